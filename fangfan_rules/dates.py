@@ -1,0 +1,53 @@
+"""Date windows (inclusive on both ends), the unit of every "N年度" / "周期" in the documents."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from pydantic import BaseModel, ConfigDict, model_validator
+
+
+class DateRange(BaseModel):
+    """A window of days, both ends included (e.g. 2022-05-01 … 2023-04-30)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _order(self) -> DateRange:
+        if self.end < self.start:
+            raise ValueError(f"window ends ({self.end}) before it starts ({self.start})")
+        return self
+
+    @classmethod
+    def year(cls, year: int) -> DateRange:
+        """The calendar year (``2022年度``)."""
+        return cls(start=date(year, 1, 1), end=date(year, 12, 31))
+
+    @classmethod
+    def months_back(cls, end: date, months: int) -> DateRange:
+        """The ``months`` months ending on ``end`` (e.g. 12 months back from a home visit)."""
+        return cls(start=end - relativedelta(months=months) + relativedelta(days=1), end=end)
+
+    def shifted_years(self, years: int) -> DateRange:
+        """The same window ``years`` years earlier (negative) or later (year-on-year change)."""
+        return DateRange(
+            start=self.start + relativedelta(years=years), end=self.end + relativedelta(years=years)
+        )
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def overlap_days(self, start: date, end: date) -> int:
+        lo, hi = max(self.start, start), min(self.end, end)
+        return max(0, (hi - lo).days + 1)
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"

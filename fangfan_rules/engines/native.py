@@ -1,0 +1,413 @@
+"""The native evaluator: interprets a pack's rule values for one household, with a full trace.
+
+Effects combine by kind and precedence, never by the order rules appear in a file:
+out of scope → green channel / identify → needs review → not eligible. A rule whose condition is
+*unknown* neither fires nor fails: it lists the missing facts and caps the outcome at
+``needs_review`` when it could have changed it (CONVENTIONS.md, "Unknown is not no").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from fangfan_rules import calendar as cal
+from fangfan_rules.dates import DateRange
+from fangfan_rules.errors import CalendarError, MissingParameterError, RuleError
+from fangfan_rules.facts import Household, Member, known_at
+from fangfan_rules.logic import UNKNOWN, Missing, Truth, k_and, k_not, k_or
+from fangfan_rules.results import (
+    Check,
+    Deadline,
+    GreenChannel,
+    GroupMatch,
+    Identification,
+    Outcome,
+    Reason,
+    RuleTrace,
+    Trace,
+)
+from fangfan_rules.rules.conditions import (
+    All,
+    AnyMember,
+    AnyOf,
+    AsOf,
+    Compare,
+    Condition,
+    Const,
+    Fired,
+    IsTrue,
+    Not,
+    Operand,
+    Param,
+    VarRef,
+    Window,
+)
+from fangfan_rules.rules.parameters import LocalText, ParameterValue
+from fangfan_rules.rules.render import format_value, operator_text, truth_word
+from fangfan_rules.rules.rule import Rule, RuleKind
+from fangfan_rules.variables import Context, get_variable
+
+if TYPE_CHECKING:
+    from fangfan_rules.packs.pack import Pack
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
+    "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b,
+    "in": lambda a, b: a in b,
+    "not_in": lambda a, b: a not in b,
+    "contains": lambda a, b: b in a,
+}
+
+
+def machine_text(value: Any) -> str | None:
+    """A stable machine representation of a value for traces (None when unknown)."""
+    if isinstance(value, Missing):
+        return None
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal | int | date | DateRange):
+        return str(value)
+    if isinstance(value, tuple | list | frozenset | set):
+        return ";".join(sorted(machine_text(v) or "" for v in value))
+    return "" if value is None else str(value)
+
+
+@dataclass
+class _RuleRun:
+    checks: list[Check] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    parameters: list[str] = field(default_factory=list)
+
+
+class _Evaluator:
+    def __init__(self, pack: Pack, household: Household, as_of: date):
+        self.pack = pack
+        self.household = household
+        self.as_of = as_of
+        self.cache: dict[tuple[Any, ...], Any] = {}
+        self.fired: dict[str, Truth] = {}
+        self.params_read: dict[str, ParameterValue] = {}
+        self.rule: Rule | None = None
+        self.run = _RuleRun()
+
+    # -- operands ---------------------------------------------------------------------------
+    def resolve(self, operand: Operand) -> Any:
+        if isinstance(operand, Const):
+            return operand.value
+        if isinstance(operand, AsOf):
+            return self.as_of
+        if isinstance(operand, Window):
+            return DateRange(start=self.resolve(operand.start), end=self.resolve(operand.end))
+        assert isinstance(operand, Param)
+        value = self.pack.parameter_value(operand.name, self.as_of)
+        if not value.stated:
+            raise MissingParameterError(
+                self.pack.name, operand.name, value.citation, self.rule.id if self.rule else None
+            )
+        self.params_read[operand.name] = value
+        if operand.name not in self.run.parameters:
+            self.run.parameters.append(operand.name)
+        return value.value
+
+    def read(self, ref: VarRef, member: Member | None) -> tuple[Any, dict[str, Any]]:
+        variable = get_variable(ref.name)
+        args = {name: self.resolve(arg) for name, arg in ref.args}
+        if variable.enum is not None:
+            for name, kind in variable.args.items():
+                if kind == "enum_list":
+                    args[name] = tuple(variable.enum(v) for v in args[name])
+        key = (ref, member.id if member else None, tuple(sorted((k, str(v)) for k, v in args.items())))
+        if key not in self.cache:
+            ctx = Context(self.household, self.as_of, member)
+            self.cache[key] = variable(ctx, **args)
+        value = self.cache[key]
+        if isinstance(value, Missing):
+            self.run.missing.extend(f for f in value.facts if f not in self.run.missing)
+        return value, args
+
+    # -- conditions -------------------------------------------------------------------------
+    def truth(self, node: Condition, member: Member | None = None) -> Truth:
+        if isinstance(node, All):
+            return k_and([self.truth(i, member) for i in node.items])
+        if isinstance(node, AnyOf):
+            return k_or([self.truth(i, member) for i in node.items])
+        if isinstance(node, Not):
+            return k_not(self.truth(node.item, member))
+        if isinstance(node, AnyMember):
+            return k_or([self.truth(node.item, m) for m in self.household.members])
+        if isinstance(node, Fired):
+            return k_or([self.fired[r] for r in node.rule_ids])
+        if isinstance(node, IsTrue):
+            value, args = self.read(node.var, member)
+            result: Truth = UNKNOWN if isinstance(value, Missing) else value is True
+            self.record(node.var, args, member, value, None, None, result)
+            return result
+        assert isinstance(node, Compare)
+        value, args = self.read(node.left, member)
+        right = self.resolve(node.right)
+        if isinstance(value, Missing):
+            result = UNKNOWN
+        elif value is None:
+            result = False  # the thing does not exist (e.g. no certificate): comparisons are false
+        else:
+            try:
+                result = bool(_COMPARE[node.op](value, right))
+            except TypeError as exc:
+                rule_id = self.rule.id if self.rule else "?"
+                raise RuleError(
+                    f"rule {rule_id}: cannot compare {node.left.name}={value!r} {node.op} {right!r}"
+                ) from exc
+        self.record(node.left, args, member, value, node.op, right, result)
+        return result
+
+    def record(self, ref: VarRef, args: dict[str, Any], member: Member | None, value: Any,
+               op: str | None, right: Any, result: Truth) -> None:
+        variable = get_variable(ref.name)
+        texts = {}
+        for lang in ("zh", "en"):
+            label = variable.label(lang, {k: format_value(v, lang) for k, v in args.items()})
+            who = ""
+            if member is not None:
+                who = f"成员{member.id}的" if lang == "zh" else f"member {member.id}: "
+            shown = format_value(value, lang)
+            if op is None:
+                texts[lang] = f"{who}{label}：{shown}" if lang == "zh" else f"{who}{label}: {shown}"
+            else:
+                against = format_value(right, lang)
+                verdict = truth_word(result, lang)
+                texts[lang] = (
+                    f"{who}{label}为{shown}，{operator_text(op, lang)}{against}：{verdict}"
+                    if lang == "zh"
+                    else f"{who}{label} is {shown}, {operator_text(op, lang)} {against}: {verdict}"
+                )
+        self.run.checks.append(
+            Check(
+                variable=ref.name,
+                arguments={k: machine_text(v) or "" for k, v in args.items()},
+                member=member.id if member else None,
+                value=machine_text(value),
+                op=op,
+                against=machine_text(right) if op else None,
+                result="unknown" if result is UNKNOWN else ("true" if result else "false"),
+                text_zh=texts["zh"],
+                text_en=texts["en"],
+            )
+        )
+
+    def evaluate(self, rule: Rule) -> tuple[Truth, _RuleRun]:
+        self.rule, self.run = rule, _RuleRun()
+        value = self.truth(rule.condition)
+        self.fired[rule.id] = value
+        return value, self.run
+
+
+def _status(value: Truth) -> str:
+    return "unknown" if value is UNKNOWN else ("fired" if value else "not_fired")
+
+
+def _reason(rule: Rule, run: _RuleRun, *, negated: bool = False) -> Reason:
+    relevant = [c for c in run.checks if c.result == ("false" if negated else "true")] or run.checks
+    detail_zh = "；".join(c.text_zh for c in relevant)
+    detail_en = "; ".join(c.text_en for c in relevant)
+    prefix_zh, prefix_en = ("不符合：", "Not met: ") if negated else ("", "")
+    return Reason(
+        rule_id=rule.id,
+        kind=rule.kind.value,
+        citation=rule.citation,
+        text_zh=f"{prefix_zh}{rule.title.zh}" + (f"（{detail_zh}）" if detail_zh else ""),
+        text_en=f"{prefix_en}{rule.title.en}" + (f" ({detail_en})" if detail_en else ""),
+        quote=rule.quote,
+    )
+
+
+def _deadline(ev: _Evaluator, rule: Rule, calendar: cal.WorkingDayCalendar | None) -> Deadline | None:
+    spec = rule.effect.deadline
+    assert spec is not None
+    ctx = Context(ev.household, ev.as_of)
+    start = get_variable(spec.start)(ctx)
+    if not isinstance(start, date):
+        return None
+    days = spec.days
+    if isinstance(days, dict):
+        days = int(ev.resolve(Param(days["param"])))
+    met_on = get_variable(spec.met_by)(ctx) if spec.met_by else None
+    met_on = met_on if isinstance(met_on, date) else None
+    try:
+        due = (
+            cal.natural_day_deadline(start, days, calendar=calendar)
+            if spec.count == "natural"
+            else cal.add_working_days(start, days, calendar=calendar)
+        )
+    except CalendarError as exc:
+        return Deadline(
+            name=spec.name, label=spec.label, start=start, days=days, count=spec.count, due=None,
+            met_on=met_on, status="calendar_unknown", normal_limit=spec.normal_limit,
+            citation=rule.citation, note=str(exc),
+        )
+    if met_on is not None:
+        status = "met" if met_on <= due else "missed"
+    else:
+        status = "overdue" if ev.as_of > due else "pending"
+    return Deadline(
+        name=spec.name, label=spec.label, start=start, days=days, count=spec.count, due=due,
+        met_on=met_on, status=status, normal_limit=spec.normal_limit, citation=rule.citation,
+        note="原则上 (normal limit; exceptions possible)" if spec.normal_limit else None,
+    )
+
+
+_KIND_ORDER = {kind: i for i, kind in enumerate(RuleKind)}
+
+
+def identify(
+    pack: Pack,
+    household: Household,
+    *,
+    as_of: date,
+    calendar: cal.WorkingDayCalendar | None = None,
+) -> Identification:
+    """Evaluate ``pack``'s identification rules for one household on ``as_of``."""
+    pack.check_in_force(as_of)
+    view, excluded = known_at(household, as_of)
+    ev = _Evaluator(pack, view, as_of)
+    traces: list[RuleTrace] = []
+    runs: dict[str, tuple[Rule, Truth, _RuleRun]] = {}
+    for rule in pack.ordered_rules():
+        if not rule.in_force(as_of):
+            ev.fired[rule.id] = False
+            traces.append(RuleTrace(rule_id=rule.id, kind=rule.kind.value, citation=rule.citation,
+                                    status="not_in_force"))
+            continue
+        value, run = ev.evaluate(rule)
+        runs[rule.id] = (rule, value, run)
+        traces.append(RuleTrace(
+            rule_id=rule.id, kind=rule.kind.value, citation=rule.citation, status=_status(value),
+            checks=tuple(run.checks), missing_facts=tuple(run.missing),
+            parameters=tuple(run.parameters),
+        ))
+
+    def of_kind(kind: RuleKind) -> list[tuple[Rule, Truth, _RuleRun]]:
+        return [runs[t.rule_id] for t in traces if t.rule_id in runs and t.kind == kind.value]
+
+    fired = [(r, run) for r, v, run in runs.values() if v is True]
+    fired.sort(key=lambda item: (_KIND_ORDER[item[0].kind], item[0].id))
+    missing: list[str] = []
+    review: list[LocalText] = []
+
+    def note_missing(run: _RuleRun) -> None:
+        missing.extend(f for f in run.missing if f not in missing)
+
+    common = dict(
+        pack=pack.name, pack_version=pack.version, pack_hash=pack.content_hash,
+        household_id=household.id, as_of=as_of, reforms=pack.reforms,
+    )
+
+    def trace() -> Trace:
+        return Trace(rules=tuple(traces), parameters=tuple(ev.params_read[k] for k in
+                     sorted(ev.params_read)), excluded_facts=excluded)
+
+    # 1. Scope: a household the document does not cover gets a distinct answer saying why.
+    scope = of_kind(RuleKind.SCOPE)
+    outside = [(r, run) for r, v, run in scope if v is False]
+    if outside:
+        return Identification(
+            **common, outcome=Outcome.OUT_OF_SCOPE,
+            reasons=tuple(_reason(r, run, negated=True) for r, run in outside), trace=trace(),
+        )
+    for _, v, run in scope:
+        if v is UNKNOWN:
+            note_missing(run)
+            review.append(LocalText(zh="是否属于排查范围未知", en="whether the household is in scope"))
+
+    # 2. Outcome rules and the green channel.
+    outcome = Outcome.NOT_ELIGIBLE
+    for r, v, run in of_kind(RuleKind.OUTCOME) + of_kind(RuleKind.GREEN_CHANNEL):
+        if v is True and r.effect.outcome == "identify":
+            outcome = Outcome.IDENTIFY
+        elif v is True and r.effect.outcome == "needs_review":
+            if outcome != Outcome.IDENTIFY:
+                outcome = Outcome.NEEDS_REVIEW
+            if r.effect.review_reason:
+                review.append(r.effect.review_reason)
+        elif v is UNKNOWN and r.effect.outcome is not None:
+            note_missing(run)
+            if outcome == Outcome.NOT_ELIGIBLE:
+                outcome = Outcome.NEEDS_REVIEW
+    if scope and any(v is UNKNOWN for _, v, _ in scope) and outcome == Outcome.IDENTIFY:
+        outcome = Outcome.NEEDS_REVIEW
+    if outcome == Outcome.NEEDS_REVIEW and missing:
+        review.append(LocalText(zh="补充缺少的事实：" + "；".join(missing),
+                                en="find out the missing facts: " + "; ".join(missing)))
+    green = [(r, run) for r, v, run in of_kind(RuleKind.GREEN_CHANNEL) if v is True]
+    green_channel = (
+        GreenChannel(applies=True, why=green[0][0].title, citation=green[0][0].citation)
+        if green else GreenChannel(applies=False)
+    )
+
+    # 3. Category, by the pack's declared precedence (only when the household may be monitored).
+    category = None
+    if outcome in (Outcome.IDENTIFY, Outcome.NEEDS_REVIEW):
+        by_category = {r.effect.category: (v, run) for r, v, run in of_kind(RuleKind.CATEGORY)}
+        for wanted in pack.category_precedence:
+            if wanted not in by_category:
+                continue
+            v, run = by_category[wanted]
+            if v is True:
+                category = wanted
+                break
+            if v is UNKNOWN:
+                note_missing(run)
+                break
+
+    # Unknown screening rules do not change the outcome but do change the answer (groups, visits).
+    for kind in (RuleKind.KEY_ATTENTION, RuleKind.KEY_AREA, RuleKind.MUST_VISIT, RuleKind.RISK):
+        for _, v, run in of_kind(kind):
+            if v is UNKNOWN:
+                note_missing(run)
+
+    # 4. Groups, areas, visits, risk types, deadlines.
+    def matches(kind: RuleKind, attr: str) -> tuple[GroupMatch, ...]:
+        return tuple(
+            GroupMatch(id=f"{pack.name}:{getattr(r.effect, attr)}", label=r.title, rule_id=r.id,
+                       citation=r.citation)
+            for r, v, _ in of_kind(kind) if v is True
+        )
+
+    risk_types = sorted(
+        {t for r, _ in fired if r.kind in (RuleKind.RISK, RuleKind.OUTCOME, RuleKind.GREEN_CHANNEL)
+         for t in r.effect.risk_types}
+    ) if outcome != Outcome.NOT_ELIGIBLE else []
+    deadlines = tuple(
+        d for r, v, _ in of_kind(RuleKind.DEADLINE) if v is True
+        for d in [_deadline(ev, r, calendar)] if d is not None
+    )
+    reasons = tuple(
+        _reason(r, run) for r, run in fired
+        if r.kind not in (RuleKind.SCOPE, RuleKind.CATEGORY) or
+        (r.kind == RuleKind.CATEGORY and r.effect.category == category)
+    )
+    return Identification(
+        **common,
+        outcome=outcome,
+        category=category,
+        risk_types=tuple(risk_types),
+        key_attention=matches(RuleKind.KEY_ATTENTION, "group"),
+        key_areas=matches(RuleKind.KEY_AREA, "area"),
+        must_visit=any(v is True for _, v, _ in of_kind(RuleKind.MUST_VISIT)),
+        green_channel=green_channel,
+        reasons=reasons,
+        review_points=tuple(review),
+        deadlines=deadlines,
+        missing_facts=tuple(missing),
+        trace=trace(),
+    )

@@ -1,0 +1,153 @@
+"""The household (以家庭为单位), the unit every document identifies and eliminates."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field, model_validator
+
+from fangfan_rules.facts.base import Fact
+from fangfan_rules.facts.member import Member
+from fangfan_rules.facts.records import Expenditure, IncomeRecord, RiskEvent
+from fangfan_rules.money import NonNegativeYuan
+from fangfan_rules.vocabulary import (
+    AssistanceMeasure,
+    DibaoKind,
+    HousingGrade,
+    HukouKind,
+    MonitoringCategory,
+    RiskType,
+)
+
+
+class AreaTag(StrEnum):
+    """Area-level facts about a household's village/town that make it a key area (重点区域).
+
+    They are supplied by the caller (or computed over a batch by population-level rules).
+    """
+
+    NO_MONITORING_OBJECT = "no_monitoring_object"  # 有农村户籍人口但没有监测对象
+    HEAVY_CONSOLIDATION_TASK = "heavy_consolidation_task"  # 巩固拓展脱贫攻坚成果任务较重
+    EPIDEMIC_OR_DISASTER_HIT = "epidemic_or_disaster_hit"  # 受疫情灾情影响较大
+    RELOCATION_SITE = "relocation_site"  # 易地扶贫搬迁安置区
+    FORMER_DEEP_POVERTY_VILLAGE = "former_deep_poverty_village"  # 原深度贫困村
+    DISASTER_SITE = "disaster_site"  # 受灾地区
+
+
+class Area(Fact):
+    """Where the household lives: county (区县/旗), town (乡镇/街道/苏木), village (村/社区/嘎查)."""
+
+    county: Annotated[str, Field(min_length=1)]
+    town: Annotated[str, Field(min_length=1)]
+    village: Annotated[str, Field(min_length=1)]
+    tags: frozenset[AreaTag] = frozenset()
+
+
+class Guarantees(Fact):
+    """三保障 + 饮水安全. ``None`` means not assessed (unknown), never "fine"."""
+
+    housing_grade: HousingGrade | None = Field(None, description="住房安全等级 A–D")
+    basic_medical_insured: bool | None = Field(None, description="全员参加基本医疗保险")
+    compulsory_education_ok: bool | None = Field(
+        None, description="义务教育有保障 (no compulsory-age child out of school)"
+    )
+    drinking_water_safe: bool | None = Field(None, description="饮水安全有保障")
+
+
+class SocialAssistance(Fact):
+    """A spell of 低保 / 特困 support (or being on the dibao margin)."""
+
+    kind: DibaoKind
+    start: date
+    end: date | None = None
+    full_or_top_grade: bool | None = Field(None, description="全额 / 最高档 dibao")
+
+    @model_validator(mode="after")
+    def _order(self) -> SocialAssistance:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"assistance ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class MonitoringRecord(Fact):
+    """One spell of monitoring (监测帮扶) with its procedure dates."""
+
+    category: MonitoringCategory
+    identified_on: date
+    system_entry_on: date | None = Field(None, description="录入全国防返贫监测信息系统")
+    risk_types: tuple[RiskType, ...] = Field((), description="risk points recorded at inclusion")
+    measures: tuple[AssistanceMeasure, ...] = ()
+    helper: str | None = Field(None, description="帮扶责任人")
+    plan_filed_on: date | None = Field(None, description="帮扶计划制定和措施申报")
+    eliminated_on: date | None = Field(None, description="风险消除")
+
+    @model_validator(mode="after")
+    def _order(self) -> MonitoringRecord:
+        if self.eliminated_on is not None and self.eliminated_on < self.identified_on:
+            raise ValueError("eliminated_on is before identified_on")
+        return self
+
+
+class GreenChannelRecord(Fact):
+    """What the green channel (绿色通道) needs beyond the risk event: findings and confirmations."""
+
+    facts_clear: bool | None = Field(None, description="生活陷入严重困难事实清楚")
+    urgent: bool | None = Field(None, description="急需帮扶")
+    town_confirmed_on: date | None = Field(None, description="镇(街)确认")
+    village_confirmed_on: date | None = Field(None, description="村确认")
+
+
+class Livestock(Fact):
+    """Household assets in livestock (herder households)."""
+
+    head_count: Annotated[int, Field(ge=0)]
+    estimated_value: NonNegativeYuan | None = None
+
+
+class Household(Fact):
+    """A rural household and everything observed about it."""
+
+    id: Annotated[str, Field(min_length=1)]
+    area: Area
+    hukou: HukouKind = Field(description="户籍 kind of the household")
+    members: tuple[Member, ...] = ()
+    lifted_out_of_poverty: bool | None = Field(None, description="脱贫户 (None: unknown)")
+    lifted_year: int | None = Field(None, ge=2013, le=2030, description="脱贫年度")
+    social_assistance: tuple[SocialAssistance, ...] = ()
+    has_urban_social_security: bool | None = Field(
+        None, description="household receives urban dibao / employee pension (城镇社保待遇)"
+    )
+    monitoring: tuple[MonitoringRecord, ...] = Field((), description="监测帮扶 history")
+    income: tuple[IncomeRecord, ...] = ()
+    expenditures: tuple[Expenditure, ...] = ()
+    risk_events: tuple[RiskEvent, ...] = ()
+    guarantees: Guarantees = Guarantees()
+    self_coping: bool | None = Field(
+        None, description="农户自主应对能力: can the household resolve its problems itself?"
+    )
+    serious_difficulty: bool | None = Field(None, description="生活陷入严重困难 (visit finding)")
+    green_channel: GreenChannelRecord | None = None
+    livestock: Livestock | None = None
+    synthetic: bool = Field(False, description="True for generated sample/test data")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Household:
+        seen: set[str] = set()
+        for member in self.members:
+            if member.id in seen:
+                raise ValueError(f"member id {member.id!r} appears twice")
+            seen.add(member.id)
+        if self.lifted_year is not None and self.lifted_out_of_poverty is False:
+            raise ValueError("lifted_year is set but lifted_out_of_poverty is false")
+        # Overlapping income periods would be counted twice in a window: refuse them rather than
+        # guess which one is right.
+        periods = sorted(self.income, key=lambda r: (r.start, r.end))
+        for earlier, later in zip(periods, periods[1:], strict=False):
+            if later.start <= earlier.end:
+                raise ValueError(
+                    f"income periods overlap: {earlier.start}..{earlier.end} and "
+                    f"{later.start}..{later.end} (the overlap would be counted twice)"
+                )
+        return self

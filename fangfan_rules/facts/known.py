@@ -1,0 +1,93 @@
+"""What was known at the evaluation date.
+
+Facts dated after ``as_of`` were not known then: they are left out of that evaluation and listed in
+its trace, so a past decision can be reproduced from today's records.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from fangfan_rules.facts.household import Household, MonitoringRecord
+
+
+class ExcludedFact(BaseModel):
+    """A fact dated after ``as_of``, left out of the evaluation."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    dated: date
+    reason: str
+
+
+def known_at(household: Household, as_of: date) -> tuple[Household, tuple[ExcludedFact, ...]]:
+    """Return the household as it was known on ``as_of`` and the facts that were left out."""
+    excluded: list[ExcludedFact] = []
+
+    def keep(path: str, dated: date | None, what: str) -> bool:
+        if dated is not None and dated > as_of:
+            excluded.append(ExcludedFact(path=path, dated=dated, reason=f"{what} after as_of"))
+            return False
+        return True
+
+    members = []
+    for i, m in enumerate(household.members):
+        if not keep(f"members[{i}]", m.birth_date, "born"):
+            continue
+        if m.disability is not None and not keep(
+            f"members[{i}].disability", m.disability.certificate_date, "certificate issued"
+        ):
+            m = m.model_copy(update={"disability": None})
+        members.append(m)
+    income = tuple(
+        r for i, r in enumerate(household.income) if keep(f"income[{i}]", r.end, "period ends")
+    )
+    spending = tuple(
+        e for i, e in enumerate(household.expenditures)
+        if keep(f"expenditures[{i}]", e.date, "spent")
+    )
+    events = tuple(
+        e for i, e in enumerate(household.risk_events) if keep(f"risk_events[{i}]", e.date, "occurred")
+    )
+    assistance = []
+    for i, a in enumerate(household.social_assistance):
+        if not keep(f"social_assistance[{i}]", a.start, "started"):
+            continue
+        if a.end is not None and a.end > as_of:
+            a = a.model_copy(update={"end": None})  # still running as far as as_of knew
+        assistance.append(a)
+    monitoring = tuple(
+        _monitoring_known(r, as_of, f"monitoring[{i}]", keep)
+        for i, r in enumerate(household.monitoring)
+        if keep(f"monitoring[{i}]", r.identified_on, "identified")
+    )
+    green = household.green_channel
+    if green is not None:
+        updates = {}
+        for name in ("town_confirmed_on", "village_confirmed_on"):
+            if not keep(f"green_channel.{name}", getattr(green, name), "confirmed"):
+                updates[name] = None
+        green = green.model_copy(update=updates) if updates else green
+    view = household.model_copy(
+        update={
+            "members": tuple(members),
+            "income": income,
+            "expenditures": spending,
+            "risk_events": events,
+            "social_assistance": tuple(assistance),
+            "monitoring": monitoring,
+            "green_channel": green,
+        }
+    )
+    return view, tuple(excluded)
+
+
+def _monitoring_known(record: MonitoringRecord, as_of: date, path: str, keep) -> MonitoringRecord:
+    updates = {}
+    for name in ("system_entry_on", "plan_filed_on", "eliminated_on"):
+        if not keep(f"{path}.{name}", getattr(record, name), name.removesuffix("_on")):
+            updates[name] = None
+    return record.model_copy(update=updates) if updates else record

@@ -1,0 +1,57 @@
+"""A household member (家庭成员)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import Field
+
+from fangfan_rules.facts.base import Fact
+from fangfan_rules.idnumber import IdNumber
+from fangfan_rules.vocabulary import (
+    EmploymentStability,
+    HukouKind,
+    LabourCapacity,
+    Relation,
+    SchoolingStage,
+)
+
+
+class Health(Fact):
+    """健康状况. ``None`` means not known."""
+
+    major_illness: bool | None = Field(None, description="患大病 (major / serious illness)")
+    chronic_illness: bool | None = Field(None, description="患长期慢性病")
+    diseases: tuple[str, ...] = Field((), description="diagnoses as recorded, free text")
+
+
+class Disability(Fact):
+    """残疾人证: grade 1–4 (一级 … 四级; 一、二级 are 重度) and the certificate's issue date."""
+
+    grade: Annotated[int, Field(ge=1, le=4)]
+    certificate_date: date = Field(description="date the current certificate was issued / changed")
+
+
+class Member(Fact):
+    """One member of the household. ``id`` is unique within the household."""
+
+    id: Annotated[str, Field(min_length=1)]
+    name: str | None = None
+    relation: Relation
+    birth_date: date | None = None
+    hukou: HukouKind | None = Field(None, description="member's own hukou if it differs")
+    labour: LabourCapacity | None = Field(None, description="劳动能力")
+    health: Health = Health()
+    disability: Disability | None = Field(None, description="None: no certificate on record")
+    schooling: SchoolingStage | None = Field(None, description="在校情况; None: unknown")
+    employment: EmploymentStability | None = Field(None, description="就业情况; None: unknown")
+    id_number: IdNumber | None = Field(
+        None, repr=False, description="居民身份证号码, validated (GB 11643) and masked on output"
+    )
+    counted_in_household: bool = Field(
+        True, description="counted as a household member for per-capita income (家庭人口)"
+    )
+    has_urban_social_security: bool | None = Field(
+        None, description="receives urban dibao or employee pension (city/collective hukou members)"
+    )

@@ -1,0 +1,221 @@
+"""Results are values: immutable, JSON-serialisable, explainable in Chinese and English."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from fangfan_rules.facts import ExcludedFact
+from fangfan_rules.rules.parameters import LocalText, ParameterValue
+from fangfan_rules.vocabulary import MonitoringCategory, RiskType
+
+
+class Outcome(StrEnum):
+    """The identification answer (纳入监测)."""
+
+    IDENTIFY = "identify"  # every stated condition is met
+    NEEDS_REVIEW = "needs_review"  # a criterion is met or unknown, officials decide (综合研判)
+    NOT_ELIGIBLE = "not_eligible"  # no criterion is met, nothing unknown could change that
+    OUT_OF_SCOPE = "out_of_scope"  # the document does not cover this household at all
+
+    @property
+    def zh(self) -> str:
+        return {
+            "identify": "识别为监测对象",
+            "needs_review": "需综合研判",
+            "not_eligible": "不符合监测对象条件",
+            "out_of_scope": "不在排查范围",
+        }[self.value]
+
+
+class _Value(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Check(_Value):
+    """One leaf of a condition as evaluated: the value read, what it was compared with, the result."""
+
+    variable: str
+    arguments: dict[str, str] = {}
+    member: str | None = None
+    value: str | None = Field(None, description="machine text of the value; None if unknown")
+    op: str | None = None
+    against: str | None = None
+    result: Literal["true", "false", "unknown"]
+    text_zh: str
+    text_en: str
+
+
+class RuleTrace(_Value):
+    """How one rule evaluated."""
+
+    rule_id: str
+    kind: str
+    citation: str
+    status: Literal["fired", "not_fired", "unknown", "not_in_force"]
+    checks: tuple[Check, ...] = ()
+    missing_facts: tuple[str, ...] = ()
+    parameters: tuple[str, ...] = ()
+
+
+class Trace(_Value):
+    """Everything needed to see why, and to reproduce the answer."""
+
+    rules: tuple[RuleTrace, ...]
+    parameters: tuple[ParameterValue, ...] = Field(description="parameter values read, with dates")
+    excluded_facts: tuple[ExcludedFact, ...] = Field(description="facts dated after as_of")
+
+    def fired(self) -> tuple[RuleTrace, ...]:
+        return tuple(r for r in self.rules if r.status == "fired")
+
+
+class Reason(_Value):
+    """A reason for the answer, with its clause, ready for a 公示 list or a written reply."""
+
+    rule_id: str
+    kind: str
+    citation: str
+    text_zh: str
+    text_en: str
+    quote: str | None = None
+
+    def text(self, lang: str = "zh") -> str:
+        return self.text_zh if lang == "zh" else self.text_en
+
+
+class GroupMatch(_Value):
+    """A key-attention group (重点关注对象) or key area matched, with its clause."""
+
+    id: str = Field(description="namespaced by pack, e.g. 'qianshan_2023:①'")
+    label: LocalText
+    rule_id: str
+    citation: str
+
+
+class GreenChannel(_Value):
+    applies: bool
+    why: LocalText | None = None
+    citation: str | None = None
+
+
+class Deadline(_Value):
+    """A time limit that applies to the household's case."""
+
+    name: str
+    label: LocalText
+    start: date
+    days: int
+    count: Literal["natural", "working"]
+    due: date | None = Field(None, description="None if the calendar cannot answer for the year")
+    met_on: date | None = None
+    status: Literal["met", "missed", "pending", "overdue", "calendar_unknown"]
+    normal_limit: bool = Field(False, description="原则上: a norm, exceptions are possible")
+    citation: str
+    note: str | None = None
+
+
+class Identification(_Value):
+    """The answer to "should this household be identified for monitoring?" (纳入监测)."""
+
+    pack: str
+    pack_version: str
+    pack_hash: str
+    household_id: str
+    as_of: date
+    outcome: Outcome
+    category: MonitoringCategory | None = None
+    risk_types: tuple[RiskType, ...] = ()
+    key_attention: tuple[GroupMatch, ...] = ()
+    key_areas: tuple[GroupMatch, ...] = ()
+    must_visit: bool = False
+    green_channel: GreenChannel = GreenChannel(applies=False)
+    reasons: tuple[Reason, ...] = ()
+    review_points: tuple[LocalText, ...] = Field(
+        (), description="what officials must judge (综合研判) or find out"
+    )
+    deadlines: tuple[Deadline, ...] = ()
+    missing_facts: tuple[str, ...] = Field((), description="facts that could change the answer")
+    reforms: tuple[str, ...] = Field((), description="parameter overrides or reforms applied")
+    trace: Trace
+
+    def explain(self, lang: str = "zh") -> str:
+        """A readable explanation: outcome, groups, reasons with clauses, missing facts."""
+        zh = lang == "zh"
+        lines = [
+            (f"户 {self.household_id}（{self.pack} {self.pack_version}，评估日 {self.as_of}）："
+             f"{self.outcome.zh}") if zh else
+            f"Household {self.household_id} ({self.pack} {self.pack_version}, as of "
+            f"{self.as_of}): {self.outcome.value}",
+        ]
+        if self.category:
+            lines.append(("类别：" if zh else "Category: ") + self.category.label(lang))
+        if self.risk_types:
+            lines.append(("风险类型：" if zh else "Risk types: ")
+                         + ("、" if zh else ", ").join(r.label(lang) for r in self.risk_types))
+        if self.green_channel.applies and self.green_channel.why:
+            lines.append(("绿色通道：" if zh else "Green channel: ") + self.green_channel.why(lang))
+        for group in self.key_attention:
+            lines.append(("重点关注农户 " if zh else "Key-attention group ")
+                         + f"{group.label(lang)} [{group.citation}]")
+        for area in self.key_areas:
+            lines.append(("重点关注区域 " if zh else "Key area ") + f"{area.label(lang)} [{area.citation}]")
+        if self.must_visit:
+            lines.append("须入户排查" if zh else "Must be visited at home")
+        lines.append("理由：" if zh else "Reasons:")
+        lines.extend(f"  - {r.text(lang)} [{r.citation}]" for r in self.reasons)
+        for point in self.review_points:
+            lines.append(("  待研判：" if zh else "  To judge: ") + point(lang))
+        for d in self.deadlines:
+            due = d.due.isoformat() if d.due else ("日历未覆盖" if zh else "calendar unknown")
+            lines.append(("时限：" if zh else "Deadline: ")
+                         + f"{d.label(lang)} → {due} ({d.status}) [{d.citation}]")
+        if self.missing_facts:
+            lines.append(("缺少事实：" if zh else "Missing facts: ") + "; ".join(self.missing_facts))
+        if self.trace.excluded_facts:
+            lines.append(("评估日后的事实未计入：" if zh else "Facts after as_of left out: ")
+                         + "; ".join(f.path for f in self.trace.excluded_facts))
+        if self.reforms:
+            lines.append(("参数调整：" if zh else "Overrides: ") + "; ".join(self.reforms))
+        return "\n".join(lines)
+
+    def summary(self) -> dict[str, Any]:
+        """One flat row for tables and CSV."""
+        return {
+            "household_id": self.household_id,
+            "pack": self.pack,
+            "as_of": self.as_of.isoformat(),
+            "outcome": self.outcome.value,
+            "category": self.category.value if self.category else "",
+            "risk_types": ";".join(r.value for r in self.risk_types),
+            "key_attention": ";".join(g.id for g in self.key_attention),
+            "key_areas": ";".join(g.id for g in self.key_areas),
+            "must_visit": self.must_visit,
+            "green_channel": self.green_channel.applies,
+            "first_reason": self.reasons[0].text_zh if self.reasons else "",
+            "missing_facts": ";".join(self.missing_facts),
+        }
+
+    def __rich__(self) -> str:
+        return self.explain("zh")
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{html.escape(r.text_zh)}<br><small>{html.escape(r.text_en)}</small></td>"
+            f"<td><code>{html.escape(r.citation)}</code></td></tr>"
+            for r in self.reasons
+        )
+        groups = ", ".join(html.escape(g.label.zh) for g in self.key_attention) or "—"
+        return (
+            f"<div><b>{html.escape(self.household_id)}</b> · {html.escape(self.pack)} · "
+            f"{self.as_of} → <b>{self.outcome.value}</b> ({html.escape(self.outcome.zh)})"
+            f"<br>重点关注: {groups}; 绿色通道: {self.green_channel.applies}; "
+            f"须入户: {self.must_visit}"
+            f"<table><tr><th>理由 / reason</th><th>条款 / clause</th></tr>{rows}</table>"
+            + (f"<p>缺少事实 / missing: {html.escape('; '.join(self.missing_facts))}</p>"
+               if self.missing_facts else "")
+            + "</div>"
+        )

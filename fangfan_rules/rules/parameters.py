@@ -1,0 +1,172 @@
+"""Parameters: dated, cited values (the openfisca ``parameters/`` idea).
+
+Every value a pack uses carries its unit, the clause that states it and the dates it is valid for.
+A figure the document does not state is recorded as :data:`NOT_STATED` with the clause that needs
+it; the caller must supply it (:meth:`Pack.with_parameters`), and evaluating without it is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from fangfan_rules.dates import DateRange
+from fangfan_rules.errors import NotInForceError, ParameterError
+from fangfan_rules.money import to_yuan
+
+ParameterType = Literal["money", "int", "date", "window", "text", "bool"]
+NOT_STATED = "not_stated"
+
+
+class LocalText(BaseModel):
+    """The same text in Chinese and English."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    zh: str
+    en: str
+
+    def __call__(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+class ParameterValue(BaseModel):
+    """One dated value of a parameter, as read by an evaluation (shown in traces)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    value: Any = Field(description="the value, or 'not_stated'")
+    type: ParameterType
+    unit: str | None
+    citation: str = Field(description="<pack>:<clause>, or 'caller-supplied'")
+    valid_from: date
+    valid_to: date | None = None
+    source: Literal["document", "caller", "reform"] = "document"
+    note: str | None = None
+
+    @property
+    def stated(self) -> bool:
+        return not (isinstance(self.value, str) and self.value == NOT_STATED)
+
+    def text(self, lang: str = "zh") -> str:
+        from fangfan_rules.rules.render import format_value
+
+        return format_value(self.value, lang)
+
+
+class Parameter(BaseModel):
+    """A named parameter with its dated values (non-overlapping, in date order)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    description: LocalText
+    type: ParameterType
+    unit: str | None = None
+    values: tuple[ParameterValue, ...]
+
+    def at(self, day: date) -> ParameterValue:
+        """The value in force on ``day``."""
+        for value in self.values:
+            if value.valid_from <= day and (value.valid_to is None or day <= value.valid_to):
+                return value
+        spans = ", ".join(f"{v.valid_from}..{v.valid_to or ''}" for v in self.values)
+        raise NotInForceError(f"parameter {self.name!r} has no value in force on {day} ({spans})")
+
+
+def coerce_value(name: str, type_: ParameterType, raw: Any) -> Any:
+    """Convert a raw YAML / CLI value to the parameter's type, with a clear error."""
+    if isinstance(raw, str) and raw == NOT_STATED:
+        return NOT_STATED
+    try:
+        if type_ == "money":
+            return to_yuan(raw)
+        if type_ == "int":
+            if isinstance(raw, bool) or not isinstance(raw, int | str):
+                raise ValueError(f"expected an integer, got {raw!r}")
+            return int(raw)
+        if type_ == "date":
+            return raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+        if type_ == "window":
+            if isinstance(raw, DateRange):
+                return raw
+            if isinstance(raw, str) and ".." in raw:
+                start, end = raw.split("..", 1)
+                raw = {"start": start, "end": end}
+            return DateRange.model_validate(raw)
+        if type_ == "bool":
+            if isinstance(raw, bool):
+                return raw
+            if str(raw).lower() in ("true", "false"):
+                return str(raw).lower() == "true"
+            raise ValueError(f"expected true/false, got {raw!r}")
+        return str(raw)
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(f"parameter {name!r}: invalid {type_} value {raw!r}: {exc}") from None
+
+
+def parse_parameters(pack: str, data: Any, source: str) -> dict[str, Parameter]:
+    """Parse a pack's ``parameters.yaml`` mapping; every value must be dated and cited."""
+    if not isinstance(data, Mapping):
+        raise ParameterError(f"{source}: expected a mapping of parameter names")
+    out: dict[str, Parameter] = {}
+    for name, spec in data.items():
+        where = f"{source}: parameter {name!r}"
+        if not isinstance(spec, Mapping) or not isinstance(spec.get("values"), Mapping):
+            raise ParameterError(f"{where}: needs 'values' keyed by valid-from date")
+        unknown = set(spec) - {"description", "type", "unit", "values"}
+        if unknown:
+            raise ParameterError(f"{where}: unknown keys {sorted(unknown)}")
+        type_ = spec.get("type")
+        if type_ not in ("money", "int", "date", "window", "text", "bool"):
+            raise ParameterError(f"{where}: type must be money/int/date/window/text/bool")
+        dated = []
+        for start, entry in spec["values"].items():
+            if not isinstance(start, date):
+                raise ParameterError(f"{where}: value key {start!r} is not a date (undated value)")
+            if not isinstance(entry, Mapping) or "value" not in entry or "citation" not in entry:
+                raise ParameterError(f"{where}: value of {start} needs 'value' and 'citation'")
+            extra = set(entry) - {"value", "citation", "note", "expires"}
+            if extra:
+                raise ParameterError(f"{where}: unknown keys {sorted(extra)} in value of {start}")
+            dated.append((start, entry))
+        if not dated:
+            raise ParameterError(f"{where}: no dated value")
+        dated.sort(key=lambda item: item[0])
+        values = []
+        for i, (start, entry) in enumerate(dated):
+            following = dated[i + 1][0] - timedelta(days=1) if i + 1 < len(dated) else None
+            expires = entry.get("expires")
+            if expires is not None and not isinstance(expires, date):
+                raise ParameterError(f"{where}: 'expires' of {start} must be a date")
+            end = expires if following is None else min(following, expires or following)
+            values.append(
+                ParameterValue(
+                    name=name,
+                    value=coerce_value(name, type_, entry["value"]),
+                    type=type_,
+                    unit=spec.get("unit"),
+                    citation=f"{pack}:{entry['citation']}",
+                    valid_from=start,
+                    valid_to=end,
+                    note=entry.get("note"),
+                )
+            )
+        try:
+            description = LocalText.model_validate(spec.get("description"))
+        except Exception as exc:
+            raise ParameterError(f"{where}: description needs zh and en ({exc})") from None
+        out[name] = Parameter(
+            name=name, description=description, type=type_, unit=spec.get("unit"),
+            values=tuple(values),
+        )
+    return out
+
+
+def money(value: Any) -> Decimal:
+    """Helper for callers: an exact yuan value for :meth:`Pack.with_parameters`."""
+    return to_yuan(value)

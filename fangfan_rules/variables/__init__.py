@@ -1,0 +1,28 @@
+"""Variables: named values derived from facts (see :mod:`.registry`).
+
+Importing this package registers every core variable.
+"""
+
+from fangfan_rules.variables import household as _household  # noqa: F401  (registers)
+from fangfan_rules.variables import member as _member  # noqa: F401  (registers)
+from fangfan_rules.variables.income import (
+    compliant_self_paid,
+    counted_members,
+    net_income,
+    per_capita_change,
+    per_capita_net_income,
+)
+from fangfan_rules.variables.registry import VARIABLES, Context, Variable, get_variable, variable
+
+__all__ = [
+    "VARIABLES",
+    "Context",
+    "Variable",
+    "compliant_self_paid",
+    "counted_members",
+    "get_variable",
+    "net_income",
+    "per_capita_change",
+    "per_capita_net_income",
+    "variable",
+]

@@ -1,0 +1,91 @@
+"""Income and spending arithmetic in exact yuan.
+
+Household net income over a window = Σ (工资性 + 生产经营性 + 财产性 + 转移性 − 生产经营性支出) of the
+income records, where a record that only partly overlaps the window counts **pro rata by days**
+(overlap days / record days). The sum is kept as an exact fraction and rounded to the fen (half to
+even) only once, at the end; per-capita income divides the exact household figure by the number of
+members counted in the household, then rounds once. If the records do not cover every day of the
+window the value is *unknown* (a partial year would understate income), never a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from fractions import Fraction
+
+from fangfan_rules.dates import DateRange
+from fangfan_rules.facts import Household
+from fangfan_rules.facts.records import Expenditure, IncomeRecord
+from fangfan_rules.logic import Missing
+from fangfan_rules.money import fraction_to_yuan
+from fangfan_rules.vocabulary import ExpenditureKind
+
+
+def _net_fraction(records: Iterable[IncomeRecord], window: DateRange) -> Fraction | Missing:
+    total = Fraction(0)
+    covered = 0
+    for record in records:
+        overlap = window.overlap_days(record.start, record.end)
+        if overlap == 0:
+            continue
+        covered += overlap  # records never overlap each other (Household validates this)
+        total += Fraction(record.net) * Fraction(overlap, record.days)
+    if covered < window.days:
+        return Missing((f"income records for {window.days - covered} of {window.days} days of {window}",))
+    return total
+
+
+def net_income(household: Household, window: DateRange) -> Decimal | Missing:
+    """家庭纯收入 over ``window`` (exact, pro rata by days, rounded to the fen once)."""
+    total = _net_fraction(household.income, window)
+    return total if isinstance(total, Missing) else fraction_to_yuan(total)
+
+
+def counted_members(household: Household) -> int:
+    """家庭人口 for per-capita figures: members marked ``counted_in_household``."""
+    return sum(1 for m in household.members if m.counted_in_household)
+
+
+def per_capita_net_income(household: Household, window: DateRange) -> Decimal | Missing:
+    """家庭人均纯收入 over ``window``: exact household net income / counted members, then fen."""
+    total = _net_fraction(household.income, window)
+    size = counted_members(household)
+    missing: tuple[str, ...] = ()
+    if isinstance(total, Missing):
+        missing += total.facts
+    if size == 0:
+        missing += ("household members (none counted)",)
+    if missing:
+        return Missing(missing)
+    assert not isinstance(total, Missing)
+    return fraction_to_yuan(total / size)
+
+
+def per_capita_change(
+    household: Household, window: DateRange, previous: DateRange
+) -> Decimal | Missing:
+    """Year-on-year change of per-capita net income: ``window`` minus ``previous`` (signed yuan)."""
+    now, before = per_capita_net_income(household, window), per_capita_net_income(household, previous)
+    missing = tuple(f for v in (now, before) if isinstance(v, Missing) for f in v.facts)
+    if missing:
+        return Missing(missing)
+    assert isinstance(now, Decimal) and isinstance(before, Decimal)
+    return now - before
+
+
+def compliant_self_paid(
+    expenditures: Iterable[Expenditure],
+    window: DateRange,
+    kinds: Iterable[ExpenditureKind] | None = None,
+) -> Decimal:
+    """合规自付 spending dated inside ``window`` (optionally of the given kinds), exact."""
+    wanted = None if kinds is None else frozenset(kinds)
+    return sum(
+        (
+            e.compliant_self_paid
+            for e in expenditures
+            if e.date in window and (wanted is None or e.kind in wanted)
+        ),
+        Decimal("0.00"),
+    )

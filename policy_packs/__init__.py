@@ -1,0 +1,1 @@
+"""The policy packs shipped with fangfan-rules, one per source document (see each CLAUSES.md)."""
