@@ -41,7 +41,9 @@ def validate_id_number(value: str) -> str:
     try:
         date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
-        raise ValueError(f"ID number {mask_id_number(text)!r} has an impossible birth date") from None
+        raise ValueError(
+            f"ID number {mask_id_number(text)!r} has an impossible birth date"
+        ) from None
     if check_digit(text[:17]) != text[17]:
         raise ValueError(f"ID number {mask_id_number(text)!r} fails the GB 11643 check digit")
     return text

@@ -146,23 +146,32 @@ class Identification(_Value):
         """A readable explanation: outcome, groups, reasons with clauses, missing facts."""
         zh = lang == "zh"
         lines = [
-            (f"户 {self.household_id}（{self.pack} {self.pack_version}，评估日 {self.as_of}）："
-             f"{self.outcome.zh}") if zh else
-            f"Household {self.household_id} ({self.pack} {self.pack_version}, as of "
+            (
+                f"户 {self.household_id}（{self.pack} {self.pack_version}，评估日 {self.as_of}）："
+                f"{self.outcome.zh}"
+            )
+            if zh
+            else f"Household {self.household_id} ({self.pack} {self.pack_version}, as of "
             f"{self.as_of}): {self.outcome.value}",
         ]
         if self.category:
             lines.append(("类别：" if zh else "Category: ") + self.category.label(lang))
         if self.risk_types:
-            lines.append(("风险类型：" if zh else "Risk types: ")
-                         + ("、" if zh else ", ").join(r.label(lang) for r in self.risk_types))
+            lines.append(
+                ("风险类型：" if zh else "Risk types: ")
+                + ("、" if zh else ", ").join(r.label(lang) for r in self.risk_types)
+            )
         if self.green_channel.applies and self.green_channel.why:
             lines.append(("绿色通道：" if zh else "Green channel: ") + self.green_channel.why(lang))
         for group in self.key_attention:
-            lines.append(("重点关注农户 " if zh else "Key-attention group ")
-                         + f"{group.label(lang)} [{group.citation}]")
+            lines.append(
+                ("重点关注农户 " if zh else "Key-attention group ")
+                + f"{group.label(lang)} [{group.citation}]"
+            )
         for area in self.key_areas:
-            lines.append(("重点关注区域 " if zh else "Key area ") + f"{area.label(lang)} [{area.citation}]")
+            lines.append(
+                ("重点关注区域 " if zh else "Key area ") + f"{area.label(lang)} [{area.citation}]"
+            )
         if self.must_visit:
             lines.append("须入户排查" if zh else "Must be visited at home")
         lines.append("理由：" if zh else "Reasons:")
@@ -171,13 +180,19 @@ class Identification(_Value):
             lines.append(("  待研判：" if zh else "  To judge: ") + point(lang))
         for d in self.deadlines:
             due = d.due.isoformat() if d.due else ("日历未覆盖" if zh else "calendar unknown")
-            lines.append(("时限：" if zh else "Deadline: ")
-                         + f"{d.label(lang)} → {due} ({d.status}) [{d.citation}]")
+            lines.append(
+                ("时限：" if zh else "Deadline: ")
+                + f"{d.label(lang)} → {due} ({d.status}) [{d.citation}]"
+            )
         if self.missing_facts:
-            lines.append(("缺少事实：" if zh else "Missing facts: ") + "; ".join(self.missing_facts))
+            lines.append(
+                ("缺少事实：" if zh else "Missing facts: ") + "; ".join(self.missing_facts)
+            )
         if self.trace.excluded_facts:
-            lines.append(("评估日后的事实未计入：" if zh else "Facts after as_of left out: ")
-                         + "; ".join(f.path for f in self.trace.excluded_facts))
+            lines.append(
+                ("评估日后的事实未计入：" if zh else "Facts after as_of left out: ")
+                + "; ".join(f.path for f in self.trace.excluded_facts)
+            )
         if self.reforms:
             lines.append(("参数调整：" if zh else "Overrides: ") + "; ".join(self.reforms))
         return "\n".join(lines)
@@ -215,7 +230,10 @@ class Identification(_Value):
             f"<br>重点关注: {groups}; 绿色通道: {self.green_channel.applies}; "
             f"须入户: {self.must_visit}"
             f"<table><tr><th>理由 / reason</th><th>条款 / clause</th></tr>{rows}</table>"
-            + (f"<p>缺少事实 / missing: {html.escape('; '.join(self.missing_facts))}</p>"
-               if self.missing_facts else "")
+            + (
+                f"<p>缺少事实 / missing: {html.escape('; '.join(self.missing_facts))}</p>"
+                if self.missing_facts
+                else ""
+            )
             + "</div>"
         )

@@ -170,7 +170,10 @@ class DibaoKind(_Labelled):
 
 
 _LABELS: dict[_Labelled, tuple[str, str]] = {
-    MonitoringCategory.UNSTABLE_LIFTED: ("脱贫不稳定户", "unstable lifted-out-of-poverty household"),
+    MonitoringCategory.UNSTABLE_LIFTED: (
+        "脱贫不稳定户",
+        "unstable lifted-out-of-poverty household",
+    ),
     MonitoringCategory.MARGINAL: ("边缘易致贫户", "marginal household prone to poverty"),
     MonitoringCategory.SUDDEN_HARDSHIP: ("突发严重困难户", "household in sudden severe hardship"),
     RiskType.ILLNESS: ("因病", "illness"),

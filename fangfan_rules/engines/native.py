@@ -127,7 +127,11 @@ class _Evaluator:
             for name, kind in variable.args.items():
                 if kind == "enum_list":
                     args[name] = tuple(variable.enum(v) for v in args[name])
-        key = (ref, member.id if member else None, tuple(sorted((k, str(v)) for k, v in args.items())))
+        key = (
+            ref,
+            member.id if member else None,
+            tuple(sorted((k, str(v)) for k, v in args.items())),
+        )
         if key not in self.cache:
             ctx = Context(self.household, self.as_of, member)
             self.cache[key] = variable(ctx, **args)
@@ -171,8 +175,16 @@ class _Evaluator:
         self.record(node.left, args, member, value, node.op, right, result)
         return result
 
-    def record(self, ref: VarRef, args: dict[str, Any], member: Member | None, value: Any,
-               op: str | None, right: Any, result: Truth) -> None:
+    def record(
+        self,
+        ref: VarRef,
+        args: dict[str, Any],
+        member: Member | None,
+        value: Any,
+        op: str | None,
+        right: Any,
+        result: Truth,
+    ) -> None:
         variable = get_variable(ref.name)
         texts = {}
         for lang in ("zh", "en"):
@@ -231,7 +243,9 @@ def _reason(rule: Rule, run: _RuleRun, *, negated: bool = False) -> Reason:
     )
 
 
-def _deadline(ev: _Evaluator, rule: Rule, calendar: cal.WorkingDayCalendar | None) -> Deadline | None:
+def _deadline(
+    ev: _Evaluator, rule: Rule, calendar: cal.WorkingDayCalendar | None
+) -> Deadline | None:
     spec = rule.effect.deadline
     assert spec is not None
     ctx = Context(ev.household, ev.as_of)
@@ -251,17 +265,33 @@ def _deadline(ev: _Evaluator, rule: Rule, calendar: cal.WorkingDayCalendar | Non
         )
     except CalendarError as exc:
         return Deadline(
-            name=spec.name, label=spec.label, start=start, days=days, count=spec.count, due=None,
-            met_on=met_on, status="calendar_unknown", normal_limit=spec.normal_limit,
-            citation=rule.citation, note=str(exc),
+            name=spec.name,
+            label=spec.label,
+            start=start,
+            days=days,
+            count=spec.count,
+            due=None,
+            met_on=met_on,
+            status="calendar_unknown",
+            normal_limit=spec.normal_limit,
+            citation=rule.citation,
+            note=str(exc),
         )
     if met_on is not None:
         status = "met" if met_on <= due else "missed"
     else:
         status = "overdue" if ev.as_of > due else "pending"
     return Deadline(
-        name=spec.name, label=spec.label, start=start, days=days, count=spec.count, due=due,
-        met_on=met_on, status=status, normal_limit=spec.normal_limit, citation=rule.citation,
+        name=spec.name,
+        label=spec.label,
+        start=start,
+        days=days,
+        count=spec.count,
+        due=due,
+        met_on=met_on,
+        status=status,
+        normal_limit=spec.normal_limit,
+        citation=rule.citation,
         note="原则上 (normal limit; exceptions possible)" if spec.normal_limit else None,
     )
 
@@ -285,16 +315,28 @@ def identify(
     for rule in pack.ordered_rules():
         if not rule.in_force(as_of):
             ev.fired[rule.id] = False
-            traces.append(RuleTrace(rule_id=rule.id, kind=rule.kind.value, citation=rule.citation,
-                                    status="not_in_force"))
+            traces.append(
+                RuleTrace(
+                    rule_id=rule.id,
+                    kind=rule.kind.value,
+                    citation=rule.citation,
+                    status="not_in_force",
+                )
+            )
             continue
         value, run = ev.evaluate(rule)
         runs[rule.id] = (rule, value, run)
-        traces.append(RuleTrace(
-            rule_id=rule.id, kind=rule.kind.value, citation=rule.citation, status=_status(value),
-            checks=tuple(run.checks), missing_facts=tuple(run.missing),
-            parameters=tuple(run.parameters),
-        ))
+        traces.append(
+            RuleTrace(
+                rule_id=rule.id,
+                kind=rule.kind.value,
+                citation=rule.citation,
+                status=_status(value),
+                checks=tuple(run.checks),
+                missing_facts=tuple(run.missing),
+                parameters=tuple(run.parameters),
+            )
+        )
 
     def of_kind(kind: RuleKind) -> list[tuple[Rule, Truth, _RuleRun]]:
         return [runs[t.rule_id] for t in traces if t.rule_id in runs and t.kind == kind.value]
@@ -308,26 +350,37 @@ def identify(
         missing.extend(f for f in run.missing if f not in missing)
 
     common = dict(
-        pack=pack.name, pack_version=pack.version, pack_hash=pack.content_hash,
-        household_id=household.id, as_of=as_of, reforms=pack.reforms,
+        pack=pack.name,
+        pack_version=pack.version,
+        pack_hash=pack.content_hash,
+        household_id=household.id,
+        as_of=as_of,
+        reforms=pack.reforms,
     )
 
     def trace() -> Trace:
-        return Trace(rules=tuple(traces), parameters=tuple(ev.params_read[k] for k in
-                     sorted(ev.params_read)), excluded_facts=excluded)
+        return Trace(
+            rules=tuple(traces),
+            parameters=tuple(ev.params_read[k] for k in sorted(ev.params_read)),
+            excluded_facts=excluded,
+        )
 
     # 1. Scope: a household the document does not cover gets a distinct answer saying why.
     scope = of_kind(RuleKind.SCOPE)
     outside = [(r, run) for r, v, run in scope if v is False]
     if outside:
         return Identification(
-            **common, outcome=Outcome.OUT_OF_SCOPE,
-            reasons=tuple(_reason(r, run, negated=True) for r, run in outside), trace=trace(),
+            **common,
+            outcome=Outcome.OUT_OF_SCOPE,
+            reasons=tuple(_reason(r, run, negated=True) for r, run in outside),
+            trace=trace(),
         )
     for _, v, run in scope:
         if v is UNKNOWN:
             note_missing(run)
-            review.append(LocalText(zh="是否属于排查范围未知", en="whether the household is in scope"))
+            review.append(
+                LocalText(zh="是否属于排查范围未知", en="whether the household is in scope")
+            )
 
     # 2. Outcome rules and the green channel.
     outcome = Outcome.NOT_ELIGIBLE
@@ -346,12 +399,17 @@ def identify(
     if scope and any(v is UNKNOWN for _, v, _ in scope) and outcome == Outcome.IDENTIFY:
         outcome = Outcome.NEEDS_REVIEW
     if outcome == Outcome.NEEDS_REVIEW and missing:
-        review.append(LocalText(zh="补充缺少的事实：" + "；".join(missing),
-                                en="find out the missing facts: " + "; ".join(missing)))
+        review.append(
+            LocalText(
+                zh="补充缺少的事实：" + "；".join(missing),
+                en="find out the missing facts: " + "; ".join(missing),
+            )
+        )
     green = [(r, run) for r, v, run in of_kind(RuleKind.GREEN_CHANNEL) if v is True]
     green_channel = (
         GreenChannel(applies=True, why=green[0][0].title, citation=green[0][0].citation)
-        if green else GreenChannel(applies=False)
+        if green
+        else GreenChannel(applies=False)
     )
 
     # 3. Category, by the pack's declared precedence (only when the household may be monitored).
@@ -378,23 +436,40 @@ def identify(
     # 4. Groups, areas, visits, risk types, deadlines.
     def matches(kind: RuleKind, attr: str) -> tuple[GroupMatch, ...]:
         return tuple(
-            GroupMatch(id=f"{pack.name}:{getattr(r.effect, attr)}", label=r.title, rule_id=r.id,
-                       citation=r.citation)
-            for r, v, _ in of_kind(kind) if v is True
+            GroupMatch(
+                id=f"{pack.name}:{getattr(r.effect, attr)}",
+                label=r.title,
+                rule_id=r.id,
+                citation=r.citation,
+            )
+            for r, v, _ in of_kind(kind)
+            if v is True
         )
 
-    risk_types = sorted(
-        {t for r, _ in fired if r.kind in (RuleKind.RISK, RuleKind.OUTCOME, RuleKind.GREEN_CHANNEL)
-         for t in r.effect.risk_types}
-    ) if outcome != Outcome.NOT_ELIGIBLE else []
+    risk_types = (
+        sorted(
+            {
+                t
+                for r, _ in fired
+                if r.kind in (RuleKind.RISK, RuleKind.OUTCOME, RuleKind.GREEN_CHANNEL)
+                for t in r.effect.risk_types
+            }
+        )
+        if outcome != Outcome.NOT_ELIGIBLE
+        else []
+    )
     deadlines = tuple(
-        d for r, v, _ in of_kind(RuleKind.DEADLINE) if v is True
-        for d in [_deadline(ev, r, calendar)] if d is not None
+        d
+        for r, v, _ in of_kind(RuleKind.DEADLINE)
+        if v is True
+        for d in [_deadline(ev, r, calendar)]
+        if d is not None
     )
     reasons = tuple(
-        _reason(r, run) for r, run in fired
-        if r.kind not in (RuleKind.SCOPE, RuleKind.CATEGORY) or
-        (r.kind == RuleKind.CATEGORY and r.effect.category == category)
+        _reason(r, run)
+        for r, run in fired
+        if r.kind not in (RuleKind.SCOPE, RuleKind.CATEGORY)
+        or (r.kind == RuleKind.CATEGORY and r.effect.category == category)
     )
     return Identification(
         **common,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -144,7 +145,7 @@ class Household(Fact):
         # Overlapping income periods would be counted twice in a window: refuse them rather than
         # guess which one is right.
         periods = sorted(self.income, key=lambda r: (r.start, r.end))
-        for earlier, later in zip(periods, periods[1:], strict=False):
+        for earlier, later in itertools.pairwise(periods):
             if later.start <= earlier.end:
                 raise ValueError(
                     f"income periods overlap: {earlier.start}..{earlier.end} and "

@@ -46,11 +46,14 @@ def known_at(household: Household, as_of: date) -> tuple[Household, tuple[Exclud
         r for i, r in enumerate(household.income) if keep(f"income[{i}]", r.end, "period ends")
     )
     spending = tuple(
-        e for i, e in enumerate(household.expenditures)
+        e
+        for i, e in enumerate(household.expenditures)
         if keep(f"expenditures[{i}]", e.date, "spent")
     )
     events = tuple(
-        e for i, e in enumerate(household.risk_events) if keep(f"risk_events[{i}]", e.date, "occurred")
+        e
+        for i, e in enumerate(household.risk_events)
+        if keep(f"risk_events[{i}]", e.date, "occurred")
     )
     assistance = []
     for i, a in enumerate(household.social_assistance):

@@ -110,7 +110,9 @@ class Pack:
             valid_to=meta.get("valid_to"),
             parameters=parameters,
             rules=rules,
-            category_precedence=[MonitoringCategory(c) for c in meta.get("category_precedence", [])],
+            category_precedence=[
+                MonitoringCategory(c) for c in meta.get("category_precedence", [])
+            ],
             directory=directory,
         )
 
@@ -157,17 +159,29 @@ class Pack:
             parameter = self.parameters[name]
             value = coerce_value(name, parameter.type, raw)
             if value == NOT_STATED:
-                raise ParameterError(f"{self.name}: a supplied value for {name!r} cannot be "
-                                     "'not_stated'")
+                raise ParameterError(
+                    f"{self.name}: a supplied value for {name!r} cannot be 'not_stated'"
+                )
             overrides[name] = ParameterValue(
-                name=name, value=value, type=parameter.type, unit=parameter.unit,
-                citation="caller-supplied", valid_from=self.valid_from, valid_to=self.valid_to,
+                name=name,
+                value=value,
+                type=parameter.type,
+                unit=parameter.unit,
+                citation="caller-supplied",
+                valid_from=self.valid_from,
+                valid_to=self.valid_to,
                 source="caller",
             )
         return Pack(
-            name=self.name, version=self.version, document=self.document,
-            valid_from=self.valid_from, valid_to=self.valid_to, parameters=self.parameters,
-            rules=self.rules, category_precedence=self.category_precedence, overrides=overrides,
+            name=self.name,
+            version=self.version,
+            document=self.document,
+            valid_from=self.valid_from,
+            valid_to=self.valid_to,
+            parameters=self.parameters,
+            rules=self.rules,
+            category_precedence=self.category_precedence,
+            overrides=overrides,
             directory=self.directory,
         )
 
@@ -181,7 +195,8 @@ class Pack:
     def caller_supplied(self) -> tuple[str, ...]:
         """Parameters the document does not state and the caller has not supplied yet."""
         return tuple(
-            name for name, p in sorted(self.parameters.items())
+            name
+            for name, p in sorted(self.parameters.items())
             if name not in self.overrides and any(not v.stated for v in p.values)
         )
 
@@ -230,7 +245,9 @@ class Pack:
             "document": self.document.model_dump(mode="json"),
             "validity": [str(self.valid_from), str(self.valid_to)],
             "category_precedence": [c.value for c in self.category_precedence],
-            "parameters": {n: p.model_dump(mode="json") for n, p in sorted(self.parameters.items())},
+            "parameters": {
+                n: p.model_dump(mode="json") for n, p in sorted(self.parameters.items())
+            },
             "overrides": {n: v.model_dump(mode="json") for n, v in sorted(self.overrides.items())},
             "rules": [r.model_dump(mode="json") for r in sorted(self.rules, key=lambda r: r.id)],
         }

@@ -177,8 +177,9 @@ def _operand(data: Any, fail: Any, *, window: bool) -> Operand:
         if set(data) == {"param"}:
             return Param(str(data["param"]))
         if window and set(data) == {"from", "to"}:
-            return Window(_operand(data["from"], fail, window=False), _operand(data["to"], fail,
-                                                                              window=False))
+            return Window(
+                _operand(data["from"], fail, window=False), _operand(data["to"], fail, window=False)
+            )
         raise fail(f"unknown operand {data!r}")
     if isinstance(data, list):
         return Const(tuple(data))

@@ -161,7 +161,10 @@ def parse_parameters(pack: str, data: Any, source: str) -> dict[str, Parameter]:
         except Exception as exc:
             raise ParameterError(f"{where}: description needs zh and en ({exc})") from None
         out[name] = Parameter(
-            name=name, description=description, type=type_, unit=spec.get("unit"),
+            name=name,
+            description=description,
+            type=type_,
+            unit=spec.get("unit"),
             values=tuple(values),
         )
     return out

@@ -22,7 +22,9 @@ def _hukou(ctx: Context) -> HukouKind:
     return ctx.household.hukou
 
 
-@variable("lifted_out_of_poverty", value_type="bool", zh="脱贫户", en="lifted-out-of-poverty household")
+@variable(
+    "lifted_out_of_poverty", value_type="bool", zh="脱贫户", en="lifted-out-of-poverty household"
+)
 def _lifted(ctx: Context) -> object:
     return _known(ctx.household.lifted_out_of_poverty, "lifted_out_of_poverty")
 
@@ -33,23 +35,30 @@ def _member_count(ctx: Context) -> int:
 
 
 @variable(
-    "net_income", value_type="money", args={"window": "window"},
-    zh="家庭纯收入（{window}）", en="household net income ({window})",
+    "net_income",
+    value_type="money",
+    args={"window": "window"},
+    zh="家庭纯收入（{window}）",
+    en="household net income ({window})",
 )
 def _net_income(ctx: Context, window: DateRange) -> object:
     return income.net_income(ctx.household, window)
 
 
 @variable(
-    "per_capita_net_income", value_type="money", args={"window": "window"},
-    zh="家庭人均纯收入（{window}）", en="per-capita net income ({window})",
+    "per_capita_net_income",
+    value_type="money",
+    args={"window": "window"},
+    zh="家庭人均纯收入（{window}）",
+    en="per-capita net income ({window})",
 )
 def _pcni(ctx: Context, window: DateRange) -> object:
     return income.per_capita_net_income(ctx.household, window)
 
 
 @variable(
-    "per_capita_net_income_change", value_type="money",
+    "per_capita_net_income_change",
+    value_type="money",
     args={"window": "window", "previous": "window"},
     zh="人均纯收入变化（{window}较{previous}）",
     en="change in per-capita net income ({window} vs {previous})",
@@ -59,18 +68,24 @@ def _pcni_change(ctx: Context, window: DateRange, previous: DateRange) -> object
 
 
 @variable(
-    "compliant_self_paid", value_type="money", args={"window": "window", "kinds": "enum_list"},
+    "compliant_self_paid",
+    value_type="money",
+    args={"window": "window", "kinds": "enum_list"},
     enum=ExpenditureKind,
-    zh="合规自付支出（{kinds}，{window}）", en="compliant self-paid spending ({kinds}, {window})",
+    zh="合规自付支出（{kinds}，{window}）",
+    en="compliant self-paid spending ({kinds}, {window})",
 )
 def _self_paid(ctx: Context, window: DateRange, kinds: Sequence[ExpenditureKind]) -> object:
     return income.compliant_self_paid(ctx.household.expenditures, window, kinds)
 
 
 @variable(
-    "has_risk_event", value_type="bool", args={"window": "window", "types": "enum_list"},
+    "has_risk_event",
+    value_type="bool",
+    args={"window": "window", "types": "enum_list"},
     enum=RiskType,
-    zh="发生风险事件（{types}，{window}）", en="risk event ({types}) in {window}",
+    zh="发生风险事件（{types}，{window}）",
+    en="risk event ({types}) in {window}",
 )
 def _has_event(ctx: Context, window: DateRange, types: Sequence[RiskType]) -> bool:
     wanted = frozenset(types)
@@ -78,18 +93,19 @@ def _has_event(ctx: Context, window: DateRange, types: Sequence[RiskType]) -> bo
 
 
 @variable(
-    "social_assistance_since", value_type="bool", args={"since": "date", "kinds": "enum_list"},
+    "social_assistance_since",
+    value_type="bool",
+    args={"since": "date", "kinds": "enum_list"},
     enum=DibaoKind,
-    zh="{since}以来新纳入{kinds}", en="newly receiving {kinds} since {since}",
+    zh="{since}以来新纳入{kinds}",
+    en="newly receiving {kinds} since {since}",
 )
 def _assistance_since(ctx: Context, since: date, kinds: Sequence[DibaoKind]) -> bool:
     wanted = frozenset(kinds)
     return any(a.kind in wanted and a.start >= since for a in ctx.household.social_assistance)
 
 
-@variable(
-    "area_tags", value_type="set", enum=AreaTag, zh="所在区域特征", en="area characteristics"
-)
+@variable("area_tags", value_type="set", enum=AreaTag, zh="所在区域特征", en="area characteristics")
 def _area_tags(ctx: Context) -> frozenset[AreaTag]:
     return ctx.household.area.tags
 
@@ -106,7 +122,9 @@ def _serious(ctx: Context) -> object:
     return _known(ctx.household.serious_difficulty, "serious_difficulty")
 
 
-@variable("housing_grade", value_type="enum", enum=HousingGrade, zh="住房安全等级", en="housing grade")
+@variable(
+    "housing_grade", value_type="enum", enum=HousingGrade, zh="住房安全等级", en="housing grade"
+)
 def _housing(ctx: Context) -> object:
     return _known(ctx.household.guarantees.housing_grade, "guarantees.housing_grade")
 
@@ -115,11 +133,15 @@ def _housing(ctx: Context) -> object:
     "basic_medical_insured", value_type="bool", zh="参加基本医疗保险", en="basic medical insurance"
 )
 def _insured(ctx: Context) -> object:
-    return _known(ctx.household.guarantees.basic_medical_insured, "guarantees.basic_medical_insured")
+    return _known(
+        ctx.household.guarantees.basic_medical_insured, "guarantees.basic_medical_insured"
+    )
 
 
 @variable(
-    "compulsory_education_ok", value_type="bool", zh="义务教育有保障",
+    "compulsory_education_ok",
+    value_type="bool",
+    zh="义务教育有保障",
     en="compulsory education secured",
 )
 def _education(ctx: Context) -> object:
@@ -133,7 +155,9 @@ def _water(ctx: Context) -> object:
 
 
 @variable(
-    "green_channel_facts_clear", value_type="bool", zh="严重困难事实清楚",
+    "green_channel_facts_clear",
+    value_type="bool",
+    zh="严重困难事实清楚",
     en="serious difficulty is clearly established",
 )
 def _gc_clear(ctx: Context) -> object:
@@ -148,7 +172,9 @@ def _gc_urgent(ctx: Context) -> object:
 
 
 @variable(
-    "green_channel_confirmed", value_type="bool", zh="经镇（街）村两级确认",
+    "green_channel_confirmed",
+    value_type="bool",
+    zh="经镇（街）村两级确认",
     en="confirmed by both town and village",
 )
 def _gc_confirmed(ctx: Context) -> bool:
@@ -167,7 +193,10 @@ def _system_entry(ctx: Context) -> date | None:
 
 
 @variable(
-    "plan_filed_date", value_type="date", zh="帮扶计划制定日期", en="date the assistance plan was filed"
+    "plan_filed_date",
+    value_type="date",
+    zh="帮扶计划制定日期",
+    en="date the assistance plan was filed",
 )
 def _plan_filed(ctx: Context) -> date | None:
     open_records = [r for r in ctx.household.monitoring if r.eliminated_on is None]

@@ -32,7 +32,9 @@ def _net_fraction(records: Iterable[IncomeRecord], window: DateRange) -> Fractio
         covered += overlap  # records never overlap each other (Household validates this)
         total += Fraction(record.net) * Fraction(overlap, record.days)
     if covered < window.days:
-        return Missing((f"income records for {window.days - covered} of {window.days} days of {window}",))
+        return Missing(
+            (f"income records for {window.days - covered} of {window.days} days of {window}",)
+        )
     return total
 
 
@@ -66,7 +68,10 @@ def per_capita_change(
     household: Household, window: DateRange, previous: DateRange
 ) -> Decimal | Missing:
     """Year-on-year change of per-capita net income: ``window`` minus ``previous`` (signed yuan)."""
-    now, before = per_capita_net_income(household, window), per_capita_net_income(household, previous)
+    now, before = (
+        per_capita_net_income(household, window),
+        per_capita_net_income(household, previous),
+    )
     missing = tuple(f for v in (now, before) if isinstance(v, Missing) for f in v.facts)
     if missing:
         return Missing(missing)

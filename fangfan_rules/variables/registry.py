@@ -50,7 +50,9 @@ class Variable:
 
     def label(self, lang: str, args: Mapping[str, str] | None = None) -> str:
         template = self.label_zh if lang == "zh" else self.label_en
-        return template.format(**(args or {})) if args else template.replace("{", "").replace("}", "")
+        return (
+            template.format(**(args or {})) if args else template.replace("{", "").replace("}", "")
+        )
 
 
 VARIABLES: dict[str, Variable] = {}
