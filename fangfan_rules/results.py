@@ -197,6 +197,15 @@ class Identification(_Value):
             lines.append(("参数调整：" if zh else "Overrides: ") + "; ".join(self.reforms))
         return "\n".join(lines)
 
+    def first_reason(self, lang: str = "zh") -> str:
+        """The reason that weighs most: what decided the outcome, or what officials must judge."""
+        deciding = [r for r in self.reasons if r.kind in ("scope", "green_channel", "outcome")]
+        if self.outcome == Outcome.NEEDS_REVIEW and self.review_points and not deciding:
+            return self.review_points[0](lang)
+        if deciding:
+            return deciding[0].text(lang)
+        return self.reasons[0].text(lang) if self.reasons else ""
+
     def summary(self) -> dict[str, Any]:
         """One flat row for tables and CSV."""
         return {
@@ -210,7 +219,7 @@ class Identification(_Value):
             "key_areas": ";".join(g.id for g in self.key_areas),
             "must_visit": self.must_visit,
             "green_channel": self.green_channel.applies,
-            "first_reason": self.reasons[0].text_zh if self.reasons else "",
+            "first_reason": self.first_reason("zh"),
             "missing_facts": ";".join(self.missing_facts),
         }
 

@@ -296,7 +296,24 @@ def _deadline(
     )
 
 
-_KIND_ORDER = {kind: i for i, kind in enumerate(RuleKind)}
+# Reasons are listed by weight: what decided the outcome first, then findings, then screening.
+_KIND_ORDER = {
+    kind: i
+    for i, kind in enumerate(
+        (
+            RuleKind.SCOPE,
+            RuleKind.GREEN_CHANNEL,
+            RuleKind.OUTCOME,
+            RuleKind.RISK,
+            RuleKind.CATEGORY,
+            RuleKind.KEY_ATTENTION,
+            RuleKind.KEY_AREA,
+            RuleKind.MUST_VISIT,
+            RuleKind.NOTE,
+            RuleKind.DEADLINE,
+        )
+    )
+}
 
 
 def identify(

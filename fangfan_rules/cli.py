@@ -1,0 +1,271 @@
+"""The ``fangfan-rules`` command line (also ``python -m fangfan_rules``).
+
+Exit codes: 0 every row evaluated; 3 done, but bad input rows were reported (each also appears in
+the output as an ``error`` row: no row is ever lost); 2 could not run (bad arguments, unknown pack,
+a missing caller-supplied parameter, unreadable file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from fangfan_rules.errors import FangfanError
+from fangfan_rules.facts import household_json_schema
+from fangfan_rules.io.readers import Row, read_households
+from fangfan_rules.io.writers import write_results
+from fangfan_rules.packs import Pack, available_packs, load_pack
+from fangfan_rules.results import Identification
+
+EXIT_OK = 0
+EXIT_CANNOT_RUN = 2
+EXIT_BAD_ROWS = 3
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
+
+
+def _param(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name.strip(), value.strip()
+
+
+def _pack(args: argparse.Namespace) -> Pack:
+    pack = load_pack(args.pack)
+    if args.param:
+        pack = pack.with_parameters(**dict(args.param))
+    return pack
+
+
+def _add_evaluation_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--pack", required=True, help="policy pack name (see `fangfan-rules packs`)")
+    p.add_argument("--as-of", required=True, type=_date, help="evaluation date, YYYY-MM-DD")
+    p.add_argument(
+        "--param", action="append", type=_param, default=[], metavar="NAME=VALUE",
+        help="supply or override a pack parameter, e.g. monitoring_income_line=7000 (repeatable)",
+    )
+    p.add_argument("--input-format", choices=("json", "jsonl", "csv"),
+                   help="input format (default: from the file extension)")
+    p.add_argument("file", type=Path, help="households: .json, .jsonl or .csv ('-' for stdin)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fangfan-rules",
+        description="Evaluate households against cited anti-relapse monitoring policy packs.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("packs", help="list installed policy packs")
+
+    ev = sub.add_parser("evaluate", help="identify households (one result per household)")
+    _add_evaluation_args(ev)
+    ev.add_argument("--format", choices=("table", "jsonl", "csv"), default=None,
+                    help="output format (default: table on a terminal, jsonl otherwise)")
+    ev.add_argument("--full", action="store_true", help="jsonl: write whole results with traces")
+    ev.add_argument("--output", "-o", type=Path, help="write results to this file")
+    ev.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the table")
+
+    ex = sub.add_parser("explain", help="one household's answer with the full trace and clauses")
+    _add_evaluation_args(ex)
+    ex.add_argument("--household", help="household id (default: the first in the file)")
+    ex.add_argument("--lang", choices=("zh", "en"), default="zh")
+    ex.add_argument("--json", action="store_true", help="print the whole result as JSON")
+
+    sub.add_parser("schema", help="print the household JSON Schema")
+    return parser
+
+
+def _rows(path: Path, fmt: str | None) -> Iterator[Row]:
+    if str(path) == "-":
+        yield from read_households(sys.stdin, format=fmt or "jsonl")
+    else:
+        yield from read_households(path, format=fmt)
+
+
+def _count_lines(path: Path) -> int | None:
+    if str(path) == "-" or path.suffix.lower() == ".json":
+        return None
+    with path.open("rb") as fh:
+        return sum(1 for _ in fh) - (1 if path.suffix.lower() == ".csv" else 0)
+
+
+def cmd_packs(out: Console) -> int:
+    table = Table(title="fangfan-rules policy packs")
+    for column in ("pack", "region", "document", "date", "caller must supply"):
+        table.add_column(column)
+    for name in available_packs():
+        pack = load_pack(name)
+        doc = pack.document
+        table.add_row(name, doc.region, f"{doc.title}\n{doc.number or ''}".strip(),
+                      doc.date.isoformat(), ", ".join(pack.caller_supplied()) or "—")
+    out.print(table)
+    return EXIT_OK
+
+
+def cmd_evaluate(args: argparse.Namespace, out: Console, err: Console) -> int:
+    pack = _pack(args)
+    fmt = args.format or ("table" if out.is_terminal and not args.output else "jsonl")
+    total = _count_lines(args.file)
+    outcomes: Counter[str] = Counter()
+    groups: Counter[str] = Counter()
+    bad = 0
+    records: list[tuple[int, Identification | None, str | None, str | None]] = []
+
+    def evaluated() -> Iterator[tuple[int, Identification | None, str | None, str | None]]:
+        nonlocal bad
+        progress = Progress(TextColumn("evaluating"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), console=err, transient=True,
+                            disable=not err.is_terminal)
+        with progress:
+            task = progress.add_task("households", total=total)
+            for row in _rows(args.file, args.input_format):
+                progress.advance(task)
+                if row.household is None:
+                    bad += 1
+                    outcomes["error"] += 1
+                    err.print(f"[red]bad input row[/red] line {row.line}: {escape(row.error or '')}",
+                              highlight=False)
+                    yield row.line, None, row.household_id, row.error
+                    continue
+                result = pack.identify(row.household, as_of=args.as_of)
+                outcomes[result.outcome.value] += 1
+                groups.update(g.id for g in result.key_attention)
+                yield row.line, result, row.household_id, None
+
+    if fmt == "table":
+        records = list(evaluated())
+        out.print(_results_table(records, pack, args.lang))
+    else:
+        target: TextIO
+        with (args.output.open("w", encoding="utf-8", newline="") if args.output
+              else _stdout()) as target:
+            write_results(evaluated(), target, format=fmt, full=args.full)
+    err.print(_summary_table(outcomes, groups, pack))
+    if pack.reforms:
+        err.print("caller-supplied parameters: " + "; ".join(pack.reforms), highlight=False)
+    return EXIT_BAD_ROWS if bad else EXIT_OK
+
+
+class _stdout:
+    def __enter__(self) -> TextIO:
+        return sys.stdout
+
+    def __exit__(self, *exc: object) -> None:
+        sys.stdout.flush()
+
+
+def _results_table(records: Sequence[tuple[int, Identification | None, str | None, str | None]],
+                   pack: Pack, lang: str) -> Table:
+    table = Table(title=f"{pack.name} — {pack.document.title}", show_lines=False)
+    for column in ("line", "household", "outcome", "category", "groups", "visit", "green",
+                   "first reason"):
+        table.add_column(column, overflow="fold")
+    for line, result, hid, error in records:
+        if result is None:
+            table.add_row(str(line), hid or "?", "[red]error[/red]", "", "", "", "",
+                          escape(error or ""))
+            continue
+        first = result.first_reason(lang)
+        table.add_row(
+            str(line), result.household_id,
+            result.outcome.zh if lang == "zh" else result.outcome.value,
+            result.category.label(lang) if result.category else "",
+            " ".join(g.id.split(":", 1)[1] for g in result.key_attention),
+            "✓" if result.must_visit else "", "✓" if result.green_channel.applies else "",
+            escape(first[:120]),
+        )
+    return table
+
+
+def _summary_table(outcomes: Counter[str], groups: Counter[str], pack: Pack) -> Table:
+    table = Table(title=f"summary — {pack.name}")
+    table.add_column("count", justify="right")
+    table.add_column("outcome / key-attention group")
+    for outcome in ("identify", "needs_review", "not_eligible", "out_of_scope", "error"):
+        if outcomes.get(outcome):
+            table.add_row(str(outcomes[outcome]), outcome)
+    for group, n in sorted(groups.items()):
+        table.add_row(str(n), group)
+    table.add_row(str(sum(outcomes.values())), "households")
+    return table
+
+
+def cmd_explain(args: argparse.Namespace, out: Console) -> int:
+    pack = _pack(args)
+    for row in _rows(args.file, args.input_format):
+        if args.household and row.household_id != args.household:
+            continue
+        if row.household is None:
+            out.print(f"line {row.line}: {row.error}", highlight=False)
+            return EXIT_BAD_ROWS
+        result = pack.identify(row.household, as_of=args.as_of)
+        if args.json:
+            out.print_json(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
+            return EXIT_OK
+        out.print(result.explain(args.lang), highlight=False, markup=False)
+        out.print(_trace_table(result, args.lang))
+        return EXIT_OK
+    raise FangfanError(f"household {args.household!r} not found in {args.file}")
+
+
+def _trace_table(result: Identification, lang: str) -> Table:
+    table = Table(title="trace" if lang == "en" else "规则运行记录", show_lines=True)
+    for column in ("rule", "status", "clause", "checks"):
+        table.add_column(column, overflow="fold")
+    for rule in result.trace.rules:
+        checks = "\n".join(c.text_zh if lang == "zh" else c.text_en for c in rule.checks)
+        if rule.missing_facts:
+            checks += ("\n缺少：" if lang == "zh" else "\nmissing: ") + "; ".join(rule.missing_facts)
+        table.add_row(rule.rule_id.split(".", 1)[1], rule.status, rule.citation, checks)
+    for value in result.trace.parameters:
+        table.add_row(f"param {value.name}", value.source, value.citation,
+                      f"{value.text(lang)} ({value.valid_from}..{value.valid_to or ''})")
+    return table
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``fangfan-rules`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    out = Console(soft_wrap=False)
+    err = Console(stderr=True)
+    try:
+        if args.command == "packs":
+            return cmd_packs(out)
+        if args.command == "evaluate":
+            return cmd_evaluate(args, out, err)
+        if args.command == "explain":
+            return cmd_explain(args, out)
+        if args.command == "schema":
+            print(json.dumps(household_json_schema(), ensure_ascii=False, indent=2))
+            return EXIT_OK
+    except FangfanError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        return EXIT_CANNOT_RUN
+    except OSError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        return EXIT_CANNOT_RUN
+    parser.error(f"unknown command {args.command}")
+    return EXIT_CANNOT_RUN
+
+
+if __name__ == "__main__":
+    sys.exit(main())

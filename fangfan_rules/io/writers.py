@@ -1,0 +1,57 @@
+"""Write results as JSON Lines or CSV (one row per input household, errors included)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from fangfan_rules.results import Identification
+
+RESULT_COLUMNS = (
+    "line",
+    "household_id",
+    "pack",
+    "as_of",
+    "outcome",
+    "category",
+    "risk_types",
+    "key_attention",
+    "key_areas",
+    "must_visit",
+    "green_channel",
+    "first_reason",
+    "missing_facts",
+    "error",
+)
+
+
+def result_row(line: int, result: Identification | None, household_id: str | None,
+               error: str | None) -> dict[str, Any]:
+    """A flat row for one input line: the result's summary, or the error."""
+    if result is not None:
+        return {"line": line, **result.summary(), "error": ""}
+    empty = dict.fromkeys(RESULT_COLUMNS, "")
+    return {**empty, "line": line, "household_id": household_id or "", "outcome": "error",
+            "error": error or ""}
+
+
+def write_results(rows: Iterable[tuple[int, Identification | None, str | None, str | None]],
+                  out: TextIO, *, format: str, full: bool = False) -> None:
+    """Write ``(line, result, household_id, error)`` tuples as ``jsonl`` or ``csv``.
+
+    ``full=True`` writes the whole result (with reasons and trace) in JSON Lines.
+    """
+    if format == "csv":
+        writer = csv.DictWriter(out, fieldnames=RESULT_COLUMNS)
+        writer.writeheader()
+        for line, result, hid, error in rows:
+            writer.writerow(result_row(line, result, hid, error))
+        return
+    for line, result, hid, error in rows:
+        if full and result is not None:
+            record = {"line": line, **result.model_dump(mode="json")}
+        else:
+            record = result_row(line, result, hid, error)
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
