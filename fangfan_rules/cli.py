@@ -58,11 +58,18 @@ def _add_evaluation_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pack", required=True, help="policy pack name (see `fangfan-rules packs`)")
     p.add_argument("--as-of", required=True, type=_date, help="evaluation date, YYYY-MM-DD")
     p.add_argument(
-        "--param", action="append", type=_param, default=[], metavar="NAME=VALUE",
+        "--param",
+        action="append",
+        type=_param,
+        default=[],
+        metavar="NAME=VALUE",
         help="supply or override a pack parameter, e.g. monitoring_income_line=7000 (repeatable)",
     )
-    p.add_argument("--input-format", choices=("json", "jsonl", "csv"),
-                   help="input format (default: from the file extension)")
+    p.add_argument(
+        "--input-format",
+        choices=("json", "jsonl", "csv"),
+        help="input format (default: from the file extension)",
+    )
     p.add_argument("file", type=Path, help="households: .json, .jsonl or .csv ('-' for stdin)")
 
 
@@ -77,8 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("evaluate", help="identify households (one result per household)")
     _add_evaluation_args(ev)
-    ev.add_argument("--format", choices=("table", "jsonl", "csv"), default=None,
-                    help="output format (default: table on a terminal, jsonl otherwise)")
+    ev.add_argument(
+        "--format",
+        choices=("table", "jsonl", "csv"),
+        default=None,
+        help="output format (default: table on a terminal, jsonl otherwise)",
+    )
     ev.add_argument("--full", action="store_true", help="jsonl: write whole results with traces")
     ev.add_argument("--output", "-o", type=Path, help="write results to this file")
     ev.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the table")
@@ -114,8 +125,13 @@ def cmd_packs(out: Console) -> int:
     for name in available_packs():
         pack = load_pack(name)
         doc = pack.document
-        table.add_row(name, doc.region, f"{doc.title}\n{doc.number or ''}".strip(),
-                      doc.date.isoformat(), ", ".join(pack.caller_supplied()) or "—")
+        table.add_row(
+            name,
+            doc.region,
+            f"{doc.title}\n{doc.number or ''}".strip(),
+            doc.date.isoformat(),
+            ", ".join(pack.caller_supplied()) or "—",
+        )
     out.print(table)
     return EXIT_OK
 
@@ -131,9 +147,15 @@ def cmd_evaluate(args: argparse.Namespace, out: Console, err: Console) -> int:
 
     def evaluated() -> Iterator[tuple[int, Identification | None, str | None, str | None]]:
         nonlocal bad
-        progress = Progress(TextColumn("evaluating"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), console=err, transient=True,
-                            disable=not err.is_terminal)
+        progress = Progress(
+            TextColumn("evaluating"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        )
         with progress:
             task = progress.add_task("households", total=total)
             for row in _rows(args.file, args.input_format):
@@ -141,8 +163,10 @@ def cmd_evaluate(args: argparse.Namespace, out: Console, err: Console) -> int:
                 if row.household is None:
                     bad += 1
                     outcomes["error"] += 1
-                    err.print(f"[red]bad input row[/red] line {row.line}: {escape(row.error or '')}",
-                              highlight=False)
+                    err.print(
+                        f"[red]bad input row[/red] line {row.line}: {escape(row.error or '')}",
+                        highlight=False,
+                    )
                     yield row.line, None, row.household_id, row.error
                     continue
                 result = pack.identify(row.household, as_of=args.as_of)
@@ -155,8 +179,9 @@ def cmd_evaluate(args: argparse.Namespace, out: Console, err: Console) -> int:
         out.print(_results_table(records, pack, args.lang))
     else:
         target: TextIO
-        with (args.output.open("w", encoding="utf-8", newline="") if args.output
-              else _stdout()) as target:
+        with (
+            args.output.open("w", encoding="utf-8", newline="") if args.output else _stdout()
+        ) as target:
             write_results(evaluated(), target, format=fmt, full=args.full)
     err.print(_summary_table(outcomes, groups, pack))
     if pack.reforms:
@@ -172,24 +197,38 @@ class _stdout:
         sys.stdout.flush()
 
 
-def _results_table(records: Sequence[tuple[int, Identification | None, str | None, str | None]],
-                   pack: Pack, lang: str) -> Table:
+def _results_table(
+    records: Sequence[tuple[int, Identification | None, str | None, str | None]],
+    pack: Pack,
+    lang: str,
+) -> Table:
     table = Table(title=f"{pack.name} — {pack.document.title}", show_lines=False)
-    for column in ("line", "household", "outcome", "category", "groups", "visit", "green",
-                   "first reason"):
+    for column in (
+        "line",
+        "household",
+        "outcome",
+        "category",
+        "groups",
+        "visit",
+        "green",
+        "first reason",
+    ):
         table.add_column(column, overflow="fold")
     for line, result, hid, error in records:
         if result is None:
-            table.add_row(str(line), hid or "?", "[red]error[/red]", "", "", "", "",
-                          escape(error or ""))
+            table.add_row(
+                str(line), hid or "?", "[red]error[/red]", "", "", "", "", escape(error or "")
+            )
             continue
         first = result.first_reason(lang)
         table.add_row(
-            str(line), result.household_id,
+            str(line),
+            result.household_id,
             result.outcome.zh if lang == "zh" else result.outcome.value,
             result.category.label(lang) if result.category else "",
             " ".join(g.id.split(":", 1)[1] for g in result.key_attention),
-            "✓" if result.must_visit else "", "✓" if result.green_channel.applies else "",
+            "✓" if result.must_visit else "",
+            "✓" if result.green_channel.applies else "",
             escape(first[:120]),
         )
     return table
@@ -233,11 +272,17 @@ def _trace_table(result: Identification, lang: str) -> Table:
     for rule in result.trace.rules:
         checks = "\n".join(c.text_zh if lang == "zh" else c.text_en for c in rule.checks)
         if rule.missing_facts:
-            checks += ("\n缺少：" if lang == "zh" else "\nmissing: ") + "; ".join(rule.missing_facts)
+            checks += ("\n缺少：" if lang == "zh" else "\nmissing: ") + "; ".join(
+                rule.missing_facts
+            )
         table.add_row(rule.rule_id.split(".", 1)[1], rule.status, rule.citation, checks)
     for value in result.trace.parameters:
-        table.add_row(f"param {value.name}", value.source, value.citation,
-                      f"{value.text(lang)} ({value.valid_from}..{value.valid_to or ''})")
+        table.add_row(
+            f"param {value.name}",
+            value.source,
+            value.citation,
+            f"{value.text(lang)} ({value.valid_from}..{value.valid_to or ''})",
+        )
     return table
 
 

@@ -27,18 +27,29 @@ RESULT_COLUMNS = (
 )
 
 
-def result_row(line: int, result: Identification | None, household_id: str | None,
-               error: str | None) -> dict[str, Any]:
+def result_row(
+    line: int, result: Identification | None, household_id: str | None, error: str | None
+) -> dict[str, Any]:
     """A flat row for one input line: the result's summary, or the error."""
     if result is not None:
         return {"line": line, **result.summary(), "error": ""}
     empty = dict.fromkeys(RESULT_COLUMNS, "")
-    return {**empty, "line": line, "household_id": household_id or "", "outcome": "error",
-            "error": error or ""}
+    return {
+        **empty,
+        "line": line,
+        "household_id": household_id or "",
+        "outcome": "error",
+        "error": error or "",
+    }
 
 
-def write_results(rows: Iterable[tuple[int, Identification | None, str | None, str | None]],
-                  out: TextIO, *, format: str, full: bool = False) -> None:
+def write_results(
+    rows: Iterable[tuple[int, Identification | None, str | None, str | None]],
+    out: TextIO,
+    *,
+    format: str,
+    full: bool = False,
+) -> None:
     """Write ``(line, result, household_id, error)`` tuples as ``jsonl`` or ``csv``.
 
     ``full=True`` writes the whole result (with reasons and trace) in JSON Lines.

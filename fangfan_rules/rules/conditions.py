@@ -130,8 +130,10 @@ def parse_condition(data: Any, *, rule_id: str, member_level: bool = False) -> C
         return Fired(tuple(ids))
     if "var" not in keys:
         raise fail("unknown condition form")
-    variable = get_variable(data["var"]) if data["var"] else None
-    assert variable is not None
+    try:
+        variable = get_variable(str(data["var"]))
+    except RuleError as exc:
+        raise fail(str(exc)) from None
     expected_level = "member" if member_level else "household"
     if variable.level != expected_level:
         where = "inside any_member" if member_level else "outside any_member"

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from fangfan_rules.dates import DateRange
 from fangfan_rules.errors import NotInForceError, ParameterError
@@ -47,6 +47,20 @@ class ParameterValue(BaseModel):
     valid_to: date | None = None
     source: Literal["document", "caller", "reform"] = "document"
     note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_value(cls, data: Any) -> Any:
+        # Values travel through JSON as text ("7000.00", "2022-05-01"): restore their type so a
+        # stored result reads back equal to the one computed.
+        if (
+            isinstance(data, Mapping)
+            and "value" in data
+            and data.get("type") in ("money", "int", "date", "window", "text", "bool")
+        ):
+            data = dict(data)
+            data["value"] = coerce_value(str(data.get("name")), data["type"], data["value"])
+        return data
 
     @property
     def stated(self) -> bool:

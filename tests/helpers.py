@@ -1,0 +1,38 @@
+"""Small builders for hand-written test households."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fangfan_rules import Household, load_household
+
+
+def record(
+    start: str,
+    end: str,
+    wage: str = "0",
+    business: str = "0",
+    prop: str = "0",
+    transfer: str = "0",
+    expense: str = "0",
+) -> dict[str, Any]:
+    return {
+        "start": start,
+        "end": end,
+        "wage_income": wage,
+        "business_income": business,
+        "property_income": prop,
+        "transfer_income": transfer,
+        "business_expense": expense,
+    }
+
+
+def household(**fields: Any) -> Household:
+    data: dict[str, Any] = {
+        "id": "T-1",
+        "area": {"county": "千山区", "town": "甘泉镇", "village": "东村"},
+        "hukou": "rural",
+        "members": [{"id": "m1", "relation": "head"}],
+    }
+    data.update(fields)
+    return load_household(data)

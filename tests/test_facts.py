@@ -1,0 +1,92 @@
+import json
+from datetime import date
+
+import pytest
+
+import fangfan_rules as ff
+from fangfan_rules.errors import FactError
+from tests.helpers import household, record
+
+
+def test_errors_name_household_field_and_value():
+    with pytest.raises(FactError) as info:
+        household(
+            hukou="moon",
+            income=[record("2022-01-01", "2022-12-31", "nan")],
+            guarantees={"housing_grade": "E"},
+        )
+    text = str(info.value)
+    assert "household T-1" in text
+    assert "hukou = 'moon'" in text
+    assert "income[0].wage_income" in text
+    assert "guarantees.housing_grade = 'E'" in text
+    assert info.value.household_id == "T-1"
+    assert len(info.value.problems) == 3
+
+
+def test_unknown_fields_are_errors_not_ignored():
+    with pytest.raises(FactError, match="lifted_out_of_povrty"):
+        household(lifted_out_of_povrty=True)
+
+
+def test_spending_parts_must_fit():
+    with pytest.raises(FactError, match="exceeds"):
+        household(
+            expenditures=[
+                {
+                    "kind": "medical",
+                    "date": "2022-01-01",
+                    "total": "100",
+                    "reimbursed": "80",
+                    "compliant_self_paid": "30",
+                }
+            ]
+        )
+
+
+def test_json_round_trip_and_immutability():
+    h = household(
+        members=[
+            {
+                "id": "m1",
+                "relation": "head",
+                "id_number": "11010519491231002X",
+                "disability": {"grade": 2, "certificate_date": "2023-02-01"},
+            }
+        ],
+        income=[record("2022-01-01", "2022-12-31", "1.10")],
+        lifted_out_of_poverty=True,
+        lifted_year=2019,
+        area={"county": "c", "town": "t", "village": "v", "tags": ["relocation_site"]},
+    )
+    text = h.model_dump_json(context={"reveal_ids": True})
+    assert ff.Household.model_validate_json(text) == h
+    assert ff.load_household(text) == h
+    with pytest.raises(Exception):
+        h.id = "other"  # type: ignore[misc]
+
+
+def test_json_schema_is_exported():
+    schema = ff.household_json_schema()
+    assert schema["title"] == "fangfan-rules household"
+    assert "members" in schema["properties"]
+    json.dumps(schema)
+
+
+def test_facts_after_as_of_are_left_out_and_listed():
+    h = household(
+        members=[
+            {
+                "id": "m1",
+                "relation": "head",
+                "disability": {"grade": 1, "certificate_date": "2023-06-01"},
+            },
+            {"id": "baby", "relation": "child", "birth_date": "2023-07-01"},
+        ],
+        income=[record("2022-01-01", "2022-12-31", "1"), record("2023-01-01", "2023-12-31", "1")],
+        risk_events=[{"type": "illness", "date": "2023-05-31"}],
+    )
+    view, excluded = ff.known_at(h, date(2023, 5, 31))
+    assert [m.id for m in view.members] == ["m1"] and view.members[0].disability is None
+    assert len(view.income) == 1 and len(view.risk_events) == 1
+    assert {e.path for e in excluded} == {"members[0].disability", "members[1]", "income[1]"}
