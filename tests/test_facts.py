@@ -2,6 +2,7 @@ import json
 from datetime import date
 
 import pytest
+from pydantic import ValidationError
 
 import fangfan_rules as ff
 from fangfan_rules.errors import FactError
@@ -62,7 +63,7 @@ def test_json_round_trip_and_immutability():
     text = h.model_dump_json(context={"reveal_ids": True})
     assert ff.Household.model_validate_json(text) == h
     assert ff.load_household(text) == h
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         h.id = "other"  # type: ignore[misc]
 
 

@@ -53,7 +53,7 @@ def test_a_broken_pack_fails_at_load_naming_the_rule(tmp_path):
     (copy / "rules.yaml").write_text(
         text.replace("fired: [key_attention.8]", "fired: [key_attention.9]"), encoding="utf-8"
     )
-    with pytest.raises(RuleError, match="note.dibao_is_no_substitute"):
+    with pytest.raises(RuleError, match=r"note\.dibao_is_no_substitute"):
         ff.Pack.from_directory(copy)
 
 

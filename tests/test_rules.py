@@ -52,7 +52,7 @@ def test_rule_needs_citation_and_effect():
     }
     with pytest.raises(RuleError, match="cite"):
         parse_rule("p", base, DEFAULTS)
-    with pytest.raises(RuleError, match="effect.group"):
+    with pytest.raises(RuleError, match=r"effect\.group"):
         parse_rule("p", {**base, "citation": "一"}, DEFAULTS)
     rule = parse_rule("p", {**base, "citation": "一", "effect": {"group": "①"}}, DEFAULTS)
     assert rule.id == "p.a" and rule.citation == "p:一"
