@@ -69,7 +69,7 @@ def known_at(household: Household, as_of: date) -> tuple[Household, tuple[Exclud
     )
     green = household.green_channel
     if green is not None:
-        updates = {}
+        updates: dict[str, object] = {}
         for name in ("town_confirmed_on", "village_confirmed_on"):
             if not keep(f"green_channel.{name}", getattr(green, name), "confirmed"):
                 updates[name] = None
@@ -89,7 +89,7 @@ def known_at(household: Household, as_of: date) -> tuple[Household, tuple[Exclud
 
 
 def _monitoring_known(record: MonitoringRecord, as_of: date, path: str, keep) -> MonitoringRecord:
-    updates = {}
+    updates: dict[str, object] = {}
     for name in ("system_entry_on", "plan_filed_on", "eliminated_on"):
         if not keep(f"{path}.{name}", getattr(record, name), name.removesuffix("_on")):
             updates[name] = None

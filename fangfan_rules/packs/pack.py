@@ -267,6 +267,21 @@ class Pack:
 
         return identify(self, household, as_of=as_of, calendar=calendar)
 
+    def identify_many(
+        self,
+        households: Iterable[Household],
+        *,
+        as_of: date,
+        calendar: WorkingDayCalendar | None = None,
+    ) -> list[Identification]:
+        """Identify a batch of households, in input order (the batch API later engines share).
+
+        Today every rule is household-level, so this is the native evaluator per household;
+        population-level rules (area percentiles, village aggregates) will be computed here once
+        per batch.
+        """
+        return [self.identify(h, as_of=as_of, calendar=calendar) for h in households]
+
     def __repr__(self) -> str:
         return f"<Pack {self.name} {self.version} ({self.document.region}, {self.document.date})>"
 
