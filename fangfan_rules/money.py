@@ -10,7 +10,7 @@ rounded away. Values serialise to JSON as strings ("1234.50") so a round trip is
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Annotated, Any
 
@@ -56,16 +56,24 @@ def _non_negative(value: Any) -> Decimal:
     return amount
 
 
+_EXACT = Context(prec=40)
+
+
 def fraction_to_yuan(value: Fraction) -> Decimal:
-    """Round an exact fraction to fen, half to even (the one place rounding happens: derived values)."""
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
-        FEN, rounding=ROUND_HALF_EVEN
-    )
+    """An exact fraction of yuan as a ``Decimal`` with 40 significant digits, **not** rounded to fen.
+
+    Derived amounts (a per-capita share, a pro-rata part of a record) are compared with the
+    documents' boundaries at this precision, so 20,699.99 yuan shared by 3 people (6,899.9966…)
+    is 低于 6,900. Fen amounts divided by household sizes and day counts differ from any fen
+    boundary by far more than 1e-30 yuan, so the comparison is exact. Reasons display the value
+    rounded half to even to the fen (:func:`format_yuan`).
+    """
+    return _EXACT.divide(Decimal(value.numerator), Decimal(value.denominator))
 
 
 def format_yuan(amount: Decimal) -> str:
     """``Decimal('12345.5') -> '12,345.50'`` for human-readable reasons."""
-    return f"{amount.quantize(FEN):,}"
+    return f"{amount.quantize(FEN, rounding=ROUND_HALF_EVEN):,}"
 
 
 _serialise = PlainSerializer(lambda v: str(v), return_type=str, when_used="json")

@@ -56,7 +56,7 @@ class RuleTrace(_Value):
     rule_id: str
     kind: str
     citation: str
-    status: Literal["fired", "not_fired", "unknown", "not_in_force"]
+    status: Literal["fired", "not_fired", "unknown", "not_in_force", "skipped"]
     checks: tuple[Check, ...] = ()
     missing_facts: tuple[str, ...] = ()
     parameters: tuple[str, ...] = ()

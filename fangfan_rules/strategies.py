@@ -25,7 +25,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal, TypeVar
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
@@ -75,6 +76,7 @@ __all__ = [
     "QIANSHAN_REFERENCE_YEAR",
     "QIANSHAN_WINDOWS",
     "Amount",
+    "Profile",
     "as_of_dates",
     "dates",
     "expenditures",
@@ -205,7 +207,8 @@ def _strategy(value: T | SearchStrategy[T]) -> SearchStrategy[T]:
 
 
 def _maybe(strategy: SearchStrategy[T], allow_unknown: bool) -> SearchStrategy[T | None]:
-    return st.one_of(st.none(), strategy) if allow_unknown else strategy
+    """``strategy``, or unknown (``None``) about one time in three when unknowns are allowed."""
+    return st.one_of(st.none(), strategy, strategy) if allow_unknown else strategy
 
 
 def _flag(allow_unknown: bool) -> SearchStrategy[bool | None]:
@@ -213,9 +216,41 @@ def _flag(allow_unknown: bool) -> SearchStrategy[bool | None]:
 
 
 # --------------------------------------------------------------------------------------------
+# Cheap dynamic draws (strategies are built once; only integer bounds vary per draw)
+
+
+@lru_cache(maxsize=8192)
+def _offsets(span: int) -> SearchStrategy[int]:
+    return st.one_of(st.sampled_from((0, span)), st.integers(0, span))
+
+
+def _day_between(draw: st.DrawFn, lo: date, hi: date) -> date:
+    """A day in ``lo..hi`` (both ends drawn often)."""
+    return lo + timedelta(days=draw(_offsets((hi - lo).days)))
+
+
+def _upto(draw: st.DrawFn, n: int) -> int:
+    """An integer in ``0..n`` (0 and ``n`` drawn often), for amounts in fen."""
+    return draw(st.one_of(st.sampled_from((0, n)), st.integers(0, n))) if n else 0
+
+
+# --------------------------------------------------------------------------------------------
 # ID numbers
 
 _AREA_CODES = ("210311", "210302", "210303", "210304", "110101", "440305", "510104", "650102")
+_AREA_CODE_S = st.one_of(st.sampled_from(_AREA_CODES), st.integers(110000, 829999).map(str))
+_SEQUENCE_S = st.integers(0, 999)
+_ANY_BIRTH_S = dates(date(1900, 1, 1), date(2026, 12, 31), edges=(date(2000, 2, 29),))
+
+
+def _id_number(draw: st.DrawFn, born: date, codes: SearchStrategy[str] = _AREA_CODE_S) -> str:
+    code = draw(codes)
+    if len(code) != 6 or not code.isdigit():
+        raise ValueError(f"id_numbers(): area code {code!r} is not 6 digits")
+    if not 1000 <= born.year <= 9999:
+        raise ValueError(f"id_numbers(): birth year {born.year} cannot be written in 4 digits")
+    first17 = f"{code}{born.year:04d}{born.month:02d}{born.day:02d}{draw(_SEQUENCE_S):03d}"
+    return first17 + check_digit(first17)
 
 
 def id_numbers(
@@ -226,33 +261,14 @@ def id_numbers(
     """Valid GB 11643-1999 resident ID numbers (area code, birth date, sequence, check digit).
 
     ``birth_dates`` fixes (or draws) the date written in the number; default 1900-01-01 … 2026-12-31.
-    The check character is ``X`` about one time in eleven.
+    ``area_codes`` draws the 6-digit area code. The check character is ``X`` about one time in 11.
     """
-    born_s = (
-        _strategy(birth_dates)
-        if birth_dates is not None
-        else dates(date(1900, 1, 1), date(2026, 12, 31), edges=(date(2000, 2, 29),))
-    )
-    codes = (
-        area_codes
-        if area_codes is not None
-        else st.one_of(
-            st.sampled_from(_AREA_CODES),
-            st.integers(110000, 829999).map(str),
-        )
-    )
+    born_s = _strategy(birth_dates) if birth_dates is not None else _ANY_BIRTH_S
+    codes = area_codes if area_codes is not None else _AREA_CODE_S
 
     @st.composite
     def build(draw: st.DrawFn) -> str:
-        code = draw(codes)
-        if len(code) != 6 or not code.isdigit():
-            raise ValueError(f"id_numbers(): area code {code!r} is not 6 digits")
-        born = draw(born_s)
-        if not 1000 <= born.year <= 9999:
-            raise ValueError(f"id_numbers(): birth year {born.year} cannot be written in 4 digits")
-        sequence = draw(st.integers(0, 999))
-        first17 = f"{code}{born.year:04d}{born.month:02d}{born.day:02d}{sequence:03d}"
-        return first17 + check_digit(first17)
+        return _id_number(draw, draw(born_s), codes)
 
     return build()
 
@@ -261,8 +277,16 @@ def id_numbers(
 # Members
 
 _NAMES = ("张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周杰", "吴霞")
-_DISEASES = ("高血压", "糖尿病", "尿毒症", "恶性肿瘤", "脑梗塞")
+_NAME_S = st.one_of(st.none(), st.sampled_from(_NAMES))
+_DISEASES_S = st.lists(
+    st.sampled_from(("高血压", "糖尿病", "尿毒症", "恶性肿瘤", "脑梗塞")), max_size=2, unique=True
+).map(tuple)
 _CHILD_RELATIONS = (Relation.CHILD, Relation.GRANDCHILD)
+_SCHOOLING_S = st.one_of(
+    st.sampled_from([s for s in SchoolingStage if s.is_non_compulsory_in_school or s.is_compulsory]),
+    st.sampled_from(SchoolingStage),
+)
+_MEMBER_HUKOU_S = st.one_of(st.none(), st.sampled_from(HukouKind))
 
 
 def members(
@@ -278,62 +302,55 @@ def members(
 
     ``ids`` fixes or draws the member id (unique ids within a household are the caller's job;
     :func:`households` takes care of it). ``relation`` defaults to any relation, children and
-    grandchildren more often (group ⑥). Disability certificates are dated in ``date_range``, often
-    exactly around 2023-01-01 (group ⑦); ID numbers carry the member's birth date when it is known.
+    grandchildren more often (group ⑥). Birth dates fall in ``birth_range`` (its last day, a
+    newborn, often). Disability certificates are dated in ``date_range``, often exactly around
+    2023-01-01 (group ⑦); an ID number, when drawn, carries the member's birth date if known.
     ``counted`` (``counted_in_household``) defaults to true three times in four. With
     ``allow_unknown=False`` birth date, labour, schooling, employment and health flags are known.
     """
+    id_s = _strategy(ids)
     relation_s = (
         _strategy(relation)
         if relation is not None
         else st.one_of(st.sampled_from(_CHILD_RELATIONS), st.sampled_from(Relation))
     )
     counted_s = (
-        _strategy(counted)
-        if counted is not None
-        else st.sampled_from((True, True, True, False))
+        _strategy(counted) if counted is not None else st.sampled_from((True, True, True, False))
     )
-    born_s = dates(*birth_range, edges=(birth_range[1], date(2023, 1, 1)))
+    born_s = _maybe(dates(*birth_range, edges=(birth_range[1], date(2023, 1, 1))), allow_unknown)
     cert_s = dates(*date_range, edges=(date(2022, 12, 31), date(2023, 1, 1), date(2023, 1, 2)))
-    schooling_s = st.one_of(
-        st.sampled_from(
-            [s for s in SchoolingStage if s.is_non_compulsory_in_school or s.is_compulsory]
-        ),
-        st.sampled_from(SchoolingStage),
+    disability_s = st.one_of(
+        st.none(), st.builds(Disability, grade=st.integers(1, 4), certificate_date=cert_s)
     )
+    flag_s = _flag(allow_unknown)
+    labour_s = _maybe(st.sampled_from(LabourCapacity), allow_unknown)
+    schooling_s = _maybe(_SCHOOLING_S, allow_unknown)
+    employment_s = _maybe(st.sampled_from(EmploymentStability), allow_unknown)
 
     @st.composite
     def build(draw: st.DrawFn) -> Member:
-        born = draw(_maybe(born_s, allow_unknown))
-        has_id_number = draw(st.booleans())
-        id_number = draw(id_numbers(born)) if has_id_number and born is not None else None
-        if has_id_number and born is None:
-            id_number = draw(id_numbers())
-        disability = draw(
-            st.one_of(
-                st.none(),
-                st.builds(Disability, grade=st.integers(1, 4), certificate_date=cert_s),
-            )
-        )
-        health = Health(
-            major_illness=draw(_flag(allow_unknown)),
-            chronic_illness=draw(_flag(allow_unknown)),
-            diseases=tuple(draw(st.lists(st.sampled_from(_DISEASES), max_size=2, unique=True))),
-        )
+        born = draw(born_s)
+        id_number = None
+        if draw(st.booleans()):
+            id_number = _id_number(draw, born if born is not None else draw(_ANY_BIRTH_S))
         return Member(
-            id=draw(_strategy(ids)),
-            name=draw(st.one_of(st.none(), st.sampled_from(_NAMES))),
+            id=draw(id_s),
+            name=draw(_NAME_S),
             relation=draw(relation_s),
             birth_date=born,
-            hukou=draw(st.one_of(st.none(), st.sampled_from(HukouKind))),
-            labour=draw(_maybe(st.sampled_from(LabourCapacity), allow_unknown)),
-            health=health,
-            disability=disability,
-            schooling=draw(_maybe(schooling_s, allow_unknown)),
-            employment=draw(_maybe(st.sampled_from(EmploymentStability), allow_unknown)),
+            hukou=draw(_MEMBER_HUKOU_S),
+            labour=draw(labour_s),
+            health=Health(
+                major_illness=draw(flag_s),
+                chronic_illness=draw(flag_s),
+                diseases=draw(_DISEASES_S),
+            ),
+            disability=draw(disability_s),
+            schooling=draw(schooling_s),
+            employment=draw(employment_s),
             id_number=id_number,
             counted_in_household=draw(counted_s),
-            has_urban_social_security=draw(_flag(allow_unknown)),
+            has_urban_social_security=draw(flag_s),
         )
 
     return build()
@@ -343,7 +360,13 @@ def members(
 # Income
 
 Coverage = Literal["full", "partial", "none"]
-_SOURCES = (None, "入户调查", "统计监测", "部门数据比对")
+_SOURCE_S = st.sampled_from((None, "入户调查", "统计监测", "部门数据比对"))
+_EXPENSE_S = st.one_of(st.just(Decimal("0.00")), yuan(0, 50000))
+_PROPERTY_S = st.one_of(st.just(Decimal("0.00")), yuan(-20000, 20000))
+_WEIGHT_S = st.integers(0, 100)
+_DEFAULT_NETS = st.one_of(
+    yuan(0, 200000, edges=(0,)), yuan(-20000, 0), yuan(0, _HUGE, edges=(_HUGE,))
+)
 
 
 def _merge(windows: Sequence[DateRange]) -> list[DateRange]:
@@ -360,10 +383,10 @@ def _merge(windows: Sequence[DateRange]) -> list[DateRange]:
 
 def _split(draw: st.DrawFn, total: Decimal, parts: int) -> list[Decimal]:
     """``total`` split into ``parts`` exact fen amounts that add up to it exactly."""
-    fen = _fen(total)
     if parts == 1:
         return [total]
-    weights = draw(st.lists(st.integers(0, 100), min_size=parts, max_size=parts))
+    fen = _fen(total)
+    weights = [draw(_WEIGHT_S) for _ in range(parts)]
     if sum(weights) == 0:
         weights = [1] * parts
     shares = [fen * w // sum(weights) for w in weights[:-1]]
@@ -373,13 +396,13 @@ def _split(draw: st.DrawFn, total: Decimal, parts: int) -> list[Decimal]:
 
 def _record(draw: st.DrawFn, start: date, end: date, net: Decimal) -> IncomeRecord:
     """A record over ``start..end`` whose net income (components − business expense) is ``net``."""
-    expense = draw(st.one_of(st.just(Decimal("0.00")), yuan(0, 50000)))
-    prop = draw(st.one_of(st.just(Decimal("0.00")), yuan(-20000, 20000)))
+    expense = draw(_EXPENSE_S)
+    prop = draw(_PROPERTY_S)
     positive = net - prop + expense
     if positive < 0:  # property income absorbs a loss larger than the other components
         prop, positive = net + expense, Decimal("0.00")
     fen = _fen(positive)
-    a, b = sorted((draw(st.integers(0, fen)), draw(st.integers(0, fen))))
+    a, b = sorted((_upto(draw, fen), _upto(draw, fen)))
     return IncomeRecord(
         start=start,
         end=end,
@@ -388,7 +411,7 @@ def _record(draw: st.DrawFn, start: date, end: date, net: Decimal) -> IncomeReco
         property_income=prop,
         transfer_income=_from_fen(fen - b),
         business_expense=expense,
-        source=draw(st.sampled_from(_SOURCES)),
+        source=draw(_SOURCE_S),
     )
 
 
@@ -398,7 +421,6 @@ def _timeline(
     aims: dict[DateRange, Decimal],
     coverage: Coverage,
     max_extra_cuts: int,
-    nets: SearchStrategy[Decimal],
 ) -> tuple[IncomeRecord, ...]:
     """Non-overlapping records over the union of ``windows``; ``aims`` fixes a window's total net.
 
@@ -416,7 +438,8 @@ def _timeline(
             cuts |= {w.start, w.end + _DAY}
     first = min(w.start for w in windows)
     last = max(w.end for w in windows)
-    cuts |= set(draw(st.lists(st.dates(first, last), max_size=max_extra_cuts)))
+    for _ in range(_upto(draw, max_extra_cuts)):
+        cuts.add(_day_between(draw, first, last))
     segments: list[tuple[date, date]] = []
     for block in _merge(windows):
         points = sorted(c for c in cuts if block.start < c <= block.end)
@@ -432,27 +455,19 @@ def _timeline(
         remainder = total - sum((net_of[k] for k in inside if k in net_of), Decimal("0.00"))
         for k, part in zip(free, _split(draw, remainder, len(free)), strict=True):
             net_of[k] = part
-    for k in range(len(segments)):
-        if k not in net_of:
-            net_of[k] = draw(nets)
+    nets = [net_of[k] if k in net_of else draw(_DEFAULT_NETS) for k in range(len(segments))]
     if coverage == "partial":
-        if draw(st.booleans()) and any(e > s for s, e in segments):
+        trimmable = [k for k, (s, e) in enumerate(segments) if e > s]
+        if trimmable and draw(st.booleans()):
             # Leave out one day at a segment's edge: the window edges are where coverage breaks.
-            k = draw(st.sampled_from([k for k, (s, e) in enumerate(segments) if e > s]))
+            k = draw(st.sampled_from(trimmable))
             s, e = segments[k]
             segments[k] = (s + _DAY, e) if draw(st.booleans()) else (s, e - _DAY)
         else:
             dropped = draw(st.sets(st.sampled_from(range(len(segments))), min_size=1))
-            segments = [seg for k, seg in enumerate(segments) if k not in dropped]
-            net_of = {
-                new: net_of[old]
-                for new, old in enumerate(k for k in range(len(net_of)) if k not in dropped)
-            }
-    return tuple(_record(draw, s, e, net_of[k]) for k, (s, e) in enumerate(segments))
-
-
-def _default_nets() -> SearchStrategy[Decimal]:
-    return st.one_of(yuan(0, 200000, edges=(0,)), yuan(-20000, 0), yuan(0, _HUGE, edges=(_HUGE,)))
+            kept = [k for k in range(len(segments)) if k not in dropped]
+            segments, nets = [segments[k] for k in kept], [nets[k] for k in kept]
+    return tuple(_record(draw, s, e, n) for (s, e), n in zip(segments, nets, strict=True))
 
 
 def income_records(
@@ -478,20 +493,17 @@ def income_records(
     @st.composite
     def build(draw: st.DrawFn) -> tuple[IncomeRecord, ...]:
         aims = {} if total_s is None else {window: to_yuan(draw(total_s))}
-        return _timeline(
-            draw,
-            [window],
-            aims,
-            "partial" if partial else "full",
-            max_records - 1,
-            _default_nets(),
-        )
+        coverage: Coverage = "partial" if partial else "full"
+        return _timeline(draw, [window], aims, coverage, max_records - 1)
 
     return build()
 
 
 # --------------------------------------------------------------------------------------------
 # Dated records
+
+_SPENDING_NOTE_S = st.one_of(st.none(), st.sampled_from(("住院", "学费", "房屋修缮")))
+_EVENT_NOTE_S = st.one_of(st.none(), st.sampled_from(("突发", "住院治疗", "洪涝")))
 
 
 def expenditures(
@@ -502,25 +514,27 @@ def expenditures(
 ) -> SearchStrategy[Expenditure]:
     """A valid rigid spending: ``reimbursed <= total`` and ``self-paid <= total − reimbursed``.
 
-    Self-paid is often exactly 0 or 0.01 (the ``> 0`` edge of qianshan's spending rules), and
-    reimbursement often covers everything.
+    Totals go up to ``max_total`` yuan. Self-paid is often exactly 0 or 0.01 (the ``> 0`` edge of
+    qianshan's spending rules), and reimbursement often covers everything.
     """
     kind_s = _strategy(kinds) if kinds is not None else st.sampled_from(ExpenditureKind)
     max_fen = _fen(max_total)
+    total_s = st.one_of(st.sampled_from((0, 1, 100, max_fen)), st.integers(0, max_fen))
+    day_s = dates(*date_range)
 
     @st.composite
     def build(draw: st.DrawFn) -> Expenditure:
-        total = draw(st.one_of(st.sampled_from((0, 1, 100, max_fen)), st.integers(0, max_fen)))
-        reimbursed = draw(st.one_of(st.sampled_from((0, total)), st.integers(0, total)))
+        total = draw(total_s)
+        reimbursed = _upto(draw, total)
         room = total - reimbursed
-        self_paid = draw(st.one_of(st.sampled_from((0, min(1, room), room)), st.integers(0, room)))
+        self_paid = min(room, 1) if draw(st.booleans()) else _upto(draw, room)
         return Expenditure(
             kind=draw(kind_s),
-            date=draw(dates(*date_range)),
+            date=draw(day_s),
             total=_from_fen(total),
             reimbursed=_from_fen(reimbursed),
             compliant_self_paid=_from_fen(self_paid),
-            description=draw(st.one_of(st.none(), st.sampled_from(("住院", "学费", "房屋修缮")))),
+            description=draw(_SPENDING_NOTE_S),
         )
 
     return build()
@@ -533,56 +547,62 @@ def risk_events(
 ) -> SearchStrategy[RiskEvent]:
     """A dated risk event of any :class:`RiskType` (default) on a day in ``date_range``."""
     type_s = _strategy(types) if types is not None else st.sampled_from(RiskType)
-    return st.builds(
-        RiskEvent,
-        type=type_s,
-        date=dates(*date_range),
-        description=st.one_of(st.none(), st.sampled_from(("突发", "住院治疗", "洪涝"))),
-    )
+    return st.builds(RiskEvent, type=type_s, date=dates(*date_range), description=_EVENT_NOTE_S)
 
 
-def _social_assistance(date_range: tuple[date, date], allow_unknown: bool):
+def _social_assistance(
+    date_range: tuple[date, date], allow_unknown: bool
+) -> SearchStrategy[SocialAssistance]:
+    start_s = dates(*date_range, edges=(date(2022, 12, 31), date(2023, 1, 1)))
+    flag_s = _flag(allow_unknown)
+
     @st.composite
     def build(draw: st.DrawFn) -> SocialAssistance:
-        start = draw(dates(*date_range, edges=(date(2022, 12, 31), date(2023, 1, 1))))
-        end = draw(st.one_of(st.none(), dates(start, max(start, date_range[1]), edges=(start,))))
+        start = draw(start_s)
+        end = _day_between(draw, start, max(start, date_range[1])) if draw(st.booleans()) else None
         return SocialAssistance(
             kind=draw(st.sampled_from(DibaoKind)),
             start=start,
             end=end,
-            full_or_top_grade=draw(_flag(allow_unknown)),
+            full_or_top_grade=draw(flag_s),
         )
 
     return build()
 
 
-def _monitoring(date_range: tuple[date, date]):
-    day = dates(*date_range, edges=(*QIANSHAN_DATE_EDGES, date(2023, 4, 27)))
+_RISK_TYPES_S = st.lists(st.sampled_from(RiskType), max_size=2, unique=True).map(tuple)
+_MEASURES_S = st.lists(st.sampled_from(AssistanceMeasure), max_size=2, unique=True).map(tuple)
+
+
+def _monitoring(date_range: tuple[date, date]) -> SearchStrategy[MonitoringRecord]:
+    day_s = dates(*date_range, edges=(*QIANSHAN_DATE_EDGES, date(2023, 4, 27)))
 
     @st.composite
     def build(draw: st.DrawFn) -> MonitoringRecord:
-        identified = draw(day)
-        later = dates(identified, max(identified, date_range[1]), edges=(identified,))
+        identified = draw(day_s)
+        hi = max(identified, date_range[1])
+
+        def later() -> date | None:
+            return _day_between(draw, identified, hi) if draw(st.booleans()) else None
+
         return MonitoringRecord(
             category=draw(st.sampled_from(MonitoringCategory)),
             identified_on=identified,
-            system_entry_on=draw(st.one_of(st.none(), later)),
-            risk_types=tuple(draw(st.lists(st.sampled_from(RiskType), max_size=2, unique=True))),
-            measures=tuple(
-                draw(st.lists(st.sampled_from(AssistanceMeasure), max_size=2, unique=True))
-            ),
-            helper=draw(st.one_of(st.none(), st.sampled_from(_NAMES))),
-            plan_filed_on=draw(st.one_of(st.none(), later)),
-            eliminated_on=draw(st.one_of(st.none(), later)),
+            system_entry_on=later(),
+            risk_types=draw(_RISK_TYPES_S),
+            measures=draw(_MEASURES_S),
+            helper=draw(_NAME_S),
+            plan_filed_on=later(),
+            eliminated_on=later(),
         )
 
     return build()
 
 
-def _green_channel(date_range: tuple[date, date], allow_unknown: bool):
-    likely = st.sampled_from((True, True, False)) if not allow_unknown else st.sampled_from(
-        (True, True, False, None)
-    )
+def _green_channel(
+    date_range: tuple[date, date], allow_unknown: bool
+) -> SearchStrategy[GreenChannelRecord]:
+    likely = st.sampled_from((True, True, False, None) if allow_unknown else (True, True, False))
     return st.builds(
         GreenChannelRecord,
         facts_clear=likely,
@@ -595,9 +615,26 @@ def _green_channel(date_range: tuple[date, date], allow_unknown: bool):
 # --------------------------------------------------------------------------------------------
 # Households
 
-_COUNTIES = ("千山区",)
-_TOWNS = ("千山镇", "大孤山镇", "东鞍山镇", "宁远镇")
-_VILLAGES = ("红旗村", "东沟村", "小岭子村", "韩家峪村", "社区")
+Profile = Literal["any", "calm", "green_channel"]
+_GREEN_CHANNEL_BY = date(2023, 4, 28)
+_SUDDEN_EVENT_S = risk_events(
+    date_range=(date(2022, 1, 1), _GREEN_CHANNEL_BY),
+    types=st.sampled_from((RiskType.NATURAL_DISASTER, RiskType.ACCIDENT)),
+)
+_AREA_S = st.builds(
+    Area,
+    county=st.just("千山区"),
+    town=st.sampled_from(("千山镇", "大孤山镇", "东鞍山镇", "宁远镇")),
+    village=st.sampled_from(("红旗村", "东沟村", "小岭子村", "韩家峪村", "社区")),
+)
+_LIVESTOCK_S = st.one_of(
+    st.none(),
+    st.builds(
+        Livestock,
+        head_count=st.integers(0, 500),
+        estimated_value=st.one_of(st.none(), yuan(0, 10**6)),
+    ),
+)
 
 
 def households(
@@ -607,39 +644,44 @@ def households(
     hukou: HukouKind | SearchStrategy[HukouKind] | None = None,
     lifted: bool | SearchStrategy[bool | None] | None = None,
     income_window: DateRange | Sequence[DateRange] | None = None,
-    income_per_capita: Amount
-    | tuple[Amount, Amount]
-    | SearchStrategy[Decimal]
-    | None = None,
+    income_per_capita: Amount | tuple[Amount, Amount] | SearchStrategy[Decimal] | None = None,
     cover_windows: Sequence[DateRange] = QIANSHAN_WINDOWS,
     income_coverage: Literal["any", "full", "partial", "none"] = "any",
     allow_unknown: bool = True,
     date_range: tuple[date, date] = (date(2021, 1, 1), date(2023, 12, 31)),
     area_tags: frozenset[AreaTag] | SearchStrategy[frozenset[AreaTag]] | None = None,
     ids: str | SearchStrategy[str] | None = None,
+    profile: Profile | SearchStrategy[Profile] | None = None,
 ) -> SearchStrategy[Household]:
     """Valid households exercising every group of qianshan_2023 (and any pack on the same facts).
 
     Members: ``min_members``..``max_members`` (0 allowed: an empty household has no per-capita
     income), unique ids ``m<n>``, non-compulsory schooling, disability certificates around
-    2023-01-01. Dated facts (risk events of every type, rigid spending, dibao/特困 starts,
-    monitoring spells, green-channel confirmations) fall in ``date_range``, often on the qianshan
-    window edges.
+    2023-01-01, members born on the last day of ``date_range``. Dated facts (risk events of every
+    type, rigid spending, dibao/特困 starts, monitoring spells, green-channel confirmations) fall in
+    ``date_range``, often on the qianshan window edges.
 
     Income: records never overlap and cover ``cover_windows`` (default: 2021, 2022 and
-    2022-05-01..2023-04-30). ``income_window`` (one window or several; default: every cover window,
-    which are then also covered) is *aimed*: its per-capita net income equals a level drawn from
-    ``income_per_capita`` exactly — an amount, an inclusive ``(low, high)`` range, or a strategy;
-    default :func:`per_capita_levels` (thresholds, ordinary and 10**9 yuan incomes). Each aimed
-    window draws its own level; an aim needs a counted member, so one is always present when
-    ``income_per_capita`` is given. ``income_coverage``: ``"full"``, ``"partial"`` (some day of the
-    cover windows is missing), ``"none"`` (no records) or ``"any"`` (mostly full; only full when
-    ``income_per_capita`` is given or ``allow_unknown=False``).
+    2022-05-01..2023-04-30). ``income_window`` (one window or several; default: every cover window;
+    any not among them is covered too) is *aimed*: its per-capita net income equals a level drawn
+    from ``income_per_capita`` exactly — an amount, an inclusive ``(low, high)`` range, or a
+    strategy; default :func:`per_capita_levels` (thresholds, ordinary and 10**9 yuan incomes).
+    Each aimed window draws its own level; an aim needs a counted member, so the first member is
+    counted whenever ``income_per_capita`` is given. ``income_coverage``: ``"full"``,
+    ``"partial"`` (some day of the cover windows is missing), ``"none"`` (no records) or ``"any"``
+    (mostly full; only full when ``income_per_capita`` is given or ``allow_unknown=False``).
 
-    ``hukou`` defaults to rural three times in four, ``lifted`` (脱贫户) to true / false / unknown;
-    pass ``st.none()`` for "always unknown". ``allow_unknown=False`` draws every fact the rules
-    could need as known (a counted head born before ``date_range``, all 三保障 findings…).
-    ``ids`` fixes or draws the household id; use :func:`household_lists` for unique ids in a list.
+    ``hukou`` defaults to rural five times in eight, ``lifted`` (脱贫户) to true / false /
+    unknown; pass ``st.none()`` for "always unknown". ``allow_unknown=False`` draws every fact the
+    rules could need as known (a counted first member born before ``date_range``, all 三保障
+    findings, a green-channel record with its findings outside the calm profile…). ``ids`` fixes or draws the household id; :func:`household_lists` makes them unique.
+
+    ``profile`` steers the non-income facts (default: drawn, ``"any"`` four times in seven):
+    ``"any"`` draws everything independently; ``"calm"`` has 三保障 and drinking water known and
+    fine, no risk event, no rigid spending and no green-channel record, so only income decides
+    (this is where ``not_eligible`` comes from); ``"green_channel"`` has a disaster or accident
+    since 2022-01-01 (no later than 2023-04-28, the first day qianshan is in force), serious
+    difficulty, clear facts, urgency and — usually — both confirmations by then.
     """
     if not 0 <= min_members <= max_members:
         raise ValueError("households(): need 0 <= min_members <= max_members")
@@ -650,6 +692,9 @@ def households(
         if max_members < 1:
             raise ValueError("households(): an aimed or fully known household needs a member")
         min_members = max(min_members, 1)
+    lo, hi = date_range
+    if lo > hi:
+        raise ValueError("households(): date_range starts after it ends")
     if income_window is None:
         aim_windows = tuple(cover_windows)
     elif isinstance(income_window, DateRange):
@@ -668,8 +713,9 @@ def households(
     else:
         level_s = st.just(to_yuan(income_per_capita))
 
+    coverage_s: SearchStrategy[Coverage]
     if income_coverage != "any":
-        coverage_s: SearchStrategy[Coverage] = st.just(income_coverage)
+        coverage_s = st.just(income_coverage)
     elif aim_given or not allow_unknown:
         coverage_s = st.just("full")
     else:
@@ -680,10 +726,9 @@ def households(
         if hukou is not None
         else st.one_of(st.just(HukouKind.RURAL), st.sampled_from(HukouKind))
     )
-    if lifted is None:
-        lifted_s: SearchStrategy[bool | None] = _flag(allow_unknown)
-    else:
-        lifted_s = _strategy(lifted)
+    lifted_s: SearchStrategy[bool | None] = (
+        _flag(allow_unknown) if lifted is None else _strategy(lifted)
+    )
     tags_s = (
         _strategy(area_tags)
         if area_tags is not None
@@ -692,90 +737,100 @@ def households(
     ids_s = (
         _strategy(ids) if ids is not None else st.integers(0, 10**7).map(lambda n: f"HH{n:08d}")
     )
-    lo, hi = date_range
-    if lo > hi:
-        raise ValueError("households(): date_range starts after it ends")
-    event_s = risk_events(date_range=date_range)
-    spending_s = expenditures(date_range=date_range)
+    profile_s: SearchStrategy[Profile] = (
+        _strategy(profile)
+        if profile is not None
+        else st.sampled_from(("any", "any", "any", "any", "calm", "calm", "green_channel"))
+    )
+    first_member_s = members(
+        relation=st.one_of(st.just(Relation.HEAD), st.sampled_from(Relation)),
+        birth_range=(date(1925, 1, 1), lo - _DAY) if not allow_unknown else (date(1925, 1, 1), hi),
+        date_range=date_range,
+        counted=True if aim_given or not allow_unknown else None,
+        allow_unknown=allow_unknown,
+    )
+    other_member_s = members(
+        birth_range=(date(1925, 1, 1), hi), date_range=date_range, allow_unknown=allow_unknown
+    )
+    numbers_s = st.integers(min_members, max_members).flatmap(
+        lambda n: st.lists(st.integers(1, 99), min_size=n, max_size=n, unique=True)
+    )
+    flag_s = _flag(allow_unknown)
+    housing_s = _maybe(st.sampled_from(HousingGrade), allow_unknown)
+    events_s = st.lists(risk_events(date_range=date_range), max_size=4).map(tuple)
+    spending_s = st.lists(expenditures(date_range=date_range), max_size=3).map(tuple)
+    assistance_s = st.lists(_social_assistance(date_range, allow_unknown), max_size=2).map(tuple)
+    monitoring_s = st.lists(_monitoring(date_range), max_size=2).map(tuple)
+    serious_s = st.sampled_from((True, True, False, None) if allow_unknown else (True, False))
+    green_s = _maybe(_green_channel(date_range, allow_unknown), allow_unknown)
+    lifted_year_s = st.one_of(st.none(), st.integers(2013, 2020))
 
     @st.composite
     def build(draw: st.DrawFn) -> Household:
-        size = draw(st.integers(min_members, max_members))
-        numbers = draw(st.lists(st.integers(1, 99), min_size=size, max_size=size, unique=True))
-        people: list[Member] = []
-        for i, n in enumerate(numbers):
-            must_count = i == 0 and (aim_given or not allow_unknown)
-            first_known = i == 0 and not allow_unknown
-            people.append(
-                draw(
-                    members(
-                        ids=f"m{n}",
-                        relation=Relation.HEAD if i == 0 and draw(st.booleans()) else None,
-                        birth_range=(date(1925, 1, 1), lo - _DAY) if first_known else (
-                            date(1925, 1, 1),
-                            hi,
-                        ),
-                        date_range=date_range,
-                        counted=True if must_count else None,
-                        allow_unknown=allow_unknown,
-                    )
-                )
-            )
+        people = [
+            draw(first_member_s if i == 0 else other_member_s).model_copy(update={"id": f"m{n}"})
+            for i, n in enumerate(draw(numbers_s))
+        ]
         counted = sum(1 for m in people if m.counted_in_household)
-        aims: dict[DateRange, Decimal] = {}
-        if counted:
-            for w in aim_windows:
-                aims[w] = to_yuan(draw(level_s)) * counted
-        income = _timeline(draw, windows, aims, draw(coverage_s), 3, _default_nets())
+        aims = {w: to_yuan(draw(level_s)) * counted for w in aim_windows} if counted else {}
+        income = _timeline(draw, windows, aims, draw(coverage_s), 3)
 
         is_lifted = draw(lifted_s)
-        lifted_year = (
-            draw(st.one_of(st.none(), st.integers(2013, 2020))) if is_lifted is True else None
-        )
-        guarantees = Guarantees(
-            housing_grade=draw(_maybe(st.sampled_from(HousingGrade), allow_unknown)),
-            basic_medical_insured=draw(_flag(allow_unknown)),
-            compulsory_education_ok=draw(_flag(allow_unknown)),
-            drinking_water_safe=draw(_flag(allow_unknown)),
-        )
+        kind = draw(profile_s)
+        if kind == "calm":
+            guarantees = Guarantees(
+                housing_grade=draw(st.sampled_from((HousingGrade.A, HousingGrade.B))),
+                basic_medical_insured=True,
+                compulsory_education_ok=True,
+                drinking_water_safe=True,
+            )
+            events: tuple[RiskEvent, ...] = ()
+            spending: tuple[Expenditure, ...] = ()
+            serious = draw(_maybe(st.just(False), allow_unknown))
+            green = None
+        else:
+            guarantees = Guarantees(
+                housing_grade=draw(housing_s),
+                basic_medical_insured=draw(flag_s),
+                compulsory_education_ok=draw(flag_s),
+                drinking_water_safe=draw(flag_s),
+            )
+            events, spending = draw(events_s), draw(spending_s)
+            serious, green = draw(serious_s), draw(green_s)
+        if kind == "green_channel":
+            sudden = draw(_SUDDEN_EVENT_S)
+            events = (*events, sudden)
+            serious = True
+
+            def confirmation() -> date | None:
+                if draw(st.integers(0, 3)) == 0:
+                    return None
+                return _day_between(draw, sudden.date, _GREEN_CHANNEL_BY)
+
+            green = GreenChannelRecord(
+                facts_clear=True,
+                urgent=True,
+                town_confirmed_on=confirmation(),
+                village_confirmed_on=confirmation(),
+            )
         return Household(
             id=draw(ids_s),
-            area=Area(
-                county=draw(st.sampled_from(_COUNTIES)),
-                town=draw(st.sampled_from(_TOWNS)),
-                village=draw(st.sampled_from(_VILLAGES)),
-                tags=draw(tags_s),
-            ),
+            area=draw(_AREA_S).model_copy(update={"tags": draw(tags_s)}),
             hukou=draw(hukou_s),
             members=tuple(people),
             lifted_out_of_poverty=is_lifted,
-            lifted_year=lifted_year,
-            social_assistance=tuple(
-                draw(st.lists(_social_assistance(date_range, allow_unknown), max_size=2))
-            ),
-            has_urban_social_security=draw(_flag(allow_unknown)),
-            monitoring=tuple(draw(st.lists(_monitoring(date_range), max_size=2))),
+            lifted_year=draw(lifted_year_s) if is_lifted is True else None,
+            social_assistance=draw(assistance_s),
+            has_urban_social_security=draw(flag_s),
+            monitoring=draw(monitoring_s),
             income=income,
-            expenditures=tuple(draw(st.lists(spending_s, max_size=3))),
-            risk_events=tuple(draw(st.lists(event_s, max_size=4))),
+            expenditures=spending,
+            risk_events=events,
             guarantees=guarantees,
-            self_coping=draw(_flag(allow_unknown)),
-            serious_difficulty=draw(
-                st.sampled_from((True, True, False, None) if allow_unknown else (True, False))
-            ),
-            green_channel=draw(
-                st.one_of(st.none(), _green_channel(date_range, allow_unknown))
-            ),
-            livestock=draw(
-                st.one_of(
-                    st.none(),
-                    st.builds(
-                        Livestock,
-                        head_count=st.integers(0, 500),
-                        estimated_value=st.one_of(st.none(), yuan(0, 10**6)),
-                    ),
-                )
-            ),
+            self_coping=draw(flag_s),
+            serious_difficulty=serious,
+            green_channel=green,
+            livestock=draw(_LIVESTOCK_S),
             synthetic=True,
         )
 
@@ -783,11 +838,11 @@ def households(
 
 
 def household_lists(
-    *, min_size: int = 0, max_size: int = 5, **household_options: object
+    *, min_size: int = 0, max_size: int = 5, **household_options: Any
 ) -> SearchStrategy[list[Household]]:
     """Lists of :func:`households` (same keyword options) whose household ids are unique."""
     return st.lists(
-        households(**household_options),  # type: ignore[arg-type]
+        households(**household_options),
         min_size=min_size,
         max_size=max_size,
         unique_by=lambda h: h.id,

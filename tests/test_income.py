@@ -13,6 +13,7 @@ from fangfan_rules import (
     per_capita_net_income,
 )
 from fangfan_rules.logic import Missing
+from fangfan_rules.money import format_yuan
 from tests.helpers import household, record
 
 YEAR_2022 = DateRange.year(2022)
@@ -30,8 +31,17 @@ def test_per_capita_divides_by_counted_members():
     members = [{"id": f"m{i}", "relation": "head" if i == 0 else "child"} for i in range(3)]
     members.append({"id": "away", "relation": "other", "counted_in_household": False})
     h = household(members=members, income=[record("2022-01-01", "2022-12-31", "20000")])
-    # 20,000 / 3 = 6,666.666… → 6,666.67 (rounded once, half to even)
-    assert per_capita_net_income(h, YEAR_2022) == Decimal("6666.67")
+    # 20,000 / 3 = 6,666.666…: kept exact for comparisons, shown as 6,666.67
+    value = per_capita_net_income(h, YEAR_2022)
+    assert Decimal("6666.6666666") < value < Decimal("6666.6666667")
+    assert format_yuan(value) == "6,666.67"
+
+
+def test_per_capita_is_not_rounded_before_a_boundary():
+    # 20,699.99 / 3 = 6,899.9966…: 低于 6,900 (a fen rounding first would say 6,900.00)
+    members = [{"id": f"m{i}", "relation": "head" if i == 0 else "child"} for i in range(3)]
+    h = household(members=members, income=[record("2022-01-01", "2022-12-31", "20699.99")])
+    assert per_capita_net_income(h, YEAR_2022) < Decimal("6900")
 
 
 def test_pro_rata_by_days_for_partial_records():

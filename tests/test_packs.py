@@ -82,7 +82,7 @@ def test_result_is_reproducible_and_carries_its_provenance():
     read = {p.name: p for p in r.trace.parameters}
     assert read["income_window"].valid_from == date(2023, 4, 28)
     assert read["monitoring_income_line"].source == "caller"
-    assert [e.path for e in r.trace.excluded_facts] == ["income[1]"]  # 2023 record ends after as_of
+    assert [e.path for e in r.trace.excluded_facts] == ["income[2023-01-01..2023-12-31]"]  # 2023 record ends after as_of
     again = ff.Identification.model_validate_json(r.model_dump_json())
     assert again == r
     assert pack.identify(h, as_of=date(2023, 6, 1)) == r

@@ -95,8 +95,10 @@ class _Evaluator:
         self.pack = pack
         self.household = household
         self.as_of = as_of
+        self.members = sorted(household.members, key=lambda m: m.id)
         self.cache: dict[tuple[Any, ...], Any] = {}
         self.fired: dict[str, Truth] = {}
+        self.missing_by_rule: dict[str, tuple[str, ...]] = {}
         self.params_read: dict[str, ParameterValue] = {}
         self.rule: Rule | None = None
         self.run = _RuleRun()
@@ -149,9 +151,16 @@ class _Evaluator:
         if isinstance(node, Not):
             return k_not(self.truth(node.item, member))
         if isinstance(node, AnyMember):
-            return k_or([self.truth(node.item, m) for m in self.household.members])
+            # Members in id order: the answer and its trace never depend on input order.
+            return k_or([self.truth(node.item, m) for m in self.members])
         if isinstance(node, Fired):
-            return k_or([self.fired[r] for r in node.rule_ids])
+            values = [self.fired[r] for r in node.rule_ids]
+            for rule_id, value in zip(node.rule_ids, values, strict=True):
+                if value is UNKNOWN:  # an unknown referenced rule passes on what it was missing
+                    for fact in self.missing_by_rule.get(rule_id, ()):
+                        if fact not in self.run.missing:
+                            self.run.missing.append(fact)
+            return k_or(values)
         if isinstance(node, IsTrue):
             value, args = self.read(node.var, member)
             result: Truth = UNKNOWN if isinstance(value, Missing) else value is True
@@ -221,6 +230,7 @@ class _Evaluator:
         self.rule, self.run = rule, _RuleRun()
         value = self.truth(rule.condition)
         self.fired[rule.id] = value
+        self.missing_by_rule[rule.id] = tuple(self.run.missing)
         return value, self.run
 
 
@@ -329,7 +339,18 @@ def identify(
     ev = _Evaluator(pack, view, as_of)
     traces: list[RuleTrace] = []
     runs: dict[str, tuple[Rule, Truth, _RuleRun]] = {}
-    for rule in pack.ordered_rules():
+    ordered = pack.ordered_rules()
+    # Scope first: a household the document does not cover is answered without evaluating (or
+    # needing the parameters of) any other rule.
+    scope_first = [r for r in ordered if r.kind == RuleKind.SCOPE]
+    ordered = scope_first + [r for r in ordered if r.kind != RuleKind.SCOPE]
+    for rule in ordered:
+        if rule.kind != RuleKind.SCOPE and any(
+            v is False for r, v, _ in runs.values() if r.kind == RuleKind.SCOPE
+        ):
+            traces.append(RuleTrace(rule_id=rule.id, kind=rule.kind.value,
+                                    citation=rule.citation, status="skipped"))
+            continue
         if not rule.in_force(as_of):
             ev.fired[rule.id] = False
             traces.append(
@@ -415,6 +436,7 @@ def identify(
                 outcome = Outcome.NEEDS_REVIEW
     if scope and any(v is UNKNOWN for _, v, _ in scope) and outcome == Outcome.IDENTIFY:
         outcome = Outcome.NEEDS_REVIEW
+    missing.sort()
     if outcome == Outcome.NEEDS_REVIEW and missing:
         review.append(
             LocalText(
@@ -500,6 +522,6 @@ def identify(
         reasons=reasons,
         review_points=tuple(review),
         deadlines=deadlines,
-        missing_facts=tuple(missing),
+        missing_facts=tuple(sorted(missing)),
         trace=trace(),
     )

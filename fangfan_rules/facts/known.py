@@ -34,38 +34,38 @@ def known_at(household: Household, as_of: date) -> tuple[Household, tuple[Exclud
         return True
 
     members = []
-    for i, m in enumerate(household.members):
-        if not keep(f"members[{i}]", m.birth_date, "born"):
+    for m in household.members:
+        if not keep(f"members[{m.id}]", m.birth_date, "born"):
             continue
         if m.disability is not None and not keep(
-            f"members[{i}].disability", m.disability.certificate_date, "certificate issued"
+            f"members[{m.id}].disability", m.disability.certificate_date, "certificate issued"
         ):
             m = m.model_copy(update={"disability": None})
         members.append(m)
     income = tuple(
-        r for i, r in enumerate(household.income) if keep(f"income[{i}]", r.end, "period ends")
+        r for r in household.income if keep(f"income[{r.start}..{r.end}]", r.end, "period ends")
     )
     spending = tuple(
         e
-        for i, e in enumerate(household.expenditures)
-        if keep(f"expenditures[{i}]", e.date, "spent")
+        for e in household.expenditures
+        if keep(f"expenditures[{e.kind.value} {e.date}]", e.date, "spent")
     )
     events = tuple(
         e
-        for i, e in enumerate(household.risk_events)
-        if keep(f"risk_events[{i}]", e.date, "occurred")
+        for e in household.risk_events
+        if keep(f"risk_events[{e.type.value} {e.date}]", e.date, "occurred")
     )
     assistance = []
-    for i, a in enumerate(household.social_assistance):
-        if not keep(f"social_assistance[{i}]", a.start, "started"):
+    for a in household.social_assistance:
+        if not keep(f"social_assistance[{a.kind.value} {a.start}]", a.start, "started"):
             continue
         if a.end is not None and a.end > as_of:
             a = a.model_copy(update={"end": None})  # still running as far as as_of knew
         assistance.append(a)
     monitoring = tuple(
-        _monitoring_known(r, as_of, f"monitoring[{i}]", keep)
-        for i, r in enumerate(household.monitoring)
-        if keep(f"monitoring[{i}]", r.identified_on, "identified")
+        _monitoring_known(r, as_of, f"monitoring[{r.identified_on}]", keep)
+        for r in household.monitoring
+        if keep(f"monitoring[{r.identified_on}]", r.identified_on, "identified")
     )
     green = household.green_channel
     if green is not None:
@@ -85,7 +85,7 @@ def known_at(household: Household, as_of: date) -> tuple[Household, tuple[Exclud
             "green_channel": green,
         }
     )
-    return view, tuple(excluded)
+    return view, tuple(sorted(excluded, key=lambda e: (e.path, e.dated)))
 
 
 def _monitoring_known(record: MonitoringRecord, as_of: date, path: str, keep) -> MonitoringRecord:

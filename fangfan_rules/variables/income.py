@@ -2,9 +2,9 @@
 
 Household net income over a window = Σ (工资性 + 生产经营性 + 财产性 + 转移性 − 生产经营性支出) of the
 income records, where a record that only partly overlaps the window counts **pro rata by days**
-(overlap days / record days). The sum is kept as an exact fraction and rounded to the fen (half to
-even) only once, at the end; per-capita income divides the exact household figure by the number of
-members counted in the household, then rounds once. If the records do not cover every day of the
+(overlap days / record days). The sum is kept as an exact fraction; per-capita income divides the
+exact household figure by the number of members counted in the household. Neither is rounded to the
+fen before a comparison (see :func:`fangfan_rules.money.fraction_to_yuan`); reasons display fen. If the records do not cover every day of the
 window the value is *unknown* (a partial year would understate income), never a guess.
 """
 
@@ -39,7 +39,7 @@ def _net_fraction(records: Iterable[IncomeRecord], window: DateRange) -> Fractio
 
 
 def net_income(household: Household, window: DateRange) -> Decimal | Missing:
-    """家庭纯收入 over ``window`` (exact, pro rata by days, rounded to the fen once)."""
+    """家庭纯收入 over ``window`` (exact, pro rata by days)."""
     total = _net_fraction(household.income, window)
     return total if isinstance(total, Missing) else fraction_to_yuan(total)
 
@@ -50,7 +50,7 @@ def counted_members(household: Household) -> int:
 
 
 def per_capita_net_income(household: Household, window: DateRange) -> Decimal | Missing:
-    """家庭人均纯收入 over ``window``: exact household net income / counted members, then fen."""
+    """家庭人均纯收入 over ``window``: exact household net income / counted members."""
     total = _net_fraction(household.income, window)
     size = counted_members(household)
     missing: tuple[str, ...] = ()
