@@ -223,7 +223,7 @@ def _results_table(
         first = result.first_reason(lang)
         table.add_row(
             str(line),
-            result.household_id,
+            escape(result.household_id),
             result.outcome.zh if lang == "zh" else result.outcome.value,
             result.category.label(lang) if result.category else "",
             " ".join(g.id.split(":", 1)[1] for g in result.key_attention),
@@ -304,6 +304,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_OK
     except FangfanError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        return EXIT_CANNOT_RUN
+    except UnicodeDecodeError as exc:
+        err.print(
+            f"error: input is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+            "save it as UTF-8 (GBK files from Excel need converting)",
+            markup=False,
+        )
         return EXIT_CANNOT_RUN
     except OSError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)

@@ -19,11 +19,14 @@ class FactError(FangfanError, ValueError):
         self.household_id = household_id
         #: (field path, offending value — already masked if it is an ID number, message)
         self.problems = problems
+        from fangfan_rules.idnumber import scrub_id_numbers
+
         hid = household_id if household_id is not None else "<unknown id>"
         lines = [f"household {hid}: {len(problems)} invalid fact(s)"]
         for field, value, message in problems:
             lines.append(f"  - {field} = {value!r}: {message}")
-        super().__init__("\n".join(lines))
+        # ID numbers are masked in every message, wherever they appear (a number, a typo'd key).
+        super().__init__(scrub_id_numbers("\n".join(lines)))
 
 
 class ParameterError(FangfanError):

@@ -18,6 +18,14 @@ _CHECK = "10X98765432"
 _PATTERN = re.compile(r"^\d{17}[\dX]$")
 
 
+_ANYWHERE = re.compile(r"(?<!\d)(\d{6})(\d{8})(\d{3}[\dXx])(?!\d)")
+
+
+def scrub_id_numbers(text: str) -> str:
+    """Mask anything in free text that looks like an 18-character ID number (errors, logs)."""
+    return _ANYWHERE.sub(lambda m: m.group(1) + "*" * 8 + m.group(3), text)
+
+
 def check_digit(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits."""
     total = sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True))

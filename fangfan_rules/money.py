@@ -10,6 +10,7 @@ rounded away. Values serialise to JSON as strings ("1234.50") so a round trip is
 from __future__ import annotations
 
 import math
+import re
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Annotated, Any
@@ -17,6 +18,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, PlainSerializer
 
 FEN = Decimal("0.01")
+_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 def to_yuan(value: Any) -> Decimal:
@@ -32,7 +34,9 @@ def to_yuan(value: Any) -> Decimal:
             raise ValueError(f"money must be a finite number, got {value!r}")
         result = Decimal(repr(value))  # shortest round-tripping text, e.g. 0.1 -> Decimal('0.1')
     elif isinstance(value, str):
-        text = value.strip().replace(",", "").removesuffix("元").strip()
+        text = value.strip().removesuffix("元").strip()
+        if _THOUSANDS.match(text):  # "1,234.50" only: "1,00" is an error, not 100
+            text = text.replace(",", "")
         try:
             result = Decimal(text)
         except InvalidOperation:
@@ -41,6 +45,8 @@ def to_yuan(value: Any) -> Decimal:
         raise ValueError(f"not a money amount: {value!r} ({type(value).__name__})")
     if not result.is_finite():
         raise ValueError(f"money must be a finite number, got {value!r}")
+    if result.adjusted() > 15:  # 10^15 yuan: far beyond any household, and beyond fen quantize
+        raise ValueError(f"money amount out of range: {value!r}")
     if result != result.quantize(FEN, rounding=ROUND_HALF_EVEN):
         raise ValueError(
             f"money has finer precision than one fen (0.01 yuan): {value!r}; "

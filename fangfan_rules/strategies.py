@@ -283,7 +283,9 @@ _DISEASES_S = st.lists(
 ).map(tuple)
 _CHILD_RELATIONS = (Relation.CHILD, Relation.GRANDCHILD)
 _SCHOOLING_S = st.one_of(
-    st.sampled_from([s for s in SchoolingStage if s.is_non_compulsory_in_school or s.is_compulsory]),
+    st.sampled_from(
+        [s for s in SchoolingStage if s.is_non_compulsory_in_school or s.is_compulsory]
+    ),
     st.sampled_from(SchoolingStage),
 )
 _MEMBER_HUKOU_S = st.one_of(st.none(), st.sampled_from(HukouKind))
@@ -734,9 +736,7 @@ def households(
         if area_tags is not None
         else st.frozensets(st.sampled_from(AreaTag), max_size=3)
     )
-    ids_s = (
-        _strategy(ids) if ids is not None else st.integers(0, 10**7).map(lambda n: f"HH{n:08d}")
-    )
+    ids_s = _strategy(ids) if ids is not None else st.integers(0, 10**7).map(lambda n: f"HH{n:08d}")
     profile_s: SearchStrategy[Profile] = (
         _strategy(profile)
         if profile is not None

@@ -348,8 +348,11 @@ def identify(
         if rule.kind != RuleKind.SCOPE and any(
             v is False for r, v, _ in runs.values() if r.kind == RuleKind.SCOPE
         ):
-            traces.append(RuleTrace(rule_id=rule.id, kind=rule.kind.value,
-                                    citation=rule.citation, status="skipped"))
+            traces.append(
+                RuleTrace(
+                    rule_id=rule.id, kind=rule.kind.value, citation=rule.citation, status="skipped"
+                )
+            )
             continue
         if not rule.in_force(as_of):
             ev.fired[rule.id] = False

@@ -74,8 +74,19 @@ def known_at(household: Household, as_of: date) -> tuple[Household, tuple[Exclud
             if not keep(f"green_channel.{name}", getattr(green, name), "confirmed"):
                 updates[name] = None
         green = green.model_copy(update=updates) if updates else green
+    lifted: dict[str, object] = {}
+    if household.lifted_year is not None and household.lifted_year > as_of.year:
+        excluded.append(
+            ExcludedFact(
+                path="lifted_out_of_poverty",
+                dated=date(household.lifted_year, 1, 1),
+                reason="脱贫 year after as_of",
+            )
+        )
+        lifted = {"lifted_out_of_poverty": False, "lifted_year": None}
     view = household.model_copy(
         update={
+            **lifted,
             "members": tuple(members),
             "income": income,
             "expenditures": spending,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,8 +22,8 @@ def _location(loc: tuple[Any, ...]) -> str:
 
 
 def _shown(loc: tuple[Any, ...], value: Any) -> Any:
-    if "id_number" in loc and isinstance(value, str):
-        return mask_id_number(value)
+    if any("id" in str(part) and "number" in str(part) for part in loc):
+        return mask_id_number(str(value))
     if isinstance(value, Mapping | list):
         return "<" + type(value).__name__ + ">"
     return value
@@ -46,7 +47,7 @@ def load_household(data: Mapping[str, Any] | str | bytes) -> Household:
     """
     if isinstance(data, str | bytes):
         try:
-            data = json.loads(data)
+            data = json.loads(data, parse_float=Decimal)  # no float ever touches money
         except json.JSONDecodeError as exc:
             raise FactError(None, [("<json>", None, f"not valid JSON: {exc}")]) from None
     if not isinstance(data, Mapping):

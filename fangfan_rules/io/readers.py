@@ -14,11 +14,13 @@ import csv
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
 from fangfan_rules.errors import FactError
 from fangfan_rules.facts import Household, load_household
+from fangfan_rules.idnumber import scrub_id_numbers
 
 
 @dataclass(frozen=True)
@@ -65,14 +67,14 @@ def read_households(source: Path | str | TextIO, *, format: str | None = None) -
             if not text.strip():
                 continue
             try:
-                data = json.loads(text)
+                data = json.loads(text.lstrip("\ufeff"), parse_float=Decimal)
             except json.JSONDecodeError as exc:
                 yield Row(number, None, error=f"line {number}: not valid JSON: {exc}")
                 continue
             yield _row(number, data)
     elif fmt == "json":
         try:
-            data = json.load(source)
+            data = json.loads(source.read().lstrip("\ufeff"), parse_float=Decimal)
         except json.JSONDecodeError as exc:
             yield Row(1, None, error=f"not valid JSON: {exc}")
             return
@@ -80,33 +82,42 @@ def read_households(source: Path | str | TextIO, *, format: str | None = None) -
         for number, item in enumerate(items, start=1):
             yield _row(number, item)
     elif fmt == "csv":
-        reader = csv.DictReader(source)
+        reader = csv.DictReader(_without_bom(source))
         for record in reader:
             number = reader.line_num
             try:
                 data = _csv_record(record)
             except ValueError as exc:
-                yield Row(number, record.get("id") or None, error=f"line {number}: {exc}")
+                yield Row(
+                    number,
+                    record.get("id") or None,
+                    error=scrub_id_numbers(f"line {number}: {exc}"),
+                )
                 continue
             yield _row(number, data)
     else:
         raise ValueError(f"unknown input format {fmt!r} (json, jsonl, csv)")
 
 
+def _without_bom(lines: TextIO) -> Iterator[str]:
+    for number, line in enumerate(lines):
+        yield line.lstrip("\ufeff") if number == 0 else line
+
+
 def _csv_record(record: dict[str, str | None]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for column, cell in record.items():
         if column is None:
-            raise ValueError(f"more cells than header columns: {cell!r}")
+            raise ValueError(f"more cells than header columns ({len(cell or [])} extra)")
         if cell is None or cell.strip() == "":
             continue
         text = cell.strip()
         value: Any = text
         if text[:1] in "[{" or text in ("true", "false"):
             try:
-                value = json.loads(text)
+                value = json.loads(text, parse_float=Decimal)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"column {column!r}: invalid JSON {text[:40]!r}: {exc}") from None
+                raise ValueError(f"column {column!r}: invalid JSON: {exc}") from None
         target = out
         *parents, leaf = column.split(".")
         for part in parents:

@@ -187,9 +187,18 @@ def _gc_confirmed(ctx: Context) -> bool:
     "system_entry_date", value_type="date", zh="录入系统日期", en="date entered in the system"
 )
 def _system_entry(ctx: Context) -> date | None:
-    open_records = [r for r in ctx.household.monitoring if r.eliminated_on is None]
-    dates = [r.system_entry_on for r in open_records if r.system_entry_on is not None]
-    return max(dates) if dates else None
+    record = _current_entry(ctx)
+    return record.system_entry_on if record else None
+
+
+def _current_entry(ctx: Context):
+    """The open monitoring record entered in the system most recently (deadlines follow it)."""
+    entered = [
+        r
+        for r in ctx.household.monitoring
+        if r.eliminated_on is None and r.system_entry_on is not None
+    ]
+    return max(entered, key=lambda r: (r.system_entry_on, r.identified_on)) if entered else None
 
 
 @variable(
@@ -199,6 +208,6 @@ def _system_entry(ctx: Context) -> date | None:
     en="date the assistance plan was filed",
 )
 def _plan_filed(ctx: Context) -> date | None:
-    open_records = [r for r in ctx.household.monitoring if r.eliminated_on is None]
-    dates = [r.plan_filed_on for r in open_records if r.plan_filed_on is not None]
-    return max(dates) if dates else None
+    # The plan of the same record as system_entry_date: never another spell's plan.
+    record = _current_entry(ctx)
+    return record.plan_filed_on if record else None
