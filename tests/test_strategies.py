@@ -1,0 +1,319 @@
+"""The public strategies' knobs do what they say (fangfan_rules.strategies)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, find, given, settings
+from hypothesis import strategies as st
+
+import fangfan_rules as ff
+from fangfan_rules import strategies as fs
+from fangfan_rules.idnumber import check_digit
+from fangfan_rules.logic import Missing
+
+PACK = ff.load_pack("qianshan_2023").with_parameters(monitoring_income_line=6900)
+DAY = timedelta(days=1)
+slow = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def covered_days(records: tuple[ff.IncomeRecord, ...]) -> set[date]:
+    return {r.start + DAY * i for r in records for i in range(r.days)}
+
+
+def window_days(*windows: ff.DateRange) -> set[date]:
+    return {w.start + DAY * i for w in windows for i in range(w.days)}
+
+
+# -- money ------------------------------------------------------------------------------------
+
+
+@given(fs.yuan(-5000, "10000.01", edges=("9999.99", "10000.00", "10000.01", 99999)))
+def test_yuan_is_exact_fen_in_range(amount):
+    assert isinstance(amount, Decimal)
+    assert amount.as_tuple().exponent == -2
+    assert Decimal("-5000") <= amount <= Decimal("10000.01")
+    assert ff.Livestock(head_count=1, estimated_value=abs(amount)).estimated_value == abs(amount)
+
+
+@pytest.mark.parametrize("edge", ["9999.99", "10000.00", "10000.01"])
+def test_yuan_edges_are_drawn(edge):
+    strategy = fs.yuan(0, 10**9, edges=("9999.99", "10000.00", "10000.01"))
+    assert find(strategy, lambda v: v == Decimal(edge)) == Decimal(edge)
+
+
+def test_yuan_rejects_an_empty_range_and_sub_fen_bounds():
+    with pytest.raises(ValueError):
+        fs.yuan(10, 5)
+    with pytest.raises(ValueError):
+        fs.yuan("0.001", 5)
+
+
+# -- ID numbers -------------------------------------------------------------------------------
+
+
+@given(fs.id_numbers())
+def test_id_numbers_are_valid(number):
+    assert ff.validate_id_number(number) == number
+    assert number[-1] == check_digit(number[:17])
+
+
+@given(
+    st.dates(date(1930, 1, 1), date(2023, 12, 31)).flatmap(
+        lambda d: st.tuples(st.just(d), fs.id_numbers(d))
+    )
+)
+def test_id_numbers_carry_the_birth_date(pair):
+    born, number = pair
+    assert number[6:14] == born.strftime("%Y%m%d")
+    assert ff.validate_id_number(number) == number
+
+
+def test_id_numbers_sometimes_end_in_x():
+    assert find(fs.id_numbers(), lambda n: n.endswith("X")).endswith("X")
+
+
+# -- income records ---------------------------------------------------------------------------
+
+
+windows = st.tuples(st.dates(date(2019, 1, 1), date(2024, 12, 31)), st.integers(0, 800)).map(
+    lambda t: ff.DateRange(start=t[0], end=t[0] + DAY * t[1])
+)
+
+
+@slow
+@given(st.data())
+def test_income_records_cover_the_window_exactly(data):
+    window = data.draw(windows)
+    records = data.draw(fs.income_records(window, max_records=5))
+    assert 1 <= len(records) <= 5
+    assert list(records) == sorted(records, key=lambda r: r.start)
+    assert records[0].start == window.start and records[-1].end == window.end
+    for earlier, later in itertools.pairwise(records):
+        assert later.start == earlier.end + DAY
+    household = ff.Household(
+        id="h", area=ff.Area(county="c", town="t", village="v"), hukou="rural", income=records
+    )
+    assert not isinstance(ff.net_income(household, window), Missing)
+
+
+@slow
+@given(st.data())
+def test_income_records_hit_an_aimed_total(data):
+    window = data.draw(windows)
+    total = data.draw(fs.yuan(-(10**6), 10**9, edges=("0.00", "0.01", "-0.01")))
+    records = data.draw(fs.income_records(window, total_net=total))
+    assert sum((r.net for r in records), Decimal(0)) == total
+    household = ff.Household(
+        id="h", area=ff.Area(county="c", town="t", village="v"), hukou="rural", income=records
+    )
+    assert ff.net_income(household, window) == total
+
+
+@slow
+@given(st.data())
+def test_partial_income_records_leave_a_day_uncovered(data):
+    window = data.draw(windows)
+    records = data.draw(fs.income_records(window, partial=True))
+    days = covered_days(records)
+    assert days < window_days(window)
+    household = ff.Household(
+        id="h", area=ff.Area(county="c", town="t", village="v"), hukou="rural", income=records
+    )
+    assert isinstance(ff.net_income(household, window), Missing)
+
+
+def test_income_records_refuse_an_aimed_partial_cover():
+    with pytest.raises(ValueError):
+        fs.income_records(fs.QIANSHAN_INCOME_WINDOW, partial=True, total_net=100)
+
+
+# -- households -------------------------------------------------------------------------------
+
+
+@slow
+@given(
+    fs.households(
+        income_window=fs.QIANSHAN_REFERENCE_YEAR,
+        income_per_capita=st.sampled_from([Decimal("9999.99"), Decimal("10000.00")]),
+    )
+)
+def test_households_hit_an_exact_per_capita_aim(household):
+    pc = ff.per_capita_net_income(household, fs.QIANSHAN_REFERENCE_YEAR)
+    assert pc in (Decimal("9999.99"), Decimal("10000.00"))
+
+
+@slow
+@given(fs.households(income_per_capita=("6899.99", "6900.01"), max_members=6))
+def test_households_per_capita_range_is_hit_in_every_aimed_window(household):
+    for window in fs.QIANSHAN_WINDOWS:
+        pc = ff.per_capita_net_income(household, window)
+        assert Decimal("6899.99") <= pc <= Decimal("6900.01")
+
+
+@slow
+@given(fs.households(income_per_capita=10**9))
+def test_households_reach_huge_incomes(household):
+    assert ff.per_capita_net_income(household, fs.QIANSHAN_INCOME_WINDOW) == Decimal(10**9)
+
+
+CUSTOM_WINDOWS = (
+    ff.DateRange(start=date(2020, 1, 1), end=date(2020, 6, 30)),
+    ff.DateRange(start=date(2020, 3, 1), end=date(2020, 8, 31)),
+    ff.DateRange(start=date(2021, 2, 1), end=date(2021, 2, 28)),
+)
+
+
+@slow
+@given(fs.households(cover_windows=CUSTOM_WINDOWS, income_coverage="full"))
+def test_cover_windows_are_covered_exactly(household):
+    assert covered_days(household.income) == window_days(*CUSTOM_WINDOWS)
+    assert len(covered_days(household.income)) == sum(r.days for r in household.income)
+
+
+@slow
+@given(fs.households(income_coverage="partial", min_members=1))
+def test_partial_coverage_leaves_some_window_unknown(household):
+    assert covered_days(household.income) < window_days(*fs.QIANSHAN_WINDOWS)
+    assert any(isinstance(ff.net_income(household, w), Missing) for w in fs.QIANSHAN_WINDOWS)
+
+
+@slow
+@given(fs.households(income_coverage="none"))
+def test_no_coverage_means_no_income_records(household):
+    assert household.income == ()
+
+
+@slow
+@given(fs.households(min_members=2, max_members=3))
+def test_member_count_and_unique_member_ids(household):
+    assert 2 <= len(household.members) <= 3
+    assert len({m.id for m in household.members}) == len(household.members)
+
+
+@slow
+@given(fs.households(max_members=0))
+def test_empty_households_are_drawn(household):
+    assert household.members == ()
+    assert isinstance(ff.per_capita_net_income(household, fs.QIANSHAN_INCOME_WINDOW), Missing)
+
+
+@slow
+@given(fs.households(hukou=ff.HukouKind.URBAN, lifted=False, area_tags=frozenset(), ids="fixed-1"))
+def test_fixed_household_knobs(household):
+    assert household.hukou == ff.HukouKind.URBAN
+    assert household.lifted_out_of_poverty is False and household.lifted_year is None
+    assert household.area.tags == frozenset()
+    assert household.id == "fixed-1"
+
+
+@slow
+@given(fs.households(lifted=st.none()))
+def test_lifted_can_be_forced_unknown(household):
+    assert household.lifted_out_of_poverty is None
+
+
+@slow
+@given(fs.households(date_range=(date(2022, 6, 1), date(2022, 6, 30))))
+def test_dated_facts_fall_in_date_range(household):
+    lo, hi = date(2022, 6, 1), date(2022, 6, 30)
+    assert all(lo <= e.date <= hi for e in household.expenditures)
+    assert all(lo <= a.start <= hi for a in household.social_assistance)
+    assert all(lo <= m.identified_on <= hi for m in household.monitoring)
+    for m in household.members:
+        if m.disability is not None:
+            assert lo <= m.disability.certificate_date <= hi
+
+
+@slow
+@given(
+    fs.households(allow_unknown=False, hukou=ff.HukouKind.RURAL),
+    fs.as_of_dates(PACK).filter(lambda d: d >= date(2023, 5, 1)),
+)
+def test_allow_unknown_false_leaves_nothing_missing(household, as_of):
+    assert household.lifted_out_of_poverty is not None
+    assert None not in household.guarantees.model_dump().values()
+    assert household.self_coping is not None and household.serious_difficulty is not None
+    head = household.members[0]
+    assert head.counted_in_household and head.birth_date < date(2021, 1, 1)
+    result = PACK.identify(household, as_of=as_of)
+    assert result.missing_facts == ()
+    assert result.outcome != ff.Outcome.NEEDS_REVIEW or result.review_points
+
+
+@slow
+@given(fs.households(profile="calm"))
+def test_calm_profile_has_no_risk_but_income(household):
+    g = household.guarantees
+    assert g.housing_grade in (ff.HousingGrade.A, ff.HousingGrade.B)
+    assert g.basic_medical_insured and g.compulsory_education_ok and g.drinking_water_safe
+    assert household.risk_events == () and household.expenditures == ()
+    assert household.green_channel is None
+
+
+@slow
+@given(
+    fs.households(profile="green_channel", hukou=ff.HukouKind.RURAL),
+    fs.as_of_dates(PACK),
+)
+def test_green_channel_profile_reaches_the_green_channel_once_confirmed(household, as_of):
+    record = household.green_channel
+    confirmed = record.town_confirmed_on is not None and record.village_confirmed_on is not None
+    result = PACK.identify(household, as_of=as_of)
+    assert result.green_channel.applies == confirmed
+    if confirmed:
+        assert result.outcome == ff.Outcome.IDENTIFY
+
+
+@slow
+@given(
+    fs.household_lists(
+        min_size=2, max_size=6, ids=st.sampled_from(["a", "b", "c", "d", "e", "f", "g"])
+    )
+)
+def test_household_lists_have_unique_ids(households):
+    assert 2 <= len(households) <= 6
+    assert len({h.id for h in households}) == len(households)
+
+
+@given(fs.as_of_dates(PACK))
+def test_as_of_dates_stay_in_force_and_in_the_calendar(day):
+    assert PACK.valid_from <= day <= fs.CALENDAR_LAST_DAY == date(2026, 12, 28)
+
+
+@pytest.mark.parametrize(
+    "day", [date(2023, 4, 28), date(2023, 4, 30), date(2023, 5, 1), date(2026, 12, 28)]
+)
+def test_as_of_dates_draw_the_window_edges(day):
+    assert find(fs.as_of_dates(PACK), lambda d: d == day) == day
+
+
+@slow
+@given(fs.members(ids="x", relation=ff.Relation.CHILD, counted=False, allow_unknown=False))
+def test_member_knobs(member):
+    assert member.id == "x" and member.relation == ff.Relation.CHILD
+    assert member.counted_in_household is False
+    assert None not in (member.birth_date, member.labour, member.schooling, member.employment)
+    if member.id_number is not None:
+        assert member.id_number[6:14] == member.birth_date.strftime("%Y%m%d")
+
+
+@given(
+    fs.expenditures(kinds=ff.ExpenditureKind.MEDICAL), fs.risk_events(types=ff.RiskType.ACCIDENT)
+)
+def test_spending_and_event_knobs(spending, event):
+    assert spending.kind == ff.ExpenditureKind.MEDICAL
+    assert spending.reimbursed + spending.compliant_self_paid <= spending.total
+    assert event.type == ff.RiskType.ACCIDENT
+
+
+def test_households_refuse_contradictory_knobs():
+    with pytest.raises(ValueError):
+        fs.households(income_per_capita=100, income_coverage="none")
+    with pytest.raises(ValueError):
+        fs.households(income_per_capita=100, max_members=0)
+    with pytest.raises(ValueError):
+        fs.households(min_members=3, max_members=2)
