@@ -161,12 +161,81 @@ class ExpenditureKind(_Labelled):
 
 
 class DibaoKind(_Labelled):
-    """低保 / 特困 status."""
+    """低保 / 特困 status (and the other social-assistance spells departments report)."""
 
     DIBAO = "dibao"
     DISPERSED_TEKUN = "dispersed_tekun"
     CENTRALISED_TEKUN = "centralised_tekun"
     DIBAO_MARGINAL = "dibao_marginal"
+    TEMPORARY_AID = "temporary_aid"
+
+
+class ChildStatus(_Labelled):
+    """Children the documents single out (留守儿童、困境儿童、孤儿…)."""
+
+    LEFT_BEHIND = "left_behind"
+    DISTRESSED = "distressed"
+    ORPHAN = "orphan"
+    DE_FACTO_UNSUPPORTED = "de_facto_unsupported"
+    KEY_DISTRESSED = "key_distressed"
+
+
+class Department(_Labelled):
+    """行业部门 that push warnings or clues."""
+
+    EDUCATION = "education"
+    CIVIL_AFFAIRS = "civil_affairs"
+    HOUSING = "housing"
+    HEALTH = "health"
+    MEDICAL_INSURANCE = "medical_insurance"
+    DISABLED_PERSONS_FEDERATION = "disabled_persons_federation"
+    WATER = "water"
+    HUMAN_RESOURCES = "human_resources"
+    AGRICULTURE = "agriculture"
+    PUBLIC_SECURITY = "public_security"
+    PETITIONS = "petitions"
+    EMERGENCY = "emergency"
+    OTHER = "other"
+
+
+class Channel(_Labelled):
+    """How a clue or warning reached officials (风险发现渠道 / 预警方式)."""
+
+    CONCENTRATED_SCREENING = "concentrated_screening"
+    SELF_APPLICATION = "self_application"
+    ROUTINE_VISIT = "routine_visit"
+    DEPARTMENT_PUSH = "department_push"
+    RELATED_MONITORING = "related_monitoring"
+    CADRE_SCREENING = "cadre_screening"
+    PETITION = "petition"
+
+
+class ClueKind(_Labelled):
+    """风险线索 kinds (puan_2025 一(二)) and department warning kinds (jimo_2022 附件1)."""
+
+    INCOME_FALL = "income_fall"
+    SPENDING_RISE = "spending_rise"
+    UNSAFE_HOUSING = "unsafe_housing"
+    DRINKING_WATER = "drinking_water"
+    INDUSTRY_FAILURE = "industry_failure"
+    MASS_UNEMPLOYMENT = "mass_unemployment"
+    PUBLIC_EMERGENCY = "public_emergency"
+    NEW_DIBAO_OR_TEKUN = "new_dibao_or_tekun"
+    DROPOUT = "dropout"
+    EDUCATION_AID = "education_aid"
+    MAJOR_DISEASE = "major_disease"
+    MEDICAL_BURDEN = "medical_burden"
+    SEVERE_DISABILITY = "severe_disability"
+    DISTRESSED_CHILD = "distressed_child"
+    OTHER = "other"
+
+
+class CareType(_Labelled):
+    """Medical spending by type of care (医保: 住院 / 门诊慢特病 / 普通门诊)."""
+
+    INPATIENT = "inpatient"
+    CHRONIC_SPECIAL_OUTPATIENT = "chronic_special_outpatient"
+    GENERAL_OUTPATIENT = "general_outpatient"
 
 
 _LABELS: dict[_Labelled, tuple[str, str]] = {
@@ -242,4 +311,48 @@ _LABELS: dict[_Labelled, tuple[str, str]] = {
     DibaoKind.DISPERSED_TEKUN: ("分散供养特困人员", "dispersed extreme-poverty support (特困)"),
     DibaoKind.CENTRALISED_TEKUN: ("集中供养特困人员", "centralised extreme-poverty support (特困)"),
     DibaoKind.DIBAO_MARGINAL: ("低保边缘", "on the margin of dibao"),
+    DibaoKind.TEMPORARY_AID: ("临时救助", "temporary assistance"),
+    ChildStatus.LEFT_BEHIND: ("留守儿童", "left-behind child"),
+    ChildStatus.DISTRESSED: ("困境儿童", "child in distress"),
+    ChildStatus.ORPHAN: ("孤儿", "orphan"),
+    ChildStatus.DE_FACTO_UNSUPPORTED: ("事实无人抚养儿童", "de-facto unsupported child"),
+    ChildStatus.KEY_DISTRESSED: ("重点困境儿童", "child in key distress"),
+    Department.EDUCATION: ("教育（教体局）", "education bureau"),
+    Department.CIVIL_AFFAIRS: ("民政局", "civil affairs"),
+    Department.HOUSING: ("住建局", "housing and construction"),
+    Department.HEALTH: ("卫健局", "health commission"),
+    Department.MEDICAL_INSURANCE: ("医保局", "medical insurance bureau"),
+    Department.DISABLED_PERSONS_FEDERATION: ("残联", "disabled persons' federation"),
+    Department.WATER: ("水利局", "water resources"),
+    Department.HUMAN_RESOURCES: ("人社局", "human resources and social security"),
+    Department.AGRICULTURE: ("农业农村局", "agriculture and rural affairs"),
+    Department.PUBLIC_SECURITY: ("公安局", "public security"),
+    Department.PETITIONS: ("信访局", "petitions bureau"),
+    Department.EMERGENCY: ("应急管理局", "emergency management"),
+    Department.OTHER: ("其他部门", "other department"),
+    Channel.CONCENTRATED_SCREENING: ("集中排查", "concentrated screening"),
+    Channel.SELF_APPLICATION: ("自主申报", "self-application"),
+    Channel.ROUTINE_VISIT: ("日常摸排", "routine visits"),
+    Channel.DEPARTMENT_PUSH: ("部门预警", "department warning"),
+    Channel.RELATED_MONITORING: ("关联监测", "related monitoring"),
+    Channel.CADRE_SCREENING: ("干部排查", "screening by cadres"),
+    Channel.PETITION: ("信访信息", "petition"),
+    ClueKind.INCOME_FALL: ("收入大幅减少", "sharp fall in income"),
+    ClueKind.SPENDING_RISE: ("支出大幅增加", "sharp rise in spending"),
+    ClueKind.UNSAFE_HOUSING: ("住房不安全", "unsafe housing"),
+    ClueKind.DRINKING_WATER: ("安全饮水受到严重影响", "drinking water seriously affected"),
+    ClueKind.INDUSTRY_FAILURE: ("产业项目失败", "failed industry project"),
+    ClueKind.MASS_UNEMPLOYMENT: ("较大规模失业", "large-scale unemployment"),
+    ClueKind.PUBLIC_EMERGENCY: ("突发公共事件、安全事故", "sudden public emergency or accident"),
+    ClueKind.NEW_DIBAO_OR_TEKUN: ("新增低保特困", "new dibao / 特困"),
+    ClueKind.DROPOUT: ("失学辍学", "out of school"),
+    ClueKind.EDUCATION_AID: ("获得教育资助", "granted education aid"),
+    ClueKind.MAJOR_DISEASE: ("大病", "major disease"),
+    ClueKind.MEDICAL_BURDEN: ("医疗费用个人负担重", "heavy personal medical burden"),
+    ClueKind.SEVERE_DISABILITY: ("重度残疾", "severe disability"),
+    ClueKind.DISTRESSED_CHILD: ("困境儿童", "child in distress"),
+    ClueKind.OTHER: ("其他", "other"),
+    CareType.INPATIENT: ("住院", "inpatient"),
+    CareType.CHRONIC_SPECIAL_OUTPATIENT: ("门诊慢特病", "chronic / special outpatient"),
+    CareType.GENERAL_OUTPATIENT: ("普通门诊", "general outpatient"),
 }

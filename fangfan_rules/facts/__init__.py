@@ -12,16 +12,26 @@ from fangfan_rules.facts.household import (
     Household,
     Livestock,
     MonitoringRecord,
+    Provenance,
+    RecordedJudgement,
     SocialAssistance,
 )
 from fangfan_rules.facts.known import ExcludedFact, known_at
 from fangfan_rules.facts.loading import household_json_schema, load_household
-from fangfan_rules.facts.member import Disability, Health, Member
-from fangfan_rules.facts.records import Expenditure, IncomeRecord, RiskEvent
+from fangfan_rules.facts.member import ChildStatusRecord, Disability, Health, Member
+from fangfan_rules.facts.records import (
+    Clue,
+    Expenditure,
+    HousingRenovation,
+    IncomeRecord,
+    RiskEvent,
+)
 
 __all__ = [
     "Area",
     "AreaTag",
+    "ChildStatusRecord",
+    "Clue",
     "Disability",
     "ExcludedFact",
     "Expenditure",
@@ -29,10 +39,13 @@ __all__ = [
     "Guarantees",
     "Health",
     "Household",
+    "HousingRenovation",
     "IncomeRecord",
     "Livestock",
     "Member",
     "MonitoringRecord",
+    "Provenance",
+    "RecordedJudgement",
     "RiskEvent",
     "SocialAssistance",
     "household_json_schema",

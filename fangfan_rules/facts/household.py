@@ -11,7 +11,13 @@ from pydantic import Field, model_validator
 
 from fangfan_rules.facts.base import Fact
 from fangfan_rules.facts.member import Member
-from fangfan_rules.facts.records import Expenditure, IncomeRecord, RiskEvent
+from fangfan_rules.facts.records import (
+    Clue,
+    Expenditure,
+    HousingRenovation,
+    IncomeRecord,
+    RiskEvent,
+)
 from fangfan_rules.money import NonNegativeYuan
 from fangfan_rules.vocabulary import (
     AssistanceMeasure,
@@ -34,7 +40,15 @@ class AreaTag(StrEnum):
     EPIDEMIC_OR_DISASTER_HIT = "epidemic_or_disaster_hit"  # 受疫情灾情影响较大
     RELOCATION_SITE = "relocation_site"  # 易地扶贫搬迁安置区
     FORMER_DEEP_POVERTY_VILLAGE = "former_deep_poverty_village"  # 原深度贫困村
-    DISASTER_SITE = "disaster_site"  # 受灾地区
+    DISASTER_SITE = "disaster_site"  # 受灾地区 / 自然灾害发生地
+    LIFTED_INCOME_FALL_CONCENTRATION = (
+        "lifted_income_fall_concentration"  # 脱贫户收入下降户较为集中
+    )
+    LIVESTOCK_CONCENTRATION = "livestock_concentration"  # 牲畜养殖数量较多
+    MANY_LIFTED_FEW_MONITORED = "many_lifted_few_monitored"  # 脱贫户较多但监测户较少
+    NON_POOR_VILLAGE = "non_poor_village"  # 非贫困村 / 非脱贫村
+    LIFTED_VILLAGE = "lifted_village"  # 脱贫村
+    LARGE_RELOCATION_SITE = "large_relocation_site"  # 大型易地搬迁安置点
 
 
 class Area(Fact):
@@ -55,6 +69,9 @@ class Guarantees(Fact):
         None, description="义务教育有保障 (no compulsory-age child out of school)"
     )
     drinking_water_safe: bool | None = Field(None, description="饮水安全有保障")
+    only_house: bool | None = Field(
+        None, description="the appraised house is the only house (唯一住房)"
+    )
 
 
 class SocialAssistance(Fact):
@@ -81,6 +98,8 @@ class MonitoringRecord(Fact):
     risk_types: tuple[RiskType, ...] = Field((), description="risk points recorded at inclusion")
     measures: tuple[AssistanceMeasure, ...] = ()
     helper: str | None = Field(None, description="帮扶责任人")
+    second_helper: str | None = Field(None, description="第二帮扶人 / 帮扶联系人 (double helper)")
+    helper_assigned_on: date | None = Field(None, description="帮扶责任人安排日期")
     plan_filed_on: date | None = Field(None, description="帮扶计划制定和措施申报")
     eliminated_on: date | None = Field(None, description="风险消除")
 
@@ -98,6 +117,7 @@ class GreenChannelRecord(Fact):
     urgent: bool | None = Field(None, description="急需帮扶")
     town_confirmed_on: date | None = Field(None, description="镇(街)确认")
     village_confirmed_on: date | None = Field(None, description="村确认")
+    publicly_recognised: bool | None = Field(None, description="群众普遍认可 (jimo_2022 二(三))")
 
 
 class Livestock(Fact):
@@ -105,6 +125,24 @@ class Livestock(Fact):
 
     head_count: Annotated[int, Field(ge=0)]
     estimated_value: NonNegativeYuan | None = None
+
+
+class RecordedJudgement(Fact):
+    """The officials' recorded judgement on a household at risk (研判结果, 特殊档案)."""
+
+    decided_on: date
+    included: bool
+    reason: str
+    special_file: bool = Field(False, description="特殊档案 kept with supporting material")
+
+
+class Provenance(Fact):
+    """How income and 两不愁三保障 facts were collected (ewenki_2024 四(二))."""
+
+    income_double_signed: bool | None = Field(None, description="household + collector signed")
+    guarantees_double_signed: bool | None = Field(None, description="两不愁三保障 double-signed")
+    phone_interview: bool | None = Field(None, description="collected by phone (household away)")
+    interview_recorded: bool | None = Field(None, description="the phone interview was recorded")
 
 
 class Household(Fact):
@@ -131,6 +169,10 @@ class Household(Fact):
     serious_difficulty: bool | None = Field(None, description="生活陷入严重困难 (visit finding)")
     green_channel: GreenChannelRecord | None = None
     livestock: Livestock | None = None
+    clues: tuple[Clue, ...] = Field((), description="risk clues and department warnings")
+    renovations: tuple[HousingRenovation, ...] = Field((), description="危房改造")
+    judgement: RecordedJudgement | None = None
+    provenance: Provenance = Provenance()
     synthetic: bool = Field(False, description="True for generated sample/test data")
 
     @model_validator(mode="after")

@@ -6,11 +6,13 @@ its trace, so a past decision can be reproduced from today's records.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from fangfan_rules.facts.household import Household, MonitoringRecord
+from fangfan_rules.facts.household import Household
 
 
 class ExcludedFact(BaseModel):
@@ -37,11 +39,19 @@ def known_at(household: Household, as_of: date) -> tuple[Household, tuple[Exclud
     for m in household.members:
         if not keep(f"members[{m.id}]", m.birth_date, "born"):
             continue
+        path = f"members[{m.id}]"
         if m.disability is not None and not keep(
-            f"members[{m.id}].disability", m.disability.certificate_date, "certificate issued"
+            f"{path}.disability", m.disability.certificate_date, "certificate issued"
         ):
             m = m.model_copy(update={"disability": None})
-        members.append(m)
+        m = _blank_later(m, path, ("dropout_since", "education_aid_since"), keep)
+        health = _blank_later(m.health, f"{path}.health", ("special_major_disease_since",), keep)
+        statuses = tuple(
+            c
+            for c in m.child_status
+            if keep(f"{path}.child_status[{c.kind.value} {c.since}]", c.since, "status from")
+        )
+        members.append(m.model_copy(update={"health": health, "child_status": statuses}))
     income = tuple(
         r for r in household.income if keep(f"income[{r.start}..{r.end}]", r.end, "period ends")
     )
@@ -63,17 +73,28 @@ def known_at(household: Household, as_of: date) -> tuple[Household, tuple[Exclud
             a = a.model_copy(update={"end": None})  # still running as far as as_of knew
         assistance.append(a)
     monitoring = tuple(
-        _monitoring_known(r, as_of, f"monitoring[{r.identified_on}]", keep)
+        _blank_later(r, f"monitoring[{r.identified_on}]", _MONITORING_DATES, keep)
         for r in household.monitoring
         if keep(f"monitoring[{r.identified_on}]", r.identified_on, "identified")
     )
+    clues = tuple(
+        _blank_later(c, f"clues[{c.channel.value} {c.received_on}]", _CLUE_DATES, keep)
+        for c in household.clues
+        if keep(f"clues[{c.channel.value} {c.received_on}]", c.received_on, "received")
+    )
+    renovations = tuple(
+        r
+        for r in household.renovations
+        if keep(f"renovations[{r.included_on}]", r.included_on, "included")
+    )
+    judgement = household.judgement
+    if judgement is not None and not keep("judgement", judgement.decided_on, "decided"):
+        judgement = None
     green = household.green_channel
     if green is not None:
-        updates: dict[str, object] = {}
-        for name in ("town_confirmed_on", "village_confirmed_on"):
-            if not keep(f"green_channel.{name}", getattr(green, name), "confirmed"):
-                updates[name] = None
-        green = green.model_copy(update=updates) if updates else green
+        green = _blank_later(
+            green, "green_channel", ("town_confirmed_on", "village_confirmed_on"), keep
+        )
     lifted: dict[str, object] = {}
     if household.lifted_year is not None and household.lifted_year > as_of.year:
         excluded.append(
@@ -93,15 +114,25 @@ def known_at(household: Household, as_of: date) -> tuple[Household, tuple[Exclud
             "risk_events": events,
             "social_assistance": tuple(assistance),
             "monitoring": monitoring,
+            "clues": clues,
+            "renovations": renovations,
+            "judgement": judgement,
             "green_channel": green,
         }
     )
     return view, tuple(sorted(excluded, key=lambda e: (e.path, e.dated)))
 
 
-def _monitoring_known(record: MonitoringRecord, as_of: date, path: str, keep) -> MonitoringRecord:
-    updates: dict[str, object] = {}
-    for name in ("system_entry_on", "plan_filed_on", "eliminated_on"):
-        if not keep(f"{path}.{name}", getattr(record, name), name.removesuffix("_on")):
-            updates[name] = None
-    return record.model_copy(update=updates) if updates else record
+_MONITORING_DATES = ("system_entry_on", "plan_filed_on", "eliminated_on", "helper_assigned_on")
+_CLUE_DATES = ("verified_on", "feedback_on", "closed_on")
+M = TypeVar("M", bound=BaseModel)
+
+
+def _blank_later(model: M, path: str, fields: tuple[str, ...], keep: Callable[..., bool]) -> M:
+    """The model with each of its date ``fields`` dated after as_of set to None (not yet known)."""
+    updates = {
+        name: None
+        for name in fields
+        if not keep(f"{path}.{name}", getattr(model, name), name.removesuffix("_on"))
+    }
+    return model.model_copy(update=updates) if updates else model

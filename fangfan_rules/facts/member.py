@@ -10,6 +10,7 @@ from pydantic import Field
 from fangfan_rules.facts.base import Fact
 from fangfan_rules.idnumber import IdNumber
 from fangfan_rules.vocabulary import (
+    ChildStatus,
     EmploymentStability,
     HukouKind,
     LabourCapacity,
@@ -24,6 +25,10 @@ class Health(Fact):
     major_illness: bool | None = Field(None, description="患大病 (major / serious illness)")
     chronic_illness: bool | None = Field(None, description="患长期慢性病")
     diseases: tuple[str, ...] = Field((), description="diagnoses as recorded, free text")
+    special_major_disease_since: date | None = Field(
+        None, description="treated under the 30 special major diseases programme (30种大病) since"
+    )
+    loses_self_care: bool | None = Field(None, description="失能 (cannot look after oneself)")
 
 
 class Disability(Fact):
@@ -31,6 +36,13 @@ class Disability(Fact):
 
     grade: Annotated[int, Field(ge=1, le=4)]
     certificate_date: date = Field(description="date the current certificate was issued / changed")
+
+
+class ChildStatusRecord(Fact):
+    """A child's recognised status (留守 / 困境 / 孤儿…) and since when."""
+
+    kind: ChildStatus
+    since: date
 
 
 class Member(Fact):
@@ -55,3 +67,7 @@ class Member(Fact):
     has_urban_social_security: bool | None = Field(
         None, description="receives urban dibao or employee pension (city/collective hukou members)"
     )
+    child_status: tuple[ChildStatusRecord, ...] = ()
+    dropout_since: date | None = Field(None, description="义务教育阶段失学辍学 since")
+    education_aid_since: date | None = Field(None, description="自主申请并获得教育资助 since")
+    solitary: bool | None = Field(None, description="鳏寡孤独 (no spouse, child or carer)")

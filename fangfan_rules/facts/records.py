@@ -8,7 +8,14 @@ from pydantic import Field, model_validator
 
 from fangfan_rules.facts.base import Fact
 from fangfan_rules.money import NonNegativeYuan, Yuan
-from fangfan_rules.vocabulary import ExpenditureKind, RiskType
+from fangfan_rules.vocabulary import (
+    CareType,
+    Channel,
+    ClueKind,
+    Department,
+    ExpenditureKind,
+    RiskType,
+)
 
 
 class IncomeRecord(Fact):
@@ -56,7 +63,15 @@ class Expenditure(Fact):
     total: NonNegativeYuan
     reimbursed: NonNegativeYuan = Field(description="报销/救助 amount")
     compliant_self_paid: NonNegativeYuan = Field(description="合规自付 (out of pocket, compliant)")
+    care: CareType | None = Field(
+        None, description="medical spending: inpatient / chronic outpatient…"
+    )
     description: str | None = None
+
+    @property
+    def personal_burden(self) -> NonNegativeYuan:
+        """个人负担部分: what the household paid after reimbursement (total − reimbursed)."""
+        return self.total - self.reimbursed
 
     @model_validator(mode="after")
     def _parts_fit(self) -> Expenditure:
@@ -75,4 +90,33 @@ class RiskEvent(Fact):
 
     type: RiskType
     date: dt.date
+    description: str | None = None
+
+
+class Clue(Fact):
+    """A risk clue or department warning (风险线索 / 预警信息) and how it was handled.
+
+    One record per clue: it feeds identification rules, case timelines and the warning ledger
+    (jimo_2022 附件2).
+    """
+
+    channel: Channel
+    received_on: dt.date
+    kind: ClueKind = ClueKind.OTHER
+    department: Department | None = Field(None, description="pushing department, if any")
+    source: str | None = Field(None, description="预警信息来源 as written (e.g. 民政局, 12317)")
+    description: str | None = Field(None, description="具体预警信息")
+    verified_on: dt.date | None = Field(None, description="入户核实 date")
+    feedback_on: dt.date | None = Field(None, description="信息反馈日期")
+    meets_criteria: bool | None = Field(None, description="是否符合认定标准")
+    reason_not_met: str | None = Field(None, description="不符合认定标准的主要原因")
+    applicant_informed: bool | None = Field(None, description="办理结果是否已告知本人")
+    checker: str | None = Field(None, description="核查人员")
+    closed_on: dt.date | None = Field(None, description="办结日期")
+
+
+class HousingRenovation(Fact):
+    """A dangerous-house renovation (危房改造) the household was included in."""
+
+    included_on: dt.date
     description: str | None = None
