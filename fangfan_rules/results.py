@@ -62,12 +62,25 @@ class RuleTrace(_Value):
     parameters: tuple[str, ...] = ()
 
 
+class PopulationFigure(_Value):
+    """An aggregate over the batch's households (area percentiles, village counts)."""
+
+    variable: str
+    arguments: str
+    area: str
+    count: int
+    value: str
+
+
 class Trace(_Value):
     """Everything needed to see why, and to reproduce the answer."""
 
     rules: tuple[RuleTrace, ...]
     parameters: tuple[ParameterValue, ...] = Field(description="parameter values read, with dates")
     excluded_facts: tuple[ExcludedFact, ...] = Field(description="facts dated after as_of")
+    population: tuple[PopulationFigure, ...] = Field(
+        (), description="batch aggregates read by population-level rules"
+    )
 
     def fired(self) -> tuple[RuleTrace, ...]:
         return tuple(r for r in self.rules if r.status == "fired")
@@ -131,6 +144,9 @@ class Identification(_Value):
     risk_types: tuple[RiskType, ...] = ()
     key_attention: tuple[GroupMatch, ...] = ()
     key_areas: tuple[GroupMatch, ...] = ()
+    flags: tuple[GroupMatch, ...] = Field(
+        (), description="record-keeping / procedure problems to fix (e.g. missing special file)"
+    )
     must_visit: bool = False
     green_channel: GreenChannel = GreenChannel(applies=False)
     reasons: tuple[Reason, ...] = ()
@@ -174,6 +190,8 @@ class Identification(_Value):
             )
         if self.must_visit:
             lines.append("须入户排查" if zh else "Must be visited at home")
+        for flag in self.flags:
+            lines.append(("需处理 " if zh else "To fix ") + f"{flag.label(lang)} [{flag.citation}]")
         lines.append("理由：" if zh else "Reasons:")
         lines.extend(f"  - {r.text(lang)} [{r.citation}]" for r in self.reasons)
         for point in self.review_points:
@@ -217,6 +235,7 @@ class Identification(_Value):
             "risk_types": ";".join(r.value for r in self.risk_types),
             "key_attention": ";".join(g.id for g in self.key_attention),
             "key_areas": ";".join(g.id for g in self.key_areas),
+            "flags": ";".join(g.id for g in self.flags),
             "must_visit": self.must_visit,
             "green_channel": self.green_channel.applies,
             "first_reason": self.first_reason("zh"),

@@ -236,8 +236,12 @@ def test_dated_facts_fall_in_date_range(household):
 def test_allow_unknown_false_leaves_nothing_missing(household, as_of):
     assert household.lifted_out_of_poverty is not None
     g = household.guarantees
-    assert None not in (g.housing_grade, g.basic_medical_insured, g.compulsory_education_ok,
-                        g.drinking_water_safe)
+    assert None not in (
+        g.housing_grade,
+        g.basic_medical_insured,
+        g.compulsory_education_ok,
+        g.drinking_water_safe,
+    )
     assert household.self_coping is not None and household.serious_difficulty is not None
     head = household.members[0]
     assert head.counted_in_household and head.birth_date < date(2021, 1, 1)
@@ -270,7 +274,9 @@ def test_green_channel_profile_reaches_the_green_channel_once_confirmed(househol
         assert result.outcome == ff.Outcome.IDENTIFY
 
 
-@slow
+@settings(  # expensive: up to six households per example
+    max_examples=25, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(
     fs.household_lists(
         min_size=2, max_size=6, ids=st.sampled_from(["a", "b", "c", "d", "e", "f", "g"])

@@ -8,16 +8,18 @@ out of scope → green channel / identify → needs review → not eligible. A r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from dateutil.relativedelta import relativedelta
+
 from fangfan_rules import calendar as cal
 from fangfan_rules.dates import DateRange
-from fangfan_rules.errors import CalendarError, MissingParameterError, RuleError
+from fangfan_rules.errors import CalendarError, FactError, MissingParameterError, RuleError
 from fangfan_rules.facts import Household, Member, known_at
 from fangfan_rules.logic import UNKNOWN, Missing, Truth, k_and, k_not, k_or
 from fangfan_rules.results import (
@@ -27,6 +29,7 @@ from fangfan_rules.results import (
     GroupMatch,
     Identification,
     Outcome,
+    PopulationFigure,
     Reason,
     RuleTrace,
     Trace,
@@ -36,6 +39,7 @@ from fangfan_rules.rules.conditions import (
     AnyMember,
     AnyOf,
     AsOf,
+    AsOfMinus,
     Compare,
     Condition,
     Const,
@@ -91,8 +95,15 @@ class _RuleRun:
 
 
 class _Evaluator:
-    def __init__(self, pack: Pack, household: Household, as_of: date):
+    def __init__(
+        self,
+        pack: Pack,
+        household: Household,
+        as_of: date,
+        population: Mapping[tuple[str, str], Any] | None = None,
+    ):
         self.pack = pack
+        self.population = population or {}
         self.household = household
         self.as_of = as_of
         self.members = sorted(household.members, key=lambda m: m.id)
@@ -109,6 +120,8 @@ class _Evaluator:
             return operand.value
         if isinstance(operand, AsOf):
             return self.as_of
+        if isinstance(operand, AsOfMinus):
+            return self.as_of - relativedelta(months=operand.months, days=operand.days)
         if isinstance(operand, Window):
             return DateRange(start=self.resolve(operand.start), end=self.resolve(operand.end))
         assert isinstance(operand, Param)
@@ -135,7 +148,7 @@ class _Evaluator:
             tuple(sorted((k, str(v)) for k, v in args.items())),
         )
         if key not in self.cache:
-            ctx = Context(self.household, self.as_of, member)
+            ctx = Context(self.household, self.as_of, member, self.population)
             self.cache[key] = variable(ctx, **args)
         value = self.cache[key]
         if isinstance(value, Missing):
@@ -319,6 +332,7 @@ _KIND_ORDER = {
             RuleKind.KEY_ATTENTION,
             RuleKind.KEY_AREA,
             RuleKind.MUST_VISIT,
+            RuleKind.FLAG,
             RuleKind.NOTE,
             RuleKind.DEADLINE,
         )
@@ -332,11 +346,17 @@ def identify(
     *,
     as_of: date,
     calendar: cal.WorkingDayCalendar | None = None,
+    population: Population | None = None,
 ) -> Identification:
-    """Evaluate ``pack``'s identification rules for one household on ``as_of``."""
+    """Evaluate ``pack``'s identification rules for one household on ``as_of``.
+
+    ``population`` carries the batch aggregates of population-level variables (computed by
+    :func:`identify_many`); without it those variables are unknown.
+    """
     pack.check_in_force(as_of)
     view, excluded = known_at(household, as_of)
-    ev = _Evaluator(pack, view, as_of)
+    values = population.values.get(household.id, {}) if population else {}
+    ev = _Evaluator(pack, view, as_of, values)
     traces: list[RuleTrace] = []
     runs: dict[str, tuple[Rule, Truth, _RuleRun]] = {}
     ordered = pack.ordered_rules()
@@ -400,10 +420,17 @@ def identify(
     )
 
     def trace() -> Trace:
+        used = {name for name, _ in ev.population}
+        areas = (view.area.county, "/".join((view.area.county, view.area.town, view.area.village)))
         return Trace(
             rules=tuple(traces),
             parameters=tuple(ev.params_read[k] for k in sorted(ev.params_read)),
             excluded_facts=excluded,
+            population=tuple(
+                f
+                for f in (population.figures if population else ())
+                if f.variable in used and f.area in areas
+            ),
         )
 
     # 1. Scope: a household the document does not cover gets a distinct answer saying why.
@@ -470,7 +497,13 @@ def identify(
                 break
 
     # Unknown screening rules do not change the outcome but do change the answer (groups, visits).
-    for kind in (RuleKind.KEY_ATTENTION, RuleKind.KEY_AREA, RuleKind.MUST_VISIT, RuleKind.RISK):
+    for kind in (
+        RuleKind.KEY_ATTENTION,
+        RuleKind.KEY_AREA,
+        RuleKind.MUST_VISIT,
+        RuleKind.RISK,
+        RuleKind.FLAG,
+    ):
         for _, v, run in of_kind(kind):
             if v is UNKNOWN:
                 note_missing(run)
@@ -520,6 +553,7 @@ def identify(
         risk_types=tuple(risk_types),
         key_attention=matches(RuleKind.KEY_ATTENTION, "group"),
         key_areas=matches(RuleKind.KEY_AREA, "area"),
+        flags=matches(RuleKind.FLAG, "flag"),
         must_visit=any(v is True for _, v, _ in of_kind(RuleKind.MUST_VISIT)),
         green_channel=green_channel,
         reasons=reasons,
@@ -528,3 +562,67 @@ def identify(
         missing_facts=tuple(sorted(missing)),
         trace=trace(),
     )
+
+
+@dataclass(frozen=True)
+class Population:
+    """Population-level values of one batch: per household id, and the aggregates behind them."""
+
+    values: Mapping[str, Mapping[tuple[str, str], Any]]
+    figures: tuple[PopulationFigure, ...]
+
+
+def population_for(pack: Pack, households: Iterable[Household], *, as_of: date) -> Population:
+    """Compute, once, every population-level variable the pack's rules in force use."""
+    from fangfan_rules.rules.conditions import walk
+    from fangfan_rules.variables.population import population_key
+
+    views = [known_at(h, as_of)[0] for h in households]
+    refs: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {}
+    if views:
+        ev = _Evaluator(pack, views[0], as_of)
+        for rule in pack.rules:
+            if not rule.in_force(as_of):
+                continue
+            ev.rule = rule
+            for node in walk(rule.condition):
+                ref = node.left if isinstance(node, Compare) else getattr(node, "var", None)
+                if not isinstance(ref, VarRef) or get_variable(ref.name).batch is None:
+                    continue
+                args = {name: ev.resolve(arg) for name, arg in ref.args}
+                refs[(ref.name, population_key(args))] = (get_variable(ref.name), args)
+    values: dict[str, dict[tuple[str, str], Any]] = {h.id: {} for h in views}
+    figures: list[PopulationFigure] = []
+    for key, (variable, args) in sorted(refs.items(), key=lambda item: item[0]):
+        per_household, stats = variable.batch(views, as_of, **args)
+        for hid, value in per_household.items():
+            values[hid][key] = value
+        figures.extend(
+            PopulationFigure(
+                variable=s.variable,
+                arguments=s.arguments,
+                area=s.area,
+                count=s.count,
+                value=s.value,
+            )
+            for s in stats
+        )
+    return Population(values=values, figures=tuple(figures))
+
+
+def identify_many(
+    pack: Pack,
+    households: Iterable[Household],
+    *,
+    as_of: date,
+    calendar: cal.WorkingDayCalendar | None = None,
+) -> list[Identification]:
+    """Identify a batch in input order; population-level rules see the whole batch."""
+    batch = list(households)
+    seen: set[str] = set()
+    for h in batch:
+        if h.id in seen:
+            raise FactError(h.id, [("id", h.id, "household id appears twice in the batch")])
+        seen.add(h.id)
+    population = population_for(pack, batch, as_of=as_of)
+    return [identify(pack, h, as_of=as_of, calendar=calendar, population=population) for h in batch]

@@ -19,6 +19,7 @@ RESULT_COLUMNS = (
     "risk_types",
     "key_attention",
     "key_areas",
+    "flags",
     "must_visit",
     "green_channel",
     "first_reason",

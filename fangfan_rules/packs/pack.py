@@ -276,11 +276,13 @@ class Pack:
     ) -> list[Identification]:
         """Identify a batch of households, in input order (the batch API later engines share).
 
-        Today every rule is household-level, so this is the native evaluator per household;
-        population-level rules (area percentiles, village aggregates) will be computed here once
-        per batch.
+        Population-level rules (area percentiles, village aggregates) are computed once over the
+        batch and shown in each trace; every other rule is per household, so a result does not
+        depend on the order of the batch.
         """
-        return [self.identify(h, as_of=as_of, calendar=calendar) for h in households]
+        from fangfan_rules.engines.native import identify_many
+
+        return identify_many(self, households, as_of=as_of, calendar=calendar)
 
     def __repr__(self) -> str:
         return f"<Pack {self.name} {self.version} ({self.document.region}, {self.document.date})>"

@@ -10,7 +10,8 @@ A condition is plain data (what a pack's YAML holds), parsed into an immutable t
 - ``{fired: [RULE_ID, ...]}`` — one of these rules of the same pack fired (evaluated first).
 
 An OPERAND (and an argument value) is a literal, ``{param: NAME}`` (a pack parameter, read with
-its dated value and citation), ``as_of`` (the evaluation date) or, for window arguments,
+its dated value and citation), ``as_of`` (the evaluation date), ``{as_of_minus: {months: M,
+days: D}}`` (as_of moved back) or, for window arguments,
 ``{from: OPERAND, to: OPERAND}``. Anything else is a :class:`~fangfan_rules.errors.RuleError` at
 pack load, naming the rule. If a rule needs more, add a variable to the core.
 """
@@ -43,12 +44,20 @@ class AsOf:
 
 
 @dataclass(frozen=True)
+class AsOfMinus:
+    """``as_of`` moved back by whole months and/or days (e.g. "上月" feeds, "N days before")."""
+
+    months: int = 0
+    days: int = 0
+
+
+@dataclass(frozen=True)
 class Window:
     start: Operand
     end: Operand
 
 
-Operand = Const | Param | AsOf | Window
+Operand = Const | Param | AsOf | AsOfMinus | Window
 
 
 @dataclass(frozen=True)
@@ -178,6 +187,13 @@ def _operand(data: Any, fail: Any, *, window: bool) -> Operand:
     if isinstance(data, Mapping):
         if set(data) == {"param"}:
             return Param(str(data["param"]))
+        if set(data) == {"as_of_minus"} and isinstance(data["as_of_minus"], Mapping):
+            offset = data["as_of_minus"]
+            if not set(offset) <= {"months", "days"} or not all(
+                isinstance(v, int) and v >= 0 for v in offset.values()
+            ):
+                raise fail(f"as_of_minus takes non-negative months / days: {offset!r}")
+            return AsOfMinus(months=offset.get("months", 0), days=offset.get("days", 0))
         if window and set(data) == {"from", "to"}:
             return Window(
                 _operand(data["from"], fail, window=False), _operand(data["to"], fail, window=False)

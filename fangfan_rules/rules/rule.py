@@ -28,6 +28,7 @@ class RuleKind(StrEnum):
     MUST_VISIT = "must_visit"  # 入户 obligation
     DEADLINE = "deadline"  # a time limit that starts from a dated fact
     NOTE = "note"  # an obligation shown in the reasons (e.g. dibao is no substitute)
+    FLAG = "flag"  # a record-keeping or procedure problem to fix (missing signature, special file)
 
 
 class DeadlineSpec(BaseModel):
@@ -51,6 +52,7 @@ class Effect(BaseModel):
 
     group: str | None = None
     area: str | None = None
+    flag: str | None = None
     outcome: Literal["identify", "needs_review"] | None = None
     review_reason: LocalText | None = None
     risk_types: tuple[RiskType, ...] = ()
@@ -95,6 +97,7 @@ _EFFECT_REQUIRED: Mapping[RuleKind, str] = {
     RuleKind.OUTCOME: "outcome",
     RuleKind.CATEGORY: "category",
     RuleKind.DEADLINE: "deadline",
+    RuleKind.FLAG: "flag",
 }
 
 

@@ -5,6 +5,8 @@ Importing this package registers every core variable.
 
 from fangfan_rules.variables import household as _household  # noqa: F401  (registers)
 from fangfan_rules.variables import member as _member  # noqa: F401  (registers)
+from fangfan_rules.variables import population as _population  # noqa: F401  (registers)
+from fangfan_rules.variables import status as _status  # noqa: F401  (registers)
 from fangfan_rules.variables.income import (
     compliant_self_paid,
     counted_members,

@@ -8,7 +8,14 @@ from dateutil.relativedelta import relativedelta
 
 from fangfan_rules.logic import Missing
 from fangfan_rules.variables.registry import Context, variable
-from fangfan_rules.vocabulary import EmploymentStability, LabourCapacity, Relation, SchoolingStage
+from fangfan_rules.vocabulary import (
+    ChildStatus,
+    EmploymentStability,
+    HukouKind,
+    LabourCapacity,
+    Relation,
+    SchoolingStage,
+)
 
 
 def _member(ctx: Context):
@@ -118,3 +125,113 @@ def _disability_grade(ctx: Context) -> int | None:
 def _disability_date(ctx: Context) -> date | None:
     d = _member(ctx).disability
     return None if d is None else d.certificate_date
+
+
+@variable(
+    "member_hukou",
+    level="member",
+    value_type="enum",
+    enum=HukouKind,
+    zh="成员户籍类型",
+    en="member's hukou",
+)
+def _member_hukou(ctx: Context) -> object:
+    # None: the member shares the household's hukou.
+    return _member(ctx).hukou or ctx.household.hukou
+
+
+@variable(
+    "member_urban_social_security",
+    level="member",
+    value_type="bool",
+    zh="成员享受城镇低保或职工养老保险",
+    en="member receives urban dibao / employee pension",
+)
+def _member_urban(ctx: Context) -> object:
+    return _known(_member(ctx).has_urban_social_security, "has_urban_social_security", ctx)
+
+
+@variable(
+    "counted_in_household",
+    level="member",
+    value_type="bool",
+    zh="计入家庭人口",
+    en="counted as a household member",
+)
+def _counted(ctx: Context) -> bool:
+    return _member(ctx).counted_in_household
+
+
+@variable(
+    "child_status_since",
+    level="member",
+    value_type="bool",
+    args={"since": "date", "kinds": "enum_list"},
+    enum=ChildStatus,
+    zh="{since}以来为{kinds}",
+    en="{kinds} since {since}",
+)
+def _child_status_since(ctx: Context, since: date, kinds: tuple[ChildStatus, ...]) -> bool:
+    wanted = frozenset(kinds)
+    return any(c.kind in wanted and c.since >= since for c in _member(ctx).child_status)
+
+
+@variable(
+    "has_child_status",
+    level="member",
+    value_type="bool",
+    args={"kinds": "enum_list"},
+    enum=ChildStatus,
+    zh="属于{kinds}",
+    en="is a {kinds}",
+)
+def _has_child_status(ctx: Context, kinds: tuple[ChildStatus, ...]) -> bool:
+    wanted = frozenset(kinds)
+    return any(c.kind in wanted for c in _member(ctx).child_status)
+
+
+@variable(
+    "special_major_disease_since",
+    level="member",
+    value_type="date",
+    zh="纳入30种大病专项救治日期",
+    en="date treated under the 30 special major diseases",
+)
+def _special_disease(ctx: Context) -> date | None:
+    return _member(ctx).health.special_major_disease_since
+
+
+@variable(
+    "loses_self_care", level="member", value_type="bool", zh="失能", en="cannot look after oneself"
+)
+def _loses_self_care(ctx: Context) -> object:
+    return _known(_member(ctx).health.loses_self_care, "health.loses_self_care", ctx)
+
+
+@variable(
+    "solitary", level="member", value_type="bool", zh="鳏寡孤独", en="no spouse, child or carer"
+)
+def _solitary(ctx: Context) -> object:
+    return _known(_member(ctx).solitary, "solitary", ctx)
+
+
+@variable(
+    "dropout_since",
+    level="member",
+    value_type="date",
+    zh="失学辍学日期",
+    en="date dropped out of compulsory education",
+)
+def _dropout(ctx: Context) -> date | None:
+    return _member(ctx).dropout_since
+
+
+@variable(
+    "education_aid_since",
+    level="member",
+    value_type="date",
+    zh="获得教育资助日期",
+    en="date granted education aid",
+)
+def _education_aid(ctx: Context) -> date | None:
+    return _member(ctx).education_aid_since

@@ -20,7 +20,7 @@ Level = Literal["household", "member"]
 #: Value types; columnar engines use them to choose column dtypes.
 ValueType = Literal["bool", "money", "int", "date", "enum", "set"]
 #: Argument types a rule may pass.
-ArgType = Literal["window", "date", "enum_list", "enum"]
+ArgType = Literal["window", "date", "enum_list", "enum", "int"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ class Context:
     household: Household
     as_of: date
     member: Member | None = None
+    #: values of population-level variables for this household, computed once per batch
+    population: Mapping[tuple[str, str], Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class Variable:
     compute: Callable[..., Any]
     args: Mapping[str, ArgType] = field(default_factory=dict)
     enum: type | None = None  # the enum of an "enum"/"enum_list" value or argument
+    #: population-level variables: ``batch(views, as_of, **args) -> (values by household id, stats)``
+    batch: Callable[..., Any] | None = None
 
     def __call__(self, ctx: Context, **kwargs: Any) -> Any:
         return self.compute(ctx, **kwargs)
@@ -67,13 +71,16 @@ def variable(
     en: str,
     args: Mapping[str, ArgType] | None = None,
     enum: type | None = None,
+    batch: Callable[..., Any] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register ``fn(ctx, **args)`` as variable ``name``."""
+    """Register ``fn(ctx, **args)`` as variable ``name`` (``batch`` for population-level ones)."""
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         if name in VARIABLES:
             raise RuleError(f"variable {name!r} defined twice")
-        VARIABLES[name] = Variable(name, level, value_type, zh, en, fn, dict(args or {}), enum)
+        VARIABLES[name] = Variable(
+            name, level, value_type, zh, en, fn, dict(args or {}), enum, batch
+        )
         return fn
 
     return register
