@@ -123,7 +123,11 @@ def cmd_packs(out: Console) -> int:
     for column in ("pack", "region", "document", "date", "caller must supply"):
         table.add_column(column)
     for name in available_packs():
-        pack = load_pack(name)
+        try:
+            pack = load_pack(name)
+        except FangfanError as exc:  # one broken pack must not hide the others
+            table.add_row(name, "[red]failed to load[/red]", escape(str(exc)), "", "")
+            continue
         doc = pack.document
         table.add_row(
             name,
