@@ -37,7 +37,17 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 CASES_DIR = Path(__file__).parent / "cases"
 
 FILE_KEYS = {"pack", "defaults", "cases"}
-CASE_KEYS = {"name", "clause", "as_of", "parameters", "household", "expect", "xfail", "why"}
+CASE_KEYS = {
+    "name",
+    "clause",
+    "as_of",
+    "parameters",
+    "household",
+    "neighbours",
+    "expect",
+    "xfail",
+    "why",
+}
 DEFAULT_KEYS = CASE_KEYS - {"name", "clause", "expect", "xfail", "why"}
 EXPECT_KEYS = {
     "outcome",
@@ -58,6 +68,9 @@ EXPECT_KEYS = {
     "fired_include",
     "fired_exclude",
     "excluded_facts_include",
+    "flags",
+    "flags_includes",
+    "population_include",
     "deadlines",
     "error",
     "error_includes",
@@ -250,6 +263,11 @@ def run_case(pack_name: str, case: Mapping[str, Any]) -> ff.Identification:
     if parameters:
         pack = pack.with_parameters(**parameters)
     household = ff.load_household(case.get("household") or {})
+    neighbours = case.get("neighbours")
+    if neighbours:
+        # Population-level rules: the case household is evaluated in a batch with its neighbours.
+        batch = [household, *(ff.load_household(n) for n in neighbours)]
+        return pack.identify_many(batch, as_of=case["as_of"])[0]
     return pack.identify(household, as_of=case["as_of"])
 
 
@@ -291,6 +309,19 @@ def compare(pack_name: str, expect: Mapping[str, Any], r: ff.Identification) -> 
         actual = r.category.value if r.category else None
         if actual != expect["category"]:
             problems.append(f"category: expected {expect['category']}, got {actual}")
+    flags = _suffixes(pack_name, r.flags)
+    if "flags" in expect:
+        _check_set(problems, "flags", expect["flags"], flags)
+    for f in expect.get("flags_includes") or []:
+        if str(f) not in flags:
+            problems.append(f"flags_includes: {f} not raised; raised {sorted(flags)}")
+    _check_some(
+        problems,
+        "population_include",
+        expect.get("population_include"),
+        [f"{p.variable} {p.area} {p.value}" for p in r.trace.population],
+        present=True,
+    )
     groups = _suffixes(pack_name, r.key_attention)
     if "key_attention" in expect:
         _check_set(problems, "key_attention", expect["key_attention"], groups)
