@@ -11,6 +11,7 @@ with the reasons and the clauses behind them.
 >>> print(result.explain("zh"))  # doctest: +SKIP
 """
 
+from fangfan_rules.analysis import compare, disagreements, outcome_table, results_frame
 from fangfan_rules.calendar import (
     OfficialCalendar,
     TableCalendar,
@@ -148,7 +149,9 @@ __all__ = [
     "__version__",
     "add_working_days",
     "available_packs",
+    "compare",
     "compliant_self_paid",
+    "disagreements",
     "household_json_schema",
     "is_working_day",
     "known_at",
@@ -157,8 +160,10 @@ __all__ = [
     "mask_id_number",
     "natural_day_deadline",
     "net_income",
+    "outcome_table",
     "per_capita_change",
     "per_capita_net_income",
+    "results_frame",
     "validate_id_number",
     "working_days_between",
 ]

@@ -100,6 +100,38 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--lang", choices=("zh", "en"), default="zh")
     ex.add_argument("--json", action="store_true", help="print the whole result as JSON")
 
+    cmp = sub.add_parser("compare", help="the same households under several packs")
+    cmp.add_argument(
+        "--pack",
+        action="append",
+        required=True,
+        help="a pack to compare (repeat; 'all' for every installed pack)",
+    )
+    cmp.add_argument(
+        "--as-of",
+        action="append",
+        required=True,
+        metavar="DATE|PACK=DATE",
+        help="evaluation date, for all packs or per pack (repeatable)",
+    )
+    cmp.add_argument(
+        "--param",
+        action="append",
+        type=_param,
+        default=[],
+        metavar="[PACK:]NAME=VALUE",
+        help="caller-supplied value; NAME=VALUE fills every pack that does not state it",
+    )
+    cmp.add_argument("--input-format", choices=("json", "jsonl", "csv"))
+    cmp.add_argument("--format", choices=("table", "csv", "jsonl"), default=None)
+    cmp.add_argument(
+        "--disagreements",
+        action="store_true",
+        help="only the households whose outcome differs, with the deciding rules",
+    )
+    cmp.add_argument("--output", "-o", type=Path)
+    cmp.add_argument("file", type=Path)
+
     sub.add_parser("schema", help="print the household JSON Schema")
     return parser
 
@@ -290,6 +322,76 @@ def _trace_table(result: Identification, lang: str) -> Table:
     return table
 
 
+def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from fangfan_rules.analysis import compare, disagreements, outcome_table
+
+    names = available_packs() if "all" in args.pack else args.pack
+    as_of: date | dict[str, date]
+    dated = dict(item.split("=", 1) for item in args.as_of if "=" in item)
+    plain = [item for item in args.as_of if "=" not in item]
+    if plain and dated:
+        raise FangfanError("give --as-of either once for all packs or as PACK=DATE for each")
+    as_of = _date(plain[0]) if plain else {k: _date(v) for k, v in dated.items()}
+    parameters: dict[str, object] = {}
+    for name, value in args.param:
+        if ":" in name:
+            pack, pname = name.split(":", 1)
+            parameters.setdefault(pack, {})[pname] = value  # type: ignore[union-attr]
+        else:
+            parameters[name] = value
+    rows = list(_rows(args.file, args.input_format))
+    bad = [row for row in rows if row.household is None]
+    for row in bad:
+        err.print(f"bad input row line {row.line}: {row.error}", markup=False, highlight=False)
+    households = [row.household for row in rows if row.household is not None]
+    frame = compare(households, names, as_of=as_of, parameters=parameters)
+    for message in sorted({m for m in frame["error"].dropna()}):
+        err.print(f"error: {message}", markup=False, highlight=False)
+    view = disagreements(frame) if args.disagreements else frame
+    fmt = args.format or ("table" if out.is_terminal and not args.output else "csv")
+    if fmt == "table":
+        shown = view if args.disagreements else outcome_table(frame).reset_index()
+        table = Table(title="compare — " + ", ".join(names))
+        for column in shown.columns:
+            table.add_column(str(column), overflow="fold")
+        for record in shown.itertuples(index=False):
+            table.add_row(*(escape("" if v is None or v != v else str(v)) for v in record))
+        out.print(table)
+    else:
+        flat = view.copy()
+        for column in flat.columns:
+            if flat[column].map(lambda v: isinstance(v, tuple)).any():
+                flat[column] = flat[column].map(
+                    lambda v: ";".join(v) if isinstance(v, tuple) else v
+                )
+        target = args.output.open("w", encoding="utf-8", newline="") if args.output else None
+        try:
+            if fmt == "csv":
+                flat.to_csv(target or sys.stdout, index=False)
+            else:
+                flat.to_json(
+                    target or sys.stdout,
+                    orient="records",
+                    lines=True,
+                    force_ascii=False,
+                    date_format="iso",
+                )
+        finally:
+            if target:
+                target.close()
+    counts = frame.groupby(["pack", "outcome"]).size().unstack(fill_value=0)
+    summary = Table(title="outcomes per pack")
+    summary.add_column("pack")
+    for column in counts.columns:
+        summary.add_column(str(column), justify="right")
+    for pack, record in counts.iterrows():
+        summary.add_row(str(pack), *(str(int(v)) for v in record))
+    err.print(summary)
+    if bad:
+        return EXIT_BAD_ROWS
+    return EXIT_CANNOT_RUN if frame["error"].notna().all() else EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``fangfan-rules`` console script."""
     parser = build_parser()
@@ -303,6 +405,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_evaluate(args, out, err)
         if args.command == "explain":
             return cmd_explain(args, out)
+        if args.command == "compare":
+            return cmd_compare(args, out, err)
         if args.command == "schema":
             print(json.dumps(household_json_schema(), ensure_ascii=False, indent=2))
             return EXIT_OK

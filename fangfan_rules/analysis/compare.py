@@ -1,0 +1,156 @@
+"""Compare regions: the same households through several packs, as a tidy pandas DataFrame.
+
+``compare()`` returns one row per household × pack (long form). ``outcome_table()`` pivots it to
+households × packs, and ``disagreements()`` lists the households whose answer differs between packs
+with the rule that decided each answer — the comparison analysts otherwise make by reading the
+documents side by side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from fangfan_rules.errors import FangfanError
+from fangfan_rules.facts import Household
+from fangfan_rules.packs import Pack, load_pack
+from fangfan_rules.results import Identification
+
+COLUMNS = (
+    "household_id",
+    "pack",
+    "as_of",
+    "outcome",
+    "category",
+    "risk_types",
+    "key_attention",
+    "key_areas",
+    "flags",
+    "must_visit",
+    "green_channel",
+    "deciding_rule",
+    "first_reason",
+    "citation",
+    "missing_facts",
+    "error",
+)
+_DECIDING = ("scope", "green_channel", "outcome")
+
+
+def _row(result: Identification) -> dict[str, Any]:
+    deciding = [r for r in result.reasons if r.kind in _DECIDING]
+    shows_review = result.outcome.value == "needs_review" and bool(result.review_points)
+    first = (
+        deciding[0]
+        if deciding
+        else (None if shows_review or not result.reasons else result.reasons[0])
+    )
+    return {
+        "household_id": result.household_id,
+        "pack": result.pack,
+        "as_of": result.as_of,
+        "outcome": result.outcome.value,
+        "category": result.category.value if result.category else None,
+        "risk_types": tuple(r.value for r in result.risk_types),
+        "key_attention": tuple(g.id for g in result.key_attention),
+        "key_areas": tuple(g.id for g in result.key_areas),
+        "flags": tuple(g.id for g in result.flags),
+        "must_visit": result.must_visit,
+        "green_channel": result.green_channel.applies,
+        "deciding_rule": deciding[0].rule_id if deciding else None,
+        "first_reason": result.first_reason("zh"),
+        "citation": first.citation if first else None,
+        "missing_facts": tuple(result.missing_facts),
+        "error": None,
+    }
+
+
+def results_frame(results: Iterable[Identification]) -> pd.DataFrame:
+    """A DataFrame with one row per result (the columns of :func:`compare`)."""
+    return pd.DataFrame([_row(r) for r in results], columns=list(COLUMNS))
+
+
+def _packs(packs: Iterable[str | Pack]) -> list[Pack]:
+    return [p if isinstance(p, Pack) else load_pack(p) for p in packs]
+
+
+def _with_parameters(pack: Pack, parameters: Mapping[str, Any] | None) -> Pack:
+    """Apply per-pack values ``{pack: {name: value}}`` and flat values ``{name: value}``.
+
+    A flat value is applied only to packs whose document does *not* state that parameter (the
+    caller supplies what is missing; a stated figure such as ewenki's 8300 is never overwritten
+    silently — override it per pack to run a reform).
+    """
+    if not parameters:
+        return pack
+    own = parameters.get(pack.name)
+    values: dict[str, Any] = dict(own) if isinstance(own, Mapping) else {}
+    for name, value in parameters.items():
+        if isinstance(value, Mapping) or name in values:
+            continue
+        if name in pack.caller_supplied():
+            values[name] = value
+    return pack.with_parameters(**values) if values else pack
+
+
+def compare(
+    households: Iterable[Household],
+    packs: Iterable[str | Pack],
+    *,
+    as_of: date | Mapping[str, date],
+    parameters: Mapping[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Evaluate every household under every pack; long form, one row per household × pack.
+
+    ``as_of`` is one date or a date per pack (each document is in force at its own time).
+    ``parameters`` supplies caller values: ``{"monitoring_income_line": 7000}`` fills the line in
+    every pack that does not state it; ``{"puan_2025": {...}}`` targets one pack. A pack that
+    cannot run (not in force, a parameter still missing) yields rows with ``outcome="error"`` and
+    the message — never a silent gap.
+    """
+    batch = list(households)
+    rows: list[dict[str, Any]] = []
+    for pack in _packs(packs):
+        day = as_of.get(pack.name) if isinstance(as_of, Mapping) else as_of
+        try:
+            if day is None:
+                raise FangfanError(f"no as_of date given for {pack.name}")
+            configured = _with_parameters(pack, parameters)
+            rows.extend(_row(r) for r in configured.identify_many(batch, as_of=day))
+        except FangfanError as exc:
+            rows.extend(
+                {
+                    **dict.fromkeys(COLUMNS),
+                    "household_id": h.id,
+                    "pack": pack.name,
+                    "as_of": day,
+                    "outcome": "error",
+                    "error": str(exc),
+                }
+                for h in batch
+            )
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def outcome_table(comparison: pd.DataFrame, value: str = "outcome") -> pd.DataFrame:
+    """Pivot a :func:`compare` frame to households × packs (default: the outcome)."""
+    return comparison.pivot(index="household_id", columns="pack", values=value)
+
+
+def disagreements(comparison: pd.DataFrame) -> pd.DataFrame:
+    """Households whose outcome differs between packs, with each pack's outcome and deciding rule.
+
+    Columns: ``household_id``, then ``<pack>`` (outcome) and ``<pack>:rule`` (the rule that decided
+    it, or the first reason when nothing decided it) for every pack.
+    """
+    outcomes = outcome_table(comparison)
+    differing = outcomes[outcomes.nunique(axis=1) > 1]
+    rules = outcome_table(comparison, "deciding_rule").reindex(differing.index)
+    frame = differing.copy()
+    for pack in outcomes.columns:
+        frame[f"{pack}:rule"] = rules[pack]
+    ordered = [c for pack in outcomes.columns for c in (pack, f"{pack}:rule")]
+    return frame[ordered].reset_index()
