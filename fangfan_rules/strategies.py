@@ -35,16 +35,21 @@ from fangfan_rules.dates import DateRange
 from fangfan_rules.facts import (
     Area,
     AreaTag,
+    ChildStatusRecord,
+    Clue,
     Disability,
     Expenditure,
     GreenChannelRecord,
     Guarantees,
     Health,
     Household,
+    HousingRenovation,
     IncomeRecord,
     Livestock,
     Member,
     MonitoringRecord,
+    Provenance,
+    RecordedJudgement,
     RiskEvent,
     SocialAssistance,
 )
@@ -52,6 +57,11 @@ from fangfan_rules.idnumber import check_digit
 from fangfan_rules.money import to_yuan
 from fangfan_rules.vocabulary import (
     AssistanceMeasure,
+    CareType,
+    Channel,
+    ChildStatus,
+    ClueKind,
+    Department,
     DibaoKind,
     EmploymentStability,
     ExpenditureKind,
@@ -639,6 +649,56 @@ _LIVESTOCK_S = st.one_of(
 )
 
 
+def clues(
+    *, date_range: tuple[date, date] = (date(2021, 1, 1), date(2023, 12, 31))
+) -> SearchStrategy[Clue]:
+    """Risk clues / department warnings received in ``date_range`` (some handled, some open)."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Clue:
+        received = draw(dates(*date_range))
+        handled = draw(st.one_of(st.none(), st.integers(0, 30)))
+        closed = received + timedelta(days=handled) if handled is not None else None
+        return Clue(
+            channel=draw(st.sampled_from(Channel)),
+            kind=draw(st.sampled_from(ClueKind)),
+            department=draw(st.one_of(st.none(), st.sampled_from(Department))),
+            received_on=received,
+            verified_on=closed,
+            meets_criteria=draw(st.one_of(st.none(), st.booleans())),
+            closed_on=closed,
+        )
+
+    return build()
+
+
+def _member_extras(member: Member, date_range: tuple[date, date]) -> SearchStrategy[Member]:
+    """The facts later packs read about a member (child statuses, feeds, urban hukou…)."""
+    when = st.one_of(st.none(), dates(*date_range))
+    return st.fixed_dictionaries(
+        {
+            "child_status": st.lists(
+                st.builds(
+                    ChildStatusRecord, kind=st.sampled_from(ChildStatus), since=dates(*date_range)
+                ),
+                max_size=1,
+            ).map(tuple),
+            "dropout_since": when,
+            "education_aid_since": when,
+            "solitary": st.one_of(st.none(), st.booleans()),
+            "hukou": st.one_of(st.none(), st.sampled_from(HukouKind)),
+            "has_urban_social_security": st.one_of(st.none(), st.booleans()),
+            "health": st.builds(
+                lambda special, loses: member.health.model_copy(
+                    update={"special_major_disease_since": special, "loses_self_care": loses}
+                ),
+                when,
+                st.one_of(st.none(), st.booleans()),
+            ),
+        }
+    ).map(lambda extra: member.model_copy(update=extra))
+
+
 def households(
     *,
     min_members: int = 0,
@@ -654,6 +714,7 @@ def households(
     area_tags: frozenset[AreaTag] | SearchStrategy[frozenset[AreaTag]] | None = None,
     ids: str | SearchStrategy[str] | None = None,
     profile: Profile | SearchStrategy[Profile] | None = None,
+    extras: bool = True,
 ) -> SearchStrategy[Household]:
     """Valid households exercising every group of qianshan_2023 (and any pack on the same facts).
 
@@ -684,6 +745,13 @@ def households(
     (this is where ``not_eligible`` comes from); ``"green_channel"`` has a disaster or accident
     since 2022-01-01 (no later than 2023-04-28, the first day qianshan is in force), serious
     difficulty, clear facts, urgency and — usually — both confirmations by then.
+
+    ``extras`` (default on) also draws the facts the other packs read: clues and department
+    warnings, dangerous-house renovations, a recorded judgement, collection provenance, the
+    care type of medical spending, 唯一住房, and per member child statuses, dropout / education-aid /
+    30-major-disease dates, 失能, 鳏寡孤独 and a member's own hukou and urban benefits — all dated
+    inside ``date_range``. Pass a wider ``date_range`` (and ``cover_windows``) for packs of later
+    years, e.g. ewenki_2024's 2023-05-01..2024-04-30 window.
     """
     if not 0 <= min_members <= max_members:
         raise ValueError("households(): need 0 <= min_members <= max_members")
@@ -813,7 +881,46 @@ def households(
                 town_confirmed_on=confirmation(),
                 village_confirmed_on=confirmation(),
             )
+        more: dict[str, Any] = {}
+        if extras:
+            people = [draw(_member_extras(m, date_range)) for m in people]
+            spending = tuple(
+                e.model_copy(update={"care": draw(st.one_of(st.none(), st.sampled_from(CareType)))})
+                if e.kind == ExpenditureKind.MEDICAL
+                else e
+                for e in spending
+            )
+            guarantees = guarantees.model_copy(update={"only_house": draw(flag_s)})
+            more = {
+                "clues": tuple(draw(st.lists(clues(date_range=date_range), max_size=2))),
+                "renovations": tuple(
+                    draw(
+                        st.lists(
+                            st.builds(HousingRenovation, included_on=dates(*date_range)), max_size=1
+                        )
+                    )
+                ),
+                "judgement": draw(
+                    st.one_of(
+                        st.none(),
+                        st.builds(
+                            RecordedJudgement,
+                            decided_on=dates(*date_range),
+                            included=st.booleans(),
+                            reason=st.just("drawn by fangfan_rules.strategies"),
+                            special_file=st.booleans(),
+                        ),
+                    )
+                ),
+                "provenance": Provenance(
+                    income_double_signed=draw(flag_s),
+                    guarantees_double_signed=draw(flag_s),
+                    phone_interview=draw(st.booleans()),
+                    interview_recorded=draw(flag_s),
+                ),
+            }
         return Household(
+            **more,
             id=draw(ids_s),
             area=draw(_AREA_S).model_copy(update={"tags": draw(tags_s)}),
             hukou=draw(hukou_s),
