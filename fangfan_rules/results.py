@@ -265,3 +265,78 @@ class Identification(_Value):
             )
             + "</div>"
         )
+
+
+class EliminationOutcome(StrEnum):
+    """The answer to "may this household leave monitoring?" (风险消除) and the review of it."""
+
+    ELIMINATE = "eliminate"  # every stated condition is met
+    NEEDS_REVIEW = "needs_review"  # a condition is unknown or left to officials (综合研判)
+    NOT_YET = "not_yet"  # a condition is not met (listed)
+    HOLD_SAFETY_NET = "hold_safety_net"  # 整户无劳动能力兜底保障: marked, not eliminated
+    ROLLBACK = "rollback"  # 风险回退 of an eliminated household
+    REIDENTIFY = "reidentify"  # new risk after elimination: identify again
+    REMAINS_ELIMINATED = "remains_eliminated"  # the review found nothing to undo
+    NOT_MONITORED = "not_monitored"  # no monitoring record: nothing to eliminate
+    NOT_COVERED = "not_covered"  # the document states no elimination rule
+
+    @property
+    def zh(self) -> str:
+        return {
+            "eliminate": "符合风险消除条件",
+            "needs_review": "需综合研判",
+            "not_yet": "暂不符合风险消除条件",
+            "hold_safety_net": "兜底保障户，暂不消除风险",
+            "rollback": "风险回退",
+            "reidentify": "重新识别为监测对象",
+            "remains_eliminated": "风险消除稳定",
+            "not_monitored": "非监测对象",
+            "not_covered": "文件未规定风险消除规则",
+        }[self.value]
+
+
+class Elimination(_Value):
+    """The elimination answer with its conditions, reasons, flags and trace."""
+
+    pack: str
+    pack_version: str
+    pack_hash: str
+    household_id: str
+    as_of: date
+    outcome: EliminationOutcome
+    conditions_met: tuple[GroupMatch, ...] = ()
+    conditions_unmet: tuple[GroupMatch, ...] = ()
+    conditions_unknown: tuple[GroupMatch, ...] = ()
+    flags: tuple[GroupMatch, ...] = ()
+    reasons: tuple[Reason, ...] = ()
+    review_points: tuple[LocalText, ...] = ()
+    missing_facts: tuple[str, ...] = ()
+    reforms: tuple[str, ...] = ()
+    trace: Trace
+
+    def explain(self, lang: str = "zh") -> str:
+        zh = lang == "zh"
+        head = (
+            f"户 {self.household_id}（{self.pack}，评估日 {self.as_of}）：{self.outcome.zh}"
+            if zh
+            else f"Household {self.household_id} ({self.pack}, as of {self.as_of}): "
+            f"{self.outcome.value}"
+        )
+        lines = [head]
+        for title, items in (
+            (("已满足", "Met"), self.conditions_met),
+            (("未满足", "Not met"), self.conditions_unmet),
+            (("未知", "Unknown"), self.conditions_unknown),
+            (("需处理", "To fix"), self.flags),
+        ):
+            for item in items:
+                lines.append(
+                    f"  {title[0] if zh else title[1]}: {item.label(lang)} [{item.citation}]"
+                )
+        lines.extend(f"  - {r.text(lang)} [{r.citation}]" for r in self.reasons)
+        lines.extend(("  待研判：" if zh else "  To judge: ") + p(lang) for p in self.review_points)
+        if self.missing_facts:
+            lines.append(
+                ("缺少事实：" if zh else "Missing facts: ") + "; ".join(self.missing_facts)
+            )
+        return "\n".join(lines)

@@ -626,3 +626,30 @@ def identify_many(
         seen.add(h.id)
     population = population_for(pack, batch, as_of=as_of)
     return [identify(pack, h, as_of=as_of, calendar=calendar, population=population) for h in batch]
+
+
+def order_rules(rules: Iterable[Rule], pack: str) -> tuple[Rule, ...]:
+    """``rules`` sorted so every ``fired`` reference comes first (stable by id); cycles raise."""
+    from fangfan_rules.rules.conditions import rules_referenced
+
+    by_id = {r.id: r for r in rules}
+    done: set[str] = set()
+    order: list[Rule] = []
+
+    def visit(rule: Rule, path: tuple[str, ...]) -> None:
+        if rule.id in done:
+            return
+        if rule.id in path:
+            raise RuleError(f"{pack}: rules refer to each other in a cycle: {path}")
+        for ref in sorted(rules_referenced(rule.condition)):
+            if ref not in by_id:
+                raise RuleError(
+                    f"rule {rule.id}: 'fired' refers to {ref!r}, not in the same rule set"
+                )
+            visit(by_id[ref], (*path, rule.id))
+        done.add(rule.id)
+        order.append(rule)
+
+    for rule in sorted(by_id.values(), key=lambda r: r.id):
+        visit(rule, ())
+    return tuple(order)

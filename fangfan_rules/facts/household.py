@@ -102,6 +102,17 @@ class MonitoringRecord(Fact):
     helper_assigned_on: date | None = Field(None, description="帮扶责任人安排日期")
     plan_filed_on: date | None = Field(None, description="帮扶计划制定和措施申报")
     eliminated_on: date | None = Field(None, description="风险消除")
+    risk_resolved: bool | None = Field(
+        None,
+        description="officials' finding: the risk points of inclusion are stably or naturally gone",
+    )
+    new_risk: bool | None = Field(None, description="officials' finding: a new risk has appeared")
+    willing_to_develop: bool | None = Field(
+        None, description="有劳动能力、有意愿 (development-type help)"
+    )
+    development_confirmed_on: date | None = Field(
+        None, description="已实施开发式帮扶 confirmed by town and village (ewenki_2024 一(二))"
+    )
 
     @model_validator(mode="after")
     def _order(self) -> MonitoringRecord:

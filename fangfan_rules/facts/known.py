@@ -123,7 +123,13 @@ def known_at(household: Household, as_of: date) -> tuple[Household, tuple[Exclud
     return view, tuple(sorted(excluded, key=lambda e: (e.path, e.dated)))
 
 
-_MONITORING_DATES = ("system_entry_on", "plan_filed_on", "eliminated_on", "helper_assigned_on")
+_MONITORING_DATES = (
+    "system_entry_on",
+    "plan_filed_on",
+    "eliminated_on",
+    "helper_assigned_on",
+    "development_confirmed_on",
+)
 _CLUE_DATES = ("verified_on", "feedback_on", "closed_on")
 M = TypeVar("M", bound=BaseModel)
 

@@ -29,12 +29,14 @@ from fangfan_rules.rules.parameters import (
 )
 from fangfan_rules.rules.rule import Rule, parse_rule
 from fangfan_rules.rules.yamlload import load_yaml
+from fangfan_rules.timeline import Timeline, load_timeline
 from fangfan_rules.vocabulary import MonitoringCategory
 
 if TYPE_CHECKING:
     from fangfan_rules.calendar import WorkingDayCalendar
     from fangfan_rules.facts import Household
-    from fangfan_rules.results import Identification
+    from fangfan_rules.results import Deadline, Elimination, Identification
+    from fangfan_rules.timeline import Case, Violation
 
 
 class DocumentInfo(BaseModel):
@@ -67,6 +69,8 @@ class Pack:
         category_precedence: Iterable[MonitoringCategory],
         overrides: Mapping[str, ParameterValue] | None = None,
         directory: Path | None = None,
+        timeline: Timeline | None = None,
+        elimination: Iterable[Rule] = (),
     ):
         self.name = name
         self.version = version
@@ -78,6 +82,10 @@ class Pack:
         self.category_precedence = tuple(category_precedence)
         self.overrides: Mapping[str, ParameterValue] = dict(overrides or {})
         self.directory = directory
+        #: deadlines, step order and minimum spans (``timeline.yaml``; empty if the pack has none)
+        self.timeline = timeline or Timeline()
+        #: elimination rules (``elimination.yaml``; empty → the document states no elimination rule)
+        self.elimination: tuple[Rule, ...] = tuple(elimination)
         self._validate()
 
     # -- loading ----------------------------------------------------------------------------
@@ -102,6 +110,15 @@ class Pack:
             raise PackError(f"{directory / 'rules.yaml'}: expected 'rules:' with a list")
         defaults = {"valid_from": valid_from, "valid_to": meta.get("valid_to")}
         rules = [parse_rule(name, r, defaults) for r in rules_data["rules"]]
+        timeline_path = directory / "timeline.yaml"
+        timeline = load_timeline(name, timeline_path) if timeline_path.exists() else None
+        elimination_path = directory / "elimination.yaml"
+        elimination = []
+        if elimination_path.exists():
+            data = load_yaml(elimination_path)
+            if not isinstance(data, Mapping) or not isinstance(data.get("rules"), list):
+                raise PackError(f"{elimination_path}: expected 'rules:' with a list")
+            elimination = [parse_rule(name, r, defaults) for r in data["rules"]]
         return cls(
             name=name,
             version=str(meta.get("version", "0")),
@@ -114,15 +131,17 @@ class Pack:
                 MonitoringCategory(c) for c in meta.get("category_precedence", [])
             ],
             directory=directory,
+            timeline=timeline,
+            elimination=elimination,
         )
 
     def _validate(self) -> None:
-        ids = [r.id for r in self.rules]
+        ids = [r.id for r in (*self.rules, *self.elimination)]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
             raise RuleError(f"{self.name}: duplicate rule ids {duplicates}")
         known = set(ids)
-        for rule in self.rules:
+        for rule in (*self.rules, *self.elimination):
             for param in parameters_used(rule.condition):
                 if param not in self.parameters:
                     raise RuleError(f"rule {rule.id}: unknown parameter {param!r}")
@@ -134,6 +153,9 @@ class Pack:
                 if ref not in known:
                     raise RuleError(f"rule {rule.id}: 'fired' refers to unknown rule {ref!r}")
         self.ordered_rules()  # detects cycles
+        from fangfan_rules.engines.native import order_rules
+
+        order_rules(self.elimination, self.name)
 
     # -- parameters -------------------------------------------------------------------------
     def parameter_value(self, name: str, day: date) -> ParameterValue:
@@ -183,6 +205,8 @@ class Pack:
             category_precedence=self.category_precedence,
             overrides=overrides,
             directory=self.directory,
+            timeline=self.timeline,
+            elimination=self.elimination,
         )
 
     @property
@@ -203,23 +227,9 @@ class Pack:
     # -- rules ------------------------------------------------------------------------------
     def ordered_rules(self) -> tuple[Rule, ...]:
         """Rules sorted so that every ``fired`` reference is evaluated first (stable by id)."""
-        by_id = {r.id: r for r in self.rules}
-        done: dict[str, bool] = {}
-        order: list[Rule] = []
+        from fangfan_rules.engines.native import order_rules
 
-        def visit(rule: Rule, path: tuple[str, ...]) -> None:
-            if done.get(rule.id):
-                return
-            if rule.id in path:
-                raise RuleError(f"{self.name}: rules refer to each other in a cycle: {path}")
-            for ref in sorted(rules_referenced(rule.condition)):
-                visit(by_id[ref], (*path, rule.id))
-            done[rule.id] = True
-            order.append(rule)
-
-        for rule in sorted(self.rules, key=lambda r: r.id):
-            visit(rule, ())
-        return tuple(order)
+        return order_rules(self.rules, self.name)
 
     def rule(self, rule_id: str) -> Rule:
         full = rule_id if rule_id.startswith(self.name + ".") else f"{self.name}.{rule_id}"
@@ -250,6 +260,10 @@ class Pack:
             },
             "overrides": {n: v.model_dump(mode="json") for n, v in sorted(self.overrides.items())},
             "rules": [r.model_dump(mode="json") for r in sorted(self.rules, key=lambda r: r.id)],
+            "elimination": [
+                r.model_dump(mode="json") for r in sorted(self.elimination, key=lambda r: r.id)
+            ],
+            "timeline": self.timeline.model_dump(mode="json"),
         }
         text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
         return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -283,6 +297,33 @@ class Pack:
         from fangfan_rules.engines.native import identify_many
 
         return identify_many(self, households, as_of=as_of, calendar=calendar)
+
+    def assess_elimination(self, household: Household, *, as_of: date) -> Elimination:
+        """May ``household`` leave monitoring on ``as_of``? (``not_covered`` if the document
+        states no elimination rule.)"""
+        from fangfan_rules.engines.elimination import assess_elimination
+
+        return assess_elimination(self, household, as_of=as_of)
+
+    def deadlines(
+        self, case: Case, *, as_of: date, calendar: WorkingDayCalendar | None = None
+    ) -> tuple[Deadline, ...]:
+        """Every deadline of this pack that applies to ``case``, with its status on ``as_of``."""
+        from fangfan_rules.timeline import deadlines
+
+        return deadlines(self, case, as_of=as_of, calendar=calendar)
+
+    def check_procedure(
+        self,
+        case: Case,
+        *,
+        as_of: date | None = None,
+        calendar: WorkingDayCalendar | None = None,
+    ) -> tuple[Violation, ...]:
+        """Procedure violations in ``case``: missing steps, wrong order, deadlines, publicity."""
+        from fangfan_rules.timeline import check_procedure
+
+        return check_procedure(self, case, as_of=as_of, calendar=calendar)
 
     def __repr__(self) -> str:
         return f"<Pack {self.name} {self.version} ({self.document.region}, {self.document.date})>"

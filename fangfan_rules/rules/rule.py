@@ -29,6 +29,11 @@ class RuleKind(StrEnum):
     DEADLINE = "deadline"  # a time limit that starts from a dated fact
     NOTE = "note"  # an obligation shown in the reasons (e.g. dibao is no substitute)
     FLAG = "flag"  # a record-keeping or procedure problem to fix (missing signature, special file)
+    # Elimination (elimination.yaml):
+    SAFETY_NET = "safety_net"  # 兜底保障: marked, not eliminated
+    ELIMINATION_CONDITION = "elimination_condition"  # one of the conditions, all required
+    ROLLBACK = "rollback"  # 风险回退 of an eliminated household
+    REIDENTIFY = "reidentify"  # new risk after elimination → identify again
 
 
 class DeadlineSpec(BaseModel):
@@ -53,6 +58,7 @@ class Effect(BaseModel):
     group: str | None = None
     area: str | None = None
     flag: str | None = None
+    condition: str | None = None
     outcome: Literal["identify", "needs_review"] | None = None
     review_reason: LocalText | None = None
     risk_types: tuple[RiskType, ...] = ()
@@ -98,6 +104,7 @@ _EFFECT_REQUIRED: Mapping[RuleKind, str] = {
     RuleKind.CATEGORY: "category",
     RuleKind.DEADLINE: "deadline",
     RuleKind.FLAG: "flag",
+    RuleKind.ELIMINATION_CONDITION: "condition",
 }
 
 

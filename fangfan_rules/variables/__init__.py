@@ -3,6 +3,7 @@
 Importing this package registers every core variable.
 """
 
+from fangfan_rules.variables import elimination as _elimination  # noqa: F401  (registers)
 from fangfan_rules.variables import household as _household  # noqa: F401  (registers)
 from fangfan_rules.variables import member as _member  # noqa: F401  (registers)
 from fangfan_rules.variables import population as _population  # noqa: F401  (registers)

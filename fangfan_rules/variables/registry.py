@@ -20,7 +20,7 @@ Level = Literal["household", "member"]
 #: Value types; columnar engines use them to choose column dtypes.
 ValueType = Literal["bool", "money", "int", "date", "enum", "set"]
 #: Argument types a rule may pass.
-ArgType = Literal["window", "date", "enum_list", "enum", "int"]
+ArgType = Literal["window", "date", "enum_list", "enum", "int", "money"]
 
 
 @dataclass(frozen=True)

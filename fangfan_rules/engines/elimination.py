@@ -1,0 +1,179 @@
+"""Elimination (风险消除) and the review of eliminated households (回头看), on the native evaluator.
+
+A pack's ``elimination.yaml`` holds rules of four kinds (plus flags and notes):
+
+- ``safety_net`` — 整户无劳动能力兜底保障: the household is marked and **not** eliminated;
+- ``elimination_condition`` — the stated conditions, *all* required (effect.condition names each);
+- ``rollback`` / ``reidentify`` — for a household already eliminated: 风险回退, or a new risk that
+  means identifying it again.
+
+Combination (never by rule order): no elimination rule → ``not_covered``; no monitoring record →
+``not_monitored``. For an open spell: safety net → ``hold_safety_net``; any condition false →
+``not_yet`` (the unmet ones listed); any unknown → ``needs_review``; all true → ``eliminate``.
+For an eliminated spell: ``reidentify`` > ``rollback`` > unknown (``needs_review``) >
+``remains_eliminated``. A pack never borrows another region's rule.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from fangfan_rules.engines.native import _Evaluator, _reason, _status, order_rules
+from fangfan_rules.facts import known_at
+from fangfan_rules.logic import UNKNOWN
+from fangfan_rules.results import (
+    Elimination,
+    EliminationOutcome,
+    GroupMatch,
+    RuleTrace,
+    Trace,
+)
+from fangfan_rules.rules.parameters import LocalText
+from fangfan_rules.rules.rule import RuleKind
+from fangfan_rules.variables.elimination import latest_record
+
+if TYPE_CHECKING:
+    from fangfan_rules.facts import Household
+    from fangfan_rules.packs.pack import Pack
+
+
+def assess_elimination(pack: Pack, household: Household, *, as_of: date) -> Elimination:
+    """May ``household`` leave monitoring on ``as_of`` under ``pack``? Explained answer."""
+    pack.check_in_force(as_of)
+    view, excluded = known_at(household, as_of)
+    common = dict(
+        pack=pack.name,
+        pack_version=pack.version,
+        pack_hash=pack.content_hash,
+        household_id=household.id,
+        as_of=as_of,
+        reforms=pack.reforms,
+    )
+    if not pack.elimination:
+        return Elimination(
+            **common,
+            outcome=EliminationOutcome.NOT_COVERED,
+            review_points=(
+                LocalText(
+                    zh=f"{pack.document.title}未规定风险消除规则；不借用其他地区的规定",
+                    en=f"{pack.name}'s document states no elimination rule; no other region's rule is "
+                    "borrowed",
+                ),
+            ),
+            trace=Trace(rules=(), parameters=(), excluded_facts=excluded),
+        )
+    record = latest_record(view)
+    if record is None:
+        return Elimination(
+            **common,
+            outcome=EliminationOutcome.NOT_MONITORED,
+            trace=Trace(rules=(), parameters=(), excluded_facts=excluded),
+        )
+    eliminated = record.eliminated_on is not None
+    ev = _Evaluator(pack, view, as_of)
+    runs = {}
+    traces = []
+    for rule in order_rules(pack.elimination, pack.name):
+        if not rule.in_force(as_of):
+            ev.fired[rule.id] = False
+            traces.append(
+                RuleTrace(
+                    rule_id=rule.id,
+                    kind=rule.kind.value,
+                    citation=rule.citation,
+                    status="not_in_force",
+                )
+            )
+            continue
+        value, run = ev.evaluate(rule)
+        runs[rule.id] = (rule, value, run)
+        traces.append(
+            RuleTrace(
+                rule_id=rule.id,
+                kind=rule.kind.value,
+                citation=rule.citation,
+                status=_status(value),
+                checks=tuple(run.checks),
+                missing_facts=tuple(run.missing),
+                parameters=tuple(run.parameters),
+            )
+        )
+
+    def of(kind: RuleKind):
+        return [runs[t.rule_id] for t in traces if t.rule_id in runs and t.kind == kind.value]
+
+    def match(rule) -> GroupMatch:
+        ident = rule.effect.condition or rule.effect.flag or rule.id.split(".", 1)[1]
+        return GroupMatch(
+            id=f"{pack.name}:{ident}", label=rule.title, rule_id=rule.id, citation=rule.citation
+        )
+
+    missing: list[str] = []
+    review: list[LocalText] = []
+    reasons = []
+
+    def note(run) -> None:
+        missing.extend(f for f in run.missing if f not in missing)
+
+    conditions = of(RuleKind.ELIMINATION_CONDITION)
+    met = tuple(match(r) for r, v, _ in conditions if v is True)
+    unmet = tuple(match(r) for r, v, _ in conditions if v is False)
+    unknown = tuple(match(r) for r, v, _ in conditions if v is UNKNOWN)
+    if eliminated:
+        again = [(r, run) for r, v, run in of(RuleKind.REIDENTIFY) if v is True]
+        back = [(r, run) for r, v, run in of(RuleKind.ROLLBACK) if v is True]
+        open_questions = [
+            (r, run)
+            for r, v, run in of(RuleKind.REIDENTIFY) + of(RuleKind.ROLLBACK)
+            if v is UNKNOWN
+        ]
+        if again:
+            outcome = EliminationOutcome.REIDENTIFY
+            reasons = [_reason(r, run) for r, run in again]
+        elif back:
+            outcome = EliminationOutcome.ROLLBACK
+            reasons = [_reason(r, run) for r, run in back]
+        elif open_questions:
+            outcome = EliminationOutcome.NEEDS_REVIEW
+            for r, run in open_questions:
+                note(run)
+                review.append(r.title)
+        else:
+            outcome = EliminationOutcome.REMAINS_ELIMINATED
+    else:
+        net = [(r, v, run) for r, v, run in of(RuleKind.SAFETY_NET)]
+        held = [(r, run) for r, v, run in net if v is True]
+        if held:
+            outcome = EliminationOutcome.HOLD_SAFETY_NET
+            reasons = [_reason(r, run) for r, run in held]
+        elif unmet:
+            outcome = EliminationOutcome.NOT_YET
+            reasons = [_reason(r, run, negated=True) for r, v, run in conditions if v is False]
+        elif unknown or any(v is UNKNOWN for _, v, _ in net):
+            outcome = EliminationOutcome.NEEDS_REVIEW
+            for r, v, run in [*conditions, *net]:
+                if v is UNKNOWN:
+                    note(run)
+                    review.append(r.title)
+        else:
+            outcome = EliminationOutcome.ELIMINATE
+            reasons = [_reason(r, run) for r, v, run in conditions]
+    flags = tuple(match(r) for r, v, _ in of(RuleKind.FLAG) if v is True)
+    notes = [_reason(r, run) for r, v, run in of(RuleKind.NOTE) if v is True]
+    return Elimination(
+        **common,
+        outcome=outcome,
+        conditions_met=met,
+        conditions_unmet=unmet,
+        conditions_unknown=unknown,
+        flags=flags,
+        reasons=tuple(reasons + notes),
+        review_points=tuple(review),
+        missing_facts=tuple(sorted(missing)),
+        trace=Trace(
+            rules=tuple(traces),
+            parameters=tuple(ev.params_read[k] for k in sorted(ev.params_read)),
+            excluded_facts=excluded,
+        ),
+    )

@@ -1,0 +1,383 @@
+"""Case timelines: a household's procedure record, the deadlines that apply, procedure checks.
+
+A :class:`Case` is the dated record of one household's procedure (clue received, home
+verification, democratic evaluation, publicity, town review, county approval, system entry, helper,
+plan, measures, and the same steps for elimination). A pack's ``timeline.yaml`` states, with
+citations, which deadlines run from which event (natural or working days, or a fixed date), which
+steps must come in which order and how long publicity must last. :func:`deadlines` and
+:func:`check_procedure` apply them; :func:`worklist` lists what falls due across many cases.
+
+Counting follows CONVENTIONS.md: N 个工作日 on the official calendar (:mod:`fangfan_rules.calendar`);
+N 日/天 are natural days from the day after the trigger, ending on the next working day when the
+last day is a rest day (民法典 第201、203条). A parameter whose value changed (jimo's 5 → 3 working
+days from 2022-04-07) is read on the date of the *triggering event*, not the evaluation date.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from fangfan_rules import calendar as cal
+from fangfan_rules.errors import CalendarError, PackError, RuleError
+from fangfan_rules.facts.base import Fact
+from fangfan_rules.results import Deadline
+from fangfan_rules.rules.parameters import LocalText
+from fangfan_rules.rules.yamlload import load_yaml
+
+if TYPE_CHECKING:
+    from fangfan_rules.packs.pack import Pack
+
+
+class Step(StrEnum):
+    """Procedure steps (identification and elimination) and the events that start deadlines."""
+
+    RISK_OCCURRED = "risk_occurred"  # 风险发生
+    CLUE_RECEIVED = "clue_received"  # 线索 / 预警信息收到 (also department list received)
+    APPLICATION = "application"  # 农户申请 / 自主申报
+    RESPONSE = "response"  # 快速响应并上报 (rongan 二(一)3)
+    HOME_VERIFICATION = "home_verification"  # 入户核查 / 入户核实
+    CASE_MEETING = "case_meeting"  # 专题会议分析研判
+    DEMOCRATIC_EVALUATION = "democratic_evaluation"  # 村级民主评议
+    INFORMATION_COMPARISON = "information_comparison"  # 信息比对
+    PUBLICITY_START = "publicity_start"  # 村级公示 开始
+    PUBLICITY_END = "publicity_end"  # 村级公示 结束
+    TOWN_REVIEW = "town_review"  # 乡镇联合审核
+    COUNTY_APPROVAL = "county_approval"  # 县级比对审定 (公告)
+    SYSTEM_ENTRY = "system_entry"  # 录入系统
+    APPLICANT_INFORMED = "applicant_informed"  # 告知农户 / 书面告知
+    HELPER_ASSIGNED = "helper_assigned"  # 安排帮扶责任人
+    PLAN_FILED = "plan_filed"  # 帮扶计划制定
+    MEASURES_STARTED = "measures_started"  # 帮扶措施落实
+    ELIMINATION_NOMINATED = "elimination_nominated"  # 村提名 (风险消除)
+    ELIMINATION_HOME_VERIFICATION = "elimination_home_verification"
+    ELIMINATION_DEMOCRATIC_EVALUATION = "elimination_democratic_evaluation"
+    ELIMINATION_PUBLICITY_START = "elimination_publicity_start"
+    ELIMINATION_PUBLICITY_END = "elimination_publicity_end"
+    ELIMINATION_TOWN_REVIEW = "elimination_town_review"
+    ELIMINATION_COUNTY_APPROVAL = "elimination_county_approval"  # 审核批准和公告
+
+
+class CaseEvent(Fact):
+    """One dated step of a case."""
+
+    step: Step
+    on: date
+    note: str | None = None
+
+
+class Case(Fact):
+    """A household's procedure record."""
+
+    household_id: str = Field(min_length=1)
+    events: tuple[CaseEvent, ...] = ()
+
+    def first(self, steps: Iterable[Step], *, not_before: date | None = None) -> date | None:
+        """The earliest date of any of ``steps`` (on or after ``not_before``)."""
+        wanted = frozenset(steps)
+        days = [
+            e.on
+            for e in self.events
+            if e.step in wanted and (not_before is None or e.on >= not_before)
+        ]
+        return min(days) if days else None
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DeadlineRule(_Spec):
+    """A time limit from ``start`` (first of these steps) until one of ``met_by`` happens."""
+
+    id: str
+    title: LocalText
+    citation: str
+    quote: str | None = None
+    interpretation: str | None = None
+    start: tuple[Step, ...] = Field(description="the step(s) whose first occurrence starts it")
+    met_by: tuple[Step, ...]
+    days: int | dict[str, str] | None = Field(None, description="N, or {param: NAME}")
+    count: Literal["natural", "working"] | None = None
+    due: dict[str, str] | None = Field(None, description="a fixed due date: {param: NAME}")
+    normal_limit: bool = Field(False, description="原则上 / 一般: a norm, exceptions possible")
+    valid_from: date | None = Field(None, description="applies to cases triggered on/after")
+    valid_to: date | None = Field(None, description="applies to cases triggered on/before")
+
+
+class OrderRule(_Spec):
+    """Steps that, when present, must happen in this order (and none may be skipped)."""
+
+    id: str
+    title: LocalText
+    citation: str
+    quote: str | None = None
+    steps: tuple[Step, ...]
+    required: bool = Field(True, description="a later step without an earlier one is a violation")
+
+
+class MinimumSpan(_Spec):
+    """A minimum length between two steps (e.g. 公示不少于5天)."""
+
+    id: str
+    title: LocalText
+    citation: str
+    quote: str | None = None
+    interpretation: str | None = None
+    start: Step
+    end: Step
+    at_least_days: int
+
+
+class Timeline(_Spec):
+    """A pack's timeline rules (``timeline.yaml``)."""
+
+    deadlines: tuple[DeadlineRule, ...] = ()
+    order: tuple[OrderRule, ...] = ()
+    spans: tuple[MinimumSpan, ...] = ()
+
+
+class Violation(BaseModel):
+    """A procedure problem found in a case."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["missing_step", "wrong_order", "deadline_missed", "too_short"]
+    rule_id: str
+    citation: str
+    text_zh: str
+    text_en: str
+    normal_limit: bool = False
+
+
+def load_timeline(pack: str, path: Path) -> Timeline:
+    """Read and validate ``timeline.yaml``; ids and citations get the pack's namespace."""
+    data = load_yaml(path)
+    if not isinstance(data, Mapping):
+        raise PackError(f"{path}: expected a mapping with deadlines / order / spans")
+    unknown = set(data) - {"deadlines", "order", "spans"}
+    if unknown:
+        raise PackError(f"{path}: unknown keys {sorted(unknown)}")
+
+    def namespaced(items: Any) -> list[dict[str, Any]]:
+        out = []
+        for item in items or []:
+            if not isinstance(item, Mapping) or not item.get("citation") or not item.get("id"):
+                raise RuleError(
+                    f"{path}: every timeline entry needs an id and a citation: {item!r}"
+                )
+            out.append(
+                {**item, "id": f"{pack}.{item['id']}", "citation": f"{pack}:{item['citation']}"}
+            )
+        return out
+
+    try:
+        timeline = Timeline(
+            deadlines=namespaced(data.get("deadlines")),
+            order=namespaced(data.get("order")),
+            spans=namespaced(data.get("spans")),
+        )
+    except ValidationError as exc:
+        raise RuleError(f"{path}: {exc}") from None
+    for rule in timeline.deadlines:
+        if (rule.due is None) == (rule.days is None):
+            raise RuleError(f"{rule.id}: give either days (with count) or a fixed due date")
+        if rule.days is not None and rule.count is None:
+            raise RuleError(f"{rule.id}: a period in days needs count: natural or working")
+    return timeline
+
+
+def _resolve(pack: Pack, value: int | dict[str, str], day: date) -> Any:
+    if isinstance(value, dict):
+        return pack.parameter_value(value["param"], day).value
+    return value
+
+
+def deadlines(
+    pack: Pack, case: Case, *, as_of: date, calendar: cal.WorkingDayCalendar | None = None
+) -> tuple[Deadline, ...]:
+    """Every deadline of ``pack`` that applies to ``case``, with its status on ``as_of``."""
+    out = []
+    for rule in pack.timeline.deadlines:
+        trigger = case.first(rule.start)
+        if trigger is None or trigger > as_of:
+            continue
+        if (rule.valid_from and trigger < rule.valid_from) or (
+            rule.valid_to and trigger > rule.valid_to
+        ):
+            continue
+        met_on = case.first(rule.met_by, not_before=trigger)
+        met_on = met_on if met_on is not None and met_on <= as_of else None
+        note = rule.interpretation
+        days = 0
+        try:
+            if rule.due is not None:
+                due = _resolve(pack, rule.due, trigger)
+                count: Literal["natural", "working"] = "natural"
+            else:
+                assert rule.days is not None and rule.count is not None
+                days = int(_resolve(pack, rule.days, trigger))  # the value in force when triggered
+                count = rule.count
+                due = (
+                    cal.add_working_days(trigger, days, calendar=calendar)
+                    if count == "working"
+                    else cal.natural_day_deadline(trigger, days, calendar=calendar)
+                )
+        except CalendarError as exc:
+            out.append(
+                Deadline(
+                    name=rule.id,
+                    label=rule.title,
+                    start=trigger,
+                    days=days,
+                    count=rule.count or "natural",
+                    due=None,
+                    met_on=met_on,
+                    status="calendar_unknown",
+                    normal_limit=rule.normal_limit,
+                    citation=rule.citation,
+                    note=str(exc),
+                )
+            )
+            continue
+        if met_on is not None:
+            status = "met" if met_on <= due else "missed"
+        else:
+            status = "overdue" if as_of > due else "pending"
+        out.append(
+            Deadline(
+                name=rule.id,
+                label=rule.title,
+                start=trigger,
+                days=days,
+                count=count,
+                due=due,
+                met_on=met_on,
+                status=status,
+                normal_limit=rule.normal_limit,
+                citation=rule.citation,
+                note=note,
+            )
+        )
+    return tuple(out)
+
+
+def check_procedure(
+    pack: Pack,
+    case: Case,
+    *,
+    as_of: date | None = None,
+    calendar: cal.WorkingDayCalendar | None = None,
+) -> tuple[Violation, ...]:
+    """Missing steps, steps out of order, missed deadlines and publicity that was too short."""
+    found: list[Violation] = []
+    for rule in pack.timeline.order:
+        dates = [case.first((step,)) for step in rule.steps]
+        last_present = max((i for i, d in enumerate(dates) if d is not None), default=-1)
+        for i, step in enumerate(rule.steps[:last_present]):
+            if dates[i] is None and rule.required:
+                later = rule.steps[last_present]
+                found.append(
+                    Violation(
+                        kind="missing_step",
+                        rule_id=rule.id,
+                        citation=rule.citation,
+                        text_zh=f"缺少“{step.value}”步骤（已有后续步骤“{later.value}”）",
+                        text_en=f"step {step.value} is missing although {later.value} happened",
+                    )
+                )
+        present = [(d, s) for d, s in zip(dates, rule.steps, strict=True) if d is not None]
+        for (d1, s1), (d2, s2) in itertools.pairwise(present):
+            if d2 < d1:
+                found.append(
+                    Violation(
+                        kind="wrong_order",
+                        rule_id=rule.id,
+                        citation=rule.citation,
+                        text_zh=f"“{s2.value}”（{d2}）早于“{s1.value}”（{d1}）",
+                        text_en=f"{s2.value} ({d2}) happened before {s1.value} ({d1})",
+                    )
+                )
+    for span in pack.timeline.spans:
+        start, end = case.first((span.start,)), case.first((span.end,))
+        if start is not None and end is not None and (end - start).days < span.at_least_days:
+            found.append(
+                Violation(
+                    kind="too_short",
+                    rule_id=span.id,
+                    citation=span.citation,
+                    text_zh=f"{span.title.zh}：{start}至{end}仅{(end - start).days}天，不少于{span.at_least_days}天",
+                    text_en=f"{span.title.en}: {start} to {end} is {(end - start).days} days, "
+                    f"at least {span.at_least_days} required",
+                )
+            )
+    day = as_of or max((e.on for e in case.events), default=date.today())
+    for d in deadlines(pack, case, as_of=day, calendar=calendar):
+        if d.status in ("missed", "overdue"):
+            found.append(
+                Violation(
+                    kind="deadline_missed",
+                    rule_id=d.name,
+                    citation=d.citation,
+                    text_zh=f"{d.label.zh}：应于{d.due}前完成"
+                    + (f"，实际{d.met_on}" if d.met_on else "，尚未完成"),
+                    text_en=f"{d.label.en}: due {d.due}"
+                    + (f", done {d.met_on}" if d.met_on else ", not done"),
+                    normal_limit=d.normal_limit,
+                )
+            )
+    return tuple(found)
+
+
+def worklist(
+    cases: Iterable[Case],
+    packs: Iterable[Pack] | Pack,
+    *,
+    as_of: date,
+    horizon: int = 5,
+    calendar: cal.WorkingDayCalendar | None = None,
+) -> pd.DataFrame:
+    """What is overdue, or falls due within ``horizon`` working days after ``as_of``, per case."""
+    pack_list = [packs] if not isinstance(packs, Iterable) else list(packs)
+    limit = cal.add_working_days(as_of, horizon, calendar=calendar)
+    rows = []
+    for case in cases:
+        for pack in pack_list:
+            for d in deadlines(pack, case, as_of=as_of, calendar=calendar):
+                due_soon = d.status == "pending" and d.due is not None and d.due <= limit
+                if d.status == "overdue" or due_soon or d.status == "calendar_unknown":
+                    rows.append(
+                        {
+                            "household_id": case.household_id,
+                            "pack": pack.name,
+                            "deadline": d.name,
+                            "label": d.label.zh,
+                            "start": d.start,
+                            "due": d.due,
+                            "status": d.status,
+                            "normal_limit": d.normal_limit,
+                            "citation": d.citation,
+                        }
+                    )
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "household_id",
+            "pack",
+            "deadline",
+            "label",
+            "start",
+            "due",
+            "status",
+            "normal_limit",
+            "citation",
+        ],
+    )
+    return frame.sort_values(["due", "household_id"], na_position="first").reset_index(drop=True)

@@ -1,0 +1,238 @@
+"""Variables for elimination (风险消除), review of eliminated households and the safety net."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+
+from dateutil.relativedelta import relativedelta
+
+from fangfan_rules.dates import DateRange
+from fangfan_rules.facts import Household, MonitoringRecord
+from fangfan_rules.logic import Missing
+from fangfan_rules.variables.income import per_capita_net_income
+from fangfan_rules.variables.registry import Context, variable
+from fangfan_rules.vocabulary import AssistanceMeasure, DibaoKind, HousingGrade, LabourCapacity
+
+
+def latest_record(household: Household) -> MonitoringRecord | None:
+    """The most recent monitoring spell (by identification date)."""
+    return (
+        max(household.monitoring, key=lambda r: r.identified_on) if household.monitoring else None
+    )
+
+
+def _record_fact(ctx: Context, name: str) -> object:
+    record = latest_record(ctx.household)
+    if record is None:
+        return None  # not monitored: the comparison is simply false
+    value = getattr(record, name)
+    return Missing((f"monitoring[{record.identified_on}].{name}",)) if value is None else value
+
+
+@variable("eliminated", value_type="bool", zh="已标注风险消除", en="risk already eliminated")
+def _eliminated(ctx: Context) -> bool:
+    record = latest_record(ctx.household)
+    return bool(record and record.eliminated_on is not None)
+
+
+@variable(
+    "income_stably_above",
+    value_type="bool",
+    args={"line": "money", "months": "int"},
+    zh="家庭年人均纯收入稳定超过{line}且持续{months}个月以上",
+    en="annual per-capita net income stably above {line} for {months} months",
+)
+def _stably_above(ctx: Context, line: Decimal, months: int) -> object:
+    # "Stably above for N months": at each of the N month-ends up to as_of (as_of, as_of − 1
+    # month, …), the per-capita net income of the 12 months ending that day exceeds the line.
+    # Any of those windows not covered by income records → unknown.
+    missing: list[str] = []
+    for k in range(months):
+        end = ctx.as_of - relativedelta(months=k)
+        income = per_capita_net_income(ctx.household, DateRange.months_back(end, 12))
+        if isinstance(income, Missing):
+            missing.extend(f for f in income.facts if f not in missing)
+        elif not income > line:
+            return False
+    return Missing(tuple(missing)) if missing else True
+
+
+@variable(
+    "guarantees_secure",
+    value_type="bool",
+    zh="“三保障”和饮水安全有保障",
+    en="三保障 and drinking water secured",
+)
+def _secure(ctx: Context) -> object:
+    g = ctx.household.guarantees
+    checks = {
+        "guarantees.housing_grade": None
+        if g.housing_grade is None
+        else g.housing_grade in (HousingGrade.A, HousingGrade.B),
+        "guarantees.basic_medical_insured": g.basic_medical_insured,
+        "guarantees.compulsory_education_ok": g.compulsory_education_ok,
+        "guarantees.drinking_water_safe": g.drinking_water_safe,
+    }
+    if any(v is False for v in checks.values()):
+        return False
+    missing = tuple(k for k, v in checks.items() if v is None)
+    return Missing(missing) if missing else True
+
+
+@variable(
+    "risk_resolved",
+    value_type="bool",
+    zh="纳入时的返贫致贫风险已稳定消除或自然消除",
+    en="the risk points of inclusion are stably or naturally gone",
+)
+def _risk_resolved(ctx: Context) -> object:
+    return _record_fact(ctx, "risk_resolved")
+
+
+@variable("new_risk", value_type="bool", zh="出现新增返贫致贫风险", en="a new risk has appeared")
+def _new_risk(ctx: Context) -> object:
+    return _record_fact(ctx, "new_risk")
+
+
+@variable(
+    "willing_to_develop",
+    value_type="bool",
+    zh="有劳动能力且有意愿",
+    en="able and willing (development-type help)",
+)
+def _willing(ctx: Context) -> object:
+    return _record_fact(ctx, "willing_to_develop")
+
+
+@variable(
+    "development_confirmed",
+    value_type="bool",
+    zh="开发式帮扶经苏木乡镇嘎查两级确认",
+    en="development-type help confirmed by town and village",
+)
+def _development(ctx: Context) -> bool:
+    record = latest_record(ctx.household)
+    return bool(record and record.development_confirmed_on)
+
+
+@variable(
+    "measures_include",
+    value_type="bool",
+    args={"kinds": "enum_list"},
+    enum=AssistanceMeasure,
+    zh="帮扶措施包括{kinds}",
+    en="measures include {kinds}",
+)
+def _measures(ctx: Context, kinds: Sequence[AssistanceMeasure]) -> bool:
+    record = latest_record(ctx.household)
+    return bool(record) and any(m in frozenset(kinds) for m in record.measures)
+
+
+@variable(
+    "measures_only",
+    value_type="bool",
+    args={"kinds": "enum_list"},
+    enum=AssistanceMeasure,
+    zh="帮扶措施仅有{kinds}",
+    en="measures are only {kinds}",
+)
+def _measures_only(ctx: Context, kinds: Sequence[AssistanceMeasure]) -> bool:
+    record = latest_record(ctx.household)
+    return bool(record and record.measures) and set(record.measures) <= set(kinds)
+
+
+@variable(
+    "whole_household_without_labour",
+    value_type="bool",
+    zh="整户无劳动能力",
+    en="no member able to work",
+)
+def _no_labour(ctx: Context) -> object:
+    counted = [m for m in ctx.household.members if m.counted_in_household]
+    if not counted:
+        return Missing(("household members (none counted)",))
+    if any(m.labour in (LabourCapacity.ABLE, LabourCapacity.WEAK) for m in counted):
+        return False
+    unknown = tuple(f"members[{m.id}].labour" for m in counted if m.labour is None)
+    return Missing(unknown) if unknown else True
+
+
+@variable("able_member_count", value_type="int", zh="有劳动能力人数", en="members able to work")
+def _able(ctx: Context) -> int:
+    return sum(1 for m in ctx.household.members if m.labour == LabourCapacity.ABLE)
+
+
+@variable(
+    "assistance_active",
+    value_type="bool",
+    args={"kinds": "enum_list"},
+    enum=DibaoKind,
+    zh="正在享受{kinds}",
+    en="currently receiving {kinds}",
+)
+def _active(ctx: Context, kinds: Sequence[DibaoKind]) -> bool:
+    wanted = frozenset(kinds)
+    return any(
+        a.kind in wanted and a.start <= ctx.as_of and (a.end is None or a.end >= ctx.as_of)
+        for a in ctx.household.social_assistance
+    )
+
+
+@variable(
+    "full_dibao_active",
+    value_type="bool",
+    zh="享受全额或最高档次农村低保",
+    en="receiving full / top-grade rural dibao",
+)
+def _full_dibao(ctx: Context) -> object:
+    spells = [
+        a
+        for a in ctx.household.social_assistance
+        if a.kind == DibaoKind.DIBAO
+        and a.start <= ctx.as_of
+        and (a.end is None or a.end >= ctx.as_of)
+    ]
+    if any(a.full_or_top_grade for a in spells):
+        return True
+    unknown = tuple(
+        f"social_assistance[dibao {a.start}].full_or_top_grade"
+        for a in spells
+        if a.full_or_top_grade is None
+    )
+    return Missing(unknown) if unknown else False
+
+
+@variable(
+    "transfer_income_main_source",
+    value_type="bool",
+    args={"window": "window"},
+    zh="收入主要来源为转移性收入（{window}）",
+    en="transfers are the main income source ({window})",
+)
+def _transfer_main(ctx: Context, window: DateRange) -> object:
+    # 主要来源: transfer income is larger than each of the other three components in the window
+    # (pro rata by days, like net income). Uncovered days → unknown.
+    totals = {
+        "wage": Fraction(0),
+        "business": Fraction(0),
+        "property": Fraction(0),
+        "transfer": Fraction(0),
+    }
+    covered = 0
+    for r in ctx.household.income:
+        days = window.overlap_days(r.start, r.end)
+        if not days:
+            continue
+        covered += days
+        share = Fraction(days, r.days)  # exact, like net income
+        totals["wage"] += Fraction(r.wage_income) * share
+        totals["business"] += Fraction(r.business_income) * share
+        totals["property"] += Fraction(r.property_income) * share
+        totals["transfer"] += Fraction(r.transfer_income) * share
+    if covered < window.days:
+        return Missing(
+            (f"income records for {window.days - covered} of {window.days} days of {window}",)
+        )
+    return all(totals["transfer"] > v for k, v in totals.items() if k != "transfer")
