@@ -15,6 +15,7 @@ days from 2022-04-07) is read on the date of the *triggering event*, not the eva
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -66,10 +67,10 @@ class Step(StrEnum):
 
 
 class CaseEvent(Fact):
-    """One dated step of a case."""
+    """One dated step of a case (``date``, not ``on``: YAML 1.1 reads a bare ``on`` as true)."""
 
     step: Step
-    on: date
+    date: dt.date
     note: str | None = None
 
 
@@ -83,9 +84,9 @@ class Case(Fact):
         """The earliest date of any of ``steps`` (on or after ``not_before``)."""
         wanted = frozenset(steps)
         days = [
-            e.on
+            e.date
             for e in self.events
-            if e.step in wanted and (not_before is None or e.on >= not_before)
+            if e.step in wanted and (not_before is None or e.date >= not_before)
         ]
         return min(days) if days else None
 
@@ -318,7 +319,7 @@ def check_procedure(
                     f"at least {span.at_least_days} required",
                 )
             )
-    day = as_of or max((e.on for e in case.events), default=date.today())
+    day = as_of or max((e.date for e in case.events), default=date.today())
     for d in deadlines(pack, case, as_of=day, calendar=calendar):
         if d.status in ("missed", "overdue"):
             found.append(

@@ -47,6 +47,8 @@ CASE_KEYS = {
     "expect",
     "xfail",
     "why",
+    "question",
+    "events",
 }
 DEFAULT_KEYS = CASE_KEYS - {"name", "clause", "expect", "xfail", "why"}
 EXPECT_KEYS = {
@@ -71,6 +73,10 @@ EXPECT_KEYS = {
     "flags",
     "flags_includes",
     "population_include",
+    "conditions_met",
+    "conditions_unmet",
+    "conditions_unknown",
+    "violations",
     "deadlines",
     "error",
     "error_includes",
@@ -233,7 +239,10 @@ class CaseItem(pytest.Item):
             if "error" in expect:
                 problems.append(f"error: expected {expect['error']}, but no exception was raised")
             else:
-                problems.extend(compare(self.pack_name, expect, self.result))
+                if isinstance(self.result, ff.Identification):
+                    problems.extend(compare(self.pack_name, expect, self.result))
+                else:
+                    problems.extend(compare_other(self.pack_name, expect, self.result))
         if problems:
             raise CaseFailure("\n".join(problems))
 
@@ -257,11 +266,24 @@ class CaseItem(pytest.Item):
         return self.path, None, f"{self.pack_name} case: {self.name} [{self.case['clause']}]"
 
 
-def run_case(pack_name: str, case: Mapping[str, Any]) -> ff.Identification:
+def run_case(pack_name: str, case: Mapping[str, Any]) -> Any:
+    """Run one case: identification (default), ``question: elimination`` or ``timeline``."""
     pack = ff.load_pack(pack_name)
     parameters = case.get("parameters") or {}
     if parameters:
         pack = pack.with_parameters(**parameters)
+    question = case.get("question", "identify")
+    if question == "timeline":
+        from fangfan_rules.timeline import Case
+
+        record = Case(household_id="case", events=tuple(case.get("events") or ()))
+        return TimelineAnswer(
+            deadlines=pack.deadlines(record, as_of=case["as_of"]),
+            violations=pack.check_procedure(record, as_of=case["as_of"]),
+        )
+    if question == "elimination":
+        household = ff.load_household(case.get("household") or {})
+        return pack.assess_elimination(household, as_of=case["as_of"])
     household = ff.load_household(case.get("household") or {})
     neighbours = case.get("neighbours")
     if neighbours:
@@ -269,6 +291,57 @@ def run_case(pack_name: str, case: Mapping[str, Any]) -> ff.Identification:
         batch = [household, *(ff.load_household(n) for n in neighbours)]
         return pack.identify_many(batch, as_of=case["as_of"])[0]
     return pack.identify(household, as_of=case["as_of"])
+
+
+class TimelineAnswer:
+    """What a timeline case checks: the deadlines and the procedure violations of one case."""
+
+    def __init__(self, deadlines: tuple[Any, ...], violations: tuple[Any, ...]):
+        self.deadlines = deadlines
+        self.violations = violations
+
+    def explain(self, lang: str = "en") -> str:
+        return "\n".join(
+            [
+                *(f"{d.name}: due {d.due} {d.status}" for d in self.deadlines),
+                *(f"{v.kind} {v.rule_id}: {v.text_en}" for v in self.violations),
+            ]
+        )
+
+
+def compare_other(pack_name: str, expect: Mapping[str, Any], r: Any) -> list[str]:
+    """Differences for elimination (``question: elimination``) and timeline cases."""
+    problems: list[str] = []
+    if isinstance(r, TimelineAnswer):
+        if "deadlines" in expect:
+            local = tuple(
+                d.model_copy(update={"name": _local(pack_name, d.name)}) for d in r.deadlines
+            )
+            problems.extend(_compare_deadlines(expect["deadlines"], local))
+        if "violations" in expect:
+            actual = {f"{v.kind}:{_local(pack_name, v.rule_id)}" for v in r.violations}
+            _check_set(problems, "violations", expect["violations"], actual)
+        return problems
+    if "outcome" in expect and r.outcome.value != expect["outcome"]:
+        problems.append(f"outcome: expected {expect['outcome']}, got {r.outcome.value}")
+    for key in ("conditions_met", "conditions_unmet", "conditions_unknown", "flags"):
+        if key in expect:
+            _check_set(problems, key, expect[key], _suffixes(pack_name, getattr(r, key)))
+    _check_some(
+        problems,
+        "missing_facts_include",
+        expect.get("missing_facts_include"),
+        list(r.missing_facts),
+        present=True,
+    )
+    _check_some(
+        problems,
+        "review_points_include",
+        expect.get("review_points_include"),
+        [t for p in r.review_points for t in (p.zh, p.en)],
+        present=True,
+    )
+    return problems
 
 
 def _suffixes(pack_name: str, groups: tuple[ff.GroupMatch, ...]) -> set[str]:
@@ -461,7 +534,11 @@ class ClausesItem(pytest.Item):
     def runtest(self) -> None:
         pack_name = self.pack_name
         pack = ff.load_pack(pack_name)
-        rule_ids = {_local(pack_name, r.id) for r in pack.rules}
+        rule_ids = {_local(pack_name, r.id) for r in (*pack.rules, *pack.elimination)}
+        timeline_ids = {
+            _local(pack_name, t.id)
+            for t in (*pack.timeline.deadlines, *pack.timeline.order, *pack.timeline.spans)
+        }
         rows = clause_table(pack_name)
         problems: list[str] = []
         if not rows:
@@ -482,8 +559,10 @@ class ClausesItem(pytest.Item):
                 continue
             clause, encoded, tested = row[0], row[2], row[3]
             ids = set(re.findall(r"`([\w.]+)`", encoded))
-            rules_here = {i for i in ids if i in rule_ids}
-            unknown = {i for i in ids if i not in rule_ids and i not in pack.parameters}
+            rules_here = {i for i in ids if i in rule_ids | timeline_ids}
+            unknown = {
+                i for i in ids if i not in rule_ids | timeline_ids and i not in pack.parameters
+            }
             if unknown:
                 problems.append(f"row {clause}: unknown rule or parameter ids {sorted(unknown)}")
             named_rules |= rules_here
@@ -496,7 +575,7 @@ class ClausesItem(pytest.Item):
                     problems.append(f"row {clause}: cannot read case reference {entry!r}")
                 elif (match["file"], match["name"]) not in cases:
                     problems.append(f"row {clause}: no case {match['name']!r} in {match['file']}")
-        for rule_id in sorted(rule_ids - named_rules):
+        for rule_id in sorted((rule_ids | timeline_ids) - named_rules):
             problems.append(f"rule {rule_id} is not named in any row of CLAUSES.md")
         clauses = {row[0].strip("` ") for row in rows}
         for (file, name), case in sorted(cases.items()):
@@ -510,8 +589,12 @@ class ClausesItem(pytest.Item):
                 result = run_case(pack_name, case)
             except Exception:
                 continue  # the case's own item reports it
-            fired |= {_local(pack_name, t.rule_id) for t in result.trace.fired()}
-        for rule_id in sorted(rule_ids - fired):
+            if isinstance(result, TimelineAnswer):
+                fired |= {_local(pack_name, d.name) for d in result.deadlines}
+                fired |= {_local(pack_name, v.rule_id) for v in result.violations}
+            else:
+                fired |= {_local(pack_name, t.rule_id) for t in result.trace.fired()}
+        for rule_id in sorted((rule_ids | timeline_ids) - fired):
             problems.append(f"rule {rule_id} fires in no (non-xfail) case")
         if problems:
             raise CaseFailure("\n".join(problems))

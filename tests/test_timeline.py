@@ -1,0 +1,114 @@
+"""Case timelines: deadlines, procedure checks and the worklist (hand-built cases)."""
+
+import shutil
+from datetime import date
+
+import pytest
+
+import fangfan_rules as ff
+from fangfan_rules.errors import RuleError
+from fangfan_rules.timeline import Case, CaseEvent, Step, worklist
+
+QIANSHAN = ff.load_pack("qianshan_2023")
+
+
+def case(*events: tuple[Step, str], hid: str = "H1") -> Case:
+    return Case(
+        household_id=hid,
+        events=tuple(CaseEvent(step=s, date=date.fromisoformat(d)) for s, d in events),
+    )
+
+
+def test_plan_deadline_extends_past_a_sunday_and_is_met():
+    c = case(
+        (Step.HOME_VERIFICATION, "2023-05-20"),
+        (Step.SYSTEM_ENTRY, "2023-06-01"),
+        (Step.PLAN_FILED, "2023-06-12"),
+    )
+    by_name = {d.name.split(".", 1)[1]: d for d in QIANSHAN.deadlines(c, as_of=date(2023, 6, 30))}
+    plan = by_name["plan_and_measures"]
+    assert plan.due == date(2023, 6, 12)  # day 10 = Sunday 06-11 → Monday (民法典 第203条)
+    assert plan.status == "met" and plan.normal_limit
+    assert by_name["campaign_data_entry"].status == "met"  # entered 06-01, due 06-15
+
+
+def test_overdue_pending_and_missed():
+    c = case((Step.SYSTEM_ENTRY, "2023-06-01"))
+    (plan,) = [d for d in QIANSHAN.deadlines(c, as_of=date(2023, 6, 5))]
+    assert plan.status == "pending"
+    (plan,) = QIANSHAN.deadlines(c, as_of=date(2023, 6, 13))
+    assert plan.status == "overdue"
+    late = case((Step.SYSTEM_ENTRY, "2023-06-01"), (Step.PLAN_FILED, "2023-06-20"))
+    (plan,) = QIANSHAN.deadlines(late, as_of=date(2023, 6, 30))
+    assert plan.status == "missed" and plan.met_on == date(2023, 6, 20)
+
+
+def test_events_after_as_of_are_not_known():
+    c = case((Step.SYSTEM_ENTRY, "2023-06-01"), (Step.PLAN_FILED, "2023-06-05"))
+    (plan,) = QIANSHAN.deadlines(c, as_of=date(2023, 6, 3))
+    assert plan.status == "pending" and plan.met_on is None
+
+
+def test_campaign_dates_only_for_cases_started_in_the_campaign():
+    c = case((Step.CLUE_RECEIVED, "2023-05-10"), (Step.HOME_VERIFICATION, "2023-06-06"))
+    names = {d.name: d for d in QIANSHAN.deadlines(c, as_of=date(2023, 7, 1))}
+    assert names["qianshan_2023.campaign_screening"].status == "missed"
+    after = case((Step.CLUE_RECEIVED, "2023-07-10"))
+    assert QIANSHAN.deadlines(after, as_of=date(2023, 8, 1)) == ()
+
+
+def test_check_procedure_reports_order_missing_steps_and_deadlines():
+    c = case((Step.PLAN_FILED, "2023-05-30"), (Step.SYSTEM_ENTRY, "2023-06-01"))
+    kinds = {v.kind for v in QIANSHAN.check_procedure(c, as_of=date(2023, 7, 1))}
+    # plan filed before entry: wrong order, entry without verification, and the plan never filed after entry
+    assert kinds == {"missing_step", "wrong_order", "deadline_missed"}
+    overdue = case((Step.HOME_VERIFICATION, "2023-05-20"), (Step.SYSTEM_ENTRY, "2023-06-01"))
+    (violation,) = QIANSHAN.check_procedure(overdue, as_of=date(2023, 7, 1))
+    assert violation.kind == "deadline_missed" and violation.normal_limit
+
+
+def test_worklist_lists_due_and_overdue_within_the_horizon():
+    cases = [
+        case((Step.SYSTEM_ENTRY, "2023-06-01"), hid="A"),
+        case((Step.SYSTEM_ENTRY, "2023-06-08"), hid="B"),
+        case((Step.SYSTEM_ENTRY, "2023-06-08"), (Step.PLAN_FILED, "2023-06-09"), hid="C"),
+    ]
+    frame = worklist(cases, [QIANSHAN], as_of=date(2023, 6, 14), horizon=5)
+    assert list(frame["household_id"]) == ["A", "B"]
+    assert list(frame["status"]) == ["overdue", "pending"]
+
+
+def test_calendar_outside_known_years_is_reported_not_guessed():
+    c = case((Step.SYSTEM_ENTRY, "2030-06-01"))
+    (plan,) = QIANSHAN.deadlines(c, as_of=date(2030, 6, 5))
+    assert plan.status == "calendar_unknown" and plan.due is None
+
+
+def test_time_versioned_parameter_chosen_by_trigger_date(tmp_path):
+    copy = tmp_path / "versioned"
+    shutil.copytree(QIANSHAN.directory, copy)
+    params = (
+        (copy / "parameters.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "    2023-04-28:\n      value: 10\n      citation: 一、(一)4",
+            "    2023-04-28:\n      value: 10\n      citation: 一、(一)4\n    2023-07-01:\n      value: 3\n      citation: 一、(一)4",
+        )
+    )
+    (copy / "parameters.yaml").write_text(params, encoding="utf-8")
+    pack = ff.Pack.from_directory(copy)
+    before = pack.deadlines(case((Step.SYSTEM_ENTRY, "2023-06-30")), as_of=date(2023, 7, 20))
+    after = pack.deadlines(case((Step.SYSTEM_ENTRY, "2023-07-03")), as_of=date(2023, 7, 20))
+    assert before[0].days == 10 and after[0].days == 3
+
+
+def test_bad_timeline_is_rejected(tmp_path):
+    copy = tmp_path / "bad"
+    shutil.copytree(QIANSHAN.directory, copy)
+    (copy / "timeline.yaml").write_text(
+        "deadlines:\n  - id: x\n    title: {zh: 甲, en: a}\n    citation: 一\n    start: [system_entry]\n"
+        "    met_by: [plan_filed]\n    days: 3\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleError, match="count"):
+        ff.Pack.from_directory(copy)
