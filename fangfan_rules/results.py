@@ -130,6 +130,54 @@ class Deadline(_Value):
     citation: str
     note: str | None = None
 
+    @classmethod
+    def compute(
+        cls,
+        *,
+        name: str,
+        label: LocalText,
+        start: date,
+        as_of: date,
+        citation: str,
+        days: int = 0,
+        count: Literal["natural", "working"] = "natural",
+        due: date | None = None,
+        met_on: date | None = None,
+        normal_limit: bool = False,
+        note: str | None = None,
+        calendar: Any = None,
+    ) -> Deadline:
+        """The deadline ``days`` (natural or working) after ``start`` — or the fixed ``due`` date —
+        with its status on ``as_of``: met / missed (done late) / overdue / pending, or
+        ``calendar_unknown`` when the calendar cannot answer for the year (never a guess)."""
+        from fangfan_rules import calendar as cal
+        from fangfan_rules.errors import CalendarError
+
+        fields = dict(
+            name=name,
+            label=label,
+            start=start,
+            days=days,
+            count=count,
+            met_on=met_on,
+            normal_limit=normal_limit,
+            citation=citation,
+        )
+        if due is None:
+            try:
+                due = (
+                    cal.add_working_days(start, days, calendar=calendar)
+                    if count == "working"
+                    else cal.natural_day_deadline(start, days, calendar=calendar)
+                )
+            except CalendarError as exc:
+                return cls(**fields, due=None, status="calendar_unknown", note=str(exc))
+        if met_on is not None:
+            status = "met" if met_on <= due else "missed"
+        else:
+            status = "overdue" if as_of > due else "pending"
+        return cls(**fields, due=due, status=status, note=note)
+
 
 class Identification(_Value):
     """The answer to "should this household be identified for monitoring?" (纳入监测)."""

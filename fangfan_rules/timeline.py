@@ -27,7 +27,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from fangfan_rules import calendar as cal
-from fangfan_rules.errors import CalendarError, PackError, RuleError
+from fangfan_rules.errors import PackError, RuleError
 from fangfan_rules.facts.base import Fact
 from fangfan_rules.results import Deadline
 from fangfan_rules.rules.parameters import LocalText
@@ -216,55 +216,36 @@ def deadlines(
             continue
         met_on = case.first(rule.met_by, not_before=trigger)
         met_on = met_on if met_on is not None and met_on <= as_of else None
-        note = rule.interpretation
-        days = 0
-        try:
-            if rule.due is not None:
-                due = _resolve(pack, rule.due, trigger)
-                count: Literal["natural", "working"] = "natural"
-            else:
-                assert rule.days is not None and rule.count is not None
-                days = int(_resolve(pack, rule.days, trigger))  # the value in force when triggered
-                count = rule.count
-                due = (
-                    cal.add_working_days(trigger, days, calendar=calendar)
-                    if count == "working"
-                    else cal.natural_day_deadline(trigger, days, calendar=calendar)
-                )
-        except CalendarError as exc:
+        if rule.due is not None:
+            fixed = _resolve(pack, rule.due, trigger)
             out.append(
-                Deadline(
+                Deadline.compute(
                     name=rule.id,
                     label=rule.title,
                     start=trigger,
-                    days=days,
-                    count=rule.count or "natural",
-                    due=None,
+                    due=fixed,
                     met_on=met_on,
-                    status="calendar_unknown",
+                    as_of=as_of,
                     normal_limit=rule.normal_limit,
                     citation=rule.citation,
-                    note=str(exc),
+                    note=rule.interpretation,
                 )
             )
             continue
-        if met_on is not None:
-            status = "met" if met_on <= due else "missed"
-        else:
-            status = "overdue" if as_of > due else "pending"
+        assert rule.days is not None and rule.count is not None
         out.append(
-            Deadline(
+            Deadline.compute(
                 name=rule.id,
                 label=rule.title,
                 start=trigger,
-                days=days,
-                count=count,
-                due=due,
+                days=int(_resolve(pack, rule.days, trigger)),  # the value in force when triggered
+                count=rule.count,
                 met_on=met_on,
-                status=status,
+                as_of=as_of,
                 normal_limit=rule.normal_limit,
                 citation=rule.citation,
-                note=note,
+                note=rule.interpretation,
+                calendar=calendar,
             )
         )
     return tuple(out)

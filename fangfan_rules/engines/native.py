@@ -19,7 +19,7 @@ from dateutil.relativedelta import relativedelta
 
 from fangfan_rules import calendar as cal
 from fangfan_rules.dates import DateRange
-from fangfan_rules.errors import CalendarError, FactError, MissingParameterError, RuleError
+from fangfan_rules.errors import FactError, MissingParameterError, RuleError
 from fangfan_rules.facts import Household, Member, known_at
 from fangfan_rules.logic import UNKNOWN, Missing, Truth, k_and, k_not, k_or
 from fangfan_rules.results import (
@@ -279,43 +279,18 @@ def _deadline(
     if isinstance(days, dict):
         days = int(ev.resolve(Param(days["param"])))
     met_on = get_variable(spec.met_by)(ctx) if spec.met_by else None
-    met_on = met_on if isinstance(met_on, date) else None
-    try:
-        due = (
-            cal.natural_day_deadline(start, days, calendar=calendar)
-            if spec.count == "natural"
-            else cal.add_working_days(start, days, calendar=calendar)
-        )
-    except CalendarError as exc:
-        return Deadline(
-            name=spec.name,
-            label=spec.label,
-            start=start,
-            days=days,
-            count=spec.count,
-            due=None,
-            met_on=met_on,
-            status="calendar_unknown",
-            normal_limit=spec.normal_limit,
-            citation=rule.citation,
-            note=str(exc),
-        )
-    if met_on is not None:
-        status = "met" if met_on <= due else "missed"
-    else:
-        status = "overdue" if ev.as_of > due else "pending"
-    return Deadline(
+    return Deadline.compute(
         name=spec.name,
         label=spec.label,
         start=start,
         days=days,
         count=spec.count,
-        due=due,
-        met_on=met_on,
-        status=status,
+        met_on=met_on if isinstance(met_on, date) else None,
+        as_of=ev.as_of,
         normal_limit=spec.normal_limit,
         citation=rule.citation,
         note="原则上 (normal limit; exceptions possible)" if spec.normal_limit else None,
+        calendar=calendar,
     )
 
 
