@@ -157,6 +157,18 @@ class _Evaluator:
 
     # -- conditions -------------------------------------------------------------------------
     def truth(self, node: Condition, member: Member | None = None) -> Truth:
+        """Kleene value of ``node``; facts read are listed as missing only if they mattered.
+
+        A subtree whose value is known (e.g. ``all`` with a false member) cannot be changed by the
+        unknown facts inside it, so those are dropped again: "what would change the answer".
+        """
+        before = len(self.run.missing)
+        value = self._truth(node, member)
+        if value is not UNKNOWN:
+            del self.run.missing[before:]
+        return value
+
+    def _truth(self, node: Condition, member: Member | None = None) -> Truth:
         if isinstance(node, All):
             return k_and([self.truth(i, member) for i in node.items])
         if isinstance(node, AnyOf):
