@@ -137,12 +137,31 @@ class MinimumSpan(_Spec):
     at_least_days: int
 
 
+class MonthlyDue(_Spec):
+    """A task due by a day of every month (e.g. jimo's feeds by the 4th / 7th / 30th).
+
+    A month without that day (the 30th in February) is due on its last day: "每月30日前" is read
+    as "by the end of the month's 30th day, or of the month if it is shorter". No extension past a
+    rest day unless ``extend_past_rest_day`` (the documents state none).
+    """
+
+    id: str
+    title: LocalText
+    citation: str
+    quote: str | None = None
+    interpretation: str | None = None
+    day: int = Field(ge=1, le=31)
+    covers: Literal["previous_month", "current_month"] = "previous_month"
+    extend_past_rest_day: bool = False
+
+
 class Timeline(_Spec):
     """A pack's timeline rules (``timeline.yaml``)."""
 
     deadlines: tuple[DeadlineRule, ...] = ()
     order: tuple[OrderRule, ...] = ()
     spans: tuple[MinimumSpan, ...] = ()
+    monthly: tuple[MonthlyDue, ...] = ()
 
 
 class Violation(BaseModel):
@@ -163,7 +182,7 @@ def load_timeline(pack: str, path: Path) -> Timeline:
     data = load_yaml(path)
     if not isinstance(data, Mapping):
         raise PackError(f"{path}: expected a mapping with deadlines / order / spans")
-    unknown = set(data) - {"deadlines", "order", "spans"}
+    unknown = set(data) - {"deadlines", "order", "spans", "monthly"}
     if unknown:
         raise PackError(f"{path}: unknown keys {sorted(unknown)}")
 
@@ -184,6 +203,7 @@ def load_timeline(pack: str, path: Path) -> Timeline:
             deadlines=namespaced(data.get("deadlines")),
             order=namespaced(data.get("order")),
             spans=namespaced(data.get("spans")),
+            monthly=namespaced(data.get("monthly")),
         )
     except ValidationError as exc:
         raise RuleError(f"{path}: {exc}") from None
@@ -363,3 +383,19 @@ def worklist(
         ],
     )
     return frame.sort_values(["due", "household_id"], na_position="first").reset_index(drop=True)
+
+
+def monthly_due_dates(
+    pack: Pack, year: int, month: int, *, calendar: cal.WorkingDayCalendar | None = None
+) -> list[tuple[MonthlyDue, date]]:
+    """The due date of each monthly task of ``pack`` in ``year``-``month`` (see :class:`MonthlyDue`)."""
+    import calendar as gregorian
+
+    last = gregorian.monthrange(year, month)[1]
+    out = []
+    for task in pack.timeline.monthly:
+        due = date(year, month, min(task.day, last))
+        if task.extend_past_rest_day:
+            due = cal.add_working_days(due, 0, calendar=calendar)
+        out.append((task, due))
+    return out

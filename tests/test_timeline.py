@@ -112,3 +112,20 @@ def test_bad_timeline_is_rejected(tmp_path):
     )
     with pytest.raises(RuleError, match="count"):
         ff.Pack.from_directory(copy)
+
+
+def test_monthly_tasks_clamp_to_the_end_of_short_months(tmp_path):
+    from fangfan_rules.timeline import monthly_due_dates
+
+    copy = tmp_path / "monthly"
+    shutil.copytree(QIANSHAN.directory, copy)
+    text = (copy / "timeline.yaml").read_text(encoding="utf-8")
+    text += (
+        "monthly:\n  - id: ledger\n    title: {zh: 台账报备, en: ledger filed}\n    citation: 一、(一)4\n"
+        "    day: 30\n"
+    )
+    (copy / "timeline.yaml").write_text(text, encoding="utf-8")
+    pack = ff.Pack.from_directory(copy)
+    assert monthly_due_dates(pack, 2022, 2)[0][1] == date(2022, 2, 28)
+    assert monthly_due_dates(pack, 2024, 2)[0][1] == date(2024, 2, 29)
+    assert monthly_due_dates(pack, 2022, 4)[0][1] == date(2022, 4, 30)
