@@ -57,7 +57,10 @@ from fangfan_rules.facts import (
     load_household,
 )
 from fangfan_rules.idnumber import mask_id_number, validate_id_number
+from fangfan_rules.ledger import LedgerError, ledger_rows, write_ledger
+from fangfan_rules.letters import LetterError, written_answer
 from fangfan_rules.packs import DocumentInfo, Pack, available_packs, load_pack
+from fangfan_rules.planning import PlanningArea, staffing_plan, visit_plan
 from fangfan_rules.results import (
     Check,
     Deadline,
@@ -152,6 +155,8 @@ __all__ = [
     "Identification",
     "IncomeRecord",
     "LabourCapacity",
+    "LedgerError",
+    "LetterError",
     "Livestock",
     "LocalText",
     "Member",
@@ -166,6 +171,7 @@ __all__ = [
     "Parameter",
     "ParameterError",
     "ParameterValue",
+    "PlanningArea",
     "Provenance",
     "Reason",
     "RecordedJudgement",
@@ -194,6 +200,7 @@ __all__ = [
     "household_json_schema",
     "is_working_day",
     "known_at",
+    "ledger_rows",
     "load_household",
     "load_pack",
     "mask_id_number",
@@ -203,7 +210,11 @@ __all__ = [
     "per_capita_change",
     "per_capita_net_income",
     "results_frame",
+    "staffing_plan",
     "validate_id_number",
+    "visit_plan",
     "working_days_between",
     "worklist",
+    "write_ledger",
+    "written_answer",
 ]
