@@ -60,12 +60,24 @@ def _row(result: Identification) -> dict[str, Any]:
         "flags": tuple(g.id for g in result.flags),
         "must_visit": result.must_visit,
         "green_channel": result.green_channel.applies,
-        "deciding_rule": deciding[0].rule_id if deciding else None,
+        "deciding_rule": _deciding_rule(result, deciding),
         "first_reason": result.first_reason("zh"),
         "citation": first.citation if first else None,
         "missing_facts": tuple(result.missing_facts),
         "error": None,
     }
+
+
+def _deciding_rule(result: Identification, deciding: list[Any]) -> str | None:
+    """The rule that decided the outcome; for a review caused by unknown facts, the first outcome
+    rule left unknown (marked ``?``); None for not_eligible (no rule fired)."""
+    if deciding:
+        return deciding[0].rule_id
+    if result.outcome.value == "needs_review":
+        for trace in result.trace.rules:
+            if trace.kind in _DECIDING and trace.status == "unknown":
+                return f"{trace.rule_id}?"
+    return None
 
 
 def results_frame(results: Iterable[Identification]) -> pd.DataFrame:
