@@ -11,7 +11,20 @@ with the reasons and the clauses behind them.
 >>> print(result.explain("zh"))  # doctest: +SKIP
 """
 
-from fangfan_rules.analysis import compare, disagreements, outcome_table, results_frame
+from fangfan_rules.analysis import (
+    compare,
+    diff_packs,
+    disagreements,
+    outcome_table,
+    pack_card,
+    plot_deadlines,
+    plot_groups,
+    plot_outcomes,
+    plot_sweep,
+    reform,
+    results_frame,
+    sweep,
+)
 from fangfan_rules.calendar import (
     OfficialCalendar,
     TableCalendar,
@@ -196,6 +209,7 @@ __all__ = [
     "compare",
     "compliant_self_paid",
     "deadlines",
+    "diff_packs",
     "disagreements",
     "household_json_schema",
     "is_working_day",
@@ -207,10 +221,17 @@ __all__ = [
     "natural_day_deadline",
     "net_income",
     "outcome_table",
+    "pack_card",
     "per_capita_change",
     "per_capita_net_income",
+    "plot_deadlines",
+    "plot_groups",
+    "plot_outcomes",
+    "plot_sweep",
+    "reform",
     "results_frame",
     "staffing_plan",
+    "sweep",
     "validate_id_number",
     "visit_plan",
     "working_days_between",

@@ -132,8 +132,67 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--output", "-o", type=Path)
     cmp.add_argument("file", type=Path)
 
+    _add_analysis_parsers(sub)
+
     sub.add_parser("schema", help="print the household JSON Schema")
     return parser
+
+
+def _add_analysis_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``sweep``, ``diff`` and ``describe`` (fangfan_rules.analysis)."""
+    sw = sub.add_parser(
+        "sweep", help="outcome and key-attention counts as one parameter takes several values"
+    )
+    _add_evaluation_args(sw)
+    sw.add_argument("--parameter", required=True, help="the parameter to sweep")
+    sw.add_argument(
+        "--values",
+        action="append",
+        default=[],
+        metavar="V1,V2,...",
+        help="values to evaluate, comma-separated (repeatable)",
+    )
+    sw.add_argument(
+        "--range",
+        metavar="START:STOP:STEP",
+        help="numeric values from START to STOP inclusive, e.g. 6000:9000:500",
+    )
+    sw.add_argument("--format", choices=("table", "csv", "json", "jsonl"), default=None)
+    sw.add_argument("--output", "-o", type=Path)
+
+    df = sub.add_parser("diff", help="what differs between two packs, with both citations")
+    df.add_argument("pack_a", metavar="PACK_A")
+    df.add_argument("pack_b", metavar="PACK_B")
+    for side in ("a", "b"):
+        df.add_argument(
+            f"--param-{side}",
+            action="append",
+            type=_param,
+            default=[],
+            metavar="NAME=VALUE",
+            help=f"supply or change a parameter of PACK_{side.upper()} (a stated figure changed "
+            "is recorded as a reform)",
+        )
+    df.add_argument(
+        "--section",
+        action="append",
+        help="only this section (parameter, key_attention, green_channel, deadline, ...)",
+    )
+    df.add_argument("--format", choices=("table", "csv", "json", "jsonl", "markdown"), default=None)
+    df.add_argument("--output", "-o", type=Path)
+
+    ds = sub.add_parser("describe", help="a pack's card: document, parameters, rules, clauses")
+    ds.add_argument("pack", metavar="PACK")
+    ds.add_argument(
+        "--param",
+        action="append",
+        type=_param,
+        default=[],
+        metavar="NAME=VALUE",
+        help="show the card with this value supplied or changed (repeatable)",
+    )
+    ds.add_argument("--format", choices=("markdown", "html"), default="markdown")
+    ds.add_argument("--output", "-o", type=Path)
 
 
 def _rows(path: Path, fmt: str | None) -> Iterator[Row]:
@@ -392,6 +451,170 @@ def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
     return EXIT_CANNOT_RUN if frame["error"].notna().all() else EXIT_OK
 
 
+def _sweep_values(args: argparse.Namespace) -> list[str]:
+    from decimal import Decimal, InvalidOperation
+
+    values = [v.strip() for item in args.values for v in item.split(",") if v.strip()]
+    if args.range:
+        try:
+            start, stop, step = (Decimal(x) for x in args.range.split(":"))
+        except (ValueError, InvalidOperation):
+            raise FangfanError(f"--range expects START:STOP:STEP, got {args.range!r}") from None
+        if step <= 0 or stop < start:
+            raise FangfanError(f"--range needs STEP > 0 and STOP >= START, got {args.range!r}")
+        value = start
+        while value <= stop:
+            values.append(str(value))
+            value += step
+    if not values:
+        raise FangfanError(
+            "give the values to sweep: --values V1,V2,... or --range START:STOP:STEP"
+        )
+    return values
+
+
+def _write_frame(frame: object, fmt: str, output: Path | None) -> None:
+    import pandas as pd
+
+    assert isinstance(frame, pd.DataFrame)
+    flat = frame.copy()
+    for column in flat.columns:
+        if flat[column].map(lambda v: not isinstance(v, str | int | float | bool | None)).any():
+            flat[column] = flat[column].map(
+                lambda v: (
+                    ";".join(map(str, v))
+                    if isinstance(v, tuple | list)
+                    else v
+                    if v is None or isinstance(v, str | int | float | bool)
+                    else str(v)
+                )
+            )
+    target = output.open("w", encoding="utf-8", newline="") if output else None
+    try:
+        if fmt == "csv":
+            flat.to_csv(target or sys.stdout, index=False)
+        else:
+            flat.to_json(
+                target or sys.stdout,
+                orient="records",
+                lines=fmt == "jsonl",
+                force_ascii=False,
+                date_format="iso",
+                indent=None if fmt == "jsonl" else 1,
+            )
+            (target or sys.stdout).write("\n")
+    finally:
+        if target:
+            target.close()
+
+
+def cmd_sweep(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from fangfan_rules.analysis import sweep, sweep_table
+    from fangfan_rules.analysis.card import rich_table
+
+    pack = load_pack(args.pack)
+    values = _sweep_values(args)
+    rows = list(_rows(args.file, args.input_format))
+    bad = [row for row in rows if row.household is None]
+    for row in bad:
+        err.print(f"bad input row line {row.line}: {row.error}", markup=False, highlight=False)
+    households = [row.household for row in rows if row.household is not None]
+    frame = sweep(
+        households,
+        pack,
+        parameter=args.parameter,
+        values=values,
+        as_of=args.as_of,
+        parameters=dict(args.param) or None,
+    )
+    fmt = args.format or ("table" if out.is_terminal and not args.output else "csv")
+    if fmt == "table":
+        wide = sweep_table(frame[frame["measure"] != "households"]).reset_index()
+        wide.columns = [str(c).removeprefix(pack.name + ":") for c in wide.columns]
+        title = f"sweep of {args.parameter} — {pack.name}, {len(households)} households"
+        out.print(rich_table(wide, title=title))
+    else:
+        _write_frame(frame, fmt, args.output)
+    sources = sorted(set(frame["source"]))
+    err.print(
+        f"{args.parameter}: {len(values)} values ({', '.join(sources)}), "
+        f"{len(households)} households, as of {args.as_of}",
+        highlight=False,
+        markup=False,
+    )
+    return EXIT_BAD_ROWS if bad else EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from fangfan_rules.analysis import diff_packs
+    from fangfan_rules.analysis.card import rich_table
+    from fangfan_rules.analysis.reform import with_values
+
+    a = with_values(load_pack(args.pack_a), dict(args.param_a), label="command line")
+    b = with_values(load_pack(args.pack_b), dict(args.param_b), label="command line")
+    result = diff_packs(a, b, sections=tuple(args.section) if args.section else None)
+    fmt = args.format or ("table" if out.is_terminal and not args.output else "csv")
+    if fmt == "markdown":
+        text = result.to_markdown()
+        if args.output:
+            args.output.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+    elif fmt == "table":
+        frame = result.to_frame()
+        shown = frame[["section", "key", "status", "fields", "a", "a_citation", "b", "b_citation"]]
+        shown = shown.rename(
+            columns={
+                "a": result.a,
+                "a_citation": "clause (a)",
+                "b": result.b,
+                "b_citation": "clause (b)",
+            }
+        )
+        out.print(rich_table(shown, title=f"diff — {result.a} ⇄ {result.b}", max_rows=10_000))
+    elif fmt in ("json", "jsonl"):
+        records = result.to_records()
+        target = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+        try:
+            if fmt == "json":
+                json.dump(
+                    {"a": result.a, "b": result.b, "differences": records},
+                    target,
+                    ensure_ascii=False,
+                    indent=1,
+                )
+                target.write("\n")
+            else:
+                for record in records:
+                    target.write(json.dumps(record, ensure_ascii=False) + "\n")
+        finally:
+            if args.output:
+                target.close()
+    else:
+        _write_frame(result.to_frame(), "csv", args.output)
+    err.print(
+        f"{len(result)} differences between {result.a} and {result.b}"
+        + (f" ({', '.join(result.sections)})" if result.sections else ""),
+        highlight=False,
+        markup=False,
+    )
+    return EXIT_OK
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    from fangfan_rules.analysis import pack_card_html, pack_card_markdown
+    from fangfan_rules.analysis.reform import with_values
+
+    pack = with_values(load_pack(args.pack), dict(args.param), label="command line")
+    text = pack_card_markdown(pack) if args.format == "markdown" else pack_card_html(pack)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``fangfan-rules`` console script."""
     parser = build_parser()
@@ -407,6 +630,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_explain(args, out)
         if args.command == "compare":
             return cmd_compare(args, out, err)
+        if args.command == "sweep":
+            return cmd_sweep(args, out, err)
+        if args.command == "diff":
+            return cmd_diff(args, out, err)
+        if args.command == "describe":
+            return cmd_describe(args)
         if args.command == "schema":
             print(json.dumps(household_json_schema(), ensure_ascii=False, indent=2))
             return EXIT_OK

@@ -85,6 +85,11 @@ class Trace(_Value):
     def fired(self) -> tuple[RuleTrace, ...]:
         return tuple(r for r in self.rules if r.status == "fired")
 
+    def _repr_html_(self) -> str:
+        from fangfan_rules.analysis.card import trace_html
+
+        return trace_html(self)
+
 
 class Reason(_Value):
     """A reason for the answer, with its clause, ready for a 公示 list or a written reply."""

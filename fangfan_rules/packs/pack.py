@@ -71,6 +71,7 @@ class Pack:
         directory: Path | None = None,
         timeline: Timeline | None = None,
         elimination: Iterable[Rule] = (),
+        rule_changes: Mapping[str, str] | None = None,
     ):
         self.name = name
         self.version = version
@@ -86,6 +87,8 @@ class Pack:
         self.timeline = timeline or Timeline()
         #: elimination rules (``elimination.yaml``; empty → the document states no elimination rule)
         self.elimination: tuple[Rule, ...] = tuple(elimination)
+        #: reforms of the rules themselves: local rule id → "added" / "removed" / "replaced"
+        self.rule_changes: Mapping[str, str] = dict(rule_changes or {})
         self._validate()
 
     # -- loading ----------------------------------------------------------------------------
@@ -207,14 +210,19 @@ class Pack:
             directory=self.directory,
             timeline=self.timeline,
             elimination=self.elimination,
+            rule_changes=self.rule_changes,
         )
 
     @property
     def reforms(self) -> tuple[str, ...]:
-        return tuple(
+        values = tuple(
             f"{name}={_plain(value.value)} ({value.source})"
             for name, value in sorted(self.overrides.items())
         )
+        rules = tuple(
+            f"rule:{rid}={change} (reform)" for rid, change in sorted(self.rule_changes.items())
+        )
+        return values + rules
 
     def caller_supplied(self) -> tuple[str, ...]:
         """Parameters the document does not state and the caller has not supplied yet."""
@@ -264,6 +272,7 @@ class Pack:
                 r.model_dump(mode="json") for r in sorted(self.elimination, key=lambda r: r.id)
             ],
             "timeline": self.timeline.model_dump(mode="json"),
+            "rule_changes": dict(sorted(self.rule_changes.items())),
         }
         text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
         return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -324,6 +333,17 @@ class Pack:
         from fangfan_rules.timeline import check_procedure
 
         return check_procedure(self, case, as_of=as_of, calendar=calendar)
+
+    def describe(self) -> str:
+        """The pack card as Markdown (document, parameters, groups, deadlines, elimination…)."""
+        from fangfan_rules.analysis.card import pack_card_markdown
+
+        return pack_card_markdown(self)
+
+    def _repr_html_(self) -> str:
+        from fangfan_rules.analysis.card import pack_card_html
+
+        return pack_card_html(self)
 
     def __repr__(self) -> str:
         return f"<Pack {self.name} {self.version} ({self.document.region}, {self.document.date})>"

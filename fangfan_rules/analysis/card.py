@@ -1,0 +1,815 @@
+"""Pack cards and rich displays, generated from the pack's data (never hand-written).
+
+- :func:`pack_card_markdown` / :func:`pack_card_html`: a readable summary of a pack — document,
+  issuer, date, validity, parameters with their values (or "caller-supplied"), key-attention groups,
+  deadlines, green channel, elimination and record-keeping rules — with every clause quoted.
+  ``fangfan-rules describe PACK`` prints the Markdown; ``Pack._repr_html_`` shows the HTML.
+- :func:`identification_html`, :func:`trace_html`, :func:`frame_html`: results, traces and
+  DataFrames of results as HTML tables whose citations link to the clause text (a tooltip and a
+  footnote with the quoted words). :func:`linked` wraps a DataFrame so Jupyter and a rich
+  terminal both show it that way.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from fangfan_rules.rules.parameters import ParameterValue
+from fangfan_rules.rules.render import format_value
+from fangfan_rules.rules.rule import Rule, RuleKind
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from fangfan_rules.packs import Pack
+    from fangfan_rules.results import Identification, Trace
+
+CALLER_SUPPLIED = "caller-supplied"
+
+#: Rule kinds in card order, with their bilingual headings. Kinds added to the core later are
+#: shown after these, under their own name.
+SECTIONS: tuple[tuple[str, str, str], ...] = (
+    ("scope", "排查对象", "Scope"),
+    ("key_area", "重点关注区域", "Key areas"),
+    ("key_attention", "重点关注农户", "Key-attention groups"),
+    ("risk", "风险", "Risks found"),
+    ("outcome", "识别结果", "Identification outcomes"),
+    ("green_channel", "绿色通道", "Green channel"),
+    ("category", "监测对象类别", "Categories"),
+    ("must_visit", "入户", "Home visits"),
+    ("deadline", "时限", "Deadlines"),
+    ("elimination", "风险消除", "Elimination (risk removed)"),
+    ("flag", "需处理", "Record-keeping and procedure flags"),
+    ("note", "说明", "Notes"),
+)
+#: Sections shown even when the pack has no rule of that kind (saying so is information).
+ALWAYS_SHOWN = ("key_attention", "green_channel", "deadline", "elimination")
+
+_OPS = {
+    "eq": "=",
+    "ne": "≠",
+    "lt": "<",
+    "le": "≤",
+    "gt": ">",
+    "ge": "≥",
+    "in": "∈",
+    "not_in": "∉",
+    "contains": "∋",
+}
+
+
+# -- shared helpers (also used by diff and plots) ---------------------------------------------
+
+
+def local_id(pack_name: str, rule_id: str) -> str:
+    return rule_id.removeprefix(pack_name + ".")
+
+
+def clause(citation: str | None) -> str:
+    """A citation without its ``<pack>:`` prefix (``"qianshan_2023:一、(一)4"`` → ``"一、(一)4"``)."""
+    if not citation:
+        return ""
+    head, sep, tail = citation.partition(":")
+    if sep and head and " " not in head and not head.startswith("reform"):
+        return tail
+    return citation
+
+
+def rule_key(pack_name: str, rule: Rule) -> str:
+    """What identifies a rule across packs: its group / area / flag / deadline / category, else
+    its local id."""
+    effect = rule.effect
+    if rule.kind == RuleKind.KEY_ATTENTION and effect.group:
+        return effect.group
+    if rule.kind == RuleKind.KEY_AREA and effect.area:
+        return effect.area
+    if rule.kind == RuleKind.FLAG and effect.flag:
+        return effect.flag
+    if rule.kind == RuleKind.DEADLINE and effect.deadline:
+        return effect.deadline.name
+    if rule.kind == RuleKind.CATEGORY and effect.category:
+        return effect.category.value
+    return local_id(pack_name, rule.id)
+
+
+def operand_text(operand: Any) -> str:
+    if isinstance(operand, Mapping):
+        if set(operand) == {"param"}:
+            return str(operand["param"])
+        if set(operand) == {"as_of_minus"}:
+            parts = [f"{v} {k}" for k, v in operand["as_of_minus"].items() if v]
+            return "as_of − " + (" ".join(parts) or "0 days")
+        if set(operand) == {"from", "to"}:
+            return f"{operand_text(operand['from'])}..{operand_text(operand['to'])}"
+        return ", ".join(f"{k}={operand_text(v)}" for k, v in operand.items())
+    if isinstance(operand, list | tuple):
+        return "{" + ", ".join(operand_text(o) for o in operand) + "}"
+    if isinstance(operand, bool):
+        return "true" if operand else "false"
+    if isinstance(operand, date):
+        return operand.isoformat()
+    return str(operand)
+
+
+def condition_text(when: Any, pack_name: str | None = None) -> str:
+    """A compact one-line rendering of a rule's condition (as written in ``rules.yaml``)."""
+
+    def strip(rule_id: str) -> str:
+        return local_id(pack_name, rule_id) if pack_name else rule_id
+
+    def go(node: Any, top: bool) -> str:
+        if not isinstance(node, Mapping):
+            return operand_text(node)
+        if set(node) in ({"all"}, {"any"}):
+            word = " AND " if "all" in node else " OR "
+            items = node.get("all") or node.get("any") or []
+            text = word.join(go(item, False) for item in items)
+            return text if top or len(items) == 1 else f"({text})"
+        if set(node) == {"not"}:
+            return f"NOT {go(node['not'], False)}"
+        if set(node) == {"any_member"}:
+            return f"any member: ({go(node['any_member'], True)})"
+        if set(node) == {"fired"}:
+            ids = node["fired"] if isinstance(node["fired"], list) else [node["fired"]]
+            return "fired(" + ", ".join(strip(str(i)) for i in ids) + ")"
+        var = str(node.get("var", "?"))
+        args = node.get("args") or {}
+        if args:
+            var += "(" + ", ".join(f"{k}={operand_text(v)}" for k, v in args.items()) + ")"
+        ops = [k for k in node if k in _OPS]
+        if not ops:
+            return var
+        return f"{var} {_OPS[ops[0]]} {operand_text(node[ops[0]])}"
+
+    return go(when, True)
+
+
+def parameter_values(pack: Pack, name: str) -> tuple[ParameterValue, ...]:
+    """The values a pack uses for ``name``: the override if one is set, else every dated value."""
+    if name in pack.overrides:
+        return (pack.overrides[name],)
+    return tuple(pack.parameters[name].values)
+
+
+def value_text(value: ParameterValue, lang: str = "zh") -> str:
+    """A parameter value as text; a figure the document does not state is 'caller-supplied'."""
+    if not value.stated:
+        return CALLER_SUPPLIED
+    text = format_value(value.value, lang)
+    if value.source != "document":
+        text += f" ({value.source})"
+    return text
+
+
+def validity_text(valid_from: date, valid_to: date | None) -> str:
+    return f"{valid_from.isoformat()} – {valid_to.isoformat() if valid_to else ''}".rstrip()
+
+
+def deadline_days_text(pack: Pack, rule: Rule) -> str:
+    spec = rule.effect.deadline
+    if spec is None:
+        return ""
+    if isinstance(spec.days, dict):
+        name = spec.days.get("param", "?")
+        values = parameter_values(pack, name) if name in pack.parameters else ()
+        shown = "; ".join(value_text(v, "en") for v in values) or "?"
+        return f"{shown} ({name})"
+    return str(spec.days)
+
+
+def rules_by_kind(pack: Pack) -> dict[str, list[Rule]]:
+    """The pack's rules grouped by kind, in card order, each group sorted by key and id."""
+    grouped: dict[str, list[Rule]] = {}
+    for rule in pack.rules:
+        grouped.setdefault(str(rule.kind.value), []).append(rule)
+    order = [k for k, _, _ in SECTIONS] + sorted(set(grouped) - {k for k, _, _ in SECTIONS})
+    return {
+        kind: sorted(grouped.get(kind, []), key=lambda r: (rule_key(pack.name, r), r.id))
+        for kind in order
+    }
+
+
+def section_heading(kind: str, lang: str | None = None) -> str:
+    extra = (("document", "文件", "Document"), ("parameter", "参数", "Parameters"))
+    for k, zh, en in (*extra, *SECTIONS):
+        if k == kind:
+            return zh if lang == "zh" else en if lang == "en" else f"{zh} · {en}"
+    return kind.replace("_", " ").capitalize()
+
+
+class _Footnotes:
+    """Numbered quotes of clauses: each (citation, quote) pair gets one number."""
+
+    def __init__(self, prefix: str = "q") -> None:
+        self.prefix = prefix
+        self.items: dict[tuple[str, str], int] = {}
+
+    def number(self, citation: str, quote: str | None) -> int | None:
+        if not quote:
+            return None
+        key = (citation, quote)
+        if key not in self.items:
+            self.items[key] = len(self.items) + 1
+        return self.items[key]
+
+
+# -- Markdown ------------------------------------------------------------------------------
+
+
+def _md(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ").strip()
+
+
+def _md_cite(notes: _Footnotes, citation: str | None, quote: str | None) -> str:
+    if not citation:
+        return ""
+    n = notes.number(clause(citation), quote)
+    return f"{_md(clause(citation))}[^{n}]" if n else _md(clause(citation))
+
+
+def _md_table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> list[str]:
+    header = list(header)
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines.extend("| " + " | ".join(_md(c) if c != "" else "—" for c in row) + " |" for row in rows)
+    return lines
+
+
+def pack_quotes(pack: Pack) -> dict[str, str]:
+    """citation → the words of the clause, from the quotes of the pack's rules citing it."""
+    found: dict[str, list[str]] = {}
+    for rule in pack.rules:
+        if rule.quote and rule.quote not in found.setdefault(rule.citation, []):
+            found[rule.citation].append(rule.quote)
+    return {c: " …… ".join(q) for c, q in found.items() if q}
+
+
+def parameter_quote(pack: Pack, name: str, citation: str) -> str | None:
+    """The words of the clause a parameter value cites: the quotes of the rules that read the
+    parameter and cite the same clause (None when no rule quotes it)."""
+    from fangfan_rules.rules.conditions import parameters_used
+
+    quotes: list[str] = []
+    for rule in pack.rules:
+        days = rule.effect.deadline.days if rule.effect.deadline else None
+        uses = name in parameters_used(rule.condition) or (
+            isinstance(days, dict) and days.get("param") == name
+        )
+        if uses and rule.citation == citation and rule.quote and rule.quote not in quotes:
+            quotes.append(rule.quote)
+    return " …… ".join(quotes) or None
+
+
+def pack_card_markdown(pack: Pack) -> str:
+    """The pack card as Markdown (``fangfan-rules describe PACK``), built from the pack's data."""
+    notes = _Footnotes()
+    doc = pack.document
+    lines = [f"# {pack.name} — {_md(doc.title)}", ""]
+    lines += _md_table(
+        ["", ""],
+        [
+            ["文号 Number", doc.number or "（无文号）"],
+            ["发文机关 Issuer", doc.issuer],
+            ["日期 Date", doc.date.isoformat()],
+            ["地区 Region", doc.region],
+            ["文件 File", doc.file + (f" ({doc.url})" if doc.url else "")],
+            ["有效期 In force", validity_text(pack.valid_from, pack.valid_to) + _open(pack)],
+            ["版本 Version", pack.version],
+            ["内容哈希 Content hash", f"`{pack.content_hash}`"],
+            ["调整 Overrides and reforms", "; ".join(pack.reforms) or "none"],
+            ["须由调用方提供 Caller must supply", ", ".join(pack.caller_supplied()) or "none"],
+            [
+                "类别优先顺序 Category precedence",
+                " > ".join(c.label("zh") for c in pack.category_precedence) or "—",
+            ],
+        ],
+    )
+    lines += ["", "## 参数 · Parameters", ""]
+    rows = []
+    for name in sorted(pack.parameters):
+        parameter = pack.parameters[name]
+        for value in parameter_values(pack, name):
+            rows.append(
+                [
+                    f"`{name}`",
+                    f"{parameter.description.zh} / {parameter.description.en}",
+                    f"**{value_text(value)}**",
+                    parameter.unit or "",
+                    validity_text(value.valid_from, value.valid_to),
+                    _md_cite(notes, value.citation, parameter_quote(pack, name, value.citation))
+                    if value.source == "document"
+                    else value.citation,
+                ]
+            )
+    lines += _md_table(["parameter", "description", "value", "unit", "valid", "clause"], rows)
+    for kind, rules in rules_by_kind(pack).items():
+        if not rules and kind not in ALWAYS_SHOWN:
+            continue
+        lines += ["", f"## {section_heading(kind)}", ""]
+        if not rules:
+            lines.append("*No rule of this kind in the pack* （本规则包无此类规则）.")
+            continue
+        if kind == "deadline":
+            lines += _md_table(
+                ["deadline", "what", "limit", "counted", "from", "met by", "clause"],
+                [
+                    [
+                        f"`{r.effect.deadline.name}`",
+                        f"{r.effect.deadline.label.zh} / {r.effect.deadline.label.en}",
+                        deadline_days_text(pack, r),
+                        r.effect.deadline.count
+                        + ("; normally (原则上)" if r.effect.deadline.normal_limit else ""),
+                        f"`{r.effect.deadline.start}`",
+                        f"`{r.effect.deadline.met_by}`" if r.effect.deadline.met_by else "",
+                        _md_cite(notes, r.citation, r.quote),
+                    ]
+                    for r in rules
+                    if r.effect.deadline is not None
+                ],
+            )
+            continue
+        lines += _md_table(
+            ["", "rule", "condition", "clause"],
+            [
+                [
+                    f"`{rule_key(pack.name, r)}`",
+                    f"{r.title.zh} / {r.title.en}",
+                    f"`{condition_text(r.when, pack.name)}`",
+                    _md_cite(notes, r.citation, r.quote),
+                ]
+                for r in rules
+            ],
+        )
+    if notes.items:
+        lines += ["", "## 条款原文 · Clauses quoted", ""]
+        for (cite, quote), n in notes.items.items():
+            lines.append(f"[^{n}]: **{_md(cite)}** — {_md(quote)}")
+    lines += [
+        "",
+        f"*Generated from the data of `{pack.name}` {pack.version} by "
+        "`fangfan_rules.analysis.pack_card_markdown`.*",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _open(pack: Pack) -> str:
+    return "" if pack.valid_to else " (open-ended 未规定截止)"
+
+
+# -- HTML ----------------------------------------------------------------------------------
+
+_CSS = (
+    "<style>"
+    ".ff-card table{border-collapse:collapse;margin:.3em 0 .8em 0;font-size:90%}"
+    ".ff-card th,.ff-card td{border:1px solid #ccc;padding:2px 6px;text-align:left;"
+    "vertical-align:top}"
+    ".ff-card small{color:#666}.ff-card code{font-size:90%}"
+    ".ff-card a.ff-cite{text-decoration:underline dotted}"
+    ".ff-card ol.ff-notes{font-size:85%;color:#333}"
+    "</style>"
+)
+_uid = itertools.count(1)
+
+
+def _h(text: Any) -> str:
+    return html.escape("" if text is None else str(text))
+
+
+class _HtmlNotes(_Footnotes):
+    def cite(self, citation: str | None, quote: str | None) -> str:
+        """A clause linked to its quoted text: tooltip plus a jump to the footnote."""
+        if not citation:
+            return ""
+        shown = clause(citation)
+        n = self.number(shown, quote)
+        if not n:
+            return f"<code>{_h(shown)}</code>"
+        return (
+            f'<a class="ff-cite" href="#{self.prefix}-{n}" title="{_h(quote)}">{_h(shown)}'
+            f"<sup>{n}</sup></a>"
+        )
+
+    def render(self) -> str:
+        if not self.items:
+            return ""
+        items = "".join(
+            f'<li id="{self.prefix}-{n}"><b>{_h(cite)}</b> — {_h(quote)}</li>'
+            for (cite, quote), n in self.items.items()
+        )
+        return f'<details><summary>条款原文 · Clauses quoted</summary><ol class="ff-notes">{items}</ol></details>'
+
+
+def _table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
+    head = "".join(f"<th>{_h(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _both(text: Any) -> str:
+    return f"{_h(text.zh)}<br><small>{_h(text.en)}</small>"
+
+
+def pack_card_html(pack: Pack) -> str:
+    """The pack card as HTML (``Pack._repr_html_`` in Jupyter), built from the pack's data."""
+    notes = _HtmlNotes(prefix=f"ff-{pack.name}-{next(_uid)}")
+    doc = pack.document
+    parts = [
+        _CSS,
+        '<div class="ff-card">',
+        f"<h3>{_h(pack.name)} — {_h(doc.title)}</h3>",
+        _table(
+            ["", ""],
+            [
+                ["文号 Number", _h(doc.number or "（无文号）")],
+                ["发文机关 Issuer", _h(doc.issuer)],
+                ["日期 Date", _h(doc.date.isoformat())],
+                ["地区 Region", _h(doc.region)],
+                ["文件 File", _h(doc.file)],
+                [
+                    "有效期 In force",
+                    _h(validity_text(pack.valid_from, pack.valid_to) + _open(pack)),
+                ],
+                ["版本 Version", _h(pack.version)],
+                ["内容哈希 Content hash", f"<code>{_h(pack.content_hash)}</code>"],
+                ["调整 Overrides / reforms", _h("; ".join(pack.reforms) or "none")],
+                [
+                    "须由调用方提供 Caller must supply",
+                    _h(", ".join(pack.caller_supplied()) or "none"),
+                ],
+            ],
+        ),
+        "<h4>参数 · Parameters</h4>",
+    ]
+    rows = []
+    for name in sorted(pack.parameters):
+        parameter = pack.parameters[name]
+        for value in parameter_values(pack, name):
+            text = value_text(value)
+            tip = f' title="{_h(value.note)}"' if value.note else ""
+            tag = "i" if text == CALLER_SUPPLIED else "b"
+            shown = f"<{tag}{tip}>{_h(text)}</{tag}>"
+            rows.append(
+                [
+                    f"<code>{_h(name)}</code>",
+                    _both(parameter.description),
+                    shown,
+                    _h(parameter.unit or ""),
+                    _h(validity_text(value.valid_from, value.valid_to)),
+                    notes.cite(value.citation, parameter_quote(pack, name, value.citation))
+                    if value.source == "document"
+                    else _h(value.citation),
+                ]
+            )
+    parts.append(_table(["parameter", "description", "value", "unit", "valid", "clause"], rows))
+    for kind, rules in rules_by_kind(pack).items():
+        if not rules and kind not in ALWAYS_SHOWN:
+            continue
+        parts.append(f"<h4>{_h(section_heading(kind))}</h4>")
+        if not rules:
+            parts.append("<p><i>No rule of this kind in the pack（本规则包无此类规则）.</i></p>")
+            continue
+        if kind == "deadline":
+            parts.append(
+                _table(
+                    ["deadline", "what", "limit", "counted", "from", "met by", "clause"],
+                    [
+                        [
+                            f"<code>{_h(d.name)}</code>",
+                            _both(d.label),
+                            _h(deadline_days_text(pack, r)),
+                            _h(d.count + ("; normally 原则上" if d.normal_limit else "")),
+                            f"<code>{_h(d.start)}</code>",
+                            f"<code>{_h(d.met_by or '')}</code>",
+                            notes.cite(r.citation, r.quote),
+                        ]
+                        for r in rules
+                        for d in [r.effect.deadline]
+                        if d is not None
+                    ],
+                )
+            )
+            continue
+        parts.append(
+            _table(
+                ["", "rule", "condition", "clause"],
+                [
+                    [
+                        f"<code>{_h(rule_key(pack.name, r))}</code>",
+                        _both(r.title),
+                        f"<small><code>{_h(condition_text(r.when, pack.name))}</code></small>",
+                        notes.cite(r.citation, r.quote),
+                    ]
+                    for r in rules
+                ],
+            )
+        )
+    parts += [notes.render(), "</div>"]
+    return "".join(parts)
+
+
+class PackCard:
+    """A pack's card as an object: HTML in Jupyter, Markdown on a terminal (rich) or ``str``."""
+
+    def __init__(self, pack: Pack) -> None:
+        self.pack = pack
+
+    def _repr_html_(self) -> str:
+        return pack_card_html(self.pack)
+
+    def __rich__(self) -> Any:
+        from rich.markdown import Markdown
+
+        return Markdown(pack_card_markdown(self.pack))
+
+    def __str__(self) -> str:
+        return pack_card_markdown(self.pack)
+
+    def __repr__(self) -> str:
+        return f"<PackCard {self.pack.name} {self.pack.version}>"
+
+
+def pack_card(pack: Pack | str) -> PackCard:
+    """The card of a pack (or an installed pack's name), to display in Jupyter or print."""
+    if isinstance(pack, str):
+        from fangfan_rules.packs import load_pack
+
+        pack = load_pack(pack)
+    return PackCard(pack)
+
+
+# -- results, traces, frames ---------------------------------------------------------------
+
+
+def _rule_quotes(pack_names: Iterable[str]) -> dict[str, str]:
+    """rule id → quote, for installed packs (a pack that fails to load is skipped)."""
+    from fangfan_rules.errors import FangfanError
+    from fangfan_rules.packs import available_packs, load_pack
+
+    quotes: dict[str, str] = {}
+    installed = set(available_packs())
+    for name in set(pack_names):
+        if name not in installed:
+            continue
+        try:
+            pack = load_pack(name)
+        except FangfanError:
+            continue
+        quotes.update({r.id: r.quote for r in pack.rules if r.quote})
+    return quotes
+
+
+def _citation_quotes(pack_names: Iterable[str]) -> dict[str, str]:
+    """citation → the quotes of the rules citing it (joined), for installed packs."""
+    from fangfan_rules.errors import FangfanError
+    from fangfan_rules.packs import available_packs, load_pack
+
+    found: dict[str, list[str]] = {}
+    installed = set(available_packs())
+    for name in set(pack_names):
+        if name not in installed:
+            continue
+        try:
+            pack = load_pack(name)
+        except FangfanError:
+            continue
+        for rule in pack.rules:
+            if rule.quote and rule.quote not in found.setdefault(rule.citation, []):
+                found[rule.citation].append(rule.quote)
+    return {c: " …… ".join(q) for c, q in found.items()}
+
+
+def identification_html(result: Identification, pack: Pack | None = None) -> str:
+    """A result as HTML: outcome, groups, reasons with clauses linked to their words, deadlines,
+    missing facts, reforms; the trace folded underneath."""
+    notes = _HtmlNotes(prefix=f"ff-r-{next(_uid)}")
+    by_rule = (
+        {r.id: r.quote for r in pack.rules if r.quote}
+        if pack is not None
+        else _rule_quotes([result.pack])
+    )
+    head = (
+        f"<b>{_h(result.household_id)}</b> · {_h(result.pack)} {_h(result.pack_version)} · "
+        f"as of {result.as_of} → <b>{_h(result.outcome.value)}</b> ({_h(result.outcome.zh)})"
+    )
+    facts = [
+        ["类别 category", _h(result.category.label("zh") if result.category else "—")],
+        [
+            "重点关注 key attention",
+            "<br>".join(
+                f"{_both(g.label)} {notes.cite(g.citation, by_rule.get(g.rule_id))}"
+                for g in result.key_attention
+            )
+            or "—",
+        ],
+        ["须入户 must visit", "✓" if result.must_visit else "—"],
+        [
+            "绿色通道 green channel",
+            _both(result.green_channel.why) if result.green_channel.why else "—",
+        ],
+    ]
+    if result.reforms:
+        facts.append(["调整 overrides / reforms", _h("; ".join(result.reforms))])
+    reasons = _table(
+        ["理由 reason", "条款 clause"],
+        [
+            [_both_text(r.text_zh, r.text_en), notes.cite(r.citation, r.quote)]
+            for r in result.reasons
+        ],
+    )
+    extra = ""
+    if result.review_points:
+        extra += "<p>待研判 to judge: " + "; ".join(_h(p.zh) for p in result.review_points) + "</p>"
+    if result.deadlines:
+        extra += _table(
+            ["时限 deadline", "start", "days", "due", "met", "status", "clause"],
+            [
+                [
+                    _both(d.label),
+                    _h(d.start),
+                    _h(f"{d.days} {d.count}"),
+                    _h(d.due or "calendar unknown"),
+                    _h(d.met_on or ""),
+                    _h(d.status),
+                    notes.cite(d.citation, None),
+                ]
+                for d in result.deadlines
+            ],
+        )
+    if result.missing_facts:
+        extra += "<p>缺少事实 missing facts: " + _h("; ".join(result.missing_facts)) + "</p>"
+    trace = (
+        f"<details><summary>trace</summary>{trace_html(result.trace, pack, notes=notes)}</details>"
+    )
+    return (
+        _CSS
+        + f'<div class="ff-card"><p>{head}</p>{_table(["", ""], facts)}{reasons}{extra}'
+        + f"{trace}{notes.render()}</div>"
+    )
+
+
+def _both_text(zh: str, en: str) -> str:
+    return f"{_h(zh)}<br><small>{_h(en)}</small>"
+
+
+def trace_html(trace: Trace, pack: Pack | None = None, *, notes: Any = None) -> str:
+    """A trace as HTML: every rule with its status, clause (linked to its words) and checks, then
+    the parameter values read with their dates and sources."""
+    own = notes is None
+    notes = notes or _HtmlNotes(prefix=f"ff-t-{next(_uid)}")
+    if pack is not None:
+        quotes = {r.id: r.quote for r in pack.rules if r.quote}
+    else:
+        quotes = _rule_quotes({r.rule_id.split(".", 1)[0] for r in trace.rules})
+    rows = []
+    for rule in trace.rules:
+        checks = "<br>".join(_h(c.text_zh) for c in rule.checks)
+        if rule.missing_facts:
+            checks += "<br><i>缺少 missing: " + _h("; ".join(rule.missing_facts)) + "</i>"
+        rows.append(
+            [
+                f"<code>{_h(rule.rule_id.split('.', 1)[-1])}</code>",
+                _h(rule.status),
+                notes.cite(rule.citation, quotes.get(rule.rule_id)),
+                checks,
+            ]
+        )
+    for value in trace.parameters:
+        rows.append(
+            [
+                f"<code>param {_h(value.name)}</code>",
+                _h(value.source),
+                _h(clause(value.citation)),
+                _h(f"{value_text(value)} ({validity_text(value.valid_from, value.valid_to)})"),
+            ]
+        )
+    body = _table(["rule", "status", "clause", "checks"], rows)
+    return (_CSS + f'<div class="ff-card">{body}{notes.render()}</div>') if own else body
+
+
+def frame_html(frame: pd.DataFrame, *, max_rows: int = 200) -> str:
+    """A DataFrame of results (``compare`` / ``results_frame`` / ``diff``) as HTML, with the
+    ``citation`` (and ``*citation``) columns linked to the clause words and ``deciding_rule``
+    columns showing the rule's quote."""
+    notes = _HtmlNotes(prefix=f"ff-f-{next(_uid)}")
+    packs = set(frame["pack"].dropna().astype(str)) if "pack" in frame.columns else set()
+    packs |= {str(c).split(":", 1)[0] for c in frame.columns if ":" in str(c)}
+    for column in frame.columns:
+        if str(column).endswith("citation") or str(column).endswith("rule"):
+            packs |= {str(v).split(":", 1)[0].split(".", 1)[0] for v in frame[column].dropna()}
+    by_citation = _citation_quotes(packs)
+    by_rule = _rule_quotes(packs)
+    shown = frame.head(max_rows)
+    rows = []
+    for record in shown.itertuples(index=False):
+        cells = []
+        for column, value in zip(shown.columns, record, strict=True):
+            name = str(column)
+            if value is None or (isinstance(value, float) and value != value):
+                cells.append("")
+            elif name.endswith("citation") and isinstance(value, str):
+                quote = by_citation.get(value)
+                if quote is None and name.endswith("_citation"):
+                    quote = _quote_column(shown, record, name)
+                cells.append(notes.cite(value, quote))
+            elif (name.endswith("rule") or name.endswith(":rule")) and isinstance(value, str):
+                quote = by_rule.get(value)
+                title = f' title="{_h(quote)}"' if quote else ""
+                cells.append(f"<code{title}>{_h(value)}</code>")
+            elif isinstance(value, tuple):
+                cells.append(_h(", ".join(map(str, value))))
+            else:
+                cells.append(_h(value))
+        rows.append(cells)
+    more = (
+        f"<p><small>{len(frame) - max_rows} more rows not shown</small></p>"
+        if len(frame) > max_rows
+        else ""
+    )
+    return (
+        _CSS
+        + f'<div class="ff-card">{_table([str(c) for c in shown.columns], rows)}{more}'
+        + f"{notes.render()}</div>"
+    )
+
+
+def _quote_column(frame: pd.DataFrame, record: Any, name: str) -> str | None:
+    quote_column = name.removesuffix("citation") + "quote"
+    if quote_column in frame.columns:
+        value = record[list(frame.columns).index(quote_column)]
+        return value if isinstance(value, str) and value else None
+    return None
+
+
+class LinkedFrame:
+    """A DataFrame shown with linked citations (Jupyter) or as a rich table (terminal)."""
+
+    def __init__(self, frame: pd.DataFrame, *, max_rows: int = 200) -> None:
+        self.frame = frame
+        self.max_rows = max_rows
+
+    def _repr_html_(self) -> str:
+        return frame_html(self.frame, max_rows=self.max_rows)
+
+    def __rich__(self) -> Any:
+        return rich_table(self.frame, max_rows=self.max_rows)
+
+    def __repr__(self) -> str:
+        return repr(self.frame)
+
+
+def linked(frame: pd.DataFrame, *, max_rows: int = 200) -> LinkedFrame:
+    """Wrap a results / comparison / diff DataFrame for display with linked citations."""
+    return LinkedFrame(frame, max_rows=max_rows)
+
+
+def rich_table(frame: pd.DataFrame, *, title: str | None = None, max_rows: int = 200) -> Any:
+    """A DataFrame as a ``rich`` table for the terminal (tuples joined, NaN blank)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False)
+    for column in frame.columns:
+        table.add_column(str(column), overflow="fold")
+    for record in frame.head(max_rows).itertuples(index=False):
+        table.add_row(*(escape(_plain(v)) for v in record))
+    return table
+
+
+def _plain(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, tuple | list):
+        return ";".join(map(str, value))
+    return str(value)
+
+
+def identification_markdown(result: Identification) -> str:
+    """A result as Markdown (explanation plus reasons with quoted clauses)."""
+    lines = [f"**{result.household_id}** — {result.pack} {result.pack_version}, as of "
+             f"{result.as_of}: **{result.outcome.value}** ({result.outcome.zh})", ""]  # fmt: skip
+    notes = _Footnotes()
+    for reason in result.reasons:
+        lines.append(f"- {_md(reason.text_zh)} [{_md_cite(notes, reason.citation, reason.quote)}]")
+    for (cite, quote), n in notes.items.items():
+        lines.append(f"\n[^{n}]: **{_md(cite)}** — {_md(quote)}")
+    return "\n".join(lines) + "\n"
+
+
+__all__ = [
+    "CALLER_SUPPLIED",
+    "LinkedFrame",
+    "PackCard",
+    "condition_text",
+    "frame_html",
+    "identification_html",
+    "identification_markdown",
+    "linked",
+    "pack_card",
+    "pack_card_html",
+    "pack_card_markdown",
+    "rich_table",
+    "trace_html",
+]
