@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.markup import escape
@@ -133,6 +133,22 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("file", type=Path)
 
     _add_analysis_parsers(sub)
+
+    el = sub.add_parser("eliminate", help="may each household leave monitoring? (风险消除)")
+    _add_evaluation_args(el)
+    el.add_argument("--format", choices=("table", "jsonl", "csv"), default=None)
+    el.add_argument("--output", "-o", type=Path)
+    el.add_argument("--lang", choices=("zh", "en"), default="zh")
+
+    due = sub.add_parser("due", help="deadlines due or overdue in the next N working days")
+    due.add_argument("--pack", action="append", required=True, help="pack(s) whose deadlines apply")
+    due.add_argument("--as-of", required=True, type=_date)
+    due.add_argument("--horizon", type=int, default=5, help="working days ahead (default 5)")
+    due.add_argument("--format", choices=("table", "csv", "jsonl"), default=None)
+    due.add_argument("--output", "-o", type=Path)
+    due.add_argument(
+        "file", type=Path, help="cases as JSON Lines: {household_id, events: [{step, date}]}"
+    )
 
     sub.add_parser("schema", help="print the household JSON Schema")
     return parser
@@ -615,6 +631,107 @@ def cmd_describe(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _write_frame(frame: Any, fmt: str, output: Path | None, title: str, out: Console) -> None:
+    """A DataFrame as a terminal table, CSV or JSON Lines (tuples joined with ';')."""
+    flat = frame.copy()
+    for column in flat.columns:
+        flat[column] = flat[column].map(lambda v: ";".join(v) if isinstance(v, tuple) else v)
+    if fmt == "table":
+        table = Table(title=title)
+        for column in flat.columns:
+            table.add_column(str(column), overflow="fold")
+        for record in flat.itertuples(index=False):
+            table.add_row(*(escape("" if v is None or v != v else str(v)) for v in record))
+        out.print(table)
+        return
+    target = output.open("w", encoding="utf-8", newline="") if output else None
+    try:
+        if fmt == "csv":
+            flat.to_csv(target or sys.stdout, index=False)
+        else:
+            flat.to_json(
+                target or sys.stdout,
+                orient="records",
+                lines=True,
+                force_ascii=False,
+                date_format="iso",
+            )
+    finally:
+        if target:
+            target.close()
+
+
+def cmd_eliminate(args: argparse.Namespace, out: Console, err: Console) -> int:
+    import pandas as pd
+
+    pack = _pack(args)
+    rows = []
+    bad = 0
+    for row in _rows(args.file, args.input_format):
+        if row.household is None:
+            bad += 1
+            err.print(f"bad input row line {row.line}: {row.error}", markup=False, highlight=False)
+            rows.append(
+                {
+                    "line": row.line,
+                    "household_id": row.household_id,
+                    "outcome": "error",
+                    "error": row.error,
+                }
+            )
+            continue
+        result = pack.assess_elimination(row.household, as_of=args.as_of)
+        rows.append(
+            {
+                "line": row.line,
+                "household_id": result.household_id,
+                "outcome": result.outcome.value,
+                "unmet": tuple(c.id for c in result.conditions_unmet),
+                "unknown": tuple(c.id for c in result.conditions_unknown),
+                "flags": tuple(f.id for f in result.flags),
+                "first_reason": result.reasons[0].text(args.lang)
+                if result.reasons
+                else (result.review_points[0](args.lang) if result.review_points else ""),
+                "missing_facts": tuple(result.missing_facts),
+                "error": None,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    fmt = args.format or ("table" if out.is_terminal and not args.output else "jsonl")
+    _write_frame(frame, fmt, args.output, f"风险消除 elimination — {pack.name}", out)
+    if len(frame):
+        err.print(frame["outcome"].value_counts().to_string(), markup=False, highlight=False)
+    return EXIT_BAD_ROWS if bad else EXIT_OK
+
+
+def cmd_due(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from pydantic import ValidationError
+
+    from fangfan_rules.timeline import Case, worklist
+
+    packs = [load_pack(name) for name in args.pack]
+    cases, bad = [], 0
+    with args.file.open(encoding="utf-8-sig") as fh:
+        for number, text in enumerate(fh, start=1):
+            if not text.strip():
+                continue
+            try:
+                cases.append(Case.model_validate_json(text))
+            except ValidationError as exc:
+                bad += 1
+                err.print(
+                    f"bad case line {number}: {exc.errors(include_url=False)[0]['msg']}",
+                    markup=False,
+                    highlight=False,
+                )
+    frame = worklist(cases, packs, as_of=args.as_of, horizon=args.horizon)
+    fmt = args.format or ("table" if out.is_terminal and not args.output else "csv")
+    _write_frame(
+        frame, fmt, args.output, f"due by {args.horizon} working days after {args.as_of}", out
+    )
+    return EXIT_BAD_ROWS if bad else EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``fangfan-rules`` console script."""
     parser = build_parser()
@@ -636,6 +753,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_diff(args, out, err)
         if args.command == "describe":
             return cmd_describe(args)
+        if args.command == "eliminate":
+            return cmd_eliminate(args, out, err)
+        if args.command == "due":
+            return cmd_due(args, out, err)
         if args.command == "schema":
             print(json.dumps(household_json_schema(), ensure_ascii=False, indent=2))
             return EXIT_OK

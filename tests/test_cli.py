@@ -142,3 +142,21 @@ def test_explain_and_packs_and_schema(capsys):
     assert "qianshan_2023" in capsys.readouterr().out
     assert main(["schema"]) == EXIT_OK
     assert json.loads(capsys.readouterr().out)["title"] == "fangfan-rules household"
+
+
+def test_eliminate_and_due_commands(tmp_path, capsys):
+    assert main(["eliminate", *ARGS, "--format", "jsonl", str(SAMPLE)]) == EXIT_OK
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(rows) == 300 and {r["outcome"] for r in rows} == {"not_covered"}
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        '{"household_id": "A", "events": [{"step": "system_entry", "date": "2023-06-01"}]}\n'
+        '{"household_id": "B", "events": [{"step": "nonsense", "date": "2023-06-08"}]}\n',
+        encoding="utf-8",
+    )
+    code = main(["due", "--pack", "qianshan_2023", "--as-of", "2023-06-14", "--format", "csv",
+                 str(cases)])
+    captured = capsys.readouterr()
+    assert code == EXIT_BAD_ROWS and "bad case line 2" in captured.err
+    assert "A,qianshan_2023,qianshan_2023.plan_and_measures" in captured.out
+    assert "overdue" in captured.out
