@@ -283,6 +283,8 @@ def check_procedure(
     for rule in pack.timeline.order:
         dates = [case.first((step,)) for step in rule.steps]
         last_present = max((i for i, d in enumerate(dates) if d is not None), default=-1)
+        if last_present < 0:
+            continue  # none of this procedure's steps happened (e.g. no elimination yet)
         for i, step in enumerate(rule.steps[:last_present]):
             if dates[i] is None and rule.required:
                 later = rule.steps[last_present]

@@ -45,11 +45,12 @@ def _eliminated(ctx: Context) -> bool:
     en="annual per-capita net income stably above {line} for {months} months",
 )
 def _stably_above(ctx: Context, line: Decimal, months: int) -> object:
-    # "Stably above for N months": at each of the N month-ends up to as_of (as_of, as_of − 1
-    # month, …), the per-capita net income of the 12 months ending that day exceeds the line.
-    # Any of those windows not covered by income records → unknown.
+    # "Stably above for N months" (持续稳定半年以上 → N = 6): on as_of and on each monthly date
+    # going back N months (as_of, as_of − 1 month, …, as_of − N months: N + 1 checkpoints spanning
+    # the whole N months), the per-capita net income of the 12 months ending that day exceeds the
+    # line. Any of those windows not covered by income records → unknown.
     missing: list[str] = []
-    for k in range(months):
+    for k in range(months + 1):
         end = ctx.as_of - relativedelta(months=k)
         income = per_capita_net_income(ctx.household, DateRange.months_back(end, 12))
         if isinstance(income, Missing):
