@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from rich.console import Console
 from rich.markup import escape
@@ -489,10 +489,32 @@ def _sweep_values(args: argparse.Namespace) -> list[str]:
     return values
 
 
-def _write_frame(frame: object, fmt: str, output: Path | None) -> None:
+def _write_frame(
+    frame: object, fmt: str, output: Path | None, *, title: str = "", out: Console | None = None
+) -> None:
+    """A DataFrame as CSV, JSON (Lines) or, with ``out``, a terminal table; tuples joined by ';'."""
     import pandas as pd
 
     assert isinstance(frame, pd.DataFrame)
+    if fmt == "table" and out is not None:
+        table = Table(title=title)
+        for column in frame.columns:
+            table.add_column(str(column), overflow="fold")
+        for record in frame.itertuples(index=False):
+            table.add_row(
+                *(
+                    escape(
+                        ";".join(map(str, v))
+                        if isinstance(v, tuple)
+                        else ""
+                        if v is None or v != v
+                        else str(v)
+                    )
+                    for v in record
+                )
+            )
+        out.print(table)
+        return
     flat = frame.copy()
     for column in flat.columns:
         if flat[column].map(lambda v: not isinstance(v, str | int | float | bool | None)).any():
@@ -518,7 +540,8 @@ def _write_frame(frame: object, fmt: str, output: Path | None) -> None:
                 date_format="iso",
                 indent=None if fmt == "jsonl" else 1,
             )
-            (target or sys.stdout).write("\n")
+            if fmt != "jsonl":  # pandas ends JSON Lines with a newline already
+                (target or sys.stdout).write("\n")
     finally:
         if target:
             target.close()
@@ -631,36 +654,6 @@ def cmd_describe(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _write_frame(frame: Any, fmt: str, output: Path | None, title: str, out: Console) -> None:
-    """A DataFrame as a terminal table, CSV or JSON Lines (tuples joined with ';')."""
-    flat = frame.copy()
-    for column in flat.columns:
-        flat[column] = flat[column].map(lambda v: ";".join(v) if isinstance(v, tuple) else v)
-    if fmt == "table":
-        table = Table(title=title)
-        for column in flat.columns:
-            table.add_column(str(column), overflow="fold")
-        for record in flat.itertuples(index=False):
-            table.add_row(*(escape("" if v is None or v != v else str(v)) for v in record))
-        out.print(table)
-        return
-    target = output.open("w", encoding="utf-8", newline="") if output else None
-    try:
-        if fmt == "csv":
-            flat.to_csv(target or sys.stdout, index=False)
-        else:
-            flat.to_json(
-                target or sys.stdout,
-                orient="records",
-                lines=True,
-                force_ascii=False,
-                date_format="iso",
-            )
-    finally:
-        if target:
-            target.close()
-
-
 def cmd_eliminate(args: argparse.Namespace, out: Console, err: Console) -> int:
     import pandas as pd
 
@@ -698,7 +691,7 @@ def cmd_eliminate(args: argparse.Namespace, out: Console, err: Console) -> int:
         )
     frame = pd.DataFrame(rows)
     fmt = args.format or ("table" if out.is_terminal and not args.output else "jsonl")
-    _write_frame(frame, fmt, args.output, f"风险消除 elimination — {pack.name}", out)
+    _write_frame(frame, fmt, args.output, title=f"风险消除 elimination — {pack.name}", out=out)
     if len(frame):
         err.print(frame["outcome"].value_counts().to_string(), markup=False, highlight=False)
     return EXIT_BAD_ROWS if bad else EXIT_OK
@@ -727,7 +720,11 @@ def cmd_due(args: argparse.Namespace, out: Console, err: Console) -> int:
     frame = worklist(cases, packs, as_of=args.as_of, horizon=args.horizon)
     fmt = args.format or ("table" if out.is_terminal and not args.output else "csv")
     _write_frame(
-        frame, fmt, args.output, f"due by {args.horizon} working days after {args.as_of}", out
+        frame,
+        fmt,
+        args.output,
+        title=f"due by {args.horizon} working days after {args.as_of}",
+        out=out,
     )
     return EXIT_BAD_ROWS if bad else EXIT_OK
 
