@@ -52,3 +52,55 @@ def test_the_variable_is_registered_with_its_labels():
     variable = ff.VARIABLES["ever_monitored"]
     assert variable.level == "household" and variable.value_type == "bool"
     assert "含已消除风险" in variable.label("zh")
+
+
+# --- monitoring_risk_types: 纳入时的风险点 (二、(三)) --------------------------------------------------
+
+
+def risk_types(h: ff.Household, as_of: date) -> object:
+    view, _ = ff.known_at(h, as_of)
+    return get_variable("monitoring_risk_types")(Context(view, as_of))
+
+
+def test_risk_types_of_the_latest_spell_in_recorded_order_without_repeats():
+    # Two spells: the older (2021-05-01, eliminated) recorded 因学; the latest (2022-03-01) recorded
+    # 住房安全, 因病, 住房安全 → (housing_safety, illness): the latest spell's, first occurrences kept.
+    h = household(
+        monitoring=[
+            {**spell("2021-05-01", "2021-12-01"), "risk_types": ["schooling"]},
+            {**spell("2022-03-01"), "risk_types": ["housing_safety", "illness", "housing_safety"]},
+        ]
+    )
+    assert risk_types(h, date(2022, 12, 31)) == (ff.RiskType.HOUSING_SAFETY, ff.RiskType.ILLNESS)
+    # Before 2022-03-01 the latest spell known is the older one.
+    assert risk_types(h, date(2022, 2, 28)) == (ff.RiskType.SCHOOLING,)
+
+
+def test_no_spell_is_none_and_a_spell_without_risk_points_is_empty():
+    assert risk_types(household(), date(2022, 12, 31)) is None
+    assert risk_types(household(monitoring=[spell("2022-03-01")]), date(2022, 12, 31)) == ()
+
+
+def test_risk_types_variable_is_registered_as_a_set_of_risk_types():
+    variable = ff.VARIABLES["monitoring_risk_types"]
+    assert variable.level == "household" and variable.value_type == "set"
+    assert variable.enum is ff.RiskType and variable.args == {}
+    assert "风险点" in variable.label("zh")
+
+
+def test_rongan_elimination_shows_the_risk_points_beside_the_finding():
+    # The note of 二、(三) lists the record's points in the reasons; the finding decides.
+    pack = ff.load_pack("rongan_2022").with_parameters(monitoring_income_line="6000")
+    h = household(
+        monitoring=[{**spell("2022-03-01"), "risk_types": ["illness"], "new_risk": False}],
+        guarantees={
+            "housing_grade": "B",
+            "basic_medical_insured": True,
+            "compulsory_education_ok": True,
+            "drinking_water_safe": True,
+        },
+    )
+    result = pack.assess_elimination(h, as_of=date(2022, 12, 31))
+    shown = [r.text_zh for r in result.reasons if r.rule_id.endswith("note.inclusion_risk_points")]
+    assert len(shown) == 1 and "因病" in shown[0]
+    assert result.outcome == "needs_review"  # risk_resolved not recorded (and no income records)
