@@ -324,6 +324,20 @@ def compare_other(pack_name: str, expect: Mapping[str, Any], r: Any) -> list[str
         return problems
     if "outcome" in expect and r.outcome.value != expect["outcome"]:
         problems.append(f"outcome: expected {expect['outcome']}, got {r.outcome.value}")
+    _check_some(
+        problems,
+        "reasons_include",
+        expect.get("reasons_include"),
+        [t for reason in r.reasons for t in (reason.text_zh, reason.text_en, reason.rule_id)],
+        present=True,
+    )
+    fired = {_local(pack_name, t.rule_id) for t in r.trace.fired()}
+    for rule_id in expect.get("fired_include") or []:
+        if str(rule_id) not in fired:
+            problems.append(f"fired_include: {rule_id} did not fire; fired {sorted(fired)}")
+    for rule_id in expect.get("fired_exclude") or []:
+        if str(rule_id) in fired:
+            problems.append(f"fired_exclude: {rule_id} fired")
     for key in ("conditions_met", "conditions_unmet", "conditions_unknown", "flags"):
         if key in expect:
             _check_set(problems, key, expect[key], _suffixes(pack_name, getattr(r, key)))
