@@ -130,7 +130,7 @@ class Deadline(_Value):
     count: Literal["natural", "working"]
     due: date | None = Field(None, description="None if the calendar cannot answer for the year")
     met_on: date | None = None
-    status: Literal["met", "missed", "pending", "overdue", "calendar_unknown"]
+    status: Literal["met", "missed", "pending", "overdue", "calendar_unknown", "closed"]
     normal_limit: bool = Field(False, description="原则上: a norm, exceptions are possible")
     citation: str
     note: str | None = None

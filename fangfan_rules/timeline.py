@@ -54,6 +54,7 @@ class Step(StrEnum):
     COUNTY_APPROVAL = "county_approval"  # 县级比对审定 (公告)
     SYSTEM_ENTRY = "system_entry"  # 录入系统
     APPLICANT_INFORMED = "applicant_informed"  # 告知农户 / 书面告知
+    CASE_CLOSED = "case_closed"  # 办结销号: closed without identification (e.g. not eligible)
     HELPER_ASSIGNED = "helper_assigned"  # 安排帮扶责任人
     PLAN_FILED = "plan_filed"  # 帮扶计划制定
     MEASURES_STARTED = "measures_started"  # 帮扶措施落实
@@ -236,6 +237,26 @@ def deadlines(
             continue
         met_on = case.first(rule.met_by, not_before=trigger)
         met_on = met_on if met_on is not None and met_on <= as_of else None
+        closed = case.first((Step.CASE_CLOSED,), not_before=trigger)
+        if met_on is None and closed is not None and closed <= as_of:
+            # The case was closed (e.g. found not eligible, 办结销号) before the step was due to
+            # happen: the time limit no longer runs. Reported, never counted as overdue.
+            out.append(
+                Deadline(
+                    name=rule.id,
+                    label=rule.title,
+                    start=trigger,
+                    days=0,
+                    count=rule.count or "natural",
+                    due=None,
+                    met_on=None,
+                    status="closed",
+                    normal_limit=rule.normal_limit,
+                    citation=rule.citation,
+                    note=f"case closed on {closed}",
+                )
+            )
+            continue
         if rule.due is not None:
             fixed = _resolve(pack, rule.due, trigger)
             out.append(

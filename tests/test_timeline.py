@@ -129,3 +129,10 @@ def test_monthly_tasks_clamp_to_the_end_of_short_months(tmp_path):
     assert monthly_due_dates(pack, 2022, 2)[0][1] == date(2022, 2, 28)
     assert monthly_due_dates(pack, 2024, 2)[0][1] == date(2024, 2, 29)
     assert monthly_due_dates(pack, 2022, 4)[0][1] == date(2022, 4, 30)
+
+
+def test_a_closed_case_stops_its_time_limits():
+    c = case((Step.SYSTEM_ENTRY, "2023-06-01"), (Step.CASE_CLOSED, "2023-06-05"))
+    (plan,) = QIANSHAN.deadlines(c, as_of=date(2023, 7, 1))
+    assert plan.status == "closed" and plan.due is None
+    assert QIANSHAN.check_procedure(c, as_of=date(2023, 7, 1)) == ()
