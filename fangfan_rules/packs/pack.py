@@ -345,6 +345,22 @@ class Pack:
 
         return pack_card_html(self)
 
+    def identify_frame(self, households: Any, *, as_of: date, engine: str = "vectorized") -> Any:
+        """compare()'s columns for a batch as a pandas DataFrame, from any engine.
+
+        ``engine``: ``"vectorized"`` (default; polars, columnar, the fast path for large batches),
+        ``"native"`` (the reference evaluator, full explanations) or ``"durable"`` (the
+        durable_rules backend). All three give the same outcome, category, risk types, groups,
+        areas, flags, must-visit, green channel and deciding rule (proven by differential tests).
+        """
+        if engine == "durable":
+            from fangfan_rules.engines.durable_backend import DurableEngine
+
+            return DurableEngine(self, as_of=as_of).identify_many(households)
+        from fangfan_rules.engines.vectorized import identify
+
+        return identify(self, households, as_of=as_of, engine=engine)
+
     def __repr__(self) -> str:
         return f"<Pack {self.name} {self.version} ({self.document.region}, {self.document.date})>"
 

@@ -49,8 +49,7 @@ def counted_members(household: Household) -> int:
     return sum(1 for m in household.members if m.counted_in_household)
 
 
-def per_capita_net_income(household: Household, window: DateRange) -> Decimal | Missing:
-    """家庭人均纯收入 over ``window``: exact household net income / counted members."""
+def _per_capita_fraction(household: Household, window: DateRange) -> Fraction | Missing:
     total = _net_fraction(household.income, window)
     size = counted_members(household)
     missing: tuple[str, ...] = ()
@@ -61,22 +60,27 @@ def per_capita_net_income(household: Household, window: DateRange) -> Decimal | 
     if missing:
         return Missing(missing)
     assert not isinstance(total, Missing)
-    return fraction_to_yuan(total / size)
+    return total / size
+
+
+def per_capita_net_income(household: Household, window: DateRange) -> Decimal | Missing:
+    """家庭人均纯收入 over ``window``: exact household net income / counted members."""
+    value = _per_capita_fraction(household, window)
+    return value if isinstance(value, Missing) else fraction_to_yuan(value)
 
 
 def per_capita_change(
     household: Household, window: DateRange, previous: DateRange
 ) -> Decimal | Missing:
-    """Year-on-year change of per-capita net income: ``window`` minus ``previous`` (signed yuan)."""
-    now, before = (
-        per_capita_net_income(household, window),
-        per_capita_net_income(household, previous),
-    )
+    """Year-on-year change of per-capita net income: ``window`` minus ``previous`` (signed yuan).
+
+    Computed from the two exact fractions, then converted once (no intermediate rounding)."""
+    now, before = _per_capita_fraction(household, window), _per_capita_fraction(household, previous)
     missing = tuple(f for v in (now, before) if isinstance(v, Missing) for f in v.facts)
     if missing:
         return Missing(missing)
-    assert isinstance(now, Decimal) and isinstance(before, Decimal)
-    return now - before
+    assert isinstance(now, Fraction) and isinstance(before, Fraction)
+    return fraction_to_yuan(now - before)
 
 
 def compliant_self_paid(

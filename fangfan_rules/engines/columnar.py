@@ -1,0 +1,1490 @@
+"""The columnar layout of household facts, its converters, validation and the ``as_of`` view.
+
+The vectorized engine (:mod:`fangfan_rules.engines.vectorized`) reads households as *tables*:
+one polars DataFrame per kind of fact, joined by ``household_id``. Every fact of
+:class:`~fangfan_rules.facts.Household` has a column; nothing is dropped, so
+``to_households(to_tables(hs)) == hs``.
+
+Layout (``TABLES``; a column's path in the fact model in brackets when it differs):
+
+=====================  ==========================================================================
+``households``         one row per household: ``household_id`` [id], ``county`` ``town``
+                       ``village`` ``area_tags`` (list) [area.*], ``hukou``,
+                       ``lifted_out_of_poverty``, ``lifted_year``, ``has_urban_social_security``,
+                       ``self_coping``, ``serious_difficulty``, ``housing_grade``
+                       ``basic_medical_insured`` ``compulsory_education_ok``
+                       ``drinking_water_safe`` ``only_house`` [guarantees.*], ``green_channel``
+                       (a record exists) and ``green_channel_*`` [green_channel.*],
+                       ``livestock_head_count`` (null: no livestock record)
+                       ``livestock_estimated_value_fen``, ``judgement_decided_on`` (null: no
+                       judgement) ``judgement_included`` ``judgement_reason``
+                       ``judgement_special_file``, ``income_double_signed``
+                       ``guarantees_double_signed`` ``phone_interview`` ``interview_recorded``
+                       [provenance.*], ``synthetic``
+``members``            ``household_id``, ``member_id`` [id], ``name``, ``relation``, ``birth_date``,
+                       ``hukou``, ``labour``, ``major_illness`` ``chronic_illness`` ``diseases``
+                       (list) ``special_major_disease_since`` ``loses_self_care`` [health.*],
+                       ``disability_grade`` ``disability_certificate_date`` (both null: no
+                       certificate) [disability.*], ``schooling``, ``employment``, ``id_number``
+                       (personal data, kept as given), ``counted_in_household``,
+                       ``has_urban_social_security``, ``dropout_since``, ``education_aid_since``,
+                       ``solitary``
+``child_status``       ``household_id``, ``member_id``, ``kind``, ``since`` [members[].child_status]
+``income``             ``household_id``, ``start``, ``end``, ``wage_income_fen``,
+                       ``business_income_fen``, ``property_income_fen``, ``transfer_income_fen``,
+                       ``business_expense_fen``, ``source``
+``expenditures``       ``household_id``, ``kind``, ``date``, ``total_fen``, ``reimbursed_fen``,
+                       ``compliant_self_paid_fen``, ``care``, ``description``
+``risk_events``        ``household_id``, ``type``, ``date``, ``description``
+``social_assistance``  ``household_id``, ``kind``, ``start``, ``end``, ``full_or_top_grade``
+``monitoring``         ``household_id``, ``category``, ``identified_on``, ``system_entry_on``,
+                       ``risk_types`` (list), ``measures`` (list), ``helper``, ``second_helper``,
+                       ``helper_assigned_on``, ``plan_filed_on``, ``eliminated_on``,
+                       ``risk_resolved``, ``new_risk``, ``willing_to_develop``,
+                       ``development_confirmed_on``
+``clues``              ``household_id``, ``channel``, ``received_on``, ``kind``, ``department``,
+                       ``source``, ``description``, ``verified_on``, ``feedback_on``,
+                       ``meets_criteria``, ``reason_not_met``, ``applicant_informed``,
+                       ``checker``, ``closed_on``
+``renovations``        ``household_id``, ``included_on``, ``description``
+=====================  ==========================================================================
+
+Types: enums are their string values, dates are ``Date``, unknown facts are nulls (never
+``False`` or 0), and **money is exact integer fen in Int64** (columns named ``*_fen``): a float
+money column is refused, never rounded. A null in a column whose fact has a default
+(``counted_in_household``, ``synthetic``, clue ``kind``, ``judgement_special_file``) takes the
+default. Rows of a child table keep the order of the household's tuple.
+
+Other shapes of the same layout:
+
+* **nested**: one row per household (the ``households`` columns) plus one list-of-struct column
+  per child table (``members``, ``income``…; ``child_status`` nested in ``members``):
+  :func:`nest` / :func:`unnest`. This is the streaming layout of a single Parquet file.
+* **files**: :func:`write_tables` writes ``<table>.parquet`` (or ``.csv``; list cells are
+  ``;``-joined) in a directory, sorted by ``household_id`` so that a chunk of households reads
+  only the row groups it needs; :func:`read_tables` reads either back, or a nested Parquet file.
+  In CSV every cell is text converted by :func:`validate`; an empty cell is unknown (null).
+
+:func:`validate` checks tables row by row with the same constraints as the fact models (enum
+values, non-negative amounts, date order, overlapping income periods, unique member ids, ID
+numbers…) and returns the clean tables plus one error message per bad household: a bad row never
+stops the others. :func:`view_at` is :func:`fangfan_rules.facts.known_at` for tables.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from pydantic import ValidationError
+
+from fangfan_rules.errors import FactError
+from fangfan_rules.facts import AreaTag, Household
+from fangfan_rules.facts.loading import fact_error
+from fangfan_rules.idnumber import validate_id_number
+from fangfan_rules.vocabulary import (
+    AssistanceMeasure,
+    CareType,
+    Channel,
+    ChildStatus,
+    ClueKind,
+    Department,
+    DibaoKind,
+    EmploymentStability,
+    ExpenditureKind,
+    HousingGrade,
+    HukouKind,
+    LabourCapacity,
+    MonitoringCategory,
+    Relation,
+    RiskType,
+    SchoolingStage,
+)
+
+S, D, B, I64 = pl.String, pl.Date, pl.Boolean, pl.Int64
+LS = pl.List(pl.String)
+
+#: Column dtypes of every table (the documented layout).
+SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "households": {
+        "household_id": S,
+        "county": S,
+        "town": S,
+        "village": S,
+        "area_tags": LS,
+        "hukou": S,
+        "lifted_out_of_poverty": B,
+        "lifted_year": pl.Int32(),
+        "has_urban_social_security": B,
+        "self_coping": B,
+        "serious_difficulty": B,
+        "housing_grade": S,
+        "basic_medical_insured": B,
+        "compulsory_education_ok": B,
+        "drinking_water_safe": B,
+        "only_house": B,
+        "green_channel": B,
+        "green_channel_facts_clear": B,
+        "green_channel_urgent": B,
+        "green_channel_town_confirmed_on": D,
+        "green_channel_village_confirmed_on": D,
+        "green_channel_publicly_recognised": B,
+        "livestock_head_count": I64,
+        "livestock_estimated_value_fen": I64,
+        "judgement_decided_on": D,
+        "judgement_included": B,
+        "judgement_reason": S,
+        "judgement_special_file": B,
+        "income_double_signed": B,
+        "guarantees_double_signed": B,
+        "phone_interview": B,
+        "interview_recorded": B,
+        "synthetic": B,
+    },
+    "members": {
+        "household_id": S,
+        "member_id": S,
+        "name": S,
+        "relation": S,
+        "birth_date": D,
+        "hukou": S,
+        "labour": S,
+        "major_illness": B,
+        "chronic_illness": B,
+        "diseases": LS,
+        "special_major_disease_since": D,
+        "loses_self_care": B,
+        "disability_grade": I64,
+        "disability_certificate_date": D,
+        "schooling": S,
+        "employment": S,
+        "id_number": S,
+        "counted_in_household": B,
+        "has_urban_social_security": B,
+        "dropout_since": D,
+        "education_aid_since": D,
+        "solitary": B,
+    },
+    "child_status": {"household_id": S, "member_id": S, "kind": S, "since": D},
+    "income": {
+        "household_id": S,
+        "start": D,
+        "end": D,
+        "wage_income_fen": I64,
+        "business_income_fen": I64,
+        "property_income_fen": I64,
+        "transfer_income_fen": I64,
+        "business_expense_fen": I64,
+        "source": S,
+    },
+    "expenditures": {
+        "household_id": S,
+        "kind": S,
+        "date": D,
+        "total_fen": I64,
+        "reimbursed_fen": I64,
+        "compliant_self_paid_fen": I64,
+        "care": S,
+        "description": S,
+    },
+    "risk_events": {"household_id": S, "type": S, "date": D, "description": S},
+    "social_assistance": {
+        "household_id": S,
+        "kind": S,
+        "start": D,
+        "end": D,
+        "full_or_top_grade": B,
+    },
+    "monitoring": {
+        "household_id": S,
+        "category": S,
+        "identified_on": D,
+        "system_entry_on": D,
+        "risk_types": LS,
+        "measures": LS,
+        "helper": S,
+        "second_helper": S,
+        "helper_assigned_on": D,
+        "plan_filed_on": D,
+        "eliminated_on": D,
+        "risk_resolved": B,
+        "new_risk": B,
+        "willing_to_develop": B,
+        "development_confirmed_on": D,
+    },
+    "clues": {
+        "household_id": S,
+        "channel": S,
+        "received_on": D,
+        "kind": S,
+        "department": S,
+        "source": S,
+        "description": S,
+        "verified_on": D,
+        "feedback_on": D,
+        "meets_criteria": B,
+        "reason_not_met": S,
+        "applicant_informed": B,
+        "checker": S,
+        "closed_on": D,
+    },
+    "renovations": {"household_id": S, "included_on": D, "description": S},
+}
+TABLES: tuple[str, ...] = tuple(SCHEMAS)
+#: Child tables (every table but ``households``).
+CHILDREN: tuple[str, ...] = TABLES[1:]
+
+#: Columns without which a row is not a fact (a missing column is an error for the whole table).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "households": ("household_id", "county", "town", "village", "hukou"),
+    "members": ("household_id", "member_id", "relation"),
+    "child_status": ("household_id", "member_id", "kind", "since"),
+    "income": (
+        "household_id",
+        "start",
+        "end",
+        "wage_income_fen",
+        "business_income_fen",
+        "property_income_fen",
+        "transfer_income_fen",
+        "business_expense_fen",
+    ),
+    "expenditures": (
+        "household_id",
+        "kind",
+        "date",
+        "total_fen",
+        "reimbursed_fen",
+        "compliant_self_paid_fen",
+    ),
+    "risk_events": ("household_id", "type", "date"),
+    "social_assistance": ("household_id", "kind", "start"),
+    "monitoring": ("household_id", "category", "identified_on"),
+    "clues": ("household_id", "channel", "received_on"),
+    "renovations": ("household_id", "included_on"),
+}
+
+#: Defaults of facts that have one (a null takes it).
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "households": {"synthetic": False, "judgement_special_file": False, "area_tags": []},
+    "members": {"counted_in_household": True, "diseases": []},
+    "monitoring": {"risk_types": [], "measures": []},
+    "clues": {"kind": ClueKind.OTHER.value},
+}
+
+#: Enum-valued columns (lists: every element).
+ENUMS: dict[str, dict[str, type[Enum]]] = {
+    "households": {"hukou": HukouKind, "housing_grade": HousingGrade, "area_tags": AreaTag},
+    "members": {
+        "relation": Relation,
+        "hukou": HukouKind,
+        "labour": LabourCapacity,
+        "schooling": SchoolingStage,
+        "employment": EmploymentStability,
+    },
+    "child_status": {"kind": ChildStatus},
+    "expenditures": {"kind": ExpenditureKind, "care": CareType},
+    "risk_events": {"type": RiskType},
+    "social_assistance": {"kind": DibaoKind},
+    "monitoring": {
+        "category": MonitoringCategory,
+        "risk_types": RiskType,
+        "measures": AssistanceMeasure,
+    },
+    "clues": {"channel": Channel, "kind": ClueKind, "department": Department},
+}
+
+#: Money columns that cannot be negative (财产性收入 can: a loss).
+NON_NEGATIVE_MONEY: dict[str, tuple[str, ...]] = {
+    "households": ("livestock_estimated_value_fen",),
+    "income": (
+        "wage_income_fen",
+        "business_income_fen",
+        "transfer_income_fen",
+        "business_expense_fen",
+    ),
+    "expenditures": ("total_fen", "reimbursed_fen", "compliant_self_paid_fen"),
+}
+#: |amount| < 10**16 yuan, as :func:`fangfan_rules.money.to_yuan` accepts.
+MAX_FEN = 10**18
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+#: Members of child tables are nested under these names in the nested layout.
+NESTED_NAMES = {t: t for t in CHILDREN if t != "child_status"}
+
+
+# ----------------------------------------------------------------------------------------------
+# pydantic facts → tables
+
+
+def _fen(amount: Decimal | None) -> int | None:
+    return None if amount is None else int(amount.scaleb(2))
+
+
+def _v(value: Enum | None) -> str | None:
+    return None if value is None else value.value
+
+
+def to_tables(households: Iterable[Household]) -> dict[str, pl.DataFrame]:
+    """Convert validated households to the columnar layout (exact: money as integer fen)."""
+    hs = list(households)
+    area = [h.area for h in hs]
+    g = [h.guarantees for h in hs]
+    gc = [h.green_channel for h in hs]
+    ls = [h.livestock for h in hs]
+    jd = [h.judgement for h in hs]
+    pv = [h.provenance for h in hs]
+    cols: dict[str, dict[str, list[Any]]] = {}
+    cols["households"] = {
+        "household_id": [h.id for h in hs],
+        "county": [a.county for a in area],
+        "town": [a.town for a in area],
+        "village": [a.village for a in area],
+        "area_tags": [sorted(t.value for t in a.tags) for a in area],
+        "hukou": [h.hukou.value for h in hs],
+        "lifted_out_of_poverty": [h.lifted_out_of_poverty for h in hs],
+        "lifted_year": [h.lifted_year for h in hs],
+        "has_urban_social_security": [h.has_urban_social_security for h in hs],
+        "self_coping": [h.self_coping for h in hs],
+        "serious_difficulty": [h.serious_difficulty for h in hs],
+        "housing_grade": [_v(x.housing_grade) for x in g],
+        "basic_medical_insured": [x.basic_medical_insured for x in g],
+        "compulsory_education_ok": [x.compulsory_education_ok for x in g],
+        "drinking_water_safe": [x.drinking_water_safe for x in g],
+        "only_house": [x.only_house for x in g],
+        "green_channel": [x is not None for x in gc],
+        "green_channel_facts_clear": [x and x.facts_clear for x in gc],
+        "green_channel_urgent": [x and x.urgent for x in gc],
+        "green_channel_town_confirmed_on": [x and x.town_confirmed_on for x in gc],
+        "green_channel_village_confirmed_on": [x and x.village_confirmed_on for x in gc],
+        "green_channel_publicly_recognised": [x and x.publicly_recognised for x in gc],
+        "livestock_head_count": [x and x.head_count for x in ls],
+        "livestock_estimated_value_fen": [x and _fen(x.estimated_value) for x in ls],
+        "judgement_decided_on": [x and x.decided_on for x in jd],
+        "judgement_included": [x and x.included for x in jd],
+        "judgement_reason": [x and x.reason for x in jd],
+        "judgement_special_file": [x.special_file if x else False for x in jd],
+        "income_double_signed": [x.income_double_signed for x in pv],
+        "guarantees_double_signed": [x.guarantees_double_signed for x in pv],
+        "phone_interview": [x.phone_interview for x in pv],
+        "interview_recorded": [x.interview_recorded for x in pv],
+        "synthetic": [h.synthetic for h in hs],
+    }
+    # ``x and x.field``: None for a missing record, the field (False and 0 included) otherwise.
+
+    mem = [(h.id, m) for h in hs for m in h.members]
+    cols["members"] = {
+        "household_id": [i for i, _ in mem],
+        "member_id": [m.id for _, m in mem],
+        "name": [m.name for _, m in mem],
+        "relation": [m.relation.value for _, m in mem],
+        "birth_date": [m.birth_date for _, m in mem],
+        "hukou": [_v(m.hukou) for _, m in mem],
+        "labour": [_v(m.labour) for _, m in mem],
+        "major_illness": [m.health.major_illness for _, m in mem],
+        "chronic_illness": [m.health.chronic_illness for _, m in mem],
+        "diseases": [list(m.health.diseases) for _, m in mem],
+        "special_major_disease_since": [m.health.special_major_disease_since for _, m in mem],
+        "loses_self_care": [m.health.loses_self_care for _, m in mem],
+        "disability_grade": [m.disability.grade if m.disability else None for _, m in mem],
+        "disability_certificate_date": [
+            m.disability.certificate_date if m.disability else None for _, m in mem
+        ],
+        "schooling": [_v(m.schooling) for _, m in mem],
+        "employment": [_v(m.employment) for _, m in mem],
+        "id_number": [m.id_number for _, m in mem],
+        "counted_in_household": [m.counted_in_household for _, m in mem],
+        "has_urban_social_security": [m.has_urban_social_security for _, m in mem],
+        "dropout_since": [m.dropout_since for _, m in mem],
+        "education_aid_since": [m.education_aid_since for _, m in mem],
+        "solitary": [m.solitary for _, m in mem],
+    }
+    cs = [(i, m.id, c) for i, m in mem for c in m.child_status]
+    cols["child_status"] = {
+        "household_id": [i for i, _, _ in cs],
+        "member_id": [m for _, m, _ in cs],
+        "kind": [c.kind.value for _, _, c in cs],
+        "since": [c.since for _, _, c in cs],
+    }
+    inc = [(h.id, r) for h in hs for r in h.income]
+    cols["income"] = {
+        "household_id": [i for i, _ in inc],
+        "start": [r.start for _, r in inc],
+        "end": [r.end for _, r in inc],
+        "wage_income_fen": [_fen(r.wage_income) for _, r in inc],
+        "business_income_fen": [_fen(r.business_income) for _, r in inc],
+        "property_income_fen": [_fen(r.property_income) for _, r in inc],
+        "transfer_income_fen": [_fen(r.transfer_income) for _, r in inc],
+        "business_expense_fen": [_fen(r.business_expense) for _, r in inc],
+        "source": [r.source for _, r in inc],
+    }
+    ex = [(h.id, e) for h in hs for e in h.expenditures]
+    cols["expenditures"] = {
+        "household_id": [i for i, _ in ex],
+        "kind": [e.kind.value for _, e in ex],
+        "date": [e.date for _, e in ex],
+        "total_fen": [_fen(e.total) for _, e in ex],
+        "reimbursed_fen": [_fen(e.reimbursed) for _, e in ex],
+        "compliant_self_paid_fen": [_fen(e.compliant_self_paid) for _, e in ex],
+        "care": [_v(e.care) for _, e in ex],
+        "description": [e.description for _, e in ex],
+    }
+    ev = [(h.id, e) for h in hs for e in h.risk_events]
+    cols["risk_events"] = {
+        "household_id": [i for i, _ in ev],
+        "type": [e.type.value for _, e in ev],
+        "date": [e.date for _, e in ev],
+        "description": [e.description for _, e in ev],
+    }
+    sa = [(h.id, a) for h in hs for a in h.social_assistance]
+    cols["social_assistance"] = {
+        "household_id": [i for i, _ in sa],
+        "kind": [a.kind.value for _, a in sa],
+        "start": [a.start for _, a in sa],
+        "end": [a.end for _, a in sa],
+        "full_or_top_grade": [a.full_or_top_grade for _, a in sa],
+    }
+    mo = [(h.id, r) for h in hs for r in h.monitoring]
+    cols["monitoring"] = {
+        "household_id": [i for i, _ in mo],
+        "category": [r.category.value for _, r in mo],
+        "identified_on": [r.identified_on for _, r in mo],
+        "system_entry_on": [r.system_entry_on for _, r in mo],
+        "risk_types": [[t.value for t in r.risk_types] for _, r in mo],
+        "measures": [[t.value for t in r.measures] for _, r in mo],
+        "helper": [r.helper for _, r in mo],
+        "second_helper": [r.second_helper for _, r in mo],
+        "helper_assigned_on": [r.helper_assigned_on for _, r in mo],
+        "plan_filed_on": [r.plan_filed_on for _, r in mo],
+        "eliminated_on": [r.eliminated_on for _, r in mo],
+        "risk_resolved": [r.risk_resolved for _, r in mo],
+        "new_risk": [r.new_risk for _, r in mo],
+        "willing_to_develop": [r.willing_to_develop for _, r in mo],
+        "development_confirmed_on": [r.development_confirmed_on for _, r in mo],
+    }
+    cl = [(h.id, c) for h in hs for c in h.clues]
+    cols["clues"] = {
+        "household_id": [i for i, _ in cl],
+        "channel": [c.channel.value for _, c in cl],
+        "received_on": [c.received_on for _, c in cl],
+        "kind": [c.kind.value for _, c in cl],
+        "department": [_v(c.department) for _, c in cl],
+        "source": [c.source for _, c in cl],
+        "description": [c.description for _, c in cl],
+        "verified_on": [c.verified_on for _, c in cl],
+        "feedback_on": [c.feedback_on for _, c in cl],
+        "meets_criteria": [c.meets_criteria for _, c in cl],
+        "reason_not_met": [c.reason_not_met for _, c in cl],
+        "applicant_informed": [c.applicant_informed for _, c in cl],
+        "checker": [c.checker for _, c in cl],
+        "closed_on": [c.closed_on for _, c in cl],
+    }
+    rn = [(h.id, r) for h in hs for r in h.renovations]
+    cols["renovations"] = {
+        "household_id": [i for i, _ in rn],
+        "included_on": [r.included_on for _, r in rn],
+        "description": [r.description for _, r in rn],
+    }
+    return {t: _frame(cols[t], SCHEMAS[t]) for t in TABLES}
+
+
+def _frame(columns: dict[str, list[Any]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """A typed frame; list columns go through Arrow (polars builds a Series per inner list)."""
+    import pyarrow as pa
+
+    series = []
+    for name, dtype in schema.items():
+        values = columns[name]
+        if isinstance(dtype, pl.List):
+            arrow = pa.array(values, type=pa.list_(pa.large_string()))
+            series.append(pl.Series(name, arrow).cast(dtype))
+        else:
+            series.append(pl.Series(name, values, dtype=dtype))
+    return pl.DataFrame(series)
+
+
+def empty_tables() -> dict[str, pl.DataFrame]:
+    return {t: pl.DataFrame(schema=SCHEMAS[t]) for t in TABLES}
+
+
+# ----------------------------------------------------------------------------------------------
+# tables → pydantic facts (explanations, round trips, strict validation)
+
+
+def _yuan(fen: int | None) -> Decimal | None:
+    return None if fen is None else Decimal(fen).scaleb(-2)
+
+
+def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def _household_dicts(
+    tables: Mapping[str, pl.DataFrame], ids: Iterable[str] | None = None
+) -> list[dict[str, Any]]:
+    if ids is not None:
+        wanted = list(dict.fromkeys(ids))
+        tables = {t: df.filter(pl.col("household_id").is_in(wanted)) for t, df in tables.items()}
+    by: dict[str, dict[str, list[dict[str, Any]]]] = {t: defaultdict(list) for t in CHILDREN}
+    for t in CHILDREN:
+        if t in tables:
+            for row in tables[t].iter_rows(named=True):
+                by[t][row["household_id"]].append(row)
+    child_status: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for rows in by["child_status"].values():
+        for c in rows:
+            child_status[(c["household_id"], c["member_id"])].append(
+                {"kind": c["kind"], "since": c["since"]}
+            )
+    out = []
+    for h in tables["households"].iter_rows(named=True):
+        hid = h["household_id"]
+
+        def prefixed(prefix: str, names: tuple[str, ...], row: dict[str, Any] = h) -> dict:
+            return _drop_none({n: row.get(f"{prefix}{n}") for n in names})
+
+        data: dict[str, Any] = _drop_none(
+            {
+                "id": hid,
+                "area": {
+                    "county": h["county"],
+                    "town": h["town"],
+                    "village": h["village"],
+                    "tags": h["area_tags"] or [],
+                },
+                "hukou": h["hukou"],
+                "lifted_out_of_poverty": h["lifted_out_of_poverty"],
+                "lifted_year": h["lifted_year"],
+                "has_urban_social_security": h["has_urban_social_security"],
+                "self_coping": h["self_coping"],
+                "serious_difficulty": h["serious_difficulty"],
+                "synthetic": h["synthetic"],
+            }
+        )
+        data["guarantees"] = prefixed(
+            "",
+            (
+                "housing_grade",
+                "basic_medical_insured",
+                "compulsory_education_ok",
+                "drinking_water_safe",
+                "only_house",
+            ),
+        )
+        data["provenance"] = prefixed(
+            "",
+            (
+                "income_double_signed",
+                "guarantees_double_signed",
+                "phone_interview",
+                "interview_recorded",
+            ),
+        )
+        if h["green_channel"]:
+            data["green_channel"] = prefixed(
+                "green_channel_",
+                (
+                    "facts_clear",
+                    "urgent",
+                    "town_confirmed_on",
+                    "village_confirmed_on",
+                    "publicly_recognised",
+                ),
+            )
+        if h["livestock_head_count"] is not None or h["livestock_estimated_value_fen"] is not None:
+            data["livestock"] = _drop_none(
+                {
+                    "head_count": h["livestock_head_count"],
+                    "estimated_value": _yuan(h["livestock_estimated_value_fen"]),
+                }
+            )
+        if h["judgement_decided_on"] is not None:
+            data["judgement"] = _drop_none(
+                {
+                    "decided_on": h["judgement_decided_on"],
+                    "included": h["judgement_included"],
+                    "reason": h["judgement_reason"],
+                    "special_file": h["judgement_special_file"],
+                }
+            )
+        data["members"] = [
+            _drop_none(
+                {
+                    "id": m["member_id"],
+                    "name": m["name"],
+                    "relation": m["relation"],
+                    "birth_date": m["birth_date"],
+                    "hukou": m["hukou"],
+                    "labour": m["labour"],
+                    "health": _drop_none(
+                        {
+                            "major_illness": m["major_illness"],
+                            "chronic_illness": m["chronic_illness"],
+                            "diseases": m["diseases"],
+                            "special_major_disease_since": m["special_major_disease_since"],
+                            "loses_self_care": m["loses_self_care"],
+                        }
+                    ),
+                    "disability": (
+                        None
+                        if m["disability_grade"] is None
+                        and m["disability_certificate_date"] is None
+                        else {
+                            "grade": m["disability_grade"],
+                            "certificate_date": m["disability_certificate_date"],
+                        }
+                    ),
+                    "schooling": m["schooling"],
+                    "employment": m["employment"],
+                    "id_number": m["id_number"],
+                    "counted_in_household": m["counted_in_household"],
+                    "has_urban_social_security": m["has_urban_social_security"],
+                    "child_status": child_status.get((hid, m["member_id"]), []),
+                    "dropout_since": m["dropout_since"],
+                    "education_aid_since": m["education_aid_since"],
+                    "solitary": m["solitary"],
+                }
+            )
+            for m in by["members"].get(hid, [])
+        ]
+        data["income"] = [
+            _drop_none(
+                {
+                    "start": r["start"],
+                    "end": r["end"],
+                    "wage_income": _yuan(r["wage_income_fen"]),
+                    "business_income": _yuan(r["business_income_fen"]),
+                    "property_income": _yuan(r["property_income_fen"]),
+                    "transfer_income": _yuan(r["transfer_income_fen"]),
+                    "business_expense": _yuan(r["business_expense_fen"]),
+                    "source": r["source"],
+                }
+            )
+            for r in by["income"].get(hid, [])
+        ]
+        data["expenditures"] = [
+            _drop_none(
+                {
+                    "kind": e["kind"],
+                    "date": e["date"],
+                    "total": _yuan(e["total_fen"]),
+                    "reimbursed": _yuan(e["reimbursed_fen"]),
+                    "compliant_self_paid": _yuan(e["compliant_self_paid_fen"]),
+                    "care": e["care"],
+                    "description": e["description"],
+                }
+            )
+            for e in by["expenditures"].get(hid, [])
+        ]
+        data["risk_events"] = [
+            _drop_none({k: e[k] for k in ("type", "date", "description")})
+            for e in by["risk_events"].get(hid, [])
+        ]
+        data["social_assistance"] = [
+            _drop_none({k: a[k] for k in ("kind", "start", "end", "full_or_top_grade")})
+            for a in by["social_assistance"].get(hid, [])
+        ]
+        data["monitoring"] = [
+            _drop_none({k: v for k, v in r.items() if k != "household_id"})
+            for r in by["monitoring"].get(hid, [])
+        ]
+        data["clues"] = [
+            _drop_none({k: v for k, v in c.items() if k != "household_id"})
+            for c in by["clues"].get(hid, [])
+        ]
+        data["renovations"] = [
+            _drop_none({k: r[k] for k in ("included_on", "description")})
+            for r in by["renovations"].get(hid, [])
+        ]
+        out.append(data)
+    return out
+
+
+def to_households(
+    tables: Mapping[str, pl.DataFrame], ids: Iterable[str] | None = None
+) -> list[Household]:
+    """Rebuild (and validate with the fact models) the households of ``tables``.
+
+    ``ids`` restricts the result to those households (in table order). Raises
+    :class:`~fangfan_rules.errors.FactError` for the first invalid household.
+    """
+    out = []
+    for data in _household_dicts(_complete(tables), ids):
+        try:
+            out.append(Household.model_validate(data))
+        except ValidationError as exc:
+            raise fact_error(data, exc) from None
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# nested layout and files
+
+
+def nest(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
+    """The nested layout: ``households`` plus a list-of-struct column per child table."""
+    tables = _complete(tables)
+    out = tables["households"].with_row_index("__order")
+    members = tables["members"]
+    status = tables["child_status"]
+    if status.height:
+        cs = status.group_by(["household_id", "member_id"], maintain_order=True).agg(
+            pl.struct("kind", "since").alias("child_status")
+        )
+        members = members.join(cs, on=["household_id", "member_id"], how="left")
+    else:
+        members = members.with_columns(
+            pl.lit(None, dtype=pl.List(pl.Struct({"kind": S, "since": D}))).alias("child_status")
+        )
+    members = members.with_columns(
+        pl.col("child_status").fill_null(pl.lit([], dtype=members.schema["child_status"]))
+    )
+    for t, frame in (("members", members), *((t, tables[t]) for t in CHILDREN[2:])):
+        fields = [c for c in frame.columns if c != "household_id"]
+        dtype = pl.List(pl.Struct({c: frame.schema[c] for c in fields}))
+        grouped = frame.group_by("household_id", maintain_order=True).agg(
+            pl.struct(fields).alias(t)
+        )
+        out = out.join(grouped, on="household_id", how="left").with_columns(
+            pl.col(t).fill_null(pl.lit([], dtype=dtype))
+        )
+    return out.sort("__order").drop("__order")
+
+
+def unnest(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Split a nested frame (see :func:`nest`) back into tables."""
+    nested = [t for t in NESTED_NAMES if t in frame.columns]
+    tables: dict[str, pl.DataFrame] = {"households": frame.drop(nested)}
+    for t in nested:
+        part = frame.select("household_id", t).explode(t).drop_nulls(t).unnest(t)
+        if t == "members" and "child_status" in part.columns:
+            cs = (
+                part.select("household_id", "member_id", "child_status")
+                .explode("child_status")
+                .drop_nulls("child_status")
+                .unnest("child_status")
+            )
+            tables["child_status"] = cs
+            part = part.drop("child_status")
+        tables[t] = part
+    return tables
+
+
+def _is_nested(frame: pl.DataFrame) -> bool:
+    return any(c in frame.columns and isinstance(frame.schema[c], pl.List) for c in NESTED_NAMES)
+
+
+def as_polars(frame: Any) -> pl.DataFrame:
+    """A polars DataFrame from polars, pandas or Arrow input."""
+    if isinstance(frame, pl.DataFrame):
+        return frame
+    if isinstance(frame, pl.LazyFrame):
+        return frame.collect()
+    result = pl.from_arrow(frame) if hasattr(frame, "schema") and hasattr(frame, "column") else None
+    if isinstance(result, pl.DataFrame):
+        return result
+    return pl.from_pandas(frame)
+
+
+def as_tables(data: Any) -> dict[str, pl.DataFrame]:
+    """Tables from a mapping of frames, one nested frame, or a households-only frame."""
+    if isinstance(data, Mapping):
+        unknown = sorted(set(data) - set(TABLES))
+        if unknown:
+            raise FactError(
+                None, [(t, None, f"unknown table (tables: {', '.join(TABLES)})") for t in unknown]
+            )
+        return {t: as_polars(v) for t, v in data.items()}
+    frame = as_polars(data)
+    return unnest(frame) if _is_nested(frame) else {"households": frame}
+
+
+def write_tables(
+    tables: Mapping[str, pl.DataFrame], directory: Path | str, *, format: str = "parquet"
+) -> Path:
+    """Write ``<table>.parquet`` (or ``.csv``) files, each sorted by household id."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    for t, frame in _complete(tables).items():
+        frame = frame.sort("household_id", maintain_order=True)
+        if format == "parquet":
+            frame.write_parquet(directory / f"{t}.parquet", row_group_size=16_384, statistics=True)
+        elif format == "csv":
+            lists = [c for c, d in frame.schema.items() if isinstance(d, pl.List)]
+            frame.with_columns(pl.col(c).list.join(";") for c in lists).write_csv(
+                directory / f"{t}.csv"
+            )
+        else:
+            raise ValueError(f"format must be 'parquet' or 'csv', not {format!r}")
+    return directory
+
+
+def write_parquet(
+    households: Iterable[Household], path: Path | str, *, layout: str = "tables"
+) -> Path:
+    """Write households as Parquet: a directory of tables (default) or one nested file."""
+    tables = to_tables(households)
+    if layout == "tables":
+        return write_tables(tables, path)
+    if layout == "nested":
+        path = Path(path)
+        nest(tables).write_parquet(path, row_group_size=16_384)
+        return path
+    raise ValueError(f"layout must be 'tables' or 'nested', not {layout!r}")
+
+
+def _read_csv(path: Path, table: str) -> pl.DataFrame:
+    schema = SCHEMAS[table]
+    header = pl.read_csv(path, n_rows=0).columns
+    overrides = {
+        c: (S if isinstance(schema.get(c), pl.List) or schema.get(c) is None else schema[c])
+        for c in header
+    }
+    frame = pl.read_csv(path, schema_overrides=overrides, try_parse_dates=False)
+    lists = [c for c in header if isinstance(schema.get(c), pl.List)]
+    return frame.with_columns(
+        pl.when(pl.col(c).is_null() | (pl.col(c) == ""))
+        .then(pl.lit([], dtype=LS))
+        .otherwise(pl.col(c).str.split(";"))
+        .alias(c)
+        for c in lists
+    )
+
+
+def read_tables(path: Path | str) -> dict[str, pl.DataFrame]:
+    """Read a directory of ``<table>.parquet`` / ``<table>.csv`` files or one nested Parquet file."""
+    path = Path(path)
+    if path.is_file():
+        return as_tables(pl.read_parquet(path))
+    tables: dict[str, pl.DataFrame] = {}
+    for t in TABLES:
+        if (path / f"{t}.parquet").exists():
+            tables[t] = pl.read_parquet(path / f"{t}.parquet")
+        elif (path / f"{t}.csv").exists():
+            tables[t] = _read_csv(path / f"{t}.csv", t)
+    if "households" not in tables:
+        raise FactError(None, [(str(path), None, "no households.parquet or households.csv")])
+    return tables
+
+
+# ----------------------------------------------------------------------------------------------
+# normalisation and validation
+
+
+def _complete(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Every table present with every column (missing ones null), for already-typed tables."""
+    out = {}
+    for t in TABLES:
+        frame = tables.get(t)
+        if frame is None:
+            frame = pl.DataFrame(schema=SCHEMAS[t])
+        missing = [c for c in SCHEMAS[t] if c not in frame.columns]
+        if missing:
+            frame = frame.with_columns(pl.lit(None, dtype=SCHEMAS[t][c]).alias(c) for c in missing)
+        out[t] = frame.select(list(SCHEMAS[t]))
+    return out
+
+
+_INT_TYPES = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
+
+
+def _cast(frame: pl.DataFrame, table: str, column: str) -> tuple[pl.Expr, pl.Expr | None]:
+    """The column cast to its layout dtype and a flag of values that did not convert."""
+    target = SCHEMAS[table][column]
+    source = frame.schema[column]
+    col = pl.col(column)
+    if source == target:
+        return col, None
+    if source == pl.Null:
+        return col.cast(target), None
+    if column.endswith("_fen") and source in (pl.Float32, pl.Float64):
+        raise FactError(
+            None,
+            [
+                (
+                    f"{table}.{column}",
+                    str(source),
+                    "money must be integer fen (Int64), never a float: round at the source",
+                )
+            ],
+        )
+    if isinstance(target, pl.List):
+        if source == S:
+            cast = (
+                pl.when(col.is_null() | (col == ""))
+                .then(pl.lit([], dtype=LS))
+                .otherwise(col.str.split(";"))
+            )
+        else:
+            cast = col.cast(target, strict=False)
+        return cast, None
+    if target == D and source == S:
+        cast = col.str.strip_chars().str.strptime(D, "%Y-%m-%d", strict=False)
+    elif target == D and isinstance(source, pl.Datetime):
+        cast = col.dt.date()
+    elif target == B and source == S:
+        low = col.str.strip_chars().str.to_lowercase()
+        cast = (
+            pl.when(low == "true")
+            .then(True)
+            .when(low == "false")
+            .then(False)
+            .otherwise(None)
+            .cast(B)
+        )
+    elif target in (I64, pl.Int32()) and source in (pl.Float32, pl.Float64):
+        cast = pl.when(col == col.round(0)).then(col).otherwise(None).cast(target, strict=False)
+    elif target in (I64, pl.Int32()) and source == S:
+        cast = col.str.strip_chars().cast(target, strict=False)
+    elif target in (I64, pl.Int32()) and isinstance(source, pl.Decimal):
+        cast = pl.when(col == col.round(0)).then(col).otherwise(None).cast(target, strict=False)
+    else:
+        cast = col.cast(target, strict=False)
+    return cast, col.is_not_null() & cast.is_null()
+
+
+def _problem(
+    frame: pl.DataFrame, mask: pl.Expr, path: pl.Expr, value: pl.Expr, message: str | pl.Expr
+) -> pl.DataFrame:
+    return frame.filter(mask.fill_null(False)).select(
+        pl.col("household_id"),
+        pl.col("__hrow"),
+        path.cast(S).alias("path"),
+        value.cast(S).alias("value"),
+        (pl.lit(message) if isinstance(message, str) else message).cast(S).alias("message"),
+    )
+
+
+def _path(table: str, column: str) -> pl.Expr:
+    """The fact path of a row's column, e.g. ``members[m1].relation``, ``income[2].end``."""
+    if table == "households":
+        return pl.lit(column)
+    if table == "members":
+        return pl.format("members[{}].{}", pl.col("member_id"), pl.lit(column))
+    if table == "child_status":
+        return pl.format("members[{}].child_status.{}", pl.col("member_id"), pl.lit(column))
+    return pl.format(f"{table}[{{}}].{column}", pl.col("__pos"))
+
+
+def validate(
+    tables: Mapping[str, Any],
+) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
+    """Check tables against the fact models' constraints.
+
+    Returns the tables of the valid households (complete and typed, households in input order
+    with an ``__hrow`` column, the input row number) and an error frame with one row per bad
+    household: ``household_id``, ``__hrow`` (null for rows of a child table that name no
+    household) and ``error`` (a :class:`~fangfan_rules.errors.FactError` message). Problems
+    that concern a whole table (an unknown or missing required column, float money) raise
+    :class:`~fangfan_rules.errors.FactError`.
+    """
+    raw = {t: as_polars(f) for t, f in tables.items()}
+    if "households" not in raw:
+        raise FactError(None, [("households", None, "the households table is required")])
+    problems: list[pl.DataFrame] = []
+    typed: dict[str, pl.DataFrame] = {}
+    for t in TABLES:
+        frame = raw.get(t, pl.DataFrame(schema=SCHEMAS[t]))
+        unknown = [c for c in frame.columns if c not in SCHEMAS[t]]
+        if unknown:
+            raise FactError(
+                None,
+                [(f"{t}.{c}", None, "unknown column (see the columnar layout)") for c in unknown],
+            )
+        missing = [c for c in REQUIRED[t] if c not in frame.columns]
+        if missing and frame.height:
+            raise FactError(None, [(f"{t}.{c}", None, "required column missing") for c in missing])
+        frame = frame.with_columns(
+            pl.lit(None, dtype=SCHEMAS[t][c]).alias(c) for c in SCHEMAS[t] if c not in frame.columns
+        )
+        if t == "households":
+            frame = frame.with_row_index("__hrow")
+        else:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.UInt32).alias("__hrow"))
+        frame = frame.with_columns(
+            pl.col("household_id").cast(S, strict=False).str.strip_chars()
+        ).with_columns(pl.int_range(pl.len()).over("household_id").alias("__pos"))
+        casts = []
+        for c in SCHEMAS[t]:
+            if c == "household_id":
+                continue
+            cast, failed = _cast(frame, t, c)
+            if failed is not None:
+                problems.append(
+                    _problem(frame, failed, _path(t, c), pl.col(c), f"not a valid {SCHEMAS[t][c]}")
+                )
+            casts.append(cast.alias(c))
+        frame = frame.with_columns(casts)
+        for c, default in DEFAULTS.get(t, {}).items():
+            frame = frame.with_columns(pl.col(c).fill_null(pl.lit(default, dtype=SCHEMAS[t][c])))
+        text = [c for c, d in SCHEMAS[t].items() if d == S and c != "household_id"]
+        frame = frame.with_columns(pl.col(c).str.strip_chars() for c in text)
+        typed[t] = frame
+    problems.extend(_row_problems(typed))
+
+    h = typed["households"]
+    known_ids = h.select("household_id").drop_nulls().unique()
+    bad = pl.concat(problems, how="vertical_relaxed") if problems else None
+    for t in CHILDREN:
+        orphans = typed[t].join(known_ids, on="household_id", how="anti")
+        if orphans.height:
+            extra = orphans.select(
+                "household_id",
+                pl.col("__hrow"),
+                pl.lit(t).alias("path"),
+                pl.lit(None, dtype=S).alias("value"),
+                pl.lit(f"rows in {t} refer to no row of the households table").alias("message"),
+            ).unique("household_id", maintain_order=True)
+            bad = extra if bad is None else pl.concat([bad, extra], how="vertical_relaxed")
+    if bad is None or bad.height == 0:
+        errors = pl.DataFrame(schema={"household_id": S, "__hrow": pl.UInt32, "error": S})
+        return {
+            t: f.drop("__pos") if "__pos" in f.columns else f for t, f in _final(typed).items()
+        }, errors
+    # A problem in a child row makes its household invalid; its row number is the household's.
+    rows = h.select("household_id", pl.col("__hrow").alias("__h"))
+    bad = (
+        bad.join(rows.unique("household_id", keep="first"), on="household_id", how="left")
+        .with_columns(pl.coalesce("__hrow", "__h").alias("__hrow"))
+        .drop("__h")
+    )
+    errors = _messages(bad)
+    bad_ids = errors.select("household_id").drop_nulls()
+    bad_rows = errors.select("__hrow").drop_nulls()
+    clean = {}
+    for t, frame in _final(typed).items():
+        frame = frame.join(bad_ids, on="household_id", how="anti")
+        if t == "households":
+            frame = frame.join(bad_rows, on="__hrow", how="anti")
+        clean[t] = frame
+    return clean, errors
+
+
+def _final(typed: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    out = {}
+    for t, frame in typed.items():
+        keep = [*SCHEMAS[t]] + (["__hrow"] if t == "households" else [])
+        out[t] = frame.select(keep)
+    return out
+
+
+def _messages(bad: pl.DataFrame) -> pl.DataFrame:
+    rows = []
+    for (hid, hrow), group in bad.group_by(["household_id", "__hrow"], maintain_order=True):
+        problems = [
+            (r["path"], r["value"], r["message"])
+            for r in group.unique(["path", "message"], maintain_order=True).iter_rows(named=True)
+        ]
+        label = hid if hid else (f"<row {hrow}>" if hrow is not None else None)
+        rows.append({"household_id": hid, "__hrow": hrow, "error": str(FactError(label, problems))})
+    return pl.DataFrame(rows, schema={"household_id": S, "__hrow": pl.UInt32, "error": S})
+
+
+def _enum_problems(frame: pl.DataFrame, table: str) -> list[pl.DataFrame]:
+    out = []
+    for column, enum in ENUMS.get(table, {}).items():
+        allowed = [m.value for m in enum]
+        text = f"not a {enum.__name__} ({', '.join(allowed)})"
+        if isinstance(SCHEMAS[table][column], pl.List):
+            bad = pl.col(column).list.eval(~pl.element().is_in(allowed)).list.any()
+            out.append(
+                _problem(frame, bad, _path(table, column), pl.col(column).list.join(";"), text)
+            )
+        else:
+            bad = pl.col(column).is_not_null() & ~pl.col(column).is_in(allowed)
+            out.append(_problem(frame, bad, _path(table, column), pl.col(column), text))
+    return out
+
+
+def _row_problems(typed: dict[str, pl.DataFrame]) -> list[pl.DataFrame]:
+    out: list[pl.DataFrame] = []
+    for t, frame in typed.items():
+        out.extend(_enum_problems(frame, t))
+        for c in REQUIRED[t]:
+            mask = pl.col(c).is_null()
+            if SCHEMAS[t][c] == S:
+                mask = mask | (pl.col(c) == "")
+            if c == "household_id":
+                out.append(
+                    _problem(
+                        frame,
+                        mask,
+                        pl.lit(f"{t}.household_id"),
+                        pl.col(c),
+                        "household id is missing",
+                    )
+                )
+            else:
+                out.append(
+                    _problem(frame, mask, _path(t, c), pl.col(c), "required fact is missing")
+                )
+        for c in [c for c in SCHEMAS[t] if c.endswith("_fen")]:
+            out.append(
+                _problem(
+                    frame,
+                    pl.col(c).abs() >= MAX_FEN,
+                    _path(t, c),
+                    pl.col(c),
+                    "money amount out of range",
+                )
+            )
+        for c in NON_NEGATIVE_MONEY.get(t, ()):
+            out.append(
+                _problem(
+                    frame, pl.col(c) < 0, _path(t, c), pl.col(c), "amount cannot be negative here"
+                )
+            )
+    h = typed["households"]
+    out.append(
+        _problem(
+            h,
+            pl.col("household_id").is_duplicated() & pl.col("household_id").is_not_null(),
+            pl.lit("id"),
+            pl.col("household_id"),
+            "household id appears twice in the batch",
+        )
+    )
+    out.append(
+        _problem(
+            h,
+            (pl.col("lifted_year") < 2013) | (pl.col("lifted_year") > 2030),
+            pl.lit("lifted_year"),
+            pl.col("lifted_year"),
+            "脱贫年度 must be in 2013..2030",
+        )
+    )
+    out.append(
+        _problem(
+            h,
+            pl.col("lifted_year").is_not_null() & (pl.col("lifted_out_of_poverty") == False),  # noqa: E712
+            pl.lit("lifted_year"),
+            pl.col("lifted_year"),
+            "lifted_year is set but lifted_out_of_poverty is false",
+        )
+    )
+    gc_fields = [c for c in SCHEMAS["households"] if c.startswith("green_channel_")]
+    out.append(
+        _problem(
+            h,
+            (pl.col("green_channel") == False)  # noqa: E712
+            & pl.any_horizontal(pl.col(c).is_not_null() for c in gc_fields),
+            pl.lit("green_channel"),
+            pl.col("green_channel"),
+            "green-channel facts are given but green_channel is false",
+        )
+    )
+    out.append(
+        _problem(
+            h,
+            pl.col("livestock_head_count") < 0,
+            pl.lit("livestock.head_count"),
+            pl.col("livestock_head_count"),
+            "head count cannot be negative",
+        )
+    )
+    out.append(
+        _problem(
+            h,
+            pl.col("livestock_head_count").is_null()
+            & pl.col("livestock_estimated_value_fen").is_not_null(),
+            pl.lit("livestock.head_count"),
+            pl.lit(None),
+            "a livestock record needs its head count",
+        )
+    )
+    out.append(
+        _problem(
+            h,
+            pl.col("judgement_decided_on").is_null()
+            & (
+                pl.col("judgement_included").is_not_null()
+                | pl.col("judgement_reason").is_not_null()
+            ),
+            pl.lit("judgement.decided_on"),
+            pl.lit(None),
+            "a recorded judgement needs its date",
+        )
+    )
+    out.append(
+        _problem(
+            h,
+            pl.col("judgement_decided_on").is_not_null()
+            & (pl.col("judgement_included").is_null() | pl.col("judgement_reason").is_null()),
+            pl.lit("judgement"),
+            pl.lit(None),
+            "a recorded judgement needs included and reason",
+        )
+    )
+    # green_channel: a null flag means "a record exists" iff one of its facts is given
+    typed["households"] = h.with_columns(
+        pl.col("green_channel").fill_null(
+            pl.any_horizontal(pl.col(c).is_not_null() for c in gc_fields)
+        )
+    )
+
+    m = typed["members"]
+    out.append(
+        _problem(
+            m,
+            pl.col("member_id").is_duplicated().over("household_id")
+            & pl.col("member_id").is_not_null(),
+            pl.format("members[{}].id", pl.col("member_id")),
+            pl.col("member_id"),
+            "member id appears twice",
+        )
+    )
+    out.append(
+        _problem(
+            m,
+            pl.col("disability_grade").is_null() != pl.col("disability_certificate_date").is_null(),
+            _path("members", "disability"),
+            pl.lit(None),
+            "a disability certificate needs both grade and certificate_date",
+        )
+    )
+    out.append(
+        _problem(
+            m,
+            (pl.col("disability_grade") < 1) | (pl.col("disability_grade") > 4),
+            _path("members", "disability.grade"),
+            pl.col("disability_grade"),
+            "grade must be 1..4",
+        )
+    )
+    # ID numbers: shape, birth date and GB 11643 check digit, vectorized; the rare failures get
+    # the exact message of fangfan_rules.idnumber.validate_id_number.
+    numbers = m.filter(pl.col("id_number").is_not_null()).select(
+        "household_id", "__hrow", "member_id", "id_number"
+    )
+    if numbers.height:
+        text = pl.col("id_number").str.strip_chars().str.to_uppercase()
+        total = functools.reduce(
+            lambda a, b: a + b,
+            (
+                text.str.slice(i, 1).cast(pl.Int64, strict=False) * w
+                for i, w in enumerate(_ID_WEIGHTS)
+            ),
+        )
+        ok = (
+            text.str.contains(r"^\d{17}[\dX]$")
+            & text.str.slice(6, 8).str.strptime(D, "%Y%m%d", strict=False).is_not_null()
+            & (
+                pl.lit("10X98765432").str.slice((total % 11).cast(pl.Int64), 1)
+                == text.str.slice(17, 1)
+            )
+        ).fill_null(False)
+        failing = numbers.filter(~ok)
+        id_rows = []
+        for hid, hrow, mid, number in failing.iter_rows():
+            try:
+                validate_id_number(number)
+            except ValueError as exc:
+                id_rows.append((hid, hrow, f"members[{mid}].id_number", None, str(exc)))
+        if id_rows:
+            out.append(
+                pl.DataFrame(
+                    id_rows,
+                    schema={
+                        "household_id": S,
+                        "__hrow": pl.UInt32,
+                        "path": S,
+                        "value": S,
+                        "message": S,
+                    },
+                    orient="row",
+                )
+            )
+        typed["members"] = m.with_columns(pl.col("id_number").str.strip_chars().str.to_uppercase())
+    cs = typed["child_status"]
+    out.append(
+        _problem(
+            cs.join(
+                m.select("household_id", "member_id"), on=["household_id", "member_id"], how="anti"
+            ),
+            pl.lit(True),
+            _path("child_status", "member_id"),
+            pl.col("member_id"),
+            "child status of a member not in the members table",
+        )
+    )
+    inc = typed["income"]
+    out.append(
+        _problem(
+            inc,
+            pl.col("end") < pl.col("start"),
+            _path("income", "end"),
+            pl.col("end"),
+            "income period ends before it starts",
+        )
+    )
+    ordered = inc.sort(["household_id", "start", "end"]).with_columns(
+        pl.col("end").shift(1).over("household_id").alias("__prev_end"),
+        pl.col("start").shift(1).over("household_id").alias("__prev_start"),
+    )
+    out.append(
+        _problem(
+            ordered,
+            pl.col("start") <= pl.col("__prev_end"),
+            _path("income", "start"),
+            pl.format("{}..{}", pl.col("start"), pl.col("end")),
+            pl.format(
+                "income periods overlap: {}..{} and {}..{} (the overlap would be counted twice)",
+                pl.col("__prev_start"),
+                pl.col("__prev_end"),
+                pl.col("start"),
+                pl.col("end"),
+            ),
+        )
+    )
+    ex = typed["expenditures"]
+    out.append(
+        _problem(
+            ex,
+            pl.col("reimbursed_fen") > pl.col("total_fen"),
+            _path("expenditures", "reimbursed"),
+            pl.col("reimbursed_fen"),
+            "reimbursed exceeds total",
+        )
+    )
+    out.append(
+        _problem(
+            ex,
+            pl.col("compliant_self_paid_fen") > pl.col("total_fen") - pl.col("reimbursed_fen"),
+            _path("expenditures", "compliant_self_paid"),
+            pl.col("compliant_self_paid_fen"),
+            "compliant self-paid exceeds total minus reimbursed",
+        )
+    )
+    sa = typed["social_assistance"]
+    out.append(
+        _problem(
+            sa,
+            pl.col("end") < pl.col("start"),
+            _path("social_assistance", "end"),
+            pl.col("end"),
+            "assistance ends before it starts",
+        )
+    )
+    mo = typed["monitoring"]
+    out.append(
+        _problem(
+            mo,
+            pl.col("eliminated_on") < pl.col("identified_on"),
+            _path("monitoring", "eliminated_on"),
+            pl.col("eliminated_on"),
+            "eliminated_on is before identified_on",
+        )
+    )
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# the as_of view
+
+
+def view_at(tables: Mapping[str, pl.DataFrame], as_of: date) -> dict[str, pl.DataFrame]:
+    """The tables as known on ``as_of`` (:func:`fangfan_rules.facts.known_at`, columnar).
+
+    Rows dated after ``as_of`` are left out (members born, income periods ending, spending,
+    events, assistance spells starting, monitoring spells identified, clues received,
+    renovations included after it); dates after it are blanked (a certificate issued later
+    removes the disability; later confirmations, system entries, plans, eliminations…); a
+    脱贫 year after ``as_of`` makes the household not (yet) lifted.
+    """
+    day = pl.lit(as_of, dtype=D)
+
+    def blank(*columns: str) -> list[pl.Expr]:
+        return [pl.when(pl.col(c) > day).then(None).otherwise(pl.col(c)).alias(c) for c in columns]
+
+    h = tables["households"]
+    later_lifted = pl.col("lifted_year") > as_of.year
+    judged_later = pl.col("judgement_decided_on") > day
+    h = h.with_columns(
+        pl.when(later_lifted)
+        .then(False)
+        .otherwise(pl.col("lifted_out_of_poverty"))
+        .alias("lifted_out_of_poverty"),
+        pl.when(later_lifted).then(None).otherwise(pl.col("lifted_year")).alias("lifted_year"),
+        *blank("green_channel_town_confirmed_on", "green_channel_village_confirmed_on"),
+        *(
+            pl.when(judged_later).then(None).otherwise(pl.col(c)).alias(c)
+            for c in ("judgement_decided_on", "judgement_included", "judgement_reason")
+        ),
+        pl.when(judged_later)
+        .then(False)
+        .otherwise(pl.col("judgement_special_file"))
+        .alias("judgement_special_file"),
+    )
+    m = tables["members"].filter(pl.col("birth_date").is_null() | (pl.col("birth_date") <= day))
+    later_cert = pl.col("disability_certificate_date") > day
+    m = m.with_columns(
+        pl.when(later_cert)
+        .then(None)
+        .otherwise(pl.col("disability_grade"))
+        .alias("disability_grade"),
+        pl.when(later_cert)
+        .then(None)
+        .otherwise(pl.col("disability_certificate_date"))
+        .alias("disability_certificate_date"),
+        *blank("dropout_since", "education_aid_since", "special_major_disease_since"),
+    )
+    cs = tables["child_status"].filter(pl.col("since") <= day)
+    cs = cs.join(
+        m.select("household_id", "member_id"), on=["household_id", "member_id"], how="semi"
+    )
+    sa = tables["social_assistance"].filter(pl.col("start") <= day).with_columns(*blank("end"))
+    mo = (
+        tables["monitoring"]
+        .filter(pl.col("identified_on") <= day)
+        .with_columns(
+            *blank(
+                "system_entry_on",
+                "plan_filed_on",
+                "eliminated_on",
+                "helper_assigned_on",
+                "development_confirmed_on",
+            )
+        )
+    )
+    cl = (
+        tables["clues"]
+        .filter(pl.col("received_on") <= day)
+        .with_columns(*blank("verified_on", "feedback_on", "closed_on"))
+    )
+    return {
+        "households": h,
+        "members": m,
+        "child_status": cs,
+        "income": tables["income"].filter(pl.col("end") <= day),
+        "expenditures": tables["expenditures"].filter(pl.col("date") <= day),
+        "risk_events": tables["risk_events"].filter(pl.col("date") <= day),
+        "social_assistance": sa,
+        "monitoring": mo,
+        "clues": cl,
+        "renovations": tables["renovations"].filter(pl.col("included_on") <= day),
+    }
+
+
+__all__ = [
+    "CHILDREN",
+    "SCHEMAS",
+    "TABLES",
+    "as_tables",
+    "empty_tables",
+    "nest",
+    "read_tables",
+    "to_households",
+    "to_tables",
+    "unnest",
+    "validate",
+    "view_at",
+    "write_parquet",
+    "write_tables",
+]

@@ -1,0 +1,1086 @@
+"""The vectorized batch engine: a pack's rules compiled to polars expressions over tables.
+
+The compiler reads the *same rule values* the native evaluator interprets (``pack.rules``, their
+parsed condition trees and effects) and turns each condition into a Kleene-logic polars
+expression over the columnar layout (:mod:`fangfan_rules.engines.columnar`), with variables taken
+from the columnar registry (:mod:`fangfan_rules.engines.columnar_variables`). Nothing is written
+by hand per pack, and anything the compiler does not know how to translate — a variable without a
+columnar implementation, an operator / operand combination it cannot prove equal to the native
+one, ``fired`` inside ``any_member`` — is a :class:`CompileError` naming the rule, at compile time.
+
+Public API:
+
+* :func:`compile_pack` (once per pack, parameter overrides and ``as_of``: parameters are resolved
+  to literals, ``MissingParameterError`` if a rule in force needs one that is not stated);
+* :func:`identify_frame` — households (pydantic), tables, one nested frame (polars / pandas /
+  Arrow) or a path → a pandas DataFrame with the columns of
+  :func:`fangfan_rules.analysis.compare.compare`;
+* :class:`VectorizedBatch` — the same plus :meth:`~VectorizedBatch.explain_household` /
+  :meth:`~VectorizedBatch.explain`, the full native :class:`~fangfan_rules.results.Identification`
+  of any row (the native evaluator re-run on that household, with the batch's population figures);
+* :func:`identify_parquet` — stream a Parquet directory of tables or a nested Parquet file in chunks
+  of ``batch_size`` households with bounded memory, yielding one DataFrame per chunk;
+  :func:`explain_parquet` explains one household of such a file;
+* :func:`to_tables`, :func:`write_parquet` (re-exported converters).
+
+**What the columns hold.** ``outcome``, ``category``, ``risk_types``, ``key_attention``,
+``key_areas``, ``flags``, ``must_visit``, ``green_channel``, ``deciding_rule`` and ``citation`` are
+exactly the native values. ``first_reason`` and ``missing_facts`` are **left empty (None)**: they are
+texts built from every value the native trace reads; get them with ``explain`` (cheap for one
+row). A household whose facts fail validation gets ``outcome="error"`` and the reason in
+``error``; every other row still gets its result.
+
+**Exactness.** Money is integer fen; a derived amount is an exact rational ``num / den`` in
+Int128 — a window's net income ``Σ net × overlap / days`` has ``den = d₁·d₂`` (only the two records
+holding the window's ends can be cut), a per-capita share ``den = d₁·d₂·m`` (m counted members),
+a change of per-capita income ``den = D_now·D_prev`` — and a comparison with a constant ``p/q``
+is ``num·q OP p·den``: never a division, never a float, never rounded. The native evaluator
+compares the same rational rounded to 40 significant digits (``fraction_to_yuan``). The two agree
+whenever a value that is not *equal* to the boundary differs from it by more than the rounding:
+the gap is at least ``1/(100·den·q)`` yuan, the rounding at most ``|value|·5e-40``, so they agree
+for ``|value|·100·den·q < 2e39`` — e.g. amounts below 10**16 yuan, records of at most 10,000 days
+and fewer than 1,000 members, with fen boundaries — and a value equal to a fen boundary is
+represented exactly by both. ``per_capita_net_income_change`` is the one place where the native
+evaluator rounds harder: it subtracts two 40-digit decimals in the default 28-digit context, so
+equality with native is guaranteed for ``|change|·100·D_now·D_prev < 1e26`` (per-capita incomes up
+to 10**9 yuan, records up to three years, households up to ten counted members — what the strategies
+draw); beyond that the vectorized answer is the exact one. Every product is checked against 1e37
+(Int128 holds 1.7e38) before it is formed: :class:`ColumnarOverflowError`, never a wrapped integer;
+a constant that itself needs more is a :class:`CompileError`. Unknown facts are nulls and polars'
+``&``, ``|``, ``~`` and ``any(ignore_nulls=False)`` follow Kleene's tables (checked by the tests).
+
+**Population-level rules** (village counts, the county bottom share of 脱贫户 incomes) are
+group-bys over the batch's valid households, ranked exactly with the documented tie rule
+(:mod:`fangfan_rules.variables.population`). :func:`identify_parquet` computes them in a first
+pass over the whole input that keeps only each household's inputs to the aggregates (area, a flag,
+or county and exact per-capita income), then streams the chunks; a pack without population rules
+is streamed in one pass. Duplicate household ids are detected within a chunk.
+
+**Differences from the native batch, by design.** Parameters are resolved when compiling, so a
+missing (or expired) parameter is an error even for a batch whose households would all be out of
+scope, where the native batch never reads it. Tables may hold invalid facts, which the native
+batch cannot: those households become ``error`` rows (a duplicated id in a table too; pydantic
+households with a duplicated id raise, as ``identify_many`` does), and population aggregates are
+computed over the valid households only.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import polars as pl
+from dateutil.relativedelta import relativedelta
+
+from fangfan_rules.dates import DateRange
+from fangfan_rules.engines import columnar as col
+from fangfan_rules.engines.columnar import to_tables, write_parquet
+from fangfan_rules.engines.columnar_variables import (
+    SAFE_MAGNITUDE,
+    ColumnarOverflowError,
+    Value,
+    VarContext,
+    get_columnar,
+)
+from fangfan_rules.errors import FactError, MissingParameterError, RuleError
+from fangfan_rules.facts import Household, known_at
+from fangfan_rules.logic import Missing
+from fangfan_rules.results import Identification, PopulationFigure
+from fangfan_rules.rules.conditions import (
+    All,
+    AnyMember,
+    AnyOf,
+    AsOf,
+    AsOfMinus,
+    Compare,
+    Condition,
+    Const,
+    Fired,
+    IsTrue,
+    Not,
+    Operand,
+    Param,
+    VarRef,
+    Window,
+)
+from fangfan_rules.rules.rule import Rule, RuleKind
+from fangfan_rules.variables import get_variable
+from fangfan_rules.variables.population import population_key
+
+if TYPE_CHECKING:
+    from fangfan_rules.packs.pack import Pack
+
+COLUMNS = (
+    "household_id",
+    "pack",
+    "as_of",
+    "outcome",
+    "category",
+    "risk_types",
+    "key_attention",
+    "key_areas",
+    "flags",
+    "must_visit",
+    "green_channel",
+    "deciding_rule",
+    "first_reason",
+    "citation",
+    "missing_facts",
+    "error",
+)
+#: Columns the vectorized engine computes exactly as the native evaluator does.
+EXACT_COLUMNS = (
+    "household_id",
+    "pack",
+    "as_of",
+    "outcome",
+    "category",
+    "risk_types",
+    "key_attention",
+    "key_areas",
+    "flags",
+    "must_visit",
+    "green_channel",
+    "deciding_rule",
+    "citation",
+    "error",
+)
+I128 = pl.Int128
+
+# The native order of reasons (fangfan_rules.engines.native._KIND_ORDER).
+_KIND_ORDER = {
+    kind: i
+    for i, kind in enumerate(
+        (
+            RuleKind.SCOPE,
+            RuleKind.GREEN_CHANNEL,
+            RuleKind.OUTCOME,
+            RuleKind.RISK,
+            RuleKind.CATEGORY,
+            RuleKind.KEY_ATTENTION,
+            RuleKind.KEY_AREA,
+            RuleKind.MUST_VISIT,
+            RuleKind.FLAG,
+            RuleKind.NOTE,
+            RuleKind.DEADLINE,
+        )
+    )
+}
+
+
+class CompileError(RuleError):
+    """A rule the vectorized engine cannot translate exactly (named, at compile time)."""
+
+
+# ----------------------------------------------------------------------------------------------
+# compilation
+
+
+@dataclass(frozen=True)
+class _VarSpec:
+    name: str
+    level: str
+    args: tuple[tuple[str, Any], ...]  # resolved, hashable
+    column: str
+
+    @property
+    def kwargs(self) -> dict[str, Any]:
+        return dict(self.args)
+
+
+@dataclass
+class _CompiledRule:
+    rule: Rule
+    column: str
+    depth: int
+    expr: pl.Expr
+
+
+def _slot(name: str, args: Mapping[str, Any]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return (name, tuple(sorted((k, str(v)) for k, v in args.items())))
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+class CompiledPack:
+    """A pack's rules in force on ``as_of`` as polars expressions (see :func:`compile_pack`)."""
+
+    def __init__(self, pack: Pack, as_of: date):
+        pack.check_in_force(as_of)
+        self.pack = pack
+        self.as_of = as_of
+        self.specs: dict[tuple[str, str, tuple[tuple[str, Any], ...]], _VarSpec] = {}
+        self.members_any: dict[str, pl.Expr] = {}
+        self.guards: dict[str, list[tuple[pl.Expr, str]]] = {"household": [], "member": []}
+        ordered = pack.ordered_rules()
+        scope = [r for r in ordered if r.kind == RuleKind.SCOPE]
+        #: Rules in the native trace order (scope first).
+        self.order: tuple[Rule, ...] = tuple(
+            scope + [r for r in ordered if r.kind != RuleKind.SCOPE]
+        )
+        self.rules: dict[str, _CompiledRule] = {}
+        self.in_force: tuple[Rule, ...] = tuple(r for r in self.order if r.in_force(as_of))
+        scope_ids = {r.id for r in scope}
+        for rule in self.order:
+            if not rule.in_force(as_of):
+                continue
+            self._rule = rule
+            if rule.kind == RuleKind.SCOPE:
+                for ref in _fired_ids(rule.condition):
+                    if ref not in scope_ids:
+                        raise CompileError(
+                            f"rule {rule.id}: a scope rule refers to non-scope rule {ref} "
+                            "(the native evaluator evaluates scope rules first)"
+                        )
+            expr, depth = self._condition(rule.condition, member=False)
+            self.rules[rule.id] = _CompiledRule(rule, f"__r{len(self.rules)}", depth, expr)
+        self.population_specs = sorted(
+            (s for s in self.specs.values() if get_columnar(s.name).population is not None),  # type: ignore[union-attr]
+            key=lambda s: (s.name, population_key(s.kwargs)),
+        )
+
+    # -- operands ---------------------------------------------------------------------------
+    def _fail(self, message: str) -> CompileError:
+        return CompileError(f"rule {self._rule.id}: {message}")
+
+    def resolve(self, operand: Operand) -> Any:
+        if isinstance(operand, Const):
+            return operand.value
+        if isinstance(operand, AsOf):
+            return self.as_of
+        if isinstance(operand, AsOfMinus):
+            return self.as_of - relativedelta(months=operand.months, days=operand.days)
+        if isinstance(operand, Window):
+            return DateRange(start=self.resolve(operand.start), end=self.resolve(operand.end))
+        assert isinstance(operand, Param)
+        value = self.pack.parameter_value(operand.name, self.as_of)
+        if not value.stated:
+            raise MissingParameterError(self.pack.name, operand.name, value.citation, self._rule.id)
+        return value.value
+
+    def _spec(self, ref: VarRef, member: bool) -> _VarSpec:
+        variable = get_variable(ref.name)
+        impl = get_columnar(ref.name)
+        if impl is None:
+            raise self._fail(
+                f"variable {ref.name!r} has no columnar implementation "
+                "(add it to fangfan_rules.engines.columnar_variables)"
+            )
+        args = {name: self.resolve(arg) for name, arg in ref.args}
+        if variable.enum is not None:
+            for name, kind in variable.args.items():
+                if kind == "enum_list":
+                    args[name] = tuple(variable.enum(v) for v in args[name])
+        level = "member" if member else "household"
+        hashed = tuple(sorted((k, _hashable(v)) for k, v in args.items()))
+        key = (ref.name, level, hashed)
+        if key not in self.specs:
+            prefix = "__mv" if member else "__v"
+            self.specs[key] = _VarSpec(ref.name, level, hashed, f"{prefix}{len(self.specs)}")
+        return self.specs[key]
+
+    # -- conditions -------------------------------------------------------------------------
+    def _condition(self, node: Condition, member: bool) -> tuple[pl.Expr, int]:
+        if isinstance(node, All | AnyOf):
+            parts = [self._condition(i, member) for i in node.items]
+            exprs = [p for p, _ in parts]
+            combined = functools.reduce(
+                (lambda a, b: a & b) if isinstance(node, All) else (lambda a, b: a | b), exprs
+            )
+            return combined, max(d for _, d in parts)
+        if isinstance(node, Not):
+            inner, depth = self._condition(node.item, member)
+            return ~inner, depth
+        if isinstance(node, AnyMember):
+            inner, depth = self._condition(node.item, member=True)
+            name = f"__am{len(self.members_any)}"
+            self.members_any[name] = inner
+            # no member at all: k_or([]) is false; members with unknown values: unknown
+            return (
+                pl.when(pl.col("__has_members").is_null()).then(False).otherwise(pl.col(name)),
+                depth,
+            )
+        if isinstance(node, Fired):
+            if member:
+                raise self._fail(
+                    "'fired' inside 'any_member' is not supported by the vectorized engine"
+                )
+            exprs, depth = [], 0
+            for rule_id in node.rule_ids:
+                compiled = self.rules.get(rule_id)
+                if compiled is None:  # not in force: it never fires
+                    exprs.append(pl.lit(False))
+                else:
+                    exprs.append(pl.col(compiled.column))
+                    depth = max(depth, compiled.depth + 1)
+            return functools.reduce(lambda a, b: a | b, exprs), depth
+        if isinstance(node, IsTrue):
+            spec = self._spec(node.var, member)
+            return (
+                pl.when(pl.col(f"{spec.column}__absent"))
+                .then(False)
+                .otherwise(pl.col(spec.column)),
+                0,
+            )
+        assert isinstance(node, Compare)
+        spec = self._spec(node.left, member)
+        right = self.resolve(node.right)
+        expr = self._compare(spec, node.op, right)
+        return pl.when(pl.col(f"{spec.column}__absent")).then(False).otherwise(expr), 0
+
+    def _compare(self, spec: _VarSpec, op: str, right: Any) -> pl.Expr:
+        variable = get_variable(spec.name)
+        kind = variable.value_type
+        value = pl.col(spec.column)
+        many = op in ("in", "not_in")
+        if many and not isinstance(right, tuple):
+            raise self._fail(f"'{op}' needs a list, got {right!r}")
+        impl = get_columnar(spec.name)
+        if kind == "set" and impl is not None and impl.sequence and op in ("eq", "ne"):
+            # the native value is an ordered tuple: equal to a list with the same items in order
+            if not isinstance(right, tuple) or not all(isinstance(i, str) for i in right):
+                raise self._fail(f"cannot compare the list {spec.name!r} with {right!r}")
+            items = [i.value if isinstance(i, Enum) else i for i in right]
+            equal = value.list.len() == len(items)
+            for k, item in enumerate(items):
+                equal = equal & (value.list.get(k, null_on_oob=True) == item).fill_null(False)
+            equal = pl.when(value.is_null()).then(None).otherwise(equal)
+            return equal if op == "eq" else ~equal
+        if not many and isinstance(right, tuple):
+            raise self._fail(f"'{op}' with a list {right!r} is not supported")
+        items = right if many else (right,)
+        if kind in ("money", "int"):
+            if op == "contains":
+                raise self._fail(f"'contains' on the number {spec.name!r}")
+            scale = 100 if kind == "money" else 1
+            fractions = []
+            for item in items:
+                if isinstance(item, bool) or not isinstance(item, int | float | Decimal):
+                    raise self._fail(f"cannot compare the number {spec.name!r} with {item!r}")
+                fractions.append(Fraction(item) * scale)
+            den = pl.col(f"{spec.column}__den")
+            tests = [
+                self._numeric(value, den, op if not many else "eq", f, spec.level)
+                for f in fractions
+            ]
+            if not many:
+                return tests[0]
+            hit = functools.reduce(lambda a, b: a | b, tests)
+            return hit if op == "in" else ~hit
+        if kind == "date":
+            for item in items:
+                if not isinstance(item, date) or isinstance(item, pd.Timestamp):
+                    raise self._fail(f"cannot compare the date {spec.name!r} with {item!r}")
+            return self._simple(
+                value, op, [pl.lit(i, dtype=pl.Date) for i in items], items, pl.Date
+            )
+        if kind == "bool":
+            if op not in ("eq", "ne", "in", "not_in") or not all(
+                isinstance(i, bool) for i in items
+            ):
+                raise self._fail(f"cannot compare the flag {spec.name!r} {op} {right!r}")
+            return self._simple(value, op, [pl.lit(i) for i in items], items, pl.Boolean)
+        if kind == "enum":
+            if op not in ("eq", "ne", "in", "not_in"):
+                raise self._fail(f"'{op}' on the enum {spec.name!r}")
+            texts = []
+            for item in items:
+                if not isinstance(item, str):
+                    raise self._fail(f"cannot compare the enum {spec.name!r} with {item!r}")
+                texts.append(item.value if isinstance(item, Enum) else item)
+            return self._simple(value, op, [pl.lit(t) for t in texts], texts, pl.String)
+        if kind == "set":
+            if op != "contains" or not isinstance(right, str):
+                raise self._fail(
+                    f"only 'contains' with one value is supported on the set {spec.name!r}"
+                )
+            text = right.value if isinstance(right, Enum) else right
+            return value.list.contains(pl.lit(text))
+        raise self._fail(f"variable {spec.name!r} of type {kind} cannot be compared")
+
+    @staticmethod
+    def _simple(
+        value: pl.Expr, op: str, lits: list[pl.Expr], raw: Iterable[Any], dtype: Any
+    ) -> pl.Expr:
+        if op in ("in", "not_in"):
+            hit = value.is_in(pl.Series(list(raw), dtype=dtype).implode())
+            hit = pl.when(value.is_null()).then(None).otherwise(hit)
+            return hit if op == "in" else ~hit
+        other = lits[0]
+        return {
+            "eq": value == other,
+            "ne": value != other,
+            "lt": value < other,
+            "le": value <= other,
+            "gt": value > other,
+            "ge": value >= other,
+        }[op]
+
+    def _numeric(self, num: pl.Expr, den: pl.Expr, op: str, right: Fraction, level: str) -> pl.Expr:
+        """``num / den OP right`` as ``num × right.den OP right.num × den`` (den > 0)."""
+        rn, rd = right.numerator, right.denominator
+        if max(abs(rn), rd) >= 10**37:
+            raise self._fail(
+                f"the constant {float(right)!r} (in the variable's unit) needs integers "
+                "beyond the exact range of the vectorized engine"
+            )
+        self.guards[level].append(
+            (
+                (num.cast(pl.Float64).abs() * float(rd) < SAFE_MAGNITUDE)
+                & (den.cast(pl.Float64).abs() * float(abs(rn)) < SAFE_MAGNITUDE),
+                f"a comparison in rule {self._rule.id}",
+            )
+        )
+        left = num.cast(I128) * pl.lit(rd, dtype=I128)
+        other = pl.lit(rn, dtype=I128) * den.cast(I128)
+        return {
+            "eq": left == other,
+            "ne": left != other,
+            "lt": left < other,
+            "le": left <= other,
+            "gt": left > other,
+            "ge": left >= other,
+        }[op]
+
+    # -- evaluation ---------------------------------------------------------------------------
+    def population_inputs(self, view: Mapping[str, pl.DataFrame]) -> dict[Any, pl.DataFrame]:
+        """Per-household inputs of every population aggregate (the streaming pre-pass)."""
+        out = {}
+        for spec in self.population_specs:
+            impl = get_columnar(spec.name).population  # type: ignore[union-attr]
+            out[_slot(spec.name, spec.kwargs)] = impl.inputs(view, self.as_of, **spec.kwargs)
+        return out
+
+    def combine(self, inputs: Mapping[Any, pl.DataFrame]) -> dict[Any, Any]:
+        out = {}
+        for spec in self.population_specs:
+            impl = get_columnar(spec.name).population  # type: ignore[union-attr]
+            slot = _slot(spec.name, spec.kwargs)
+            out[slot] = impl.combine(inputs[slot], **spec.kwargs)
+        return out
+
+    def evaluate(
+        self, tables: Mapping[str, pl.DataFrame], population: Mapping[Any, Any] | None = None
+    ) -> pl.DataFrame:
+        """Result columns (polars) for valid, complete tables (households keep ``__hrow``)."""
+        view = col.view_at(tables, self.as_of)
+        if population is None:
+            population = self.combine(self.population_inputs(view))
+        h = view["households"]
+        hctx = VarContext(view, self.as_of, "household", population)
+        hexprs = self._columns(hctx, "household")
+        h = hctx.apply(h).with_columns(hexprs)
+        if self.members_any:
+            m = view["members"].join(
+                view["households"].select(
+                    "household_id", pl.col("hukou").alias("__household_hukou")
+                ),
+                on="household_id",
+                how="left",
+            )
+            mctx = VarContext(view, self.as_of, "member", population)
+            mexprs = self._columns(mctx, "member")
+            m = mctx.apply(m).with_columns(mexprs)
+            self._check_guards(m, [*self.guards["member"], *mctx.guards])
+            agg = m.group_by("household_id").agg(
+                pl.lit(True).alias("__has_members"),
+                *(e.any(ignore_nulls=False).alias(name) for name, e in self.members_any.items()),
+            )
+            h = h.join(agg, on="household_id", how="left", maintain_order="left")
+        for depth in sorted({r.depth for r in self.rules.values()}):
+            h = h.with_columns(
+                r.expr.alias(r.column) for r in self.rules.values() if r.depth == depth
+            )
+        self._check_guards(h, [*self.guards["household"], *hctx.guards])
+        return h.select("household_id", "__hrow", *self._outcome_columns())
+
+    def _columns(self, ctx: VarContext, level: str) -> list[pl.Expr]:
+        exprs = []
+        for spec in self.specs.values():
+            if spec.level != level:
+                continue
+            impl = get_columnar(spec.name)
+            assert impl is not None
+            value: Value = impl.compute(ctx, **spec.kwargs)
+            exprs.append(value.value.alias(spec.column))
+            exprs.append(
+                (value.den if value.den is not None else pl.lit(1, dtype=pl.Int64)).alias(
+                    f"{spec.column}__den"
+                )
+            )
+            exprs.append(
+                (
+                    value.absent.fill_null(False) if value.absent is not None else pl.lit(False)
+                ).alias(f"{spec.column}__absent")
+            )
+        return exprs
+
+    @staticmethod
+    def _check_guards(h: pl.DataFrame, guards: list[tuple[pl.Expr, str]]) -> None:
+        if not guards:
+            return
+        checks = h.select(
+            "household_id", *(g.fill_null(True).alias(f"__g{i}") for i, (g, _) in enumerate(guards))
+        )
+        for i, (_, what) in enumerate(guards):
+            bad = checks.filter(~pl.col(f"__g{i}"))
+            if bad.height:
+                raise ColumnarOverflowError(
+                    f"household {bad.get_column('household_id')[0]}: {what} exceeds the exact "
+                    "integer range of the vectorized engine; evaluate it with the native engine"
+                )
+
+    # -- combining effects (fangfan_rules.engines.native.identify, step by step) ----------------
+    def _outcome_columns(self) -> list[pl.Expr]:
+        rules = [self.rules[r.id] for r in self.in_force]
+
+        def of_kind(*kinds: RuleKind) -> list[_CompiledRule]:
+            return [r for r in rules if r.rule.kind in kinds]
+
+        def true(r: _CompiledRule) -> pl.Expr:
+            return pl.col(r.column).fill_null(False)
+
+        def false(r: _CompiledRule) -> pl.Expr:
+            return (~pl.col(r.column)).fill_null(False)
+
+        def unknown(r: _CompiledRule) -> pl.Expr:
+            return pl.col(r.column).is_null()
+
+        def any_of(exprs: list[pl.Expr]) -> pl.Expr:
+            return functools.reduce(lambda a, b: a | b, exprs) if exprs else pl.lit(False)
+
+        def first(pairs: list[tuple[pl.Expr, pl.Expr]], otherwise: pl.Expr) -> pl.Expr:
+            out = otherwise
+            for cond, value in reversed(pairs):
+                out = pl.when(cond).then(value).otherwise(out)
+            return out
+
+        none = pl.lit(None, dtype=pl.String)
+        scope = of_kind(RuleKind.SCOPE)
+        out_of_scope = any_of([false(r) for r in scope])
+        scope_unknown = any_of([unknown(r) for r in scope])
+        deciding_kinds = of_kind(RuleKind.OUTCOME, RuleKind.GREEN_CHANNEL)
+        identify = any_of([true(r) for r in deciding_kinds if r.rule.effect.outcome == "identify"])
+        review = any_of(
+            [true(r) for r in deciding_kinds if r.rule.effect.outcome == "needs_review"]
+        )
+        unknown_outcome = any_of(
+            [unknown(r) for r in deciding_kinds if r.rule.effect.outcome is not None]
+        )
+        outcome = (
+            pl.when(out_of_scope)
+            .then(pl.lit("out_of_scope"))
+            .when(identify & ~scope_unknown)
+            .then(pl.lit("identify"))
+            .when(identify | review | unknown_outcome)
+            .then(pl.lit("needs_review"))
+            .otherwise(pl.lit("not_eligible"))
+        )
+        monitored = ~out_of_scope & (identify | review | unknown_outcome)
+        counted = ~out_of_scope & (identify | review | unknown_outcome)  # outcome != not_eligible
+
+        # category: the last rule per category (trace order), by the pack's precedence
+        by_category: dict[Any, _CompiledRule] = {}
+        for r in of_kind(RuleKind.CATEGORY):
+            by_category[r.rule.effect.category] = r
+        chain: pl.Expr = none
+        for wanted in reversed(self.pack.category_precedence):
+            if wanted not in by_category:
+                continue
+            r = by_category[wanted]
+            chain = (
+                pl.when(true(r))
+                .then(pl.lit(wanted.value))
+                .when(unknown(r))
+                .then(none)
+                .otherwise(chain)
+            )
+        category = pl.when(monitored).then(chain).otherwise(none)
+
+        def matches(kind: RuleKind, attr: str) -> pl.Expr:
+            items = [
+                pl.when(true(r)).then(pl.lit(f"{self.pack.name}:{getattr(r.rule.effect, attr)}"))
+                for r in of_kind(kind)
+            ]
+            if not items:
+                return pl.lit([], dtype=pl.List(pl.String))
+            listed = pl.concat_list(items).list.drop_nulls()
+            return (
+                pl.when(out_of_scope).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(listed)
+            )
+
+        typed: dict[str, list[pl.Expr]] = {}
+        for r in of_kind(RuleKind.RISK, RuleKind.OUTCOME, RuleKind.GREEN_CHANNEL):
+            for t in r.rule.effect.risk_types:
+                typed.setdefault(t.value, []).append(true(r))
+        if typed:
+            risk = pl.concat_list(
+                [pl.when(counted & any_of(typed[t])).then(pl.lit(t)) for t in sorted(typed)]
+            ).list.drop_nulls()
+        else:
+            risk = pl.lit([], dtype=pl.List(pl.String))
+
+        green = ~out_of_scope & any_of([true(r) for r in of_kind(RuleKind.GREEN_CHANNEL)])
+        must_visit = ~out_of_scope & any_of([true(r) for r in of_kind(RuleKind.MUST_VISIT)])
+
+        # deciding rule and citation (analysis.compare._row)
+        by_weight = sorted(
+            (r for r in rules if r.rule.kind != RuleKind.SCOPE),
+            key=lambda r: (_KIND_ORDER[r.rule.kind], r.rule.id),
+        )
+        deciders = [
+            r for r in by_weight if r.rule.kind in (RuleKind.GREEN_CHANNEL, RuleKind.OUTCOME)
+        ]
+        rest = [
+            r for r in by_weight if r.rule.kind not in (RuleKind.GREEN_CHANNEL, RuleKind.OUTCOME)
+        ]
+        outside = [(false(r), r) for r in scope]
+        # for a review caused by unknown facts: the first scope / outcome rule left unknown, "?"
+        unknown_decider = first(
+            [
+                (unknown(r), pl.lit(f"{r.rule.id}?"))
+                for r in rules
+                if r.rule.kind in (RuleKind.SCOPE, RuleKind.GREEN_CHANNEL, RuleKind.OUTCOME)
+            ],
+            none,
+        )
+        deciding = first(
+            [(c, pl.lit(r.rule.id)) for c, r in outside]
+            + [(~out_of_scope & true(r), pl.lit(r.rule.id)) for r in deciders],
+            pl.when(outcome == "needs_review").then(unknown_decider).otherwise(none),
+        )
+        shows_review = (outcome == "needs_review") & (
+            scope_unknown
+            | unknown_outcome
+            | any_of(
+                [
+                    true(r)
+                    for r in deciding_kinds
+                    if r.rule.effect.outcome == "needs_review" and r.rule.effect.review_reason
+                ]
+            )
+        )
+        reason_pairs = []
+        for r in rest:
+            cond = true(r)
+            if r.rule.kind == RuleKind.CATEGORY:
+                cond = cond & (category == r.rule.effect.category.value).fill_null(False)  # type: ignore[union-attr]
+            reason_pairs.append((cond, pl.lit(r.rule.citation)))
+        citation = first(
+            [(c, pl.lit(r.rule.citation)) for c, r in outside]
+            + [(true(r), pl.lit(r.rule.citation)) for r in deciders]
+            + [(shows_review, none)]
+            + reason_pairs,
+            none,
+        )
+        return [
+            outcome.alias("outcome"),
+            category.alias("category"),
+            risk.alias("risk_types"),
+            matches(RuleKind.KEY_ATTENTION, "group").alias("key_attention"),
+            matches(RuleKind.KEY_AREA, "area").alias("key_areas"),
+            matches(RuleKind.FLAG, "flag").alias("flags"),
+            must_visit.alias("must_visit"),
+            green.alias("green_channel"),
+            deciding.alias("deciding_rule"),
+            citation.alias("citation"),
+        ]
+
+    # -- explanations -------------------------------------------------------------------------
+    def native_population(
+        self,
+        household: Household,
+        combined: Mapping[Any, Any],
+    ) -> Any:
+        """The native ``Population`` of one household, from the batch's combined aggregates."""
+        from fangfan_rules.engines.native import Population
+
+        if not self.population_specs:
+            return None
+        view_h = known_at(household, self.as_of)[0]
+        single = col.view_at(col._complete(col.to_tables([household])), self.as_of)
+        ctx = VarContext(single, self.as_of, "household", combined)
+        values: dict[tuple[str, str], Any] = {}
+        figures: list[PopulationFigure] = []
+        for spec in self.population_specs:
+            impl = get_columnar(spec.name)
+            assert impl is not None and impl.population is not None
+            slot = _slot(spec.name, spec.kwargs)
+            value = impl.compute(ctx, **spec.kwargs)
+            frame = ctx.apply(single["households"]).select(value.value.alias("v"))
+            got = frame.get_column("v")[0]
+            if got is None:
+                native_values, _ = get_variable(spec.name).batch(
+                    [view_h], self.as_of, **spec.kwargs
+                )
+                got = native_values[household.id]
+                assert isinstance(got, Missing), (spec.name, got)
+            values[(spec.name, population_key(spec.kwargs))] = got
+            figures.extend(
+                PopulationFigure(**f)
+                for f in impl.population.figures(combined[slot], **spec.kwargs)
+            )
+        return Population(values={household.id: values}, figures=tuple(figures))
+
+
+def _fired_ids(condition: Condition) -> set[str]:
+    from fangfan_rules.rules.conditions import rules_referenced
+
+    return set(rules_referenced(condition))
+
+
+@functools.lru_cache(maxsize=64)
+def _compile_cached(pack: Pack, as_of: date) -> CompiledPack:
+    return CompiledPack(pack, as_of)
+
+
+def compile_pack(pack: Pack, *, as_of: date) -> CompiledPack:
+    """Compile ``pack`` (with its parameter overrides) for evaluations on ``as_of``.
+
+    Raises :class:`CompileError` for a rule that cannot be compiled exactly,
+    :class:`~fangfan_rules.errors.MissingParameterError` for a rule in force that needs a
+    parameter the document does not state, :class:`~fangfan_rules.errors.NotInForceError`
+    outside the pack's validity. Compiled packs are cached per (pack object, as_of).
+    """
+    return _compile_cached(pack, as_of)
+
+
+# ----------------------------------------------------------------------------------------------
+# running a batch
+
+
+def _to_pandas(
+    pack: Pack, as_of: date, results: pl.DataFrame, errors: pl.DataFrame
+) -> pd.DataFrame:
+    ok = results.with_columns(pl.lit(None, dtype=pl.String).alias("error"))
+    bad = errors.select(
+        "household_id",
+        "__hrow",
+        pl.lit("error").alias("outcome"),
+        pl.col("error"),
+    )
+    frame = pl.concat([ok, bad], how="diagonal_relaxed").sort(
+        "__hrow", nulls_last=True, maintain_order=True
+    )
+    n = frame.height
+    is_error = frame.get_column("outcome").to_list()
+    is_error = [o == "error" for o in is_error]
+
+    def tuples(name: str) -> list[Any]:
+        return [
+            None if e else tuple(v or ())
+            for v, e in zip(frame.get_column(name).to_list(), is_error, strict=True)
+        ]
+
+    def values(name: str) -> list[Any]:
+        return frame.get_column(name).to_list()
+
+    data = {
+        "household_id": values("household_id"),
+        "pack": [pack.name] * n,
+        "as_of": [as_of] * n,
+        "outcome": values("outcome"),
+        "category": values("category"),
+        "risk_types": tuples("risk_types"),
+        "key_attention": tuples("key_attention"),
+        "key_areas": tuples("key_areas"),
+        "flags": tuples("flags"),
+        "must_visit": [
+            None if e else v for v, e in zip(values("must_visit"), is_error, strict=True)
+        ],
+        "green_channel": [
+            None if e else v for v, e in zip(values("green_channel"), is_error, strict=True)
+        ],
+        "deciding_rule": values("deciding_rule"),
+        "first_reason": [None] * n,
+        "citation": values("citation"),
+        "missing_facts": [None] * n,
+        "error": values("error"),
+    }
+    return pd.DataFrame(data, columns=list(COLUMNS))
+
+
+def _prepare(data: Any) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, bool]:
+    """(valid tables, error rows, whether input was pydantic households)."""
+    if isinstance(data, str | Path):
+        data = col.read_tables(data)
+    if (
+        isinstance(data, Mapping)
+        or isinstance(data, pl.DataFrame | pl.LazyFrame | pd.DataFrame)
+        or (hasattr(data, "schema") and hasattr(data, "column"))
+    ):
+        tables, errors = col.validate(col.as_tables(data))
+        return tables, errors, False
+    households = list(data)
+    if not all(isinstance(h, Household) for h in households):
+        raise TypeError(
+            "identify_frame takes Household objects, a mapping of tables, one (nested) frame or a path"
+        )
+    seen: set[str] = set()
+    for h in households:
+        if h.id in seen:  # as the native batch does
+            raise FactError(h.id, [("id", h.id, "household id appears twice in the batch")])
+        seen.add(h.id)
+    tables = to_tables(households)
+    tables["households"] = tables["households"].with_row_index("__hrow")
+    errors = pl.DataFrame(
+        schema={"household_id": pl.String, "__hrow": pl.UInt32, "error": pl.String}
+    )
+    return tables, errors, True
+
+
+class VectorizedBatch:
+    """One batch through the vectorized engine: its result frame and native explanations.
+
+    >>> batch = VectorizedBatch(pack, households, as_of=date(2023, 5, 20))  # doctest: +SKIP
+    >>> batch.frame.outcome.value_counts()  # doctest: +SKIP
+    >>> batch.explain_household("HH00000001").explain("zh")  # doctest: +SKIP
+    """
+
+    def __init__(self, pack: Pack, data: Any, *, as_of: date):
+        self.pack = pack
+        self.as_of = as_of
+        self.compiled = compile_pack(pack, as_of=as_of)
+        self.tables, self.errors, _ = _prepare(data)
+        view = col.view_at(self.tables, as_of)
+        self.population = self.compiled.combine(self.compiled.population_inputs(view))
+        results = self.compiled.evaluate(self.tables, self.population)
+        self.frame = _to_pandas(pack, as_of, results, self.errors)
+
+    def explain_household(self, household_id: str) -> Identification:
+        """The native evaluator's full answer for one household of the batch (same population)."""
+        from fangfan_rules.engines.native import identify
+
+        found = col.to_households(self.tables, ids=[household_id])
+        if not found:
+            bad = self.errors.filter(pl.col("household_id") == household_id)
+            if bad.height:
+                raise FactError(household_id, [("<household>", None, bad.get_column("error")[0])])
+            raise KeyError(f"no household {household_id!r} in the batch")
+        household = found[0]
+        population = self.compiled.native_population(household, self.population)
+        return identify(self.pack, household, as_of=self.as_of, population=population)
+
+    def explain(self, row: Any) -> Identification:
+        """Explain a row of :attr:`frame` (a row, a mapping with ``household_id``, or a position)."""
+        if isinstance(row, int):
+            row = self.frame.iloc[row]
+        return self.explain_household(str(row["household_id"]))
+
+
+def identify_frame(pack: Pack, households_or_tables: Any, *, as_of: date) -> pd.DataFrame:
+    """Evaluate a batch with the vectorized engine; the columns of ``compare()``.
+
+    ``households_or_tables``: an iterable of :class:`~fangfan_rules.facts.Household`, a mapping
+    ``{table: frame}`` (the columnar layout), one nested frame (polars, pandas or Arrow), or a
+    path (a directory of ``<table>.parquet`` / ``.csv`` files, or a nested Parquet file). Rows are
+    in input order; a household that fails validation has ``outcome="error"`` and the reason.
+    ``first_reason`` and ``missing_facts`` are None: use :class:`VectorizedBatch` ``.explain``.
+    """
+    return VectorizedBatch(pack, households_or_tables, as_of=as_of).frame
+
+
+def identify(
+    pack: Pack, households: Any, *, as_of: date, engine: str = "vectorized"
+) -> pd.DataFrame:
+    """The compare() columns for a batch through ``engine``: "vectorized" or "native".
+
+    The native engine takes the same inputs (tables and paths are converted to validated
+    households first; an invalid one raises :class:`~fangfan_rules.errors.FactError`).
+    """
+    if engine == "vectorized":
+        return identify_frame(pack, households, as_of=as_of)
+    if engine == "native":
+        from fangfan_rules.analysis.compare import results_frame
+        from fangfan_rules.engines.native import identify_many
+
+        if isinstance(households, str | Path):
+            households = col.to_households(col.read_tables(households))
+        elif isinstance(households, Mapping) or not isinstance(households, Iterable):
+            households = col.to_households(col.as_tables(households))
+        elif isinstance(households, pl.DataFrame | pd.DataFrame):
+            households = col.to_households(col.as_tables(households))
+        return results_frame(identify_many(pack, list(households), as_of=as_of))
+    raise ValueError(f"engine must be 'vectorized' or 'native', not {engine!r}")
+
+
+# ----------------------------------------------------------------------------------------------
+# streaming Parquet
+
+
+@dataclass
+class _Source:
+    path: Path
+    nested: bool
+    suffix: str = ".parquet"
+    children: dict[str, Path] = field(default_factory=dict)
+
+
+def _source(path: Path | str) -> _Source:
+    path = Path(path)
+    if path.is_file():
+        return _Source(path, nested=True)
+    for suffix in (".parquet", ".csv"):
+        if (path / f"households{suffix}").exists():
+            children = {
+                t: path / f"{t}{suffix}" for t in col.CHILDREN if (path / f"{t}{suffix}").exists()
+            }
+            return _Source(path, nested=False, suffix=suffix, children=children)
+    raise FactError(None, [(str(path), None, "no households.parquet / households.csv here")])
+
+
+def _rebatch(batches: Iterable[Any], batch_size: int) -> Iterator[pl.DataFrame]:
+    """Arrow record batches regrouped into polars frames of exactly ``batch_size`` rows."""
+    pending: list[pl.DataFrame] = []
+    size = 0
+    for batch in batches:
+        frame = pl.from_arrow(batch)
+        assert isinstance(frame, pl.DataFrame)
+        while frame.height:
+            take = frame.head(batch_size - size)
+            frame = frame.slice(take.height)
+            pending.append(take)
+            size += take.height
+            if size == batch_size:
+                yield pl.concat(pending, how="vertical_relaxed")
+                pending, size = [], 0
+    if size:
+        yield pl.concat(pending, how="vertical_relaxed")
+
+
+def _arrow_batches(path: Path, batch_size: int) -> Iterator[Any]:
+    if path.suffix == ".csv":
+        import pyarrow as pa
+        from pyarrow import csv
+
+        header = pl.read_csv(path, n_rows=0).columns
+        reader = csv.open_csv(
+            path,
+            convert_options=csv.ConvertOptions(
+                column_types={c: pa.string() for c in header}, strings_can_be_null=True
+            ),
+        )
+        yield from reader
+        return
+    import pyarrow.parquet as pq
+
+    yield from pq.ParquetFile(path).iter_batches(batch_size=batch_size)
+
+
+def _chunks(source: _Source, batch_size: int) -> Iterator[dict[str, pl.DataFrame]]:
+    if source.nested:
+        for frame in _rebatch(_arrow_batches(source.path, batch_size), batch_size):
+            yield col.unnest(frame)
+        return
+    households_file = source.path / f"households{source.suffix}"
+    for households in _rebatch(_arrow_batches(households_file, batch_size), batch_size):
+        ids = households.get_column("household_id").cast(pl.String)
+        tables = {"households": households}
+        if ids.len():
+            lo, hi = pl.lit(ids.min(), dtype=pl.String), pl.lit(ids.max(), dtype=pl.String)
+            for t, p in source.children.items():
+                scan = (
+                    pl.scan_parquet(p)
+                    if source.suffix == ".parquet"
+                    else pl.scan_csv(p, schema_overrides={c: pl.String for c in col.SCHEMAS[t]})
+                )
+                key = pl.col("household_id").cast(pl.String)
+                tables[t] = (
+                    scan.filter(key.is_between(lo, hi)).filter(key.is_in(ids.implode())).collect()
+                )
+        yield tables
+
+
+def _stream(
+    compiled: CompiledPack, source: _Source, batch_size: int
+) -> Iterator[tuple[dict[str, pl.DataFrame], pl.DataFrame]]:
+    for raw in _chunks(source, batch_size):
+        tables, errors = col.validate(raw)
+        yield tables, errors
+
+
+def _population_pass(compiled: CompiledPack, source: _Source, batch_size: int) -> dict[Any, Any]:
+    if not compiled.population_specs:
+        return {}
+    parts: dict[Any, list[pl.DataFrame]] = {}
+    for tables, _ in _stream(compiled, source, batch_size):
+        for slot, frame in compiled.population_inputs(col.view_at(tables, compiled.as_of)).items():
+            parts.setdefault(slot, []).append(frame)
+    inputs = {slot: pl.concat(frames, how="vertical_relaxed") for slot, frames in parts.items()}
+    if not inputs:  # no rows at all
+        inputs = compiled.population_inputs(
+            col.view_at(col.validate(col.empty_tables())[0], compiled.as_of)
+        )
+    return compiled.combine(inputs)
+
+
+def identify_parquet(
+    pack: Pack, path: Path | str, *, as_of: date, batch_size: int = 50_000
+) -> Iterator[pd.DataFrame]:
+    """Stream a Parquet (or CSV) dataset through the vectorized engine, one frame per chunk.
+
+    ``path`` is a directory of ``<table>.parquet`` files (:func:`write_parquet`; child tables
+    are read per chunk with row-group pruning when sorted by ``household_id``), a directory of
+    ``<table>.csv`` files, or one nested Parquet file. At most ``batch_size`` households (and
+    their rows) are in memory at once. Packs with population-level rules first make one pass that
+    keeps only each household's inputs to the aggregates.
+    """
+    compiled = compile_pack(pack, as_of=as_of)
+    source = _source(path)
+    population = _population_pass(compiled, source, batch_size)
+    for tables, errors in _stream(compiled, source, batch_size):
+        results = compiled.evaluate(tables, population)
+        yield _to_pandas(pack, as_of, results, errors)
+
+
+def explain_parquet(
+    pack: Pack, path: Path | str, household_id: str, *, as_of: date
+) -> Identification:
+    """The native explanation of one household of a Parquet dataset (population from a pass)."""
+    from fangfan_rules.engines.native import identify
+
+    compiled = compile_pack(pack, as_of=as_of)
+    source = _source(path)
+    population = _population_pass(compiled, source, 50_000)
+    for tables, errors in _stream(compiled, source, 50_000):
+        found = col.to_households(tables, ids=[household_id])
+        if found:
+            native_population = compiled.native_population(found[0], population)
+            return identify(pack, found[0], as_of=as_of, population=native_population)
+        bad = errors.filter(pl.col("household_id") == household_id)
+        if bad.height:
+            raise FactError(household_id, [("<household>", None, bad.get_column("error")[0])])
+    raise KeyError(f"no household {household_id!r} in {path}")
+
+
+def explain_household(pack: Pack, data: Any, household_id: str, *, as_of: date) -> Identification:
+    """Shortcut: ``VectorizedBatch(pack, data, as_of=as_of).explain_household(household_id)``."""
+    return VectorizedBatch(pack, data, as_of=as_of).explain_household(household_id)
+
+
+__all__ = [
+    "COLUMNS",
+    "EXACT_COLUMNS",
+    "ColumnarOverflowError",
+    "CompileError",
+    "CompiledPack",
+    "VectorizedBatch",
+    "compile_pack",
+    "explain_household",
+    "explain_parquet",
+    "identify",
+    "identify_frame",
+    "identify_parquet",
+    "to_tables",
+    "write_parquet",
+]
