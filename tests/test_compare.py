@@ -85,3 +85,25 @@ def test_results_frame_matches_compare():
     results = pack.identify_many(_batch(), as_of=date(2023, 6, 1))
     frame = ff.results_frame(results)
     assert list(frame["outcome"]) == [r.outcome.value for r in results]
+
+
+def test_every_engine_gives_the_same_comparison():
+    import json
+    from pathlib import Path
+
+    sample = Path(__file__).parents[1] / "examples" / "sample_households.jsonl"
+    households = [ff.load_household(json.loads(line)) for line in sample.read_text("utf-8").splitlines()[:120]]
+    as_of = {"qianshan_2023": date(2023, 6, 5), "ewenki_2024": date(2024, 6, 5)}
+    exact = ["household_id", "pack", "outcome", "category", "risk_types", "key_attention", "key_areas",
+             "flags", "must_visit", "green_channel", "deciding_rule"]
+    frames = [
+        ff.compare(households, list(as_of), as_of=as_of, parameters={"monitoring_income_line": 7000},
+                   engine=engine)[exact].astype(str)
+        for engine in ("native", "vectorized", "durable")
+    ]
+    assert frames[0].equals(frames[1]) and frames[0].equals(frames[2])
+    sweep_native = ff.sweep(households, "qianshan_2023", parameter="monitoring_income_line",
+                            values=[6000, 9000], as_of=date(2023, 6, 5), engine="native")
+    sweep_fast = ff.sweep(households, "qianshan_2023", parameter="monitoring_income_line",
+                          values=[6000, 9000], as_of=date(2023, 6, 5))
+    assert sweep_native["count"].tolist() == sweep_fast["count"].tolist()

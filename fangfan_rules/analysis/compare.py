@@ -114,6 +114,7 @@ def compare(
     *,
     as_of: date | Mapping[str, date],
     parameters: Mapping[str, Any] | None = None,
+    engine: str = "native",
 ) -> pd.DataFrame:
     """Evaluate every household under every pack; long form, one row per household × pack.
 
@@ -121,7 +122,8 @@ def compare(
     ``parameters`` supplies caller values: ``{"monitoring_income_line": 7000}`` fills the line in
     every pack that does not state it; ``{"puan_2025": {...}}`` targets one pack. A pack that
     cannot run (not in force, a parameter still missing) yields rows with ``outcome="error"`` and
-    the message — never a silent gap.
+    the message — never a silent gap. ``engine``: ``"native"`` (default, with first reasons and
+    missing facts), ``"vectorized"`` or ``"durable"`` for large batches.
     """
     batch = list(households)
     rows: list[dict[str, Any]] = []
@@ -131,7 +133,11 @@ def compare(
             if day is None:
                 raise FangfanError(f"no as_of date given for {pack.name}")
             configured = _with_parameters(pack, parameters)
-            rows.extend(_row(r) for r in configured.identify_many(batch, as_of=day))
+            if engine == "native":
+                rows.extend(_row(r) for r in configured.identify_many(batch, as_of=day))
+            else:  # vectorized / durable: the same columns (first_reason and missing facts empty)
+                frame = configured.identify_frame(batch, as_of=day, engine=engine)
+                rows.extend(frame.to_dict("records"))
         except FangfanError as exc:
             rows.extend(
                 {

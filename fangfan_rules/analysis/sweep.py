@@ -58,6 +58,7 @@ def sweep(
     as_of: date,
     parameters: Mapping[str, Any] | None = None,
     calendar: WorkingDayCalendar | None = None,
+    engine: str = "vectorized",
 ) -> pd.DataFrame:
     """Evaluate ``households`` under ``pack`` once per value of ``parameter``; tidy counts.
 
@@ -73,7 +74,8 @@ def sweep(
 
     ``value`` holds the typed value (``Decimal`` for money), ``share`` the count over the batch
     size. ``parameters`` supplies other caller values first (e.g. the monitoring line while sweeping
-    another parameter). Values are evaluated in the order given.
+    another parameter). Values are evaluated in the order given. ``engine``: the batch engine
+    (``"vectorized"``, default) or ``"native"`` / ``"durable"`` — they give the same counts.
     """
     base = load_pack(pack) if isinstance(pack, str) else pack
     if parameter not in base.parameters:
@@ -91,9 +93,14 @@ def sweep(
     for raw in values:
         value = coerce_value(parameter, spec.type, raw)
         variant = with_values(base, {parameter: value}, label=f"sweep {parameter}")
-        results = variant.identify_many(batch, as_of=as_of, calendar=calendar)
-        outcomes = Counter(r.outcome.value for r in results)
-        in_groups = Counter(g.id for r in results for g in r.key_attention)
+        if engine == "native":
+            results = variant.identify_many(batch, as_of=as_of, calendar=calendar)
+            outcomes = Counter(r.outcome.value for r in results)
+            in_groups = Counter(g.id for r in results for g in r.key_attention)
+        else:
+            frame = variant.identify_frame(batch, as_of=as_of, engine=engine)
+            outcomes = Counter(frame["outcome"])
+            in_groups = Counter(g for groups in frame["key_attention"] for g in groups)
         common = {
             "pack": base.name,
             "parameter": parameter,

@@ -356,7 +356,8 @@ class Pack:
         if engine == "durable":
             from fangfan_rules.engines.durable_backend import DurableEngine
 
-            return DurableEngine(self, as_of=as_of).identify_many(households)
+            with DurableEngine(self, as_of=as_of) as durable:
+                return durable.identify_many(households)
         from fangfan_rules.engines.vectorized import identify
 
         return identify(self, households, as_of=as_of, engine=engine)
