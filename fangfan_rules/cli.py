@@ -125,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--input-format", choices=("json", "jsonl", "csv"))
     cmp.add_argument("--format", choices=("table", "csv", "jsonl"), default=None)
     cmp.add_argument(
+        "--engine",
+        choices=("native", "vectorized", "durable"),
+        default="native",
+        help="evaluation engine (the same answers; vectorized for large files)",
+    )
+    cmp.add_argument(
         "--disagreements",
         action="store_true",
         help="only the households whose outcome differs, with the deciding rules",
@@ -419,7 +425,7 @@ def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
     for row in bad:
         err.print(f"bad input row line {row.line}: {row.error}", markup=False, highlight=False)
     households = [row.household for row in rows if row.household is not None]
-    frame = compare(households, names, as_of=as_of, parameters=parameters)
+    frame = compare(households, names, as_of=as_of, parameters=parameters, engine=args.engine)
     for message in sorted({m for m in frame["error"].dropna()}):
         err.print(f"error: {message}", markup=False, highlight=False)
     view = disagreements(frame) if args.disagreements else frame
