@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.markup import escape
@@ -413,11 +413,11 @@ def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
     if plain and dated:
         raise FangfanError("give --as-of either once for all packs or as PACK=DATE for each")
     as_of = _date(plain[0]) if plain else {k: _date(v) for k, v in dated.items()}
-    parameters: dict[str, object] = {}
+    parameters: dict[str, Any] = {}
     for name, value in args.param:
         if ":" in name:
             pack, pname = name.split(":", 1)
-            parameters.setdefault(pack, {})[pname] = value  # type: ignore[union-attr]
+            parameters.setdefault(pack, {})[pname] = value
         else:
             parameters[name] = value
     rows = list(_rows(args.file, args.input_format))
@@ -664,7 +664,7 @@ def cmd_eliminate(args: argparse.Namespace, out: Console, err: Console) -> int:
     import pandas as pd
 
     pack = _pack(args)
-    rows = []
+    rows: list[dict[str, Any]] = []
     bad = 0
     for row in _rows(args.file, args.input_format):
         if row.household is None:

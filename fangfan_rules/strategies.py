@@ -470,7 +470,7 @@ def _timeline(
     nets = [net_of[k] if k in net_of else draw(_DEFAULT_NETS) for k in range(len(segments))]
     if coverage == "partial":
         trimmable = [k for k, (s, e) in enumerate(segments) if e > s]
-        if trimmable and draw(st.booleans()):
+        if trimmable and draw(st.booleans()):  # type: ignore[arg-type]
             # Leave out one day at a segment's edge: the window edges are where coverage breaks.
             k = draw(st.sampled_from(trimmable))
             s, e = segments[k]

@@ -346,7 +346,7 @@ def identify(
     ev = _Evaluator(pack, view, as_of, values)
     traces: list[RuleTrace] = []
     runs: dict[str, tuple[Rule, Truth, _RuleRun]] = {}
-    ordered = pack.ordered_rules()
+    ordered = list(pack.ordered_rules())
     # Scope first: a household the document does not cover is answered without evaluating (or
     # needing the parameters of) any other rule.
     scope_first = [r for r in ordered if r.kind == RuleKind.SCOPE]

@@ -350,9 +350,9 @@ class CompiledPack:
             # the native value is an ordered tuple: equal to a list with the same items in order
             if not isinstance(right, tuple) or not all(isinstance(i, str) for i in right):
                 raise self._fail(f"cannot compare the list {spec.name!r} with {right!r}")
-            items = [i.value if isinstance(i, Enum) else i for i in right]
-            equal = value.list.len() == len(items)
-            for k, item in enumerate(items):
+            ordered = [i.value if isinstance(i, Enum) else i for i in right]
+            equal = value.list.len() == len(ordered)
+            for k, item in enumerate(ordered):
                 equal = equal & (value.list.get(k, null_on_oob=True) == item).fill_null(False)
             equal = pl.when(value.is_null()).then(None).otherwise(equal)
             return equal if op == "eq" else ~equal
@@ -458,6 +458,7 @@ class CompiledPack:
         out = {}
         for spec in self.population_specs:
             impl = get_columnar(spec.name).population  # type: ignore[union-attr]
+            assert impl is not None  # population_specs holds only population variables
             out[_slot(spec.name, spec.kwargs)] = impl.inputs(view, self.as_of, **spec.kwargs)
         return out
 
@@ -465,6 +466,7 @@ class CompiledPack:
         out = {}
         for spec in self.population_specs:
             impl = get_columnar(spec.name).population  # type: ignore[union-attr]
+            assert impl is not None
             slot = _slot(spec.name, spec.kwargs)
             out[slot] = impl.combine(inputs[slot], **spec.kwargs)
         return out
@@ -720,9 +722,9 @@ class CompiledPack:
             frame = ctx.apply(single["households"]).select(value.value.alias("v"))
             got = frame.get_column("v")[0]
             if got is None:
-                native_values, _ = get_variable(spec.name).batch(
-                    [view_h], self.as_of, **spec.kwargs
-                )
+                batch = get_variable(spec.name).batch
+                assert batch is not None
+                native_values, _ = batch([view_h], self.as_of, **spec.kwargs)
                 got = native_values[household.id]
                 assert isinstance(got, Missing), (spec.name, got)
             values[(spec.name, population_key(spec.kwargs))] = got

@@ -128,7 +128,7 @@ def _development(ctx: Context) -> bool:
 )
 def _measures(ctx: Context, kinds: Sequence[AssistanceMeasure]) -> bool:
     record = latest_record(ctx.household)
-    return bool(record) and any(m in frozenset(kinds) for m in record.measures)
+    return record is not None and any(m in frozenset(kinds) for m in record.measures)
 
 
 @variable(
@@ -141,7 +141,7 @@ def _measures(ctx: Context, kinds: Sequence[AssistanceMeasure]) -> bool:
 )
 def _measures_only(ctx: Context, kinds: Sequence[AssistanceMeasure]) -> bool:
     record = latest_record(ctx.household)
-    return bool(record and record.measures) and set(record.measures) <= set(kinds)
+    return record is not None and bool(record.measures) and set(record.measures) <= set(kinds)
 
 
 @variable(
