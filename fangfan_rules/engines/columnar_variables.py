@@ -735,7 +735,6 @@ def _assistance_active(ctx: VarContext, kinds: Sequence[Any]) -> Value:
 
 
 columnar("assistance_active")(_assistance_active)
-columnar("receives_social_assistance")(_assistance_active)
 
 
 @columnar("full_dibao_active")

@@ -7,10 +7,6 @@ from fangfan_rules.variables import elimination as _elimination  # noqa: F401  (
 from fangfan_rules.variables import household as _household  # noqa: F401  (registers)
 from fangfan_rules.variables import member as _member  # noqa: F401  (registers)
 from fangfan_rules.variables import population as _population  # noqa: F401  (registers)
-from fangfan_rules.variables import proposed_ewenki_2024 as _p1  # noqa: F401  (registers)
-from fangfan_rules.variables import proposed_jimo_2022 as _p2  # noqa: F401  (registers)
-from fangfan_rules.variables import proposed_puan_2025 as _p3  # noqa: F401  (registers)
-from fangfan_rules.variables import proposed_rongan_2022 as _p4  # noqa: F401  (registers)
 from fangfan_rules.variables import status as _status  # noqa: F401  (registers)
 from fangfan_rules.variables.income import (
     compliant_self_paid,

@@ -13,7 +13,13 @@ from fangfan_rules.facts import Household, MonitoringRecord
 from fangfan_rules.logic import Missing
 from fangfan_rules.variables.income import per_capita_net_income
 from fangfan_rules.variables.registry import Context, variable
-from fangfan_rules.vocabulary import AssistanceMeasure, DibaoKind, HousingGrade, LabourCapacity
+from fangfan_rules.vocabulary import (
+    AssistanceMeasure,
+    DibaoKind,
+    HousingGrade,
+    LabourCapacity,
+    RiskType,
+)
 
 
 def latest_record(household: Household) -> MonitoringRecord | None:
@@ -237,3 +243,33 @@ def _transfer_main(ctx: Context, window: DateRange) -> object:
             (f"income records for {window.days - covered} of {window.days} days of {window}",)
         )
     return all(totals["transfer"] > v for k, v in totals.items() if k != "transfer")
+
+
+@variable(
+    "ever_monitored",
+    value_type="bool",
+    zh="纳入过监测（含已消除风险）",
+    en="monitored at some time (risk eliminated or not)",
+)
+def _ever_monitored(ctx: Context) -> bool:
+    # ctx.household is the view known on as_of: spells identified after as_of are left out, so
+    # "no record" means never identified as far as as_of knew (a recorded act, not "unknown").
+    return bool(ctx.household.monitoring)
+
+
+@variable(
+    "monitoring_risk_types",
+    value_type="set",
+    enum=RiskType,
+    zh="纳入监测时记录的风险点",
+    en="risk points recorded at inclusion",
+)
+def _monitoring_risk_types(ctx: Context) -> tuple[RiskType, ...] | None:
+    # The risk types of the latest monitoring spell (the one elimination is about), in the order
+    # recorded, without repeats. No spell → None (comparisons are false). A spell that records no
+    # risk point → () : a recorded record, not an unknown fact, so a rule can flag it
+    # (``eq: []``) or show the points (``ne: []``, the check text lists them).
+    record = latest_record(ctx.household)
+    if record is None:
+        return None
+    return tuple(dict.fromkeys(record.risk_types))

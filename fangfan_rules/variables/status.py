@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from fangfan_rules.dates import DateRange
 from fangfan_rules.logic import Missing
-from fangfan_rules.variables.registry import Context, variable
+from fangfan_rules.variables.registry import Context, get_variable, variable
 from fangfan_rules.vocabulary import CareType, Channel, ClueKind, Department
 
 
@@ -208,3 +208,51 @@ def _recognised(ctx: Context) -> object:
 )
 def _disabled(ctx: Context) -> int:
     return sum(1 for m in ctx.household.members if m.disability is not None)
+
+
+@variable(
+    "has_clue",
+    value_type="bool",
+    args={"channels": "enum_list"},
+    enum=Channel,
+    zh="有经{channels}收到的风险线索（截至评估日）",
+    en="a risk clue via {channels} is on record",
+)
+def _has_clue(ctx: Context, channels: Sequence[Channel]) -> bool:
+    wanted = frozenset(channels)
+    return any(c.channel in wanted and c.received_on <= ctx.as_of for c in ctx.household.clues)
+
+
+@variable(
+    "open_clue",
+    value_type="bool",
+    args={"channels": "enum_list"},
+    enum=Channel,
+    zh="有经{channels}收到、尚未办结的风险线索",
+    en="an open (not closed) risk clue via {channels}",
+)
+def _open_clue(ctx: Context, channels: Sequence[Channel]) -> bool:
+    # A closure is a recorded act: no closing date (or one after as_of, blanked by known_at)
+    # means the clue is still open, not "unknown".
+    wanted = frozenset(channels)
+    return any(
+        c.channel in wanted
+        and c.received_on <= ctx.as_of
+        and (c.closed_on is None or c.closed_on > ctx.as_of)
+        for c in ctx.household.clues
+    )
+
+
+@variable(
+    "medical_personal_burden_year_to_date",
+    value_type="money",
+    args={"care": "enum_list"},
+    enum=CareType,
+    zh="当年度医疗费用个人负担累计（{care}，1月1日至评估日）",
+    en="personal medical burden this calendar year to date ({care})",
+)
+def _burden_ytd(ctx: Context, care: Sequence[CareType]) -> object:
+    # The same sum as medical_personal_burden (unknown care type → unknown), over the calendar
+    # year of as_of up to as_of.
+    window = DateRange(start=date(ctx.as_of.year, 1, 1), end=ctx.as_of)
+    return get_variable("medical_personal_burden")(ctx, window=window, care=tuple(care))

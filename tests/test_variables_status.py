@@ -1,4 +1,4 @@
-"""Hand-worked tests of the variables proposed for jimo_2022 (fangfan_rules/variables/proposed_jimo_2022.py)."""
+"""Hand-worked tests of the clue, warning and status variables (fangfan_rules/variables/status.py)."""
 
 from datetime import date
 from decimal import Decimal
@@ -16,7 +16,7 @@ def _value(name: str, h: ff.Household, as_of: date = AS_OF, **args):
     return ff.VARIABLES[name](Context(view, as_of), **args)
 
 
-def test_receives_social_assistance_on_the_evaluation_date():
+def test_assistance_active_on_the_evaluation_date():
     h = household(
         social_assistance=[
             {"kind": "dibao", "start": "2021-03-01", "end": "2022-03-31"},  # ended
@@ -25,14 +25,14 @@ def test_receives_social_assistance_on_the_evaluation_date():
             {"kind": "temporary_aid", "start": "2022-04-01", "end": "2022-05-10"},  # ends on as_of
         ]
     )
-    assert _value("receives_social_assistance", h, kinds=(ff.DibaoKind.DIBAO,)) is False
-    assert _value("receives_social_assistance", h, kinds=(ff.DibaoKind.DISPERSED_TEKUN,)) is True
-    assert _value("receives_social_assistance", h, kinds=(ff.DibaoKind.DIBAO_MARGINAL,)) is False
+    assert _value("assistance_active", h, kinds=(ff.DibaoKind.DIBAO,)) is False
+    assert _value("assistance_active", h, kinds=(ff.DibaoKind.DISPERSED_TEKUN,)) is True
+    assert _value("assistance_active", h, kinds=(ff.DibaoKind.DIBAO_MARGINAL,)) is False
     # Both ends are inclusive: a spell ending on as_of still runs that day, not the day after.
-    assert _value("receives_social_assistance", h, kinds=(ff.DibaoKind.TEMPORARY_AID,)) is True
+    assert _value("assistance_active", h, kinds=(ff.DibaoKind.TEMPORARY_AID,)) is True
     assert (
         _value(
-            "receives_social_assistance",
+            "assistance_active",
             h,
             as_of=date(2022, 5, 11),
             kinds=(ff.DibaoKind.TEMPORARY_AID,),
@@ -41,17 +41,17 @@ def test_receives_social_assistance_on_the_evaluation_date():
     )
     # The dibao spell ran on 2022-03-31 (its last day).
     assert (
-        _value("receives_social_assistance", h, as_of=date(2022, 3, 31), kinds=("dibao",)) is True
+        _value("assistance_active", h, as_of=date(2022, 3, 31), kinds=("dibao",)) is True
     )
 
 
-def test_receives_social_assistance_ignores_a_later_end_as_of_an_earlier_date():
+def test_assistance_active_ignores_a_later_end_as_of_an_earlier_date():
     # On 2022-04-15 the spell ending 2022-05-10 was still running (its end was not known then).
     h = household(social_assistance=[{"kind": "dibao", "start": "2022-04-01", "end": "2022-05-10"}])
-    assert _value("receives_social_assistance", h, as_of=date(2022, 4, 15), kinds=("dibao",))
+    assert _value("assistance_active", h, as_of=date(2022, 4, 15), kinds=("dibao",))
     # Raw (not known_at) household: a spell starting after as_of does not count either.
     raw = Context(h, date(2022, 3, 1))
-    assert ff.VARIABLES["receives_social_assistance"](raw, kinds=("dibao",)) is False
+    assert ff.VARIABLES["assistance_active"](raw, kinds=("dibao",)) is False
 
 
 def test_has_clue_and_open_clue():

@@ -1,5 +1,0 @@
-"""Core variables first needed by the puan_2025 pack (to be merged into topic modules on review).
-
-Define variables here with :func:`fangfan_rules.variables.registry.variable`, each with a
-docstring-worthy label and a hand-worked test in tests/test_variables_puan_2025.py.
-"""
