@@ -1,4 +1,4 @@
-"""Hand-worked tests of the monitoring-history variables (fangfan_rules/variables/elimination.py)."""
+"""Hand-worked tests of the monitoring-history variables (fangfan_rules/variables/elimination.py).
 
 ever_monitored: 监测户（含已消除风险户） of 二、(四)1 — a household with any monitoring spell on record
 by the evaluation date, whether its risk was eliminated or not.
