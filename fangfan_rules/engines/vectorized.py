@@ -118,24 +118,9 @@ from fangfan_rules.variables.population import population_key
 if TYPE_CHECKING:
     from fangfan_rules.packs.pack import Pack
 
-COLUMNS = (
-    "household_id",
-    "pack",
-    "as_of",
-    "outcome",
-    "category",
-    "risk_types",
-    "key_attention",
-    "key_areas",
-    "flags",
-    "must_visit",
-    "green_channel",
-    "deciding_rule",
-    "first_reason",
-    "citation",
-    "missing_facts",
-    "error",
-)
+# The result columns are compare()'s (one definition for every engine).
+from fangfan_rules.analysis.compare import COLUMNS
+
 #: Columns the vectorized engine computes exactly as the native evaluator does.
 EXACT_COLUMNS = (
     "household_id",
