@@ -19,14 +19,13 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from fangfan_rules.engines.native import _Evaluator, _reason, _status, order_rules
+from fangfan_rules.engines.native import _Evaluator, _reason, order_rules, run_rules
 from fangfan_rules.facts import known_at
 from fangfan_rules.logic import UNKNOWN
 from fangfan_rules.results import (
     Elimination,
     EliminationOutcome,
     GroupMatch,
-    RuleTrace,
     Trace,
 )
 from fangfan_rules.rules.parameters import LocalText
@@ -72,33 +71,7 @@ def assess_elimination(pack: Pack, household: Household, *, as_of: date) -> Elim
         )
     eliminated = record.eliminated_on is not None
     ev = _Evaluator(pack, view, as_of)
-    runs = {}
-    traces = []
-    for rule in order_rules(pack.elimination, pack.name):
-        if not rule.in_force(as_of):
-            ev.fired[rule.id] = False
-            traces.append(
-                RuleTrace(
-                    rule_id=rule.id,
-                    kind=rule.kind.value,
-                    citation=rule.citation,
-                    status="not_in_force",
-                )
-            )
-            continue
-        value, run = ev.evaluate(rule)
-        runs[rule.id] = (rule, value, run)
-        traces.append(
-            RuleTrace(
-                rule_id=rule.id,
-                kind=rule.kind.value,
-                citation=rule.citation,
-                status=_status(value),
-                checks=tuple(run.checks),
-                missing_facts=tuple(run.missing),
-                parameters=tuple(run.parameters),
-            )
-        )
+    runs, traces = run_rules(ev, order_rules(pack.elimination, pack.name))
 
     def of(kind: RuleKind):
         return [runs[t.rule_id] for t in traces if t.rule_id in runs and t.kind == kind.value]

@@ -259,6 +259,42 @@ class _Evaluator:
         return value, self.run
 
 
+RuleRuns = dict[str, tuple[Rule, Truth, _RuleRun]]
+
+
+def run_rules(
+    ev: _Evaluator,
+    rules: Iterable[Rule],
+    *,
+    skip: Callable[[Rule, RuleRuns], bool] | None = None,
+) -> tuple[RuleRuns, list[RuleTrace]]:
+    """Evaluate ``rules`` in order (``fired`` references first) and trace each one: skipped,
+    not in force on as_of, or fired / not fired / unknown with the values it read."""
+    runs: RuleRuns = {}
+    traces: list[RuleTrace] = []
+    for rule in rules:
+        base = dict(rule_id=rule.id, kind=rule.kind.value, citation=rule.citation)
+        if skip is not None and skip(rule, runs):
+            traces.append(RuleTrace(**base, status="skipped"))
+            continue
+        if not rule.in_force(ev.as_of):
+            ev.fired[rule.id] = False
+            traces.append(RuleTrace(**base, status="not_in_force"))
+            continue
+        value, run = ev.evaluate(rule)
+        runs[rule.id] = (rule, value, run)
+        traces.append(
+            RuleTrace(
+                **base,
+                status=_status(value),
+                checks=tuple(run.checks),
+                missing_facts=tuple(run.missing),
+                parameters=tuple(run.parameters),
+            )
+        )
+    return runs, traces
+
+
 def _status(value: Truth) -> str:
     return "unknown" if value is UNKNOWN else ("fired" if value else "not_fired")
 
@@ -344,47 +380,20 @@ def identify(
     view, excluded = known_at(household, as_of)
     values = population.values.get(household.id, {}) if population else {}
     ev = _Evaluator(pack, view, as_of, values)
-    traces: list[RuleTrace] = []
-    runs: dict[str, tuple[Rule, Truth, _RuleRun]] = {}
     ordered = list(pack.ordered_rules())
     # Scope first: a household the document does not cover is answered without evaluating (or
     # needing the parameters of) any other rule.
     scope_first = [r for r in ordered if r.kind == RuleKind.SCOPE]
     ordered = scope_first + [r for r in ordered if r.kind != RuleKind.SCOPE]
-    for rule in ordered:
-        if rule.kind != RuleKind.SCOPE and any(
-            v is False for r, v, _ in runs.values() if r.kind == RuleKind.SCOPE
-        ):
-            traces.append(
-                RuleTrace(
-                    rule_id=rule.id, kind=rule.kind.value, citation=rule.citation, status="skipped"
-                )
-            )
-            continue
-        if not rule.in_force(as_of):
-            ev.fired[rule.id] = False
-            traces.append(
-                RuleTrace(
-                    rule_id=rule.id,
-                    kind=rule.kind.value,
-                    citation=rule.citation,
-                    status="not_in_force",
-                )
-            )
-            continue
-        value, run = ev.evaluate(rule)
-        runs[rule.id] = (rule, value, run)
-        traces.append(
-            RuleTrace(
-                rule_id=rule.id,
-                kind=rule.kind.value,
-                citation=rule.citation,
-                status=_status(value),
-                checks=tuple(run.checks),
-                missing_facts=tuple(run.missing),
-                parameters=tuple(run.parameters),
-            )
-        )
+    # Scope first: once a scope rule is false, the other rules are skipped (not evaluated).
+    runs, traces = run_rules(
+        ev,
+        ordered,
+        skip=lambda rule, done: (
+            rule.kind != RuleKind.SCOPE
+            and any(v is False for r, v, _ in done.values() if r.kind == RuleKind.SCOPE)
+        ),
+    )
 
     def of_kind(kind: RuleKind) -> list[tuple[Rule, Truth, _RuleRun]]:
         return [runs[t.rule_id] for t in traces if t.rule_id in runs and t.kind == kind.value]

@@ -7,14 +7,9 @@ from datetime import date
 
 from fangfan_rules.dates import DateRange
 from fangfan_rules.facts import AreaTag
-from fangfan_rules.logic import Missing
 from fangfan_rules.variables import income
-from fangfan_rules.variables.registry import Context, variable
+from fangfan_rules.variables.registry import Context, known, variable
 from fangfan_rules.vocabulary import DibaoKind, ExpenditureKind, HousingGrade, HukouKind, RiskType
-
-
-def _known(value: object, fact: str) -> object:
-    return Missing((fact,)) if value is None else value
 
 
 @variable("hukou", value_type="enum", enum=HukouKind, zh="户籍类型", en="hukou kind")
@@ -26,7 +21,7 @@ def _hukou(ctx: Context) -> HukouKind:
     "lifted_out_of_poverty", value_type="bool", zh="脱贫户", en="lifted-out-of-poverty household"
 )
 def _lifted(ctx: Context) -> object:
-    return _known(ctx.household.lifted_out_of_poverty, "lifted_out_of_poverty")
+    return known(ctx.household.lifted_out_of_poverty, "lifted_out_of_poverty")
 
 
 @variable("member_count", value_type="int", zh="家庭人口数", en="household size")
@@ -112,30 +107,28 @@ def _area_tags(ctx: Context) -> frozenset[AreaTag]:
 
 @variable("self_coping", value_type="bool", zh="有能力自主应对", en="able to cope on its own")
 def _self_coping(ctx: Context) -> object:
-    return _known(ctx.household.self_coping, "self_coping")
+    return known(ctx.household.self_coping, "self_coping")
 
 
 @variable(
     "serious_difficulty", value_type="bool", zh="生活陷入严重困难", en="life in serious difficulty"
 )
 def _serious(ctx: Context) -> object:
-    return _known(ctx.household.serious_difficulty, "serious_difficulty")
+    return known(ctx.household.serious_difficulty, "serious_difficulty")
 
 
 @variable(
     "housing_grade", value_type="enum", enum=HousingGrade, zh="住房安全等级", en="housing grade"
 )
 def _housing(ctx: Context) -> object:
-    return _known(ctx.household.guarantees.housing_grade, "guarantees.housing_grade")
+    return known(ctx.household.guarantees.housing_grade, "guarantees.housing_grade")
 
 
 @variable(
     "basic_medical_insured", value_type="bool", zh="参加基本医疗保险", en="basic medical insurance"
 )
 def _insured(ctx: Context) -> object:
-    return _known(
-        ctx.household.guarantees.basic_medical_insured, "guarantees.basic_medical_insured"
-    )
+    return known(ctx.household.guarantees.basic_medical_insured, "guarantees.basic_medical_insured")
 
 
 @variable(
@@ -146,12 +139,12 @@ def _insured(ctx: Context) -> object:
 )
 def _education(ctx: Context) -> object:
     value = ctx.household.guarantees.compulsory_education_ok
-    return _known(value, "guarantees.compulsory_education_ok")
+    return known(value, "guarantees.compulsory_education_ok")
 
 
 @variable("drinking_water_safe", value_type="bool", zh="饮水安全有保障", en="drinking water safe")
 def _water(ctx: Context) -> object:
-    return _known(ctx.household.guarantees.drinking_water_safe, "guarantees.drinking_water_safe")
+    return known(ctx.household.guarantees.drinking_water_safe, "guarantees.drinking_water_safe")
 
 
 @variable(
@@ -162,13 +155,13 @@ def _water(ctx: Context) -> object:
 )
 def _gc_clear(ctx: Context) -> object:
     record = ctx.household.green_channel
-    return _known(record.facts_clear if record else None, "green_channel.facts_clear")
+    return known(record.facts_clear if record else None, "green_channel.facts_clear")
 
 
 @variable("green_channel_urgent", value_type="bool", zh="急需帮扶", en="help is urgent")
 def _gc_urgent(ctx: Context) -> object:
     record = ctx.household.green_channel
-    return _known(record.urgent if record else None, "green_channel.urgent")
+    return known(record.urgent if record else None, "green_channel.urgent")
 
 
 @variable(

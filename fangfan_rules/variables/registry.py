@@ -92,3 +92,10 @@ def get_variable(name: str) -> Variable:
     except KeyError:
         known = ", ".join(sorted(VARIABLES))
         raise RuleError(f"unknown variable {name!r}; known variables: {known}") from None
+
+
+def known(value: object, fact: str) -> object:
+    """``value``, or :class:`~fangfan_rules.logic.Missing` naming ``fact`` when it is None."""
+    from fangfan_rules.logic import Missing
+
+    return Missing((fact,)) if value is None else value

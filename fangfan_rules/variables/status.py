@@ -8,12 +8,8 @@ from decimal import Decimal
 
 from fangfan_rules.dates import DateRange
 from fangfan_rules.logic import Missing
-from fangfan_rules.variables.registry import Context, get_variable, variable
+from fangfan_rules.variables.registry import Context, get_variable, known, variable
 from fangfan_rules.vocabulary import CareType, Channel, ClueKind, Department
-
-
-def _known(value: object, fact: str) -> object:
-    return Missing((fact,)) if value is None else value
 
 
 @variable(
@@ -23,7 +19,7 @@ def _known(value: object, fact: str) -> object:
     en="receives urban dibao / employee pension",
 )
 def _urban(ctx: Context) -> object:
-    return _known(ctx.household.has_urban_social_security, "has_urban_social_security")
+    return known(ctx.household.has_urban_social_security, "has_urban_social_security")
 
 
 @variable("livestock_head_count", value_type="int", zh="存栏牲畜头数", en="livestock head count")
@@ -74,7 +70,7 @@ def _renovation(ctx: Context, since: date) -> bool:
     en="the appraised house is the only house",
 )
 def _only_house(ctx: Context) -> object:
-    return _known(ctx.household.guarantees.only_house, "guarantees.only_house")
+    return known(ctx.household.guarantees.only_house, "guarantees.only_house")
 
 
 @variable(
@@ -156,7 +152,7 @@ def _special_file(ctx: Context) -> bool:
     en="income facts double-signed",
 )
 def _income_signed(ctx: Context) -> object:
-    return _known(ctx.household.provenance.income_double_signed, "provenance.income_double_signed")
+    return known(ctx.household.provenance.income_double_signed, "provenance.income_double_signed")
 
 
 @variable(
@@ -167,7 +163,7 @@ def _income_signed(ctx: Context) -> object:
 )
 def _guarantees_signed(ctx: Context) -> object:
     value = ctx.household.provenance.guarantees_double_signed
-    return _known(value, "provenance.guarantees_double_signed")
+    return known(value, "provenance.guarantees_double_signed")
 
 
 @variable(
@@ -184,7 +180,7 @@ def _phone(ctx: Context) -> bool:
     en="the phone interview is recorded",
 )
 def _phone_recorded(ctx: Context) -> object:
-    return _known(ctx.household.provenance.interview_recorded, "provenance.interview_recorded")
+    return known(ctx.household.provenance.interview_recorded, "provenance.interview_recorded")
 
 
 @variable(
@@ -195,7 +191,7 @@ def _phone_recorded(ctx: Context) -> object:
 )
 def _recognised(ctx: Context) -> object:
     record = ctx.household.green_channel
-    return _known(
+    return known(
         record.publicly_recognised if record else None, "green_channel.publicly_recognised"
     )
 
