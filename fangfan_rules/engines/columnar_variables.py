@@ -22,7 +22,9 @@ Population-level variables (``population=`` in the registry) are computed in thr
 stream can run the first over chunks: ``inputs(view, as_of, **args)`` (a small per-household
 frame), ``combine(inputs, **args)`` (the group-by over the whole population) and
 ``lookup(ctx, combined, **args)`` (each household's value), plus ``figures`` (the aggregates the
-native trace shows).
+native trace shows). ``reduce(inputs)`` shrinks a chunk's inputs to an equivalent smaller frame
+(``combine`` of reduced chunks = ``combine`` of all inputs), so that a stream keeps per-area
+counts rather than a row per household where the aggregate allows it.
 """
 
 from __future__ import annotations
@@ -87,8 +89,14 @@ class VarContext:
         """:func:`per_capita_over` of this batch, computed once per window."""
         key = ("per_capita", window)
         if key not in self._memo:
-            self._memo[key] = per_capita_over(self.tables, window)
+            self._memo[key] = per_capita_over(self.tables, window, self.counted_members())
         return self._memo[key]
+
+    def counted_members(self) -> pl.DataFrame:
+        """:func:`counted_members` of this batch, computed once."""
+        if "counted_members" not in self._memo:
+            self._memo["counted_members"] = counted_members(self.tables)
+        return self._memo["counted_members"]
 
     def join(
         self, frame: pl.DataFrame, fill: Mapping[str, Any] | None = None
@@ -128,6 +136,8 @@ class PopulationSpec:
     combine: Callable[..., Any]
     lookup: Callable[..., Value]
     figures: Callable[..., list[dict[str, Any]]]
+    #: inputs → equivalent smaller inputs (default: keep them as they are)
+    reduce: Callable[[pl.DataFrame], pl.DataFrame] = field(default=lambda inputs: inputs)
 
 
 @dataclass(frozen=True)
@@ -246,9 +256,15 @@ def prorata(
     # Records never overlap (validated), so at most two are cut by the window: the one holding its
     # first day and the one holding its last (possibly the same record).
     partial = records.filter(~full).sort(["household_id", "start"])
-    grouped = records.group_by("household_id").agg(
-        pl.col("o").sum().alias("covered"),
-        *(pl.col(f"a_{a}").filter(full).sum().alias(f"w_{a}") for a in amounts),
+    # Plain sums of precomputed columns: an expression inside agg() runs group by group.
+    grouped = (
+        records.select(
+            "household_id",
+            "o",
+            *(pl.when(full).then(pl.col(f"a_{a}")).otherwise(0).alias(f"w_{a}") for a in amounts),
+        )
+        .group_by("household_id")
+        .agg(pl.col("o").sum().alias("covered"), *(pl.col(f"w_{a}").sum() for a in amounts))
     )
     cut = partial.group_by("household_id").agg(
         pl.len().alias("cuts"),
@@ -314,10 +330,15 @@ def net_over(tables: Mapping[str, pl.DataFrame], window: DateRange) -> pl.DataFr
     return prorata(tables, window).rename({"net": "num"})
 
 
-def per_capita_over(tables: Mapping[str, pl.DataFrame], window: DateRange) -> pl.DataFrame:
-    """household_id → exact per-capita net income (fen) ``num / den`` for households where known."""
+def per_capita_over(
+    tables: Mapping[str, pl.DataFrame], window: DateRange, size: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """household_id → exact per-capita net income (fen) ``num / den`` for households where known.
+
+    ``size``: :func:`counted_members` of ``tables`` when the caller has it already.
+    """
     net = net_over(tables, window).filter(pl.col("known"))
-    size = counted_members(tables)
+    size = counted_members(tables) if size is None else size
     return net.join(size, on="household_id", how="inner").select(
         "household_id", "num", (pl.col("den") * pl.col("size").cast(I128)).alias("den")
     )
@@ -399,7 +420,7 @@ def _phone(ctx: VarContext) -> Value:
 
 @columnar("member_count")
 def _member_count(ctx: VarContext) -> Value:
-    cols = ctx.join(counted_members(ctx.tables), fill={"size": 0})
+    cols = ctx.join(ctx.counted_members(), fill={"size": 0})
     return Value(cols["size"])
 
 
@@ -927,6 +948,11 @@ def _village_combine(inputs: pl.DataFrame, **args: Any) -> pl.DataFrame:
     return inputs.group_by(_AREA).agg(pl.col("flag").cast(pl.Int64).sum().alias("n")).sort(_AREA)
 
 
+def _village_reduce(inputs: pl.DataFrame) -> pl.DataFrame:
+    """Per-village counts in place of per-household flags (their sum is what combine takes)."""
+    return inputs.group_by(_AREA).agg(pl.col("flag").cast(pl.Int64).sum())
+
+
 def _village_lookup(ctx: VarContext, combined: pl.DataFrame, **args: Any) -> Value:
     frame = (
         ctx.tables["households"].select("household_id", *_AREA).join(combined, on=_AREA, how="left")
@@ -963,6 +989,7 @@ def _population(
         combine=_village_combine,
         lookup=_village_lookup,
         figures=_village_figures(name, label),
+        reduce=_village_reduce,
     )
 
 

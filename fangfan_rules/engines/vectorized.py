@@ -197,6 +197,62 @@ def _hashable(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
+_WORD = 64
+
+
+def _bit_words(name: str, items: list[tuple[str, pl.Expr]]) -> list[pl.Expr]:
+    """A list-valued result as UInt64 words, bit ``j`` of word ``k`` = item ``64k + j`` present.
+
+    Why bits: building a polars list per row (``concat_list`` of ``when/then`` items) costs more
+    than all the rules together; households share few distinct combinations, so the words are
+    decoded once per distinct combination (:func:`decode_lists`).
+    """
+    words = []
+    for k in range(0, len(items), _WORD):
+        chunk = items[k : k + _WORD]
+        words.append(
+            pl.sum_horizontal(
+                pl.when(present)
+                .then(pl.lit(1 << j, dtype=pl.UInt64))
+                .otherwise(pl.lit(0, dtype=pl.UInt64))
+                for j, (_, present) in enumerate(chunk)
+            )
+            .cast(pl.UInt64)
+            .alias(f"{name}__bits{k // _WORD}")
+        )
+    return words
+
+
+def decode_lists(frame: pl.DataFrame, name: str, labels: tuple[str, ...]) -> Any:
+    """The tuples of list column ``name`` from its bit words (a numpy object array).
+
+    Null words (error rows) read as no items: the caller blanks those rows.
+    """
+    import numpy as np
+
+    words = [f"{name}__bits{k}" for k in range(-(-len(labels) // _WORD))]
+    n = frame.height
+    if not words:
+        out = np.empty(n, dtype=object)
+        out[:] = [()] * n
+    else:
+        bits = frame.select(pl.col(words).fill_null(0))
+        distinct = bits.unique().with_row_index("__code")
+        codes = bits.join(distinct, on=words, how="left", maintain_order="left")
+        decoded = np.empty(distinct.height, dtype=object)
+        decoded[:] = [
+            tuple(
+                labels[k * _WORD + j]
+                for k, word in enumerate(row)
+                for j in range(min(_WORD, len(labels) - k * _WORD))
+                if word >> j & 1
+            )
+            for row in distinct.select(words).iter_rows()
+        ]
+        out = decoded[codes.get_column("__code").to_numpy()]
+    return out
+
+
 class CompiledPack:
     """A pack's rules in force on ``as_of`` as polars expressions (see :func:`compile_pack`)."""
 
@@ -479,9 +535,11 @@ class CompiledPack:
             mexprs = self._columns(mctx, "member")
             m = mctx.apply(m).with_columns(mexprs)
             self._check_guards(m, [*self.guards["member"], *mctx.guards])
+            # conditions as columns first: an expression inside agg() runs group by group
+            m = m.select("household_id", *(e.alias(n) for n, e in self.members_any.items()))
             agg = m.group_by("household_id").agg(
                 pl.lit(True).alias("__has_members"),
-                *(e.any(ignore_nulls=False).alias(name) for name, e in self.members_any.items()),
+                *(pl.col(name).any(ignore_nulls=False) for name in self.members_any),
             )
             h = h.join(agg, on="household_id", how="left", maintain_order="left")
         for depth in sorted({r.depth for r in self.rules.values()}):
@@ -594,29 +652,7 @@ class CompiledPack:
             )
         category = pl.when(monitored).then(chain).otherwise(none)
 
-        def matches(kind: RuleKind, attr: str) -> pl.Expr:
-            items = [
-                pl.when(true(r)).then(pl.lit(f"{self.pack.name}:{getattr(r.rule.effect, attr)}"))
-                for r in of_kind(kind)
-            ]
-            if not items:
-                return pl.lit([], dtype=pl.List(pl.String))
-            listed = pl.concat_list(items).list.drop_nulls()
-            return (
-                pl.when(out_of_scope).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(listed)
-            )
-
-        typed: dict[str, list[pl.Expr]] = {}
-        for r in of_kind(RuleKind.RISK, RuleKind.OUTCOME, RuleKind.GREEN_CHANNEL):
-            for t in r.rule.effect.risk_types:
-                typed.setdefault(t.value, []).append(true(r))
-        if typed:
-            risk = pl.concat_list(
-                [pl.when(counted & any_of(typed[t])).then(pl.lit(t)) for t in sorted(typed)]
-            ).list.drop_nulls()
-        else:
-            risk = pl.lit([], dtype=pl.List(pl.String))
-
+        lists = self._list_items(out_of_scope, counted)
         green = ~out_of_scope & any_of([true(r) for r in of_kind(RuleKind.GREEN_CHANNEL)])
         must_visit = ~out_of_scope & any_of([true(r) for r in of_kind(RuleKind.MUST_VISIT)])
 
@@ -673,15 +709,49 @@ class CompiledPack:
         return [
             outcome.alias("outcome"),
             category.alias("category"),
-            risk.alias("risk_types"),
-            matches(RuleKind.KEY_ATTENTION, "group").alias("key_attention"),
-            matches(RuleKind.KEY_AREA, "area").alias("key_areas"),
-            matches(RuleKind.FLAG, "flag").alias("flags"),
+            *(word for name, items in lists.items() for word in _bit_words(name, items)),
             must_visit.alias("must_visit"),
             green.alias("green_channel"),
             deciding.alias("deciding_rule"),
             citation.alias("citation"),
         ]
+
+    def _list_items(
+        self, out_of_scope: pl.Expr, counted: pl.Expr
+    ) -> dict[str, list[tuple[str, pl.Expr]]]:
+        """Each list-valued result column as its items in native order: (label, present?)."""
+        rules = [self.rules[r.id] for r in self.in_force]
+
+        def true(r: _CompiledRule) -> pl.Expr:
+            return pl.col(r.column).fill_null(False)
+
+        def matches(kind: RuleKind, attr: str) -> list[tuple[str, pl.Expr]]:
+            return [
+                (f"{self.pack.name}:{getattr(r.rule.effect, attr)}", ~out_of_scope & true(r))
+                for r in rules
+                if r.rule.kind == kind
+            ]
+
+        typed: dict[str, list[pl.Expr]] = {}
+        for r in rules:
+            if r.rule.kind in (RuleKind.RISK, RuleKind.OUTCOME, RuleKind.GREEN_CHANNEL):
+                for t in r.rule.effect.risk_types:
+                    typed.setdefault(t.value, []).append(true(r))
+        risk = [
+            (t, counted & functools.reduce(lambda a, b: a | b, typed[t])) for t in sorted(typed)
+        ]
+        return {
+            "risk_types": risk,
+            "key_attention": matches(RuleKind.KEY_ATTENTION, "group"),
+            "key_areas": matches(RuleKind.KEY_AREA, "area"),
+            "flags": matches(RuleKind.FLAG, "flag"),
+        }
+
+    @functools.cached_property
+    def list_labels(self) -> dict[str, tuple[str, ...]]:
+        """The labels behind the bit columns of :meth:`evaluate` (see :func:`decode_lists`)."""
+        items = self._list_items(pl.lit(False), pl.lit(True))
+        return {name: tuple(label for label, _ in pairs) for name, pairs in items.items()}
 
     # -- explanations -------------------------------------------------------------------------
     def native_population(
@@ -746,48 +816,42 @@ def compile_pack(pack: Pack, *, as_of: date) -> CompiledPack:
 # running a batch
 
 
-def _to_pandas(
-    pack: Pack, as_of: date, results: pl.DataFrame, errors: pl.DataFrame
-) -> pd.DataFrame:
-    ok = results.with_columns(pl.lit(None, dtype=pl.String).alias("error"))
+def _to_pandas(compiled: CompiledPack, results: pl.DataFrame, errors: pl.DataFrame) -> pd.DataFrame:
+    """compare()'s columns for the valid rows and the error rows, in input order."""
     bad = errors.select(
         "household_id",
         "__hrow",
         pl.lit("error").alias("outcome"),
         pl.col("error"),
     )
-    frame = pl.concat([ok, bad], how="diagonal_relaxed").sort(
+    frame = pl.concat([results, bad], how="diagonal_relaxed").sort(
         "__hrow", nulls_last=True, maintain_order=True
     )
     n = frame.height
-    is_error = frame.get_column("outcome").to_list()
-    is_error = [o == "error" for o in is_error]
-
-    def tuples(name: str) -> list[Any]:
-        return [
-            None if e else tuple(v or ())
-            for v, e in zip(frame.get_column(name).to_list(), is_error, strict=True)
-        ]
+    ok = frame.get_column("error").is_null()
 
     def values(name: str) -> list[Any]:
         return frame.get_column(name).to_list()
 
+    def unless_error(name: str) -> list[Any]:
+        return frame.select(pl.when(ok).then(pl.col(name))).to_series().to_list()
+
+    is_error = (~ok).to_numpy()
+
+    def lists(name: str, labels: tuple[str, ...]) -> Any:
+        out = decode_lists(frame, name, labels)
+        out[is_error] = None
+        return out
+
     data = {
         "household_id": values("household_id"),
-        "pack": [pack.name] * n,
-        "as_of": [as_of] * n,
+        "pack": [compiled.pack.name] * n,
+        "as_of": [compiled.as_of] * n,
         "outcome": values("outcome"),
         "category": values("category"),
-        "risk_types": tuples("risk_types"),
-        "key_attention": tuples("key_attention"),
-        "key_areas": tuples("key_areas"),
-        "flags": tuples("flags"),
-        "must_visit": [
-            None if e else v for v, e in zip(values("must_visit"), is_error, strict=True)
-        ],
-        "green_channel": [
-            None if e else v for v, e in zip(values("green_channel"), is_error, strict=True)
-        ],
+        **{name: lists(name, labels) for name, labels in compiled.list_labels.items()},
+        "must_visit": unless_error("must_visit"),
+        "green_channel": unless_error("green_channel"),
         "deciding_rule": values("deciding_rule"),
         "first_reason": [None] * n,
         "citation": values("citation"),
@@ -842,7 +906,7 @@ class VectorizedBatch:
         view = col.view_at(self.tables, as_of)
         self.population = self.compiled.combine(self.compiled.population_inputs(view))
         results = self.compiled.evaluate(self.tables, self.population)
-        self.frame = _to_pandas(pack, as_of, results, self.errors)
+        self.frame = _to_pandas(self.compiled, results, self.errors)
 
     def explain_household(self, household_id: str) -> Identification:
         """The native evaluator's full answer for one household of the batch (same population)."""
@@ -1000,9 +1064,17 @@ def _population_pass(compiled: CompiledPack, source: _Source, batch_size: int) -
     if not compiled.population_specs:
         return {}
     parts: dict[Any, list[pl.DataFrame]] = {}
+    reducers = {
+        _slot(spec.name, spec.kwargs): get_columnar(spec.name).population.reduce  # type: ignore[union-attr]
+        for spec in compiled.population_specs
+    }
     for tables, _ in _stream(compiled, source, batch_size):
         for slot, frame in compiled.population_inputs(col.view_at(tables, compiled.as_of)).items():
-            parts.setdefault(slot, []).append(frame)
+            # each chunk's inputs reduced (village counts, not household rows): bounded memory
+            kept = parts.setdefault(slot, [])
+            kept.append(reducers[slot](frame))
+            if len(kept) >= 16:
+                parts[slot] = [reducers[slot](pl.concat(kept, how="vertical_relaxed"))]
     inputs = {slot: pl.concat(frames, how="vertical_relaxed") for slot, frames in parts.items()}
     if not inputs:  # no rows at all
         inputs = compiled.population_inputs(
@@ -1027,7 +1099,7 @@ def identify_parquet(
     population = _population_pass(compiled, source, batch_size)
     for tables, errors in _stream(compiled, source, batch_size):
         results = compiled.evaluate(tables, population)
-        yield _to_pandas(pack, as_of, results, errors)
+        yield _to_pandas(compiled, results, errors)
 
 
 def explain_parquet(
