@@ -889,6 +889,35 @@ def _complete(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     return out
 
 
+def household_keys(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """The tables with ``__hkey`` on every child row: the ``__hrow`` of its household.
+
+    ``__hkey`` is the row number of the first households row with the child row's id, null when
+    there is none. Why: the engine groups and joins child rows by household many times, and at a
+    million households an integer key is several times cheaper than the string id. Child rows
+    usually come grouped by household (nested files, :func:`to_tables`), so the id is looked up
+    once per run of equal ids rather than once per row.
+    """
+    keys = (
+        tables["households"]
+        .select("household_id", pl.col("__hrow").alias("__hkey"))
+        .drop_nulls("household_id")
+        .unique("household_id", keep="first")
+    )
+    out = dict(tables)
+    for t in CHILDREN:
+        frame = tables[t]
+        if "__hkey" in frame.columns:
+            frame = frame.drop("__hkey")
+        runs = frame.select("household_id", pl.col("household_id").rle_id().alias("__run"))
+        heads = runs.filter(pl.col("__run").ne_missing(pl.col("__run").shift(1)))
+        head_keys = heads.join(keys, on="household_id", how="left", maintain_order="left")
+        out[t] = frame.with_columns(
+            head_keys.get_column("__hkey").gather(runs.get_column("__run")).alias("__hkey")
+        )
+    return out
+
+
 def validate(
     tables: Mapping[str, Any],
 ) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
@@ -995,6 +1024,7 @@ __all__ = [
     "TABLES",
     "as_tables",
     "empty_tables",
+    "household_keys",
     "nest",
     "read_tables",
     "to_households",

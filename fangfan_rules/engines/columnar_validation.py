@@ -37,6 +37,7 @@ from fangfan_rules.engines.columnar import (
     D,
     S,
     as_polars,
+    household_keys,
 )
 from fangfan_rules.errors import FactError
 from fangfan_rules.idnumber import validate_id_number
@@ -257,13 +258,13 @@ def validate(
             *(pl.col(c).fill_null(pl.lit(v, dtype=SCHEMAS[t][c])) for c, v in defaults.items()),
         ).with_columns(pl.col(c).str.strip_chars() for c in text)
         typed[t] = frame
+    typed = household_keys(typed)
     _row_checks(typed, checks)
 
     h = typed["households"]
-    known_ids = h.select("household_id").drop_nulls().unique()
     bad = checks.problems()
     for t in CHILDREN:
-        orphans = typed[t].join(known_ids, on="household_id", how="anti")
+        orphans = typed[t].filter(pl.col("__hkey").is_null())
         if orphans.height:
             extra = orphans.select(
                 "household_id",
@@ -285,19 +286,25 @@ def validate(
     errors = _messages(bad)
     bad_ids = errors.select("household_id").drop_nulls()
     bad_rows = errors.select("__hrow").drop_nulls()
-    clean = {}
-    for t, frame in _final(typed).items():
-        frame = frame.join(bad_ids, on="household_id", how="anti")
-        if t == "households":
-            frame = frame.join(bad_rows, on="__hrow", how="anti")
-        clean[t] = frame
+    final = _final(typed)
+    households = final["households"]
+    households = households.join(bad_ids, on="household_id", how="anti").join(
+        bad_rows, on="__hrow", how="anti"
+    )
+    # a child row is clean iff its household row is (orphans have no household: left out)
+    kept = households.get_column("__hrow").implode()
+    clean = {
+        t: frame.filter(pl.col("__hkey").is_in(kept)) if t != "households" else households
+        for t, frame in final.items()
+    }
     return clean, errors
 
 
 def _final(typed: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """The layout's columns, plus ``__hrow`` (households) and ``__hkey`` (child tables)."""
     out = {}
     for t, frame in typed.items():
-        keep = [*SCHEMAS[t]] + (["__hrow"] if t == "households" else [])
+        keep = [*SCHEMAS[t]] + (["__hrow"] if t == "households" else ["__hkey"])
         out[t] = frame.select(keep)
     return out
 
@@ -506,25 +513,21 @@ def _record_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
         pl.col("end"),
         "income period ends before it starts",
     )
-    # Overlapping periods: sorted by household (its row number, an integer key, is much cheaper
-    # to sort than the id; rows of unknown households sort by id after them), then start.
-    keys = (
-        typed["households"]
-        .select("household_id", pl.col("__hrow").alias("__hkey"))
-        .drop_nulls("household_id")
-        .unique("household_id", keep="first")
-    )
-    ordered = (
-        inc.join(keys, on="household_id", how="left")
-        .sort(["__hkey", "household_id", "start", "end"], nulls_last=True)
-        .with_columns(
-            pl.when(pl.col("household_id") == pl.col("household_id").shift(1))
-            .then(
-                pl.struct(__prev_start=pl.col("start").shift(1), __prev_end=pl.col("end").shift(1))
-            )
-            .alias("__prev")
-        )
-        .unnest("__prev")
+    # Overlapping periods: rows ordered by household (its row number: an integer key is much
+    # cheaper to sort than the id; rows of unknown households sort by id after them), then start.
+    # Income usually arrives in that order already: then the sort is skipped.
+    key, start, end = pl.col("__hkey"), pl.col("start"), pl.col("end")
+    pk, ps, pe = key.shift(1), start.shift(1), end.shift(1)
+    in_order = (
+        (key > pk) | ((key == pk) & ((start > ps) | ((start == ps) & (end >= pe))))
+    ).fill_null(pl.int_range(pl.len()) == 0)
+    if inc.select(in_order.all()).item():
+        ordered = inc
+    else:
+        ordered = inc.sort(["__hkey", "household_id", "start", "end"], nulls_last=True)
+    same = pl.col("household_id") == pl.col("household_id").shift(1)
+    ordered = ordered.with_columns(
+        pl.when(same).then(ps).alias("__prev_start"), pl.when(same).then(pe).alias("__prev_end")
     )
     checks.add(
         "income",

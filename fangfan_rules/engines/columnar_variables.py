@@ -92,6 +92,23 @@ class VarContext:
             self._memo[key] = per_capita_over(self.tables, window, self.counted_members())
         return self._memo[key]
 
+    def by_household_id(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` keyed by string ids (a population aggregate) keyed like this batch.
+
+        The vectorized engine runs on integer household keys, the string id kept in the
+        households table as ``__id`` (see ``vectorized._integer_keys``); rows of households
+        outside the batch are left out.
+        """
+        h = self.tables["households"]
+        if "__id" not in h.columns:
+            return frame
+        ids = h.select(pl.col("__id"), pl.col("household_id").alias("__key"))
+        return (
+            frame.join(ids, left_on="household_id", right_on="__id", how="inner")
+            .drop("household_id")
+            .rename({"__key": "household_id"})
+        )
+
     def counted_members(self) -> pl.DataFrame:
         """:func:`counted_members` of this batch, computed once."""
         if "counted_members" not in self._memo:
@@ -1071,7 +1088,7 @@ def _bottom_combine(inputs: pl.DataFrame, window: DateRange, share: int) -> pl.D
 
 
 def _bottom_lookup(ctx: VarContext, combined: pl.DataFrame, window: DateRange, share: int) -> Value:
-    cols = ctx.join(combined.select("household_id", "value"))
+    cols = ctx.join(ctx.by_household_id(combined.select("household_id", "value")))
     lifted = pl.col("lifted_out_of_poverty")
     return Value(
         pl.when(lifted == False)  # noqa: E712
