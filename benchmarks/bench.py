@@ -130,7 +130,7 @@ def measure(engine: str, pack_name: str, n: int, data: str | None) -> dict:
 
         start = time.perf_counter()
         rows = sum(
-            len(frame) for frame in identify_parquet(pack, data, as_of=as_of, batch_size=200_000)
+            len(frame) for frame in identify_parquet(pack, data, as_of=as_of, batch_size=100_000)
         )
         assert rows == n, (rows, n)
     else:

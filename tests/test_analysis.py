@@ -151,7 +151,9 @@ def test_reform_replaces_rules_and_rejects_bad_changes(qianshan):
     assert replaced.rule("key_attention.1").when["lt"] == 5000
     assert replaced.rule("key_attention.1").citation == rule.citation
     assert rule_changes(replaced) == {"key_attention.1": "replaced"}
-    assert qianshan.rule("key_attention.1").when["lt"] == {"param": "key_attention_income_threshold"}
+    assert qianshan.rule("key_attention.1").when["lt"] == {
+        "param": "key_attention_income_threshold"
+    }
     with pytest.raises(RuleError, match=r"must_visit\.key_attention refers to key_attention\.5"):
         fa.reform(qianshan, remove_rules=["key_attention.5"])
     with pytest.raises(RuleError, match="no such rule"):
@@ -207,9 +209,7 @@ def _income_only(pack: ff.Pack) -> ff.Pack:
     keep = {"scope.rural_hukou", "risk.income_below_line"}
     return fa.reform(
         pack,
-        remove_rules=[
-            r.id for r in pack.rules if r.id.removeprefix("qianshan_2023.") not in keep
-        ],
+        remove_rules=[r.id for r in pack.rules if r.id.removeprefix("qianshan_2023.") not in keep],
         add_rules=[
             {
                 "id": "outcome.income_only",

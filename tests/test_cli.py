@@ -133,8 +133,7 @@ def test_csv_input_with_json_cells_and_dotted_columns(tmp_path):
 
 def test_explain_and_packs_and_schema(capsys):
     assert (
-        main(["explain", *ARGS, "--lang", "en", str(SAMPLE), "--household", "SYN-0002"])
-        == EXIT_OK
+        main(["explain", *ARGS, "--lang", "en", str(SAMPLE), "--household", "SYN-0002"]) == EXIT_OK
     )
     text = capsys.readouterr().out
     assert "SYN-0002" in text and "qianshan_2023:" in text
@@ -154,8 +153,9 @@ def test_eliminate_and_due_commands(tmp_path, capsys):
         '{"household_id": "B", "events": [{"step": "nonsense", "date": "2023-06-08"}]}\n',
         encoding="utf-8",
     )
-    code = main(["due", "--pack", "qianshan_2023", "--as-of", "2023-06-14", "--format", "csv",
-                 str(cases)])
+    code = main(
+        ["due", "--pack", "qianshan_2023", "--as-of", "2023-06-14", "--format", "csv", str(cases)]
+    )
     captured = capsys.readouterr()
     assert code == EXIT_BAD_ROWS and "bad case line 2" in captured.err
     assert "A,qianshan_2023,qianshan_2023.plan_and_measures" in captured.out

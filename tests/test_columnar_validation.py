@@ -153,3 +153,18 @@ def test_the_order_of_child_rows_never_changes_a_result(pack, seed):
     }
     got = vz.identify_frame(pack, shuffled, as_of=as_of)
     assert got.equals(expected)
+
+
+def test_a_hash_collision_falls_back_to_matching_the_strings(monkeypatch):
+    from fangfan_rules.engines.columnar import _match_ids
+
+    heads = pl.DataFrame({"household_id": ["B", "A", "X", None]})
+    keys = pl.DataFrame(
+        {"__id": ["A", "B"], "__hkey": [0, 1]}, schema={"__id": pl.String, "__hkey": pl.UInt32}
+    )
+    hashed = keys.with_columns(pl.col("__id").hash().alias("__hash"))
+    assert _match_ids(heads, hashed).to_list() == [1, 0, None, None]
+    # every string hashing alike: matching by hash alone would pair B with A's row
+    monkeypatch.setattr(pl.Expr, "hash", lambda self, *a, **k: pl.lit(7, dtype=pl.UInt64))
+    colliding = keys.with_columns(pl.lit(7, dtype=pl.UInt64).alias("__hash"))
+    assert _match_ids(heads, colliding).to_list() == [1, 0, None, None]

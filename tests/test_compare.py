@@ -13,9 +13,17 @@ def _variant(tmp_path, threshold: str) -> ff.Pack:
     """A copy of qianshan under another name with a different group-① threshold."""
     copy = tmp_path / "variant"
     shutil.copytree(QIANSHAN.directory, copy)
-    meta = (copy / "pack.yaml").read_text(encoding="utf-8").replace("name: qianshan_2023", "name: variant")
+    meta = (
+        (copy / "pack.yaml")
+        .read_text(encoding="utf-8")
+        .replace("name: qianshan_2023", "name: variant")
+    )
     (copy / "pack.yaml").write_text(meta, encoding="utf-8")
-    params = (copy / "parameters.yaml").read_text(encoding="utf-8").replace("value: 10000", f"value: {threshold}")
+    params = (
+        (copy / "parameters.yaml")
+        .read_text(encoding="utf-8")
+        .replace("value: 10000", f"value: {threshold}")
+    )
     (copy / "parameters.yaml").write_text(params, encoding="utf-8")
     text = (copy / "rules.yaml").read_text(encoding="utf-8")
     (copy / "rules.yaml").write_text(text, encoding="utf-8")
@@ -23,17 +31,31 @@ def _variant(tmp_path, threshold: str) -> ff.Pack:
 
 
 def _batch():
-    low = household(id="LOW", self_coping=False, income=[record("2022-01-01", "2023-04-30", "6000")])
-    mid = household(id="MID", self_coping=False, lifted_out_of_poverty=False,
-                    guarantees={"housing_grade": "A", "basic_medical_insured": True,
-                                "compulsory_education_ok": True, "drinking_water_safe": True},
-                    income=[record("2022-01-01", "2023-04-30", "12000")])
+    low = household(
+        id="LOW", self_coping=False, income=[record("2022-01-01", "2023-04-30", "6000")]
+    )
+    mid = household(
+        id="MID",
+        self_coping=False,
+        lifted_out_of_poverty=False,
+        guarantees={
+            "housing_grade": "A",
+            "basic_medical_insured": True,
+            "compulsory_education_ok": True,
+            "drinking_water_safe": True,
+        },
+        income=[record("2022-01-01", "2023-04-30", "12000")],
+    )
     return [low, mid]
 
 
 def test_long_form_rows_and_supplied_line(tmp_path):
-    frame = ff.compare(_batch(), ["qianshan_2023"], as_of=date(2023, 6, 1),
-                       parameters={"monitoring_income_line": 7000})
+    frame = ff.compare(
+        _batch(),
+        ["qianshan_2023"],
+        as_of=date(2023, 6, 1),
+        parameters={"monitoring_income_line": 7000},
+    )
     assert list(frame["household_id"]) == ["LOW", "MID"]
     assert set(frame.columns) >= {"outcome", "key_attention", "deciding_rule", "citation"}
     assert frame.loc[0, "outcome"] == "identify"
@@ -44,26 +66,50 @@ def test_long_form_rows_and_supplied_line(tmp_path):
 def test_missing_line_and_out_of_force_become_error_rows():
     frame = ff.compare(_batch(), ["qianshan_2023"], as_of=date(2023, 6, 1))
     assert set(frame["outcome"]) == {"error"} and "monitoring_income_line" in frame.loc[0, "error"]
-    early = ff.compare(_batch(), ["qianshan_2023"], as_of={"qianshan_2023": date(2023, 1, 1)},
-                       parameters={"monitoring_income_line": 7000})
+    early = ff.compare(
+        _batch(),
+        ["qianshan_2023"],
+        as_of={"qianshan_2023": date(2023, 1, 1)},
+        parameters={"monitoring_income_line": 7000},
+    )
     assert set(early["outcome"]) == {"error"}
 
 
 def test_disagreements_name_the_deciding_rule(tmp_path):
     variant = _variant(tmp_path, "5000")
     # 8,000 yuan over 16 months → 6,000 in the 12-month window: below 7,000, not below 5,000.
-    edge = household(id="EDGE", self_coping=False, lifted_out_of_poverty=False,
-                     guarantees={"housing_grade": "A", "basic_medical_insured": True,
-                                 "compulsory_education_ok": True, "drinking_water_safe": True},
-                     income=[record("2022-01-01", "2023-04-30", "8000")])
-    frame = ff.compare([*_batch(), edge], [QIANSHAN, variant], as_of=date(2023, 6, 1),
-                       parameters={"qianshan_2023": {"monitoring_income_line": 7000},
-                                   "variant": {"monitoring_income_line": 5000}})
+    edge = household(
+        id="EDGE",
+        self_coping=False,
+        lifted_out_of_poverty=False,
+        guarantees={
+            "housing_grade": "A",
+            "basic_medical_insured": True,
+            "compulsory_education_ok": True,
+            "drinking_water_safe": True,
+        },
+        income=[record("2022-01-01", "2023-04-30", "8000")],
+    )
+    frame = ff.compare(
+        [*_batch(), edge],
+        [QIANSHAN, variant],
+        as_of=date(2023, 6, 1),
+        parameters={
+            "qianshan_2023": {"monitoring_income_line": 7000},
+            "variant": {"monitoring_income_line": 5000},
+        },
+    )
     table = ff.outcome_table(frame)
     assert list(table.columns) == ["qianshan_2023", "variant"]
     assert table.loc["EDGE"].tolist() == ["identify", "not_eligible"]
     diff = ff.disagreements(frame)
-    assert list(diff.columns) == ["household_id", "qianshan_2023", "qianshan_2023:rule", "variant", "variant:rule"]
+    assert list(diff.columns) == [
+        "household_id",
+        "qianshan_2023",
+        "qianshan_2023:rule",
+        "variant",
+        "variant:rule",
+    ]
     row = diff.set_index("household_id").loc["EDGE"]
     assert row["qianshan_2023:rule"] == "qianshan_2023.outcome.identify"
     assert pd.isna(row["variant:rule"])
@@ -74,10 +120,15 @@ def test_flat_parameters_never_overwrite_a_stated_figure(tmp_path):
     from fangfan_rules.analysis.compare import _with_parameters
 
     variant = _variant(tmp_path, "5000")
-    applied = _with_parameters(variant, {"monitoring_income_line": 7000, "key_attention_income_threshold": 1})
+    applied = _with_parameters(
+        variant, {"monitoring_income_line": 7000, "key_attention_income_threshold": 1}
+    )
     assert applied.parameter_value("key_attention_income_threshold", date(2023, 6, 1)).value == 5000
     per_pack = _with_parameters(variant, {"variant": {"key_attention_income_threshold": 1}})
-    assert per_pack.parameter_value("key_attention_income_threshold", date(2023, 6, 1)).source == "caller"
+    assert (
+        per_pack.parameter_value("key_attention_income_threshold", date(2023, 6, 1)).source
+        == "caller"
+    )
 
 
 def test_results_frame_matches_compare():
@@ -92,18 +143,47 @@ def test_every_engine_gives_the_same_comparison():
     from pathlib import Path
 
     sample = Path(__file__).parents[1] / "examples" / "sample_households.jsonl"
-    households = [ff.load_household(json.loads(line)) for line in sample.read_text("utf-8").splitlines()[:120]]
+    households = [
+        ff.load_household(json.loads(line)) for line in sample.read_text("utf-8").splitlines()[:120]
+    ]
     as_of = {"qianshan_2023": date(2023, 6, 5), "ewenki_2024": date(2024, 6, 5)}
-    exact = ["household_id", "pack", "outcome", "category", "risk_types", "key_attention", "key_areas",
-             "flags", "must_visit", "green_channel", "deciding_rule"]
+    exact = [
+        "household_id",
+        "pack",
+        "outcome",
+        "category",
+        "risk_types",
+        "key_attention",
+        "key_areas",
+        "flags",
+        "must_visit",
+        "green_channel",
+        "deciding_rule",
+    ]
     frames = [
-        ff.compare(households, list(as_of), as_of=as_of, parameters={"monitoring_income_line": 7000},
-                   engine=engine)[exact].astype(str)
+        ff.compare(
+            households,
+            list(as_of),
+            as_of=as_of,
+            parameters={"monitoring_income_line": 7000},
+            engine=engine,
+        )[exact].astype(str)
         for engine in ("native", "vectorized", "durable")
     ]
     assert frames[0].equals(frames[1]) and frames[0].equals(frames[2])
-    sweep_native = ff.sweep(households, "qianshan_2023", parameter="monitoring_income_line",
-                            values=[6000, 9000], as_of=date(2023, 6, 5), engine="native")
-    sweep_fast = ff.sweep(households, "qianshan_2023", parameter="monitoring_income_line",
-                          values=[6000, 9000], as_of=date(2023, 6, 5))
+    sweep_native = ff.sweep(
+        households,
+        "qianshan_2023",
+        parameter="monitoring_income_line",
+        values=[6000, 9000],
+        as_of=date(2023, 6, 5),
+        engine="native",
+    )
+    sweep_fast = ff.sweep(
+        households,
+        "qianshan_2023",
+        parameter="monitoring_income_line",
+        values=[6000, 9000],
+        as_of=date(2023, 6, 5),
+    )
     assert sweep_native["count"].tolist() == sweep_fast["count"].tolist()

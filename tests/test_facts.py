@@ -90,4 +90,8 @@ def test_facts_after_as_of_are_left_out_and_listed():
     view, excluded = ff.known_at(h, date(2023, 5, 31))
     assert [m.id for m in view.members] == ["m1"] and view.members[0].disability is None
     assert len(view.income) == 1 and len(view.risk_events) == 1
-    assert {e.path for e in excluded} == {"members[m1].disability", "members[baby]", "income[2023-01-01..2023-12-31]"}
+    assert {e.path for e in excluded} == {
+        "members[m1].disability",
+        "members[baby]",
+        "income[2023-01-01..2023-12-31]",
+    }

@@ -12,9 +12,20 @@ from fangfan_rules.errors import FactError
 from fangfan_rules.money import to_yuan
 from tests.helpers import household, record
 
-ARGS = ["--pack", "qianshan_2023", "--as-of", "2023-06-05", "--param", "monitoring_income_line=7000"]
-BASE = {"id": "H1", "area": {"county": "c", "town": "t", "village": "v"}, "hukou": "rural",
-        "members": [{"id": "m1", "relation": "head"}]}
+ARGS = [
+    "--pack",
+    "qianshan_2023",
+    "--as-of",
+    "2023-06-05",
+    "--param",
+    "monitoring_income_line=7000",
+]
+BASE = {
+    "id": "H1",
+    "area": {"county": "c", "town": "t", "village": "v"},
+    "hukou": "rural",
+    "members": [{"id": "m1", "relation": "head"}],
+}
 
 
 def test_huge_amounts_are_errors_not_crashes(tmp_path, capsys):
@@ -36,7 +47,8 @@ def test_thousands_separators_only():
 
 def test_json_numbers_are_never_floats():
     text = json.dumps(dict(BASE, income=[record("2022-01-01", "2022-12-31")])).replace(
-        '"wage_income": "0"', '"wage_income": 9999.9999999999999')
+        '"wage_income": "0"', '"wage_income": 9999.9999999999999'
+    )
     with pytest.raises(FactError, match="finer precision"):
         ff.load_household(text)
 
@@ -48,10 +60,13 @@ def test_non_utf8_input_cannot_run(tmp_path, capsys):
     assert "UTF-8" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("member", [
-    {"id": "m1", "relation": "head", "id_number": 210311196403019770},
-    {"id": "m1", "relation": "head", "idnumber": "21031119640301977X"},
-])
+@pytest.mark.parametrize(
+    "member",
+    [
+        {"id": "m1", "relation": "head", "id_number": 210311196403019770},
+        {"id": "m1", "relation": "head", "idnumber": "21031119640301977X"},
+    ],
+)
 def test_id_numbers_masked_in_every_error(member):
     with pytest.raises(FactError) as info:
         ff.load_household(dict(BASE, members=[member]))
@@ -63,11 +78,21 @@ def test_id_numbers_masked_in_every_error(member):
 
 def test_deadline_follows_one_monitoring_record():
     pack = ff.load_pack("qianshan_2023").with_parameters(monitoring_income_line=7000)
-    h = household(monitoring=[
-        {"category": "marginal", "identified_on": "2023-05-01", "system_entry_on": "2023-05-02",
-         "plan_filed_on": "2023-05-05"},
-        {"category": "marginal", "identified_on": "2023-05-30", "system_entry_on": "2023-06-01"},
-    ])
+    h = household(
+        monitoring=[
+            {
+                "category": "marginal",
+                "identified_on": "2023-05-01",
+                "system_entry_on": "2023-05-02",
+                "plan_filed_on": "2023-05-05",
+            },
+            {
+                "category": "marginal",
+                "identified_on": "2023-05-30",
+                "system_entry_on": "2023-06-01",
+            },
+        ]
+    )
     (deadline,) = pack.identify(h, as_of=date(2023, 7, 30)).deadlines
     assert deadline.start == date(2023, 6, 1) and deadline.met_on is None
     assert deadline.status == "overdue"

@@ -17,17 +17,26 @@ from fangfan_rules import calendar as cal
 from fangfan_rules.timeline import monthly_due_dates
 
 PACK = "jimo_2022"
-TASKS = ("bureau_progress_dispatch", "department_feed", "bureau_feedback_to_towns", "town_ledger_filing")
+TASKS = (
+    "bureau_progress_dispatch",
+    "department_feed",
+    "bureau_feedback_to_towns",
+    "town_ledger_filing",
+)
 
 
 def _due(year: int, month: int) -> dict[str, date]:
     pack = ff.load_pack(PACK)
-    return {task.id.removeprefix(f"{PACK}."): due for task, due in monthly_due_dates(pack, year, month)}
+    return {
+        task.id.removeprefix(f"{PACK}."): due for task, due in monthly_due_dates(pack, year, month)
+    }
 
 
 def test_the_pack_has_exactly_the_four_monthly_tasks_with_their_clauses():
     pack = ff.load_pack(PACK)
-    found = {t.id.removeprefix(f"{PACK}."): (t.day, t.covers, t.citation) for t in pack.timeline.monthly}
+    found = {
+        t.id.removeprefix(f"{PACK}."): (t.day, t.covers, t.citation) for t in pack.timeline.monthly
+    }
     assert found == {
         "bureau_progress_dispatch": (4, "previous_month", f"{PACK}:一、(一)"),
         "department_feed": (4, "previous_month", f"{PACK}:一、(二)1"),

@@ -82,7 +82,9 @@ def test_result_is_reproducible_and_carries_its_provenance():
     read = {p.name: p for p in r.trace.parameters}
     assert read["income_window"].valid_from == date(2023, 4, 28)
     assert read["monitoring_income_line"].source == "caller"
-    assert [e.path for e in r.trace.excluded_facts] == ["income[2023-01-01..2023-12-31]"]  # 2023 record ends after as_of
+    assert [e.path for e in r.trace.excluded_facts] == [
+        "income[2023-01-01..2023-12-31]"
+    ]  # 2023 record ends after as_of
     again = ff.Identification.model_validate_json(r.model_dump_json())
     assert again == r
     assert pack.identify(h, as_of=date(2023, 6, 1)) == r
@@ -90,7 +92,10 @@ def test_result_is_reproducible_and_carries_its_provenance():
 
 def test_identify_many_keeps_input_order():
     pack = ff.load_pack("qianshan_2023").with_parameters(monitoring_income_line=7000)
-    batch = [household(id=f"H{i}", income=[record("2022-01-01", "2023-04-30", str(1000 * i))]) for i in range(1, 6)]
+    batch = [
+        household(id=f"H{i}", income=[record("2022-01-01", "2023-04-30", str(1000 * i))])
+        for i in range(1, 6)
+    ]
     results = pack.identify_many(batch, as_of=date(2023, 6, 1))
     assert [r.household_id for r in results] == ["H1", "H2", "H3", "H4", "H5"]
     assert results == [pack.identify(h, as_of=date(2023, 6, 1)) for h in batch]

@@ -132,8 +132,11 @@ def test_monthly_tasks_clamp_to_the_end_of_short_months(tmp_path):
 
 
 def test_a_closed_case_stops_its_time_limits():
-    c = case((Step.HOME_VERIFICATION, "2023-05-20"), (Step.SYSTEM_ENTRY, "2023-06-01"),
-             (Step.CASE_CLOSED, "2023-06-05"))
+    c = case(
+        (Step.HOME_VERIFICATION, "2023-05-20"),
+        (Step.SYSTEM_ENTRY, "2023-06-01"),
+        (Step.CASE_CLOSED, "2023-06-05"),
+    )
     by_name = {d.name.split(".", 1)[1]: d for d in QIANSHAN.deadlines(c, as_of=date(2023, 7, 1))}
     plan = by_name["plan_and_measures"]
     assert plan.status == "closed" and plan.due is None

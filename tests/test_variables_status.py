@@ -40,9 +40,7 @@ def test_assistance_active_on_the_evaluation_date():
         is False
     )
     # The dibao spell ran on 2022-03-31 (its last day).
-    assert (
-        _value("assistance_active", h, as_of=date(2022, 3, 31), kinds=("dibao",)) is True
-    )
+    assert _value("assistance_active", h, as_of=date(2022, 3, 31), kinds=("dibao",)) is True
 
 
 def test_assistance_active_ignores_a_later_end_as_of_an_earlier_date():

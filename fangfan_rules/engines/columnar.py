@@ -892,18 +892,20 @@ def _complete(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
 def household_keys(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     """The tables with ``__hkey`` on every child row: the ``__hrow`` of its household.
 
-    ``__hkey`` is the row number of the first households row with the child row's id, null when
-    there is none. Why: the engine groups and joins child rows by household many times, and at a
-    million households an integer key is several times cheaper than the string id. Child rows
-    usually come grouped by household (nested files, :func:`to_tables`), so the id is looked up
-    once per run of equal ids rather than once per row.
+    ``__hkey`` is the row number of a households row with the child row's id (the first one;
+    a duplicated household id is an error that removes all its rows), null when there is none.
+
+    Why: the engine groups and joins child rows by household many times, and at a million
+    households an integer key is several times cheaper than the string id. Child rows usually
+    come grouped by household (nested files, :func:`to_tables`), so the id is looked up once per
+    run of equal ids; when the runs are exactly the households in order (members, as a rule) no
+    lookup is needed, else the ids are matched by a 64-bit hash, checked string by string (a
+    collision falls back to matching the strings).
     """
-    keys = (
-        tables["households"]
-        .select("household_id", pl.col("__hrow").alias("__hkey"))
-        .drop_nulls("household_id")
-        .unique("household_id", keep="first")
-    )
+    h = tables["households"]
+    ids = h.get_column("household_id")
+    rows = h.get_column("__hrow")
+    keys: pl.DataFrame | None = None
     out = dict(tables)
     for t in CHILDREN:
         frame = tables[t]
@@ -911,11 +913,41 @@ def household_keys(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame
             frame = frame.drop("__hkey")
         runs = frame.select("household_id", pl.col("household_id").rle_id().alias("__run"))
         heads = runs.filter(pl.col("__run").ne_missing(pl.col("__run").shift(1)))
-        head_keys = heads.join(keys, on="household_id", how="left", maintain_order="left")
-        out[t] = frame.with_columns(
-            head_keys.get_column("__hkey").gather(runs.get_column("__run")).alias("__hkey")
-        )
+        head_ids = heads.get_column("household_id")
+        if head_ids.len() == ids.len() and head_ids.equals(ids, check_names=False):
+            head_keys = rows
+        else:
+            if keys is None:
+                keys = (
+                    h.select(
+                        pl.col("household_id").alias("__id"),
+                        pl.col("household_id").hash().alias("__hash"),
+                        pl.col("__hrow").alias("__hkey"),
+                    )
+                    .drop_nulls("__id")
+                    .unique("__id", keep="first", maintain_order=True)
+                )
+            head_keys = _match_ids(heads, keys)
+        out[t] = frame.with_columns(head_keys.gather(runs.get_column("__run")).alias("__hkey"))
     return out
+
+
+def _match_ids(heads: pl.DataFrame, keys: pl.DataFrame) -> pl.Series:
+    """``__hkey`` for each row of ``heads`` (by hash, verified; by string on a collision)."""
+    joined = heads.with_columns(pl.col("household_id").hash().alias("__hash")).join(
+        keys, on="__hash", how="left", maintain_order="left"
+    )
+    exact = pl.col("__hkey").is_null() | (pl.col("__id") == pl.col("household_id"))
+    if joined.height == heads.height and joined.select(exact.fill_null(False).all()).item():
+        return joined.get_column("__hkey")
+    return (
+        heads.join(
+            keys.select(pl.col("__id").alias("household_id"), "__hkey"),
+            on="household_id",
+            how="left",
+            maintain_order="left",
+        )
+    ).get_column("__hkey")
 
 
 def validate(

@@ -454,7 +454,7 @@ def _member_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
     typed["members"] = m.with_columns(pl.col("id_number").str.strip_chars().str.to_uppercase())
     cs = typed["child_status"]
     unknown_member = cs.join(
-        m.select("household_id", "member_id"), on=["household_id", "member_id"], how="anti"
+        m.select("__hkey", "member_id"), on=["__hkey", "member_id"], how="anti"
     )
     checks.add(
         "child_status",
