@@ -216,6 +216,20 @@ def test_parameters_are_literals_of_each_compilation():
     assert vz.compile_pack(other, as_of=AS_OF) is not a
 
 
+@settings(max_examples=30, deadline=None)
+@given(n_labels=st.integers(0, 150), data=st.data())
+def test_list_results_decode_from_bit_words_in_item_order(n_labels, data):
+    """Lists travel as UInt64 bit words (64 items a word); decoding restores order and items."""
+    labels = tuple(f"g{i}" for i in range(n_labels))
+    rows = data.draw(st.lists(st.sets(st.integers(0, max(n_labels - 1, 0))), min_size=1))
+    rows = [sorted(i for i in r if i < n_labels) for r in rows]
+    items = [(label, pl.col("present").list.contains(i)) for i, label in enumerate(labels)]
+    frame = pl.DataFrame({"present": rows}, schema={"present": pl.List(pl.Int64)})
+    words = frame.with_columns(vz._bit_words("groups", items))
+    decoded = vz.decode_lists(words, "groups", labels)
+    assert list(decoded) == [tuple(labels[i] for i in r) for r in rows]
+
+
 # -- exact money ------------------------------------------------------------------------------
 
 
