@@ -155,16 +155,17 @@ def test_the_order_of_child_rows_never_changes_a_result(pack, seed):
     assert got.equals(expected)
 
 
-def test_a_hash_collision_falls_back_to_matching_the_strings(monkeypatch):
+def test_a_hash_collision_or_a_duplicated_id_falls_back_to_matching_the_strings(monkeypatch):
     from fangfan_rules.engines.columnar import _match_ids
 
     heads = pl.DataFrame({"household_id": ["B", "A", "X", None]})
-    keys = pl.DataFrame(
-        {"__id": ["A", "B"], "__hkey": [0, 1]}, schema={"__id": pl.String, "__hkey": pl.UInt32}
+    households = pl.DataFrame(
+        {"household_id": ["A", "B", "A"], "__hrow": [0, 1, 2]},
+        schema={"household_id": pl.String, "__hrow": pl.UInt32},
     )
-    hashed = keys.with_columns(pl.col("__id").hash().alias("__hash"))
-    assert _match_ids(heads, hashed).to_list() == [1, 0, None, None]
+    assert _match_ids(heads, households)["__hkey"].to_list() == [1, 0, None, None]
+    unique = households.head(2)
+    assert _match_ids(heads, unique)["__hkey"].to_list() == [1, 0, None, None]
     # every string hashing alike: matching by hash alone would pair B with A's row
     monkeypatch.setattr(pl.Expr, "hash", lambda self, *a, **k: pl.lit(7, dtype=pl.UInt64))
-    colliding = keys.with_columns(pl.lit(7, dtype=pl.UInt64).alias("__hash"))
-    assert _match_ids(heads, colliding).to_list() == [1, 0, None, None]
+    assert _match_ids(heads, unique)["__hkey"].to_list() == [1, 0, None, None]

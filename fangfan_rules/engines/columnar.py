@@ -899,55 +899,62 @@ def household_keys(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame
     households an integer key is several times cheaper than the string id. Child rows usually
     come grouped by household (nested files, :func:`to_tables`), so the id is looked up once per
     run of equal ids; when the runs are exactly the households in order (members, as a rule) no
-    lookup is needed, else the ids are matched by a 64-bit hash, checked string by string (a
-    collision falls back to matching the strings).
+    lookup is needed. The other tables' runs are looked up together, in one join on a 64-bit
+    hash of the id checked string by string (a collision or a duplicated household id falls
+    back to joining the strings).
     """
     h = tables["households"]
     ids = h.get_column("household_id")
     rows = h.get_column("__hrow")
-    keys: pl.DataFrame | None = None
     out = dict(tables)
+    runs: dict[str, pl.Series] = {}
+    lookups: list[pl.DataFrame] = []
+    looked_up: list[str] = []
     for t in CHILDREN:
-        frame = tables[t]
-        if "__hkey" in frame.columns:
-            frame = frame.drop("__hkey")
-        runs = frame.select("household_id", pl.col("household_id").rle_id().alias("__run"))
-        heads = runs.filter(pl.col("__run").ne_missing(pl.col("__run").shift(1)))
-        head_ids = heads.get_column("household_id")
+        frame = tables[t].drop("__hkey", strict=False)
+        out[t] = frame
+        run = frame.select(pl.col("household_id").rle_id()).to_series()
+        runs[t] = run
+        head_ids = frame.get_column("household_id").filter(run.ne_missing(run.shift(1)))
         if head_ids.len() == ids.len() and head_ids.equals(ids, check_names=False):
-            head_keys = rows
+            out[t] = frame.with_columns(rows.gather(run).alias("__hkey"))
         else:
-            if keys is None:
-                keys = (
-                    h.select(
-                        pl.col("household_id").alias("__id"),
-                        pl.col("household_id").hash().alias("__hash"),
-                        pl.col("__hrow").alias("__hkey"),
-                    )
-                    .drop_nulls("__id")
-                    .unique("__id", keep="first", maintain_order=True)
-                )
-            head_keys = _match_ids(heads, keys)
-        out[t] = frame.with_columns(head_keys.gather(runs.get_column("__run")).alias("__hkey"))
+            looked_up.append(t)
+            lookups.append(
+                head_ids.to_frame().with_columns(pl.lit(t).alias("__table")).with_row_index("__i")
+            )
+    if lookups:
+        matched = _match_ids(pl.concat(lookups), h).partition_by("__table", as_dict=True)
+        for t in looked_up:
+            found = matched.get((t,))
+            if found is None:  # an empty table
+                keys = pl.Series("__hkey", [], dtype=rows.dtype)
+            else:
+                keys = found.sort("__i").get_column("__hkey")
+            out[t] = out[t].with_columns(keys.gather(runs[t]).alias("__hkey"))
     return out
 
 
-def _match_ids(heads: pl.DataFrame, keys: pl.DataFrame) -> pl.Series:
-    """``__hkey`` for each row of ``heads`` (by hash, verified; by string on a collision)."""
+def _match_ids(heads: pl.DataFrame, households: pl.DataFrame) -> pl.DataFrame:
+    """``heads`` with ``__hkey`` (by hash, verified; by string on a collision or duplicate)."""
+    keys = households.select(
+        pl.col("household_id").alias("__id"),
+        pl.col("household_id").hash().alias("__hash"),
+        pl.col("__hrow").alias("__hkey"),
+    ).drop_nulls("__id")
     joined = heads.with_columns(pl.col("household_id").hash().alias("__hash")).join(
         keys, on="__hash", how="left", maintain_order="left"
     )
     exact = pl.col("__hkey").is_null() | (pl.col("__id") == pl.col("household_id"))
     if joined.height == heads.height and joined.select(exact.fill_null(False).all()).item():
-        return joined.get_column("__hkey")
-    return (
-        heads.join(
-            keys.select(pl.col("__id").alias("household_id"), "__hkey"),
-            on="household_id",
-            how="left",
-            maintain_order="left",
-        )
-    ).get_column("__hkey")
+        return joined.drop("__hash", "__id")
+    first = keys.unique("__id", keep="first", maintain_order=True)
+    return heads.join(
+        first.select(pl.col("__id").alias("household_id"), "__hkey"),
+        on="household_id",
+        how="left",
+        maintain_order="left",
+    )
 
 
 def validate(

@@ -375,10 +375,15 @@ def _household_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
     def add(mask: pl.Expr, path: str, value: pl.Expr, message: str) -> None:
         checks.add("households", h, mask, pl.lit(path), value, message)
 
-    add(
-        pl.col("household_id").is_duplicated() & pl.col("household_id").is_not_null(),
-        "id",
-        pl.col("household_id"),
+    # duplicated ids: candidates by a 64-bit hash (cheap), then the strings among them (exact)
+    hid = pl.col("household_id")
+    candidates = h.filter(hid.hash().is_duplicated() & hid.is_not_null())
+    checks.add(
+        "households",
+        candidates,
+        hid.is_duplicated(),
+        pl.lit("id"),
+        hid,
         "household id appears twice in the batch",
     )
     year = pl.col("lifted_year")
