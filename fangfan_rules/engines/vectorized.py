@@ -856,8 +856,12 @@ def _to_pandas(compiled: CompiledPack, results: pl.DataFrame, errors: pl.DataFra
     n = frame.height
     ok = frame.get_column("error").is_null()
 
-    def values(name: str) -> list[Any]:
-        return frame.get_column(name).to_list()
+    def values(name: str) -> Any:
+        series = frame.get_column(name)
+        if series.null_count() == n:  # pandas makes a list of None an object column
+            return [None] * n
+        # the dtype pandas infers from the strings, without making a Python string per row
+        return series.to_pandas()
 
     def unless_error(name: str) -> list[Any]:
         return frame.select(pl.when(ok).then(pl.col(name))).to_series().to_list()
