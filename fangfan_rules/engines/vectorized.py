@@ -543,7 +543,8 @@ class CompiledPack:
         the string id comes back in the result.
         """
         if population is None:
-            population = self.combine(self.population_inputs(col.view_at(tables, self.as_of)))
+            strings = col.view_at(tables, self.as_of) if self.population_specs else {}
+            population = self.combine(self.population_inputs(strings))
         view = col.view_at(_integer_keys(tables), self.as_of)
         h = view["households"]
         hctx = VarContext(view, self.as_of, "household", population)
@@ -934,7 +935,7 @@ class VectorizedBatch:
         self.as_of = as_of
         self.compiled = compile_pack(pack, as_of=as_of)
         self.tables, self.errors, _ = _prepare(data)
-        view = col.view_at(self.tables, as_of)
+        view = col.view_at(self.tables, as_of) if self.compiled.population_specs else {}
         self.population = self.compiled.combine(self.compiled.population_inputs(view))
         results = self.compiled.evaluate(self.tables, self.population)
         self.frame = _to_pandas(self.compiled, results, self.errors)
