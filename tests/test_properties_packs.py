@@ -61,7 +61,44 @@ def test_ledger_never_shows_an_unmasked_id(households, reveal):
                 m.id_number
                 and any(c.received_on <= as_of for c in h.clues)
                 and m.relation == ff.Relation.HEAD
+                # the ledger reads the household as known on as_of: a head born later is not
+                and (m.birth_date is None or m.birth_date <= as_of)
             ):
                 assert (m.id_number in text) == reveal
             elif m.id_number and not reveal:
                 assert m.id_number not in text
+
+
+def test_a_head_born_after_as_of_is_not_in_the_ledger_even_when_revealing():
+    """Regression (found by the property above): the ledger reads facts known on as_of."""
+    from datetime import date
+
+    from tests.helpers import household
+
+    jimo = ff.load_pack("jimo_2022").with_parameters(
+        monitoring_income_line=7000, income_window="2021-05-01..2022-04-30"
+    )
+    as_of = date(2022, 5, 15)
+    h = household(
+        id="H-late-head",
+        members=[
+            ff.Member(
+                id="m1",
+                relation=ff.Relation.HEAD,
+                birth_date=date(2023, 12, 31),
+                id_number="210311202312310009",
+            )
+        ],
+        clues=[
+            ff.Clue(
+                channel=ff.Channel.CONCENTRATED_SCREENING,
+                received_on=date(2021, 1, 1),
+                kind=ff.ClueKind.INCOME_FALL,
+            )
+        ],
+    )
+    results = jimo.identify_many([h], as_of=as_of)
+    rows = list(ledger_rows([h], results, pack=jimo, reveal_ids=True))
+    assert len(rows) == 1
+    assert "210311202312310009" not in repr(rows)
+    assert rows[0]["身份证"] == ""
