@@ -911,7 +911,9 @@ def household_keys(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame
     lookups: list[pl.DataFrame] = []
     looked_up: list[str] = []
     for t in CHILDREN:
-        frame = tables[t].drop("__hkey", strict=False)
+        frame = tables[t]
+        if "__hkey" in frame.columns:  # drop() copies the frame even when the column is absent
+            frame = frame.drop("__hkey")
         out[t] = frame
         run = frame.select(pl.col("household_id").rle_id()).to_series()
         runs[t] = run

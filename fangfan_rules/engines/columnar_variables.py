@@ -961,13 +961,13 @@ def _village_inputs(flag: Callable[..., pl.Expr]) -> Callable[..., pl.DataFrame]
     return inputs
 
 
-def _village_combine(inputs: pl.DataFrame, **args: Any) -> pl.DataFrame:
-    return inputs.group_by(_AREA).agg(pl.col("flag").cast(pl.Int64).sum().alias("n")).sort(_AREA)
-
-
 def _village_reduce(inputs: pl.DataFrame) -> pl.DataFrame:
     """Per-village counts in place of per-household flags (their sum is what combine takes)."""
     return inputs.group_by(_AREA).agg(pl.col("flag").cast(pl.Int64).sum())
+
+
+def _village_combine(inputs: pl.DataFrame, **args: Any) -> pl.DataFrame:
+    return _village_reduce(inputs).rename({"flag": "n"}).sort(_AREA)
 
 
 def _village_lookup(ctx: VarContext, combined: pl.DataFrame, **args: Any) -> Value:

@@ -219,6 +219,11 @@ def _integer_keys(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]
     return out
 
 
+def _fired(rule: _CompiledRule) -> pl.Expr:
+    """True where the compiled rule's condition holds (unknown counts as not fired)."""
+    return pl.col(rule.column).fill_null(False)
+
+
 _WORD = 64
 
 
@@ -525,6 +530,12 @@ class CompiledPack:
             out[_slot(spec.name, spec.kwargs)] = impl.inputs(view, self.as_of, **spec.kwargs)
         return out
 
+    def population_of(self, tables: Mapping[str, pl.DataFrame]) -> dict[Any, Any]:
+        """The combined population aggregates of valid tables keyed by string ids ({} if none)."""
+        if not self.population_specs:
+            return {}
+        return self.combine(self.population_inputs(col.view_at(tables, self.as_of)))
+
     def combine(self, inputs: Mapping[Any, pl.DataFrame]) -> dict[Any, Any]:
         out = {}
         for spec in self.population_specs:
@@ -543,8 +554,7 @@ class CompiledPack:
         the string id comes back in the result.
         """
         if population is None:
-            strings = col.view_at(tables, self.as_of) if self.population_specs else {}
-            population = self.combine(self.population_inputs(strings))
+            population = self.population_of(tables)
         view = col.view_at(_integer_keys(tables), self.as_of)
         h = view["households"]
         hctx = VarContext(view, self.as_of, "household", population)
@@ -619,9 +629,6 @@ class CompiledPack:
         def of_kind(*kinds: RuleKind) -> list[_CompiledRule]:
             return [r for r in rules if r.rule.kind in kinds]
 
-        def true(r: _CompiledRule) -> pl.Expr:
-            return pl.col(r.column).fill_null(False)
-
         def false(r: _CompiledRule) -> pl.Expr:
             return (~pl.col(r.column)).fill_null(False)
 
@@ -642,9 +649,11 @@ class CompiledPack:
         out_of_scope = any_of([false(r) for r in scope])
         scope_unknown = any_of([unknown(r) for r in scope])
         deciding_kinds = of_kind(RuleKind.OUTCOME, RuleKind.GREEN_CHANNEL)
-        identify = any_of([true(r) for r in deciding_kinds if r.rule.effect.outcome == "identify"])
+        identify = any_of(
+            [_fired(r) for r in deciding_kinds if r.rule.effect.outcome == "identify"]
+        )
         review = any_of(
-            [true(r) for r in deciding_kinds if r.rule.effect.outcome == "needs_review"]
+            [_fired(r) for r in deciding_kinds if r.rule.effect.outcome == "needs_review"]
         )
         unknown_outcome = any_of(
             [unknown(r) for r in deciding_kinds if r.rule.effect.outcome is not None]
@@ -671,7 +680,7 @@ class CompiledPack:
                 continue
             r = by_category[wanted]
             chain = (
-                pl.when(true(r))
+                pl.when(_fired(r))
                 .then(pl.lit(wanted.value))
                 .when(unknown(r))
                 .then(none)
@@ -680,8 +689,8 @@ class CompiledPack:
         category = pl.when(monitored).then(chain).otherwise(none)
 
         lists = self._list_items(out_of_scope, counted)
-        green = ~out_of_scope & any_of([true(r) for r in of_kind(RuleKind.GREEN_CHANNEL)])
-        must_visit = ~out_of_scope & any_of([true(r) for r in of_kind(RuleKind.MUST_VISIT)])
+        green = ~out_of_scope & any_of([_fired(r) for r in of_kind(RuleKind.GREEN_CHANNEL)])
+        must_visit = ~out_of_scope & any_of([_fired(r) for r in of_kind(RuleKind.MUST_VISIT)])
 
         # deciding rule and citation (analysis.compare._row)
         by_weight = sorted(
@@ -706,7 +715,7 @@ class CompiledPack:
         )
         deciding = first(
             [(c, pl.lit(r.rule.id)) for c, r in outside]
-            + [(~out_of_scope & true(r), pl.lit(r.rule.id)) for r in deciders],
+            + [(~out_of_scope & _fired(r), pl.lit(r.rule.id)) for r in deciders],
             pl.when(outcome == "needs_review").then(unknown_decider).otherwise(none),
         )
         shows_review = (outcome == "needs_review") & (
@@ -714,7 +723,7 @@ class CompiledPack:
             | unknown_outcome
             | any_of(
                 [
-                    true(r)
+                    _fired(r)
                     for r in deciding_kinds
                     if r.rule.effect.outcome == "needs_review" and r.rule.effect.review_reason
                 ]
@@ -722,13 +731,13 @@ class CompiledPack:
         )
         reason_pairs = []
         for r in rest:
-            cond = true(r)
+            cond = _fired(r)
             if r.rule.kind == RuleKind.CATEGORY:
                 cond = cond & (category == r.rule.effect.category.value).fill_null(False)  # type: ignore[union-attr]
             reason_pairs.append((cond, pl.lit(r.rule.citation)))
         citation = first(
             [(c, pl.lit(r.rule.citation)) for c, r in outside]
-            + [(true(r), pl.lit(r.rule.citation)) for r in deciders]
+            + [(_fired(r), pl.lit(r.rule.citation)) for r in deciders]
             + [(shows_review, none)]
             + reason_pairs,
             none,
@@ -749,12 +758,9 @@ class CompiledPack:
         """Each list-valued result column as its items in native order: (label, present?)."""
         rules = [self.rules[r.id] for r in self.in_force]
 
-        def true(r: _CompiledRule) -> pl.Expr:
-            return pl.col(r.column).fill_null(False)
-
         def matches(kind: RuleKind, attr: str) -> list[tuple[str, pl.Expr]]:
             return [
-                (f"{self.pack.name}:{getattr(r.rule.effect, attr)}", ~out_of_scope & true(r))
+                (f"{self.pack.name}:{getattr(r.rule.effect, attr)}", ~out_of_scope & _fired(r))
                 for r in rules
                 if r.rule.kind == kind
             ]
@@ -763,7 +769,7 @@ class CompiledPack:
         for r in rules:
             if r.rule.kind in (RuleKind.RISK, RuleKind.OUTCOME, RuleKind.GREEN_CHANNEL):
                 for t in r.rule.effect.risk_types:
-                    typed.setdefault(t.value, []).append(true(r))
+                    typed.setdefault(t.value, []).append(_fired(r))
         risk = [
             (t, counted & functools.reduce(lambda a, b: a | b, typed[t])) for t in sorted(typed)
         ]
@@ -935,8 +941,7 @@ class VectorizedBatch:
         self.as_of = as_of
         self.compiled = compile_pack(pack, as_of=as_of)
         self.tables, self.errors, _ = _prepare(data)
-        view = col.view_at(self.tables, as_of) if self.compiled.population_specs else {}
-        self.population = self.compiled.combine(self.compiled.population_inputs(view))
+        self.population = self.compiled.population_of(self.tables)
         results = self.compiled.evaluate(self.tables, self.population)
         self.frame = _to_pandas(self.compiled, results, self.errors)
 
@@ -1109,9 +1114,7 @@ def _population_pass(compiled: CompiledPack, source: _Source, batch_size: int) -
                 parts[slot] = [reducers[slot](pl.concat(kept, how="vertical_relaxed"))]
     inputs = {slot: pl.concat(frames, how="vertical_relaxed") for slot, frames in parts.items()}
     if not inputs:  # no rows at all
-        inputs = compiled.population_inputs(
-            col.view_at(col.validate(col.empty_tables())[0], compiled.as_of)
-        )
+        return compiled.population_of(col.validate(col.empty_tables())[0])
     return compiled.combine(inputs)
 
 
