@@ -49,6 +49,15 @@ class MissingParameterError(ParameterError):
         )
 
 
+class UnsuppliedParameterError(MissingParameterError):
+    """A figure the document does not state, declared ``when_not_supplied: review``: the rule that
+    needs it is *unknown* (the answer lists the parameter to supply), not an error.
+
+    Engines catch it where a condition reads the parameter; it only escapes from code that has no
+    rule to make unknown, and then it is the clear :class:`MissingParameterError` it derives from.
+    """
+
+
 class PackError(FangfanError):
     """A policy pack cannot be found, loaded or validated."""
 

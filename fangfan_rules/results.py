@@ -17,17 +17,24 @@ from fangfan_rules.vocabulary import MonitoringCategory, RiskType
 class Outcome(StrEnum):
     """The identification answer (纳入监测)."""
 
-    IDENTIFY = "identify"  # every stated condition is met
-    NEEDS_REVIEW = "needs_review"  # a criterion is met or unknown, officials decide (综合研判)
-    NOT_ELIGIBLE = "not_eligible"  # no criterion is met, nothing unknown could change that
-    OUT_OF_SCOPE = "out_of_scope"  # the document does not cover this household at all
+    # The document's own words decide that the household is identified (rules with `decides`).
+    IDENTIFY = "identify"
+    # Something points to monitoring, or is unknown, and the decision is the officials' (综合研判,
+    # the identification procedure): review_points say what to judge, missing_facts what to find.
+    NEEDS_REVIEW = "needs_review"
+    # None of the pack's checks found anything pointing to monitoring on the facts given, and no
+    # unknown fact could change that. Not a refusal: deciding not to identify is the officials'
+    # (recorded on a clue as meets_criteria: false, with its reason).
+    NOT_ELIGIBLE = "not_eligible"
+    # The document's own words put this household outside what it covers.
+    OUT_OF_SCOPE = "out_of_scope"
 
     @property
     def zh(self) -> str:
         return {
             "identify": "识别为监测对象",
             "needs_review": "需综合研判",
-            "not_eligible": "不符合监测对象条件",
+            "not_eligible": "未发现需纳入监测的情形",
             "out_of_scope": "不在排查范围",
         }[self.value]
 

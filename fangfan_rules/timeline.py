@@ -57,6 +57,7 @@ class Step(StrEnum):
     CASE_CLOSED = "case_closed"  # 办结销号: closed without identification (e.g. not eligible)
     HELPER_ASSIGNED = "helper_assigned"  # 安排帮扶责任人
     PLAN_FILED = "plan_filed"  # 帮扶计划制定
+    MEASURES_DECLARED = "measures_declared"  # 帮扶措施申报 (qianshan_2023 一、(一)4)
     MEASURES_STARTED = "measures_started"  # 帮扶措施落实
     ELIMINATION_NOMINATED = "elimination_nominated"  # 村提名 (风险消除)
     ELIMINATION_HOME_VERIFICATION = "elimination_home_verification"
@@ -106,6 +107,17 @@ class DeadlineRule(_Spec):
     interpretation: str | None = None
     start: tuple[Step, ...] = Field(description="the step(s) whose first occurrence starts it")
     met_by: tuple[Step, ...]
+    met_when: Literal["any", "all"] = Field(
+        "any",
+        description="met by the first of met_by ('any') or once every one of them is done ('all')",
+    )
+    met_before_start: bool = Field(
+        False,
+        description=(
+            "a met_by step done before the start also meets it (e.g. a plan drafted in parallel "
+            "with the other steps, qianshan_2023 二、(三)2); otherwise only steps on or after it"
+        ),
+    )
     days: int | dict[str, str] | None = Field(None, description="N, or {param: NAME}")
     count: Literal["natural", "working"] | None = None
     due: dict[str, str] | None = Field(None, description="a fixed due date: {param: NAME}")
@@ -218,8 +230,17 @@ def load_timeline(pack: str, path: Path) -> Timeline:
 
 def _resolve(pack: Pack, value: int | dict[str, str], day: date) -> Any:
     if isinstance(value, dict):
-        return pack.parameter_value(value["param"], day).value
+        return pack.stated_value(value["param"], day).value
     return value
+
+
+def _met_on(case: Case, rule: DeadlineRule, trigger: date) -> date | None:
+    """When ``rule`` was met: the first of its steps, or the last one once all are done."""
+    not_before = None if rule.met_before_start else trigger
+    if rule.met_when == "any":
+        return case.first(rule.met_by, not_before=not_before)
+    done = [case.first((step,), not_before=not_before) for step in rule.met_by]
+    return None if any(d is None for d in done) else max(d for d in done if d is not None)
 
 
 def deadlines(
@@ -235,7 +256,7 @@ def deadlines(
             rule.valid_to and trigger > rule.valid_to
         ):
             continue
-        met_on = case.first(rule.met_by, not_before=trigger)
+        met_on = _met_on(case, rule, trigger)
         met_on = met_on if met_on is not None and met_on <= as_of else None
         closed = case.first((Step.CASE_CLOSED,), not_before=trigger)
         if met_on is None and closed is not None and closed <= as_of:
@@ -414,11 +435,27 @@ def monthly_due_dates(
     """The due date of each monthly task of ``pack`` in ``year``-``month`` (see :class:`MonthlyDue`)."""
     import calendar as gregorian
 
+    from fangfan_rules.errors import NotInForceError
+
     last = gregorian.monthrange(year, month)[1]
     out = []
     for task in pack.timeline.monthly:
         due = date(year, month, min(task.day, last))
+        # A task is owed only for a month the document covers: it is due on or after the document's
+        # date, and the month it reports on ("上月新增": the previous month) ends on or after it.
+        covered_end = date(year, month, 1) - dt.timedelta(days=1)
+        if task.covers == "current_month":
+            covered_end = date(year, month, last)
+        if due < pack.valid_from or covered_end < pack.valid_from:
+            continue
+        if pack.valid_to is not None and due > pack.valid_to:
+            continue
         if task.extend_past_rest_day:
             due = cal.add_working_days(due, 0, calendar=calendar)
         out.append((task, due))
+    if pack.timeline.monthly and not out:
+        raise NotInForceError(
+            f"{pack.name}: no monthly task is owed in {year}-{month:02d} (the document is in force "
+            f"from {pack.valid_from}; a task reporting on a month before it is not owed)"
+        )
     return out

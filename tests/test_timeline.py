@@ -126,9 +126,24 @@ def test_monthly_tasks_clamp_to_the_end_of_short_months(tmp_path):
     )
     (copy / "timeline.yaml").write_text(text, encoding="utf-8")
     pack = ff.Pack.from_directory(copy)
-    assert monthly_due_dates(pack, 2022, 2)[0][1] == date(2022, 2, 28)
     assert monthly_due_dates(pack, 2024, 2)[0][1] == date(2024, 2, 29)
-    assert monthly_due_dates(pack, 2022, 4)[0][1] == date(2022, 4, 30)
+    assert monthly_due_dates(pack, 2023, 4)[0][1] == date(2023, 4, 30)
+    assert monthly_due_dates(pack, 2023, 6)[0][1] == date(2023, 6, 30)
+
+
+def test_monthly_tasks_are_not_owed_before_the_document(tmp_path):
+    """A month the document does not cover owes nothing (jimo_2022 finding 9): the notice of
+    2022-04-07 owes the 4th / 7th reports on April from May, and none for March."""
+    from fangfan_rules.errors import NotInForceError
+    from fangfan_rules.timeline import monthly_due_dates
+
+    jimo = ff.load_pack("jimo_2022")
+    with pytest.raises(NotInForceError, match="2022-02"):
+        monthly_due_dates(jimo, 2022, 2)
+    april = {t.day: due for t, due in monthly_due_dates(jimo, 2022, 4)}
+    assert 4 not in april and 7 not in april
+    may = sorted(due for _, due in monthly_due_dates(jimo, 2022, 5))
+    assert may[:2] == [date(2022, 5, 4), date(2022, 5, 7)]
 
 
 def test_a_closed_case_stops_its_time_limits():

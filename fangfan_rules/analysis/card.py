@@ -103,6 +103,10 @@ def operand_text(operand: Any) -> str:
         if set(operand) == {"as_of_minus"}:
             parts = [f"{v} {k}" for k, v in operand["as_of_minus"].items() if v]
             return "as_of − " + (" ".join(parts) or "0 days")
+        for edge, word in (("month_start", "first day"), ("month_end", "last day")):
+            if set(operand) == {edge} and isinstance(operand[edge], Mapping):
+                back = operand[edge].get("back", 0)
+                return f"{word} of the month {back} month(s) before as_of"
         if set(operand) == {"from", "to"}:
             return f"{operand_text(operand['from'])}..{operand_text(operand['to'])}"
         return ", ".join(f"{k}={operand_text(v)}" for k, v in operand.items())

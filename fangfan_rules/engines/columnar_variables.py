@@ -539,6 +539,20 @@ def _assistance_since(ctx: VarContext, since: date, kinds: Sequence[Any]) -> Val
     )
 
 
+@columnar("social_assistance_started")
+def _assistance_started(ctx: VarContext, window: DateRange, kinds: Sequence[Any]) -> Value:
+    return Value(
+        ctx.has(
+            "social_assistance", pl.col("kind").is_in(_values(kinds)) & in_window("start", window)
+        )
+    )
+
+
+@columnar("renovation_started")
+def _renovation_started(ctx: VarContext, window: DateRange) -> Value:
+    return Value(ctx.has("renovations", in_window("included_on", window)))
+
+
 @columnar("renovation_since")
 def _renovation(ctx: VarContext, since: date) -> Value:
     return Value(ctx.has("renovations", pl.col("included_on") >= _lit_date(since)))
@@ -817,17 +831,26 @@ def _has_clue(ctx: VarContext, channels: Sequence[Any]) -> Value:
     )
 
 
+def _open(ctx: VarContext) -> pl.Expr:
+    day = _lit_date(ctx.as_of)
+    return (pl.col("received_on") <= day) & (
+        pl.col("closed_on").is_null() | (pl.col("closed_on") > day)
+    )
+
+
 @columnar("open_clue")
 def _open_clue(ctx: VarContext, channels: Sequence[Any]) -> Value:
-    day = _lit_date(ctx.as_of)
-    return Value(
-        ctx.has(
-            "clues",
-            pl.col("channel").is_in(_values(channels))
-            & (pl.col("received_on") <= day)
-            & (pl.col("closed_on").is_null() | (pl.col("closed_on") > day)),
-        )
-    )
+    return Value(ctx.has("clues", pl.col("channel").is_in(_values(channels)) & _open(ctx)))
+
+
+@columnar("open_clue_kind")
+def _open_clue_kind(ctx: VarContext, kinds: Sequence[Any]) -> Value:
+    return Value(ctx.has("clues", pl.col("kind").is_in(_values(kinds)) & _open(ctx)))
+
+
+@columnar("open_department_warning")
+def _open_department_warning(ctx: VarContext, departments: Sequence[Any]) -> Value:
+    return Value(ctx.has("clues", pl.col("department").is_in(_values(departments)) & _open(ctx)))
 
 
 @columnar("medical_personal_burden_year_to_date")
@@ -938,6 +961,11 @@ def _child_status_since(ctx: VarContext, since: date, kinds: Sequence[Any]) -> V
     return _member_flag(
         ctx, pl.col("kind").is_in(_values(kinds)) & (pl.col("since") >= _lit_date(since))
     )
+
+
+@columnar("child_status_started")
+def _child_status_started(ctx: VarContext, window: DateRange, kinds: Sequence[Any]) -> Value:
+    return _member_flag(ctx, pl.col("kind").is_in(_values(kinds)) & in_window("since", window))
 
 
 @columnar("has_child_status")

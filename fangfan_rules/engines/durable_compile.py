@@ -68,16 +68,13 @@ from enum import Enum
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
-from dateutil.relativedelta import relativedelta
-
 from fangfan_rules.dates import DateRange
-from fangfan_rules.errors import MissingParameterError, RuleError
+from fangfan_rules.errors import RuleError, UnsuppliedParameterError
 from fangfan_rules.rules.conditions import (
+    RELATIVE_DAYS,
     All,
     AnyMember,
     AnyOf,
-    AsOf,
-    AsOfMinus,
     Compare,
     Condition,
     Const,
@@ -88,6 +85,7 @@ from fangfan_rules.rules.conditions import (
     Param,
     VarRef,
     Window,
+    relative_day,
 )
 from fangfan_rules.rules.rule import Rule, RuleKind
 from fangfan_rules.variables import Variable, get_variable
@@ -277,20 +275,15 @@ def resolve_operand(pack: Pack, as_of: date, operand: Operand, rule_id: str) -> 
     """The value native's ``_Evaluator.resolve`` gives (same exceptions, same order)."""
     if isinstance(operand, Const):
         return operand.value
-    if isinstance(operand, AsOf):
-        return as_of
-    if isinstance(operand, AsOfMinus):
-        return as_of - relativedelta(months=operand.months, days=operand.days)
+    if isinstance(operand, RELATIVE_DAYS):
+        return relative_day(operand, as_of)
     if isinstance(operand, Window):
         return DateRange(
             start=resolve_operand(pack, as_of, operand.start, rule_id),
             end=resolve_operand(pack, as_of, operand.end, rule_id),
         )
     assert isinstance(operand, Param)
-    value = pack.parameter_value(operand.name, as_of)
-    if not value.stated:
-        raise MissingParameterError(pack.name, operand.name, value.citation, rule_id)
-    return value.value
+    return pack.stated_value(operand.name, as_of, rule_id).value
 
 
 def resolve_args(pack: Pack, as_of: date, ref: VarRef, rule_id: str) -> dict[str, Any]:
@@ -316,11 +309,13 @@ def raise_first_error(
     elif isinstance(node, AnyMember):
         for _ in range(n_members):
             raise_first_error(pack, as_of, rule, n_members, node.item)
-    elif isinstance(node, IsTrue):
-        resolve_args(pack, as_of, node.var, rule.id)
-    elif isinstance(node, Compare):
-        resolve_args(pack, as_of, node.left, rule.id)
-        resolve_operand(pack, as_of, node.right, rule.id)
+    elif isinstance(node, IsTrue | Compare):
+        try:
+            resolve_args(pack, as_of, node.var if isinstance(node, IsTrue) else node.left, rule.id)
+            if isinstance(node, Compare):
+                resolve_operand(pack, as_of, node.right, rule.id)
+        except UnsuppliedParameterError:
+            pass  # native makes this condition unknown and goes on
 
 
 # ------------------------------------------------------------------------------------------------
@@ -470,6 +465,13 @@ class Leaf:
     right: Any  # resolved operand: Fraction, tuple of Fractions, str, tuple of str, (lo, hi)
 
 
+class _UnknownLeaf:
+    """A condition that reads a caller-supplied figure not supplied (when_not_supplied: review)."""
+
+
+UNKNOWN_LEAF = _UnknownLeaf()
+
+
 @dataclass
 class RulePlan:
     rule: Rule
@@ -495,7 +497,7 @@ class Plan:
         self.in_force = {r.id for r in self.rules}
         self.by_id = {r.id: r for r in pack.rules}
         self.occurrences: dict[tuple[Any, ...], Occurrence] = {}
-        self.leaves: dict[tuple[str, Condition], Leaf] = {}
+        self.leaves: dict[tuple[str, Condition], Leaf | _UnknownLeaf] = {}
         self.plans: dict[str, RulePlan] = {}
         self.uses_members = False
         self.deadline_errors: list[Rule] = []
@@ -556,6 +558,10 @@ class Plan:
                 leaf = self._leaf(rule, node)
             except RuleError:
                 raise
+            except UnsuppliedParameterError:
+                # when_not_supplied: review — unknown, as in native: neither T nor F matches.
+                self.leaves[(rule.id, node)] = UNKNOWN_LEAF
+                return
             except Exception:
                 errors.append(inside)
                 return
@@ -758,6 +764,8 @@ class Compiled:
                     parts.append(Ref(self.rule_target(rid, pol)))
             return disj(parts) if pol else conj(parts)
         leaf = self.plan.leaves[(rule.id, node)]
+        if isinstance(leaf, _UnknownLeaf):
+            return FALSE
         return self.leaf_formula(leaf, pol, slot)
 
     def leaf_formula(self, leaf: Leaf, pol: bool, slot: int | None) -> Formula:

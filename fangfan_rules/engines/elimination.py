@@ -1,17 +1,24 @@
 """Elimination (风险消除) and the review of eliminated households (回头看), on the native evaluator.
 
-A pack's ``elimination.yaml`` holds rules of four kinds (plus flags and notes):
+A pack's ``elimination.yaml`` holds rules of these kinds (plus flags and notes):
 
 - ``safety_net`` — 整户无劳动能力兜底保障: the household is marked and **not** eliminated;
-- ``elimination_condition`` — the stated conditions, *all* required (effect.condition names each);
+- ``elimination_condition`` — the conditions the document states, *all* required (effect.condition
+  names each); they decide ``eliminate`` / ``not_yet`` and so carry the deciding words;
+- ``review_point`` — a point the document asks officials to check without stating it as a
+  condition (e.g. a 回头看 checklist): named as holding / failing / unknown, never decides;
+- ``outcome`` with ``needs_review`` — a recommendation (e.g. "may meet 整户无劳动能力兜底保障,
+  pending the 认定 the document gives to officials");
 - ``rollback`` / ``reidentify`` — for a household already eliminated: 风险回退, or a new risk that
   means identifying it again.
 
 Combination (never by rule order): no elimination rule → ``not_covered``; no monitoring record →
 ``not_monitored``. For an open spell: safety net → ``hold_safety_net``; any condition false →
-``not_yet`` (the unmet ones listed); any unknown → ``needs_review``; all true → ``eliminate``.
-For an eliminated spell: ``reidentify`` > ``rollback`` > unknown (``needs_review``) >
-``remains_eliminated``. A pack never borrows another region's rule.
+``not_yet`` (the unmet ones listed); a recommendation, a review point, or anything unknown →
+``needs_review`` (the points listed with what holds and what fails); all conditions true →
+``eliminate``. For an eliminated spell: ``reidentify`` > ``rollback`` > a recommendation or
+anything unknown (``needs_review``) > ``remains_eliminated``. A pack never borrows another
+region's rule, and it decides only through rules that quote the document's deciding words.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from fangfan_rules.engines.native import _Evaluator, _reason, order_rules, run_rules
 from fangfan_rules.facts import known_at
-from fangfan_rules.logic import UNKNOWN
+from fangfan_rules.logic import UNKNOWN, Truth
 from fangfan_rules.results import (
     Elimination,
     EliminationOutcome,
@@ -90,9 +97,14 @@ def assess_elimination(pack: Pack, household: Household, *, as_of: date) -> Elim
         missing.extend(f for f in run.missing if f not in missing)
 
     conditions = of(RuleKind.ELIMINATION_CONDITION)
-    met = tuple(match(r) for r, v, _ in conditions if v is True)
-    unmet = tuple(match(r) for r, v, _ in conditions if v is False)
-    unknown = tuple(match(r) for r, v, _ in conditions if v is UNKNOWN)
+    points = of(RuleKind.REVIEW_POINT)
+    checklist = conditions + points
+    met = tuple(match(r) for r, v, _ in checklist if v is True)
+    unmet = tuple(match(r) for r, v, _ in checklist if v is False)
+    unknown = tuple(match(r) for r, v, _ in checklist if v is UNKNOWN)
+    recommended = [(r, run) for r, v, run in of(RuleKind.OUTCOME) if v is True]
+    for r, _ in recommended:
+        review.append(r.effect.review_reason or r.title)
     if eliminated:
         again = [(r, run) for r, v, run in of(RuleKind.REIDENTIFY) if v is True]
         back = [(r, run) for r, v, run in of(RuleKind.ROLLBACK) if v is True]
@@ -107,7 +119,7 @@ def assess_elimination(pack: Pack, household: Household, *, as_of: date) -> Elim
         elif back:
             outcome = EliminationOutcome.ROLLBACK
             reasons = [_reason(r, run) for r, run in back]
-        elif open_questions:
+        elif open_questions or recommended:
             outcome = EliminationOutcome.NEEDS_REVIEW
             for r, run in open_questions:
                 note(run)
@@ -117,21 +129,35 @@ def assess_elimination(pack: Pack, household: Household, *, as_of: date) -> Elim
     else:
         net = [(r, v, run) for r, v, run in of(RuleKind.SAFETY_NET)]
         held = [(r, run) for r, v, run in net if v is True]
+        decided_unmet = [(r, run) for r, v, run in conditions if v is False]
         if held:
             outcome = EliminationOutcome.HOLD_SAFETY_NET
             reasons = [_reason(r, run) for r, run in held]
-        elif unmet:
+        elif decided_unmet:
             outcome = EliminationOutcome.NOT_YET
-            reasons = [_reason(r, run, negated=True) for r, v, run in conditions if v is False]
-        elif unknown or any(v is UNKNOWN for _, v, _ in net):
+            reasons = [_reason(r, run, negated=True) for r, run in decided_unmet]
+        elif (
+            recommended
+            or points
+            or any(v is UNKNOWN for _, v, _ in conditions)
+            or any(v is UNKNOWN for _, v, _ in net)
+        ):
             outcome = EliminationOutcome.NEEDS_REVIEW
             for r, v, run in [*conditions, *net]:
                 if v is UNKNOWN:
                     note(run)
                     review.append(r.title)
-        else:
+            # A checklist point is the officials' to weigh: say what holds and what fails.
+            for r, v, run in points:
+                if v is UNKNOWN:
+                    note(run)
+                review.append(_point_text(r.title, v))
+        elif conditions:
             outcome = EliminationOutcome.ELIMINATE
             reasons = [_reason(r, run) for r, v, run in conditions]
+        else:
+            # Only safety-net rules and none applies: the document states no condition to decide.
+            outcome = EliminationOutcome.NEEDS_REVIEW
     flags = tuple(match(r) for r, v, _ in of(RuleKind.FLAG) if v is True)
     notes = [_reason(r, run) for r, v, run in of(RuleKind.NOTE) if v is True]
     return Elimination(
@@ -150,3 +176,10 @@ def assess_elimination(pack: Pack, household: Household, *, as_of: date) -> Elim
             excluded_facts=excluded,
         ),
     )
+
+
+def _point_text(title: LocalText, value: Truth) -> LocalText:
+    """A checklist point with what the facts show: holds / fails / unknown."""
+    zh = "未知" if value is UNKNOWN else ("满足" if value else "不满足")
+    en = "unknown" if value is UNKNOWN else ("holds" if value else "fails")
+    return LocalText(zh=f"{title.zh}：{zh}", en=f"{title.en}: {en}")

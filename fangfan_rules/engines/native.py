@@ -15,11 +15,9 @@ from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from dateutil.relativedelta import relativedelta
-
 from fangfan_rules import calendar as cal
 from fangfan_rules.dates import DateRange
-from fangfan_rules.errors import FactError, MissingParameterError, RuleError
+from fangfan_rules.errors import FactError, RuleError, UnsuppliedParameterError
 from fangfan_rules.facts import Household, Member, known_at
 from fangfan_rules.logic import UNKNOWN, Missing, Truth, k_and, k_not, k_or
 from fangfan_rules.results import (
@@ -35,11 +33,10 @@ from fangfan_rules.results import (
     Trace,
 )
 from fangfan_rules.rules.conditions import (
+    RELATIVE_DAYS,
     All,
     AnyMember,
     AnyOf,
-    AsOf,
-    AsOfMinus,
     Compare,
     Condition,
     Const,
@@ -50,6 +47,7 @@ from fangfan_rules.rules.conditions import (
     Param,
     VarRef,
     Window,
+    relative_day,
 )
 from fangfan_rules.rules.parameters import LocalText, ParameterValue
 from fangfan_rules.rules.render import format_value, operator_text, truth_word
@@ -70,6 +68,11 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "not_in": lambda a, b: a not in b,
     "contains": lambda a, b: b in a,
 }
+
+
+def unsupplied_fact(parameter: str) -> str:
+    """How a missing caller-supplied figure is listed among an answer's missing facts."""
+    return f"parameter {parameter} (not stated in the document: supply it)"
 
 
 def machine_text(value: Any) -> str | None:
@@ -118,18 +121,14 @@ class _Evaluator:
     def resolve(self, operand: Operand) -> Any:
         if isinstance(operand, Const):
             return operand.value
-        if isinstance(operand, AsOf):
-            return self.as_of
-        if isinstance(operand, AsOfMinus):
-            return self.as_of - relativedelta(months=operand.months, days=operand.days)
+        if isinstance(operand, RELATIVE_DAYS):
+            return relative_day(operand, self.as_of)
         if isinstance(operand, Window):
             return DateRange(start=self.resolve(operand.start), end=self.resolve(operand.end))
         assert isinstance(operand, Param)
-        value = self.pack.parameter_value(operand.name, self.as_of)
-        if not value.stated:
-            raise MissingParameterError(
-                self.pack.name, operand.name, value.citation, self.rule.id if self.rule else None
-            )
+        value = self.pack.stated_value(
+            operand.name, self.as_of, self.rule.id if self.rule else None
+        )
         self.params_read[operand.name] = value
         if operand.name not in self.run.parameters:
             self.run.parameters.append(operand.name)
@@ -186,6 +185,19 @@ class _Evaluator:
                         if fact not in self.run.missing:
                             self.run.missing.append(fact)
             return k_or(values)
+        try:
+            return self._leaf(node, member)
+        except UnsuppliedParameterError as exc:
+            # A figure the document leaves to the caller, not supplied: this condition is unknown
+            # and the answer names the parameter (when_not_supplied: review).
+            fact = unsupplied_fact(exc.parameter)
+            if fact not in self.run.missing:
+                self.run.missing.append(fact)
+            if exc.parameter not in self.run.parameters:
+                self.run.parameters.append(exc.parameter)
+            return UNKNOWN
+
+    def _leaf(self, node: IsTrue | Compare, member: Member | None) -> Truth:
         if isinstance(node, IsTrue):
             value, args = self.read(node.var, member)
             result: Truth = UNKNOWN if isinstance(value, Missing) else value is True

@@ -78,7 +78,6 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import polars as pl
-from dateutil.relativedelta import relativedelta
 
 from fangfan_rules.dates import DateRange
 from fangfan_rules.engines import columnar as col
@@ -90,16 +89,15 @@ from fangfan_rules.engines.columnar_variables import (
     VarContext,
     get_columnar,
 )
-from fangfan_rules.errors import FactError, MissingParameterError, RuleError
+from fangfan_rules.errors import FactError, RuleError, UnsuppliedParameterError
 from fangfan_rules.facts import Household, known_at
 from fangfan_rules.logic import Missing
 from fangfan_rules.results import Identification, PopulationFigure
 from fangfan_rules.rules.conditions import (
+    RELATIVE_DAYS,
     All,
     AnyMember,
     AnyOf,
-    AsOf,
-    AsOfMinus,
     Compare,
     Condition,
     Const,
@@ -110,6 +108,7 @@ from fangfan_rules.rules.conditions import (
     Param,
     VarRef,
     Window,
+    relative_day,
 )
 from fangfan_rules.rules.rule import Rule, RuleKind
 from fangfan_rules.variables import get_variable
@@ -324,17 +323,12 @@ class CompiledPack:
     def resolve(self, operand: Operand) -> Any:
         if isinstance(operand, Const):
             return operand.value
-        if isinstance(operand, AsOf):
-            return self.as_of
-        if isinstance(operand, AsOfMinus):
-            return self.as_of - relativedelta(months=operand.months, days=operand.days)
+        if isinstance(operand, RELATIVE_DAYS):
+            return relative_day(operand, self.as_of)
         if isinstance(operand, Window):
             return DateRange(start=self.resolve(operand.start), end=self.resolve(operand.end))
         assert isinstance(operand, Param)
-        value = self.pack.parameter_value(operand.name, self.as_of)
-        if not value.stated:
-            raise MissingParameterError(self.pack.name, operand.name, value.citation, self._rule.id)
-        return value.value
+        return self.pack.stated_value(operand.name, self.as_of, self._rule.id).value
 
     def _spec(self, ref: VarRef, member: bool) -> _VarSpec:
         variable = get_variable(ref.name)
@@ -392,6 +386,13 @@ class CompiledPack:
                     exprs.append(pl.col(compiled.column))
                     depth = max(depth, compiled.depth + 1)
             return functools.reduce(lambda a, b: a | b, exprs), depth
+        try:
+            return self._leaf(node, member)
+        except UnsuppliedParameterError:
+            # when_not_supplied: review — the condition is unknown (null), as native makes it.
+            return pl.lit(None, dtype=pl.Boolean), 0
+
+    def _leaf(self, node: Condition, member: bool) -> tuple[pl.Expr, int]:
         if isinstance(node, IsTrue):
             spec = self._spec(node.var, member)
             return (

@@ -111,7 +111,14 @@ class MonitoringRecord(Fact):
         None, description="有劳动能力、有意愿 (development-type help)"
     )
     development_confirmed_on: date | None = Field(
-        None, description="已实施开发式帮扶 confirmed by town and village (ewenki_2024 一(二))"
+        None, description="已实施开发式帮扶 confirmed by town and village (ewenki_2024 一、(二))"
+    )
+    safety_net_determined_on: date | None = Field(
+        None,
+        description=(
+            "整户无劳动能力兜底保障户 determined (认定) by the officials the document names, e.g. "
+            "苏木乡镇嘎查两级 (ewenki_2024 一、(二)); no date: not determined (pending)"
+        ),
     )
 
     @model_validator(mode="after")

@@ -129,6 +129,7 @@ _MONITORING_DATES = (
     "eliminated_on",
     "helper_assigned_on",
     "development_confirmed_on",
+    "safety_net_determined_on",
 )
 _CLUE_DATES = ("verified_on", "feedback_on", "closed_on")
 M = TypeVar("M", bound=BaseModel)

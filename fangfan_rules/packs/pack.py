@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from fangfan_rules.errors import NotInForceError, PackError, ParameterError, RuleError
+from fangfan_rules.errors import (
+    MissingParameterError,
+    NotInForceError,
+    PackError,
+    ParameterError,
+    RuleError,
+    UnsuppliedParameterError,
+)
 from fangfan_rules.rules.conditions import parameters_used, rules_referenced
 from fangfan_rules.rules.parameters import (
     NOT_STATED,
@@ -169,6 +176,21 @@ class Pack:
             return self.parameters[name].at(day)
         except KeyError:
             raise ParameterError(f"{self.name}: no parameter {name!r}") from None
+
+    def stated_value(self, name: str, day: date, rule_id: str | None = None) -> ParameterValue:
+        """The value of ``name`` in force on ``day``, refusing one the document does not state and
+        the caller has not supplied: :class:`UnsuppliedParameterError` when the parameter is
+        declared ``when_not_supplied: review`` (the engines make the reading condition unknown),
+        :class:`MissingParameterError` otherwise."""
+        value = self.parameter_value(name, day)
+        if value.stated:
+            return value
+        error = (
+            UnsuppliedParameterError
+            if self.parameters[name].when_not_supplied == "review"
+            else MissingParameterError
+        )
+        raise error(self.name, name, value.citation, rule_id)
 
     def with_parameters(self, **values: Any) -> Pack:
         """A new pack with caller-supplied values (e.g. the provincial monitoring income line).

@@ -11,16 +11,21 @@ A condition is plain data (what a pack's YAML holds), parsed into an immutable t
 
 An OPERAND (and an argument value) is a literal, ``{param: NAME}`` (a pack parameter, read with
 its dated value and citation), ``as_of`` (the evaluation date), ``{as_of_minus: {months: M,
-days: D}}`` (as_of moved back) or, for window arguments,
-``{from: OPERAND, to: OPERAND}``. Anything else is a :class:`~fangfan_rules.errors.RuleError` at
+days: D}}`` (as_of moved back), ``{month_start: {back: N}}`` / ``{month_end: {back: N}}`` (the
+first / last day of the calendar month N months before as_of's: "上月" is ``back: 1``) or, for
+window arguments, ``{from: OPERAND, to: OPERAND}``. Anything else is a :class:`~fangfan_rules.errors.RuleError` at
 pack load, naming the rule. If a rule needs more, add a variable to the core.
 """
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from typing import Any, Literal
+
+from dateutil.relativedelta import relativedelta
 
 from fangfan_rules.errors import RuleError
 from fangfan_rules.variables import get_variable
@@ -52,12 +57,39 @@ class AsOfMinus:
 
 
 @dataclass(frozen=True)
+class MonthEdge:
+    """The first or last day of the calendar month ``back`` months before as_of's month.
+
+    "上月" / "每月N日前…上月新增" is the previous calendar month (CONVENTIONS.md), not the 30 days
+    before as_of: ``MonthEdge(1, "start")``..``MonthEdge(1, "end")`` on 2022-05-10 is
+    2022-04-01..2022-04-30.
+    """
+
+    back: int
+    edge: Literal["start", "end"]
+
+
+def relative_day(operand: AsOf | AsOfMinus | MonthEdge, as_of: date) -> date:
+    """The date an as_of-relative operand stands for (one definition for every engine)."""
+    if isinstance(operand, AsOf):
+        return as_of
+    if isinstance(operand, AsOfMinus):
+        return as_of - relativedelta(months=operand.months, days=operand.days)
+    first = as_of.replace(day=1) - relativedelta(months=operand.back)
+    if operand.edge == "start":
+        return first
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+@dataclass(frozen=True)
 class Window:
     start: Operand
     end: Operand
 
 
-Operand = Const | Param | AsOf | AsOfMinus | Window
+Operand = Const | Param | AsOf | AsOfMinus | MonthEdge | Window
+#: Operands whose value is a date computed from as_of alone.
+RELATIVE_DAYS = (AsOf, AsOfMinus, MonthEdge)
 
 
 @dataclass(frozen=True)
@@ -194,6 +226,14 @@ def _operand(data: Any, fail: Any, *, window: bool) -> Operand:
             ):
                 raise fail(f"as_of_minus takes non-negative months / days: {offset!r}")
             return AsOfMinus(months=offset.get("months", 0), days=offset.get("days", 0))
+        for edge in ("start", "end"):
+            key = f"month_{edge}"
+            if set(data) == {key}:
+                spec = data[key]
+                back = spec.get("back") if isinstance(spec, Mapping) else None
+                if set(spec or {}) != {"back"} or not isinstance(back, int) or back < 0:
+                    raise fail(f"{key} takes {{back: N}} with N ≥ 0 months: {spec!r}")
+                return MonthEdge(back=back, edge=edge)  # type: ignore[arg-type]
         if window and set(data) == {"from", "to"}:
             return Window(
                 _operand(data["from"], fail, window=False), _operand(data["to"], fail, window=False)

@@ -47,6 +47,13 @@ class ParameterValue(BaseModel):
     valid_to: date | None = None
     source: Literal["document", "caller", "reform"] = "document"
     note: str | None = None
+    quote: str | None = Field(
+        None, description="the document's words the value comes from (verbatim, as printed)"
+    )
+    interpretation: str | None = Field(
+        None,
+        description="how the words were read where the figure is not printed as such, and why",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -82,6 +89,14 @@ class Parameter(BaseModel):
     type: ParameterType
     unit: str | None = None
     values: tuple[ParameterValue, ...]
+    when_not_supplied: Literal["error", "review"] = Field(
+        "error",
+        description=(
+            "a not_stated figure the caller has not supplied: 'error' stops the evaluation "
+            "(MissingParameterError); 'review' makes each condition that reads it unknown, so the "
+            "answer is at most needs_review and names the parameter to supply"
+        ),
+    )
 
     def at(self, day: date) -> ParameterValue:
         """The value in force on ``day``."""
@@ -123,6 +138,14 @@ def coerce_value(name: str, type_: ParameterType, raw: Any) -> Any:
         raise ParameterError(f"parameter {name!r}: invalid {type_} value {raw!r}: {exc}") from None
 
 
+#: Keys of one dated value in ``parameters.yaml``.
+VALUE_KEYS = frozenset({"value", "citation", "quote", "interpretation", "note", "expires"})
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
 def parse_parameters(pack: str, data: Any, source: str) -> dict[str, Parameter]:
     """Parse a pack's ``parameters.yaml`` mapping; every value must be dated and cited."""
     if not isinstance(data, Mapping):
@@ -132,7 +155,7 @@ def parse_parameters(pack: str, data: Any, source: str) -> dict[str, Parameter]:
         where = f"{source}: parameter {name!r}"
         if not isinstance(spec, Mapping) or not isinstance(spec.get("values"), Mapping):
             raise ParameterError(f"{where}: needs 'values' keyed by valid-from date")
-        unknown = set(spec) - {"description", "type", "unit", "values"}
+        unknown = set(spec) - {"description", "type", "unit", "values", "when_not_supplied"}
         if unknown:
             raise ParameterError(f"{where}: unknown keys {sorted(unknown)}")
         type_ = spec.get("type")
@@ -144,9 +167,19 @@ def parse_parameters(pack: str, data: Any, source: str) -> dict[str, Parameter]:
                 raise ParameterError(f"{where}: value key {start!r} is not a date (undated value)")
             if not isinstance(entry, Mapping) or "value" not in entry or "citation" not in entry:
                 raise ParameterError(f"{where}: value of {start} needs 'value' and 'citation'")
-            extra = set(entry) - {"value", "citation", "note", "expires"}
+            extra = set(entry) - VALUE_KEYS
             if extra:
                 raise ParameterError(f"{where}: unknown keys {sorted(extra)} in value of {start}")
+            if entry["value"] != NOT_STATED and not _text(entry.get("quote")):
+                # Every figure a document states carries the words it comes from (the guard in
+                # tests/test_fidelity.py checks them against the document itself).
+                raise ParameterError(
+                    f"{where}: the value of {start} needs 'quote': the document's words it comes "
+                    "from (or 'value: not_stated' if the document does not state it)"
+                )
+            for key in ("quote", "interpretation", "note"):
+                if key in entry and not _text(entry[key]):
+                    raise ParameterError(f"{where}: '{key}' of {start} must be non-empty text")
             dated.append((start, entry))
         if not dated:
             raise ParameterError(f"{where}: no dated value")
@@ -168,18 +201,26 @@ def parse_parameters(pack: str, data: Any, source: str) -> dict[str, Parameter]:
                     valid_from=start,
                     valid_to=end,
                     note=entry.get("note"),
+                    quote=entry.get("quote"),
+                    interpretation=entry.get("interpretation"),
                 )
             )
         try:
             description = LocalText.model_validate(spec.get("description"))
         except Exception as exc:
             raise ParameterError(f"{where}: description needs zh and en ({exc})") from None
+        policy = spec.get("when_not_supplied", "error")
+        if policy not in ("error", "review"):
+            raise ParameterError(f"{where}: when_not_supplied must be 'error' or 'review'")
+        if policy == "review" and all(v.stated for v in values):
+            raise ParameterError(f"{where}: when_not_supplied applies to a not_stated value only")
         out[name] = Parameter(
             name=name,
             description=description,
             type=type_,
             unit=spec.get("unit"),
             values=tuple(values),
+            when_not_supplied=policy,
         )
     return out
 

@@ -32,6 +32,9 @@ class RuleKind(StrEnum):
     # Elimination (elimination.yaml):
     SAFETY_NET = "safety_net"  # 兜底保障: marked, not eliminated
     ELIMINATION_CONDITION = "elimination_condition"  # one of the conditions, all required
+    # A point the document asks officials to check (e.g. a 回头看 checklist) without stating it as
+    # an elimination condition: named as holding / failing / unknown, never decides (needs_review).
+    REVIEW_POINT = "review_point"
     ROLLBACK = "rollback"  # 风险回退 of an eliminated household
     REIDENTIFY = "reidentify"  # new risk after elimination → identify again
 
@@ -81,6 +84,14 @@ class Rule(BaseModel):
     citation: str = Field(description="<pack>:<clause as printed>")
     quote: str | None = Field(None, description="the clause's words")
     interpretation: str | None = Field(None, description="how the wording was read, and why")
+    decides: str | None = Field(
+        None,
+        description=(
+            "the document's own words that make this rule decide (identify, out of scope, "
+            "eliminate / not yet, hold under the safety net, roll back, identify again); a rule "
+            "without them can only recommend (needs_review)"
+        ),
+    )
     valid_from: date
     valid_to: date | None = None
 
@@ -96,6 +107,28 @@ class Rule(BaseModel):
     def in_force(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
+    @property
+    def decision(self) -> str | None:
+        """What this rule decides when it applies (None: it recommends or screens only)."""
+        return decision_of(self.kind, self.effect)
+
+
+#: What a rule of each deciding kind decides (CONVENTIONS.md, "Who decides").
+_DECIDING_KINDS: Mapping[RuleKind, str] = {
+    RuleKind.SCOPE: "out_of_scope",
+    RuleKind.ELIMINATION_CONDITION: "eliminate / not_yet",
+    RuleKind.SAFETY_NET: "hold_safety_net",
+    RuleKind.ROLLBACK: "rollback",
+    RuleKind.REIDENTIFY: "reidentify",
+}
+
+
+def decision_of(kind: RuleKind, effect: Effect) -> str | None:
+    """The outcome a rule of ``kind`` with ``effect`` decides, or None if it only recommends."""
+    if effect.outcome == "identify":
+        return "identify"
+    return _DECIDING_KINDS.get(kind)
+
 
 _EFFECT_REQUIRED: Mapping[RuleKind, str] = {
     RuleKind.KEY_ATTENTION: "group",
@@ -105,6 +138,7 @@ _EFFECT_REQUIRED: Mapping[RuleKind, str] = {
     RuleKind.DEADLINE: "deadline",
     RuleKind.FLAG: "flag",
     RuleKind.ELIMINATION_CONDITION: "condition",
+    RuleKind.REVIEW_POINT: "condition",
 }
 
 
@@ -130,6 +164,22 @@ def parse_rule(pack: str, data: Mapping[str, Any], defaults: Mapping[str, Any]) 
         raise RuleError(f"rule {rule.id}: a {rule.kind} rule needs effect.{needed}")
     if rule.kind == RuleKind.GREEN_CHANNEL and not rule.effect.green_channel:
         raise RuleError(f"rule {rule.id}: a green_channel rule needs effect.green_channel: true")
+    if not rule.quote or not rule.quote.strip():
+        raise RuleError(f"rule {rule.id}: a rule must quote the words of its clause ('quote:')")
+    if rule.decision and not (rule.decides and rule.decides.strip()):
+        # Decide only what the text decides (CONVENTIONS.md, "Who decides"): a rule that would
+        # answer identify / out_of_scope / eliminate / hold / rollback / reidentify must quote the
+        # document's deciding words; otherwise it is a recommendation.
+        raise RuleError(
+            f"rule {rule.id}: it decides {rule.decision} but carries no deciding words "
+            "('decides:' with the document's own words); if the document leaves the decision to "
+            "officials, make it a recommendation (outcome: needs_review, or kind: review_point)"
+        )
+    if rule.decides is not None and not rule.decision:
+        raise RuleError(
+            f"rule {rule.id}: 'decides' is only for rules that decide "
+            f"({', '.join(sorted({*_DECIDING_KINDS.values(), 'identify'}))})"
+        )
     return rule
 
 

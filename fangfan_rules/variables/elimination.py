@@ -125,6 +125,19 @@ def _development(ctx: Context) -> bool:
 
 
 @variable(
+    "safety_net_determined",
+    value_type="bool",
+    zh="已认定为整户无劳动能力兜底保障户",
+    en="determined (认定) a whole household without labour under the safety net",
+)
+def _safety_net_determined(ctx: Context) -> bool:
+    # The 认定 is the officials' act (CONVENTIONS.md, "Who decides"): a recorded date is the fact;
+    # without one the determination is pending, never assumed.
+    record = latest_record(ctx.household)
+    return bool(record and record.safety_net_determined_on)
+
+
+@variable(
     "measures_include",
     value_type="bool",
     args={"kinds": "enum_list"},

@@ -100,6 +100,20 @@ def _assistance_since(ctx: Context, since: date, kinds: Sequence[DibaoKind]) -> 
     return any(a.kind in wanted and a.start >= since for a in ctx.household.social_assistance)
 
 
+@variable(
+    "social_assistance_started",
+    value_type="bool",
+    args={"window": "window", "kinds": "enum_list"},
+    enum=DibaoKind,
+    zh="{window}新纳入{kinds}",
+    en="newly receiving {kinds} in {window}",
+)
+def _assistance_started(ctx: Context, window: DateRange, kinds: Sequence[DibaoKind]) -> bool:
+    # "上月新增" (jimo_2022 附件1 民政局): a spell that started inside the window, both ends included.
+    wanted = frozenset(kinds)
+    return any(a.kind in wanted and a.start in window for a in ctx.household.social_assistance)
+
+
 @variable("area_tags", value_type="set", enum=AreaTag, zh="所在区域特征", en="area characteristics")
 def _area_tags(ctx: Context) -> frozenset[AreaTag]:
     return ctx.household.area.tags

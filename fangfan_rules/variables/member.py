@@ -6,6 +6,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
+from fangfan_rules.dates import DateRange
 from fangfan_rules.logic import Missing
 from fangfan_rules.variables.registry import Context, variable
 from fangfan_rules.vocabulary import (
@@ -174,6 +175,20 @@ def _counted(ctx: Context) -> bool:
 def _child_status_since(ctx: Context, since: date, kinds: tuple[ChildStatus, ...]) -> bool:
     wanted = frozenset(kinds)
     return any(c.kind in wanted and c.since >= since for c in _member(ctx).child_status)
+
+
+@variable(
+    "child_status_started",
+    level="member",
+    value_type="bool",
+    args={"window": "window", "kinds": "enum_list"},
+    enum=ChildStatus,
+    zh="{window}新认定为{kinds}",
+    en="recorded as {kinds} from a date in {window}",
+)
+def _child_status_started(ctx: Context, window: DateRange, kinds: tuple[ChildStatus, ...]) -> bool:
+    wanted = frozenset(kinds)
+    return any(c.kind in wanted and c.since in window for c in _member(ctx).child_status)
 
 
 @variable(

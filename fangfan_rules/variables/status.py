@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from fangfan_rules.dates import DateRange
+from fangfan_rules.facts import Clue
 from fangfan_rules.logic import Missing
 from fangfan_rules.variables.registry import Context, get_variable, known, variable
 from fangfan_rules.vocabulary import CareType, Channel, ClueKind, Department
@@ -61,6 +62,17 @@ def _helpers(ctx: Context) -> int:
 )
 def _renovation(ctx: Context, since: date) -> bool:
     return any(r.included_on >= since for r in ctx.household.renovations)
+
+
+@variable(
+    "renovation_started",
+    value_type="bool",
+    args={"window": "window"},
+    zh="{window}纳入危房改造",
+    en="included in dangerous-house renovation in {window}",
+)
+def _renovation_started(ctx: Context, window: DateRange) -> bool:
+    return any(r.included_on in window for r in ctx.household.renovations)
 
 
 @variable(
@@ -231,12 +243,38 @@ def _open_clue(ctx: Context, channels: Sequence[Channel]) -> bool:
     # A closure is a recorded act: no closing date (or one after as_of, blanked by known_at)
     # means the clue is still open, not "unknown".
     wanted = frozenset(channels)
-    return any(
-        c.channel in wanted
-        and c.received_on <= ctx.as_of
-        and (c.closed_on is None or c.closed_on > ctx.as_of)
-        for c in ctx.household.clues
-    )
+    return any(c.channel in wanted and _open(c, ctx.as_of) for c in ctx.household.clues)
+
+
+def _open(clue: Clue, as_of: date) -> bool:
+    """Received by as_of and not closed by then: a time limit never makes a clue expire."""
+    return clue.received_on <= as_of and (clue.closed_on is None or clue.closed_on > as_of)
+
+
+@variable(
+    "open_clue_kind",
+    value_type="bool",
+    args={"kinds": "enum_list"},
+    enum=ClueKind,
+    zh="有尚未办结的风险线索（{kinds}）",
+    en="an open (not closed) risk clue of kind {kinds}",
+)
+def _open_clue_kind(ctx: Context, kinds: Sequence[ClueKind]) -> bool:
+    wanted = frozenset(kinds)
+    return any(c.kind in wanted and _open(c, ctx.as_of) for c in ctx.household.clues)
+
+
+@variable(
+    "open_department_warning",
+    value_type="bool",
+    args={"departments": "enum_list"},
+    enum=Department,
+    zh="有尚未办结的部门预警（{departments}）",
+    en="an open (not closed) department warning from {departments}",
+)
+def _open_department_warning(ctx: Context, departments: Sequence[Department]) -> bool:
+    wanted = frozenset(departments)
+    return any(c.department in wanted and _open(c, ctx.as_of) for c in ctx.household.clues)
 
 
 @variable(
