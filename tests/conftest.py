@@ -16,6 +16,9 @@ import os
 
 from hypothesis import settings
 
+# pytester: tests of the package's own pytest plugin run it on a throw-away project.
+pytest_plugins = ["pytester"]
+
 # --- hypothesis profiles ---------------------------------------------------------------------
 
 settings.register_profile("ci", max_examples=60, deadline=None, derandomize=False, print_blob=True)

@@ -54,5 +54,9 @@ def test_rule_needs_citation_and_effect():
         parse_rule("p", base, DEFAULTS)
     with pytest.raises(RuleError, match=r"effect\.group"):
         parse_rule("p", {**base, "citation": "一"}, DEFAULTS)
-    rule = parse_rule("p", {**base, "citation": "一", "effect": {"group": "①"}}, DEFAULTS)
+    with pytest.raises(RuleError, match="quote"):
+        parse_rule("p", {**base, "citation": "一", "effect": {"group": "①"}}, DEFAULTS)
+    rule = parse_rule(
+        "p", {**base, "citation": "一", "quote": "原文", "effect": {"group": "①"}}, DEFAULTS
+    )
     assert rule.id == "p.a" and rule.citation == "p:一"

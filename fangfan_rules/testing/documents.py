@@ -81,11 +81,22 @@ def find_passage(quote: str, text: str) -> str | None:
 def nearest(part: str, text: str) -> str:
     """The passage of ``text`` most like ``part`` (to show next to a quote that is not verbatim)."""
     haystack = normalise(text)
-    size = max(len(part), 1)
-    step = max(size // 4, 1)
-    windows = [haystack[i : i + size] for i in range(0, max(len(haystack) - size, 0) + 1, step)]
-    best = difflib.get_close_matches(part, windows, n=1, cutoff=0.0)
-    return best[0] if best else ""
+    size = len(part) + max(2, len(part) // 3)
+    step = 1 if len(haystack) < 50_000 else max(size // 4, 1)
+    best, best_ratio = "", -1.0
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(part)
+    for start in range(0, max(len(haystack) - size, 0) + 1, step):
+        window = haystack[start : start + size]
+        matcher.set_seq1(window)
+        if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+            continue
+        ratio = matcher.ratio()
+        if ratio > best_ratio:
+            blocks = [b for b in matcher.get_matching_blocks() if b.size]
+            best_ratio = ratio
+            best = window[blocks[0].a : blocks[-1].a + blocks[-1].size] if blocks else window
+    return best
 
 
 # -- clauses ---------------------------------------------------------------------------------
