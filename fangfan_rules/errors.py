@@ -29,7 +29,12 @@ class FactError(FangfanError, ValueError):
         super().__init__(scrub_id_numbers("\n".join(lines)))
 
 
-class ParameterError(FangfanError):
+class PackError(FangfanError):
+    """A policy pack cannot be found, loaded or validated (its rule and parameter problems are
+    the more specific :class:`RuleError` and :class:`ParameterError`)."""
+
+
+class ParameterError(PackError):
     """A pack parameter is malformed, unknown or not in force."""
 
 
@@ -58,11 +63,7 @@ class UnsuppliedParameterError(MissingParameterError):
     """
 
 
-class PackError(FangfanError):
-    """A policy pack cannot be found, loaded or validated."""
-
-
-class RuleError(FangfanError):
+class RuleError(PackError):
     """A rule or condition is malformed (unknown variable, operator or parameter)."""
 
 

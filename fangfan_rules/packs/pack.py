@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from fangfan_rules.errors import (
     MissingParameterError,
@@ -44,6 +45,51 @@ if TYPE_CHECKING:
     from fangfan_rules.facts import Household
     from fangfan_rules.results import Deadline, Elimination, Identification
     from fangfan_rules.timeline import Case, Violation
+
+
+#: Top-level keys of ``pack.yaml`` (anything else is a typo or a foreign file: refused).
+PACK_KEYS = frozenset(
+    {"name", "version", "document", "valid_from", "valid_to", "category_precedence"}
+)
+
+
+@contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    """Re-raise anything a pack file's content can cause as a PackError naming the file."""
+    try:
+        yield
+    except (RuleError, ParameterError) as exc:
+        text = str(exc)
+        raise type(exc)(text if str(path) in text else f"{path}: {text}") from None
+    except PackError as exc:
+        text = str(exc)
+        raise PackError(text if str(path) in text else f"{path}: {text}") from None
+    except (ValueError, TypeError, KeyError, RecursionError) as exc:
+        raise PackError(f"{path}: {type(exc).__name__}: {exc}") from None
+
+
+def _mapping(path: Path, allowed: frozenset[str]) -> Mapping[str, Any]:
+    data = load_yaml(path)
+    if not isinstance(data, Mapping):
+        raise PackError(f"{path}: expected a mapping of keys")
+    unknown = sorted(str(k) for k in set(data) - allowed)
+    if unknown:
+        raise PackError(f"{path}: unknown keys {unknown} (allowed: {sorted(allowed)})")
+    return data
+
+
+def _rules(name: str, path: Path, defaults: Mapping[str, Any]) -> list[Rule]:
+    data = _mapping(path, frozenset({"rules"}))
+    if not isinstance(data.get("rules"), list):
+        raise PackError(f"{path}: expected 'rules:' with a list")
+    with _naming(path):
+        return [parse_rule(name, r, defaults) for r in data["rules"]]
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {error['msg']}" if where else str(error["msg"])
 
 
 class DocumentInfo(BaseModel):
@@ -101,49 +147,62 @@ class Pack:
     # -- loading ----------------------------------------------------------------------------
     @classmethod
     def from_directory(cls, directory: Path | str) -> Pack:
-        """Load a pack from its data files (``pack.yaml``, ``parameters.yaml``, ``rules.yaml``)."""
+        """Load a pack from its data files (``pack.yaml``, ``parameters.yaml``, ``rules.yaml`` and
+        the optional ``timeline.yaml`` / ``elimination.yaml``).
+
+        A pack is input: every problem is a :class:`PackError` (or its :class:`RuleError` /
+        :class:`ParameterError` kinds) naming the file and the key.
+        """
         directory = Path(directory)
-        meta = load_yaml(directory / "pack.yaml")
-        if not isinstance(meta, Mapping):
-            raise PackError(f"{directory / 'pack.yaml'}: expected a mapping")
-        try:
-            name = str(meta["name"])
-            valid_from = meta["valid_from"]
-            document = DocumentInfo.model_validate(meta["document"])
-        except (KeyError, ValueError) as exc:
-            raise PackError(f"{directory / 'pack.yaml'}: {exc}") from None
-        parameters = parse_parameters(
-            name, load_yaml(directory / "parameters.yaml"), str(directory / "parameters.yaml")
-        )
-        rules_data = load_yaml(directory / "rules.yaml")
-        if not isinstance(rules_data, Mapping) or not isinstance(rules_data.get("rules"), list):
-            raise PackError(f"{directory / 'rules.yaml'}: expected 'rules:' with a list")
-        defaults = {"valid_from": valid_from, "valid_to": meta.get("valid_to")}
-        rules = [parse_rule(name, r, defaults) for r in rules_data["rules"]]
+        if not directory.is_dir():
+            raise PackError(f"{directory}: not a pack directory")
+        meta_path = directory / "pack.yaml"
+        meta = _mapping(meta_path, PACK_KEYS)
+        with _naming(meta_path):
+            missing = sorted({"name", "valid_from", "document"} - set(meta))
+            if missing:
+                raise PackError(f"missing keys {missing}")
+            name = meta["name"]
+            if not isinstance(name, str) or not name.isidentifier():
+                raise PackError(f"name: {name!r} is not a pack name (letters, digits, _)")
+            valid_from, valid_to = meta["valid_from"], meta.get("valid_to")
+            for key, value in (("valid_from", valid_from), ("valid_to", valid_to)):
+                if value is not None and not isinstance(value, date):
+                    raise PackError(f"{key}: {value!r} is not a date (YYYY-MM-DD)")
+            try:
+                document = DocumentInfo.model_validate(meta["document"])
+            except ValidationError as exc:
+                raise PackError(f"document: {_first_error(exc)}") from None
+            try:
+                precedence = [MonitoringCategory(c) for c in meta.get("category_precedence", [])]
+            except (ValueError, TypeError) as exc:
+                raise PackError(f"category_precedence: {exc}") from None
+        parameters_path = directory / "parameters.yaml"
+        with _naming(parameters_path):
+            parameters = parse_parameters(name, load_yaml(parameters_path), str(parameters_path))
+        defaults = {"valid_from": valid_from, "valid_to": valid_to}
+        rules = _rules(name, directory / "rules.yaml", defaults)
         timeline_path = directory / "timeline.yaml"
-        timeline = load_timeline(name, timeline_path) if timeline_path.exists() else None
+        timeline = None
+        if timeline_path.exists():
+            with _naming(timeline_path):
+                timeline = load_timeline(name, timeline_path)
         elimination_path = directory / "elimination.yaml"
-        elimination = []
-        if elimination_path.exists():
-            data = load_yaml(elimination_path)
-            if not isinstance(data, Mapping) or not isinstance(data.get("rules"), list):
-                raise PackError(f"{elimination_path}: expected 'rules:' with a list")
-            elimination = [parse_rule(name, r, defaults) for r in data["rules"]]
-        return cls(
-            name=name,
-            version=str(meta.get("version", "0")),
-            document=document,
-            valid_from=valid_from,
-            valid_to=meta.get("valid_to"),
-            parameters=parameters,
-            rules=rules,
-            category_precedence=[
-                MonitoringCategory(c) for c in meta.get("category_precedence", [])
-            ],
-            directory=directory,
-            timeline=timeline,
-            elimination=elimination,
-        )
+        elimination = _rules(name, elimination_path, defaults) if elimination_path.exists() else []
+        with _naming(directory):
+            return cls(
+                name=name,
+                version=str(meta.get("version", "0")),
+                document=document,
+                valid_from=valid_from,
+                valid_to=valid_to,
+                parameters=parameters,
+                rules=rules,
+                category_precedence=precedence,
+                directory=directory,
+                timeline=timeline,
+                elimination=elimination,
+            )
 
     def _validate(self) -> None:
         ids = [r.id for r in (*self.rules, *self.elimination)]
@@ -295,9 +354,19 @@ class Pack:
             ],
             "timeline": self.timeline.model_dump(mode="json"),
             "rule_changes": dict(sorted(self.rule_changes.items())),
+            # Every data file that shapes an output (ledger.yaml shapes the jimo 台账): its bytes.
+            "files": self._data_file_hashes(),
         }
         text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
         return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def _data_file_hashes(self) -> dict[str, str]:
+        if self.directory is None:
+            return {}
+        return {
+            path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(Path(self.directory).glob("*.yaml"))
+        }
 
     # -- evaluation -------------------------------------------------------------------------
     def identify(

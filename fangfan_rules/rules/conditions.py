@@ -138,11 +138,25 @@ class Fired:
 Condition = Compare | IsTrue | All | AnyOf | Not | AnyMember | Fired
 
 
-def parse_condition(data: Any, *, rule_id: str, member_level: bool = False) -> Condition:
+#: The deepest condition tree accepted (the packs nest 4 levels; a pack is untrusted input).
+MAX_CONDITION_DEPTH = 32
+
+
+def parse_condition(
+    data: Any, *, rule_id: str, member_level: bool = False, depth: int = 0
+) -> Condition:
     """Parse and type-check a condition; errors name the rule."""
 
     def fail(message: str) -> RuleError:
-        return RuleError(f"rule {rule_id}: {message} (in {data!r})")
+        shown = repr(data)
+        return RuleError(
+            f"rule {rule_id}: {message} (in {shown[:300]}{'…' if len(shown) > 300 else ''})"
+        )
+
+    if depth > MAX_CONDITION_DEPTH:
+        raise RuleError(
+            f"rule {rule_id}: condition nested deeper than {MAX_CONDITION_DEPTH} levels"
+        )
 
     if not isinstance(data, Mapping):
         raise fail("a condition must be a mapping")
@@ -153,15 +167,22 @@ def parse_condition(data: Any, *, rule_id: str, member_level: bool = False) -> C
             if not isinstance(items, list) or not items:
                 raise fail(f"'{combinator}' needs a non-empty list")
             parsed = tuple(
-                parse_condition(i, rule_id=rule_id, member_level=member_level) for i in items
+                parse_condition(i, rule_id=rule_id, member_level=member_level, depth=depth + 1)
+                for i in items
             )
             return All(parsed) if combinator == "all" else AnyOf(parsed)
     if keys == {"not"}:
-        return Not(parse_condition(data["not"], rule_id=rule_id, member_level=member_level))
+        return Not(
+            parse_condition(
+                data["not"], rule_id=rule_id, member_level=member_level, depth=depth + 1
+            )
+        )
     if keys == {"any_member"}:
         if member_level:
             raise fail("'any_member' cannot be nested")
-        return AnyMember(parse_condition(data["any_member"], rule_id=rule_id, member_level=True))
+        return AnyMember(
+            parse_condition(data["any_member"], rule_id=rule_id, member_level=True, depth=depth + 1)
+        )
     if keys == {"fired"}:
         ids = data["fired"]
         if isinstance(ids, str):

@@ -7,12 +7,13 @@ it; the caller must supply it (:meth:`Pack.with_parameters`), and evaluating wit
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from fangfan_rules.dates import DateRange
 from fangfan_rules.errors import NotInForceError, ParameterError
@@ -107,35 +108,76 @@ class Parameter(BaseModel):
         raise NotInForceError(f"parameter {self.name!r} has no value in force on {day} ({spans})")
 
 
+_MONEY_TEXT = re.compile(r"^[0-9]+(?:\.[0-9]{1,2})?$")
+_INT_TEXT = re.compile(r"^[0-9]+$")
+_DATE_TEXT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _plain_date(raw: Any) -> date:
+    if isinstance(raw, date) and not isinstance(raw, datetime):
+        return raw
+    if isinstance(raw, str) and _DATE_TEXT.match(raw):
+        return date.fromisoformat(raw)
+    raise ValueError("expected a date written YYYY-MM-DD")
+
+
 def coerce_value(name: str, type_: ParameterType, raw: Any) -> Any:
-    """Convert a raw YAML / CLI value to the parameter's type, with a clear error."""
+    """Convert a raw YAML / CLI value to the parameter's type, strictly, with a clear error.
+
+    Figures are read only in their plain forms — money: a non-negative amount in yuan with ASCII
+    digits and at most two decimals (``7000``, ``8300.50``); counts: ASCII digits; dates:
+    ``YYYY-MM-DD``; windows: ``START..END``; booleans: ``true`` / ``false``. Anything else
+    (``７０００``, ``1e3``, ``10_000``, ``-7000``, ``2023/5/1``) is refused, never reinterpreted.
+    """
     if isinstance(raw, str) and raw == NOT_STATED:
         return NOT_STATED
     try:
         if type_ == "money":
-            return to_yuan(raw)
+            if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal | str):
+                raise ValueError("expected an amount in yuan")
+            text = raw.strip() if isinstance(raw, str) else str(raw)
+            if isinstance(raw, float):
+                text = repr(raw)
+            if not _MONEY_TEXT.match(text.removesuffix(".0") if isinstance(raw, float) else text):
+                raise ValueError(
+                    "expected a non-negative amount in yuan with ASCII digits and at most two "
+                    "decimals (e.g. 7000 or 8300.50)"
+                )
+            return to_yuan(text)
         if type_ == "int":
-            if isinstance(raw, bool) or not isinstance(raw, int | str):
-                raise ValueError(f"expected an integer, got {raw!r}")
-            return int(raw)
+            if isinstance(raw, bool) or not (
+                isinstance(raw, int) or (isinstance(raw, str) and _INT_TEXT.match(raw.strip()))
+            ):
+                raise ValueError("expected a whole number written with ASCII digits")
+            value = int(raw)
+            if value < 0:
+                raise ValueError("expected a whole number ≥ 0")
+            return value
         if type_ == "date":
-            return raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+            return _plain_date(raw.strip() if isinstance(raw, str) else raw)
         if type_ == "window":
             if isinstance(raw, DateRange):
                 return raw
             if isinstance(raw, str) and ".." in raw:
                 start, end = raw.split("..", 1)
-                raw = {"start": start, "end": end}
-            return DateRange.model_validate(raw)
+                raw = {"start": start.strip(), "end": end.strip()}
+            if not isinstance(raw, Mapping) or set(raw) != {"start", "end"}:
+                raise ValueError("expected START..END or {start: …, end: …}")
+            return DateRange(start=_plain_date(raw["start"]), end=_plain_date(raw["end"]))
         if type_ == "bool":
             if isinstance(raw, bool):
                 return raw
-            if str(raw).lower() in ("true", "false"):
-                return str(raw).lower() == "true"
-            raise ValueError(f"expected true/false, got {raw!r}")
-        return str(raw)
-    except (ValueError, TypeError) as exc:
-        raise ParameterError(f"parameter {name!r}: invalid {type_} value {raw!r}: {exc}") from None
+            if isinstance(raw, str) and raw.strip() in ("true", "false"):
+                return raw.strip() == "true"
+            raise ValueError("expected true or false")
+        if not isinstance(raw, str):
+            raise ValueError("expected text")
+        return raw
+    except (ValueError, TypeError, ValidationError) as exc:
+        reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+        raise ParameterError(
+            f"parameter {name!r}: invalid {type_} value {raw!r}: {reason}"
+        ) from None
 
 
 #: Keys of one dated value in ``parameters.yaml``.
