@@ -1,0 +1,490 @@
+"""The case store: household snapshots, cases and events, decisions, tokens and the audit log.
+
+``Store(url)`` opens a database — an embedded SQLite file by default, PostgreSQL for a real
+deployment (``postgresql+psycopg://user@host/db``) — and brings its schema up to date with the
+Alembic migrations shipped in the package. Every write happens in one transaction
+(:meth:`Store.transaction`): a batch of decisions is stored whole or not at all, and a restarted
+service sees exactly what was committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from fangfan_rules.errors import FangfanError
+from fangfan_rules.facts import Household, load_household
+from fangfan_rules.store import models as m
+from fangfan_rules.store.access import Principal, Role, new_token, token_hash
+
+DEFAULT_URL = "sqlite:///fangfan-rules.sqlite3"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class StoreError(FangfanError):
+    """The store refused an operation (unknown record, conflicting idempotency key…)."""
+
+
+class AccessDenied(StoreError):
+    """The token's area does not cover the household (or the token may not do this)."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def normalise_url(url: str) -> str:
+    """``postgresql://…`` → the psycopg 3 driver; anything else as given."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_engine(normalise_url(url), pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema up to the newest migration (idempotent)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+@dataclass(frozen=True)
+class StoredDecision:
+    """A decision as kept: what was decided, on which facts, by which pack and parameters."""
+
+    id: int
+    kind: str
+    household_id: str
+    snapshot_id: int
+    pack: str
+    pack_version: str
+    pack_hash: str
+    parameters: dict[str, str]
+    as_of: date
+    outcome: str
+    result: dict[str, Any]
+    decided_by: str
+    decided_at: datetime
+
+
+class Store:
+    """One database of cases; thread-safe (each call uses its own session)."""
+
+    def __init__(self, url: str = DEFAULT_URL, *, upgrade: bool = True):
+        self.url = url
+        self.engine = make_engine(url)
+        if upgrade:
+            migrate(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: committed whole when the block ends, rolled back on any error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    # -- tokens ------------------------------------------------------------------------------
+    def create_token(
+        self,
+        name: str,
+        role: Role,
+        county: str,
+        town: str | None = None,
+        village: str | None = None,
+        *,
+        reveal_ids: bool = False,
+        admin: bool = False,
+    ) -> str:
+        """A new token for ``name`` with this role and area; the plain token is returned once
+        and only its sha256 is kept."""
+        Principal(name, role, county, town, village, reveal_ids, admin)  # validates the area
+        token = new_token()
+        with self.transaction() as s:
+            if s.scalar(select(m.Token).where(m.Token.name == name)) is not None:
+                raise StoreError(f"a token named {name!r} exists already")
+            s.add(
+                m.Token(
+                    name=name,
+                    token_hash=token_hash(token),
+                    role=role,
+                    county=county,
+                    town=town,
+                    village=village,
+                    reveal_ids=reveal_ids,
+                    admin=admin,
+                    created_at=_now(),
+                )
+            )
+            self._audit(s, name, "token.create", name, "ok", {"role": role, "area": county})
+        return token
+
+    def revoke_token(self, name: str) -> None:
+        with self.transaction() as s:
+            row = s.scalar(select(m.Token).where(m.Token.name == name))
+            if row is None:
+                raise StoreError(f"no token named {name!r}")
+            row.revoked_at = _now()
+            self._audit(s, name, "token.revoke", name, "ok", {})
+
+    def authenticate(self, token: str) -> Principal | None:
+        """The principal of a valid, unrevoked token (None otherwise)."""
+        with self._sessions() as s:
+            row = s.scalar(select(m.Token).where(m.Token.token_hash == token_hash(token)))
+        if row is None or row.revoked_at is not None:
+            return None
+        return Principal(
+            row.name,
+            row.role,  # type: ignore[arg-type]
+            row.county,
+            row.town,
+            row.village,
+            row.reveal_ids,
+            row.admin,
+        )
+
+    # -- households --------------------------------------------------------------------------
+    def check_access(self, principal: Principal, household: Household) -> None:
+        area = household.area
+        if not principal.covers(area.county, area.town, area.village):
+            raise AccessDenied(
+                f"token {principal.name!r} ({principal.role} {principal.area}) does not cover "
+                f"household {household.id!r} ({area.county}/{area.town}/{area.village})"
+            )
+
+    def _check_stored(self, s: Session, principal: Principal, household_id: str) -> m.Household:
+        row = s.get(m.Household, household_id)
+        if row is None:
+            raise StoreError(f"no household {household_id!r} in the store")
+        if not principal.covers(row.county, row.town, row.village):
+            raise AccessDenied(
+                f"token {principal.name!r} ({principal.role} {principal.area}) does not cover "
+                f"household {household_id!r}"
+            )
+        return row
+
+    def submit(self, s: Session, household: Household, principal: Principal) -> int:
+        """Keep this version of ``household`` (a new snapshot only when the facts changed);
+        returns the snapshot id. Runs inside the caller's transaction."""
+        self.check_access(principal, household)
+        text = household.model_dump_json()
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        row = s.get(m.Household, household.id)
+        if row is None:
+            area = household.area
+            s.add(
+                m.Household(
+                    id=household.id,
+                    county=area.county,
+                    town=area.town,
+                    village=area.village,
+                    created_at=_now(),
+                )
+            )
+            s.flush()
+        elif (row.county, row.town, row.village) != (
+            household.area.county,
+            household.area.town,
+            household.area.village,
+        ):
+            # Moving a household to another area is the old area's act too: its token must cover
+            # both (checked on the stored row).
+            self._check_stored(s, principal, household.id)
+            row.county, row.town, row.village = (
+                household.area.county,
+                household.area.town,
+                household.area.village,
+            )
+        latest = s.scalar(
+            select(m.Snapshot)
+            .where(m.Snapshot.household_id == household.id)
+            .order_by(m.Snapshot.version.desc())
+            .limit(1)
+        )
+        if latest is not None and latest.sha256 == digest:
+            return latest.id
+        snapshot = m.Snapshot(
+            household_id=household.id,
+            version=(latest.version + 1) if latest else 1,
+            facts=text,
+            sha256=digest,
+            submitted_by=principal.name,
+            submitted_at=_now(),
+        )
+        s.add(snapshot)
+        s.flush()
+        return snapshot.id
+
+    def snapshot(self, snapshot_id: int) -> Household:
+        with self._sessions() as s:
+            row = s.get(m.Snapshot, snapshot_id)
+            if row is None:
+                raise StoreError(f"no snapshot {snapshot_id}")
+            return load_household(json.loads(row.facts))
+
+    def household(self, principal: Principal, household_id: str) -> tuple[Household, int]:
+        """The latest stored version of a household the token covers, and its version."""
+        with self._sessions() as s:
+            self._check_stored(s, principal, household_id)
+            row = s.scalar(
+                select(m.Snapshot)
+                .where(m.Snapshot.household_id == household_id)
+                .order_by(m.Snapshot.version.desc())
+                .limit(1)
+            )
+            assert row is not None
+            return load_household(json.loads(row.facts)), row.version
+
+    # -- decisions ---------------------------------------------------------------------------
+    def record_decision(
+        self,
+        s: Session,
+        *,
+        kind: str,
+        snapshot_id: int,
+        result: Any,
+        parameters: dict[str, str],
+        principal: Principal,
+        request_key: str | None = None,
+    ) -> int:
+        """Keep a decision (an Identification or Elimination) with its full result."""
+        row = m.Decision(
+            kind=kind,
+            household_id=result.household_id,
+            snapshot_id=snapshot_id,
+            pack=result.pack,
+            pack_version=result.pack_version,
+            pack_hash=result.pack_hash,
+            parameters=dict(sorted(parameters.items())),
+            as_of=result.as_of,
+            outcome=str(result.outcome.value),
+            result=result.model_dump_json(),
+            decided_by=principal.name,
+            decided_at=_now(),
+            request_key=request_key,
+        )
+        s.add(row)
+        s.flush()
+        return row.id
+
+    def decision(self, principal: Principal, decision_id: int) -> StoredDecision:
+        with self._sessions() as s:
+            row = s.get(m.Decision, decision_id)
+            if row is None:
+                raise StoreError(f"no decision {decision_id}")
+            self._check_stored(s, principal, row.household_id)
+            return _stored(row)
+
+    def decisions(self, principal: Principal, household_id: str) -> list[StoredDecision]:
+        with self._sessions() as s:
+            self._check_stored(s, principal, household_id)
+            rows = s.scalars(
+                select(m.Decision)
+                .where(m.Decision.household_id == household_id)
+                .order_by(m.Decision.id)
+            )
+            return [_stored(r) for r in rows]
+
+    def count_decisions(self, request_key: str | None = None) -> int:
+        with self._sessions() as s:
+            query = select(func.count()).select_from(m.Decision)
+            if request_key is not None:
+                query = query.where(m.Decision.request_key == request_key)
+            return int(s.scalar(query) or 0)
+
+    # -- cases -------------------------------------------------------------------------------
+    def add_event(
+        self,
+        principal: Principal,
+        household_id: str,
+        pack: str,
+        step: str,
+        day: date,
+        note: str | None = None,
+    ) -> int:
+        """Record one step of a household's case under ``pack`` (the case is opened if new)."""
+        with self.transaction() as s:
+            self._check_stored(s, principal, household_id)
+            case = s.scalar(
+                select(m.CaseRecord).where(
+                    m.CaseRecord.household_id == household_id, m.CaseRecord.pack == pack
+                )
+            )
+            if case is None:
+                case = m.CaseRecord(
+                    household_id=household_id, pack=pack, opened_by=principal.name, opened_at=_now()
+                )
+                s.add(case)
+                s.flush()
+            row = m.CaseEventRecord(
+                case_id=case.id,
+                step=step,
+                date=day,
+                note=note,
+                recorded_by=principal.name,
+                recorded_at=_now(),
+            )
+            s.add(row)
+            s.flush()
+            self._audit(
+                s, principal.name, "case.event", household_id, "ok", {"pack": pack, "step": step}
+            )
+            return row.id
+
+    def case_events(
+        self, principal: Principal, household_id: str, pack: str
+    ) -> list[tuple[str, date, str | None]]:
+        with self._sessions() as s:
+            self._check_stored(s, principal, household_id)
+            rows = s.execute(
+                select(m.CaseEventRecord.step, m.CaseEventRecord.date, m.CaseEventRecord.note)
+                .join(m.CaseRecord, m.CaseRecord.id == m.CaseEventRecord.case_id)
+                .where(m.CaseRecord.household_id == household_id, m.CaseRecord.pack == pack)
+                .order_by(m.CaseEventRecord.date, m.CaseEventRecord.id)
+            )
+            return [(r.step, r.date, r.note) for r in rows]
+
+    def cases_in_area(
+        self, principal: Principal, pack: str
+    ) -> list[tuple[str, list[tuple[str, date]]]]:
+        """Every case of ``pack`` in the token's area: household id and its (step, date) events."""
+        with self._sessions() as s:
+            query = (
+                select(m.CaseRecord.household_id, m.CaseEventRecord.step, m.CaseEventRecord.date)
+                .join(m.CaseEventRecord, m.CaseEventRecord.case_id == m.CaseRecord.id)
+                .join(m.Household, m.Household.id == m.CaseRecord.household_id)
+                .where(m.CaseRecord.pack == pack, m.Household.county == principal.county)
+            )
+            if principal.role != "county":
+                query = query.where(m.Household.town == principal.town)
+            if principal.role == "village":
+                query = query.where(m.Household.village == principal.village)
+            out: dict[str, list[tuple[str, date]]] = {}
+            for hid, step, day in s.execute(query.order_by(m.CaseRecord.household_id)):
+                out.setdefault(hid, []).append((step, day))
+            return sorted(out.items())
+
+    # -- audit log ---------------------------------------------------------------------------
+    def _audit(
+        self,
+        s: Session,
+        actor: str,
+        action: str,
+        target: str | None,
+        outcome: str,
+        detail: dict[str, Any],
+        remote: str | None = None,
+    ) -> None:
+        s.add(
+            m.AuditEntry(
+                at=_now(),
+                actor=actor,
+                action=action,
+                target=target,
+                outcome=outcome,
+                detail=detail,
+                remote=remote,
+            )
+        )
+
+    def audit(
+        self,
+        actor: str,
+        action: str,
+        target: str | None,
+        outcome: str,
+        detail: dict[str, Any] | None = None,
+        remote: str | None = None,
+        *,
+        session: Session | None = None,
+    ) -> None:
+        """Append one entry to the audit log (in ``session``'s transaction, or its own)."""
+        if session is not None:
+            self._audit(session, actor, action, target, outcome, detail or {}, remote)
+            return
+        with self.transaction() as s:
+            self._audit(s, actor, action, target, outcome, detail or {}, remote)
+
+    def audit_entries(self, *, action: str | None = None) -> list[m.AuditEntry]:
+        with self._sessions() as s:
+            query = select(m.AuditEntry).order_by(m.AuditEntry.id)
+            if action is not None:
+                query = query.where(m.AuditEntry.action == action)
+            return list(s.scalars(query))
+
+    # -- idempotency -------------------------------------------------------------------------
+    def remembered(self, key: str, token_name: str, request_sha256: str) -> tuple[int, str] | None:
+        """The stored response of an earlier request with this key (None: not seen). The same key
+        with another request body, or from another token, is refused."""
+        with self._sessions() as s:
+            row = s.get(m.IdempotentResponse, key)
+        if row is None:
+            return None
+        if row.token_name != token_name or row.request_sha256 != request_sha256:
+            raise StoreError(
+                f"idempotency key {key!r} was used for another request; use a new key per request"
+            )
+        return row.status, row.response
+
+    def remember(
+        self, s: Session, key: str, token_name: str, request_sha256: str, status: int, response: str
+    ) -> None:
+        s.add(
+            m.IdempotentResponse(
+                key=key,
+                token_name=token_name,
+                request_sha256=request_sha256,
+                status=status,
+                response=response,
+                created_at=_now(),
+            )
+        )
+
+
+def _stored(row: m.Decision) -> StoredDecision:
+    return StoredDecision(
+        id=row.id,
+        kind=row.kind,
+        household_id=row.household_id,
+        snapshot_id=row.snapshot_id,
+        pack=row.pack,
+        pack_version=row.pack_version,
+        pack_hash=row.pack_hash,
+        parameters=dict(row.parameters),
+        as_of=row.as_of,
+        outcome=row.outcome,
+        result=json.loads(row.result),
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+    )
