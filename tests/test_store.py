@@ -109,6 +109,21 @@ def test_snapshots_are_versions_and_unchanged_facts_are_not_stored_twice(store):
     assert store.snapshot(first).self_coping is False
 
 
+def test_a_snapshot_keeps_the_facts_exactly_and_every_dump_masks_them(store):
+    county = store.authenticate(principals(store))
+    number = "11010519491231002X"
+    facts = household(
+        id="H9",
+        area={"county": "千山区", "town": "甘泉镇", "village": "东村"},
+        members=[{"id": "m1", "relation": "head", "id_number": number}],
+    )
+    with store.transaction() as s:
+        snapshot = store.submit(s, facts, county)
+    again = store.snapshot(snapshot)
+    assert again == facts and again.members[0].id_number == number
+    assert number not in again.model_dump_json()
+
+
 def test_a_decision_keeps_what_it_was_made_on_and_a_failed_batch_keeps_nothing(store, pack):
     county = store.authenticate(principals(store))
     result = pack.identify(village(), as_of=AS_OF)

@@ -198,7 +198,9 @@ class Store:
         """Keep this version of ``household`` (a new snapshot only when the facts changed);
         returns the snapshot id. Runs inside the caller's transaction."""
         self.check_access(principal, household)
-        text = household.model_dump_json()
+        # The store is the system of record: it keeps the facts as given (ID numbers unmasked, so
+        # a stored household reloads and re-evaluates exactly); every output masks them again.
+        text = household.model_dump_json(context={"reveal_ids": True})
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         row = s.get(m.Household, household.id)
         if row is None:
