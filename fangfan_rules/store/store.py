@@ -300,6 +300,39 @@ class Store:
         s.flush()
         return row.id
 
+    def record_batch_row(
+        self,
+        s: Session,
+        *,
+        snapshot_id: int,
+        household: Household,
+        pack: Any,
+        as_of: date,
+        row: dict[str, Any],
+        parameters: dict[str, str],
+        principal: Principal,
+        request_key: str | None = None,
+    ) -> int:
+        """Keep one row of a batch evaluation (the engine's columns are its full result)."""
+        record = m.Decision(
+            kind="identify_batch",
+            household_id=household.id,
+            snapshot_id=snapshot_id,
+            pack=pack.name,
+            pack_version=pack.version,
+            pack_hash=pack.content_hash,
+            parameters=dict(sorted(parameters.items())),
+            as_of=as_of,
+            outcome=str(row.get("outcome")),
+            result=json.dumps(row, ensure_ascii=False, sort_keys=True),
+            decided_by=principal.name,
+            decided_at=_now(),
+            request_key=request_key,
+        )
+        s.add(record)
+        s.flush()
+        return record.id
+
     def decision(self, principal: Principal, decision_id: int) -> StoredDecision:
         with self._sessions() as s:
             row = s.get(m.Decision, decision_id)

@@ -1,0 +1,534 @@
+"""The HTTP API: packs and their cards, identify / eliminate / explain (one household or a batch),
+cases with deadlines and procedure checks, the worklist by area, stored decisions re-evaluated.
+
+Every request carries a token (``Authorization: Bearer …``) whose area bounds what it may read and
+write; every answer is kept (snapshot, decision, audit entry) in one transaction; a POST with an
+``Idempotency-Key`` header is answered once and stored once, however often it is re-sent.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi.responses import PlainTextResponse, Response
+from pydantic import BaseModel, Field
+
+from fangfan_rules.errors import FactError, PackError
+from fangfan_rules.facts import Household, household_json_schema, load_household
+from fangfan_rules.packs import Pack, available_packs, load_pack
+from fangfan_rules.results import Deadline, Elimination, Identification
+from fangfan_rules.service.settings import Settings
+from fangfan_rules.store import AccessDenied, Principal, Store, StoredDecision
+from fangfan_rules.timeline import Case, CaseEvent, Step, worklist
+
+JSON = "application/json"
+
+
+class IdentifyRequest(BaseModel):
+    """One household to evaluate on ``as_of`` with the caller's figures for this pack."""
+
+    household: dict[str, Any] = Field(description="the household facts (see /schema/household)")
+    as_of: date
+    parameters: dict[str, str] = Field(
+        default_factory=dict,
+        description="figures the document does not state (e.g. monitoring_income_line); "
+        "the deployment's configured figures fill the rest, the service never guesses one",
+    )
+
+
+class BatchRequest(BaseModel):
+    """Many households, evaluated by the vectorized engine; bad rows are reported per row."""
+
+    households: list[dict[str, Any]]
+    as_of: date
+    parameters: dict[str, str] = Field(default_factory=dict)
+
+
+class EventRequest(BaseModel):
+    """One step of a household's case under a pack."""
+
+    step: Step
+    date: date
+    note: str | None = None
+
+
+class Decided(BaseModel):
+    decision_id: int
+    result: Identification
+
+
+class EliminationDecided(BaseModel):
+    decision_id: int
+    result: Elimination
+
+
+class BatchRow(BaseModel):
+    index: int
+    household_id: str | None
+    decision_id: int | None = None
+    outcome: str | None = None
+    row: dict[str, Any] | None = Field(None, description="the engine's columns for this household")
+    error: str | None = None
+
+
+class Reevaluation(BaseModel):
+    decision_id: int
+    same_pack: bool = Field(description="the pack's content hash is the one the decision used")
+    same_result: bool
+    differences: list[str]
+    stored: dict[str, Any]
+    now: dict[str, Any]
+
+
+class CaseAnswer(BaseModel):
+    household_id: str
+    pack: str
+    events: list[CaseEvent]
+    deadlines: list[Deadline]
+    violations: list[dict[str, Any]]
+
+
+def _json(text: str, status: int = 200) -> Response:
+    return Response(content=text, media_type=JSON, status_code=status)
+
+
+def build_router(settings: Settings, store: Store) -> APIRouter:
+    router = APIRouter()
+
+    def pack_named(name: str) -> Pack:
+        if settings.packs is not None:
+            if name not in settings.packs:
+                raise PackError(
+                    f"no policy pack named {name!r} (available: {sorted(settings.packs)})"
+                )
+            return settings.packs[name]
+        return load_pack(name)
+
+    def pack_names() -> list[str]:
+        return sorted(settings.packs) if settings.packs is not None else available_packs()
+
+    def configured(pack: Pack, supplied: dict[str, str]) -> tuple[Pack, dict[str, str]]:
+        figures = {**settings.parameters.get(pack.name, {}), **supplied}
+        return (pack.with_parameters(**figures) if figures else pack), figures
+
+    def principal(
+        request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> Principal:
+        token = (authorization or "").removeprefix("Bearer ").strip()
+        if not token:
+            token = request.cookies.get("ffr_token", "")
+        found = store.authenticate(token) if token else None
+        if found is None:
+            store.audit("anonymous", request.url.path, None, "refused", {"why": "no valid token"},
+                        _remote(request))  # fmt: skip
+            raise HTTPException(401, "a valid token is required (Authorization: Bearer …)")
+        return found
+
+    Caller = Annotated[Principal, Depends(principal)]
+
+    def refuse(request: Request, who: Principal, exc: AccessDenied, target: str | None) -> None:
+        store.audit(
+            who.name, request.url.path, target, "refused", {"why": str(exc)}, _remote(request)
+        )
+
+    def idempotent(
+        request: Request,
+        who: Principal,
+        key: str | None,
+        body: BaseModel,
+        run: Callable[[Any], Response],
+    ) -> Response:
+        """Answer once per key: a re-sent request gets the stored response, nothing is redone."""
+        digest = hashlib.sha256(
+            (request.url.path + body.model_dump_json()).encode("utf-8")
+        ).hexdigest()
+        if key:
+            seen = store.remembered(key, who.name, digest)
+            if seen is not None:
+                return _json(seen[1], seen[0])
+        with store.transaction() as s:
+            response = run(s)
+            if key:
+                store.remember(
+                    s, key, who.name, digest, response.status_code, bytes(response.body).decode()
+                )
+        return response
+
+    # -- packs and schemas -----------------------------------------------------------------------
+    @router.get("/packs", summary="Installed packs and the figures each needs from the caller")
+    def packs() -> list[dict[str, Any]]:
+        out = []
+        for name in pack_names():
+            pack = pack_named(name)
+            out.append(
+                {
+                    "name": name,
+                    "version": pack.version,
+                    "document": pack.document.title,
+                    "region": pack.document.region,
+                    "valid_from": pack.valid_from,
+                    "valid_to": pack.valid_to,
+                    "content_hash": pack.content_hash,
+                    "caller_supplied": list(pack.caller_supplied()),
+                    "configured": sorted(settings.parameters.get(name, {})),
+                }
+            )
+        return out
+
+    @router.get("/packs/{name}", summary="One pack's card: parameters with dates and citations")
+    def card(name: str) -> dict[str, Any]:
+        pack = pack_named(name)
+        return {
+            "name": pack.name,
+            "version": pack.version,
+            "document": pack.document.model_dump(mode="json"),
+            "content_hash": pack.content_hash,
+            "caller_supplied": list(pack.caller_supplied()),
+            "parameters": {
+                pname: {
+                    "description": p.description.model_dump(),
+                    "type": p.type,
+                    "unit": p.unit,
+                    "when_not_supplied": p.when_not_supplied,
+                    "values": [v.model_dump(mode="json") for v in p.values],
+                }
+                for pname, p in sorted(pack.parameters.items())
+            },
+            "rules": [
+                {
+                    "id": r.id,
+                    "kind": r.kind.value,
+                    "title": r.title.model_dump(),
+                    "citation": r.citation,
+                    "quote": r.quote,
+                    "decides": r.decision,
+                    "deciding_words": r.decides,
+                }
+                for r in (*pack.rules, *pack.elimination)
+            ],
+        }
+
+    @router.get("/schema/{name}", summary="JSON Schema of the household or of a result type")
+    def schema(
+        name: Literal["household", "identification", "elimination", "deadline", "case"],
+    ) -> dict[str, Any]:
+        if name == "household":
+            return household_json_schema()
+        models: dict[str, type[BaseModel]] = {
+            "identification": Identification,
+            "elimination": Elimination,
+            "deadline": Deadline,
+            "case": Case,
+        }
+        return models[name].model_json_schema()
+
+    # -- evaluation ------------------------------------------------------------------------------
+    def evaluate_one(
+        request: Request,
+        who: Principal,
+        name: str,
+        body: IdentifyRequest,
+        key: str | None,
+        kind: Literal["identify", "elimination"],
+    ) -> Response:
+        household = load_household(body.household)
+        try:
+            store.check_access(who, household)
+        except AccessDenied as exc:
+            refuse(request, who, exc, household.id)
+            raise
+        pack, figures = configured(pack_named(name), body.parameters)
+        result: Identification | Elimination = (
+            pack.identify(household, as_of=body.as_of)
+            if kind == "identify"
+            else pack.assess_elimination(household, as_of=body.as_of)
+        )
+
+        def run(s: Any) -> Response:
+            snapshot = store.submit(s, household, who)
+            decision = store.record_decision(
+                s, kind=kind, snapshot_id=snapshot, result=result, parameters=figures,
+                principal=who, request_key=key,
+            )  # fmt: skip
+            store.audit(who.name, kind, household.id, "ok",
+                        {"pack": name, "decision": decision, "outcome": str(result.outcome.value)},
+                        _remote(request), session=s)  # fmt: skip
+            if who.reveal_ids:
+                store.audit(who.name, "reveal_ids", household.id, "ok", {"decision": decision},
+                            _remote(request), session=s)  # fmt: skip
+            return _json(f'{{"decision_id": {decision}, "result": {_dump(result, who)}}}')
+
+        return idempotent(request, who, key, body, run)
+
+    @router.post("/packs/{name}/identify", response_model=Decided, summary="Identify one household")
+    def identify(
+        name: str,
+        body: IdentifyRequest,
+        request: Request,
+        who: Caller,
+        idempotency_key: Annotated[str | None, Header()] = None,
+    ) -> Response:
+        return evaluate_one(request, who, name, body, idempotency_key, "identify")
+
+    @router.post(
+        "/packs/{name}/eliminate",
+        response_model=EliminationDecided,
+        summary="May one monitored household leave monitoring (风险消除)?",
+    )
+    def eliminate(
+        name: str,
+        body: IdentifyRequest,
+        request: Request,
+        who: Caller,
+        idempotency_key: Annotated[str | None, Header()] = None,
+    ) -> Response:
+        return evaluate_one(request, who, name, body, idempotency_key, "elimination")
+
+    @router.post(
+        "/packs/{name}/explain",
+        response_class=PlainTextResponse,
+        summary="The reasons of an identification, in Chinese (zh) or English (en)",
+    )
+    def explain(
+        name: str,
+        body: IdentifyRequest,
+        request: Request,
+        who: Caller,
+        lang: Literal["zh", "en"] = "zh",
+    ) -> PlainTextResponse:
+        household = load_household(body.household)
+        try:
+            store.check_access(who, household)
+        except AccessDenied as exc:
+            refuse(request, who, exc, household.id)
+            raise
+        pack, _ = configured(pack_named(name), body.parameters)
+        return PlainTextResponse(pack.identify(household, as_of=body.as_of).explain(lang))
+
+    @router.post(
+        "/packs/{name}/identify/batch",
+        response_model=list[BatchRow],
+        summary="Identify many households (vectorized engine); bad rows are reported per row",
+    )
+    def identify_batch(
+        name: str,
+        body: BatchRequest,
+        request: Request,
+        who: Caller,
+        idempotency_key: Annotated[str | None, Header()] = None,
+    ) -> Response:
+        pack, figures = configured(pack_named(name), body.parameters)
+        rows: list[BatchRow] = []
+        good: list[tuple[int, Household]] = []
+        ids = [h.get("id") if isinstance(h, dict) else None for h in body.households]
+        for index, raw in enumerate(body.households):
+            hid = str(ids[index]) if ids[index] is not None else None
+            if hid is not None and ids.count(ids[index]) > 1:
+                rows.append(BatchRow(index=index, household_id=hid,
+                                     error=f"household id {hid!r} appears more than once in the batch"))  # fmt: skip
+                continue
+            try:
+                household = load_household(raw)
+                store.check_access(who, household)
+            except FactError as exc:
+                rows.append(BatchRow(index=index, household_id=hid, error=str(exc)))
+                continue
+            except AccessDenied as exc:
+                refuse(request, who, exc, hid)
+                rows.append(BatchRow(index=index, household_id=hid, error=str(exc)))
+                continue
+            good.append((index, household))
+        frame = (
+            pack.identify_frame([h for _, h in good], as_of=body.as_of, engine="vectorized")
+            if good
+            else None
+        )
+        answered = {}
+        if frame is not None:
+            for record in json.loads(
+                frame.to_json(orient="records", date_format="iso", force_ascii=False)
+            ):
+                answered[str(record["household_id"])] = record
+
+        def run(s: Any) -> Response:
+            out = list(rows)
+            for index, household in good:
+                record = answered.get(household.id)
+                if record is None or record.get("error"):
+                    out.append(BatchRow(index=index, household_id=household.id,
+                                        error=str((record or {}).get("error") or "not evaluated")))  # fmt: skip
+                    continue
+                snapshot = store.submit(s, household, who)
+                decision = store.record_batch_row(
+                    s, snapshot_id=snapshot, household=household, pack=pack, as_of=body.as_of,
+                    row=record, parameters=figures, principal=who, request_key=idempotency_key,
+                )  # fmt: skip
+                out.append(BatchRow(index=index, household_id=household.id, decision_id=decision,
+                                    outcome=record.get("outcome"), row=record))  # fmt: skip
+            out.sort(key=lambda r: r.index)
+            store.audit(who.name, "identify.batch", name, "ok",
+                        {"rows": len(out), "bad": sum(1 for r in out if r.error)},
+                        _remote(request), session=s)  # fmt: skip
+            return _json("[" + ",".join(r.model_dump_json() for r in out) + "]")
+
+        return idempotent(request, who, idempotency_key, body, run)
+
+    # -- stored households and decisions -------------------------------------------------------
+    @router.get("/households/{household_id}", summary="The latest stored facts of a household")
+    def stored_household(household_id: str, request: Request, who: Caller) -> Response:
+        try:
+            household, version = store.household(who, household_id)
+        except AccessDenied as exc:
+            refuse(request, who, exc, household_id)
+            raise
+        if who.reveal_ids:
+            store.audit(
+                who.name, "reveal_ids", household_id, "ok", {"version": version}, _remote(request)
+            )
+        text = household.model_dump_json(context={"reveal_ids": True} if who.reveal_ids else None)
+        return _json(f'{{"version": {version}, "household": {text}}}')
+
+    @router.get("/decisions/{decision_id}", summary="A stored decision with what it was made on")
+    def decision(decision_id: int, request: Request, who: Caller) -> dict[str, Any]:
+        try:
+            stored = store.decision(who, decision_id)
+        except AccessDenied as exc:
+            refuse(request, who, exc, str(decision_id))
+            raise
+        return _stored_json(stored)
+
+    @router.post(
+        "/decisions/{decision_id}/reevaluate",
+        response_model=Reevaluation,
+        summary="Re-run a stored decision on its stored facts and show whether it still matches",
+    )
+    def reevaluate(decision_id: int, request: Request, who: Caller) -> Reevaluation:
+        try:
+            stored = store.decision(who, decision_id)
+        except AccessDenied as exc:
+            refuse(request, who, exc, str(decision_id))
+            raise
+        household = store.snapshot(stored.snapshot_id)
+        pack = pack_named(stored.pack)
+        if stored.parameters:
+            pack = pack.with_parameters(**stored.parameters)
+        if stored.kind == "identify":
+            now: dict[str, Any] = json.loads(
+                pack.identify(household, as_of=stored.as_of).model_dump_json()
+            )
+        elif stored.kind == "elimination":
+            now = json.loads(
+                pack.assess_elimination(household, as_of=stored.as_of).model_dump_json()
+            )
+        else:
+            frame = pack.identify_frame([household], as_of=stored.as_of, engine="vectorized")
+            now = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))[
+                0
+            ]
+        differences = sorted(
+            k for k in set(stored.result) | set(now) if stored.result.get(k) != now.get(k)
+        )
+        store.audit(who.name, "decision.reevaluate", str(decision_id), "ok",
+                    {"same": not differences}, _remote(request))  # fmt: skip
+        return Reevaluation(
+            decision_id=decision_id,
+            same_pack=stored.pack_hash == pack.content_hash,
+            same_result=not differences,
+            differences=differences,
+            stored=stored.result,
+            now=now,
+        )
+
+    # -- cases, deadlines, worklist ----------------------------------------------------------------
+    @router.post(
+        "/cases/{household_id}/{pack_name}/events", status_code=201, summary="Record a case step"
+    )
+    def add_event(
+        household_id: str, pack_name: str, body: EventRequest, request: Request, who: Caller
+    ) -> dict[str, Any]:
+        pack_named(pack_name)
+        try:
+            event_id = store.add_event(
+                who, household_id, pack_name, body.step.value, body.date, body.note
+            )
+        except AccessDenied as exc:
+            refuse(request, who, exc, household_id)
+            raise
+        return {"event_id": event_id}
+
+    @router.get("/cases/{household_id}/{pack_name}", response_model=CaseAnswer,
+                summary="A case's events, its deadlines on as_of and its procedure problems")  # fmt: skip
+    def case(
+        household_id: str, pack_name: str, as_of: date, request: Request, who: Caller
+    ) -> CaseAnswer:
+        pack = pack_named(pack_name)
+        try:
+            events = store.case_events(who, household_id, pack_name)
+        except AccessDenied as exc:
+            refuse(request, who, exc, household_id)
+            raise
+        record = Case(household_id=household_id,
+                      events=tuple(CaseEvent(step=Step(s), date=d, note=n) for s, d, n in events))  # fmt: skip
+        return CaseAnswer(
+            household_id=household_id,
+            pack=pack_name,
+            events=list(record.events),
+            deadlines=list(pack.deadlines(record, as_of=as_of)),
+            violations=[
+                v.model_dump(mode="json") for v in pack.check_procedure(record, as_of=as_of)
+            ],
+        )
+
+    @router.get(
+        "/worklist/{pack_name}",
+        summary="What falls due in the next N working days, in the token's area",
+    )
+    def due(
+        pack_name: str,
+        as_of: date,
+        who: Caller,
+        horizon: Annotated[int, Query(ge=0, le=60)] = 5,
+    ) -> list[dict[str, Any]]:
+        pack = pack_named(pack_name)
+        cases = [
+            Case(household_id=hid, events=tuple(CaseEvent(step=Step(s), date=d) for s, d in events))
+            for hid, events in store.cases_in_area(who, pack_name)
+        ]
+        frame = worklist(cases, pack, as_of=as_of, horizon=horizon)
+        return list(
+            json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
+        )
+
+    return router
+
+
+def _dump(result: Identification | Elimination, who: Principal) -> str:
+    # ID numbers stay masked unless the token may reveal them (each reveal is audited by the caller).
+    return result.model_dump_json(
+        context={"reveal_ids": who.reveal_ids} if who.reveal_ids else None
+    )
+
+
+def _stored_json(stored: StoredDecision) -> dict[str, Any]:
+    return {
+        "id": stored.id,
+        "kind": stored.kind,
+        "household_id": stored.household_id,
+        "snapshot_id": stored.snapshot_id,
+        "pack": stored.pack,
+        "pack_version": stored.pack_version,
+        "pack_hash": stored.pack_hash,
+        "parameters": stored.parameters,
+        "as_of": stored.as_of.isoformat(),
+        "outcome": stored.outcome,
+        "result": stored.result,
+        "decided_by": stored.decided_by,
+        "decided_at": stored.decided_at.isoformat(),
+    }
+
+
+def _remote(request: Request) -> str | None:
+    return request.client.host if request.client else None

@@ -1,0 +1,52 @@
+"""How one deployment of the service is configured: its database, the figures the county supplies
+for each pack, and (for tests) the packs it serves.
+
+Caller figures (the monitoring income line…) come with each request, or from this deployment's
+configuration (``--config county.yaml``) — never from a default of the service's own::
+
+    database: postgresql://ffr@db.example/ffr   # optional; SQLite file by default
+    parameters:
+      qianshan_2023: {monitoring_income_line: "7000"}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fangfan_rules.errors import PackError
+from fangfan_rules.rules.yamlload import load_yaml
+from fangfan_rules.store import DEFAULT_URL
+
+if TYPE_CHECKING:
+    from fangfan_rules.packs import Pack
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One deployment: database URL, per-pack caller figures, packs served (None: installed)."""
+
+    database: str = DEFAULT_URL
+    parameters: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    packs: Mapping[str, Pack] | None = None
+
+    @classmethod
+    def read(cls, path: Path, *, database: str | None = None) -> Settings:
+        """Read a deployment file (YAML); ``database`` (e.g. ``--db``) wins over the file's."""
+        data: Any = load_yaml(path)
+        if not isinstance(data, Mapping) or set(data) - {"database", "parameters"}:
+            raise PackError(f"{path}: expected 'database' and / or 'parameters' only")
+        parameters = data.get("parameters") or {}
+        if not isinstance(parameters, Mapping) or not all(
+            isinstance(v, Mapping) for v in parameters.values()
+        ):
+            raise PackError(f"{path}: 'parameters' maps a pack name to its figures")
+        return cls(
+            database=database or str(data.get("database") or DEFAULT_URL),
+            parameters={
+                str(p): {str(k): str(v) for k, v in figures.items()}
+                for p, figures in parameters.items()
+            },
+        )
