@@ -86,7 +86,7 @@ def test_no_token_is_refused_and_audited(service):
 
 
 def test_an_answer_is_kept_with_its_facts_pack_and_figures(service):
-    client, store, tokens = service
+    client, _, tokens = service
     response = identify(client, tokens["east"])
     assert response.status_code == 200, response.text
     body = response.json()
