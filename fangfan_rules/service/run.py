@@ -1,0 +1,96 @@
+"""Running the service: ``fangfan-rules serve`` and ``fangfan-rules token`` (tokens by area).
+
+``serve`` with no options opens (or creates) the SQLite file ``fangfan-rules.sqlite3`` in the
+current directory and listens on 127.0.0.1:8000; ``--db postgresql://…`` points it at
+PostgreSQL; ``--config county.yaml`` supplies the county's figures per pack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from fangfan_rules.service.settings import Settings
+from fangfan_rules.store import DEFAULT_URL, ROLES, Store
+
+
+def serve_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument("--db", default=None, help=f"database URL (default: {DEFAULT_URL})")
+    parser.add_argument(
+        "--config", type=Path, help="deployment file: database, parameters per pack"
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (8000)")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (1)")
+    return parser
+
+
+def token_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument("name", help="who holds the token (shown in the audit log)")
+    parser.add_argument("--role", choices=ROLES, required=True, help="village, town or county")
+    parser.add_argument("--county", required=True, help="the county (区县/旗)")
+    parser.add_argument("--town", help="the town (乡镇/苏木); needed for town and village tokens")
+    parser.add_argument("--village", help="the village (村/嘎查); needed for village tokens")
+    parser.add_argument("--reveal-ids", action="store_true", help="may see unmasked ID numbers")
+    parser.add_argument("--db", default=None, help=f"database URL (default: {DEFAULT_URL})")
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    if getattr(args, "config", None):
+        return Settings.read(args.config, database=args.db)
+    return Settings(database=args.db or DEFAULT_URL)
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = settings_from(args)
+    Store(settings.database).close()  # migrate once, before the workers start
+    if args.workers > 1:
+        # Workers import the app by name; they read the same settings from the environment.
+        import os
+
+        os.environ["FANGFAN_SERVICE_DB"] = settings.database
+        if getattr(args, "config", None):
+            os.environ["FANGFAN_SERVICE_CONFIG"] = str(args.config)
+        uvicorn.run(
+            "fangfan_rules.service.run:app_from_environment",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+        )
+        return 0
+    from fangfan_rules.service.app import create_app
+
+    uvicorn.run(create_app(settings), host=args.host, port=args.port)
+    return 0
+
+
+def app_from_environment():  # type: ignore[no-untyped-def]
+    """The app as configured by ``serve`` for worker processes (uvicorn ``factory=True``)."""
+    import os
+
+    from fangfan_rules.service.app import create_app
+
+    config = os.environ.get("FANGFAN_SERVICE_CONFIG")
+    database = os.environ.get("FANGFAN_SERVICE_DB", DEFAULT_URL)
+    settings = Settings.read(Path(config), database=database) if config else Settings(database)
+    return create_app(settings)
+
+
+def create_token(args: argparse.Namespace) -> int:
+    store = Store(args.db or DEFAULT_URL)
+    token = store.create_token(
+        args.name, args.role, args.county, args.town, args.village, reveal_ids=args.reveal_ids
+    )
+    print(token)
+    print(
+        f"token for {args.name} ({args.role} {'/'.join(p for p in (args.county, args.town, args.village) if p)}); "
+        "it is shown once and stored only as a hash",
+        file=sys.stderr,
+    )
+    store.close()
+    return 0
