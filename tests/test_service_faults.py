@@ -49,7 +49,8 @@ def start(url: str, pack_dir: Path, port: int) -> subprocess.Popen[bytes]:
             return process
         except httpx.HTTPError:
             if process.poll() is not None:
-                raise RuntimeError(process.stderr.read().decode() if process.stderr else "died")
+                died = process.stderr.read().decode() if process.stderr else "died"
+                raise RuntimeError(died) from None
             time.sleep(0.2)
     process.kill()
     raise RuntimeError("the server did not start within 60 s")
@@ -74,7 +75,7 @@ def households(n: int) -> list[dict]:
                     "business_expense": "0",
                 }
             ],
-        }  # fmt: skip
+        }
         for i in range(n)
     ]
 
