@@ -57,7 +57,9 @@ def command_modules() -> list[str]:
 
 # Help at 80 columns: option names are never broken; metavars go after the help text.
 _HELP = click.RichHelpConfiguration(
-    show_metavars_column=False, append_metavars_help=True, max_width=100
+    options_table_column_types=["required", "opt_long", "opt_short", "help"],
+    options_table_help_sections=["help", "deprecated", "envvar", "default", "required", "metavar"],
+    max_width=100,
 )
 
 

@@ -182,5 +182,5 @@ def progress_option(f: F) -> F:
 
 
 def evaluation_options(f: F) -> F:
-    """--pack, --as-of, --param, --calendar, --input-format and FILE."""
-    return _apply(pack_option, as_of_option, param_option, calendar_option, input_options)(f)
+    """--pack, --as-of, --param, --input-format and FILE."""
+    return _apply(pack_option, as_of_option, param_option, input_options)(f)

@@ -30,7 +30,7 @@ from typing import IO, Any
 import click
 from rich.console import Console
 
-from fangfan_rules.cli.columns import column
+from fangfan_rules.cli.columns import Column, column
 from fangfan_rules.cli.tables import render
 from fangfan_rules.errors import FangfanError
 from fangfan_rules.io.writers import encodable
@@ -135,7 +135,9 @@ class Writer:
         lang: str = "zh",
         title: str | None = None,
         max_lines: int = 3,
+        columns: dict[str, Column] | None = None,
     ) -> None:
+        self.columns = columns
         self.target = target
         self.keys = list(keys)
         self.console = console
@@ -214,6 +216,7 @@ class Writer:
                     lang=self.lang,
                     title=self.title,
                     max_lines=self.max_lines,
+                    columns=self.columns,
                 )
             )
         elif fmt == "xlsx":

@@ -95,8 +95,11 @@ def wrap(text: str, width: int, max_lines: int | None = None) -> tuple[list[str]
         lines.append(line.rstrip())
     if max_lines is not None and len(lines) > max_lines:
         kept = lines[:max_lines]
-        last = kept[-1]
-        kept[-1] = last + ELLIPSIS if cell_len(last) < width else cut(last + "-", width)
+        pieces = tokens(kept[-1])
+        while len(pieces) > 1 and cell_len("".join(pieces)) + 1 > width:
+            pieces.pop()  # drop whole tokens, never half a date, to make room for the marker
+        last = "".join(pieces).rstrip()
+        kept[-1] = last + ELLIPSIS if cell_len(last) < width else cut(last, width)
         return kept, True
     return lines, False
 

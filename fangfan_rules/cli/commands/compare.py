@@ -9,10 +9,12 @@ from typing import Any
 import pandas as pd
 import rich_click as click
 
+from fangfan_rules.cli.columns import ESSENTIAL, Column
 from fangfan_rules.cli.exits import EXIT_BAD_ROWS, EXIT_CANNOT_RUN, EXIT_OK
 from fangfan_rules.cli.options import (
     PACK_DATE,
     PARAM,
+    calendar_option,
     evaluation_options,
     input_options,
     lang_option,
@@ -228,7 +230,10 @@ def _write(
     else:
         keys = list(frame.columns)
         records = frame.to_dict("records")
-    with writer(target, keys, console=rt.out, lang=lang, title=title) as w:
+    # In a comparison every pack's answer (and, for disagreements, its deciding rule) is
+    # essential: rather than hide one, a narrow terminal shows one household per block.
+    essential = {k: Column(k, k, k, "atom", ESSENTIAL) for k in keys if k.split(":")[0] in names}
+    with writer(target, keys, console=rt.out, lang=lang, title=title, columns=essential) as w:
         for record in records:
             w.write(record)
 
@@ -272,6 +277,7 @@ def _sweep_values(values: tuple[str, ...], span: str | None) -> list[str]:
 
 @click.command("sweep")
 @evaluation_options
+@calendar_option
 @click.option(
     "--parameter", required=True, help="The parameter to sweep (e.g. monitoring_income_line)."
 )

@@ -56,7 +56,6 @@ def eliminate(
     pack: str,
     as_of: Any,
     params: tuple[tuple[str, str], ...],
-    calendars: tuple[Path, ...],
     input_format: str | None,
     file: Path,
     fmt: str | None,

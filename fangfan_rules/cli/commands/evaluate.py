@@ -11,6 +11,7 @@ import rich_click as click
 
 from fangfan_rules.cli.exits import EXIT_BAD_ROWS, EXIT_OK
 from fangfan_rules.cli.options import (
+    calendar_option,
     evaluation_options,
     lang_option,
     output_options,
@@ -60,6 +61,7 @@ def table_record(
 
 @click.command("evaluate")
 @evaluation_options
+@calendar_option
 @output_options("table", "csv", "jsonl", "json", "xlsx", "parquet")
 @click.option(
     "--full",
@@ -135,6 +137,7 @@ def evaluate(
 
 @click.command("explain")
 @evaluation_options
+@calendar_option
 @click.option("--household", help="Household id (default: the first in the file).")
 @lang_option
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
