@@ -26,12 +26,16 @@ from fangfan_rules.analysis import (
     sweep,
 )
 from fangfan_rules.calendar import (
+    ExtendedCalendar,
+    HolidaySchedule,
     OfficialCalendar,
     TableCalendar,
     WorkingDayCalendar,
     add_working_days,
     is_working_day,
+    load_schedule,
     natural_day_deadline,
+    official_calendar,
     working_days_between,
 )
 from fangfan_rules.dates import DateRange
@@ -44,6 +48,7 @@ from fangfan_rules.errors import (
     PackError,
     ParameterError,
     RuleError,
+    ScheduleError,
 )
 from fangfan_rules.facts import (
     Area,
@@ -154,6 +159,7 @@ __all__ = [
     "EmploymentStability",
     "Expenditure",
     "ExpenditureKind",
+    "ExtendedCalendar",
     "FactError",
     "FangfanError",
     "GreenChannel",
@@ -161,6 +167,7 @@ __all__ = [
     "GroupMatch",
     "Guarantees",
     "Health",
+    "HolidaySchedule",
     "Household",
     "HousingGrade",
     "HousingRenovation",
@@ -195,6 +202,7 @@ __all__ = [
     "RuleError",
     "RuleKind",
     "RuleTrace",
+    "ScheduleError",
     "SchoolingStage",
     "SocialAssistance",
     "Step",
@@ -217,9 +225,11 @@ __all__ = [
     "ledger_rows",
     "load_household",
     "load_pack",
+    "load_schedule",
     "mask_id_number",
     "natural_day_deadline",
     "net_income",
+    "official_calendar",
     "outcome_table",
     "pack_card",
     "per_capita_change",

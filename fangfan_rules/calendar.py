@@ -14,8 +14,13 @@ The schedule is announced one year at a time, so a calendar only knows the years
 for. Asked about any other date it raises :class:`~fangfan_rules.errors.CalendarError` instead of
 guessing; the caller can then supply a calendar of its own (:class:`TableCalendar`, or any object
 satisfying :class:`WorkingDayCalendar`). Every function takes ``calendar=``; without it the
-module's default :class:`OfficialCalendar` (built on first use) is used. Nothing here needs to be
-patched in tests: pass a calendar.
+module's :func:`default_calendar` is used. Nothing here needs to be patched in tests: pass a
+calendar.
+
+A year the bundled package does not know yet is added from the State Council's notice with a
+schedule file (:mod:`fangfan_rules.holiday_schedule`): :func:`official_calendar` extends the
+official calendar by such files, and the default calendar loads the files named by the
+environment variable ``FANGFAN_CALENDAR`` (one path, or several separated by ``os.pathsep``).
 
 Deadlines are dates: a period that "ends" on a day is met by anything done by the end of that day
 (民法典 第203条第二款: 期间的最后一日的截止时间为二十四时).
@@ -24,16 +29,22 @@ Deadlines are dates: a period that "ends" on a day is met by anything done by th
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import chinese_calendar
 
-from fangfan_rules.errors import CalendarError
+from fangfan_rules.errors import CalendarError, ScheduleError
+from fangfan_rules.holiday_schedule import HolidaySchedule, load_schedule, settled_span
 
 __all__ = [
+    "CALENDAR_ENV",
+    "ExtendedCalendar",
+    "HolidaySchedule",
     "NaturalDays",
     "OfficialCalendar",
     "Period",
@@ -44,7 +55,9 @@ __all__ = [
     "default_calendar",
     "is_statutory_holiday",
     "is_working_day",
+    "load_schedule",
     "natural_day_deadline",
+    "official_calendar",
     "working_days_between",
 ]
 
@@ -83,9 +96,10 @@ def _check_known(d: object, known: tuple[date, date], source: str) -> date:
     if not first <= d <= last:
         raise CalendarError(
             f"{source} does not know whether {d.isoformat()} is a working day: it only covers "
-            f"{first.isoformat()} to {last.isoformat()}. Supply your own calendar for that date, "
-            f"e.g. calendar=TableCalendar(holidays=..., workdays=..., first_year=..., "
-            f"last_year=...)."
+            f"{first.isoformat()} to {last.isoformat()}. Add the year's State Council holiday "
+            f"notice as a schedule file (--calendar FILE, {CALENDAR_ENV}=FILE, or in Python "
+            f"calendar=official_calendar(extra=[FILE]); see README, 'Adding a year to the "
+            f"calendar'), or pass calendar=TableCalendar(...) for local arrangements."
         )
     return d
 
@@ -196,11 +210,147 @@ class TableCalendar:
         return f"{self._name}({self._known[0].year}..{self._known[1].year})"
 
 
+class ExtendedCalendar:
+    """A calendar (normally :class:`OfficialCalendar`) extended by yearly schedule files.
+
+    Each schedule settles 29 December of the year before to 28 December of its year
+    (:func:`~fangfan_rules.holiday_schedule.settled_span`). The schedules must continue the base
+    calendar's known range without a gap (the year after its last, then the next...), or end
+    right before its first. A schedule for a year the base already knows must agree with it day
+    by day, unless the file gives ``overrides_package`` (the reason), in which case it replaces
+    the base for those days. A year given twice is an error naming both files.
+    """
+
+    def __init__(self, base: WorkingDayCalendar, schedules: Sequence[HolidaySchedule]) -> None:
+        self._base = base
+        by_year: dict[int, HolidaySchedule] = {}
+        for schedule in schedules:
+            if schedule.year in by_year:
+                raise ScheduleError(
+                    f"the {schedule.year} holiday schedule is given twice: "
+                    f"{by_year[schedule.year].source} and {schedule.source}"
+                )
+            by_year[schedule.year] = schedule
+        first, last = base.known_range()
+        self._own: dict[int, HolidaySchedule] = {}
+        for year in sorted(by_year):
+            schedule = by_year[year]
+            start, end = settled_span(year)
+            if start >= first and end <= last:
+                self._check_agrees(schedule)
+                continue
+            if start == last + _ONE_DAY:
+                last = end
+            elif end == first - _ONE_DAY:
+                first = start
+            else:
+                raise ScheduleError(
+                    f"{schedule.source}: the {year} schedule does not continue the calendar, "
+                    f"which covers {first}..{last}; add the years in between first (no year "
+                    f"is guessed)"
+                )
+            self._own[year] = schedule
+        self._known = (first, last)
+
+    def _check_agrees(self, schedule: HolidaySchedule) -> None:
+        start, end = settled_span(schedule.year)
+        base = self._base
+        off = schedule.days_off()
+        differs = [
+            d
+            for d in _days(start, end)
+            if schedule.is_working_day(d) != base.is_working_day(d)
+            or (d in off) != base.is_statutory_holiday(d)
+        ]
+        if not differs:
+            return
+        if schedule.overrides_package is None:
+            shown = ", ".join(d.isoformat() for d in differs[:5])
+            more = f" and {len(differs) - 5} more" if len(differs) > 5 else ""
+            raise ScheduleError(
+                f"{schedule.source}: the {schedule.year} schedule contradicts the bundled "
+                f"calendar ({base!r}) on {shown}{more}. Check the file against the notice; if "
+                f"the file is right (e.g. a later notice moved a day), say why with "
+                f"overrides_package: <reason>"
+            )
+        self._own[schedule.year] = schedule
+
+    def _schedule_for(self, d: date) -> HolidaySchedule | None:
+        for year in (d.year, d.year + 1):  # 29-31 December belong to the next year's notice
+            schedule = self._own.get(year)
+            if schedule is not None:
+                start, end = settled_span(year)
+                if start <= d <= end:
+                    return schedule
+        return None
+
+    def known_range(self) -> tuple[date, date]:
+        return self._known
+
+    def is_working_day(self, d: date) -> bool:
+        d = _check_known(d, self._known, repr(self))
+        schedule = self._schedule_for(d)
+        return schedule.is_working_day(d) if schedule else self._base.is_working_day(d)
+
+    def is_statutory_holiday(self, d: date) -> bool:
+        d = _check_known(d, self._known, repr(self))
+        schedule = self._schedule_for(d)
+        return d in schedule.days_off() if schedule else self._base.is_statutory_holiday(d)
+
+    @property
+    def schedules(self) -> tuple[HolidaySchedule, ...]:
+        """The schedules that answer for some days (extensions and explicit overrides)."""
+        return tuple(self._own[y] for y in sorted(self._own))
+
+    def __repr__(self) -> str:
+        years = ", ".join(f"{y} ({s.notice.number})" for y, s in sorted(self._own.items()))
+        return f"{self._base!r} + schedules [{years}]"
+
+
+def _days(first: date, last: date) -> Iterable[date]:
+    d = first
+    while d <= last:
+        yield d
+        d += _ONE_DAY
+
+
+#: Environment variable naming schedule files the default calendar loads (``os.pathsep``-separated).
+CALENDAR_ENV = "FANGFAN_CALENDAR"
+
+
+def official_calendar(
+    extra: Iterable[HolidaySchedule | Path | str] = (),
+) -> OfficialCalendar | ExtendedCalendar:
+    """The official calendar, extended by ``extra`` schedules (files or loaded schedules).
+
+    >>> official_calendar(extra=["holidays_2027.yaml"])  # doctest: +SKIP
+    """
+    schedules = [s if isinstance(s, HolidaySchedule) else load_schedule(s) for s in extra]
+    base = _bundled()
+    return ExtendedCalendar(base, schedules) if schedules else base
+
+
 @functools.cache
-def default_calendar() -> OfficialCalendar:
-    """The calendar used when ``calendar=None``: one :class:`OfficialCalendar`, built on first
-    use. It is a convenience, not a hidden dependency: every function accepts ``calendar=``."""
+def _bundled() -> OfficialCalendar:
     return OfficialCalendar()
+
+
+def schedule_paths_from_env() -> tuple[Path, ...]:
+    """The schedule files named by ``FANGFAN_CALENDAR`` (empty entries ignored)."""
+    value = os.environ.get(CALENDAR_ENV, "")
+    return tuple(Path(p) for p in value.split(os.pathsep) if p.strip())
+
+
+@functools.cache
+def _calendar_for(paths: tuple[Path, ...]) -> OfficialCalendar | ExtendedCalendar:
+    return official_calendar(extra=paths)
+
+
+def default_calendar() -> OfficialCalendar | ExtendedCalendar:
+    """The calendar used when ``calendar=None``: the official calendar, extended by the schedule
+    files named in ``FANGFAN_CALENDAR`` (read when called; each set of files is loaded once).
+    It is a convenience, not a hidden dependency: every function accepts ``calendar=``."""
+    return _calendar_for(schedule_paths_from_env())
 
 
 def _resolve(calendar: WorkingDayCalendar | None) -> WorkingDayCalendar:

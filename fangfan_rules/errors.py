@@ -73,3 +73,9 @@ class NotInForceError(FangfanError):
 
 class CalendarError(FangfanError):
     """The working-day calendar cannot answer for a date (e.g. outside its known years)."""
+
+
+class ScheduleError(FangfanError, ValueError):
+    """A holiday schedule file is invalid, given twice, leaves a gap or contradicts the bundled
+    calendar. Deliberately not a :class:`CalendarError`: a broken file must stop the run, never
+    read as "the calendar does not know this year"."""

@@ -578,7 +578,7 @@ def test_cli_diff_formats(capsys, tmp_path):
     out = tmp_path / "diff.csv"
     assert main(["diff", "qianshan_2023", "ewenki_2024", "--section", "parameter",
                  "--format", "csv", "-o", str(out)]) == 0  # fmt: skip
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert rows and {r["section"] for r in rows} == {"parameter"}
     assert main(["diff", "ewenki_2024", "ewenki_2024", "--param-b",
                  "monitoring_income_line=9000", "--format", "jsonl"]) == 0  # fmt: skip

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 import fangfan_rules as ff
-from fangfan_rules.cli import EXIT_BAD_ROWS, EXIT_CANNOT_RUN, main
+from fangfan_rules.cli import EXIT_BAD_ROWS, main
 from fangfan_rules.errors import FactError
 from fangfan_rules.money import to_yuan
 from tests.helpers import household, record
@@ -53,11 +53,11 @@ def test_json_numbers_are_never_floats():
         ff.load_household(text)
 
 
-def test_non_utf8_input_cannot_run(tmp_path, capsys):
+def test_non_utf8_row_is_a_bad_row(tmp_path, capsys):
     src = tmp_path / "gbk.csv"
     src.write_bytes("id,hukou\n鞍山市,rural\n".encode("gbk"))
-    assert main(["evaluate", *ARGS, str(src)]) == EXIT_CANNOT_RUN
-    assert "UTF-8" in capsys.readouterr().err
+    assert main(["evaluate", *ARGS, "--format", "jsonl", str(src)]) == EXIT_BAD_ROWS
+    assert "not UTF-8" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

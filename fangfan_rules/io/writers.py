@@ -1,9 +1,15 @@
-"""Write results as JSON Lines or CSV (one row per input household, errors included)."""
+"""Write results as JSON Lines or CSV (one row per input household, errors included).
+
+Writing never fails on the text it is given: a lone surrogate (``"\\ud800"`` read from a JSON
+escape, or an undecodable byte kept by the readers) cannot be encoded in UTF-8, so it is written as
+its escape ``\\ud800`` — in JSON Lines that is the same string again; in CSV it is visible text.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable
 from typing import Any, TextIO
 
@@ -26,6 +32,21 @@ RESULT_COLUMNS = (
     "missing_facts",
     "error",
 )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """``text`` with every lone surrogate replaced by its ``\\uXXXX`` escape (else unchanged)."""
+    if _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def encodable_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row whose text cells are all :func:`encodable`."""
+    return {k: encodable(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
 def result_row(
@@ -59,11 +80,11 @@ def write_results(
         writer = csv.DictWriter(out, fieldnames=RESULT_COLUMNS)
         writer.writeheader()
         for line, result, hid, error in rows:
-            writer.writerow(result_row(line, result, hid, error))
+            writer.writerow(encodable_row(result_row(line, result, hid, error)))
         return
     for line, result, hid, error in rows:
         if full and result is not None:
             record = {"line": line, **result.model_dump(mode="json")}
         else:
             record = result_row(line, result, hid, error)
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.write(encodable(json.dumps(record, ensure_ascii=False)) + "\n")

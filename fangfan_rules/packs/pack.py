@@ -228,13 +228,69 @@ class Pack:
 
     # -- parameters -------------------------------------------------------------------------
     def parameter_value(self, name: str, day: date) -> ParameterValue:
-        """The value of ``name`` in force on ``day`` (a caller override wins)."""
+        """The value of ``name`` in force on ``day`` (a caller override wins).
+
+        A stated value that has ended (ewenki's 2024 income line after 2024-12-31) raises
+        :class:`NotInForceError` saying which value ends when and how to supply a later one."""
         if name in self.overrides:
             return self.overrides[name]
+        if name not in self.parameters:
+            raise ParameterError(f"{self.name}: no parameter {name!r}")
         try:
             return self.parameters[name].at(day)
-        except KeyError:
-            raise ParameterError(f"{self.name}: no parameter {name!r}") from None
+        except NotInForceError:
+            raise NotInForceError(
+                f"{self.name}: {name} has no value in force on {day}: "
+                f"{self.validity_text(name)}; supply --param {name}=… (in Python "
+                f"pack.with_parameters({name}=…)) for other dates"
+            ) from None
+
+    def validity_text(self, name: str) -> str:
+        """When the document's values of ``name`` are in force, with their clauses, e.g.
+        ``monitoring_income_line (8300.00, 一、(一)) is in force 2024-05-11..2024-12-31``."""
+        values = self.parameters[name].values
+        spans = [
+            (f"{_plain(v.value)}, {v.citation.removeprefix(self.name + ':')}",
+             f"{v.valid_from}..{v.valid_to or ''}")
+            for v in values
+        ]  # fmt: skip
+        if len(spans) == 1:
+            return f"{name} ({spans[0][0]}) is in force {spans[0][1]}"
+        return f"{name} is in force " + ", ".join(f"{when} ({what})" for what, when in spans)
+
+    def needed_parameters(self) -> tuple[str, ...]:
+        """Parameters the identification and elimination rules read (conditions and deadlines)."""
+        names: set[str] = set()
+        for rule in (*self.rules, *self.elimination):
+            names.update(parameters_used(rule.condition))
+            deadline = rule.effect.deadline
+            if deadline and isinstance(deadline.days, dict) and deadline.days.get("param"):
+                names.add(str(deadline.days["param"]))
+        return tuple(sorted(names))
+
+    def answerable_ranges(self) -> tuple[tuple[date, date | None], ...]:
+        """The date ranges (``None``: open-ended) on which the pack is in force *and* every
+        parameter its rules read has a value (stated, or supplied by the caller)."""
+        ranges: list[tuple[date, date | None]] = [(self.valid_from, self.valid_to)]
+        for name in self.needed_parameters():
+            if name in self.overrides:
+                continue
+            spans = [(v.valid_from, v.valid_to) for v in self.parameters[name].values]
+            ranges = [r for a in ranges for b in spans if (r := _overlap(a, b)) is not None]
+        return tuple(sorted(ranges))
+
+    def parameter_limits(self) -> tuple[ParameterValue, ...]:
+        """The last stated value of each parameter the rules read that ends before the pack
+        does (e.g. ewenki's 2024 income line): after it, the caller must supply the figure."""
+        out = []
+        for name in self.needed_parameters():
+            if name in self.overrides:
+                continue
+            last = self.parameters[name].values[-1]
+            ends = last.valid_to
+            if ends is not None and (self.valid_to is None or ends < self.valid_to):
+                out.append(last)
+        return tuple(out)
 
     def stated_value(self, name: str, day: date, rule_id: str | None = None) -> ParameterValue:
         """The value of ``name`` in force on ``day``, refusing one the document does not state and
@@ -455,6 +511,15 @@ class Pack:
 
     def __repr__(self) -> str:
         return f"<Pack {self.name} {self.version} ({self.document.region}, {self.document.date})>"
+
+
+def _overlap(
+    a: tuple[date, date | None], b: tuple[date, date | None]
+) -> tuple[date, date | None] | None:
+    start = max(a[0], b[0])
+    ends = [e for e in (a[1], b[1]) if e is not None]
+    end = min(ends) if ends else None
+    return (start, end) if end is None or start <= end else None
 
 
 def _plain(value: Any) -> str:

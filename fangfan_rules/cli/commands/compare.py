@@ -1,0 +1,382 @@
+"""Across packs and parameter values: ``compare`` and ``sweep`` (fangfan_rules.analysis)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import rich_click as click
+
+from fangfan_rules.cli.columns import ESSENTIAL, Column
+from fangfan_rules.cli.exits import EXIT_BAD_ROWS, EXIT_CANNOT_RUN, EXIT_OK
+from fangfan_rules.cli.options import (
+    PACK_DATE,
+    PARAM,
+    calendar_option,
+    evaluation_options,
+    input_options,
+    lang_option,
+    output_options,
+    progress_option,
+)
+from fangfan_rules.cli.output import writer
+from fangfan_rules.cli.runtime import Runtime, calendar, read_all, runtime, tracked
+from fangfan_rules.cli.tables import render
+from fangfan_rules.io.readers import Row
+from fangfan_rules.packs import available_packs, load_pack
+from fangfan_rules.results import Outcome
+
+FORMATS = ("table", "csv", "jsonl", "json", "xlsx", "parquet")
+
+
+def _as_of(items: tuple[tuple[str | None, Any], ...], names: list[str]) -> Any:
+    plain = [day for pack, day in items if pack is None]
+    dated = {pack: day for pack, day in items if pack is not None}
+    if plain and dated:
+        raise click.UsageError("give --as-of either once for all packs or as PACK=DATE for each")
+    if len(plain) > 1:
+        raise click.UsageError("give one --as-of DATE for all packs (or PACK=DATE for each)")
+    unknown = sorted(set(dated) - set(names))
+    if unknown:
+        raise click.UsageError(f"--as-of names packs that are not compared: {', '.join(unknown)}")
+    return plain[0] if plain else dated
+
+
+def _parameters(params: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in params:
+        if ":" in name:
+            pack, pname = name.split(":", 1)
+            out.setdefault(pack, {})[pname] = value
+        else:
+            out[name] = value
+    return out
+
+
+def _label(outcome: Any, lang: str) -> str:
+    if outcome in {o.value for o in Outcome}:
+        return Outcome(outcome).zh if lang == "zh" else str(outcome)
+    if outcome == "error":
+        return "错误" if lang == "zh" else "error"
+    return "" if outcome is None else str(outcome)
+
+
+def _bad_cells(bad: list[Row], names: list[str], as_of: Any) -> list[dict[str, Any]]:
+    """A bad input row as one error cell per pack (long form: every household × pack)."""
+    return [
+        {
+            "household_id": row.household_id,
+            "pack": name,
+            "as_of": as_of.get(name) if isinstance(as_of, dict) else as_of,
+            "outcome": "error",
+            "error": row.error,
+            "line": row.line,
+        }
+        for row in bad
+        for name in names
+    ]
+
+
+@click.command("compare")
+@click.option(
+    "--pack",
+    "packs",
+    multiple=True,
+    required=True,
+    metavar="PACK",
+    help="A pack to compare (repeat; 'all' for every installed pack).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    multiple=True,
+    required=True,
+    type=PACK_DATE,
+    help="Evaluation date for all packs, or PACK=DATE for one (repeatable).",
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    type=PARAM,
+    metavar="[PACK:]NAME=VALUE",
+    help="Caller-supplied value; NAME=VALUE fills every pack that does not state it, PACK:NAME=VALUE one pack (repeatable).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["native", "vectorized", "durable"]),
+    default="native",
+    show_default=True,
+    help="Evaluation engine: the same outcomes; vectorized for large files (first_reason and missing_facts are filled by native only).",
+)
+@click.option(
+    "--disagreements",
+    is_flag=True,
+    help="Only the households whose outcome differs between packs, with the deciding rules.",
+)
+@input_options
+@output_options(*FORMATS)
+@lang_option
+@progress_option
+def compare(
+    packs: tuple[str, ...],
+    as_of: tuple[tuple[str | None, Any], ...],
+    params: tuple[tuple[str, str], ...],
+    engine: str,
+    disagreements: bool,
+    input_format: str | None,
+    file: Path,
+    fmt: str | None,
+    output: Path | None,
+    encoding: str | None,
+    lang: str,
+    show_progress: bool | None,
+) -> int:
+    """The same households under several packs.
+
+    One row per household × pack. A bad input row, and a pack that cannot run (not in force, a
+    parameter missing), are rows with outcome "error" and the reason: no row is ever lost."""
+    from fangfan_rules.analysis import compare as compare_packs
+    from fangfan_rules.analysis import disagreements as disagreeing
+
+    rt = runtime()
+    names = available_packs() if "all" in packs else list(dict.fromkeys(packs))
+    for name in names:
+        load_pack(name)  # an unknown pack cannot run: say so before reading anything
+    day = _as_of(as_of, names)
+    parameters = _parameters(params)
+    rows = read_all(file, input_format, rt, show_progress)
+    good = [r for r in rows if r.household is not None]
+    bad = [r for r in rows if r.household is None]
+    households = [r.household for r in good if r.household is not None]
+    parts = [
+        compare_packs(households, [name], as_of=day, parameters=parameters, engine=engine)
+        for name in tracked(names, rt, show_progress, "evaluating packs", len(names))
+    ]
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    lines: dict[str, int] = {}
+    for r in good:
+        lines.setdefault(str(r.household_id), r.line)
+    frame.insert(0, "line", frame["household_id"].map(lines))
+    if bad:
+        frame = pd.concat([frame, pd.DataFrame(_bad_cells(bad, names, day))], ignore_index=True)
+        frame = frame.sort_values(["line", "pack"], kind="stable").reset_index(drop=True)
+    for message in sorted(
+        {str(m) for m in frame["error"].dropna() if m} - {str(r.error) for r in bad}
+    ):
+        rt.note(f"error: {message}")
+    target = rt.target(fmt, output, encoding, *FORMATS)
+    _write(rt, frame, bad, names, target, disagreements, disagreeing, lang)
+    _summary(rt, frame)
+    errors = frame["outcome"].eq("error")
+    if len(frame) and errors.all():
+        return EXIT_CANNOT_RUN
+    return EXIT_BAD_ROWS if errors.any() else EXIT_OK
+
+
+def _write(
+    rt: Runtime,
+    frame: pd.DataFrame,
+    bad: list[Row],
+    names: list[str],
+    target: Any,
+    only_disagreements: bool,
+    disagreeing: Any,
+    lang: str,
+) -> None:
+    evaluated = frame[~frame["line"].isin([r.line for r in bad])]
+    title = "compare — " + ", ".join(names)
+    if only_disagreements:
+        view = disagreeing(evaluated.drop(columns=["line"]))
+        view.insert(
+            0,
+            "line",
+            view["household_id"].map(
+                dict(zip(evaluated["household_id"], evaluated["line"], strict=False))
+            ),
+        )
+        extra = pd.DataFrame(
+            [
+                {
+                    "line": r.line,
+                    "household_id": r.household_id,
+                    **dict.fromkeys(names, "error"),
+                    "error": r.error,
+                }
+                for r in bad
+            ]
+        )
+        view = pd.concat([view, extra], ignore_index=True) if bad else view.assign(error=None)
+        if target.format == "table":
+            for name in names:
+                view[name] = view[name].map(lambda o: _label(o, lang))
+        keys = list(view.columns)
+        records = view.to_dict("records")
+    elif target.format == "table":
+        wide: dict[tuple[int, Any], dict[str, Any]] = {}
+        for rec in frame.to_dict("records"):
+            row = wide.setdefault(
+                (rec["line"], rec["household_id"]),
+                {
+                    "line": rec["line"],
+                    "household_id": rec["household_id"] or f"(line {rec['line']})",
+                },
+            )
+            row[rec["pack"]] = _label(rec["outcome"], lang)
+        keys = ["line", "household_id", *names]
+        records = list(wide.values())
+    else:
+        keys = list(frame.columns)
+        records = frame.to_dict("records")
+    # In a comparison every pack's answer (and, for disagreements, its deciding rule) is
+    # essential: rather than hide one, a narrow terminal shows one household per block.
+    essential = {k: Column(k, k, k, "atom", ESSENTIAL) for k in keys if k.split(":")[0] in names}
+    with writer(target, keys, console=rt.out, lang=lang, title=title, columns=essential) as w:
+        for record in records:
+            w.write(record)
+
+
+def _summary(rt: Runtime, frame: pd.DataFrame) -> None:
+    counts = frame.groupby(["pack", "outcome"]).size().unstack(fill_value=0)
+    records = [
+        {"pack": pack, **{str(k): int(v) for k, v in row.items()}}
+        for pack, row in counts.iterrows()
+    ]
+    rt.err.print(
+        render(
+            records,
+            ["pack", *map(str, counts.columns)],
+            width=rt.err.width,
+            lang="en",
+            title="outcomes per pack",
+        )
+    )
+
+
+def _sweep_values(values: tuple[str, ...], span: str | None) -> list[str]:
+    out = [v.strip() for item in values for v in item.split(",") if v.strip()]
+    if span:
+        try:
+            start, stop, step = (Decimal(x) for x in span.split(":"))
+        except (ValueError, InvalidOperation):
+            raise click.UsageError(f"--range expects START:STOP:STEP, got {span!r}") from None
+        if step <= 0 or stop < start:
+            raise click.UsageError(f"--range needs STEP > 0 and STOP >= START, got {span!r}")
+        value = start
+        while value <= stop:
+            out.append(str(value))
+            value += step
+    if not out:
+        raise click.UsageError(
+            "give the values to sweep: --values V1,V2,... or --range START:STOP:STEP"
+        )
+    return out
+
+
+@click.command("sweep")
+@evaluation_options
+@calendar_option
+@click.option(
+    "--parameter", required=True, help="The parameter to sweep (e.g. monitoring_income_line)."
+)
+@click.option(
+    "--values",
+    multiple=True,
+    metavar="V1,V2,...",
+    help="Values to evaluate, comma-separated (repeatable).",
+)
+@click.option(
+    "--range",
+    "span",
+    metavar="START:STOP:STEP",
+    help="Numeric values from START to STOP inclusive, e.g. 6000:9000:500.",
+)
+@output_options(*FORMATS)
+@progress_option
+def sweep(
+    pack: str,
+    as_of: Any,
+    params: tuple[tuple[str, str], ...],
+    calendars: tuple[Path, ...],
+    input_format: str | None,
+    file: Path,
+    parameter: str,
+    values: tuple[str, ...],
+    span: str | None,
+    fmt: str | None,
+    output: Path | None,
+    encoding: str | None,
+    show_progress: bool | None,
+) -> int:
+    """Outcome and key-attention counts as one parameter takes several values.
+
+    Bad input rows are not counted; each is a row of the output (measure "bad_row") with its
+    reason."""
+    from fangfan_rules.analysis import sweep as sweep_parameter
+    from fangfan_rules.analysis import sweep_table
+
+    rt = runtime()
+    base = load_pack(pack)
+    cal = calendar(calendars)
+    swept = _sweep_values(values, span)
+    rows = read_all(file, input_format, rt, show_progress)
+    households = [r.household for r in rows if r.household is not None]
+    bad = [r for r in rows if r.household is None]
+    parts = [
+        sweep_parameter(
+            households,
+            base,
+            parameter=parameter,
+            values=[v],
+            as_of=as_of,
+            parameters=dict(params) or None,
+            calendar=cal,
+        )
+        for v in tracked(swept, rt, show_progress, f"sweeping {parameter}", len(swept))
+    ]
+    frame = pd.concat(parts, ignore_index=True)
+    target = rt.target(fmt, output, encoding, *FORMATS)
+    if target.format == "table":
+        wide = sweep_table(frame[frame["measure"] != "households"]).reset_index()
+        wide.columns = [str(c).removeprefix(base.name + ":") for c in wide.columns]
+        title = f"sweep of {parameter} — {base.name}, {len(households)} households"
+        keys, records = [str(c) for c in wide.columns], wide.to_dict("records")
+    else:
+        frame = (
+            pd.concat(
+                [
+                    frame,
+                    pd.DataFrame(
+                        [
+                            {
+                                "pack": base.name,
+                                "parameter": parameter,
+                                "measure": "bad_row",
+                                "item": f"line {r.line}",
+                                "label": r.error,
+                                "count": 1,
+                            }
+                            for r in bad
+                        ]
+                    ),
+                ],
+                ignore_index=True,
+            )
+            if bad
+            else frame
+        )
+        title, keys, records = None, list(frame.columns), frame.to_dict("records")
+    with writer(target, keys, console=rt.out, lang="en", title=title) as w:
+        for record in records:
+            w.write(record)
+    sources = sorted({str(s) for s in frame["source"].dropna()})
+    rt.note(
+        f"{parameter}: {len(swept)} values ({', '.join(sources)}), {len(households)} households, as of {as_of}"
+        + (f"; {len(bad)} bad input rows not counted" if bad else "")
+    )
+    return EXIT_BAD_ROWS if bad else EXIT_OK
+
+
+COMMANDS = [compare, sweep]
