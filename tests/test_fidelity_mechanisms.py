@@ -345,3 +345,18 @@ def test_the_pytest_plugin_collects_a_projects_cases(tmp_path, pytester):
     # only checks that collection finds the cases and reports the uninstalled pack clearly.
     result = pytester.runpytest("--collect-only", "-q")
     result.stdout.fnmatch_lines(["*below the line and cannot cope*", "*a wrong expectation*"])
+
+
+def test_the_test_command_runs_a_pack_directory(tmp_path, capsys):
+    from fangfan_rules.cli import EXIT_BAD_ROWS, EXIT_OK, main
+
+    directory = mini_pack.write_pack(tmp_path / "mini")
+    (directory / "cases").mkdir()
+    (directory / "cases" / "basic.yaml").write_text(CASES, encoding="utf-8")
+    assert main(["test", str(directory)]) == EXIT_BAD_ROWS
+    output = capsys.readouterr().out
+    assert "mini_pack: 1/2 cases agree" in output
+    assert "outcome: expected identify, got out_of_scope" in output
+    good = CASES[: CASES.index("  - name: a wrong expectation")]
+    (directory / "cases" / "basic.yaml").write_text(good, encoding="utf-8")
+    assert main(["test", str(directory)]) == EXIT_OK

@@ -228,3 +228,16 @@ def test_cases_deadlines_and_the_worklist_by_area(service):
         client.get("/worklist/mini_pack?as_of=2024-05-07", headers=auth(tokens["east"])).status_code
         == 200
     )
+
+
+def test_the_token_command_prints_a_token_the_store_accepts(tmp_path, capsys):
+    from fangfan_rules.cli import EXIT_CANNOT_RUN, EXIT_OK, main
+
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    args = ["token", "east", "--role", "village", "--county", "千山区", "--town", "甘泉镇"]
+    assert main([*args, "--db", url]) == EXIT_CANNOT_RUN
+    assert "village token needs its village" in capsys.readouterr().err
+    assert main([*args, "--village", "东村", "--db", url]) == EXIT_OK
+    token = capsys.readouterr().out.strip().splitlines()[0]
+    principal = Store(url).authenticate(token)
+    assert principal is not None and principal.area == "千山区/甘泉镇/东村"
