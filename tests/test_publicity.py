@@ -74,5 +74,5 @@ def test_the_page_and_the_workbook_carry_no_id_number_and_no_formula(evaluated, 
     assert all(NUMBER not in str(c.value) for c in cells)
     (formula_like,) = [c for c in cells if str(c.value).startswith("=")]
     assert formula_like.data_type == "s"
-    with pytest.raises(ff.errors.FangfanError, match=".xlsx or .html"):
+    with pytest.raises(ff.errors.FangfanError, match=r"\.xlsx or \.html"):
         write_publicity(rows, tmp_path / "list.csv", place="", as_of=AS_OF, pack_title="")
