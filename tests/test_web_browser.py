@@ -52,7 +52,7 @@ def households() -> str:
                         "business_expense": "0",
                     }
                 ],
-            }  # fmt: skip
+            }
         )
     return "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n{not json\n"
 
