@@ -43,6 +43,9 @@ class Step(StrEnum):
     RISK_OCCURRED = "risk_occurred"  # 风险发生
     CLUE_RECEIVED = "clue_received"  # 线索 / 预警信息收到 (also department list received)
     APPLICATION = "application"  # 农户申请 / 自主申报
+    # 行业部门“线上排查”名单 entry received by the town (rongan_2022 二、(一)2): a department-list
+    # clue, told apart from other clues because only list entries carry the 3月15日 verification date
+    DEPARTMENT_LIST_RECEIVED = "department_list_received"
     RESPONSE = "response"  # 快速响应并上报 (rongan 二(一)3)
     HOME_VERIFICATION = "home_verification"  # 入户核查 / 入户核实
     CASE_MEETING = "case_meeting"  # 专题会议分析研判
