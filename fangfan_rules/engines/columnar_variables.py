@@ -1169,3 +1169,6 @@ __all__ = [
     "net_over",
     "per_capita_over",
 ]
+
+# Variables registered in their own modules (one import line each).
+from fangfan_rules.engines import columnar_warnings as _warnings  # noqa: E402,F401
