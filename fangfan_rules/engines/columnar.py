@@ -13,7 +13,8 @@ Layout (``TABLES``; a column's path in the fact model in brackets when it differ
                        ``lifted_out_of_poverty``, ``lifted_year``, ``has_urban_social_security``,
                        ``self_coping``, ``serious_difficulty``, ``housing_grade``
                        ``basic_medical_insured`` ``compulsory_education_ok``
-                       ``drinking_water_safe`` ``only_house`` [guarantees.*], ``green_channel``
+                       ``drinking_water_safe`` ``only_house`` ``housing_appraised_on``
+                       [guarantees.*], ``green_channel``
                        (a record exists) and ``green_channel_*`` [green_channel.*],
                        ``livestock_head_count`` (null: no livestock record)
                        ``livestock_estimated_value_fen``, ``judgement_decided_on`` (null: no
@@ -128,6 +129,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "compulsory_education_ok": B,
         "drinking_water_safe": B,
         "only_house": B,
+        "housing_appraised_on": D,
         "green_channel": B,
         "green_channel_facts_clear": B,
         "green_channel_urgent": B,
@@ -356,6 +358,7 @@ def to_tables(households: Iterable[Household]) -> dict[str, pl.DataFrame]:
         "compulsory_education_ok": [x.compulsory_education_ok for x in g],
         "drinking_water_safe": [x.drinking_water_safe for x in g],
         "only_house": [x.only_house for x in g],
+        "housing_appraised_on": [x.housing_appraised_on for x in g],
         "green_channel": [x is not None for x in gc],
         "green_channel_facts_clear": [x and x.facts_clear for x in gc],
         "green_channel_urgent": [x and x.urgent for x in gc],
@@ -573,6 +576,7 @@ def _household_dicts(
                 "compulsory_education_ok",
                 "drinking_water_safe",
                 "only_house",
+                "housing_appraised_on",
             ),
         )
         data["provenance"] = prefixed(
@@ -1000,6 +1004,7 @@ def view_at(tables: Mapping[str, pl.DataFrame], as_of: date) -> dict[str, pl.Dat
         .alias("lifted_out_of_poverty"),
         pl.when(later_lifted).then(None).otherwise(pl.col("lifted_year")).alias("lifted_year"),
         *blank("green_channel_town_confirmed_on", "green_channel_village_confirmed_on"),
+        *blank("housing_appraised_on"),
         *(
             pl.when(judged_later).then(None).otherwise(pl.col(c)).alias(c)
             for c in ("judgement_decided_on", "judgement_included", "judgement_reason")

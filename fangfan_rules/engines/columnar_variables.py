@@ -1170,5 +1170,6 @@ __all__ = [
     "per_capita_over",
 ]
 
-# Variables kept in their own modules (registered on import).
+# Variables registered in their own modules (one import line each).
 from fangfan_rules.engines import columnar_recorded as _recorded  # noqa: E402, F401
+from fangfan_rules.engines import columnar_warnings as _warnings  # noqa: E402, F401
