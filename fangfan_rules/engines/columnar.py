@@ -42,7 +42,7 @@ Layout (``TABLES``; a column's path in the fact model in brackets when it differ
                        ``risk_types`` (list), ``measures`` (list), ``helper``, ``second_helper``,
                        ``helper_assigned_on``, ``plan_filed_on``, ``eliminated_on``,
                        ``risk_resolved``, ``new_risk``, ``willing_to_develop``,
-                       ``development_confirmed_on``
+                       ``development_confirmed_on``, ``safety_net_determined_on``
 ``clues``              ``household_id``, ``channel``, ``received_on``, ``kind``, ``department``,
                        ``source``, ``description``, ``verified_on``, ``feedback_on``,
                        ``meets_criteria``, ``reason_not_met``, ``applicant_informed``,
@@ -218,6 +218,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "new_risk": B,
         "willing_to_develop": B,
         "development_confirmed_on": D,
+        "safety_net_determined_on": D,
     },
     "clues": {
         "household_id": S,
@@ -468,6 +469,7 @@ def to_tables(households: Iterable[Household]) -> dict[str, pl.DataFrame]:
         "new_risk": [r.new_risk for _, r in mo],
         "willing_to_develop": [r.willing_to_develop for _, r in mo],
         "development_confirmed_on": [r.development_confirmed_on for _, r in mo],
+        "safety_net_determined_on": [r.safety_net_determined_on for _, r in mo],
     }
     cl = [(h.id, c) for h in hs for c in h.clues]
     cols["clues"] = {
@@ -1042,6 +1044,7 @@ def view_at(tables: Mapping[str, pl.DataFrame], as_of: date) -> dict[str, pl.Dat
                 "eliminated_on",
                 "helper_assigned_on",
                 "development_confirmed_on",
+                "safety_net_determined_on",
             )
         )
     )

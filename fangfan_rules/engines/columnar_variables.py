@@ -662,12 +662,18 @@ for _name in ("risk_resolved", "new_risk", "willing_to_develop"):
     columnar(_name)(_record_fact(_name))
 
 
-@columnar("development_confirmed")
-def _development(ctx: VarContext) -> Value:
-    frame = _latest(ctx).select(
-        "household_id", pl.col("development_confirmed_on").is_not_null().alias("v")
-    )
-    return Value(ctx.join(frame, fill={"v": False})["v"])
+def _recorded_on(column: str) -> Callable[..., Value]:
+    """A dated act recorded on the latest spell (a confirmation, a 认定): no date, not done."""
+
+    def compute(ctx: VarContext) -> Value:
+        frame = _latest(ctx).select("household_id", pl.col(column).is_not_null().alias("v"))
+        return Value(ctx.join(frame, fill={"v": False})["v"])
+
+    return compute
+
+
+columnar("development_confirmed")(_recorded_on("development_confirmed_on"))
+columnar("safety_net_determined")(_recorded_on("safety_net_determined_on"))
 
 
 @columnar("measures_include")
