@@ -801,9 +801,15 @@ def _full_dibao(ctx: VarContext) -> Value:
         ctx.tables["social_assistance"]
         .filter((pl.col("kind") == "dibao") & _active(ctx))
         .group_by("household_id")
-        .agg(pl.col("full_or_top_grade").any(ignore_nulls=False).alias("v"))
+        .agg(
+            pl.col("full_or_top_grade").any(ignore_nulls=False).alias("v"),
+            pl.lit(True).alias("has"),
+        )
     )
-    return Value(ctx.join(frame, fill={"v": False})["v"])
+    # No active dibao spell: false. A spell whose grade is not recorded: unknown (null), as in
+    # native — so only the households without a spell are filled.
+    cols = ctx.join(frame, fill={"has": False})
+    return Value(pl.when(cols["has"]).then(cols["v"]).otherwise(False))
 
 
 @columnar("transfer_income_main_source")
