@@ -1169,3 +1169,7 @@ __all__ = [
     "net_over",
     "per_capita_over",
 ]
+
+from fangfan_rules.engines import columnar_events as _columnar_events  # noqa: E402, F401
+from fangfan_rules.engines import columnar_income_recent as _columnar_income_recent  # noqa: E402, F401
+from fangfan_rules.engines import columnar_labour as _columnar_labour  # noqa: E402, F401
