@@ -1182,6 +1182,8 @@ __all__ = [
     "per_capita_over",
 ]
 
-# Variables registered in their own modules (one import line each).
+from fangfan_rules.engines import columnar_events as _columnar_events  # noqa: E402, F401
+from fangfan_rules.engines import columnar_income_recent as _columnar_income_recent  # noqa: E402, F401
+from fangfan_rules.engines import columnar_labour as _columnar_labour  # noqa: E402, F401
 from fangfan_rules.engines import columnar_recorded as _recorded  # noqa: E402, F401
 from fangfan_rules.engines import columnar_warnings as _warnings  # noqa: E402, F401
