@@ -159,6 +159,9 @@ def assess_elimination(pack: Pack, household: Household, *, as_of: date) -> Elim
             # Only safety-net rules and none applies: the document states no condition to decide.
             outcome = EliminationOutcome.NEEDS_REVIEW
     flags = tuple(match(r) for r, v, _ in of(RuleKind.FLAG) if v is True)
+    for _, v, run in of(RuleKind.FLAG):
+        if v is UNKNOWN:  # a record-keeping check that could not be made: say what it needs
+            note(run)
     notes = [_reason(r, run) for r, v, run in of(RuleKind.NOTE) if v is True]
     return Elimination(
         **common,
