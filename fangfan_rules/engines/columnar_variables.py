@@ -1169,3 +1169,6 @@ __all__ = [
     "net_over",
     "per_capita_over",
 ]
+
+from fangfan_rules.engines import columnar_clue_visits as _clue_visits  # noqa: E402, F401  (registers)
+from fangfan_rules.engines import columnar_lookback as _lookback  # noqa: E402, F401  (registers)

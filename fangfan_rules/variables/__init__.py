@@ -3,8 +3,10 @@
 Importing this package registers every core variable.
 """
 
+from fangfan_rules.variables import clue_visits as _clue_visits  # noqa: F401  (registers)
 from fangfan_rules.variables import elimination as _elimination  # noqa: F401  (registers)
 from fangfan_rules.variables import household as _household  # noqa: F401  (registers)
+from fangfan_rules.variables import lookback as _lookback  # noqa: F401  (registers)
 from fangfan_rules.variables import member as _member  # noqa: F401  (registers)
 from fangfan_rules.variables import population as _population  # noqa: F401  (registers)
 from fangfan_rules.variables import status as _status  # noqa: F401  (registers)
