@@ -1182,8 +1182,10 @@ __all__ = [
 ]
 
 # Variables registered in their own modules (one import line each).
+from fangfan_rules.engines import columnar_clue_visits as _clue_visits  # noqa: E402, F401
 from fangfan_rules.engines import columnar_events as _columnar_events  # noqa: E402, F401
 from fangfan_rules.engines import columnar_income_recent as _columnar_income_recent  # noqa: E402, F401
 from fangfan_rules.engines import columnar_labour as _columnar_labour  # noqa: E402, F401
+from fangfan_rules.engines import columnar_lookback as _lookback  # noqa: E402, F401
 from fangfan_rules.engines import columnar_recorded as _recorded  # noqa: E402, F401
 from fangfan_rules.engines import columnar_warnings as _warnings  # noqa: E402, F401
