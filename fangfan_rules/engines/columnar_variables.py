@@ -1169,3 +1169,6 @@ __all__ = [
     "net_over",
     "per_capita_over",
 ]
+
+# Columnar implementations kept in their own modules (registered on import).
+from fangfan_rules.engines import columnar_recorded as _columnar_recorded  # noqa: E402, F401
