@@ -274,10 +274,10 @@ def test_exact_per_capita_boundaries():
     expected = native_frame(QIANSHAN, batch, as_of)
     assert_frames_agree(got, expected)
     outcome = dict(zip(got.household_id, got.outcome, strict=True))
-    assert outcome["below"] == "identify" and outcome["prorata_below"] == "identify"
+    assert outcome["below"] == "needs_review" and outcome["prorata_below"] == "needs_review"
     assert outcome["at"] == "not_eligible" and outcome["prorata_at"] == "not_eligible"
     assert got.set_index("household_id").loc["below", "deciding_rule"] == (
-        "qianshan_2023.outcome.identify"
+        "qianshan_2023.outcome.income_below_line_cannot_cope"
     )
 
 

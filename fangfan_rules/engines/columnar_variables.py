@@ -1187,5 +1187,6 @@ from fangfan_rules.engines import columnar_events as _columnar_events  # noqa: E
 from fangfan_rules.engines import columnar_income_recent as _columnar_income_recent  # noqa: E402, F401
 from fangfan_rules.engines import columnar_labour as _columnar_labour  # noqa: E402, F401
 from fangfan_rules.engines import columnar_lookback as _lookback  # noqa: E402, F401
+from fangfan_rules.engines import columnar_on_record as _on_record  # noqa: E402, F401
 from fangfan_rules.engines import columnar_recorded as _recorded  # noqa: E402, F401
 from fangfan_rules.engines import columnar_warnings as _warnings  # noqa: E402, F401
