@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -34,7 +35,7 @@ from fangfan_rules.engines.durable_compile import (
 )
 from fangfan_rules.money import fraction_to_yuan
 from fangfan_rules.variables import get_variable
-from tests.helpers import household, record
+from tests.helpers import household, quoted_rule, record
 
 pytestmark = pytest.mark.skipif(not available(), reason="durable_rules is not importable here")
 
@@ -77,7 +78,11 @@ def make_pack(tmp_path: Path, rules: str, parameters: str = "{}", name: str = "t
         encoding="utf-8",
     )
     (tmp_path / "parameters.yaml").write_text(parameters, encoding="utf-8")
-    (tmp_path / "rules.yaml").write_text("rules:\n" + rules, encoding="utf-8")
+    data = yaml.safe_load("rules:\n" + rules)
+    data["rules"] = [quoted_rule(r) for r in data["rules"]]
+    (tmp_path / "rules.yaml").write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return ff.Pack.from_directory(tmp_path)
 
 
