@@ -247,7 +247,7 @@ def _build_rule(pack: Pack, spec: RuleSpec, citation: str) -> Rule:
     data.setdefault("quote", f"（{citation}：分析用假设规则，非文件原文）")
     try:
         decides = decision_of(
-            RuleKind(data.get("kind")), Effect.model_validate(data.get("effect") or {})
+            RuleKind(str(data.get("kind"))), Effect.model_validate(data.get("effect") or {})
         )
     except (ValueError, TypeError):
         decides = None  # malformed: parse_rule below names the problem
