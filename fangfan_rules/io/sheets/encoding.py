@@ -110,7 +110,8 @@ def detect_encoding(path: Path, key_header: str, search_lines: int) -> Detected:
             if in_utf8
             else Detected("gb18030", 0, f"gb18030 (UTF-8 also decodes; {key_header} reads in GBK)")
         )
+    where = "both readings" if in_utf8 else "neither reading (is this the mapping's file?)"
     raise SpreadsheetError(
-        f"{path}: decodes both as UTF-8 and as GBK, differently, and the header "
-        f"{key_header!r} does not settle which; name the encoding (encoding='utf-8' or 'gbk')"
+        f"{path}: decodes both as UTF-8 and as GBK, differently, and the header {key_header!r} "
+        f"appears in {where}; name the encoding (encoding='utf-8' or 'gbk')"
     )
