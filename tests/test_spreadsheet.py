@@ -341,6 +341,57 @@ def test_missing_required_column_refuses_the_file_optional_ones_are_listed(tmp_p
     assert result.unmapped_columns == ["联系人"] and result.ignored_columns == ["备注"]
 
 
+def test_wrapped_header_cells_and_stray_spaces_match(tmp_path: Path) -> None:
+    headers = [
+        h.replace("工资性收入", "工资性\n收入").replace("户编号", " 户编号 ") for h in HEADERS
+    ]
+    result, out = read_all(write_xlsx(tmp_path / "m.xlsx", [headers, head("H1")]))
+    assert "工资性收入" in result.columns and out[0].household is not None
+    assert out[0].household.income[0].wage_income == Decimal("12345.60")
+
+
+def test_record_groups_read_on_each_row(tmp_path: Path) -> None:
+    """A member's own spending on the member's row: one record per row (each_row: true)."""
+    document = load_mapping("default")
+    spending = {
+        "into": "expenditures",
+        "each_row": True,
+        "fixed": {"kind": "medical"},
+        "columns": {
+            "date": {"header": "就医日期"},
+            "total": {"header": "医疗总费用"},
+            "reimbursed": {"header": "报销"},
+            "compliant_self_paid": {"header": "合规自付"},
+        },
+    }
+    text = (Path(__file__).parents[1] / "fangfan_rules/io/mappings/default.yaml").read_text("utf-8")
+    import yaml
+
+    raw = yaml.safe_load(text)
+    raw["records"] = [r for r in raw["records"] if r["into"] != "expenditures"] + [spending]
+    mapping = load_mapping(raw)
+    assert mapping.records[-1].each_row and not document.records[0].each_row
+    headers = [*HEADERS, "就医日期", "医疗总费用", "报销", "合规自付"]
+    rows = [
+        headers,
+        [*head("H1"), "2023/1/5", "30,000.00", "20000", "8000"],
+        [*child("H1"), "2023/2/1", "1000", "500", "400"],
+        [*child("H1", 姓名="三"), "", "", "", ""],
+    ]
+    _, out = read_all(write_csv(tmp_path / "m.csv", rows, "utf-8"), mapping=mapping)
+    household = out[0].household
+    assert household is not None, out[0].error
+    assert [(e.date, e.compliant_self_paid) for e in household.expenditures] == [
+        (dt.date(2023, 1, 5), Decimal("8000.00")),
+        (dt.date(2023, 2, 1), Decimal("400.00")),
+    ]
+
+
+def test_true_false_cells_are_not_read_as_words(tmp_path: Path) -> None:
+    _, out = read_all(write_xlsx(tmp_path / "m.xlsx", [HEADERS, head("H1", 是否脱贫户=True)]))
+    assert "a bool cell where text is expected" in only_error(out, "H1")
+
+
 def test_no_header_row_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SpreadsheetError, match="no header row holding '户编号'"):
         read_all(write_csv(tmp_path / "m.csv", [["姓名"], ["张三"]], "utf-8", codecs.BOM_UTF8))

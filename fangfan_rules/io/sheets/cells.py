@@ -196,7 +196,7 @@ def read_id_number(value: Any) -> str:
 
 def read_word(value: Any, words: Mapping[str, Any]) -> Any:
     """The value the mapping gives this word (the word itself must be listed)."""
-    text = read_text(value) if not isinstance(value, bool) else ("是" if value else "否")
+    text = read_text(value)  # a TRUE/FALSE cell is an error, not 是/否
     if text not in words:
         known = "、".join(words)
         raise CellError(f"not a word this mapping knows here ({known})")

@@ -20,8 +20,13 @@ class Header:
     short: list[str]
 
 
+def squeeze(text: str) -> str:
+    """A header without any whitespace: "工资性\n收入" (a wrapped header cell) is "工资性收入"."""
+    return "".join(text.split())
+
+
 def _texts(cells: list[Any], width: int) -> list[str]:
-    out = ["" if is_blank(c) else shown(c).strip() for c in cells]
+    out = ["" if is_blank(c) else squeeze(shown(c)) for c in cells]
     return out + [""] * (width - len(out))
 
 
@@ -50,11 +55,13 @@ def _carry_left(grid: list[list[str]]) -> None:
 def find_header(table: Table, mapping: SpreadsheetMapping) -> tuple[Header, Iterator[Any]]:
     """Read rows up to the header (title rows above it are skipped); return it and the rest."""
     key = mapping.key.header
+    assert key is not None
+    wanted = squeeze(key)
     rows = iter(table.rows)
     for number, cells in rows:
         if number > mapping.header_search_rows:
             break
-        if any(not is_blank(c) and shown(c).strip() == key for c in cells):
+        if any(not is_blank(c) and squeeze(shown(c)) == wanted for c in cells):
             grid_cells = [cells]
             for _ in range(mapping.header_rows - 1):
                 more = next(rows, None)
@@ -102,9 +109,10 @@ def match_columns(header: Header, mapping: SpreadsheetMapping, sheet: str) -> La
     columns: list[Column] = mapping.columns()
     for column in columns:
         assert column.header is not None
-        hits = [i for i, name in enumerate(header.full) if name == column.header]
+        wanted = squeeze(column.header)
+        hits = [i for i, name in enumerate(header.full) if name == wanted]
         if not hits:
-            hits = [i for i, name in enumerate(header.short) if name == column.header]
+            hits = [i for i, name in enumerate(header.short) if name == wanted]
         if len(hits) > 1:
             names = ", ".join(repr(header.full[i]) for i in hits)
             problems.append(f"header {column.header!r} matches {len(hits)} columns ({names})")
@@ -117,7 +125,7 @@ def match_columns(header: Header, mapping: SpreadsheetMapping, sheet: str) -> La
             missing.append(column.header)
     if problems:
         raise SpreadsheetError(f"sheet {sheet}: " + "; ".join(problems))
-    ignore = set(mapping.ignore)
+    ignore = {squeeze(name) for name in mapping.ignore}
     unmapped: list[str] = []
     ignored: list[str] = []
     for i, name in enumerate(header.full):

@@ -68,6 +68,9 @@ class RecordGroup:
     fixed: Mapping[str, Any] = field(default_factory=dict)
     period: DateRange | None = None
     per_capita: Column | None = None
+    #: one record per row that fills the group (a member's own spending), instead of one per
+    #: household whose cells must agree on every row
+    each_row: bool = False
 
 
 @dataclass(frozen=True)
@@ -225,7 +228,9 @@ class _Builder:
                 fields["wage_income"],  # an amount, read like any other
                 spec["check"]["per_capita_net_income"],
             )
-        return RecordGroup(into, tuple(columns), fixed, period, per_capita)
+        return RecordGroup(
+            into, tuple(columns), fixed, period, per_capita, bool(spec.get("each_row", False))
+        )
 
 
 def _build(document: Any, source: str) -> SpreadsheetMapping:

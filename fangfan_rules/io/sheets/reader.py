@@ -115,8 +115,10 @@ class SpreadsheetRows(Iterator[Row]):
         self._readers: dict[int, Callable[[Any], Any]] = {
             id(c): parse(c) for c in mapping.columns()
         }
+        # Record slots are "<group>:<field>" (one record per household: cells on any row must
+        # agree) or "<group>@{row}:<field>" for groups read on each row (one record per row).
         record_columns = [
-            (f"{g}:{c.target}", c, "household")
+            (f"{g}@{{row}}:{c.target}" if group.each_row else f"{g}:{c.target}", c, "household")
             for g, group in enumerate(mapping.records)
             for c in (*group.columns, *((group.per_capita,) if group.per_capita else ()))
         ]
@@ -225,6 +227,8 @@ class SpreadsheetRows(Iterator[Row]):
             if level == "member":
                 member[slot] = (value, cell)
                 continue
+            if "{row}" in slot:
+                slot = slot.replace("{row}", str(number))
             seen = house.values.get(slot)
             if seen is None:
                 house.values[slot] = (value, cell)
@@ -301,6 +305,14 @@ class SpreadsheetRows(Iterator[Row]):
     ) -> list[Callable[[Household], Problem | None]]:
         checks = []
         for g, group in enumerate(self.mapping.records):
+            if group.each_row:
+                by_row: dict[int, dict[str, tuple[Any, _Cell]]] = {}
+                for slot, (value, cell) in house.values.items():
+                    if slot.startswith(f"{g}@"):
+                        by_row.setdefault(cell.row, {})[slot.split(":", 1)[1]] = (value, cell)
+                for number in sorted(by_row):
+                    self._record(group, by_row[number], data, where, problems)
+                continue
             cells = {
                 c.target: house.values[f"{g}:{c.target}"]
                 for c in group.columns
@@ -318,32 +330,45 @@ class SpreadsheetRows(Iterator[Row]):
                     )
                 if not cells:
                     continue
-            absent = [cell for value, cell in cells.values() if value is None]
-            if absent:
-                others = [cell for value, cell in cells.values() if value is not None]
-                if others:
-                    problems.append(
-                        (
-                            self._where(others[0]),
-                            shown(others[0].raw, others[0].column),
-                            f"filled, but {self._where(absent[0])} = {shown(absent[0].raw)!r} says "
-                            "there is no such record",
-                        )
-                    )
-                continue
-            record: dict[str, Any] = dict(group.fixed)
-            if group.period is not None:
-                record.update(start=group.period.start, end=group.period.end)
-            target_list = data.setdefault(group.into, [])
-            prefix = f"{group.into}[{len(target_list)}]"
-            for target, (value, cell) in cells.items():
-                record[target] = value
-                where[f"{prefix}.{target}"] = cell
-            where[prefix] = next(iter(cells.values()))[1]
-            target_list.append(record)
-            if group.per_capita is not None and stated is not None and group.period is not None:
+            made = self._record(group, cells, data, where, problems)
+            if made and group.per_capita is not None and stated is not None and group.period:
                 checks.append(self._per_capita_check(stated, group.period, group))
         return checks
+
+    def _record(
+        self,
+        group: RecordGroup,
+        cells: dict[str, tuple[Any, _Cell]],
+        data: dict[str, Any],
+        where: dict[str, _Cell | int],
+        problems: list[Problem],
+    ) -> bool:
+        """Append one record made of ``cells`` to ``data``; False when the cells say there is
+        none (a word mapped to null, such as 享受低保 = 否)."""
+        absent = [cell for value, cell in cells.values() if value is None]
+        if absent:
+            others = [cell for value, cell in cells.values() if value is not None]
+            if others:
+                problems.append(
+                    (
+                        self._where(others[0]),
+                        shown(others[0].raw, others[0].column),
+                        f"filled, but {self._where(absent[0])} = {shown(absent[0].raw)!r} says "
+                        "there is no such record",
+                    )
+                )
+            return False
+        record: dict[str, Any] = dict(group.fixed)
+        if group.period is not None:
+            record.update(start=group.period.start, end=group.period.end)
+        target_list = data.setdefault(group.into, [])
+        prefix = f"{group.into}[{len(target_list)}]"
+        for target, (value, cell) in cells.items():
+            record[target] = value
+            where[f"{prefix}.{target}"] = cell
+        where[prefix] = next(iter(cells.values()))[1]
+        target_list.append(record)
+        return True
 
     def _per_capita_check(
         self, stated: tuple[Any, _Cell], period: DateRange, group: RecordGroup

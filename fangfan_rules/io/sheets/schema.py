@@ -52,6 +52,12 @@ def _record(into: str) -> dict[str, Any]:
             "propertyNames": {"enum": fields},
         },
     }
+    if into != "income":
+        properties["each_row"] = {
+            "description": "one record per row that fills these columns (each member's own), "
+            "instead of one per household (default: cells on several rows must agree)",
+            "type": "boolean",
+        }
     if into == "income":
         properties["period"] = {
             "description": "the period the income columns cover (both ends included); if "
