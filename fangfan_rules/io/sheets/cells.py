@@ -29,6 +29,7 @@ _MONEY_TEXT = {
     "thousands": re.compile(r"^-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$"),
 }
 _WAN = Decimal(10000)
+_UNKNOWN = object()
 _DATE_TEXT = {
     "ymd_slash": re.compile(r"^([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})$"),
     "ymd_dash": re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$"),
@@ -210,7 +211,15 @@ def reader_for(
     if column.kind == "words":
         assert column.words is not None
         words = column.words
-        return lambda v: read_word(v, words)
+
+        def word(value: Any) -> Any:
+            if value.__class__ is str:  # the common case, without the checks of read_word
+                found = words.get(value.strip(), _UNKNOWN)
+                if found is not _UNKNOWN:
+                    return found
+            return read_word(value, words)
+
+        return word
     if column.kind == "money":
         return lambda v: read_money(v, money_forms)
     if column.kind == "date":

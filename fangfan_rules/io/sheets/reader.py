@@ -35,7 +35,7 @@ from fangfan_rules.variables.income import per_capita_net_income
 Problem = tuple[str, object, str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Cell:
     """Where a value came from, for error messages."""
 
@@ -127,7 +127,11 @@ class SpreadsheetRows(Iterator[Row]):
             *record_columns,
             *((c.target, c, "member") for c in mapping.member),
         ]
-        self._slots = [s for s in self._slots if id(s[1]) in self._index]
+        self._plan = [
+            (self._index[id(c)], slot, c, level == "member", self._readers[id(c)])
+            for slot, c, level in self._slots
+            if id(c) in self._index
+        ]
         self._out: Iterator[Row] | None = None
 
     # -- iteration ---------------------------------------------------------------------------
@@ -205,7 +209,10 @@ class SpreadsheetRows(Iterator[Row]):
             [(h.first_row, h) for h in households.values()] + [(r.line, r) for r in orphans],
             key=lambda pair: pair[0],
         )
-        for _, item in emitted:
+        households.clear()
+        emitted.reverse()
+        while emitted:
+            _, item = emitted.pop()  # popped: each household's cells go once it is built
             row = self._finish(item) if isinstance(item, _Household) else item
             self.households += row.household is not None
             self.bad_rows += row.household is None
@@ -213,18 +220,21 @@ class SpreadsheetRows(Iterator[Row]):
 
     def _take_row(self, house: _Household, number: int, cells: list[Any]) -> None:
         member: dict[str, tuple[Any, _Cell]] = {}
-        for slot, column, level in self._slots:
-            index = self._index.get(id(column))
-            if index is None or index >= len(cells) or is_blank(cells[index]):
+        width = len(cells)
+        for index, slot, column, is_member, read in self._plan:
+            if index >= width:
                 continue
             raw = cells[index]
+            # inline is_blank: this loop runs once per mapped cell of the sheet
+            if raw is None or raw == "" or (raw.__class__ is str and raw.isspace()):
+                continue
             cell = _Cell(number, column, raw)
             try:
-                value = self._readers[id(column)](raw)
+                value = read(raw)
             except CellError as exc:
                 house.problems.append((self._where(cell), shown(raw, column), str(exc)))
                 continue
-            if level == "member":
+            if is_member:
                 member[slot] = (value, cell)
                 continue
             if "{row}" in slot:
