@@ -573,3 +573,13 @@ def test_end_to_end_qianshan_2023_after_merge(tmp_path: Path) -> None:
         fired = {h: {reason.rule_id for reason in r.reasons} for h, r in by_id.items()}
         assert "risk.income_below_line" in fired["POOR"]
         assert "risk.income_below_line" not in fired["OK"]
+
+
+def test_the_example_workbook_reads_cleanly_with_the_default_mapping() -> None:
+    example = Path(__file__).parents[1] / "examples" / "sample_members.xlsx"
+    result, out = read_all(example)
+    assert [r.household_id for r in out] == ["示例-001", "示例-002", "示例-003", "示例-004"]
+    assert all(r.household is not None for r in out), [r.error for r in out]
+    assert [len(r.household.members) for r in out] == [3, 1, 2, 2]
+    assert (result.blank_rows, result.totals_rows, result.ignored_columns) == (1, 1, ["序号"])
+    assert result.unmapped_columns == []
