@@ -331,6 +331,13 @@ def test_a_row_without_household_key_is_reported_and_the_rest_go_on(tmp_path: Pa
     assert out[0].household is not None and out[2].household is not None
 
 
+def test_an_unreadable_household_key_is_a_bad_row_of_its_own(tmp_path: Path) -> None:
+    rows = [HEADERS, head("H1"), head(3.5)]
+    _, out = read_all(write_xlsx(tmp_path / "m.xlsx", rows))
+    assert [r.household_id for r in out] == ["H1", None]
+    assert "row 3, column 户编号 (A) = '3.5': a number with decimals" in str(out[1].error)
+
+
 def test_missing_required_column_refuses_the_file_optional_ones_are_listed(tmp_path: Path) -> None:
     rows = [[h for h in HEADERS if h != "与户主关系"], ["H1"]]
     with pytest.raises(SpreadsheetError, match="required column '与户主关系'"):

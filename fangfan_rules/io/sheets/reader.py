@@ -17,6 +17,7 @@ from typing import Any
 from fangfan_rules.dates import DateRange
 from fangfan_rules.errors import FactError
 from fangfan_rules.facts import Household, load_household
+from fangfan_rules.idnumber import scrub_id_numbers
 from fangfan_rules.io.readers import Row
 from fangfan_rules.io.sheets.cells import CellError, is_blank, reader_for, shown
 from fangfan_rules.io.sheets.header import find_header, match_columns
@@ -183,7 +184,12 @@ class SpreadsheetRows(Iterator[Row]):
                         None,
                         error=(
                             f"sheet {self.sheet} row {number}: column {key.header} is blank, so the row "
-                            f"belongs to no household (it has {', '.join(map(str, filled))})"
+                            "belongs to no household ("
+                            + (
+                                f"it has {', '.join(map(str, filled))})"
+                                if filled
+                                else "no mapped cell)"
+                            )
                         ),
                     )
                 )
@@ -195,8 +201,10 @@ class SpreadsheetRows(Iterator[Row]):
                     Row(
                         number,
                         None,
-                        error=f"{self._where(_Cell(number, key, raw_key))}"
-                        f" = {shown(raw_key)!r}: {exc}",
+                        error=scrub_id_numbers(
+                            f"{self._where(_Cell(number, key, raw_key))}"
+                            f" = {shown(raw_key)!r}: {exc}"
+                        ),
                     )
                 )
                 continue
