@@ -17,6 +17,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+import yaml
 
 from fangfan_rules import load_household
 from fangfan_rules.idnumber import check_digit
@@ -33,6 +34,7 @@ from fangfan_rules.io import (
 from fangfan_rules.vocabulary import LabourCapacity, Relation, SchoolingStage
 
 PERIOD = (dt.date(2022, 5, 1), dt.date(2023, 4, 30))  # qianshan_2023's survey period
+DEFAULT_YAML = Path(__file__).parents[1] / "fangfan_rules/io/mappings/default.yaml"
 
 
 def idn(first17: str) -> str:
@@ -371,10 +373,7 @@ def test_record_groups_read_on_each_row(tmp_path: Path) -> None:
             "compliant_self_paid": {"header": "合规自付"},
         },
     }
-    text = (Path(__file__).parents[1] / "fangfan_rules/io/mappings/default.yaml").read_text("utf-8")
-    import yaml
-
-    raw = yaml.safe_load(text)
+    raw = yaml.safe_load(DEFAULT_YAML.read_text("utf-8"))
     raw["records"] = [r for r in raw["records"] if r["into"] != "expenditures"] + [spending]
     mapping = load_mapping(raw)
     assert mapping.records[-1].each_row and not document.records[0].each_row
@@ -392,6 +391,23 @@ def test_record_groups_read_on_each_row(tmp_path: Path) -> None:
         (dt.date(2023, 1, 5), Decimal("8000.00")),
         (dt.date(2023, 2, 1), Decimal("400.00")),
     ]
+
+
+def test_two_columns_that_contradict_each_other_are_reported(tmp_path: Path) -> None:
+    raw = yaml.safe_load(DEFAULT_YAML.read_text("utf-8"))
+    raw["member"]["health.chronic_illness"] = {"header": "慢性病", "words": "是否"}
+    mapping = load_mapping(raw)
+    rows = [
+        [*HEADERS, "慢性病"],
+        [*head("H1", 健康状况="健康"), "是"],
+        [*head("H2", 健康状况="长期慢性病"), "是"],
+    ]
+    _, out = read_all(write_csv(tmp_path / "m.csv", rows, "utf-8"), mapping=mapping)
+    assert "contradicts another column of this row on health.chronic_illness" in only_error(
+        out, "H1"
+    )
+    assert out[1].household is not None
+    assert out[1].household.members[0].health.chronic_illness is True
 
 
 def test_true_false_cells_are_not_read_as_words(tmp_path: Path) -> None:

@@ -55,14 +55,23 @@ class _Household:
     members: list[tuple[int, dict[str, tuple[Any, _Cell]]]] = field(default_factory=list)
 
 
-def _set(target: dict[str, Any], path: str, value: Any) -> None:
+def _set(target: dict[str, Any], path: str, value: Any) -> str | None:
+    """Put ``value`` at the dotted ``path``; the sub-field it contradicts, if any (a 健康状况 word
+    and a 慢性病 column may both speak of ``health.chronic_illness``)."""
     *parents, leaf = path.split(".")
     for part in parents:
         target = target.setdefault(part, {})
     if isinstance(value, dict):
-        target.setdefault(leaf, {}).update(value)
-    else:
-        target[leaf] = value
+        inner = target.setdefault(leaf, {})
+        for key, sub in value.items():
+            if key in inner and inner[key] != sub:
+                return f"{path}.{key}"
+            inner[key] = sub
+        return None
+    if leaf in target and target[leaf] != value:
+        return path
+    target[leaf] = value
+    return None
 
 
 def _decimals(raw: Any) -> int:
@@ -112,9 +121,8 @@ class SpreadsheetRows(Iterator[Row]):
                     f"a period mapping {mapping.name!r} does not state; give it (income_period= "
                     "in Python, --income-period START..END on the command line)"
                 )
-        parse = lambda c: reader_for(c, mapping.money_forms, mapping.date_forms)  # noqa: E731
         self._readers: dict[int, Callable[[Any], Any]] = {
-            id(c): parse(c) for c in mapping.columns()
+            id(c): reader_for(c, mapping.money_forms, mapping.date_forms) for c in mapping.columns()
         }
         # Record slots are "<group>:<field>" (one record per household: cells on any row must
         # agree) or "<group>@{row}:<field>" for groups read on each row (one record per row).
@@ -123,14 +131,14 @@ class SpreadsheetRows(Iterator[Row]):
             for g, group in enumerate(mapping.records)
             for c in (*group.columns, *((group.per_capita,) if group.per_capita else ()))
         ]
-        self._slots = [
+        slots = [
             *((c.target, c, "household") for c in mapping.household if c is not mapping.key),
             *record_columns,
             *((c.target, c, "member") for c in mapping.member),
         ]
         self._plan = [
             (self._index[id(c)], slot, c, level == "member", self._readers[id(c)])
-            for slot, c, level in self._slots
+            for slot, c, level in slots
             if id(c) in self._index
         ]
         self._out: Iterator[Row] | None = None
@@ -272,7 +280,15 @@ class SpreadsheetRows(Iterator[Row]):
                 _set(data, column.target, column.value)
         for slot, (value, cell) in house.values.items():
             if ":" not in slot and value is not None:
-                _set(data, slot, value)
+                clash = _set(data, slot, value)
+                if clash:
+                    problems.append(
+                        (
+                            self._where(cell),
+                            shown(cell.raw, cell.column),
+                            f"contradicts another column of this household on {clash}",
+                        )
+                    )
                 where[slot] = cell
         members = []
         seen_ids: dict[str, int] = {}
@@ -284,7 +300,15 @@ class SpreadsheetRows(Iterator[Row]):
                     _set(member, column.target, column.value)
             for target, (value, cell) in cells.items():
                 if value is not None:
-                    _set(member, target, value)
+                    clash = _set(member, target, value)
+                    if clash:
+                        problems.append(
+                            (
+                                self._where(cell),
+                                shown(cell.raw, cell.column),
+                                f"contradicts another column of this row on {clash}",
+                            )
+                        )
                     where[f"members[{position}].{target}"] = cell
             number_id = member.get("id_number")
             if number_id is not None:
