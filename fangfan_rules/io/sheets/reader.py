@@ -167,11 +167,11 @@ class SpreadsheetRows(Iterator[Row]):
         key_index = self._index[id(key)]
         markers = set(self.mapping.totals_markers)
         for number, cells in self._rows:
-            if all(is_blank(c) for c in cells):
-                self.blank_rows += 1
-                continue
             raw_key = cells[key_index] if key_index < len(cells) else None
             key_text = None if is_blank(raw_key) else shown(raw_key).strip()
+            if key_text is None and all(is_blank(c) for c in cells):
+                self.blank_rows += 1
+                continue
             if (key_text is None or key_text in markers) and any(
                 isinstance(c, str) and c.strip() in markers for c in cells
             ):
