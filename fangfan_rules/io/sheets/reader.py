@@ -38,8 +38,9 @@ Problem = tuple[str, object, str]
 
 @dataclass(frozen=True, slots=True)
 class _Cell:
-    """Where a value came from, for error messages."""
+    """A value read from the sheet, and where it came from (for error messages)."""
 
+    value: Any
     row: int
     column: Column
     raw: Any
@@ -50,9 +51,10 @@ class _Household:
     key: str
     first_row: int
     problems: list[Problem] = field(default_factory=list)
-    #: household-level target -> (value, cell); records are keyed "<group index>:<field>"
-    values: dict[str, tuple[Any, _Cell]] = field(default_factory=dict)
-    members: list[tuple[int, dict[str, tuple[Any, _Cell]]]] = field(default_factory=list)
+    #: household-level target -> cell; records are keyed "<group index>:<field>"
+    values: dict[str, _Cell] = field(default_factory=dict)
+    #: per member row: its number and its cells (each knows its column, hence its field)
+    members: list[tuple[int, list[_Cell]]] = field(default_factory=list)
 
 
 def _set(target: dict[str, Any], path: str, value: Any) -> str | None:
@@ -210,7 +212,7 @@ class SpreadsheetRows(Iterator[Row]):
                         number,
                         None,
                         error=scrub_id_numbers(
-                            f"{self._where(_Cell(number, key, raw_key))}"
+                            f"{self._where(_Cell(None, number, key, raw_key))}"
                             f" = {shown(raw_key)!r}: {exc}"
                         ),
                     )
@@ -235,7 +237,7 @@ class SpreadsheetRows(Iterator[Row]):
             yield row
 
     def _take_row(self, house: _Household, number: int, cells: list[Any]) -> None:
-        member: dict[str, tuple[Any, _Cell]] = {}
+        member: list[_Cell] = []
         width = len(cells)
         for index, slot, column, is_member, read in self._plan:
             if index >= width:
@@ -244,26 +246,26 @@ class SpreadsheetRows(Iterator[Row]):
             # inline is_blank: this loop runs once per mapped cell of the sheet
             if raw is None or raw == "" or (raw.__class__ is str and raw.isspace()):
                 continue
-            cell = _Cell(number, column, raw)
             try:
-                value = read(raw)
+                cell = _Cell(read(raw), number, column, raw)
             except CellError as exc:
-                house.problems.append((self._where(cell), shown(raw, column), str(exc)))
+                where = self._where(_Cell(None, number, column, raw))
+                house.problems.append((where, shown(raw, column), str(exc)))
                 continue
             if is_member:
-                member[slot] = (value, cell)
+                member.append(cell)
                 continue
             if "{row}" in slot:
                 slot = slot.replace("{row}", str(number))
             seen = house.values.get(slot)
             if seen is None:
-                house.values[slot] = (value, cell)
-            elif seen[0] != value:
+                house.values[slot] = cell
+            elif seen.value != cell.value:
                 house.problems.append(
                     (
                         self._where(cell),
                         shown(raw, column),
-                        f"differs from {self._where(seen[1])} = {shown(seen[1].raw, column)!r} "
+                        f"differs from {self._where(seen)} = {shown(seen.raw, column)!r} "
                         "(one household, one value)",
                     )
                 )
@@ -278,9 +280,9 @@ class SpreadsheetRows(Iterator[Row]):
         for column in self.mapping.household:
             if column.header is None:
                 _set(data, column.target, column.value)
-        for slot, (value, cell) in house.values.items():
-            if ":" not in slot and value is not None:
-                clash = _set(data, slot, value)
+        for slot, cell in house.values.items():
+            if ":" not in slot and cell.value is not None:
+                clash = _set(data, slot, cell.value)
                 if clash:
                     problems.append(
                         (
@@ -298,9 +300,10 @@ class SpreadsheetRows(Iterator[Row]):
             for column in self.mapping.member:
                 if column.header is None:
                     _set(member, column.target, column.value)
-            for target, (value, cell) in cells.items():
-                if value is not None:
-                    clash = _set(member, target, value)
+            for cell in cells:
+                target = cell.column.target
+                if cell.value is not None:
+                    clash = _set(member, target, cell.value)
                     if clash:
                         problems.append(
                             (
@@ -310,17 +313,18 @@ class SpreadsheetRows(Iterator[Row]):
                             )
                         )
                     where[f"members[{position}].{target}"] = cell
-            number_id = member.get("id_number")
-            if number_id is not None:
-                if number_id in seen_ids:
+            for cell in cells:
+                if cell.column.kind != "id_number":
+                    continue
+                if cell.value in seen_ids:
                     problems.append(
                         (
-                            self._where(cells["id_number"][1]),
-                            shown(number_id, cells["id_number"][1].column),
-                            f"the same ID number as the member on row {seen_ids[number_id]}",
+                            self._where(cell),
+                            shown(cell.value, cell.column),
+                            f"the same ID number as the member on row {seen_ids[cell.value]}",
                         )
                     )
-                seen_ids[number_id] = number
+                seen_ids[cell.value] = number
             members.append(member)
         data["members"] = members
         checks = self._records(house, data, where, problems)
@@ -348,10 +352,10 @@ class SpreadsheetRows(Iterator[Row]):
         checks = []
         for g, group in enumerate(self.mapping.records):
             if group.each_row:
-                by_row: dict[int, dict[str, tuple[Any, _Cell]]] = {}
-                for slot, (value, cell) in house.values.items():
+                by_row: dict[int, dict[str, _Cell]] = {}
+                for slot, cell in house.values.items():
                     if slot.startswith(f"{g}@"):
-                        by_row.setdefault(cell.row, {})[slot.split(":", 1)[1]] = (value, cell)
+                        by_row.setdefault(cell.row, {})[slot.split(":", 1)[1]] = cell
                 for number in sorted(by_row):
                     self._record(group, by_row[number], data, where, problems)
                 continue
@@ -361,12 +365,12 @@ class SpreadsheetRows(Iterator[Row]):
                 if f"{g}:{c.target}" in house.values
             }
             stated = house.values.get(f"{g}:per_capita_net_income")
-            if not cells or all(value is None for value, _ in cells.values()):
+            if not cells or all(cell.value is None for cell in cells.values()):
                 if stated is not None:
                     problems.append(
                         (
-                            self._where(stated[1]),
-                            shown(stated[1].raw),
+                            self._where(stated),
+                            shown(stated.raw),
                             "cannot be checked: the income components it derives from are blank",
                         )
                     )
@@ -380,16 +384,16 @@ class SpreadsheetRows(Iterator[Row]):
     def _record(
         self,
         group: RecordGroup,
-        cells: dict[str, tuple[Any, _Cell]],
+        cells: dict[str, _Cell],
         data: dict[str, Any],
         where: dict[str, _Cell | int],
         problems: list[Problem],
     ) -> bool:
         """Append one record made of ``cells`` to ``data``; False when the cells say there is
         none (a word mapped to null, such as 享受低保 = 否)."""
-        absent = [cell for value, cell in cells.values() if value is None]
+        absent = [cell for cell in cells.values() if cell.value is None]
         if absent:
-            others = [cell for value, cell in cells.values() if value is not None]
+            others = [cell for cell in cells.values() if cell.value is not None]
             if others:
                 problems.append(
                     (
@@ -405,17 +409,17 @@ class SpreadsheetRows(Iterator[Row]):
             record.update(start=group.period.start, end=group.period.end)
         target_list = data.setdefault(group.into, [])
         prefix = f"{group.into}[{len(target_list)}]"
-        for target, (value, cell) in cells.items():
-            record[target] = value
+        for target, cell in cells.items():
+            record[target] = cell.value
             where[f"{prefix}.{target}"] = cell
-        where[prefix] = next(iter(cells.values()))[1]
+        where[prefix] = next(iter(cells.values()))
         target_list.append(record)
         return True
 
     def _per_capita_check(
-        self, stated: tuple[Any, _Cell], period: DateRange, group: RecordGroup
+        self, cell: _Cell, period: DateRange, group: RecordGroup
     ) -> Callable[[Household], Problem | None]:
-        figure, cell = stated
+        figure = cell.value
 
         def check(household: Household) -> Problem | None:
             computed = per_capita_net_income(household, period)
