@@ -1,13 +1,21 @@
 """Rows out of a workbook or a CSV file, streamed, with the numbers people see in Excel.
 
 Workbooks are read with calamine (python-calamine): only the chosen sheet is parsed, into compact
-native memory, and rows are handed to Python one at a time. Measured on 50,000 member rows × 21
-columns (benchmarks/spreadsheet_bench.py, this machine): calamine 0.95 s (52,600 rows/s, peak RSS
-100 MB); openpyxl read-only 13.3 s (3,760 rows/s, 44 MB); pandas.read_excel(engine="calamine")
-2.7 s, 267 MB. openpyxl streams in constant memory but is 14 times slower, and the reader keeps
-each household's cells until the sheet ends anyway (a household's rows may be anywhere), so the
-memory a constant-memory parser would save is not saved overall. CSV files are decoded as a
-stream in the encoding :mod:`~fangfan_rules.io.sheets.encoding` decides.
+native memory, and rows are handed to Python one at a time. Measured with
+benchmarks/spreadsheet_bench.py on 50,000 member rows × 26 columns (a 4.7 MB workbook; 2 shared
+cores, other jobs running: figures are upper bounds), raw row iteration only:
+
+- calamine: 0.75 s, 66,000 rows/s, peak 97 MiB (3.3 s and 343 MiB for 200,000 rows);
+- openpyxl read-only mode: 11.1 s, 4,500 rows/s, peak 45 MiB (constant: it truly streams);
+- pandas.read_excel(engine="calamine"): 1.6 s, peak 258 MiB (a whole DataFrame).
+
+openpyxl is 15 times slower. Its constant memory would not survive into the reader anyway: a
+household's rows may be anywhere in the sheet, so the reader keeps every household's cells until the
+sheet ends (about 2.2 KB per member row); calamine adds about 1.6 KB per row on top. The whole reader
+(cells read, households grouped and validated, per-capita figures checked) takes 4.8 s for the
+workbook (10,400 member rows/s, peak 289 MiB with 116 MiB of them the interpreter and
+fangfan_rules) and 3.5 s for the same rows as a GBK CSV file (14,200 rows/s, 228 MiB). CSV files
+are decoded as a stream in the encoding :mod:`~fangfan_rules.io.sheets.encoding` decides.
 """
 
 from __future__ import annotations
