@@ -75,6 +75,7 @@ from fangfan_rules.facts import (
     load_household,
 )
 from fangfan_rules.idnumber import mask_id_number, validate_id_number
+from fangfan_rules.io import import_to_jsonl, load_mapping, read_spreadsheet
 from fangfan_rules.ledger import LedgerError, ledger_rows, write_ledger
 from fangfan_rules.letters import LetterError, written_answer
 from fangfan_rules.packs import DocumentInfo, Pack, available_packs, load_pack
@@ -220,10 +221,12 @@ __all__ = [
     "diff_packs",
     "disagreements",
     "household_json_schema",
+    "import_to_jsonl",
     "is_working_day",
     "known_at",
     "ledger_rows",
     "load_household",
+    "load_mapping",
     "load_pack",
     "load_schedule",
     "mask_id_number",
@@ -238,6 +241,7 @@ __all__ = [
     "plot_groups",
     "plot_outcomes",
     "plot_sweep",
+    "read_spreadsheet",
     "reform",
     "results_frame",
     "staffing_plan",
