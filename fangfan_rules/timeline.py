@@ -82,6 +82,7 @@ class Step(StrEnum):
 _STEP_ZH = {
     "risk_occurred": "风险发生",
     "clue_received": "收到风险线索（预警信息）",
+    "department_list_received": "收到行业部门排查名单",
     "application": "农户申请（自主申报）",
     "response": "快速响应并上报",
     "home_verification": "入户核实",

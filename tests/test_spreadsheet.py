@@ -594,8 +594,8 @@ def test_end_to_end_qianshan_2023_after_merge(tmp_path: Path) -> None:
         # qianshan_2023 一、(一)2.(1): per-capita net income over 2022-05-01..2023-04-30 against
         # the monitoring line: 2,000 yuan is below 6,900; 7,622.80 is not.
         fired = {h: {reason.rule_id for reason in r.reasons} for h, r in by_id.items()}
-        assert "risk.income_below_line" in fired["POOR"]
-        assert "risk.income_below_line" not in fired["OK"]
+        assert "qianshan_2023.risk.income_below_line" in fired["POOR"]
+        assert "qianshan_2023.risk.income_below_line" not in fired["OK"]
 
 
 def test_the_example_workbook_reads_cleanly_with_the_default_mapping() -> None:
