@@ -37,6 +37,7 @@ from fangfan_rules.calendar import (
 from fangfan_rules.dates import DateRange
 from fangfan_rules.errors import (
     CalendarError,
+    EngineError,
     FactError,
     FangfanError,
     MissingParameterError,
@@ -152,6 +153,7 @@ __all__ = [
     "Elimination",
     "EliminationOutcome",
     "EmploymentStability",
+    "EngineError",
     "Expenditure",
     "ExpenditureKind",
     "FactError",

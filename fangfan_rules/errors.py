@@ -63,3 +63,12 @@ class NotInForceError(FangfanError):
 
 class CalendarError(FangfanError):
     """The working-day calendar cannot answer for a date (e.g. outside its known years)."""
+
+
+class EngineError(FangfanError):
+    """A library the batch engines run on (polars, pyarrow) failed on a batch.
+
+    An internal error, never a verdict on the data (bad rows are reported row by row): the
+    message names the operation and the library's own error, ID numbers masked; the library's
+    exception is not chained (its text can quote the data).
+    """

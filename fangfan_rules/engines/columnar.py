@@ -84,6 +84,7 @@ from typing import Any
 import polars as pl
 from pydantic import ValidationError
 
+from fangfan_rules.engines.guard import engine_boundary
 from fangfan_rules.errors import FactError
 from fangfan_rules.facts import AreaTag, Household
 from fangfan_rules.facts.loading import fact_error
@@ -704,6 +705,7 @@ def _household_dicts(
     return out
 
 
+@engine_boundary("rebuilding households from tables")
 def to_households(
     tables: Mapping[str, pl.DataFrame], ids: Iterable[str] | None = None
 ) -> list[Household]:
@@ -779,15 +781,26 @@ def _is_nested(frame: pl.DataFrame) -> bool:
 
 
 def as_polars(frame: Any) -> pl.DataFrame:
-    """A polars DataFrame from polars, pandas or Arrow input."""
+    """A polars DataFrame from polars, pandas or Arrow input.
+
+    A frame that cannot be converted at all (a pandas column mixing types, text that is not
+    valid Unicode) is a :class:`~fangfan_rules.errors.FactError` naming the problem.
+    """
     if isinstance(frame, pl.DataFrame):
         return frame
-    if isinstance(frame, pl.LazyFrame):
-        return frame.collect()
-    result = pl.from_arrow(frame) if hasattr(frame, "schema") and hasattr(frame, "column") else None
-    if isinstance(result, pl.DataFrame):
-        return result
-    return pl.from_pandas(frame)
+    try:
+        if isinstance(frame, pl.LazyFrame):
+            return frame.collect()
+        if hasattr(frame, "schema") and hasattr(frame, "column"):
+            result = pl.from_arrow(frame)
+            if isinstance(result, pl.DataFrame):
+                return result
+        return pl.from_pandas(frame)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # polars / pyarrow conversion errors, a panic included
+        problem = f"cannot be read as a table ({type(exc).__name__}: {str(exc)[:200]})"
+    raise FactError(None, [(type(frame).__name__, None, problem)])
 
 
 def as_tables(data: Any) -> dict[str, pl.DataFrame]:
@@ -855,6 +868,7 @@ def _read_csv(path: Path, table: str) -> pl.DataFrame:
     )
 
 
+@engine_boundary("reading tables")
 def read_tables(path: Path | str) -> dict[str, pl.DataFrame]:
     """Read a directory of ``<table>.parquet`` / ``<table>.csv`` files or one nested Parquet file."""
     path = Path(path)

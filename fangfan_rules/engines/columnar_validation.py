@@ -11,6 +11,15 @@ single pass. Only the rare rows that fail some check are examined check by check
 messages, and only for them is the row's position in its household (``income[2].end``)
 computed. Validating 100,000 households this way costs one pass per table instead of one per
 check.
+
+Chunks: every input frame is rechunked to one chunk per column on entry. A frame concatenated
+from parts (two exports of a child table, Arrow record batches, a parallel CSV read) keeps its
+parts as chunks; after ``with_row_index`` (one chunk) and a filter that empties a part, its string
+columns carry empty and misaligned chunks, and polars 2.1's ``pl.format`` (which writes the
+messages' paths, ``members[m1].relation``) panics on them (``assertion failed: i < self.len()``,
+pola-rs/polars#25339). A sort rechunks, which is why the same table sorted by household never
+failed: the row order was never the cause, the chunk layout was. The failing rows are rechunked
+again before their messages are written.
 """
 
 from __future__ import annotations
@@ -39,6 +48,7 @@ from fangfan_rules.engines.columnar import (
     as_polars,
     household_keys,
 )
+from fangfan_rules.engines.guard import engine_boundary
 from fangfan_rules.errors import FactError
 from fangfan_rules.idnumber import validate_id_number
 
@@ -187,6 +197,7 @@ class _Checks:
                 flagged = flagged.join(
                     self._positions(group.table, flagged), on="__row", how="left"
                 )
+            flagged = flagged.rechunk()  # the failing rows only: a cheap copy (see "Chunks")
             for check in group.checks:
                 rows = flagged.filter(check.mask).select(
                     pl.col("household_id"),
@@ -204,6 +215,7 @@ class _Checks:
         return pl.concat([rows for _, rows in found], how="vertical_relaxed")
 
 
+@engine_boundary("validating tables")
 def validate(
     tables: Mapping[str, Any],
 ) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
@@ -216,7 +228,8 @@ def validate(
     that concern a whole table (an unknown or missing required column, float money) raise
     :class:`~fangfan_rules.errors.FactError`.
     """
-    raw = {t: as_polars(f) for t, f in tables.items()}
+    # One chunk per column (see the module docstring, "Chunks").
+    raw = {t: as_polars(f).rechunk() for t, f in tables.items()}
     if "households" not in raw:
         raise FactError(None, [("households", None, "the households table is required")])
     checks = _Checks()

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from fangfan_rules.analysis.compare import COLUMNS
+from fangfan_rules.engines.guard import engine_boundary
 from fangfan_rules.errors import FangfanError
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ def _require_dask() -> Any:
     return dd
 
 
+@engine_boundary("evaluating a Dask partition")
 def _partition(frame: pd.DataFrame, pack: Pack, as_of: date) -> pd.DataFrame:
     import polars as pl
     import pyarrow as pa

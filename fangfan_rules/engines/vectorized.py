@@ -90,6 +90,7 @@ from fangfan_rules.engines.columnar_variables import (
     VarContext,
     get_columnar,
 )
+from fangfan_rules.engines.guard import engine_boundary, guarded_iter
 from fangfan_rules.errors import FactError, MissingParameterError, RuleError
 from fangfan_rules.facts import Household, known_at
 from fangfan_rules.logic import Missing
@@ -936,6 +937,7 @@ class VectorizedBatch:
     >>> batch.explain_household("HH00000001").explain("zh")  # doctest: +SKIP
     """
 
+    @engine_boundary("evaluating a batch")
     def __init__(self, pack: Pack, data: Any, *, as_of: date):
         self.pack = pack
         self.as_of = as_of
@@ -945,6 +947,7 @@ class VectorizedBatch:
         results = self.compiled.evaluate(self.tables, self.population)
         self.frame = _to_pandas(self.compiled, results, self.errors)
 
+    @engine_boundary("explaining a household of a batch")
     def explain_household(self, household_id: str) -> Identification:
         """The native evaluator's full answer for one household of the batch (same population)."""
         from fangfan_rules.engines.native import identify
@@ -978,6 +981,7 @@ def identify_frame(pack: Pack, households_or_tables: Any, *, as_of: date) -> pd.
     return VectorizedBatch(pack, households_or_tables, as_of=as_of).frame
 
 
+@engine_boundary("evaluating a batch")
 def identify(
     pack: Pack, households: Any, *, as_of: date, engine: str = "vectorized"
 ) -> pd.DataFrame:
@@ -1129,6 +1133,12 @@ def identify_parquet(
     their rows) are in memory at once. Packs with population-level rules first make one pass that
     keeps only each household's inputs to the aggregates.
     """
+    return guarded_iter("streaming a dataset", _identify_parquet(pack, path, as_of, batch_size))
+
+
+def _identify_parquet(
+    pack: Pack, path: Path | str, as_of: date, batch_size: int
+) -> Iterator[pd.DataFrame]:
     compiled = compile_pack(pack, as_of=as_of)
     source = _source(path)
     population = _population_pass(compiled, source, batch_size)
@@ -1137,6 +1147,7 @@ def identify_parquet(
         yield _to_pandas(compiled, results, errors)
 
 
+@engine_boundary("explaining a household of a dataset")
 def explain_parquet(
     pack: Pack, path: Path | str, household_id: str, *, as_of: date
 ) -> Identification:
