@@ -99,7 +99,7 @@ INTEGER: tuple[Form, ...] = (
     _n("2019.0", False, "a JSON number with a fraction"),
     _s("２０１９", False, "full-width digits"),
     _s("2_019", False),
-    _n("2.019e3", False),
+    _n("2.019e3", False, "JSON number in exponent form"),
     _s("0x7e3", False),
     _s("+2019", False),
     _n("true", False),
