@@ -1,26 +1,39 @@
 """Read households from JSON (one object or an array), JSON Lines or CSV, never losing a row.
 
-Every input row becomes a :class:`Row`: either a validated household or the error that names the
-line, the household id (when readable), the field and the value. A bad row never stops the rest.
+Every input record becomes a :class:`Row`: either a validated household or the error that names
+the line (the element number in a JSON array), the household id (when readable), the field and
+the value. Nothing in a record stops the records after it: malformed JSON, deep nesting, huge
+numbers, duplicated keys, bytes that are not UTF-8, a CSV record with too many or too few cells,
+a cell over 131,072 characters, an unterminated quote — each is one reported bad row, and reading
+goes on (after an unterminated quote, from the line after the one that opened it, so that the
+lines it would have swallowed are read as records of their own). Only a file that cannot be
+opened at all raises (``OSError``).
 
 CSV layout: one household per line; a column per top-level field of the household schema; nested
 fields are either JSON in the cell (``members``, ``income``, ``area``…) or dotted column names
-(``area.county``, ``guarantees.housing_grade``). Empty cells are unknown (left out).
+(``area.county``, ``guarantees.housing_grade``). Empty cells are unknown (left out); ``true`` and
+``false`` are booleans; a cell starting with ``[`` or ``{`` is JSON.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
-from fangfan_rules.errors import FactError
+from fangfan_rules.errors import FactError, printable
 from fangfan_rules.facts import Household, load_household
-from fangfan_rules.idnumber import scrub_id_numbers
+from fangfan_rules.facts.forms import ASCII_BLANKS
+from fangfan_rules.facts.loading import household_id_of, parse_household_json
+from fangfan_rules.jsonparse import JsonProblem, check, decoder, duplicates_made, loads
+
+#: The csv module's cell limit (a longer cell is a bad row, not an error of the whole file).
+MAX_CELL = csv.field_size_limit()
+_UTF8_HINT = "save it as UTF-8 (GBK files from Excel need converting)"
 
 
 @dataclass(frozen=True)
@@ -34,14 +47,18 @@ class Row:
 
 
 def _row(line: int, data: Any) -> Row:
-    hid = str(data.get("id")) if isinstance(data, dict) and data.get("id") is not None else None
+    hid = household_id_of(data)
     try:
         return Row(line, hid, household=load_household(data))
     except FactError as exc:
         return Row(line, hid, error=str(exc))
 
 
-def _detect(path: Path, head: str) -> str:
+def _bad(line: int, hid: str | None, where: str, reason: str) -> Row:
+    return Row(line, hid, error=str(FactError(hid, [(where, None, reason)])))
+
+
+def _detect(path: Path, head: bytes) -> str:
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
         return "jsonl"
@@ -49,78 +66,346 @@ def _detect(path: Path, head: str) -> str:
         return "csv"
     if suffix == ".json":
         return "json"
-    return "json" if head.lstrip().startswith("[") else "jsonl"
+    return "json" if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[") else "jsonl"
 
 
-def read_households(source: Path | str | TextIO, *, format: str | None = None) -> Iterator[Row]:
-    """Yield a :class:`Row` per household in ``source`` (path or open text file), in order."""
+def read_households(
+    source: Path | str | TextIO | IO[bytes], *, format: str | None = None
+) -> Iterator[Row]:
+    """Yield a :class:`Row` per household in ``source`` (a path or an open file), in order.
+
+    ``format``: ``json``, ``jsonl`` or ``csv`` (default: from the file's extension, or
+    ``jsonl`` for an open file). Text is UTF-8 (a byte-order mark is ignored); a record that is
+    not is a bad row. An open text file is read through its bytes when it has them (stdin).
+    """
+    fmt = format
+    if fmt not in (None, "json", "jsonl", "csv"):
+        raise ValueError(f"unknown input format {fmt!r} (json, jsonl, csv)")
     if isinstance(source, str | Path):
         path = Path(source)
-        with path.open(encoding="utf-8-sig", newline="") as fh:
+        with path.open("rb") as fh:
             head = fh.read(2048)
             fh.seek(0)
-            yield from read_households(fh, format=format or _detect(path, head))
+            yield from _read(fh, fmt or _detect(path, head))
         return
-    fmt = format or "jsonl"
+    yield from _read(source, fmt or "jsonl")
+
+
+def _read(source: TextIO | IO[bytes], fmt: str) -> Iterator[Row]:
+    lines = _lines(source)
     if fmt == "jsonl":
-        for number, text in enumerate(source, start=1):
-            if not text.strip():
-                continue
-            try:
-                data = json.loads(text.lstrip("\ufeff"), parse_float=Decimal)
-            except json.JSONDecodeError as exc:
-                yield Row(number, None, error=f"line {number}: not valid JSON: {exc}")
-                continue
-            yield _row(number, data)
+        yield from _jsonl(lines)
     elif fmt == "json":
-        try:
-            data = json.loads(source.read().lstrip("\ufeff"), parse_float=Decimal)
-        except json.JSONDecodeError as exc:
-            yield Row(1, None, error=f"not valid JSON: {exc}")
-            return
-        items = data if isinstance(data, list) else [data]
-        for number, item in enumerate(items, start=1):
-            yield _row(number, item)
-    elif fmt == "csv":
-        reader = csv.DictReader(_without_bom(source))
-        for record in reader:
-            number = reader.line_num
-            try:
-                data = _csv_record(record)
-            except ValueError as exc:
-                yield Row(
-                    number,
-                    record.get("id") or None,
-                    error=scrub_id_numbers(f"line {number}: {exc}"),
-                )
-                continue
-            yield _row(number, data)
+        yield from _json_document("".join(text for _, text in _decoded(lines, keep=True)))
     else:
-        raise ValueError(f"unknown input format {fmt!r} (json, jsonl, csv)")
+        yield from _csv(_decoded(lines, keep=True))
 
 
-def _without_bom(lines: TextIO) -> Iterator[str]:
-    for number, line in enumerate(lines):
-        yield line.lstrip("\ufeff") if number == 0 else line
+def _lines(source: TextIO | IO[bytes]) -> Iterator[bytes | str]:
+    """The physical lines of ``source``: bytes when it has them (decoded line by line, so a bad
+    byte spoils one line, not the rest), else text."""
+    binary = getattr(source, "buffer", None)
+    encoding = str(getattr(source, "encoding", "") or "").lower().replace("-", "").replace("_", "")
+    if binary is not None and encoding in ("utf8", "utf8sig"):
+        return iter(binary)
+    return iter(source)
 
 
-def _csv_record(record: dict[str, str | None]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for column, cell in record.items():
-        if column is None:
-            raise ValueError(f"more cells than header columns ({len(cell or [])} extra)")
-        if cell is None or cell.strip() == "":
+def _decoded(lines: Iterable[bytes | str], *, keep: bool) -> Iterator[tuple[int, str]]:
+    """(line number, text) per physical line; bytes that are not UTF-8 are kept as lone
+    surrogates (``surrogateescape``) and reported by the record that holds them."""
+    for number, raw in enumerate(lines, start=1):
+        if isinstance(raw, bytes):
+            text = raw.decode("utf-8", "surrogateescape")
+        else:
+            text = raw
+        if number == 1:
+            text = text.removeprefix("\ufeff")
+        yield number, text if keep else text.rstrip("\r\n")
+
+
+def _undecodable(text: str) -> int | None:
+    """The column of the first byte that was not UTF-8 (a ``surrogateescape`` character)."""
+    for column, ch in enumerate(text, start=1):
+        if "\udc80" <= ch <= "\udcff":
+            return column
+    return None
+
+
+def _jsonl(lines: Iterable[bytes | str]) -> Iterator[Row]:
+    for number, text in _decoded(lines, keep=False):
+        if not text.strip(ASCII_BLANKS):  # a blank line is no record (other characters are)
             continue
-        text = cell.strip()
-        value: Any = text
-        if text[:1] in "[{" or text in ("true", "false"):
+        column = _undecodable(text)
+        if column is not None:
+            byte = ord(text[column - 1]) - 0xDC00
+            yield _bad(
+                number,
+                None,
+                "<line>",
+                f"line {number} is not UTF-8 text (byte 0x{byte:02x} at column {column}); "
+                + _UTF8_HINT,
+            )
+            continue
+        try:
+            data = parse_household_json(text)
+        except FactError as exc:
+            yield Row(number, exc.household_id, error=f"line {number}: {exc}")
+            continue
+        yield _row(number, data)
+
+
+# ----------------------------------------------------------------------------------------------
+# JSON documents: one object, or an array read element by element
+
+
+def _json_document(text: str) -> Iterator[Row]:
+    start = _skip_blank(text, 0)
+    if start >= len(text) or text[start] != "[":
+        column = _undecodable(text)
+        if column is not None:
+            yield _bad(1, None, "<json>", "the document is not UTF-8 text; " + _UTF8_HINT)
+            return
+        try:
+            data = parse_household_json(text)
+        except FactError as exc:
+            yield Row(1, exc.household_id, error=str(exc))
+            return
+        yield _row(1, data)
+        return
+    yield from _json_array(text, start + 1)
+
+
+def _json_array(text: str, position: int) -> Iterator[Row]:
+    """Elements of the array opened before ``position``: each decoded on its own, so that one
+    bad element (malformed, too deep, a huge number, a duplicated key) is one bad row."""
+    parse = decoder()
+    number = 0
+    while True:
+        position = _skip_blank(text, position)
+        if position >= len(text):
+            yield _bad(number + 1, None, "<json>", "the array is not closed (']' missing)")
+            return
+        if text[position] == "]":
+            rest = _skip_blank(text, position + 1)
+            if rest < len(text):
+                yield _bad(number + 1, None, "<json>", "text after the end of the array")
+            return
+        number += 1
+        end = _value_end(text, position)
+        piece = text[position:end] if end is not None else text[position:]
+        column = _undecodable(piece)
+        if column is not None:
+            yield _bad(number, None, "<json>", "element is not UTF-8 text; " + _UTF8_HINT)
+        else:
+            yield _json_element(number, parse, piece)
+        if end is None:
+            if number and _skip_blank(text, position) < len(text):
+                yield _bad(number + 1, None, "<json>", "the rest of the document cannot be read")
+            return
+        position = _skip_blank(text, end)
+        if position < len(text) and text[position] == ",":
+            position += 1
+        elif position < len(text) and text[position] != "]":
+            yield _bad(number + 1, None, "<json>", "',' expected between elements")
+            return
+
+
+def _json_element(number: int, parse: json.JSONDecoder, piece: str) -> Row:
+    problem: str
+    before = duplicates_made()
+    try:
+        value, end = parse.raw_decode(piece)
+    except json.JSONDecodeError as exc:
+        problem = f"not valid JSON: {exc.msg} (element {number}, column {exc.colno})"
+    except RecursionError:
+        problem = "not valid JSON: nested too deeply to read"
+    except ValueError as exc:
+        problem = f"not valid JSON: {str(exc)[:100]}"
+    else:
+        if piece[end:].strip(" \t\r\n"):
+            problem = "not valid JSON: text after the element"
+        else:
             try:
-                value = json.loads(text, parse_float=Decimal)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"column {column!r}: invalid JSON: {exc}") from None
+                check(value, before)
+            except JsonProblem as exc:
+                return _bad(number, household_id_of(value), exc.path or "<json>", exc.reason)
+            return _row(number, value)
+    return _bad(number, None, "<json>", problem)
+
+
+def _skip_blank(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n":
+        position += 1
+    return position
+
+
+def _value_end(text: str, position: int) -> int | None:
+    """The end of the JSON value starting at ``position`` (brackets matched outside strings,
+    without recursion), or None if the document ends first."""
+    depth = 0
+    in_string = False
+    i = position
+    while i < len(text):
+        ch = text[i]
+        if in_string:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == '"':
+                in_string = False
+                if depth == 0:
+                    return i + 1
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            if depth == 0:
+                return i  # a scalar element ends at the array's ']'
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        elif ch == "," and depth == 0:
+            return i
+        i += 1
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
+# CSV
+
+
+class _Lines:
+    """Physical lines for the csv module, with the lines of the record being read kept so that
+    reading can start again from the line after a bad record's first line."""
+
+    def __init__(self, lines: Iterator[tuple[int, str]]) -> None:
+        self._source = lines
+        self._again: deque[tuple[int, str]] = deque()
+        self.consumed: list[tuple[int, str]] = []
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        item = self._again.popleft() if self._again else next(self._source)
+        self.consumed.append(item)
+        return item[1]
+
+    def start_record(self) -> None:
+        self.consumed = []
+
+    def read_again_after_first(self) -> None:
+        """The record's lines after its first one are read again (as new records)."""
+        self._again.extendleft(reversed(self.consumed[1:]))
+        self.consumed = self.consumed[:1]
+
+
+def _csv_records(lines: _Lines) -> Iterator[tuple[int, list[str] | None, str | None]]:
+    """(first line, cells, None) per record, or (first line, None, why) for one that the csv
+    module cannot read; blank lines are skipped."""
+    while True:
+        lines.start_record()
+        reader = csv.reader(lines, strict=True)
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            first = lines.consumed[0][0] if lines.consumed else 0
+            message = str(exc)
+            if "field larger" in message:
+                why = f"a cell is longer than {MAX_CELL:,} characters"
+            elif "end of data" in message or "unexpected end" in message:
+                why = "a quote is not closed (the cell would swallow the lines after it)"
+            else:
+                why = f"not CSV: {message}"
+            lines.read_again_after_first()
+            yield first, None, why
+            continue
+        if not cells:
+            continue
+        yield lines.consumed[0][0], cells, None
+
+
+def _csv(decoded: Iterator[tuple[int, str]]) -> Iterator[Row]:
+    lines = _Lines(decoded)
+    records = _csv_records(lines)
+    header: list[str] | None = None
+    header_problem: str | None = None
+    for line, cells, why in records:
+        if header is None and header_problem is None:
+            if cells is None:
+                header_problem = f"the header (line {line}) cannot be read: {why}"
+                continue
+            header = [c.strip(ASCII_BLANKS) for c in cells]
+            twice = sorted({c for c in header if header.count(c) > 1})
+            if twice:
+                header_problem = f"column {twice[0]!r} appears twice in the header"
+            continue
+        if cells is None:
+            yield _bad(line, None, "<line>", f"line {line}: {why}")
+            continue
+        hid = _csv_id(header, cells)
+        if header_problem is not None or header is None:
+            yield _bad(line, hid, "<header>", header_problem or "no header")
+            continue
+        column = _undecodable("".join(cells))
+        if column is not None:
+            yield _bad(line, hid, "<line>", f"line {line} is not UTF-8 text; " + _UTF8_HINT)
+            continue
+        if len(cells) != len(header):
+            # a quoted cell that spans lines and leaves the record misshapen swallowed the lines
+            # after it: report this one and read those lines again as records of their own
+            if len(lines.consumed) > 1:
+                lines.read_again_after_first()
+                why = "a quote is not closed (the cell would swallow the lines after it)"
+            else:
+                why = f"{len(cells)} cells, the header has {len(header)}"
+            yield _bad(line, hid, "<line>", f"line {line}: {why}")
+            continue
+        try:
+            data = _csv_record(header, cells)
+        except ValueError as exc:
+            yield _bad(line, hid, "<line>", f"line {line}: {exc}")
+            continue
+        yield _row(line, data)
+
+
+def _csv_id(header: list[str] | None, cells: list[str]) -> str | None:
+    """The household id cell of a record, if the header has one and the record reaches it."""
+    if not header or "id" not in header:
+        return None
+    index = header.index("id")
+    return (printable(cells[index].strip(ASCII_BLANKS)) or None) if index < len(cells) else None
+
+
+def _csv_record(header: list[str], cells: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for column, cell in zip(header, cells, strict=True):
+        text = cell.strip(ASCII_BLANKS)
+        if text == "":
+            continue
+        value: Any = text
+        if text in ("true", "false"):
+            value = text == "true"
+        elif text[:1] in "[{":
+            try:
+                value = loads(text)
+            except JsonProblem as exc:
+                raise ValueError(f"column {column!r}: {exc}") from None
         target = out
         *parents, leaf = column.split(".")
         for part in parents:
-            target = target.setdefault(part, {})
+            nested = target.setdefault(part, {})
+            if not isinstance(nested, dict):
+                raise ValueError(f"column {column!r} conflicts with column {part!r}")
+            target = nested
+        if leaf in target:
+            raise ValueError(f"column {column!r} conflicts with another column")
         target[leaf] = value
     return out
+
+
+__all__ = ["MAX_CELL", "Row", "read_households"]
