@@ -712,15 +712,35 @@ def to_households(
     """Rebuild (and validate with the fact models) the households of ``tables``.
 
     ``ids`` restricts the result to those households (in table order). Raises
-    :class:`~fangfan_rules.errors.FactError` for the first invalid household.
+    :class:`~fangfan_rules.errors.FactError` for the first invalid household. Tables whose
+    columns are not yet of the layout's types (text read from CSV, say) are first read in the
+    documented forms by :func:`validate`.
     """
+    if not _typed(tables):
+        clean, errors = validate(tables)
+        if errors.height:
+            first = errors.row(0, named=True)
+            raise FactError(first["household_id"], [("<household>", None, first["error"])])
+        tables = clean
     out = []
     for data in _household_dicts(_complete(tables), ids):
         try:
             out.append(Household.model_validate(data))
         except ValidationError as exc:
-            raise fact_error(data, exc) from None
+            error = fact_error(data, exc)
+        else:
+            continue
+        raise error  # outside the handler: no chained error holding the raw input
     return out
+
+
+def _typed(tables: Mapping[str, pl.DataFrame]) -> bool:
+    """Every column of every table has its layout dtype (or is all null)."""
+    return all(
+        c not in SCHEMAS.get(t, {}) or dtype == SCHEMAS[t][c] or dtype == pl.Null
+        for t, frame in tables.items()
+        for c, dtype in frame.schema.items()
+    ) and all(t in SCHEMAS for t in tables)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -851,21 +871,9 @@ def write_parquet(
 
 
 def _read_csv(path: Path, table: str) -> pl.DataFrame:
-    schema = SCHEMAS[table]
-    header = pl.read_csv(path, n_rows=0).columns
-    overrides = {
-        c: (S if isinstance(schema.get(c), pl.List) or schema.get(c) is None else schema[c])
-        for c in header
-    }
-    frame = pl.read_csv(path, schema_overrides=overrides, try_parse_dates=False)
-    lists = [c for c in header if isinstance(schema.get(c), pl.List)]
-    return frame.with_columns(
-        pl.when(pl.col(c).is_null() | (pl.col(c) == ""))
-        .then(pl.lit([], dtype=LS))
-        .otherwise(pl.col(c).str.split(";"))
-        .alias(c)
-        for c in lists
-    )
+    """Every cell as text: :func:`validate` reads each in its documented form (the same rules
+    as the fact models), so a cell polars would parse leniently is never coerced."""
+    return pl.read_csv(path, infer_schema=False, try_parse_dates=False)
 
 
 @engine_boundary("reading tables")
@@ -974,7 +982,7 @@ def _match_ids(heads: pl.DataFrame, households: pl.DataFrame) -> pl.DataFrame:
 
 
 def validate(
-    tables: Mapping[str, Any],
+    tables: Mapping[str, Any], *, also_duplicated: pl.Series | None = None
 ) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     """Check tables against the fact models' constraints: the clean tables and the error rows.
 
@@ -983,7 +991,7 @@ def validate(
     """
     from fangfan_rules.engines.columnar_validation import validate as validate_tables
 
-    return validate_tables(tables)
+    return validate_tables(tables, also_duplicated=also_duplicated)
 
 
 # ----------------------------------------------------------------------------------------------
