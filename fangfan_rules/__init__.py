@@ -70,12 +70,13 @@ from fangfan_rules.facts import (
     known_at,
     load_household,
 )
-from fangfan_rules.idnumber import mask_id_number, validate_id_number
+from fangfan_rules.idnumber import mask_id_number, reveal_ids, validate_id_number
 from fangfan_rules.ledger import LedgerError, ledger_rows, write_ledger
 from fangfan_rules.letters import LetterError, written_answer
 from fangfan_rules.packs import DocumentInfo, Pack, available_packs, load_pack
 from fangfan_rules.planning import PlanningArea, staffing_plan, visit_plan
 from fangfan_rules.results import (
+    BadRow,
     Check,
     Deadline,
     Elimination,
@@ -133,6 +134,7 @@ __all__ = [
     "Area",
     "AreaTag",
     "AssistanceMeasure",
+    "BadRow",
     "CalendarError",
     "CareType",
     "Case",
@@ -232,6 +234,7 @@ __all__ = [
     "plot_sweep",
     "reform",
     "results_frame",
+    "reveal_ids",
     "staffing_plan",
     "sweep",
     "validate_id_number",

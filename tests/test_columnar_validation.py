@@ -113,7 +113,7 @@ def test_orphans_null_ids_and_duplicated_households():
     clean, errors = col.validate({**tables, "households": h, "income": income})
     messages = dict(zip(errors["household_id"], errors["error"], strict=True))
     assert "no row of the households table" in messages["ghost"]
-    assert "appears twice" in messages["D"]
+    assert "appears more than once" in messages["D"]
     assert "household id is missing" in messages[None]
     assert sorted(clean["households"]["household_id"].to_list()) == ["A", "E"]
     # rows of bad or unknown households are not in the clean tables; E's income is

@@ -67,6 +67,7 @@ computed over the valid households only.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -91,8 +92,15 @@ from fangfan_rules.engines.columnar_variables import (
     get_columnar,
 )
 from fangfan_rules.engines.guard import engine_boundary, guarded_iter
-from fangfan_rules.errors import FactError, MissingParameterError, RuleError
+from fangfan_rules.errors import (
+    DUPLICATED_HOUSEHOLD,
+    FactError,
+    MissingParameterError,
+    RuleError,
+)
 from fangfan_rules.facts import Household, known_at
+from fangfan_rules.facts.forms import ASCII_BLANKS
+from fangfan_rules.idnumber import ids_revealed, scrub_id_numbers
 from fangfan_rules.logic import Missing
 from fangfan_rules.results import Identification, PopulationFigure
 from fangfan_rules.rules.conditions import (
@@ -882,7 +890,7 @@ def _to_pandas(compiled: CompiledPack, results: pl.DataFrame, errors: pl.DataFra
         return out
 
     data = {
-        "household_id": values("household_id"),
+        "household_id": masked_ids(frame.get_column("household_id")).to_pandas(),
         "pack": [compiled.pack.name] * n,
         "as_of": [compiled.as_of] * n,
         "outcome": values("outcome"),
@@ -899,8 +907,31 @@ def _to_pandas(compiled: CompiledPack, results: pl.DataFrame, errors: pl.DataFra
     return pd.DataFrame(data, columns=list(COLUMNS))
 
 
-def _prepare(data: Any) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, bool]:
-    """(valid tables, error rows, whether input was pydantic households)."""
+def masked_ids(ids: pl.Series) -> pl.Series:
+    """Household ids as a result shows them: an id that is (or holds) an ID number masked,
+    unless revealed (:func:`fangfan_rules.idnumber.reveal_ids`). Only ids with a run of 15
+    digits are looked at in Python."""
+    if ids_revealed():
+        return ids
+    candidates = ids.str.contains(r"[0-9]{15}").fill_null(False)
+    if not candidates.any():
+        return ids
+    return pl.select(
+        pl.when(candidates)
+        .then(ids.map_elements(scrub_id_numbers, return_dtype=pl.String))
+        .otherwise(ids)
+        .alias(ids.name)
+    ).to_series()
+
+
+def _prepare(
+    data: Any, also_duplicated: pl.Series | None = None
+) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, bool]:
+    """(valid tables, error rows, whether input was pydantic households).
+
+    ``also_duplicated``: ids known to appear elsewhere too (another chunk or partition of the
+    same dataset): their rows are bad rows as well.
+    """
     if isinstance(data, str | Path):
         data = col.read_tables(data)
     if (
@@ -908,23 +939,32 @@ def _prepare(data: Any) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, bool]:
         or isinstance(data, pl.DataFrame | pl.LazyFrame | pd.DataFrame)
         or (hasattr(data, "schema") and hasattr(data, "column"))
     ):
-        tables, errors = col.validate(col.as_tables(data))
+        tables, errors = col.validate(col.as_tables(data), also_duplicated=also_duplicated)
         return tables, errors, False
     households = list(data)
     if not all(isinstance(h, Household) for h in households):
         raise TypeError(
             "identify_frame takes Household objects, a mapping of tables, one (nested) frame or a path"
         )
-    seen: set[str] = set()
-    for h in households:
-        if h.id in seen:  # as the native batch does
-            raise FactError(h.id, [("id", h.id, "household id appears twice in the batch")])
-        seen.add(h.id)
-    tables = to_tables(households)
-    tables["households"] = tables["households"].with_row_index("__hrow")
+    # A household id twice: every copy is a bad row, the rest are answered (as in every engine).
+    counts = Counter(h.id for h in households)
+    repeated = {hid for hid, n in counts.items() if n > 1}
+    if also_duplicated is not None:
+        repeated |= set(also_duplicated.to_list()) & set(counts)
+    kept = [(i, h) for i, h in enumerate(households) if h.id not in repeated]
+    tables = to_tables([h for _, h in kept])
+    tables["households"] = tables["households"].with_columns(
+        pl.Series("__hrow", [i for i, _ in kept], dtype=pl.UInt32)
+    )
     tables = col.household_keys(tables)
     errors = pl.DataFrame(
-        schema={"household_id": pl.String, "__hrow": pl.UInt32, "error": pl.String}
+        [
+            (h.id, i, str(FactError(h.id, [("id", h.id, DUPLICATED_HOUSEHOLD)])))
+            for i, h in enumerate(households)
+            if h.id in repeated
+        ],
+        schema={"household_id": pl.String, "__hrow": pl.UInt32, "error": pl.String},
+        orient="row",
     )
     return tables, errors, True
 
@@ -938,14 +978,18 @@ class VectorizedBatch:
     """
 
     @engine_boundary("evaluating a batch")
-    def __init__(self, pack: Pack, data: Any, *, as_of: date):
+    def __init__(
+        self, pack: Pack, data: Any, *, as_of: date, also_duplicated: pl.Series | None = None
+    ):
         self.pack = pack
         self.as_of = as_of
         self.compiled = compile_pack(pack, as_of=as_of)
-        self.tables, self.errors, _ = _prepare(data)
+        self.tables, self.errors, _ = _prepare(data, also_duplicated)
         self.population = self.compiled.population_of(self.tables)
         results = self.compiled.evaluate(self.tables, self.population)
         self.frame = _to_pandas(self.compiled, results, self.errors)
+        # the ids as given, row by row (the frame masks ids that are ID numbers)
+        self._ids = _ids_in_order(results, self.errors)
 
     @engine_boundary("explaining a household of a batch")
     def explain_household(self, household_id: str) -> Identification:
@@ -963,10 +1007,26 @@ class VectorizedBatch:
         return identify(self.pack, household, as_of=self.as_of, population=population)
 
     def explain(self, row: Any) -> Identification:
-        """Explain a row of :attr:`frame` (a row, a mapping with ``household_id``, or a position)."""
+        """Explain a row of :attr:`frame` (a row, a mapping with ``household_id``, or a position).
+
+        A position or a row of :attr:`frame` finds its household even when the frame shows its
+        id masked (an id that is an ID number).
+        """
         if isinstance(row, int):
-            row = self.frame.iloc[row]
+            return self.explain_household(self._ids[row])
+        position = getattr(row, "name", None)
+        if isinstance(position, int) and 0 <= position < len(self._ids):
+            return self.explain_household(self._ids[position])
         return self.explain_household(str(row["household_id"]))
+
+
+def _ids_in_order(results: pl.DataFrame, errors: pl.DataFrame) -> list[str]:
+    """The household ids of :func:`_to_pandas`'s rows, as given."""
+    frame = pl.concat(
+        [results.select("household_id", "__hrow"), errors.select("household_id", "__hrow")],
+        how="vertical_relaxed",
+    ).sort("__hrow", nulls_last=True, maintain_order=True)
+    return frame.get_column("household_id").to_list()
 
 
 def identify_frame(pack: Pack, households_or_tables: Any, *, as_of: date) -> pd.DataFrame:
@@ -987,8 +1047,9 @@ def identify(
 ) -> pd.DataFrame:
     """The compare() columns for a batch through ``engine``: "vectorized" or "native".
 
-    The native engine takes the same inputs (tables and paths are converted to validated
-    households first; an invalid one raises :class:`~fangfan_rules.errors.FactError`).
+    The native engine takes the same inputs: tables and paths are validated as the vectorized
+    engine validates them, the valid households are evaluated natively, and the bad ones are
+    error rows in their places (the same rows as the vectorized engine's).
     """
     if engine == "vectorized":
         return identify_frame(pack, households, as_of=as_of)
@@ -996,13 +1057,28 @@ def identify(
         from fangfan_rules.analysis.compare import results_frame
         from fangfan_rules.engines.native import identify_many
 
-        if isinstance(households, str | Path):
-            households = col.to_households(col.read_tables(households))
-        elif isinstance(households, Mapping) or not isinstance(households, Iterable):
-            households = col.to_households(col.as_tables(households))
-        elif isinstance(households, pl.DataFrame | pd.DataFrame):
-            households = col.to_households(col.as_tables(households))
-        return results_frame(identify_many(pack, list(households), as_of=as_of))
+        is_tables = isinstance(households, str | Path | Mapping | pl.DataFrame | pd.DataFrame)
+        if not is_tables and isinstance(households, Iterable):
+            return results_frame(identify_many(pack, list(households), as_of=as_of))
+        tables, errors, _ = _prepare(households)
+        answered = results_frame(identify_many(pack, col.to_households(tables), as_of=as_of))
+        bad = pd.DataFrame(
+            {
+                **dict.fromkeys(COLUMNS),
+                "household_id": masked_ids(errors.get_column("household_id")).to_list(),
+                "pack": pack.name,
+                "as_of": as_of,
+                "outcome": "error",
+                "error": errors.get_column("error").to_list(),
+            },
+            columns=list(COLUMNS),
+        )
+        rows = tables["households"].get_column("__hrow").to_list()
+        order = pd.Series(rows + errors.get_column("__hrow").to_list(), dtype="Float64")
+        both = pd.concat([answered, bad], ignore_index=True)
+        return both.iloc[order.sort_values(kind="stable", na_position="last").index].reset_index(
+            drop=True
+        )
     raise ValueError(f"engine must be 'vectorized' or 'native', not {engine!r}")
 
 
@@ -1093,15 +1169,64 @@ def _chunks(source: _Source, batch_size: int) -> Iterator[dict[str, pl.DataFrame
         yield tables
 
 
+def _id_batches(source: _Source) -> Iterator[pl.Series]:
+    """The household ids of a dataset, read alone (one column), as validation reads them."""
+    path = source.path if source.nested else source.path / f"households{source.suffix}"
+    if path.suffix == ".csv":
+        import pyarrow as pa
+        from pyarrow import csv
+
+        options = csv.ConvertOptions(
+            include_columns=["household_id"],
+            column_types={"household_id": pa.string()},
+            strings_can_be_null=True,
+        )
+        batches: Iterable[Any] = csv.open_csv(path, convert_options=options)
+    else:
+        import pyarrow.parquet as pq
+
+        batches = pq.ParquetFile(path).iter_batches(columns=["household_id"], batch_size=1 << 20)
+    for batch in batches:
+        ids = pl.from_arrow(batch.column(0))
+        assert isinstance(ids, pl.Series)
+        yield ids.cast(pl.String, strict=False).str.strip_chars(ASCII_BLANKS)
+
+
+def duplicated_ids(source: _Source) -> pl.Series:
+    """The household ids that appear more than once anywhere in a dataset (in any chunks).
+
+    Why two passes over the id column, and hashes: a stream answers chunk by chunk, so the
+    copies of an id in different chunks must be known before the first chunk is answered. A
+    64-bit hash per household (80 MB for 10 million) finds the candidates; only their ids are
+    then read as strings and counted, so memory does not follow the ids' length.
+    """
+    hashes = [ids.hash() for ids in _id_batches(source)]
+    if not hashes:
+        return pl.Series("household_id", [], dtype=pl.String)
+    every = pl.concat(hashes)
+    candidates = every.filter(every.is_duplicated()).unique()
+    del every, hashes
+    if not candidates.len():
+        return pl.Series("household_id", [], dtype=pl.String)
+    found = [
+        ids.filter(ids.hash().is_in(candidates.implode())).drop_nulls()
+        for ids in _id_batches(source)
+    ]
+    ids = pl.concat(found)
+    return ids.filter(ids.is_duplicated()).unique().rename("household_id")
+
+
 def _stream(
-    compiled: CompiledPack, source: _Source, batch_size: int
+    compiled: CompiledPack, source: _Source, batch_size: int, duplicated: pl.Series
 ) -> Iterator[tuple[dict[str, pl.DataFrame], pl.DataFrame]]:
     for raw in _chunks(source, batch_size):
-        tables, errors = col.validate(raw)
+        tables, errors = col.validate(raw, also_duplicated=duplicated)
         yield tables, errors
 
 
-def _population_pass(compiled: CompiledPack, source: _Source, batch_size: int) -> dict[Any, Any]:
+def _population_pass(
+    compiled: CompiledPack, source: _Source, batch_size: int, duplicated: pl.Series
+) -> dict[Any, Any]:
     if not compiled.population_specs:
         return {}
     parts: dict[Any, list[pl.DataFrame]] = {}
@@ -1109,7 +1234,7 @@ def _population_pass(compiled: CompiledPack, source: _Source, batch_size: int) -
         _slot(spec.name, spec.kwargs): get_columnar(spec.name).population.reduce  # type: ignore[union-attr]
         for spec in compiled.population_specs
     }
-    for tables, _ in _stream(compiled, source, batch_size):
+    for tables, _ in _stream(compiled, source, batch_size, duplicated):
         for slot, frame in compiled.population_inputs(col.view_at(tables, compiled.as_of)).items():
             # each chunk's inputs reduced (village counts, not household rows): bounded memory
             kept = parts.setdefault(slot, [])
@@ -1132,6 +1257,11 @@ def identify_parquet(
     ``<table>.csv`` files, or one nested Parquet file. At most ``batch_size`` households (and
     their rows) are in memory at once. Packs with population-level rules first make one pass that
     keeps only each household's inputs to the aggregates.
+
+    A household id that appears more than once anywhere in the dataset — in the same chunk or
+    in different ones — is an error row for every copy, in its chunk; every other household is
+    answered. The copies are found first, by one pass over the id column (hashes: see
+    :func:`duplicated_ids`).
     """
     return guarded_iter("streaming a dataset", _identify_parquet(pack, path, as_of, batch_size))
 
@@ -1141,8 +1271,9 @@ def _identify_parquet(
 ) -> Iterator[pd.DataFrame]:
     compiled = compile_pack(pack, as_of=as_of)
     source = _source(path)
-    population = _population_pass(compiled, source, batch_size)
-    for tables, errors in _stream(compiled, source, batch_size):
+    duplicated = duplicated_ids(source)
+    population = _population_pass(compiled, source, batch_size, duplicated)
+    for tables, errors in _stream(compiled, source, batch_size, duplicated):
         results = compiled.evaluate(tables, population)
         yield _to_pandas(compiled, results, errors)
 
@@ -1156,8 +1287,9 @@ def explain_parquet(
 
     compiled = compile_pack(pack, as_of=as_of)
     source = _source(path)
-    population = _population_pass(compiled, source, 50_000)
-    for tables, errors in _stream(compiled, source, 50_000):
+    duplicated = duplicated_ids(source)
+    population = _population_pass(compiled, source, 50_000, duplicated)
+    for tables, errors in _stream(compiled, source, 50_000, duplicated):
         found = col.to_households(tables, ids=[household_id])
         if found:
             native_population = compiled.native_population(found[0], population)
