@@ -23,6 +23,8 @@ from rich.table import Table
 
 from fangfan_rules.errors import FangfanError
 from fangfan_rules.facts import household_json_schema
+from fangfan_rules.facts.base import masked_value
+from fangfan_rules.idnumber import ids_revealed, masked, reveal_ids, scrub_id_numbers
 from fangfan_rules.io.readers import Row, read_households
 from fangfan_rules.io.writers import write_results
 from fangfan_rules.packs import Pack, available_packs, load_pack
@@ -77,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fangfan-rules",
         description="Evaluate households against cited anti-relapse monitoring policy packs.",
+    )
+    parser.add_argument(
+        "--reveal-ids",
+        action="store_true",
+        help="show ID numbers (and ids that are ID numbers) unmasked in the output; they are "
+        "masked by default, and always in error messages",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -334,13 +342,20 @@ def _results_table(
     for line, result, hid, error in records:
         if result is None:
             table.add_row(
-                str(line), hid or "?", "[red]error[/red]", "", "", "", "", escape(error or "")
+                str(line),
+                escape(masked(hid or "?")),
+                "[red]error[/red]",
+                "",
+                "",
+                "",
+                "",
+                escape(masked(error or "")),
             )
             continue
         first = result.first_reason(lang)
         table.add_row(
             str(line),
-            escape(result.household_id),
+            escape(masked(result.household_id)),
             result.outcome.zh if lang == "zh" else result.outcome.value,
             result.category.label(lang) if result.category else "",
             " ".join(g.id.split(":", 1)[1] for g in result.key_attention),
@@ -379,7 +394,7 @@ def cmd_explain(args: argparse.Namespace, out: Console) -> int:
         out.print(result.explain(args.lang), highlight=False, markup=False)
         out.print(_trace_table(result, args.lang))
         return EXIT_OK
-    raise FangfanError(f"household {args.household!r} not found in {args.file}")
+    raise FangfanError(scrub_id_numbers(f"household {args.household!r} not found in {args.file}"))
 
 
 def _trace_table(result: Identification, lang: str) -> Table:
@@ -392,7 +407,7 @@ def _trace_table(result: Identification, lang: str) -> Table:
             checks += ("\n缺少：" if lang == "zh" else "\nmissing: ") + "; ".join(
                 rule.missing_facts
             )
-        table.add_row(rule.rule_id.split(".", 1)[1], rule.status, rule.citation, checks)
+        table.add_row(rule.rule_id.split(".", 1)[1], rule.status, rule.citation, masked(checks))
     for value in result.trace.parameters:
         table.add_row(
             f"param {value.name}",
@@ -502,11 +517,13 @@ def _write_frame(
     import pandas as pd
 
     assert isinstance(frame, pd.DataFrame)
+    # ids, reasons, notes: ID numbers masked in every cell unless revealed
+    data: pd.DataFrame = frame if ids_revealed() else frame.map(masked_value)
     if fmt == "table" and out is not None:
         table = Table(title=title)
-        for column in frame.columns:
+        for column in data.columns:
             table.add_column(str(column), overflow="fold")
-        for record in frame.itertuples(index=False):
+        for record in data.itertuples(index=False):
             table.add_row(
                 *(
                     escape(
@@ -521,7 +538,7 @@ def _write_frame(
             )
         out.print(table)
         return
-    flat = frame.copy()
+    flat = data.copy()
     for column in flat.columns:
         if flat[column].map(lambda v: not isinstance(v, str | int | float | bool | None)).any():
             flat[column] = flat[column].map(
@@ -673,7 +690,7 @@ def cmd_eliminate(args: argparse.Namespace, out: Console, err: Console) -> int:
             rows.append(
                 {
                     "line": row.line,
-                    "household_id": row.household_id,
+                    "household_id": masked(row.household_id or ""),
                     "outcome": "error",
                     "error": row.error,
                 }
@@ -683,15 +700,17 @@ def cmd_eliminate(args: argparse.Namespace, out: Console, err: Console) -> int:
         rows.append(
             {
                 "line": row.line,
-                "household_id": result.household_id,
+                "household_id": masked(result.household_id),
                 "outcome": result.outcome.value,
                 "unmet": tuple(c.id for c in result.conditions_unmet),
                 "unknown": tuple(c.id for c in result.conditions_unknown),
                 "flags": tuple(f.id for f in result.flags),
-                "first_reason": result.reasons[0].text(args.lang)
-                if result.reasons
-                else (result.review_points[0](args.lang) if result.review_points else ""),
-                "missing_facts": tuple(result.missing_facts),
+                "first_reason": masked(
+                    result.reasons[0].text(args.lang)
+                    if result.reasons
+                    else (result.review_points[0](args.lang) if result.review_points else "")
+                ),
+                "missing_facts": tuple(masked(m) for m in result.missing_facts),
                 "error": None,
             }
         )
@@ -739,6 +758,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``fangfan-rules`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    with reveal_ids(args.reveal_ids):  # ID numbers are masked in every output unless asked
+        return _main(parser, args)
+
+
+def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     out = Console(soft_wrap=False)
     err = Console(stderr=True)
     try:
