@@ -406,8 +406,8 @@ def measure_columnar_coercions(tally: Tally) -> None:
         "village": ("households", "village"),
     }
     for kind, _, form in corpus():
-        if kind not in places or form.cell is None:
-            continue
+        if kind not in places or form.cell is None or not form.json.startswith('"'):
+            continue  # text forms only: a cell is text (the JSON number 123 is the id "123")
         table, column = places[kind]
         tables = {
             "households": pl.DataFrame(
