@@ -110,12 +110,14 @@ def test_finding7_stream_duplicates_by_hash_then_string(tmp_path, monkeypatch):
     """Candidates are found by a 64-bit hash; a collision is never taken for a duplicate."""
     for t, frame in col.to_tables(HOUSEHOLDS[:5]).items():
         frame.write_parquet(tmp_path / f"{t}.parquet")
-    source = vz._source(tmp_path)
-    assert vz.duplicated_ids(source).to_list() == []
+    from fangfan_rules.engines import streaming
+
+    source = streaming.source_of(tmp_path)
+    assert streaming.duplicated_ids(source).to_list() == []
     monkeypatch.setattr(
         pl.Series, "hash", lambda self, *a, **k: pl.Series([7] * self.len(), dtype=pl.UInt64)
     )
-    assert vz.duplicated_ids(source).to_list() == []  # every id collides, none is duplicated
+    assert streaming.duplicated_ids(source).to_list() == []  # all collide, none is duplicated
 
 
 def test_finding7_dask_partitions(tmp_path):

@@ -74,7 +74,7 @@ stops the others. :func:`view_at` is :func:`fangfan_rules.facts.known_at` for ta
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -84,9 +84,11 @@ from typing import Any
 import polars as pl
 from pydantic import ValidationError
 
+from fangfan_rules import csvrecords
 from fangfan_rules.engines.guard import engine_boundary
 from fangfan_rules.errors import FactError
 from fangfan_rules.facts import AreaTag, Household
+from fangfan_rules.facts.forms import ASCII_BLANKS
 from fangfan_rules.facts.loading import fact_error
 from fangfan_rules.vocabulary import (
     AssistanceMeasure,
@@ -313,6 +315,10 @@ NON_NEGATIVE_MONEY: dict[str, tuple[str, ...]] = {
 }
 #: |amount| < 10**16 yuan, as :func:`fangfan_rules.money.to_yuan` accepts.
 MAX_FEN = 10**18
+
+#: The column a CSV table reader adds for a record it could not read (its reason; see
+#: :func:`csv_table_batches`); validation reports such a row in its household's place.
+LINE_ERROR = "__line_error"
 
 #: Members of child tables are nested under these names in the nested layout.
 NESTED_NAMES = {t: t for t in CHILDREN if t != "child_status"}
@@ -870,10 +876,38 @@ def write_parquet(
     raise ValueError(f"layout must be 'tables' or 'nested', not {layout!r}")
 
 
+def csv_table_batches(path: Path | str, size: int = 1 << 16) -> Iterator[pl.DataFrame]:
+    """A CSV table as frames of ``size`` records, every cell text.
+
+    Every cell stays text: :func:`validate` reads each in its documented form (the same rules
+    as the fact models), so a cell polars would parse leniently is never coerced. Every record
+    is there: one that cannot be read (:mod:`fangfan_rules.csvrecords`: an unterminated quote,
+    a ragged line, bytes that are not UTF-8…) is a row with only its ``household_id`` (when
+    readable) and the reason in ``__line_error``, which validation reports in its place. An
+    empty cell is unknown (null).
+    """
+    with Path(path).open("rb") as fh:
+        columns = csvrecords.header(fh) or []
+    # every batch has the same columns (the header's; a repeated name is reported per record)
+    names = list(dict.fromkeys(["household_id", *columns, LINE_ERROR]))
+    rows: list[dict[str, str | None]] = []
+    yielded = False
+    with Path(path).open("rb") as fh:
+        for record in csvrecords.records(fh, id_columns=("household_id",)):
+            if record.cells is not None:  # an empty cell is unknown (null)
+                cells = {k: v if v.strip(ASCII_BLANKS) else None for k, v in record.cells.items()}
+                rows.append({**cells, LINE_ERROR: None})
+            else:
+                rows.append({"household_id": record.id, LINE_ERROR: record.error})
+            if len(rows) == size:
+                yield pl.DataFrame(rows, schema={n: S for n in names})
+                rows, yielded = [], True
+    if rows or not yielded:
+        yield pl.DataFrame(rows, schema={n: S for n in names})
+
+
 def _read_csv(path: Path, table: str) -> pl.DataFrame:
-    """Every cell as text: :func:`validate` reads each in its documented form (the same rules
-    as the fact models), so a cell polars would parse leniently is never coerced."""
-    return pl.read_csv(path, infer_schema=False, try_parse_dates=False)
+    return pl.concat(list(csv_table_batches(path)), how="vertical_relaxed")
 
 
 @engine_boundary("reading tables")

@@ -36,6 +36,7 @@ from fangfan_rules.engines.columnar import (
     DEFAULTS,
     ENUMS,
     I64,
+    LINE_ERROR,
     LS,
     MAX_FEN,
     NON_NEGATIVE_MONEY,
@@ -85,6 +86,8 @@ _ERROR_SCHEMA = {"household_id": S, "__hrow": pl.UInt32, "error": S}
 _POSITIONAL = frozenset(TABLES) - {"households", "members", "child_status"}
 
 
+#: One pass per id column: a forbidden character anywhere, or a blank at either end.
+_ID_BAD = ID_FORBIDDEN_RUST + r"|^\s|\s$"
 _INTEGERS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
 #: The documented forms of a cell (:mod:`fangfan_rules.facts.forms`), as the messages say them.
 _EXPECTED = {
@@ -173,7 +176,7 @@ def _text_checks(t: str, frame: pl.DataFrame, checks: _Checks) -> None:
         checks.add(
             t,
             frame,
-            value.str.contains(ID_FORBIDDEN_RUST) | value.str.contains(r"^\s|\s$"),
+            value.str.contains(_ID_BAD),
             pl.lit(f"{t}.household_id") if c == "household_id" else _path(t, c),
             value,
             "an id cannot contain control, format or invisible characters or line breaks, "
@@ -312,24 +315,44 @@ def validate(
         raise FactError(None, [("households", None, "the households table is required")])
     checks = _Checks()
     typed: dict[str, pl.DataFrame] = {}
+    unreadable: list[pl.DataFrame] = []  # households rows of records that could not be read
     for t in TABLES:
         frame = raw.get(t, pl.DataFrame(schema=SCHEMAS[t]))
-        unknown = [c for c in frame.columns if c not in SCHEMAS[t]]
+        unknown = [c for c in frame.columns if c not in SCHEMAS[t] and c != LINE_ERROR]
         if unknown:
             raise FactError(
                 None,
                 [(f"{t}.{c}", None, "unknown column (see the columnar layout)") for c in unknown],
             )
+        if "household_id" not in frame.columns and LINE_ERROR in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=S).alias("household_id"))
+        if t == "households":
+            frame = frame.with_row_index("__hrow")
+        else:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.UInt32).alias("__hrow"))
+        if LINE_ERROR in frame.columns:
+            # records a CSV file could not give (csvrecords): reported as they are, in their
+            # household's place; the other checks never see their empty cells
+            broken = frame.filter(pl.col(LINE_ERROR).is_not_null())
+            frame = frame.filter(pl.col(LINE_ERROR).is_null()).drop(LINE_ERROR)
+            if broken.height:
+                checks.add_rows(
+                    broken.select(
+                        pl.col("household_id").cast(S, strict=False),
+                        pl.col("__hrow"),
+                        pl.lit(t).alias("path"),
+                        pl.lit(None, dtype=S).alias("value"),
+                        pl.col(LINE_ERROR).cast(S).alias("message"),
+                    )
+                )
+                if t == "households":
+                    unreadable.append(broken.select(pl.col("household_id").cast(S), "__hrow"))
         missing = [c for c in REQUIRED[t] if c not in frame.columns]
         if missing and frame.height:
             raise FactError(None, [(f"{t}.{c}", None, "required column missing") for c in missing])
         frame = frame.with_columns(
             pl.lit(None, dtype=SCHEMAS[t][c]).alias(c) for c in SCHEMAS[t] if c not in frame.columns
         )
-        if t == "households":
-            frame = frame.with_row_index("__hrow")
-        else:
-            frame = frame.with_columns(pl.lit(None, dtype=pl.UInt32).alias("__hrow"))
         frame = frame.with_row_index("__row")
         if frame.schema["household_id"] not in (S, pl.Null):
             # an id is text, as in the fact models (a JSON number is not an id either)
@@ -391,7 +414,9 @@ def validate(
     if bad is None or bad.height == 0:
         return _final(typed), pl.DataFrame(schema=_ERROR_SCHEMA)
     # A problem in a child row makes its household invalid; its row number is the household's.
-    rows = h.select("household_id", pl.col("__hrow").alias("__h"))
+    rows = pl.concat(
+        [h.select("household_id", "__hrow"), *unreadable], how="vertical_relaxed"
+    ).rename({"__hrow": "__h"})
     bad = (
         bad.join(rows.unique("household_id", keep="first"), on="household_id", how="left")
         .with_columns(pl.coalesce("__hrow", "__h").alias("__hrow"))

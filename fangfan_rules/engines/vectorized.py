@@ -54,14 +54,16 @@ group-bys over the batch's valid households, ranked exactly with the documented 
 (:mod:`fangfan_rules.variables.population`). :func:`identify_parquet` computes them in a first
 pass over the whole input that keeps only each household's inputs to the aggregates (area, a flag,
 or county and exact per-capita income), then streams the chunks; a pack without population rules
-is streamed in one pass. Duplicate household ids are detected within a chunk.
+is streamed in one pass. Before either, one pass over the id column finds household ids that
+appear in more than one chunk (:mod:`fangfan_rules.engines.streaming`, which also reports orphan
+child rows and reads CSV record by record).
 
 **Differences from the native batch, by design.** Parameters are resolved when compiling, so a
 missing (or expired) parameter is an error even for a batch whose households would all be out of
 scope, where the native batch never reads it. Tables may hold invalid facts, which the native
-batch cannot: those households become ``error`` rows (a duplicated id in a table too; pydantic
-households with a duplicated id raise, as ``identify_many`` does), and population aggregates are
-computed over the valid households only.
+batch cannot: those households become ``error`` rows, and population aggregates are computed
+over the valid households only. A duplicated household id is the same in both: every copy is an
+error row (``identify_many``: a :class:`~fangfan_rules.results.BadRow`), the rest are answered.
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -91,7 +93,7 @@ from fangfan_rules.engines.columnar_variables import (
     VarContext,
     get_columnar,
 )
-from fangfan_rules.engines.guard import engine_boundary, guarded_iter
+from fangfan_rules.engines.guard import engine_boundary
 from fangfan_rules.errors import (
     DUPLICATED_HOUSEHOLD,
     FactError,
@@ -99,7 +101,6 @@ from fangfan_rules.errors import (
     RuleError,
 )
 from fangfan_rules.facts import Household, known_at
-from fangfan_rules.facts.forms import ASCII_BLANKS
 from fangfan_rules.idnumber import ids_revealed, scrub_id_numbers
 from fangfan_rules.logic import Missing
 from fangfan_rules.results import Identification, PopulationFigure
@@ -1083,221 +1084,27 @@ def identify(
 
 
 # ----------------------------------------------------------------------------------------------
-# streaming Parquet
-
-
-@dataclass
-class _Source:
-    path: Path
-    nested: bool
-    suffix: str = ".parquet"
-    children: dict[str, Path] = field(default_factory=dict)
-
-
-def _source(path: Path | str) -> _Source:
-    path = Path(path)
-    if path.is_file():
-        return _Source(path, nested=True)
-    for suffix in (".parquet", ".csv"):
-        if (path / f"households{suffix}").exists():
-            children = {
-                t: path / f"{t}{suffix}" for t in col.CHILDREN if (path / f"{t}{suffix}").exists()
-            }
-            return _Source(path, nested=False, suffix=suffix, children=children)
-    raise FactError(None, [(str(path), None, "no households.parquet / households.csv here")])
-
-
-def _rebatch(batches: Iterable[Any], batch_size: int) -> Iterator[pl.DataFrame]:
-    """Arrow record batches regrouped into polars frames of exactly ``batch_size`` rows."""
-    pending: list[pl.DataFrame] = []
-    size = 0
-    for batch in batches:
-        frame = pl.from_arrow(batch)
-        assert isinstance(frame, pl.DataFrame)
-        while frame.height:
-            take = frame.head(batch_size - size)
-            frame = frame.slice(take.height)
-            pending.append(take)
-            size += take.height
-            if size == batch_size:
-                yield pl.concat(pending, how="vertical_relaxed")
-                pending, size = [], 0
-    if size:
-        yield pl.concat(pending, how="vertical_relaxed")
-
-
-def _arrow_batches(path: Path, batch_size: int) -> Iterator[Any]:
-    if path.suffix == ".csv":
-        import pyarrow as pa
-        from pyarrow import csv
-
-        header = pl.read_csv(path, n_rows=0).columns
-        reader = csv.open_csv(
-            path,
-            convert_options=csv.ConvertOptions(
-                column_types={c: pa.string() for c in header}, strings_can_be_null=True
-            ),
-        )
-        yield from reader
-        return
-    import pyarrow.parquet as pq
-
-    yield from pq.ParquetFile(path).iter_batches(batch_size=batch_size)
-
-
-def _chunks(source: _Source, batch_size: int) -> Iterator[dict[str, pl.DataFrame]]:
-    if source.nested:
-        for frame in _rebatch(_arrow_batches(source.path, batch_size), batch_size):
-            yield col.unnest(frame)
-        return
-    households_file = source.path / f"households{source.suffix}"
-    for households in _rebatch(_arrow_batches(households_file, batch_size), batch_size):
-        ids = households.get_column("household_id").cast(pl.String)
-        tables = {"households": households}
-        if ids.len():
-            lo, hi = pl.lit(ids.min(), dtype=pl.String), pl.lit(ids.max(), dtype=pl.String)
-            for t, p in source.children.items():
-                scan = (
-                    pl.scan_parquet(p)
-                    if source.suffix == ".parquet"
-                    else pl.scan_csv(p, schema_overrides={c: pl.String for c in col.SCHEMAS[t]})
-                )
-                key = pl.col("household_id").cast(pl.String)
-                tables[t] = (
-                    scan.filter(key.is_between(lo, hi)).filter(key.is_in(ids.implode())).collect()
-                )
-        yield tables
-
-
-def _id_batches(source: _Source) -> Iterator[pl.Series]:
-    """The household ids of a dataset, read alone (one column), as validation reads them."""
-    path = source.path if source.nested else source.path / f"households{source.suffix}"
-    if path.suffix == ".csv":
-        import pyarrow as pa
-        from pyarrow import csv
-
-        options = csv.ConvertOptions(
-            include_columns=["household_id"],
-            column_types={"household_id": pa.string()},
-            strings_can_be_null=True,
-        )
-        batches: Iterable[Any] = csv.open_csv(path, convert_options=options)
-    else:
-        import pyarrow.parquet as pq
-
-        batches = pq.ParquetFile(path).iter_batches(columns=["household_id"], batch_size=1 << 20)
-    for batch in batches:
-        ids = pl.from_arrow(batch.column(0))
-        assert isinstance(ids, pl.Series)
-        yield ids.cast(pl.String, strict=False).str.strip_chars(ASCII_BLANKS)
-
-
-def duplicated_ids(source: _Source) -> pl.Series:
-    """The household ids that appear more than once anywhere in a dataset (in any chunks).
-
-    Why two passes over the id column, and hashes: a stream answers chunk by chunk, so the
-    copies of an id in different chunks must be known before the first chunk is answered. A
-    64-bit hash per household (80 MB for 10 million) finds the candidates; only their ids are
-    then read as strings and counted, so memory does not follow the ids' length.
-    """
-    hashes = [ids.hash() for ids in _id_batches(source)]
-    if not hashes:
-        return pl.Series("household_id", [], dtype=pl.String)
-    every = pl.concat(hashes)
-    candidates = every.filter(every.is_duplicated()).unique()
-    del every, hashes
-    if not candidates.len():
-        return pl.Series("household_id", [], dtype=pl.String)
-    found = [
-        ids.filter(ids.hash().is_in(candidates.implode())).drop_nulls()
-        for ids in _id_batches(source)
-    ]
-    ids = pl.concat(found)
-    return ids.filter(ids.is_duplicated()).unique().rename("household_id")
-
-
-def _stream(
-    compiled: CompiledPack, source: _Source, batch_size: int, duplicated: pl.Series
-) -> Iterator[tuple[dict[str, pl.DataFrame], pl.DataFrame]]:
-    for raw in _chunks(source, batch_size):
-        tables, errors = col.validate(raw, also_duplicated=duplicated)
-        yield tables, errors
-
-
-def _population_pass(
-    compiled: CompiledPack, source: _Source, batch_size: int, duplicated: pl.Series
-) -> dict[Any, Any]:
-    if not compiled.population_specs:
-        return {}
-    parts: dict[Any, list[pl.DataFrame]] = {}
-    reducers = {
-        _slot(spec.name, spec.kwargs): get_columnar(spec.name).population.reduce  # type: ignore[union-attr]
-        for spec in compiled.population_specs
-    }
-    for tables, _ in _stream(compiled, source, batch_size, duplicated):
-        for slot, frame in compiled.population_inputs(col.view_at(tables, compiled.as_of)).items():
-            # each chunk's inputs reduced (village counts, not household rows): bounded memory
-            kept = parts.setdefault(slot, [])
-            kept.append(reducers[slot](frame))
-            if len(kept) >= 16:
-                parts[slot] = [reducers[slot](pl.concat(kept, how="vertical_relaxed"))]
-    inputs = {slot: pl.concat(frames, how="vertical_relaxed") for slot, frames in parts.items()}
-    if not inputs:  # no rows at all
-        return compiled.population_of(col.validate(col.empty_tables())[0])
-    return compiled.combine(inputs)
+# streaming (fangfan_rules.engines.streaming)
 
 
 def identify_parquet(
     pack: Pack, path: Path | str, *, as_of: date, batch_size: int = 50_000
 ) -> Iterator[pd.DataFrame]:
-    """Stream a Parquet (or CSV) dataset through the vectorized engine, one frame per chunk.
+    """Stream a Parquet (or CSV) dataset through the vectorized engine, one frame per chunk:
+    :func:`fangfan_rules.engines.streaming.identify_parquet` (documented there)."""
+    from fangfan_rules.engines import streaming
 
-    ``path`` is a directory of ``<table>.parquet`` files (:func:`write_parquet`; child tables
-    are read per chunk with row-group pruning when sorted by ``household_id``), a directory of
-    ``<table>.csv`` files, or one nested Parquet file. At most ``batch_size`` households (and
-    their rows) are in memory at once. Packs with population-level rules first make one pass that
-    keeps only each household's inputs to the aggregates.
-
-    A household id that appears more than once anywhere in the dataset — in the same chunk or
-    in different ones — is an error row for every copy, in its chunk; every other household is
-    answered. The copies are found first, by one pass over the id column (hashes: see
-    :func:`duplicated_ids`).
-    """
-    return guarded_iter("streaming a dataset", _identify_parquet(pack, path, as_of, batch_size))
+    return streaming.identify_parquet(pack, path, as_of=as_of, batch_size=batch_size)
 
 
-def _identify_parquet(
-    pack: Pack, path: Path | str, as_of: date, batch_size: int
-) -> Iterator[pd.DataFrame]:
-    compiled = compile_pack(pack, as_of=as_of)
-    source = _source(path)
-    duplicated = duplicated_ids(source)
-    population = _population_pass(compiled, source, batch_size, duplicated)
-    for tables, errors in _stream(compiled, source, batch_size, duplicated):
-        results = compiled.evaluate(tables, population)
-        yield _to_pandas(compiled, results, errors)
-
-
-@engine_boundary("explaining a household of a dataset")
 def explain_parquet(
     pack: Pack, path: Path | str, household_id: str, *, as_of: date
 ) -> Identification:
-    """The native explanation of one household of a Parquet dataset (population from a pass)."""
-    from fangfan_rules.engines.native import identify
+    """The native explanation of one household of a dataset:
+    :func:`fangfan_rules.engines.streaming.explain_parquet`."""
+    from fangfan_rules.engines import streaming
 
-    compiled = compile_pack(pack, as_of=as_of)
-    source = _source(path)
-    duplicated = duplicated_ids(source)
-    population = _population_pass(compiled, source, 50_000, duplicated)
-    for tables, errors in _stream(compiled, source, 50_000, duplicated):
-        found = col.to_households(tables, ids=[household_id])
-        if found:
-            native_population = compiled.native_population(found[0], population)
-            return identify(pack, found[0], as_of=as_of, population=native_population)
-        bad = errors.filter(pl.col("household_id") == household_id)
-        if bad.height:
-            raise FactError(household_id, [("<household>", None, bad.get_column("error")[0])])
-    raise KeyError(f"no household {household_id!r} in {path}")
+    return streaming.explain_parquet(pack, path, household_id, as_of=as_of)
 
 
 def explain_household(pack: Pack, data: Any, household_id: str, *, as_of: date) -> Identification:

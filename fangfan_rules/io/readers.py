@@ -17,23 +17,18 @@ fields are either JSON in the cell (``members``, ``income``, ``area``…) or dot
 
 from __future__ import annotations
 
-import csv
 import json
-from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from fangfan_rules.errors import FactError, printable
+from fangfan_rules.csvrecords import MAX_CELL, UTF8_HINT, decoded, records, undecodable
+from fangfan_rules.errors import FactError
 from fangfan_rules.facts import Household, load_household
 from fangfan_rules.facts.forms import ASCII_BLANKS
 from fangfan_rules.facts.loading import household_id_of, parse_household_json
 from fangfan_rules.jsonparse import JsonProblem, check, decoder, duplicates_made, loads
-
-#: The csv module's cell limit (a longer cell is a bad row, not an error of the whole file).
-MAX_CELL = csv.field_size_limit()
-_UTF8_HINT = "save it as UTF-8 (GBK files from Excel need converting)"
 
 
 @dataclass(frozen=True)
@@ -96,9 +91,9 @@ def _read(source: TextIO | IO[bytes], fmt: str) -> Iterator[Row]:
     if fmt == "jsonl":
         yield from _jsonl(lines)
     elif fmt == "json":
-        yield from _json_document("".join(text for _, text in _decoded(lines, keep=True)))
+        yield from _json_document("".join(text for _, text in decoded(lines)))
     else:
-        yield from _csv(_decoded(lines, keep=True))
+        yield from _csv(lines)
 
 
 def _lines(source: TextIO | IO[bytes]) -> Iterator[bytes | str]:
@@ -111,32 +106,12 @@ def _lines(source: TextIO | IO[bytes]) -> Iterator[bytes | str]:
     return iter(source)
 
 
-def _decoded(lines: Iterable[bytes | str], *, keep: bool) -> Iterator[tuple[int, str]]:
-    """(line number, text) per physical line; bytes that are not UTF-8 are kept as lone
-    surrogates (``surrogateescape``) and reported by the record that holds them."""
-    for number, raw in enumerate(lines, start=1):
-        if isinstance(raw, bytes):
-            text = raw.decode("utf-8", "surrogateescape")
-        else:
-            text = raw
-        if number == 1:
-            text = text.removeprefix("\ufeff")
-        yield number, text if keep else text.rstrip("\r\n")
-
-
-def _undecodable(text: str) -> int | None:
-    """The column of the first byte that was not UTF-8 (a ``surrogateescape`` character)."""
-    for column, ch in enumerate(text, start=1):
-        if "\udc80" <= ch <= "\udcff":
-            return column
-    return None
-
-
 def _jsonl(lines: Iterable[bytes | str]) -> Iterator[Row]:
-    for number, text in _decoded(lines, keep=False):
+    for number, raw in decoded(lines):
+        text = raw.rstrip("\r\n")
         if not text.strip(ASCII_BLANKS):  # a blank line is no record (other characters are)
             continue
-        column = _undecodable(text)
+        column = undecodable(text)
         if column is not None:
             byte = ord(text[column - 1]) - 0xDC00
             yield _bad(
@@ -144,7 +119,7 @@ def _jsonl(lines: Iterable[bytes | str]) -> Iterator[Row]:
                 None,
                 "<line>",
                 f"line {number} is not UTF-8 text (byte 0x{byte:02x} at column {column}); "
-                + _UTF8_HINT,
+                + UTF8_HINT,
             )
             continue
         try:
@@ -162,9 +137,9 @@ def _jsonl(lines: Iterable[bytes | str]) -> Iterator[Row]:
 def _json_document(text: str) -> Iterator[Row]:
     start = _skip_blank(text, 0)
     if start >= len(text) or text[start] != "[":
-        column = _undecodable(text)
+        column = undecodable(text)
         if column is not None:
-            yield _bad(1, None, "<json>", "the document is not UTF-8 text; " + _UTF8_HINT)
+            yield _bad(1, None, "<json>", "the document is not UTF-8 text; " + UTF8_HINT)
             return
         try:
             data = parse_household_json(text)
@@ -194,9 +169,9 @@ def _json_array(text: str, position: int) -> Iterator[Row]:
         number += 1
         end = _value_end(text, position)
         piece = text[position:end] if end is not None else text[position:]
-        column = _undecodable(piece)
+        column = undecodable(piece)
         if column is not None:
-            yield _bad(number, None, "<json>", "element is not UTF-8 text; " + _UTF8_HINT)
+            yield _bad(number, None, "<json>", "element is not UTF-8 text; " + UTF8_HINT)
         else:
             yield _json_element(number, parse, piece)
         if end is None:
@@ -276,114 +251,22 @@ def _value_end(text: str, position: int) -> int | None:
 # CSV
 
 
-class _Lines:
-    """Physical lines for the csv module, with the lines of the record being read kept so that
-    reading can start again from the line after a bad record's first line."""
-
-    def __init__(self, lines: Iterator[tuple[int, str]]) -> None:
-        self._source = lines
-        self._again: deque[tuple[int, str]] = deque()
-        self.consumed: list[tuple[int, str]] = []
-
-    def __iter__(self) -> Iterator[str]:
-        return self
-
-    def __next__(self) -> str:
-        item = self._again.popleft() if self._again else next(self._source)
-        self.consumed.append(item)
-        return item[1]
-
-    def start_record(self) -> None:
-        self.consumed = []
-
-    def read_again_after_first(self) -> None:
-        """The record's lines after its first one are read again (as new records)."""
-        self._again.extendleft(reversed(self.consumed[1:]))
-        self.consumed = self.consumed[:1]
-
-
-def _csv_records(lines: _Lines) -> Iterator[tuple[int, list[str] | None, str | None]]:
-    """(first line, cells, None) per record, or (first line, None, why) for one that the csv
-    module cannot read; blank lines are skipped."""
-    while True:
-        lines.start_record()
-        reader = csv.reader(lines, strict=True)
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            first = lines.consumed[0][0] if lines.consumed else 0
-            message = str(exc)
-            if "field larger" in message:
-                why = f"a cell is longer than {MAX_CELL:,} characters"
-            elif "end of data" in message or "unexpected end" in message:
-                why = "a quote is not closed (the cell would swallow the lines after it)"
-            else:
-                why = f"not CSV: {message}"
-            lines.read_again_after_first()
-            yield first, None, why
-            continue
-        if not cells:
-            continue
-        yield lines.consumed[0][0], cells, None
-
-
-def _csv(decoded: Iterator[tuple[int, str]]) -> Iterator[Row]:
-    lines = _Lines(decoded)
-    records = _csv_records(lines)
-    header: list[str] | None = None
-    header_problem: str | None = None
-    for line, cells, why in records:
-        if header is None and header_problem is None:
-            if cells is None:
-                header_problem = f"the header (line {line}) cannot be read: {why}"
-                continue
-            header = [c.strip(ASCII_BLANKS) for c in cells]
-            twice = sorted({c for c in header if header.count(c) > 1})
-            if twice:
-                header_problem = f"column {twice[0]!r} appears twice in the header"
-            continue
-        if cells is None:
-            yield _bad(line, None, "<line>", f"line {line}: {why}")
-            continue
-        hid = _csv_id(header, cells)
-        if header_problem is not None or header is None:
-            yield _bad(line, hid, "<header>", header_problem or "no header")
-            continue
-        column = _undecodable("".join(cells))
-        if column is not None:
-            yield _bad(line, hid, "<line>", f"line {line} is not UTF-8 text; " + _UTF8_HINT)
-            continue
-        if len(cells) != len(header):
-            # a quoted cell that spans lines and leaves the record misshapen swallowed the lines
-            # after it: report this one and read those lines again as records of their own
-            if len(lines.consumed) > 1:
-                lines.read_again_after_first()
-                why = "a quote is not closed (the cell would swallow the lines after it)"
-            else:
-                why = f"{len(cells)} cells, the header has {len(header)}"
-            yield _bad(line, hid, "<line>", f"line {line}: {why}")
+def _csv(lines: Iterable[bytes | str]) -> Iterator[Row]:
+    for record in records(lines):
+        if record.cells is None:
+            yield _bad(record.line, record.id, "<line>", record.error or "")
             continue
         try:
-            data = _csv_record(header, cells)
+            data = _csv_record(record.cells)
         except ValueError as exc:
-            yield _bad(line, hid, "<line>", f"line {line}: {exc}")
+            yield _bad(record.line, record.id, "<line>", f"line {record.line}: {exc}")
             continue
-        yield _row(line, data)
+        yield _row(record.line, data)
 
 
-def _csv_id(header: list[str] | None, cells: list[str]) -> str | None:
-    """The household id cell of a record, if the header has one and the record reaches it."""
-    if not header or "id" not in header:
-        return None
-    index = header.index("id")
-    return (printable(cells[index].strip(ASCII_BLANKS)) or None) if index < len(cells) else None
-
-
-def _csv_record(header: list[str], cells: list[str]) -> dict[str, Any]:
+def _csv_record(cells: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for column, cell in zip(header, cells, strict=True):
+    for column, cell in cells.items():
         text = cell.strip(ASCII_BLANKS)
         if text == "":
             continue
