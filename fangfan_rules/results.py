@@ -114,7 +114,7 @@ class Trace(_Value):
     def _repr_html_(self) -> str:
         from fangfan_rules.analysis.card import trace_html
 
-        return trace_html(self)
+        return masked(trace_html(self))
 
 
 class Reason(_Value):

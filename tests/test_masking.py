@@ -105,7 +105,7 @@ def outputs(tmp: Path) -> dict[str, str]:
         "first_reason": result.first_reason("zh"),
         "summary": repr(result.summary()),
         "html": result._repr_html_(),
-        "trace": repr(result.trace),
+        "trace": repr(result.trace) + result.trace._repr_html_(),
         "elimination": repr(elimination)
         + elimination.explain("zh")
         + elimination.model_dump_json(),
