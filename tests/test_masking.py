@@ -22,6 +22,7 @@ import pytest
 from pydantic import ValidationError
 
 import fangfan_rules as ff
+from fangfan_rules.analysis import card
 from fangfan_rules.cli import main
 from fangfan_rules.engines import columnar as col
 from fangfan_rules.engines import vectorized as vz
@@ -106,6 +107,9 @@ def outputs(tmp: Path) -> dict[str, str]:
         "summary": repr(result.summary()),
         "html": result._repr_html_(),
         "trace": repr(result.trace) + result.trace._repr_html_(),
+        "cards": card.identification_html(result)
+        + card.identification_markdown(result)
+        + card.trace_html(result.trace),
         "elimination": repr(elimination)
         + elimination.explain("zh")
         + elimination.model_dump_json(),
