@@ -41,6 +41,7 @@ from fangfan_rules.calendar import (
 from fangfan_rules.dates import DateRange
 from fangfan_rules.errors import (
     CalendarError,
+    EngineError,
     FactError,
     FangfanError,
     MissingParameterError,
@@ -74,13 +75,14 @@ from fangfan_rules.facts import (
     known_at,
     load_household,
 )
-from fangfan_rules.idnumber import mask_id_number, validate_id_number
+from fangfan_rules.idnumber import mask_id_number, reveal_ids, validate_id_number
 from fangfan_rules.io import import_to_jsonl, load_mapping, read_spreadsheet
 from fangfan_rules.ledger import LedgerError, ledger_rows, write_ledger
 from fangfan_rules.letters import LetterError, written_answer
 from fangfan_rules.packs import DocumentInfo, Pack, available_packs, load_pack
 from fangfan_rules.planning import PlanningArea, staffing_plan, visit_plan
 from fangfan_rules.results import (
+    BadRow,
     Check,
     Deadline,
     Elimination,
@@ -138,6 +140,7 @@ __all__ = [
     "Area",
     "AreaTag",
     "AssistanceMeasure",
+    "BadRow",
     "CalendarError",
     "CareType",
     "Case",
@@ -158,6 +161,7 @@ __all__ = [
     "Elimination",
     "EliminationOutcome",
     "EmploymentStability",
+    "EngineError",
     "Expenditure",
     "ExpenditureKind",
     "ExtendedCalendar",
@@ -244,6 +248,7 @@ __all__ = [
     "read_spreadsheet",
     "reform",
     "results_frame",
+    "reveal_ids",
     "staffing_plan",
     "sweep",
     "validate_id_number",

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from fangfan_rules import calendar as cal
 from fangfan_rules.errors import PackError, RuleError
 from fangfan_rules.facts.base import Fact
+from fangfan_rules.idnumber import masked
 from fangfan_rules.results import Deadline
 from fangfan_rules.rules.parameters import LocalText
 from fangfan_rules.rules.yamlload import load_yaml
@@ -444,7 +445,7 @@ def worklist(
                 if d.status == "overdue" or due_soon or d.status == "calendar_unknown":
                     rows.append(
                         {
-                            "household_id": case.household_id,
+                            "household_id": masked(case.household_id),
                             "pack": pack.name,
                             "deadline": d.name,
                             "label": d.label.zh,
