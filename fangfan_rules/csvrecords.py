@@ -22,6 +22,8 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from fangfan_rules.errors import FangfanError
+
 #: The csv module's cell limit (a longer cell is a reported record, not an error of the file).
 MAX_CELL = csv.field_size_limit()
 #: What to do about text that is not UTF-8.
@@ -45,6 +47,10 @@ def undecodable(text: str) -> int | None:
         if "\udc80" <= ch <= "\udcff":
             return column
     return None
+
+
+class CsvHeaderError(FangfanError):
+    """The header of a CSV file cannot be read or names a column twice: nothing can be read."""
 
 
 @dataclass(frozen=True)
@@ -130,23 +136,25 @@ def records(
     """Every record after the header, in order (see the module docstring)."""
     source = _Lines(decoded(lines))
     header: list[str] | None = None
-    header_problem: str | None = None
     for line, cells, why, partial in _raw_records(source):
-        if header is None and header_problem is None:
+        if header is None:
+            # A header that cannot be read, or names a column twice, leaves no row readable:
+            # the file is refused (the run cannot go on), never read under a guessed header.
             if cells is None:
-                header_problem = f"the header (line {line}) cannot be read: {why}"
-                continue
+                raise CsvHeaderError(
+                    f"line {line}: the CSV header is unreadable ({why}); no row can be read"
+                )
             header = [c.strip(ASCII_BLANKS) for c in cells]
             twice = sorted({c for c in header if header.count(c) > 1})
             if twice:
-                header_problem = f"column {twice[0]!r} appears twice in the header"
+                raise CsvHeaderError(
+                    f"line {line}: the CSV header names column {twice[0]!r} twice; no row can "
+                    "be read"
+                )
             continue
         hid = _id_of(header, partial, id_columns)
         if cells is None:
             yield Record(line, None, f"line {line}: {why}", hid)
-            continue
-        if header_problem is not None or header is None:
-            yield Record(line, None, f"line {line}: {header_problem or 'no header'}", hid)
             continue
         if undecodable("".join(cells)) is not None:
             yield Record(line, None, f"line {line} is not UTF-8 text; {UTF8_HINT}", hid)
@@ -184,4 +192,13 @@ def _id_of(header: list[str] | None, cells: list[str] | None, names: tuple[str, 
     return None
 
 
-__all__ = ["MAX_CELL", "UTF8_HINT", "Record", "decoded", "header", "records", "undecodable"]
+__all__ = [
+    "MAX_CELL",
+    "UTF8_HINT",
+    "CsvHeaderError",
+    "Record",
+    "decoded",
+    "header",
+    "records",
+    "undecodable",
+]

@@ -24,10 +24,11 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 from fangfan_rules.csvrecords import MAX_CELL, UTF8_HINT, decoded, records, undecodable
-from fangfan_rules.errors import FactError
+from fangfan_rules.errors import FactError, printable
 from fangfan_rules.facts import Household, load_household
 from fangfan_rules.facts.forms import ASCII_BLANKS
 from fangfan_rules.facts.loading import household_id_of, parse_household_json
+from fangfan_rules.idnumber import scrub_id_numbers
 from fangfan_rules.jsonparse import JsonProblem, check, decoder, duplicates_made, loads
 
 
@@ -50,6 +51,9 @@ def _row(line: int, data: Any) -> Row:
 
 
 def _bad(line: int, hid: str | None, where: str, reason: str) -> Row:
+    if where == "<line>":  # the record itself could not be read: say so, line first
+        text = reason if hid is None else f"household {hid}: {reason}"
+        return Row(line, hid, error=scrub_id_numbers(printable(text)))
     return Row(line, hid, error=str(FactError(hid, [(where, None, reason)])))
 
 
