@@ -771,17 +771,6 @@ def _no_labour(ctx: VarContext) -> Value:
     )
 
 
-@columnar("able_member_count")
-def _able(ctx: VarContext) -> Value:
-    frame = (
-        ctx.tables["members"]
-        .filter(pl.col("labour") == "able")
-        .group_by("household_id")
-        .agg(pl.len().cast(pl.Int64).alias("n"))
-    )
-    return Value(ctx.join(frame, fill={"n": 0})["n"])
-
-
 def _active(ctx: VarContext) -> pl.Expr:
     day = _lit_date(ctx.as_of)
     return (pl.col("start") <= day) & (pl.col("end").is_null() | (pl.col("end") >= day))

@@ -179,11 +179,6 @@ def _no_labour(ctx: Context) -> object:
     return Missing(unknown) if unknown else True
 
 
-@variable("able_member_count", value_type="int", zh="有劳动能力人数", en="members able to work")
-def _able(ctx: Context) -> int:
-    return sum(1 for m in ctx.household.members if m.labour == LabourCapacity.ABLE)
-
-
 @variable(
     "assistance_active",
     value_type="bool",

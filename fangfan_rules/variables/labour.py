@@ -1,9 +1,8 @@
 """Labour capacity (劳动能力) that keeps "unknown" apart from "no".
 
-``able_member_count`` (:mod:`.elimination`) counts members recorded ``able`` and so reads an
-unrecorded labour capacity as "not able"; a rule asking "有劳动能力" must not conclude "no" from a
-gap in the record (CONVENTIONS.md, "Unknown is not no"). ``has_able_member`` answers the same
-question three-valued, over the members counted in the household.
+A rule asking "有劳动能力" must not conclude "no" from a gap in the record (CONVENTIONS.md,
+"Unknown is not no"): ``has_able_member`` answers three-valued, over the members counted in the
+household (a count of members recorded ``able`` would read an unrecorded capacity as "not able").
 """
 
 from __future__ import annotations
