@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,29 @@ def test_internal_errors_are_one_line_exit_1(monkeypatch, capsys):
     monkeypatch.setattr("fangfan_rules.cli.commands.packs.available_packs", boom)
     assert main(["packs", "--format", "json"]) == 1
     assert "internal error (ZeroDivisionError: x)" in one_line_error(capsys.readouterr().err)
+
+
+def test_evaluate_is_one_batch_so_population_rules_see_every_household(tmp_path):
+    """ewenki's local bottom 20 % and its villages with ≥ 10 脱贫户 are computed over the file,
+    exactly as identify_many computes them (one household at a time they would be unknown)."""
+    import fangfan_rules as ff
+
+    out = tmp_path / "ewenki.jsonl"
+    argv = [
+        "evaluate",
+        "--pack",
+        "ewenki_2024",
+        "--as-of",
+        "2024-06-05",
+        "-o",
+        str(out),
+        str(SAMPLE),
+    ]
+    assert main(argv) == EXIT_OK
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    households = [ff.load_household(line) for line in SAMPLE.read_text("utf-8").splitlines()]
+    batch = ff.load_pack("ewenki_2024").identify_many(households, as_of=date(2024, 6, 5))
+    assert [r["outcome"] for r in rows] == [b.outcome.value for b in batch]
+    assert [r["key_attention"] for r in rows] == [
+        ";".join(g.id for g in b.key_attention) for b in batch
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,11 @@ from fangfan_rules.cli.options import (
     progress_option,
 )
 from fangfan_rules.cli.output import writer
-from fangfan_rules.cli.runtime import calendar, configured_pack, count_rows, rows, runtime, tracked
+from fangfan_rules.cli.runtime import calendar, configured_pack, read_all, rows, runtime, tracked
 from fangfan_rules.cli.tables import render
 from fangfan_rules.errors import FangfanError
 from fangfan_rules.io.writers import RESULT_COLUMNS, result_row
-from fangfan_rules.results import Identification, Outcome
+from fangfan_rules.results import BadRow, Identification, Outcome
 
 TABLE_KEYS = (
     "line",
@@ -96,16 +97,25 @@ def evaluate(
     groups: Counter[str] = Counter()
     title = f"{configured.name} — {configured.document.title}"
     keys = TABLE_KEYS if table else RESULT_COLUMNS
+    # One batch: population-level rules (area percentiles, village counts) see every household,
+    # and a household id given twice is a bad row for each copy (never two answers).
+    read = read_all(file, input_format, rt, show_progress)
+    batch = configured.identify_many(
+        [r.household for r in read if r.household is not None], as_of=as_of, calendar=cal
+    )
+    answers = iter(batch)
     with writer(target, keys, console=rt.out, lang=lang, title=title) as w:
-        for row in tracked(
-            rows(file, input_format), rt, show_progress, "evaluating", count_rows(file)
-        ):
-            if row.household is None:
+        for row in tracked(read, rt, show_progress, "evaluating", len(read)):
+            answer = next(answers) if row.household is not None else None
+            result: Identification | None = None
+            if isinstance(answer, BadRow):
+                row = replace(row, household=None, error=answer.error)
                 rt.bad_row(row.line, row.error)
+            if row.household is None:
                 outcomes["error"] += 1
-                result = None
             else:
-                result = configured.identify(row.household, as_of=as_of, calendar=cal)
+                assert isinstance(answer, Identification)
+                result = answer
                 outcomes[result.outcome.value] += 1
                 groups.update(g.id for g in result.key_attention)
             if table:
