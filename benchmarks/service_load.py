@@ -8,6 +8,7 @@ is in the store exactly once (one decision per key, none missing, none duplicate
 
     .venv/bin/python benchmarks/service_load.py                       # 50 clients, 2,000 requests
     .venv/bin/python benchmarks/service_load.py --clients 50 --requests 5000 --workers 2
+    .venv/bin/python benchmarks/service_load.py --rate 40       # paced: 40 requests/s offered
 
 Target (issue 16, on the 2-core development machine): p99 under 50 ms for single-household
 identify at 50 concurrent clients; zero lost or duplicated decisions.
@@ -70,6 +71,13 @@ async def client_loop(
             body = {"household": household, "as_of": args.as_of, "parameters": args.parameters}
             headers = {"Idempotency-Key": f"load-{i}"}
         started = time.perf_counter()
+        if args.rate:
+            # paced: request i is due at start + i / rate; latency counts from when it was due,
+            # so a server falling behind shows in the figures (no coordinated omission)
+            due = args.started + i / args.rate
+            if due > started:
+                await asyncio.sleep(due - started)
+            started = due
         response = await client.post(url, json=body, headers=headers)
         latencies[kind].append((time.perf_counter() - started) * 1000)
         if response.status_code in (200, 201):
@@ -100,7 +108,7 @@ async def run_load(base: str, token: str, households: list[dict], args: argparse
                 json={"household": household, "as_of": args.as_of, "parameters": args.parameters},
                 headers={"Idempotency-Key": f"warm-{household['id']}"},
             )
-        started = time.perf_counter()
+        started = args.started = time.perf_counter()
         await asyncio.wait_for(
             asyncio.gather(
                 *(
@@ -125,6 +133,11 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=300, help="give up after this long")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--rate", type=float, default=0,
+        help="offered requests/s in all (paced, open loop); 0: every client sends its next "
+        "request as soon as the last is answered (closed loop, the server's saturation)",
+    )  # fmt: skip
     parser.add_argument("--pack", default="qianshan_2023")
     parser.add_argument("--as-of", default="2023-06-05")
     parser.add_argument(
@@ -171,8 +184,9 @@ def main() -> int:
     stored = {key: store.count_decisions(key) for key in result["accepted"]}
     missing = [k for k, n in stored.items() if n == 0]
     duplicated = [k for k, n in stored.items() if n > 1]
-    print(f"service load: {args.clients} clients, {args.requests} requests, {args.workers} worker(s), "
-          f"pack {args.pack}, database {url.split(':', 1)[0]}")  # fmt: skip
+    mode = f"paced at {args.rate:g} requests/s" if args.rate else "closed loop (saturation)"
+    print(f"service load: {args.clients} clients, {args.requests} requests, {mode}, "
+          f"{args.workers} worker(s), pack {args.pack}, database {url.split(':', 1)[0]}")  # fmt: skip
     print(
         f"  elapsed {result['elapsed']:.1f} s, {args.requests / result['elapsed']:.0f} requests/s"
     )
@@ -189,6 +203,11 @@ def main() -> int:
         print("   ", failure)
     p99 = percentile(result["latencies"]["identify"], 0.99)
     print(f"  target p99 < 50 ms for identify: {'met' if p99 < 50 else 'MISSED'} ({p99:.1f} ms)")
+    if not args.rate:
+        # Little's law: with every client always waiting, mean latency = clients / throughput.
+        print(f"  (closed loop: {args.clients} clients always waiting need "
+              f"{args.clients / 0.05:.0f} requests/s for a 50 ms mean; this run served "
+              f"{args.requests / result['elapsed']:.0f})")  # fmt: skip
     return 0 if not missing and not duplicated and not result["failures"] else 1
 
 

@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
@@ -101,9 +102,15 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
     pack_named = settings.pack
     pack_names = settings.pack_names
 
+    @lru_cache(maxsize=256)
+    def with_figures(pack: Pack, figures: tuple[tuple[str, str], ...]) -> Pack:
+        # A pack is immutable, so one configured copy per set of figures serves every request
+        # (configuring costs more than evaluating a household); a bad figure raises, uncached.
+        return pack.with_parameters(**dict(figures))
+
     def configured(pack: Pack, supplied: dict[str, str]) -> tuple[Pack, dict[str, str]]:
         figures = {**settings.parameters.get(pack.name, {}), **supplied}
-        return (pack.with_parameters(**figures) if figures else pack), figures
+        return (with_figures(pack, tuple(sorted(figures.items()))) if figures else pack), figures
 
     def principal(
         request: Request, authorization: Annotated[str | None, Header()] = None
@@ -238,11 +245,13 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
             else pack.assess_elimination(household, as_of=body.as_of)
         )
 
+        stored_json = result.model_dump_json()  # masked: what the store keeps
+
         def run(s: Any) -> Response:
             snapshot = store.submit(s, household, who)
             decision = store.record_decision(
                 s, kind=kind, snapshot_id=snapshot, result=result, parameters=figures,
-                principal=who, request_key=key,
+                principal=who, request_key=key, result_json=stored_json,
             )  # fmt: skip
             store.audit(who.name, kind, household.id, "ok",
                         {"pack": name, "decision": decision, "outcome": str(result.outcome.value)},
@@ -250,7 +259,8 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
             if who.reveal_ids:
                 store.audit(who.name, "reveal_ids", household.id, "ok", {"decision": decision},
                             _remote(request), session=s)  # fmt: skip
-            return _json(f'{{"decision_id": {decision}, "result": {_dump(result, who)}}}')
+            shown = _dump(result, who) if who.reveal_ids else stored_json
+            return _json(f'{{"decision_id": {decision}, "result": {shown}}}')
 
         return idempotent(request, who, key, body, run)
 

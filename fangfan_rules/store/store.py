@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, event, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from fangfan_rules.errors import FangfanError
@@ -40,6 +40,20 @@ class AccessDenied(StoreError):
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+_INSERTS = {
+    model: insert(model.__table__)
+    for model in (m.Snapshot, m.Decision, m.AuditEntry, m.IdempotentResponse)
+}
+
+
+def _insert(s: Session, model: type[m.Base], **values: Any) -> Any:
+    """One row in one statement (no unit-of-work bookkeeping: the hot path of every decision);
+    returns its primary key (works without RETURNING, so older SQLite libraries serve too)."""
+    key = s.execute(_INSERTS[model], values).inserted_primary_key
+    assert key is not None
+    return key[0]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -236,7 +250,9 @@ class Store:
         )
         if latest is not None and latest.sha256 == digest:
             return latest.id
-        snapshot = m.Snapshot(
+        return _insert(
+            s,
+            m.Snapshot,
             household_id=household.id,
             version=(latest.version + 1) if latest else 1,
             facts=text,
@@ -244,9 +260,6 @@ class Store:
             submitted_by=principal.name,
             submitted_at=_now(),
         )
-        s.add(snapshot)
-        s.flush()
-        return snapshot.id
 
     def snapshot(self, snapshot_id: int) -> Household:
         with self._sessions() as s:
@@ -279,9 +292,15 @@ class Store:
         parameters: dict[str, str],
         principal: Principal,
         request_key: str | None = None,
+        result_json: str | None = None,
     ) -> int:
-        """Keep a decision (an Identification or Elimination) with its full result."""
-        row = m.Decision(
+        """Keep a decision (an Identification or Elimination) with its full result.
+
+        ``result_json`` is ``result.model_dump_json()`` when the caller already has it (ID
+        numbers masked, as every stored result is)."""
+        return _insert(
+            s,
+            m.Decision,
             kind=kind,
             household_id=result.household_id,
             snapshot_id=snapshot_id,
@@ -291,14 +310,11 @@ class Store:
             parameters=dict(sorted(parameters.items())),
             as_of=result.as_of,
             outcome=str(result.outcome.value),
-            result=result.model_dump_json(),
+            result=result_json if result_json is not None else result.model_dump_json(),
             decided_by=principal.name,
             decided_at=_now(),
             request_key=request_key,
         )
-        s.add(row)
-        s.flush()
-        return row.id
 
     def record_batch_row(
         self,
@@ -441,16 +457,16 @@ class Store:
         detail: dict[str, Any],
         remote: str | None = None,
     ) -> None:
-        s.add(
-            m.AuditEntry(
-                at=_now(),
-                actor=actor,
-                action=action,
-                target=target,
-                outcome=outcome,
-                detail=detail,
-                remote=remote,
-            )
+        _insert(
+            s,
+            m.AuditEntry,
+            at=_now(),
+            actor=actor,
+            action=action,
+            target=target,
+            outcome=outcome,
+            detail=detail,
+            remote=remote,
         )
 
     def audit(
@@ -495,15 +511,15 @@ class Store:
     def remember(
         self, s: Session, key: str, token_name: str, request_sha256: str, status: int, response: str
     ) -> None:
-        s.add(
-            m.IdempotentResponse(
-                key=key,
-                token_name=token_name,
-                request_sha256=request_sha256,
-                status=status,
-                response=response,
-                created_at=_now(),
-            )
+        _insert(
+            s,
+            m.IdempotentResponse,
+            key=key,
+            token_name=token_name,
+            request_sha256=request_sha256,
+            status=status,
+            response=response,
+            created_at=_now(),
         )
 
 
