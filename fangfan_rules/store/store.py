@@ -16,9 +16,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event, func, insert, select
+from sqlalchemy import (
+    CursorResult,
+    Engine,
+    Insert,
+    Table,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from fangfan_rules.errors import FangfanError
@@ -42,8 +52,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-_INSERTS = {
-    model: insert(model.__table__)
+_INSERTS: dict[type[m.Base], Insert] = {
+    model: insert(cast(Table, model.__table__))
     for model in (m.Snapshot, m.Decision, m.AuditEntry, m.IdempotentResponse)
 }
 
@@ -51,7 +61,8 @@ _INSERTS = {
 def _insert(s: Session, model: type[m.Base], **values: Any) -> Any:
     """One row in one statement (no unit-of-work bookkeeping: the hot path of every decision);
     returns its primary key (works without RETURNING, so older SQLite libraries serve too)."""
-    key = s.execute(_INSERTS[model], values).inserted_primary_key
+    result = cast(CursorResult[Any], s.execute(_INSERTS[model], values))
+    key = result.inserted_primary_key
     assert key is not None
     return key[0]
 
