@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from fangfan_rules.analysis.compare import COLUMNS
-from fangfan_rules.errors import FangfanError
+from fangfan_rules.errors import MissingExtraError
 
 if TYPE_CHECKING:
     from fangfan_rules.packs.pack import Pack
@@ -36,10 +36,8 @@ if TYPE_CHECKING:
 def _require_dask() -> Any:
     try:
         import dask.dataframe as dd
-    except ImportError as exc:  # pragma: no cover - exercised only without the extra
-        raise FangfanError(
-            "the Dask path needs the 'dask' extra: pip install 'fangfan-rules[dask]'"
-        ) from exc
+    except ImportError as exc:
+        raise MissingExtraError("the Dask path", "dask") from exc
     return dd
 
 

@@ -52,14 +52,13 @@ module-level lock, so evaluations are serialised, never interleaved.
 from __future__ import annotations
 
 import itertools
+import sys
 import threading
 import uuid
 import weakref
 from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
-
-import pandas as pd
 
 from fangfan_rules.engines.durable_compile import (
     Compiled,
@@ -69,13 +68,15 @@ from fangfan_rules.engines.durable_compile import (
     raise_first_error,
     resolve_operand,
 )
-from fangfan_rules.errors import FactError, FangfanError
+from fangfan_rules.errors import FactError, FangfanError, MissingExtraError
 from fangfan_rules.facts import Household, known_at
 from fangfan_rules.rules.conditions import Param
 from fangfan_rules.rules.rule import RuleKind
 from fangfan_rules.variables import Context
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from fangfan_rules.packs.pack import Pack
     from fangfan_rules.results import Identification
 
@@ -103,8 +104,10 @@ _LOCK = threading.RLock()
 _NAMES = itertools.count(1)
 
 
-class BackendUnavailable(FangfanError):
-    """durable_rules cannot be imported here (not installed, or Python 3.13+)."""
+class BackendUnavailable(MissingExtraError):
+    """durable_rules cannot be imported here: the ``[durable]`` extra is not installed (it builds
+    from source, so it is not part of the core install), or Python is 3.13+ (where durable-rules
+    2.0.28 does not import)."""
 
 
 class DurableActionError(FangfanError):
@@ -117,13 +120,17 @@ def available() -> bool:
 
 
 def _require() -> None:
-    if _IMPORT_ERROR is not None:
-        raise BackendUnavailable(
-            "the durable_rules backend is unavailable: durable-rules 2.0.28 could not be imported "
-            f"({type(_IMPORT_ERROR).__name__}: {_IMPORT_ERROR}). It is installed with "
-            "fangfan-rules on Python < 3.13 (it builds from source: a C compiler is needed); "
-            "use the native engine otherwise."
-        )
+    if _IMPORT_ERROR is None:
+        return
+    error = f"{type(_IMPORT_ERROR).__name__}: {_IMPORT_ERROR}"
+    cause = f"durable-rules 2.0.28 could not be imported: {error}"
+    if sys.version_info >= (3, 13):
+        detail = f"{cause}; it does not import on Python 3.13+: use engine='native' or 'vectorized'"
+    else:
+        detail = f"{cause}; it builds from source, so a C compiler is needed"
+    raise BackendUnavailable(
+        "the durable_rules engine (engine='durable')", "durable", detail=detail
+    )
 
 
 class _NoHost:
@@ -289,6 +296,8 @@ class DurableEngine:
         ``first_reason``, ``citation`` and ``missing_facts`` columns are filled from a native
         re-run (slow: it is the native evaluator).
         """
+        import pandas as pd
+
         from fangfan_rules.analysis.compare import COLUMNS, _row
         from fangfan_rules.engines.native import identify, population_for
 
