@@ -1,21 +1,24 @@
-"""Area-level planning with a pack's figures: extra village-team staff and home-visit team-days.
+"""Area-level planning with a pack's figures: village-team staffing and the secretaries' home visits.
 
 Two calculations of 融安县 2022 (rongan_2022) that are about areas, not households:
 
-- :func:`staffing_plan` (二、(二)3): how many extra 驻村工作队员 (or 第一书记) each area needs, given
-  its kind and 脱贫人口, and by when;
-- :func:`visit_plan` (二、(四)1): how many team-days the home visits of a list of households take,
-  per village, when a team visits at most N households a day (a larger cap in large relocation
-  sites).
+- :func:`staffing_plan` (二、(二)3): how many 驻村工作队员 (or 第一书记) each area is to *add*
+  (增加: extra members to select and send, by the due date of "新增驻村工作队员选派") or to *have in
+  place* (配备: no date printed), given its kind and 脱贫人口;
+- :func:`visit_plan` (二、(四)1): the 遍访 of the 驻村第一书记 and the 村党组织书记 — how many
+  secretary-days the visits of a village's 脱贫户 and 监测户 take when each secretary visits at most N
+  households a day (a larger cap in large relocation sites), and by when each group is due.
 
 Every threshold, comparison, count and date is a pack parameter, read with
 ``pack.parameter_value(name, as_of)``: nothing is hard-coded here, so a pack stating other figures
 (or a caller override through :meth:`Pack.with_parameters`) plans the same way. The parameters a
-pack needs are listed in :data:`STAFFING_PARAMETERS` and :data:`VISIT_PARAMETERS`. Results are
-immutable, JSON-serialisable values; every line carries the clause it applies.
+pack needs are listed in :data:`STAFFING_PARAMETERS` and :data:`VISIT_PARAMETERS`; a figure the
+document does not state raises :class:`MissingParameterError`, and a day outside the pack's (or the
+figure's) validity :class:`NotInForceError` — rongan_2022 is the plan of 2022 and plans nothing for
+2023. Results are immutable, JSON-serialisable values; every line carries the clause it applies.
 
 Example (rongan_2022: 超过5000 → one more member per resettlement community; 2000人以上 → one more
-per 脱贫村; teams visit at most 20 households a day):
+per 脱贫村; each secretary visits at most 20 households a day, and their visits add up):
 
 >>> from datetime import date
 >>> import fangfan_rules as ff
@@ -25,15 +28,17 @@ per 脱贫村; teams visit at most 20 households a day):
 ...     PlanningArea(name="城东安置社区", kind="resettlement_community", lifted_population=5001),
 ...     PlanningArea(name="大洲村", kind="lifted_village", lifted_population=1999),
 ... ], as_of=date(2022, 2, 1))
->>> [(line.area, line.staff) for line in plan.lines], plan.total, plan.due
-([('城东安置社区', 1), ('大洲村', 0)], 1, datetime.date(2022, 3, 31))
+>>> [(line.area, line.staff, line.action.value) for line in plan.lines], plan.to_add, plan.due
+([('城东安置社区', 1, 'add'), ('大洲村', 0, 'add')], 1, datetime.date(2022, 3, 31))
 >>> plan.lines[0].citations
 ('rongan_2022:二、(二)3',)
->>> homes = [ff.load_household({"id": f"h{i}", "hukou": "rural",
+>>> homes = [ff.load_household({"id": f"h{i}", "hukou": "rural", "lifted_out_of_poverty": True,
 ...     "area": {"county": "融安县", "town": "长安镇", "village": "大洲村"}}) for i in range(41)]
->>> visits = visit_plan(pack, homes, as_of=date(2022, 2, 1))
->>> visits.lines[0].team_days, visits.lines[0].person_days   # ceil(41 / 20) = 3 teams of 3
-(3, 9)
+>>> line = visit_plan(pack, homes, as_of=date(2022, 2, 1)).lines[0]
+>>> line.daily_cap, line.secretary_days   # ceil(41 / 20) = 3 secretary-days, shared by the two
+(20, 3)
+>>> [(g.households, g.due) for g in line.groups]
+[(41, datetime.date(2022, 3, 15))]
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from fangfan_rules.errors import FangfanError, MissingParameterError, ParameterError
-from fangfan_rules.facts import AreaTag, Household
+from fangfan_rules.facts import AreaTag, Household, known_at
 from fangfan_rules.rules.parameters import LocalText, ParameterValue
 
 if TYPE_CHECKING:
@@ -68,6 +73,13 @@ class AreaKind(StrEnum):
     KEY_VILLAGE = "key_village"  # 非脱贫村的自治区乡村振兴重点村
 
 
+class StaffingAction(StrEnum):
+    """What the clause asks of an area: 增加 (add members) or 配备 (have one in place)."""
+
+    ADD = "add"  # 增加: extra members to select and send (新增驻村工作队员选派)
+    HAVE_IN_PLACE = "have_in_place"  # 配备: a member the area is staffed with (no date printed)
+
+
 class PlanningArea(BaseModel):
     """One area to staff: its name, kind and 脱贫人口 (lifted-out-of-poverty population)."""
 
@@ -83,55 +95,82 @@ class _Plan(BaseModel):
 
 
 class StaffingLine(_Plan):
-    """What one area needs: ``staff`` people of ``role``, and why (with the clause)."""
+    """What one area needs: ``staff`` people of ``role`` to add or to have in place, and why."""
 
     area: str
     kind: AreaKind
     lifted_population: int
-    staff: int = Field(description="extra people to select and send (0: none needed)")
+    staff: int = Field(description="people the clause asks for (0: none)")
+    action: StaffingAction = Field(
+        description="add: extra members to select and send; have_in_place: members to have (配备)"
+    )
     role: LocalText
     reason: LocalText
+    due: date | None = Field(
+        description="the date of 新增驻村工作队员选派 for members to add; None: no date printed"
+    )
+    reading: LocalText | None = Field(
+        None, description="how the clause was read where its words leave the number open"
+    )
     citations: tuple[str, ...]
 
 
 class StaffingPlan(_Plan):
-    """The staffing of a list of areas (二、(二)3): one line per area, the total and the due date."""
+    """The staffing of a list of areas (二、(二)3): one line per area and the totals of each kind."""
 
     pack: str
     pack_version: str
     as_of: date
     lines: tuple[StaffingLine, ...]
-    total: int
-    due: date
+    to_add: int = Field(description="members to select and send (增加), by ``due``")
+    to_have_in_place: int = Field(description="members the areas are to be staffed with (配备)")
+    due: date = Field(description="date of 新增驻村工作队员选派 (the members to add)")
     due_citation: str
     parameters: tuple[ParameterValue, ...] = Field(description="parameter values read")
 
 
+class VisitGroup(_Plan):
+    """Households of one village due by the same date, and the secretary-days they take."""
+
+    who: LocalText
+    households: int
+    household_ids: tuple[str, ...]
+    secretary_days: int = Field(description="ceil(households / daily cap): at least this many")
+    due: date
+    due_citation: str
+
+
 class VisitLine(_Plan):
-    """Team-days one village's visits take: ceil(households / daily cap)."""
+    """The secretaries' 遍访 of one village: its groups, daily cap and secretary-days."""
 
     area: str = Field(description="county/town/village")
     households: int
-    large_site: bool = Field(description="tagged large_relocation_site (larger daily cap)")
-    daily_cap: int
-    team_days: int
-    person_days: int
+    large_site: bool = Field(description="tagged large_relocation_site (larger cap, two dates)")
+    daily_cap: int = Field(description="households one secretary visits a day at most")
+    secretary_days: int = Field(description="sum over the groups (each visited in its own period)")
+    groups: tuple[VisitGroup, ...]
     citation: str
 
 
+class NotVisited(_Plan):
+    """A household given to :func:`visit_plan` that the 遍访 does not name, and why."""
+
+    household_id: str
+    reason: LocalText
+
+
 class VisitPlan(_Plan):
-    """Team-days and person-days of the home visits of a list of households, per village."""
+    """Secretary-days of the 遍访 of the 脱贫户 and 监测户 of a list of households, per village."""
 
     pack: str
     pack_version: str
     as_of: date
-    team_size: int
     lines: tuple[VisitLine, ...]
     total_households: int
-    total_team_days: int
-    total_person_days: int
-    due: date
-    due_citation: str
+    total_secretary_days: int
+    not_visited: tuple[NotVisited, ...] = Field(
+        description="households of the list that are neither 脱贫户 nor 监测户 (or not known to be)"
+    )
     parameters: tuple[ParameterValue, ...] = Field(description="parameter values read")
 
 
@@ -147,22 +186,27 @@ _SECRETARY_OR_MEMBER = LocalText(
 class _KindSpec:
     prefix: str  # parameter names: <prefix>_min_population / _comparison / _staff
     thresholded: bool  # False: every area of the kind qualifies (no population condition)
-    verb: LocalText  # 增加 (add to the team) or 配备 (have one in place)
+    action: StaffingAction  # 增加 (add to the team) or 配备 (have one in place)
     role: LocalText
 
 
+_VERB = {
+    StaffingAction.ADD: LocalText(zh="增加", en="add"),
+    StaffingAction.HAVE_IN_PLACE: LocalText(zh="配备", en="have in place"),
+}
+
 _KINDS: dict[AreaKind, _KindSpec] = {
     AreaKind.RESETTLEMENT_COMMUNITY: _KindSpec(
-        "staffing_resettlement_community", True, LocalText(zh="增加", en="add"), _TEAM_MEMBER
+        "staffing_resettlement_community", True, StaffingAction.ADD, _TEAM_MEMBER
     ),
     AreaKind.LIFTED_VILLAGE: _KindSpec(
-        "staffing_lifted_village", True, LocalText(zh="增加", en="add"), _TEAM_MEMBER
+        "staffing_lifted_village", True, StaffingAction.ADD, _TEAM_MEMBER
     ),
     AreaKind.NON_POOR_VILLAGE: _KindSpec(
-        "staffing_non_poor_village", True, LocalText(zh="配备", en="staff with"), _TEAM_MEMBER
+        "staffing_non_poor_village", True, StaffingAction.HAVE_IN_PLACE, _TEAM_MEMBER
     ),
     AreaKind.KEY_VILLAGE: _KindSpec(
-        "staffing_key_village", False, LocalText(zh="配备", en="staff with"), _SECRETARY_OR_MEMBER
+        "staffing_key_village", False, StaffingAction.HAVE_IN_PLACE, _SECRETARY_OR_MEMBER
     ),
 }
 
@@ -179,10 +223,10 @@ STAFFING_PARAMETERS: tuple[str, ...] = (
 )
 #: Parameters :func:`visit_plan` reads.
 VISIT_PARAMETERS: tuple[str, ...] = (
-    "visit_team_size",
     "visit_daily_cap",
     "visit_daily_cap_large_site",
     "visit_due",
+    "visit_due_large_site_all",
 )
 
 #: comparison words of a threshold parameter: 超过 (exclusive) → gt, 以上 (inclusive) → ge
@@ -220,6 +264,14 @@ class _Reader:
             raise ParameterError(f"{self.pack.name}: parameter {name!r} must be at least 1")
         return raw
 
+    def day(self, name: str) -> date:
+        raw = self.value(name).value
+        if not isinstance(raw, date):
+            raise ParameterError(
+                f"{self.pack.name}: parameter {name!r} must be a date, got {raw!r}"
+            )
+        return raw
+
     def comparison(self, name: str) -> str:
         raw = self.value(name).value
         if raw not in _COMPARISONS:
@@ -254,9 +306,23 @@ def _threshold_test(
     return met, staff if met else 0, reader.read[staff_param].citation, LocalText(zh=zh, en=en)
 
 
-def _staff_area(reader: _Reader, area: PlanningArea) -> StaffingLine:
+#: The key village that also has the non-poor village's population: one member for both sentences.
+_KEY_VILLAGE_READING = LocalText(
+    zh=(
+        "重点村也是非脱贫村：两句均要求“配备”1名（在岗），本包解读为同一名驻村工作队员同时满足两项，"
+        "合计1名而非2名"
+    ),
+    en=(
+        "a key village is also a non-poor village: both sentences ask for one person 配备 (in "
+        "place); the pack reads one 驻村工作队员 as meeting both, so 1, not 2"
+    ),
+)
+
+
+def _staff_area(reader: _Reader, area: PlanningArea, due: date) -> StaffingLine:
     spec = _KINDS[area.kind]
     citations: list[str] = []
+    reading = None
     if spec.thresholded:
         met, staff, citation, test = _threshold_test(reader, spec, area.lifted_population)
         citations.append(citation)
@@ -277,24 +343,36 @@ def _staff_area(reader: _Reader, area: PlanningArea) -> StaffingLine:
         if met_too:
             staff = max(staff, staff_too)
             role = other.role
+            reading = _KEY_VILLAGE_READING
             if citation not in citations:
                 citations.append(citation)
             zh += f"，且{test.zh}（同一名驻村工作队员同时满足两项）"
             en += f", and {test.en} (one team member meets both)"
         met = staff > 0
+    verb = _VERB[spec.action]
+    adding = spec.action == StaffingAction.ADD
     if met and staff > 0:
-        zh += f"：{spec.verb.zh}{staff}名{role.zh}"
-        en += f": {spec.verb.en} {staff} {role.en}{'s' if staff > 1 else ''}"
+        zh += f"：{verb.zh}{staff}名{role.zh}"
+        en += f": {verb.en} {staff} {role.en}{'s' if staff > 1 else ''}"
+        if adding:
+            zh += f"，{due.month}月{due.day}日前完成选派"
+            en += f", selected and sent by {due.isoformat()}"
+        else:
+            zh += "（本方案未规定配备完成日期）"
+            en += " (the plan prints no date for 配备)"
     else:
-        zh += "：无需新增"
+        zh += "：无需新增" if adding else "：无需配备"
         en += ": none needed"
     return StaffingLine(
         area=area.name,
         kind=area.kind,
         lifted_population=area.lifted_population,
         staff=staff,
+        action=spec.action,
         role=role,
         reason=LocalText(zh=zh, en=en),
+        due=due if adding and staff > 0 else None,
+        reading=reading,
         citations=tuple(citations),
     )
 
@@ -302,23 +380,28 @@ def _staff_area(reader: _Reader, area: PlanningArea) -> StaffingLine:
 def staffing_plan(
     pack: Pack, areas: Iterable[PlanningArea | dict[str, Any]], *, as_of: date
 ) -> StaffingPlan:
-    """Extra village-team staff each area needs under ``pack`` on ``as_of``, and the total.
+    """Village-team staff each area is to add (增加) or have in place (配备) under ``pack``.
 
     ``areas`` are :class:`PlanningArea` values (or mappings of the same shape). Each kind is
     tested against its own parameters (``staffing_<kind>_min_population``, ``_comparison``
     ``gt`` for 超过 / ``ge`` for 以上, ``_staff``); a key village needs no population condition
-    and, when it also meets the non-poor-village condition, one 驻村工作队员 counts for both.
-    The plan is due by ``staffing_due``. Raises :class:`MissingParameterError` for a figure the
-    document does not state, :class:`NotInForceError` outside the pack's validity, and
-    :class:`PlanningError` for two areas of the same name.
+    and, when it also meets the non-poor-village condition, one 驻村工作队员 counts for both (a
+    reading, shown on the line). Resettlement communities and 脱贫村 *add* members, due by
+    ``staffing_due`` (the date printed for 新增驻村工作队员选派); non-poor and key villages are to
+    *have* one in place (配备), for which no date is printed. Raises :class:`MissingParameterError`
+    for a figure the document does not state, :class:`NotInForceError` outside the pack's validity
+    (rongan_2022: 2022 only), and :class:`PlanningError` for two areas of the same name.
 
     >>> from datetime import date
     >>> import fangfan_rules as ff
     >>> plan = staffing_plan(ff.load_pack("rongan_2022"),
     ...     [{"name": "某重点村", "kind": "key_village", "lifted_population": 300}],
     ...     as_of=date(2022, 2, 1))
-    >>> plan.lines[0].staff, plan.lines[0].role.zh
-    (1, '驻村第一书记或驻村工作队员')
+    >>> line = plan.lines[0]
+    >>> line.staff, line.action.value, line.role.zh, line.due
+    (1, 'have_in_place', '驻村第一书记或驻村工作队员', None)
+    >>> plan.to_add, plan.to_have_in_place
+    (0, 1)
     """
     pack.check_in_force(as_of)
     reader = _Reader(pack, as_of)
@@ -327,76 +410,144 @@ def staffing_plan(
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise PlanningError(f"areas listed twice: {duplicates}")
-    lines = tuple(_staff_area(reader, a) for a in parsed)
-    due = reader.value("staffing_due")
+    due = reader.day("staffing_due")
+    lines = tuple(_staff_area(reader, a, due) for a in parsed)
     return StaffingPlan(
         pack=pack.name,
         pack_version=pack.version,
         as_of=as_of,
         lines=lines,
-        total=sum(line.staff for line in lines),
-        due=due.value,
-        due_citation=due.citation,
+        to_add=sum(line.staff for line in lines if line.action == StaffingAction.ADD),
+        to_have_in_place=sum(
+            line.staff for line in lines if line.action == StaffingAction.HAVE_IN_PLACE
+        ),
+        due=due,
+        due_citation=reader.read["staffing_due"].citation,
         parameters=reader.used(),
     )
 
 
-# --- visits (二、(四)1) ------------------------------------------------------------------------
+# --- the secretaries' 遍访 (二、(四)1) ----------------------------------------------------------
+
+_ALL = LocalText(zh="脱贫户、监测户（含已消除风险户）", en="脱贫户 and monitored households")
+_KEY = LocalText(
+    zh="监测户（含已消除风险户）等重点户",
+    en="monitored households (eliminated included) and other key households",
+)
+_OTHER_LIFTED = LocalText(zh="其余脱贫户", en="the other 脱贫户")
+_NEITHER = LocalText(
+    zh="既非脱贫户也非监测户：不在驻村第一书记、村党组织书记遍访之列",
+    en="neither a 脱贫户 nor a monitored household: not in the secretaries' 遍访",
+)
+_UNKNOWN = LocalText(
+    zh="是否脱贫户未知（lifted_out_of_poverty 未记录），且未纳入过监测",
+    en="whether it is a 脱贫户 is unknown (lifted_out_of_poverty not recorded) and never monitored",
+)
 
 
-def visit_plan(pack: Pack, households: Iterable[Household], *, as_of: date) -> VisitPlan:
-    """Team-days the home visits of ``households`` take under ``pack`` on ``as_of``, per village.
+def visit_plan(
+    pack: Pack,
+    households: Iterable[Household],
+    *,
+    as_of: date,
+    key_households: Iterable[str] = (),
+) -> VisitPlan:
+    """Secretary-days of the 遍访 of ``households`` under ``pack`` on ``as_of``, per village.
 
-    Households are grouped by county/town/village; a village tagged ``large_relocation_site``
-    uses ``visit_daily_cap_large_site``, any other ``visit_daily_cap`` (不超过: the cap itself is
-    allowed). team-days = ceil(households / cap); person-days = team-days × ``visit_team_size``.
-    The caller chooses the list (e.g. the households with ``must_visit`` from
-    ``pack.identify_many``); this function does not filter it.
+    The 遍访 (rongan_2022 二、(四)1) is the 驻村第一书记's and the 村党组织书记's: "对所有脱贫户、监测户
+    原则上要实行遍访（可以合计遍访，每天走访不超过 20 户…）". Their visits add up (可以合计遍访), and the cap
+    is per secretary per day, so a village takes at least ceil(households / cap) secretary-days,
+    shared between the two. Of the households given, the 脱贫户 (``lifted_out_of_poverty``) and the
+    监测户 (a monitoring spell known on ``as_of``, eliminated or not) are planned; any other is listed
+    in ``not_visited`` with the reason (a 低保 household on the 大走访 list is not in the 遍访).
+
+    Households are grouped by county/town/village. An ordinary village uses ``visit_daily_cap`` and
+    one due date, ``visit_due`` (the 大走访's 3月15日). A village tagged ``large_relocation_site``
+    uses ``visit_daily_cap_large_site`` and two groups: its 监测户 and the ``key_households`` the
+    caller marks (等重点户 is not defined) in the first quarter, by ``visit_due``; the other 脱贫户
+    within the year, by ``visit_due_large_site_all`` (第一季度以遍访监测户等重点户为主，全年要遍访所有
+    脱贫户). 原则上 / 为主: the dates are the normal rule. The larger 3-person 大走访 teams have no
+    daily cap in the plan and are not planned here.
 
     >>> from datetime import date
     >>> import fangfan_rules as ff
     >>> site = {"county": "融安县", "town": "长安镇", "village": "安置社区",
     ...         "tags": ["large_relocation_site"]}
-    >>> homes = [ff.load_household({"id": f"s{i}", "hukou": "rural", "area": site})
-    ...          for i in range(36)]
-    >>> line = visit_plan(ff.load_pack("rongan_2022"), homes, as_of=date(2022, 2, 1)).lines[0]
-    >>> line.daily_cap, line.team_days   # ceil(36 / 35) = 2
-    (35, 2)
+    >>> homes = [ff.load_household({"id": f"s{i}", "hukou": "rural", "area": site,
+    ...     "lifted_out_of_poverty": True}) for i in range(36)]
+    >>> line = visit_plan(ff.load_pack("rongan_2022"), homes, as_of=date(2022, 2, 1),
+    ...                   key_households=["s0", "s1"]).lines[0]
+    >>> line.daily_cap, [(g.households, g.secretary_days, g.due.isoformat()) for g in line.groups]
+    (35, [(2, 1, '2022-03-15'), (34, 1, '2022-12-31')])
     """
     pack.check_in_force(as_of)
     reader = _Reader(pack, as_of)
-    team_size = reader.positive("visit_team_size")
     cap = reader.positive("visit_daily_cap")
     cap_large = reader.positive("visit_daily_cap_large_site")
-    due = reader.value("visit_due")
+    due = reader.day("visit_due")
+    due_all = reader.day("visit_due_large_site_all")
+    marked = set(key_households)
     seen: set[str] = set()
-    by_area: dict[str, list[Household]] = {}
+    by_area: dict[str, list[tuple[Household, bool]]] = {}
+    not_visited: list[NotVisited] = []
     for h in households:
         if h.id in seen:
             raise PlanningError(f"household {h.id!r} listed twice (it would be visited twice)")
         seen.add(h.id)
+        view, _ = known_at(h, as_of)
+        monitored = bool(view.monitoring)
+        if not monitored and view.lifted_out_of_poverty is not True:
+            reason = _UNKNOWN if view.lifted_out_of_poverty is None else _NEITHER
+            not_visited.append(NotVisited(household_id=h.id, reason=reason))
+            continue
         key = "/".join((h.area.county, h.area.town, h.area.village))
-        by_area.setdefault(key, []).append(h)
+        by_area.setdefault(key, []).append((h, monitored or h.id in marked))
+    unknown_marks = sorted(marked - seen)
+    if unknown_marks:
+        raise PlanningError(f"key households not in the list: {unknown_marks}")
     lines = []
     for key in sorted(by_area):
-        group = by_area[key]
-        large = {AreaTag.LARGE_RELOCATION_SITE in h.area.tags for h in group}
+        members = by_area[key]
+        large = {AreaTag.LARGE_RELOCATION_SITE in h.area.tags for h, _ in members}
         if len(large) > 1:
             raise PlanningError(
                 f"{key}: some households are tagged large_relocation_site and some are not"
             )
         is_large = large.pop()
-        cap_name = "visit_daily_cap_large_site" if is_large else "visit_daily_cap"
         daily = cap_large if is_large else cap
-        team_days = math.ceil(len(group) / daily)
+        cap_name = "visit_daily_cap_large_site" if is_large else "visit_daily_cap"
+        if is_large:
+            parts = [
+                (_KEY, [h.id for h, first in members if first], "visit_due", due),
+                (
+                    _OTHER_LIFTED,
+                    [h.id for h, first in members if not first],
+                    "visit_due_large_site_all",
+                    due_all,
+                ),
+            ]
+        else:
+            parts = [(_ALL, [h.id for h, _ in members], "visit_due", due)]
+        groups = tuple(
+            VisitGroup(
+                who=who,
+                households=len(ids),
+                household_ids=tuple(ids),
+                secretary_days=math.ceil(len(ids) / daily),
+                due=when,
+                due_citation=reader.read[name].citation,
+            )
+            for who, ids, name, when in parts
+            if ids
+        )
         lines.append(
             VisitLine(
                 area=key,
-                households=len(group),
+                households=len(members),
                 large_site=is_large,
                 daily_cap=daily,
-                team_days=team_days,
-                person_days=team_days * team_size,
+                secretary_days=sum(g.secretary_days for g in groups),
+                groups=groups,
                 citation=reader.read[cap_name].citation,
             )
         )
@@ -404,13 +555,10 @@ def visit_plan(pack: Pack, households: Iterable[Household], *, as_of: date) -> V
         pack=pack.name,
         pack_version=pack.version,
         as_of=as_of,
-        team_size=team_size,
         lines=tuple(lines),
         total_households=sum(line.households for line in lines),
-        total_team_days=sum(line.team_days for line in lines),
-        total_person_days=sum(line.person_days for line in lines),
-        due=due.value,
-        due_citation=due.citation,
+        total_secretary_days=sum(line.secretary_days for line in lines),
+        not_visited=tuple(not_visited),
         parameters=reader.used(),
     )
 
@@ -419,10 +567,13 @@ __all__ = [
     "STAFFING_PARAMETERS",
     "VISIT_PARAMETERS",
     "AreaKind",
+    "NotVisited",
     "PlanningArea",
     "PlanningError",
+    "StaffingAction",
     "StaffingLine",
     "StaffingPlan",
+    "VisitGroup",
     "VisitLine",
     "VisitPlan",
     "staffing_plan",

@@ -127,6 +127,16 @@ class GreenChannel(_Value):
     citation: str | None = None
 
 
+_DEADLINE_STATUS_ZH = {
+    "met": "按时完成",
+    "missed": "逾期完成",
+    "pending": "待办",
+    "overdue": "已逾期",
+    "calendar_unknown": "日历未收录该年，无法计算",
+    "closed": "已办结销号，不再计时",
+}
+
+
 class Deadline(_Value):
     """A time limit that applies to the household's case."""
 
@@ -141,6 +151,11 @@ class Deadline(_Value):
     normal_limit: bool = Field(False, description="原则上: a norm, exceptions are possible")
     citation: str
     note: str | None = None
+
+    @property
+    def status_zh(self) -> str:
+        """The status as an official says it."""
+        return _DEADLINE_STATUS_ZH[self.status]
 
     @classmethod
     def compute(

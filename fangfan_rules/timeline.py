@@ -43,6 +43,9 @@ class Step(StrEnum):
     RISK_OCCURRED = "risk_occurred"  # 风险发生
     CLUE_RECEIVED = "clue_received"  # 线索 / 预警信息收到 (also department list received)
     APPLICATION = "application"  # 农户申请 / 自主申报
+    # 行业部门“线上排查”名单 entry received by the town (rongan_2022 二、(一)2): a department-list
+    # clue, told apart from other clues because only list entries carry the 3月15日 verification date
+    DEPARTMENT_LIST_RECEIVED = "department_list_received"
     RESPONSE = "response"  # 快速响应并上报 (rongan 二(一)3)
     HOME_VERIFICATION = "home_verification"  # 入户核查 / 入户核实
     CASE_MEETING = "case_meeting"  # 专题会议分析研判
@@ -66,6 +69,44 @@ class Step(StrEnum):
     ELIMINATION_PUBLICITY_END = "elimination_publicity_end"
     ELIMINATION_TOWN_REVIEW = "elimination_town_review"
     ELIMINATION_COUNTY_APPROVAL = "elimination_county_approval"  # 审核批准和公告
+
+    @property
+    def zh(self) -> str:
+        """The step's name as officials write it."""
+        return _STEP_ZH[self.value]
+
+    def label(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.value.replace("_", " ")
+
+
+_STEP_ZH = {
+    "risk_occurred": "风险发生",
+    "clue_received": "收到风险线索（预警信息）",
+    "application": "农户申请（自主申报）",
+    "response": "快速响应并上报",
+    "home_verification": "入户核实",
+    "case_meeting": "专题会议分析研判",
+    "democratic_evaluation": "村级民主评议",
+    "information_comparison": "信息比对",
+    "publicity_start": "村级公示开始",
+    "publicity_end": "村级公示结束",
+    "town_review": "乡镇联合审核",
+    "county_approval": "县级比对审定（公告）",
+    "system_entry": "录入系统",
+    "applicant_informed": "告知农户（书面告知）",
+    "case_closed": "办结销号",
+    "helper_assigned": "安排帮扶责任人",
+    "plan_filed": "制定帮扶计划",
+    "measures_declared": "帮扶措施申报",
+    "measures_started": "落实帮扶措施",
+    "elimination_nominated": "风险消除：村提名",
+    "elimination_home_verification": "风险消除：入户核实",
+    "elimination_democratic_evaluation": "风险消除：村级民主评议",
+    "elimination_publicity_start": "风险消除：公示开始",
+    "elimination_publicity_end": "风险消除：公示结束",
+    "elimination_town_review": "风险消除：乡镇联合审核",
+    "elimination_county_approval": "风险消除：县级审核批准和公告",
+}
 
 
 class CaseEvent(Fact):

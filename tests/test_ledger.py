@@ -120,6 +120,22 @@ def test_one_row_per_warning_known_on_the_results_date():
     assert third["预警信息来源"] == "12345" and third["办结日期"] == ""
 
 
+@pytest.mark.parametrize(
+    ("department", "printed"),
+    [
+        ("education", "教体局"),
+        ("civil_affairs", "民政局"),
+        ("housing", "住房和城乡建设局"),
+        ("health", "卫生健康局"),
+        ("medical_insurance", "医保局"),
+        ("disabled_persons_federation", "残联"),
+    ],
+)
+def test_a_pushing_department_is_named_as_附件1_prints_it(department, printed):
+    warning = {"channel": "department_push", "department": department, "received_on": "2022-05-03"}
+    assert _rows([_household(clues=[warning])])[0]["预警信息来源"] == printed
+
+
 def test_ids_are_revealed_only_on_request():
     rows = _rows([_household(clues=CLUES[1:2])], reveal_ids=True)
     assert rows[0]["身份证"] == ID_NUMBER

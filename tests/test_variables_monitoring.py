@@ -90,7 +90,10 @@ def test_risk_types_variable_is_registered_as_a_set_of_risk_types():
 
 def test_rongan_elimination_shows_the_risk_points_beside_the_finding():
     # The note of 二、(三) lists the record's points in the reasons; the finding decides.
-    pack = ff.load_pack("rongan_2022").with_parameters(monitoring_income_line="6000")
+    # 超过监测线 compares the income over the caller's window (the plan prints no period).
+    pack = ff.load_pack("rongan_2022").with_parameters(
+        monitoring_income_line="6000", income_window={"start": "2022-01-01", "end": "2022-12-31"}
+    )
     h = household(
         monitoring=[{**spell("2022-03-01"), "risk_types": ["illness"], "new_risk": False}],
         guarantees={

@@ -247,37 +247,14 @@ def write_xlsx(
     records: Sequence[dict[str, Any]], keys: Sequence[str], path: Path, *, title: str
 ) -> None:
     """An Excel workbook: Chinese headers in bold, frozen header row, readable column widths."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    from fangfan_rules.io.xlsx import write_table
 
-    def cell(value: Any) -> Any:
-        value = flat(value)
-        if isinstance(value, Decimal):
-            return value
-        if isinstance(value, str):  # control characters Excel refuses are written as escapes
-            return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
-        return value
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = (title or "fangfan-rules")[:31].translate(
-        str.maketrans("[]:*?/\\", "()：＊？／＼")
+    write_table(
+        path,
+        [column(k).zh for k in keys],
+        ([flat(r.get(k)) for k in keys] for r in records),
+        title=title,
     )
-    sheet.append([column(k).zh for k in keys])
-    for c in sheet[1]:
-        c.font = Font(bold=True)
-    for record in records:
-        sheet.append([cell(record.get(k)) for k in keys])
-    sheet.freeze_panes = "A2"
-    for i, key in enumerate(keys, start=1):
-        longest = max(
-            [len(str(column(key).zh)) * 2, *(len(str(flat(r.get(key)))) for r in records[:500])]
-        )
-        sheet.column_dimensions[get_column_letter(i)].width = min(max(longest + 2, 6), 60)
-    book.save(path)
 
 
 def write_parquet(records: Sequence[dict[str, Any]], keys: Sequence[str], path: Path) -> None:

@@ -13,7 +13,8 @@ Layout (``TABLES``; a column's path in the fact model in brackets when it differ
                        ``lifted_out_of_poverty``, ``lifted_year``, ``has_urban_social_security``,
                        ``self_coping``, ``serious_difficulty``, ``housing_grade``
                        ``basic_medical_insured`` ``compulsory_education_ok``
-                       ``drinking_water_safe`` ``only_house`` [guarantees.*], ``green_channel``
+                       ``drinking_water_safe`` ``only_house`` ``housing_appraised_on``
+                       [guarantees.*], ``green_channel``
                        (a record exists) and ``green_channel_*`` [green_channel.*],
                        ``livestock_head_count`` (null: no livestock record)
                        ``livestock_estimated_value_fen``, ``judgement_decided_on`` (null: no
@@ -41,7 +42,7 @@ Layout (``TABLES``; a column's path in the fact model in brackets when it differ
                        ``risk_types`` (list), ``measures`` (list), ``helper``, ``second_helper``,
                        ``helper_assigned_on``, ``plan_filed_on``, ``eliminated_on``,
                        ``risk_resolved``, ``new_risk``, ``willing_to_develop``,
-                       ``development_confirmed_on``
+                       ``development_confirmed_on``, ``safety_net_determined_on``
 ``clues``              ``household_id``, ``channel``, ``received_on``, ``kind``, ``department``,
                        ``source``, ``description``, ``verified_on``, ``feedback_on``,
                        ``meets_criteria``, ``reason_not_met``, ``applicant_informed``,
@@ -128,6 +129,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "compulsory_education_ok": B,
         "drinking_water_safe": B,
         "only_house": B,
+        "housing_appraised_on": D,
         "green_channel": B,
         "green_channel_facts_clear": B,
         "green_channel_urgent": B,
@@ -216,6 +218,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "new_risk": B,
         "willing_to_develop": B,
         "development_confirmed_on": D,
+        "safety_net_determined_on": D,
     },
     "clues": {
         "household_id": S,
@@ -356,6 +359,7 @@ def to_tables(households: Iterable[Household]) -> dict[str, pl.DataFrame]:
         "compulsory_education_ok": [x.compulsory_education_ok for x in g],
         "drinking_water_safe": [x.drinking_water_safe for x in g],
         "only_house": [x.only_house for x in g],
+        "housing_appraised_on": [x.housing_appraised_on for x in g],
         "green_channel": [x is not None for x in gc],
         "green_channel_facts_clear": [x and x.facts_clear for x in gc],
         "green_channel_urgent": [x and x.urgent for x in gc],
@@ -465,6 +469,7 @@ def to_tables(households: Iterable[Household]) -> dict[str, pl.DataFrame]:
         "new_risk": [r.new_risk for _, r in mo],
         "willing_to_develop": [r.willing_to_develop for _, r in mo],
         "development_confirmed_on": [r.development_confirmed_on for _, r in mo],
+        "safety_net_determined_on": [r.safety_net_determined_on for _, r in mo],
     }
     cl = [(h.id, c) for h in hs for c in h.clues]
     cols["clues"] = {
@@ -573,6 +578,7 @@ def _household_dicts(
                 "compulsory_education_ok",
                 "drinking_water_safe",
                 "only_house",
+                "housing_appraised_on",
             ),
         )
         data["provenance"] = prefixed(
@@ -1000,6 +1006,7 @@ def view_at(tables: Mapping[str, pl.DataFrame], as_of: date) -> dict[str, pl.Dat
         .alias("lifted_out_of_poverty"),
         pl.when(later_lifted).then(None).otherwise(pl.col("lifted_year")).alias("lifted_year"),
         *blank("green_channel_town_confirmed_on", "green_channel_village_confirmed_on"),
+        *blank("housing_appraised_on"),
         *(
             pl.when(judged_later).then(None).otherwise(pl.col(c)).alias(c)
             for c in ("judgement_decided_on", "judgement_included", "judgement_reason")
@@ -1037,6 +1044,7 @@ def view_at(tables: Mapping[str, pl.DataFrame], as_of: date) -> dict[str, pl.Dat
                 "eliminated_on",
                 "helper_assigned_on",
                 "development_confirmed_on",
+                "safety_net_determined_on",
             )
         )
     )

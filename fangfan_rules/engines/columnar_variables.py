@@ -662,12 +662,18 @@ for _name in ("risk_resolved", "new_risk", "willing_to_develop"):
     columnar(_name)(_record_fact(_name))
 
 
-@columnar("development_confirmed")
-def _development(ctx: VarContext) -> Value:
-    frame = _latest(ctx).select(
-        "household_id", pl.col("development_confirmed_on").is_not_null().alias("v")
-    )
-    return Value(ctx.join(frame, fill={"v": False})["v"])
+def _recorded_on(column: str) -> Callable[..., Value]:
+    """A dated act recorded on the latest spell (a confirmation, a 认定): no date, not done."""
+
+    def compute(ctx: VarContext) -> Value:
+        frame = _latest(ctx).select("household_id", pl.col(column).is_not_null().alias("v"))
+        return Value(ctx.join(frame, fill={"v": False})["v"])
+
+    return compute
+
+
+columnar("development_confirmed")(_recorded_on("development_confirmed_on"))
+columnar("safety_net_determined")(_recorded_on("safety_net_determined_on"))
 
 
 @columnar("measures_include")
@@ -795,9 +801,15 @@ def _full_dibao(ctx: VarContext) -> Value:
         ctx.tables["social_assistance"]
         .filter((pl.col("kind") == "dibao") & _active(ctx))
         .group_by("household_id")
-        .agg(pl.col("full_or_top_grade").any(ignore_nulls=False).alias("v"))
+        .agg(
+            pl.col("full_or_top_grade").any(ignore_nulls=False).alias("v"),
+            pl.lit(True).alias("has"),
+        )
     )
-    return Value(ctx.join(frame, fill={"v": False})["v"])
+    # No active dibao spell: false. A spell whose grade is not recorded: unknown (null), as in
+    # native — so only the households without a spell are filled.
+    cols = ctx.join(frame, fill={"has": False})
+    return Value(pl.when(cols["has"]).then(cols["v"]).otherwise(False))
 
 
 @columnar("transfer_income_main_source")
@@ -1169,3 +1181,7 @@ __all__ = [
     "net_over",
     "per_capita_over",
 ]
+
+# Variables registered in their own modules (one import line each).
+from fangfan_rules.engines import columnar_recorded as _recorded  # noqa: E402, F401
+from fangfan_rules.engines import columnar_warnings as _warnings  # noqa: E402, F401

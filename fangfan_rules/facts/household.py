@@ -72,6 +72,13 @@ class Guarantees(Fact):
     only_house: bool | None = Field(
         None, description="the appraised house is the only house (唯一住房)"
     )
+    housing_appraised_on: date | None = Field(
+        None,
+        description=(
+            "date of the appraisal (鉴定) that graded the house; no date: the appraisal is not "
+            "dated (jimo_2022 附件1 住房和城乡建设局 新增经鉴定唯一住房为C、D级)"
+        ),
+    )
 
 
 class SocialAssistance(Fact):

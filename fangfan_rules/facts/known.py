@@ -87,6 +87,7 @@ def known_at(household: Household, as_of: date) -> tuple[Household, tuple[Exclud
         for r in household.renovations
         if keep(f"renovations[{r.included_on}]", r.included_on, "included")
     )
+    guarantees = _blank_later(household.guarantees, "guarantees", ("housing_appraised_on",), keep)
     judgement = household.judgement
     if judgement is not None and not keep("judgement", judgement.decided_on, "decided"):
         judgement = None
@@ -116,6 +117,7 @@ def known_at(household: Household, as_of: date) -> tuple[Household, tuple[Exclud
             "monitoring": monitoring,
             "clues": clues,
             "renovations": renovations,
+            "guarantees": guarantees,
             "judgement": judgement,
             "green_channel": green,
         }

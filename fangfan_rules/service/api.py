@@ -16,9 +16,9 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
-from fangfan_rules.errors import FactError, PackError
+from fangfan_rules.errors import FactError
 from fangfan_rules.facts import Household, household_json_schema, load_household
-from fangfan_rules.packs import Pack, available_packs, load_pack
+from fangfan_rules.packs import Pack
 from fangfan_rules.results import Deadline, Elimination, Identification
 from fangfan_rules.service.settings import Settings
 from fangfan_rules.store import AccessDenied, Principal, Store, StoredDecision
@@ -98,17 +98,8 @@ def _json(text: str, status: int = 200) -> Response:
 def build_router(settings: Settings, store: Store) -> APIRouter:
     router = APIRouter()
 
-    def pack_named(name: str) -> Pack:
-        if settings.packs is not None:
-            if name not in settings.packs:
-                raise PackError(
-                    f"no policy pack named {name!r} (available: {sorted(settings.packs)})"
-                )
-            return settings.packs[name]
-        return load_pack(name)
-
-    def pack_names() -> list[str]:
-        return sorted(settings.packs) if settings.packs is not None else available_packs()
+    pack_named = settings.pack
+    pack_names = settings.pack_names
 
     def configured(pack: Pack, supplied: dict[str, str]) -> tuple[Pack, dict[str, str]]:
         figures = {**settings.parameters.get(pack.name, {}), **supplied}

@@ -4,10 +4,12 @@ documents and the web page; ``fangfan-rules serve`` runs it under uvicorn."""
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 
 from fangfan_rules.service import problems
 from fangfan_rules.service.api import build_router
 from fangfan_rules.service.settings import Settings
+from fangfan_rules.service.web import build_web
 from fangfan_rules.store import Store
 
 DESCRIPTION = """fangfan-rules as a service for a county office: identify and assess elimination
@@ -23,5 +25,12 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.state.store = store
     app.state.settings = settings
     problems.install(app)
-    app.include_router(build_router(settings, store))
+    router = build_router(settings, store)
+    app.include_router(router)
+    app.include_router(build_web(settings, store))
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/ui")
+
     return app

@@ -32,6 +32,23 @@ class Settings:
     parameters: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     packs: Mapping[str, Pack] | None = None
 
+    def pack(self, name: str) -> Pack:
+        """A pack this deployment serves (the installed ones unless ``packs`` is given)."""
+        if self.packs is None:
+            from fangfan_rules.packs import load_pack
+
+            return load_pack(name)
+        if name not in self.packs:
+            raise PackError(f"no policy pack named {name!r} (available: {sorted(self.packs)})")
+        return self.packs[name]
+
+    def pack_names(self) -> list[str]:
+        if self.packs is None:
+            from fangfan_rules.packs import available_packs
+
+            return available_packs()
+        return sorted(self.packs)
+
     @classmethod
     def read(cls, path: Path, *, database: str | None = None) -> Settings:
         """Read a deployment file (YAML); ``database`` (e.g. ``--db``) wins over the file's."""

@@ -7,7 +7,9 @@ from fangfan_rules.variables import elimination as _elimination  # noqa: F401  (
 from fangfan_rules.variables import household as _household  # noqa: F401  (registers)
 from fangfan_rules.variables import member as _member  # noqa: F401  (registers)
 from fangfan_rules.variables import population as _population  # noqa: F401  (registers)
+from fangfan_rules.variables import recorded as _recorded  # noqa: F401  (registers)
 from fangfan_rules.variables import status as _status  # noqa: F401  (registers)
+from fangfan_rules.variables import warnings as _warnings  # noqa: F401  (registers)
 from fangfan_rules.variables.income import (
     compliant_self_paid,
     counted_members,
