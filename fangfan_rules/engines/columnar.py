@@ -313,7 +313,7 @@ NON_NEGATIVE_MONEY: dict[str, tuple[str, ...]] = {
     ),
     "expenditures": ("total_fen", "reimbursed_fen", "compliant_self_paid_fen"),
 }
-#: |amount| < 10**16 yuan, as :func:`fangfan_rules.money.to_yuan` accepts.
+#: ``|amount|`` < 10**16 yuan, as :func:`fangfan_rules.money.to_yuan` accepts.
 MAX_FEN = 10**18
 
 #: Members of child tables are nested under these names in the nested layout.

@@ -944,6 +944,7 @@ class VectorizedBatch:
         self.tables, self.errors, _ = _prepare(data)
         self.population = self.compiled.population_of(self.tables)
         results = self.compiled.evaluate(self.tables, self.population)
+        #: The results: :func:`fangfan_rules.analysis.compare`'s columns, one row per household.
         self.frame = _to_pandas(self.compiled, results, self.errors)
 
     def explain_household(self, household_id: str) -> Identification:
