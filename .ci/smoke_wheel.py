@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import subprocess
 import sys
 import sysconfig
@@ -98,7 +97,7 @@ def check_extras_are_optional() -> None:
             continue
         fail(f"{module} is installed with the core wheel: it belongs to an extra")
     try:
-        import fangfan_rules.strategies  # noqa: F401
+        import fangfan_rules.strategies
     except MissingExtraError as exc:
         if "fangfan-rules[hypothesis]" not in str(exc):
             fail(f"fangfan_rules.strategies without hypothesis: unclear error {exc}")
@@ -132,10 +131,11 @@ def check_packs_and_sample(sample: Path) -> tuple[list[str], int]:
 
 
 def run_cli(*args: str) -> str:
-    script = shutil.which("fangfan-rules")
-    if script is None or Path(script).parent != Path(sys.executable).parent:
-        fail(f"the fangfan-rules console script is not the venv's ({script})")
-    done = subprocess.run([script, *args], capture_output=True, text=True)
+    # The venv's own console script (the venv is not activated: PATH does not lead to it).
+    script = Path(sys.executable).parent / "fangfan-rules"
+    if not script.is_file():
+        fail(f"the wheel installed no fangfan-rules console script in {script.parent}")
+    done = subprocess.run([str(script), *args], capture_output=True, text=True)
     if done.returncode != 0:
         fail(f"fangfan-rules {' '.join(args)} exited {done.returncode}: {done.stderr.strip()}")
     return done.stdout
