@@ -69,6 +69,7 @@ from .facts import (
     load_household,
 )
 from .idnumber import mask_id_number, validate_id_number
+from .io import import_to_jsonl, load_mapping, read_spreadsheet
 from .ledger import LedgerError, ledger_rows, write_ledger
 from .letters import LetterError, written_answer
 from .packs import DocumentInfo, Pack, available_packs, load_pack
@@ -215,10 +216,12 @@ __all__ = [
     "diff_packs",
     "disagreements",
     "household_json_schema",
+    "import_to_jsonl",
     "is_working_day",
     "known_at",
     "ledger_rows",
     "load_household",
+    "load_mapping",
     "load_pack",
     "load_schedule",
     "mask_id_number",
@@ -233,6 +236,7 @@ __all__ = [
     "plot_groups",
     "plot_outcomes",
     "plot_sweep",
+    "read_spreadsheet",
     "reform",
     "results_frame",
     "staffing_plan",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -51,3 +52,16 @@ class DateRange(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+
+def month_start(day: date, back: int = 0) -> date:
+    """The first day of the calendar month ``back`` months before ``day``'s month ("上月": 1)."""
+    first = day.replace(day=1)
+    year, month = divmod(first.year * 12 + first.month - 1 - back, 12)
+    return date(year, month + 1, 1)
+
+
+def month_end(day: date, back: int = 0) -> date:
+    """The last day of the calendar month ``back`` months before ``day``'s month."""
+    first = month_start(day, back)
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])

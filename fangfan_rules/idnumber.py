@@ -19,11 +19,16 @@ _PATTERN = re.compile(r"^\d{17}[\dX]$")
 
 
 _ANYWHERE = re.compile(r"(?<!\d)(\d{6})(\d{8})(\d{3}[\dXx])(?!\d)")
+# First-generation ID numbers (15 digits: area, YYMMDD, sequence) still turn up in old registers
+# and spreadsheets; a run of exactly 15 digits is masked too (masking a stray long figure is the
+# safe mistake).
+_ANYWHERE_15 = re.compile(r"(?<![\dA-Za-z*])(\d{6})(\d{5})(\d{4})(?![\dA-Za-z*])")
 
 
 def scrub_id_numbers(text: str) -> str:
-    """Mask anything in free text that looks like an 18-character ID number (errors, logs)."""
-    return _ANYWHERE.sub(lambda m: m.group(1) + "*" * 8 + m.group(3), text)
+    """Mask anything in free text that looks like an ID number, 18 or 15 characters long."""
+    text = _ANYWHERE.sub(lambda m: m.group(1) + "*" * 8 + m.group(3), text)
+    return _ANYWHERE_15.sub(lambda m: m.group(1) + "*" * 5 + m.group(3), text)
 
 
 def check_digit(first17: str) -> str:

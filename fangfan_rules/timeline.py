@@ -174,6 +174,7 @@ class OrderRule(_Spec):
     title: LocalText
     citation: str
     quote: str | None = None
+    interpretation: str | None = Field(None, description="how the words were read into an order")
     steps: tuple[Step, ...]
     required: bool = Field(True, description="a later step without an earlier one is a violation")
 

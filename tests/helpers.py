@@ -45,3 +45,14 @@ def household(**fields: Any) -> Household:
     }
     data.update(fields)
     return load_household(data)
+
+
+def quoted_rule(rule: dict[str, Any], words: str = "（测试用规则的原文）") -> dict[str, Any]:
+    """A hand-written test rule with the quote every rule needs and, when it decides, deciding
+    words — for tests of the engines on rules of their own (no document is checked)."""
+    from fangfan_rules.rules.rule import Effect, RuleKind, decision_of
+
+    out = {"quote": words, **rule}
+    if decision_of(RuleKind(out["kind"]), Effect.model_validate(out.get("effect") or {})):
+        out.setdefault("decides", words)
+    return out

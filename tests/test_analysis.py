@@ -145,13 +145,14 @@ def test_reform_shows_in_results_and_traces(qianshan):
 def test_reform_replaces_rules_and_rejects_bad_changes(qianshan):
     rule = qianshan.rule("key_attention.1")
     stricter = {**rule.model_dump(mode="python"), "id": "key_attention.1"}
-    stricter["when"] = {**rule.when, "lt": 5000}
+    lifted, income = rule.when["all"]  # ①: 脱贫户 below the printed 1万元
+    stricter["when"] = {"all": [lifted, {**income, "lt": 5000}]}
     stricter["citation"] = "一、(一)1.(2)①"
     replaced = fa.reform(qianshan, replace_rules=[stricter])
-    assert replaced.rule("key_attention.1").when["lt"] == 5000
+    assert replaced.rule("key_attention.1").when["all"][1]["lt"] == 5000
     assert replaced.rule("key_attention.1").citation == rule.citation
     assert rule_changes(replaced) == {"key_attention.1": "replaced"}
-    assert qianshan.rule("key_attention.1").when["lt"] == {
+    assert qianshan.rule("key_attention.1").when["all"][1]["lt"] == {
         "param": "key_attention_income_threshold"
     }
     with pytest.raises(RuleError, match=r"must_visit\.key_attention refers to key_attention\.5"):

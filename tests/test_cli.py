@@ -125,7 +125,7 @@ def test_csv_input_with_json_cells_and_dotted_columns(tmp_path):
         == EXIT_OK
     )
     result = json.loads(out.read_text(encoding="utf-8"))
-    assert result["household_id"] == "C-1" and result["outcome"] == "identify"
+    assert result["household_id"] == "C-1" and result["outcome"] == "needs_review"
     assert "housing_safety" in result["risk_types"]
 
 

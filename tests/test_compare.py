@@ -58,8 +58,8 @@ def test_long_form_rows_and_supplied_line(tmp_path):
     )
     assert list(frame["household_id"]) == ["LOW", "MID"]
     assert set(frame.columns) >= {"outcome", "key_attention", "deciding_rule", "citation"}
-    assert frame.loc[0, "outcome"] == "identify"
-    assert frame.loc[0, "deciding_rule"] == "qianshan_2023.outcome.identify"
+    assert frame.loc[0, "outcome"] == "needs_review"
+    assert frame.loc[0, "deciding_rule"] == "qianshan_2023.outcome.income_below_line_cannot_cope"
     assert frame["error"].isna().all()
 
 
@@ -101,7 +101,7 @@ def test_disagreements_name_the_deciding_rule(tmp_path):
     )
     table = ff.outcome_table(frame)
     assert list(table.columns) == ["qianshan_2023", "variant"]
-    assert table.loc["EDGE"].tolist() == ["identify", "not_eligible"]
+    assert table.loc["EDGE"].tolist() == ["needs_review", "not_eligible"]
     diff = ff.disagreements(frame)
     assert list(diff.columns) == [
         "household_id",
@@ -111,7 +111,7 @@ def test_disagreements_name_the_deciding_rule(tmp_path):
         "variant:rule",
     ]
     row = diff.set_index("household_id").loc["EDGE"]
-    assert row["qianshan_2023:rule"] == "qianshan_2023.outcome.identify"
+    assert row["qianshan_2023:rule"] == "qianshan_2023.outcome.income_below_line_cannot_cope"
     assert pd.isna(row["variant:rule"])
     assert "LOW" not in set(diff["household_id"])  # both packs identify it
 

@@ -74,9 +74,11 @@ def test_pack_index_links_every_pack(pack):
 
 def test_schema_page_holds_the_models_schemas():
     from fangfan_rules.holiday_schedule import schedule_json_schema
+    from fangfan_rules.io import mapping_json_schema
 
     page = fangfan_docs.schema_page(fangfan_docs.default_schemas())
-    assert json_blocks(page) == [ff.household_json_schema(), schedule_json_schema()]
+    expected = [ff.household_json_schema(), schedule_json_schema(), mapping_json_schema()]
+    assert json_blocks(page) == expected
     assert "`fangfan-rules schema household`" in page
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -33,7 +34,7 @@ from fangfan_rules.engines.durable_compile import (
 )
 from fangfan_rules.money import fraction_to_yuan
 from fangfan_rules.variables import get_variable
-from tests.helpers import household, record, requires_durable
+from tests.helpers import household, quoted_rule, record, requires_durable
 
 pytestmark = requires_durable
 
@@ -76,7 +77,11 @@ def make_pack(tmp_path: Path, rules: str, parameters: str = "{}", name: str = "t
         encoding="utf-8",
     )
     (tmp_path / "parameters.yaml").write_text(parameters, encoding="utf-8")
-    (tmp_path / "rules.yaml").write_text("rules:\n" + rules, encoding="utf-8")
+    data = yaml.safe_load("rules:\n" + rules)
+    data["rules"] = [quoted_rule(r) for r in data["rules"]]
+    (tmp_path / "rules.yaml").write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return ff.Pack.from_directory(tmp_path)
 
 
@@ -185,7 +190,7 @@ def test_missing_income_is_unknown_not_zero():
     no_income = household(id="N", self_coping=False, lifted_out_of_poverty=False)
     out = both(QIANSHAN, [no_income])
     assert out[0]["outcome"] == "needs_review"
-    assert out[0]["deciding_rule"] == "qianshan_2023.outcome.identify?"
+    assert out[0]["deciding_rule"] == "qianshan_2023.outcome.guarantee_problem_cannot_cope?"
 
 
 # -- money in fen, exactly ----------------------------------------------------------------------
@@ -218,7 +223,9 @@ def test_fen_boundaries_of_the_monitoring_line(total, members, below_line):
         ],
     )
     out = both(QIANSHAN, [h])
-    assert (out[0]["deciding_rule"] == "qianshan_2023.outcome.identify") == below_line
+    assert (
+        out[0]["deciding_rule"] == "qianshan_2023.outcome.income_below_line_cannot_cope"
+    ) == below_line
 
 
 def _compare(op: str, a: Any, b: Any) -> bool:
@@ -357,8 +364,8 @@ def test_colliding_household_ids_are_evaluated_apart():
     a = household(id=COLLIDING[0], self_coping=False, income=[record(*WINDOW, wage="100")])
     b = household(id=COLLIDING[1], self_coping=True, income=[record(*WINDOW, wage="100")])
     out = both(QIANSHAN, [a, b])
-    assert out[0]["outcome"] == "identify"
-    assert out[1]["outcome"] == "needs_review"
+    assert out[0]["deciding_rule"] == "qianshan_2023.outcome.income_below_line_cannot_cope"
+    assert out[1]["deciding_rule"] == "qianshan_2023.outcome.review_risk_but_coping"
     with DurableEngine(QIANSHAN, as_of=AS_OF) as engine:
         durable = engine._ruleset_for(1)
         engine.identify_many([a])
@@ -381,7 +388,7 @@ def test_unique_ruleset_names_for_two_parameter_sets():
         assert len(names) == 3
         assert low.content_hash[7:23] in a.ruleset_names[0]
         assert high.content_hash[7:23] in b.ruleset_names[0]
-        assert a.identify_many([h]).outcome[0] != b.identify_many([h]).outcome[0]
+        assert a.identify_many([h]).deciding_rule[0] != b.identify_many([h]).deciding_rule[0]
         again.close()
     with pytest.raises(ff.FangfanError, match="closed"):
         again.identify_many([h])
@@ -480,7 +487,7 @@ def test_exceptions_in_actions_are_surfaced():
         with pytest.raises(DurableActionError, match="boom"):
             engine.identify_many([h])
         engine._ruleset_for(1).fail_in_action = None
-        assert engine.identify_many([h]).outcome[0] == "identify"
+        assert engine.identify_many([h]).outcome[0] == "needs_review"
 
 
 def test_missing_parameter_is_raised_like_native():
@@ -564,7 +571,7 @@ def test_explain_fills_reason_columns_from_native():
         native = results_frame(QIANSHAN.identify_many([h], as_of=AS_OF))
         for column in ("first_reason", "citation", "missing_facts"):
             assert explained[column][0] == native[column][0]
-        assert engine.explain(h).outcome == ff.Outcome.IDENTIFY
+        assert engine.explain(h).outcome == ff.Outcome.NEEDS_REVIEW
 
 
 def test_rules_not_in_force_and_packs_with_nothing_to_assert(tmp_path):

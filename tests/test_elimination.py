@@ -16,6 +16,8 @@ rules:
     kind: safety_net
     title: {zh: 整户无劳动能力兜底保障, en: "whole household without labour, safety net"}
     citation: 四(一)①
+    quote: 整户无劳动能力兜底保障的监测对象，暂不消除风险
+    decides: 暂不消除风险
     when:
       all:
         - {var: whole_household_without_labour}
@@ -27,6 +29,8 @@ rules:
     kind: elimination_condition
     title: {zh: 收入稳定超过监测范围半年以上, en: "income stably above the line for six months"}
     citation: 四(二)①
+    quote: 应同时满足以下指标
+    decides: 应同时满足以下指标
     when:
       var: income_stably_above
       args: {line: {param: monitoring_income_line}, months: 6}
@@ -35,12 +39,16 @@ rules:
     kind: elimination_condition
     title: {zh: 三保障和饮水安全持续巩固, en: "三保障 and water secured"}
     citation: 四(二)②
+    quote: 应同时满足以下指标
+    decides: 应同时满足以下指标
     when: {var: guarantees_secure}
     effect: {condition: guarantees}
   - id: elimination.risk
     kind: elimination_condition
     title: {zh: 风险已稳定消除且无新增风险, en: "risk gone, no new risk"}
     citation: 四(二)③
+    quote: 应同时满足以下指标
+    decides: 应同时满足以下指标
     when:
       all:
         - {var: risk_resolved}
@@ -50,11 +58,15 @@ rules:
     kind: reidentify
     title: {zh: 风险消除后出现新增风险, en: "new risk after elimination"}
     citation: 一(三)
+    quote: 出现新增风险的，重新识别
+    decides: 重新识别
     when: {var: new_risk}
   - id: review.unstable
     kind: rollback
     title: {zh: 风险消除不稳定, en: "unstable elimination"}
     citation: 一(三)
+    quote: 风险消除不稳定的，申请风险回退
+    decides: 申请风险回退
     when:
       not:
         var: income_stably_above

@@ -360,3 +360,25 @@ def test_the_test_command_runs_a_pack_directory(tmp_path, capsys):
     good = CASES[: CASES.index("  - name: a wrong expectation")]
     (directory / "cases" / "basic.yaml").write_text(good, encoding="utf-8")
     assert main(["test", str(directory)]) == EXIT_OK
+
+
+def test_an_unknown_recommendation_keeps_elimination_open(tmp_path):
+    """A recommendation whose facts are unknown may apply: needs_review naming what to find out,
+    never eliminate (engines/elimination.py)."""
+    recommendation = {
+        "id": "elimination.ask_about_coping",
+        "kind": "outcome",
+        "title": {"zh": "无力自主应对的，按程序研判", "en": "cannot cope: judge by the procedure"},
+        "citation": "二、(二)",
+        "quote": "对已消除风险的户，排查收入是否稳定",
+        "when": {"var": "self_coping", "eq": False},
+        "effect": {
+            "outcome": "needs_review",
+            "review_reason": {"zh": "研判自主应对能力", "en": "judge coping"},
+        },
+    }
+    pack = load(tmp_path, elimination=[*mini_pack.ELIMINATION, recommendation]).with_parameters(
+        income_window=WINDOW
+    )
+    answer = pack.assess_elimination(monitored(), as_of=AS_OF)
+    assert answer.outcome == "needs_review" and "self_coping" in answer.missing_facts

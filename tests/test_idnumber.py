@@ -47,3 +47,10 @@ def test_masked_in_fact_errors():
         load_household(_household("110105194912310021"))
     assert "110105194912310021" not in str(info.value)
     assert "household H" in str(info.value) and "members[0].id_number" in str(info.value)
+
+
+def test_scrub_masks_first_generation_15_digit_numbers() -> None:
+    from fangfan_rules.idnumber import scrub_id_numbers
+
+    assert scrub_id_numbers("旧证 210311640301977 号") == "旧证 210311*****1977 号"
+    assert scrub_id_numbers("3401011990010112345") == "3401011990010112345"  # 19 digits: no ID

@@ -24,6 +24,7 @@ def test_plan_deadline_extends_past_a_sunday_and_is_met():
         (Step.HOME_VERIFICATION, "2023-05-20"),
         (Step.SYSTEM_ENTRY, "2023-06-01"),
         (Step.PLAN_FILED, "2023-06-12"),
+        (Step.MEASURES_DECLARED, "2023-06-12"),  # the 10日 cover plan and measures
     )
     by_name = {d.name.split(".", 1)[1]: d for d in QIANSHAN.deadlines(c, as_of=date(2023, 6, 30))}
     plan = by_name["plan_and_measures"]
@@ -38,7 +39,11 @@ def test_overdue_pending_and_missed():
     assert plan.status == "pending"
     (plan,) = QIANSHAN.deadlines(c, as_of=date(2023, 6, 13))
     assert plan.status == "overdue"
-    late = case((Step.SYSTEM_ENTRY, "2023-06-01"), (Step.PLAN_FILED, "2023-06-20"))
+    late = case(
+        (Step.SYSTEM_ENTRY, "2023-06-01"),
+        (Step.PLAN_FILED, "2023-06-20"),
+        (Step.MEASURES_DECLARED, "2023-06-20"),
+    )
     (plan,) = QIANSHAN.deadlines(late, as_of=date(2023, 6, 30))
     assert plan.status == "missed" and plan.met_on == date(2023, 6, 20)
 
@@ -58,10 +63,15 @@ def test_campaign_dates_only_for_cases_started_in_the_campaign():
 
 
 def test_check_procedure_reports_order_missing_steps_and_deadlines():
-    c = case((Step.PLAN_FILED, "2023-05-30"), (Step.SYSTEM_ENTRY, "2023-06-01"))
+    c = case(
+        (Step.PLAN_FILED, "2023-05-30"),
+        (Step.PUBLICITY_END, "2023-05-31"),
+        (Step.SYSTEM_ENTRY, "2023-06-01"),
+    )
     kinds = {v.kind for v in QIANSHAN.check_procedure(c, as_of=date(2023, 7, 1))}
-    # plan filed before entry: wrong order, entry without verification, and the plan never filed after entry
-    assert kinds == {"missing_step", "wrong_order", "deadline_missed"}
+    # a plan before entry is allowed (二、(三)2), but not before the publicity ended; the measures
+    # were never declared (一、(一)4); no visit record is no missing step (required: false)
+    assert kinds == {"wrong_order", "deadline_missed"}
     overdue = case((Step.HOME_VERIFICATION, "2023-05-20"), (Step.SYSTEM_ENTRY, "2023-06-01"))
     (violation,) = QIANSHAN.check_procedure(overdue, as_of=date(2023, 7, 1))
     assert violation.kind == "deadline_missed" and violation.normal_limit
@@ -71,7 +81,12 @@ def test_worklist_lists_due_and_overdue_within_the_horizon():
     cases = [
         case((Step.SYSTEM_ENTRY, "2023-06-01"), hid="A"),
         case((Step.SYSTEM_ENTRY, "2023-06-08"), hid="B"),
-        case((Step.SYSTEM_ENTRY, "2023-06-08"), (Step.PLAN_FILED, "2023-06-09"), hid="C"),
+        case(
+            (Step.SYSTEM_ENTRY, "2023-06-08"),
+            (Step.PLAN_FILED, "2023-06-09"),
+            (Step.MEASURES_DECLARED, "2023-06-09"),
+            hid="C",
+        ),
     ]
     frame = worklist(cases, [QIANSHAN], as_of=date(2023, 6, 14), horizon=5)
     assert list(frame["household_id"]) == ["A", "B"]
@@ -91,8 +106,9 @@ def test_time_versioned_parameter_chosen_by_trigger_date(tmp_path):
         (copy / "parameters.yaml")
         .read_text(encoding="utf-8")
         .replace(
-            "    2023-04-28:\n      value: 10\n      citation: 一、(一)4",
-            "    2023-04-28:\n      value: 10\n      citation: 一、(一)4\n    2023-07-01:\n      value: 3\n      citation: 一、(一)4",
+            "    2023-04-28:\n      value: 10\n",
+            "    2023-07-01:\n      value: 3\n      citation: 一、(一)4\n      quote: 10日内\n"
+            "    2023-04-28:\n      value: 10\n",
         )
     )
     (copy / "parameters.yaml").write_text(params, encoding="utf-8")
@@ -127,7 +143,7 @@ def test_monthly_tasks_clamp_to_the_end_of_short_months(tmp_path):
     (copy / "timeline.yaml").write_text(text, encoding="utf-8")
     pack = ff.Pack.from_directory(copy)
     assert monthly_due_dates(pack, 2024, 2)[0][1] == date(2024, 2, 29)
-    assert monthly_due_dates(pack, 2023, 4)[0][1] == date(2023, 4, 30)
+    assert monthly_due_dates(pack, 2023, 9)[0][1] == date(2023, 9, 30)  # April 2023 owes nothing
     assert monthly_due_dates(pack, 2023, 6)[0][1] == date(2023, 6, 30)
 
 

@@ -171,9 +171,9 @@ def test_appraisal_date_identified_in_and_the_recorded_difficulty():
         )
         is False
     )
-    assert _v("serious_difficulty_found", {}, serious_difficulty=True) is True
-    assert _v("serious_difficulty_found", {}) is False  # not recorded: no finding
-    assert _v("serious_difficulty_found", {}, serious_difficulty=False) is False
+    assert _v("serious_difficulty_recorded", {}, serious_difficulty=True) is True
+    assert _v("serious_difficulty_recorded", {}) is False  # not recorded: no finding
+    assert _v("serious_difficulty_recorded", {}, serious_difficulty=False) is False
 
 
 def _identification_cases() -> list[tuple[str, dict[str, Any]]]:

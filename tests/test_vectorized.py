@@ -53,7 +53,7 @@ from fangfan_rules.packs.pack import Pack
 from fangfan_rules.rules.rule import parse_rule
 from fangfan_rules.variables import VARIABLES, counted_members
 from fangfan_rules.variables.registry import variable
-from tests.helpers import household, record
+from tests.helpers import household, quoted_rule, record
 
 QIANSHAN = ff.load_pack("qianshan_2023").with_parameters(monitoring_income_line=6900)
 EWENKI = ff.load_pack("ewenki_2024")
@@ -88,7 +88,7 @@ def native_frame(pack: Pack, households: list[ff.Household], as_of: date) -> pd.
 
 def with_rules(pack: Pack, *rules: dict[str, Any]) -> Pack:
     defaults = {"valid_from": pack.valid_from, "valid_to": pack.valid_to}
-    extra = [parse_rule(pack.name, r, defaults) for r in rules]
+    extra = [parse_rule(pack.name, quoted_rule(r), defaults) for r in rules]
     return Pack(
         name=pack.name,
         version=pack.version,
@@ -274,10 +274,10 @@ def test_exact_per_capita_boundaries():
     expected = native_frame(QIANSHAN, batch, as_of)
     assert_frames_agree(got, expected)
     outcome = dict(zip(got.household_id, got.outcome, strict=True))
-    assert outcome["below"] == "identify" and outcome["prorata_below"] == "identify"
+    assert outcome["below"] == "needs_review" and outcome["prorata_below"] == "needs_review"
     assert outcome["at"] == "not_eligible" and outcome["prorata_at"] == "not_eligible"
     assert got.set_index("household_id").loc["below", "deciding_rule"] == (
-        "qianshan_2023.outcome.identify"
+        "qianshan_2023.outcome.income_below_line_cannot_cope"
     )
 
 

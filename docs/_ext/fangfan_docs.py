@@ -149,6 +149,7 @@ def schema_page(schemas: Iterable[tuple[str, str, Callable[[], dict[str, Any]]]]
 def default_schemas() -> list[tuple[str, str, Callable[[], dict[str, Any]]]]:
     from fangfan_rules.facts import household_json_schema
     from fangfan_rules.holiday_schedule import schedule_json_schema
+    from fangfan_rules.io import mapping_json_schema
 
     return [
         (
@@ -160,6 +161,11 @@ def default_schemas() -> list[tuple[str, str, Callable[[], dict[str, Any]]]]:
             "Calendar schedule (a year's holidays)",
             "fangfan-rules schema calendar",
             schedule_json_schema,
+        ),
+        (
+            "Spreadsheet mapping (columns and words → facts)",
+            "fangfan_rules.io.mapping_json_schema()",
+            mapping_json_schema,
         ),
     ]
 

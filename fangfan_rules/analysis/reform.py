@@ -35,7 +35,14 @@ from fangfan_rules.errors import ParameterError, RuleError
 from fangfan_rules.packs.pack import Pack
 from fangfan_rules.rules.conditions import rules_referenced
 from fangfan_rules.rules.parameters import NOT_STATED, ParameterValue, coerce_value
-from fangfan_rules.rules.rule import _EFFECT_REQUIRED, Rule, RuleKind, parse_rule
+from fangfan_rules.rules.rule import (
+    _EFFECT_REQUIRED,
+    Effect,
+    Rule,
+    RuleKind,
+    decision_of,
+    parse_rule,
+)
 
 REFORM_SUFFIX = "+reform"
 RULE_CHANGE_PREFIX = "rule:"
@@ -235,6 +242,17 @@ def _build_rule(pack: Pack, spec: RuleSpec, citation: str) -> Rule:
     cited = bool(data.get("citation"))
     if not cited:
         data["citation"] = citation
+    # A what-if rule is the analyst's, not the document's: it says so where a document rule
+    # quotes its words, and a deciding one is decided by the reform (recorded in pack.reforms).
+    data.setdefault("quote", f"（{citation}：分析用假设规则，非文件原文）")
+    try:
+        decides = decision_of(
+            RuleKind(str(data.get("kind"))), Effect.model_validate(data.get("effect") or {})
+        )
+    except (ValueError, TypeError):
+        decides = None  # malformed: parse_rule below names the problem
+    if decides:
+        data.setdefault("decides", citation)
     defaults = {"valid_from": pack.valid_from, "valid_to": pack.valid_to}
     rule = parse_rule(pack.name, data, defaults)
     if not cited:

@@ -73,7 +73,27 @@ class ParamType(click.ParamType):
         return name.strip(), text.strip()
 
 
+class PeriodType(click.ParamType):
+    """``START..END`` (both ISO dates, both included)."""
+
+    name = "START..END"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from fangfan_rules.dates import DateRange
+
+        if isinstance(value, DateRange):
+            return value
+        start, sep, end = str(value).partition("..")
+        try:
+            if not sep:
+                raise ValueError(f"expected START..END, got {value!r}")
+            return DateRange(start=parse_date(start), end=parse_date(end))
+        except ValueError as exc:
+            self.fail(str(exc).splitlines()[0], param, ctx)
+
+
 DATE = DateType()
+PERIOD = PeriodType()
 PACK_DATE = PackDateType()
 PARAM = ParamType()
 
@@ -125,12 +145,34 @@ def calendar_option(f: F) -> F:
     )(f)
 
 
+def _keep(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    ctx.meta[f"fangfan.{param.name}"] = value
+    return value
+
+
 def input_options(f: F) -> F:
+    """--input-format, the spreadsheet options (--mapping, --income-period) and FILE. The
+    spreadsheet options reach the reader through the context, so no command signature changes."""
     return _apply(
         click.option(
             "--input-format",
             type=click.Choice(["json", "jsonl", "csv"]),
             help="Input format (default: from the file extension; stdin: jsonl).",
+        ),
+        click.option(
+            "--mapping",
+            expose_value=False,
+            callback=_keep,
+            help="Read FILE as an officials' spreadsheet of members (XLSX, or CSV with Chinese "
+            "headers) with this mapping: 'default', 'office_example' or a YAML file. An .xlsx FILE "
+            "is read with the default mapping unless one is given.",
+        ),
+        click.option(
+            "--income-period",
+            type=PERIOD,
+            expose_value=False,
+            callback=_keep,
+            help="With a spreadsheet: the period its income columns cover, START..END.",
         ),
         click.argument("file", type=click.Path(path_type=Path, allow_dash=True)),
     )(f)

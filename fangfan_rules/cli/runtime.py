@@ -64,16 +64,32 @@ def calendar(paths: Sequence[Path]) -> Any:
 
 
 def count_rows(path: Path) -> int | None:
-    """Lines in a JSON Lines / CSV file (the progress total; a JSON document: unknown)."""
-    if str(path) == "-" or path.suffix.lower() == ".json" or not path.is_file():
+    """Lines in a JSON Lines / CSV file (the progress total; a JSON document or a spreadsheet of
+    members: unknown)."""
+    if str(path) == "-" or path.suffix.lower() in (".json", ".xlsx", ".xlsm") or not path.is_file():
+        return None
+    if spreadsheet_options()[0]:
         return None
     with path.open("rb") as fh:
         lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
     return max(lines - (1 if path.suffix.lower() == ".csv" else 0), 0)
 
 
+def spreadsheet_options() -> tuple[str | None, Any]:
+    """The --mapping and --income-period given to the running command (None when absent)."""
+    meta = click.get_current_context().meta
+    return meta.get("fangfan.mapping"), meta.get("fangfan.income_period")
+
+
 def rows(path: Path, fmt: str | None) -> Iterator[Row]:
-    """Input rows from ``path`` or standard input (``-``), undecodable bytes kept for reporting."""
+    """Input rows from ``path`` or standard input (``-``), undecodable bytes kept for reporting;
+    an officials' spreadsheet (an .xlsx file, or any file with --mapping) through its mapping."""
+    mapping, period = spreadsheet_options()
+    if mapping or path.suffix.lower() in (".xlsx", ".xlsm"):
+        from fangfan_rules.io import read_spreadsheet
+
+        yield from read_spreadsheet(path, mapping or "default", income_period=period)
+        return
     if str(path) == "-":
         stdin = getattr(sys.stdin, "buffer", None)
         if stdin is None:  # an already-decoded stream (tests, embedding)

@@ -707,11 +707,12 @@ def _measures_only(ctx: VarContext, kinds: Sequence[Any]) -> Value:
 
 @columnar("income_stably_above")
 def _stably_above(ctx: VarContext, line: Any, months: int) -> Value:
-    # Kleene AND over the 12-month windows ending at as_of, as_of − 1 month, …: a known window at
-    # or below the line makes it false whatever the others; else any unknown window → unknown.
+    # Kleene AND over the 12-month windows ending at as_of, as_of − 1 month, …, as_of − months
+    # (months + 1 checkpoints, as native): a known window at or below the line makes it false
+    # whatever the others; else any unknown window → unknown.
     threshold = Fraction(line) * 100
     tests: list[pl.Expr] = []
-    for k in range(months):
+    for k in range(months + 1):
         end = ctx.as_of - relativedelta(months=k)
         window = DateRange.months_back(end, 12)
         cols = ctx.join(ctx.per_capita(window))
@@ -728,8 +729,6 @@ def _stably_above(ctx: VarContext, line: Any, months: int) -> Value:
             )
         )
         tests.append(left > right)
-    if not tests:
-        return Value(pl.lit(True))
     return Value(functools.reduce(lambda a, b: a & b, tests))
 
 
@@ -1183,5 +1182,11 @@ __all__ = [
 ]
 
 # Variables registered in their own modules (one import line each).
+from fangfan_rules.engines import columnar_clue_visits as _clue_visits  # noqa: E402, F401
+from fangfan_rules.engines import columnar_events as _columnar_events  # noqa: E402, F401
+from fangfan_rules.engines import columnar_income_recent as _columnar_income_recent  # noqa: E402, F401
+from fangfan_rules.engines import columnar_labour as _columnar_labour  # noqa: E402, F401
+from fangfan_rules.engines import columnar_lookback as _lookback  # noqa: E402, F401
+from fangfan_rules.engines import columnar_on_record as _on_record  # noqa: E402, F401
 from fangfan_rules.engines import columnar_recorded as _recorded  # noqa: E402, F401
 from fangfan_rules.engines import columnar_warnings as _warnings  # noqa: E402, F401

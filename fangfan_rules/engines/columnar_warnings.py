@@ -9,13 +9,12 @@ the row variables do.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import polars as pl
-from dateutil.relativedelta import relativedelta
 
-from fangfan_rules.dates import DateRange
+from fangfan_rules.dates import DateRange, month_end, month_start
 from fangfan_rules.engines.columnar_variables import (
     I128,
     Value,
@@ -85,15 +84,6 @@ def _not_informed(ctx: VarContext, channels: Sequence[Any]) -> Value:
     return Value(ctx.has("clues", mask))
 
 
-@columnar("serious_difficulty_found")
-def _serious_difficulty_found(ctx: VarContext) -> Value:
-    return Value(pl.col("serious_difficulty").fill_null(False))
-
-
-def _month(as_of: date, back: int) -> date:
-    return as_of.replace(day=1) - relativedelta(months=back)
-
-
 def _burden(ctx: VarContext, window: DateRange, care: Sequence[Any]) -> Value:
     spec = get_columnar("medical_personal_burden")
     assert spec is not None  # a core variable: always registered
@@ -102,14 +92,14 @@ def _burden(ctx: VarContext, window: DateRange, care: Sequence[Any]) -> Value:
 
 @columnar("medical_burden_through_month")
 def _through_month(ctx: VarContext, care: Sequence[Any], back: int) -> Value:
-    first = _month(ctx.as_of, back)
-    end = first + relativedelta(months=1) - timedelta(days=1)
+    first = month_start(ctx.as_of, back)
+    end = month_end(ctx.as_of, back)
     return _burden(ctx, DateRange(start=first.replace(month=1), end=end), care)
 
 
 @columnar("medical_burden_before_month")
 def _before_month(ctx: VarContext, care: Sequence[Any], back: int) -> Value:
-    first = _month(ctx.as_of, back)
+    first = month_start(ctx.as_of, back)
     if first.month == 1:
         return Value(pl.lit(0, dtype=I128))
     return _burden(

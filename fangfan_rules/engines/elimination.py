@@ -105,6 +105,8 @@ def assess_elimination(pack: Pack, household: Household, *, as_of: date) -> Elim
     recommended = [(r, run) for r, v, run in of(RuleKind.OUTCOME) if v is True]
     for r, _ in recommended:
         review.append(r.effect.review_reason or r.title)
+    # A recommendation whose facts are unknown may apply: it is a question for the officials too.
+    undecided = [(r, run) for r, v, run in of(RuleKind.OUTCOME) if v is UNKNOWN]
     if eliminated:
         again = [(r, run) for r, v, run in of(RuleKind.REIDENTIFY) if v is True]
         back = [(r, run) for r, v, run in of(RuleKind.ROLLBACK) if v is True]
@@ -112,7 +114,7 @@ def assess_elimination(pack: Pack, household: Household, *, as_of: date) -> Elim
             (r, run)
             for r, v, run in of(RuleKind.REIDENTIFY) + of(RuleKind.ROLLBACK)
             if v is UNKNOWN
-        ]
+        ] + undecided
         if again:
             outcome = EliminationOutcome.REIDENTIFY
             reasons = [_reason(r, run) for r, run in again]
@@ -138,6 +140,7 @@ def assess_elimination(pack: Pack, household: Household, *, as_of: date) -> Elim
             reasons = [_reason(r, run, negated=True) for r, run in decided_unmet]
         elif (
             recommended
+            or undecided
             or points
             or any(v is UNKNOWN for _, v, _ in conditions)
             or any(v is UNKNOWN for _, v, _ in net)
@@ -147,6 +150,9 @@ def assess_elimination(pack: Pack, household: Household, *, as_of: date) -> Elim
                 if v is UNKNOWN:
                     note(run)
                     review.append(r.title)
+            for r, run in undecided:
+                note(run)
+                review.append(r.title)
             # A checklist point is the officials' to weigh: say what holds and what fails.
             for r, v, run in points:
                 if v is UNKNOWN:
@@ -159,6 +165,9 @@ def assess_elimination(pack: Pack, household: Household, *, as_of: date) -> Elim
             # Only safety-net rules and none applies: the document states no condition to decide.
             outcome = EliminationOutcome.NEEDS_REVIEW
     flags = tuple(match(r) for r, v, _ in of(RuleKind.FLAG) if v is True)
+    for _, v, run in of(RuleKind.FLAG):
+        if v is UNKNOWN:  # a record-keeping check that could not be made: say what it needs
+            note(run)
     notes = [_reason(r, run) for r, v, run in of(RuleKind.NOTE) if v is True]
     return Elimination(
         **common,

@@ -19,7 +19,6 @@ pack load, naming the rule. If a rule needs more, add a variable to the core.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +26,7 @@ from typing import Any, Literal
 
 from dateutil.relativedelta import relativedelta
 
+from fangfan_rules.dates import month_end, month_start
 from fangfan_rules.errors import RuleError
 from fangfan_rules.variables import get_variable
 
@@ -75,10 +75,9 @@ def relative_day(operand: AsOf | AsOfMinus | MonthEdge, as_of: date) -> date:
         return as_of
     if isinstance(operand, AsOfMinus):
         return as_of - relativedelta(months=operand.months, days=operand.days)
-    first = as_of.replace(day=1) - relativedelta(months=operand.back)
     if operand.edge == "start":
-        return first
-    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        return month_start(as_of, operand.back)
+    return month_end(as_of, operand.back)
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,6 @@ def check_clauses(pack: Pack, files: Iterable[CaseFile]) -> list[str]:
     if block != decisions_block(pack):
         problems.append(
             "the decisions table ('What this pack decides') does not match the rules: regenerate "
-            "it with `python -m fangfan_rules.testing.fidelity --write PACK_DIR`"
+            "it with `python -m fangfan_rules.testing --write PACK_DIR`"
         )
     return problems

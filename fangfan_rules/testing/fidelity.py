@@ -17,7 +17,7 @@
 
 :func:`decisions_table` renders what a pack decides and on which words, the table each pack's
 ``CLAUSES.md`` keeps between ``<!-- decisions:begin -->`` and ``<!-- decisions:end -->`` (regenerate
-with ``python -m fangfan_rules.testing.fidelity --write PACK_DIR ...``).
+with ``python -m fangfan_rules.testing --write PACK_DIR ...``).
 """
 
 from __future__ import annotations
@@ -267,7 +267,7 @@ def write_decisions(pack: Pack, clauses: Path) -> bool:
     if current is None:
         heading = "\n## What this pack decides\n\n"
         intro = (
-            "Generated from the rules (`python -m fangfan_rules.testing.fidelity --write`): every "
+            "Generated from the rules (`python -m fangfan_rules.testing --write`): every "
             "rule whose answer is a decision, with the document's own deciding words. Every other "
             "rule recommends (needs_review), screens or flags.\n\n"
         )
@@ -279,7 +279,7 @@ def write_decisions(pack: Pack, clauses: Path) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m fangfan_rules.testing.fidelity [--write] PACK_DIR...``: check (and rewrite
+    """``python -m fangfan_rules.testing [--write] PACK_DIR...``: check (and rewrite
     the decisions table of) each pack directory; the document is looked up beside it or in
     ``$FANGFAN_DOCUMENTS``."""
     from fangfan_rules.packs.pack import Pack
@@ -301,7 +301,3 @@ def main(argv: list[str] | None = None) -> int:
         if write and pack.directory:
             write_decisions(pack, Path(pack.directory) / "CLAUSES.md")
     return status
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -19,9 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
-
-from fangfan_rules.dates import DateRange
+from fangfan_rules.dates import DateRange, month_end, month_start
 from fangfan_rules.facts import Clue
 from fangfan_rules.logic import Missing
 from fangfan_rules.variables.registry import Context, get_variable, variable
@@ -123,23 +121,6 @@ def _not_informed(ctx: Context, channels: Sequence[Channel]) -> bool:
     return any(c.applicant_informed is not True for c in _closed_via(ctx, channels))
 
 
-@variable(
-    "serious_difficulty_found",
-    value_type="bool",
-    zh="入户核实记录为生活陷入严重困难",
-    en="serious difficulty recorded (a home-visit finding)",
-)
-def _serious_difficulty_found(ctx: Context) -> bool:
-    # A recorded finding, read as such: "not recorded" is not a finding of serious difficulty.
-    # Rules that must list an unrecorded finding as missing read serious_difficulty itself.
-    return ctx.household.serious_difficulty is True
-
-
-def _month(as_of: date, back: int) -> date:
-    """The first day of the calendar month ``back`` months before as_of's month."""
-    return as_of.replace(day=1) - relativedelta(months=back)
-
-
 def _burden(ctx: Context, window: DateRange, care: Sequence[CareType]) -> object:
     return get_variable("medical_personal_burden")(ctx, window=window, care=tuple(care))
 
@@ -153,8 +134,8 @@ def _burden(ctx: Context, window: DateRange, care: Sequence[CareType]) -> object
     en="personal medical burden of the calendar year up to the end of the month {back} back ({care})",
 )
 def _through_month(ctx: Context, care: Sequence[CareType], back: int) -> object:
-    first = _month(ctx.as_of, back)
-    end = first + relativedelta(months=1) - timedelta(days=1)
+    first = month_start(ctx.as_of, back)
+    end = month_end(ctx.as_of, back)
     return _burden(ctx, DateRange(start=first.replace(month=1), end=end), care)
 
 
@@ -167,7 +148,7 @@ def _through_month(ctx: Context, care: Sequence[CareType], back: int) -> object:
     en="personal medical burden of the same calendar year before the month {back} back ({care})",
 )
 def _before_month(ctx: Context, care: Sequence[CareType], back: int) -> object:
-    first = _month(ctx.as_of, back)
+    first = month_start(ctx.as_of, back)
     if first.month == 1:  # nothing of that 当年度 comes before January
         return Decimal("0.00")
     return _burden(

@@ -1,0 +1,1 @@
+"""Shipped spreadsheet mappings (YAML) and the JSON Schema they follow (package data)."""

@@ -1,0 +1,32 @@
+"""Labour capacity (劳动能力) that keeps "unknown" apart from "no".
+
+``able_member_count`` (:mod:`.elimination`) counts members recorded ``able`` and so reads an
+unrecorded labour capacity as "not able"; a rule asking "有劳动能力" must not conclude "no" from a
+gap in the record (CONVENTIONS.md, "Unknown is not no"). ``has_able_member`` answers the same
+question three-valued, over the members counted in the household.
+"""
+
+from __future__ import annotations
+
+from fangfan_rules.logic import Missing
+from fangfan_rules.variables.registry import Context, variable
+from fangfan_rules.vocabulary import LabourCapacity
+
+
+@variable(
+    "has_able_member",
+    value_type="bool",
+    zh="家庭有劳动能力成员",
+    en="a member counted in the household is able to work",
+)
+def _has_able_member(ctx: Context) -> object:
+    # True as soon as one counted member is recorded able; false only when every counted member's
+    # labour is recorded and none is able (weak / half labour is not "有劳动能力"); otherwise the
+    # unrecorded members are listed.
+    counted = [m for m in ctx.household.members if m.counted_in_household]
+    if not counted:
+        return Missing(("household members (none counted)",))
+    if any(m.labour == LabourCapacity.ABLE for m in counted):
+        return True
+    unknown = tuple(f"members[{m.id}].labour" for m in counted if m.labour is None)
+    return Missing(unknown) if unknown else False
