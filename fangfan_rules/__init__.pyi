@@ -34,6 +34,7 @@ from .calendar import (
 from .dates import DateRange
 from .errors import (
     CalendarError,
+    EngineError,
     FactError,
     FangfanError,
     MissingExtraError,
@@ -68,13 +69,14 @@ from .facts import (
     known_at,
     load_household,
 )
-from .idnumber import mask_id_number, validate_id_number
+from .idnumber import mask_id_number, reveal_ids, validate_id_number
 from .io import import_to_jsonl, load_mapping, read_spreadsheet
 from .ledger import LedgerError, ledger_rows, write_ledger
 from .letters import LetterError, written_answer
 from .packs import DocumentInfo, Pack, available_packs, load_pack
 from .planning import PlanningArea, staffing_plan, visit_plan
 from .results import (
+    BadRow,
     Check,
     Deadline,
     Elimination,
@@ -132,6 +134,7 @@ __all__ = [
     "Area",
     "AreaTag",
     "AssistanceMeasure",
+    "BadRow",
     "CalendarError",
     "CareType",
     "Case",
@@ -152,6 +155,7 @@ __all__ = [
     "Elimination",
     "EliminationOutcome",
     "EmploymentStability",
+    "EngineError",
     "Expenditure",
     "ExpenditureKind",
     "ExtendedCalendar",
@@ -239,6 +243,7 @@ __all__ = [
     "read_spreadsheet",
     "reform",
     "results_frame",
+    "reveal_ids",
     "staffing_plan",
     "sweep",
     "validate_id_number",

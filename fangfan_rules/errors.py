@@ -8,25 +8,63 @@ that does not know a year. ID numbers never appear unmasked in a message.
 from __future__ import annotations
 
 
+def printable(text: str) -> str:
+    """``text`` that any UTF-8 output can write: a lone surrogate (text that was not valid
+    Unicode or UTF-8) is shown as its escape, ``\\udc80``."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+#: The one rule for a household id that appears more than once in a batch, in every engine and
+#: in streaming: every copy is a bad row with this reason, every other household is answered.
+DUPLICATED_HOUSEHOLD = (
+    "household id appears more than once in the batch: every copy is reported, none is answered"
+)
+
+
 class FangfanError(Exception):
-    """Base class of every error raised by fangfan-rules."""
+    """Base class of every error raised by fangfan-rules.
+
+    Its message is scrubbed of ID numbers whoever raises it: a message built from an id or a
+    value cannot leak one (CONVENTIONS: masked in every error message).
+    """
+
+    def __init__(self, *args: object) -> None:
+        if args and isinstance(args[0], str):
+            from fangfan_rules.idnumber import scrub_id_numbers
+
+            args = (scrub_id_numbers(args[0]), *args[1:])
+        super().__init__(*args)
 
 
 class FactError(FangfanError, ValueError):
     """A household's facts are invalid (bad value, unknown enum member, NaN, negative money...)."""
 
     def __init__(self, household_id: str | None, problems: list[tuple[str, object, str]]):
-        self.household_id = household_id
-        #: (field path, offending value — already masked if it is an ID number, message)
-        self.problems = problems
         from fangfan_rules.idnumber import scrub_id_numbers
 
-        hid = household_id if household_id is not None else "<unknown id>"
+        def masked(value: object) -> object:
+            if isinstance(value, str):
+                return scrub_id_numbers(value)
+            text = repr(value)  # a number given where an ID number belongs, say
+            return value if scrub_id_numbers(text) == text else scrub_id_numbers(text)
+
+        # ID numbers are masked in the message and in the attributes, wherever they appear (a
+        # number, a household id that is one, a typo'd key): an error is logged and shown.
+        #: The household id as given (masked if it is an ID number), None if unknown.
+        self.household_id: str | None = (
+            scrub_id_numbers(household_id) if household_id is not None else None
+        )
+        #: (field path, offending value, message), masked like the message.
+        self.problems = [(str(masked(f)), masked(v), str(masked(m))) for f, v, m in problems]
+        hid = self.household_id if self.household_id is not None else "<unknown id>"
         lines = [f"household {hid}: {len(problems)} invalid fact(s)"]
-        for field, value, message in problems:
+        for field, value, message in self.problems:
             lines.append(f"  - {field} = {value!r}: {message}")
-        # ID numbers are masked in every message, wherever they appear (a number, a typo'd key).
-        super().__init__(scrub_id_numbers("\n".join(lines)))
+        super().__init__(printable(scrub_id_numbers("\n".join(lines))))
 
 
 class PackError(FangfanError):
@@ -94,3 +132,12 @@ class MissingExtraError(FangfanError):
         self.extra = extra
         message = f"{feature} needs the '{extra}' extra: pip install 'fangfan-rules[{extra}]'"
         super().__init__(f"{message} ({detail})" if detail else message)
+
+
+class EngineError(FangfanError):
+    """A library the batch engines run on (polars, pyarrow) failed on a batch.
+
+    An internal error, never a verdict on the data (bad rows are reported row by row): the
+    message names the operation and the library's own error, ID numbers masked; the library's
+    exception is not chained (its text can quote the data).
+    """

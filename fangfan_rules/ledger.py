@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from fangfan_rules.errors import FangfanError
 from fangfan_rules.facts import Household, known_at
 from fangfan_rules.facts.records import Clue
-from fangfan_rules.idnumber import mask_id_number, scrub_id_numbers
+from fangfan_rules.idnumber import ids_revealed, mask_id_number, scrub_id_numbers
 from fangfan_rules.rules.yamlload import load_yaml
 from fangfan_rules.vocabulary import Channel, Relation
 
@@ -208,6 +208,9 @@ def _cell(
     value = _text(_raw(column.source, household, clue, reveal_ids), column, spec)
     if value == "" and column.fallback:
         value = _text(_raw(column.fallback, household, clue, reveal_ids), column, spec)
+    if isinstance(value, str) and not reveal_ids:
+        # a household id that is an ID number, a number written into a note: masked too
+        return scrub_id_numbers(value)
     return value
 
 
@@ -222,9 +225,11 @@ def ledger_rows(
 
     ``results`` are the pack's results for the same households (matched by household id): each
     household is read as known on its result's ``as_of``. Households keep their input order;
-    a household's warnings are listed by date received. ID numbers are masked unless
-    ``reveal_ids=True``.
+    a household's warnings are listed by date received. ID numbers — in every cell, a household
+    id that is one included — are masked unless ``reveal_ids=True`` (or within
+    :func:`fangfan_rules.idnumber.reveal_ids`).
     """
+    reveal_ids = reveal_ids or ids_revealed()
     if isinstance(pack, str):
         from fangfan_rules.packs import load_pack
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from fangfan_rules.errors import FangfanError
 from fangfan_rules.idnumber import scrub_id_numbers
-from fangfan_rules.results import Identification, Outcome
+from fangfan_rules.results import BadRow, Identification, Outcome
 
 if TYPE_CHECKING:
     from fangfan_rules.facts import Household
@@ -85,7 +85,7 @@ def _reason(result: Identification) -> tuple[str, str]:
 
 
 def publicity_rows(
-    results: Iterable[Identification],
+    results: Iterable[Identification | BadRow],
     households: Mapping[str, Household] | Sequence[Household],
     *,
     outcomes: Sequence[Outcome] = DEFAULT_OUTCOMES,
@@ -95,8 +95,8 @@ def publicity_rows(
     by_id = households if isinstance(households, Mapping) else {h.id: h for h in households}
     picked = []
     for result in results:
-        if result.outcome not in outcomes:
-            continue
+        if isinstance(result, BadRow) or result.outcome not in outcomes:
+            continue  # a bad row of the batch is reported by its caller, never listed
         household = by_id.get(result.household_id)
         if household is None:
             raise PublicityError(

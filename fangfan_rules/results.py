@@ -10,6 +10,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from fangfan_rules.facts import ExcludedFact
+from fangfan_rules.facts.base import masked_json, masked_value
+from fangfan_rules.idnumber import ids_revealed, masked
 from fangfan_rules.rules.parameters import LocalText, ParameterValue
 from fangfan_rules.vocabulary import MonitoringCategory, RiskType
 
@@ -40,7 +42,31 @@ class Outcome(StrEnum):
 
 
 class _Value(BaseModel):
+    """A result value: immutable; ID numbers masked in every text and dump it gives.
+
+    ``repr`` / ``str``, ``model_dump`` / ``model_dump_json`` and the texts of
+    :meth:`Identification.explain` and friends mask ID numbers wherever they appear (a household
+    or member id that is an ID number, a member named in a reason) unless the caller reveals
+    them (:func:`fangfan_rules.idnumber.reveal_ids`, or ``context={"reveal_ids": True}``).
+    The attributes keep the values as given (a caller matches results to its own records).
+    """
+
     model_config = ConfigDict(frozen=True)
+
+    def model_dump(self, **options: Any) -> dict[str, Any]:
+        """As pydantic's, with ID numbers masked unless revealed."""
+        data = super().model_dump(**options)
+        return data if ids_revealed(options.get("context")) else masked_value(data)
+
+    def model_dump_json(self, **options: Any) -> str:
+        """As pydantic's, with ID numbers masked unless revealed."""
+        return masked_json(super().model_dump_json(**options), options)
+
+    def __repr__(self) -> str:
+        return masked(super().__repr__())
+
+    def __str__(self) -> str:
+        return masked(super().__str__())
 
 
 class Check(_Value):
@@ -95,7 +121,7 @@ class Trace(_Value):
     def _repr_html_(self) -> str:
         from fangfan_rules.analysis.card import trace_html
 
-        return trace_html(self)
+        return masked(trace_html(self))
 
 
 class Reason(_Value):
@@ -288,21 +314,21 @@ class Identification(_Value):
             )
         if self.reforms:
             lines.append(("参数调整：" if zh else "Overrides: ") + "; ".join(self.reforms))
-        return "\n".join(lines)
+        return masked("\n".join(lines))
 
     def first_reason(self, lang: str = "zh") -> str:
         """The reason that weighs most: what decided the outcome, or what officials must judge."""
         deciding = [r for r in self.reasons if r.kind in ("scope", "green_channel", "outcome")]
         if self.outcome == Outcome.NEEDS_REVIEW and self.review_points and not deciding:
-            return self.review_points[0](lang)
+            return masked(self.review_points[0](lang))
         if deciding:
-            return deciding[0].text(lang)
-        return self.reasons[0].text(lang) if self.reasons else ""
+            return masked(deciding[0].text(lang))
+        return masked(self.reasons[0].text(lang)) if self.reasons else ""
 
     def summary(self) -> dict[str, Any]:
-        """One flat row for tables and CSV."""
+        """One flat row for tables and CSV (ID numbers masked unless revealed)."""
         return {
-            "household_id": self.household_id,
+            "household_id": masked(self.household_id),
             "pack": self.pack,
             "as_of": self.as_of.isoformat(),
             "outcome": self.outcome.value,
@@ -314,13 +340,16 @@ class Identification(_Value):
             "must_visit": self.must_visit,
             "green_channel": self.green_channel.applies,
             "first_reason": self.first_reason("zh"),
-            "missing_facts": ";".join(self.missing_facts),
+            "missing_facts": masked(";".join(self.missing_facts)),
         }
 
     def __rich__(self) -> str:
         return self.explain("zh")
 
     def _repr_html_(self) -> str:
+        return masked(self._html())
+
+    def _html(self) -> str:
         rows = "".join(
             f"<tr><td>{html.escape(r.text_zh)}<br><small>{html.escape(r.text_en)}</small></td>"
             f"<td><code>{html.escape(r.citation)}</code></td></tr>"
@@ -414,4 +443,30 @@ class Elimination(_Value):
             lines.append(
                 ("缺少事实：" if zh else "Missing facts: ") + "; ".join(self.missing_facts)
             )
-        return "\n".join(lines)
+        return masked("\n".join(lines))
+
+
+class BadRow(_Value):
+    """A household of a batch that could not be answered, in its place in the batch.
+
+    ``identify_many`` returns one per such household, where its answer would be: the batch is
+    never refused as a whole. Today the one reason is a household id that appears more than once
+    in the batch: every copy is a bad row (which copy is right is not for the engine to guess),
+    every other household is answered. ``outcome`` is always ``"error"``.
+    """
+
+    pack: str
+    household_id: str
+    as_of: date
+    position: int = Field(description="0-based position in the batch")
+    outcome: Literal["error"] = "error"
+    error: str = Field(description="the reason, ID numbers masked")
+
+    def explain(self, lang: str = "zh") -> str:
+        """The reason, as a line of a report."""
+        head = (
+            f"户 {self.household_id}（{self.pack}，评估日 {self.as_of}）：无法评估"
+            if lang == "zh"
+            else f"Household {self.household_id} ({self.pack}, as of {self.as_of}): not evaluated"
+        )
+        return masked(f"{head}: {self.error}")

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from fangfan_rules import calendar as cal
 from fangfan_rules.errors import PackError, RuleError
 from fangfan_rules.facts.base import Fact
+from fangfan_rules.idnumber import masked
 from fangfan_rules.results import Deadline
 from fangfan_rules.rules.parameters import LocalText
 from fangfan_rules.rules.yamlload import load_yaml
@@ -82,6 +83,7 @@ class Step(StrEnum):
 _STEP_ZH = {
     "risk_occurred": "风险发生",
     "clue_received": "收到风险线索（预警信息）",
+    "department_list_received": "收到行业部门排查名单",
     "application": "农户申请（自主申报）",
     "response": "快速响应并上报",
     "home_verification": "入户核实",
@@ -443,7 +445,7 @@ def worklist(
                 if d.status == "overdue" or due_soon or d.status == "calendar_unknown":
                     rows.append(
                         {
-                            "household_id": case.household_id,
+                            "household_id": masked(case.household_id),
                             "pack": pack.name,
                             "deadline": d.name,
                             "label": d.label.zh,

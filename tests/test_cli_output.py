@@ -169,10 +169,14 @@ def test_packs_table_and_json(capsys, monkeypatch):
     assert main(["packs", "--format", "json"]) == EXIT_OK
     packs = {p["name"]: p for p in json.loads(capsys.readouterr().out)}
     assert set(packs) >= {"qianshan_2023", "ewenki_2024"}
+    review = " (without it, what reads it is unknown: needs_review)"
     assert packs["qianshan_2023"]["caller_must_supply"] == [
-        "monitoring_income_line: not stated in the document"
+        f"low_income_threshold: not stated in the document{review}",
+        "monitoring_income_line: not stated in the document",
+        f"screening_lookback_start: not stated in the document{review}",
     ]
-    (ewenki,) = packs["ewenki_2024"]["caller_must_supply"]
+    stable, ewenki = packs["ewenki_2024"]["caller_must_supply"]
+    assert stable == f"review_stable_months: not stated in the document{review}"
     assert "2024-05-11..2024-12-31" in ewenki and "--param monitoring_income_line=" in ewenki
     text = table_text(["packs"], 80, capsys, monkeypatch)
     assert "qianshan_2023" in text and "ewenki_2024" in text  # the key column is never cut

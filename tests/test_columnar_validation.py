@@ -113,7 +113,7 @@ def test_orphans_null_ids_and_duplicated_households():
     clean, errors = col.validate({**tables, "households": h, "income": income})
     messages = dict(zip(errors["household_id"], errors["error"], strict=True))
     assert "no row of the households table" in messages["ghost"]
-    assert "appears twice" in messages["D"]
+    assert "appears more than once" in messages["D"]
     assert "household id is missing" in messages[None]
     assert sorted(clean["households"]["household_id"].to_list()) == ["A", "E"]
     # rows of bad or unknown households are not in the clean tables; E's income is
@@ -169,3 +169,79 @@ def test_a_hash_collision_or_a_duplicated_id_falls_back_to_matching_the_strings(
     # every string hashing alike: matching by hash alone would pair B with A's row
     monkeypatch.setattr(pl.Expr, "hash", lambda self, *a, **k: pl.lit(7, dtype=pl.UInt64))
     assert _match_ids(heads, unique)["__hkey"].to_list() == [1, 0, None, None]
+
+
+# -- issue 12, finding 1: any row order and chunk layout, bad child rows in two households ------
+
+
+def _parts(frame: pl.DataFrame, how: str) -> pl.DataFrame:
+    """``frame`` sorted, reversed, shuffled, or interleaved: two exports concatenated (every
+    other row), which polars keeps as separate chunks."""
+    if how == "sorted":
+        return frame.sort("household_id", maintain_order=True)
+    if how == "reversed":
+        return frame.reverse()
+    if how == "shuffled":
+        return frame.sample(fraction=1.0, shuffle=True, seed=7)
+    numbered = frame.with_row_index("__i")
+    return pl.concat(
+        [
+            numbered.filter(pl.col("__i") % 2 == 1).drop("__i"),
+            numbered.filter(pl.col("__i") % 2 == 0).drop("__i"),
+        ],
+        rechunk=False,
+    )
+
+
+@pytest.mark.parametrize("how", ["sorted", "reversed", "shuffled", "interleaved"])
+@pytest.mark.parametrize("table", ["members", "income", "expenditures"])
+def test_finding1_unsorted_child_tables_do_not_panic(table, how):
+    """Two households with a bad child row each, the child table in any order: exactly those two
+    are reported, every other household is clean (polars panicked here on interleaved parts)."""
+    tables = col.to_tables(HOUSEHOLDS)
+    frame = tables[table]
+    ids = frame["household_id"].unique(maintain_order=True).to_list()
+    bad = [ids[1], ids[-2]]
+    column, value, message = {
+        "members": ("relation", pl.lit("nonsense"), "not a Relation"),
+        "income": ("wage_income_fen", pl.lit(-1, dtype=pl.Int64), "cannot be negative"),
+        "expenditures": ("kind", pl.lit("nonsense"), "not a ExpenditureKind"),
+    }[table]
+    first = pl.int_range(pl.len()).over("household_id") == 0
+    frame = frame.with_columns(
+        pl.when(pl.col("household_id").is_in(bad) & first)
+        .then(value)
+        .otherwise(pl.col(column))
+        .alias(column)
+    )
+    shaped = {**tables, table: _parts(frame, how)}
+    clean, errors = col.validate(shaped)
+    assert sorted(errors["household_id"].to_list()) == sorted(bad)
+    assert all(message in e for e in errors["error"])
+    assert clean["households"].height == len(HOUSEHOLDS) - 2
+    got = vz.identify_frame(QIANSHAN, shaped, as_of=date(2023, 5, 20))
+    assert list(got.household_id) == [h.id for h in HOUSEHOLDS]
+    assert sorted(got[got.outcome == "error"].household_id) == sorted(bad)
+    expected = vz.identify_frame(QIANSHAN, {**tables, table: frame}, as_of=date(2023, 5, 20))
+    assert got.drop(columns=["error"]).equals(expected.drop(columns=["error"]))
+
+
+def test_finding1_a_failure_inside_polars_leaves_as_engine_error(monkeypatch, tmp_path):
+    """A polars panic (a BaseException) inside a batch API is an EngineError with no chained
+    exception (its text can quote the data)."""
+    from fangfan_rules.engines import columnar_validation
+
+    def panic(*args, **kwargs):
+        raise pl.exceptions.PanicException("assertion failed: i < self.len() 110105194912310021")
+
+    monkeypatch.setattr(columnar_validation, "_row_checks", panic)
+    with pytest.raises(ff.FangfanError) as info:
+        vz.identify_frame(QIANSHAN, col.to_tables(HOUSEHOLDS[:3]), as_of=date(2023, 5, 20))
+    assert isinstance(info.value, ff.EngineError)
+    assert "PanicException" in str(info.value) and "110105194912310021" not in str(info.value)
+    assert info.value.__cause__ is None and info.value.__context__ is None
+    # a stream too
+    nested = col.write_parquet(HOUSEHOLDS[:3], tmp_path / "n.parquet", layout="nested")
+    with pytest.raises(ff.EngineError) as info:
+        next(iter(vz.identify_parquet(QIANSHAN, nested, as_of=date(2023, 5, 20))))
+    assert info.value.__cause__ is None and info.value.__context__ is None

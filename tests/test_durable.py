@@ -511,9 +511,11 @@ def test_not_in_force_is_raised_like_native():
             engine.identify_many([household(id="X")])
 
 
-def test_duplicate_ids_are_refused():
-    with DurableEngine(QIANSHAN, as_of=AS_OF) as engine, pytest.raises(ff.FactError):
-        engine.identify_many([household(id="D"), household(id="D")])
+def test_duplicate_ids_are_bad_rows_the_rest_answered():
+    with DurableEngine(QIANSHAN, as_of=AS_OF) as engine:
+        frame = engine.identify_many([household(id="D"), household(id="E"), household(id="D")])
+    assert frame.outcome.tolist()[0] == frame.outcome.tolist()[2] == "error"
+    assert frame.outcome[1] != "error" and "more than once" in frame.error[0]
 
 
 # -- threads -----------------------------------------------------------------------------------

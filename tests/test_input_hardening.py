@@ -36,6 +36,8 @@ def test_huge_amounts_are_errors_not_crashes(tmp_path, capsys):
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["household_id"] for r in rows] == ["H1", "H2", "H3"]
     with pytest.raises(ValueError, match="out of range"):
+        to_yuan("1" + "0" * 30)
+    with pytest.raises(ValueError, match="not a money amount"):  # an exponent is no money form
         to_yuan("1e30")
 
 
@@ -53,11 +55,16 @@ def test_json_numbers_are_never_floats():
         ff.load_household(text)
 
 
-def test_non_utf8_row_is_a_bad_row(tmp_path, capsys):
+def test_non_utf8_rows_are_bad_rows(tmp_path, capsys):
+    """A line that is not UTF-8 (a GBK export) is one bad row saying so; the rest go on."""
     src = tmp_path / "gbk.csv"
-    src.write_bytes("id,hukou\n鞍山市,rural\n".encode("gbk"))
+    src.write_bytes(b"id,hukou\n" + "鞍山市,rural\n".encode("gbk") + b"H2,rural\n")
     assert main(["evaluate", *ARGS, "--format", "jsonl", str(src)]) == EXIT_BAD_ROWS
-    assert "not UTF-8" in capsys.readouterr().err
+    captured = capsys.readouterr()
+    rows = [json.loads(line) for line in captured.out.splitlines()]
+    assert [r["line"] for r in rows] == [2, 3]
+    assert "UTF-8" in rows[0]["error"] and rows[1]["household_id"] == "H2"
+    assert "UTF-8" in captured.err
 
 
 @pytest.mark.parametrize(

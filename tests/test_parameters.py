@@ -35,8 +35,8 @@ def test_value_needs_citation():
 def test_dated_values_and_validity():
     params = _params(
         "x:\n  description: {zh: 甲, en: a}\n  type: int\n  unit: working days\n  values:\n"
-        "    2021-01-01: {value: 5, citation: 二、(二)}\n"
-        "    2022-04-07: {value: 3, citation: 二、(二), expires: 2022-12-31}\n"
+        "    2021-01-01: {value: 5, citation: 二、(二), quote: 由5个工作日}\n"
+        "    2022-04-07: {value: 3, citation: 二、(二), quote: 调整为3个工作日, expires: 2022-12-31}\n"
     )
     x = params["x"]
     assert x.at(date(2022, 4, 6)).value == 5 and x.at(date(2022, 4, 6)).valid_to == date(2022, 4, 6)

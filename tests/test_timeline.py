@@ -172,3 +172,9 @@ def test_a_closed_case_stops_its_time_limits():
     plan = by_name["plan_and_measures"]
     assert plan.status == "closed" and plan.due is None
     assert QIANSHAN.check_procedure(c, as_of=date(2023, 7, 1)) == ()
+
+
+def test_every_step_has_its_chinese_name():
+    from fangfan_rules.timeline import Step
+
+    assert all(step.zh and step.zh.isascii() is False for step in Step)

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from fangfan_rules.idnumber import masked
 from fangfan_rules.rules.parameters import ParameterValue
 from fangfan_rules.rules.render import format_value
 from fangfan_rules.rules.rule import Rule, RuleKind
@@ -647,7 +648,7 @@ def identification_html(result: Identification, pack: Pack | None = None) -> str
     trace = (
         f"<details><summary>trace</summary>{trace_html(result.trace, pack, notes=notes)}</details>"
     )
-    return (
+    return masked(  # ID numbers (an id that is one) masked unless revealed
         _CSS
         + f'<div class="ff-card"><p>{head}</p>{_table(["", ""], facts)}{reasons}{extra}'
         + f"{trace}{notes.render()}</div>"
@@ -690,7 +691,7 @@ def trace_html(trace: Trace, pack: Pack | None = None, *, notes: Any = None) -> 
             ]
         )
     body = _table(["rule", "status", "clause", "checks"], rows)
-    return (_CSS + f'<div class="ff-card">{body}{notes.render()}</div>') if own else body
+    return masked((_CSS + f'<div class="ff-card">{body}{notes.render()}</div>') if own else body)
 
 
 def frame_html(frame: pd.DataFrame, *, max_rows: int = 200) -> str:
@@ -799,7 +800,7 @@ def identification_markdown(result: Identification) -> str:
         lines.append(f"- {_md(reason.text_zh)} [{_md_cite(notes, reason.citation, reason.quote)}]")
     for (cite, quote), n in notes.items.items():
         lines.append(f"\n[^{n}]: **{_md(cite)}** — {_md(quote)}")
-    return "\n".join(lines) + "\n"
+    return masked("\n".join(lines) + "\n")
 
 
 __all__ = [

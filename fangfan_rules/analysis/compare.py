@@ -16,8 +16,9 @@ import pandas as pd
 
 from fangfan_rules.errors import FangfanError
 from fangfan_rules.facts import Household
+from fangfan_rules.idnumber import masked
 from fangfan_rules.packs import Pack, load_pack
-from fangfan_rules.results import Identification
+from fangfan_rules.results import BadRow, Identification
 
 COLUMNS = (
     "household_id",
@@ -40,7 +41,20 @@ COLUMNS = (
 _DECIDING = ("scope", "green_channel", "outcome")
 
 
-def _row(result: Identification) -> dict[str, Any]:
+def _bad_row(bad: BadRow) -> dict[str, Any]:
+    return {
+        **dict.fromkeys(COLUMNS),
+        "household_id": masked(bad.household_id),
+        "pack": bad.pack,
+        "as_of": bad.as_of,
+        "outcome": "error",
+        "error": bad.error,
+    }
+
+
+def _row(result: Identification | BadRow) -> dict[str, Any]:
+    if isinstance(result, BadRow):
+        return _bad_row(result)
     deciding = [r for r in result.reasons if r.kind in _DECIDING]
     shows_review = result.outcome.value == "needs_review" and bool(result.review_points)
     first = (
@@ -49,7 +63,7 @@ def _row(result: Identification) -> dict[str, Any]:
         else (None if shows_review or not result.reasons else result.reasons[0])
     )
     return {
-        "household_id": result.household_id,
+        "household_id": masked(result.household_id),
         "pack": result.pack,
         "as_of": result.as_of,
         "outcome": result.outcome.value,
@@ -63,7 +77,7 @@ def _row(result: Identification) -> dict[str, Any]:
         "deciding_rule": _deciding_rule(result, deciding),
         "first_reason": result.first_reason("zh"),
         "citation": first.citation if first else None,
-        "missing_facts": tuple(result.missing_facts),
+        "missing_facts": tuple(masked(m) for m in result.missing_facts),
         "error": None,
     }
 
@@ -80,8 +94,10 @@ def _deciding_rule(result: Identification, deciding: list[Any]) -> str | None:
     return None
 
 
-def results_frame(results: Iterable[Identification]) -> pd.DataFrame:
-    """A DataFrame with one row per result (the columns of :func:`compare`)."""
+def results_frame(results: Iterable[Identification | BadRow]) -> pd.DataFrame:
+    """A DataFrame with one row per result (the columns of :func:`compare`); a
+    :class:`~fangfan_rules.results.BadRow` is a row with ``outcome="error"`` and its reason.
+    ID numbers are masked (household ids included) unless revealed."""
     return pd.DataFrame([_row(r) for r in results], columns=list(COLUMNS))
 
 
@@ -142,7 +158,7 @@ def compare(
             rows.extend(
                 {
                     **dict.fromkeys(COLUMNS),
-                    "household_id": h.id,
+                    "household_id": masked(h.id),
                     "pack": pack.name,
                     "as_of": day,
                     "outcome": "error",
@@ -154,8 +170,21 @@ def compare(
 
 
 def outcome_table(comparison: pd.DataFrame, value: str = "outcome") -> pd.DataFrame:
-    """Pivot a :func:`compare` frame to households × packs (default: the outcome)."""
-    return comparison.pivot(index="household_id", columns="pack", values=value)
+    """Pivot a :func:`compare` frame to households × packs (default: the outcome).
+
+    Rows follow the households of the batch. When a household id is not unique within a pack
+    (the copies of a duplicated id, or ids that are ID numbers masked alike), the rows are
+    matched by position in the batch — :func:`compare` lists the same households in the same
+    order for every pack — and the index repeats the id: no household is merged or dropped.
+    """
+    per_pack = comparison.groupby("pack", sort=False)["household_id"]
+    if not per_pack.apply(lambda ids: ids.duplicated().any()).any():
+        return comparison.pivot(index="household_id", columns="pack", values=value)
+    positioned = comparison.assign(_position=per_pack.cumcount())
+    table = positioned.pivot(index="_position", columns="pack", values=value)
+    ids = positioned.drop_duplicates("_position").set_index("_position")["household_id"]
+    table.index = pd.Index(ids.reindex(table.index), name="household_id")
+    return table
 
 
 def disagreements(comparison: pd.DataFrame) -> pd.DataFrame:
@@ -165,8 +194,9 @@ def disagreements(comparison: pd.DataFrame) -> pd.DataFrame:
     it, or the first reason when nothing decided it) for every pack.
     """
     outcomes = outcome_table(comparison)
-    differing = outcomes[outcomes.nunique(axis=1) > 1]
-    rules = outcome_table(comparison, "deciding_rule").reindex(differing.index)
+    differs = (outcomes.nunique(axis=1) > 1).to_numpy()
+    differing = outcomes[differs]
+    rules = outcome_table(comparison, "deciding_rule")[differs]  # the same rows, in order
     frame = differing.copy()
     for pack in outcomes.columns:
         frame[f"{pack}:rule"] = rules[pack]

@@ -24,7 +24,7 @@ from fangfan_rules.analysis.reform import with_values
 from fangfan_rules.errors import ParameterError
 from fangfan_rules.facts import Household
 from fangfan_rules.packs import Pack, load_pack
-from fangfan_rules.results import Outcome
+from fangfan_rules.results import BadRow, Outcome
 from fangfan_rules.rules.parameters import coerce_value
 
 if TYPE_CHECKING:
@@ -65,7 +65,8 @@ def sweep(
     Returns one row per value × measure × item with the columns :data:`SWEEP_COLUMNS`:
 
     - ``measure="outcome"``: one row per outcome (``identify``, ``needs_review``,
-      ``not_eligible``, ``out_of_scope``), zero counts included;
+      ``not_eligible``, ``out_of_scope``), zero counts included, and ``error`` when some
+      households were bad rows (a household id twice in the batch…);
     - ``measure="monitored"``: ``item="identify+needs_review"``, households that are or may be
       monitored;
     - ``measure="key_attention"``: one row per key-attention group of the pack (zero counts
@@ -95,8 +96,10 @@ def sweep(
         variant = with_values(base, {parameter: value}, label=f"sweep {parameter}")
         if engine == "native":
             results = variant.identify_many(batch, as_of=as_of, calendar=calendar)
-            outcomes = Counter(r.outcome.value for r in results)
-            in_groups = Counter(g.id for r in results for g in r.key_attention)
+            outcomes = Counter(str(r.outcome) for r in results)
+            in_groups = Counter(
+                g.id for r in results if not isinstance(r, BadRow) for g in r.key_attention
+            )
         else:
             frame = variant.identify_frame(batch, as_of=as_of, engine=engine)
             outcomes = Counter(frame["outcome"])
@@ -113,6 +116,8 @@ def sweep(
         rows.extend(
             _row(common, "outcome", o, Outcome(o).zh, outcomes.get(o, 0), total) for o in OUTCOMES
         )
+        if outcomes.get("error"):  # bad rows are counted too: the counts add up to the batch
+            rows.append(_row(common, "outcome", "error", "无法评估", outcomes["error"], total))
         monitored = sum(outcomes[o] for o in MONITORED)
         rows.append(
             _row(common, "monitored", "+".join(MONITORED), "纳入或可能纳入监测", monitored, total)

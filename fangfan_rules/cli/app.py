@@ -27,6 +27,7 @@ from fangfan_rules.cli.exits import (
 )
 from fangfan_rules.cli.runtime import Runtime
 from fangfan_rules.errors import FangfanError
+from fangfan_rules.idnumber import reveal_ids as revealing_ids
 from fangfan_rules.idnumber import scrub_id_numbers
 from fangfan_rules.io.writers import encodable
 
@@ -87,12 +88,21 @@ class _Root(click.RichGroup):
 @click.version_option(
     _package_version(), "--version", prog_name="fangfan-rules", message="%(prog)s %(version)s"
 )
+@click.option(
+    "--reveal-ids",
+    is_flag=True,
+    help="Show ID numbers (and ids that are ID numbers) unmasked in the output (before the "
+    "command: fangfan-rules --reveal-ids evaluate …); they are masked by default, and always in "
+    "error messages.",
+)
 @click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli(ctx: click.Context, reveal_ids: bool) -> None:
     """Evaluate households against cited anti-relapse monitoring policy packs
     (防止返贫动态监测和帮扶)."""
     if ctx.obj is None:
         ctx.obj = Runtime(out=Console(soft_wrap=False), err=Console(stderr=True))
+    if reveal_ids:  # for the rest of this command only (a context variable)
+        ctx.with_resource(revealing_ids())
 
 
 for _name in command_modules():

@@ -33,6 +33,8 @@ from rich.console import Console
 from fangfan_rules.cli.columns import Column, column
 from fangfan_rules.cli.tables import render
 from fangfan_rules.errors import FangfanError
+from fangfan_rules.facts.base import masked_value
+from fangfan_rules.idnumber import ids_revealed
 from fangfan_rules.io.writers import encodable
 
 #: Output formats by file extension.
@@ -165,6 +167,10 @@ class Writer:
         return self._stream
 
     def write(self, record: dict[str, Any]) -> None:
+        # One place for every command: ID numbers (and ids that are ID numbers) masked in every
+        # cell unless --reveal-ids was given.
+        if not ids_revealed():
+            record = masked_value(record)
         self.count += 1
         fmt = self.target.format
         if fmt == "csv":

@@ -29,6 +29,8 @@ from rich.table import Table
 from rich.text import Text
 
 from fangfan_rules.cli.columns import ESSENTIAL, Column, column
+from fangfan_rules.facts.base import masked_value
+from fangfan_rules.idnumber import ids_revealed
 
 #: Widest an atom column grows; longer values are cut with "…".
 ATOM_CAP = 32
@@ -185,7 +187,10 @@ def render(
     max_lines: int = 3,
     columns: dict[str, Column] | None = None,
 ) -> RenderableType:
-    """``records`` (dicts) as a table ``width`` cells wide, or one record per row when too wide."""
+    """``records`` (dicts) as a table ``width`` cells wide, or one record per row when too wide.
+    ID numbers (and ids that are ID numbers) are masked in every cell unless --reveal-ids."""
+    if not ids_revealed():
+        records = [masked_value(r) for r in records]
     cols = [(columns or {}).get(k) or column(k) for k in keys]
     cells = {c.key: [plain(r.get(c.key)) for r in records] for c in cols}
     plan = layout(cols, cells, width, lang)

@@ -75,7 +75,7 @@ stops the others. :func:`view_at` is :func:`fangfan_rules.facts.known_at` for ta
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -85,8 +85,11 @@ from typing import Any
 import polars as pl
 from pydantic import ValidationError
 
+from fangfan_rules import csvrecords
+from fangfan_rules.engines.guard import engine_boundary
 from fangfan_rules.errors import FactError
 from fangfan_rules.facts import AreaTag, Household
+from fangfan_rules.facts.forms import ASCII_BLANKS
 from fangfan_rules.facts.loading import fact_error
 from fangfan_rules.vocabulary import (
     AssistanceMeasure,
@@ -315,6 +318,10 @@ NON_NEGATIVE_MONEY: dict[str, tuple[str, ...]] = {
 }
 #: ``|amount|`` < 10**16 yuan, as :func:`fangfan_rules.money.to_yuan` accepts.
 MAX_FEN = 10**18
+
+#: The column a CSV table reader adds for a record it could not read (its reason; see
+#: :func:`csv_table_batches`); validation reports such a row in its household's place.
+LINE_ERROR = "__line_error"
 
 #: Members of child tables are nested under these names in the nested layout.
 NESTED_NAMES = {t: t for t in CHILDREN if t != "child_status"}
@@ -710,21 +717,42 @@ def _household_dicts(
     return out
 
 
+@engine_boundary("rebuilding households from tables")
 def to_households(
     tables: Mapping[str, pl.DataFrame], ids: Iterable[str] | None = None
 ) -> list[Household]:
     """Rebuild (and validate with the fact models) the households of ``tables``.
 
     ``ids`` restricts the result to those households (in table order). Raises
-    :class:`~fangfan_rules.errors.FactError` for the first invalid household.
+    :class:`~fangfan_rules.errors.FactError` for the first invalid household. Tables whose
+    columns are not yet of the layout's types (text read from CSV, say) are first read in the
+    documented forms by :func:`validate`.
     """
+    if not _typed(tables):
+        clean, errors = validate(tables)
+        if errors.height:
+            first = errors.row(0, named=True)
+            raise FactError(first["household_id"], [("<household>", None, first["error"])])
+        tables = clean
     out = []
     for data in _household_dicts(_complete(tables), ids):
         try:
             out.append(Household.model_validate(data))
         except ValidationError as exc:
-            raise fact_error(data, exc) from None
+            error = fact_error(data, exc)
+        else:
+            continue
+        raise error  # outside the handler: no chained error holding the raw input
     return out
+
+
+def _typed(tables: Mapping[str, pl.DataFrame]) -> bool:
+    """Every column of every table has its layout dtype (or is all null)."""
+    return all(
+        c not in SCHEMAS.get(t, {}) or dtype == SCHEMAS[t][c] or dtype == pl.Null
+        for t, frame in tables.items()
+        for c, dtype in frame.schema.items()
+    ) and all(t in SCHEMAS for t in tables)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -785,15 +813,26 @@ def _is_nested(frame: pl.DataFrame) -> bool:
 
 
 def as_polars(frame: Any) -> pl.DataFrame:
-    """A polars DataFrame from polars, pandas or Arrow input."""
+    """A polars DataFrame from polars, pandas or Arrow input.
+
+    A frame that cannot be converted at all (a pandas column mixing types, text that is not
+    valid Unicode) is a :class:`~fangfan_rules.errors.FactError` naming the problem.
+    """
     if isinstance(frame, pl.DataFrame):
         return frame
-    if isinstance(frame, pl.LazyFrame):
-        return frame.collect()
-    result = pl.from_arrow(frame) if hasattr(frame, "schema") and hasattr(frame, "column") else None
-    if isinstance(result, pl.DataFrame):
-        return result
-    return pl.from_pandas(frame)
+    try:
+        if isinstance(frame, pl.LazyFrame):
+            return frame.collect()
+        if hasattr(frame, "schema") and hasattr(frame, "column"):
+            result = pl.from_arrow(frame)
+            if isinstance(result, pl.DataFrame):
+                return result
+        return pl.from_pandas(frame)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # polars / pyarrow conversion errors, a panic included
+        problem = f"cannot be read as a table ({type(exc).__name__}: {str(exc)[:200]})"
+    raise FactError(None, [(type(frame).__name__, None, problem)])
 
 
 def as_tables(data: Any) -> dict[str, pl.DataFrame]:
@@ -843,24 +882,41 @@ def write_parquet(
     raise ValueError(f"layout must be 'tables' or 'nested', not {layout!r}")
 
 
+def csv_table_batches(path: Path | str, size: int = 1 << 16) -> Iterator[pl.DataFrame]:
+    """A CSV table as frames of ``size`` records, every cell text.
+
+    Every cell stays text: :func:`validate` reads each in its documented form (the same rules
+    as the fact models), so a cell polars would parse leniently is never coerced. Every record
+    is there: one that cannot be read (:mod:`fangfan_rules.csvrecords`: an unterminated quote,
+    a ragged line, bytes that are not UTF-8…) is a row with only its ``household_id`` (when
+    readable) and the reason in ``__line_error``, which validation reports in its place. An
+    empty cell is unknown (null).
+    """
+    with Path(path).open("rb") as fh:
+        columns = csvrecords.header(fh) or []
+    # every batch has the same columns (the header's; a repeated name is reported per record)
+    names = list(dict.fromkeys(["household_id", *columns, LINE_ERROR]))
+    rows: list[dict[str, str | None]] = []
+    yielded = False
+    with Path(path).open("rb") as fh:
+        for record in csvrecords.records(fh, id_columns=("household_id",)):
+            if record.cells is not None:  # an empty cell is unknown (null)
+                cells = {k: v if v.strip(ASCII_BLANKS) else None for k, v in record.cells.items()}
+                rows.append({**cells, LINE_ERROR: None})
+            else:
+                rows.append({"household_id": record.id, LINE_ERROR: record.error})
+            if len(rows) == size:
+                yield pl.DataFrame(rows, schema={n: S for n in names})
+                rows, yielded = [], True
+    if rows or not yielded:
+        yield pl.DataFrame(rows, schema={n: S for n in names})
+
+
 def _read_csv(path: Path, table: str) -> pl.DataFrame:
-    schema = SCHEMAS[table]
-    header = pl.read_csv(path, n_rows=0).columns
-    overrides = {
-        c: (S if isinstance(schema.get(c), pl.List) or schema.get(c) is None else schema[c])
-        for c in header
-    }
-    frame = pl.read_csv(path, schema_overrides=overrides, try_parse_dates=False)
-    lists = [c for c in header if isinstance(schema.get(c), pl.List)]
-    return frame.with_columns(
-        pl.when(pl.col(c).is_null() | (pl.col(c) == ""))
-        .then(pl.lit([], dtype=LS))
-        .otherwise(pl.col(c).str.split(";"))
-        .alias(c)
-        for c in lists
-    )
+    return pl.concat(list(csv_table_batches(path)), how="vertical_relaxed")
 
 
+@engine_boundary("reading tables")
 def read_tables(path: Path | str) -> dict[str, pl.DataFrame]:
     """Read a directory of ``<table>.parquet`` / ``<table>.csv`` files or one nested Parquet file."""
     path = Path(path)
@@ -966,7 +1022,7 @@ def _match_ids(heads: pl.DataFrame, households: pl.DataFrame) -> pl.DataFrame:
 
 
 def validate(
-    tables: Mapping[str, Any],
+    tables: Mapping[str, Any], *, also_duplicated: pl.Series | None = None
 ) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     """Check tables against the fact models' constraints: the clean tables and the error rows.
 
@@ -975,7 +1031,7 @@ def validate(
     """
     from fangfan_rules.engines.columnar_validation import validate as validate_tables
 
-    return validate_tables(tables)
+    return validate_tables(tables, also_duplicated=also_duplicated)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -11,6 +11,15 @@ single pass. Only the rare rows that fail some check are examined check by check
 messages, and only for them is the row's position in its household (``income[2].end``)
 computed. Validating 100,000 households this way costs one pass per table instead of one per
 check.
+
+Chunks: every input frame is rechunked to one chunk per column on entry. A frame concatenated
+from parts (two exports of a child table, Arrow record batches, a parallel CSV read) keeps its
+parts as chunks; after ``with_row_index`` (one chunk) and a filter that empties a part, its string
+columns carry empty and misaligned chunks, and polars 2.1's ``pl.format`` (which writes the
+messages' paths, ``members[m1].relation``) panics on them (``assertion failed: i < self.len()``,
+pola-rs/polars#25339). A sort rechunks, which is why the same table sorted by household never
+failed: the row order was never the cause, the chunk layout was. The failing rows are rechunked
+again before their messages are written.
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ from fangfan_rules.engines.columnar import (
     DEFAULTS,
     ENUMS,
     I64,
+    LINE_ERROR,
     LS,
     MAX_FEN,
     NON_NEGATIVE_MONEY,
@@ -39,9 +49,35 @@ from fangfan_rules.engines.columnar import (
     as_polars,
     household_keys,
 )
-from fangfan_rules.errors import FactError
+from fangfan_rules.engines.guard import engine_boundary
+from fangfan_rules.errors import DUPLICATED_HOUSEHOLD, FactError
+from fangfan_rules.facts.forms import (
+    ASCII_BLANKS,
+    DATE_PATTERN,
+    ID_FORBIDDEN_RUST,
+    TEXT_FORBIDDEN_RUST,
+    WHOLE_NUMBER_PATTERN,
+)
 from fangfan_rules.idnumber import validate_id_number
 
+#: Id columns (household and member ids, area names) and free-text columns of each table.
+IDS: dict[str, tuple[str, ...]] = {
+    t: ("household_id",)
+    + (("county", "town", "village") if t == "households" else ())
+    + (("member_id",) if t in ("members", "child_status") else ())
+    for t in TABLES
+}
+FREE_TEXT: dict[str, tuple[str, ...]] = {
+    t: tuple(
+        c
+        for c, dtype in SCHEMAS[t].items()
+        if (dtype == S or dtype == LS)
+        and c not in IDS[t]
+        and c not in ENUMS.get(t, {})
+        and c != "id_number"
+    )
+    for t in TABLES
+}
 #: GB 11643-1999 weights of the first 17 digits (the check digit is their weighted sum mod 11).
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _PROBLEM_SCHEMA = {"household_id": S, "__hrow": pl.UInt32, "path": S, "value": S, "message": S}
@@ -50,16 +86,40 @@ _ERROR_SCHEMA = {"household_id": S, "__hrow": pl.UInt32, "error": S}
 _POSITIONAL = frozenset(TABLES) - {"households", "members", "child_status"}
 
 
-def _cast(frame: pl.DataFrame, table: str, column: str) -> tuple[pl.Expr, pl.Expr | None]:
-    """The column cast to its layout dtype and a flag of values that did not convert."""
+#: One pass per id column: a forbidden character anywhere, or a blank at either end.
+_ID_BAD = ID_FORBIDDEN_RUST + r"|^\s|\s$"
+_INTEGERS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
+#: The documented forms of a cell (:mod:`fangfan_rules.facts.forms`), as the messages say them.
+_EXPECTED = {
+    D: "expected a date as YYYY-MM-DD",
+    B: "expected true or false",
+    I64: "expected a whole number (ASCII digits)",
+    pl.Int32(): "expected a whole number (ASCII digits)",
+    S: "expected text",
+}
+
+
+def _cast(frame: pl.DataFrame, table: str, column: str) -> tuple[pl.Expr, pl.Expr | None, str]:
+    """The column cast to its layout dtype, a flag of values that are not in a documented form
+    (None if every value is), and the message for them.
+
+    The forms are those of the fact models (:mod:`fangfan_rules.facts.forms`): text cells are
+    read strictly (``2023-01-01``, ``true`` / ``false``, ASCII digits), and a typed column
+    converts only without loss or reinterpretation (no float, decimal or boolean as a whole
+    number, no number as a boolean or text, no datetime as a date).
+    """
     target = SCHEMAS[table][column]
     source = frame.schema[column]
     col = pl.col(column)
+    money = column.endswith("_fen")
+    expected = (
+        "expected a whole number of fen (ASCII digits)" if money else _EXPECTED.get(target, "")
+    )
     if source == target:
-        return col, None
+        return col, None, expected
     if source == pl.Null:
-        return col.cast(target), None
-    if column.endswith("_fen") and source in (pl.Float32, pl.Float64):
+        return col.cast(target), None, expected
+    if money and source in (pl.Float32, pl.Float64):
         raise FactError(
             None,
             [
@@ -75,34 +135,61 @@ def _cast(frame: pl.DataFrame, table: str, column: str) -> tuple[pl.Expr, pl.Exp
             cast = (
                 pl.when(col.is_null() | (col == ""))
                 .then(pl.lit([], dtype=LS))
-                .otherwise(col.str.split(";"))
+                .otherwise(col.str.split(";").list.eval(pl.element().str.strip_chars(ASCII_BLANKS)))
             )
-        else:
-            cast = col.cast(target, strict=False)
-        return cast, None
-    if target == D and source == S:
-        cast = col.str.strip_chars().str.strptime(D, "%Y-%m-%d", strict=False)
-    elif target == D and isinstance(source, pl.Datetime):
-        cast = col.dt.date()
-    elif target == B and source == S:
-        low = col.str.strip_chars().str.to_lowercase()
-        cast = (
-            pl.when(low == "true")
-            .then(True)
-            .when(low == "false")
-            .then(False)
-            .otherwise(None)
-            .cast(B)
-        )
-    elif target in (I64, pl.Int32()) and source in (pl.Float32, pl.Float64):
-        cast = pl.when(col == col.round(0)).then(col).otherwise(None).cast(target, strict=False)
-    elif target in (I64, pl.Int32()) and source == S:
-        cast = col.str.strip_chars().cast(target, strict=False)
-    elif target in (I64, pl.Int32()) and isinstance(source, pl.Decimal):
-        cast = pl.when(col == col.round(0)).then(col).otherwise(None).cast(target, strict=False)
-    else:
+            return cast, None, expected
         cast = col.cast(target, strict=False)
-    return cast, col.is_not_null() & cast.is_null()
+        return cast, col.is_not_null() & cast.is_null(), "expected a list of text"
+    text = col.str.strip_chars(ASCII_BLANKS) if source == S else None
+    if text is not None and target == D:
+        cast = (
+            pl.when(text.str.contains(DATE_PATTERN))
+            .then(text.str.strptime(D, "%Y-%m-%d", strict=False))
+            .otherwise(None)
+        )
+    elif text is not None and target == B:
+        cast = pl.when(text == "true").then(True).when(text == "false").then(False).cast(B)
+    elif text is not None and target in (I64, pl.Int32()):
+        form = text.str.contains(WHOLE_NUMBER_PATTERN)
+        if money:  # negative zero is no amount (as in fangfan_rules.money)
+            form = form & ~text.str.contains(r"^-0+$")
+        cast = pl.when(form).then(text.cast(target, strict=False)).otherwise(None)
+    elif target in (I64, pl.Int32()) and source in _INTEGERS:
+        cast = col.cast(target, strict=False)  # out of range: null, flagged
+    elif target == D and source == pl.Date:  # pragma: no cover - equal dtypes returned above
+        cast = col
+    else:
+        # a float or decimal as a whole number, a number as a boolean or as text, a datetime as
+        # a date...: not a documented form, whatever the value
+        if isinstance(source, pl.Datetime) and target == D:
+            expected = "expected a date (YYYY-MM-DD), not a datetime"
+        else:
+            expected = f"{expected or 'expected ' + str(target)}, not a {source} value"
+        return pl.lit(None, dtype=target), col.is_not_null(), expected
+    return cast, col.is_not_null() & cast.is_null(), expected
+
+
+def _text_checks(t: str, frame: pl.DataFrame, checks: _Checks) -> None:
+    """Ids and free text hold the characters the fact models allow (:mod:`~fangfan_rules.facts.forms`)."""
+    for c in IDS[t]:
+        value = pl.col(c)
+        checks.add(
+            t,
+            frame,
+            value.str.contains(_ID_BAD),
+            pl.lit(f"{t}.household_id") if c == "household_id" else _path(t, c),
+            value,
+            "an id cannot contain control, format or invisible characters or line breaks, "
+            "nor begin or end with a space",
+        )
+    for c in FREE_TEXT.get(t, ()):
+        value = pl.col(c)
+        if isinstance(SCHEMAS[t][c], pl.List):
+            bad = value.list.eval(pl.element().str.contains(TEXT_FORBIDDEN_RUST)).list.any()
+            shown = value.list.join(";")
+        else:
+            bad, shown = value.str.contains(TEXT_FORBIDDEN_RUST), value
+        checks.add(t, frame, bad, _path(t, c), shown, "text cannot contain control characters")
 
 
 def _path(table: str, column: str) -> pl.Expr:
@@ -187,6 +274,7 @@ class _Checks:
                 flagged = flagged.join(
                     self._positions(group.table, flagged), on="__row", how="left"
                 )
+            flagged = flagged.rechunk()  # the failing rows only: a cheap copy (see "Chunks")
             for check in group.checks:
                 rows = flagged.filter(check.mask).select(
                     pl.col("household_id"),
@@ -204,10 +292,15 @@ class _Checks:
         return pl.concat([rows for _, rows in found], how="vertical_relaxed")
 
 
+@engine_boundary("validating tables")
 def validate(
-    tables: Mapping[str, Any],
+    tables: Mapping[str, Any], *, also_duplicated: pl.Series | None = None
 ) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     """Check tables against the fact models' constraints.
+
+    A household id that appears more than once is a bad row for every copy; ``also_duplicated``
+    names ids known to appear again elsewhere (another chunk of the same stream), whose rows
+    are bad rows too.
 
     Returns the tables of the valid households (complete and typed, households in input order
     with an ``__hrow`` column, the input row number) and an error frame with one row per bad
@@ -216,50 +309,94 @@ def validate(
     that concern a whole table (an unknown or missing required column, float money) raise
     :class:`~fangfan_rules.errors.FactError`.
     """
-    raw = {t: as_polars(f) for t, f in tables.items()}
+    # One chunk per column (see the module docstring, "Chunks").
+    raw = {t: as_polars(f).rechunk() for t, f in tables.items()}
     if "households" not in raw:
         raise FactError(None, [("households", None, "the households table is required")])
     checks = _Checks()
     typed: dict[str, pl.DataFrame] = {}
+    unreadable: list[pl.DataFrame] = []  # households rows of records that could not be read
     for t in TABLES:
         frame = raw.get(t, pl.DataFrame(schema=SCHEMAS[t]))
-        unknown = [c for c in frame.columns if c not in SCHEMAS[t]]
+        unknown = [c for c in frame.columns if c not in SCHEMAS[t] and c != LINE_ERROR]
         if unknown:
             raise FactError(
                 None,
                 [(f"{t}.{c}", None, "unknown column (see the columnar layout)") for c in unknown],
             )
+        if "household_id" not in frame.columns and LINE_ERROR in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=S).alias("household_id"))
+        if t == "households":
+            frame = frame.with_row_index("__hrow")
+        else:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.UInt32).alias("__hrow"))
+        if LINE_ERROR in frame.columns:
+            # records a CSV file could not give (csvrecords): reported as they are, in their
+            # household's place; the other checks never see their empty cells
+            broken = frame.filter(pl.col(LINE_ERROR).is_not_null())
+            frame = frame.filter(pl.col(LINE_ERROR).is_null()).drop(LINE_ERROR)
+            if broken.height:
+                checks.add_rows(
+                    broken.select(
+                        pl.col("household_id").cast(S, strict=False),
+                        pl.col("__hrow"),
+                        pl.lit(t).alias("path"),
+                        pl.lit(None, dtype=S).alias("value"),
+                        pl.col(LINE_ERROR).cast(S).alias("message"),
+                    )
+                )
+                if t == "households":
+                    unreadable.append(broken.select(pl.col("household_id").cast(S), "__hrow"))
         missing = [c for c in REQUIRED[t] if c not in frame.columns]
         if missing and frame.height:
             raise FactError(None, [(f"{t}.{c}", None, "required column missing") for c in missing])
         frame = frame.with_columns(
             pl.lit(None, dtype=SCHEMAS[t][c]).alias(c) for c in SCHEMAS[t] if c not in frame.columns
         )
-        if t == "households":
-            frame = frame.with_row_index("__hrow")
-        else:
-            frame = frame.with_columns(pl.lit(None, dtype=pl.UInt32).alias("__hrow"))
-        frame = frame.with_row_index("__row").with_columns(
-            pl.col("household_id").cast(S, strict=False).str.strip_chars()
+        frame = frame.with_row_index("__row")
+        if frame.schema["household_id"] not in (S, pl.Null):
+            # an id is text, as in the fact models (a JSON number is not an id either)
+            checks.add(
+                t,
+                frame,
+                pl.col("household_id").is_not_null(),
+                pl.lit(f"{t}.household_id"),
+                pl.col("household_id"),
+                f"an id must be text, not a {frame.schema['household_id']} value",
+            )
+        frame = frame.with_columns(
+            pl.col("household_id").cast(S, strict=False).str.strip_chars(ASCII_BLANKS)
         )
         checks.tables[t] = frame
         casts = []
         for c in SCHEMAS[t]:
             if c == "household_id":
                 continue
-            cast, failed = _cast(frame, t, c)
+            cast, failed, message = _cast(frame, t, c)
             if failed is not None:
-                checks.add(t, frame, failed, _path(t, c), pl.col(c), f"not a valid {SCHEMAS[t][c]}")
+                checks.add(t, frame, failed, _path(t, c), pl.col(c), message)
             casts.append(cast.alias(c))
         frame = frame.with_columns(casts)
         defaults = DEFAULTS.get(t, {})
         text = [c for c, d in SCHEMAS[t].items() if d == S and c != "household_id"]
         frame = frame.with_columns(
             *(pl.col(c).fill_null(pl.lit(v, dtype=SCHEMAS[t][c])) for c, v in defaults.items()),
-        ).with_columns(pl.col(c).str.strip_chars() for c in text)
+        ).with_columns(pl.col(c).str.strip_chars(ASCII_BLANKS) for c in text)
+        _text_checks(t, frame, checks)
         typed[t] = frame
     typed = household_keys(typed)
     _row_checks(typed, checks)
+    if also_duplicated is not None and also_duplicated.len():
+        h = typed["households"]
+        elsewhere = h.filter(pl.col("household_id").is_in(also_duplicated.implode()))
+        checks.add(
+            "households",
+            elsewhere,
+            pl.lit(True),
+            pl.lit("id"),
+            pl.col("household_id"),
+            DUPLICATED_HOUSEHOLD,
+        )
 
     h = typed["households"]
     bad = checks.problems()
@@ -277,7 +414,9 @@ def validate(
     if bad is None or bad.height == 0:
         return _final(typed), pl.DataFrame(schema=_ERROR_SCHEMA)
     # A problem in a child row makes its household invalid; its row number is the household's.
-    rows = h.select("household_id", pl.col("__hrow").alias("__h"))
+    rows = pl.concat(
+        [h.select("household_id", "__hrow"), *unreadable], how="vertical_relaxed"
+    ).rename({"__hrow": "__h"})
     bad = (
         bad.join(rows.unique("household_id", keep="first"), on="household_id", how="left")
         .with_columns(pl.coalesce("__hrow", "__h").alias("__hrow"))
@@ -379,12 +518,7 @@ def _household_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
     hid = pl.col("household_id")
     candidates = h.filter(hid.hash().is_duplicated() & hid.is_not_null())
     checks.add(
-        "households",
-        candidates,
-        hid.is_duplicated(),
-        pl.lit("id"),
-        hid,
-        "household id appears twice in the batch",
+        "households", candidates, hid.is_duplicated(), pl.lit("id"), hid, DUPLICATED_HOUSEHOLD
     )
     year = pl.col("lifted_year")
     add((year < 2013) | (year > 2030), "lifted_year", year, "脱贫年度 must be in 2013..2030")
@@ -456,7 +590,9 @@ def _member_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
         "grade must be 1..4",
     )
     _id_number_checks(m, checks)
-    typed["members"] = m.with_columns(pl.col("id_number").str.strip_chars().str.to_uppercase())
+    typed["members"] = m.with_columns(
+        pl.col("id_number").str.strip_chars(ASCII_BLANKS).str.to_uppercase()
+    )
     cs = typed["child_status"]
     unknown_member = cs.join(
         m.select("__hkey", "member_id"), on=["__hkey", "member_id"], how="anti"
@@ -472,15 +608,16 @@ def _member_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
 
 
 def _id_number_checks(m: pl.DataFrame, checks: _Checks) -> None:
-    """Shape, birth date and GB 11643 check digit, vectorized; the rare failures get the exact
-    message of :func:`fangfan_rules.idnumber.validate_id_number` (which never shows the number).
+    """Shape, birth date and GB 11643 check digit (18 characters) or birth date (15 digits),
+    vectorized; the rare failures get the exact message of
+    :func:`fangfan_rules.idnumber.validate_id_number` (which never shows the number).
     """
     numbers = m.filter(pl.col("id_number").is_not_null()).select(
         "household_id",
         "__hrow",
         "member_id",
         "id_number",
-        pl.col("id_number").str.strip_chars().str.to_uppercase().alias("__text"),
+        pl.col("id_number").str.strip_chars(ASCII_BLANKS).str.to_uppercase().alias("__text"),
     )
     if not numbers.height:
         return
@@ -492,11 +629,19 @@ def _id_number_checks(m: pl.DataFrame, checks: _Checks) -> None:
         lambda a, b: a + b,
         ((first17 // 10 ** (16 - i)) % 10 * w for i, w in enumerate(_ID_WEIGHTS)),
     )
-    ok = (
-        text.str.contains(r"^\d{17}[\dX]$")
+    eighteen = (
+        text.str.contains(r"^[0-9]{17}[0-9X]$")
         & text.str.slice(6, 8).str.strptime(D, "%Y%m%d", strict=False).is_not_null()
+        & (text.str.slice(6, 4) != "0000")  # Python's dates start in year 1
         & (pl.lit("10X98765432").str.slice((total % 11).cast(pl.Int64), 1) == text.str.slice(17, 1))
-    ).fill_null(False)
+    )
+    fifteen = (
+        text.str.contains(r"^[0-9]{15}$")
+        & (pl.lit("19") + text.str.slice(6, 6))
+        .str.strptime(D, "%Y%m%d", strict=False)
+        .is_not_null()
+    )
+    ok = (eighteen.fill_null(False) | fifteen.fill_null(False)).fill_null(False)
     rows = []
     failing = numbers.filter(~ok).select("household_id", "__hrow", "member_id", "id_number")
     for hid, hrow, mid, number in failing.iter_rows():

@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from fangfan_rules.analysis.compare import COLUMNS
+from fangfan_rules.engines.guard import engine_boundary
 from fangfan_rules.errors import MissingExtraError
+from fangfan_rules.facts.forms import ASCII_BLANKS
 
 if TYPE_CHECKING:
     from fangfan_rules.packs.pack import Pack
@@ -41,16 +43,28 @@ def _require_dask() -> Any:
     return dd
 
 
-def _partition(frame: pd.DataFrame, pack: Pack, as_of: date) -> pd.DataFrame:
+@engine_boundary("evaluating a Dask partition")
+def _partition(
+    frame: pd.DataFrame, pack: Pack, as_of: date, duplicated: tuple[str, ...]
+) -> pd.DataFrame:
     import polars as pl
     import pyarrow as pa
 
-    from fangfan_rules.engines.vectorized import identify_frame
+    from fangfan_rules.engines.vectorized import VectorizedBatch
 
     if frame.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    return identify_frame(pack, pl.from_arrow(table), as_of=as_of).astype(object)
+    also = pl.Series("household_id", duplicated, dtype=pl.String)
+    batch = VectorizedBatch(pack, pl.from_arrow(table), as_of=as_of, also_duplicated=also)
+    return batch.frame.astype(object)
+
+
+def _duplicated(frame: Any) -> tuple[str, ...]:
+    """The household ids that appear more than once in the whole frame (any partitions): one
+    eager pass over the id column, so that every copy is a bad row wherever it lands."""
+    counts = frame["household_id"].astype("string").str.strip(ASCII_BLANKS).value_counts()
+    return tuple(str(i) for i in counts[counts > 1].index.compute())
 
 
 def uses_population(pack: Pack, as_of: date) -> bool:
@@ -64,7 +78,9 @@ def identify_dask(pack: Pack, data: Any, *, as_of: date, npartitions: int | None
     """A lazy ``dask.dataframe`` of compare()'s columns for every household in ``data``.
 
     ``data``: a nested Parquet path / glob, or a dask DataFrame in the nested layout (pyarrow
-    dtypes). Call ``.compute()`` or ``.to_parquet()`` on the result.
+    dtypes). Call ``.compute()`` or ``.to_parquet()`` on the result. A household id that
+    appears more than once anywhere in ``data`` is an error row for every copy (the ids are
+    counted first, in one eager pass over the id column); every other household is answered.
     """
     dd = _require_dask()
     if isinstance(data, str | Path):
@@ -76,5 +92,6 @@ def identify_dask(pack: Pack, data: Any, *, as_of: date, npartitions: int | None
     if uses_population(pack, as_of):
         # task-based shuffle: the P2P shuffle cannot move nested (list-of-struct) Arrow columns
         frame = frame.shuffle(on="county", shuffle_method="tasks")
+    duplicated = _duplicated(frame)
     meta = pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
-    return frame.map_partitions(_partition, pack, as_of, meta=meta)
+    return frame.map_partitions(_partition, pack, as_of, duplicated, meta=meta)

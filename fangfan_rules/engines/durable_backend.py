@@ -56,6 +56,7 @@ import sys
 import threading
 import uuid
 import weakref
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -68,8 +69,9 @@ from fangfan_rules.engines.durable_compile import (
     raise_first_error,
     resolve_operand,
 )
-from fangfan_rules.errors import FactError, FangfanError, MissingExtraError
+from fangfan_rules.errors import DUPLICATED_HOUSEHOLD, FactError, FangfanError, MissingExtraError
 from fangfan_rules.facts import Household, known_at
+from fangfan_rules.idnumber import masked
 from fangfan_rules.rules.conditions import Param
 from fangfan_rules.rules.rule import RuleKind
 from fangfan_rules.variables import Context
@@ -294,7 +296,8 @@ class DurableEngine:
 
         Returns the :func:`fangfan_rules.analysis.compare` columns. With ``explain=True`` the
         ``first_reason``, ``citation`` and ``missing_facts`` columns are filled from a native
-        re-run (slow: it is the native evaluator).
+        re-run (slow: it is the native evaluator). A household id that appears more than once:
+        every copy is an error row, the others are answered (as in every engine).
         """
         import pandas as pd
 
@@ -302,17 +305,28 @@ class DurableEngine:
         from fangfan_rules.engines.native import identify, population_for
 
         batch = list(households)
-        seen: set[str] = set()
-        for h in batch:
-            if h.id in seen:
-                raise FactError(h.id, [("id", h.id, "household id appears twice in the batch")])
-            seen.add(h.id)
-        population = population_for(self.pack, batch, as_of=self.as_of)
+        counts = Counter(h.id for h in batch)
+        repeated = {hid for hid, n in counts.items() if n > 1}
+        answered = [h for h in batch if h.id not in repeated]
+        population = population_for(self.pack, answered, as_of=self.as_of)
         rows = []
         for h in batch:
+            if h.id in repeated:
+                error = FactError(h.id, [("id", h.id, DUPLICATED_HOUSEHOLD)])
+                rows.append(
+                    {
+                        **dict.fromkeys(COLUMNS),
+                        "household_id": masked(h.id),
+                        "pack": self.pack.name,
+                        "as_of": self.as_of,
+                        "outcome": "error",
+                        "error": str(error),
+                    }
+                )
+                continue
             columns = self._evaluate(h, population.values.get(h.id, {}))
             row: dict[str, Any] = {
-                "household_id": h.id,
+                "household_id": masked(h.id),
                 "pack": self.pack.name,
                 "as_of": self.as_of,
                 **columns,

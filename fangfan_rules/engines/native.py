@@ -8,6 +8,7 @@ out of scope → green channel / identify → needs review → not eligible. A r
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,10 +18,16 @@ from typing import TYPE_CHECKING, Any
 
 from fangfan_rules import calendar as cal
 from fangfan_rules.dates import DateRange
-from fangfan_rules.errors import FactError, RuleError, UnsuppliedParameterError
+from fangfan_rules.errors import (
+    DUPLICATED_HOUSEHOLD,
+    FactError,
+    RuleError,
+    UnsuppliedParameterError,
+)
 from fangfan_rules.facts import Household, Member, known_at
 from fangfan_rules.logic import UNKNOWN, Missing, Truth, k_and, k_not, k_or
 from fangfan_rules.results import (
+    BadRow,
     Check,
     Deadline,
     GreenChannel,
@@ -624,16 +631,35 @@ def identify_many(
     *,
     as_of: date,
     calendar: cal.WorkingDayCalendar | None = None,
-) -> list[Identification]:
-    """Identify a batch in input order; population-level rules see the whole batch."""
+) -> list[Identification | BadRow]:
+    """Identify a batch in input order; population-level rules see the whole batch.
+
+    One answer per household, in its place. A household id that appears more than once: every
+    copy is a :class:`~fangfan_rules.results.BadRow` (the batch is not refused, and which copy
+    is right is not guessed); the population-level rules see the other households only, as in
+    the vectorized engine.
+    """
     batch = list(households)
-    seen: set[str] = set()
-    for h in batch:
-        if h.id in seen:
-            raise FactError(h.id, [("id", h.id, "household id appears twice in the batch")])
-        seen.add(h.id)
-    population = population_for(pack, batch, as_of=as_of)
-    return [identify(pack, h, as_of=as_of, calendar=calendar, population=population) for h in batch]
+    counts = Counter(h.id for h in batch)
+    repeated = {hid for hid, n in counts.items() if n > 1}
+    answered = [h for h in batch if h.id not in repeated] if repeated else batch
+    population = population_for(pack, answered, as_of=as_of)
+    out: list[Identification | BadRow] = []
+    for position, h in enumerate(batch):
+        if h.id in repeated:
+            error = FactError(h.id, [("id", h.id, DUPLICATED_HOUSEHOLD)])
+            out.append(
+                BadRow(
+                    pack=pack.name,
+                    household_id=h.id,
+                    as_of=as_of,
+                    position=position,
+                    error=str(error),
+                )
+            )
+            continue
+        out.append(identify(pack, h, as_of=as_of, calendar=calendar, population=population))
+    return out
 
 
 def order_rules(rules: Iterable[Rule], pack: str) -> tuple[Rule, ...]:

@@ -54,21 +54,24 @@ group-bys over the batch's valid households, ranked exactly with the documented 
 (:mod:`fangfan_rules.variables.population`). :func:`identify_parquet` computes them in a first
 pass over the whole input that keeps only each household's inputs to the aggregates (area, a flag,
 or county and exact per-capita income), then streams the chunks; a pack without population rules
-is streamed in one pass. Duplicate household ids are detected within a chunk.
+is streamed in one pass. Before either, one pass over the id column finds household ids that
+appear in more than one chunk (:mod:`fangfan_rules.engines.streaming`, which also reports orphan
+child rows and reads CSV record by record).
 
 **Differences from the native batch, by design.** Parameters are resolved when compiling, so a
 missing (or expired) parameter is an error even for a batch whose households would all be out of
 scope, where the native batch never reads it. Tables may hold invalid facts, which the native
-batch cannot: those households become ``error`` rows (a duplicated id in a table too; pydantic
-households with a duplicated id raise, as ``identify_many`` does), and population aggregates are
-computed over the valid households only.
+batch cannot: those households become ``error`` rows, and population aggregates are computed
+over the valid households only. A duplicated household id is the same in both: every copy is an
+error row (``identify_many``: a :class:`~fangfan_rules.results.BadRow`), the rest are answered.
 """
 
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -89,8 +92,15 @@ from fangfan_rules.engines.columnar_variables import (
     VarContext,
     get_columnar,
 )
-from fangfan_rules.errors import FactError, RuleError, UnsuppliedParameterError
+from fangfan_rules.engines.guard import engine_boundary
+from fangfan_rules.errors import (
+    DUPLICATED_HOUSEHOLD,
+    FactError,
+    RuleError,
+    UnsuppliedParameterError,
+)
 from fangfan_rules.facts import Household, known_at
+from fangfan_rules.idnumber import ids_revealed, scrub_id_numbers
 from fangfan_rules.logic import Missing
 from fangfan_rules.results import Identification, PopulationFigure
 from fangfan_rules.rules.conditions import (
@@ -882,7 +892,7 @@ def _to_pandas(compiled: CompiledPack, results: pl.DataFrame, errors: pl.DataFra
         return out
 
     data = {
-        "household_id": values("household_id"),
+        "household_id": masked_ids(frame.get_column("household_id")).to_pandas(),
         "pack": [compiled.pack.name] * n,
         "as_of": [compiled.as_of] * n,
         "outcome": values("outcome"),
@@ -899,8 +909,31 @@ def _to_pandas(compiled: CompiledPack, results: pl.DataFrame, errors: pl.DataFra
     return pd.DataFrame(data, columns=list(COLUMNS))
 
 
-def _prepare(data: Any) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, bool]:
-    """(valid tables, error rows, whether input was pydantic households)."""
+def masked_ids(ids: pl.Series) -> pl.Series:
+    """Household ids as a result shows them: an id that is (or holds) an ID number masked,
+    unless revealed (:func:`fangfan_rules.idnumber.reveal_ids`). Only ids with a run of 15
+    digits are looked at in Python."""
+    if ids_revealed():
+        return ids
+    candidates = ids.str.contains(r"[0-9]{15}").fill_null(False)
+    if not candidates.any():
+        return ids
+    return pl.select(
+        pl.when(candidates)
+        .then(ids.map_elements(scrub_id_numbers, return_dtype=pl.String))
+        .otherwise(ids)
+        .alias(ids.name)
+    ).to_series()
+
+
+def _prepare(
+    data: Any, also_duplicated: pl.Series | None = None
+) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, bool]:
+    """(valid tables, error rows, whether input was pydantic households).
+
+    ``also_duplicated``: ids known to appear elsewhere too (another chunk or partition of the
+    same dataset): their rows are bad rows as well.
+    """
     if isinstance(data, str | Path):
         data = col.read_tables(data)
     if (
@@ -908,23 +941,32 @@ def _prepare(data: Any) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, bool]:
         or isinstance(data, pl.DataFrame | pl.LazyFrame | pd.DataFrame)
         or (hasattr(data, "schema") and hasattr(data, "column"))
     ):
-        tables, errors = col.validate(col.as_tables(data))
+        tables, errors = col.validate(col.as_tables(data), also_duplicated=also_duplicated)
         return tables, errors, False
     households = list(data)
     if not all(isinstance(h, Household) for h in households):
         raise TypeError(
             "identify_frame takes Household objects, a mapping of tables, one (nested) frame or a path"
         )
-    seen: set[str] = set()
-    for h in households:
-        if h.id in seen:  # as the native batch does
-            raise FactError(h.id, [("id", h.id, "household id appears twice in the batch")])
-        seen.add(h.id)
-    tables = to_tables(households)
-    tables["households"] = tables["households"].with_row_index("__hrow")
+    # A household id twice: every copy is a bad row, the rest are answered (as in every engine).
+    counts = Counter(h.id for h in households)
+    repeated = {hid for hid, n in counts.items() if n > 1}
+    if also_duplicated is not None:
+        repeated |= set(also_duplicated.to_list()) & set(counts)
+    kept = [(i, h) for i, h in enumerate(households) if h.id not in repeated]
+    tables = to_tables([h for _, h in kept])
+    tables["households"] = tables["households"].with_columns(
+        pl.Series("__hrow", [i for i, _ in kept], dtype=pl.UInt32)
+    )
     tables = col.household_keys(tables)
     errors = pl.DataFrame(
-        schema={"household_id": pl.String, "__hrow": pl.UInt32, "error": pl.String}
+        [
+            (h.id, i, str(FactError(h.id, [("id", h.id, DUPLICATED_HOUSEHOLD)])))
+            for i, h in enumerate(households)
+            if h.id in repeated
+        ],
+        schema={"household_id": pl.String, "__hrow": pl.UInt32, "error": pl.String},
+        orient="row",
     )
     return tables, errors, True
 
@@ -937,16 +979,22 @@ class VectorizedBatch:
     >>> batch.explain_household("HH00000001").explain("zh")  # doctest: +SKIP
     """
 
-    def __init__(self, pack: Pack, data: Any, *, as_of: date):
+    @engine_boundary("evaluating a batch")
+    def __init__(
+        self, pack: Pack, data: Any, *, as_of: date, also_duplicated: pl.Series | None = None
+    ):
         self.pack = pack
         self.as_of = as_of
         self.compiled = compile_pack(pack, as_of=as_of)
-        self.tables, self.errors, _ = _prepare(data)
+        self.tables, self.errors, _ = _prepare(data, also_duplicated)
         self.population = self.compiled.population_of(self.tables)
         results = self.compiled.evaluate(self.tables, self.population)
         #: The results: :func:`fangfan_rules.analysis.compare`'s columns, one row per household.
         self.frame = _to_pandas(self.compiled, results, self.errors)
+        # the ids as given, row by row (the frame masks ids that are ID numbers)
+        self._ids = _ids_in_order(results, self.errors)
 
+    @engine_boundary("explaining a household of a batch")
     def explain_household(self, household_id: str) -> Identification:
         """The native evaluator's full answer for one household of the batch (same population)."""
         from fangfan_rules.engines.native import identify
@@ -962,10 +1010,26 @@ class VectorizedBatch:
         return identify(self.pack, household, as_of=self.as_of, population=population)
 
     def explain(self, row: Any) -> Identification:
-        """Explain a row of :attr:`frame` (a row, a mapping with ``household_id``, or a position)."""
+        """Explain a row of :attr:`frame` (a row, a mapping with ``household_id``, or a position).
+
+        A position or a row of :attr:`frame` finds its household even when the frame shows its
+        id masked (an id that is an ID number).
+        """
         if isinstance(row, int):
-            row = self.frame.iloc[row]
+            return self.explain_household(self._ids[row])
+        position = getattr(row, "name", None)
+        if isinstance(position, int) and 0 <= position < len(self._ids):
+            return self.explain_household(self._ids[position])
         return self.explain_household(str(row["household_id"]))
+
+
+def _ids_in_order(results: pl.DataFrame, errors: pl.DataFrame) -> list[str]:
+    """The household ids of :func:`_to_pandas`'s rows, as given."""
+    frame = pl.concat(
+        [results.select("household_id", "__hrow"), errors.select("household_id", "__hrow")],
+        how="vertical_relaxed",
+    ).sort("__hrow", nulls_last=True, maintain_order=True)
+    return frame.get_column("household_id").to_list()
 
 
 def identify_frame(pack: Pack, households_or_tables: Any, *, as_of: date) -> pd.DataFrame:
@@ -980,13 +1044,15 @@ def identify_frame(pack: Pack, households_or_tables: Any, *, as_of: date) -> pd.
     return VectorizedBatch(pack, households_or_tables, as_of=as_of).frame
 
 
+@engine_boundary("evaluating a batch")
 def identify(
     pack: Pack, households: Any, *, as_of: date, engine: str = "vectorized"
 ) -> pd.DataFrame:
     """The compare() columns for a batch through ``engine``: "vectorized" or "native".
 
-    The native engine takes the same inputs (tables and paths are converted to validated
-    households first; an invalid one raises :class:`~fangfan_rules.errors.FactError`).
+    The native engine takes the same inputs: tables and paths are validated as the vectorized
+    engine validates them, the valid households are evaluated natively, and the bad ones are
+    error rows in their places (the same rows as the vectorized engine's).
     """
     if engine == "vectorized":
         return identify_frame(pack, households, as_of=as_of)
@@ -994,169 +1060,53 @@ def identify(
         from fangfan_rules.analysis.compare import results_frame
         from fangfan_rules.engines.native import identify_many
 
-        if isinstance(households, str | Path):
-            households = col.to_households(col.read_tables(households))
-        elif isinstance(households, Mapping) or not isinstance(households, Iterable):
-            households = col.to_households(col.as_tables(households))
-        elif isinstance(households, pl.DataFrame | pd.DataFrame):
-            households = col.to_households(col.as_tables(households))
-        return results_frame(identify_many(pack, list(households), as_of=as_of))
+        is_tables = isinstance(households, str | Path | Mapping | pl.DataFrame | pd.DataFrame)
+        if not is_tables and isinstance(households, Iterable):
+            return results_frame(identify_many(pack, list(households), as_of=as_of))
+        tables, errors, _ = _prepare(households)
+        answered = results_frame(identify_many(pack, col.to_households(tables), as_of=as_of))
+        bad = pd.DataFrame(
+            {
+                **dict.fromkeys(COLUMNS),
+                "household_id": masked_ids(errors.get_column("household_id")).to_list(),
+                "pack": pack.name,
+                "as_of": as_of,
+                "outcome": "error",
+                "error": errors.get_column("error").to_list(),
+            },
+            columns=list(COLUMNS),
+        )
+        rows = tables["households"].get_column("__hrow").to_list()
+        order = pd.Series(rows + errors.get_column("__hrow").to_list(), dtype="Float64")
+        both = pd.concat([answered, bad], ignore_index=True)
+        return both.iloc[order.sort_values(kind="stable", na_position="last").index].reset_index(
+            drop=True
+        )
     raise ValueError(f"engine must be 'vectorized' or 'native', not {engine!r}")
 
 
 # ----------------------------------------------------------------------------------------------
-# streaming Parquet
-
-
-@dataclass
-class _Source:
-    path: Path
-    nested: bool
-    suffix: str = ".parquet"
-    children: dict[str, Path] = field(default_factory=dict)
-
-
-def _source(path: Path | str) -> _Source:
-    path = Path(path)
-    if path.is_file():
-        return _Source(path, nested=True)
-    for suffix in (".parquet", ".csv"):
-        if (path / f"households{suffix}").exists():
-            children = {
-                t: path / f"{t}{suffix}" for t in col.CHILDREN if (path / f"{t}{suffix}").exists()
-            }
-            return _Source(path, nested=False, suffix=suffix, children=children)
-    raise FactError(None, [(str(path), None, "no households.parquet / households.csv here")])
-
-
-def _rebatch(batches: Iterable[Any], batch_size: int) -> Iterator[pl.DataFrame]:
-    """Arrow record batches regrouped into polars frames of exactly ``batch_size`` rows."""
-    pending: list[pl.DataFrame] = []
-    size = 0
-    for batch in batches:
-        frame = pl.from_arrow(batch)
-        assert isinstance(frame, pl.DataFrame)
-        while frame.height:
-            take = frame.head(batch_size - size)
-            frame = frame.slice(take.height)
-            pending.append(take)
-            size += take.height
-            if size == batch_size:
-                yield pl.concat(pending, how="vertical_relaxed")
-                pending, size = [], 0
-    if size:
-        yield pl.concat(pending, how="vertical_relaxed")
-
-
-def _arrow_batches(path: Path, batch_size: int) -> Iterator[Any]:
-    if path.suffix == ".csv":
-        import pyarrow as pa
-        from pyarrow import csv
-
-        header = pl.read_csv(path, n_rows=0).columns
-        reader = csv.open_csv(
-            path,
-            convert_options=csv.ConvertOptions(
-                column_types={c: pa.string() for c in header}, strings_can_be_null=True
-            ),
-        )
-        yield from reader
-        return
-    import pyarrow.parquet as pq
-
-    yield from pq.ParquetFile(path).iter_batches(batch_size=batch_size)
-
-
-def _chunks(source: _Source, batch_size: int) -> Iterator[dict[str, pl.DataFrame]]:
-    if source.nested:
-        for frame in _rebatch(_arrow_batches(source.path, batch_size), batch_size):
-            yield col.unnest(frame)
-        return
-    households_file = source.path / f"households{source.suffix}"
-    for households in _rebatch(_arrow_batches(households_file, batch_size), batch_size):
-        ids = households.get_column("household_id").cast(pl.String)
-        tables = {"households": households}
-        if ids.len():
-            lo, hi = pl.lit(ids.min(), dtype=pl.String), pl.lit(ids.max(), dtype=pl.String)
-            for t, p in source.children.items():
-                scan = (
-                    pl.scan_parquet(p)
-                    if source.suffix == ".parquet"
-                    else pl.scan_csv(p, schema_overrides={c: pl.String for c in col.SCHEMAS[t]})
-                )
-                key = pl.col("household_id").cast(pl.String)
-                tables[t] = (
-                    scan.filter(key.is_between(lo, hi)).filter(key.is_in(ids.implode())).collect()
-                )
-        yield tables
-
-
-def _stream(
-    compiled: CompiledPack, source: _Source, batch_size: int
-) -> Iterator[tuple[dict[str, pl.DataFrame], pl.DataFrame]]:
-    for raw in _chunks(source, batch_size):
-        tables, errors = col.validate(raw)
-        yield tables, errors
-
-
-def _population_pass(compiled: CompiledPack, source: _Source, batch_size: int) -> dict[Any, Any]:
-    if not compiled.population_specs:
-        return {}
-    parts: dict[Any, list[pl.DataFrame]] = {}
-    reducers = {
-        _slot(spec.name, spec.kwargs): get_columnar(spec.name).population.reduce  # type: ignore[union-attr]
-        for spec in compiled.population_specs
-    }
-    for tables, _ in _stream(compiled, source, batch_size):
-        for slot, frame in compiled.population_inputs(col.view_at(tables, compiled.as_of)).items():
-            # each chunk's inputs reduced (village counts, not household rows): bounded memory
-            kept = parts.setdefault(slot, [])
-            kept.append(reducers[slot](frame))
-            if len(kept) >= 16:
-                parts[slot] = [reducers[slot](pl.concat(kept, how="vertical_relaxed"))]
-    inputs = {slot: pl.concat(frames, how="vertical_relaxed") for slot, frames in parts.items()}
-    if not inputs:  # no rows at all
-        return compiled.population_of(col.validate(col.empty_tables())[0])
-    return compiled.combine(inputs)
+# streaming (fangfan_rules.engines.streaming)
 
 
 def identify_parquet(
     pack: Pack, path: Path | str, *, as_of: date, batch_size: int = 50_000
 ) -> Iterator[pd.DataFrame]:
-    """Stream a Parquet (or CSV) dataset through the vectorized engine, one frame per chunk.
+    """Stream a Parquet (or CSV) dataset through the vectorized engine, one frame per chunk:
+    :func:`fangfan_rules.engines.streaming.identify_parquet` (documented there)."""
+    from fangfan_rules.engines import streaming
 
-    ``path`` is a directory of ``<table>.parquet`` files (:func:`write_parquet`; child tables
-    are read per chunk with row-group pruning when sorted by ``household_id``), a directory of
-    ``<table>.csv`` files, or one nested Parquet file. At most ``batch_size`` households (and
-    their rows) are in memory at once. Packs with population-level rules first make one pass that
-    keeps only each household's inputs to the aggregates.
-    """
-    compiled = compile_pack(pack, as_of=as_of)
-    source = _source(path)
-    population = _population_pass(compiled, source, batch_size)
-    for tables, errors in _stream(compiled, source, batch_size):
-        results = compiled.evaluate(tables, population)
-        yield _to_pandas(compiled, results, errors)
+    return streaming.identify_parquet(pack, path, as_of=as_of, batch_size=batch_size)
 
 
 def explain_parquet(
     pack: Pack, path: Path | str, household_id: str, *, as_of: date
 ) -> Identification:
-    """The native explanation of one household of a Parquet dataset (population from a pass)."""
-    from fangfan_rules.engines.native import identify
+    """The native explanation of one household of a dataset:
+    :func:`fangfan_rules.engines.streaming.explain_parquet`."""
+    from fangfan_rules.engines import streaming
 
-    compiled = compile_pack(pack, as_of=as_of)
-    source = _source(path)
-    population = _population_pass(compiled, source, 50_000)
-    for tables, errors in _stream(compiled, source, 50_000):
-        found = col.to_households(tables, ids=[household_id])
-        if found:
-            native_population = compiled.native_population(found[0], population)
-            return identify(pack, found[0], as_of=as_of, population=native_population)
-        bad = errors.filter(pl.col("household_id") == household_id)
-        if bad.height:
-            raise FactError(household_id, [("<household>", None, bad.get_column("error")[0])])
-    raise KeyError(f"no household {household_id!r} in {path}")
+    return streaming.explain_parquet(pack, path, household_id, as_of=as_of)
 
 
 def explain_household(pack: Pack, data: Any, household_id: str, *, as_of: date) -> Identification:

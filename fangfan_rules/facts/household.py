@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field, model_validator
 
 from fangfan_rules.facts.base import Fact
+from fangfan_rules.facts.forms import Day, Flag, Identifier, Text, WholeNumber
 from fangfan_rules.facts.member import Member
 from fangfan_rules.facts.records import (
     Clue,
@@ -54,9 +54,9 @@ class AreaTag(StrEnum):
 class Area(Fact):
     """Where the household lives: county (区县/旗), town (乡镇/街道/苏木), village (村/社区/嘎查)."""
 
-    county: Annotated[str, Field(min_length=1)]
-    town: Annotated[str, Field(min_length=1)]
-    village: Annotated[str, Field(min_length=1)]
+    county: Annotated[Identifier, Field(min_length=1)]
+    town: Annotated[Identifier, Field(min_length=1)]
+    village: Annotated[Identifier, Field(min_length=1)]
     tags: frozenset[AreaTag] = frozenset()
 
 
@@ -64,15 +64,15 @@ class Guarantees(Fact):
     """三保障 + 饮水安全. ``None`` means not assessed (unknown), never "fine"."""
 
     housing_grade: HousingGrade | None = Field(None, description="住房安全等级 A–D")
-    basic_medical_insured: bool | None = Field(None, description="全员参加基本医疗保险")
-    compulsory_education_ok: bool | None = Field(
+    basic_medical_insured: Flag | None = Field(None, description="全员参加基本医疗保险")
+    compulsory_education_ok: Flag | None = Field(
         None, description="义务教育有保障 (no compulsory-age child out of school)"
     )
-    drinking_water_safe: bool | None = Field(None, description="饮水安全有保障")
-    only_house: bool | None = Field(
+    drinking_water_safe: Flag | None = Field(None, description="饮水安全有保障")
+    only_house: Flag | None = Field(
         None, description="the appraised house is the only house (唯一住房)"
     )
-    housing_appraised_on: date | None = Field(
+    housing_appraised_on: Day | None = Field(
         None,
         description=(
             "date of the appraisal (鉴定) that graded the house; no date: the appraisal is not "
@@ -85,9 +85,9 @@ class SocialAssistance(Fact):
     """A spell of 低保 / 特困 support (or being on the dibao margin)."""
 
     kind: DibaoKind
-    start: date
-    end: date | None = None
-    full_or_top_grade: bool | None = Field(None, description="全额 / 最高档 dibao")
+    start: Day
+    end: Day | None = None
+    full_or_top_grade: Flag | None = Field(None, description="全额 / 最高档 dibao")
 
     @model_validator(mode="after")
     def _order(self) -> SocialAssistance:
@@ -100,27 +100,27 @@ class MonitoringRecord(Fact):
     """One spell of monitoring (监测帮扶) with its procedure dates."""
 
     category: MonitoringCategory
-    identified_on: date
-    system_entry_on: date | None = Field(None, description="录入全国防返贫监测信息系统")
+    identified_on: Day
+    system_entry_on: Day | None = Field(None, description="录入全国防返贫监测信息系统")
     risk_types: tuple[RiskType, ...] = Field((), description="risk points recorded at inclusion")
     measures: tuple[AssistanceMeasure, ...] = ()
-    helper: str | None = Field(None, description="帮扶责任人")
-    second_helper: str | None = Field(None, description="第二帮扶人 / 帮扶联系人 (double helper)")
-    helper_assigned_on: date | None = Field(None, description="帮扶责任人安排日期")
-    plan_filed_on: date | None = Field(None, description="帮扶计划制定和措施申报")
-    eliminated_on: date | None = Field(None, description="风险消除")
-    risk_resolved: bool | None = Field(
+    helper: Text | None = Field(None, description="帮扶责任人")
+    second_helper: Text | None = Field(None, description="第二帮扶人 / 帮扶联系人 (double helper)")
+    helper_assigned_on: Day | None = Field(None, description="帮扶责任人安排日期")
+    plan_filed_on: Day | None = Field(None, description="帮扶计划制定和措施申报")
+    eliminated_on: Day | None = Field(None, description="风险消除")
+    risk_resolved: Flag | None = Field(
         None,
         description="officials' finding: the risk points of inclusion are stably or naturally gone",
     )
-    new_risk: bool | None = Field(None, description="officials' finding: a new risk has appeared")
-    willing_to_develop: bool | None = Field(
+    new_risk: Flag | None = Field(None, description="officials' finding: a new risk has appeared")
+    willing_to_develop: Flag | None = Field(
         None, description="有劳动能力、有意愿 (development-type help)"
     )
-    development_confirmed_on: date | None = Field(
+    development_confirmed_on: Day | None = Field(
         None, description="已实施开发式帮扶 confirmed by town and village (ewenki_2024 一、(二))"
     )
-    safety_net_determined_on: date | None = Field(
+    safety_net_determined_on: Day | None = Field(
         None,
         description=(
             "整户无劳动能力兜底保障户 determined (认定) by the officials the document names, e.g. "
@@ -138,49 +138,49 @@ class MonitoringRecord(Fact):
 class GreenChannelRecord(Fact):
     """What the green channel (绿色通道) needs beyond the risk event: findings and confirmations."""
 
-    facts_clear: bool | None = Field(None, description="生活陷入严重困难事实清楚")
-    urgent: bool | None = Field(None, description="急需帮扶")
-    town_confirmed_on: date | None = Field(None, description="镇(街)确认")
-    village_confirmed_on: date | None = Field(None, description="村确认")
-    publicly_recognised: bool | None = Field(None, description="群众普遍认可 (jimo_2022 二(三))")
+    facts_clear: Flag | None = Field(None, description="生活陷入严重困难事实清楚")
+    urgent: Flag | None = Field(None, description="急需帮扶")
+    town_confirmed_on: Day | None = Field(None, description="镇(街)确认")
+    village_confirmed_on: Day | None = Field(None, description="村确认")
+    publicly_recognised: Flag | None = Field(None, description="群众普遍认可 (jimo_2022 二(三))")
 
 
 class Livestock(Fact):
     """Household assets in livestock (herder households)."""
 
-    head_count: Annotated[int, Field(ge=0)]
+    head_count: Annotated[WholeNumber, Field(ge=0)]
     estimated_value: NonNegativeYuan | None = None
 
 
 class RecordedJudgement(Fact):
     """The officials' recorded judgement on a household at risk (研判结果, 特殊档案)."""
 
-    decided_on: date
-    included: bool
-    reason: str
-    special_file: bool = Field(False, description="特殊档案 kept with supporting material")
+    decided_on: Day
+    included: Flag
+    reason: Text
+    special_file: Flag = Field(False, description="特殊档案 kept with supporting material")
 
 
 class Provenance(Fact):
     """How income and 两不愁三保障 facts were collected (ewenki_2024 四(二))."""
 
-    income_double_signed: bool | None = Field(None, description="household + collector signed")
-    guarantees_double_signed: bool | None = Field(None, description="两不愁三保障 double-signed")
-    phone_interview: bool | None = Field(None, description="collected by phone (household away)")
-    interview_recorded: bool | None = Field(None, description="the phone interview was recorded")
+    income_double_signed: Flag | None = Field(None, description="household + collector signed")
+    guarantees_double_signed: Flag | None = Field(None, description="两不愁三保障 double-signed")
+    phone_interview: Flag | None = Field(None, description="collected by phone (household away)")
+    interview_recorded: Flag | None = Field(None, description="the phone interview was recorded")
 
 
 class Household(Fact):
     """A rural household and everything observed about it."""
 
-    id: Annotated[str, Field(min_length=1)]
+    id: Annotated[Identifier, Field(min_length=1)]
     area: Area
     hukou: HukouKind = Field(description="户籍 kind of the household")
     members: tuple[Member, ...] = ()
-    lifted_out_of_poverty: bool | None = Field(None, description="脱贫户 (None: unknown)")
-    lifted_year: int | None = Field(None, ge=2013, le=2030, description="脱贫年度")
+    lifted_out_of_poverty: Flag | None = Field(None, description="脱贫户 (None: unknown)")
+    lifted_year: WholeNumber | None = Field(None, ge=2013, le=2030, description="脱贫年度")
     social_assistance: tuple[SocialAssistance, ...] = ()
-    has_urban_social_security: bool | None = Field(
+    has_urban_social_security: Flag | None = Field(
         None, description="household receives urban dibao / employee pension (城镇社保待遇)"
     )
     monitoring: tuple[MonitoringRecord, ...] = Field((), description="监测帮扶 history")
@@ -188,17 +188,17 @@ class Household(Fact):
     expenditures: tuple[Expenditure, ...] = ()
     risk_events: tuple[RiskEvent, ...] = ()
     guarantees: Guarantees = Guarantees()
-    self_coping: bool | None = Field(
+    self_coping: Flag | None = Field(
         None, description="农户自主应对能力: can the household resolve its problems itself?"
     )
-    serious_difficulty: bool | None = Field(None, description="生活陷入严重困难 (visit finding)")
+    serious_difficulty: Flag | None = Field(None, description="生活陷入严重困难 (visit finding)")
     green_channel: GreenChannelRecord | None = None
     livestock: Livestock | None = None
     clues: tuple[Clue, ...] = Field((), description="risk clues and department warnings")
     renovations: tuple[HousingRenovation, ...] = Field((), description="危房改造")
     judgement: RecordedJudgement | None = None
     provenance: Provenance = Provenance()
-    synthetic: bool = Field(False, description="True for generated sample/test data")
+    synthetic: Flag = Field(False, description="True for generated sample/test data")
 
     @model_validator(mode="after")
     def _consistent(self) -> Household:

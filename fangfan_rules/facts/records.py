@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from pydantic import Field, model_validator
 
 from fangfan_rules.facts.base import Fact
+from fangfan_rules.facts.forms import Day, Flag, Text
 from fangfan_rules.money import NonNegativeYuan, Yuan
 from fangfan_rules.vocabulary import (
     CareType,
@@ -25,14 +24,14 @@ class IncomeRecord(Fact):
     (a loss); every other component is non-negative.
     """
 
-    start: dt.date
-    end: dt.date
+    start: Day
+    end: Day
     wage_income: NonNegativeYuan = Field(description="工资性收入")
     business_income: NonNegativeYuan = Field(description="生产经营性收入")
     property_income: Yuan = Field(description="财产性收入")
     transfer_income: NonNegativeYuan = Field(description="转移性收入")
     business_expense: NonNegativeYuan = Field(description="生产经营性支出")
-    source: str | None = Field(None, description="where the figures come from (survey, ledger…)")
+    source: Text | None = Field(None, description="where the figures come from (survey, ledger…)")
 
     @model_validator(mode="after")
     def _period_order(self) -> IncomeRecord:
@@ -59,14 +58,14 @@ class Expenditure(Fact):
     """A rigid spending (刚性支出): total, reimbursed, and the compliant self-paid part (合规自付)."""
 
     kind: ExpenditureKind
-    date: dt.date
+    date: Day
     total: NonNegativeYuan
     reimbursed: NonNegativeYuan = Field(description="报销/救助 amount")
     compliant_self_paid: NonNegativeYuan = Field(description="合规自付 (out of pocket, compliant)")
     care: CareType | None = Field(
         None, description="medical spending: inpatient / chronic outpatient…"
     )
-    description: str | None = None
+    description: Text | None = None
 
     @property
     def personal_burden(self) -> NonNegativeYuan:
@@ -89,8 +88,8 @@ class RiskEvent(Fact):
     """A dated risk event (因病、因灾、因意外事故…), typed from the shared vocabulary."""
 
     type: RiskType
-    date: dt.date
-    description: str | None = None
+    date: Day
+    description: Text | None = None
 
 
 class Clue(Fact):
@@ -101,22 +100,22 @@ class Clue(Fact):
     """
 
     channel: Channel
-    received_on: dt.date
+    received_on: Day
     kind: ClueKind = ClueKind.OTHER
     department: Department | None = Field(None, description="pushing department, if any")
-    source: str | None = Field(None, description="预警信息来源 as written (e.g. 民政局, 12317)")
-    description: str | None = Field(None, description="具体预警信息")
-    verified_on: dt.date | None = Field(None, description="入户核实 date")
-    feedback_on: dt.date | None = Field(None, description="信息反馈日期")
-    meets_criteria: bool | None = Field(None, description="是否符合认定标准")
-    reason_not_met: str | None = Field(None, description="不符合认定标准的主要原因")
-    applicant_informed: bool | None = Field(None, description="办理结果是否已告知本人")
-    checker: str | None = Field(None, description="核查人员")
-    closed_on: dt.date | None = Field(None, description="办结日期")
+    source: Text | None = Field(None, description="预警信息来源 as written (e.g. 民政局, 12317)")
+    description: Text | None = Field(None, description="具体预警信息")
+    verified_on: Day | None = Field(None, description="入户核实 date")
+    feedback_on: Day | None = Field(None, description="信息反馈日期")
+    meets_criteria: Flag | None = Field(None, description="是否符合认定标准")
+    reason_not_met: Text | None = Field(None, description="不符合认定标准的主要原因")
+    applicant_informed: Flag | None = Field(None, description="办理结果是否已告知本人")
+    checker: Text | None = Field(None, description="核查人员")
+    closed_on: Day | None = Field(None, description="办结日期")
 
 
 class HousingRenovation(Fact):
     """A dangerous-house renovation (危房改造) the household was included in."""
 
-    included_on: dt.date
-    description: str | None = None
+    included_on: Day
+    description: Text | None = None

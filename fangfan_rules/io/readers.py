@@ -1,27 +1,35 @@
 """Read households from JSON (one object or an array), JSON Lines or CSV, never losing a row.
 
-Every input row becomes a :class:`Row`: either a validated household or the error that names the
-line, the household id (when readable), the field and the value. A bad row never stops the rest.
+Every input record becomes a :class:`Row`: either a validated household or the error that names
+the line (the element number in a JSON array), the household id (when readable), the field and
+the value. Nothing in a record stops the records after it: malformed JSON, deep nesting, huge
+numbers, duplicated keys, bytes that are not UTF-8, a CSV record with too many or too few cells,
+a cell over 131,072 characters, an unterminated quote — each is one reported bad row, and reading
+goes on (after an unterminated quote, from the line after the one that opened it, so that the
+lines it would have swallowed are read as records of their own). Only a file that cannot be
+opened at all raises (``OSError``).
 
 CSV layout: one household per line; a column per top-level field of the household schema; nested
 fields are either JSON in the cell (``members``, ``income``, ``area``…) or dotted column names
-(``area.county``, ``guarantees.housing_grade``). Empty cells are unknown (left out).
+(``area.county``, ``guarantees.housing_grade``). Empty cells are unknown (left out); ``true`` and
+``false`` are booleans; a cell starting with ``[`` or ``{`` is JSON.
 """
 
 from __future__ import annotations
 
-import csv
 import json
-import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
-from fangfan_rules.errors import FactError, FangfanError
+from fangfan_rules.csvrecords import MAX_CELL, UTF8_HINT, decoded, records, undecodable
+from fangfan_rules.errors import FactError, printable
 from fangfan_rules.facts import Household, load_household
+from fangfan_rules.facts.forms import ASCII_BLANKS
+from fangfan_rules.facts.loading import household_id_of, parse_household_json
 from fangfan_rules.idnumber import scrub_id_numbers
+from fangfan_rules.jsonparse import JsonProblem, check, decoder, duplicates_made, loads
 
 
 @dataclass(frozen=True)
@@ -35,14 +43,21 @@ class Row:
 
 
 def _row(line: int, data: Any) -> Row:
-    hid = str(data.get("id")) if isinstance(data, dict) and data.get("id") is not None else None
+    hid = household_id_of(data)
     try:
         return Row(line, hid, household=load_household(data))
     except FactError as exc:
         return Row(line, hid, error=str(exc))
 
 
-def _detect(path: Path, head: str) -> str:
+def _bad(line: int, hid: str | None, where: str, reason: str) -> Row:
+    if where == "<line>":  # the record itself could not be read: say so, line first
+        text = reason if hid is None else f"household {hid}: {reason}"
+        return Row(line, hid, error=scrub_id_numbers(printable(text)))
+    return Row(line, hid, error=str(FactError(hid, [(where, None, reason)])))
+
+
+def _detect(path: Path, head: bytes) -> str:
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
         return "jsonl"
@@ -50,198 +65,234 @@ def _detect(path: Path, head: str) -> str:
         return "csv"
     if suffix == ".json":
         return "json"
-    return "json" if head.lstrip().startswith("[") else "jsonl"
+    return "json" if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[") else "jsonl"
 
 
-def read_households(source: Path | str | TextIO, *, format: str | None = None) -> Iterator[Row]:
-    """Yield a :class:`Row` per household in ``source`` (path or open text file), in order."""
+def read_households(
+    source: Path | str | TextIO | IO[bytes], *, format: str | None = None
+) -> Iterator[Row]:
+    """Yield a :class:`Row` per household in ``source`` (a path or an open file), in order.
+
+    ``format``: ``json``, ``jsonl`` or ``csv`` (default: from the file's extension, or
+    ``jsonl`` for an open file). Text is UTF-8 (a byte-order mark is ignored); a record that is
+    not is a bad row. An open text file is read through its bytes when it has them (stdin).
+    """
+    fmt = format
+    if fmt not in (None, "json", "jsonl", "csv"):
+        raise ValueError(f"unknown input format {fmt!r} (json, jsonl, csv)")
     if isinstance(source, str | Path):
         path = Path(source)
-        # Undecodable bytes are kept as lone surrogates and reported on their own line.
-        with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
+        with path.open("rb") as fh:
             head = fh.read(2048)
             fh.seek(0)
-            yield from read_households(fh, format=format or _detect(path, head))
+            yield from _read(fh, fmt or _detect(path, head))
         return
-    fmt = format or "jsonl"
+    yield from _read(source, fmt or "jsonl")
+
+
+def _read(source: TextIO | IO[bytes], fmt: str) -> Iterator[Row]:
+    lines = _lines(source)
     if fmt == "jsonl":
-        for number, text in enumerate(source, start=1):
-            if not text.strip():
-                continue
-            if undecodable := undecodable_bytes([(number, text)]):
-                yield Row(number, None, error=f"line {number}: {undecodable}")
-                continue
-            try:
-                data = json.loads(text.lstrip("\ufeff"), parse_float=Decimal)
-            except json.JSONDecodeError as exc:
-                yield Row(number, None, error=f"line {number}: not valid JSON: {exc}")
-                continue
-            yield _row(number, data)
+        yield from _jsonl(lines)
     elif fmt == "json":
-        try:
-            data = json.loads(source.read().lstrip("\ufeff"), parse_float=Decimal)
-        except json.JSONDecodeError as exc:
-            yield Row(1, None, error=f"not valid JSON: {exc}")
-            return
-        items = data if isinstance(data, list) else [data]
-        for number, item in enumerate(items, start=1):
-            yield _row(number, item)
-    elif fmt == "csv":
-        yield from _read_csv(source)
+        yield from _json_document("".join(text for _, text in decoded(lines)))
     else:
-        raise ValueError(f"unknown input format {fmt!r} (json, jsonl, csv)")
+        yield from _csv(lines)
 
 
-class _Lines:
-    """Physical lines for ``csv.reader``, numbered, with the ones a record used kept until it is
-    accepted: a bad record gives back every line after its first, to be read again."""
-
-    def __init__(self, source: TextIO) -> None:
-        self._source = enumerate(source, start=1)
-        self._again: list[tuple[int, str]] = []
-        self.taken: list[tuple[int, str]] = []
-
-    def __iter__(self) -> _Lines:
-        return self
-
-    def __next__(self) -> str:
-        number, text = self._again.pop(0) if self._again else next(self._source)
-        if number == 1:
-            text = text.lstrip("\ufeff")
-        self.taken.append((number, text))
-        return text
-
-    def accept(self) -> list[tuple[int, str]]:
-        taken, self.taken = self.taken, []
-        return taken
-
-    def give_back(self, taken: list[tuple[int, str]]) -> None:
-        """Drop a bad record's first line and read the lines after it again."""
-        self._again[:0] = taken[1:]
+def _lines(source: TextIO | IO[bytes]) -> Iterator[bytes | str]:
+    """The physical lines of ``source``: bytes when it has them (decoded line by line, so a bad
+    byte spoils one line, not the rest), else text."""
+    binary = getattr(source, "buffer", None)
+    encoding = str(getattr(source, "encoding", "") or "").lower().replace("-", "").replace("_", "")
+    if binary is not None and encoding in ("utf8", "utf8sig"):
+        return iter(binary)
+    return iter(source)
 
 
-def _read_csv(source: TextIO) -> Iterator[Row]:
-    """CSV rows, each bad one reported on its own line: an unreadable cell (over the csv
-    module's field limit), an unterminated quote (the record is cut back to its first line and
-    the lines it swallowed are read again) or undecodable bytes never take other rows along."""
-    lines = _Lines(source)
-    reader = csv.reader(lines)
-    header = _csv_header(reader, lines)
-    if header is None:
-        return
-    while True:
+def _jsonl(lines: Iterable[bytes | str]) -> Iterator[Row]:
+    for number, raw in decoded(lines):
+        text = raw.rstrip("\r\n")
+        if not text.strip(ASCII_BLANKS):  # a blank line is no record (other characters are)
+            continue
+        column = undecodable(text)
+        if column is not None:
+            byte = ord(text[column - 1]) - 0xDC00
+            yield _bad(
+                number,
+                None,
+                "<line>",
+                f"line {number} is not UTF-8 text (byte 0x{byte:02x} at column {column}); "
+                + UTF8_HINT,
+            )
+            continue
         try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            taken = lines.accept()
-            lines.give_back(taken)
-            number = taken[0][0] if taken else 0
-            yield Row(number, None, error=f"line {number}: unreadable CSV record ({exc})")
-            continue
-        taken = lines.accept()
-        number = taken[0][0]
-        problem = undecodable_bytes(taken) or _swallowed(cells, taken)
-        if problem == _SWALLOWED:
-            lines.give_back(taken)
-            hid = cells[header.index("id")].strip() if "id" in header and cells else None
-            yield Row(number, hid or None, error=scrub_id_numbers(f"line {number}: {problem}"))
-            continue
-        if problem:
-            yield Row(number, None, error=f"line {number}: {problem}")
-            continue
-        if not any(cell.strip() for cell in cells):
-            continue  # a blank line
-        record = dict(zip(header, cells, strict=False))
-        hid = (record.get("id") or "").strip() or None
-        try:
-            if len(cells) > len(header):
-                raise ValueError(
-                    f"more cells than header columns ({len(cells) - len(header)} extra)"
-                )
-            data = _csv_record(record)
-        except ValueError as exc:
-            yield Row(number, hid, error=scrub_id_numbers(f"line {number}: {exc}"))
+            data = parse_household_json(text)
+        except FactError as exc:
+            yield Row(number, exc.household_id, error=f"line {number}: {exc}")
             continue
         yield _row(number, data)
 
 
-def _csv_header(reader: Iterator[list[str]], lines: _Lines) -> list[str] | None:
+# ----------------------------------------------------------------------------------------------
+# JSON documents: one object, or an array read element by element
+
+
+def _json_document(text: str) -> Iterator[Row]:
+    start = _skip_blank(text, 0)
+    if start >= len(text) or text[start] != "[":
+        column = undecodable(text)
+        if column is not None:
+            yield _bad(1, None, "<json>", "the document is not UTF-8 text; " + UTF8_HINT)
+            return
+        try:
+            data = parse_household_json(text)
+        except FactError as exc:
+            yield Row(1, exc.household_id, error=str(exc))
+            return
+        yield _row(1, data)
+        return
+    yield from _json_array(text, start + 1)
+
+
+def _json_array(text: str, position: int) -> Iterator[Row]:
+    """Elements of the array opened before ``position``: each decoded on its own, so that one
+    bad element (malformed, too deep, a huge number, a duplicated key) is one bad row."""
+    parse = decoder()
+    number = 0
+    while True:
+        position = _skip_blank(text, position)
+        if position >= len(text):
+            yield _bad(number + 1, None, "<json>", "the array is not closed (']' missing)")
+            return
+        if text[position] == "]":
+            rest = _skip_blank(text, position + 1)
+            if rest < len(text):
+                yield _bad(number + 1, None, "<json>", "text after the end of the array")
+            return
+        number += 1
+        end = _value_end(text, position)
+        piece = text[position:end] if end is not None else text[position:]
+        column = undecodable(piece)
+        if column is not None:
+            yield _bad(number, None, "<json>", "element is not UTF-8 text; " + UTF8_HINT)
+        else:
+            yield _json_element(number, parse, piece)
+        if end is None:
+            if number and _skip_blank(text, position) < len(text):
+                yield _bad(number + 1, None, "<json>", "the rest of the document cannot be read")
+            return
+        position = _skip_blank(text, end)
+        if position < len(text) and text[position] == ",":
+            position += 1
+        elif position < len(text) and text[position] != "]":
+            yield _bad(number + 1, None, "<json>", "',' expected between elements")
+            return
+
+
+def _json_element(number: int, parse: json.JSONDecoder, piece: str) -> Row:
+    problem: str
+    before = duplicates_made()
     try:
-        header = next(reader)
-    except StopIteration:
-        return None
-    except csv.Error as exc:
-        raise FangfanError(
-            f"line 1: the CSV header is unreadable ({exc}); no row can be read"
-        ) from None
-    taken = lines.accept()
-    problem = undecodable_bytes(taken) or (_SWALLOWED if len(taken) > 1 else None)
-    if problem:
-        raise FangfanError(f"line 1: the CSV header is unreadable ({problem}); no row can be read")
-    names = [name.strip() for name in header]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise FangfanError(f"line 1: the CSV header names a column twice: {duplicates}")
-    return names
-
-
-_SWALLOWED = (
-    "a quoted cell is not closed on its line (unterminated quote?); the lines after it are "
-    "read as rows of their own. A cell may span lines only if it holds JSON"
-)
-
-
-def _swallowed(cells: list[str], taken: list[tuple[int, str]]) -> str | None:
-    """A record over several lines is legitimate only when each cell with a line break is JSON
-    (pretty-printed members, income…); otherwise a quote was left open and swallowed rows."""
-    if len(taken) == 1:
-        return None
-    for cell in cells:
-        if "\n" in cell or "\r" in cell:
-            text = cell.strip()
+        value, end = parse.raw_decode(piece)
+    except json.JSONDecodeError as exc:
+        problem = f"not valid JSON: {exc.msg} (element {number}, column {exc.colno})"
+    except RecursionError:
+        problem = "not valid JSON: nested too deeply to read"
+    except ValueError as exc:
+        problem = f"not valid JSON: {str(exc)[:100]}"
+    else:
+        if piece[end:].strip(" \t\r\n"):
+            problem = "not valid JSON: text after the element"
+        else:
             try:
-                if text[:1] not in ("[", "{"):
-                    return _SWALLOWED
-                json.loads(text)
-            except ValueError:
-                return _SWALLOWED
+                check(value, before)
+            except JsonProblem as exc:
+                return _bad(number, household_id_of(value), exc.path or "<json>", exc.reason)
+            return _row(number, value)
+    return _bad(number, None, "<json>", problem)
+
+
+def _skip_blank(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n":
+        position += 1
+    return position
+
+
+def _value_end(text: str, position: int) -> int | None:
+    """The end of the JSON value starting at ``position`` (brackets matched outside strings,
+    without recursion), or None if the document ends first."""
+    depth = 0
+    in_string = False
+    i = position
+    while i < len(text):
+        ch = text[i]
+        if in_string:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == '"':
+                in_string = False
+                if depth == 0:
+                    return i + 1
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            if depth == 0:
+                return i  # a scalar element ends at the array's ']'
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        elif ch == "," and depth == 0:
+            return i
+        i += 1
     return None
 
 
-def undecodable_bytes(taken: list[tuple[int, str]]) -> str | None:
-    """Bytes that are not UTF-8 (decoded with ``surrogateescape``): where, and what to do."""
-    for number, text in taken:
-        found = _ESCAPED_BYTE.search(text)
-        if found:
-            byte = ord(found.group()) - 0xDC00
-            return (
-                f"not UTF-8 text (byte 0x{byte:02X} on line {number}, character "
-                f"{found.start() + 1}); save the file as UTF-8 (GBK files from Excel need "
-                f"converting)"
-            )
-    return None
+# ----------------------------------------------------------------------------------------------
+# CSV
 
 
-_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
-
-
-def _csv_record(record: dict[str, str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for column, cell in record.items():
-        if cell.strip() == "":
+def _csv(lines: Iterable[bytes | str]) -> Iterator[Row]:
+    for record in records(lines):
+        if record.cells is None:
+            yield _bad(record.line, record.id, "<line>", record.error or "")
             continue
-        text = cell.strip()
+        try:
+            data = _csv_record(record.cells)
+        except ValueError as exc:
+            yield _bad(record.line, record.id, "<line>", f"line {record.line}: {exc}")
+            continue
+        yield _row(record.line, data)
+
+
+def _csv_record(cells: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for column, cell in cells.items():
+        text = cell.strip(ASCII_BLANKS)
+        if text == "":
+            continue
         value: Any = text
-        if text[:1] in "[{" or text in ("true", "false"):
+        if text in ("true", "false"):
+            value = text == "true"
+        elif text[:1] in "[{":
             try:
-                value = json.loads(text, parse_float=Decimal)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"column {column!r}: invalid JSON: {exc}") from None
+                value = loads(text)
+            except JsonProblem as exc:
+                raise ValueError(f"column {column!r}: {exc}") from None
         target = out
         *parents, leaf = column.split(".")
         for part in parents:
-            target = target.setdefault(part, {})
+            nested = target.setdefault(part, {})
+            if not isinstance(nested, dict):
+                raise ValueError(f"column {column!r} conflicts with column {part!r}")
+            target = nested
+        if leaf in target:
+            raise ValueError(f"column {column!r} conflicts with another column")
         target[leaf] = value
     return out
+
+
+__all__ = ["MAX_CELL", "Row", "read_households"]

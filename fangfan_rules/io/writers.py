@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, TextIO
 
+from fangfan_rules.idnumber import masked
 from fangfan_rules.results import Identification
 
 RESULT_COLUMNS = (
@@ -52,16 +53,17 @@ def encodable_row(row: dict[str, Any]) -> dict[str, Any]:
 def result_row(
     line: int, result: Identification | None, household_id: str | None, error: str | None
 ) -> dict[str, Any]:
-    """A flat row for one input line: the result's summary, or the error."""
+    """A flat row for one input line: the result's summary, or the error (ID numbers masked
+    unless revealed, household ids included)."""
     if result is not None:
         return {"line": line, **result.summary(), "error": ""}
     empty = dict.fromkeys(RESULT_COLUMNS, "")
     return {
         **empty,
         "line": line,
-        "household_id": household_id or "",
+        "household_id": masked(household_id or ""),
         "outcome": "error",
-        "error": error or "",
+        "error": masked(error or ""),
     }
 
 

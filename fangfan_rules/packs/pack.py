@@ -43,7 +43,7 @@ from fangfan_rules.vocabulary import MonitoringCategory
 if TYPE_CHECKING:
     from fangfan_rules.calendar import WorkingDayCalendar
     from fangfan_rules.facts import Household
-    from fangfan_rules.results import Deadline, Elimination, Identification
+    from fangfan_rules.results import BadRow, Deadline, Elimination, Identification
     from fangfan_rules.timeline import Case, Violation
 
 
@@ -443,12 +443,14 @@ class Pack:
         *,
         as_of: date,
         calendar: WorkingDayCalendar | None = None,
-    ) -> list[Identification]:
+    ) -> list[Identification | BadRow]:
         """Identify a batch of households, in input order (the batch API later engines share).
 
         Population-level rules (area percentiles, village aggregates) are computed once over the
         batch and shown in each trace; every other rule is per household, so a result does not
-        depend on the order of the batch.
+        depend on the order of the batch. A household id that appears more than once: every
+        copy is a :class:`~fangfan_rules.results.BadRow` in its place (``outcome == "error"``),
+        every other household is answered.
         """
         from fangfan_rules.engines.native import identify_many
 

@@ -17,6 +17,7 @@ knows it).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -121,8 +122,10 @@ _StrictLoader.add_constructor("tag:yaml.org,2002:int", _integer)
 
 
 def _load(text: str, name: str) -> Any:
+    stream = io.StringIO(text)
+    stream.name = name  # type: ignore[misc]  # YAML's marks (file:line) name the file
     try:
-        return yaml.load(text, Loader=_StrictLoader)
+        return yaml.load(stream, Loader=_StrictLoader)
     except PackError:
         raise
     except yaml.YAMLError as exc:

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fangfan_rules.errors import FangfanError
 from fangfan_rules.facts import Household, load_household
 from fangfan_rules.idnumber import scrub_id_numbers
-from fangfan_rules.results import Identification
+from fangfan_rules.results import BadRow, Identification
 from fangfan_rules.service.settings import Settings
 from fangfan_rules.store import AccessDenied, Principal, Store
 from fangfan_rules.templating import render
@@ -123,8 +123,14 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
                 "ui_error.html.j2", principal=principal, message=scrub_id_numbers(str(exc))
             )
         decisions: list[int] = []
+        answered = []
+        for household, result in zip(good, results, strict=True):
+            if isinstance(result, BadRow):  # e.g. a household id given twice: both are bad rows
+                rows.append({"line": result.position + 1, "error": result.error})
+            else:
+                answered.append((household, result))
         with store.transaction() as s:
-            for household, result in zip(good, results, strict=True):
+            for household, result in answered:
                 snapshot = store.submit(s, household, principal)
                 decisions.append(
                     store.record_decision(
@@ -143,7 +149,7 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
             principal=principal,
             pack=configured,
             as_of=as_of,
-            answers=[_answer(r, h, d) for r, h, d in zip(results, good, decisions, strict=True)],
+            answers=[_answer(r, h, d) for (h, r), d in zip(answered, decisions, strict=True)],
             bad=rows,
             decision_ids=",".join(str(d) for d in decisions),
         )

@@ -11,7 +11,7 @@ from fangfan_rules.cli.exits import EXIT_BAD_ROWS, EXIT_OK
 from fangfan_rules.cli.options import calendar_option, evaluation_options, progress_option
 from fangfan_rules.cli.runtime import calendar, configured_pack, read_all, runtime
 from fangfan_rules.errors import FangfanError
-from fangfan_rules.results import Outcome
+from fangfan_rules.results import BadRow, Outcome
 
 
 @click.command("publicity")
@@ -65,7 +65,12 @@ def publicity(
         listed, output, place=heading, as_of=as_of, pack_title=configured.document.title
     )
     rt.note(f"{len(listed)} households listed of {len(households)} evaluated → {output}")
-    bad = sum(1 for r in rows if r.household is None)
+    for result in results:
+        if isinstance(result, BadRow):
+            rt.bad_row(result.position + 1, result.error, what="bad household")
+    bad = sum(1 for r in rows if r.household is None) + sum(
+        1 for r in results if isinstance(r, BadRow)
+    )
     return EXIT_BAD_ROWS if bad else EXIT_OK
 
 

@@ -12,7 +12,7 @@ from fangfan_rules.cli.exits import EXIT_BAD_ROWS, EXIT_OK
 from fangfan_rules.cli.options import DATE, calendar_option, output_options, progress_option
 from fangfan_rules.cli.output import writer
 from fangfan_rules.cli.runtime import calendar, count_rows, runtime, tracked
-from fangfan_rules.io.readers import undecodable_bytes
+from fangfan_rules.csvrecords import UTF8_HINT, undecodable
 from fangfan_rules.packs import load_pack
 from fangfan_rules.timeline import Case, Step, worklist
 
@@ -39,8 +39,9 @@ def read_cases(path: Path) -> list[tuple[int, Case | None, str | None, str | Non
         for number, text in enumerate(fh, start=1):
             if not text.strip():
                 continue
-            problem = undecodable_bytes([(number, text)])
-            if problem:
+            column = undecodable(text)
+            if column is not None:
+                problem = f"line {number}: not UTF-8 (character {column}); {UTF8_HINT}"
                 out.append((number, None, None, problem))
                 continue
             try:

@@ -31,7 +31,15 @@ def pack_record(pack: Pack) -> dict[str, Any]:
     """One pack as a row: document, validity, and what the caller must supply (including
     stated figures that end before the pack does, with their clause and dates)."""
     doc = pack.document
-    needs = [f"{name}: not stated in the document" for name in pack.caller_supplied()]
+    needs = [
+        f"{name}: not stated in the document"
+        + (
+            " (without it, what reads it is unknown: needs_review)"
+            if pack.parameters[name].when_not_supplied == "review"
+            else ""
+        )
+        for name in pack.caller_supplied()
+    ]
     needs += [
         f"{pack.validity_text(v.name)}; supply --param {v.name}=… for later dates"
         for v in pack.parameter_limits()
