@@ -6,6 +6,7 @@ Each check runs in a fresh interpreter: this test process has long imported ever
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
 import subprocess
 import sys
@@ -127,3 +128,20 @@ def test_durable_engine_without_the_extra(tmp_path, monkeypatch):
 def test_durable_backend_is_installed_where_it_can_be():
     """The [test] extra installs durable-rules below Python 3.13: its tests must run, not skip."""
     assert durable_backend.available(), durable_backend._IMPORT_ERROR
+
+
+def test_wheel_smoke_test_fails_when_a_pack_file_is_missing(tmp_path):
+    """.ci/smoke_wheel.py (run by .ci/package against the installed wheel) compares the installed
+    packages with the source tree file by file: a pack file left out of the wheel fails CI."""
+    spec = importlib.util.spec_from_file_location("smoke_wheel", ROOT / ".ci" / "smoke_wheel.py")
+    smoke = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(smoke)
+    source, installed = tmp_path / "src", tmp_path / "site"
+    for tree in (source, installed):
+        (tree / "policy_packs" / "mini").mkdir(parents=True)
+        (tree / "policy_packs" / "mini" / "rules.yaml").write_text("rules: []\n")
+    (source / "policy_packs" / "mini" / "CLAUSES.md").write_text("# clauses\n")
+    with pytest.raises(SystemExit, match=r"not in the wheel: \['policy_packs/mini/CLAUSES.md'\]"):
+        smoke.check_files(source, {"policy_packs": installed / "policy_packs"})
+    (installed / "policy_packs" / "mini" / "CLAUSES.md").write_text("# clauses\n")
+    assert smoke.check_files(source, {"policy_packs": installed / "policy_packs"}) == 2
