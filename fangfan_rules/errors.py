@@ -119,6 +119,21 @@ class ScheduleError(FangfanError, ValueError):
     read as "the calendar does not know this year"."""
 
 
+class MissingExtraError(FangfanError):
+    """A feature needs an optional dependency that is not installed here.
+
+    The message names the extra that installs it (``pip install 'fangfan-rules[EXTRA]'``).
+    Deliberately not an :class:`ImportError`: the caller asked for a feature (an engine, plots,
+    strategies), and the answer is what to install, like every other :class:`FangfanError`.
+    """
+
+    def __init__(self, feature: str, extra: str, *, detail: str | None = None):
+        self.feature = feature
+        self.extra = extra
+        message = f"{feature} needs the '{extra}' extra: pip install 'fangfan-rules[{extra}]'"
+        super().__init__(f"{message} ({detail})" if detail else message)
+
+
 class EngineError(FangfanError):
     """A library the batch engines run on (polars, pyarrow) failed on a batch.
 

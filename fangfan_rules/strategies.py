@@ -31,10 +31,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from hypothesis import strategies as st
-from hypothesis.strategies import SearchStrategy
-
 from fangfan_rules.dates import DateRange
+from fangfan_rules.errors import MissingExtraError
 from fangfan_rules.facts import (
     Area,
     AreaTag,
@@ -79,6 +77,14 @@ from fangfan_rules.vocabulary import (
 
 if TYPE_CHECKING:
     from fangfan_rules.packs.pack import Pack
+
+try:  # the optional [hypothesis] extra: only property-based test suites need hypothesis
+    from hypothesis import strategies as st
+    from hypothesis.strategies import SearchStrategy
+except ImportError as exc:
+    raise MissingExtraError(
+        "fangfan_rules.strategies (hypothesis strategies)", "hypothesis"
+    ) from exc
 
 __all__ = [
     "CALENDAR_LAST_DAY",

@@ -25,10 +25,11 @@ import fangfan_rules as ff
 from fangfan_rules import strategies as fs
 from fangfan_rules.analysis.compare import results_frame
 from fangfan_rules.dates import DateRange
-from fangfan_rules.engines.durable_backend import DurableEngine, available
+from fangfan_rules.engines.durable_backend import DurableEngine
 from fangfan_rules.errors import FangfanError, NotInForceError
+from tests.helpers import requires_durable
 
-pytestmark = pytest.mark.skipif(not available(), reason="durable_rules is not importable here")
+pytestmark = requires_durable
 
 COLUMNS = [
     "outcome",

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from fangfan_rules.errors import CalendarError, FangfanError
+from fangfan_rules.errors import CalendarError, FangfanError, MissingExtraError
 from fangfan_rules.results import Deadline, Identification
 
 if TYPE_CHECKING:
@@ -69,8 +69,8 @@ _CJK_FAMILIES = (
 def _require_matplotlib() -> Any:
     try:
         import matplotlib
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise FangfanError("plots need matplotlib: pip install 'fangfan-rules[plot]'") from exc
+    except ImportError as exc:
+        raise MissingExtraError("plots (matplotlib)", "plot") from exc
     return matplotlib
 
 

@@ -316,7 +316,7 @@ NON_NEGATIVE_MONEY: dict[str, tuple[str, ...]] = {
     ),
     "expenditures": ("total_fen", "reimbursed_fen", "compliant_self_paid_fen"),
 }
-#: |amount| < 10**16 yuan, as :func:`fangfan_rules.money.to_yuan` accepts.
+#: ``|amount|`` < 10**16 yuan, as :func:`fangfan_rules.money.to_yuan` accepts.
 MAX_FEN = 10**18
 
 #: The column a CSV table reader adds for a record it could not read (its reason; see

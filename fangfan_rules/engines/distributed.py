@@ -28,7 +28,7 @@ import pandas as pd
 
 from fangfan_rules.analysis.compare import COLUMNS
 from fangfan_rules.engines.guard import engine_boundary
-from fangfan_rules.errors import FangfanError
+from fangfan_rules.errors import MissingExtraError
 from fangfan_rules.facts.forms import ASCII_BLANKS
 
 if TYPE_CHECKING:
@@ -38,10 +38,8 @@ if TYPE_CHECKING:
 def _require_dask() -> Any:
     try:
         import dask.dataframe as dd
-    except ImportError as exc:  # pragma: no cover - exercised only without the extra
-        raise FangfanError(
-            "the Dask path needs the 'dask' extra: pip install 'fangfan-rules[dask]'"
-        ) from exc
+    except ImportError as exc:
+        raise MissingExtraError("the Dask path", "dask") from exc
     return dd
 
 

@@ -52,6 +52,7 @@ module-level lock, so evaluations are serialised, never interleaved.
 from __future__ import annotations
 
 import itertools
+import sys
 import threading
 import uuid
 import weakref
@@ -59,8 +60,6 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
-
-import pandas as pd
 
 from fangfan_rules.engines.durable_compile import (
     Compiled,
@@ -70,7 +69,7 @@ from fangfan_rules.engines.durable_compile import (
     raise_first_error,
     resolve_operand,
 )
-from fangfan_rules.errors import DUPLICATED_HOUSEHOLD, FactError, FangfanError
+from fangfan_rules.errors import DUPLICATED_HOUSEHOLD, FactError, FangfanError, MissingExtraError
 from fangfan_rules.facts import Household, known_at
 from fangfan_rules.idnumber import masked
 from fangfan_rules.rules.conditions import Param
@@ -78,6 +77,8 @@ from fangfan_rules.rules.rule import RuleKind
 from fangfan_rules.variables import Context
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from fangfan_rules.packs.pack import Pack
     from fangfan_rules.results import Identification
 
@@ -105,8 +106,10 @@ _LOCK = threading.RLock()
 _NAMES = itertools.count(1)
 
 
-class BackendUnavailable(FangfanError):
-    """durable_rules cannot be imported here (not installed, or Python 3.13+)."""
+class BackendUnavailable(MissingExtraError):
+    """durable_rules cannot be imported here: the ``[durable]`` extra is not installed (it builds
+    from source, so it is not part of the core install), or Python is 3.13+ (where durable-rules
+    2.0.28 does not import)."""
 
 
 class DurableActionError(FangfanError):
@@ -119,13 +122,17 @@ def available() -> bool:
 
 
 def _require() -> None:
-    if _IMPORT_ERROR is not None:
-        raise BackendUnavailable(
-            "the durable_rules backend is unavailable: durable-rules 2.0.28 could not be imported "
-            f"({type(_IMPORT_ERROR).__name__}: {_IMPORT_ERROR}). It is installed with "
-            "fangfan-rules on Python < 3.13 (it builds from source: a C compiler is needed); "
-            "use the native engine otherwise."
-        )
+    if _IMPORT_ERROR is None:
+        return
+    error = f"{type(_IMPORT_ERROR).__name__}: {_IMPORT_ERROR}"
+    cause = f"durable-rules 2.0.28 could not be imported: {error}"
+    if sys.version_info >= (3, 13):
+        detail = f"{cause}; it does not import on Python 3.13+: use engine='native' or 'vectorized'"
+    else:
+        detail = f"{cause}; it builds from source, so a C compiler is needed"
+    raise BackendUnavailable(
+        "the durable_rules engine (engine='durable')", "durable", detail=detail
+    )
 
 
 class _NoHost:
@@ -292,6 +299,8 @@ class DurableEngine:
         re-run (slow: it is the native evaluator). A household id that appears more than once:
         every copy is an error row, the others are answered (as in every engine).
         """
+        import pandas as pd
+
         from fangfan_rules.analysis.compare import COLUMNS, _row
         from fangfan_rules.engines.native import identify, population_for
 

@@ -1,8 +1,8 @@
 """Streaming a dataset bigger than memory through the vectorized engine, chunk by chunk.
 
-A dataset is a directory of ``<table>.parquet`` files (:func:`~fangfan_rules.engines.columnar.
-write_parquet`; child tables read per chunk with row-group pruning when sorted by
-``household_id``), a directory of ``<table>.csv`` files, or one nested Parquet file. At most
+A dataset is a directory of ``<table>.parquet`` files
+(:func:`~fangfan_rules.engines.columnar.write_parquet`; child tables read per chunk with
+row-group pruning when sorted by ``household_id``), a directory of ``<table>.csv`` files, or one nested Parquet file. At most
 ``batch_size`` households (and their rows) are in memory at once.
 
 What a stream guarantees, as the one-batch engine does (nothing is lost, nothing answered twice):

@@ -989,6 +989,7 @@ class VectorizedBatch:
         self.tables, self.errors, _ = _prepare(data, also_duplicated)
         self.population = self.compiled.population_of(self.tables)
         results = self.compiled.evaluate(self.tables, self.population)
+        #: The results: :func:`fangfan_rules.analysis.compare`'s columns, one row per household.
         self.frame = _to_pandas(self.compiled, results, self.errors)
         # the ids as given, row by row (the frame masks ids that are ID numbers)
         self._ids = _ids_in_order(results, self.errors)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import rich_click as click
 
 from fangfan_rules.cli.columns import ESSENTIAL, Column
@@ -27,6 +26,9 @@ from fangfan_rules.cli.tables import render
 from fangfan_rules.io.readers import Row
 from fangfan_rules.packs import available_packs, load_pack
 from fangfan_rules.results import Outcome
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMATS = ("table", "csv", "jsonl", "json", "xlsx", "parquet")
 
@@ -138,6 +140,8 @@ def compare(
 
     One row per household × pack. A bad input row, and a pack that cannot run (not in force, a
     parameter missing), are rows with outcome "error" and the reason: no row is ever lost."""
+    import pandas as pd
+
     from fangfan_rules.analysis import compare as compare_packs
     from fangfan_rules.analysis import disagreements as disagreeing
 
@@ -186,6 +190,8 @@ def _write(
     disagreeing: Any,
     lang: str,
 ) -> None:
+    import pandas as pd
+
     evaluated = frame[~frame["line"].isin([r.line for r in bad])]
     title = "compare — " + ", ".join(names)
     if only_disagreements:
@@ -314,6 +320,8 @@ def sweep(
 
     Bad input rows are not counted; each is a row of the output (measure "bad_row") with its
     reason."""
+    import pandas as pd
+
     from fangfan_rules.analysis import sweep as sweep_parameter
     from fangfan_rules.analysis import sweep_table
 
