@@ -23,7 +23,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from fangfan_rules import calendar as cal
@@ -35,6 +34,8 @@ from fangfan_rules.rules.parameters import LocalText
 from fangfan_rules.rules.yamlload import load_yaml
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from fangfan_rules.packs.pack import Pack
 
 
@@ -435,6 +436,8 @@ def worklist(
     calendar: cal.WorkingDayCalendar | None = None,
 ) -> pd.DataFrame:
     """What is overdue, or falls due within ``horizon`` working days after ``as_of``, per case."""
+    import pandas as pd  # here, not at import: evaluating a household needs no data frame
+
     pack_list = [packs] if not isinstance(packs, Iterable) else list(packs)
     limit = cal.add_working_days(as_of, horizon, calendar=calendar)
     rows = []
