@@ -57,8 +57,8 @@ from fangfan_rules.rules.conditions import (
     relative_day,
 )
 from fangfan_rules.rules.parameters import LocalText, ParameterValue
-from fangfan_rules.rules.render import format_value, operator_text, truth_word
 from fangfan_rules.rules.rule import Rule, RuleKind
+from fangfan_rules.rules.wording import check_text, missing_facts_text, reason_text
 from fangfan_rules.variables import Context, get_variable
 
 if TYPE_CHECKING:
@@ -238,24 +238,11 @@ class _Evaluator:
         right: Any,
         result: Truth,
     ) -> None:
-        variable = get_variable(ref.name)
-        texts = {}
-        for lang in ("zh", "en"):
-            label = variable.label(lang, {k: format_value(v, lang) for k, v in args.items()})
-            who = ""
-            if member is not None:
-                who = f"成员{member.id}的" if lang == "zh" else f"member {member.id}: "
-            shown = format_value(value, lang)
-            if op is None:
-                texts[lang] = f"{who}{label}：{shown}" if lang == "zh" else f"{who}{label}: {shown}"
-            else:
-                against = format_value(right, lang)
-                verdict = truth_word(result, lang)
-                texts[lang] = (
-                    f"{who}{label}为{shown}，{operator_text(op, lang)}{against}：{verdict}"
-                    if lang == "zh"
-                    else f"{who}{label} is {shown}, {operator_text(op, lang)} {against}: {verdict}"
-                )
+        member_id = member.id if member is not None else None
+        texts = {
+            lang: check_text(ref.name, args, member_id, value, op, right, result, lang)
+            for lang in ("zh", "en")
+        }
         self.run.checks.append(
             Check(
                 variable=ref.name,
@@ -320,15 +307,12 @@ def _status(value: Truth) -> str:
 
 def _reason(rule: Rule, run: _RuleRun, *, negated: bool = False) -> Reason:
     relevant = [c for c in run.checks if c.result == ("false" if negated else "true")] or run.checks
-    detail_zh = "；".join(c.text_zh for c in relevant)
-    detail_en = "; ".join(c.text_en for c in relevant)
-    prefix_zh, prefix_en = ("不符合：", "Not met: ") if negated else ("", "")
     return Reason(
         rule_id=rule.id,
         kind=rule.kind.value,
         citation=rule.citation,
-        text_zh=f"{prefix_zh}{rule.title.zh}" + (f"（{detail_zh}）" if detail_zh else ""),
-        text_en=f"{prefix_en}{rule.title.en}" + (f" ({detail_en})" if detail_en else ""),
+        text_zh=reason_text(rule.title, [c.text_zh for c in relevant], negated=negated, lang="zh"),
+        text_en=reason_text(rule.title, [c.text_en for c in relevant], negated=negated, lang="en"),
         quote=rule.quote,
     )
 
@@ -483,12 +467,7 @@ def identify(
         outcome = Outcome.NEEDS_REVIEW
     missing.sort()
     if outcome == Outcome.NEEDS_REVIEW and missing:
-        review.append(
-            LocalText(
-                zh="补充缺少的事实：" + "；".join(missing),
-                en="find out the missing facts: " + "; ".join(missing),
-            )
-        )
+        review.append(missing_facts_text(missing))
     green = [(r, run) for r, v, run in of_kind(RuleKind.GREEN_CHANNEL) if v is True]
     green_channel = (
         GreenChannel(applies=True, why=green[0][0].title, citation=green[0][0].citation)
