@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+import threading
+from collections.abc import Callable, Mapping
 from datetime import date
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_serializer
 
 from fangfan_rules.facts import ExcludedFact
 from fangfan_rules.facts.base import masked_json, masked_value
@@ -122,6 +124,13 @@ class Trace(_Value):
         from fangfan_rules.analysis.card import trace_html
 
         return masked(trace_html(self))
+
+
+#: Held while a deferred answer builds its fields (a result may be shared between threads).
+_BUILDING = threading.RLock()
+
+#: The placeholder a deferred answer is validated with (never seen: the field is built on use).
+_NO_TRACE = Trace(rules=(), parameters=(), excluded_facts=())
 
 
 class Reason(_Value):
@@ -258,6 +267,85 @@ class Identification(_Value):
     missing_facts: tuple[str, ...] = Field((), description="facts that could change the answer")
     reforms: tuple[str, ...] = Field((), description="parameter overrides or reforms applied")
     trace: Trace
+
+    # -- deferred fields ----------------------------------------------------------------------
+    # The native engine answers thousands of households whose reasons and trace nobody reads: it
+    # records the machine values it evaluated and hands a builder for the fields below, which run
+    # on first use (attribute, dump, comparison, copy, pickle) and never again. The answer is the
+    # same value either way: the builder only words and packages what evaluation recorded.
+    _DEFERRED: ClassVar[tuple[str, ...]] = ("reasons", "trace")
+    _pending: Callable[[], Mapping[str, Any]] | None = PrivateAttr(None)
+
+    @classmethod
+    def deferred(cls, build: Callable[[], Mapping[str, Any]], **fields: Any) -> Identification:
+        """An answer whose ``reasons`` and ``trace`` are built by ``build()`` when first needed.
+
+        ``fields`` are validated as usual; ``build`` returns the deferred fields as ready values
+        (a tuple of :class:`Reason`, a :class:`Trace`).
+        """
+        answer = cls(**fields, reasons=(), trace=_NO_TRACE)
+        for name in cls._DEFERRED:
+            del answer.__dict__[name]
+        answer._pending = build
+        return answer
+
+    def _materialise(self) -> None:
+        private = self.__pydantic_private__
+        if not private or private.get("_pending") is None:
+            return
+        with _BUILDING:
+            build = private.get("_pending")
+            if build is None:  # another thread built it meanwhile
+                return
+            values = {**self.__dict__, **build()}
+            # One new dict, in field order (dumps follow it), swapped in at once: a reader in
+            # another thread sees the answer before or after, never half-built.
+            object.__setattr__(
+                self, "__dict__", {name: values[name] for name in type(self).model_fields}
+            )
+            private["_pending"] = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name in type(self).model_fields:
+            self._materialise()
+            if name in self.__dict__:
+                return self.__dict__[name]
+        return super().__getattr__(name)  # type: ignore[misc]
+
+    @model_serializer(mode="wrap")
+    def _serialise(self, handler: Any) -> Any:
+        self._materialise()
+        return handler(self)
+
+    def __eq__(self, other: object) -> bool:
+        self._materialise()
+        if isinstance(other, Identification):
+            other._materialise()
+        return super().__eq__(other)
+
+    def __hash__(self) -> int:
+        self._materialise()
+        return super().__hash__()
+
+    def __iter__(self) -> Any:
+        self._materialise()
+        return super().__iter__()
+
+    def __repr_args__(self) -> Any:
+        self._materialise()
+        return super().__repr_args__()
+
+    def __getstate__(self) -> dict[Any, Any]:
+        self._materialise()
+        return super().__getstate__()
+
+    def __copy__(self) -> Identification:
+        self._materialise()
+        return super().__copy__()
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Identification:
+        self._materialise()
+        return super().__deepcopy__(memo)
 
     def explain(self, lang: str = "zh") -> str:
         """A readable explanation: outcome, groups, reasons with clauses, missing facts."""
