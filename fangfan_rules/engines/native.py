@@ -153,7 +153,7 @@ def _status(value: Truth) -> str:
 
 def _reason(rule: Rule, run: RuleRun, *, negated: bool = False) -> Reason:
     wanted = False if negated else True
-    relevant = [c for c in run.checks if c.result is wanted] or run.checks
+    relevant = [c for c in run.checks if c[6] is wanted] or run.checks  # c[6]: the result
     texts = {lang: [check_text(*c, lang=lang) for c in relevant] for lang in ("zh", "en")}
     return Reason(
         rule_id=rule.id,
@@ -249,12 +249,13 @@ def _identify(
     # Scope first: a household the document does not cover is answered without evaluating (or
     # needing the parameters of) any other rule; once a scope rule is false, the other rules are
     # skipped (not evaluated).
+    ordered = _scope_first(pack)
+    scope_ids = [r.id for r in ordered if r.kind == RuleKind.SCOPE]
     runs, records = run_rules(
         ev,
-        _scope_first(pack),
+        ordered,
         skip=lambda rule, done: (
-            rule.kind != RuleKind.SCOPE
-            and any(v is False for r, v, _ in done.values() if r.kind == RuleKind.SCOPE)
+            rule.kind != RuleKind.SCOPE and any(done[i][1] is False for i in scope_ids if i in done)
         ),
     )
     by_kind: dict[RuleKind, list[tuple[Rule, Truth, RuleRun]]] = {}

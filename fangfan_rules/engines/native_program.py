@@ -67,16 +67,9 @@ def unsupplied_fact(parameter: str) -> str:
     return f"parameter {parameter} (not stated in the document: supply it)"
 
 
-class Recorded(NamedTuple):
-    """One evaluated leaf, in machine values (worded into a Check only when read)."""
-
-    variable: str
-    args: Mapping[str, Any]
-    member: str | None
-    value: Any
-    op: str | None
-    right: Any
-    result: Truth
+#: One evaluated leaf in machine values, worded into a Check only when read: (variable,
+#: arguments, member id, value, operator, compared-with value, result). A plain tuple: cheap.
+Recorded = tuple[str, Mapping[str, Any], str | None, Any, str | None, Any, Truth]
 
 
 class RuleRun:
@@ -91,10 +84,12 @@ class RuleRun:
 
 
 class _Resolved(NamedTuple):
-    """An operand resolved on one as_of: its value and the parameters read, in order."""
+    """An operand resolved on one as_of: its value and the parameters read, in order (or, when
+    ``unsupplied``, the :class:`UnsuppliedParameterError` it raised)."""
 
     value: Any
     params: tuple[tuple[str, ParameterValue], ...]
+    unsupplied: bool = False
 
 
 Node = Callable[["Recorder", Member | None], Truth]
@@ -137,16 +132,27 @@ class Recorder:
     def operand(self, operand: Operand) -> Any:
         """:meth:`resolve` for an operand of the pack's rules (resolved once per pack and day;
         keyed by identity, so only for operands the compiled program keeps alive)."""
-        resolved = self.resolved.get(id(operand))
+        return self._once(operand, lambda read: self._resolve(operand, read))
+
+    def _once(self, node: object, compute: Callable[[list[Any]], Any]) -> Any:
+        resolved = self.resolved.get(id(node))
         if resolved is None:
             read: list[tuple[str, ParameterValue]] = []
             try:
-                value = self._resolve(operand, read)
+                value = compute(read)
+            except UnsuppliedParameterError as exc:
+                # A caller figure not supplied stays so all day: remembered, the leaf only needs
+                # the parameter's name (other errors stop the evaluation and are not kept).
+                self.resolved[id(node)] = _Resolved(exc, tuple(read), unsupplied=True)
+                raise
             finally:
                 self._note_params(read)  # read before a failure too, as each was read
-            resolved = self.resolved[id(operand)] = _Resolved(value, tuple(read))
-        else:
+            self.resolved[id(node)] = _Resolved(value, tuple(read))
+            return value
+        if resolved.params:
             self._note_params(resolved.params)
+        if resolved.unsupplied:
+            raise resolved.value.with_traceback(None)
         return resolved.value
 
     def _note_params(self, read: Any) -> None:
@@ -174,21 +180,16 @@ class Recorder:
 
     def arguments(self, ref: VarRef, variable: Variable) -> Mapping[str, Any]:
         """The arguments of ``ref`` on as_of (resolved once per pack and day)."""
-        resolved = self.resolved.get(id(ref))
-        if resolved is not None:
-            self._note_params(resolved.params)
-            return resolved.value  # type: ignore[no-any-return]
-        read: list[tuple[str, ParameterValue]] = []
-        try:
+
+        def compute(read: list[Any]) -> dict[str, Any]:
             args = {name: self._resolve(arg, read) for name, arg in ref.args}
-        finally:
-            self._note_params(read)
-        if variable.enum is not None:
-            for name, kind in variable.args.items():
-                if kind == "enum_list":
-                    args[name] = tuple(variable.enum(v) for v in args[name])
-        self.resolved[id(ref)] = _Resolved(args, tuple(read))
-        return args
+            if variable.enum is not None:
+                for name, kind in variable.args.items():
+                    if kind == "enum_list":
+                        args[name] = tuple(variable.enum(v) for v in args[name])
+            return args
+
+        return self._once(ref, compute)  # type: ignore[no-any-return]
 
     def read(
         self, index: int, ref: VarRef, variable: Variable, member: Member | None
@@ -354,8 +355,14 @@ def _is_true(index: int, ref: VarRef, variable: Variable) -> Node:
             value, args = rec.read(index, ref, variable, member)
             result: Truth = UNKNOWN if isinstance(value, Missing) else value is True
             rec.run.checks.append(
-                Recorded(
-                    name, args, member.id if member is not None else None, value, None, None, result
+                (
+                    name,
+                    args,
+                    member.id if member is not None else None,
+                    value,
+                    None,
+                    None,
+                    result,
                 )
             )
         except UnsuppliedParameterError as exc:
@@ -394,8 +401,14 @@ def _compare(
                         f"rule {rule_id}: cannot compare {name}={value!r} {op} {right!r}"
                     ) from exc
             rec.run.checks.append(
-                Recorded(
-                    name, args, member.id if member is not None else None, value, op, right, result
+                (
+                    name,
+                    args,
+                    member.id if member is not None else None,
+                    value,
+                    op,
+                    right,
+                    result,
                 )
             )
         except UnsuppliedParameterError as exc:
