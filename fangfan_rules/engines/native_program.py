@@ -136,6 +136,8 @@ class Recorder:
 
     def _once(self, node: object, compute: Callable[[list[Any]], Any]) -> Any:
         resolved = self.resolved.get(id(node))
+        if resolved is not None and not resolved.params and not resolved.unsupplied:
+            return resolved.value  # the common case: constants and dates, no parameter read
         if resolved is None:
             read: list[tuple[str, ParameterValue]] = []
             try:
@@ -195,7 +197,11 @@ class Recorder:
         self, index: int, ref: VarRef, variable: Variable, member: Member | None
     ) -> tuple[Any, Mapping[str, Any]]:
         """The value of ``ref`` for the household (or ``member``), computed once per household."""
-        args = self.arguments(ref, variable)
+        resolved = self.resolved.get(id(ref))
+        if resolved is not None and not resolved.params and not resolved.unsupplied:
+            args = resolved.value  # the common case, without the calls of arguments()
+        else:
+            args = self.arguments(ref, variable)
         member_id = member.id if member is not None else None
         key = (index, member_id)
         cache = self.cache
@@ -207,7 +213,7 @@ class Recorder:
                 ctx = self.contexts[member_id] = Context(
                     self.household, self.as_of, member, self.population
                 )
-            value = cache[key] = variable(ctx, **args)
+            value = cache[key] = variable.compute(ctx, **args)
         if isinstance(value, Missing):
             missing = self.run.missing
             missing.extend(f for f in value.facts if f not in missing)
@@ -378,13 +384,18 @@ def _compare(
     index: int, compare: Compare, variable: Variable, test: Callable[[Any, Any], bool]
 ) -> Node:
     ref, op, right_operand, name = compare.left, compare.op, compare.right, compare.left.name
+    right_id = id(right_operand)
 
     def node(rec: Recorder, member: Member | None) -> Truth:
         missing = rec.run.missing
         before = len(missing)
         try:
             value, args = rec.read(index, ref, variable, member)
-            right = rec.operand(right_operand)
+            resolved = rec.resolved.get(right_id)
+            if resolved is not None and not resolved.params and not resolved.unsupplied:
+                right = resolved.value
+            else:
+                right = rec.operand(right_operand)
             result: Truth
             if isinstance(value, Missing):
                 result = UNKNOWN
