@@ -1,4 +1,9 @@
-"""The native evaluator: interprets a pack's rule values for one household, with a full trace.
+"""The native evaluator: one household through a pack's rules, with a full trace.
+
+The rules run as closures compiled once per pack (``native_program``), which record the
+machine values each condition read; the trace, the reasons and their words are built from that
+record when the answer's ``reasons`` or ``trace`` is first read (``Identification.deferred``):
+an answer nobody explains costs its evaluation only.
 
 Effects combine by kind and precedence, never by the order rules appear in a file:
 out of scope → green channel / identify → needs review → not eligible. A rule whose condition is
@@ -69,11 +74,6 @@ def machine_text(value: Any) -> str | None:
     if isinstance(value, tuple | list | frozenset | set):
         return ";".join(sorted(machine_text(v) or "" for v in value))
     return "" if value is None else str(value)
-
-
-#: The per-household evaluator (the name the elimination engine and population pass use).
-_Evaluator = Recorder
-_RuleRun = RuleRun
 
 
 def check_of(recorded: Recorded) -> Check:
@@ -165,9 +165,7 @@ def _reason(rule: Rule, run: RuleRun, *, negated: bool = False) -> Reason:
     )
 
 
-def _deadline(
-    ev: _Evaluator, rule: Rule, calendar: cal.WorkingDayCalendar | None
-) -> Deadline | None:
+def _deadline(ev: Recorder, rule: Rule, calendar: cal.WorkingDayCalendar | None) -> Deadline | None:
     spec = rule.effect.deadline
     assert spec is not None
     ctx = Context(ev.household, ev.as_of)
@@ -478,7 +476,7 @@ def population_for(pack: Pack, households: Iterable[Household], *, as_of: date) 
     views = [known_at(h, as_of)[0] for h in households]
     refs: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {}
     if views:
-        ev = _Evaluator(pack, views[0], as_of)
+        ev = Recorder(pack, views[0], as_of)
         for rule in pack.rules:
             if not rule.in_force(as_of):
                 continue
