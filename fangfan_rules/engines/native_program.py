@@ -16,6 +16,7 @@ names the parameter.
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -252,6 +253,7 @@ class Program:
         self._conditions: dict[int, tuple[Rule, Node]] = {}
         self._refs: dict[VarRef, int] = {}
         self._days: dict[date, dict[int, _Resolved]] = {}
+        self._compiling = threading.Lock()
 
     def resolved_on(self, as_of: date) -> dict[int, Any]:
         days = self._days
@@ -265,7 +267,13 @@ class Program:
     def condition(self, rule: Rule) -> Node:
         compiled = self._conditions.get(id(rule))
         if compiled is None or compiled[0] is not rule:
-            compiled = self._conditions[id(rule)] = (rule, self._compile(rule.condition, rule))
+            # One compiler at a time: two threads numbering variable references at once could
+            # give two references one cache slot.
+            with self._compiling:
+                compiled = self._conditions.get(id(rule))
+                if compiled is None or compiled[0] is not rule:
+                    compiled = (rule, self._compile(rule.condition, rule))
+                    self._conditions[id(rule)] = compiled
         return compiled[1]
 
     def _index(self, ref: VarRef) -> int:
