@@ -270,44 +270,52 @@ class Identification(_Value):
 
     # -- deferred fields ----------------------------------------------------------------------
     # The native engine answers thousands of households whose reasons and trace nobody reads: it
-    # records the machine values it evaluated and hands a builder for the fields below, which run
-    # on first use (attribute, dump, comparison, copy, pickle) and never again. The answer is the
-    # same value either way: the builder only words and packages what evaluation recorded.
+    # records the machine values it evaluated and hands a builder for each field below, which runs
+    # on first use (attribute, dump, comparison, copy, pickle) and never again; reading the
+    # reasons (a summary, a results row) does not build the trace. The answer is the same value
+    # either way: the builders only word and package what evaluation recorded.
     _DEFERRED: ClassVar[tuple[str, ...]] = ("reasons", "trace")
-    _pending: Callable[[], Mapping[str, Any]] | None = PrivateAttr(None)
+    _pending: dict[str, Callable[[], Any]] | None = PrivateAttr(None)
 
     @classmethod
-    def deferred(cls, build: Callable[[], Mapping[str, Any]], **fields: Any) -> Identification:
-        """An answer whose ``reasons`` and ``trace`` are built by ``build()`` when first needed.
+    def deferred(cls, builders: Mapping[str, Callable[[], Any]], **fields: Any) -> Identification:
+        """An answer whose ``reasons`` and ``trace`` are built by ``builders[name]()`` when first
+        needed, each on its own.
 
-        ``fields`` are validated as usual; ``build`` returns the deferred fields as ready values
-        (a tuple of :class:`Reason`, a :class:`Trace`).
+        ``fields`` are validated as usual; each builder returns its field as a ready value (a
+        tuple of :class:`Reason`, a :class:`Trace`).
         """
         answer = cls(**fields, reasons=(), trace=_NO_TRACE)
         for name in cls._DEFERRED:
             del answer.__dict__[name]
-        answer._pending = build
+        answer._pending = {name: builders[name] for name in cls._DEFERRED}
         return answer
 
-    def _materialise(self) -> None:
+    def _materialise(self, only: str | None = None) -> None:
+        """Build the deferred fields (``only`` one of them, if given) not built yet."""
         private = self.__pydantic_private__
-        if not private or private.get("_pending") is None:
+        if not private or not private.get("_pending"):
             return
         with _BUILDING:
-            build = private.get("_pending")
-            if build is None:  # another thread built it meanwhile
+            pending = private.get("_pending")
+            if not pending:  # another thread built them meanwhile
                 return
-            values = {**self.__dict__, **build()}
+            names = [n for n in pending if only is None or n == only]
+            if not names:
+                return
+            values = {**self.__dict__, **{name: pending[name]() for name in names}}
             # One new dict, in field order (dumps follow it), swapped in at once: a reader in
-            # another thread sees the answer before or after, never half-built.
+            # another thread sees the field before or after, never half-built.
             object.__setattr__(
-                self, "__dict__", {name: values[name] for name in type(self).model_fields}
+                self,
+                "__dict__",
+                {name: values[name] for name in type(self).model_fields if name in values},
             )
-            private["_pending"] = None
+            private["_pending"] = {n: b for n, b in pending.items() if n not in names} or None
 
     def __getattr__(self, name: str) -> Any:
         if name in type(self).model_fields:
-            self._materialise()
+            self._materialise(name if name in Identification._DEFERRED else None)
             if name in self.__dict__:
                 return self.__dict__[name]
         return super().__getattr__(name)  # type: ignore[misc]

@@ -288,15 +288,14 @@ def _identify(
     )
 
     def answer(reasons: list[tuple[Rule, RuleRun, bool]], **fields: Any) -> Identification:
-        def build() -> dict[str, Any]:
-            return {
-                "reasons": tuple(_reason(r, run, negated=negated) for r, run, negated in reasons),
-                "trace": trace.build(),
-            }
+        def build_reasons() -> tuple[Reason, ...]:
+            return tuple(_reason(r, run, negated=negated) for r, run, negated in reasons)
 
         if deferred:
-            return Identification.deferred(build, **common, **fields)
-        return Identification(**common, **fields, **build())
+            return Identification.deferred(
+                {"reasons": build_reasons, "trace": trace.build}, **common, **fields
+            )
+        return Identification(**common, **fields, reasons=build_reasons(), trace=trace.build())
 
     # 1. Scope: a household the document does not cover gets a distinct answer saying why.
     scope = of_kind(RuleKind.SCOPE)
