@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import pickle
+import sys
 import threading
 from datetime import date
 from pathlib import Path
@@ -23,20 +24,9 @@ from fangfan_rules.engines.native import _identify, identify, population_for
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample_households.jsonl"
 
-#: as_of and caller figures per pack (those the benchmark uses).
-PACKS = {
-    "qianshan_2023": (date(2023, 6, 5), {"monitoring_income_line": 7000}),
-    "ewenki_2024": (date(2024, 6, 5), {}),
-    "puan_2025": (date(2025, 7, 1), {"monitoring_income_line": 7000}),
-    "jimo_2022": (
-        date(2022, 5, 15),
-        {"monitoring_income_line": 7000, "income_window": "2021-05-01..2022-04-30"},
-    ),
-    "rongan_2022": (
-        date(2022, 4, 20),
-        {"monitoring_income_line": 6000, "income_window": "2021-01-01..2021-12-31"},
-    ),
-}
+# The packs with the as_of and caller figures of the latency benchmark (one definition).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from native_latency import PACKS  # noqa: E402  (benchmarks/ is not a package)
 
 
 @pytest.fixture(scope="module")

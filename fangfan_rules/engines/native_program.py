@@ -293,11 +293,9 @@ class Program:
         if isinstance(node, Fired):
             return _fired(node.rule_ids)
         if isinstance(node, IsTrue):
-            return _is_true(self._index(node.var), node.var, get_variable(node.var.name))
+            return _leaf(self._index(node.var), node.var, get_variable(node.var.name))
         assert isinstance(node, Compare)
-        return _compare(
-            self._index(node.left), node, get_variable(node.left.name), _COMPARE[node.op]
-        )
+        return _leaf(self._index(node.left), node.left, get_variable(node.left.name), node)
 
 
 # Each node forgets the missing facts read inside it when its value is known: they could not
@@ -359,77 +357,43 @@ def _fired(rule_ids: tuple[str, ...]) -> Node:
     return node
 
 
-def _is_true(index: int, ref: VarRef, variable: Variable) -> Node:
+def _leaf(index: int, ref: VarRef, variable: Variable, compare: Compare | None = None) -> Node:
+    """A variable that is true (``compare`` None) or a variable compared with an operand."""
     name = ref.name
-
-    def node(rec: Recorder, member: Member | None) -> Truth:
-        missing = rec.run.missing
-        before = len(missing)
-        try:
-            value, args = rec.read(index, ref, variable, member)
-            result: Truth = UNKNOWN if isinstance(value, Missing) else value is True
-            rec.run.checks.append(
-                (
-                    name,
-                    args,
-                    member.id if member is not None else None,
-                    value,
-                    None,
-                    None,
-                    result,
-                )
-            )
-        except UnsuppliedParameterError as exc:
-            result = rec.unsupplied(exc)
-        if result is not UNKNOWN:
-            del missing[before:]
-        return result
-
-    return node
-
-
-def _compare(
-    index: int, compare: Compare, variable: Variable, test: Callable[[Any, Any], bool]
-) -> Node:
-    ref, op, right_operand, name = compare.left, compare.op, compare.right, compare.left.name
+    op = compare.op if compare is not None else None
+    right_operand = compare.right if compare is not None else None
+    test = _COMPARE[op] if op is not None else None
     right_id = id(right_operand)
 
     def node(rec: Recorder, member: Member | None) -> Truth:
         missing = rec.run.missing
         before = len(missing)
+        result: Truth
+        right: Any = None
         try:
             value, args = rec.read(index, ref, variable, member)
-            resolved = rec.resolved.get(right_id)
-            if resolved is not None and not resolved.params and not resolved.unsupplied:
-                right = resolved.value
+            if test is None:
+                result = UNKNOWN if isinstance(value, Missing) else value is True
             else:
-                right = rec.operand(right_operand)
-            result: Truth
-            if isinstance(value, Missing):
-                result = UNKNOWN
-            elif value is None:
-                result = (
-                    False  # the thing does not exist (e.g. no certificate): comparisons are false
-                )
-            else:
-                try:
-                    result = bool(test(value, right))
-                except TypeError as exc:
-                    rule_id = rec.rule.id if rec.rule else "?"
-                    raise RuleError(
-                        f"rule {rule_id}: cannot compare {name}={value!r} {op} {right!r}"
-                    ) from exc
-            rec.run.checks.append(
-                (
-                    name,
-                    args,
-                    member.id if member is not None else None,
-                    value,
-                    op,
-                    right,
-                    result,
-                )
-            )
+                resolved = rec.resolved.get(right_id)
+                if resolved is not None and not resolved.params and not resolved.unsupplied:
+                    right = resolved.value
+                else:
+                    right = rec.operand(right_operand)  # type: ignore[arg-type]
+                if isinstance(value, Missing):
+                    result = UNKNOWN
+                elif value is None:
+                    result = False  # the thing does not exist (e.g. no certificate): never true
+                else:
+                    try:
+                        result = bool(test(value, right))
+                    except TypeError as exc:
+                        rule_id = rec.rule.id if rec.rule else "?"
+                        raise RuleError(
+                            f"rule {rule_id}: cannot compare {name}={value!r} {op} {right!r}"
+                        ) from exc
+            member_id = member.id if member is not None else None
+            rec.run.checks.append((name, args, member_id, value, op, right, result))
         except UnsuppliedParameterError as exc:
             result = rec.unsupplied(exc)
         if result is not UNKNOWN:
