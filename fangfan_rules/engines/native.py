@@ -247,15 +247,16 @@ def _identify(
     # Scope first: a household the document does not cover is answered without evaluating (or
     # needing the parameters of) any other rule; once a scope rule is false, the other rules are
     # skipped (not evaluated).
-    ordered = _scope_first(pack)
-    scope_ids = [r.id for r in ordered if r.kind == RuleKind.SCOPE]
-    runs, records = run_rules(
-        ev,
-        ordered,
-        skip=lambda rule, done: (
-            rule.kind != RuleKind.SCOPE and any(done[i][1] is False for i in scope_ids if i in done)
-        ),
-    )
+    scope_rules, other_rules = _scope_first(pack)
+    runs, records = run_rules(ev, scope_rules)
+    if any(v is False for _, v, _ in runs.values()):
+        # Outside the document's scope: the other rules are skipped (not evaluated).
+        _, skipped = run_rules(ev, other_rules, skip=lambda rule, done: True)
+        records += skipped
+    else:
+        more_runs, more_records = run_rules(ev, other_rules)
+        runs.update(more_runs)
+        records += more_records
     by_kind: dict[RuleKind, list[tuple[Rule, Truth, RuleRun]]] = {}
     for record in records:
         if record.run is not None:
@@ -417,19 +418,21 @@ _SCOPE_UNKNOWN = LocalText(zh="是否属于排查范围未知", en="whether the 
 _NO_GREEN_CHANNEL = GreenChannel(applies=False)
 
 
-def _scope_first(pack: Pack) -> tuple[Rule, ...]:
-    """The pack's rules in evaluation order, scope rules first (computed once per pack)."""
+def _scope_first(pack: Pack) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
+    """The pack's scope rules and its other rules, each in evaluation order (once per pack)."""
     cached = _SCOPE_FIRST.get(pack)
     if cached is None:
         ordered = pack.ordered_rules()
-        cached = _SCOPE_FIRST[pack] = tuple(
-            [r for r in ordered if r.kind == RuleKind.SCOPE]
-            + [r for r in ordered if r.kind != RuleKind.SCOPE]
+        cached = _SCOPE_FIRST[pack] = (
+            tuple(r for r in ordered if r.kind == RuleKind.SCOPE),
+            tuple(r for r in ordered if r.kind != RuleKind.SCOPE),
         )
     return cached
 
 
-_SCOPE_FIRST: weakref.WeakKeyDictionary[Pack, tuple[Rule, ...]] = weakref.WeakKeyDictionary()
+_SCOPE_FIRST: weakref.WeakKeyDictionary[Pack, tuple[tuple[Rule, ...], tuple[Rule, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _figures_read(

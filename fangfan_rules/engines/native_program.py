@@ -303,7 +303,26 @@ class Program:
 
 
 def _combined(items: list[Node], combine: Callable[[list[Truth]], Truth]) -> Node:
-    def node(rec: Recorder, member: Member | None) -> Truth:
+    # Every item is evaluated, even after the value is settled: each leaf is traced.
+    if combine is k_and:
+
+        def node(rec: Recorder, member: Member | None) -> Truth:
+            missing = rec.run.missing
+            before = len(missing)
+            value: Truth = True
+            for item in items:
+                v = item(rec, member)
+                if v is False:
+                    value = False
+                elif v is UNKNOWN and value is True:
+                    value = UNKNOWN
+            if value is not UNKNOWN:
+                del missing[before:]
+            return value
+
+        return node
+
+    def any_node(rec: Recorder, member: Member | None) -> Truth:
         missing = rec.run.missing
         before = len(missing)
         value = combine([item(rec, member) for item in items])
@@ -311,7 +330,7 @@ def _combined(items: list[Node], combine: Callable[[list[Truth]], Truth]) -> Nod
             del missing[before:]
         return value
 
-    return node
+    return any_node
 
 
 def _negated(item: Node) -> Node:
