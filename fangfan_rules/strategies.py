@@ -837,7 +837,9 @@ def households(
     events_s = st.lists(risk_events(date_range=date_range), max_size=4).map(tuple)
     spending_s = st.lists(expenditures(date_range=date_range), max_size=3).map(tuple)
     assistance_s = st.lists(_social_assistance(date_range, allow_unknown), max_size=2).map(tuple)
-    monitoring_s = st.lists(_monitoring(date_range), max_size=2).map(tuple)
+    monitoring_s = st.lists(
+        _monitoring(date_range), max_size=2, unique_by=lambda r: r.identified_on
+    ).map(tuple)
     serious_s = st.sampled_from((True, True, False, None) if allow_unknown else (True, False))
     green_s = _maybe(_green_channel(date_range, allow_unknown), allow_unknown)
     lifted_year_s = st.one_of(st.none(), st.integers(2013, 2020))
