@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+import threading
+from collections.abc import Callable, Mapping
 from datetime import date
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_serializer
 
 from fangfan_rules.facts import ExcludedFact
 from fangfan_rules.facts.base import masked_json, masked_value
@@ -122,6 +124,13 @@ class Trace(_Value):
         from fangfan_rules.analysis.card import trace_html
 
         return masked(trace_html(self))
+
+
+#: Held while a deferred answer builds its fields (a result may be shared between threads).
+_BUILDING = threading.RLock()
+
+#: The placeholder a deferred answer is validated with (never seen: the field is built on use).
+_NO_TRACE = Trace(rules=(), parameters=(), excluded_facts=())
 
 
 class Reason(_Value):
@@ -258,6 +267,93 @@ class Identification(_Value):
     missing_facts: tuple[str, ...] = Field((), description="facts that could change the answer")
     reforms: tuple[str, ...] = Field((), description="parameter overrides or reforms applied")
     trace: Trace
+
+    # -- deferred fields ----------------------------------------------------------------------
+    # The native engine answers thousands of households whose reasons and trace nobody reads: it
+    # records the machine values it evaluated and hands a builder for each field below, which runs
+    # on first use (attribute, dump, comparison, copy, pickle) and never again; reading the
+    # reasons (a summary, a results row) does not build the trace. The answer is the same value
+    # either way: the builders only word and package what evaluation recorded.
+    _DEFERRED: ClassVar[tuple[str, ...]] = ("reasons", "trace")
+    _pending: dict[str, Callable[[], Any]] | None = PrivateAttr(None)
+
+    @classmethod
+    def deferred(cls, builders: Mapping[str, Callable[[], Any]], **fields: Any) -> Identification:
+        """An answer whose ``reasons`` and ``trace`` are built by ``builders[name]()`` when first
+        needed, each on its own.
+
+        ``fields`` are validated as usual; each builder returns its field as a ready value (a
+        tuple of :class:`Reason`, a :class:`Trace`).
+        """
+        answer = cls(**fields, reasons=(), trace=_NO_TRACE)
+        for name in cls._DEFERRED:
+            del answer.__dict__[name]
+        answer._pending = {name: builders[name] for name in cls._DEFERRED}
+        return answer
+
+    def _materialise(self, only: str | None = None) -> None:
+        """Build the deferred fields (``only`` one of them, if given) not built yet."""
+        private = self.__pydantic_private__
+        if not private or not private.get("_pending"):
+            return
+        with _BUILDING:
+            pending = private.get("_pending")
+            if not pending:  # another thread built them meanwhile
+                return
+            names = [n for n in pending if only is None or n == only]
+            if not names:
+                return
+            values = {**self.__dict__, **{name: pending[name]() for name in names}}
+            # One new dict, in field order (dumps follow it), swapped in at once: a reader in
+            # another thread sees the field before or after, never half-built.
+            object.__setattr__(
+                self,
+                "__dict__",
+                {name: values[name] for name in type(self).model_fields if name in values},
+            )
+            private["_pending"] = {n: b for n, b in pending.items() if n not in names} or None
+
+    def __getattr__(self, name: str) -> Any:
+        if name in type(self).model_fields:
+            self._materialise(name if name in Identification._DEFERRED else None)
+            if name in self.__dict__:
+                return self.__dict__[name]
+        return super().__getattr__(name)  # type: ignore[misc]
+
+    @model_serializer(mode="wrap")
+    def _serialise(self, handler: Any) -> Any:
+        self._materialise()
+        return handler(self)
+
+    def __eq__(self, other: object) -> bool:
+        self._materialise()
+        if isinstance(other, Identification):
+            other._materialise()
+        return super().__eq__(other)
+
+    def __hash__(self) -> int:
+        self._materialise()
+        return super().__hash__()
+
+    def __iter__(self) -> Any:
+        self._materialise()
+        return super().__iter__()
+
+    def __repr_args__(self) -> Any:
+        self._materialise()
+        return super().__repr_args__()
+
+    def __getstate__(self) -> dict[Any, Any]:
+        self._materialise()
+        return super().__getstate__()
+
+    def __copy__(self) -> Identification:
+        self._materialise()
+        return super().__copy__()
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Identification:
+        self._materialise()
+        return super().__deepcopy__(memo)
 
     def explain(self, lang: str = "zh") -> str:
         """A readable explanation: outcome, groups, reasons with clauses, missing facts."""
