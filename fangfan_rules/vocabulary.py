@@ -356,3 +356,209 @@ _LABELS: dict[_Labelled, tuple[str, str]] = {
     CareType.CHRONIC_SPECIAL_OUTPATIENT: ("门诊慢特病", "chronic / special outpatient"),
     CareType.GENERAL_OUTPATIENT: ("普通门诊", "general outpatient"),
 }
+
+
+def enum_label(value: StrEnum, lang: str = "zh") -> str | None:
+    """The label of any enum value the packs read, or None when the vocabulary has none.
+
+    Enums defined elsewhere (``AreaTag`` lives with the facts it describes) are labelled here by
+    value, so that every word a person reads comes from this one vocabulary.
+    """
+    if isinstance(value, _Labelled):
+        return value.label(lang)
+    labels = FOREIGN_ENUM_LABELS.get(type(value).__name__, {}).get(value.value)
+    return None if labels is None else labels[0 if lang == "zh" else 1]
+
+
+#: Labels of enums defined outside this module, by enum class name and value.
+FOREIGN_ENUM_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "AreaTag": {
+        "no_monitoring_object": (
+            "有农村户籍人口但没有监测对象的村",
+            "a village with rural residents but no monitored household",
+        ),
+        "heavy_consolidation_task": (
+            "巩固拓展脱贫攻坚成果任务较重的地区",
+            "an area with a heavy task of consolidating poverty alleviation",
+        ),
+        "epidemic_or_disaster_hit": (
+            "受疫情灾情影响较大的地区",
+            "an area hit hard by epidemic or disaster",
+        ),
+        "relocation_site": ("易地扶贫搬迁安置区", "a poverty-relocation resettlement area"),
+        "former_deep_poverty_village": ("原深度贫困村", "a former deeply poor village"),
+        "disaster_site": ("受灾地区", "a disaster-stricken area"),
+        "lifted_income_fall_concentration": (
+            "脱贫户收入下降户较为集中的地区",
+            "an area where lifted households with falling income are concentrated",
+        ),
+        "livestock_concentration": (
+            "牲畜养殖数量较多的地区",
+            "an area with much livestock raising",
+        ),
+        "many_lifted_few_monitored": (
+            "脱贫户较多但监测户较少的村",
+            "a village with many lifted but few monitored households",
+        ),
+        "non_poor_village": ("非贫困村", "a village that was never a poor village"),
+        "lifted_village": ("脱贫村", "a village lifted out of poverty"),
+        "large_relocation_site": ("大型易地搬迁安置点", "a large relocation site"),
+    },
+}
+
+#: The facts a household record holds, by field path (list indices left out), as a person asks
+#: for them ("缺少：饮水安全情况"). Member, record and clue fields are named after their owner.
+FACT_LABELS: dict[str, tuple[str, str]] = {
+    # household
+    "hukou": ("户籍类型", "hukou kind"),
+    "lifted_out_of_poverty": ("是否脱贫户", "whether the household was lifted out of poverty"),
+    "lifted_year": ("脱贫年度", "year lifted out of poverty"),
+    "has_urban_social_security": (
+        "是否享受城镇低保或职工养老保险",
+        "whether urban dibao or an employee pension is received",
+    ),
+    "self_coping": ("入户记录的自主应对能力", "whether the household can cope on its own (visit)"),
+    "serious_difficulty": (
+        "入户记录的生活是否陷入严重困难",
+        "whether life is in serious difficulty (visit)",
+    ),
+    "livestock": ("存栏牲畜情况", "livestock on hand"),
+    "guarantees.housing_grade": ("住房安全等级", "housing safety grade"),
+    "guarantees.basic_medical_insured": ("是否参加基本医疗保险", "basic medical insurance"),
+    "guarantees.compulsory_education_ok": ("义务教育保障情况", "compulsory education secured"),
+    "guarantees.drinking_water_safe": ("饮水安全情况", "drinking-water safety"),
+    "guarantees.only_house": (
+        "鉴定房屋是否为唯一住房",
+        "whether the appraised house is the only one",
+    ),
+    "guarantees.housing_appraised_on": ("住房安全鉴定日期", "date of the housing appraisal"),
+    "green_channel": ("绿色通道记录", "the green-channel record"),
+    "green_channel.facts_clear": (
+        "严重困难事实是否清楚",
+        "whether the serious difficulty is clear",
+    ),
+    "green_channel.urgent": ("是否急需帮扶", "whether help is urgent"),
+    "green_channel.town_confirmed_on": ("镇（街）确认日期", "date confirmed by the town"),
+    "green_channel.village_confirmed_on": ("村确认日期", "date confirmed by the village"),
+    "green_channel.publicly_recognised": ("是否群众普遍认可", "whether the public recognises it"),
+    "judgement": ("研判结果记录", "the recorded judgement"),
+    "provenance.income_double_signed": (
+        "收入信息是否双签字",
+        "whether income facts are double-signed",
+    ),
+    "provenance.guarantees_double_signed": (
+        "“两不愁三保障”信息是否双签字",
+        "whether the 两不愁三保障 facts are double-signed",
+    ),
+    "provenance.phone_interview": ("是否电话访谈采集", "whether collected by phone"),
+    "provenance.interview_recorded": (
+        "电话访谈是否记录",
+        "whether the phone interview was recorded",
+    ),
+    # member
+    "birth_date": ("出生日期", "date of birth"),
+    "labour": ("劳动能力", "labour capacity"),
+    "schooling": ("在校情况", "schooling stage"),
+    "employment": ("就业情况", "employment"),
+    "health.major_illness": ("是否患大病", "major illness"),
+    "health.chronic_illness": ("是否患长期慢性病", "chronic illness"),
+    "health.loses_self_care": ("是否失能", "whether able to look after oneself"),
+    "health.special_major_disease_since": (
+        "纳入大病专项救治日期",
+        "date of special major-disease care",
+    ),
+    "disability": ("残疾人证", "disability certificate"),
+    "solitary": ("是否鳏寡孤独", "whether without spouse, child or carer"),
+    "dropout_since": ("失学辍学日期", "date dropped out"),
+    "education_aid_since": ("获得教育资助日期", "date granted education aid"),
+    "child_status": ("儿童认定情况", "child status"),
+    # monitoring record
+    "identified_on": ("识别日期", "date identified"),
+    "system_entry_on": ("录入系统日期", "date entered in the system"),
+    "helper": ("帮扶责任人", "helper"),
+    "second_helper": ("第二帮扶联系人", "second helper"),
+    "helper_assigned_on": ("安排帮扶责任人日期", "date the helper was assigned"),
+    "plan_filed_on": ("帮扶计划制定日期", "date the plan was filed"),
+    "eliminated_on": ("风险消除日期", "date the risk was eliminated"),
+    "risk_resolved": (
+        "风险是否已稳定消除（研判结论）",
+        "whether the risk is gone (officials' finding)",
+    ),
+    "new_risk": (
+        "是否出现新增风险（研判结论）",
+        "whether a new risk appeared (officials' finding)",
+    ),
+    "willing_to_develop": ("是否有劳动能力且有发展意愿", "whether able and willing to develop"),
+    "development_confirmed_on": ("开发式帮扶确认日期", "date development-type help was confirmed"),
+    "safety_net_determined_on": ("兜底保障认定日期", "date the safety-net status was determined"),
+    # clue / warning
+    "verified_on": ("入户核实日期", "date verified at home"),
+    "feedback_on": ("信息反馈日期", "feedback date"),
+    "meets_criteria": ("是否符合认定标准", "whether it meets the identification standard"),
+    "reason_not_met": ("不符合认定标准的主要原因", "main reason the standard is not met"),
+    "applicant_informed": ("办理结果是否已告知本人", "whether the applicant was told the result"),
+    "closed_on": ("办结日期", "date closed"),
+    "received_on": ("收到日期", "date received"),
+    # social assistance, expenditure
+    "full_or_top_grade": ("是否全额或最高档", "whether full or top grade"),
+    "end": ("终止日期", "end date"),
+    "care": ("就医类型", "type of care"),
+}
+
+#: The dated lists of a household record: how one item is named ({date}, {kind} filled in).
+RECORD_LABELS: dict[str, tuple[str, str]] = {
+    "members": ("成员{key}", "member {key}"),
+    "monitoring": ("{date}识别的监测记录", "the monitoring record of {date}"),
+    "clues": ("{date}经{kind}收到的线索", "the clue received via {kind} on {date}"),
+    "social_assistance": ("{date}起的{kind}", "{kind} from {date}"),
+    "expenditures": ("{date}的{kind}支出", "{kind} spending of {date}"),
+    "risk_events": ("{date}的风险事件（{kind}）", "the risk event ({kind}) of {date}"),
+    "income": ("{key}的收入记录", "the income record for {key}"),
+    "renovations": ("{date}纳入的危房改造", "the house renovation of {date}"),
+    "child_status": ("{date}起的{kind}认定", "the {kind} status from {date}"),
+}
+
+#: Short names of the figures packs compare with or leave to the caller ("低于监测收入标准7,000元",
+#: "需由调用方提供：低收入标准"). The pack's own description (with its clause) stays on the card.
+PARAMETER_LABELS: dict[str, tuple[str, str]] = {
+    "monitoring_income_line": ("监测收入标准", "the monitoring income line"),
+    "key_attention_income_threshold": ("重点关注收入标准", "the key-attention income threshold"),
+    "low_income_threshold": ("低收入标准", "the low-income threshold"),
+    "major_illness_self_paid_threshold": (
+        "大病自付金额标准",
+        "the major-illness self-paid threshold",
+    ),
+    "medical_burden_threshold": (
+        "医疗费用个人负担预警标准",
+        "the medical-burden warning threshold",
+    ),
+    "key_village_lifted_min": (
+        "重点村脱贫户户数标准",
+        "the key-village count of lifted households",
+    ),
+    "key_village_monitored_since": ("重点村未识别监测户的起算日", "the key-village start date"),
+    "required_helpers": ("应安排的帮扶联系人数", "the number of helpers required"),
+    "screening_lookback_start": ("风险事件回看起点", "the start of the look-back for risk events"),
+    "lookback_months": ("综合研判回溯月数", "the months looked back in the review"),
+    "income_window": ("收入测算周期", "the income window"),
+    "review_stable_months": ("收入持续稳定的月数", "the months income must stay stable"),
+    "elimination_income_stable_months": (
+        "收入持续稳定的月数",
+        "the months income must stay stable",
+    ),
+    "new_since": ("新增情形的起算日", "the start date for new cases"),
+    "new_assistance_since_adjustment": (
+        "新识别低保特困的起算日",
+        "the start date for new dibao/特困",
+    ),
+    "plan_deadline_days": ("帮扶计划制定时限", "the days allowed to file the plan"),
+    "bottom_share_percent": ("收入排后比例", "the bottom share"),
+    "renovation_year": ("危房改造年度", "the renovation year"),
+    "reference_year": ("参照年度", "the reference year"),
+    "year_2022": ("比较的上年度", "the year compared with"),
+    "year_2023": ("参照年度", "the reference year"),
+    "new_assistance_since_2023": ("新识别低保特困的起算日", "the start date for new dibao/特困"),
+    "previous_year": ("上年度", "the previous year"),
+    "action_year": ("行动年度", "the action year"),
+    "first_quarter": ("第一季度", "the first quarter"),
+}

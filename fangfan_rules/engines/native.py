@@ -225,7 +225,8 @@ class _Evaluator:
                 raise RuleError(
                     f"rule {rule_id}: cannot compare {node.left.name}={value!r} {node.op} {right!r}"
                 ) from exc
-        self.record(node.left, args, member, value, node.op, right, result)
+        named = node.right.name if isinstance(node.right, Param) else None
+        self.record(node.left, args, member, value, node.op, right, result, parameter=named)
         return result
 
     def record(
@@ -237,10 +238,13 @@ class _Evaluator:
         op: str | None,
         right: Any,
         result: Truth,
+        parameter: str | None = None,
     ) -> None:
         member_id = member.id if member is not None else None
         texts = {
-            lang: check_text(ref.name, args, member_id, value, op, right, result, lang)
+            lang: check_text(
+                ref.name, args, member_id, value, op, right, result, lang, parameter=parameter
+            )
             for lang in ("zh", "en")
         }
         self.run.checks.append(
