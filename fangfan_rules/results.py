@@ -361,7 +361,7 @@ class Identification(_Value):
     def explain(self, lang: str = "zh", *, trace: bool = False) -> str:
         """A readable explanation: outcome, groups, reasons with clauses, missing facts; with
         ``trace=True`` the 规则运行记录 (every rule's status and checks) follows."""
-        from fangfan_rules.rules.wording import fact_text, missing_facts_list, reform_text
+        from fangfan_rules.rules.wording import missing_facts_list, reform_text
 
         zh = lang == "zh"
         sep = "、" if zh else ", "
@@ -421,13 +421,12 @@ class Identification(_Value):
             )
         if self.trace.excluded_facts:
             lines.append(
-                ("评估日后的事实未计入：" if zh else "Facts after as_of left out: ")
-                + sep.join(
-                    f"{fact_text(f.path, lang)}（{format_value(f.dated, lang)}）"
+                (
+                    "评估日后的事实未计入："
                     if zh
-                    else f"{fact_text(f.path, lang)} ({f.dated})"
-                    for f in self.trace.excluded_facts
+                    else "Facts dated after the evaluation date, left out: "
                 )
+                + sep.join(_excluded_text(f, lang) for f in self.trace.excluded_facts)
             )
         if self.reforms:
             lines.append(
@@ -497,6 +496,16 @@ class Identification(_Value):
             + missing
             + "</div>"
         )
+
+
+def _excluded_text(fact: ExcludedFact, lang: str) -> str:
+    """A fact left out for its date, with the date unless its name already says it."""
+    from fangfan_rules.rules.wording import fact_text
+
+    name, day = fact_text(fact.path, lang), format_value(fact.dated, lang)
+    if day in name:
+        return name
+    return f"{name}（{day}）" if lang == "zh" else f"{name} ({day})"
 
 
 def _cited(citation: str, lang: str) -> str:

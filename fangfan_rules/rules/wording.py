@@ -39,6 +39,7 @@ from fangfan_rules.vocabulary import (
     ChildStatus,
     DibaoKind,
     ExpenditureKind,
+    Relation,
     RiskType,
 )
 
@@ -61,6 +62,36 @@ _ZH_STATEMENTS: dict[str, tuple[str, str]] = {
     "whole_household_without_labour": ("整户无劳动能力", "家中有劳动能力成员"),
     "has_able_member": ("家中有劳动能力成员", "家中没有劳动能力成员"),
     "only_house": ("鉴定房屋为唯一住房", "鉴定房屋不是唯一住房"),
+    "serious_difficulty_recorded": ("入户记录为生活陷入严重困难", "入户未记录生活陷入严重困难"),
+    "under_monitoring": ("正在监测帮扶（风险未消除）", "不是正在监测帮扶的户"),
+    "counted_in_household": ("计入家庭人口", "不计入家庭人口"),
+    "risk_resolved": (
+        "纳入监测时的返贫致贫风险已稳定消除或自然消除",
+        "纳入监测时的返贫致贫风险尚未消除",
+    ),
+    "closed_clue_meets_criteria": (
+        "经{channels}收到、已办结的监测预警信息记录为符合认定标准",
+        "没有经{channels}收到、已办结并记录为符合认定标准的监测预警信息",
+    ),
+    "closed_clue_fails_criteria": (
+        "经{channels}收到、已办结的监测预警信息记录为不符合认定标准",
+        "没有经{channels}收到、已办结并记录为不符合认定标准的监测预警信息",
+    ),
+    "closed_clue_without_reason": (
+        "经{channels}收到、已办结且不符合认定标准的监测预警信息未记录主要原因",
+        "经{channels}收到、已办结且不符合认定标准的监测预警信息均已记录主要原因",
+    ),
+    "closed_clue_not_informed": (
+        "经{channels}收到、已办结的监测预警信息未记录办理结果已告知本人",
+        "经{channels}收到、已办结的监测预警信息均已记录办理结果告知本人",
+    ),
+    "income_double_signed": ("收入信息经“双签字”确认", "收入信息未经“双签字”确认"),
+    "guarantees_double_signed": (
+        "“两不愁三保障”信息经“双签字”确认",
+        "“两不愁三保障”信息未经“双签字”确认",
+    ),
+    "phone_interview_recorded": ("电话访谈已做记载记录", "电话访谈未做记载记录"),
+    "phone_interview": ("采用电话访谈采集", "未采用电话访谈采集"),
 }
 
 #: Regular Chinese negations of a predicate, by its first words (the labels are predicates).
@@ -115,12 +146,18 @@ def _zh_negation(label: str) -> str:
     return f"{label}：否"
 
 
-def _bool_text(variable: str, label: str, value: Any, who: str, lang: str) -> str:
+def _bool_text(
+    variable: str, label: str, shown_args: Mapping[str, str], value: Any, who: str, lang: str
+) -> str:
     """A yes/no fact as a statement: holds, does not hold, or not known."""
     if lang != "zh":
         word = "unknown" if isinstance(value, Missing) else ("yes" if value else "no")
         return f"{who}{label}: {word}"
-    holds, fails = _ZH_STATEMENTS.get(variable) or (label, _zh_negation(label))
+    own = _ZH_STATEMENTS.get(variable)
+    if own is not None:
+        holds, fails = (t.format(**shown_args) for t in own)
+    else:
+        holds, fails = label, _zh_negation(label)
     if isinstance(value, Missing):
         return f"{who}是否{holds}尚不清楚"
     return _after_who(who, holds if value else fails)
@@ -169,15 +206,22 @@ def check_text(
     read from, if any ("低于监测收入标准7,000元").
     """
     var = get_variable(variable)
-    label = var.label(lang, {k: format_value(v, lang) for k, v in args.items()})
+    shown_args = {k: format_value(v, lang) for k, v in args.items()}
+    label = var.label(lang, shown_args)
     who = _who(member_id, lang)
     if op is None or isinstance(value, bool) or (var.value_type == "bool" and op in ("eq", "ne")):
-        return _bool_text(variable, label, value, who, lang)
+        return _bool_text(variable, label, shown_args, value, who, lang)
     zh = lang == "zh"
     if isinstance(value, Missing):
         return _after_who(who, f"{label}未知") if zh else f"{who}{label}: unknown"
     if value is None:
         return f"{who}没有{label}记录" if zh else f"{who}{label}: none on record"
+    if op in ("eq", "ne") and isinstance(right, tuple | frozenset | set) and not right:
+        # Compared with "nothing": say what is recorded, or that nothing is.
+        if not value:
+            return f"{who}没有{label}记录" if zh else f"{who}{label}: none on record"
+        shown = format_value(value, lang, enum=var.enum)
+        return _after_who(who, f"{label}为{shown}") if zh else f"{who}{label}: {shown}"
     shown = format_value(value, lang, enum=var.enum)
     against = format_value(right, lang, enum=var.enum)
     if parameter is not None and parameter in PARAMETER_LABELS:
@@ -220,7 +264,9 @@ def _membership_text(
             )
         return f"{who}{label}{word}{against}" if zh else f"{who}{label} {word} {against}"
     template = _ENUM_STATEMENTS.get(variable)
-    if template is not None:
+    if variable == "relation" and shown == format_value(Relation.HEAD, lang):
+        fact = f"{who}是户主" if zh else f"{who}is the head of household"
+    elif template is not None:
         fact = template[0 if zh else 1].format(who=who, value=shown)
     else:
         fact = _after_who(who, f"{label}为{shown}") if zh else f"{who}{label} is {shown}"
