@@ -92,6 +92,29 @@ _ZH_STATEMENTS: dict[str, tuple[str, str]] = {
     ),
     "phone_interview_recorded": ("电话访谈已做记载记录", "电话访谈未做记载记录"),
     "phone_interview": ("采用电话访谈采集", "未采用电话访谈采集"),
+    "income_stably_above": (
+        "家庭年人均纯收入稳定超过{line}且持续{months}个月以上",
+        "家庭年人均纯收入未能稳定超过{line}并持续{months}个月以上",
+    ),
+    "willing_to_develop": ("有劳动能力且有发展意愿", "并非有劳动能力且有发展意愿"),
+    "development_confirmed": (
+        "开发式帮扶经苏木乡镇嘎查两级确认",
+        "开发式帮扶未经苏木乡镇嘎查两级确认",
+    ),
+    "transfer_income_main_source": (
+        "收入主要来源为转移性收入（{window}）",
+        "收入主要来源不是转移性收入（{window}）",
+    ),
+    "unverified_clue_received": (
+        "收到风险线索（{channels}，{window}）且尚未入户核实、尚未办结",
+        "没有尚未入户核实、尚未办结的风险线索（{channels}，{window}）",
+    ),
+    "department_warning": (
+        "收到部门预警（{departments}，{window}）",
+        "没有收到部门预警（{departments}，{window}）",
+    ),
+    "green_channel_publicly_recognised": ("群众普遍认可", "群众未普遍认可"),
+    "ever_monitored": ("纳入过监测（含已消除风险）", "从未纳入监测"),
 }
 
 #: Regular Chinese negations of a predicate, by its first words (the labels are predicates).
@@ -113,7 +136,6 @@ _ZH_NEGATING_PREFIXES: tuple[tuple[str, str], ...] = (
     ("纳入", "未纳入"),
     ("属于", "不属于"),
     ("入户记录为", "入户记录不是"),
-    ("家庭", "家庭并非"),
 )
 
 
@@ -158,8 +180,8 @@ def _bool_text(
         holds, fails = (t.format(**shown_args) for t in own)
     else:
         holds, fails = label, _zh_negation(label)
-    if isinstance(value, Missing):
-        return f"{who}是否{holds}尚不清楚"
+    if isinstance(value, Missing):  # the label asks the question: "是否有能力自主应对"
+        return f"{who}是否{label}尚不清楚"
     return _after_who(who, holds if value else fails)
 
 
