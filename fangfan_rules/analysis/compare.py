@@ -138,8 +138,9 @@ def compare(
     ``parameters`` supplies caller values: ``{"monitoring_income_line": 7000}`` fills the line in
     every pack that does not state it; ``{"puan_2025": {...}}`` targets one pack. A pack that
     cannot run (not in force, a parameter still missing) yields rows with ``outcome="error"`` and
-    the message — never a silent gap. ``engine``: ``"native"`` (default, with first reasons and
-    missing facts), ``"vectorized"`` or ``"durable"`` for large batches.
+    the message — never a silent gap. ``engine``: ``"native"`` (default), ``"vectorized"`` (the
+    same columns, first reasons and missing facts included, each equal to native's) or
+    ``"durable"`` for large batches.
     """
     batch = list(households)
     rows: list[dict[str, Any]] = []
@@ -151,7 +152,7 @@ def compare(
             configured = _with_parameters(pack, parameters)
             if engine == "native":
                 rows.extend(_row(r) for r in configured.identify_many(batch, as_of=day))
-            else:  # vectorized / durable: the same columns (first_reason and missing facts empty)
+            else:  # vectorized / durable: the same columns
                 frame = configured.identify_frame(batch, as_of=day, engine=engine)
                 rows.extend(frame.to_dict("records"))
         except FangfanError as exc:
