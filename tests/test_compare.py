@@ -187,3 +187,13 @@ def test_every_engine_gives_the_same_comparison():
         as_of=date(2023, 6, 5),
     )
     assert sweep_native["count"].tolist() == sweep_fast["count"].tolist()
+
+
+def test_vectorized_compare_fills_every_column_and_reasons_false_leaves_the_texts_out():
+    args = dict(as_of=date(2023, 6, 1), parameters={"monitoring_income_line": 7000})
+    native = ff.compare(_batch(), ["qianshan_2023"], **args)
+    full = ff.compare(_batch(), ["qianshan_2023"], engine="vectorized", **args)
+    pd.testing.assert_frame_equal(full, native)
+    lean = ff.compare(_batch(), ["qianshan_2023"], engine="vectorized", reasons=False, **args)
+    assert "first_reason" not in lean.columns and "missing_facts" not in lean.columns
+    pd.testing.assert_frame_equal(lean, native.drop(columns=["first_reason", "missing_facts"]))

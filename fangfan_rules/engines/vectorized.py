@@ -934,6 +934,30 @@ def masked_ids(ids: pl.Series) -> pl.Series:
     ).to_series()
 
 
+@dataclass(frozen=True)
+class PreparedBatch:
+    """A batch converted to tables and validated once, to be evaluated by several packs or
+    parameter values (``compare()``, ``sweep()``): :func:`prepare`.
+
+    ``households`` holds the input households when the input was pydantic households (the
+    native texts are worded from them); otherwise None.
+    """
+
+    tables: dict[str, pl.DataFrame]
+    errors: pl.DataFrame
+    households: list[Household] | None
+
+
+def prepare(data: Any, *, also_duplicated: pl.Series | None = None) -> PreparedBatch:
+    """Convert and validate a batch once (any input :func:`identify_frame` takes); pass the
+    result to :func:`identify_frame` / :class:`VectorizedBatch` instead of the data."""
+    if isinstance(data, PreparedBatch):
+        if also_duplicated is not None:
+            raise ValueError("also_duplicated is applied when preparing, not to a prepared batch")
+        return data
+    return PreparedBatch(*_prepare(data, also_duplicated))
+
+
 def _prepare(
     data: Any, also_duplicated: pl.Series | None = None
 ) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, list[Household] | None]:
@@ -1000,7 +1024,8 @@ class VectorizedBatch:
         self.pack = pack
         self.as_of = as_of
         self.compiled = compile_pack(pack, as_of=as_of)
-        self.tables, self.errors, given = _prepare(data, also_duplicated)
+        prepared = prepare(data, also_duplicated=also_duplicated)
+        self.tables, self.errors, given = prepared.tables, prepared.errors, prepared.households
         self.population = self.compiled.population_of(self.tables)
         results = self.compiled.evaluate(self.tables, self.population)
         #: The results: :func:`fangfan_rules.analysis.compare`'s columns, one row per household
@@ -1178,6 +1203,7 @@ __all__ = [
     "ColumnarOverflowError",
     "CompileError",
     "CompiledPack",
+    "PreparedBatch",
     "VectorizedBatch",
     "compile_pack",
     "explain_household",
@@ -1185,6 +1211,7 @@ __all__ = [
     "identify",
     "identify_frame",
     "identify_parquet",
+    "prepare",
     "to_tables",
     "write_parquet",
 ]
