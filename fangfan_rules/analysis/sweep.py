@@ -96,8 +96,9 @@ def sweep(
     if engine == "vectorized":
         from fangfan_rules.engines import vectorized
 
-        # converted and validated once for every value; counts need no worded reasons
-        prepared = vectorized.prepare(batch)
+        # converted and validated once for every value, the variables the value does not change
+        # computed once; counts need no worded reasons
+        prepared = vectorized.prepare(batch, share_variables=True)
     for raw in values:
         value = coerce_value(parameter, spec.type, raw)
         variant = with_values(base, {parameter: value}, label=f"sweep {parameter}")

@@ -565,32 +565,23 @@ class CompiledPack:
         return out
 
     def evaluate(
-        self, tables: Mapping[str, pl.DataFrame], population: Mapping[Any, Any] | None = None
+        self,
+        tables: Mapping[str, pl.DataFrame],
+        population: Mapping[Any, Any] | None = None,
+        shared: dict[Any, Any] | None = None,
     ) -> pl.DataFrame:
         """Result columns (polars) for valid, complete tables (households keep ``__hrow``).
 
         Inside, ``household_id`` is the integer ``__hkey`` / ``__hrow`` (:func:`_integer_keys`);
-        the string id comes back in the result.
+        the string id comes back in the result. ``shared``: a cache kept with the tables
+        (:class:`PreparedBatch`) — variants of one pack whose variables read the same arguments
+        (a sweep of a line used only in comparisons) compute the variables once.
         """
         if population is None:
             population = self.population_of(tables)
-        view = col.view_at(_integer_keys(tables), self.as_of)
-        h = view["households"]
-        hctx = VarContext(view, self.as_of, "household", population)
-        hexprs = self._columns(hctx, "household")
-        h = hctx.apply(h).with_columns(hexprs)
-        if self.members_any:
-            m = view["members"].join(
-                view["households"].select(
-                    "household_id", "__id", pl.col("hukou").alias("__household_hukou")
-                ),
-                on="household_id",
-                how="left",
-            )
-            mctx = VarContext(view, self.as_of, "member", population)
-            mexprs = self._columns(mctx, "member")
-            m = mctx.apply(m).with_columns(mexprs)
-            self._check_guards(m, [*self.guards["member"], *mctx.guards])
+        h, m, hguards, mguards = self._variables(tables, population, shared)
+        if m is not None:
+            self._check_guards(m, [*self.guards["member"], *mguards])
             # conditions as columns first: an expression inside agg() runs group by group
             m = m.select("household_id", *(e.alias(n) for n, e in self.members_any.items()))
             agg = m.group_by("household_id").agg(
@@ -602,8 +593,50 @@ class CompiledPack:
             h = h.with_columns(
                 r.expr.alias(r.column) for r in self.rules.values() if r.depth == depth
             )
-        self._check_guards(h, [*self.guards["household"], *hctx.guards])
+        self._check_guards(h, [*self.guards["household"], *hguards])
         return h.select(pl.col("__id").alias("household_id"), "__hrow", *self._outcome_columns())
+
+    def _variables(
+        self,
+        tables: Mapping[str, pl.DataFrame],
+        population: Mapping[Any, Any],
+        shared: dict[Any, Any] | None,
+    ) -> tuple[
+        pl.DataFrame, pl.DataFrame | None, list[tuple[pl.Expr, str]], list[tuple[pl.Expr, str]]
+    ]:
+        """The household frame with every variable column (and the member frame when a rule
+        looks at members), and the variables' range guards on each.
+
+        Reused from ``shared`` when the same variables were computed on the same tables and day:
+        the key names every variable with its resolved arguments, and the population aggregates
+        are a function of those and the tables (``population_of``).
+        """
+        key = ("variables", self.as_of, tuple(self.specs), bool(self.members_any))
+        if shared is not None and key in shared:
+            cached: tuple[Any, Any, Any, Any] = shared[key]
+            return cached
+        view = col.view_at(_integer_keys(tables), self.as_of)
+        hctx = VarContext(view, self.as_of, "household", population)
+        hexprs = self._columns(hctx, "household")
+        h = hctx.apply(view["households"]).with_columns(hexprs)
+        m = None
+        mguards: list[tuple[pl.Expr, str]] = []
+        if self.members_any:
+            m = view["members"].join(
+                view["households"].select(
+                    "household_id", "__id", pl.col("hukou").alias("__household_hukou")
+                ),
+                on="household_id",
+                how="left",
+            )
+            mctx = VarContext(view, self.as_of, "member", population)
+            mexprs = self._columns(mctx, "member")
+            m = mctx.apply(m).with_columns(mexprs)
+            mguards = list(mctx.guards)
+        out = (h, m, list(hctx.guards), mguards)
+        if shared is not None:
+            shared[key] = out
+        return out
 
     def _columns(self, ctx: VarContext, level: str) -> list[pl.Expr]:
         exprs = []
@@ -946,16 +979,26 @@ class PreparedBatch:
     tables: dict[str, pl.DataFrame]
     errors: pl.DataFrame
     households: list[Household] | None
+    #: Variable frames computed on these tables, when prepared with ``share_variables=True``.
+    shared: dict[Any, Any] | None = None
 
 
-def prepare(data: Any, *, also_duplicated: pl.Series | None = None) -> PreparedBatch:
+def prepare(
+    data: Any, *, also_duplicated: pl.Series | None = None, share_variables: bool = False
+) -> PreparedBatch:
     """Convert and validate a batch once (any input :func:`identify_frame` takes); pass the
-    result to :func:`identify_frame` / :class:`VectorizedBatch` instead of the data."""
+    result to :func:`identify_frame` / :class:`VectorizedBatch` instead of the data.
+
+    ``share_variables=True`` keeps the variable columns each evaluation computes, so that the
+    variants of one pack that read the same variables with the same arguments (a sweep of a
+    figure used only in comparisons) compute them once; it holds those frames in memory as long
+    as the prepared batch lives.
+    """
     if isinstance(data, PreparedBatch):
         if also_duplicated is not None:
             raise ValueError("also_duplicated is applied when preparing, not to a prepared batch")
         return data
-    return PreparedBatch(*_prepare(data, also_duplicated))
+    return PreparedBatch(*_prepare(data, also_duplicated), {} if share_variables else None)
 
 
 def _prepare(
@@ -1026,8 +1069,8 @@ class VectorizedBatch:
         self.compiled = compile_pack(pack, as_of=as_of)
         prepared = prepare(data, also_duplicated=also_duplicated)
         self.tables, self.errors, given = prepared.tables, prepared.errors, prepared.households
-        self.population = self.compiled.population_of(self.tables)
-        results = self.compiled.evaluate(self.tables, self.population)
+        self.population = self._population(prepared.shared)
+        results = self.compiled.evaluate(self.tables, self.population, prepared.shared)
         #: The results: :func:`fangfan_rules.analysis.compare`'s columns, one row per household
         #: (without :data:`REASON_COLUMNS` when built with ``reasons=False``).
         self.frame = _to_pandas(self.compiled, results, self.errors)
@@ -1037,6 +1080,17 @@ class VectorizedBatch:
             self._fill_reasons(given)
         else:
             self.frame = self.frame.drop(columns=list(REASON_COLUMNS))
+
+    def _population(self, shared: dict[Any, Any] | None) -> dict[Any, Any]:
+        """The batch's population aggregates (computed once per set of aggregates when shared)."""
+        key = ("population", self.as_of, tuple(self.compiled.population_specs))
+        if shared is None or key not in shared:
+            figures = self.compiled.population_of(self.tables)
+            if shared is None:
+                return figures
+            shared[key] = figures
+        cached: dict[Any, Any] = shared[key]
+        return cached
 
     def _fill_reasons(self, given: list[Household] | None) -> None:
         """``first_reason`` and ``missing_facts`` of every valid row, from the native answer.
