@@ -29,6 +29,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from itertools import combinations
+from math import prod
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from fangfan_rules.dates import DateRange
@@ -160,6 +162,17 @@ QIANSHAN_DATE_EDGES: tuple[date, ...] = (
 
 _DAY = timedelta(days=1)
 _HUGE = 10**9  # yuan
+# Strategies are built once at import (or once per option set): building one inside a draw makes
+# hypothesis validate it again on every draw, which was most of the generation time.
+_BOOL = st.booleans()
+_MAYBE_BOOL = st.one_of(st.none(), _BOOL)
+#: "None of these facts": the first branch of a gated group, so a group costs one choice when
+#: absent and shrinking removes it whole.
+_GATE = st.none()
+#: ``_upto`` scales a draw from 0.._SCALE to 0..n, so one strategy serves every bound (a fen
+#: amount up to 10**11 fits) and shrinks towards 0.
+_SCALE = 10**12
+_FRACTION = st.one_of(st.sampled_from((0, _SCALE)), st.integers(0, _SCALE))
 
 # --------------------------------------------------------------------------------------------
 # Scalars
@@ -218,7 +231,10 @@ def dates(
     if min_value > max_value:
         raise ValueError(f"dates(): {min_value} is after {max_value}")
     inside = sorted({d for d in (*edges, min_value, max_value) if min_value <= d <= max_value})
-    return st.one_of(st.sampled_from(inside), st.dates(min_value, max_value))
+    # One integer (days after min_value) rather than st.dates' year / month / day parts: a third
+    # of the choices, and it still shrinks towards min_value.
+    days = st.integers(0, (max_value - min_value).days).map(lambda n: min_value + timedelta(days=n))
+    return st.one_of(st.sampled_from(inside), days)
 
 
 def _strategy(value: T | SearchStrategy[T]) -> SearchStrategy[T]:
@@ -230,8 +246,50 @@ def _maybe(strategy: SearchStrategy[T], allow_unknown: bool) -> SearchStrategy[T
     return st.one_of(st.none(), strategy, strategy) if allow_unknown else strategy
 
 
+def _maybe_values(values: Iterable[T], allow_unknown: bool) -> tuple[T | None, ...]:
+    """``values``, preceded by as many unknowns (``None``) as they are when unknowns are allowed:
+    unknown one time in three, and first, so shrinking goes towards unknown."""
+    known = tuple(values)
+    return (None,) * len(known) + known + known if allow_unknown else known
+
+
+def _maybe_of(values: Iterable[T], allow_unknown: bool) -> SearchStrategy[T | None]:
+    """One of ``values``, or unknown about one time in three: a single choice (cheaper to draw
+    than ``_maybe(st.sampled_from(values))``), shrinking towards unknown as ``_maybe`` does."""
+    return st.sampled_from(_maybe_values(values, allow_unknown))
+
+
+def _packed(*options: Sequence[Any]) -> SearchStrategy[tuple[Any, ...]]:
+    """One value from each of ``options``, drawn as a single integer read in mixed radix.
+
+    Hypothesis spends most of a household's generation time on per-choice bookkeeping, so small
+    independent facts of one record (flags, enums) are one choice instead of one each. Every
+    combination stays reachable; shrinking the integer towards 0 moves the facts towards each
+    option's first value (unknown, or the simplest value).
+    """
+    sizes = [len(o) for o in options]
+    if not all(sizes):
+        raise ValueError("_packed(): every option needs at least one value")
+
+    def decode(n: int) -> tuple[Any, ...]:
+        picked: list[Any] = []
+        for values, size in zip(reversed(options), reversed(sizes), strict=True):
+            n, index = divmod(n, size)
+            picked.append(values[index])
+        return tuple(reversed(picked))
+
+    return st.integers(0, prod(sizes) - 1).map(decode)
+
+
 def _flag(allow_unknown: bool) -> SearchStrategy[bool | None]:
-    return _maybe(st.booleans(), allow_unknown)
+    return _maybe_of((False, True), allow_unknown)
+
+
+def _subsets(values: Sequence[T], max_size: int) -> SearchStrategy[tuple[T, ...]]:
+    """Subsets of ``values`` (in their order) with at most ``max_size`` items, as one choice:
+    a unique list costs a choice per item and one more to stop. Smaller subsets come first, so
+    shrinking goes towards the empty one."""
+    return st.sampled_from([c for size in range(max_size + 1) for c in combinations(values, size)])
 
 
 # --------------------------------------------------------------------------------------------
@@ -248,9 +306,20 @@ def _day_between(draw: st.DrawFn, lo: date, hi: date) -> date:
     return lo + timedelta(days=draw(_offsets((hi - lo).days)))
 
 
+@lru_cache(maxsize=8192)
+def _maybe_offsets(span: int) -> SearchStrategy[int | None]:
+    return st.one_of(st.none(), st.sampled_from((0, span)), st.integers(0, span))
+
+
+def _maybe_day_between(draw: st.DrawFn, lo: date, hi: date) -> date | None:
+    """Unknown (``None``, a third of the time) or a day in ``lo..hi``, both ends drawn often."""
+    offset = draw(_maybe_offsets((hi - lo).days))
+    return None if offset is None else lo + timedelta(days=offset)
+
+
 def _upto(draw: st.DrawFn, n: int) -> int:
     """An integer in ``0..n`` (0 and ``n`` drawn often), for amounts in fen."""
-    return draw(st.one_of(st.sampled_from((0, n)), st.integers(0, n))) if n else 0
+    return n * draw(_FRACTION) // _SCALE if n else 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -296,18 +365,15 @@ def id_numbers(
 # Members
 
 _NAMES = ("张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周杰", "吴霞")
-_NAME_S = st.one_of(st.none(), st.sampled_from(_NAMES))
-_DISEASES_S = st.lists(
-    st.sampled_from(("高血压", "糖尿病", "尿毒症", "恶性肿瘤", "脑梗塞")), max_size=2, unique=True
-).map(tuple)
+_NAME_S = st.sampled_from((None, *_NAMES))
+_DISEASES_S = _subsets(("高血压", "糖尿病", "尿毒症", "恶性肿瘤", "脑梗塞"), 2)
 _CHILD_RELATIONS = (Relation.CHILD, Relation.GRANDCHILD)
-_SCHOOLING_S = st.one_of(
-    st.sampled_from(
-        [s for s in SchoolingStage if s.is_non_compulsory_in_school or s.is_compulsory]
-    ),
-    st.sampled_from(SchoolingStage),
+# School stages the rules read (compulsory, non-compulsory in school) twice as often as the rest.
+_SCHOOLING_VALUES = (
+    *(s for s in SchoolingStage if s.is_non_compulsory_in_school or s.is_compulsory),
+    *SchoolingStage,
 )
-_MEMBER_HUKOU_S = st.one_of(st.none(), st.sampled_from(HukouKind))
+_MEMBER_HUKOU_S = st.sampled_from((None, *HukouKind))
 
 
 def members(
@@ -333,7 +399,7 @@ def members(
     relation_s = (
         _strategy(relation)
         if relation is not None
-        else st.one_of(st.sampled_from(_CHILD_RELATIONS), st.sampled_from(Relation))
+        else st.sampled_from((*_CHILD_RELATIONS * (len(Relation) // 2), *Relation))
     )
     counted_s = (
         _strategy(counted) if counted is not None else st.sampled_from((True, True, True, False))
@@ -343,35 +409,43 @@ def members(
     disability_s = st.one_of(
         st.none(), st.builds(Disability, grade=st.integers(1, 4), certificate_date=cert_s)
     )
-    flag_s = _flag(allow_unknown)
-    labour_s = _maybe(st.sampled_from(LabourCapacity), allow_unknown)
-    schooling_s = _maybe(_SCHOOLING_S, allow_unknown)
-    employment_s = _maybe(st.sampled_from(EmploymentStability), allow_unknown)
+    flags = _maybe_values((False, True), allow_unknown)
+    small_s = _packed(
+        (None, *_NAMES),
+        (None, *HukouKind),
+        _maybe_values(LabourCapacity, allow_unknown),
+        flags,
+        flags,
+        _maybe_values(_SCHOOLING_VALUES, allow_unknown),
+        _maybe_values(EmploymentStability, allow_unknown),
+        flags,
+    )
 
     @st.composite
     def build(draw: st.DrawFn) -> Member:
         born = draw(born_s)
         id_number = None
-        if draw(st.booleans()):
+        if draw(_BOOL):
             id_number = _id_number(draw, born if born is not None else draw(_ANY_BIRTH_S))
+        name, hukou, labour, major, chronic, schooling, employment, urban = draw(small_s)
         return Member(
             id=draw(id_s),
-            name=draw(_NAME_S),
+            name=name,
             relation=draw(relation_s),
             birth_date=born,
-            hukou=draw(_MEMBER_HUKOU_S),
-            labour=draw(labour_s),
+            hukou=hukou,
+            labour=labour,
             health=Health(
-                major_illness=draw(flag_s),
-                chronic_illness=draw(flag_s),
+                major_illness=major,
+                chronic_illness=chronic,
                 diseases=draw(_DISEASES_S),
             ),
             disability=draw(disability_s),
-            schooling=draw(schooling_s),
-            employment=draw(employment_s),
+            schooling=schooling,
+            employment=employment,
             id_number=id_number,
             counted_in_household=draw(counted_s),
-            has_urban_social_security=draw(flag_s),
+            has_urban_social_security=urban,
         )
 
     return build()
@@ -455,7 +529,7 @@ def _timeline(
         return ()
     cuts: set[date] = set()
     for w in windows:
-        if w in aims or draw(st.booleans()):
+        if w in aims or draw(_BOOL):
             cuts |= {w.start, w.end + _DAY}
     first = min(w.start for w in windows)
     last = max(w.end for w in windows)
@@ -479,11 +553,11 @@ def _timeline(
     nets = [net_of[k] if k in net_of else draw(_DEFAULT_NETS) for k in range(len(segments))]
     if coverage == "partial":
         trimmable = [k for k, (s, e) in enumerate(segments) if e > s]
-        if trimmable and draw(st.booleans()):  # type: ignore[arg-type]
+        if trimmable and draw(_BOOL):  # type: ignore[arg-type]
             # Leave out one day at a segment's edge: the window edges are where coverage breaks.
             k = draw(st.sampled_from(trimmable))
             s, e = segments[k]
-            segments[k] = (s + _DAY, e) if draw(st.booleans()) else (s, e - _DAY)
+            segments[k] = (s + _DAY, e) if draw(_BOOL) else (s, e - _DAY)
         else:
             dropped = draw(st.sets(st.sampled_from(range(len(segments))), min_size=1))
             kept = [k for k in range(len(segments)) if k not in dropped]
@@ -548,7 +622,7 @@ def expenditures(
         total = draw(total_s)
         reimbursed = _upto(draw, total)
         room = total - reimbursed
-        self_paid = min(room, 1) if draw(st.booleans()) else _upto(draw, room)
+        self_paid = min(room, 1) if draw(_BOOL) else _upto(draw, room)
         return Expenditure(
             kind=draw(kind_s),
             date=draw(day_s),
@@ -575,24 +649,21 @@ def _social_assistance(
     date_range: tuple[date, date], allow_unknown: bool
 ) -> SearchStrategy[SocialAssistance]:
     start_s = dates(*date_range, edges=(date(2022, 12, 31), date(2023, 1, 1)))
-    flag_s = _flag(allow_unknown)
+    kind_grade_s = _packed(tuple(DibaoKind), _maybe_values((False, True), allow_unknown))
 
     @st.composite
     def build(draw: st.DrawFn) -> SocialAssistance:
         start = draw(start_s)
-        end = _day_between(draw, start, max(start, date_range[1])) if draw(st.booleans()) else None
-        return SocialAssistance(
-            kind=draw(st.sampled_from(DibaoKind)),
-            start=start,
-            end=end,
-            full_or_top_grade=draw(flag_s),
-        )
+        end = _maybe_day_between(draw, start, max(start, date_range[1]))
+        kind, full_or_top = draw(kind_grade_s)
+        return SocialAssistance(kind=kind, start=start, end=end, full_or_top_grade=full_or_top)
 
     return build()
 
 
-_RISK_TYPES_S = st.lists(st.sampled_from(RiskType), max_size=2, unique=True).map(tuple)
-_MEASURES_S = st.lists(st.sampled_from(AssistanceMeasure), max_size=2, unique=True).map(tuple)
+_CATEGORY_HELPER_S = _packed(tuple(MonitoringCategory), (None, *_NAMES))
+_RISK_TYPES_S = _subsets(tuple(RiskType), 2)
+_MEASURES_S = _subsets(tuple(AssistanceMeasure), 2)
 
 
 def _monitoring(date_range: tuple[date, date]) -> SearchStrategy[MonitoringRecord]:
@@ -604,15 +675,16 @@ def _monitoring(date_range: tuple[date, date]) -> SearchStrategy[MonitoringRecor
         hi = max(identified, date_range[1])
 
         def later() -> date | None:
-            return _day_between(draw, identified, hi) if draw(st.booleans()) else None
+            return _maybe_day_between(draw, identified, hi)
 
+        category, helper = draw(_CATEGORY_HELPER_S)
         return MonitoringRecord(
-            category=draw(st.sampled_from(MonitoringCategory)),
+            category=category,
             identified_on=identified,
             system_entry_on=later(),
             risk_types=draw(_RISK_TYPES_S),
             measures=draw(_MEASURES_S),
-            helper=draw(_NAME_S),
+            helper=helper,
             plan_filed_on=later(),
             eliminated_on=later(),
         )
@@ -638,15 +710,17 @@ def _green_channel(
 
 Profile = Literal["any", "calm", "green_channel"]
 _GREEN_CHANNEL_BY = date(2023, 4, 28)
+_QUARTER_S = st.integers(0, 3)
 _SUDDEN_EVENT_S = risk_events(
     date_range=(date(2022, 1, 1), _GREEN_CHANNEL_BY),
     types=st.sampled_from((RiskType.NATURAL_DISASTER, RiskType.ACCIDENT)),
 )
-_AREA_S = st.builds(
-    Area,
-    county=st.just("千山区"),
-    town=st.sampled_from(("千山镇", "大孤山镇", "东鞍山镇", "宁远镇")),
-    village=st.sampled_from(("红旗村", "东沟村", "小岭子村", "韩家峪村", "社区")),
+_AREA_S = st.sampled_from(
+    [
+        Area(county="千山区", town=town, village=village)
+        for town in ("千山镇", "大孤山镇", "东鞍山镇", "宁远镇")
+        for village in ("红旗村", "东沟村", "小岭子村", "韩家峪村", "社区")
+    ]
 )
 _LIVESTOCK_S = st.one_of(
     st.none(),
@@ -658,33 +732,44 @@ _LIVESTOCK_S = st.one_of(
 )
 
 
+_HANDLED_DAYS_S = st.one_of(st.none(), st.integers(0, 30))
+_CHANNEL_S = st.sampled_from(Channel)
+_CLUE_KIND_S = st.sampled_from(ClueKind)
+_DEPARTMENT_S = st.one_of(st.none(), st.sampled_from(Department))
+_CARE_S = st.one_of(st.none(), st.sampled_from(CareType))
+
+
 def clues(
     *, date_range: tuple[date, date] = (date(2021, 1, 1), date(2023, 12, 31))
 ) -> SearchStrategy[Clue]:
     """Risk clues / department warnings received in ``date_range`` (some handled, some open)."""
+    received_s = dates(*date_range)
 
     @st.composite
     def build(draw: st.DrawFn) -> Clue:
-        received = draw(dates(*date_range))
-        handled = draw(st.one_of(st.none(), st.integers(0, 30)))
+        received = draw(received_s)
+        handled = draw(_HANDLED_DAYS_S)
         closed = received + timedelta(days=handled) if handled is not None else None
         return Clue(
-            channel=draw(st.sampled_from(Channel)),
-            kind=draw(st.sampled_from(ClueKind)),
-            department=draw(st.one_of(st.none(), st.sampled_from(Department))),
+            channel=draw(_CHANNEL_S),
+            kind=draw(_CLUE_KIND_S),
+            department=draw(_DEPARTMENT_S),
             received_on=received,
             verified_on=closed,
-            meets_criteria=draw(st.one_of(st.none(), st.booleans())),
+            meets_criteria=draw(_MAYBE_BOOL),
             closed_on=closed,
         )
 
     return build()
 
 
-def _member_extras(member: Member, date_range: tuple[date, date]) -> SearchStrategy[Member]:
-    """The facts later packs read about a member (child statuses, feeds, urban hukou…)."""
+@lru_cache(maxsize=64)
+def _member_extras(date_range: tuple[date, date]) -> SearchStrategy[dict[str, Any] | None]:
+    """The facts later packs read about a member (child statuses, feeds, urban hukou…), as the
+    fields to update: one strategy per date range, applied to each drawn member. Half the members
+    have none of them (one choice instead of a dozen; shrinking drops them first)."""
     when = st.one_of(st.none(), dates(*date_range))
-    return st.fixed_dictionaries(
+    return _GATE | st.fixed_dictionaries(
         {
             "child_status": st.lists(
                 st.builds(
@@ -694,18 +779,50 @@ def _member_extras(member: Member, date_range: tuple[date, date]) -> SearchStrat
             ).map(tuple),
             "dropout_since": when,
             "education_aid_since": when,
-            "solitary": st.one_of(st.none(), st.booleans()),
-            "hukou": st.one_of(st.none(), st.sampled_from(HukouKind)),
-            "has_urban_social_security": st.one_of(st.none(), st.booleans()),
-            "health": st.builds(
-                lambda special, loses: member.health.model_copy(
-                    update={"special_major_disease_since": special, "loses_self_care": loses}
-                ),
-                when,
-                st.one_of(st.none(), st.booleans()),
+            "special_major_disease_since": when,
+            "flags": _packed(
+                (None, False, True), (None, *HukouKind), (None, False, True), (None, False, True)
             ),
         }
-    ).map(lambda extra: member.model_copy(update=extra))
+    )
+
+
+def _with_extras(member: Member, extra: dict[str, Any] | None) -> Member:
+    if extra is None:
+        return member
+    solitary, hukou, urban, loses_self_care = extra.pop("flags")
+    extra.update(solitary=solitary, hukou=hukou, has_urban_social_security=urban)
+    health = member.health.model_copy(
+        update={
+            "special_major_disease_since": extra.pop("special_major_disease_since"),
+            "loses_self_care": loses_self_care,
+        }
+    )
+    return member.model_copy(update={**extra, "health": health})
+
+
+@lru_cache(maxsize=64)
+def _household_extras(date_range: tuple[date, date]) -> SearchStrategy[dict[str, Any] | None]:
+    """The household facts later packs read: clues and department warnings, dangerous-house
+    renovations, a recorded judgement (one strategy per date range); none of them half the time."""
+    return _GATE | st.fixed_dictionaries(
+        {
+            "clues": st.lists(clues(date_range=date_range), max_size=2).map(tuple),
+            "renovations": st.lists(
+                st.builds(HousingRenovation, included_on=dates(*date_range)), max_size=1
+            ).map(tuple),
+            "judgement": st.one_of(
+                st.none(),
+                st.builds(
+                    RecordedJudgement,
+                    decided_on=dates(*date_range),
+                    included=_BOOL,
+                    reason=st.just("drawn by fangfan_rules.strategies"),
+                    special_file=_BOOL,
+                ),
+            ),
+        }
+    )
 
 
 def households(
@@ -811,7 +928,7 @@ def households(
     tags_s = (
         _strategy(area_tags)
         if area_tags is not None
-        else st.frozensets(st.sampled_from(AreaTag), max_size=3)
+        else _subsets(tuple(AreaTag), 3).map(frozenset)
     )
     ids_s = _strategy(ids) if ids is not None else st.integers(0, 10**7).map(lambda n: f"HH{n:08d}")
     profile_s: SearchStrategy[Profile] = (
@@ -829,11 +946,13 @@ def households(
     other_member_s = members(
         birth_range=(date(1925, 1, 1), hi), date_range=date_range, allow_unknown=allow_unknown
     )
-    numbers_s = st.integers(min_members, max_members).flatmap(
-        lambda n: st.lists(st.integers(1, 99), min_size=n, max_size=n, unique=True)
+    numbers_s = st.lists(
+        st.integers(1, 99), min_size=min_members, max_size=max_members, unique=True
     )
-    flag_s = _flag(allow_unknown)
-    housing_s = _maybe(st.sampled_from(HousingGrade), allow_unknown)
+    flags = _maybe_values((False, True), allow_unknown)
+    guarantees_s = _packed(_maybe_values(HousingGrade, allow_unknown), flags, flags, flags)
+    # urban social security, self-coping, 唯一住房 and the provenance of the collection
+    household_flags_s = _packed(flags, flags, flags, flags, flags, (False, True), flags)
     events_s = st.lists(risk_events(date_range=date_range), max_size=4).map(tuple)
     spending_s = st.lists(expenditures(date_range=date_range), max_size=3).map(tuple)
     assistance_s = st.lists(_social_assistance(date_range, allow_unknown), max_size=2).map(tuple)
@@ -841,6 +960,10 @@ def households(
     serious_s = st.sampled_from((True, True, False, None) if allow_unknown else (True, False))
     green_s = _maybe(_green_channel(date_range, allow_unknown), allow_unknown)
     lifted_year_s = st.one_of(st.none(), st.integers(2013, 2020))
+    member_extras_s = _member_extras(date_range)
+    household_extras_s = _household_extras(date_range)
+    calm_grade_s = st.sampled_from((HousingGrade.A, HousingGrade.B))
+    calm_serious_s = _maybe(st.just(False), allow_unknown)
 
     @st.composite
     def build(draw: st.DrawFn) -> Household:
@@ -856,21 +979,22 @@ def households(
         kind = draw(profile_s)
         if kind == "calm":
             guarantees = Guarantees(
-                housing_grade=draw(st.sampled_from((HousingGrade.A, HousingGrade.B))),
+                housing_grade=draw(calm_grade_s),
                 basic_medical_insured=True,
                 compulsory_education_ok=True,
                 drinking_water_safe=True,
             )
             events: tuple[RiskEvent, ...] = ()
             spending: tuple[Expenditure, ...] = ()
-            serious = draw(_maybe(st.just(False), allow_unknown))
+            serious = draw(calm_serious_s)
             green = None
         else:
+            grade, medical, education, water = draw(guarantees_s)
             guarantees = Guarantees(
-                housing_grade=draw(housing_s),
-                basic_medical_insured=draw(flag_s),
-                compulsory_education_ok=draw(flag_s),
-                drinking_water_safe=draw(flag_s),
+                housing_grade=grade,
+                basic_medical_insured=medical,
+                compulsory_education_ok=education,
+                drinking_water_safe=water,
             )
             events, spending = draw(events_s), draw(spending_s)
             serious, green = draw(serious_s), draw(green_s)
@@ -880,7 +1004,7 @@ def households(
             serious = True
 
             def confirmation() -> date | None:
-                if draw(st.integers(0, 3)) == 0:
+                if draw(_QUARTER_S) == 0:
                     return None
                 return _day_between(draw, sudden.date, _GREEN_CHANNEL_BY)
 
@@ -891,41 +1015,26 @@ def households(
                 village_confirmed_on=confirmation(),
             )
         more: dict[str, Any] = {}
+        urban, self_coping, only_house, income_signed, guarantees_signed, phone, recorded = draw(
+            household_flags_s
+        )
         if extras:
-            people = [draw(_member_extras(m, date_range)) for m in people]
+            people = [_with_extras(m, draw(member_extras_s)) for m in people]
             spending = tuple(
-                e.model_copy(update={"care": draw(st.one_of(st.none(), st.sampled_from(CareType)))})
+                e.model_copy(update={"care": draw(_CARE_S)})
                 if e.kind == ExpenditureKind.MEDICAL
                 else e
                 for e in spending
             )
-            guarantees = guarantees.model_copy(update={"only_house": draw(flag_s)})
+            guarantees = guarantees.model_copy(update={"only_house": only_house})
+            drawn_extras: dict[str, Any] | None = draw(household_extras_s)
             more = {
-                "clues": tuple(draw(st.lists(clues(date_range=date_range), max_size=2))),
-                "renovations": tuple(
-                    draw(
-                        st.lists(
-                            st.builds(HousingRenovation, included_on=dates(*date_range)), max_size=1
-                        )
-                    )
-                ),
-                "judgement": draw(
-                    st.one_of(
-                        st.none(),
-                        st.builds(
-                            RecordedJudgement,
-                            decided_on=dates(*date_range),
-                            included=st.booleans(),
-                            reason=st.just("drawn by fangfan_rules.strategies"),
-                            special_file=st.booleans(),
-                        ),
-                    )
-                ),
+                **(drawn_extras or {}),
                 "provenance": Provenance(
-                    income_double_signed=draw(flag_s),
-                    guarantees_double_signed=draw(flag_s),
-                    phone_interview=draw(st.booleans()),
-                    interview_recorded=draw(flag_s),
+                    income_double_signed=income_signed,
+                    guarantees_double_signed=guarantees_signed,
+                    phone_interview=phone,
+                    interview_recorded=recorded,
                 ),
             }
         return Household(
@@ -937,13 +1046,13 @@ def households(
             lifted_out_of_poverty=is_lifted,
             lifted_year=draw(lifted_year_s) if is_lifted is True else None,
             social_assistance=draw(assistance_s),
-            has_urban_social_security=draw(flag_s),
+            has_urban_social_security=urban,
             monitoring=draw(monitoring_s),
             income=income,
             expenditures=spending,
             risk_events=events,
             guarantees=guarantees,
-            self_coping=draw(flag_s),
+            self_coping=self_coping,
             serious_difficulty=serious,
             green_channel=green,
             livestock=draw(_LIVESTOCK_S),

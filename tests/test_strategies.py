@@ -329,3 +329,30 @@ def test_households_refuse_contradictory_knobs():
         fs.households(income_per_capita=100, max_members=0)
     with pytest.raises(ValueError):
         fs.households(min_members=3, max_members=2)
+
+
+# -- shrinking --------------------------------------------------------------------------------
+
+
+def test_a_failure_needing_one_member_shrinks_to_one_member():
+    """Generation is fast because small facts are packed and groups gated (issue 14 target 4);
+    shrinking must still reach a small household: a property failing for any household with a
+    member shrinks to one member and no extra facts."""
+    found = find(
+        fs.households(),
+        lambda h: len(h.members) >= 1,
+        settings=settings(database=None, max_examples=200),
+    )
+    assert len(found.members) == 1
+    assert found.clues == () and found.monitoring == () and found.risk_events == ()
+    assert found.members[0].child_status == ()
+
+
+def test_a_failure_needing_a_child_shrinks_to_a_head_and_the_child():
+    """The first member is drawn as the head (shrinking prefers it), so a child comes second."""
+    found = find(
+        fs.households(),
+        lambda h: any(m.relation == ff.Relation.CHILD for m in h.members),
+        settings=settings(database=None, max_examples=200),
+    )
+    assert [m.relation for m in found.members] == [ff.Relation.HEAD, ff.Relation.CHILD]
