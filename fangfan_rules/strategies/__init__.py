@@ -25,6 +25,7 @@ the policy documents care about:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
@@ -58,6 +59,7 @@ from fangfan_rules.facts import (
 )
 from fangfan_rules.idnumber import check_digit
 from fangfan_rules.money import to_yuan
+from fangfan_rules.strategies.edges import PackEdges, Threshold, pack_edges
 from fangfan_rules.vocabulary import (
     AssistanceMeasure,
     CareType,
@@ -90,14 +92,10 @@ except ImportError as exc:
 
 __all__ = [
     "CALENDAR_LAST_DAY",
-    "QIANSHAN_DATE_EDGES",
-    "QIANSHAN_INCOME_WINDOW",
-    "QIANSHAN_MONEY_EDGES",
-    "QIANSHAN_PREVIOUS_YEAR",
-    "QIANSHAN_REFERENCE_YEAR",
-    "QIANSHAN_WINDOWS",
     "Amount",
+    "PackEdges",
     "Profile",
+    "Threshold",
     "as_of_dates",
     "dates",
     "expenditures",
@@ -106,8 +104,11 @@ __all__ = [
     "id_numbers",
     "income_records",
     "members",
+    "pack_edges",
+    "parameter_sets",
     "per_capita_levels",
     "risk_events",
+    "villages",
     "yuan",
 ]
 
@@ -119,18 +120,18 @@ Amount = Decimal | int | str | float
 #: Last day the bundled working-day calendar settles (``chinese-calendar``'s last known year).
 CALENDAR_LAST_DAY = date(2026, 12, 28)
 
-#: qianshan_2023's windows: 上年度 (2021), 参照年度 (2022) and the income 周期 2022-05-01..2023-04-30.
-QIANSHAN_PREVIOUS_YEAR = DateRange.year(2021)
-QIANSHAN_REFERENCE_YEAR = DateRange.year(2022)
-QIANSHAN_INCOME_WINDOW = DateRange(start=date(2022, 5, 1), end=date(2023, 4, 30))
-QIANSHAN_WINDOWS: tuple[DateRange, ...] = (
-    QIANSHAN_PREVIOUS_YEAR,
-    QIANSHAN_REFERENCE_YEAR,
-    QIANSHAN_INCOME_WINDOW,
+# qianshan_2023's windows (the defaults without a pack; public names deprecated): 上年度 (2021), 参照年度 (2022) and the income 周期 2022-05-01..2023-04-30.
+_QIANSHAN_PREVIOUS_YEAR = DateRange.year(2021)
+_QIANSHAN_REFERENCE_YEAR = DateRange.year(2022)
+_QIANSHAN_INCOME_WINDOW = DateRange(start=date(2022, 5, 1), end=date(2023, 4, 30))
+_QIANSHAN_WINDOWS: tuple[DateRange, ...] = (
+    _QIANSHAN_PREVIOUS_YEAR,
+    _QIANSHAN_REFERENCE_YEAR,
+    _QIANSHAN_INCOME_WINDOW,
 )
 
 #: Money edges of qianshan_2023 (a typical supplied monitoring line of 6,900 and the 1万元 of ①).
-QIANSHAN_MONEY_EDGES: tuple[Decimal, ...] = tuple(
+_QIANSHAN_MONEY_EDGES: tuple[Decimal, ...] = tuple(
     Decimal(v)
     for v in (
         "0.00",
@@ -146,7 +147,7 @@ QIANSHAN_MONEY_EDGES: tuple[Decimal, ...] = tuple(
 )
 
 #: Days where qianshan_2023's windows and "since 2023" cut-offs start or end.
-QIANSHAN_DATE_EDGES: tuple[date, ...] = (
+_QIANSHAN_DATE_EDGES: tuple[date, ...] = (
     date(2021, 1, 1),
     date(2021, 12, 31),
     date(2022, 1, 1),
@@ -159,6 +160,30 @@ QIANSHAN_DATE_EDGES: tuple[date, ...] = (
     date(2023, 4, 30),
     date(2023, 5, 1),
 )
+
+_DEFAULT_DATE_EDGES = _QIANSHAN_DATE_EDGES
+#: Old public names of qianshan_2023's constants: use ``households(pack=...)`` / pack_edges().
+_DEPRECATED = {
+    "QIANSHAN_PREVIOUS_YEAR": "_QIANSHAN_PREVIOUS_YEAR",
+    "QIANSHAN_REFERENCE_YEAR": "_QIANSHAN_REFERENCE_YEAR",
+    "QIANSHAN_INCOME_WINDOW": "_QIANSHAN_INCOME_WINDOW",
+    "QIANSHAN_WINDOWS": "_QIANSHAN_WINDOWS",
+    "QIANSHAN_MONEY_EDGES": "_QIANSHAN_MONEY_EDGES",
+    "QIANSHAN_DATE_EDGES": "_QIANSHAN_DATE_EDGES",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _DEPRECATED:
+        warnings.warn(
+            f"fangfan_rules.strategies.{name} is deprecated: the strategies read a pack's own "
+            "edges (households(pack=...), pack_edges(pack))",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return globals()[_DEPRECATED[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _DAY = timedelta(days=1)
 _HUGE = 10**9  # yuan
@@ -207,14 +232,20 @@ def yuan(
     return body.map(_from_fen)
 
 
-def per_capita_levels() -> SearchStrategy[Decimal]:
-    """The default per-capita net income levels: qianshan's thresholds, ordinary and huge incomes.
+def per_capita_levels(*, edges: Iterable[Amount] | None = None) -> SearchStrategy[Decimal]:
+    """Per-capita net income levels: on the money edges, ordinary and huge incomes.
 
-    Mostly 0–30,000 yuan, often exactly on :data:`QIANSHAN_MONEY_EDGES`, sometimes up to 10**9
-    yuan, and sometimes negative (a business loss larger than every other income).
+    Mostly 0–30,000 yuan, often exactly on ``edges`` (default: qianshan_2023's 1万元 and a
+    typical supplied line of 6,900, ± 0.01; :func:`households` passes a pack's own edges),
+    sometimes up to 10**9 yuan, and sometimes negative (a business loss larger than every other
+    income).
     """
+    chosen = tuple(to_yuan(e) for e in edges) if edges is not None else _QIANSHAN_MONEY_EDGES
+    on_edge = st.sampled_from(chosen or (Decimal("0.00"),))
     return st.one_of(
-        st.sampled_from(QIANSHAN_MONEY_EDGES),
+        on_edge,
+        on_edge,
+        on_edge,
         yuan(0, 30000),
         yuan(30000, _HUGE, edges=(_HUGE,)),
         yuan(-5000, 0),
@@ -225,7 +256,7 @@ def dates(
     min_value: date = date(2021, 1, 1),
     max_value: date = date(2023, 12, 31),
     *,
-    edges: Iterable[date] = QIANSHAN_DATE_EDGES,
+    edges: Iterable[date] = _QIANSHAN_DATE_EDGES,
 ) -> SearchStrategy[date]:
     """Dates in ``[min_value, max_value]``, drawing ``edges`` inside the range often."""
     if min_value > max_value:
@@ -384,6 +415,8 @@ def members(
     date_range: tuple[date, date] = (date(2021, 1, 1), date(2023, 12, 31)),
     counted: bool | SearchStrategy[bool] | None = None,
     allow_unknown: bool = True,
+    birth_edges: Iterable[date] = (),
+    date_edges: Iterable[date] = (),
 ) -> SearchStrategy[Member]:
     """One valid household member.
 
@@ -404,8 +437,12 @@ def members(
     counted_s = (
         _strategy(counted) if counted is not None else st.sampled_from((True, True, True, False))
     )
-    born_s = _maybe(dates(*birth_range, edges=(birth_range[1], date(2023, 1, 1))), allow_unknown)
-    cert_s = dates(*date_range, edges=(date(2022, 12, 31), date(2023, 1, 1), date(2023, 1, 2)))
+    born_s = _maybe(
+        dates(*birth_range, edges=(birth_range[1], date(2023, 1, 1), *birth_edges)), allow_unknown
+    )
+    cert_s = dates(
+        *date_range, edges=(date(2022, 12, 31), date(2023, 1, 1), date(2023, 1, 2), *date_edges)
+    )
     disability_s = st.one_of(
         st.none(), st.builds(Disability, grade=st.integers(1, 4), certificate_date=cert_s)
     )
@@ -601,11 +638,29 @@ _SPENDING_NOTE_S = st.one_of(st.none(), st.sampled_from(("住院", "学费", "�
 _EVENT_NOTE_S = st.one_of(st.none(), st.sampled_from(("突发", "住院治疗", "洪涝")))
 
 
+def _days_in(
+    date_range: tuple[date, date], edges: Iterable[date], windows: Sequence[DateRange]
+) -> SearchStrategy[date]:
+    """Days in ``date_range``, or (as often) inside one of ``windows`` (a pack's income and
+    spending periods, where its rules sum spending and look for events)."""
+    edges = tuple(edges)
+    anywhere = dates(*date_range, edges=edges)
+    inside = [
+        dates(max(w.start, date_range[0]), min(w.end, date_range[1]), edges=edges)
+        for w in windows
+        if max(w.start, date_range[0]) <= min(w.end, date_range[1])
+    ]
+    return st.one_of(anywhere, *inside) if inside else anywhere
+
+
 def expenditures(
     *,
     date_range: tuple[date, date] = (date(2021, 1, 1), date(2023, 12, 31)),
     kinds: ExpenditureKind | SearchStrategy[ExpenditureKind] | None = None,
     max_total: Amount = 1_000_000,
+    money_edges: Iterable[Amount] = (),
+    date_edges: Iterable[date] = _DEFAULT_DATE_EDGES,
+    windows: Sequence[DateRange] = (),
 ) -> SearchStrategy[Expenditure]:
     """A valid rigid spending: ``reimbursed <= total`` and ``self-paid <= total − reimbursed``.
 
@@ -614,15 +669,23 @@ def expenditures(
     """
     kind_s = _strategy(kinds) if kinds is not None else st.sampled_from(ExpenditureKind)
     max_fen = _fen(max_total)
-    total_s = st.one_of(st.sampled_from((0, 1, 100, max_fen)), st.integers(0, max_fen))
-    day_s = dates(*date_range)
+    edge_fen = sorted({f for f in map(_fen, money_edges) if 0 <= f <= max_fen})
+    total_s = st.one_of(st.sampled_from((0, 1, 100, max_fen, *edge_fen)), st.integers(0, max_fen))
+    # the self-paid part or the personal burden (total − reimbursed) exactly on a stated edge
+    edge_s = st.sampled_from((None, None, *edge_fen)) if edge_fen else st.none()
+    day_s = _days_in(date_range, date_edges, windows)
 
     @st.composite
     def build(draw: st.DrawFn) -> Expenditure:
         total = draw(total_s)
         reimbursed = _upto(draw, total)
+        edge = draw(edge_s)
+        if edge is not None and edge <= total:
+            reimbursed = total - edge
         room = total - reimbursed
         self_paid = min(room, 1) if draw(_BOOL) else _upto(draw, room)
+        if edge is not None and edge <= room and draw(_BOOL):
+            self_paid = edge
         return Expenditure(
             kind=draw(kind_s),
             date=draw(day_s),
@@ -639,16 +702,23 @@ def risk_events(
     *,
     date_range: tuple[date, date] = (date(2021, 1, 1), date(2023, 12, 31)),
     types: RiskType | SearchStrategy[RiskType] | None = None,
+    date_edges: Iterable[date] = _DEFAULT_DATE_EDGES,
+    windows: Sequence[DateRange] = (),
 ) -> SearchStrategy[RiskEvent]:
     """A dated risk event of any :class:`RiskType` (default) on a day in ``date_range``."""
     type_s = _strategy(types) if types is not None else st.sampled_from(RiskType)
-    return st.builds(RiskEvent, type=type_s, date=dates(*date_range), description=_EVENT_NOTE_S)
+    return st.builds(
+        RiskEvent,
+        type=type_s,
+        date=_days_in(date_range, date_edges, windows),
+        description=_EVENT_NOTE_S,
+    )
 
 
 def _social_assistance(
-    date_range: tuple[date, date], allow_unknown: bool
+    date_range: tuple[date, date], allow_unknown: bool, date_edges: tuple[date, ...]
 ) -> SearchStrategy[SocialAssistance]:
-    start_s = dates(*date_range, edges=(date(2022, 12, 31), date(2023, 1, 1)))
+    start_s = dates(*date_range, edges=(date(2022, 12, 31), date(2023, 1, 1), *date_edges))
     kind_grade_s = _packed(tuple(DibaoKind), _maybe_values((False, True), allow_unknown))
 
     @st.composite
@@ -666,8 +736,10 @@ _RISK_TYPES_S = _subsets(tuple(RiskType), 2)
 _MEASURES_S = _subsets(tuple(AssistanceMeasure), 2)
 
 
-def _monitoring(date_range: tuple[date, date]) -> SearchStrategy[MonitoringRecord]:
-    day_s = dates(*date_range, edges=(*QIANSHAN_DATE_EDGES, date(2023, 4, 27)))
+def _monitoring(
+    date_range: tuple[date, date], date_edges: tuple[date, ...]
+) -> SearchStrategy[MonitoringRecord]:
+    day_s = dates(*date_range, edges=(*date_edges, date(2023, 4, 27)))
 
     @st.composite
     def build(draw: st.DrawFn) -> MonitoringRecord:
@@ -693,15 +765,15 @@ def _monitoring(date_range: tuple[date, date]) -> SearchStrategy[MonitoringRecor
 
 
 def _green_channel(
-    date_range: tuple[date, date], allow_unknown: bool
+    date_range: tuple[date, date], allow_unknown: bool, date_edges: tuple[date, ...]
 ) -> SearchStrategy[GreenChannelRecord]:
     likely = st.sampled_from((True, True, False, None) if allow_unknown else (True, True, False))
     return st.builds(
         GreenChannelRecord,
         facts_clear=likely,
         urgent=likely,
-        town_confirmed_on=st.one_of(st.none(), dates(*date_range)),
-        village_confirmed_on=st.one_of(st.none(), dates(*date_range)),
+        town_confirmed_on=st.one_of(st.none(), dates(*date_range, edges=date_edges)),
+        village_confirmed_on=st.one_of(st.none(), dates(*date_range, edges=date_edges)),
     )
 
 
@@ -740,10 +812,12 @@ _CARE_S = st.one_of(st.none(), st.sampled_from(CareType))
 
 
 def clues(
-    *, date_range: tuple[date, date] = (date(2021, 1, 1), date(2023, 12, 31))
+    *,
+    date_range: tuple[date, date] = (date(2021, 1, 1), date(2023, 12, 31)),
+    date_edges: Iterable[date] = _DEFAULT_DATE_EDGES,
 ) -> SearchStrategy[Clue]:
     """Risk clues / department warnings received in ``date_range`` (some handled, some open)."""
-    received_s = dates(*date_range)
+    received_s = dates(*date_range, edges=date_edges)
 
     @st.composite
     def build(draw: st.DrawFn) -> Clue:
@@ -764,17 +838,18 @@ def clues(
 
 
 @lru_cache(maxsize=64)
-def _member_extras(date_range: tuple[date, date]) -> SearchStrategy[dict[str, Any] | None]:
+def _member_extras(
+    date_range: tuple[date, date], date_edges: tuple[date, ...]
+) -> SearchStrategy[dict[str, Any] | None]:
     """The facts later packs read about a member (child statuses, feeds, urban hukou…), as the
     fields to update: one strategy per date range, applied to each drawn member. Half the members
     have none of them (one choice instead of a dozen; shrinking drops them first)."""
-    when = st.one_of(st.none(), dates(*date_range))
+    day_s = dates(*date_range, edges=date_edges)
+    when = st.one_of(st.none(), day_s)
     return _GATE | st.fixed_dictionaries(
         {
             "child_status": st.lists(
-                st.builds(
-                    ChildStatusRecord, kind=st.sampled_from(ChildStatus), since=dates(*date_range)
-                ),
+                st.builds(ChildStatusRecord, kind=st.sampled_from(ChildStatus), since=day_s),
                 max_size=1,
             ).map(tuple),
             "dropout_since": when,
@@ -802,20 +877,25 @@ def _with_extras(member: Member, extra: dict[str, Any] | None) -> Member:
 
 
 @lru_cache(maxsize=64)
-def _household_extras(date_range: tuple[date, date]) -> SearchStrategy[dict[str, Any] | None]:
+def _household_extras(
+    date_range: tuple[date, date], date_edges: tuple[date, ...]
+) -> SearchStrategy[dict[str, Any] | None]:
     """The household facts later packs read: clues and department warnings, dangerous-house
     renovations, a recorded judgement (one strategy per date range); none of them half the time."""
     return _GATE | st.fixed_dictionaries(
         {
-            "clues": st.lists(clues(date_range=date_range), max_size=2).map(tuple),
+            "clues": st.lists(clues(date_range=date_range, date_edges=date_edges), max_size=2).map(
+                tuple
+            ),
             "renovations": st.lists(
-                st.builds(HousingRenovation, included_on=dates(*date_range)), max_size=1
+                st.builds(HousingRenovation, included_on=dates(*date_range, edges=date_edges)),
+                max_size=1,
             ).map(tuple),
             "judgement": st.one_of(
                 st.none(),
                 st.builds(
                     RecordedJudgement,
-                    decided_on=dates(*date_range),
+                    decided_on=dates(*date_range, edges=date_edges),
                     included=_BOOL,
                     reason=st.just("drawn by fangfan_rules.strategies"),
                     special_file=_BOOL,
@@ -833,14 +913,16 @@ def households(
     lifted: bool | SearchStrategy[bool | None] | None = None,
     income_window: DateRange | Sequence[DateRange] | None = None,
     income_per_capita: Amount | tuple[Amount, Amount] | SearchStrategy[Decimal] | None = None,
-    cover_windows: Sequence[DateRange] = QIANSHAN_WINDOWS,
+    cover_windows: Sequence[DateRange] | None = None,
     income_coverage: Literal["any", "full", "partial", "none"] = "any",
     allow_unknown: bool = True,
-    date_range: tuple[date, date] = (date(2021, 1, 1), date(2023, 12, 31)),
+    date_range: tuple[date, date] | None = None,
     area_tags: frozenset[AreaTag] | SearchStrategy[frozenset[AreaTag]] | None = None,
     ids: str | SearchStrategy[str] | None = None,
     profile: Profile | SearchStrategy[Profile] | None = None,
     extras: bool = True,
+    pack: Pack | None = None,
+    as_of: date | None = None,
 ) -> SearchStrategy[Household]:
     """Valid households exercising every group of qianshan_2023 (and any pack on the same facts).
 
@@ -876,8 +958,28 @@ def households(
     warnings, dangerous-house renovations, a recorded judgement, collection provenance, the
     care type of medical spending, 唯一住房, and per member child statuses, dropout / education-aid /
     30-major-disease dates, 失能, 鳏寡孤独 and a member's own hukou and urban benefits — all dated
-    inside ``date_range``. Pass a wider ``date_range`` (and ``cover_windows``) for packs of later
-    years, e.g. ewenki_2024's 2023-05-01..2024-04-30 window.
+    inside ``date_range``.
+
+    ``pack`` aims everything at that pack's own edges, read from its parameters and rules by
+    :func:`pack_edges` (no constant of this library): every money threshold − 0.01, on it and
+    + 0.01 as the per-capita income of each of its windows and as a spending's self-paid part or
+    personal burden; every date parameter and date threshold ± 1 day (certificates, events,
+    assistance, monitoring, clues); its windows covered (``cover_windows``) and ``date_range``
+    spanning them and the year it takes effect; rural hukou when its rules compare hukou. With
+    ``as_of`` too, members are born exactly on each age the rules compare (60, 18…), ± 1 day.
+    A caller-supplied figure counts once supplied (``pack.with_parameters(...)``). Without
+    ``pack`` the defaults are qianshan_2023's (windows 2021, 2022, 2022-05-01..2023-04-30;
+    ``date_range`` 2021..2023).
+
+    >>> from fangfan_rules import load_pack, strategies as fs
+    >>> from hypothesis import given, settings
+    >>> jimo = load_pack("jimo_2022").with_parameters(
+    ...     monitoring_income_line=7000, income_window="2021-05-01..2022-04-30")
+    >>> @settings(max_examples=10, deadline=None)
+    ... @given(fs.households(pack=jimo), fs.as_of_dates(jimo))
+    ... def test_jimo_answers(household, as_of):
+    ...     assert jimo.identify(household, as_of=as_of).outcome
+    >>> test_jimo_answers()
     """
     if not 0 <= min_members <= max_members:
         raise ValueError("households(): need 0 <= min_members <= max_members")
@@ -888,6 +990,35 @@ def households(
         if max_members < 1:
             raise ValueError("households(): an aimed or fully known household needs a member")
         min_members = max(min_members, 1)
+    date_edges: tuple[date, ...] = _DEFAULT_DATE_EDGES
+    money_edges: tuple[Decimal, ...] = ()
+    birth_edges: tuple[date, ...] = ()
+    default_level_s = per_capita_levels()
+    favoured: dict[type, SearchStrategy[Any]] = {}
+    fact_windows: tuple[DateRange, ...] = ()
+    if pack is not None:
+        edges = pack_edges(pack, as_of)
+        date_edges, money_edges = edges.dates, edges.money
+        fact_windows = edges.windows or _calendar_windows(pack)
+        if cover_windows is None:
+            cover_windows = fact_windows
+        if date_range is None:
+            date_range = _pack_date_range(pack, edges)
+        default_level_s = per_capita_levels(edges=edges.money)
+        favoured = {
+            enum: st.one_of(st.sampled_from(values), st.sampled_from(enum))
+            for enum, values in edges.selected.items()
+        }
+        if hukou is None and "hukou" in edges.enums:
+            hukou = st.one_of(st.sampled_from(edges.enums["hukou"]), st.sampled_from(HukouKind))
+        if as_of is not None:
+            birth_edges = tuple(d for age in edges.ages for d in _years_before(as_of, age))
+    elif as_of is not None:
+        raise ValueError("households(): as_of aims at a pack's ages; pass pack= too")
+    if cover_windows is None:
+        cover_windows = _QIANSHAN_WINDOWS
+    if date_range is None:
+        date_range = (date(2021, 1, 1), date(2023, 12, 31))
     lo, hi = date_range
     if lo > hi:
         raise ValueError("households(): date_range starts after it ends")
@@ -900,10 +1031,10 @@ def households(
     windows = tuple(dict.fromkeys((*cover_windows, *aim_windows)))
 
     if income_per_capita is None:
-        level_s: SearchStrategy[Decimal] = per_capita_levels()
+        level_s: SearchStrategy[Decimal] = default_level_s
     elif isinstance(income_per_capita, tuple):
         low, high = income_per_capita
-        level_s = yuan(low, high, edges=(low, high, *QIANSHAN_MONEY_EDGES))
+        level_s = yuan(low, high, edges=(low, high, *(money_edges or _QIANSHAN_MONEY_EDGES)))
     elif isinstance(income_per_capita, SearchStrategy):
         level_s = income_per_capita
     else:
@@ -942,9 +1073,15 @@ def households(
         date_range=date_range,
         counted=True if aim_given or not allow_unknown else None,
         allow_unknown=allow_unknown,
+        birth_edges=birth_edges,
+        date_edges=date_edges,
     )
     other_member_s = members(
-        birth_range=(date(1925, 1, 1), hi), date_range=date_range, allow_unknown=allow_unknown
+        birth_range=(date(1925, 1, 1), hi),
+        date_range=date_range,
+        allow_unknown=allow_unknown,
+        birth_edges=birth_edges,
+        date_edges=date_edges,
     )
     numbers_s = st.lists(
         st.integers(1, 99), min_size=min_members, max_size=max_members, unique=True
@@ -953,15 +1090,35 @@ def households(
     guarantees_s = _packed(_maybe_values(HousingGrade, allow_unknown), flags, flags, flags)
     # urban social security, self-coping, 唯一住房 and the provenance of the collection
     household_flags_s = _packed(flags, flags, flags, flags, flags, (False, True), flags)
-    events_s = st.lists(risk_events(date_range=date_range), max_size=4).map(tuple)
-    spending_s = st.lists(expenditures(date_range=date_range), max_size=3).map(tuple)
-    assistance_s = st.lists(_social_assistance(date_range, allow_unknown), max_size=2).map(tuple)
-    monitoring_s = st.lists(_monitoring(date_range), max_size=2).map(tuple)
+    events_s = st.lists(
+        risk_events(
+            date_range=date_range,
+            date_edges=date_edges,
+            types=favoured.get(RiskType),
+            windows=fact_windows,
+        ),
+        max_size=4,
+    ).map(tuple)
+    spending_s = st.lists(
+        expenditures(
+            date_range=date_range,
+            money_edges=money_edges,
+            date_edges=date_edges,
+            kinds=favoured.get(ExpenditureKind),
+            windows=fact_windows,
+        ),
+        max_size=3,
+    ).map(tuple)
+    care_s = st.one_of(st.none(), favoured[CareType]) if CareType in favoured else _CARE_S
+    assistance_s = st.lists(
+        _social_assistance(date_range, allow_unknown, date_edges), max_size=2
+    ).map(tuple)
+    monitoring_s = st.lists(_monitoring(date_range, date_edges), max_size=2).map(tuple)
     serious_s = st.sampled_from((True, True, False, None) if allow_unknown else (True, False))
-    green_s = _maybe(_green_channel(date_range, allow_unknown), allow_unknown)
+    green_s = _maybe(_green_channel(date_range, allow_unknown, date_edges), allow_unknown)
     lifted_year_s = st.one_of(st.none(), st.integers(2013, 2020))
-    member_extras_s = _member_extras(date_range)
-    household_extras_s = _household_extras(date_range)
+    member_extras_s = _member_extras(date_range, date_edges)
+    household_extras_s = _household_extras(date_range, date_edges)
     calm_grade_s = st.sampled_from((HousingGrade.A, HousingGrade.B))
     calm_serious_s = _maybe(st.just(False), allow_unknown)
 
@@ -1021,7 +1178,7 @@ def households(
         if extras:
             people = [_with_extras(m, draw(member_extras_s)) for m in people]
             spending = tuple(
-                e.model_copy(update={"care": draw(_CARE_S)})
+                e.model_copy(update={"care": draw(care_s)})
                 if e.kind == ExpenditureKind.MEDICAL
                 else e
                 for e in spending
@@ -1104,3 +1261,117 @@ def as_of_dates(pack: Pack, *, last: date = CALENDAR_LAST_DAY) -> SearchStrategy
             for d in found:
                 edges |= {d - _DAY, d, d + _DAY}
     return st.one_of(*(dates(lo, hi, edges=edges) for lo, hi in spans))
+
+
+# --------------------------------------------------------------------------------------------
+# Pack-derived helpers
+
+
+def _pack_date_range(pack: Pack, edges: PackEdges) -> tuple[date, date]:
+    """Dated facts for ``pack``: from two years before it takes effect (or its first window) to
+    the end of its first year (or its last window), so every date edge lies inside."""
+    starts = [w.start for w in edges.windows] + [date(pack.valid_from.year - 2, 1, 1)]
+    ends = [w.end for w in edges.windows] + [date(pack.valid_from.year, 12, 31)]
+    starts += [d for d in edges.dates]
+    ends += [d for d in edges.dates]
+    return min(starts), min(max(ends), CALENDAR_LAST_DAY)
+
+
+def _years_before(day: date, years: int) -> tuple[date, ...]:
+    """The birth dates around turning ``years`` on ``day``: the day before, on, and after the
+    birthday (a 29 February birthday falls on 28 February in other years)."""
+    try:
+        birthday = day.replace(year=day.year - years)
+    except ValueError:
+        birthday = day.replace(year=day.year - years, day=28)
+    return (birthday - _DAY, birthday, birthday + _DAY)
+
+
+def _calendar_windows(pack: Pack) -> tuple[DateRange, ...]:
+    """Windows a caller might supply: the calendar years around the pack's date and the twelve
+    months before it takes effect."""
+    year = pack.valid_from.year
+    start = pack.valid_from.replace(year=year - 1)
+    return (
+        DateRange.year(year - 2),
+        DateRange.year(year - 1),
+        DateRange.year(year),
+        DateRange(start=start, end=pack.valid_from - _DAY),
+    )
+
+
+def parameter_sets(pack: Pack) -> SearchStrategy[dict[str, Any]]:
+    """A value for every parameter ``pack`` leaves to the caller, within its documented domain.
+
+    Money figures (yuan, ≥ 0) up to 30,000, often on the pack's other money edges and on a
+    typical line of 6,900; counts 0..100; dates in the pack's fact range; windows among the
+    calendar years around the pack and the twelve months before it takes effect; flags either
+    way. Pass the result to ``pack.with_parameters(**values)``.
+
+    >>> from fangfan_rules import load_pack, strategies as fs
+    >>> from hypothesis import given, settings
+    >>> jimo = load_pack("jimo_2022")
+    >>> @settings(max_examples=5, deadline=None)
+    ... @given(fs.parameter_sets(jimo))
+    ... def test_supplied(values):
+    ...     assert jimo.with_parameters(**values).caller_supplied() == ()
+    >>> test_supplied()
+    """
+    edges = pack_edges(pack)
+    lo, hi = _pack_date_range(pack, edges)
+    drawn: dict[str, SearchStrategy[Any]] = {}
+    for name in pack.caller_supplied():
+        kind = pack.parameters[name].type
+        if kind == "money":
+            drawn[name] = yuan(0, 30000, edges=(*edges.money, *_QIANSHAN_MONEY_EDGES))
+        elif kind == "int":
+            drawn[name] = st.integers(0, 100)
+        elif kind == "date":
+            drawn[name] = dates(lo, hi, edges=edges.dates)
+        elif kind == "window":
+            drawn[name] = st.sampled_from((*edges.windows, *_calendar_windows(pack)))
+        elif kind == "bool":
+            drawn[name] = _BOOL
+        else:
+            raise ValueError(f"parameter_sets(): {pack.name}.{name} is a {kind}: no domain known")
+    return st.fixed_dictionaries(drawn)
+
+
+def villages(
+    pack: Pack,
+    *,
+    max_households: int = 14,
+    village: Area | None = None,
+    **household_options: Any,
+) -> SearchStrategy[list[Household]]:
+    """Whole villages (嘎查村) for population rules: households of one village, with the number
+    of 脱贫户 on the pack's count edges (e.g. 9, 10 and 11 around ewenki's 10 per 嘎查村) and
+    households sharing incomes (ties at the bottom-20 % edge).
+
+    ``household_options`` are passed to :func:`households` (``pack`` is passed for you).
+
+    >>> from fangfan_rules import load_pack, strategies as fs
+    >>> from hypothesis import given, settings
+    >>> ewenki = load_pack("ewenki_2024")
+    >>> @settings(max_examples=3, deadline=None)
+    ... @given(fs.villages(ewenki), fs.as_of_dates(ewenki))
+    ... def test_population(village, as_of):
+    ...     assert len(ewenki.identify_many(village, as_of=as_of)) == len(village)
+    >>> test_population()
+    """
+    edges = pack_edges(pack)
+    counts = [n for n in edges.counts if n <= max_households] or [0, 1]
+    area = village or Area(county="千山区", town="千山镇", village="红旗村")
+    lifted_s = households(pack=pack, lifted=True, **household_options)
+    other_s = households(pack=pack, lifted=st.sampled_from((False, None)), **household_options)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> list[Household]:
+        n_lifted = draw(st.sampled_from(counts))
+        n_other = draw(st.integers(0, max(0, max_households - n_lifted)))
+        drawn = [draw(lifted_s) for _ in range(n_lifted)] + [draw(other_s) for _ in range(n_other)]
+        if len(drawn) > 1 and draw(_BOOL):  # a tie: two households with the same income
+            drawn[1] = drawn[1].model_copy(update={"income": drawn[0].income})
+        return [h.model_copy(update={"id": f"V{i:03d}", "area": area}) for i, h in enumerate(drawn)]
+
+    return build()
