@@ -352,14 +352,16 @@ def test_a_failure_needing_one_member_shrinks_to_one_member():
     assert found.members[0].child_status == ()
 
 
-def test_a_failure_needing_a_child_shrinks_to_a_head_and_the_child():
-    """The first member is drawn as the head (shrinking prefers it), so a child comes second."""
+def test_a_failure_needing_a_child_shrinks_to_the_child_and_at_most_a_head():
+    """The first member is usually drawn as the head (shrinking prefers it, then a child comes
+    second); drawn directly as a child it is a minimal household of its own."""
     found = find(
         fs.households(),
         lambda h: any(m.relation == ff.Relation.CHILD for m in h.members),
         settings=settings(database=None, max_examples=200),
     )
-    assert [m.relation for m in found.members] == [ff.Relation.HEAD, ff.Relation.CHILD]
+    relations = [m.relation for m in found.members]
+    assert relations in ([ff.Relation.CHILD], [ff.Relation.HEAD, ff.Relation.CHILD]), relations
 
 
 def test_qianshan_windows_are_read_from_the_pack_and_old_names_are_deprecated():

@@ -1,0 +1,1331 @@
+"""Hypothesis strategies that draw valid households and their parts: the implementation of
+:mod:`fangfan_rules.strategies` (import them from there)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import lru_cache
+from itertools import combinations
+from math import prod
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+from fangfan_rules.dates import DateRange
+from fangfan_rules.errors import MissingExtraError
+from fangfan_rules.facts import (
+    Area,
+    AreaTag,
+    ChildStatusRecord,
+    Clue,
+    Disability,
+    Expenditure,
+    GreenChannelRecord,
+    Guarantees,
+    Health,
+    Household,
+    HousingRenovation,
+    IncomeRecord,
+    Livestock,
+    Member,
+    MonitoringRecord,
+    Provenance,
+    RecordedJudgement,
+    RiskEvent,
+    SocialAssistance,
+)
+from fangfan_rules.idnumber import check_digit
+from fangfan_rules.money import to_yuan
+from fangfan_rules.strategies.edges import PackEdges, Threshold, pack_edges
+from fangfan_rules.vocabulary import (
+    AssistanceMeasure,
+    CareType,
+    Channel,
+    ChildStatus,
+    ClueKind,
+    Department,
+    DibaoKind,
+    EmploymentStability,
+    ExpenditureKind,
+    HousingGrade,
+    HukouKind,
+    LabourCapacity,
+    MonitoringCategory,
+    Relation,
+    RiskType,
+    SchoolingStage,
+)
+
+if TYPE_CHECKING:
+    from fangfan_rules.packs.pack import Pack
+
+try:  # the optional [hypothesis] extra: only property-based test suites need hypothesis
+    from hypothesis import strategies as st
+    from hypothesis.strategies import SearchStrategy
+except ImportError as exc:
+    raise MissingExtraError(
+        "fangfan_rules.strategies (hypothesis strategies)", "hypothesis"
+    ) from exc
+
+__all__ = [
+    "CALENDAR_LAST_DAY",
+    "Amount",
+    "PackEdges",
+    "Profile",
+    "Threshold",
+    "as_of_dates",
+    "dates",
+    "expenditures",
+    "household_lists",
+    "households",
+    "id_numbers",
+    "income_records",
+    "members",
+    "pack_edges",
+    "parameter_sets",
+    "per_capita_levels",
+    "risk_events",
+    "villages",
+    "yuan",
+]
+
+T = TypeVar("T")
+
+#: A money amount as accepted by :func:`fangfan_rules.money.to_yuan` (``"9999.99"``, ``10000``…).
+Amount = Decimal | int | str | float
+
+#: Last day the bundled working-day calendar settles (``chinese-calendar``'s last known year).
+CALENDAR_LAST_DAY = date(2026, 12, 28)
+
+# qianshan_2023's windows (the defaults without a pack; public names deprecated): 上年度 (2021), 参照年度 (2022) and the income 周期 2022-05-01..2023-04-30.
+_QIANSHAN_PREVIOUS_YEAR = DateRange.year(2021)
+_QIANSHAN_REFERENCE_YEAR = DateRange.year(2022)
+_QIANSHAN_INCOME_WINDOW = DateRange(start=date(2022, 5, 1), end=date(2023, 4, 30))
+_QIANSHAN_WINDOWS: tuple[DateRange, ...] = (
+    _QIANSHAN_PREVIOUS_YEAR,
+    _QIANSHAN_REFERENCE_YEAR,
+    _QIANSHAN_INCOME_WINDOW,
+)
+
+#: Money edges of qianshan_2023 (a typical supplied monitoring line of 6,900 and the 1万元 of ①).
+_QIANSHAN_MONEY_EDGES: tuple[Decimal, ...] = tuple(
+    Decimal(v)
+    for v in (
+        "0.00",
+        "0.01",
+        "6899.99",
+        "6900.00",
+        "6900.01",
+        "9999.99",
+        "10000.00",
+        "10000.01",
+        "1000000000.00",
+    )
+)
+
+#: Days where qianshan_2023's windows and "since 2023" cut-offs start or end.
+_QIANSHAN_DATE_EDGES: tuple[date, ...] = (
+    date(2021, 1, 1),
+    date(2021, 12, 31),
+    date(2022, 1, 1),
+    date(2022, 4, 30),
+    date(2022, 5, 1),
+    date(2022, 12, 31),
+    date(2023, 1, 1),
+    date(2023, 1, 2),
+    date(2023, 4, 28),
+    date(2023, 4, 30),
+    date(2023, 5, 1),
+)
+
+_DEFAULT_DATE_EDGES = _QIANSHAN_DATE_EDGES
+_DAY = timedelta(days=1)
+_HUGE = 10**9  # yuan
+# Strategies are built once at import (or once per option set): building one inside a draw makes
+# hypothesis validate it again on every draw, which was most of the generation time.
+_BOOL = st.booleans()
+_MAYBE_BOOL = st.one_of(st.none(), _BOOL)
+#: "None of these facts": the first branch of a gated group, so a group costs one choice when
+#: absent and shrinking removes it whole.
+_GATE = st.none()
+#: ``_upto`` scales a draw from 0.._SCALE to 0..n, so one strategy serves every bound (a fen
+#: amount up to 10**11 fits) and shrinks towards 0.
+_SCALE = 10**12
+_FRACTION = st.one_of(st.sampled_from((0, _SCALE)), st.integers(0, _SCALE))
+
+# --------------------------------------------------------------------------------------------
+# Scalars
+
+
+def _fen(value: Amount) -> int:
+    return int(to_yuan(value) * 100)
+
+
+def _from_fen(fen: int) -> Decimal:
+    return Decimal(fen).scaleb(-2)  # exponent -2: Decimal("12.30"), never a float
+
+
+def yuan(
+    min_value: Amount = 0,
+    max_value: Amount = _HUGE,
+    *,
+    edges: Iterable[Amount] = (),
+) -> SearchStrategy[Decimal]:
+    """Exact ``Decimal`` yuan amounts with fen precision in ``[min_value, max_value]``.
+
+    ``edges`` (e.g. ``("9999.99", "10000.00", "10000.01")``) are drawn often; those outside the
+    range are ignored. Values always have exactly two decimals (``Decimal("10000.00")``).
+    """
+    lo, hi = _fen(min_value), _fen(max_value)
+    if lo > hi:
+        raise ValueError(f"yuan(): min_value {min_value!r} is above max_value {max_value!r}")
+    body: SearchStrategy[int] = st.integers(lo, hi)
+    edge_fen = sorted({f for f in (_fen(e) for e in edges) if lo <= f <= hi})
+    if edge_fen:
+        body = st.one_of(st.sampled_from(edge_fen), body)
+    return body.map(_from_fen)
+
+
+def per_capita_levels(*, edges: Iterable[Amount] | None = None) -> SearchStrategy[Decimal]:
+    """Per-capita net income levels: on the money edges, ordinary and huge incomes.
+
+    Mostly 0–30,000 yuan, often exactly on ``edges`` (default: qianshan_2023's 1万元 and a
+    typical supplied line of 6,900, ± 0.01; :func:`households` passes a pack's own edges),
+    sometimes up to 10**9 yuan, and sometimes negative (a business loss larger than every other
+    income).
+    """
+    chosen = tuple(to_yuan(e) for e in edges) if edges is not None else _QIANSHAN_MONEY_EDGES
+    on_edge = st.sampled_from(chosen or (Decimal("0.00"),))
+    return st.one_of(
+        on_edge,
+        on_edge,
+        on_edge,
+        yuan(0, 30000),
+        yuan(30000, _HUGE, edges=(_HUGE,)),
+        yuan(-5000, 0),
+    )
+
+
+def dates(
+    min_value: date = date(2021, 1, 1),
+    max_value: date = date(2023, 12, 31),
+    *,
+    edges: Iterable[date] = _QIANSHAN_DATE_EDGES,
+) -> SearchStrategy[date]:
+    """Dates in ``[min_value, max_value]``, drawing ``edges`` inside the range often."""
+    if min_value > max_value:
+        raise ValueError(f"dates(): {min_value} is after {max_value}")
+    inside = sorted({d for d in (*edges, min_value, max_value) if min_value <= d <= max_value})
+    # One integer (days after min_value) rather than st.dates' year / month / day parts: a third
+    # of the choices, and it still shrinks towards min_value.
+    days = st.integers(0, (max_value - min_value).days).map(lambda n: min_value + timedelta(days=n))
+    return st.one_of(st.sampled_from(inside), days)
+
+
+def _strategy(value: T | SearchStrategy[T]) -> SearchStrategy[T]:
+    return value if isinstance(value, SearchStrategy) else st.just(value)
+
+
+def _maybe(strategy: SearchStrategy[T], allow_unknown: bool) -> SearchStrategy[T | None]:
+    """``strategy``, or unknown (``None``) about one time in three when unknowns are allowed."""
+    return st.one_of(st.none(), strategy, strategy) if allow_unknown else strategy
+
+
+def _maybe_values(values: Iterable[T], allow_unknown: bool) -> tuple[T | None, ...]:
+    """``values``, preceded by as many unknowns (``None``) as they are when unknowns are allowed:
+    unknown one time in three, and first, so shrinking goes towards unknown."""
+    known = tuple(values)
+    return (None,) * len(known) + known + known if allow_unknown else known
+
+
+def _maybe_of(values: Iterable[T], allow_unknown: bool) -> SearchStrategy[T | None]:
+    """One of ``values``, or unknown about one time in three: a single choice (cheaper to draw
+    than ``_maybe(st.sampled_from(values))``), shrinking towards unknown as ``_maybe`` does."""
+    return st.sampled_from(_maybe_values(values, allow_unknown))
+
+
+def _packed(*options: Sequence[Any]) -> SearchStrategy[tuple[Any, ...]]:
+    """One value from each of ``options``, drawn as a single integer read in mixed radix.
+
+    Hypothesis spends most of a household's generation time on per-choice bookkeeping, so small
+    independent facts of one record (flags, enums) are one choice instead of one each. Every
+    combination stays reachable; shrinking the integer towards 0 moves the facts towards each
+    option's first value (unknown, or the simplest value).
+    """
+    sizes = [len(o) for o in options]
+    if not all(sizes):
+        raise ValueError("_packed(): every option needs at least one value")
+
+    def decode(n: int) -> tuple[Any, ...]:
+        picked: list[Any] = []
+        for values, size in zip(reversed(options), reversed(sizes), strict=True):
+            n, index = divmod(n, size)
+            picked.append(values[index])
+        return tuple(reversed(picked))
+
+    return st.integers(0, prod(sizes) - 1).map(decode)
+
+
+def _flag(allow_unknown: bool) -> SearchStrategy[bool | None]:
+    return _maybe_of((False, True), allow_unknown)
+
+
+def _subsets(values: Sequence[T], max_size: int) -> SearchStrategy[tuple[T, ...]]:
+    """Subsets of ``values`` (in their order) with at most ``max_size`` items, as one choice:
+    a unique list costs a choice per item and one more to stop. Smaller subsets come first, so
+    shrinking goes towards the empty one."""
+    return st.sampled_from([c for size in range(max_size + 1) for c in combinations(values, size)])
+
+
+# --------------------------------------------------------------------------------------------
+# Cheap dynamic draws (strategies are built once; only integer bounds vary per draw)
+
+
+@lru_cache(maxsize=8192)
+def _offsets(span: int) -> SearchStrategy[int]:
+    return st.one_of(st.sampled_from((0, span)), st.integers(0, span))
+
+
+def _day_between(draw: st.DrawFn, lo: date, hi: date) -> date:
+    """A day in ``lo..hi`` (both ends drawn often)."""
+    return lo + timedelta(days=draw(_offsets((hi - lo).days)))
+
+
+@lru_cache(maxsize=8192)
+def _maybe_offsets(span: int) -> SearchStrategy[int | None]:
+    return st.one_of(st.none(), st.sampled_from((0, span)), st.integers(0, span))
+
+
+def _maybe_day_between(draw: st.DrawFn, lo: date, hi: date) -> date | None:
+    """Unknown (``None``, a third of the time) or a day in ``lo..hi``, both ends drawn often."""
+    offset = draw(_maybe_offsets((hi - lo).days))
+    return None if offset is None else lo + timedelta(days=offset)
+
+
+def _upto(draw: st.DrawFn, n: int) -> int:
+    """An integer in ``0..n`` (0 and ``n`` drawn often), for amounts in fen."""
+    return n * draw(_FRACTION) // _SCALE if n else 0
+
+
+# --------------------------------------------------------------------------------------------
+# ID numbers
+
+_AREA_CODES = ("210311", "210302", "210303", "210304", "110101", "440305", "510104", "650102")
+_AREA_CODE_S = st.one_of(st.sampled_from(_AREA_CODES), st.integers(110000, 829999).map(str))
+_SEQUENCE_S = st.integers(0, 999)
+_ANY_BIRTH_S = dates(date(1900, 1, 1), date(2026, 12, 31), edges=(date(2000, 2, 29),))
+
+
+def _id_number(draw: st.DrawFn, born: date, codes: SearchStrategy[str] = _AREA_CODE_S) -> str:
+    code = draw(codes)
+    if len(code) != 6 or not code.isdigit():
+        raise ValueError(f"id_numbers(): area code {code!r} is not 6 digits")
+    if not 1000 <= born.year <= 9999:
+        raise ValueError(f"id_numbers(): birth year {born.year} cannot be written in 4 digits")
+    first17 = f"{code}{born.year:04d}{born.month:02d}{born.day:02d}{draw(_SEQUENCE_S):03d}"
+    return first17 + check_digit(first17)
+
+
+def id_numbers(
+    birth_dates: date | SearchStrategy[date] | None = None,
+    *,
+    area_codes: SearchStrategy[str] | None = None,
+) -> SearchStrategy[str]:
+    """Valid GB 11643-1999 resident ID numbers (area code, birth date, sequence, check digit).
+
+    ``birth_dates`` fixes (or draws) the date written in the number; default 1900-01-01 … 2026-12-31.
+    ``area_codes`` draws the 6-digit area code. The check character is ``X`` about one time in 11.
+    """
+    born_s = _strategy(birth_dates) if birth_dates is not None else _ANY_BIRTH_S
+    codes = area_codes if area_codes is not None else _AREA_CODE_S
+
+    @st.composite
+    def build(draw: st.DrawFn) -> str:
+        return _id_number(draw, draw(born_s), codes)
+
+    return build()
+
+
+# --------------------------------------------------------------------------------------------
+# Members
+
+_NAMES = ("张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周杰", "吴霞")
+_NAME_S = st.sampled_from((None, *_NAMES))
+_DISEASES_S = _subsets(("高血压", "糖尿病", "尿毒症", "恶性肿瘤", "脑梗塞"), 2)
+_CHILD_RELATIONS = (Relation.CHILD, Relation.GRANDCHILD)
+# School stages the rules read (compulsory, non-compulsory in school) twice as often as the rest.
+_SCHOOLING_VALUES = (
+    *(s for s in SchoolingStage if s.is_non_compulsory_in_school or s.is_compulsory),
+    *SchoolingStage,
+)
+_MEMBER_HUKOU_S = st.sampled_from((None, *HukouKind))
+
+
+def members(
+    *,
+    ids: str | SearchStrategy[str] = "m1",
+    relation: Relation | SearchStrategy[Relation] | None = None,
+    birth_range: tuple[date, date] = (date(1925, 1, 1), date(2023, 12, 31)),
+    date_range: tuple[date, date] = (date(2021, 1, 1), date(2023, 12, 31)),
+    counted: bool | SearchStrategy[bool] | None = None,
+    allow_unknown: bool = True,
+    birth_edges: Iterable[date] = (),
+    date_edges: Iterable[date] = (),
+) -> SearchStrategy[Member]:
+    """One valid household member.
+
+    ``ids`` fixes or draws the member id (unique ids within a household are the caller's job;
+    :func:`households` takes care of it). ``relation`` defaults to any relation, children and
+    grandchildren more often (group ⑥). Birth dates fall in ``birth_range`` (its last day, a
+    newborn, often). Disability certificates are dated in ``date_range``, often exactly around
+    2023-01-01 (group ⑦); an ID number, when drawn, carries the member's birth date if known.
+    ``counted`` (``counted_in_household``) defaults to true three times in four. With
+    ``allow_unknown=False`` birth date, labour, schooling, employment and health flags are known.
+    """
+    id_s = _strategy(ids)
+    relation_s = (
+        _strategy(relation)
+        if relation is not None
+        else st.sampled_from((*_CHILD_RELATIONS * (len(Relation) // 2), *Relation))
+    )
+    counted_s = (
+        _strategy(counted) if counted is not None else st.sampled_from((True, True, True, False))
+    )
+    born_s = _maybe(
+        dates(*birth_range, edges=(birth_range[1], date(2023, 1, 1), *birth_edges)), allow_unknown
+    )
+    cert_s = dates(
+        *date_range, edges=(date(2022, 12, 31), date(2023, 1, 1), date(2023, 1, 2), *date_edges)
+    )
+    disability_s = st.one_of(
+        st.none(), st.builds(Disability, grade=st.integers(1, 4), certificate_date=cert_s)
+    )
+    flags = _maybe_values((False, True), allow_unknown)
+    small_s = _packed(
+        (None, *_NAMES),
+        (None, *HukouKind),
+        _maybe_values(LabourCapacity, allow_unknown),
+        flags,
+        flags,
+        _maybe_values(_SCHOOLING_VALUES, allow_unknown),
+        _maybe_values(EmploymentStability, allow_unknown),
+        flags,
+    )
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Member:
+        born = draw(born_s)
+        id_number = None
+        if draw(_BOOL):
+            id_number = _id_number(draw, born if born is not None else draw(_ANY_BIRTH_S))
+        name, hukou, labour, major, chronic, schooling, employment, urban = draw(small_s)
+        return Member(
+            id=draw(id_s),
+            name=name,
+            relation=draw(relation_s),
+            birth_date=born,
+            hukou=hukou,
+            labour=labour,
+            health=Health(
+                major_illness=major,
+                chronic_illness=chronic,
+                diseases=draw(_DISEASES_S),
+            ),
+            disability=draw(disability_s),
+            schooling=schooling,
+            employment=employment,
+            id_number=id_number,
+            counted_in_household=draw(counted_s),
+            has_urban_social_security=urban,
+        )
+
+    return build()
+
+
+# --------------------------------------------------------------------------------------------
+# Income
+
+Coverage = Literal["full", "partial", "none"]
+_SOURCE_S = st.sampled_from((None, "入户调查", "统计监测", "部门数据比对"))
+_EXPENSE_S = st.one_of(st.just(Decimal("0.00")), yuan(0, 50000))
+_PROPERTY_S = st.one_of(st.just(Decimal("0.00")), yuan(-20000, 20000))
+_WEIGHT_S = st.integers(0, 100)
+_DEFAULT_NETS = st.one_of(
+    yuan(0, 200000, edges=(0,)), yuan(-20000, 0), yuan(0, _HUGE, edges=(_HUGE,))
+)
+
+
+def _merge(windows: Sequence[DateRange]) -> list[DateRange]:
+    """The union of windows as disjoint blocks (overlapping or adjacent windows merge)."""
+    blocks: list[DateRange] = []
+    for w in sorted(windows, key=lambda w: (w.start, w.end)):
+        if blocks and w.start <= blocks[-1].end + _DAY:
+            if w.end > blocks[-1].end:
+                blocks[-1] = DateRange(start=blocks[-1].start, end=w.end)
+        else:
+            blocks.append(w)
+    return blocks
+
+
+def _split(draw: st.DrawFn, total: Decimal, parts: int) -> list[Decimal]:
+    """``total`` split into ``parts`` exact fen amounts that add up to it exactly."""
+    if parts == 1:
+        return [total]
+    fen = _fen(total)
+    weights = [draw(_WEIGHT_S) for _ in range(parts)]
+    if sum(weights) == 0:
+        weights = [1] * parts
+    shares = [fen * w // sum(weights) for w in weights[:-1]]
+    shares.append(fen - sum(shares))
+    return [_from_fen(s) for s in shares]
+
+
+def _record(draw: st.DrawFn, start: date, end: date, net: Decimal) -> IncomeRecord:
+    """A record over ``start..end`` whose net income (components − business expense) is ``net``."""
+    expense = draw(_EXPENSE_S)
+    prop = draw(_PROPERTY_S)
+    positive = net - prop + expense
+    if positive < 0:  # property income absorbs a loss larger than the other components
+        prop, positive = net + expense, Decimal("0.00")
+    fen = _fen(positive)
+    a, b = sorted((_upto(draw, fen), _upto(draw, fen)))
+    return IncomeRecord(
+        start=start,
+        end=end,
+        wage_income=_from_fen(a),
+        business_income=_from_fen(b - a),
+        property_income=prop,
+        transfer_income=_from_fen(fen - b),
+        business_expense=expense,
+        source=draw(_SOURCE_S),
+    )
+
+
+def _timeline(
+    draw: st.DrawFn,
+    windows: Sequence[DateRange],
+    aims: dict[DateRange, Decimal],
+    coverage: Coverage,
+    max_extra_cuts: int,
+) -> tuple[IncomeRecord, ...]:
+    """Non-overlapping records over the union of ``windows``; ``aims`` fixes a window's total net.
+
+    Every aimed window's ends are cut points, so each record lies inside or outside it and the
+    window's net income is the exact sum of its records' nets (no pro rata rounding). Boundaries of
+    the other windows are cut or not (a record straddling a window boundary is split pro rata by
+    the engine). Windows are aimed in order; one made only of records already fixed by earlier
+    aims keeps the total they imply.
+    """
+    if coverage == "none" or not windows:
+        return ()
+    cuts: set[date] = set()
+    for w in windows:
+        if w in aims or draw(_BOOL):
+            cuts |= {w.start, w.end + _DAY}
+    first = min(w.start for w in windows)
+    last = max(w.end for w in windows)
+    for _ in range(_upto(draw, max_extra_cuts)):
+        cuts.add(_day_between(draw, first, last))
+    segments: list[tuple[date, date]] = []
+    for block in _merge(windows):
+        points = sorted(c for c in cuts if block.start < c <= block.end)
+        starts = [block.start, *points]
+        ends = [p - _DAY for p in points] + [block.end]
+        segments.extend(zip(starts, ends, strict=True))
+    net_of: dict[int, Decimal] = {}
+    for w, total in aims.items():
+        inside = [k for k, (s, e) in enumerate(segments) if w.start <= s and e <= w.end]
+        free = [k for k in inside if k not in net_of]
+        if not free:
+            continue
+        remainder = total - sum((net_of[k] for k in inside if k in net_of), Decimal("0.00"))
+        for k, part in zip(free, _split(draw, remainder, len(free)), strict=True):
+            net_of[k] = part
+    nets = [net_of[k] if k in net_of else draw(_DEFAULT_NETS) for k in range(len(segments))]
+    if coverage == "partial":
+        trimmable = [k for k, (s, e) in enumerate(segments) if e > s]
+        if trimmable and draw(_BOOL):  # type: ignore[arg-type]
+            # Leave out one day at a segment's edge: the window edges are where coverage breaks.
+            k = draw(st.sampled_from(trimmable))
+            s, e = segments[k]
+            segments[k] = (s + _DAY, e) if draw(_BOOL) else (s, e - _DAY)
+        else:
+            dropped = draw(st.sets(st.sampled_from(range(len(segments))), min_size=1))
+            kept = [k for k in range(len(segments)) if k not in dropped]
+            segments, nets = [segments[k] for k in kept], [nets[k] for k in kept]
+    return tuple(_record(draw, s, e, n) for (s, e), n in zip(segments, nets, strict=True))
+
+
+def income_records(
+    window: DateRange,
+    *,
+    partial: bool = False,
+    total_net: Amount | SearchStrategy[Decimal] | None = None,
+    max_records: int = 4,
+) -> SearchStrategy[tuple[IncomeRecord, ...]]:
+    """Non-overlapping income records (sorted by start) that cover ``window`` exactly.
+
+    ``total_net`` fixes (or draws) the household's exact net income over the window; the records'
+    nets then add up to it exactly. ``partial=True`` leaves at least one day of the window
+    uncovered instead (possibly every day: an empty tuple), so net income is *unknown*; it cannot
+    be combined with ``total_net``. At most ``max_records`` records are drawn (at least 1).
+    """
+    if partial and total_net is not None:
+        raise ValueError("income_records(): a partially covered window has no net income to aim")
+    if max_records < 1:
+        raise ValueError("income_records(): max_records must be at least 1")
+    total_s = None if total_net is None else _strategy(total_net)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> tuple[IncomeRecord, ...]:
+        aims = {} if total_s is None else {window: to_yuan(draw(total_s))}
+        coverage: Coverage = "partial" if partial else "full"
+        return _timeline(draw, [window], aims, coverage, max_records - 1)
+
+    return build()
+
+
+# --------------------------------------------------------------------------------------------
+# Dated records
+
+_SPENDING_NOTE_S = st.one_of(st.none(), st.sampled_from(("住院", "学费", "房屋修缮")))
+_EVENT_NOTE_S = st.one_of(st.none(), st.sampled_from(("突发", "住院治疗", "洪涝")))
+
+
+def _days_in(
+    date_range: tuple[date, date], edges: Iterable[date], windows: Sequence[DateRange]
+) -> SearchStrategy[date]:
+    """Days in ``date_range``, or (as often) inside one of ``windows`` (a pack's income and
+    spending periods, where its rules sum spending and look for events)."""
+    edges = tuple(edges)
+    anywhere = dates(*date_range, edges=edges)
+    inside = [
+        dates(max(w.start, date_range[0]), min(w.end, date_range[1]), edges=edges)
+        for w in windows
+        if max(w.start, date_range[0]) <= min(w.end, date_range[1])
+    ]
+    return st.one_of(anywhere, *inside) if inside else anywhere
+
+
+def expenditures(
+    *,
+    date_range: tuple[date, date] = (date(2021, 1, 1), date(2023, 12, 31)),
+    kinds: ExpenditureKind | SearchStrategy[ExpenditureKind] | None = None,
+    max_total: Amount = 1_000_000,
+    money_edges: Iterable[Amount] = (),
+    date_edges: Iterable[date] = _DEFAULT_DATE_EDGES,
+    windows: Sequence[DateRange] = (),
+) -> SearchStrategy[Expenditure]:
+    """A valid rigid spending: ``reimbursed <= total`` and ``self-paid <= total − reimbursed``.
+
+    Totals go up to ``max_total`` yuan. Self-paid is often exactly 0 or 0.01 (the ``> 0`` edge of
+    qianshan's spending rules), and reimbursement often covers everything.
+    """
+    kind_s = _strategy(kinds) if kinds is not None else st.sampled_from(ExpenditureKind)
+    max_fen = _fen(max_total)
+    edge_fen = sorted({f for f in map(_fen, money_edges) if 0 <= f <= max_fen})
+    total_s = st.one_of(st.sampled_from((0, 1, 100, max_fen, *edge_fen)), st.integers(0, max_fen))
+    # the self-paid part or the personal burden (total − reimbursed) exactly on a stated edge
+    edge_s = st.sampled_from((None, None, *edge_fen)) if edge_fen else st.none()
+    day_s = _days_in(date_range, date_edges, windows)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Expenditure:
+        total = draw(total_s)
+        reimbursed = _upto(draw, total)
+        edge = draw(edge_s)
+        if edge is not None and edge <= total:
+            reimbursed = total - edge
+        room = total - reimbursed
+        self_paid = min(room, 1) if draw(_BOOL) else _upto(draw, room)
+        if edge is not None and edge <= room and draw(_BOOL):
+            self_paid = edge
+        return Expenditure(
+            kind=draw(kind_s),
+            date=draw(day_s),
+            total=_from_fen(total),
+            reimbursed=_from_fen(reimbursed),
+            compliant_self_paid=_from_fen(self_paid),
+            description=draw(_SPENDING_NOTE_S),
+        )
+
+    return build()
+
+
+def risk_events(
+    *,
+    date_range: tuple[date, date] = (date(2021, 1, 1), date(2023, 12, 31)),
+    types: RiskType | SearchStrategy[RiskType] | None = None,
+    date_edges: Iterable[date] = _DEFAULT_DATE_EDGES,
+    windows: Sequence[DateRange] = (),
+) -> SearchStrategy[RiskEvent]:
+    """A dated risk event of any :class:`RiskType` (default) on a day in ``date_range``."""
+    type_s = _strategy(types) if types is not None else st.sampled_from(RiskType)
+    return st.builds(
+        RiskEvent,
+        type=type_s,
+        date=_days_in(date_range, date_edges, windows),
+        description=_EVENT_NOTE_S,
+    )
+
+
+def _social_assistance(
+    date_range: tuple[date, date], allow_unknown: bool, date_edges: tuple[date, ...]
+) -> SearchStrategy[SocialAssistance]:
+    start_s = dates(*date_range, edges=(date(2022, 12, 31), date(2023, 1, 1), *date_edges))
+    kind_grade_s = _packed(tuple(DibaoKind), _maybe_values((False, True), allow_unknown))
+
+    @st.composite
+    def build(draw: st.DrawFn) -> SocialAssistance:
+        start = draw(start_s)
+        end = _maybe_day_between(draw, start, max(start, date_range[1]))
+        kind, full_or_top = draw(kind_grade_s)
+        return SocialAssistance(kind=kind, start=start, end=end, full_or_top_grade=full_or_top)
+
+    return build()
+
+
+_CATEGORY_HELPER_S = _packed(tuple(MonitoringCategory), (None, *_NAMES))
+_RISK_TYPES_S = _subsets(tuple(RiskType), 2)
+_MEASURES_S = _subsets(tuple(AssistanceMeasure), 2)
+
+
+def _monitoring(
+    date_range: tuple[date, date], date_edges: tuple[date, ...]
+) -> SearchStrategy[MonitoringRecord]:
+    day_s = dates(*date_range, edges=(*date_edges, date(2023, 4, 27)))
+
+    @st.composite
+    def build(draw: st.DrawFn) -> MonitoringRecord:
+        identified = draw(day_s)
+        hi = max(identified, date_range[1])
+
+        def later() -> date | None:
+            return _maybe_day_between(draw, identified, hi)
+
+        category, helper = draw(_CATEGORY_HELPER_S)
+        return MonitoringRecord(
+            category=category,
+            identified_on=identified,
+            system_entry_on=later(),
+            risk_types=draw(_RISK_TYPES_S),
+            measures=draw(_MEASURES_S),
+            helper=helper,
+            plan_filed_on=later(),
+            eliminated_on=later(),
+        )
+
+    return build()
+
+
+def _green_channel(
+    date_range: tuple[date, date], allow_unknown: bool, date_edges: tuple[date, ...]
+) -> SearchStrategy[GreenChannelRecord]:
+    likely = st.sampled_from((True, True, False, None) if allow_unknown else (True, True, False))
+    return st.builds(
+        GreenChannelRecord,
+        facts_clear=likely,
+        urgent=likely,
+        town_confirmed_on=st.one_of(st.none(), dates(*date_range, edges=date_edges)),
+        village_confirmed_on=st.one_of(st.none(), dates(*date_range, edges=date_edges)),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Households
+
+Profile = Literal["any", "calm", "green_channel"]
+_GREEN_CHANNEL_BY = date(2023, 4, 28)
+_QUARTER_S = st.integers(0, 3)
+_SUDDEN_EVENT_S = risk_events(
+    date_range=(date(2022, 1, 1), _GREEN_CHANNEL_BY),
+    types=st.sampled_from((RiskType.NATURAL_DISASTER, RiskType.ACCIDENT)),
+)
+_AREA_S = st.sampled_from(
+    [
+        Area(county="千山区", town=town, village=village)
+        for town in ("千山镇", "大孤山镇", "东鞍山镇", "宁远镇")
+        for village in ("红旗村", "东沟村", "小岭子村", "韩家峪村", "社区")
+    ]
+)
+_LIVESTOCK_S = st.one_of(
+    st.none(),
+    st.builds(
+        Livestock,
+        head_count=st.integers(0, 500),
+        estimated_value=st.one_of(st.none(), yuan(0, 10**6)),
+    ),
+)
+
+
+_HANDLED_DAYS_S = st.one_of(st.none(), st.integers(0, 30))
+_CHANNEL_S = st.sampled_from(Channel)
+_CLUE_KIND_S = st.sampled_from(ClueKind)
+_DEPARTMENT_S = st.one_of(st.none(), st.sampled_from(Department))
+_CARE_S = st.one_of(st.none(), st.sampled_from(CareType))
+
+
+def clues(
+    *,
+    date_range: tuple[date, date] = (date(2021, 1, 1), date(2023, 12, 31)),
+    date_edges: Iterable[date] = _DEFAULT_DATE_EDGES,
+) -> SearchStrategy[Clue]:
+    """Risk clues / department warnings received in ``date_range`` (some handled, some open)."""
+    received_s = dates(*date_range, edges=date_edges)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Clue:
+        received = draw(received_s)
+        handled = draw(_HANDLED_DAYS_S)
+        closed = received + timedelta(days=handled) if handled is not None else None
+        return Clue(
+            channel=draw(_CHANNEL_S),
+            kind=draw(_CLUE_KIND_S),
+            department=draw(_DEPARTMENT_S),
+            received_on=received,
+            verified_on=closed,
+            meets_criteria=draw(_MAYBE_BOOL),
+            closed_on=closed,
+        )
+
+    return build()
+
+
+@lru_cache(maxsize=64)
+def _member_extras(
+    date_range: tuple[date, date], date_edges: tuple[date, ...]
+) -> SearchStrategy[dict[str, Any] | None]:
+    """The facts later packs read about a member (child statuses, feeds, urban hukou…), as the
+    fields to update: one strategy per date range, applied to each drawn member. Half the members
+    have none of them (one choice instead of a dozen; shrinking drops them first)."""
+    day_s = dates(*date_range, edges=date_edges)
+    when = st.one_of(st.none(), day_s)
+    return _GATE | st.fixed_dictionaries(
+        {
+            "child_status": st.lists(
+                st.builds(ChildStatusRecord, kind=st.sampled_from(ChildStatus), since=day_s),
+                max_size=1,
+            ).map(tuple),
+            "dropout_since": when,
+            "education_aid_since": when,
+            "special_major_disease_since": when,
+            "flags": _packed(
+                (None, False, True), (None, *HukouKind), (None, False, True), (None, False, True)
+            ),
+        }
+    )
+
+
+def _with_extras(member: Member, extra: dict[str, Any] | None) -> Member:
+    if extra is None:
+        return member
+    solitary, hukou, urban, loses_self_care = extra.pop("flags")
+    extra.update(solitary=solitary, hukou=hukou, has_urban_social_security=urban)
+    health = member.health.model_copy(
+        update={
+            "special_major_disease_since": extra.pop("special_major_disease_since"),
+            "loses_self_care": loses_self_care,
+        }
+    )
+    return member.model_copy(update={**extra, "health": health})
+
+
+@lru_cache(maxsize=64)
+def _household_extras(
+    date_range: tuple[date, date], date_edges: tuple[date, ...]
+) -> SearchStrategy[dict[str, Any] | None]:
+    """The household facts later packs read: clues and department warnings, dangerous-house
+    renovations, a recorded judgement (one strategy per date range); none of them half the time."""
+    return _GATE | st.fixed_dictionaries(
+        {
+            "clues": st.lists(clues(date_range=date_range, date_edges=date_edges), max_size=2).map(
+                tuple
+            ),
+            "renovations": st.lists(
+                st.builds(HousingRenovation, included_on=dates(*date_range, edges=date_edges)),
+                max_size=1,
+            ).map(tuple),
+            "judgement": st.one_of(
+                st.none(),
+                st.builds(
+                    RecordedJudgement,
+                    decided_on=dates(*date_range, edges=date_edges),
+                    included=_BOOL,
+                    reason=st.just("drawn by fangfan_rules.strategies"),
+                    special_file=_BOOL,
+                ),
+            ),
+        }
+    )
+
+
+def households(
+    *,
+    min_members: int = 0,
+    max_members: int = 6,
+    hukou: HukouKind | SearchStrategy[HukouKind] | None = None,
+    lifted: bool | SearchStrategy[bool | None] | None = None,
+    income_window: DateRange | Sequence[DateRange] | None = None,
+    income_per_capita: Amount | tuple[Amount, Amount] | SearchStrategy[Decimal] | None = None,
+    cover_windows: Sequence[DateRange] | None = None,
+    income_coverage: Literal["any", "full", "partial", "none"] = "any",
+    allow_unknown: bool = True,
+    date_range: tuple[date, date] | None = None,
+    area_tags: frozenset[AreaTag] | SearchStrategy[frozenset[AreaTag]] | None = None,
+    ids: str | SearchStrategy[str] | None = None,
+    profile: Profile | SearchStrategy[Profile] | None = None,
+    extras: bool = True,
+    pack: Pack | None = None,
+    as_of: date | None = None,
+) -> SearchStrategy[Household]:
+    """Valid households exercising every group of qianshan_2023 (and any pack on the same facts).
+
+    Members: ``min_members``..``max_members`` (0 allowed: an empty household has no per-capita
+    income), unique ids ``m<n>``, non-compulsory schooling, disability certificates around
+    2023-01-01, members born on the last day of ``date_range``. Dated facts (risk events of every
+    type, rigid spending, dibao/特困 starts, monitoring spells, green-channel confirmations) fall in
+    ``date_range``, often on the qianshan window edges.
+
+    Income: records never overlap and cover ``cover_windows`` (default: 2021, 2022 and
+    2022-05-01..2023-04-30). ``income_window`` (one window or several; default: every cover window;
+    any not among them is covered too) is *aimed*: its per-capita net income equals a level drawn
+    from ``income_per_capita`` exactly — an amount, an inclusive ``(low, high)`` range, or a
+    strategy; default :func:`per_capita_levels` (thresholds, ordinary and 10**9 yuan incomes).
+    Each aimed window draws its own level; an aim needs a counted member, so the first member is
+    counted whenever ``income_per_capita`` is given. ``income_coverage``: ``"full"``,
+    ``"partial"`` (some day of the cover windows is missing), ``"none"`` (no records) or ``"any"``
+    (mostly full; only full when ``income_per_capita`` is given or ``allow_unknown=False``).
+
+    ``hukou`` defaults to rural five times in eight, ``lifted`` (脱贫户) to true / false /
+    unknown; pass ``st.none()`` for "always unknown". ``allow_unknown=False`` draws every fact the
+    rules could need as known (a counted first member born before ``date_range``, all 三保障
+    findings, a green-channel record with its findings outside the calm profile…). ``ids`` fixes or draws the household id; :func:`household_lists` makes them unique.
+
+    ``profile`` steers the non-income facts (default: drawn, ``"any"`` four times in seven):
+    ``"any"`` draws everything independently; ``"calm"`` has 三保障 and drinking water known and
+    fine, no risk event, no rigid spending and no green-channel record, so only income decides
+    (this is where ``not_eligible`` comes from); ``"green_channel"`` has a disaster or accident
+    since 2022-01-01 (no later than 2023-04-28, the first day qianshan is in force), serious
+    difficulty, clear facts, urgency and — usually — both confirmations by then.
+
+    ``extras`` (default on) also draws the facts the other packs read: clues and department
+    warnings, dangerous-house renovations, a recorded judgement, collection provenance, the
+    care type of medical spending, 唯一住房, and per member child statuses, dropout / education-aid /
+    30-major-disease dates, 失能, 鳏寡孤独 and a member's own hukou and urban benefits — all dated
+    inside ``date_range``.
+
+    ``pack`` aims everything at that pack's own edges, read from its parameters and rules by
+    :func:`pack_edges` (no constant of this library): every money threshold − 0.01, on it and
+    + 0.01 as the per-capita income of each of its windows and as a spending's self-paid part or
+    personal burden; every date parameter and date threshold ± 1 day (certificates, events,
+    assistance, monitoring, clues); its windows covered (``cover_windows``) and ``date_range``
+    spanning them and the year it takes effect; rural hukou when its rules compare hukou. With
+    ``as_of`` too, members are born exactly on each age the rules compare (60, 18…), ± 1 day.
+    A caller-supplied figure counts once supplied (``pack.with_parameters(...)``). Without
+    ``pack`` the defaults are qianshan_2023's (windows 2021, 2022, 2022-05-01..2023-04-30;
+    ``date_range`` 2021..2023).
+
+    >>> from fangfan_rules import load_pack, strategies as fs
+    >>> from hypothesis import given, settings
+    >>> jimo = load_pack("jimo_2022").with_parameters(
+    ...     monitoring_income_line=7000, income_window="2021-05-01..2022-04-30")
+    >>> @settings(max_examples=10, deadline=None)
+    ... @given(fs.households(pack=jimo), fs.as_of_dates(jimo))
+    ... def test_jimo_answers(household, as_of):
+    ...     assert jimo.identify(household, as_of=as_of).outcome
+    >>> test_jimo_answers()
+    """
+    if not 0 <= min_members <= max_members:
+        raise ValueError("households(): need 0 <= min_members <= max_members")
+    aim_given = income_per_capita is not None
+    if aim_given and income_coverage in ("partial", "none"):
+        raise ValueError("households(): income_per_capita needs the aimed windows fully covered")
+    if aim_given or not allow_unknown:
+        if max_members < 1:
+            raise ValueError("households(): an aimed or fully known household needs a member")
+        min_members = max(min_members, 1)
+    date_edges: tuple[date, ...] = _DEFAULT_DATE_EDGES
+    money_edges: tuple[Decimal, ...] = ()
+    birth_edges: tuple[date, ...] = ()
+    default_level_s = per_capita_levels()
+    favoured: dict[type, SearchStrategy[Any]] = {}
+    fact_windows: tuple[DateRange, ...] = ()
+    if pack is not None:
+        edges = pack_edges(pack, as_of)
+        date_edges, money_edges = edges.dates, edges.money
+        fact_windows = edges.windows or _calendar_windows(pack)
+        if cover_windows is None:
+            cover_windows = fact_windows
+        if date_range is None:
+            date_range = _pack_date_range(pack, edges)
+        default_level_s = per_capita_levels(edges=edges.money)
+        favoured = {
+            enum: st.one_of(st.sampled_from(values), st.sampled_from(enum))
+            for enum, values in edges.selected.items()
+        }
+        if hukou is None and "hukou" in edges.enums:
+            hukou = st.one_of(st.sampled_from(edges.enums["hukou"]), st.sampled_from(HukouKind))
+        if as_of is not None:
+            birth_edges = tuple(d for age in edges.ages for d in _years_before(as_of, age))
+    elif as_of is not None:
+        raise ValueError("households(): as_of aims at a pack's ages; pass pack= too")
+    if cover_windows is None:
+        cover_windows = _QIANSHAN_WINDOWS
+    if date_range is None:
+        date_range = (date(2021, 1, 1), date(2023, 12, 31))
+    lo, hi = date_range
+    if lo > hi:
+        raise ValueError("households(): date_range starts after it ends")
+    if income_window is None:
+        aim_windows = tuple(cover_windows)
+    elif isinstance(income_window, DateRange):
+        aim_windows = (income_window,)
+    else:
+        aim_windows = tuple(income_window)
+    windows = tuple(dict.fromkeys((*cover_windows, *aim_windows)))
+
+    if income_per_capita is None:
+        level_s: SearchStrategy[Decimal] = default_level_s
+    elif isinstance(income_per_capita, tuple):
+        low, high = income_per_capita
+        level_s = yuan(low, high, edges=(low, high, *(money_edges or _QIANSHAN_MONEY_EDGES)))
+    elif isinstance(income_per_capita, SearchStrategy):
+        level_s = income_per_capita
+    else:
+        level_s = st.just(to_yuan(income_per_capita))
+
+    coverage_s: SearchStrategy[Coverage]
+    if income_coverage != "any":
+        coverage_s = st.just(income_coverage)
+    elif aim_given or not allow_unknown:
+        coverage_s = st.just("full")
+    else:
+        coverage_s = st.sampled_from(("full", "full", "full", "partial", "none"))
+
+    hukou_s = (
+        _strategy(hukou)
+        if hukou is not None
+        else st.one_of(st.just(HukouKind.RURAL), st.sampled_from(HukouKind))
+    )
+    lifted_s: SearchStrategy[bool | None] = (
+        _flag(allow_unknown) if lifted is None else _strategy(lifted)
+    )
+    tags_s = (
+        _strategy(area_tags)
+        if area_tags is not None
+        else _subsets(tuple(AreaTag), 3).map(frozenset)
+    )
+    ids_s = _strategy(ids) if ids is not None else st.integers(0, 10**7).map(lambda n: f"HH{n:08d}")
+    profile_s: SearchStrategy[Profile] = (
+        _strategy(profile)
+        if profile is not None
+        else st.sampled_from(("any", "any", "any", "any", "calm", "calm", "green_channel"))
+    )
+    first_member_s = members(
+        relation=st.one_of(st.just(Relation.HEAD), st.sampled_from(Relation)),
+        birth_range=(date(1925, 1, 1), lo - _DAY) if not allow_unknown else (date(1925, 1, 1), hi),
+        date_range=date_range,
+        counted=True if aim_given or not allow_unknown else None,
+        allow_unknown=allow_unknown,
+        birth_edges=birth_edges,
+        date_edges=date_edges,
+    )
+    other_member_s = members(
+        birth_range=(date(1925, 1, 1), hi),
+        date_range=date_range,
+        allow_unknown=allow_unknown,
+        birth_edges=birth_edges,
+        date_edges=date_edges,
+    )
+    numbers_s = st.lists(
+        st.integers(1, 99), min_size=min_members, max_size=max_members, unique=True
+    )
+    flags = _maybe_values((False, True), allow_unknown)
+    guarantees_s = _packed(_maybe_values(HousingGrade, allow_unknown), flags, flags, flags)
+    # urban social security, self-coping, 唯一住房 and the provenance of the collection
+    household_flags_s = _packed(flags, flags, flags, flags, flags, (False, True), flags)
+    events_s = st.lists(
+        risk_events(
+            date_range=date_range,
+            date_edges=date_edges,
+            types=favoured.get(RiskType),
+            windows=fact_windows,
+        ),
+        max_size=4,
+    ).map(tuple)
+    spending_s = st.lists(
+        expenditures(
+            date_range=date_range,
+            money_edges=money_edges,
+            date_edges=date_edges,
+            kinds=favoured.get(ExpenditureKind),
+            windows=fact_windows,
+        ),
+        max_size=3,
+    ).map(tuple)
+    care_s = st.one_of(st.none(), favoured[CareType]) if CareType in favoured else _CARE_S
+    assistance_s = st.lists(
+        _social_assistance(date_range, allow_unknown, date_edges), max_size=2
+    ).map(tuple)
+    monitoring_s = st.lists(_monitoring(date_range, date_edges), max_size=2).map(tuple)
+    serious_s = st.sampled_from((True, True, False, None) if allow_unknown else (True, False))
+    green_s = _maybe(_green_channel(date_range, allow_unknown, date_edges), allow_unknown)
+    lifted_year_s = st.one_of(st.none(), st.integers(2013, 2020))
+    member_extras_s = _member_extras(date_range, date_edges)
+    household_extras_s = _household_extras(date_range, date_edges)
+    calm_grade_s = st.sampled_from((HousingGrade.A, HousingGrade.B))
+    calm_serious_s = _maybe(st.just(False), allow_unknown)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Household:
+        people = [
+            draw(first_member_s if i == 0 else other_member_s).model_copy(update={"id": f"m{n}"})
+            for i, n in enumerate(draw(numbers_s))
+        ]
+        counted = sum(1 for m in people if m.counted_in_household)
+        aims = {w: to_yuan(draw(level_s)) * counted for w in aim_windows} if counted else {}
+        income = _timeline(draw, windows, aims, draw(coverage_s), 3)
+
+        is_lifted = draw(lifted_s)
+        kind = draw(profile_s)
+        if kind == "calm":
+            guarantees = Guarantees(
+                housing_grade=draw(calm_grade_s),
+                basic_medical_insured=True,
+                compulsory_education_ok=True,
+                drinking_water_safe=True,
+            )
+            events: tuple[RiskEvent, ...] = ()
+            spending: tuple[Expenditure, ...] = ()
+            serious = draw(calm_serious_s)
+            green = None
+        else:
+            grade, medical, education, water = draw(guarantees_s)
+            guarantees = Guarantees(
+                housing_grade=grade,
+                basic_medical_insured=medical,
+                compulsory_education_ok=education,
+                drinking_water_safe=water,
+            )
+            events, spending = draw(events_s), draw(spending_s)
+            serious, green = draw(serious_s), draw(green_s)
+        if kind == "green_channel":
+            sudden = draw(_SUDDEN_EVENT_S)
+            events = (*events, sudden)
+            serious = True
+
+            def confirmation() -> date | None:
+                if draw(_QUARTER_S) == 0:
+                    return None
+                return _day_between(draw, sudden.date, _GREEN_CHANNEL_BY)
+
+            green = GreenChannelRecord(
+                facts_clear=True,
+                urgent=True,
+                town_confirmed_on=confirmation(),
+                village_confirmed_on=confirmation(),
+            )
+        more: dict[str, Any] = {}
+        urban, self_coping, only_house, income_signed, guarantees_signed, phone, recorded = draw(
+            household_flags_s
+        )
+        if extras:
+            people = [_with_extras(m, draw(member_extras_s)) for m in people]
+            spending = tuple(
+                e.model_copy(update={"care": draw(care_s)})
+                if e.kind == ExpenditureKind.MEDICAL
+                else e
+                for e in spending
+            )
+            guarantees = guarantees.model_copy(update={"only_house": only_house})
+            drawn_extras: dict[str, Any] | None = draw(household_extras_s)
+            more = {
+                **(drawn_extras or {}),
+                "provenance": Provenance(
+                    income_double_signed=income_signed,
+                    guarantees_double_signed=guarantees_signed,
+                    phone_interview=phone,
+                    interview_recorded=recorded,
+                ),
+            }
+        return Household(
+            **more,
+            id=draw(ids_s),
+            area=draw(_AREA_S).model_copy(update={"tags": draw(tags_s)}),
+            hukou=draw(hukou_s),
+            members=tuple(people),
+            lifted_out_of_poverty=is_lifted,
+            lifted_year=draw(lifted_year_s) if is_lifted is True else None,
+            social_assistance=draw(assistance_s),
+            has_urban_social_security=urban,
+            monitoring=draw(monitoring_s),
+            income=income,
+            expenditures=spending,
+            risk_events=events,
+            guarantees=guarantees,
+            self_coping=self_coping,
+            serious_difficulty=serious,
+            green_channel=green,
+            livestock=draw(_LIVESTOCK_S),
+            synthetic=True,
+        )
+
+    return build()
+
+
+def household_lists(
+    *, min_size: int = 0, max_size: int = 5, **household_options: Any
+) -> SearchStrategy[list[Household]]:
+    """Lists of :func:`households` (same keyword options) whose household ids are unique."""
+    return st.lists(
+        households(**household_options),
+        min_size=min_size,
+        max_size=max_size,
+        unique_by=lambda h: h.id,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation dates
+
+
+def as_of_dates(pack: Pack, *, last: date = CALENDAR_LAST_DAY) -> SearchStrategy[date]:
+    """Evaluation dates on which ``pack`` answers, never after ``last`` (the calendar's end).
+
+    Only dates inside :meth:`Pack.answerable_ranges` are drawn: the pack is in force and every
+    parameter its rules read has a value (ewenki_2024's stated income line ends 2024-12-31, so
+    later dates are drawn only for a pack given the caller's figure with ``with_parameters``).
+    The pack's first day, the days around each date / window parameter (e.g. 2023-04-30 and
+    2023-05-01 for qianshan's income window) and the last day are drawn often.
+    """
+    spans = [(lo, min(hi or last, last)) for lo, hi in pack.answerable_ranges()]
+    spans = [(lo, hi) for lo, hi in spans if lo <= hi]
+    if not spans:
+        raise ValueError(f"as_of_dates(): {pack.name} answers on no date up to {last}")
+    edges: set[date] = set()
+    for lo, hi in spans:
+        edges |= {lo, lo + _DAY, hi}
+    for parameter in pack.parameters.values():
+        for value in parameter.values:
+            found: list[date] = []
+            if isinstance(value.value, DateRange):
+                found = [value.value.start, value.value.end]
+            elif isinstance(value.value, date):
+                found = [value.value]
+            for d in found:
+                edges |= {d - _DAY, d, d + _DAY}
+    return st.one_of(*(dates(lo, hi, edges=edges) for lo, hi in spans))
+
+
+# --------------------------------------------------------------------------------------------
+# Pack-derived helpers
+
+
+def _pack_date_range(pack: Pack, edges: PackEdges) -> tuple[date, date]:
+    """Dated facts for ``pack``: from two years before it takes effect (or its first window) to
+    the end of its first year (or its last window), so every date edge lies inside."""
+    starts = [w.start for w in edges.windows] + [date(pack.valid_from.year - 2, 1, 1)]
+    ends = [w.end for w in edges.windows] + [date(pack.valid_from.year, 12, 31)]
+    starts += [d for d in edges.dates]
+    ends += [d for d in edges.dates]
+    return min(starts), min(max(ends), CALENDAR_LAST_DAY)
+
+
+def _years_before(day: date, years: int) -> tuple[date, ...]:
+    """The birth dates around turning ``years`` on ``day``: the day before, on, and after the
+    birthday (a 29 February birthday falls on 28 February in other years)."""
+    try:
+        birthday = day.replace(year=day.year - years)
+    except ValueError:
+        birthday = day.replace(year=day.year - years, day=28)
+    return (birthday - _DAY, birthday, birthday + _DAY)
+
+
+def _calendar_windows(pack: Pack) -> tuple[DateRange, ...]:
+    """Windows a caller might supply: the calendar years around the pack's date and the twelve
+    months before it takes effect."""
+    year = pack.valid_from.year
+    start = pack.valid_from.replace(year=year - 1)
+    return (
+        DateRange.year(year - 2),
+        DateRange.year(year - 1),
+        DateRange.year(year),
+        DateRange(start=start, end=pack.valid_from - _DAY),
+    )
+
+
+def parameter_sets(pack: Pack) -> SearchStrategy[dict[str, Any]]:
+    """A value for every parameter ``pack`` leaves to the caller, within its documented domain.
+
+    Money figures (yuan, ≥ 0) up to 30,000, often on the pack's other money edges and on a
+    typical line of 6,900; counts 0..100; dates in the pack's fact range; windows among the
+    calendar years around the pack and the twelve months before it takes effect; flags either
+    way. Pass the result to ``pack.with_parameters(**values)``.
+
+    >>> from fangfan_rules import load_pack, strategies as fs
+    >>> from hypothesis import given, settings
+    >>> jimo = load_pack("jimo_2022")
+    >>> @settings(max_examples=5, deadline=None)
+    ... @given(fs.parameter_sets(jimo))
+    ... def test_supplied(values):
+    ...     assert jimo.with_parameters(**values).caller_supplied() == ()
+    >>> test_supplied()
+    """
+    edges = pack_edges(pack)
+    lo, hi = _pack_date_range(pack, edges)
+    drawn: dict[str, SearchStrategy[Any]] = {}
+    for name in pack.caller_supplied():
+        kind = pack.parameters[name].type
+        if kind == "money":
+            drawn[name] = yuan(0, 30000, edges=(*edges.money, *_QIANSHAN_MONEY_EDGES))
+        elif kind == "int":
+            drawn[name] = st.integers(0, 100)
+        elif kind == "date":
+            drawn[name] = dates(lo, hi, edges=edges.dates)
+        elif kind == "window":
+            drawn[name] = st.sampled_from((*edges.windows, *_calendar_windows(pack)))
+        elif kind == "bool":
+            drawn[name] = _BOOL
+        else:
+            raise ValueError(f"parameter_sets(): {pack.name}.{name} is a {kind}: no domain known")
+    return st.fixed_dictionaries(drawn)
+
+
+def villages(
+    pack: Pack,
+    *,
+    max_households: int = 14,
+    village: Area | None = None,
+    **household_options: Any,
+) -> SearchStrategy[list[Household]]:
+    """Whole villages (嘎查村) for population rules: households of one village, with the number
+    of 脱贫户 on the pack's count edges (e.g. 9, 10 and 11 around ewenki's 10 per 嘎查村) and
+    households sharing incomes (ties at the bottom-20 % edge).
+
+    ``household_options`` are passed to :func:`households` (``pack`` is passed for you).
+
+    >>> from fangfan_rules import load_pack, strategies as fs
+    >>> from hypothesis import given, settings
+    >>> ewenki = load_pack("ewenki_2024")
+    >>> @settings(max_examples=3, deadline=None)
+    ... @given(fs.villages(ewenki), fs.as_of_dates(ewenki))
+    ... def test_population(village, as_of):
+    ...     assert len(ewenki.identify_many(village, as_of=as_of)) == len(village)
+    >>> test_population()
+    """
+    edges = pack_edges(pack)
+    counts = [n for n in edges.counts if n <= max_households] or [0, 1]
+    area = village or Area(county="千山区", town="千山镇", village="红旗村")
+    lifted_s = households(pack=pack, lifted=True, **household_options)
+    other_s = households(pack=pack, lifted=st.sampled_from((False, None)), **household_options)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> list[Household]:
+        n_lifted = draw(st.sampled_from(counts))
+        n_other = draw(st.integers(0, max(0, max_households - n_lifted)))
+        drawn = [draw(lifted_s) for _ in range(n_lifted)] + [draw(other_s) for _ in range(n_other)]
+        if len(drawn) > 1 and draw(_BOOL):  # a tie: two households with the same income
+            drawn[1] = drawn[1].model_copy(update={"income": drawn[0].income})
+        return [h.model_copy(update={"id": f"V{i:03d}", "area": area}) for i, h in enumerate(drawn)]
+
+    return build()
