@@ -218,6 +218,10 @@ def _write(
         if target.format == "table":
             for name in names:
                 view[name] = view[name].map(lambda o: _label(o, lang))
+                if f"{name}:rule" in view.columns:  # the pack is in the column's header
+                    view[f"{name}:rule"] = view[f"{name}:rule"].map(
+                        lambda r, n=name: r.removeprefix(f"{n}.") if isinstance(r, str) else r
+                    )
         keys = list(view.columns)
         records = view.to_dict("records")
     elif target.format == "table":
@@ -236,12 +240,24 @@ def _write(
     else:
         keys = list(frame.columns)
         records = frame.to_dict("records")
-    # In a comparison every pack's answer (and, for disagreements, its deciding rule) is
-    # essential: rather than hide one, a narrow terminal shows one household per block.
-    essential = {k: Column(k, k, k, "atom", ESSENTIAL) for k in keys if k.split(":")[0] in names}
-    with writer(target, keys, console=rt.out, lang=lang, title=title, columns=essential) as w:
+    with writer(
+        target, keys, console=rt.out, lang=lang, title=title, columns=pack_columns(names)
+    ) as w:
         for record in records:
             w.write(record)
+
+
+def pack_columns(names: list[str]) -> dict[str, Column]:
+    """The table columns of a comparison. Every pack's answer is essential: rather than hide one,
+    a narrow terminal shows one household per block. Answers are text (a Chinese label may wrap
+    between characters, so five packs fit 120 columns); the deciding rules are left out first
+    (named under the table) and shown in full one household per block, or in CSV / JSON."""
+    columns = {}
+    for name in names:
+        columns[name] = Column(name, name, name, "text", ESSENTIAL)
+        rule = f"{name}:rule"
+        columns[rule] = Column(rule, f"{name}决定规则", f"{name} rule", "atom", 60)
+    return columns
 
 
 def _summary(rt: Runtime, frame: pd.DataFrame) -> None:
