@@ -46,7 +46,7 @@ OUTCOME_COLOURS = {
 OUTCOME_ZH = {
     "identify": "识别",
     "needs_review": "需研判",
-    "not_eligible": "不符合",
+    "not_eligible": "未发现需纳入情形",  # not a refusal (see Outcome.NOT_ELIGIBLE)
     "out_of_scope": "不在范围",
     "error": "错误",
 }
