@@ -354,3 +354,19 @@ def test_python_dash_m_runs_the_same_cli():
     result = subprocess.run([sys.executable, "-m", "fangfan_rules", "--version"], capture_output=True, text=True, check=False, env=os.environ)  # fmt: skip
     assert result.returncode == 0 and result.stdout.startswith("fangfan-rules ")
     assert EXIT_BAD_ROWS == 3
+
+
+def test_sweep_is_two_readable_tables_at_80_columns(capsys, monkeypatch):
+    argv = ["sweep", "--pack", "ewenki_2024", "--as-of", "2024-06-05", "--parameter",
+            "monitoring_income_line", "--range", "6000:9000:1000", str(SAMPLE)]  # fmt: skip
+    text = table_text(argv, 80, capsys, monkeypatch)
+    lines = text.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80
+    header = next(line for line in lines if line.startswith("value"))
+    assert header.split() == [
+        "value", "identify", "needs_review", "not_eligible", "out_of_scope", "monitored"
+    ]  # fmt: skip
+    assert len([line for line in lines if re.match(r"^[6-9]000\.00\s+\d", line)]) == 4
+    groups = next(line for line in lines if line.startswith("key-attention group "))
+    assert groups.split()[2:] == ["6000.00", "7000.00", "8000.00", "9000.00"]
+    assert "severely disabled person" in text and "severe_disability" not in text
