@@ -70,8 +70,9 @@ def _local(citation: str, pack: str) -> str:
     return citation.removeprefix(f"{pack}:")
 
 
-def _letter_rule(pack: Pack) -> Rule | None:
-    """The pack's note that reads self-applications to ask for the written answer."""
+def letter_rule(pack: Pack) -> Rule | None:
+    """The pack's note that reads self-applications to ask for the written answer (None: the
+    pack asks for none)."""
     for rule in sorted(pack.rules, key=lambda r: r.id):
         if rule.kind != RuleKind.NOTE:
             continue
@@ -279,14 +280,24 @@ def answer(
             f"household {hid}: the result comes from {result.pack} {result.pack_version}, "
             f"not {pack.name} {pack.version}"
         )
-    basis = _letter_rule(pack)
+    basis = _basis(pack)
+    clue = _application(result, household)
+    return _compose(result, household, pack, clue, basis, _pack_checks(result, pack), lang)
+
+
+def _basis(pack: Pack) -> Rule:
+    basis = letter_rule(pack)
     if basis is None:
         raise LetterError(
             f"pack {pack.name} asks for no written answer (no rule reads self-applications "
             "found not meeting the standard)"
         )
-    clue = _application(result, household)
-    return _compose(result, household, pack, clue, basis, _pack_checks(result, pack), lang)
+    return basis
+
+
+def check_asks_for_answers(pack: Pack) -> None:
+    """Raise :class:`LetterError` unless ``pack`` asks for written answers."""
+    _basis(pack)
 
 
 def written_answer(
@@ -478,6 +489,8 @@ __all__ = [
     "LetterError",
     "WrittenAnswer",
     "answer",
+    "check_asks_for_answers",
+    "letter_rule",
     "letters_html",
     "write_letters",
     "written_answer",

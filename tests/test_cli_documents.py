@@ -119,3 +119,6 @@ def test_a_pack_that_asks_for_no_written_answer_cannot_run(households, tmp_path,
     out = tmp_path / "letters.html"
     assert main(["letters", *args, "-o", str(out), str(households)]) == EXIT_CANNOT_RUN
     assert "asks for no written answer" in capsys.readouterr().err
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    assert main(["letters", *args, "-o", str(out), str(empty)]) == EXIT_CANNOT_RUN

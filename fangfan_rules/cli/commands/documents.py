@@ -146,8 +146,9 @@ def letters(
 
     A household whose closed application lacks its recorded result or reason is reported on
     standard error (exit 3); households with no answer due are counted, not listed."""
-    from fangfan_rules.letters import LetterError, answer, write_letters
+    from fangfan_rules.letters import LetterError, answer, check_asks_for_answers, write_letters
 
+    check_asks_for_answers(configured_pack(pack, params))  # before reading any household
     run = evaluate_for_document(
         pack, as_of, params, calendars, input_format, file, output, show_progress
     )
