@@ -370,3 +370,17 @@ def test_sweep_is_two_readable_tables_at_80_columns(capsys, monkeypatch):
     groups = next(line for line in lines if line.startswith("key-attention group "))
     assert groups.split()[2:] == ["6000.00", "7000.00", "8000.00", "9000.00"]
     assert "severely disabled person" in text and "severe_disability" not in text
+
+
+def test_explain_trace_statuses_and_sources_in_chinese(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")
+    assert main(["explain", *ARGS, str(SAMPLE)]) == EXIT_OK
+    text = capsys.readouterr().out
+    trace = text.split("规则运行记录", 1)[1]
+    assert "未触发" in trace and "调用方提供" in trace and "文件规定" in trace
+    assert not re.search(r"\b(not_fired|fired|caller|document)\b", trace)
+    # parameters named by their description as well as their id
+    assert "参数 monitoring_income_line" in trace and "防止返贫监测收入标准" in trace
+    assert main(["explain", *ARGS, "--lang", "en", str(SAMPLE)]) == EXIT_OK
+    english = capsys.readouterr().out
+    assert "not_fired" in english and "param monitoring_income_line" in english
