@@ -78,7 +78,7 @@ def machine_text(value: Any) -> str | None:
 
 def check_of(recorded: Recorded) -> Check:
     """The trace's Check for one recorded leaf: machine texts and the words in both languages."""
-    name, args, member, value, op, right, result = recorded
+    name, args, member, value, op, right, result, parameter = recorded
     return Check(
         variable=name,
         arguments={k: machine_text(v) or "" for k, v in args.items()},
@@ -87,8 +87,8 @@ def check_of(recorded: Recorded) -> Check:
         op=op,
         against=machine_text(right) if op else None,
         result="unknown" if result is UNKNOWN else ("true" if result else "false"),
-        text_zh=check_text(name, args, member, value, op, right, result, "zh"),
-        text_en=check_text(name, args, member, value, op, right, result, "en"),
+        text_zh=check_text(name, args, member, value, op, right, result, "zh", parameter=parameter),
+        text_en=check_text(name, args, member, value, op, right, result, "en", parameter=parameter),
     )
 
 
@@ -154,7 +154,10 @@ def _status(value: Truth) -> str:
 def _reason(rule: Rule, run: RuleRun, *, negated: bool = False) -> Reason:
     wanted = False if negated else True
     relevant = [c for c in run.checks if c[6] is wanted] or run.checks  # c[6]: the result
-    texts = {lang: [check_text(*c, lang=lang) for c in relevant] for lang in ("zh", "en")}
+    texts = {
+        lang: [check_text(*c[:7], lang=lang, parameter=c[7]) for c in relevant]
+        for lang in ("zh", "en")
+    }
     return Reason(
         rule_id=rule.id,
         kind=rule.kind.value,

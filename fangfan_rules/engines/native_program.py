@@ -69,8 +69,9 @@ def unsupplied_fact(parameter: str) -> str:
 
 
 #: One evaluated leaf in machine values, worded into a Check only when read: (variable,
-#: arguments, member id, value, operator, compared-with value, result). A plain tuple: cheap.
-Recorded = tuple[str, Mapping[str, Any], str | None, Any, str | None, Any, Truth]
+#: arguments, member id, value, operator, compared-with value, result, the name of the parameter
+#: compared with or None). A plain tuple: cheap.
+Recorded = tuple[str, Mapping[str, Any], str | None, Any, str | None, Any, Truth, str | None]
 
 
 class RuleRun:
@@ -383,6 +384,8 @@ def _leaf(index: int, ref: VarRef, variable: Variable, compare: Compare | None =
     right_operand = compare.right if compare is not None else None
     test = _COMPARE[op] if op is not None else None
     right_id = id(right_operand)
+    # The words name the figure compared with ("低于监测收入标准7,000元") when it is a parameter.
+    parameter = right_operand.name if isinstance(right_operand, Param) else None
 
     def node(rec: Recorder, member: Member | None) -> Truth:
         missing = rec.run.missing
@@ -412,7 +415,7 @@ def _leaf(index: int, ref: VarRef, variable: Variable, compare: Compare | None =
                             f"rule {rule_id}: cannot compare {name}={value!r} {op} {right!r}"
                         ) from exc
             member_id = member.id if member is not None else None
-            rec.run.checks.append((name, args, member_id, value, op, right, result))
+            rec.run.checks.append((name, args, member_id, value, op, right, result, parameter))
         except UnsuppliedParameterError as exc:
             result = rec.unsupplied(exc)
         if result is not UNKNOWN:
