@@ -8,12 +8,20 @@ group, warning and population rule is exercised), for pack qianshan_2023 (as of 
 7,000) and ewenki_2024 (population rules). Each measurement runs in its own subprocess so that its
 peak memory (ru_maxrss) is its own. Printed: households per second, peak memory, the ratio to the
 native engine, and how vectorized time grows with 1e4, 1e5, 1e6 households.
+
+First, in the same run: the vectorized engine against a hand-written polars implementation of
+qianshan_2023's outcome (``baseline_polars.py``, no library code; the outcomes are checked equal on
+every household) — the ratio library / baseline, the library's validation / evaluation split and
+both peaks — and the analyst path: ``compare()`` of 10,000 households over the five packs and
+``sweep()`` over ten values with the default engine. ``--only baseline`` / ``--only analyst`` run
+one part; ``--million`` adds the baseline comparison at 1,000,000 households.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import subprocess
@@ -27,6 +35,19 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "sample_households.jsonl"
 #: Households per chunk when streaming: peak memory follows the chunk, not the file.
 STREAM_CHUNK = 100_000
+#: The README's comparison of the five regions (each document in force on its own date).
+README_AS_OF = {
+    "qianshan_2023": date(2023, 6, 5),
+    "ewenki_2024": date(2024, 6, 5),
+    "puan_2025": date(2025, 6, 1),
+    "rongan_2022": date(2022, 3, 15),
+    "jimo_2022": date(2022, 5, 15),
+}
+README_PARAMETERS = {
+    "monitoring_income_line": 7000,
+    "rongan_2022": {"income_window": "2021-01-01..2021-12-31"},
+    "jimo_2022": {"income_window": "2021-05-01..2022-04-30"},
+}
 PACKS = {
     "qianshan_2023": (date(2023, 6, 5), {"monitoring_income_line": "7000"}),
     "ewenki_2024": (date(2024, 6, 5), {}),
@@ -104,6 +125,8 @@ def write_streaming_file(n: int, path: Path, chunk: int = 500_000) -> None:
 
 def measure(engine: str, pack_name: str, n: int, data: str | None) -> dict:
     """Run one engine once (called in a subprocess) and return its figures."""
+    if engine == "analyst":
+        return _analyst(n)
     pack, as_of = _pack(pack_name)
     if engine == "native":
         from fangfan_rules.engines.native import identify, population_for
@@ -122,11 +145,18 @@ def measure(engine: str, pack_name: str, n: int, data: str | None) -> dict:
         with DurableEngine(pack, as_of=as_of) as durable:
             durable.identify_many(households)
     elif engine == "vectorized":
-        from fangfan_rules.engines.vectorized import identify_frame
+        from fangfan_rules.engines.vectorized import VectorizedBatch, prepare
 
         tables = replicated_tables(n)
         start = time.perf_counter()
-        identify_frame(pack, tables, as_of=as_of)
+        prepared = prepare(tables)  # conversion of the input to the layout and its validation
+        validated = time.perf_counter()
+        # the engine's own columns: the worded texts would time the native evaluator
+        VectorizedBatch(pack, prepared, as_of=as_of, reasons=False)
+        split = {"validation": validated - start, "evaluation": time.perf_counter() - validated}
+    elif engine == "baseline":
+        split = _baseline(pack, as_of, n)
+        start = time.perf_counter() - split.pop("seconds")
     elif engine == "streamed":
         from fangfan_rules.engines.vectorized import identify_parquet
 
@@ -147,7 +177,69 @@ def measure(engine: str, pack_name: str, n: int, data: str | None) -> dict:
         "seconds": seconds,
         "per_second": n / seconds,
         "peak_mib": peak_mib,
+        **locals().get("split", {}),
     }
+
+
+def _baseline(pack, as_of: date, n: int) -> dict:
+    """Time the hand-written polars baseline (qianshan_2023 only) on the library's tables, then
+    check (untimed) that the library gives the same outcome for every household."""
+    import polars as pl
+    from baseline_polars import identify_outcome
+
+    from fangfan_rules.engines.vectorized import identify_frame
+
+    if pack.name != "qianshan_2023":
+        raise ValueError("the baseline implements qianshan_2023 only")
+    tables = replicated_tables(n)
+    window = pack.stated_value("income_window", as_of, None).value
+    line_yuan = int(pack.stated_value("monitoring_income_line", as_of, None).value)
+    start = time.perf_counter()
+    expected = identify_outcome(
+        tables, as_of=as_of, line_yuan=line_yuan, window=(window.start, window.end), lookback=None
+    )
+    seconds = time.perf_counter() - start
+    got = identify_frame(pack, tables, as_of=as_of, reasons=False)
+    library = pl.DataFrame({"household_id": got["household_id"].tolist(), "lib": got["outcome"]})
+    both = library.join(expected, on="household_id", how="full", coalesce=True)
+    differ = both.filter(pl.col("lib").ne_missing(pl.col("outcome"))).height
+    if differ or both.height != n:
+        raise AssertionError(f"baseline and library differ on {differ} of {n} households")
+    return {"seconds": seconds, "agree": n}
+
+
+def _analyst(n: int) -> dict:
+    """compare() of n households over the five packs (the README's call) and sweep() over ten
+    values, each with the default engine; and compare() on the polars path (no worded texts)."""
+    import fangfan_rules as ff
+
+    households = replicated_households(n)
+    args = {"as_of": README_AS_OF, "parameters": README_PARAMETERS}
+    figures = {"engine": "analyst", "pack": "five packs", "households": n}
+    for name, call in (
+        ("compare_default", lambda: ff.compare(households, list(README_AS_OF), **args)),
+        (
+            "compare_no_texts",
+            lambda: ff.compare(
+                households, list(README_AS_OF), engine="vectorized", reasons=False, **args
+            ),
+        ),
+        (
+            "sweep_default",
+            lambda: ff.sweep(
+                households,
+                "qianshan_2023",
+                parameter="monitoring_income_line",
+                values=range(6000, 11000, 500),
+                as_of=README_AS_OF["qianshan_2023"],
+            ),
+        ),
+    ):
+        start = time.perf_counter()
+        call()
+        figures[name] = time.perf_counter() - start
+    figures["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return figures
 
 
 def run(engine: str, pack: str, n: int, data: str | None = None) -> dict:
@@ -168,10 +260,44 @@ def line(r: dict, native: float | None) -> str:
     )
 
 
+def baseline_line(lib: dict, base: dict) -> str:
+    """The library / baseline ratio, with the library's validation and evaluation split."""
+    for r in (lib, base):
+        if "error" in r:
+            return f"  {r['households']:>11,} households  ERROR ({r['engine']}) {r['error']}"
+    ratio = lib["seconds"] / base["seconds"]
+    return (
+        f"  {lib['households']:>11,} households  library {lib['seconds']:7.2f} s (validation "
+        f"{lib['validation']:.2f} s = {lib['validation'] / lib['seconds']:.0%}, evaluation "
+        f"{lib['evaluation']:.2f} s)  baseline {base['seconds']:7.2f} s  ratio {ratio:5.2f}x "
+        f"(evaluation alone {lib['evaluation'] / base['seconds']:.2f}x)  peak {lib['peak_mib']:,.0f} "
+        f"/ {base['peak_mib']:,.0f} MiB  agree {base['agree']:,}"
+    )
+
+
+def analyst_line(r: dict) -> str:
+    if "error" in r:
+        return f"analyst path ({r['households']:,} households): ERROR {r['error']}"
+    return (
+        f"analyst path, {r['households']:,} households: compare() over 5 packs "
+        f"{r['compare_default']:.1f} s (default engine), {r['compare_no_texts']:.1f} s "
+        f"(engine='vectorized', reasons=False); sweep() over 10 values {r['sweep_default']:.1f} s;"
+        f" peak {r['peak_mib']:,.0f} MiB"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the issue's sizes")
     parser.add_argument("--one", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--million", action="store_true", help="the baseline comparison at 1M too (any scale)"
+    )
+    parser.add_argument(
+        "--only",
+        choices=("baseline", "analyst"),
+        help="run only the baseline comparison or only the analyst path",
+    )
     args = parser.parse_args()
     if args.one:
         engine, pack, n, *data = args.one
@@ -181,8 +307,25 @@ def main() -> None:
     small, large, huge = int(100_000 * s), int(1_000_000 * s), int(10_000_000 * s)
     print(
         f"machine: {platform.machine()} {platform.processor() or ''} python {platform.python_version()}"
-        f", {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores"
+        f", {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores,"
+        f" load {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
     )
+    if args.only in (None, "baseline"):
+        print(
+            "hand-written polars baseline (qianshan_2023; outcomes checked equal on every household):"
+        )
+        for n in (small, 1_000_000) if args.million else (small,):
+            base = run("baseline", "qianshan_2023", n)
+            lib = run("vectorized", "qianshan_2023", n)
+            print(baseline_line(lib, base), flush=True)
+    if args.only in (None, "analyst"):
+        print(analyst_line(run("analyst", "five packs", int(10_000 * s) or 100)), flush=True)
+    if args.only is None:
+        engines(small, large, huge)
+
+
+def engines(small: int, large: int, huge: int) -> None:
+    """Every engine's rate and peak memory, streaming, and how the vectorized time grows."""
     print(
         f"{'engine':>10} {'pack':<14} {'households':>11} {'time':>11} {'rate':>14} {'peak':>12}  ratio"
     )
@@ -205,7 +348,7 @@ def main() -> None:
         for pack in PACKS:
             print(line(run("streamed", pack, huge, str(path)), None), flush=True)
     print("scaling (vectorized, qianshan_2023):")
-    for n in (int(10_000 * s) or 100, int(100_000 * s) or 1_000, int(1_000_000 * s) or 10_000):
+    for n in (small // 10 or 100, small or 1_000, large or 10_000):
         r = run("vectorized", "qianshan_2023", n)
         print(
             f"  {n:>11,} households {r.get('seconds', float('nan')):8.2f} s  "

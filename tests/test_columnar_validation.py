@@ -156,7 +156,7 @@ def test_the_order_of_child_rows_never_changes_a_result(pack, seed):
 
 
 def test_a_hash_collision_or_a_duplicated_id_falls_back_to_matching_the_strings(monkeypatch):
-    from fangfan_rules.engines.columnar import _match_ids
+    from fangfan_rules.engines.columnar_layout import _match_ids
 
     heads = pl.DataFrame({"household_id": ["B", "A", "X", None]})
     households = pl.DataFrame(
@@ -245,3 +245,42 @@ def test_finding1_a_failure_inside_polars_leaves_as_engine_error(monkeypatch, tm
     with pytest.raises(ff.EngineError) as info:
         next(iter(vz.identify_parquet(QIANSHAN, nested, as_of=date(2023, 5, 20))))
     assert info.value.__cause__ is None and info.value.__context__ is None
+
+
+#: The layout, its converters and its validation (the variables' registry is another matter).
+LAYOUT_MODULES = ("columnar", "columnar_layout", "columnar_validation")
+
+
+def test_the_columnar_modules_import_each_other_without_a_cycle():
+    """columnar (converters) and columnar_validation both import columnar_layout, never each
+    other in a circle: every import statement is counted, deferred ones inside functions too."""
+    import ast
+    from pathlib import Path
+
+    engines = Path(col.__file__).parent
+    modules = {name: engines / f"{name}.py" for name in LAYOUT_MODULES}
+    package = "fangfan_rules.engines"
+    edges: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == package:
+                targets = [f"{package}.{a.name}" for a in node.names]  # from package import x
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                targets = [node.module]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            else:
+                continue
+            found |= {t.removeprefix(f"{package}.") for t in targets} & set(modules)
+        edges[name] = found - {name}
+    assert "columnar_layout" in edges["columnar_validation"]
+
+    def reaches(start: str, goal: str, seen: frozenset[str] = frozenset()) -> bool:
+        return any(
+            nxt == goal or (nxt not in seen and reaches(nxt, goal, seen | {nxt}))
+            for nxt in edges[start]
+        )
+
+    circular = sorted(name for name in edges if reaches(name, name))
+    assert not circular, f"import cycle through {circular}: {edges}"

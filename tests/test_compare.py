@@ -187,3 +187,50 @@ def test_every_engine_gives_the_same_comparison():
         as_of=date(2023, 6, 5),
     )
     assert sweep_native["count"].tolist() == sweep_fast["count"].tolist()
+
+
+def test_vectorized_compare_fills_every_column_and_reasons_false_leaves_the_texts_out():
+    args = dict(as_of=date(2023, 6, 1), parameters={"monitoring_income_line": 7000})
+    native = ff.compare(_batch(), ["qianshan_2023"], **args)
+    full = ff.compare(_batch(), ["qianshan_2023"], engine="vectorized", **args)
+    pd.testing.assert_frame_equal(full, native)
+    lean = ff.compare(_batch(), ["qianshan_2023"], engine="vectorized", reasons=False, **args)
+    assert "first_reason" not in lean.columns and "missing_facts" not in lean.columns
+    pd.testing.assert_frame_equal(lean, native.drop(columns=["first_reason", "missing_facts"]))
+
+
+def _sample(n: int):
+    import json
+    from pathlib import Path
+
+    sample = Path(__file__).parents[1] / "examples" / "sample_households.jsonl"
+    lines = sample.read_text("utf-8").splitlines()[:n]
+    return [ff.load_household(json.loads(line)) for line in lines]
+
+
+def test_sweep_shares_variables_only_where_the_value_leaves_them_alone():
+    """A sweep computes the variables once per set of arguments: a swept window changes the
+    variables (recomputed), a swept line or share does not (reused) — counts as native's."""
+    households = _sample(60)
+    cases = [
+        ("ewenki_2024", date(2024, 6, 5), "income_window", [
+            "2023-01-01..2023-12-31", "2022-01-01..2022-12-31", "2023-01-01..2023-12-31"]),
+        ("qianshan_2023", date(2023, 6, 5), "key_attention_income_threshold", [5000, 10000]),
+        ("ewenki_2024", date(2024, 6, 5), "bottom_share_percent", [10, 20, 40]),
+    ]  # fmt: skip
+    for pack, as_of, parameter, values in cases:
+        frames = [
+            ff.sweep(
+                households,
+                pack,
+                parameter=parameter,
+                values=values,
+                as_of=as_of,
+                parameters={"monitoring_income_line": 7000},
+                engine=engine,
+            )
+            for engine in ("native", "vectorized")
+        ]
+        assert frames[0]["count"].tolist() == frames[1]["count"].tolist(), (pack, parameter)
+        counts = frames[1].groupby("value", sort=False)["count"].apply(tuple)
+        assert counts.nunique() > 1, f"{pack} {parameter}: the values must move the counts"

@@ -155,15 +155,20 @@ def _excluded_named(household: ff.Household, result: ff.Identification) -> list[
 def _listing(text: str, head: str, opening: str, closing: str) -> list[str]:
     """``head`` + ``opening`` + details joined by ``；`` / ``; `` + ``closing``, with the details
     (per-member checks or missing facts, listed in input order) as a sorted multiset."""
-    for prefix in ("", "不符合：", "Not met: "):
-        start = prefix + head + opening
-        if text.startswith(start) and text.endswith(closing):
-            body = text[len(start) : len(text) - len(closing)]
-            return [start, *sorted(re.split(r"；|; ", body)), closing]
+    # A reason that fired: "title（detail；detail）"; one not met (negated): "detail；detail，不符合
+    # “title”" / "detail; detail, so not met: title"; a missing-facts point: "缺少：…；…".
+    for start, end in (
+        (head + opening, closing),
+        ("", f"，不符合“{head}”"),
+        ("", f", so not met: {head}"),
+    ):
+        if text.startswith(start) and text.endswith(end) and len(text) > len(start) + len(end):
+            body = text[len(start) : len(text) - len(end)]
+            return [start, *sorted(re.split(r"；|; ", body)), end]
     return [text]
 
 
-_MISSING_POINT = {"zh": "补充缺少的事实：", "en": "find out the missing facts: "}
+_MISSING_POINT = {"zh": "缺少：", "en": "find out: "}
 
 
 def canonical(household: ff.Household, result: ff.Identification) -> dict[str, Any]:

@@ -148,7 +148,15 @@ def test_result_columns_are_those_of_compare():
     assert vz.COLUMNS == COLUMNS
     frame = vz.identify_frame(QIANSHAN, [household()], as_of=AS_OF)
     assert list(frame.columns) == list(COLUMNS)
-    assert frame.first_reason.isna().all() and frame.missing_facts.isna().all()
+    native = native_frame(QIANSHAN, [household()], AS_OF)
+    assert frame.first_reason.tolist() == native.first_reason.tolist()
+    assert frame.first_reason.iloc[0]  # a needs_review / identify answer always says why
+    assert frame.missing_facts.tolist() == native.missing_facts.tolist()
+
+
+def test_without_reasons_the_text_columns_are_absent_not_empty():
+    frame = vz.identify_frame(QIANSHAN, [household()], as_of=AS_OF, reasons=False)
+    assert list(frame.columns) == [c for c in COLUMNS if c not in vz.REASON_COLUMNS]
 
 
 def test_a_variable_without_columnar_implementation_is_a_compile_error():

@@ -18,87 +18,9 @@ from fangfan_rules.errors import FangfanError
 from fangfan_rules.facts import Household
 from fangfan_rules.idnumber import masked
 from fangfan_rules.packs import Pack, load_pack
-from fangfan_rules.results import BadRow, Identification
-
-COLUMNS = (
-    "household_id",
-    "pack",
-    "as_of",
-    "outcome",
-    "category",
-    "risk_types",
-    "key_attention",
-    "key_areas",
-    "flags",
-    "must_visit",
-    "green_channel",
-    "deciding_rule",
-    "first_reason",
-    "citation",
-    "missing_facts",
-    "error",
-)
-_DECIDING = ("scope", "green_channel", "outcome")
-
-
-def _bad_row(bad: BadRow) -> dict[str, Any]:
-    return {
-        **dict.fromkeys(COLUMNS),
-        "household_id": masked(bad.household_id),
-        "pack": bad.pack,
-        "as_of": bad.as_of,
-        "outcome": "error",
-        "error": bad.error,
-    }
-
-
-def _row(result: Identification | BadRow) -> dict[str, Any]:
-    if isinstance(result, BadRow):
-        return _bad_row(result)
-    deciding = [r for r in result.reasons if r.kind in _DECIDING]
-    shows_review = result.outcome.value == "needs_review" and bool(result.review_points)
-    first = (
-        deciding[0]
-        if deciding
-        else (None if shows_review or not result.reasons else result.reasons[0])
-    )
-    return {
-        "household_id": masked(result.household_id),
-        "pack": result.pack,
-        "as_of": result.as_of,
-        "outcome": result.outcome.value,
-        "category": result.category.value if result.category else None,
-        "risk_types": tuple(r.value for r in result.risk_types),
-        "key_attention": tuple(g.id for g in result.key_attention),
-        "key_areas": tuple(g.id for g in result.key_areas),
-        "flags": tuple(g.id for g in result.flags),
-        "must_visit": result.must_visit,
-        "green_channel": result.green_channel.applies,
-        "deciding_rule": _deciding_rule(result, deciding),
-        "first_reason": result.first_reason("zh"),
-        "citation": first.citation if first else None,
-        "missing_facts": tuple(masked(m) for m in result.missing_facts),
-        "error": None,
-    }
-
-
-def _deciding_rule(result: Identification, deciding: list[Any]) -> str | None:
-    """The rule that decided the outcome; for a review caused by unknown facts, the first outcome
-    rule left unknown (marked ``?``); None for not_eligible (no rule fired)."""
-    if deciding:
-        return deciding[0].rule_id
-    if result.outcome.value == "needs_review":
-        for trace in result.trace.rules:
-            if trace.kind in _DECIDING and trace.status == "unknown":
-                return f"{trace.rule_id}?"
-    return None
-
-
-def results_frame(results: Iterable[Identification | BadRow]) -> pd.DataFrame:
-    """A DataFrame with one row per result (the columns of :func:`compare`); a
-    :class:`~fangfan_rules.results.BadRow` is a row with ``outcome="error"`` and its reason.
-    ID numbers are masked (household ids included) unless revealed."""
-    return pd.DataFrame([_row(r) for r in results], columns=list(COLUMNS))
+from fangfan_rules.result_rows import COLUMNS
+from fangfan_rules.result_rows import result_row as _row
+from fangfan_rules.result_rows import results_frame as results_frame  # public here too
 
 
 def _packs(packs: Iterable[str | Pack]) -> list[Pack]:
@@ -131,6 +53,7 @@ def compare(
     as_of: date | Mapping[str, date],
     parameters: Mapping[str, Any] | None = None,
     engine: str = "native",
+    reasons: bool = True,
 ) -> pd.DataFrame:
     """Evaluate every household under every pack; long form, one row per household × pack.
 
@@ -138,10 +61,21 @@ def compare(
     ``parameters`` supplies caller values: ``{"monitoring_income_line": 7000}`` fills the line in
     every pack that does not state it; ``{"puan_2025": {...}}`` targets one pack. A pack that
     cannot run (not in force, a parameter still missing) yields rows with ``outcome="error"`` and
-    the message — never a silent gap. ``engine``: ``"native"`` (default, with first reasons and
-    missing facts), ``"vectorized"`` or ``"durable"`` for large batches.
+    the message — never a silent gap. ``engine``: ``"native"`` (default), ``"vectorized"`` (the
+    same columns, first reasons and missing facts included, each equal to native's) or
+    ``"durable"`` for large batches. ``reasons=False`` (vectorized engine only) skips wording
+    the reasons: ``first_reason`` and ``missing_facts`` are then absent from the frame, and the
+    batch is evaluated at the polars plan's speed (the texts cost the native evaluator's time).
     """
+    if not reasons and engine != "vectorized":
+        raise ValueError("reasons=False is a vectorized-engine option (engine='vectorized')")
     batch = list(households)
+    columns = [c for c in COLUMNS if reasons or c not in ("first_reason", "missing_facts")]
+    prepared = None
+    if engine == "vectorized":
+        from fangfan_rules.engines import vectorized
+
+        prepared = vectorized.prepare(batch)  # converted and validated once for every pack
     rows: list[dict[str, Any]] = []
     for pack in _packs(packs):
         day = as_of.get(pack.name) if isinstance(as_of, Mapping) else as_of
@@ -151,13 +85,16 @@ def compare(
             configured = _with_parameters(pack, parameters)
             if engine == "native":
                 rows.extend(_row(r) for r in configured.identify_many(batch, as_of=day))
-            else:  # vectorized / durable: the same columns (first_reason and missing facts empty)
+            elif prepared is not None:
+                frame = vectorized.identify_frame(configured, prepared, as_of=day, reasons=reasons)
+                rows.extend(frame.to_dict("records"))
+            else:  # durable: the same columns
                 frame = configured.identify_frame(batch, as_of=day, engine=engine)
                 rows.extend(frame.to_dict("records"))
         except FangfanError as exc:
             rows.extend(
                 {
-                    **dict.fromkeys(COLUMNS),
+                    **dict.fromkeys(columns),
                     "household_id": masked(h.id),
                     "pack": pack.name,
                     "as_of": day,
@@ -166,7 +103,7 @@ def compare(
                 }
                 for h in batch
             )
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+    return pd.DataFrame(rows, columns=columns)
 
 
 def outcome_table(comparison: pd.DataFrame, value: str = "outcome") -> pd.DataFrame:

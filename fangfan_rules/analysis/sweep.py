@@ -7,8 +7,9 @@
 Each value is evaluated on its own pack: a value for a parameter the document does not state is
 what the caller supplies (``with_parameters``, source ``caller``); a value for a stated parameter
 is a reform (:func:`~fangfan_rules.analysis.reform.reform`, source ``reform``), so every row
-carries the pack version and content hash its counts come from. The batch goes through
-``Pack.identify_many`` (the batch API: whichever engine serves it serves the sweep).
+carries the pack version and content hash its counts come from. With the vectorized engine
+(default) the batch is converted to tables and validated once for all values, and the texts
+(first reasons, missing facts) are not worded: only counts are kept.
 """
 
 from __future__ import annotations
@@ -91,6 +92,13 @@ def sweep(
         parameter in base.overrides and base.overrides[parameter].source == "caller"
     )
     rows: list[dict[str, Any]] = []
+    prepared = None
+    if engine == "vectorized":
+        from fangfan_rules.engines import vectorized
+
+        # converted and validated once for every value, the variables the value does not change
+        # computed once; counts need no worded reasons
+        prepared = vectorized.prepare(batch, share_variables=True)
     for raw in values:
         value = coerce_value(parameter, spec.type, raw)
         variant = with_values(base, {parameter: value}, label=f"sweep {parameter}")
@@ -100,6 +108,10 @@ def sweep(
             in_groups = Counter(
                 g.id for r in results if not isinstance(r, BadRow) for g in r.key_attention
             )
+        elif prepared is not None:
+            frame = vectorized.identify_frame(variant, prepared, as_of=as_of, reasons=False)
+            outcomes = Counter(frame["outcome"])
+            in_groups = Counter(g for groups in frame["key_attention"] for g in groups)
         else:
             frame = variant.identify_frame(batch, as_of=as_of, engine=engine)
             outcomes = Counter(frame["outcome"])

@@ -31,7 +31,7 @@ from typing import Any
 
 import polars as pl
 
-from fangfan_rules.engines.columnar import (
+from fangfan_rules.engines.columnar_layout import (
     CHILDREN,
     DEFAULTS,
     ENUMS,
@@ -80,8 +80,8 @@ FREE_TEXT: dict[str, tuple[str, ...]] = {
 }
 #: GB 11643-1999 weights of the first 17 digits (the check digit is their weighted sum mod 11).
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_PROBLEM_SCHEMA = {"household_id": S, "__hrow": pl.UInt32, "path": S, "value": S, "message": S}
-_ERROR_SCHEMA = {"household_id": S, "__hrow": pl.UInt32, "error": S}
+_PROBLEM_SCHEMA = {"household_id": S, "__hrow": pl.UInt32(), "path": S, "value": S, "message": S}
+_ERROR_SCHEMA = {"household_id": S, "__hrow": pl.UInt32(), "error": S}
 #: Tables whose rows are addressed by position in messages (``income[2].end``).
 _POSITIONAL = frozenset(TABLES) - {"households", "members", "child_status"}
 

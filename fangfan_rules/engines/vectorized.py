@@ -25,10 +25,15 @@ Public API:
 
 **What the columns hold.** ``outcome``, ``category``, ``risk_types``, ``key_attention``,
 ``key_areas``, ``flags``, ``must_visit``, ``green_channel``, ``deciding_rule`` and ``citation`` are
-exactly the native values. ``first_reason`` and ``missing_facts`` are **left empty (None)**: they are
-texts built from every value the native trace reads; get them with ``explain`` (cheap for one
-row). A household whose facts fail validation gets ``outcome="error"`` and the reason in
-``error``; every other row still gets its result.
+computed by the polars plan, exactly the native values. ``first_reason`` and ``missing_facts`` are
+texts built from every value the native trace reads (and the exact wording of
+:mod:`fangfan_rules.rules.wording`): :func:`identify_frame` fills them with the native evaluator's
+own answer for each valid household (same population figures), so every column equals the native
+one — at the native evaluator's cost per household. ``reasons=False`` skips that pass: the two
+columns are then **absent** from the frame (the counts-only path of ``sweep()`` and of large
+batches); the streaming reader (:func:`identify_parquet`) leaves them None (use
+:func:`explain_parquet` for one household). A household whose facts fail validation gets
+``outcome="error"`` and the reason in ``error``; every other row still gets its result.
 
 **Exactness.** Money is integer fen; a derived amount is an exact rational ``num / den`` in
 Int128 — a window's net income ``Σ net × overlap / days`` has ``den = d₁·d₂`` (only the two records
@@ -100,7 +105,7 @@ from fangfan_rules.errors import (
     UnsuppliedParameterError,
 )
 from fangfan_rules.facts import Household, known_at
-from fangfan_rules.idnumber import ids_revealed, scrub_id_numbers
+from fangfan_rules.idnumber import ids_revealed, masked, scrub_id_numbers
 from fangfan_rules.logic import Missing
 from fangfan_rules.results import Identification, PopulationFigure
 from fangfan_rules.rules.conditions import (
@@ -128,7 +133,10 @@ if TYPE_CHECKING:
     from fangfan_rules.packs.pack import Pack
 
 # The result columns are compare()'s (one definition for every engine).
-from fangfan_rules.analysis.compare import COLUMNS
+from fangfan_rules.result_rows import COLUMNS
+
+#: Texts the native evaluator words (filled from its answer unless ``reasons=False``).
+REASON_COLUMNS = ("first_reason", "missing_facts")
 
 #: Columns the vectorized engine computes exactly as the native evaluator does.
 EXACT_COLUMNS = (
@@ -557,32 +565,23 @@ class CompiledPack:
         return out
 
     def evaluate(
-        self, tables: Mapping[str, pl.DataFrame], population: Mapping[Any, Any] | None = None
+        self,
+        tables: Mapping[str, pl.DataFrame],
+        population: Mapping[Any, Any] | None = None,
+        shared: dict[Any, Any] | None = None,
     ) -> pl.DataFrame:
         """Result columns (polars) for valid, complete tables (households keep ``__hrow``).
 
         Inside, ``household_id`` is the integer ``__hkey`` / ``__hrow`` (:func:`_integer_keys`);
-        the string id comes back in the result.
+        the string id comes back in the result. ``shared``: a cache kept with the tables
+        (:class:`PreparedBatch`) — variants of one pack whose variables read the same arguments
+        (a sweep of a line used only in comparisons) compute the variables once.
         """
         if population is None:
             population = self.population_of(tables)
-        view = col.view_at(_integer_keys(tables), self.as_of)
-        h = view["households"]
-        hctx = VarContext(view, self.as_of, "household", population)
-        hexprs = self._columns(hctx, "household")
-        h = hctx.apply(h).with_columns(hexprs)
-        if self.members_any:
-            m = view["members"].join(
-                view["households"].select(
-                    "household_id", "__id", pl.col("hukou").alias("__household_hukou")
-                ),
-                on="household_id",
-                how="left",
-            )
-            mctx = VarContext(view, self.as_of, "member", population)
-            mexprs = self._columns(mctx, "member")
-            m = mctx.apply(m).with_columns(mexprs)
-            self._check_guards(m, [*self.guards["member"], *mctx.guards])
+        h, m, hguards, mguards = self._variables(tables, population, shared)
+        if m is not None:
+            self._check_guards(m, [*self.guards["member"], *mguards])
             # conditions as columns first: an expression inside agg() runs group by group
             m = m.select("household_id", *(e.alias(n) for n, e in self.members_any.items()))
             agg = m.group_by("household_id").agg(
@@ -594,8 +593,50 @@ class CompiledPack:
             h = h.with_columns(
                 r.expr.alias(r.column) for r in self.rules.values() if r.depth == depth
             )
-        self._check_guards(h, [*self.guards["household"], *hctx.guards])
+        self._check_guards(h, [*self.guards["household"], *hguards])
         return h.select(pl.col("__id").alias("household_id"), "__hrow", *self._outcome_columns())
+
+    def _variables(
+        self,
+        tables: Mapping[str, pl.DataFrame],
+        population: Mapping[Any, Any],
+        shared: dict[Any, Any] | None,
+    ) -> tuple[
+        pl.DataFrame, pl.DataFrame | None, list[tuple[pl.Expr, str]], list[tuple[pl.Expr, str]]
+    ]:
+        """The household frame with every variable column (and the member frame when a rule
+        looks at members), and the variables' range guards on each.
+
+        Reused from ``shared`` when the same variables were computed on the same tables and day:
+        the key names every variable with its resolved arguments, and the population aggregates
+        are a function of those and the tables (``population_of``).
+        """
+        key = ("variables", self.as_of, tuple(self.specs), bool(self.members_any))
+        if shared is not None and key in shared:
+            cached: tuple[Any, Any, Any, Any] = shared[key]
+            return cached
+        view = col.view_at(_integer_keys(tables), self.as_of)
+        hctx = VarContext(view, self.as_of, "household", population)
+        hexprs = self._columns(hctx, "household")
+        h = hctx.apply(view["households"]).with_columns(hexprs)
+        m = None
+        mguards: list[tuple[pl.Expr, str]] = []
+        if self.members_any:
+            m = view["members"].join(
+                view["households"].select(
+                    "household_id", "__id", pl.col("hukou").alias("__household_hukou")
+                ),
+                on="household_id",
+                how="left",
+            )
+            mctx = VarContext(view, self.as_of, "member", population)
+            mexprs = self._columns(mctx, "member")
+            m = mctx.apply(m).with_columns(mexprs)
+            mguards = list(mctx.guards)
+        out = (h, m, list(hctx.guards), mguards)
+        if shared is not None:
+            shared[key] = out
+        return out
 
     def _columns(self, ctx: VarContext, level: str) -> list[pl.Expr]:
         exprs = []
@@ -926,10 +967,44 @@ def masked_ids(ids: pl.Series) -> pl.Series:
     ).to_series()
 
 
+@dataclass(frozen=True)
+class PreparedBatch:
+    """A batch converted to tables and validated once, to be evaluated by several packs or
+    parameter values (``compare()``, ``sweep()``): :func:`prepare`.
+
+    ``households`` holds the input households when the input was pydantic households (the
+    native texts are worded from them); otherwise None.
+    """
+
+    tables: dict[str, pl.DataFrame]
+    errors: pl.DataFrame
+    households: list[Household] | None
+    #: Variable frames computed on these tables, when prepared with ``share_variables=True``.
+    shared: dict[Any, Any] | None = None
+
+
+def prepare(
+    data: Any, *, also_duplicated: pl.Series | None = None, share_variables: bool = False
+) -> PreparedBatch:
+    """Convert and validate a batch once (any input :func:`identify_frame` takes); pass the
+    result to :func:`identify_frame` / :class:`VectorizedBatch` instead of the data.
+
+    ``share_variables=True`` keeps the variable columns each evaluation computes, so that the
+    variants of one pack that read the same variables with the same arguments (a sweep of a
+    figure used only in comparisons) compute them once; it holds those frames in memory as long
+    as the prepared batch lives.
+    """
+    if isinstance(data, PreparedBatch):
+        if also_duplicated is not None:
+            raise ValueError("also_duplicated is applied when preparing, not to a prepared batch")
+        return data
+    return PreparedBatch(*_prepare(data, also_duplicated), {} if share_variables else None)
+
+
 def _prepare(
     data: Any, also_duplicated: pl.Series | None = None
-) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, bool]:
-    """(valid tables, error rows, whether input was pydantic households).
+) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, list[Household] | None]:
+    """(valid tables, error rows, the input households when the input was pydantic households).
 
     ``also_duplicated``: ids known to appear elsewhere too (another chunk or partition of the
     same dataset): their rows are bad rows as well.
@@ -942,7 +1017,7 @@ def _prepare(
         or (hasattr(data, "schema") and hasattr(data, "column"))
     ):
         tables, errors = col.validate(col.as_tables(data), also_duplicated=also_duplicated)
-        return tables, errors, False
+        return tables, errors, None
     households = list(data)
     if not all(isinstance(h, Household) for h in households):
         raise TypeError(
@@ -968,7 +1043,7 @@ def _prepare(
         schema={"household_id": pl.String, "__hrow": pl.UInt32, "error": pl.String},
         orient="row",
     )
-    return tables, errors, True
+    return tables, errors, households
 
 
 class VectorizedBatch:
@@ -981,18 +1056,75 @@ class VectorizedBatch:
 
     @engine_boundary("evaluating a batch")
     def __init__(
-        self, pack: Pack, data: Any, *, as_of: date, also_duplicated: pl.Series | None = None
+        self,
+        pack: Pack,
+        data: Any,
+        *,
+        as_of: date,
+        also_duplicated: pl.Series | None = None,
+        reasons: bool = True,
     ):
         self.pack = pack
         self.as_of = as_of
         self.compiled = compile_pack(pack, as_of=as_of)
-        self.tables, self.errors, _ = _prepare(data, also_duplicated)
-        self.population = self.compiled.population_of(self.tables)
-        results = self.compiled.evaluate(self.tables, self.population)
-        #: The results: :func:`fangfan_rules.analysis.compare`'s columns, one row per household.
+        prepared = prepare(data, also_duplicated=also_duplicated)
+        self.tables, self.errors, given = prepared.tables, prepared.errors, prepared.households
+        self.population = self._population(prepared.shared)
+        results = self.compiled.evaluate(self.tables, self.population, prepared.shared)
+        #: The results: :func:`fangfan_rules.analysis.compare`'s columns, one row per household
+        #: (without :data:`REASON_COLUMNS` when built with ``reasons=False``).
         self.frame = _to_pandas(self.compiled, results, self.errors)
         # the ids as given, row by row (the frame masks ids that are ID numbers)
         self._ids = _ids_in_order(results, self.errors)
+        if reasons:
+            self._fill_reasons(given)
+        else:
+            self.frame = self.frame.drop(columns=list(REASON_COLUMNS))
+
+    def _population(self, shared: dict[Any, Any] | None) -> dict[Any, Any]:
+        """The batch's population aggregates (computed once per set of aggregates when shared)."""
+        key = ("population", self.as_of, tuple(self.compiled.population_specs))
+        if shared is None or key not in shared:
+            figures = self.compiled.population_of(self.tables)
+            if shared is None:
+                return figures
+            shared[key] = figures
+        cached: dict[Any, Any] = shared[key]
+        return cached
+
+    def _fill_reasons(self, given: list[Household] | None) -> None:
+        """``first_reason`` and ``missing_facts`` of every valid row, from the native answer.
+
+        Why native: both are worded from every value the native trace reads (the facts a variable
+        found missing, the checks of the deciding rule); re-deriving them here would be a second
+        copy of the evaluator and of its wording. The population figures are the native batch's
+        (:func:`~fangfan_rules.engines.native.population_for` over the valid households), as in
+        ``identify_many``.
+        """
+        from fangfan_rules.engines.native import identify, population_for
+
+        valid = (self.frame["outcome"] != "error").to_numpy()
+        if not valid.any():
+            return
+        if given is not None:  # rows are the input positions
+            households = [given[i] for i in range(len(given)) if valid[i]]
+        else:
+            by_id = {h.id: h for h in col.to_households(self.tables)}
+            households = [by_id[self._ids[i]] for i in range(len(self._ids)) if valid[i]]
+        population = (
+            population_for(self.pack, households, as_of=self.as_of)
+            if self.compiled.population_specs
+            else None
+        )
+        first: list[str | None] = [None] * len(valid)
+        missing: list[tuple[str, ...] | None] = [None] * len(valid)
+        rows = iter(i for i in range(len(valid)) if valid[i])
+        for household, row in zip(households, rows, strict=True):
+            answer = identify(self.pack, household, as_of=self.as_of, population=population)
+            first[row] = answer.first_reason("zh")  # masked by first_reason
+            missing[row] = tuple(masked(m) for m in answer.missing_facts)
+        self.frame["first_reason"] = first
+        self.frame["missing_facts"] = missing
 
     @engine_boundary("explaining a household of a batch")
     def explain_household(self, household_id: str) -> Identification:
@@ -1032,16 +1164,20 @@ def _ids_in_order(results: pl.DataFrame, errors: pl.DataFrame) -> list[str]:
     return frame.get_column("household_id").to_list()
 
 
-def identify_frame(pack: Pack, households_or_tables: Any, *, as_of: date) -> pd.DataFrame:
+def identify_frame(
+    pack: Pack, households_or_tables: Any, *, as_of: date, reasons: bool = True
+) -> pd.DataFrame:
     """Evaluate a batch with the vectorized engine; the columns of ``compare()``.
 
     ``households_or_tables``: an iterable of :class:`~fangfan_rules.facts.Household`, a mapping
     ``{table: frame}`` (the columnar layout), one nested frame (polars, pandas or Arrow), or a
     path (a directory of ``<table>.parquet`` / ``.csv`` files, or a nested Parquet file). Rows are
     in input order; a household that fails validation has ``outcome="error"`` and the reason.
-    ``first_reason`` and ``missing_facts`` are None: use :class:`VectorizedBatch` ``.explain``.
+    Every column equals the native engine's. ``first_reason`` and ``missing_facts`` come from the
+    native evaluator, household by household (its cost); ``reasons=False`` leaves those two
+    columns out of the frame (absent, not empty) for counts over large batches.
     """
-    return VectorizedBatch(pack, households_or_tables, as_of=as_of).frame
+    return VectorizedBatch(pack, households_or_tables, as_of=as_of, reasons=reasons).frame
 
 
 @engine_boundary("evaluating a batch")
@@ -1057,8 +1193,8 @@ def identify(
     if engine == "vectorized":
         return identify_frame(pack, households, as_of=as_of)
     if engine == "native":
-        from fangfan_rules.analysis.compare import results_frame
         from fangfan_rules.engines.native import identify_many
+        from fangfan_rules.result_rows import results_frame
 
         is_tables = isinstance(households, str | Path | Mapping | pl.DataFrame | pd.DataFrame)
         if not is_tables and isinstance(households, Iterable):
@@ -1117,9 +1253,11 @@ def explain_household(pack: Pack, data: Any, household_id: str, *, as_of: date) 
 __all__ = [
     "COLUMNS",
     "EXACT_COLUMNS",
+    "REASON_COLUMNS",
     "ColumnarOverflowError",
     "CompileError",
     "CompiledPack",
+    "PreparedBatch",
     "VectorizedBatch",
     "compile_pack",
     "explain_household",
@@ -1127,6 +1265,7 @@ __all__ = [
     "identify",
     "identify_frame",
     "identify_parquet",
+    "prepare",
     "to_tables",
     "write_parquet",
 ]

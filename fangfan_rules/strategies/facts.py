@@ -1082,7 +1082,9 @@ def households(
     assistance_s = st.lists(
         _social_assistance(date_range, allow_unknown, date_edges), max_size=2
     ).map(tuple)
-    monitoring_s = st.lists(_monitoring(date_range, date_edges), max_size=2).map(tuple)
+    monitoring_s = st.lists(
+        _monitoring(date_range, date_edges), max_size=2, unique_by=lambda r: r.identified_on
+    ).map(tuple)
     serious_s = st.sampled_from((True, True, False, None) if allow_unknown else (True, False))
     green_s = _maybe(_green_channel(date_range, allow_unknown, date_edges), allow_unknown)
     lifted_year_s = st.one_of(st.none(), st.integers(2013, 2020))

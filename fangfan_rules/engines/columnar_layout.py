@@ -1,0 +1,345 @@
+"""The columnar layout's definitions: tables, column dtypes, required columns, enums, limits.
+
+Shared by the converters (:mod:`fangfan_rules.engines.columnar`, which documents the layout) and
+the validation (:mod:`fangfan_rules.engines.columnar_validation`): both import this module and
+neither imports the other's internals, so the two form no import cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
+from typing import Any
+
+import polars as pl
+
+from fangfan_rules.errors import FactError
+from fangfan_rules.facts import AreaTag
+from fangfan_rules.vocabulary import (
+    AssistanceMeasure,
+    CareType,
+    Channel,
+    ChildStatus,
+    ClueKind,
+    Department,
+    DibaoKind,
+    EmploymentStability,
+    ExpenditureKind,
+    HousingGrade,
+    HukouKind,
+    LabourCapacity,
+    MonitoringCategory,
+    Relation,
+    RiskType,
+    SchoolingStage,
+)
+
+# instances, not the dtype classes: the schema is typed as data types
+S, D, B, I64 = pl.String(), pl.Date(), pl.Boolean(), pl.Int64()
+LS = pl.List(pl.String)
+
+#: Column dtypes of every table (the documented layout).
+SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "households": {
+        "household_id": S,
+        "county": S,
+        "town": S,
+        "village": S,
+        "area_tags": LS,
+        "hukou": S,
+        "lifted_out_of_poverty": B,
+        "lifted_year": pl.Int32(),
+        "has_urban_social_security": B,
+        "self_coping": B,
+        "serious_difficulty": B,
+        "housing_grade": S,
+        "basic_medical_insured": B,
+        "compulsory_education_ok": B,
+        "drinking_water_safe": B,
+        "only_house": B,
+        "housing_appraised_on": D,
+        "green_channel": B,
+        "green_channel_facts_clear": B,
+        "green_channel_urgent": B,
+        "green_channel_town_confirmed_on": D,
+        "green_channel_village_confirmed_on": D,
+        "green_channel_publicly_recognised": B,
+        "livestock_head_count": I64,
+        "livestock_estimated_value_fen": I64,
+        "judgement_decided_on": D,
+        "judgement_included": B,
+        "judgement_reason": S,
+        "judgement_special_file": B,
+        "income_double_signed": B,
+        "guarantees_double_signed": B,
+        "phone_interview": B,
+        "interview_recorded": B,
+        "synthetic": B,
+    },
+    "members": {
+        "household_id": S,
+        "member_id": S,
+        "name": S,
+        "relation": S,
+        "birth_date": D,
+        "hukou": S,
+        "labour": S,
+        "major_illness": B,
+        "chronic_illness": B,
+        "diseases": LS,
+        "special_major_disease_since": D,
+        "loses_self_care": B,
+        "disability_grade": I64,
+        "disability_certificate_date": D,
+        "schooling": S,
+        "employment": S,
+        "id_number": S,
+        "counted_in_household": B,
+        "has_urban_social_security": B,
+        "dropout_since": D,
+        "education_aid_since": D,
+        "solitary": B,
+    },
+    "child_status": {"household_id": S, "member_id": S, "kind": S, "since": D},
+    "income": {
+        "household_id": S,
+        "start": D,
+        "end": D,
+        "wage_income_fen": I64,
+        "business_income_fen": I64,
+        "property_income_fen": I64,
+        "transfer_income_fen": I64,
+        "business_expense_fen": I64,
+        "source": S,
+    },
+    "expenditures": {
+        "household_id": S,
+        "kind": S,
+        "date": D,
+        "total_fen": I64,
+        "reimbursed_fen": I64,
+        "compliant_self_paid_fen": I64,
+        "care": S,
+        "description": S,
+    },
+    "risk_events": {"household_id": S, "type": S, "date": D, "description": S},
+    "social_assistance": {
+        "household_id": S,
+        "kind": S,
+        "start": D,
+        "end": D,
+        "full_or_top_grade": B,
+    },
+    "monitoring": {
+        "household_id": S,
+        "category": S,
+        "identified_on": D,
+        "system_entry_on": D,
+        "risk_types": LS,
+        "measures": LS,
+        "helper": S,
+        "second_helper": S,
+        "helper_assigned_on": D,
+        "plan_filed_on": D,
+        "eliminated_on": D,
+        "risk_resolved": B,
+        "new_risk": B,
+        "willing_to_develop": B,
+        "development_confirmed_on": D,
+        "safety_net_determined_on": D,
+    },
+    "clues": {
+        "household_id": S,
+        "channel": S,
+        "received_on": D,
+        "kind": S,
+        "department": S,
+        "source": S,
+        "description": S,
+        "verified_on": D,
+        "feedback_on": D,
+        "meets_criteria": B,
+        "reason_not_met": S,
+        "applicant_informed": B,
+        "checker": S,
+        "closed_on": D,
+    },
+    "renovations": {"household_id": S, "included_on": D, "description": S},
+}
+TABLES: tuple[str, ...] = tuple(SCHEMAS)
+#: Child tables (every table but ``households``).
+CHILDREN: tuple[str, ...] = TABLES[1:]
+
+#: Columns without which a row is not a fact (a missing column is an error for the whole table).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "households": ("household_id", "county", "town", "village", "hukou"),
+    "members": ("household_id", "member_id", "relation"),
+    "child_status": ("household_id", "member_id", "kind", "since"),
+    "income": (
+        "household_id",
+        "start",
+        "end",
+        "wage_income_fen",
+        "business_income_fen",
+        "property_income_fen",
+        "transfer_income_fen",
+        "business_expense_fen",
+    ),
+    "expenditures": (
+        "household_id",
+        "kind",
+        "date",
+        "total_fen",
+        "reimbursed_fen",
+        "compliant_self_paid_fen",
+    ),
+    "risk_events": ("household_id", "type", "date"),
+    "social_assistance": ("household_id", "kind", "start"),
+    "monitoring": ("household_id", "category", "identified_on"),
+    "clues": ("household_id", "channel", "received_on"),
+    "renovations": ("household_id", "included_on"),
+}
+
+#: Defaults of facts that have one (a null takes it).
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "households": {"synthetic": False, "judgement_special_file": False, "area_tags": []},
+    "members": {"counted_in_household": True, "diseases": []},
+    "monitoring": {"risk_types": [], "measures": []},
+    "clues": {"kind": ClueKind.OTHER.value},
+}
+
+#: Enum-valued columns (lists: every element).
+ENUMS: dict[str, dict[str, type[Enum]]] = {
+    "households": {"hukou": HukouKind, "housing_grade": HousingGrade, "area_tags": AreaTag},
+    "members": {
+        "relation": Relation,
+        "hukou": HukouKind,
+        "labour": LabourCapacity,
+        "schooling": SchoolingStage,
+        "employment": EmploymentStability,
+    },
+    "child_status": {"kind": ChildStatus},
+    "expenditures": {"kind": ExpenditureKind, "care": CareType},
+    "risk_events": {"type": RiskType},
+    "social_assistance": {"kind": DibaoKind},
+    "monitoring": {
+        "category": MonitoringCategory,
+        "risk_types": RiskType,
+        "measures": AssistanceMeasure,
+    },
+    "clues": {"channel": Channel, "kind": ClueKind, "department": Department},
+}
+
+#: Money columns that cannot be negative (财产性收入 can: a loss).
+NON_NEGATIVE_MONEY: dict[str, tuple[str, ...]] = {
+    "households": ("livestock_estimated_value_fen",),
+    "income": (
+        "wage_income_fen",
+        "business_income_fen",
+        "transfer_income_fen",
+        "business_expense_fen",
+    ),
+    "expenditures": ("total_fen", "reimbursed_fen", "compliant_self_paid_fen"),
+}
+#: ``|amount|`` < 10**16 yuan, as :func:`fangfan_rules.money.to_yuan` accepts.
+MAX_FEN = 10**18
+
+#: The column a CSV table reader adds for a record it could not read (its reason; see
+#: :func:`csv_table_batches`); validation reports such a row in its household's place.
+LINE_ERROR = "__line_error"
+
+#: Members of child tables are nested under these names in the nested layout.
+NESTED_NAMES = {t: t for t in CHILDREN if t != "child_status"}
+
+
+def as_polars(frame: Any) -> pl.DataFrame:
+    """A polars DataFrame from polars, pandas or Arrow input.
+
+    A frame that cannot be converted at all (a pandas column mixing types, text that is not
+    valid Unicode) is a :class:`~fangfan_rules.errors.FactError` naming the problem.
+    """
+    if isinstance(frame, pl.DataFrame):
+        return frame
+    try:
+        if isinstance(frame, pl.LazyFrame):
+            return frame.collect()
+        if hasattr(frame, "schema") and hasattr(frame, "column"):
+            result = pl.from_arrow(frame)
+            if isinstance(result, pl.DataFrame):
+                return result
+        return pl.from_pandas(frame)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # polars / pyarrow conversion errors, a panic included
+        problem = f"cannot be read as a table ({type(exc).__name__}: {str(exc)[:200]})"
+    raise FactError(None, [(type(frame).__name__, None, problem)])
+
+
+def household_keys(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """The tables with ``__hkey`` on every child row: the ``__hrow`` of its household.
+
+    ``__hkey`` is the row number of a households row with the child row's id (the first one;
+    a duplicated household id is an error that removes all its rows), null when there is none.
+
+    Why: the engine groups and joins child rows by household many times, and at a million
+    households an integer key is several times cheaper than the string id. Child rows usually
+    come grouped by household (nested files, :func:`to_tables`), so the id is looked up once per
+    run of equal ids; when the runs are exactly the households in order (members, as a rule) no
+    lookup is needed. The other tables' runs are looked up together, in one join on a 64-bit
+    hash of the id checked string by string (a collision or a duplicated household id falls
+    back to joining the strings).
+    """
+    h = tables["households"]
+    ids = h.get_column("household_id")
+    rows = h.get_column("__hrow")
+    out = dict(tables)
+    runs: dict[str, pl.Series] = {}
+    lookups: list[pl.DataFrame] = []
+    looked_up: list[str] = []
+    for t in CHILDREN:
+        frame = tables[t]
+        if "__hkey" in frame.columns:  # drop() copies the frame even when the column is absent
+            frame = frame.drop("__hkey")
+        out[t] = frame
+        run = frame.select(pl.col("household_id").rle_id()).to_series()
+        runs[t] = run
+        head_ids = frame.get_column("household_id").filter(run.ne_missing(run.shift(1)))
+        if head_ids.len() == ids.len() and head_ids.equals(ids, check_names=False):
+            out[t] = frame.with_columns(rows.gather(run).alias("__hkey"))
+        else:
+            looked_up.append(t)
+            lookups.append(
+                head_ids.to_frame().with_columns(pl.lit(t).alias("__table")).with_row_index("__i")
+            )
+    if lookups:
+        matched = _match_ids(pl.concat(lookups), h).partition_by("__table", as_dict=True)
+        for t in looked_up:
+            found = matched.get((t,))
+            if found is None:  # an empty table
+                keys = pl.Series("__hkey", [], dtype=rows.dtype)
+            else:
+                keys = found.sort("__i").get_column("__hkey")
+            out[t] = out[t].with_columns(keys.gather(runs[t]).alias("__hkey"))
+    return out
+
+
+def _match_ids(heads: pl.DataFrame, households: pl.DataFrame) -> pl.DataFrame:
+    """``heads`` with ``__hkey`` (by hash, verified; by string on a collision or duplicate)."""
+    keys = households.select(
+        pl.col("household_id").alias("__id"),
+        pl.col("household_id").hash().alias("__hash"),
+        pl.col("__hrow").alias("__hkey"),
+    ).drop_nulls("__id")
+    joined = heads.with_columns(pl.col("household_id").hash().alias("__hash")).join(
+        keys, on="__hash", how="left", maintain_order="left"
+    )
+    exact = pl.col("__hkey").is_null() | (pl.col("__id") == pl.col("household_id"))
+    if joined.height == heads.height and joined.select(exact.fill_null(False).all()).item():
+        return joined.drop("__hash", "__id")
+    first = keys.unique("__id", keep="first", maintain_order=True)
+    return heads.join(
+        first.select(pl.col("__id").alias("household_id"), "__hkey"),
+        on="household_id",
+        how="left",
+        maintain_order="left",
+    )
