@@ -6,7 +6,8 @@
 
 A property test ``@given(households())`` with ``max_examples`` examples and a test body that does
 nothing, so the figure is generation alone (hypothesis's engine included, as a user's suite pays
-it). With ``--baseline`` an older ``strategies.py`` is loaded beside the current one and both are
+it). The "(floor)" line draws one integer per example: hypothesis's own cost on this machine at
+this load, to read the other figures against when the machine is shared. With ``--baseline`` an older ``strategies.py`` is loaded beside the current one and both are
 measured in alternating rounds of the same run, so the ratio is fair on a loaded machine. The target
 (issue 14 §4, issue 17 §3) is at least 250 households/s on the project's 2-core machine.
 """
@@ -68,10 +69,16 @@ def main() -> None:
     )
     args = parser.parse_args()
 
+    from hypothesis import strategies as st
+
     import fangfan_rules as ff
     from fangfan_rules import strategies as current
 
-    subjects: dict[str, Callable[[], Any]] = {"households()": current.households}
+    # hypothesis's own cost per example (one integer): the ceiling on this machine at this load
+    subjects: dict[str, Callable[[], Any]] = {
+        "(floor) st.integers()": st.integers,
+        "households()": current.households,
+    }
     if args.baseline:
         baseline = load_baseline(args.baseline)
         subjects = {"baseline households()": baseline.households, **subjects}

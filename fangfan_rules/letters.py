@@ -453,10 +453,12 @@ def _row(number: int, a: WrittenAnswer) -> tuple[str | int, ...]:
     )
 
 
-def write_letters(answers: Sequence[WrittenAnswer], path: Path, *, lang: str = "zh") -> Path:
-    """Write the answers as ``.xlsx`` (one row each, for the ledger) or ``.html`` (one printable
-    letter a page), by the extension of ``path``."""
-    kind = path.suffix.lower()
+def write_letters(
+    answers: Sequence[WrittenAnswer], path: Path, *, lang: str = "zh", format: str | None = None
+) -> Path:
+    """Write the answers as ``xlsx`` (one row each, for the ledger) or ``html`` (one printable
+    letter a page), by ``format`` or else the extension of ``path``."""
+    kind = "." + (format or path.suffix.lstrip(".")).lower()
     words = WORDS[lang]
     if kind in (".html", ".htm"):
         path.write_text(letters_html(answers, lang=lang), encoding="utf-8")

@@ -17,6 +17,12 @@ from fangfan_rules.facts.base import masked_json, masked_value
 from fangfan_rules.idnumber import ids_revealed, masked
 from fangfan_rules.rules.parameters import LocalText, ParameterValue
 from fangfan_rules.rules.render import format_value
+from fangfan_rules.rules.wording import (
+    fact_text,
+    missing_facts_list,
+    parameter_label,
+    reform_text,
+)
 from fangfan_rules.vocabulary import MonitoringCategory, RiskType
 
 
@@ -118,8 +124,6 @@ class RuleTrace(_Value):
 
     def explain(self, lang: str = "zh") -> str:
         """The rule's lines of the trace: status and clause, then each check, then what is missing."""
-        from fangfan_rules.rules.wording import missing_facts_list
-
         zh = lang == "zh"
         lines = [
             f"{clause_text(self.citation, lang)}：{self.status_text(lang)}"
@@ -195,8 +199,6 @@ _NO_TRACE = Trace(rules=(), parameters=(), excluded_facts=())
 
 
 def _parameter_line(value: ParameterValue, lang: str) -> str:
-    from fangfan_rules.rules.wording import parameter_label
-
     source = {
         "document": ("文件规定", "stated"),
         "caller": ("调用方提供", "caller"),
@@ -457,8 +459,6 @@ class Identification(_Value):
     def explain(self, lang: str = "zh", *, trace: bool = False) -> str:
         """A readable explanation: outcome, groups, reasons with clauses, missing facts; with
         ``trace=True`` the 规则运行记录 (every rule's status and checks) follows."""
-        from fangfan_rules.rules.wording import missing_facts_list, reform_text
-
         zh = lang == "zh"
         sep = "、" if zh else ", "
         lines = [
@@ -575,8 +575,6 @@ class Identification(_Value):
         groups = "、".join(html.escape(g.label.zh) for g in self.key_attention) or "无"
         missing = ""
         if self.missing_facts:
-            from fangfan_rules.rules.wording import missing_facts_list
-
             missing = (
                 f"<p>缺少的事实：{html.escape(missing_facts_list(self.missing_facts, 'zh'))}"
                 f"<br><small>{html.escape(missing_facts_list(self.missing_facts, 'en'))}</small></p>"
@@ -596,8 +594,6 @@ class Identification(_Value):
 
 def _excluded_text(fact: ExcludedFact, lang: str) -> str:
     """A fact left out for its date, with the date unless its name already says it."""
-    from fangfan_rules.rules.wording import fact_text
-
     name, day = fact_text(fact.path, lang), format_value(fact.dated, lang)
     if day in name:
         return name
@@ -677,8 +673,6 @@ class Elimination(_Value):
     def explain(self, lang: str = "zh", *, trace: bool = False) -> str:
         """Outcome, the conditions met / not met / unknown, reasons, what to judge and find out;
         with ``trace=True`` the 规则运行记录 follows."""
-        from fangfan_rules.rules.wording import missing_facts_list
-
         zh = lang == "zh"
         head = (
             f"户 {self.household_id}（{self.pack}，评估日 {format_value(self.as_of, lang)}）："

@@ -105,6 +105,13 @@ def test_english_pages_and_bad_extension(households, tmp_path, capsys):
         EXIT_CANNOT_RUN
     )
     assert ".xlsx or .html" in capsys.readouterr().err
+    # As every command: --format wins over the extension.
+    page = tmp_path / "letters.txt"
+    assert main(["letters", *ARGS, "--format", "html", "-o", str(page), str(households)]) == 0
+    assert page.read_text("utf-8").count('<section class="letter">') == 2
+    listing = tmp_path / "list.dat"
+    argv = ["publicity", *ARGS, "--format", "xlsx", "-o", str(listing), str(households)]
+    assert main(argv) == EXIT_OK and listing.read_bytes().startswith(b"PK")
 
 
 def test_a_pack_that_asks_for_no_written_answer_cannot_run(households, tmp_path, capsys):

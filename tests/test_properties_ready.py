@@ -192,7 +192,7 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {
 #: Households are drawn in batches (each with its own fixed seed, so a run is reproducible) until
 #: every threshold outside KNOWN_GAPS is reached, at most COVERAGE_BATCHES of them.
 COVERAGE_BATCH = 150
-COVERAGE_BATCHES = 8
+COVERAGE_BATCHES = 16
 
 
 def _parse(kind: str, text: str | None) -> Decimal | int | date | None:

@@ -47,6 +47,16 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("flag", "需处理", "Record-keeping and procedure flags"),
     ("note", "说明", "Notes"),
 )
+#: Trace statuses and parameter sources as an official says them (the machine values stay in
+#: the trace and in JSON).
+TRACE_STATUS_ZH = {
+    "fired": "已触发",
+    "not_fired": "未触发",
+    "unknown": "未知",
+    "not_in_force": "未生效",
+    "skipped": "未运行",
+}
+SOURCE_ZH = {"document": "文件规定", "caller": "调用方提供", "reform": "调整后取值"}
 #: Sections shown even when the pack has no rule of that kind (saying so is information).
 ALWAYS_SHOWN = ("key_attention", "green_channel", "deadline", "elimination")
 
@@ -686,7 +696,7 @@ def trace_html(trace: Trace, pack: Pack | None = None, *, notes: Any = None) -> 
         rows.append(
             [
                 f"<code>{_h(rule.rule_id.split('.', 1)[-1])}</code>",
-                _h(rule.status),
+                _both_text(TRACE_STATUS_ZH.get(rule.status, rule.status), rule.status),
                 notes.cite(rule.citation, quotes.get(rule.rule_id)),
                 checks,
             ]
@@ -695,7 +705,7 @@ def trace_html(trace: Trace, pack: Pack | None = None, *, notes: Any = None) -> 
         rows.append(
             [
                 f"<code>param {_h(value.name)}</code>",
-                _h(value.source),
+                _both_text(SOURCE_ZH.get(value.source, value.source), value.source),
                 _h(clause(value.citation)),
                 _h(f"{value_text(value)} ({validity_text(value.valid_from, value.valid_to)})"),
             ]

@@ -58,7 +58,7 @@ _ZH_STATEMENTS: dict[str, tuple[str, str]] = {
     "green_channel_urgent": ("急需帮扶", "并非急需帮扶"),
     "loses_self_care": ("失能", "未失能"),
     "solitary": ("属于鳏寡孤独", "不属于鳏寡孤独"),
-    "in_non_compulsory_school": ("在读非义务教育阶段", "不在非义务教育阶段就读"),
+    "in_non_compulsory_school": ("在非义务教育阶段就读", "不在非义务教育阶段就读"),
     "whole_household_without_labour": ("整户无劳动能力", "家中有劳动能力成员"),
     "has_able_member": ("家中有劳动能力成员", "家中没有劳动能力成员"),
     "only_house": ("鉴定房屋为唯一住房", "鉴定房屋不是唯一住房"),

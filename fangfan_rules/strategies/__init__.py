@@ -15,9 +15,10 @@ you pass ``households(pack=...)`` (:func:`pack_edges` shows what it reads):
   threshold exactly (``households(income_per_capita=Decimal("10000.00"))``);
 * unknown facts (``None``) are drawn as often as known ones unless ``allow_unknown=False``.
 
-Without ``pack`` the defaults are those of qianshan_2023. About 250 households a second on a
-2-core machine (``benchmarks/strategies_speed.py``); failures shrink to small households. One
-runnable example per bundled pack (the figures each leaves to the caller supplied):
+Without ``pack`` the defaults are those of qianshan_2023. Small facts are drawn as few hypothesis
+choices (``benchmarks/strategies_speed.py`` prints households per second); failures still shrink
+to small households. One runnable example per bundled pack (the figures each leaves to the caller
+supplied):
 
 >>> from fangfan_rules import load_pack, strategies as fs
 >>> from hypothesis import given, settings

@@ -446,9 +446,12 @@ def members(
 # Income
 
 Coverage = Literal["full", "partial", "none"]
-_SOURCE_S = st.sampled_from((None, "入户调查", "统计监测", "部门数据比对"))
-_EXPENSE_S = st.one_of(st.just(Decimal("0.00")), yuan(0, 50000))
-_PROPERTY_S = st.one_of(st.just(Decimal("0.00")), yuan(-20000, 20000))
+_EXPENSE_S = yuan(0, 50000)
+_PROPERTY_S = yuan(-20000, 20000)
+#: whether a record has a business expense and a property income, and its source: one choice
+_RECORD_FLAGS_S = _packed(
+    (False, True), (False, True), (None, "入户调查", "统计监测", "部门数据比对")
+)
 _WEIGHT_S = st.integers(0, 100)
 _DEFAULT_NETS = st.one_of(
     yuan(0, 200000, edges=(0,)), yuan(-20000, 0), yuan(0, _HUGE, edges=(_HUGE,))
@@ -482,8 +485,9 @@ def _split(draw: st.DrawFn, total: Decimal, parts: int) -> list[Decimal]:
 
 def _record(draw: st.DrawFn, start: date, end: date, net: Decimal) -> IncomeRecord:
     """A record over ``start..end`` whose net income (components − business expense) is ``net``."""
-    expense = draw(_EXPENSE_S)
-    prop = draw(_PROPERTY_S)
+    has_expense, has_property, source = draw(_RECORD_FLAGS_S)
+    expense = draw(_EXPENSE_S) if has_expense else Decimal("0.00")
+    prop = draw(_PROPERTY_S) if has_property else Decimal("0.00")
     positive = net - prop + expense
     if positive < 0:  # property income absorbs a loss larger than the other components
         prop, positive = net + expense, Decimal("0.00")
@@ -497,7 +501,7 @@ def _record(draw: st.DrawFn, start: date, end: date, net: Decimal) -> IncomeReco
         property_income=prop,
         transfer_income=_from_fen(fen - b),
         business_expense=expense,
-        source=draw(_SOURCE_S),
+        source=source,
     )
 
 
@@ -799,21 +803,32 @@ def _member_extras(
     fields to update: one strategy per date range, applied to each drawn member. Half the members
     have none of them (one choice instead of a dozen; shrinking drops them first)."""
     day_s = dates(*date_range, edges=date_edges)
-    when = st.one_of(st.none(), day_s)
-    return _GATE | st.fixed_dictionaries(
-        {
-            "child_status": st.lists(
-                st.builds(ChildStatusRecord, kind=st.sampled_from(ChildStatus), since=day_s),
-                max_size=1,
-            ).map(tuple),
-            "dropout_since": when,
-            "education_aid_since": when,
-            "special_major_disease_since": when,
-            "flags": _packed(
-                (None, False, True), (None, *HukouKind), (None, False, True), (None, False, True)
-            ),
-        }
+    # which facts are present and the small ones, in one choice; then a day for each dated one
+    flags_s = _packed(
+        (None,) * len(ChildStatus) + tuple(ChildStatus),  # a child status half the time
+        (False, True),  # dropout_since known
+        (False, True),  # education_aid_since known
+        (False, True),  # special_major_disease_since known
+        (None, False, True),
+        (None, *HukouKind),
+        (None, False, True),
+        (None, False, True),
     )
+
+    @st.composite
+    def build(draw: st.DrawFn) -> dict[str, Any]:
+        status, dropout, aid, special, solitary, hukou, urban, loses = draw(flags_s)
+        return {
+            "child_status": (ChildStatusRecord(kind=status, since=draw(day_s)),)
+            if status is not None
+            else (),
+            "dropout_since": draw(day_s) if dropout else None,
+            "education_aid_since": draw(day_s) if aid else None,
+            "special_major_disease_since": draw(day_s) if special else None,
+            "flags": (solitary, hukou, urban, loses),
+        }
+
+    return _GATE | build()
 
 
 def _with_extras(member: Member, extra: dict[str, Any] | None) -> Member:

@@ -24,18 +24,39 @@ from fangfan_rules.packs import Pack
 from fangfan_rules.results import BadRow, Identification, Outcome
 
 F = TypeVar("F", bound=Callable[..., Any])
-_PAGES = (".xlsx", ".html", ".htm")
 
 
 def document_output(what: str) -> Callable[[F], F]:
-    """``-o FILE``, required: ``.xlsx`` or ``.html`` (a printable page)."""
-    return click.option(
-        "-o",
-        "--output",
-        required=True,
-        type=click.Path(path_type=Path, dir_okay=False),
-        help=f"{what}: .xlsx (Excel) or .html (printable A4 pages; print to PDF from a browser).",
-    )
+    """``-o FILE``, required, and ``--format``: as every command, the format is ``--format``, else
+    the extension: ``xlsx`` or ``html`` (printable pages)."""
+
+    def wrapped(f: F) -> F:
+        f = click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(["xlsx", "html"]),
+            help="Document format (default: from the -o extension).",
+        )(f)
+        return click.option(
+            "-o",
+            "--output",
+            required=True,
+            type=click.Path(path_type=Path, dir_okay=False),
+            help=f"{what}: .xlsx (Excel) or .html (printable A4 pages; print to PDF from a "
+            "browser).",
+        )(f)
+
+    return wrapped
+
+
+def document_format(output: Path, fmt: str | None) -> str:
+    """``--format``, else the extension of ``-o``; anything but xlsx / html cannot run."""
+    kind = fmt or {".xlsx": "xlsx", ".html": "html", ".htm": "html"}.get(output.suffix.lower())
+    if kind is None:
+        raise FangfanError(
+            f"-o {output}: this document is written as .xlsx or .html (or give --format)"
+        )
+    return kind
 
 
 @dataclass
@@ -63,12 +84,9 @@ def evaluate_for_document(
     calendars: tuple[Path, ...],
     input_format: str | None,
     file: Path,
-    output: Path,
     show_progress: bool | None,
 ) -> Evaluation:
-    """Check the output's extension, then read and evaluate every household in one batch."""
-    if output.suffix.lower() not in _PAGES:
-        raise FangfanError(f"-o {output}: this document is written as .xlsx or .html")
+    """Read and evaluate every household in one batch."""
     rt = runtime()
     configured = configured_pack(pack, params)
     rows = read_all(file, input_format, rt, show_progress)
@@ -101,6 +119,7 @@ def publicity(
     input_format: str | None,
     file: Path,
     output: Path,
+    fmt: str | None,
     place: str | None,
     outcomes: tuple[str, ...],
     show_progress: bool | None,
@@ -110,14 +129,14 @@ def publicity(
     procedure — never an ID number. Officials decide; the list says so."""
     from fangfan_rules.publicity import publicity_rows, write_publicity
 
-    run = evaluate_for_document(
-        pack, as_of, params, calendars, input_format, file, output, show_progress
-    )
+    kind = document_format(output, fmt)
+    run = evaluate_for_document(pack, as_of, params, calendars, input_format, file, show_progress)
     wanted = tuple(Outcome(o) for o in outcomes) or (Outcome.IDENTIFY, Outcome.NEEDS_REVIEW)
     listed = publicity_rows(run.results, run.households, outcomes=wanted)
     villages = sorted({h.area.village for h in run.households})
     heading = place or (villages[0] if len(villages) == 1 else "")
-    write_publicity(listed, output, place=heading, as_of=as_of, pack_title=run.pack.document.title)
+    title = run.pack.document.title
+    write_publicity(listed, output, place=heading, as_of=as_of, pack_title=title, format=kind)
     run.rt.note(f"{len(listed)} households listed of {len(run.households)} evaluated → {output}")
     return run.exit_code()
 
@@ -136,6 +155,7 @@ def letters(
     input_format: str | None,
     file: Path,
     output: Path,
+    fmt: str | None,
     lang: str,
     show_progress: bool | None,
 ) -> int:
@@ -148,10 +168,9 @@ def letters(
     standard error (exit 3); households with no answer due are counted, not listed."""
     from fangfan_rules.letters import LetterError, answer, check_asks_for_answers, write_letters
 
+    kind = document_format(output, fmt)
     check_asks_for_answers(configured_pack(pack, params))  # before reading any household
-    run = evaluate_for_document(
-        pack, as_of, params, calendars, input_format, file, output, show_progress
-    )
+    run = evaluate_for_document(pack, as_of, params, calendars, input_format, file, show_progress)
     by_id = {h.id: h for h in run.households}
     answers = []
     gaps = 0
@@ -170,7 +189,7 @@ def letters(
             gaps += 1
             run.rt.bad_row(None, str(exc), what="no written answer")
     answers.sort(key=lambda a: (a.village, a.household_id))
-    write_letters(answers, output, lang=lang)
+    write_letters(answers, output, lang=lang, format=kind)
     run.rt.note(
         f"{len(answers)} written answers of {len(run.households)} households evaluated"
         + (f", {gaps} due but not recorded" if gaps else "")

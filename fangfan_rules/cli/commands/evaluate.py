@@ -182,21 +182,11 @@ def explain(
     raise FangfanError(f"household {household!r} not found in {file}")
 
 
-#: Trace statuses and parameter sources as an official says them (the machine values are in
-#: ``explain --json``).
-TRACE_STATUS_ZH = {
-    "fired": "已触发",
-    "not_fired": "未触发",
-    "unknown": "未知",
-    "not_in_force": "未生效",
-    "skipped": "未运行",
-}
-SOURCE_ZH = {"document": "文件规定", "caller": "调用方提供", "reform": "调整后取值"}
-
-
 def trace_table(result: Identification, lang: str, width: int, pack: Any = None) -> Any:
     """Every rule with its status, clause and checks; then the parameters read (named by their
     description when ``pack`` is given)."""
+    from fangfan_rules.analysis.card import SOURCE_ZH, TRACE_STATUS_ZH
+
     zh = lang == "zh"
     records = []
     for rule in result.trace.rules:
