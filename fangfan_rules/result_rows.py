@@ -86,9 +86,9 @@ def _deciding_rule(result: Identification, deciding: list[Any]) -> str | None:
     if deciding:
         return deciding[0].rule_id
     if result.outcome.value == "needs_review":
-        for trace in result.trace.rules:
-            if trace.kind in _DECIDING and trace.status == "unknown":
-                return f"{trace.rule_id}?"
+        for rule_id, kind, status in result.rule_statuses():
+            if kind in _DECIDING and status == "unknown":
+                return f"{rule_id}?"
     return None
 
 

@@ -377,6 +377,17 @@ class Identification(_Value):
     # either way: the builders only word and package what evaluation recorded.
     _DEFERRED: ClassVar[tuple[str, ...]] = ("reasons", "trace")
     _pending: dict[str, Callable[[], Any]] | None = PrivateAttr(None)
+    #: (rule id, kind, status) of every rule, from what evaluation recorded (no trace built).
+    _statuses: tuple[tuple[str, str, str], ...] | None = PrivateAttr(None)
+
+    def rule_statuses(self) -> tuple[tuple[str, str, str], ...]:
+        """``(rule id, kind, status)`` of every rule in trace order — the trace's statuses
+        without building the trace (a results row asks which outcome rule was left unknown)."""
+        private = self.__pydantic_private__
+        statuses = private.get("_statuses") if private else None
+        if statuses is not None:
+            return statuses
+        return tuple((r.rule_id, r.kind, r.status) for r in self.trace.rules)
 
     @classmethod
     def deferred(cls, builders: Mapping[str, Callable[[], Any]], **fields: Any) -> Identification:
@@ -413,6 +424,8 @@ class Identification(_Value):
                 {name: values[name] for name in type(self).model_fields if name in values},
             )
             private["_pending"] = {n: b for n, b in pending.items() if n not in names} or None
+            if "trace" in names:  # the built trace answers rule_statuses from now on
+                private["_statuses"] = None
 
     def __getattr__(self, name: str) -> Any:
         if name in type(self).model_fields:

@@ -140,3 +140,22 @@ def test_deferred_fields_build_once_across_threads(households):
         thread.join()
     assert seen == [eager.model_dump_json()] * 8
     assert answer.trace is answer.trace  # built once, then kept
+
+
+def test_rule_statuses_agree_with_the_trace_without_building_it():
+    """A results row asks which outcome rule was left unknown: the statuses evaluation recorded
+    answer it without building the trace, and equal the built trace's."""
+    import json as _json
+    from pathlib import Path as _Path
+
+    import fangfan_rules as _ff
+
+    pack = _ff.load_pack("qianshan_2023").with_parameters(monitoring_income_line=7000)
+    sample = _Path(__file__).resolve().parents[1] / "examples" / "sample_households.jsonl"
+    lines = sample.read_text("utf-8").splitlines()[:40]
+    for line in lines:
+        result = pack.identify(_ff.load_household(_json.loads(line)), as_of=date(2023, 6, 5))
+        cheap = result.rule_statuses()
+        assert "trace" not in result.__dict__  # still deferred
+        assert cheap == tuple((r.rule_id, r.kind, r.status) for r in result.trace.rules)
+        assert result.rule_statuses() == cheap  # and after the trace is built

@@ -296,9 +296,11 @@ def _identify(
             return tuple(_reason(r, run, negated=negated) for r, run, negated in reasons)
 
         if deferred:
-            return Identification.deferred(
+            result = Identification.deferred(
                 {"reasons": build_reasons, "trace": trace.build}, **common, **fields
             )
+            result._statuses = tuple((r.rule.id, r.rule.kind.value, r.status) for r in records)
+            return result
         return Identification(**common, **fields, reasons=build_reasons(), trace=trace.build())
 
     # 1. Scope: a household the document does not cover gets a distinct answer saying why.
