@@ -28,7 +28,7 @@ def test_sample_evaluates_every_row(tmp_path, capsys):
         "not_eligible",
         "out_of_scope",
     }
-    assert "summary" in capsys.readouterr().err
+    assert "汇总" in capsys.readouterr().err  # the summary, in the default language (Chinese)
 
 
 def test_bad_rows_are_reported_and_kept(tmp_path, capsys):

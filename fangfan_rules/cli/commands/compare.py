@@ -173,7 +173,7 @@ def compare(
         rt.note(f"error: {message}")
     target = rt.target(fmt, output, encoding, *FORMATS)
     _write(rt, frame, bad, names, target, disagreements, disagreeing, lang)
-    _summary(rt, frame)
+    _summary(rt, frame, lang)
     errors = frame["outcome"].eq("error")
     if len(frame) and errors.all():
         return EXIT_CANNOT_RUN
@@ -260,19 +260,20 @@ def pack_columns(names: list[str]) -> dict[str, Column]:
     return columns
 
 
-def _summary(rt: Runtime, frame: pd.DataFrame) -> None:
+def _summary(rt: Runtime, frame: pd.DataFrame, lang: str) -> None:
     counts = frame.groupby(["pack", "outcome"]).size().unstack(fill_value=0)
+    labels = [_label(k, lang) for k in counts.columns]
     records = [
-        {"pack": pack, **{str(k): int(v) for k, v in row.items()}}
+        {"pack": pack, **{label: int(v) for label, v in zip(labels, row, strict=True)}}
         for pack, row in counts.iterrows()
     ]
     rt.err.print(
         render(
             records,
-            ["pack", *map(str, counts.columns)],
+            ["pack", *labels],
             width=rt.err.width,
-            lang="en",
-            title="outcomes per pack",
+            lang=lang,
+            title="各方案结果" if lang == "zh" else "outcomes per pack",
         )
     )
 

@@ -113,12 +113,24 @@ def eliminate(
                     "error": None,
                 }
             )
-    rt.note(", ".join(f"{k}: {v}" for k, v in counts.most_common()) or "no households")
+    zh = lang == "zh"
+    rt.note(
+        ("，" if zh else ", ").join(
+            f"{_count_label(k, lang)}{'：' if zh else ': '}{v}" for k, v in counts.most_common()
+        )
+        or ("没有农户" if zh else "no households")
+    )
     if monitored_only:
         rt.note(
             f"{left_out} households not under monitoring on {as_of} left out (--monitored-only)"
         )
     return EXIT_BAD_ROWS if counts.get("error") else EXIT_OK
+
+
+def _count_label(code: str, lang: str) -> str:
+    if code == "error":
+        return "错误" if lang == "zh" else "error"
+    return _label(EliminationOutcome(code), lang)
 
 
 def _label(outcome: EliminationOutcome, lang: str) -> str:

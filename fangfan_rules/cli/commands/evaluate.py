@@ -24,6 +24,7 @@ from fangfan_rules.cli.tables import render
 from fangfan_rules.errors import FangfanError
 from fangfan_rules.io.writers import RESULT_COLUMNS, result_row
 from fangfan_rules.results import BadRow, Identification, Outcome
+from fangfan_rules.rules.wording import reform_text
 
 TABLE_KEYS = (
     "line",
@@ -124,24 +125,34 @@ def evaluate(
                 w.write({"line": row.line, **result.model_dump(mode="json")})
             else:
                 w.write(result_row(row.line, result, row.household_id, row.error))
+    zh = lang == "zh"
+
+    def outcome_word(code: str) -> str:
+        if code == "error":
+            return "错误" if zh else "error"
+        return Outcome(code).label(lang)
+
     summary = [
-        {"item": o, "count": outcomes[o]}
+        {"item": outcome_word(o), "count": outcomes[o]}
         for o in (*(x.value for x in Outcome), "error")
         if outcomes.get(o)
     ]
     summary += [{"item": g, "count": n} for g, n in sorted(groups.items())]
-    summary.append({"item": "households", "count": sum(outcomes.values())})
+    summary.append({"item": "户数" if zh else "households", "count": sum(outcomes.values())})
     rt.err.print(
         render(
             summary,
             ("count", "item"),
             width=rt.err.width,
-            lang="en",
-            title=f"summary — {configured.name}",
+            lang=lang,
+            title=f"{'汇总' if zh else 'summary'} — {configured.name}",
         )
     )
     if configured.reforms:
-        rt.note("caller-supplied parameters: " + "; ".join(configured.reforms))
+        rt.note(
+            ("调用方提供的参数：" if zh else "caller-supplied parameters: ")
+            + ("；" if zh else "; ").join(reform_text(r, lang) for r in configured.reforms)
+        )
     return EXIT_BAD_ROWS if outcomes.get("error") else EXIT_OK
 
 
