@@ -86,12 +86,23 @@ import polars as pl
 from pydantic import ValidationError
 
 from fangfan_rules import csvrecords
+
+# The layout's definitions live below both this module and the validation (no import cycle);
+# they stay importable from here, where the layout is documented.
 from fangfan_rules.engines.columnar_layout import (
     CHILDREN,
+    DEFAULTS,
+    ENUMS,
+    I64,
     LINE_ERROR,
+    LS,
+    MAX_FEN,
     NESTED_NAMES,
+    NON_NEGATIVE_MONEY,
+    REQUIRED,
     SCHEMAS,
     TABLES,
+    B,
     D,
     S,
     as_polars,
@@ -807,8 +818,21 @@ def view_at(tables: Mapping[str, pl.DataFrame], as_of: date) -> dict[str, pl.Dat
 
 __all__ = [
     "CHILDREN",
+    "DEFAULTS",
+    "ENUMS",
+    "I64",
+    "LINE_ERROR",
+    "LS",
+    "MAX_FEN",
+    "NESTED_NAMES",
+    "NON_NEGATIVE_MONEY",
+    "REQUIRED",
     "SCHEMAS",
     "TABLES",
+    "B",
+    "D",
+    "S",
+    "as_polars",
     "as_tables",
     "empty_tables",
     "household_keys",
