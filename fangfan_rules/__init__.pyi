@@ -75,6 +75,7 @@ from .ledger import LedgerError, ledger_rows, write_ledger
 from .letters import LetterError, written_answer
 from .packs import DocumentInfo, Pack, available_packs, load_pack
 from .planning import PlanningArea, staffing_plan, visit_plan
+from .properties import PropertyViolation
 from .results import (
     BadRow,
     Check,
@@ -192,6 +193,7 @@ __all__ = [
     "ParameterError",
     "ParameterValue",
     "PlanningArea",
+    "PropertyViolation",
     "Provenance",
     "Reason",
     "RecordedJudgement",

@@ -80,7 +80,8 @@ def _reason(result: Identification) -> tuple[str, str]:
     text = "；".join(dict.fromkeys(r.text_zh for r in reasons[:2])) or "；".join(
         p.zh for p in result.review_points[:2]
     )
-    clauses = "、".join(dict.fromkeys(r.citation.split(":", 1)[-1] for r in reasons))
+    # "；" between clauses: a clause has its own "、" (一、(一)2), so "、" would run them together.
+    clauses = "；".join(dict.fromkeys(r.citation.split(":", 1)[-1] for r in reasons))
     return scrub_id_numbers(text), clauses
 
 

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import html
+import threading
+from collections.abc import Callable, Mapping
 from datetime import date
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_serializer
 
+from fangfan_rules.errors import DUPLICATED_HOUSEHOLD
 from fangfan_rules.facts import ExcludedFact
 from fangfan_rules.facts.base import masked_json, masked_value
 from fangfan_rules.idnumber import ids_revealed, masked
 from fangfan_rules.rules.parameters import LocalText, ParameterValue
+from fangfan_rules.rules.render import format_value
+from fangfan_rules.rules.wording import (
+    fact_text,
+    missing_facts_list,
+    parameter_label,
+    reform_text,
+)
 from fangfan_rules.vocabulary import MonitoringCategory, RiskType
 
 
@@ -39,6 +49,19 @@ class Outcome(StrEnum):
             "not_eligible": "未发现需纳入监测的情形",
             "out_of_scope": "不在排查范围",
         }[self.value]
+
+    @property
+    def en(self) -> str:
+        return {
+            "identify": "identify for monitoring",
+            "needs_review": "needs the officials' judgement",
+            "not_eligible": "nothing found that calls for monitoring",
+            "out_of_scope": "outside the document's scope",
+        }[self.value]
+
+    def label(self, lang: str = "zh") -> str:
+        """The outcome as a person reads it (the code stays in ``value``)."""
+        return self.zh if lang == "zh" else self.en
 
 
 class _Value(BaseModel):
@@ -94,6 +117,39 @@ class RuleTrace(_Value):
     missing_facts: tuple[str, ...] = ()
     parameters: tuple[str, ...] = ()
 
+    def status_text(self, lang: str = "zh") -> str:
+        """The status as a person reads it: 已触发 / 未触发 / 未知 / 未生效 / 已跳过."""
+        zh, en = _RULE_STATUS_LABELS[self.status]
+        return zh if lang == "zh" else en
+
+    def explain(self, lang: str = "zh") -> str:
+        """The rule's lines of the trace: status and clause, then each check, then what is missing."""
+        zh = lang == "zh"
+        lines = [
+            f"{clause_text(self.citation, lang)}：{self.status_text(lang)}"
+            if zh
+            else f"{self.citation}: {self.status_text(lang)}"
+        ]
+        lines.extend(f"    {c.text_zh if zh else c.text_en}" for c in self.checks)
+        if self.missing_facts:
+            lines.append(f"    {missing_facts_list(self.missing_facts, lang)}")
+        return "\n".join(lines)
+
+
+#: Trace statuses in words (the machine value stays in ``RuleTrace.status``).
+_RULE_STATUS_LABELS = {
+    "fired": ("已触发", "fired"),
+    "not_fired": ("未触发", "not fired"),
+    "unknown": ("未知（缺少事实）", "unknown (facts missing)"),
+    "not_in_force": ("评估日未生效", "not in force on the date"),
+    "skipped": ("已跳过（不在排查范围）", "skipped (out of scope)"),
+}
+
+
+def clause_text(citation: str, lang: str = "zh") -> str:
+    """A citation as printed under its pack's name: ``qianshan_2023:一、(一)1`` → ``一、(一)1``."""
+    return citation.split(":", 1)[1] if ":" in citation else citation
+
 
 class PopulationFigure(_Value):
     """An aggregate over the batch's households (area percentiles, village counts)."""
@@ -118,10 +174,50 @@ class Trace(_Value):
     def fired(self) -> tuple[RuleTrace, ...]:
         return tuple(r for r in self.rules if r.status == "fired")
 
+    def explain(self, lang: str = "zh") -> str:
+        """规则运行记录: every rule with its status, clause and checks, then the figures read."""
+        zh = lang == "zh"
+        lines = ["规则运行记录：" if zh else "Trace:"]
+        lines.extend("  " + r.explain(lang).replace("\n", "\n  ") for r in self.rules)
+        if self.parameters:
+            lines.append("读取的参数：" if zh else "Figures read:")
+        for value in self.parameters:
+            lines.append(f"  {_parameter_line(value, lang)}")
+        return masked("\n".join(lines))
+
     def _repr_html_(self) -> str:
         from fangfan_rules.analysis.card import trace_html
 
         return masked(trace_html(self))
+
+
+#: Held while a deferred answer builds its fields (a result may be shared between threads).
+_BUILDING = threading.RLock()
+
+#: The placeholder a deferred answer is validated with (never seen: the field is built on use).
+_NO_TRACE = Trace(rules=(), parameters=(), excluded_facts=())
+
+
+def _parameter_line(value: ParameterValue, lang: str) -> str:
+    source = {
+        "document": ("文件规定", "stated"),
+        "caller": ("调用方提供", "caller"),
+        "reform": ("参数调整", "override"),
+    }[value.source]
+    if value.source != "document":  # a caller's figure has no clause to cite
+        return (
+            f"{parameter_label(value.name, lang)}：{value.text(lang)}（{source[0]}）"
+            if lang == "zh"
+            else f"{parameter_label(value.name, lang)}: {value.text(lang)} ({source[1]})"
+        )
+    if lang == "zh":
+        return (
+            f"{parameter_label(value.name, lang)}：{value.text(lang)}"
+            f"（{source[0]}，{clause_text(value.citation)}）"
+        )
+    return (
+        f"{parameter_label(value.name, lang)}: {value.text(lang)} ({source[1]}, {value.citation})"
+    )
 
 
 class Reason(_Value):
@@ -163,6 +259,16 @@ _DEADLINE_STATUS_ZH = {
 }
 
 
+_DEADLINE_STATUS_EN = {
+    "met": "done in time",
+    "missed": "done late",
+    "pending": "pending",
+    "overdue": "overdue",
+    "calendar_unknown": "the calendar does not cover the year",
+    "closed": "case closed, no longer timed",
+}
+
+
 class Deadline(_Value):
     """A time limit that applies to the household's case."""
 
@@ -182,6 +288,10 @@ class Deadline(_Value):
     def status_zh(self) -> str:
         """The status as an official says it."""
         return _DEADLINE_STATUS_ZH[self.status]
+
+    def status_text(self, lang: str = "zh") -> str:
+        """The status in ``lang``."""
+        return self.status_zh if lang == "zh" else _DEADLINE_STATUS_EN[self.status]
 
     @classmethod
     def compute(
@@ -259,61 +369,168 @@ class Identification(_Value):
     reforms: tuple[str, ...] = Field((), description="parameter overrides or reforms applied")
     trace: Trace
 
-    def explain(self, lang: str = "zh") -> str:
-        """A readable explanation: outcome, groups, reasons with clauses, missing facts."""
+    # -- deferred fields ----------------------------------------------------------------------
+    # The native engine answers thousands of households whose reasons and trace nobody reads: it
+    # records the machine values it evaluated and hands a builder for each field below, which runs
+    # on first use (attribute, dump, comparison, copy, pickle) and never again; reading the
+    # reasons (a summary, a results row) does not build the trace. The answer is the same value
+    # either way: the builders only word and package what evaluation recorded.
+    _DEFERRED: ClassVar[tuple[str, ...]] = ("reasons", "trace")
+    _pending: dict[str, Callable[[], Any]] | None = PrivateAttr(None)
+
+    @classmethod
+    def deferred(cls, builders: Mapping[str, Callable[[], Any]], **fields: Any) -> Identification:
+        """An answer whose ``reasons`` and ``trace`` are built by ``builders[name]()`` when first
+        needed, each on its own.
+
+        ``fields`` are validated as usual; each builder returns its field as a ready value (a
+        tuple of :class:`Reason`, a :class:`Trace`).
+        """
+        answer = cls(**fields, reasons=(), trace=_NO_TRACE)
+        for name in cls._DEFERRED:
+            del answer.__dict__[name]
+        answer._pending = {name: builders[name] for name in cls._DEFERRED}
+        return answer
+
+    def _materialise(self, only: str | None = None) -> None:
+        """Build the deferred fields (``only`` one of them, if given) not built yet."""
+        private = self.__pydantic_private__
+        if not private or not private.get("_pending"):
+            return
+        with _BUILDING:
+            pending = private.get("_pending")
+            if not pending:  # another thread built them meanwhile
+                return
+            names = [n for n in pending if only is None or n == only]
+            if not names:
+                return
+            values = {**self.__dict__, **{name: pending[name]() for name in names}}
+            # One new dict, in field order (dumps follow it), swapped in at once: a reader in
+            # another thread sees the field before or after, never half-built.
+            object.__setattr__(
+                self,
+                "__dict__",
+                {name: values[name] for name in type(self).model_fields if name in values},
+            )
+            private["_pending"] = {n: b for n, b in pending.items() if n not in names} or None
+
+    def __getattr__(self, name: str) -> Any:
+        if name in type(self).model_fields:
+            self._materialise(name if name in Identification._DEFERRED else None)
+            if name in self.__dict__:
+                return self.__dict__[name]
+        return super().__getattr__(name)  # type: ignore[misc]
+
+    @model_serializer(mode="wrap")
+    def _serialise(self, handler: Any) -> Any:
+        self._materialise()
+        return handler(self)
+
+    def __eq__(self, other: object) -> bool:
+        self._materialise()
+        if isinstance(other, Identification):
+            other._materialise()
+        return super().__eq__(other)
+
+    def __hash__(self) -> int:
+        self._materialise()
+        return super().__hash__()
+
+    def __iter__(self) -> Any:
+        self._materialise()
+        return super().__iter__()
+
+    def __repr_args__(self) -> Any:
+        self._materialise()
+        return super().__repr_args__()
+
+    def __getstate__(self) -> dict[Any, Any]:
+        self._materialise()
+        return super().__getstate__()
+
+    def __copy__(self) -> Identification:
+        self._materialise()
+        return super().__copy__()
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Identification:
+        self._materialise()
+        return super().__deepcopy__(memo)
+
+    def explain(self, lang: str = "zh", *, trace: bool = False) -> str:
+        """A readable explanation: outcome, groups, reasons with clauses, missing facts; with
+        ``trace=True`` the 规则运行记录 (every rule's status and checks) follows."""
         zh = lang == "zh"
+        sep = "、" if zh else ", "
         lines = [
             (
-                f"户 {self.household_id}（{self.pack} {self.pack_version}，评估日 {self.as_of}）："
-                f"{self.outcome.zh}"
+                f"户 {self.household_id}（{self.pack} {self.pack_version}，"
+                f"评估日 {format_value(self.as_of, lang)}）：{self.outcome.zh}"
             )
             if zh
             else f"Household {self.household_id} ({self.pack} {self.pack_version}, as of "
-            f"{self.as_of}): {self.outcome.value}",
+            f"{self.as_of}): {self.outcome.en}",
         ]
         if self.category:
             lines.append(("类别：" if zh else "Category: ") + self.category.label(lang))
         if self.risk_types:
             lines.append(
                 ("风险类型：" if zh else "Risk types: ")
-                + ("、" if zh else ", ").join(r.label(lang) for r in self.risk_types)
+                + sep.join(r.label(lang) for r in self.risk_types)
             )
         if self.green_channel.applies and self.green_channel.why:
             lines.append(("绿色通道：" if zh else "Green channel: ") + self.green_channel.why(lang))
         for group in self.key_attention:
             lines.append(
-                ("重点关注农户 " if zh else "Key-attention group ")
-                + f"{group.label(lang)} [{group.citation}]"
+                ("重点关注农户：" if zh else "Key-attention group: ")
+                + f"{group.label(lang)}{_cited(group.citation, lang)}"
             )
         for area in self.key_areas:
             lines.append(
-                ("重点关注区域 " if zh else "Key area ") + f"{area.label(lang)} [{area.citation}]"
+                ("重点关注区域：" if zh else "Key area: ")
+                + f"{area.label(lang)}{_cited(area.citation, lang)}"
             )
         if self.must_visit:
             lines.append("须入户排查" if zh else "Must be visited at home")
         for flag in self.flags:
-            lines.append(("需处理 " if zh else "To fix ") + f"{flag.label(lang)} [{flag.citation}]")
+            lines.append(
+                ("需处理：" if zh else "To fix: ")
+                + f"{flag.label(lang)}{_cited(flag.citation, lang)}"
+            )
         lines.append("理由：" if zh else "Reasons:")
-        lines.extend(f"  - {r.text(lang)} [{r.citation}]" for r in self.reasons)
+        lines.extend(f"  - {r.text(lang)}{_cited(r.citation, lang)}" for r in self.reasons)
         for point in self.review_points:
             lines.append(("  待研判：" if zh else "  To judge: ") + point(lang))
         for d in self.deadlines:
-            due = d.due.isoformat() if d.due else ("日历未覆盖" if zh else "calendar unknown")
+            due = (
+                format_value(d.due, lang) if d.due else ("日历未覆盖" if zh else "calendar unknown")
+            )
             lines.append(
                 ("时限：" if zh else "Deadline: ")
-                + f"{d.label(lang)} → {due} ({d.status}) [{d.citation}]"
+                + f"{d.label(lang)} → {due}（{d.status_text(lang)}）{_cited(d.citation, lang)}"
+                if zh
+                else f"Deadline: {d.label(lang)} → {due} ({d.status_text(lang)}) [{d.citation}]"
             )
         if self.missing_facts:
             lines.append(
-                ("缺少事实：" if zh else "Missing facts: ") + "; ".join(self.missing_facts)
+                ("缺少的事实：" if zh else "Missing facts: ")
+                + missing_facts_list(self.missing_facts, lang)
             )
         if self.trace.excluded_facts:
             lines.append(
-                ("评估日后的事实未计入：" if zh else "Facts after as_of left out: ")
-                + "; ".join(f.path for f in self.trace.excluded_facts)
+                (
+                    "评估日后的事实未计入："
+                    if zh
+                    else "Facts dated after the evaluation date, left out: "
+                )
+                + sep.join(_excluded_text(f, lang) for f in self.trace.excluded_facts)
             )
         if self.reforms:
-            lines.append(("参数调整：" if zh else "Overrides: ") + "; ".join(self.reforms))
+            lines.append(
+                ("参数调整：" if zh else "Overrides: ")
+                + ("；" if zh else "; ").join(reform_text(r, lang) for r in self.reforms)
+            )
+        if trace:
+            lines.append(self.trace.explain(lang))
         return masked("\n".join(lines))
 
     def first_reason(self, lang: str = "zh") -> str:
@@ -352,23 +569,40 @@ class Identification(_Value):
     def _html(self) -> str:
         rows = "".join(
             f"<tr><td>{html.escape(r.text_zh)}<br><small>{html.escape(r.text_en)}</small></td>"
-            f"<td><code>{html.escape(r.citation)}</code></td></tr>"
+            f"<td>{html.escape(clause_text(r.citation))}</td></tr>"
             for r in self.reasons
         )
-        groups = ", ".join(html.escape(g.label.zh) for g in self.key_attention) or "—"
+        groups = "、".join(html.escape(g.label.zh) for g in self.key_attention) or "无"
+        missing = ""
+        if self.missing_facts:
+            missing = (
+                f"<p>缺少的事实：{html.escape(missing_facts_list(self.missing_facts, 'zh'))}"
+                f"<br><small>{html.escape(missing_facts_list(self.missing_facts, 'en'))}</small></p>"
+            )
+        yes_no = {True: "是", False: "否"}
         return (
             f"<div><b>{html.escape(self.household_id)}</b> · {html.escape(self.pack)} · "
-            f"{self.as_of} → <b>{self.outcome.value}</b> ({html.escape(self.outcome.zh)})"
-            f"<br>重点关注: {groups}; 绿色通道: {self.green_channel.applies}; "
-            f"须入户: {self.must_visit}"
+            f"{html.escape(format_value(self.as_of, 'zh'))} → <b>{html.escape(self.outcome.zh)}</b>"
+            f" <small>({html.escape(self.outcome.en)})</small>"
+            f"<br>重点关注农户：{groups}；绿色通道：{yes_no[self.green_channel.applies]}；"
+            f"须入户排查：{yes_no[self.must_visit]}"
             f"<table><tr><th>理由 / reason</th><th>条款 / clause</th></tr>{rows}</table>"
-            + (
-                f"<p>缺少事实 / missing: {html.escape('; '.join(self.missing_facts))}</p>"
-                if self.missing_facts
-                else ""
-            )
+            + missing
             + "</div>"
         )
+
+
+def _excluded_text(fact: ExcludedFact, lang: str) -> str:
+    """A fact left out for its date, with the date unless its name already says it."""
+    name, day = fact_text(fact.path, lang), format_value(fact.dated, lang)
+    if day in name:
+        return name
+    return f"{name}（{day}）" if lang == "zh" else f"{name} ({day})"
+
+
+def _cited(citation: str, lang: str) -> str:
+    """A clause after a sentence: "（一、(一)1）" in Chinese, " [pack:clause]" in English."""
+    return f"（{clause_text(citation)}）" if lang == "zh" else f" [{citation}]"
 
 
 class EliminationOutcome(StrEnum):
@@ -398,6 +632,24 @@ class EliminationOutcome(StrEnum):
             "not_covered": "文件未规定风险消除规则",
         }[self.value]
 
+    @property
+    def en(self) -> str:
+        return {
+            "eliminate": "meets the conditions to eliminate the risk",
+            "needs_review": "needs the officials' judgement",
+            "not_yet": "does not yet meet the conditions to eliminate the risk",
+            "hold_safety_net": "safety-net household: risk not eliminated",
+            "rollback": "risk has come back",
+            "reidentify": "identify for monitoring again",
+            "remains_eliminated": "risk stays eliminated",
+            "not_monitored": "not a monitored household",
+            "not_covered": "the document states no elimination rule",
+        }[self.value]
+
+    def label(self, lang: str = "zh") -> str:
+        """The outcome as a person reads it (the code stays in ``value``)."""
+        return self.zh if lang == "zh" else self.en
+
 
 class Elimination(_Value):
     """The elimination answer with its conditions, reasons, flags and trace."""
@@ -418,13 +670,16 @@ class Elimination(_Value):
     reforms: tuple[str, ...] = ()
     trace: Trace
 
-    def explain(self, lang: str = "zh") -> str:
+    def explain(self, lang: str = "zh", *, trace: bool = False) -> str:
+        """Outcome, the conditions met / not met / unknown, reasons, what to judge and find out;
+        with ``trace=True`` the 规则运行记录 follows."""
         zh = lang == "zh"
         head = (
-            f"户 {self.household_id}（{self.pack}，评估日 {self.as_of}）：{self.outcome.zh}"
+            f"户 {self.household_id}（{self.pack}，评估日 {format_value(self.as_of, lang)}）："
+            f"{self.outcome.zh}"
             if zh
             else f"Household {self.household_id} ({self.pack}, as of {self.as_of}): "
-            f"{self.outcome.value}"
+            f"{self.outcome.en}"
         )
         lines = [head]
         for title, items in (
@@ -435,15 +690,24 @@ class Elimination(_Value):
         ):
             for item in items:
                 lines.append(
-                    f"  {title[0] if zh else title[1]}: {item.label(lang)} [{item.citation}]"
+                    f"  {title[0]}：{item.label(lang)}{_cited(item.citation, lang)}"
+                    if zh
+                    else f"  {title[1]}: {item.label(lang)}{_cited(item.citation, lang)}"
                 )
-        lines.extend(f"  - {r.text(lang)} [{r.citation}]" for r in self.reasons)
+        lines.extend(f"  - {r.text(lang)}{_cited(r.citation, lang)}" for r in self.reasons)
         lines.extend(("  待研判：" if zh else "  To judge: ") + p(lang) for p in self.review_points)
         if self.missing_facts:
             lines.append(
-                ("缺少事实：" if zh else "Missing facts: ") + "; ".join(self.missing_facts)
+                ("缺少的事实：" if zh else "Missing facts: ")
+                + missing_facts_list(self.missing_facts, lang)
             )
+        if trace:
+            lines.append(self.trace.explain(lang))
         return masked("\n".join(lines))
+
+
+#: The reasons a household of a batch is not answered, in Chinese (the machine text is English).
+_BAD_ROW_ZH = {DUPLICATED_HOUSEHOLD: "同一批数据中该户编号出现不止一次：每一条都列出，均不作答"}
 
 
 class BadRow(_Value):
@@ -465,8 +729,10 @@ class BadRow(_Value):
     def explain(self, lang: str = "zh") -> str:
         """The reason, as a line of a report."""
         head = (
-            f"户 {self.household_id}（{self.pack}，评估日 {self.as_of}）：无法评估"
+            f"户 {self.household_id}（{self.pack}，评估日 {format_value(self.as_of, lang)}）：无法评估"
             if lang == "zh"
             else f"Household {self.household_id} ({self.pack}, as of {self.as_of}): not evaluated"
         )
+        if lang == "zh":
+            return masked(f"{head}：{_BAD_ROW_ZH.get(self.error, self.error)}")
         return masked(f"{head}: {self.error}")

@@ -353,7 +353,7 @@ def test_diff_shows_parameters_rules_and_both_citations(qianshan, ewenki):
     frame = d.to_frame()
     line = frame[(frame["section"] == "parameter") & (frame["key"] == "monitoring_income_line")]
     assert line["a"].item() == "caller-supplied"
-    assert "8,300.00" in line["b"].item()
+    assert "8,300元" in line["b"].item()
     assert line["a_citation"].item() == "一、(一)2.(1)" and line["b_citation"].item() == "一、(一)"
     assert {"parameter", "key_attention", "green_channel", "deadline", "document"} <= set(
         d.sections
@@ -381,7 +381,7 @@ def test_diff_of_a_reform_names_what_changed(ewenki):
     ]
     row = d.rows[0]
     assert "value" in row.fields and "source" in row.fields
-    assert row.b.citation == "reform: 9000" and "8,300.00" in row.a.value
+    assert row.b.citation == "reform: 9000" and "8,300元" in row.a.value
     assert d.a.endswith("2024.1") and d.b.endswith("2024.1+reform")
     removed = fa.reform(ewenki, remove_rules=["note.dibao_is_no_substitute"])
     d2 = fa.diff_packs(ewenki, removed)
@@ -453,7 +453,7 @@ def test_card_is_generated_from_the_data(qianshan):
     plain = fa.pack_card_markdown(qianshan)
     assert "**caller-supplied**" in plain
     supplied = fa.pack_card_markdown(qianshan.with_parameters(monitoring_income_line=6900))
-    assert "**6,900.00元 (caller)**" in supplied and "monitoring_income_line=6900.00" in supplied
+    assert "**6,900元 (caller)**" in supplied and "monitoring_income_line=6900.00" in supplied
     reformed = fa.pack_card_markdown(
         fa.reform(qianshan, parameters={"plan_deadline_days": 15}, label="x")
     )
@@ -600,4 +600,4 @@ def test_cli_describe(capsys, tmp_path):
                  "--format", "html", "-o", str(out)]) == 0  # fmt: skip
     html = out.read_text(encoding="utf-8")
     _well_formed(html)
-    assert "7,000.00元 (caller)" in html
+    assert "7,000元 (caller)" in html

@@ -141,14 +141,55 @@ def test_long_text_is_cut_with_a_marker_and_a_note():
     assert "…" in text and "“…”表示内容被截断" in text
 
 
-def test_too_wide_frames_become_one_record_per_household(capsys, monkeypatch):
+FIVE_PACKS = [
+    "compare", "--pack", "all", "--as-of", "qianshan_2023=2023-06-05", "--as-of",
+    "ewenki_2024=2024-06-05", "--as-of", "puan_2025=2025-06-01", "--as-of",
+    "rongan_2022=2022-03-15", "--as-of", "jimo_2022=2022-05-15", "--param",
+    "monitoring_income_line=7000", "--param", "rongan_2022:income_window=2021-01-01..2021-12-31",
+    "--param", "jimo_2022:income_window=2021-05-01..2022-04-30", "--disagreements",
+]  # fmt: skip
+
+
+def test_three_packs_fit_80_columns_as_a_table(capsys, monkeypatch):
     argv = ["compare", "--pack", "qianshan_2023", "--pack", "jimo_2022", "--pack", "rongan_2022",
             "--as-of", "2023-06-05", "--param", "monitoring_income_line=7000", "--param",
             "income_window=2022-01-01..2022-12-31", "--disagreements", str(SAMPLE)]  # fmt: skip
     text = table_text(argv, 80, capsys, monkeypatch)
-    assert "户编号" in text and "qianshan_2023:rule" in text
-    assert re.search(r"^qianshan_2023:rule\s*: ", text, re.M)  # label: value, one per line
     assert max(cell_len(line) for line in text.splitlines()) <= 80
+    header = next(line for line in text.splitlines() if line.startswith("行号"))
+    assert header.split()[:5] == ["行号", "户编号", "jimo_2022", "qianshan_2023", "rongan_2022"]
+    assert "未显示的列（终端宽80）：jimo_2022决定规则, qianshan_2023决定规则" in text
+
+
+def test_too_wide_frames_become_one_record_per_household(capsys, monkeypatch, tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        "\n".join(SAMPLE.read_text(encoding="utf-8").splitlines()[:10]) + "\n", encoding="utf-8"
+    )
+    text = table_text([*FIVE_PACKS, str(src)], 80, capsys, monkeypatch)
+    assert max(cell_len(line) for line in text.splitlines()) <= 80
+    assert re.search(r"^户编号\s*: SYN-0001$", text, re.M)  # label: value, one per line
+    assert re.search(r"^qianshan_2023决定规则\s*: outcome\.", text, re.M)
+
+
+def test_five_packs_disagreements_are_one_table_at_120_columns(capsys, monkeypatch, tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        "\n".join(SAMPLE.read_text(encoding="utf-8").splitlines()[:30]) + "\n", encoding="utf-8"
+    )
+    text = table_text([*FIVE_PACKS, str(src)], 120, capsys, monkeypatch)
+    lines = text.splitlines()
+    assert max(cell_len(line) for line in lines) <= 120
+    header = next(line for line in lines if line.startswith("行号"))
+    names = ["ewenki_2024", "jimo_2022", "puan_2025", "qianshan_2023", "rongan_2022"]
+    assert header.split()[:7] == ["行号", "户编号", *names]  # a table, not label: value blocks
+    households = re.findall(r"^\d+\s+(SYN-\d{4})", text, re.M)
+    assert households and len(lines) < 4 * len(households)  # at most 2 lines a household
+    # The deciding rules are named as left out, never squeezed into the table.
+    assert "未显示的列（终端宽120）" in text and "qianshan_2023决定规则" in text
+    assert "outcome." not in text
+    # No error column when nothing failed.
+    assert "错误" not in header
 
 
 def test_hidden_columns_are_named(capsys, monkeypatch):
@@ -313,3 +354,33 @@ def test_python_dash_m_runs_the_same_cli():
     result = subprocess.run([sys.executable, "-m", "fangfan_rules", "--version"], capture_output=True, text=True, check=False, env=os.environ)  # fmt: skip
     assert result.returncode == 0 and result.stdout.startswith("fangfan-rules ")
     assert EXIT_BAD_ROWS == 3
+
+
+def test_sweep_is_two_readable_tables_at_80_columns(capsys, monkeypatch):
+    argv = ["sweep", "--pack", "ewenki_2024", "--as-of", "2024-06-05", "--parameter",
+            "monitoring_income_line", "--range", "6000:9000:1000", str(SAMPLE)]  # fmt: skip
+    text = table_text(argv, 80, capsys, monkeypatch)
+    lines = text.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80
+    header = next(line for line in lines if line.startswith("value"))
+    assert header.split() == [
+        "value", "identify", "needs_review", "not_eligible", "out_of_scope", "monitored"
+    ]  # fmt: skip
+    assert len([line for line in lines if re.match(r"^[6-9]000\.00\s+\d", line)]) == 4
+    groups = next(line for line in lines if line.startswith("key-attention group "))
+    assert groups.split()[2:] == ["6000.00", "7000.00", "8000.00", "9000.00"]
+    assert "severely disabled person" in text and "severe_disability" not in text
+
+
+def test_explain_trace_statuses_and_sources_in_chinese(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")
+    assert main(["explain", *ARGS, str(SAMPLE)]) == EXIT_OK
+    text = capsys.readouterr().out
+    trace = text.split("规则运行记录", 1)[1]
+    assert "未触发" in trace and "调用方提供" in trace and "文件规定" in trace
+    assert not re.search(r"\b(not_fired|fired|caller|document)\b", trace)
+    # parameters named by their description as well as their id
+    assert "参数 monitoring_income_line" in trace and "防止返贫监测收入标准" in trace
+    assert main(["explain", *ARGS, "--lang", "en", str(SAMPLE)]) == EXIT_OK
+    english = capsys.readouterr().out
+    assert "not_fired" in english and "param monitoring_income_line" in english

@@ -95,3 +95,15 @@ def test_facts_after_as_of_are_left_out_and_listed():
         "members[baby]",
         "income[2023-01-01..2023-12-31]",
     }
+
+
+def test_two_monitoring_spells_identified_the_same_day_are_refused():
+    """Which spell is current is the latest by identification date; a tie would make the answer
+    depend on the order of the input (found by test_order_of_members_changes_nothing_at_all)."""
+    spell = {"category": "unstable_lifted", "identified_on": "2021-01-01"}
+    with pytest.raises(FactError, match="two monitoring spells identified on 2021-01-01") as info:
+        household(monitoring=[spell, {**spell, "measures": ["industry"]}])
+    assert "household T-1" in str(info.value)
+    # Spells on different days are the household's history, read as before.
+    later = household(monitoring=[spell, {**spell, "identified_on": "2022-03-01"}])
+    assert [r.identified_on for r in later.monitoring] == [date(2021, 1, 1), date(2022, 3, 1)]

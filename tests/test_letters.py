@@ -77,8 +77,8 @@ def test_the_letter_states_the_recorded_result_and_reason_dated_on_the_closing_d
     # The pack's own income comparison, labelled as its check, with the caller's figures.
     check = text.split("本工具")[1]
     assert "于2022-05-10按本包规则所作的核对" in text
-    assert "〔二、(一)〕" in check and "为9,000.00元，低于7,000.00元：否" in check
-    assert "7,000.00元（调用方提供）" in check
+    assert "〔二、(一)〕" in check and "9,000元，不低于监测收入标准7,000元" in check
+    assert "7,000元（调用方提供）" in check
     # Never a feed, the green channel, an open warning or a screening group as a reason.
     for clause in ("附件1", "二、(三)", "一、(三)1", "三、(三)"):
         assert clause not in text

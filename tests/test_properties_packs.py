@@ -5,7 +5,7 @@ shows an unmasked ID number unless asked."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import fangfan_rules as ff
@@ -41,8 +41,31 @@ def test_every_household_gets_a_result_in_any_batch_order(name, data):
         assert result.model_dump(mode="json") == by_id[result.household_id].model_dump(mode="json")
 
 
+def _with_one_head(household: ff.Household) -> ff.Household:
+    """``household`` with exactly one head (its first member), as the ledger requires; drawn this
+    way rather than filtered, so hypothesis never rejects most of what it draws."""
+    members = [
+        m.model_copy(
+            update={
+                "relation": ff.Relation.HEAD
+                if i == 0
+                else (ff.Relation.CHILD if m.relation == ff.Relation.HEAD else m.relation)
+            }
+        )
+        for i, m in enumerate(household.members)
+    ]
+    data = household.model_dump(context={"reveal_ids": True})
+    data["members"] = [m.model_dump(context={"reveal_ids": True}) for m in members]
+    return ff.Household.model_validate(data)
+
+
+_LEDGER_HOUSEHOLDS = fs.household_lists(min_size=1, max_size=3, min_members=1).map(
+    lambda hs: [_with_one_head(h) for h in hs]
+)
+
+
 @RELAXED
-@given(households=fs.household_lists(min_size=1, max_size=3), reveal=st.booleans())
+@given(households=_LEDGER_HOUSEHOLDS, reveal=st.booleans())
 def test_ledger_never_shows_an_unmasked_id(households, reveal):
     from datetime import date
 
@@ -51,7 +74,7 @@ def test_ledger_never_shows_an_unmasked_id(households, reveal):
     )
     as_of = date(2022, 5, 15)
     # the ledger needs exactly one head of household (otherwise a clear LedgerError)
-    assume(all(sum(m.relation == ff.Relation.HEAD for m in h.members) == 1 for h in households))
+    assert all(sum(m.relation == ff.Relation.HEAD for m in h.members) == 1 for h in households)
     results = jimo.identify_many(households, as_of=as_of)
     rows = ledger_rows(households, results, pack=jimo, reveal_ids=reveal)
     text = repr(list(rows))

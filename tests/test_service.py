@@ -241,3 +241,28 @@ def test_the_token_command_prints_a_token_the_store_accepts(tmp_path, capsys):
     token = capsys.readouterr().out.strip().splitlines()[0]
     principal = Store(url).authenticate(token)
     assert principal is not None and principal.area == "千山区/甘泉镇/东村"
+
+
+def test_web_answers_name_missing_facts_in_words():
+    """The web page's answer lists missing facts as village staff read them, never as field paths
+    (the machine names stay in the stored result and the API)."""
+    import json as _json
+    import re as _re
+    from datetime import date as _date
+
+    import fangfan_rules as _ff
+    from fangfan_rules.service.web import _answer
+
+    pack = _ff.load_pack("qianshan_2023").with_parameters(monitoring_income_line=7000)
+    with open("examples/sample_households.jsonl", encoding="utf-8") as lines:
+        households = [_ff.load_household(_json.loads(line)) for line in lines]
+    shown = 0
+    for household in households[:60]:
+        result = pack.identify(household, as_of=_date(2023, 6, 5))
+        answer = _answer(result, household, decision=1)
+        words = " ".join(
+            [*answer["missing"], *answer["review"], *(r for r, _ in answer["reasons"])]
+        )
+        assert not _re.search(r"\b[a-z]+(?:[._][a-z]+)+\b", words), (household.id, words)
+        shown += bool(result.missing_facts)
+    assert shown > 10  # the sample has many answers with missing facts

@@ -10,6 +10,7 @@ their reasons and clauses, open the case and record a step, see the worklist, pr
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -98,6 +99,10 @@ def test_a_village_cadre_evaluates_follows_a_case_and_prints_the_list(browser, t
         assert "共 2 户，另有 1 条无法读取" in results
         assert "识别为监测对象" in results and "〔一、(二)〕" in results
         assert "第3行不是有效的JSON" in results
+        # Village staff read words, never a fact path or code (mini_pack is the pack's name).
+        assert not re.search(r"\b[a-z]+(?:[._][a-z]+)+\b", results.replace("mini_pack", "")), (
+            results
+        )
         if shots:
             page.screenshot(path=str(shots / "web_results.png"), full_page=True)
         with page.expect_popup() as popup:

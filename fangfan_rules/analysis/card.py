@@ -47,6 +47,16 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("flag", "需处理", "Record-keeping and procedure flags"),
     ("note", "说明", "Notes"),
 )
+#: Trace statuses and parameter sources as an official says them (the machine values stay in
+#: the trace and in JSON).
+TRACE_STATUS_ZH = {
+    "fired": "已触发",
+    "not_fired": "未触发",
+    "unknown": "未知",
+    "not_in_force": "未生效",
+    "skipped": "未运行",
+}
+SOURCE_ZH = {"document": "文件规定", "caller": "调用方提供", "reform": "调整后取值"}
 #: Sections shown even when the pack has no rule of that kind (saying so is information).
 ALWAYS_SHOWN = ("key_attention", "green_channel", "deadline", "elimination")
 
@@ -236,13 +246,6 @@ def _md_cite(notes: _Footnotes, citation: str | None, quote: str | None) -> str:
     return f"{_md(clause(citation))}[^{n}]" if n else _md(clause(citation))
 
 
-def _md_table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> list[str]:
-    header = list(header)
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines.extend("| " + " | ".join(_md(c) if c != "" else "—" for c in row) + " |" for row in rows)
-    return lines
-
-
 def pack_quotes(pack: Pack) -> dict[str, str]:
     """citation → the words of the clause, from the quotes of the pack's rules citing it."""
     found: dict[str, list[str]] = {}
@@ -266,102 +269,6 @@ def parameter_quote(pack: Pack, name: str, citation: str) -> str | None:
         if uses and rule.citation == citation and rule.quote and rule.quote not in quotes:
             quotes.append(rule.quote)
     return " …… ".join(quotes) or None
-
-
-def pack_card_markdown(pack: Pack) -> str:
-    """The pack card as Markdown (``fangfan-rules describe PACK``), built from the pack's data."""
-    notes = _Footnotes()
-    doc = pack.document
-    lines = [f"# {pack.name} — {_md(doc.title)}", ""]
-    lines += _md_table(
-        ["", ""],
-        [
-            ["文号 Number", doc.number or "（无文号）"],
-            ["发文机关 Issuer", doc.issuer],
-            ["日期 Date", doc.date.isoformat()],
-            ["地区 Region", doc.region],
-            ["文件 File", doc.file + (f" ({doc.url})" if doc.url else "")],
-            ["有效期 In force", validity_text(pack.valid_from, pack.valid_to) + _open(pack)],
-            ["版本 Version", pack.version],
-            ["内容哈希 Content hash", f"`{pack.content_hash}`"],
-            ["调整 Overrides and reforms", "; ".join(pack.reforms) or "none"],
-            ["须由调用方提供 Caller must supply", ", ".join(pack.caller_supplied()) or "none"],
-            [
-                "类别优先顺序 Category precedence",
-                " > ".join(c.label("zh") for c in pack.category_precedence) or "—",
-            ],
-        ],
-    )
-    lines += ["", "## 参数 · Parameters", ""]
-    rows = []
-    for name in sorted(pack.parameters):
-        parameter = pack.parameters[name]
-        for value in parameter_values(pack, name):
-            rows.append(
-                [
-                    f"`{name}`",
-                    f"{parameter.description.zh} / {parameter.description.en}",
-                    f"**{value_text(value)}**",
-                    parameter.unit or "",
-                    validity_text(value.valid_from, value.valid_to),
-                    _md_cite(notes, value.citation, parameter_quote(pack, name, value.citation))
-                    if value.source == "document"
-                    else value.citation,
-                ]
-            )
-    lines += _md_table(["parameter", "description", "value", "unit", "valid", "clause"], rows)
-    for kind, rules in rules_by_kind(pack).items():
-        if not rules and kind not in ALWAYS_SHOWN:
-            continue
-        lines += ["", f"## {section_heading(kind)}", ""]
-        if not rules:
-            lines.append("*No rule of this kind in the pack* （本规则包无此类规则）.")
-            continue
-        if kind == "deadline":
-            lines += _md_table(
-                ["deadline", "what", "limit", "counted", "from", "met by", "clause"],
-                [
-                    [
-                        f"`{r.effect.deadline.name}`",
-                        f"{r.effect.deadline.label.zh} / {r.effect.deadline.label.en}",
-                        deadline_days_text(pack, r),
-                        r.effect.deadline.count
-                        + ("; normally (原则上)" if r.effect.deadline.normal_limit else ""),
-                        f"`{r.effect.deadline.start}`",
-                        f"`{r.effect.deadline.met_by}`" if r.effect.deadline.met_by else "",
-                        _md_cite(notes, r.citation, r.quote),
-                    ]
-                    for r in rules
-                    if r.effect.deadline is not None
-                ],
-            )
-            continue
-        lines += _md_table(
-            ["", "rule", "condition", "clause"],
-            [
-                [
-                    f"`{rule_key(pack.name, r)}`",
-                    f"{r.title.zh} / {r.title.en}",
-                    f"`{condition_text(r.when, pack.name)}`",
-                    _md_cite(notes, r.citation, r.quote),
-                ]
-                for r in rules
-            ],
-        )
-    if notes.items:
-        lines += ["", "## 条款原文 · Clauses quoted", ""]
-        for (cite, quote), n in notes.items.items():
-            lines.append(f"[^{n}]: **{_md(cite)}** — {_md(quote)}")
-    lines += [
-        "",
-        f"*Generated from the data of `{pack.name}` {pack.version} by "
-        "`fangfan_rules.analysis.pack_card_markdown`.*",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def _open(pack: Pack) -> str:
-    return "" if pack.valid_to else " (open-ended 未规定截止)"
 
 
 # -- HTML ----------------------------------------------------------------------------------
@@ -417,132 +324,245 @@ def _both(text: Any) -> str:
     return f"{_h(text.zh)}<br><small>{_h(text.en)}</small>"
 
 
-def pack_card_html(pack: Pack) -> str:
-    """The pack card as HTML (``Pack._repr_html_`` in Jupyter), built from the pack's data."""
-    notes = _HtmlNotes(prefix=f"ff-{pack.name}-{next(_uid)}")
+# -- pack cards: a model of the card, rendered by templates/pack_card.{md,html}.j2 ---------------
+
+#: Labels of the card, by language; ``None`` shows both (``文号 Number``).
+_LABELS: dict[str, tuple[str, str]] = {
+    "number": ("文号", "Number"),
+    "no_number": ("（无文号）", "(no number)"),
+    "issuer": ("发文机关", "Issuer"),
+    "date": ("日期", "Date"),
+    "region": ("地区", "Region"),
+    "file": ("文件", "File"),
+    "in_force": ("有效期", "In force"),
+    "open_ended": ("（未规定截止）", " (open-ended)"),  # both: " (open-ended 未规定截止)"
+    "version": ("版本", "Version"),
+    "hash": ("内容哈希", "Content hash"),
+    "reforms": ("调整", "Overrides and reforms"),
+    "caller": ("须由调用方提供", "Caller must supply"),
+    "precedence": ("类别优先顺序", "Category precedence"),
+    "none": ("无", "none"),
+    "parameters": ("参数", "Parameters"),
+    "parameter": ("参数", "parameter"),
+    "description": ("说明", "description"),
+    "value": ("取值", "value"),
+    "unit": ("单位", "unit"),
+    "valid": ("有效期", "valid"),
+    "clause": ("条款", "clause"),
+    "rule": ("规则", "rule"),
+    "condition": ("条件", "condition"),
+    "deadline": ("时限", "deadline"),
+    "what": ("事项", "what"),
+    "limit": ("期限", "limit"),
+    "counted": ("计算方式", "counted"),
+    "from": ("起算", "from"),
+    "met_by": ("完成标志", "met by"),
+    "normally": ("原则上", "normally"),
+    "no_rule": ("本规则包无此类规则。", "No rule of this kind in the pack."),
+    "quoted": ("条款原文", "Clauses quoted"),
+    "generated": ("由规则包数据生成", "Generated from the data of"),
+}
+
+
+def _label(key: str, lang: str | None) -> str:
+    zh, en = _LABELS[key]
+    if lang == "zh":
+        return zh
+    if lang == "en":
+        return en.strip()
+    if key == "open_ended":
+        return " (open-ended 未规定截止)"
+    if key == "no_rule":
+        return f"{en} （{zh.rstrip('。')}）"
+    if key == "no_number":
+        return zh
+    if key == "none":
+        return en
+    return f"{zh} {en}"
+
+
+def _pick(text: Any, lang: str | None) -> tuple[str, str | None]:
+    """A bilingual text as (main, second): one language, or Chinese with the English below."""
+    if lang == "zh":
+        return text.zh, None
+    if lang == "en":
+        return text.en, None
+    return text.zh, text.en
+
+
+def _cite(notes: _Footnotes, citation: str | None, quote: str | None) -> dict[str, Any] | None:
+    if not citation:
+        return None
+    shown = clause(citation)
+    return {"shown": shown, "n": notes.number(shown, quote), "quote": quote}
+
+
+def pack_card_model(pack: Pack, lang: str | None = None) -> dict[str, Any]:
+    """What a pack card shows, from the pack's data, with its labels in ``lang`` (``"zh"``,
+    ``"en"``, or ``None`` for both). Clause quotes are numbered in card order."""
+    if lang not in (None, "zh", "en"):
+        raise ValueError(f"lang must be 'zh', 'en' or None, not {lang!r}")
+    notes = _Footnotes()
     doc = pack.document
-    parts = [
-        _CSS,
-        '<div class="ff-card">',
-        f"<h3>{_h(pack.name)} — {_h(doc.title)}</h3>",
-        _table(
-            ["", ""],
-            [
-                ["文号 Number", _h(doc.number or "（无文号）")],
-                ["发文机关 Issuer", _h(doc.issuer)],
-                ["日期 Date", _h(doc.date.isoformat())],
-                ["地区 Region", _h(doc.region)],
-                ["文件 File", _h(doc.file)],
-                [
-                    "有效期 In force",
-                    _h(validity_text(pack.valid_from, pack.valid_to) + _open(pack)),
-                ],
-                ["版本 Version", _h(pack.version)],
-                ["内容哈希 Content hash", f"<code>{_h(pack.content_hash)}</code>"],
-                ["调整 Overrides / reforms", _h("; ".join(pack.reforms) or "none")],
-                [
-                    "须由调用方提供 Caller must supply",
-                    _h(", ".join(pack.caller_supplied()) or "none"),
-                ],
-            ],
+    none = _label("none", lang)
+    facts = [
+        ("number", doc.number or _label("no_number", lang), False),
+        ("issuer", doc.issuer, False),
+        ("date", doc.date.isoformat(), False),
+        ("region", doc.region, False),
+        ("file", doc.file + (f" ({doc.url})" if doc.url else ""), False),
+        (
+            "in_force",
+            validity_text(pack.valid_from, pack.valid_to)
+            + ("" if pack.valid_to else _label("open_ended", lang)),
+            False,
         ),
-        "<h4>参数 · Parameters</h4>",
+        ("version", pack.version, False),
+        ("hash", pack.content_hash, True),
+        ("reforms", "; ".join(pack.reforms) or none, False),
+        ("caller", ", ".join(pack.caller_supplied()) or none, False),
+        (
+            "precedence",
+            " > ".join(c.label("en" if lang == "en" else "zh") for c in pack.category_precedence)
+            or "—",
+            False,
+        ),
     ]
-    rows = []
+    parameters = []
     for name in sorted(pack.parameters):
         parameter = pack.parameters[name]
         for value in parameter_values(pack, name):
             text = value_text(value)
-            tip = f' title="{_h(value.note)}"' if value.note else ""
-            tag = "i" if text == CALLER_SUPPLIED else "b"
-            shown = f"<{tag}{tip}>{_h(text)}</{tag}>"
-            rows.append(
-                [
-                    f"<code>{_h(name)}</code>",
-                    _both(parameter.description),
-                    shown,
-                    _h(parameter.unit or ""),
-                    _h(validity_text(value.valid_from, value.valid_to)),
-                    notes.cite(value.citation, parameter_quote(pack, name, value.citation))
+            parameters.append(
+                {
+                    "name": name,
+                    "description": _pick(parameter.description, lang),
+                    "value": text,
+                    "caller": text == CALLER_SUPPLIED,
+                    "note": value.note,
+                    "unit": parameter.unit or "",
+                    "valid": validity_text(value.valid_from, value.valid_to),
+                    "cite": _cite(
+                        notes, value.citation, parameter_quote(pack, name, value.citation)
+                    )
                     if value.source == "document"
-                    else _h(value.citation),
-                ]
+                    else None,
+                    "source": value.citation if value.source != "document" else "",
+                }
             )
-    parts.append(_table(["parameter", "description", "value", "unit", "valid", "clause"], rows))
+    sections = []
     for kind, rules in rules_by_kind(pack).items():
         if not rules and kind not in ALWAYS_SHOWN:
             continue
-        parts.append(f"<h4>{_h(section_heading(kind))}</h4>")
-        if not rules:
-            parts.append("<p><i>No rule of this kind in the pack（本规则包无此类规则）.</i></p>")
-            continue
+        section: dict[str, Any] = {"heading": section_heading(kind, lang), "kind": kind}
         if kind == "deadline":
-            parts.append(
-                _table(
-                    ["deadline", "what", "limit", "counted", "from", "met by", "clause"],
-                    [
-                        [
-                            f"<code>{_h(d.name)}</code>",
-                            _both(d.label),
-                            _h(deadline_days_text(pack, r)),
-                            _h(d.count + ("; normally 原则上" if d.normal_limit else "")),
-                            f"<code>{_h(d.start)}</code>",
-                            f"<code>{_h(d.met_by or '')}</code>",
-                            notes.cite(r.citation, r.quote),
-                        ]
-                        for r in rules
-                        for d in [r.effect.deadline]
-                        if d is not None
-                    ],
-                )
-            )
-            continue
-        parts.append(
-            _table(
-                ["", "rule", "condition", "clause"],
-                [
-                    [
-                        f"<code>{_h(rule_key(pack.name, r))}</code>",
-                        _both(r.title),
-                        f"<small><code>{_h(condition_text(r.when, pack.name))}</code></small>",
-                        notes.cite(r.citation, r.quote),
-                    ]
-                    for r in rules
-                ],
-            )
-        )
-    parts += [notes.render(), "</div>"]
-    return "".join(parts)
+            section["deadlines"] = [
+                {
+                    "name": d.name,
+                    "label": _pick(d.label, lang),
+                    "limit": deadline_days_text(pack, r),
+                    "counted": d.count,
+                    "normally": _label("normally", lang) if d.normal_limit else "",
+                    "start": d.start,
+                    "met_by": d.met_by or "",
+                    "cite": _cite(notes, r.citation, r.quote),
+                }
+                for r in rules
+                for d in [r.effect.deadline]
+                if d is not None
+            ]
+        section["rules"] = [
+            {
+                "key": rule_key(pack.name, r),
+                "title": _pick(r.title, lang),
+                "condition": condition_text(r.when, pack.name),
+                "cite": _cite(notes, r.citation, r.quote),
+            }
+            for r in rules
+        ]
+        sections.append(section)
+    return {
+        "lang": lang,
+        "name": pack.name,
+        "version": pack.version,
+        "title": doc.title,
+        "facts": [(_label(key, lang), value, code) for key, value, code in facts],
+        "parameters": parameters,
+        "sections": sections,
+        "notes": [(n, cite, quote) for (cite, quote), n in notes.items.items()],
+        "label": {key: _label(key, lang) for key in _LABELS},
+        "parameters_heading": section_heading("parameter", lang),
+        "quoted_heading": {"zh": "条款原文", "en": "Clauses quoted"}.get(
+            lang or "", "条款原文 · Clauses quoted"
+        ),
+    }
 
 
-class PackCard:
-    """A pack's card as an object: HTML in Jupyter, Markdown on a terminal (rich) or ``str``."""
+def pack_card_markdown(pack: Pack, lang: str | None = None) -> PackCard:
+    """The pack card as Markdown (``fangfan-rules describe PACK``, ``Pack.describe()``), built
+    from the pack's data; headings in ``lang`` (``"zh"``, ``"en"``, or ``None`` for both). The
+    text is a :class:`PackCard`: a ``str`` that a notebook shows as the HTML card."""
+    return PackCard(pack, lang)
 
-    def __init__(self, pack: Pack) -> None:
-        self.pack = pack
+
+def _markdown(pack: Pack, lang: str | None) -> str:
+    from fangfan_rules.templating import render
+
+    return render("pack_card.md.j2", card=pack_card_model(pack, lang)).rstrip("\n") + "\n"
+
+
+def pack_card_html(pack: Pack, lang: str | None = None) -> str:
+    """The pack card as HTML (``Pack._repr_html_`` in Jupyter), built from the pack's data;
+    headings in ``lang`` (``"zh"``, ``"en"``, or ``None`` for both)."""
+    from fangfan_rules.templating import render
+
+    return render(
+        "pack_card.html.j2",
+        card=pack_card_model(pack, lang),
+        prefix=f"ff-{pack.name}-{next(_uid)}",
+    )
+
+
+class PackCard(str):
+    """A pack's card: the Markdown text itself (a ``str``, so code that prints, writes or searches
+    it keeps working) that renders as the HTML card in Jupyter (``_repr_html_``), as Markdown in
+    Markdown front ends (``_repr_markdown_``) and as rich Markdown on a terminal."""
+
+    pack: Pack
+    lang: str | None
+
+    def __new__(cls, pack: Pack, lang: str | None = None) -> PackCard:
+        card = super().__new__(cls, _markdown(pack, lang))
+        card.pack = pack
+        card.lang = lang
+        return card
 
     def _repr_html_(self) -> str:
-        return pack_card_html(self.pack)
+        return pack_card_html(self.pack, self.lang)
+
+    def _repr_markdown_(self) -> str:
+        return str.__str__(self)
 
     def __rich__(self) -> Any:
         from rich.markdown import Markdown
 
-        return Markdown(pack_card_markdown(self.pack))
+        return Markdown(str.__str__(self))
 
     def __str__(self) -> str:
-        return pack_card_markdown(self.pack)
+        return str.__str__(self)
 
     def __repr__(self) -> str:
         return f"<PackCard {self.pack.name} {self.pack.version}>"
 
 
-def pack_card(pack: Pack | str) -> PackCard:
-    """The card of a pack (or an installed pack's name), to display in Jupyter or print."""
+def pack_card(pack: Pack | str, lang: str | None = None) -> PackCard:
+    """The card of a pack (or an installed pack's name), to display in Jupyter or print;
+    headings in ``lang`` (``"zh"``, ``"en"``, or ``None`` for both)."""
     if isinstance(pack, str):
         from fangfan_rules.packs import load_pack
 
         pack = load_pack(pack)
-    return PackCard(pack)
+    return PackCard(pack, lang)
 
 
 # -- results, traces, frames ---------------------------------------------------------------
@@ -676,7 +696,7 @@ def trace_html(trace: Trace, pack: Pack | None = None, *, notes: Any = None) -> 
         rows.append(
             [
                 f"<code>{_h(rule.rule_id.split('.', 1)[-1])}</code>",
-                _h(rule.status),
+                _both_text(TRACE_STATUS_ZH.get(rule.status, rule.status), rule.status),
                 notes.cite(rule.citation, quotes.get(rule.rule_id)),
                 checks,
             ]
@@ -685,7 +705,7 @@ def trace_html(trace: Trace, pack: Pack | None = None, *, notes: Any = None) -> 
         rows.append(
             [
                 f"<code>param {_h(value.name)}</code>",
-                _h(value.source),
+                _both_text(SOURCE_ZH.get(value.source, value.source), value.source),
                 _h(clause(value.citation)),
                 _h(f"{value_text(value)} ({validity_text(value.valid_from, value.valid_to)})"),
             ]

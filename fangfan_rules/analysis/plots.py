@@ -9,14 +9,19 @@ headless-safe: nothing is shown, no GUI backend is needed); restyle it or save i
 - :func:`plot_sweep` — a sweep curve (a :func:`sweep` frame);
 - :func:`plot_deadlines` — a case's deadlines as a Gantt chart, working days shaded.
 
-Labels are English by default: the common fonts of a headless machine have no Chinese glyphs.
-``lang="zh"`` uses Chinese labels when a CJK font is installed (and English otherwise).
+Labels are English by default. ``lang="zh"`` puts titles, axes, legends and labels in Chinese
+with a font that has Chinese glyphs (:func:`cjk_font`): Noto Sans CJK from the ``[cjk]`` extra
+(``pip install 'fangfan-rules[cjk]'``, the OFL font file packaged on PyPI as noto-cjk-sans-otc),
+else one installed on the system (Debian: ``apt-get install fonts-noto-cjk`` or
+``fonts-wqy-microhei``; Windows: SimHei / Microsoft YaHei). Without one the labels stay English
+and a :class:`CJKFontWarning` says so once.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -41,16 +46,50 @@ OUTCOME_COLOURS = {
 OUTCOME_ZH = {
     "identify": "识别",
     "needs_review": "需研判",
-    "not_eligible": "不符合",
+    "not_eligible": "未发现需纳入情形",  # not a refusal (see Outcome.NOT_ELIGIBLE)
     "out_of_scope": "不在范围",
     "error": "错误",
 }
+#: Deadline statuses: overdue (not done, past due) is the alarm red; missed (done, but late) an
+#: orange of its own.
 STATUS_COLOURS = {
     "met": "#27ae60",
     "pending": "#2980b9",
-    "missed": "#c0392b",
+    "missed": "#e67e22",
     "overdue": "#c0392b",
+    "closed": "#7f8c8d",
     "calendar_unknown": "#95a5a6",
+}
+STATUS_ZH = {
+    "met": "按时完成",
+    "pending": "待办",
+    "missed": "逾期完成",
+    "overdue": "已逾期",
+    "closed": "已办结销号",
+    "calendar_unknown": "日历未收录",
+}
+#: The words of the plots, by language.
+TEXTS = {
+    "outcomes_title": ("各政策包的识别结果", "Identification outcome per policy pack"),
+    "share": ("占农户比例", "share of households"),
+    "households_of": ("农户数（共{total}户）", "households (of {total})"),
+    "groups_title": ("各政策包的重点关注农户", "Key-attention groups (重点关注农户) per pack"),
+    "panel": ("{name}（{total}户）", "{name} — {total} households"),
+    "no_groups": ("本政策包无重点关注农户类别", "no key-attention groups in this pack"),
+    "households": ("农户数", "households"),
+    "sweep_title": ("{parameter}取值变化的影响", "Sweep of {parameter}"),
+    "monitored": ("纳入或待研判（识别 + 需研判）", "monitored (identify + review)"),
+    "deadlines": ("办理时限", "Deadlines"),
+    "no_deadlines": ("本案无适用的办理时限", "no deadlines apply to this case"),
+    "working_day": ("法定工作日", "official working day"),
+    "marks": ("| 起算日   ◆ 完成日", "| trigger date   ◆ done"),
+    "as_of": ("   -- 评估日 {as_of}", "   -- as of {as_of}"),
+    "calendar_gap": ("日历未覆盖图中每一天", "calendar does not cover every day shown"),
+    "bar": ("{days}个{kind}，{due}：{status}", "{days} {kind} days, due {due}: {status}"),
+    "working": ("工作日", "working"),
+    "natural": ("自然日", "natural"),
+    "due": ("{due}截止", "{due}"),
+    "calendar_unknown": ("日历未收录", "calendar unknown"),
 }
 _CJK_FAMILIES = (
     "Noto Sans CJK SC",
@@ -63,7 +102,12 @@ _CJK_FAMILIES = (
     "PingFang SC",
     "Heiti SC",
     "AR PL UMing CN",
+    "Noto Sans CJK JP",  # a collection's first face (older matplotlib): the same Han glyphs
 )
+
+
+class CJKFontWarning(UserWarning):
+    """``lang="zh"`` was asked for and no font with Chinese glyphs is installed."""
 
 
 def _require_matplotlib() -> Any:
@@ -81,18 +125,75 @@ def _figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
-@functools.cache
-def cjk_font() -> str | None:
-    """The family name of an installed font with Chinese glyphs, or None."""
-    _require_matplotlib()
+def _font_files() -> list[str]:
+    """Font files with Chinese glyphs that matplotlib's font cache may not list: the ``[cjk]``
+    extra's, then the system's (installed after the cache was built)."""
+    from matplotlib import font_manager
+
+    files = []
+    try:
+        import noto_cjk_sans_otc  # type: ignore[import-not-found]
+
+        files.append(str(noto_cjk_sans_otc.FONT_PATH))
+    except ImportError:
+        pass
+    names = ("notosanscjk", "wqy", "sourcehansans", "simhei", "msyh")
+    files += sorted(
+        f
+        for f in font_manager.findSystemFonts()
+        if any(n in f.lower().replace("-", "").replace("_", "") for n in names)
+    )
+    return files
+
+
+def _known_family() -> str | None:
     from matplotlib import font_manager
 
     installed = {f.name for f in font_manager.fontManager.ttflist}
     return next((family for family in _CJK_FAMILIES if family in installed), None)
 
 
+@functools.cache
+def cjk_font() -> str | None:
+    """The family name of a font with Chinese glyphs (the ``[cjk]`` extra's Noto Sans CJK SC, or
+    an installed one), or None."""
+    _require_matplotlib()
+    from matplotlib import font_manager
+
+    family = _known_family()
+    if family is None:
+        for path in _font_files():
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):
+                continue  # an unreadable file: try the next one
+        family = _known_family()
+    return family
+
+
+@functools.cache
+def _warn_no_cjk_font() -> None:
+    warnings.warn(
+        "lang='zh': no font with Chinese glyphs is installed, so the plot's labels are in "
+        "English; install one with pip install 'fangfan-rules[cjk]' (or apt-get install "
+        "fonts-noto-cjk)",
+        CJKFontWarning,
+        stacklevel=4,
+    )
+
+
 def _use_zh(lang: str) -> bool:
-    return lang == "zh" and cjk_font() is not None
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    if lang == "zh" and cjk_font() is None:
+        _warn_no_cjk_font()
+        return False
+    return lang == "zh"
+
+
+def _text(key: str, lang: str, **values: Any) -> str:
+    zh, en = TEXTS[key]
+    return (zh if _use_zh(lang) else en).format(**values)
 
 
 def _apply_font(fig: Figure, lang: str) -> None:
@@ -132,6 +233,10 @@ def latin(text: str) -> str:
 
 def _outcome_label(outcome: str, lang: str) -> str:
     return OUTCOME_ZH.get(outcome, outcome) if _use_zh(lang) else outcome.replace("_", " ")
+
+
+def _status_label(status: str, lang: str) -> str:
+    return STATUS_ZH.get(status, status) if _use_zh(lang) else status.replace("_", " ")
 
 
 def plot_outcomes(
@@ -178,8 +283,8 @@ def plot_outcomes(
                 )
         left = [a + b for a, b in zip(left, values, strict=True)]
     total = len(comparison["household_id"].unique())
-    ax.set_xlabel("share of households" if share else f"households (of {total})")
-    ax.set_title(latin(title or "Identification outcome per policy pack"))
+    ax.set_xlabel(_text("share", lang) if share else _text("households_of", lang, total=total))
+    ax.set_title(latin(title or _text("outcomes_title", lang)))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25 if len(counts) < 4 else -0.12),
               ncol=len(columns), frameon=False, fontsize=8)  # fmt: skip
     ax.spines[["top", "right"]].set_visible(False)
@@ -212,8 +317,15 @@ def _short(text: str, width: int = 48) -> str:
 
 
 def _group_label(key: str, title: str) -> str:
+    """A group as people name it: its title; a short symbol of the document (①, 一户多残家庭)
+    before it, never a machine id (ewenki's ``major_illness_self_paid``)."""
     group = key.split(":", 1)[1]
-    if title.startswith(group) or (_HAN.search(group) and cjk_font() is None):
+    machine_id = re.fullmatch(r"[a-z0-9_]+", group) is not None
+    if (
+        (title and machine_id)
+        or title.startswith(group)
+        or (_HAN.search(group) and cjk_font() is None)
+    ):
         return _short(latin(title) or group)
     return _short(f"{group}  {title}".strip())
 
@@ -252,15 +364,15 @@ def plot_groups(
         ax.set_yticks(range(len(keys)), labels)
         for y, key in enumerate(keys):
             ax.text(counts[key], y, f" {counts[key]}", va="center", fontsize=7)
-        ax.set_title(f"{name} — {total} households", fontsize=9, loc="left")
+        ax.set_title(_text("panel", lang, name=name, total=total), fontsize=9, loc="left")
         ax.tick_params(axis="y", labelsize=7)
         ax.set_xlim(0, max([*counts.values(), 1]) * 1.12)
         ax.spines[["top", "right"]].set_visible(False)
         if not keys:
-            ax.text(0.02, 0.5, "no key-attention groups in this pack", transform=ax.transAxes,
+            ax.text(0.02, 0.5, _text("no_groups", lang), transform=ax.transAxes,
                     va="center", fontsize=8)  # fmt: skip
             ax.set_axis_off()
-    fig.suptitle(latin(title or "Key-attention groups (重点关注农户) per pack"))
+    fig.suptitle(latin(title or _text("groups_title", lang)))
     _apply_font(fig, lang)
     return fig
 
@@ -288,6 +400,7 @@ def plot_sweep(
     several = len(packs) > 1
     palette = [f"C{i}" for i in range(10)]
     parameter = ", ".join(dict.fromkeys(frame["parameter"]))
+    titles = _group_titles(packs, lang) if measure == "key_attention" else {}
     for index, pack in enumerate(packs):
         own = frame[frame["pack"] == pack]
         chosen = own[own["measure"] == measure]
@@ -297,7 +410,13 @@ def plot_sweep(
             line = chosen[chosen["item"] == item]
             if line.empty or (items is None and measure == "outcome" and not line["count"].any()):
                 continue
-            label = _outcome_label(item, lang) if measure == "outcome" else item.split(":", 1)[-1]
+            label = (
+                _outcome_label(item, lang)
+                if measure == "outcome"
+                else _group_label(item, titles[item])
+                if item in titles
+                else item.split(":", 1)[-1]
+            )
             lines.append((label, line))
         for number, (label, line) in enumerate(lines):
             item = str(line["item"].iloc[0])
@@ -326,11 +445,11 @@ def plot_sweep(
                     linestyle="--",
                     color=palette[index % len(palette)] if several else "black",
                     linewidth=1.5,
-                    label=(f"{pack}: " if several else "") + "monitored (identify + review)",
+                    label=(f"{pack}: " if several else "") + _text("monitored", lang),
                 )
     ax.set_xlabel(parameter)
-    ax.set_ylabel("households")
-    ax.set_title(latin(title or f"Sweep of {parameter}"))
+    ax.set_ylabel(_text("households", lang))
+    ax.set_title(latin(title or _text("sweep_title", lang, parameter=parameter)))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
@@ -375,7 +494,7 @@ def plot_deadlines(
     fig = _figure(10, 2.2 + 0.45 * max(len(rows), 1))
     ax = fig.subplots()
     if not rows:
-        ax.text(0.5, 0.5, "no deadlines apply to this case", ha="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, _text("no_deadlines", lang), ha="center", transform=ax.transAxes)
         ax.set_axis_off()
         return fig
     deadlines = [d for _, d in rows]
@@ -401,10 +520,14 @@ def plot_deadlines(
         ax.plot(date2num(d.start) + 0.5, y, marker="|", color="black", markersize=12, zorder=3)
         if d.met_on:
             ax.plot(date2num(d.met_on) + 0.5, y, marker="D", color="black", markersize=5, zorder=4)
-        kind = "working" if d.count == "working" else "natural"
-        due = d.due.isoformat() if d.due else "calendar unknown"
+        kind = _text("working" if d.count == "working" else "natural", lang)
+        due = (
+            _text("due", lang, due=d.due.isoformat()) if d.due else _text("calendar_unknown", lang)
+        )
+        status = _status_label(d.status, lang)
         ax.text(max(date2num(end), date2num(d.met_on or end)) + 1.6, y,
-                f"{d.days} {kind} days, due {due}: {d.status}", va="center", fontsize=7)  # fmt: skip
+                _text("bar", lang, days=d.days, kind=kind, due=due, status=status),
+                va="center", fontsize=7)  # fmt: skip
     if as_of:
         ax.axvline(date2num(as_of) + 0.5, color="#c0392b", linestyle="--", linewidth=1, zorder=3)
     ax.set_yticks(range(len(rows)), labels, fontsize=8)
@@ -413,17 +536,18 @@ def plot_deadlines(
     ax.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))
     ax.tick_params(axis="x", labelsize=7, rotation=30)
     legend = [
-        Patch(color="#d6eaf8", label="official working day"),
-        *(Patch(color=c, label=s) for s, c in STATUS_COLOURS.items() if s != "overdue"
-          and any(d.status == s for d in deadlines)),
-        Patch(color="none", label="| trigger date   ◆ done" + (f"   -- as of {as_of}" if as_of else "")),
+        Patch(color="#d6eaf8", label=_text("working_day", lang)),
+        *(Patch(color=c, label=_status_label(s, lang)) for s, c in STATUS_COLOURS.items()
+          if any(d.status == s for d in deadlines)),
+        Patch(color="none", label=_text("marks", lang)
+              + (_text("as_of", lang, as_of=as_of) if as_of else "")),
     ]  # fmt: skip
     if unknown:
-        legend.append(Patch(color="none", label="calendar does not cover every day shown"))
+        legend.append(Patch(color="none", label=_text("calendar_gap", lang)))
     ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=7,
               frameon=False, ncol=len(legend))  # fmt: skip
     single = households[0].household_id if len(households) == 1 else None
-    ax.set_title(latin(title or "Deadlines" + (f" — {single}" if single else "")))
+    ax.set_title(latin(title or _text("deadlines", lang) + (f" — {single}" if single else "")))
     ax.spines[["top", "right"]].set_visible(False)
     _apply_font(fig, lang)
     return fig
@@ -441,4 +565,11 @@ def _working_days(first: date, last: date, calendar: WorkingDayCalendar) -> tupl
     return days, unknown
 
 
-__all__ = ["cjk_font", "plot_deadlines", "plot_groups", "plot_outcomes", "plot_sweep"]
+__all__ = [
+    "CJKFontWarning",
+    "cjk_font",
+    "plot_deadlines",
+    "plot_groups",
+    "plot_outcomes",
+    "plot_sweep",
+]

@@ -33,10 +33,11 @@ class Runtime:
     ) -> Target:
         return choose(fmt, output, encoding, allowed=formats, terminal=self.out.is_terminal)
 
-    def bad_row(self, line: int, error: str | None, what: str = "bad input row") -> None:
-        """One bad row on standard error (it is also in the output)."""
+    def bad_row(self, line: int | None, error: str | None, what: str = "bad input row") -> None:
+        """One bad row on standard error (it is also in the output); ``line`` None: the message
+        names its household itself."""
         text = encodable(error or "")
-        where = "" if text.startswith(f"line {line}:") else f"line {line}: "
+        where = "" if line is None or text.startswith(f"line {line}:") else f"line {line}: "
         self.err.print(f"[red]{what}[/red] {where}{escape(text)}", highlight=False, soft_wrap=True)
 
     def note(self, text: str) -> None:

@@ -10,7 +10,8 @@ per-character folding (which cut ``guarantees.dr|inking_water_sa|fe`` and ``202|
    atoms first (up to their natural width), then to text columns;
 3. text is wrapped between words and between CJK characters (closing punctuation stays with the
    character before it, opening punctuation with the one after), at most ``max_lines`` lines;
-4. when an essential column (:data:`~fangfan_rules.cli.columns.ESSENTIAL`) cannot be shown, or
+4. a column empty in every row is left out (no ``error`` column when nothing failed);
+5. when an essential column (:data:`~fangfan_rules.cli.columns.ESSENTIAL`) cannot be shown, or
    fewer than half of the columns fit, the frame is shown one record per row (label: value).
 
 Footnotes say which columns were left out and that ``…`` marks cut text.
@@ -193,6 +194,8 @@ def render(
         records = [masked_value(r) for r in records]
     cols = [(columns or {}).get(k) or column(k) for k in keys]
     cells = {c.key: [plain(r.get(c.key)) for r in records] for c in cols}
+    if records:  # a column with nothing in it (no errors, no flags) takes no room
+        cols = [c for c in cols if any(cells[c.key])]
     plan = layout(cols, cells, width, lang)
     notes: list[str] = []
     if plan.records:

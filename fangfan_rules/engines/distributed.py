@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from fangfan_rules.analysis.compare import COLUMNS
 from fangfan_rules.engines.guard import engine_boundary
 from fangfan_rules.errors import MissingExtraError
 from fangfan_rules.facts.forms import ASCII_BLANKS
+from fangfan_rules.result_rows import COLUMNS
 
 if TYPE_CHECKING:
     from fangfan_rules.packs.pack import Pack

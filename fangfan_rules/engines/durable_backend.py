@@ -301,8 +301,9 @@ class DurableEngine:
         """
         import pandas as pd
 
-        from fangfan_rules.analysis.compare import COLUMNS, _row
         from fangfan_rules.engines.native import identify, population_for
+        from fangfan_rules.result_rows import COLUMNS
+        from fangfan_rules.result_rows import result_row as _row
 
         batch = list(households)
         counts = Counter(h.id for h in batch)

@@ -272,7 +272,7 @@ def fnv1_32(name: str) -> int:
 
 
 def resolve_operand(pack: Pack, as_of: date, operand: Operand, rule_id: str) -> Any:
-    """The value native's ``_Evaluator.resolve`` gives (same exceptions, same order)."""
+    """The value native's ``Recorder.resolve`` gives (same exceptions, same order)."""
     if isinstance(operand, Const):
         return operand.value
     if isinstance(operand, RELATIVE_DAYS):

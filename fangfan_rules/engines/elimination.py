@@ -26,7 +26,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from fangfan_rules.engines.native import _Evaluator, _reason, order_rules, run_rules
+from fangfan_rules.engines.native import _reason, order_rules, rule_traces, run_rules
+from fangfan_rules.engines.native_program import Recorder
 from fangfan_rules.facts import known_at
 from fangfan_rules.logic import UNKNOWN, Truth
 from fangfan_rules.results import (
@@ -77,11 +78,11 @@ def assess_elimination(pack: Pack, household: Household, *, as_of: date) -> Elim
             trace=Trace(rules=(), parameters=(), excluded_facts=excluded),
         )
     eliminated = record.eliminated_on is not None
-    ev = _Evaluator(pack, view, as_of)
-    runs, traces = run_rules(ev, order_rules(pack.elimination, pack.name))
+    ev = Recorder(pack, view, as_of)
+    runs, records = run_rules(ev, order_rules(pack.elimination, pack.name))
 
     def of(kind: RuleKind):
-        return [runs[t.rule_id] for t in traces if t.rule_id in runs and t.kind == kind.value]
+        return [runs[r.rule.id] for r in records if r.run is not None and r.rule.kind == kind]
 
     def match(rule) -> GroupMatch:
         ident = rule.effect.condition or rule.effect.flag or rule.id.split(".", 1)[1]
@@ -180,7 +181,7 @@ def assess_elimination(pack: Pack, household: Household, *, as_of: date) -> Elim
         review_points=tuple(review),
         missing_facts=tuple(sorted(missing)),
         trace=Trace(
-            rules=tuple(traces),
+            rules=rule_traces(records),
             parameters=tuple(ev.params_read[k] for k in sorted(ev.params_read)),
             excluded_facts=excluded,
         ),

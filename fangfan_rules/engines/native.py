@@ -1,4 +1,9 @@
-"""The native evaluator: interprets a pack's rule values for one household, with a full trace.
+"""The native evaluator: one household through a pack's rules, with a full trace.
+
+The rules run as closures compiled once per pack (``native_program``), which record the
+machine values each condition read; the trace, the reasons and their words are built from that
+record when the answer's ``reasons`` or ``trace`` is first read (``Identification.deferred``):
+an answer nobody explains costs its evaluation only.
 
 Effects combine by kind and precedence, never by the order rules appear in a file:
 out of scope → green channel / identify → needs review → not eligible. A rule whose condition is
@@ -8,24 +13,21 @@ out of scope → green channel / identify → needs review → not eligible. A r
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fangfan_rules import calendar as cal
 from fangfan_rules.dates import DateRange
-from fangfan_rules.errors import (
-    DUPLICATED_HOUSEHOLD,
-    FactError,
-    RuleError,
-    UnsuppliedParameterError,
-)
-from fangfan_rules.facts import Household, Member, known_at
-from fangfan_rules.logic import UNKNOWN, Missing, Truth, k_and, k_not, k_or
+from fangfan_rules.engines.native_program import Recorded, Recorder, RuleRun, unsupplied_fact
+from fangfan_rules.errors import DUPLICATED_HOUSEHOLD, FactError, RuleError
+from fangfan_rules.facts import ExcludedFact, Household, known_at
+from fangfan_rules.logic import UNKNOWN, Missing, Truth
 from fangfan_rules.results import (
     BadRow,
     Check,
@@ -39,23 +41,7 @@ from fangfan_rules.results import (
     RuleTrace,
     Trace,
 )
-from fangfan_rules.rules.conditions import (
-    RELATIVE_DAYS,
-    All,
-    AnyMember,
-    AnyOf,
-    Compare,
-    Condition,
-    Const,
-    Fired,
-    IsTrue,
-    Not,
-    Operand,
-    Param,
-    VarRef,
-    Window,
-    relative_day,
-)
+from fangfan_rules.rules.conditions import Compare, Param, VarRef
 from fangfan_rules.rules.parameters import LocalText, ParameterValue
 from fangfan_rules.rules.rule import Rule, RuleKind
 from fangfan_rules.rules.wording import check_text, missing_facts_text, reason_text
@@ -64,22 +50,15 @@ from fangfan_rules.variables import Context, get_variable
 if TYPE_CHECKING:
     from fangfan_rules.packs.pack import Pack
 
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": lambda a, b: a == b,
-    "ne": lambda a, b: a != b,
-    "lt": lambda a, b: a < b,
-    "le": lambda a, b: a <= b,
-    "gt": lambda a, b: a > b,
-    "ge": lambda a, b: a >= b,
-    "in": lambda a, b: a in b,
-    "not_in": lambda a, b: a not in b,
-    "contains": lambda a, b: b in a,
-}
-
-
-def unsupplied_fact(parameter: str) -> str:
-    """How a missing caller-supplied figure is listed among an answer's missing facts."""
-    return f"parameter {parameter} (not stated in the document: supply it)"
+__all__ = [
+    "Population",
+    "identify",
+    "identify_many",
+    "machine_text",
+    "order_rules",
+    "population_for",
+    "unsupplied_fact",
+]
 
 
 def machine_text(value: Any) -> str | None:
@@ -97,229 +76,99 @@ def machine_text(value: Any) -> str | None:
     return "" if value is None else str(value)
 
 
-@dataclass
-class _RuleRun:
-    checks: list[Check] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    parameters: list[str] = field(default_factory=list)
+def check_of(recorded: Recorded) -> Check:
+    """The trace's Check for one recorded leaf: machine texts and the words in both languages."""
+    name, args, member, value, op, right, result, parameter = recorded
+    return Check(
+        variable=name,
+        arguments={k: machine_text(v) or "" for k, v in args.items()},
+        member=member,
+        value=machine_text(value),
+        op=op,
+        against=machine_text(right) if op else None,
+        result="unknown" if result is UNKNOWN else ("true" if result else "false"),
+        text_zh=check_text(name, args, member, value, op, right, result, "zh", parameter=parameter),
+        text_en=check_text(name, args, member, value, op, right, result, "en", parameter=parameter),
+    )
 
 
-class _Evaluator:
-    def __init__(
-        self,
-        pack: Pack,
-        household: Household,
-        as_of: date,
-        population: Mapping[tuple[str, str], Any] | None = None,
-    ):
-        self.pack = pack
-        self.population = population or {}
-        self.household = household
-        self.as_of = as_of
-        self.members = sorted(household.members, key=lambda m: m.id)
-        self.cache: dict[tuple[Any, ...], Any] = {}
-        self.fired: dict[str, Truth] = {}
-        self.missing_by_rule: dict[str, tuple[str, ...]] = {}
-        self.params_read: dict[str, ParameterValue] = {}
-        self.rule: Rule | None = None
-        self.run = _RuleRun()
+class RuleRecord(NamedTuple):
+    """How one rule went, in machine form: its trace is built from this when read."""
 
-    # -- operands ---------------------------------------------------------------------------
-    def resolve(self, operand: Operand) -> Any:
-        if isinstance(operand, Const):
-            return operand.value
-        if isinstance(operand, RELATIVE_DAYS):
-            return relative_day(operand, self.as_of)
-        if isinstance(operand, Window):
-            return DateRange(start=self.resolve(operand.start), end=self.resolve(operand.end))
-        assert isinstance(operand, Param)
-        value = self.pack.stated_value(
-            operand.name, self.as_of, self.rule.id if self.rule else None
-        )
-        self.params_read[operand.name] = value
-        if operand.name not in self.run.parameters:
-            self.run.parameters.append(operand.name)
-        return value.value
-
-    def read(self, ref: VarRef, member: Member | None) -> tuple[Any, dict[str, Any]]:
-        variable = get_variable(ref.name)
-        args = {name: self.resolve(arg) for name, arg in ref.args}
-        if variable.enum is not None:
-            for name, kind in variable.args.items():
-                if kind == "enum_list":
-                    args[name] = tuple(variable.enum(v) for v in args[name])
-        key = (
-            ref,
-            member.id if member else None,
-            tuple(sorted((k, str(v)) for k, v in args.items())),
-        )
-        if key not in self.cache:
-            ctx = Context(self.household, self.as_of, member, self.population)
-            self.cache[key] = variable(ctx, **args)
-        value = self.cache[key]
-        if isinstance(value, Missing):
-            self.run.missing.extend(f for f in value.facts if f not in self.run.missing)
-        return value, args
-
-    # -- conditions -------------------------------------------------------------------------
-    def truth(self, node: Condition, member: Member | None = None) -> Truth:
-        """Kleene value of ``node``; facts read are listed as missing only if they mattered.
-
-        A subtree whose value is known (e.g. ``all`` with a false member) cannot be changed by the
-        unknown facts inside it, so those are dropped again: "what would change the answer".
-        """
-        before = len(self.run.missing)
-        value = self._truth(node, member)
-        if value is not UNKNOWN:
-            del self.run.missing[before:]
-        return value
-
-    def _truth(self, node: Condition, member: Member | None = None) -> Truth:
-        if isinstance(node, All):
-            return k_and([self.truth(i, member) for i in node.items])
-        if isinstance(node, AnyOf):
-            return k_or([self.truth(i, member) for i in node.items])
-        if isinstance(node, Not):
-            return k_not(self.truth(node.item, member))
-        if isinstance(node, AnyMember):
-            # Members in id order: the answer and its trace never depend on input order.
-            return k_or([self.truth(node.item, m) for m in self.members])
-        if isinstance(node, Fired):
-            values = [self.fired[r] for r in node.rule_ids]
-            for rule_id, value in zip(node.rule_ids, values, strict=True):
-                if value is UNKNOWN:  # an unknown referenced rule passes on what it was missing
-                    for fact in self.missing_by_rule.get(rule_id, ()):
-                        if fact not in self.run.missing:
-                            self.run.missing.append(fact)
-            return k_or(values)
-        try:
-            return self._leaf(node, member)
-        except UnsuppliedParameterError as exc:
-            # A figure the document leaves to the caller, not supplied: this condition is unknown
-            # and the answer names the parameter (when_not_supplied: review).
-            fact = unsupplied_fact(exc.parameter)
-            if fact not in self.run.missing:
-                self.run.missing.append(fact)
-            if exc.parameter not in self.run.parameters:
-                self.run.parameters.append(exc.parameter)
-            return UNKNOWN
-
-    def _leaf(self, node: IsTrue | Compare, member: Member | None) -> Truth:
-        if isinstance(node, IsTrue):
-            value, args = self.read(node.var, member)
-            result: Truth = UNKNOWN if isinstance(value, Missing) else value is True
-            self.record(node.var, args, member, value, None, None, result)
-            return result
-        assert isinstance(node, Compare)
-        value, args = self.read(node.left, member)
-        right = self.resolve(node.right)
-        if isinstance(value, Missing):
-            result = UNKNOWN
-        elif value is None:
-            result = False  # the thing does not exist (e.g. no certificate): comparisons are false
-        else:
-            try:
-                result = bool(_COMPARE[node.op](value, right))
-            except TypeError as exc:
-                rule_id = self.rule.id if self.rule else "?"
-                raise RuleError(
-                    f"rule {rule_id}: cannot compare {node.left.name}={value!r} {node.op} {right!r}"
-                ) from exc
-        self.record(node.left, args, member, value, node.op, right, result)
-        return result
-
-    def record(
-        self,
-        ref: VarRef,
-        args: dict[str, Any],
-        member: Member | None,
-        value: Any,
-        op: str | None,
-        right: Any,
-        result: Truth,
-    ) -> None:
-        member_id = member.id if member is not None else None
-        texts = {
-            lang: check_text(ref.name, args, member_id, value, op, right, result, lang)
-            for lang in ("zh", "en")
-        }
-        self.run.checks.append(
-            Check(
-                variable=ref.name,
-                arguments={k: machine_text(v) or "" for k, v in args.items()},
-                member=member.id if member else None,
-                value=machine_text(value),
-                op=op,
-                against=machine_text(right) if op else None,
-                result="unknown" if result is UNKNOWN else ("true" if result else "false"),
-                text_zh=texts["zh"],
-                text_en=texts["en"],
-            )
-        )
-
-    def evaluate(self, rule: Rule) -> tuple[Truth, _RuleRun]:
-        self.rule, self.run = rule, _RuleRun()
-        value = self.truth(rule.condition)
-        self.fired[rule.id] = value
-        self.missing_by_rule[rule.id] = tuple(self.run.missing)
-        return value, self.run
+    rule: Rule
+    status: str
+    run: RuleRun | None
 
 
-RuleRuns = dict[str, tuple[Rule, Truth, _RuleRun]]
+RuleRuns = dict[str, tuple[Rule, Truth, RuleRun]]
 
 
 def run_rules(
-    ev: _Evaluator,
+    ev: Recorder,
     rules: Iterable[Rule],
     *,
     skip: Callable[[Rule, RuleRuns], bool] | None = None,
-) -> tuple[RuleRuns, list[RuleTrace]]:
-    """Evaluate ``rules`` in order (``fired`` references first) and trace each one: skipped,
+) -> tuple[RuleRuns, list[RuleRecord]]:
+    """Evaluate ``rules`` in order (``fired`` references first) and record each one: skipped,
     not in force on as_of, or fired / not fired / unknown with the values it read."""
     runs: RuleRuns = {}
-    traces: list[RuleTrace] = []
+    records: list[RuleRecord] = []
     for rule in rules:
-        base = dict(rule_id=rule.id, kind=rule.kind.value, citation=rule.citation)
         if skip is not None and skip(rule, runs):
-            traces.append(RuleTrace(**base, status="skipped"))
+            records.append(RuleRecord(rule, "skipped", None))
             continue
         if not rule.in_force(ev.as_of):
             ev.fired[rule.id] = False
-            traces.append(RuleTrace(**base, status="not_in_force"))
+            records.append(RuleRecord(rule, "not_in_force", None))
             continue
         value, run = ev.evaluate(rule)
         runs[rule.id] = (rule, value, run)
+        records.append(RuleRecord(rule, _status(value), run))
+    return runs, records
+
+
+def rule_traces(records: Iterable[RuleRecord]) -> tuple[RuleTrace, ...]:
+    """The trace of each recorded rule, with its checks worded."""
+    traces = []
+    for rule, status, run in records:
+        base = dict(rule_id=rule.id, kind=rule.kind.value, citation=rule.citation)
+        if run is None:
+            traces.append(RuleTrace(**base, status=status))
+            continue
         traces.append(
             RuleTrace(
                 **base,
-                status=_status(value),
-                checks=tuple(run.checks),
+                status=status,
+                checks=tuple(check_of(c) for c in run.checks),
                 missing_facts=tuple(run.missing),
                 parameters=tuple(run.parameters),
             )
         )
-    return runs, traces
+    return tuple(traces)
 
 
 def _status(value: Truth) -> str:
     return "unknown" if value is UNKNOWN else ("fired" if value else "not_fired")
 
 
-def _reason(rule: Rule, run: _RuleRun, *, negated: bool = False) -> Reason:
-    relevant = [c for c in run.checks if c.result == ("false" if negated else "true")] or run.checks
+def _reason(rule: Rule, run: RuleRun, *, negated: bool = False) -> Reason:
+    wanted = False if negated else True
+    relevant = [c for c in run.checks if c[6] is wanted] or run.checks  # c[6]: the result
+    texts = {
+        lang: [check_text(*c[:7], lang=lang, parameter=c[7]) for c in relevant]
+        for lang in ("zh", "en")
+    }
     return Reason(
         rule_id=rule.id,
         kind=rule.kind.value,
         citation=rule.citation,
-        text_zh=reason_text(rule.title, [c.text_zh for c in relevant], negated=negated, lang="zh"),
-        text_en=reason_text(rule.title, [c.text_en for c in relevant], negated=negated, lang="en"),
+        text_zh=reason_text(rule.title, texts["zh"], negated=negated, lang="zh"),
+        text_en=reason_text(rule.title, texts["en"], negated=negated, lang="en"),
         quote=rule.quote,
     )
 
 
-def _deadline(
-    ev: _Evaluator, rule: Rule, calendar: cal.WorkingDayCalendar | None
-) -> Deadline | None:
+def _deadline(ev: Recorder, rule: Rule, calendar: cal.WorkingDayCalendar | None) -> Deadline | None:
     spec = rule.effect.deadline
     assert spec is not None
     ctx = Context(ev.household, ev.as_of)
@@ -377,36 +226,53 @@ def identify(
     """Evaluate ``pack``'s identification rules for one household on ``as_of``.
 
     ``population`` carries the batch aggregates of population-level variables (computed by
-    :func:`identify_many`); without it those variables are unknown.
+    :func:`identify_many`); without it those variables are unknown. The answer's ``reasons`` and
+    ``trace`` are worded when first read (:meth:`Identification.deferred`).
     """
+    return _identify(pack, household, as_of, calendar, population, deferred=True)
+
+
+def _identify(
+    pack: Pack,
+    household: Household,
+    as_of: date,
+    calendar: cal.WorkingDayCalendar | None,
+    population: Population | None,
+    *,
+    deferred: bool,
+) -> Identification:
+    """:func:`identify`; ``deferred=False`` builds reasons and trace at once (the reference the
+    differential test compares the deferred answer with)."""
     pack.check_in_force(as_of)
     view, excluded = known_at(household, as_of)
     values = population.values.get(household.id, {}) if population else {}
-    ev = _Evaluator(pack, view, as_of, values)
-    ordered = list(pack.ordered_rules())
+    ev = Recorder(pack, view, as_of, values)
     # Scope first: a household the document does not cover is answered without evaluating (or
-    # needing the parameters of) any other rule.
-    scope_first = [r for r in ordered if r.kind == RuleKind.SCOPE]
-    ordered = scope_first + [r for r in ordered if r.kind != RuleKind.SCOPE]
-    # Scope first: once a scope rule is false, the other rules are skipped (not evaluated).
-    runs, traces = run_rules(
+    # needing the parameters of) any other rule; once a scope rule is false, the other rules are
+    # skipped (not evaluated).
+    ordered = _scope_first(pack)
+    scope_ids = [r.id for r in ordered if r.kind == RuleKind.SCOPE]
+    runs, records = run_rules(
         ev,
         ordered,
         skip=lambda rule, done: (
-            rule.kind != RuleKind.SCOPE
-            and any(v is False for r, v, _ in done.values() if r.kind == RuleKind.SCOPE)
+            rule.kind != RuleKind.SCOPE and any(done[i][1] is False for i in scope_ids if i in done)
         ),
     )
+    by_kind: dict[RuleKind, list[tuple[Rule, Truth, RuleRun]]] = {}
+    for record in records:
+        if record.run is not None:
+            by_kind.setdefault(record.rule.kind, []).append(runs[record.rule.id])
 
-    def of_kind(kind: RuleKind) -> list[tuple[Rule, Truth, _RuleRun]]:
-        return [runs[t.rule_id] for t in traces if t.rule_id in runs and t.kind == kind.value]
+    def of_kind(kind: RuleKind) -> list[tuple[Rule, Truth, RuleRun]]:
+        return by_kind.get(kind, [])
 
     fired = [(r, run) for r, v, run in runs.values() if v is True]
     fired.sort(key=lambda item: (_KIND_ORDER[item[0].kind], item[0].id))
     missing: list[str] = []
     review: list[LocalText] = []
 
-    def note_missing(run: _RuleRun) -> None:
+    def note_missing(run: RuleRun) -> None:
         missing.extend(f for f in run.missing if f not in missing)
 
     common = dict(
@@ -417,37 +283,32 @@ def identify(
         as_of=as_of,
         reforms=pack.reforms,
     )
+    trace = _TraceRecord(
+        records=records,
+        params_read=ev.params_read,
+        excluded=excluded,
+        figures=_figures_read(population, ev, view) if population else (),
+    )
 
-    def trace() -> Trace:
-        used = {name for name, _ in ev.population}
-        areas = (view.area.county, "/".join((view.area.county, view.area.town, view.area.village)))
-        return Trace(
-            rules=tuple(traces),
-            parameters=tuple(ev.params_read[k] for k in sorted(ev.params_read)),
-            excluded_facts=excluded,
-            population=tuple(
-                f
-                for f in (population.figures if population else ())
-                if f.variable in used and f.area in areas
-            ),
-        )
+    def answer(reasons: list[tuple[Rule, RuleRun, bool]], **fields: Any) -> Identification:
+        def build_reasons() -> tuple[Reason, ...]:
+            return tuple(_reason(r, run, negated=negated) for r, run, negated in reasons)
+
+        if deferred:
+            return Identification.deferred(
+                {"reasons": build_reasons, "trace": trace.build}, **common, **fields
+            )
+        return Identification(**common, **fields, reasons=build_reasons(), trace=trace.build())
 
     # 1. Scope: a household the document does not cover gets a distinct answer saying why.
     scope = of_kind(RuleKind.SCOPE)
     outside = [(r, run) for r, v, run in scope if v is False]
     if outside:
-        return Identification(
-            **common,
-            outcome=Outcome.OUT_OF_SCOPE,
-            reasons=tuple(_reason(r, run, negated=True) for r, run in outside),
-            trace=trace(),
-        )
+        return answer([(r, run, True) for r, run in outside], outcome=Outcome.OUT_OF_SCOPE)
     for _, v, run in scope:
         if v is UNKNOWN:
             note_missing(run)
-            review.append(
-                LocalText(zh="是否属于排查范围未知", en="whether the household is in scope")
-            )
+            review.append(_SCOPE_UNKNOWN)
 
     # 2. Outcome rules and the green channel.
     outcome = Outcome.NOT_ELIGIBLE
@@ -472,7 +333,7 @@ def identify(
     green_channel = (
         GreenChannel(applies=True, why=green[0][0].title, citation=green[0][0].citation)
         if green
-        else GreenChannel(applies=False)
+        else _NO_GREEN_CHANNEL
     )
 
     # 3. Category, by the pack's declared precedence (only when the household may be monitored).
@@ -534,14 +395,13 @@ def identify(
         for d in [_deadline(ev, r, calendar)]
         if d is not None
     )
-    reasons = tuple(
-        _reason(r, run)
-        for r, run in fired
-        if r.kind not in (RuleKind.SCOPE, RuleKind.CATEGORY)
-        or (r.kind == RuleKind.CATEGORY and r.effect.category == category)
-    )
-    return Identification(
-        **common,
+    return answer(
+        [
+            (r, run, False)
+            for r, run in fired
+            if r.kind not in (RuleKind.SCOPE, RuleKind.CATEGORY)
+            or (r.kind == RuleKind.CATEGORY and r.effect.category == category)
+        ],
         outcome=outcome,
         category=category,
         risk_types=tuple(risk_types),
@@ -550,12 +410,56 @@ def identify(
         flags=matches(RuleKind.FLAG, "flag"),
         must_visit=any(v is True for _, v, _ in of_kind(RuleKind.MUST_VISIT)),
         green_channel=green_channel,
-        reasons=reasons,
         review_points=tuple(review),
         deadlines=deadlines,
         missing_facts=tuple(sorted(missing)),
-        trace=trace(),
     )
+
+
+_SCOPE_UNKNOWN = LocalText(zh="是否属于排查范围未知", en="whether the household is in scope")
+_NO_GREEN_CHANNEL = GreenChannel(applies=False)
+
+
+def _scope_first(pack: Pack) -> tuple[Rule, ...]:
+    """The pack's rules in evaluation order, scope rules first (computed once per pack)."""
+    cached = _SCOPE_FIRST.get(pack)
+    if cached is None:
+        ordered = pack.ordered_rules()
+        cached = _SCOPE_FIRST[pack] = tuple(
+            [r for r in ordered if r.kind == RuleKind.SCOPE]
+            + [r for r in ordered if r.kind != RuleKind.SCOPE]
+        )
+    return cached
+
+
+_SCOPE_FIRST: weakref.WeakKeyDictionary[Pack, tuple[Rule, ...]] = weakref.WeakKeyDictionary()
+
+
+def _figures_read(
+    population: Population, ev: Recorder, view: Household
+) -> tuple[PopulationFigure, ...]:
+    """The batch aggregates behind the population-level values this household read."""
+    used = {name for name, _ in ev.population}
+    areas = (view.area.county, "/".join((view.area.county, view.area.town, view.area.village)))
+    return tuple(f for f in population.figures if f.variable in used and f.area in areas)
+
+
+@dataclass(frozen=True)
+class _TraceRecord:
+    """What a trace is built from: the rule records, the parameters read, the facts left out."""
+
+    records: list[RuleRecord]
+    params_read: Mapping[str, ParameterValue]
+    excluded: tuple[ExcludedFact, ...]
+    figures: tuple[PopulationFigure, ...]
+
+    def build(self) -> Trace:
+        return Trace(
+            rules=rule_traces(self.records),
+            parameters=tuple(self.params_read[k] for k in sorted(self.params_read)),
+            excluded_facts=self.excluded,
+            population=self.figures,
+        )
 
 
 @dataclass(frozen=True)
@@ -574,7 +478,7 @@ def population_for(pack: Pack, households: Iterable[Household], *, as_of: date) 
     views = [known_at(h, as_of)[0] for h in households]
     refs: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {}
     if views:
-        ev = _Evaluator(pack, views[0], as_of)
+        ev = Recorder(pack, views[0], as_of)
         for rule in pack.rules:
             if not rule.in_force(as_of):
                 continue

@@ -134,7 +134,7 @@ if TYPE_CHECKING:
     from fangfan_rules.packs.pack import Pack
 
 # The result columns are compare()'s (one definition for every engine).
-from fangfan_rules.analysis.compare import COLUMNS
+from fangfan_rules.result_rows import COLUMNS
 
 #: Texts the native evaluator words (filled from its answer unless ``reasons=False``).
 REASON_COLUMNS = ("first_reason", "missing_facts")
@@ -1230,8 +1230,8 @@ def identify(
     if engine == "vectorized":
         return identify_frame(pack, households, as_of=as_of)
     if engine == "native":
-        from fangfan_rules.analysis.compare import results_frame
         from fangfan_rules.engines.native import identify_many
+        from fangfan_rules.result_rows import results_frame
 
         is_tables = isinstance(households, str | Path | Mapping | pl.DataFrame | pd.DataFrame)
         if not is_tables and isinstance(households, Iterable):

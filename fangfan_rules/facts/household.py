@@ -218,4 +218,14 @@ class Household(Fact):
                     f"income periods overlap: {earlier.start}..{earlier.end} and "
                     f"{later.start}..{later.end} (the overlap would be counted twice)"
                 )
+        # The current spell is the latest by identification date (variables.elimination.
+        # latest_record); two spells identified on the same day leave it ambiguous, and picking one
+        # by position would make the answer depend on the order of the input.
+        identified = sorted(r.identified_on for r in self.monitoring)
+        for earlier_day, later_day in itertools.pairwise(identified):
+            if earlier_day == later_day:
+                raise ValueError(
+                    f"two monitoring spells identified on {later_day}: which one is current "
+                    "cannot be told (record one spell per identification)"
+                )
         return self

@@ -350,8 +350,10 @@ class Pack:
             rule_changes=self.rule_changes,
         )
 
-    @property
+    @cached_property
     def reforms(self) -> tuple[str, ...]:
+        """The caller's figures and rule reforms, as every answer lists them (computed once: a
+        pack is immutable)."""
         values = tuple(
             f"{name}={_plain(value.value)} ({value.source})"
             for name, value in sorted(self.overrides.items())

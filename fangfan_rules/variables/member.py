@@ -145,8 +145,8 @@ def _member_hukou(ctx: Context) -> object:
     "member_urban_social_security",
     level="member",
     value_type="bool",
-    zh="成员享受城镇低保或职工养老保险",
-    en="member receives urban dibao / employee pension",
+    zh="享受城镇低保或职工养老保险",
+    en="receives urban dibao / employee pension",
 )
 def _member_urban(ctx: Context) -> object:
     return _known(_member(ctx).has_urban_social_security, "has_urban_social_security", ctx)

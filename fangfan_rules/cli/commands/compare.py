@@ -218,6 +218,10 @@ def _write(
         if target.format == "table":
             for name in names:
                 view[name] = view[name].map(lambda o: _label(o, lang))
+                if f"{name}:rule" in view.columns:  # the pack is in the column's header
+                    view[f"{name}:rule"] = view[f"{name}:rule"].map(
+                        lambda r, n=name: r.removeprefix(f"{n}.") if isinstance(r, str) else r
+                    )
         keys = list(view.columns)
         records = view.to_dict("records")
     elif target.format == "table":
@@ -236,12 +240,24 @@ def _write(
     else:
         keys = list(frame.columns)
         records = frame.to_dict("records")
-    # In a comparison every pack's answer (and, for disagreements, its deciding rule) is
-    # essential: rather than hide one, a narrow terminal shows one household per block.
-    essential = {k: Column(k, k, k, "atom", ESSENTIAL) for k in keys if k.split(":")[0] in names}
-    with writer(target, keys, console=rt.out, lang=lang, title=title, columns=essential) as w:
+    with writer(
+        target, keys, console=rt.out, lang=lang, title=title, columns=pack_columns(names)
+    ) as w:
         for record in records:
             w.write(record)
+
+
+def pack_columns(names: list[str]) -> dict[str, Column]:
+    """The table columns of a comparison. Every pack's answer is essential: rather than hide one,
+    a narrow terminal shows one household per block. Answers are text (a Chinese label may wrap
+    between characters, so five packs fit 120 columns); the deciding rules are left out first
+    (named under the table) and shown in full one household per block, or in CSV / JSON."""
+    columns = {}
+    for name in names:
+        columns[name] = Column(name, name, name, "text", ESSENTIAL)
+        rule = f"{name}:rule"
+        columns[rule] = Column(rule, f"{name}决定规则", f"{name} rule", "atom", 60)
+    return columns
 
 
 def _summary(rt: Runtime, frame: pd.DataFrame) -> None:
@@ -323,7 +339,6 @@ def sweep(
     import pandas as pd
 
     from fangfan_rules.analysis import sweep as sweep_parameter
-    from fangfan_rules.analysis import sweep_table
 
     rt = runtime()
     base = load_pack(pack)
@@ -347,10 +362,9 @@ def sweep(
     frame = pd.concat(parts, ignore_index=True)
     target = rt.target(fmt, output, encoding, *FORMATS)
     if target.format == "table":
-        wide = sweep_table(frame[frame["measure"] != "households"]).reset_index()
-        wide.columns = [str(c).removeprefix(base.name + ":") for c in wide.columns]
-        title = f"sweep of {parameter} — {base.name}, {len(households)} households"
-        keys, records = [str(c) for c in wide.columns], wide.to_dict("records")
+        _sweep_tables(
+            rt, frame, f"sweep of {parameter} — {base.name}, {len(households)} households"
+        )
     else:
         frame = (
             pd.concat(
@@ -375,16 +389,50 @@ def sweep(
             if bad
             else frame
         )
-        title, keys, records = None, list(frame.columns), frame.to_dict("records")
-    with writer(target, keys, console=rt.out, lang="en", title=title) as w:
-        for record in records:
-            w.write(record)
+        with writer(target, list(frame.columns), console=rt.out, lang="en") as w:
+            for record in frame.to_dict("records"):
+                w.write(record)
     sources = sorted({str(s) for s in frame["source"].dropna()})
     rt.note(
         f"{parameter}: {len(swept)} values ({', '.join(sources)}), {len(households)} households, as of {as_of}"
         + (f"; {len(bad)} bad input rows not counted" if bad else "")
     )
     return EXIT_BAD_ROWS if bad else EXIT_OK
+
+
+def _sweep_tables(rt: Runtime, frame: pd.DataFrame, title: str) -> None:
+    """A sweep on the terminal: the outcomes by value (one row per value), then the
+    key-attention groups by their titles (one row per group, one column per value), so neither
+    table grows wider than its values."""
+    from fangfan_rules.analysis import sweep_table
+    from fangfan_rules.analysis.sweep import MONITORED
+
+    outcomes = frame[frame["measure"].isin(["outcome", "monitored"])]
+    wide = sweep_table(outcomes).reset_index()
+    keys = [str(c) for c in wide.columns]
+    columns = {k: Column(k, k, k, "atom", 1 if k == "value" else 5) for k in keys}
+    monitored = "+".join(MONITORED)  # the sum of two outcomes: a short header
+    if monitored in columns:
+        columns[monitored] = Column(monitored, "纳入或待研判", "monitored", "atom", 5)
+    rt.out.print(
+        render(wide.to_dict("records"), keys, width=rt.out.width, lang="en", title=title,
+               columns=columns)
+    )  # fmt: skip
+    groups = frame[frame["measure"] == "key_attention"]
+    if groups.empty:
+        return
+    values = list(dict.fromkeys(str(v) for v in groups["value"]))
+    records: dict[str, dict[str, Any]] = {}
+    for row in groups.to_dict("records"):
+        record = records.setdefault(row["item"], {"group": row["label"] or row["item"]})
+        record[str(row["value"])] = row["count"]
+    columns = {"group": Column("group", "重点关注群体", "key-attention group", "text", 1)}
+    # Values that do not fit are left out from the last (and named under the table).
+    columns.update({v: Column(v, v, v, "atom", 20 + i) for i, v in enumerate(values)})
+    rt.out.print(
+        render(list(records.values()), ["group", *values], width=rt.out.width, lang="en",
+               title="key-attention groups by value", columns=columns)
+    )  # fmt: skip
 
 
 COMMANDS = [compare, sweep]

@@ -177,13 +177,17 @@ def explain(
             rt.out.print_json(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
             return EXIT_OK
         rt.out.print(result.explain(lang), highlight=False, markup=False)
-        rt.out.print(trace_table(result, lang, rt.out.width))
+        rt.out.print(trace_table(result, lang, rt.out.width, configured))
         return EXIT_OK
     raise FangfanError(f"household {household!r} not found in {file}")
 
 
-def trace_table(result: Identification, lang: str, width: int) -> Any:
-    """Every rule with its status, clause and checks; then the parameters read."""
+def trace_table(result: Identification, lang: str, width: int, pack: Any = None) -> Any:
+    """Every rule with its status, clause and checks; then the parameters read (named by their
+    description when ``pack`` is given)."""
+    from fangfan_rules.analysis.card import SOURCE_ZH, TRACE_STATUS_ZH
+
+    zh = lang == "zh"
     records = []
     for rule in result.trace.rules:
         checks = [c.text_zh if lang == "zh" else c.text_en for c in rule.checks]
@@ -194,18 +198,23 @@ def trace_table(result: Identification, lang: str, width: int) -> Any:
         records.append(
             {
                 "rule": rule.rule_id.split(".", 1)[1],
-                "status": rule.status,
+                "status": TRACE_STATUS_ZH.get(rule.status, rule.status) if zh else rule.status,
                 "clause": rule.citation,
                 "checks": "\n".join(checks),
             }
         )
     for value in result.trace.parameters:
+        described = pack.parameters.get(value.name) if pack is not None else None
+        label = (described.description.zh if zh else described.description.en) if described else ""
         records.append(
             {
-                "rule": f"param {value.name}",
-                "status": value.source,
-                "clause": value.citation,
-                "checks": f"{value.text(lang)} ({value.valid_from}..{value.valid_to or ''})",
+                "rule": f"参数 {value.name}" if zh else f"param {value.name}",
+                "status": SOURCE_ZH.get(value.source, value.source) if zh else value.source,
+                "clause": "文件未规定"
+                if zh and value.citation == "caller-supplied"
+                else value.citation,
+                "checks": (f"{label}\n" if label else "")
+                + f"{value.text(lang)} ({value.valid_from}..{value.valid_to or ''})",
             }
         )
     title = "trace" if lang == "en" else "规则运行记录"

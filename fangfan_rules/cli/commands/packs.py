@@ -102,8 +102,19 @@ def packs(fmt: str | None, output: Path | None, encoding: str | None) -> int:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write the card to this file.",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en", "both"]),
+    default="both",
+    show_default=True,
+    help="Language of the card's headings and labels (both: Chinese with English).",
+)
 def describe(
-    pack: str, params: tuple[tuple[str, str], ...], fmt: str | None, output: Path | None
+    pack: str,
+    params: tuple[tuple[str, str], ...],
+    fmt: str | None,
+    output: Path | None,
+    lang: str,
 ) -> int:
     """A pack's card: document, parameters, rules and their clauses."""
     from fangfan_rules.analysis import pack_card_html, pack_card_markdown
@@ -116,7 +127,8 @@ def describe(
             else "markdown"
         )
     card = with_values(load_pack(pack), dict(params), label="command line")
-    text = pack_card_markdown(card) if fmt == "markdown" else pack_card_html(card)
+    chosen = None if lang == "both" else lang
+    text = pack_card_markdown(card, chosen) if fmt == "markdown" else pack_card_html(card, chosen)
     if output:
         output.write_text(text, encoding="utf-8")
     else:

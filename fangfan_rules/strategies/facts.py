@@ -1,27 +1,5 @@
-"""Hypothesis strategies that draw *valid* fangfan-rules facts, for property-based tests.
-
-Public API: your own property suites can use these to feed a pack every kind of household it must
-handle. Every value drawn passes the fact models' validation; the defaults are aimed at the edges
-the policy documents care about:
-
-* money is an exact ``Decimal`` with fen precision (never a float), biased toward thresholds such
-  as 9,999.99 / 10,000.00 / 10,000.01 yuan and toward huge amounts (10**9 yuan);
-* dates are biased toward the days where windows start and end (2021-12-31, 2022-01-01,
-  2022-04-30, 2022-05-01, 2022-12-31, 2023-01-01, 2023-04-28, 2023-04-30, 2023-05-01);
-* income records never overlap and, unless asked otherwise, cover the income windows exactly, with
-  the per-capita net income of each window *aimed* at a drawn level, so a test can land on a
-  threshold exactly (``households(income_per_capita=Decimal("10000.00"))``);
-* unknown facts (``None``) are drawn as often as known ones unless ``allow_unknown=False``.
-
->>> from fangfan_rules import load_pack, strategies as fs
->>> from hypothesis import given, settings
->>> pack = load_pack("ewenki_2024")
->>> @settings(max_examples=20, deadline=None)
-... @given(fs.households(), fs.as_of_dates(pack))
-... def test_never_crashes(household, as_of):
-...     pack.identify(household, as_of=as_of)
->>> test_never_crashes()
-"""
+"""Hypothesis strategies that draw valid households and their parts: the implementation of
+:mod:`fangfan_rules.strategies` (import them from there)."""
 
 from __future__ import annotations
 
@@ -29,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from itertools import combinations
+from math import prod
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from fangfan_rules.dates import DateRange
@@ -56,6 +36,7 @@ from fangfan_rules.facts import (
 )
 from fangfan_rules.idnumber import check_digit
 from fangfan_rules.money import to_yuan
+from fangfan_rules.strategies.edges import PackEdges, Threshold, pack_edges
 from fangfan_rules.vocabulary import (
     AssistanceMeasure,
     CareType,
@@ -88,14 +69,10 @@ except ImportError as exc:
 
 __all__ = [
     "CALENDAR_LAST_DAY",
-    "QIANSHAN_DATE_EDGES",
-    "QIANSHAN_INCOME_WINDOW",
-    "QIANSHAN_MONEY_EDGES",
-    "QIANSHAN_PREVIOUS_YEAR",
-    "QIANSHAN_REFERENCE_YEAR",
-    "QIANSHAN_WINDOWS",
     "Amount",
+    "PackEdges",
     "Profile",
+    "Threshold",
     "as_of_dates",
     "dates",
     "expenditures",
@@ -104,8 +81,11 @@ __all__ = [
     "id_numbers",
     "income_records",
     "members",
+    "pack_edges",
+    "parameter_sets",
     "per_capita_levels",
     "risk_events",
+    "villages",
     "yuan",
 ]
 
@@ -117,18 +97,18 @@ Amount = Decimal | int | str | float
 #: Last day the bundled working-day calendar settles (``chinese-calendar``'s last known year).
 CALENDAR_LAST_DAY = date(2026, 12, 28)
 
-#: qianshan_2023's windows: 上年度 (2021), 参照年度 (2022) and the income 周期 2022-05-01..2023-04-30.
-QIANSHAN_PREVIOUS_YEAR = DateRange.year(2021)
-QIANSHAN_REFERENCE_YEAR = DateRange.year(2022)
-QIANSHAN_INCOME_WINDOW = DateRange(start=date(2022, 5, 1), end=date(2023, 4, 30))
-QIANSHAN_WINDOWS: tuple[DateRange, ...] = (
-    QIANSHAN_PREVIOUS_YEAR,
-    QIANSHAN_REFERENCE_YEAR,
-    QIANSHAN_INCOME_WINDOW,
+# qianshan_2023's windows (the defaults without a pack; public names deprecated): 上年度 (2021), 参照年度 (2022) and the income 周期 2022-05-01..2023-04-30.
+_QIANSHAN_PREVIOUS_YEAR = DateRange.year(2021)
+_QIANSHAN_REFERENCE_YEAR = DateRange.year(2022)
+_QIANSHAN_INCOME_WINDOW = DateRange(start=date(2022, 5, 1), end=date(2023, 4, 30))
+_QIANSHAN_WINDOWS: tuple[DateRange, ...] = (
+    _QIANSHAN_PREVIOUS_YEAR,
+    _QIANSHAN_REFERENCE_YEAR,
+    _QIANSHAN_INCOME_WINDOW,
 )
 
 #: Money edges of qianshan_2023 (a typical supplied monitoring line of 6,900 and the 1万元 of ①).
-QIANSHAN_MONEY_EDGES: tuple[Decimal, ...] = tuple(
+_QIANSHAN_MONEY_EDGES: tuple[Decimal, ...] = tuple(
     Decimal(v)
     for v in (
         "0.00",
@@ -144,7 +124,7 @@ QIANSHAN_MONEY_EDGES: tuple[Decimal, ...] = tuple(
 )
 
 #: Days where qianshan_2023's windows and "since 2023" cut-offs start or end.
-QIANSHAN_DATE_EDGES: tuple[date, ...] = (
+_QIANSHAN_DATE_EDGES: tuple[date, ...] = (
     date(2021, 1, 1),
     date(2021, 12, 31),
     date(2022, 1, 1),
@@ -158,8 +138,20 @@ QIANSHAN_DATE_EDGES: tuple[date, ...] = (
     date(2023, 5, 1),
 )
 
+_DEFAULT_DATE_EDGES = _QIANSHAN_DATE_EDGES
 _DAY = timedelta(days=1)
 _HUGE = 10**9  # yuan
+# Strategies are built once at import (or once per option set): building one inside a draw makes
+# hypothesis validate it again on every draw, which was most of the generation time.
+_BOOL = st.booleans()
+_MAYBE_BOOL = st.one_of(st.none(), _BOOL)
+#: "None of these facts": the first branch of a gated group, so a group costs one choice when
+#: absent and shrinking removes it whole.
+_GATE = st.none()
+#: ``_upto`` scales a draw from 0.._SCALE to 0..n, so one strategy serves every bound (a fen
+#: amount up to 10**11 fits) and shrinks towards 0.
+_SCALE = 10**12
+_FRACTION = st.one_of(st.sampled_from((0, _SCALE)), st.integers(0, _SCALE))
 
 # --------------------------------------------------------------------------------------------
 # Scalars
@@ -194,14 +186,20 @@ def yuan(
     return body.map(_from_fen)
 
 
-def per_capita_levels() -> SearchStrategy[Decimal]:
-    """The default per-capita net income levels: qianshan's thresholds, ordinary and huge incomes.
+def per_capita_levels(*, edges: Iterable[Amount] | None = None) -> SearchStrategy[Decimal]:
+    """Per-capita net income levels: on the money edges, ordinary and huge incomes.
 
-    Mostly 0–30,000 yuan, often exactly on :data:`QIANSHAN_MONEY_EDGES`, sometimes up to 10**9
-    yuan, and sometimes negative (a business loss larger than every other income).
+    Mostly 0–30,000 yuan, often exactly on ``edges`` (default: qianshan_2023's 1万元 and a
+    typical supplied line of 6,900, ± 0.01; :func:`households` passes a pack's own edges),
+    sometimes up to 10**9 yuan, and sometimes negative (a business loss larger than every other
+    income).
     """
+    chosen = tuple(to_yuan(e) for e in edges) if edges is not None else _QIANSHAN_MONEY_EDGES
+    on_edge = st.sampled_from(chosen or (Decimal("0.00"),))
     return st.one_of(
-        st.sampled_from(QIANSHAN_MONEY_EDGES),
+        on_edge,
+        on_edge,
+        on_edge,
         yuan(0, 30000),
         yuan(30000, _HUGE, edges=(_HUGE,)),
         yuan(-5000, 0),
@@ -212,13 +210,16 @@ def dates(
     min_value: date = date(2021, 1, 1),
     max_value: date = date(2023, 12, 31),
     *,
-    edges: Iterable[date] = QIANSHAN_DATE_EDGES,
+    edges: Iterable[date] = _QIANSHAN_DATE_EDGES,
 ) -> SearchStrategy[date]:
     """Dates in ``[min_value, max_value]``, drawing ``edges`` inside the range often."""
     if min_value > max_value:
         raise ValueError(f"dates(): {min_value} is after {max_value}")
     inside = sorted({d for d in (*edges, min_value, max_value) if min_value <= d <= max_value})
-    return st.one_of(st.sampled_from(inside), st.dates(min_value, max_value))
+    # One integer (days after min_value) rather than st.dates' year / month / day parts: a third
+    # of the choices, and it still shrinks towards min_value.
+    days = st.integers(0, (max_value - min_value).days).map(lambda n: min_value + timedelta(days=n))
+    return st.one_of(st.sampled_from(inside), days)
 
 
 def _strategy(value: T | SearchStrategy[T]) -> SearchStrategy[T]:
@@ -230,8 +231,50 @@ def _maybe(strategy: SearchStrategy[T], allow_unknown: bool) -> SearchStrategy[T
     return st.one_of(st.none(), strategy, strategy) if allow_unknown else strategy
 
 
+def _maybe_values(values: Iterable[T], allow_unknown: bool) -> tuple[T | None, ...]:
+    """``values``, preceded by as many unknowns (``None``) as they are when unknowns are allowed:
+    unknown one time in three, and first, so shrinking goes towards unknown."""
+    known = tuple(values)
+    return (None,) * len(known) + known + known if allow_unknown else known
+
+
+def _maybe_of(values: Iterable[T], allow_unknown: bool) -> SearchStrategy[T | None]:
+    """One of ``values``, or unknown about one time in three: a single choice (cheaper to draw
+    than ``_maybe(st.sampled_from(values))``), shrinking towards unknown as ``_maybe`` does."""
+    return st.sampled_from(_maybe_values(values, allow_unknown))
+
+
+def _packed(*options: Sequence[Any]) -> SearchStrategy[tuple[Any, ...]]:
+    """One value from each of ``options``, drawn as a single integer read in mixed radix.
+
+    Hypothesis spends most of a household's generation time on per-choice bookkeeping, so small
+    independent facts of one record (flags, enums) are one choice instead of one each. Every
+    combination stays reachable; shrinking the integer towards 0 moves the facts towards each
+    option's first value (unknown, or the simplest value).
+    """
+    sizes = [len(o) for o in options]
+    if not all(sizes):
+        raise ValueError("_packed(): every option needs at least one value")
+
+    def decode(n: int) -> tuple[Any, ...]:
+        picked: list[Any] = []
+        for values, size in zip(reversed(options), reversed(sizes), strict=True):
+            n, index = divmod(n, size)
+            picked.append(values[index])
+        return tuple(reversed(picked))
+
+    return st.integers(0, prod(sizes) - 1).map(decode)
+
+
 def _flag(allow_unknown: bool) -> SearchStrategy[bool | None]:
-    return _maybe(st.booleans(), allow_unknown)
+    return _maybe_of((False, True), allow_unknown)
+
+
+def _subsets(values: Sequence[T], max_size: int) -> SearchStrategy[tuple[T, ...]]:
+    """Subsets of ``values`` (in their order) with at most ``max_size`` items, as one choice:
+    a unique list costs a choice per item and one more to stop. Smaller subsets come first, so
+    shrinking goes towards the empty one."""
+    return st.sampled_from([c for size in range(max_size + 1) for c in combinations(values, size)])
 
 
 # --------------------------------------------------------------------------------------------
@@ -248,9 +291,20 @@ def _day_between(draw: st.DrawFn, lo: date, hi: date) -> date:
     return lo + timedelta(days=draw(_offsets((hi - lo).days)))
 
 
+@lru_cache(maxsize=8192)
+def _maybe_offsets(span: int) -> SearchStrategy[int | None]:
+    return st.one_of(st.none(), st.sampled_from((0, span)), st.integers(0, span))
+
+
+def _maybe_day_between(draw: st.DrawFn, lo: date, hi: date) -> date | None:
+    """Unknown (``None``, a third of the time) or a day in ``lo..hi``, both ends drawn often."""
+    offset = draw(_maybe_offsets((hi - lo).days))
+    return None if offset is None else lo + timedelta(days=offset)
+
+
 def _upto(draw: st.DrawFn, n: int) -> int:
     """An integer in ``0..n`` (0 and ``n`` drawn often), for amounts in fen."""
-    return draw(st.one_of(st.sampled_from((0, n)), st.integers(0, n))) if n else 0
+    return n * draw(_FRACTION) // _SCALE if n else 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -296,18 +350,15 @@ def id_numbers(
 # Members
 
 _NAMES = ("张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周杰", "吴霞")
-_NAME_S = st.one_of(st.none(), st.sampled_from(_NAMES))
-_DISEASES_S = st.lists(
-    st.sampled_from(("高血压", "糖尿病", "尿毒症", "恶性肿瘤", "脑梗塞")), max_size=2, unique=True
-).map(tuple)
+_NAME_S = st.sampled_from((None, *_NAMES))
+_DISEASES_S = _subsets(("高血压", "糖尿病", "尿毒症", "恶性肿瘤", "脑梗塞"), 2)
 _CHILD_RELATIONS = (Relation.CHILD, Relation.GRANDCHILD)
-_SCHOOLING_S = st.one_of(
-    st.sampled_from(
-        [s for s in SchoolingStage if s.is_non_compulsory_in_school or s.is_compulsory]
-    ),
-    st.sampled_from(SchoolingStage),
+# School stages the rules read (compulsory, non-compulsory in school) twice as often as the rest.
+_SCHOOLING_VALUES = (
+    *(s for s in SchoolingStage if s.is_non_compulsory_in_school or s.is_compulsory),
+    *SchoolingStage,
 )
-_MEMBER_HUKOU_S = st.one_of(st.none(), st.sampled_from(HukouKind))
+_MEMBER_HUKOU_S = st.sampled_from((None, *HukouKind))
 
 
 def members(
@@ -318,6 +369,8 @@ def members(
     date_range: tuple[date, date] = (date(2021, 1, 1), date(2023, 12, 31)),
     counted: bool | SearchStrategy[bool] | None = None,
     allow_unknown: bool = True,
+    birth_edges: Iterable[date] = (),
+    date_edges: Iterable[date] = (),
 ) -> SearchStrategy[Member]:
     """One valid household member.
 
@@ -333,45 +386,57 @@ def members(
     relation_s = (
         _strategy(relation)
         if relation is not None
-        else st.one_of(st.sampled_from(_CHILD_RELATIONS), st.sampled_from(Relation))
+        else st.sampled_from((*_CHILD_RELATIONS * (len(Relation) // 2), *Relation))
     )
     counted_s = (
         _strategy(counted) if counted is not None else st.sampled_from((True, True, True, False))
     )
-    born_s = _maybe(dates(*birth_range, edges=(birth_range[1], date(2023, 1, 1))), allow_unknown)
-    cert_s = dates(*date_range, edges=(date(2022, 12, 31), date(2023, 1, 1), date(2023, 1, 2)))
+    born_s = _maybe(
+        dates(*birth_range, edges=(birth_range[1], date(2023, 1, 1), *birth_edges)), allow_unknown
+    )
+    cert_s = dates(
+        *date_range, edges=(date(2022, 12, 31), date(2023, 1, 1), date(2023, 1, 2), *date_edges)
+    )
     disability_s = st.one_of(
         st.none(), st.builds(Disability, grade=st.integers(1, 4), certificate_date=cert_s)
     )
-    flag_s = _flag(allow_unknown)
-    labour_s = _maybe(st.sampled_from(LabourCapacity), allow_unknown)
-    schooling_s = _maybe(_SCHOOLING_S, allow_unknown)
-    employment_s = _maybe(st.sampled_from(EmploymentStability), allow_unknown)
+    flags = _maybe_values((False, True), allow_unknown)
+    small_s = _packed(
+        (None, *_NAMES),
+        (None, *HukouKind),
+        _maybe_values(LabourCapacity, allow_unknown),
+        flags,
+        flags,
+        _maybe_values(_SCHOOLING_VALUES, allow_unknown),
+        _maybe_values(EmploymentStability, allow_unknown),
+        flags,
+    )
 
     @st.composite
     def build(draw: st.DrawFn) -> Member:
         born = draw(born_s)
         id_number = None
-        if draw(st.booleans()):
+        if draw(_BOOL):
             id_number = _id_number(draw, born if born is not None else draw(_ANY_BIRTH_S))
+        name, hukou, labour, major, chronic, schooling, employment, urban = draw(small_s)
         return Member(
             id=draw(id_s),
-            name=draw(_NAME_S),
+            name=name,
             relation=draw(relation_s),
             birth_date=born,
-            hukou=draw(_MEMBER_HUKOU_S),
-            labour=draw(labour_s),
+            hukou=hukou,
+            labour=labour,
             health=Health(
-                major_illness=draw(flag_s),
-                chronic_illness=draw(flag_s),
+                major_illness=major,
+                chronic_illness=chronic,
                 diseases=draw(_DISEASES_S),
             ),
             disability=draw(disability_s),
-            schooling=draw(schooling_s),
-            employment=draw(employment_s),
+            schooling=schooling,
+            employment=employment,
             id_number=id_number,
             counted_in_household=draw(counted_s),
-            has_urban_social_security=draw(flag_s),
+            has_urban_social_security=urban,
         )
 
     return build()
@@ -455,7 +520,7 @@ def _timeline(
         return ()
     cuts: set[date] = set()
     for w in windows:
-        if w in aims or draw(st.booleans()):
+        if w in aims or draw(_BOOL):
             cuts |= {w.start, w.end + _DAY}
     first = min(w.start for w in windows)
     last = max(w.end for w in windows)
@@ -479,11 +544,11 @@ def _timeline(
     nets = [net_of[k] if k in net_of else draw(_DEFAULT_NETS) for k in range(len(segments))]
     if coverage == "partial":
         trimmable = [k for k, (s, e) in enumerate(segments) if e > s]
-        if trimmable and draw(st.booleans()):  # type: ignore[arg-type]
+        if trimmable and draw(_BOOL):  # type: ignore[arg-type]
             # Leave out one day at a segment's edge: the window edges are where coverage breaks.
             k = draw(st.sampled_from(trimmable))
             s, e = segments[k]
-            segments[k] = (s + _DAY, e) if draw(st.booleans()) else (s, e - _DAY)
+            segments[k] = (s + _DAY, e) if draw(_BOOL) else (s, e - _DAY)
         else:
             dropped = draw(st.sets(st.sampled_from(range(len(segments))), min_size=1))
             kept = [k for k in range(len(segments)) if k not in dropped]
@@ -527,11 +592,29 @@ _SPENDING_NOTE_S = st.one_of(st.none(), st.sampled_from(("住院", "学费", "�
 _EVENT_NOTE_S = st.one_of(st.none(), st.sampled_from(("突发", "住院治疗", "洪涝")))
 
 
+def _days_in(
+    date_range: tuple[date, date], edges: Iterable[date], windows: Sequence[DateRange]
+) -> SearchStrategy[date]:
+    """Days in ``date_range``, or (as often) inside one of ``windows`` (a pack's income and
+    spending periods, where its rules sum spending and look for events)."""
+    edges = tuple(edges)
+    anywhere = dates(*date_range, edges=edges)
+    inside = [
+        dates(max(w.start, date_range[0]), min(w.end, date_range[1]), edges=edges)
+        for w in windows
+        if max(w.start, date_range[0]) <= min(w.end, date_range[1])
+    ]
+    return st.one_of(anywhere, *inside) if inside else anywhere
+
+
 def expenditures(
     *,
     date_range: tuple[date, date] = (date(2021, 1, 1), date(2023, 12, 31)),
     kinds: ExpenditureKind | SearchStrategy[ExpenditureKind] | None = None,
     max_total: Amount = 1_000_000,
+    money_edges: Iterable[Amount] = (),
+    date_edges: Iterable[date] = _DEFAULT_DATE_EDGES,
+    windows: Sequence[DateRange] = (),
 ) -> SearchStrategy[Expenditure]:
     """A valid rigid spending: ``reimbursed <= total`` and ``self-paid <= total − reimbursed``.
 
@@ -540,15 +623,23 @@ def expenditures(
     """
     kind_s = _strategy(kinds) if kinds is not None else st.sampled_from(ExpenditureKind)
     max_fen = _fen(max_total)
-    total_s = st.one_of(st.sampled_from((0, 1, 100, max_fen)), st.integers(0, max_fen))
-    day_s = dates(*date_range)
+    edge_fen = sorted({f for f in map(_fen, money_edges) if 0 <= f <= max_fen})
+    total_s = st.one_of(st.sampled_from((0, 1, 100, max_fen, *edge_fen)), st.integers(0, max_fen))
+    # the self-paid part or the personal burden (total − reimbursed) exactly on a stated edge
+    edge_s = st.sampled_from((None, None, *edge_fen)) if edge_fen else st.none()
+    day_s = _days_in(date_range, date_edges, windows)
 
     @st.composite
     def build(draw: st.DrawFn) -> Expenditure:
         total = draw(total_s)
         reimbursed = _upto(draw, total)
+        edge = draw(edge_s)
+        if edge is not None and edge <= total:
+            reimbursed = total - edge
         room = total - reimbursed
-        self_paid = min(room, 1) if draw(st.booleans()) else _upto(draw, room)
+        self_paid = min(room, 1) if draw(_BOOL) else _upto(draw, room)
+        if edge is not None and edge <= room and draw(_BOOL):
+            self_paid = edge
         return Expenditure(
             kind=draw(kind_s),
             date=draw(day_s),
@@ -565,38 +656,44 @@ def risk_events(
     *,
     date_range: tuple[date, date] = (date(2021, 1, 1), date(2023, 12, 31)),
     types: RiskType | SearchStrategy[RiskType] | None = None,
+    date_edges: Iterable[date] = _DEFAULT_DATE_EDGES,
+    windows: Sequence[DateRange] = (),
 ) -> SearchStrategy[RiskEvent]:
     """A dated risk event of any :class:`RiskType` (default) on a day in ``date_range``."""
     type_s = _strategy(types) if types is not None else st.sampled_from(RiskType)
-    return st.builds(RiskEvent, type=type_s, date=dates(*date_range), description=_EVENT_NOTE_S)
+    return st.builds(
+        RiskEvent,
+        type=type_s,
+        date=_days_in(date_range, date_edges, windows),
+        description=_EVENT_NOTE_S,
+    )
 
 
 def _social_assistance(
-    date_range: tuple[date, date], allow_unknown: bool
+    date_range: tuple[date, date], allow_unknown: bool, date_edges: tuple[date, ...]
 ) -> SearchStrategy[SocialAssistance]:
-    start_s = dates(*date_range, edges=(date(2022, 12, 31), date(2023, 1, 1)))
-    flag_s = _flag(allow_unknown)
+    start_s = dates(*date_range, edges=(date(2022, 12, 31), date(2023, 1, 1), *date_edges))
+    kind_grade_s = _packed(tuple(DibaoKind), _maybe_values((False, True), allow_unknown))
 
     @st.composite
     def build(draw: st.DrawFn) -> SocialAssistance:
         start = draw(start_s)
-        end = _day_between(draw, start, max(start, date_range[1])) if draw(st.booleans()) else None
-        return SocialAssistance(
-            kind=draw(st.sampled_from(DibaoKind)),
-            start=start,
-            end=end,
-            full_or_top_grade=draw(flag_s),
-        )
+        end = _maybe_day_between(draw, start, max(start, date_range[1]))
+        kind, full_or_top = draw(kind_grade_s)
+        return SocialAssistance(kind=kind, start=start, end=end, full_or_top_grade=full_or_top)
 
     return build()
 
 
-_RISK_TYPES_S = st.lists(st.sampled_from(RiskType), max_size=2, unique=True).map(tuple)
-_MEASURES_S = st.lists(st.sampled_from(AssistanceMeasure), max_size=2, unique=True).map(tuple)
+_CATEGORY_HELPER_S = _packed(tuple(MonitoringCategory), (None, *_NAMES))
+_RISK_TYPES_S = _subsets(tuple(RiskType), 2)
+_MEASURES_S = _subsets(tuple(AssistanceMeasure), 2)
 
 
-def _monitoring(date_range: tuple[date, date]) -> SearchStrategy[MonitoringRecord]:
-    day_s = dates(*date_range, edges=(*QIANSHAN_DATE_EDGES, date(2023, 4, 27)))
+def _monitoring(
+    date_range: tuple[date, date], date_edges: tuple[date, ...]
+) -> SearchStrategy[MonitoringRecord]:
+    day_s = dates(*date_range, edges=(*date_edges, date(2023, 4, 27)))
 
     @st.composite
     def build(draw: st.DrawFn) -> MonitoringRecord:
@@ -604,15 +701,16 @@ def _monitoring(date_range: tuple[date, date]) -> SearchStrategy[MonitoringRecor
         hi = max(identified, date_range[1])
 
         def later() -> date | None:
-            return _day_between(draw, identified, hi) if draw(st.booleans()) else None
+            return _maybe_day_between(draw, identified, hi)
 
+        category, helper = draw(_CATEGORY_HELPER_S)
         return MonitoringRecord(
-            category=draw(st.sampled_from(MonitoringCategory)),
+            category=category,
             identified_on=identified,
             system_entry_on=later(),
             risk_types=draw(_RISK_TYPES_S),
             measures=draw(_MEASURES_S),
-            helper=draw(_NAME_S),
+            helper=helper,
             plan_filed_on=later(),
             eliminated_on=later(),
         )
@@ -621,15 +719,15 @@ def _monitoring(date_range: tuple[date, date]) -> SearchStrategy[MonitoringRecor
 
 
 def _green_channel(
-    date_range: tuple[date, date], allow_unknown: bool
+    date_range: tuple[date, date], allow_unknown: bool, date_edges: tuple[date, ...]
 ) -> SearchStrategy[GreenChannelRecord]:
     likely = st.sampled_from((True, True, False, None) if allow_unknown else (True, True, False))
     return st.builds(
         GreenChannelRecord,
         facts_clear=likely,
         urgent=likely,
-        town_confirmed_on=st.one_of(st.none(), dates(*date_range)),
-        village_confirmed_on=st.one_of(st.none(), dates(*date_range)),
+        town_confirmed_on=st.one_of(st.none(), dates(*date_range, edges=date_edges)),
+        village_confirmed_on=st.one_of(st.none(), dates(*date_range, edges=date_edges)),
     )
 
 
@@ -638,15 +736,17 @@ def _green_channel(
 
 Profile = Literal["any", "calm", "green_channel"]
 _GREEN_CHANNEL_BY = date(2023, 4, 28)
+_QUARTER_S = st.integers(0, 3)
 _SUDDEN_EVENT_S = risk_events(
     date_range=(date(2022, 1, 1), _GREEN_CHANNEL_BY),
     types=st.sampled_from((RiskType.NATURAL_DISASTER, RiskType.ACCIDENT)),
 )
-_AREA_S = st.builds(
-    Area,
-    county=st.just("千山区"),
-    town=st.sampled_from(("千山镇", "大孤山镇", "东鞍山镇", "宁远镇")),
-    village=st.sampled_from(("红旗村", "东沟村", "小岭子村", "韩家峪村", "社区")),
+_AREA_S = st.sampled_from(
+    [
+        Area(county="千山区", town=town, village=village)
+        for town in ("千山镇", "大孤山镇", "东鞍山镇", "宁远镇")
+        for village in ("红旗村", "东沟村", "小岭子村", "韩家峪村", "社区")
+    ]
 )
 _LIVESTOCK_S = st.one_of(
     st.none(),
@@ -658,54 +758,105 @@ _LIVESTOCK_S = st.one_of(
 )
 
 
+_HANDLED_DAYS_S = st.one_of(st.none(), st.integers(0, 30))
+_CHANNEL_S = st.sampled_from(Channel)
+_CLUE_KIND_S = st.sampled_from(ClueKind)
+_DEPARTMENT_S = st.one_of(st.none(), st.sampled_from(Department))
+_CARE_S = st.one_of(st.none(), st.sampled_from(CareType))
+
+
 def clues(
-    *, date_range: tuple[date, date] = (date(2021, 1, 1), date(2023, 12, 31))
+    *,
+    date_range: tuple[date, date] = (date(2021, 1, 1), date(2023, 12, 31)),
+    date_edges: Iterable[date] = _DEFAULT_DATE_EDGES,
 ) -> SearchStrategy[Clue]:
     """Risk clues / department warnings received in ``date_range`` (some handled, some open)."""
+    received_s = dates(*date_range, edges=date_edges)
 
     @st.composite
     def build(draw: st.DrawFn) -> Clue:
-        received = draw(dates(*date_range))
-        handled = draw(st.one_of(st.none(), st.integers(0, 30)))
+        received = draw(received_s)
+        handled = draw(_HANDLED_DAYS_S)
         closed = received + timedelta(days=handled) if handled is not None else None
         return Clue(
-            channel=draw(st.sampled_from(Channel)),
-            kind=draw(st.sampled_from(ClueKind)),
-            department=draw(st.one_of(st.none(), st.sampled_from(Department))),
+            channel=draw(_CHANNEL_S),
+            kind=draw(_CLUE_KIND_S),
+            department=draw(_DEPARTMENT_S),
             received_on=received,
             verified_on=closed,
-            meets_criteria=draw(st.one_of(st.none(), st.booleans())),
+            meets_criteria=draw(_MAYBE_BOOL),
             closed_on=closed,
         )
 
     return build()
 
 
-def _member_extras(member: Member, date_range: tuple[date, date]) -> SearchStrategy[Member]:
-    """The facts later packs read about a member (child statuses, feeds, urban hukou…)."""
-    when = st.one_of(st.none(), dates(*date_range))
-    return st.fixed_dictionaries(
+@lru_cache(maxsize=64)
+def _member_extras(
+    date_range: tuple[date, date], date_edges: tuple[date, ...]
+) -> SearchStrategy[dict[str, Any] | None]:
+    """The facts later packs read about a member (child statuses, feeds, urban hukou…), as the
+    fields to update: one strategy per date range, applied to each drawn member. Half the members
+    have none of them (one choice instead of a dozen; shrinking drops them first)."""
+    day_s = dates(*date_range, edges=date_edges)
+    when = st.one_of(st.none(), day_s)
+    return _GATE | st.fixed_dictionaries(
         {
             "child_status": st.lists(
-                st.builds(
-                    ChildStatusRecord, kind=st.sampled_from(ChildStatus), since=dates(*date_range)
-                ),
+                st.builds(ChildStatusRecord, kind=st.sampled_from(ChildStatus), since=day_s),
                 max_size=1,
             ).map(tuple),
             "dropout_since": when,
             "education_aid_since": when,
-            "solitary": st.one_of(st.none(), st.booleans()),
-            "hukou": st.one_of(st.none(), st.sampled_from(HukouKind)),
-            "has_urban_social_security": st.one_of(st.none(), st.booleans()),
-            "health": st.builds(
-                lambda special, loses: member.health.model_copy(
-                    update={"special_major_disease_since": special, "loses_self_care": loses}
-                ),
-                when,
-                st.one_of(st.none(), st.booleans()),
+            "special_major_disease_since": when,
+            "flags": _packed(
+                (None, False, True), (None, *HukouKind), (None, False, True), (None, False, True)
             ),
         }
-    ).map(lambda extra: member.model_copy(update=extra))
+    )
+
+
+def _with_extras(member: Member, extra: dict[str, Any] | None) -> Member:
+    if extra is None:
+        return member
+    solitary, hukou, urban, loses_self_care = extra.pop("flags")
+    extra.update(solitary=solitary, hukou=hukou, has_urban_social_security=urban)
+    health = member.health.model_copy(
+        update={
+            "special_major_disease_since": extra.pop("special_major_disease_since"),
+            "loses_self_care": loses_self_care,
+        }
+    )
+    return member.model_copy(update={**extra, "health": health})
+
+
+@lru_cache(maxsize=64)
+def _household_extras(
+    date_range: tuple[date, date], date_edges: tuple[date, ...]
+) -> SearchStrategy[dict[str, Any] | None]:
+    """The household facts later packs read: clues and department warnings, dangerous-house
+    renovations, a recorded judgement (one strategy per date range); none of them half the time."""
+    return _GATE | st.fixed_dictionaries(
+        {
+            "clues": st.lists(clues(date_range=date_range, date_edges=date_edges), max_size=2).map(
+                tuple
+            ),
+            "renovations": st.lists(
+                st.builds(HousingRenovation, included_on=dates(*date_range, edges=date_edges)),
+                max_size=1,
+            ).map(tuple),
+            "judgement": st.one_of(
+                st.none(),
+                st.builds(
+                    RecordedJudgement,
+                    decided_on=dates(*date_range, edges=date_edges),
+                    included=_BOOL,
+                    reason=st.just("drawn by fangfan_rules.strategies"),
+                    special_file=_BOOL,
+                ),
+            ),
+        }
+    )
 
 
 def households(
@@ -716,14 +867,16 @@ def households(
     lifted: bool | SearchStrategy[bool | None] | None = None,
     income_window: DateRange | Sequence[DateRange] | None = None,
     income_per_capita: Amount | tuple[Amount, Amount] | SearchStrategy[Decimal] | None = None,
-    cover_windows: Sequence[DateRange] = QIANSHAN_WINDOWS,
+    cover_windows: Sequence[DateRange] | None = None,
     income_coverage: Literal["any", "full", "partial", "none"] = "any",
     allow_unknown: bool = True,
-    date_range: tuple[date, date] = (date(2021, 1, 1), date(2023, 12, 31)),
+    date_range: tuple[date, date] | None = None,
     area_tags: frozenset[AreaTag] | SearchStrategy[frozenset[AreaTag]] | None = None,
     ids: str | SearchStrategy[str] | None = None,
     profile: Profile | SearchStrategy[Profile] | None = None,
     extras: bool = True,
+    pack: Pack | None = None,
+    as_of: date | None = None,
 ) -> SearchStrategy[Household]:
     """Valid households exercising every group of qianshan_2023 (and any pack on the same facts).
 
@@ -759,8 +912,28 @@ def households(
     warnings, dangerous-house renovations, a recorded judgement, collection provenance, the
     care type of medical spending, 唯一住房, and per member child statuses, dropout / education-aid /
     30-major-disease dates, 失能, 鳏寡孤独 and a member's own hukou and urban benefits — all dated
-    inside ``date_range``. Pass a wider ``date_range`` (and ``cover_windows``) for packs of later
-    years, e.g. ewenki_2024's 2023-05-01..2024-04-30 window.
+    inside ``date_range``.
+
+    ``pack`` aims everything at that pack's own edges, read from its parameters and rules by
+    :func:`pack_edges` (no constant of this library): every money threshold − 0.01, on it and
+    + 0.01 as the per-capita income of each of its windows and as a spending's self-paid part or
+    personal burden; every date parameter and date threshold ± 1 day (certificates, events,
+    assistance, monitoring, clues); its windows covered (``cover_windows``) and ``date_range``
+    spanning them and the year it takes effect; rural hukou when its rules compare hukou. With
+    ``as_of`` too, members are born exactly on each age the rules compare (60, 18…), ± 1 day.
+    A caller-supplied figure counts once supplied (``pack.with_parameters(...)``). Without
+    ``pack`` the defaults are qianshan_2023's (windows 2021, 2022, 2022-05-01..2023-04-30;
+    ``date_range`` 2021..2023).
+
+    >>> from fangfan_rules import load_pack, strategies as fs
+    >>> from hypothesis import given, settings
+    >>> jimo = load_pack("jimo_2022").with_parameters(
+    ...     monitoring_income_line=7000, income_window="2021-05-01..2022-04-30")
+    >>> @settings(max_examples=10, deadline=None)
+    ... @given(fs.households(pack=jimo), fs.as_of_dates(jimo))
+    ... def test_jimo_answers(household, as_of):
+    ...     assert jimo.identify(household, as_of=as_of).outcome
+    >>> test_jimo_answers()
     """
     if not 0 <= min_members <= max_members:
         raise ValueError("households(): need 0 <= min_members <= max_members")
@@ -771,6 +944,35 @@ def households(
         if max_members < 1:
             raise ValueError("households(): an aimed or fully known household needs a member")
         min_members = max(min_members, 1)
+    date_edges: tuple[date, ...] = _DEFAULT_DATE_EDGES
+    money_edges: tuple[Decimal, ...] = ()
+    birth_edges: tuple[date, ...] = ()
+    default_level_s = per_capita_levels()
+    favoured: dict[type, SearchStrategy[Any]] = {}
+    fact_windows: tuple[DateRange, ...] = ()
+    if pack is not None:
+        edges = pack_edges(pack, as_of)
+        date_edges, money_edges = edges.dates, edges.money
+        fact_windows = edges.windows or _calendar_windows(pack)
+        if cover_windows is None:
+            cover_windows = fact_windows
+        if date_range is None:
+            date_range = _pack_date_range(pack, edges)
+        default_level_s = per_capita_levels(edges=edges.money)
+        favoured = {
+            enum: st.one_of(st.sampled_from(values), st.sampled_from(enum))
+            for enum, values in edges.selected.items()
+        }
+        if hukou is None and "hukou" in edges.enums:
+            hukou = st.one_of(st.sampled_from(edges.enums["hukou"]), st.sampled_from(HukouKind))
+        if as_of is not None:
+            birth_edges = tuple(d for age in edges.ages for d in _years_before(as_of, age))
+    elif as_of is not None:
+        raise ValueError("households(): as_of aims at a pack's ages; pass pack= too")
+    if cover_windows is None:
+        cover_windows = _QIANSHAN_WINDOWS
+    if date_range is None:
+        date_range = (date(2021, 1, 1), date(2023, 12, 31))
     lo, hi = date_range
     if lo > hi:
         raise ValueError("households(): date_range starts after it ends")
@@ -783,10 +985,10 @@ def households(
     windows = tuple(dict.fromkeys((*cover_windows, *aim_windows)))
 
     if income_per_capita is None:
-        level_s: SearchStrategy[Decimal] = per_capita_levels()
+        level_s: SearchStrategy[Decimal] = default_level_s
     elif isinstance(income_per_capita, tuple):
         low, high = income_per_capita
-        level_s = yuan(low, high, edges=(low, high, *QIANSHAN_MONEY_EDGES))
+        level_s = yuan(low, high, edges=(low, high, *(money_edges or _QIANSHAN_MONEY_EDGES)))
     elif isinstance(income_per_capita, SearchStrategy):
         level_s = income_per_capita
     else:
@@ -811,7 +1013,7 @@ def households(
     tags_s = (
         _strategy(area_tags)
         if area_tags is not None
-        else st.frozensets(st.sampled_from(AreaTag), max_size=3)
+        else _subsets(tuple(AreaTag), 3).map(frozenset)
     )
     ids_s = _strategy(ids) if ids is not None else st.integers(0, 10**7).map(lambda n: f"HH{n:08d}")
     profile_s: SearchStrategy[Profile] = (
@@ -825,22 +1027,56 @@ def households(
         date_range=date_range,
         counted=True if aim_given or not allow_unknown else None,
         allow_unknown=allow_unknown,
+        birth_edges=birth_edges,
+        date_edges=date_edges,
     )
     other_member_s = members(
-        birth_range=(date(1925, 1, 1), hi), date_range=date_range, allow_unknown=allow_unknown
+        birth_range=(date(1925, 1, 1), hi),
+        date_range=date_range,
+        allow_unknown=allow_unknown,
+        birth_edges=birth_edges,
+        date_edges=date_edges,
     )
-    numbers_s = st.integers(min_members, max_members).flatmap(
-        lambda n: st.lists(st.integers(1, 99), min_size=n, max_size=n, unique=True)
+    numbers_s = st.lists(
+        st.integers(1, 99), min_size=min_members, max_size=max_members, unique=True
     )
-    flag_s = _flag(allow_unknown)
-    housing_s = _maybe(st.sampled_from(HousingGrade), allow_unknown)
-    events_s = st.lists(risk_events(date_range=date_range), max_size=4).map(tuple)
-    spending_s = st.lists(expenditures(date_range=date_range), max_size=3).map(tuple)
-    assistance_s = st.lists(_social_assistance(date_range, allow_unknown), max_size=2).map(tuple)
-    monitoring_s = st.lists(_monitoring(date_range), max_size=2).map(tuple)
+    flags = _maybe_values((False, True), allow_unknown)
+    guarantees_s = _packed(_maybe_values(HousingGrade, allow_unknown), flags, flags, flags)
+    # urban social security, self-coping, 唯一住房 and the provenance of the collection
+    household_flags_s = _packed(flags, flags, flags, flags, flags, (False, True), flags)
+    events_s = st.lists(
+        risk_events(
+            date_range=date_range,
+            date_edges=date_edges,
+            types=favoured.get(RiskType),
+            windows=fact_windows,
+        ),
+        max_size=4,
+    ).map(tuple)
+    spending_s = st.lists(
+        expenditures(
+            date_range=date_range,
+            money_edges=money_edges,
+            date_edges=date_edges,
+            kinds=favoured.get(ExpenditureKind),
+            windows=fact_windows,
+        ),
+        max_size=3,
+    ).map(tuple)
+    care_s = st.one_of(st.none(), favoured[CareType]) if CareType in favoured else _CARE_S
+    assistance_s = st.lists(
+        _social_assistance(date_range, allow_unknown, date_edges), max_size=2
+    ).map(tuple)
+    monitoring_s = st.lists(
+        _monitoring(date_range, date_edges), max_size=2, unique_by=lambda r: r.identified_on
+    ).map(tuple)
     serious_s = st.sampled_from((True, True, False, None) if allow_unknown else (True, False))
-    green_s = _maybe(_green_channel(date_range, allow_unknown), allow_unknown)
+    green_s = _maybe(_green_channel(date_range, allow_unknown, date_edges), allow_unknown)
     lifted_year_s = st.one_of(st.none(), st.integers(2013, 2020))
+    member_extras_s = _member_extras(date_range, date_edges)
+    household_extras_s = _household_extras(date_range, date_edges)
+    calm_grade_s = st.sampled_from((HousingGrade.A, HousingGrade.B))
+    calm_serious_s = _maybe(st.just(False), allow_unknown)
 
     @st.composite
     def build(draw: st.DrawFn) -> Household:
@@ -856,21 +1092,22 @@ def households(
         kind = draw(profile_s)
         if kind == "calm":
             guarantees = Guarantees(
-                housing_grade=draw(st.sampled_from((HousingGrade.A, HousingGrade.B))),
+                housing_grade=draw(calm_grade_s),
                 basic_medical_insured=True,
                 compulsory_education_ok=True,
                 drinking_water_safe=True,
             )
             events: tuple[RiskEvent, ...] = ()
             spending: tuple[Expenditure, ...] = ()
-            serious = draw(_maybe(st.just(False), allow_unknown))
+            serious = draw(calm_serious_s)
             green = None
         else:
+            grade, medical, education, water = draw(guarantees_s)
             guarantees = Guarantees(
-                housing_grade=draw(housing_s),
-                basic_medical_insured=draw(flag_s),
-                compulsory_education_ok=draw(flag_s),
-                drinking_water_safe=draw(flag_s),
+                housing_grade=grade,
+                basic_medical_insured=medical,
+                compulsory_education_ok=education,
+                drinking_water_safe=water,
             )
             events, spending = draw(events_s), draw(spending_s)
             serious, green = draw(serious_s), draw(green_s)
@@ -880,7 +1117,7 @@ def households(
             serious = True
 
             def confirmation() -> date | None:
-                if draw(st.integers(0, 3)) == 0:
+                if draw(_QUARTER_S) == 0:
                     return None
                 return _day_between(draw, sudden.date, _GREEN_CHANNEL_BY)
 
@@ -891,41 +1128,26 @@ def households(
                 village_confirmed_on=confirmation(),
             )
         more: dict[str, Any] = {}
+        urban, self_coping, only_house, income_signed, guarantees_signed, phone, recorded = draw(
+            household_flags_s
+        )
         if extras:
-            people = [draw(_member_extras(m, date_range)) for m in people]
+            people = [_with_extras(m, draw(member_extras_s)) for m in people]
             spending = tuple(
-                e.model_copy(update={"care": draw(st.one_of(st.none(), st.sampled_from(CareType)))})
+                e.model_copy(update={"care": draw(care_s)})
                 if e.kind == ExpenditureKind.MEDICAL
                 else e
                 for e in spending
             )
-            guarantees = guarantees.model_copy(update={"only_house": draw(flag_s)})
+            guarantees = guarantees.model_copy(update={"only_house": only_house})
+            drawn_extras: dict[str, Any] | None = draw(household_extras_s)
             more = {
-                "clues": tuple(draw(st.lists(clues(date_range=date_range), max_size=2))),
-                "renovations": tuple(
-                    draw(
-                        st.lists(
-                            st.builds(HousingRenovation, included_on=dates(*date_range)), max_size=1
-                        )
-                    )
-                ),
-                "judgement": draw(
-                    st.one_of(
-                        st.none(),
-                        st.builds(
-                            RecordedJudgement,
-                            decided_on=dates(*date_range),
-                            included=st.booleans(),
-                            reason=st.just("drawn by fangfan_rules.strategies"),
-                            special_file=st.booleans(),
-                        ),
-                    )
-                ),
+                **(drawn_extras or {}),
                 "provenance": Provenance(
-                    income_double_signed=draw(flag_s),
-                    guarantees_double_signed=draw(flag_s),
-                    phone_interview=draw(st.booleans()),
-                    interview_recorded=draw(flag_s),
+                    income_double_signed=income_signed,
+                    guarantees_double_signed=guarantees_signed,
+                    phone_interview=phone,
+                    interview_recorded=recorded,
                 ),
             }
         return Household(
@@ -937,13 +1159,13 @@ def households(
             lifted_out_of_poverty=is_lifted,
             lifted_year=draw(lifted_year_s) if is_lifted is True else None,
             social_assistance=draw(assistance_s),
-            has_urban_social_security=draw(flag_s),
+            has_urban_social_security=urban,
             monitoring=draw(monitoring_s),
             income=income,
             expenditures=spending,
             risk_events=events,
             guarantees=guarantees,
-            self_coping=draw(flag_s),
+            self_coping=self_coping,
             serious_difficulty=serious,
             green_channel=green,
             livestock=draw(_LIVESTOCK_S),
@@ -995,3 +1217,117 @@ def as_of_dates(pack: Pack, *, last: date = CALENDAR_LAST_DAY) -> SearchStrategy
             for d in found:
                 edges |= {d - _DAY, d, d + _DAY}
     return st.one_of(*(dates(lo, hi, edges=edges) for lo, hi in spans))
+
+
+# --------------------------------------------------------------------------------------------
+# Pack-derived helpers
+
+
+def _pack_date_range(pack: Pack, edges: PackEdges) -> tuple[date, date]:
+    """Dated facts for ``pack``: from two years before it takes effect (or its first window) to
+    the end of its first year (or its last window), so every date edge lies inside."""
+    starts = [w.start for w in edges.windows] + [date(pack.valid_from.year - 2, 1, 1)]
+    ends = [w.end for w in edges.windows] + [date(pack.valid_from.year, 12, 31)]
+    starts += [d for d in edges.dates]
+    ends += [d for d in edges.dates]
+    return min(starts), min(max(ends), CALENDAR_LAST_DAY)
+
+
+def _years_before(day: date, years: int) -> tuple[date, ...]:
+    """The birth dates around turning ``years`` on ``day``: the day before, on, and after the
+    birthday (a 29 February birthday falls on 28 February in other years)."""
+    try:
+        birthday = day.replace(year=day.year - years)
+    except ValueError:
+        birthday = day.replace(year=day.year - years, day=28)
+    return (birthday - _DAY, birthday, birthday + _DAY)
+
+
+def _calendar_windows(pack: Pack) -> tuple[DateRange, ...]:
+    """Windows a caller might supply: the calendar years around the pack's date and the twelve
+    months before it takes effect."""
+    year = pack.valid_from.year
+    start = pack.valid_from.replace(year=year - 1)
+    return (
+        DateRange.year(year - 2),
+        DateRange.year(year - 1),
+        DateRange.year(year),
+        DateRange(start=start, end=pack.valid_from - _DAY),
+    )
+
+
+def parameter_sets(pack: Pack) -> SearchStrategy[dict[str, Any]]:
+    """A value for every parameter ``pack`` leaves to the caller, within its documented domain.
+
+    Money figures (yuan, ≥ 0) up to 30,000, often on the pack's other money edges and on a
+    typical line of 6,900; counts 0..100; dates in the pack's fact range; windows among the
+    calendar years around the pack and the twelve months before it takes effect; flags either
+    way. Pass the result to ``pack.with_parameters(**values)``.
+
+    >>> from fangfan_rules import load_pack, strategies as fs
+    >>> from hypothesis import given, settings
+    >>> jimo = load_pack("jimo_2022")
+    >>> @settings(max_examples=5, deadline=None)
+    ... @given(fs.parameter_sets(jimo))
+    ... def test_supplied(values):
+    ...     assert jimo.with_parameters(**values).caller_supplied() == ()
+    >>> test_supplied()
+    """
+    edges = pack_edges(pack)
+    lo, hi = _pack_date_range(pack, edges)
+    drawn: dict[str, SearchStrategy[Any]] = {}
+    for name in pack.caller_supplied():
+        kind = pack.parameters[name].type
+        if kind == "money":
+            drawn[name] = yuan(0, 30000, edges=(*edges.money, *_QIANSHAN_MONEY_EDGES))
+        elif kind == "int":
+            drawn[name] = st.integers(0, 100)
+        elif kind == "date":
+            drawn[name] = dates(lo, hi, edges=edges.dates)
+        elif kind == "window":
+            drawn[name] = st.sampled_from((*edges.windows, *_calendar_windows(pack)))
+        elif kind == "bool":
+            drawn[name] = _BOOL
+        else:
+            raise ValueError(f"parameter_sets(): {pack.name}.{name} is a {kind}: no domain known")
+    return st.fixed_dictionaries(drawn)
+
+
+def villages(
+    pack: Pack,
+    *,
+    max_households: int = 14,
+    village: Area | None = None,
+    **household_options: Any,
+) -> SearchStrategy[list[Household]]:
+    """Whole villages (嘎查村) for population rules: households of one village, with the number
+    of 脱贫户 on the pack's count edges (e.g. 9, 10 and 11 around ewenki's 10 per 嘎查村) and
+    households sharing incomes (ties at the bottom-20 % edge).
+
+    ``household_options`` are passed to :func:`households` (``pack`` is passed for you).
+
+    >>> from fangfan_rules import load_pack, strategies as fs
+    >>> from hypothesis import given, settings
+    >>> ewenki = load_pack("ewenki_2024")
+    >>> @settings(max_examples=3, deadline=None)
+    ... @given(fs.villages(ewenki), fs.as_of_dates(ewenki))
+    ... def test_population(village, as_of):
+    ...     assert len(ewenki.identify_many(village, as_of=as_of)) == len(village)
+    >>> test_population()
+    """
+    edges = pack_edges(pack)
+    counts = [n for n in edges.counts if n <= max_households] or [0, 1]
+    area = village or Area(county="千山区", town="千山镇", village="红旗村")
+    lifted_s = households(pack=pack, lifted=True, **household_options)
+    other_s = households(pack=pack, lifted=st.sampled_from((False, None)), **household_options)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> list[Household]:
+        n_lifted = draw(st.sampled_from(counts))
+        n_other = draw(st.integers(0, max(0, max_households - n_lifted)))
+        drawn = [draw(lifted_s) for _ in range(n_lifted)] + [draw(other_s) for _ in range(n_other)]
+        if len(drawn) > 1 and draw(_BOOL):  # a tie: two households with the same income
+            drawn[1] = drawn[1].model_copy(update={"income": drawn[0].income})
+        return [h.model_copy(update={"id": f"V{i:03d}", "area": area}) for i, h in enumerate(drawn)]
+
+    return build()

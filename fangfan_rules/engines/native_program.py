@@ -1,0 +1,417 @@
+"""A pack's rule trees compiled once into closures, for the native evaluator.
+
+Interpreting a condition tree for every household repeats the same work: dispatching on the node
+type, resolving the same parameters and as_of-relative dates, hashing the same variable
+references. A :class:`Program` does that once per pack (the closures) and once per (pack, as_of)
+(the resolved operands); evaluating a household then runs the closures against a
+:class:`Recorder`, which reads variables (cached per household) and records each leaf's machine
+values as a plain tuple. Nothing is worded here: the trace and its texts are built from those
+tuples only when someone reads them.
+
+The semantics are the tree interpreter's, node for node (CONVENTIONS.md, "Unknown is not no"):
+every item of ``all`` / ``any`` is evaluated (each leaf is traced), a subtree whose value is known
+forgets the missing facts read inside it, a caller figure not supplied makes its leaf unknown and
+names the parameter.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from fangfan_rules.dates import DateRange
+from fangfan_rules.errors import RuleError, UnsuppliedParameterError
+from fangfan_rules.facts import Household, Member
+from fangfan_rules.logic import UNKNOWN, Missing, Truth, k_and, k_not, k_or
+from fangfan_rules.rules.conditions import (
+    RELATIVE_DAYS,
+    All,
+    AnyMember,
+    AnyOf,
+    Compare,
+    Condition,
+    Const,
+    Fired,
+    IsTrue,
+    Not,
+    Operand,
+    Param,
+    VarRef,
+    Window,
+    relative_day,
+)
+from fangfan_rules.rules.parameters import ParameterValue
+from fangfan_rules.rules.rule import Rule
+from fangfan_rules.variables import Context, Variable, get_variable
+
+if TYPE_CHECKING:
+    from fangfan_rules.packs.pack import Pack
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
+    "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b,
+    "in": lambda a, b: a in b,
+    "not_in": lambda a, b: a not in b,
+    "contains": lambda a, b: b in a,
+}
+
+
+def unsupplied_fact(parameter: str) -> str:
+    """How a missing caller-supplied figure is listed among an answer's missing facts."""
+    return f"parameter {parameter} (not stated in the document: supply it)"
+
+
+#: One evaluated leaf in machine values, worded into a Check only when read: (variable,
+#: arguments, member id, value, operator, compared-with value, result, the name of the parameter
+#: compared with or None). A plain tuple: cheap.
+Recorded = tuple[str, Mapping[str, Any], str | None, Any, str | None, Any, Truth, str | None]
+
+
+class RuleRun:
+    """What evaluating one rule recorded: its leaves, missing facts and parameters, in order."""
+
+    __slots__ = ("checks", "missing", "parameters")
+
+    def __init__(self) -> None:
+        self.checks: list[Recorded] = []
+        self.missing: list[str] = []
+        self.parameters: list[str] = []
+
+
+class _Resolved(NamedTuple):
+    """An operand resolved on one as_of: its value and the parameters read, in order (or, when
+    ``unsupplied``, the :class:`UnsuppliedParameterError` it raised)."""
+
+    value: Any
+    params: tuple[tuple[str, ParameterValue], ...]
+    unsupplied: bool = False
+
+
+Node = Callable[["Recorder", Member | None], Truth]
+
+
+class Recorder:
+    """One household's evaluation state: variable values, rules fired, parameters read."""
+
+    def __init__(
+        self,
+        pack: Pack,
+        household: Household,
+        as_of: date,
+        population: Mapping[tuple[str, str], Any] | None = None,
+    ):
+        self.pack = pack
+        self.population = population or {}
+        self.household = household
+        self.as_of = as_of
+        self.members = sorted(household.members, key=lambda m: m.id)
+        self.program = program_of(pack)
+        self.resolved = self.program.resolved_on(as_of)
+        self.cache: dict[tuple[int, str | None], Any] = {}
+        self.contexts: dict[str | None, Context] = {}
+        self.fired: dict[str, Truth] = {}
+        self.missing_by_rule: dict[str, tuple[str, ...]] = {}
+        self.params_read: dict[str, ParameterValue] = {}
+        self.rule: Rule | None = None
+        self.run = RuleRun()
+
+    # -- operands ---------------------------------------------------------------------------
+    def resolve(self, operand: Operand) -> Any:
+        """The value of ``operand`` on as_of, recording the parameters it reads."""
+        read: list[tuple[str, ParameterValue]] = []
+        try:
+            return self._resolve(operand, read)
+        finally:
+            self._note_params(read)  # read before a failure too, as each was read
+
+    def operand(self, operand: Operand) -> Any:
+        """:meth:`resolve` for an operand of the pack's rules (resolved once per pack and day;
+        keyed by identity, so only for operands the compiled program keeps alive)."""
+        return self._once(operand, lambda read: self._resolve(operand, read))
+
+    def _once(self, node: object, compute: Callable[[list[Any]], Any]) -> Any:
+        resolved = self.resolved.get(id(node))
+        if resolved is not None and not resolved.params and not resolved.unsupplied:
+            return resolved.value  # the common case: constants and dates, no parameter read
+        if resolved is None:
+            read: list[tuple[str, ParameterValue]] = []
+            try:
+                value = compute(read)
+            except UnsuppliedParameterError as exc:
+                # A caller figure not supplied stays so all day: remembered, the leaf only needs
+                # the parameter's name (other errors stop the evaluation and are not kept).
+                self.resolved[id(node)] = _Resolved(exc, tuple(read), unsupplied=True)
+                raise
+            finally:
+                self._note_params(read)  # read before a failure too, as each was read
+            self.resolved[id(node)] = _Resolved(value, tuple(read))
+            return value
+        if resolved.params:
+            self._note_params(resolved.params)
+        if resolved.unsupplied:
+            raise resolved.value.with_traceback(None)
+        return resolved.value
+
+    def _note_params(self, read: Any) -> None:
+        parameters = self.run.parameters
+        for name, value in read:
+            self.params_read[name] = value
+            if name not in parameters:
+                parameters.append(name)
+
+    def _resolve(self, operand: Operand, read: list[tuple[str, ParameterValue]]) -> Any:
+        if isinstance(operand, Const):
+            return operand.value
+        if isinstance(operand, RELATIVE_DAYS):
+            return relative_day(operand, self.as_of)
+        if isinstance(operand, Window):
+            return DateRange(
+                start=self._resolve(operand.start, read), end=self._resolve(operand.end, read)
+            )
+        assert isinstance(operand, Param)
+        value = self.pack.stated_value(
+            operand.name, self.as_of, self.rule.id if self.rule else None
+        )
+        read.append((operand.name, value))
+        return value.value
+
+    def arguments(self, ref: VarRef, variable: Variable) -> Mapping[str, Any]:
+        """The arguments of ``ref`` on as_of (resolved once per pack and day)."""
+
+        def compute(read: list[Any]) -> dict[str, Any]:
+            args = {name: self._resolve(arg, read) for name, arg in ref.args}
+            if variable.enum is not None:
+                for name, kind in variable.args.items():
+                    if kind == "enum_list":
+                        args[name] = tuple(variable.enum(v) for v in args[name])
+            return args
+
+        return self._once(ref, compute)  # type: ignore[no-any-return]
+
+    def read(
+        self, index: int, ref: VarRef, variable: Variable, member: Member | None
+    ) -> tuple[Any, Mapping[str, Any]]:
+        """The value of ``ref`` for the household (or ``member``), computed once per household."""
+        resolved = self.resolved.get(id(ref))
+        if resolved is not None and not resolved.params and not resolved.unsupplied:
+            args = resolved.value  # the common case, without the calls of arguments()
+        else:
+            args = self.arguments(ref, variable)
+        member_id = member.id if member is not None else None
+        key = (index, member_id)
+        cache = self.cache
+        if key in cache:
+            value = cache[key]
+        else:
+            ctx = self.contexts.get(member_id)
+            if ctx is None:
+                ctx = self.contexts[member_id] = Context(
+                    self.household, self.as_of, member, self.population
+                )
+            value = cache[key] = variable.compute(ctx, **args)
+        if isinstance(value, Missing):
+            missing = self.run.missing
+            missing.extend(f for f in value.facts if f not in missing)
+        return value, args
+
+    def unsupplied(self, exc: UnsuppliedParameterError) -> Truth:
+        """A figure the document leaves to the caller, not supplied: the leaf is unknown and the
+        answer names the parameter (when_not_supplied: review)."""
+        fact = unsupplied_fact(exc.parameter)
+        if fact not in self.run.missing:
+            self.run.missing.append(fact)
+        if exc.parameter not in self.run.parameters:
+            self.run.parameters.append(exc.parameter)
+        return UNKNOWN
+
+    # -- rules ------------------------------------------------------------------------------
+    def evaluate(self, rule: Rule) -> tuple[Truth, RuleRun]:
+        self.rule, self.run = rule, RuleRun()
+        value = self.program.condition(rule)(self, None)
+        run = self.run
+        self.fired[rule.id] = value
+        self.missing_by_rule[rule.id] = tuple(run.missing)
+        # The rule's record is final: what is read afterwards (a deadline's parameter) is not
+        # the rule's, and its trace, built later, must show what it was when evaluated.
+        self.run = RuleRun()
+        return value, run
+
+
+class Program:
+    """A pack's conditions as closures, and its operands resolved per as_of."""
+
+    #: as_of days whose resolved operands are kept (a timeline walks a few hundred at most)
+    DAYS_KEPT = 512
+
+    def __init__(self) -> None:
+        self._conditions: dict[int, tuple[Rule, Node]] = {}
+        self._refs: dict[VarRef, int] = {}
+        self._days: dict[date, dict[int, _Resolved]] = {}
+        self._compiling = threading.Lock()
+
+    def resolved_on(self, as_of: date) -> dict[int, Any]:
+        days = self._days
+        resolved = days.get(as_of)
+        if resolved is None:
+            if len(days) >= self.DAYS_KEPT:
+                days.clear()
+            resolved = days[as_of] = {}
+        return resolved
+
+    def condition(self, rule: Rule) -> Node:
+        compiled = self._conditions.get(id(rule))
+        if compiled is None or compiled[0] is not rule:
+            # One compiler at a time: two threads numbering variable references at once could
+            # give two references one cache slot.
+            with self._compiling:
+                compiled = self._conditions.get(id(rule))
+                if compiled is None or compiled[0] is not rule:
+                    compiled = (rule, self._compile(rule.condition, rule))
+                    self._conditions[id(rule)] = compiled
+        return compiled[1]
+
+    def _index(self, ref: VarRef) -> int:
+        # Equal references share one cached value per household (as the interpreter's cache key).
+        return self._refs.setdefault(ref, len(self._refs))
+
+    def _compile(self, node: Condition, rule: Rule) -> Node:
+        if isinstance(node, All | AnyOf):
+            return _combined(
+                [self._compile(i, rule) for i in node.items],
+                k_and if isinstance(node, All) else k_or,
+            )
+        if isinstance(node, Not):
+            return _negated(self._compile(node.item, rule))
+        if isinstance(node, AnyMember):
+            return _any_member(self._compile(node.item, rule))
+        if isinstance(node, Fired):
+            return _fired(node.rule_ids)
+        if isinstance(node, IsTrue):
+            return _leaf(self._index(node.var), node.var, get_variable(node.var.name))
+        assert isinstance(node, Compare)
+        return _leaf(self._index(node.left), node.left, get_variable(node.left.name), node)
+
+
+# Each node forgets the missing facts read inside it when its value is known: they could not
+# change it ("what would change the answer").
+
+
+def _combined(items: list[Node], combine: Callable[[list[Truth]], Truth]) -> Node:
+    def node(rec: Recorder, member: Member | None) -> Truth:
+        missing = rec.run.missing
+        before = len(missing)
+        value = combine([item(rec, member) for item in items])
+        if value is not UNKNOWN:
+            del missing[before:]
+        return value
+
+    return node
+
+
+def _negated(item: Node) -> Node:
+    def node(rec: Recorder, member: Member | None) -> Truth:
+        missing = rec.run.missing
+        before = len(missing)
+        value = k_not(item(rec, member))
+        if value is not UNKNOWN:
+            del missing[before:]
+        return value
+
+    return node
+
+
+def _any_member(item: Node) -> Node:
+    # Members in id order: the answer and its trace never depend on input order.
+    def node(rec: Recorder, member: Member | None) -> Truth:
+        missing = rec.run.missing
+        before = len(missing)
+        value = k_or([item(rec, m) for m in rec.members])
+        if value is not UNKNOWN:
+            del missing[before:]
+        return value
+
+    return node
+
+
+def _fired(rule_ids: tuple[str, ...]) -> Node:
+    def node(rec: Recorder, member: Member | None) -> Truth:
+        missing = rec.run.missing
+        before = len(missing)
+        values = [rec.fired[r] for r in rule_ids]
+        for rule_id, value in zip(rule_ids, values, strict=True):
+            if value is UNKNOWN:  # an unknown referenced rule passes on what it was missing
+                for fact in rec.missing_by_rule.get(rule_id, ()):
+                    if fact not in missing:
+                        missing.append(fact)
+        result = k_or(values)
+        if result is not UNKNOWN:
+            del missing[before:]
+        return result
+
+    return node
+
+
+def _leaf(index: int, ref: VarRef, variable: Variable, compare: Compare | None = None) -> Node:
+    """A variable that is true (``compare`` None) or a variable compared with an operand."""
+    name = ref.name
+    op = compare.op if compare is not None else None
+    right_operand = compare.right if compare is not None else None
+    test = _COMPARE[op] if op is not None else None
+    right_id = id(right_operand)
+    # The words name the figure compared with ("低于监测收入标准7,000元") when it is a parameter.
+    parameter = right_operand.name if isinstance(right_operand, Param) else None
+
+    def node(rec: Recorder, member: Member | None) -> Truth:
+        missing = rec.run.missing
+        before = len(missing)
+        result: Truth
+        right: Any = None
+        try:
+            value, args = rec.read(index, ref, variable, member)
+            if test is None:
+                result = UNKNOWN if isinstance(value, Missing) else value is True
+            else:
+                resolved = rec.resolved.get(right_id)
+                if resolved is not None and not resolved.params and not resolved.unsupplied:
+                    right = resolved.value
+                else:
+                    right = rec.operand(right_operand)  # type: ignore[arg-type]
+                if isinstance(value, Missing):
+                    result = UNKNOWN
+                elif value is None:
+                    result = False  # the thing does not exist (e.g. no certificate): never true
+                else:
+                    try:
+                        result = bool(test(value, right))
+                    except TypeError as exc:
+                        rule_id = rec.rule.id if rec.rule else "?"
+                        raise RuleError(
+                            f"rule {rule_id}: cannot compare {name}={value!r} {op} {right!r}"
+                        ) from exc
+            member_id = member.id if member is not None else None
+            rec.run.checks.append((name, args, member_id, value, op, right, result, parameter))
+        except UnsuppliedParameterError as exc:
+            result = rec.unsupplied(exc)
+        if result is not UNKNOWN:
+            del missing[before:]
+        return result
+
+    return node
+
+
+_PROGRAMS: weakref.WeakKeyDictionary[Pack, Program] = weakref.WeakKeyDictionary()
+
+
+def program_of(pack: Pack) -> Program:
+    """The compiled program of ``pack`` (compiled on first use; a pack is immutable)."""
+    program = _PROGRAMS.get(pack)
+    if program is None:
+        program = _PROGRAMS[pack] = Program()
+    return program

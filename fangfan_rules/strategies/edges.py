@@ -1,0 +1,259 @@
+"""A pack's edges, read from its own parameters and rules: where property tests should look.
+
+Every threshold a pack states is a comparison in one of its rules (``per_capita_net_income lt
+{param: monitoring_income_line}``, ``age ge 60``, ``disability_certificate_date ge {param:
+new_since}``). :func:`pack_edges` collects them, with each parameter's values in every period
+(and the caller's figure when supplied), so the strategies draw facts on that pack's edges and
+a pack written by a third party gets the same without any constant in this library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal
+
+from fangfan_rules.dates import DateRange
+from fangfan_rules.rules.conditions import (
+    RELATIVE_DAYS,
+    Compare,
+    Const,
+    IsTrue,
+    Operand,
+    Param,
+    Window,
+    relative_day,
+    walk,
+)
+from fangfan_rules.variables import get_variable
+
+if TYPE_CHECKING:
+    from fangfan_rules.packs.pack import Pack
+
+__all__ = ["PackEdges", "Threshold", "pack_edges"]
+
+_DAY = timedelta(days=1)
+_FEN = Decimal("0.01")
+ThresholdKind = Literal["money", "int", "date"]
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """One stated threshold: ``variable op value`` in rule ``rule_id``.
+
+    ``source`` is the parameter it comes from (``None`` for a figure written in the rule).
+    """
+
+    rule_id: str
+    variable: str
+    op: str
+    kind: ThresholdKind
+    value: Decimal | int | date
+    source: str | None
+    population: bool  # read from a whole village (嘎查村) or area, not from one household
+
+    def side(self, value: Decimal | int | date) -> Literal["below", "on", "above"]:
+        """Where ``value`` lies with respect to this threshold."""
+        if value == self.value:
+            return "on"
+        return "below" if value < self.value else "above"  # type: ignore[operator]
+
+
+@dataclass(frozen=True)
+class PackEdges:
+    """What :func:`pack_edges` reads from a pack (every tuple sorted, without repeats)."""
+
+    pack: str
+    thresholds: tuple[Threshold, ...]
+    #: every money threshold − 0.01, on it and + 0.01
+    money: tuple[Decimal, ...]
+    #: every count threshold − 1, on it and + 1 (never negative)
+    counts: tuple[int, ...]
+    #: every date parameter and date threshold − 1 day, on it and + 1 day, and window ends
+    dates: tuple[date, ...]
+    #: every window parameter's value (income periods, 上年度, 2023年 …)
+    windows: tuple[DateRange, ...]
+    #: ages (whole years) compared against (``age ge 60``: 60)
+    ages: tuple[int, ...]
+    #: per variable, the enum values its rules compare against (``hukou eq rural``)
+    enums: dict[str, tuple[Any, ...]]
+    #: the variables the pack's rules read
+    variables: frozenset[str]
+    #: per enum (ExpenditureKind, RiskType, CareType, ClueKind, Department…), the values the
+    #: rules select facts by (``kinds: [medical]``, ``departments: [medical_insurance]``)
+    selected: dict[type, tuple[Any, ...]]
+
+
+def _values(pack: Pack, name: str) -> Iterator[Any]:
+    """Every value ``name`` takes (each period, and the caller's figure), except 'not stated'."""
+    if name in pack.overrides:
+        yield pack.overrides[name].value
+    for value in pack.parameters[name].values:
+        if value.stated:
+            yield value.value
+
+
+def _kind(variable: str) -> ThresholdKind | None:
+    value_type = get_variable(variable).value_type
+    return value_type if value_type in ("money", "int", "date") else None  # type: ignore[return-value]
+
+
+def _thresholds(pack: Pack) -> Iterator[Threshold]:
+    for rule in (*pack.rules, *pack.elimination):
+        for node in walk(rule.condition):
+            if not isinstance(node, Compare):
+                continue
+            kind = _kind(node.left.name)
+            if kind is None:
+                continue
+            population = get_variable(node.left.name).args.get("area") is not None or (
+                node.left.name.startswith(("village_", "area_"))
+            )
+            right = node.right
+            found: list[tuple[Any, str | None]]
+            if isinstance(right, Param):
+                found = [(v, right.name) for v in _values(pack, right.name)]
+            elif isinstance(right, Const):
+                found = [(right.value, None)]
+            else:
+                continue  # as_of-relative operands move with as_of: the date strategies cover them
+            for value, source in found:
+                if kind == "money":
+                    value = Decimal(str(value)).quantize(_FEN)
+                elif kind == "int" and not isinstance(value, int):
+                    continue
+                elif kind == "date" and not isinstance(value, date):
+                    continue
+                yield Threshold(rule.id, node.left.name, node.op, kind, value, source, population)
+
+
+def _day(pack: Pack, operand: Operand, as_of: date | None) -> list[date]:
+    """The days an operand stands for (each period's value of a date parameter)."""
+    if isinstance(operand, RELATIVE_DAYS):
+        return [] if as_of is None else [relative_day(operand, as_of)]
+    if isinstance(operand, Param):
+        return [v for v in _values(pack, operand.name) if isinstance(v, date)]
+    if isinstance(operand, Const) and isinstance(operand.value, date):
+        return [operand.value]
+    return []
+
+
+def _relative(pack: Pack, as_of: date | None) -> tuple[set[DateRange], set[date]]:
+    """Windows and days written in the rules' arguments (``{from: {as_of_minus: {months: 12}},
+    to: as_of}``, ``{month_start: {back: 1}}``…), resolved on ``as_of`` when given."""
+    windows: set[DateRange] = set()
+    days: set[date] = set()
+    for rule in (*pack.rules, *pack.elimination):
+        for node in walk(rule.condition):
+            ref = (
+                node.left
+                if isinstance(node, Compare)
+                else node.var
+                if isinstance(node, IsTrue)
+                else None
+            )
+            if ref is None:
+                continue
+            operands = [arg for _, arg in ref.args]
+            if isinstance(node, Compare):
+                operands.append(node.right)
+            for operand in operands:
+                if isinstance(operand, Window):
+                    for start in _day(pack, operand.start, as_of):
+                        for end in _day(pack, operand.end, as_of):
+                            if start <= end:
+                                windows.add(DateRange(start=start, end=end))
+                    days.update(_day(pack, operand.start, as_of))
+                    days.update(_day(pack, operand.end, as_of))
+                else:
+                    days.update(_day(pack, operand, as_of))
+    return windows, days
+
+
+def pack_edges(pack: Pack, as_of: date | None = None) -> PackEdges:
+    """The edges of ``pack`` (its parameters in every period, its rules' comparisons).
+
+    With ``as_of``, the windows and days the rules state relative to it (the 12 months before,
+    the previous calendar month…) are resolved on that day and included too.
+
+    >>> from fangfan_rules import load_pack
+    >>> edges = pack_edges(load_pack("jimo_2022"))
+    >>> [str(m) for m in edges.money if 19999 < m < 20001]
+    ['19999.99', '20000.00', '20000.01']
+    >>> edges.ages
+    (18, 60)
+    """
+    thresholds = tuple(dict.fromkeys(_thresholds(pack)))
+    money: set[Decimal] = set()
+    counts: set[int] = set()
+    days: set[date] = set()
+    ages: set[int] = set()
+    for t in thresholds:
+        value = t.value
+        if isinstance(value, Decimal):
+            money |= {value - _FEN, value, value + _FEN}
+        elif isinstance(value, int) and t.variable == "age":
+            ages.add(value)
+        elif isinstance(value, int):
+            counts |= {n for n in (value - 1, value, value + 1) if n >= 0}
+        else:
+            days |= {value - _DAY, value, value + _DAY}
+    windows: set[DateRange] = set()
+    for name in pack.needed_parameters():
+        for value in _values(pack, name):
+            if isinstance(value, DateRange):
+                windows.add(value)
+                days |= {value.start - _DAY, value.start, value.end, value.end + _DAY}
+            elif isinstance(value, date):
+                days |= {value - _DAY, value, value + _DAY}
+    relative_windows, relative_days = _relative(pack, as_of)
+    windows |= relative_windows
+    for day in relative_days:
+        days |= {day - _DAY, day, day + _DAY}
+    days |= {pack.valid_from - _DAY, pack.valid_from}
+    enums: dict[str, set[Any]] = {}
+    variables: set[str] = set()
+    selected: dict[type, set[Any]] = {}
+    for rule in (*pack.rules, *pack.elimination):
+        for node in walk(rule.condition):
+            ref = getattr(node, "left", None) or getattr(node, "var", None)
+            if ref is not None:
+                variables.add(ref.name)
+                for found in _selected(ref):
+                    selected.setdefault(type(found), set()).add(found)
+            if isinstance(node, Compare) and isinstance(node.right, Const):
+                enum = get_variable(node.left.name).enum
+                found = node.right.value
+                for value in found if isinstance(found, tuple) else (found,):
+                    if enum is not None and isinstance(value, str):
+                        enums.setdefault(node.left.name, set()).add(enum(value))
+    return PackEdges(
+        pack=pack.name,
+        thresholds=thresholds,
+        money=tuple(sorted(money)),
+        counts=tuple(sorted(counts)),
+        dates=tuple(sorted(days)),
+        windows=tuple(sorted(windows, key=lambda w: (w.start, w.end))),
+        ages=tuple(sorted(ages)),
+        enums={k: tuple(sorted(v, key=str)) for k, v in sorted(enums.items())},
+        variables=frozenset(variables),
+        selected={k: tuple(sorted(v, key=str)) for k, v in selected.items()},
+    )
+
+
+def _selected(ref: Any) -> Iterator[Any]:
+    """The enum values a variable's arguments select facts by (``kinds: [medical]``)."""
+    variable = get_variable(ref.name)
+    for name, arg in ref.args:
+        if variable.args.get(name) not in ("enum", "enum_list") or not isinstance(arg, Const):
+            continue
+        values = arg.value if isinstance(arg.value, tuple) else (arg.value,)
+        for value in values:
+            enum = variable.enum
+            if enum is not None and isinstance(value, str):
+                try:
+                    yield enum(value)
+                except ValueError:
+                    continue
