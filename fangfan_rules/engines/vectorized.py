@@ -906,17 +906,22 @@ def compile_pack(pack: Pack, *, as_of: date) -> CompiledPack:
 def progress_steps(enabled: bool, description: str, total: int) -> Iterator[Callable[[int], None]]:
     """A progress bar on standard error counting ``total`` steps (households, packs, values),
     with the elapsed time and an estimate of the time left, when ``enabled``; yields
-    ``advance(n)``. The bar is the command line's (:mod:`fangfan_rules.cli.progress`), imported
-    only when a progress bar is asked for (``progress=True`` of the batch APIs; off by default).
+    ``advance(n)``. rich is imported only when a bar is asked for (``progress=True`` of the batch
+    APIs; off by default). Built here, not borrowed from the command line's bar: the engines sit
+    below the CLI and import nothing from it.
     """
     if not enabled:
         yield lambda n: None
         return
+    from rich import progress as bars
     from rich.console import Console
 
-    from fangfan_rules.cli.progress import progress
-
-    with progress(Console(stderr=True), True) as bar:
+    with bars.Progress(
+        *bars.Progress.get_default_columns(),  # description, bar, percentage, time remaining
+        bars.MofNCompleteColumn(),
+        bars.TimeElapsedColumn(),
+        console=Console(stderr=True),
+    ) as bar:
         task = bar.add_task(description, total=total)
         yield lambda n: bar.advance(task, n)
 
