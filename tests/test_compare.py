@@ -234,3 +234,21 @@ def test_sweep_shares_variables_only_where_the_value_leaves_them_alone():
         assert frames[0]["count"].tolist() == frames[1]["count"].tolist(), (pack, parameter)
         counts = frames[1].groupby("value", sort=False)["count"].apply(tuple)
         assert counts.nunique() > 1, f"{pack} {parameter}: the values must move the counts"
+
+
+def test_progress_bars_are_on_standard_error_only_when_asked(capsys):
+    args = dict(as_of=date(2023, 6, 1), parameters={"monitoring_income_line": 7000})
+    quiet = ff.compare(_batch(), ["qianshan_2023"], **args)
+    assert capsys.readouterr().err == ""
+    shown = ff.compare(_batch(), ["qianshan_2023"], progress=True, **args)
+    captured = capsys.readouterr()
+    assert "compare" in captured.err and "2/2" in captured.err and captured.out == ""
+    pd.testing.assert_frame_equal(shown, quiet)
+    sweep_args = dict(
+        parameter="monitoring_income_line", values=[6000, 8000], as_of=date(2023, 6, 1)
+    )
+    quiet = ff.sweep(_batch(), "qianshan_2023", **sweep_args)
+    assert capsys.readouterr().err == ""
+    shown = ff.sweep(_batch(), "qianshan_2023", progress=True, **sweep_args)
+    assert "sweep monitoring_income_line" in capsys.readouterr().err
+    pd.testing.assert_frame_equal(shown, quiet)

@@ -154,6 +154,18 @@ def test_result_columns_are_those_of_compare():
     assert frame.missing_facts.tolist() == native.missing_facts.tolist()
 
 
+def test_progress_counts_the_plan_and_each_worded_household_on_standard_error(capsys, tmp_path):
+    batch = [household(id="P1"), household(id="P2")]
+    quiet = vz.identify_frame(QIANSHAN, batch, as_of=AS_OF)
+    assert capsys.readouterr().err == ""
+    shown = vz.identify_frame(QIANSHAN, batch, as_of=AS_OF, progress=True)
+    assert "qianshan_2023 2023-05-20" in (err := capsys.readouterr().err) and "3/3" in err
+    pd.testing.assert_frame_equal(shown, quiet)
+    path = col.write_parquet(batch, tmp_path / "nested.parquet", layout="nested")
+    frames = list(vz.identify_parquet(QIANSHAN, path, as_of=AS_OF, progress=True))
+    assert sum(len(f) for f in frames) == 2 and "2/2" in capsys.readouterr().err
+
+
 def test_without_reasons_the_text_columns_are_absent_not_empty():
     frame = vz.identify_frame(QIANSHAN, [household()], as_of=AS_OF, reasons=False)
     assert list(frame.columns) == [c for c in COLUMNS if c not in vz.REASON_COLUMNS]

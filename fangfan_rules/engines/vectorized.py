@@ -75,7 +75,8 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -901,6 +902,30 @@ def compile_pack(pack: Pack, *, as_of: date) -> CompiledPack:
 # running a batch
 
 
+@contextmanager
+def progress_steps(enabled: bool, description: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on standard error counting ``total`` steps (households, packs, values),
+    with the elapsed time and an estimate of the time left, when ``enabled``; yields
+    ``advance(n)``. rich is imported only when a bar is asked for (``progress=True`` of the batch
+    APIs; off by default). Built here, not borrowed from the command line's bar: the engines sit
+    below the CLI and import nothing from it.
+    """
+    if not enabled:
+        yield lambda n: None
+        return
+    from rich import progress as bars
+    from rich.console import Console
+
+    with bars.Progress(
+        *bars.Progress.get_default_columns(),  # description, bar, percentage, time remaining
+        bars.MofNCompleteColumn(),
+        bars.TimeElapsedColumn(),
+        console=Console(stderr=True),
+    ) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
 def _to_pandas(compiled: CompiledPack, results: pl.DataFrame, errors: pl.DataFrame) -> pd.DataFrame:
     """compare()'s columns for the valid rows and the error rows, in input order."""
     bad = errors.select(
@@ -1063,23 +1088,29 @@ class VectorizedBatch:
         as_of: date,
         also_duplicated: pl.Series | None = None,
         reasons: bool = True,
+        progress: bool = False,
     ):
         self.pack = pack
         self.as_of = as_of
         self.compiled = compile_pack(pack, as_of=as_of)
         prepared = prepare(data, also_duplicated=also_duplicated)
         self.tables, self.errors, given = prepared.tables, prepared.errors, prepared.households
-        self.population = self._population(prepared.shared)
-        results = self.compiled.evaluate(self.tables, self.population, prepared.shared)
-        #: The results: :func:`fangfan_rules.analysis.compare`'s columns, one row per household
-        #: (without :data:`REASON_COLUMNS` when built with ``reasons=False``).
-        self.frame = _to_pandas(self.compiled, results, self.errors)
-        # the ids as given, row by row (the frame masks ids that are ID numbers)
-        self._ids = _ids_in_order(results, self.errors)
-        if reasons:
-            self._fill_reasons(given)
-        else:
-            self.frame = self.frame.drop(columns=list(REASON_COLUMNS))
+        valid = self.tables["households"].height
+        # one step for the polars plan, one per household whose reasons are worded
+        steps = 1 + (valid if reasons else 0)
+        with progress_steps(progress, f"{pack.name} {as_of}", steps) as advance:
+            self.population = self._population(prepared.shared)
+            results = self.compiled.evaluate(self.tables, self.population, prepared.shared)
+            #: The results: :func:`fangfan_rules.analysis.compare`'s columns, one row per
+            #: household (without :data:`REASON_COLUMNS` when built with ``reasons=False``).
+            self.frame = _to_pandas(self.compiled, results, self.errors)
+            # the ids as given, row by row (the frame masks ids that are ID numbers)
+            self._ids = _ids_in_order(results, self.errors)
+            advance(1)
+            if reasons:
+                self._fill_reasons(given, advance)
+            else:
+                self.frame = self.frame.drop(columns=list(REASON_COLUMNS))
 
     def _population(self, shared: dict[Any, Any] | None) -> dict[Any, Any]:
         """The batch's population aggregates (computed once per set of aggregates when shared)."""
@@ -1092,7 +1123,9 @@ class VectorizedBatch:
         cached: dict[Any, Any] = shared[key]
         return cached
 
-    def _fill_reasons(self, given: list[Household] | None) -> None:
+    def _fill_reasons(
+        self, given: list[Household] | None, advance: Callable[[int], None] = lambda n: None
+    ) -> None:
         """``first_reason`` and ``missing_facts`` of every valid row, from the native answer.
 
         Why native: both are worded from every value the native trace reads (the facts a variable
@@ -1123,6 +1156,7 @@ class VectorizedBatch:
             answer = identify(self.pack, household, as_of=self.as_of, population=population)
             first[row] = answer.first_reason("zh")  # masked by first_reason
             missing[row] = tuple(masked(m) for m in answer.missing_facts)
+            advance(1)
         self.frame["first_reason"] = first
         self.frame["missing_facts"] = missing
 
@@ -1165,7 +1199,12 @@ def _ids_in_order(results: pl.DataFrame, errors: pl.DataFrame) -> list[str]:
 
 
 def identify_frame(
-    pack: Pack, households_or_tables: Any, *, as_of: date, reasons: bool = True
+    pack: Pack,
+    households_or_tables: Any,
+    *,
+    as_of: date,
+    reasons: bool = True,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Evaluate a batch with the vectorized engine; the columns of ``compare()``.
 
@@ -1176,8 +1215,11 @@ def identify_frame(
     Every column equals the native engine's. ``first_reason`` and ``missing_facts`` come from the
     native evaluator, household by household (its cost); ``reasons=False`` leaves those two
     columns out of the frame (absent, not empty) for counts over large batches.
+    ``progress=True`` shows a progress bar with a time estimate on standard error.
     """
-    return VectorizedBatch(pack, households_or_tables, as_of=as_of, reasons=reasons).frame
+    return VectorizedBatch(
+        pack, households_or_tables, as_of=as_of, reasons=reasons, progress=progress
+    ).frame
 
 
 @engine_boundary("evaluating a batch")
@@ -1226,13 +1268,20 @@ def identify(
 
 
 def identify_parquet(
-    pack: Pack, path: Path | str, *, as_of: date, batch_size: int = 50_000
+    pack: Pack,
+    path: Path | str,
+    *,
+    as_of: date,
+    batch_size: int = 50_000,
+    progress: bool = False,
 ) -> Iterator[pd.DataFrame]:
     """Stream a Parquet (or CSV) dataset through the vectorized engine, one frame per chunk:
     :func:`fangfan_rules.engines.streaming.identify_parquet` (documented there)."""
     from fangfan_rules.engines import streaming
 
-    return streaming.identify_parquet(pack, path, as_of=as_of, batch_size=batch_size)
+    return streaming.identify_parquet(
+        pack, path, as_of=as_of, batch_size=batch_size, progress=progress
+    )
 
 
 def explain_parquet(
@@ -1266,6 +1315,7 @@ __all__ = [
     "identify_frame",
     "identify_parquet",
     "prepare",
+    "progress_steps",
     "to_tables",
     "write_parquet",
 ]
