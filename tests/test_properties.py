@@ -21,6 +21,10 @@ from hypothesis import strategies as st
 import fangfan_rules as ff
 from fangfan_rules import strategies as fs
 from fangfan_rules.logic import Missing
+
+# The qianshan_2023 edges these differential tests were written around (the public aliases are
+# deprecated for users in favour of pack_edges(pack); the suite keeps its fixed set).
+from fangfan_rules.strategies.facts import _QIANSHAN_WINDOWS as QIANSHAN_WINDOWS
 from fangfan_rules.variables import counted_members
 
 LINE = Decimal("6900")
@@ -362,7 +366,9 @@ def with_later_facts(
         )
 
     def append(name: str, strategy: st.SearchStrategy[Any], dated: str, what: str) -> None:
-        items = draw(st.lists(strategy, max_size=2))
+        # monitoring spells: one per identification day (two on a day are refused as ambiguous)
+        unique = (lambda item: item.identified_on) if name == "monitoring" else None
+        items = draw(st.lists(strategy, max_size=2, unique_by=unique))
         existing = getattr(household, name)
         for j, item in enumerate(items):
             added.append((f"{name}[{len(existing) + j}]", getattr(item, dated).isoformat(), what))
@@ -381,7 +387,10 @@ def with_later_facts(
         st.builds(
             ff.MonitoringRecord,
             category=st.sampled_from(ff.MonitoringCategory),
-            identified_on=fs.dates(*later),
+            # one spell per identification day (two on a day are refused as ambiguous)
+            identified_on=fs.dates(*later).filter(
+                lambda day: day not in {r.identified_on for r in household.monitoring}
+            ),
         ),
         "identified_on",
         "identified after as_of",
@@ -455,7 +464,7 @@ TINY = Fraction(1, 10**30)  # far below a fen: derived amounts are exact to 40 d
 
 
 @relaxed
-@given(households, st.one_of(st.sampled_from(fs.QIANSHAN_WINDOWS), income_windows))
+@given(households, st.one_of(st.sampled_from(QIANSHAN_WINDOWS), income_windows))
 def test_per_capita_times_members_is_net_income_exactly(household, window):
     """Contract: net income is the exact pro-rata sum F and per-capita income is F / n, neither
     rounded to the fen before a comparison (money.fraction_to_yuan keeps 40 digits)."""

@@ -51,6 +51,10 @@ from fangfan_rules.facts import (
 from fangfan_rules.logic import UNKNOWN, k_and, k_not, k_or
 from fangfan_rules.packs.pack import Pack
 from fangfan_rules.rules.rule import parse_rule
+
+# The qianshan_2023 edges these differential tests were written around (the public aliases are
+# deprecated for users in favour of pack_edges(pack); the suite keeps its fixed set).
+from fangfan_rules.strategies.facts import _QIANSHAN_WINDOWS as QIANSHAN_WINDOWS
 from fangfan_rules.variables import VARIABLES, counted_members
 from fangfan_rules.variables.registry import variable
 from tests.helpers import household, quoted_rule, record
@@ -302,7 +306,7 @@ def test_exact_per_capita_boundaries():
 
 
 @settings(relaxed, max_examples=40)
-@given(fs.households(), st.sampled_from(fs.QIANSHAN_WINDOWS), fs.dates())
+@given(fs.households(), st.sampled_from(QIANSHAN_WINDOWS), fs.dates())
 def test_per_capita_income_is_the_exact_rational(h, window, as_of):
     view, _ = ff.known_at(h, as_of)
     tables = col.view_at(col.to_tables([h]), as_of)
