@@ -284,3 +284,18 @@ def test_the_columnar_modules_import_each_other_without_a_cycle():
 
     circular = sorted(name for name in edges if reaches(name, name))
     assert not circular, f"import cycle through {circular}: {edges}"
+
+
+def test_two_monitoring_spells_on_one_day_are_refused_as_by_the_fact_model():
+    """The current spell is the latest by identification date: two spells of a household on the
+    same day are ambiguous in the tables as in Household (only that household is a bad row)."""
+    spell = {"category": "unstable_lifted", "identified_on": "2021-01-01"}
+    tables = col.to_tables(
+        [household(id="A", monitoring=[spell]), household(id="B", monitoring=[spell])]
+    )
+    tables["monitoring"] = pl.concat([tables["monitoring"], tables["monitoring"].head(1)])
+    errors = _errors(tables)
+    assert list(errors) == ["A"]
+    assert "two monitoring spells identified on 2021-01-01" in errors["A"]
+    with pytest.raises(ff.FactError, match="two monitoring spells identified on 2021-01-01"):
+        household(id="A", monitoring=[spell, spell])

@@ -726,6 +726,22 @@ def _record_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
         pl.col("eliminated_on"),
         "eliminated_on is before identified_on",
     )
+    # As the fact model: the current spell is the latest by identification date, so two spells of
+    # one household identified on the same day are ambiguous. (is_duplicated, not a first-row
+    # test: a mask is evaluated again on the flagged rows alone, see _Checks.problems.)
+    checks.add(
+        "monitoring",
+        typed["monitoring"],
+        pl.struct("household_id", "identified_on").is_duplicated()
+        & pl.col("identified_on").is_not_null(),
+        _path("monitoring", "identified_on"),
+        pl.col("identified_on"),
+        pl.format(
+            "two monitoring spells identified on {}: which one is current cannot be told "
+            "(record one spell per identification)",
+            pl.col("identified_on"),
+        ),
+    )
 
 
 __all__ = ["validate"]
