@@ -15,6 +15,12 @@ every household) — the ratio library / baseline, the library's validation / ev
 both peaks — and the analyst path: ``compare()`` of 10,000 households over the five packs and
 ``sweep()`` over ten values with the default engine. ``--only baseline`` / ``--only analyst`` run
 one part; ``--million`` adds the baseline comparison at 1,000,000 households.
+
+Before those, ``targets`` (``--only targets``): issue 14's figures beside the ones measured in this
+run — native single-household latency per pack (median / p99, wall and CPU) and its ratio to a
+plain-Python hand-written version of qianshan_2023 (``native_latency.py`` / ``baseline_python.py``,
+outcomes checked equal), households drawn per second by ``strategies.households()``
+(``strategies_speed.py``) and ``import fangfan_rules`` (``import_time.py``, fresh interpreters).
 """
 
 from __future__ import annotations
@@ -286,6 +292,74 @@ def analyst_line(r: dict) -> str:
     )
 
 
+#: Issue 14's figures, measured when it was filed (same 2-core machine kind), for the "before" column.
+ISSUE_14 = {
+    "native qianshan median ms": 2.06,
+    "native qianshan p99 ms": 2.46,
+    "native ewenki median ms": 2.76,
+    "native puan median ms": 2.69,
+    "native jimo median ms": 2.57,
+    "native rongan median ms": 0.94,
+    "native vs plain Python (× slower)": 92.0,
+    "strategies households/s": 50.0,
+    "import fangfan_rules s": 0.5,
+}
+#: Issue 14's targets for the same rows (None: no figure set, the ratio is reported).
+TARGETS = {
+    "native qianshan median ms": 0.2,
+    "native qianshan p99 ms": 0.5,
+    "native vs plain Python (× slower)": 10.0,
+    "strategies households/s": 250.0,
+    "import fangfan_rules s": 0.2,
+}
+
+
+def targets(n: int) -> None:
+    """Issue 14's per-call figures: before (when filed), now, target — each in its own process."""
+    code = (
+        f"import json, sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r});"
+        "import native_latency, strategies_speed, import_time;"
+        "from fangfan_rules import strategies as fs;"
+        f"rows = native_latency.run({n});"
+        "rate = sorted(strategies_speed.rate(fs.households(), 200) for _ in range(3))[1];"
+        "imp = import_time.measure('import fangfan_rules', 5);"
+        "print(json.dumps({'rows': rows, 'rate': rate, 'import': imp['median']}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if done.returncode:
+        print(f"targets: ERROR {done.stderr.strip().splitlines()[-1:]}")
+        return
+    got = json.loads(done.stdout.splitlines()[-1])
+    rows = {r["pack"].split("_")[0]: r for r in got["rows"]}
+    now = {
+        "native qianshan median ms": rows["qianshan"]["median_ms"],
+        "native qianshan p99 ms": rows["qianshan"]["p99_ms"],
+        **{
+            f"native {p} median ms": rows[p]["median_ms"]
+            for p in ("ewenki", "puan", "jimo", "rongan")
+        },
+        "native vs plain Python (× slower)": rows["qianshan"]["library_vs_baseline"],
+        "strategies households/s": got["rate"],
+        "import fangfan_rules s": got["import"],
+    }
+    print(f"{'figure':<38}{'issue 14':>10}{'now':>10}{'target':>10}{'× better':>10}")
+    for name, before in ISSUE_14.items():
+        value = now[name]
+        better = value / before if name.startswith("strategies") else before / value
+        target = TARGETS.get(name)
+        digits = 3 if name.startswith("import") else 2
+        shown = f"{target:.{digits}f}" if target is not None else "—"
+        print(f"{name:<38}{before:>10.{digits}f}{value:>10.{digits}f}{shown:>10}{better:>9.1f}×")
+    cpu = ", ".join(f"{p} {r['cpu_median_ms']:.2f}/{r['cpu_p99_ms']:.2f}" for p, r in rows.items())
+    print(f"  native CPU time per household (median/p99 ms, other processes excluded): {cpu}")
+    q = rows["qianshan"]
+    print(
+        f"  plain-Python baseline agrees with the library on {q['agree']} of {q['households']}"
+        f" households ({q['baseline_per_s']:,.0f}/s vs {q['households_per_s']:,.0f}/s)",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the issue's sizes")
@@ -295,8 +369,8 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=("baseline", "analyst"),
-        help="run only the baseline comparison or only the analyst path",
+        choices=("targets", "baseline", "analyst"),
+        help="run only issue 14's per-call targets, the baseline comparison or the analyst path",
     )
     args = parser.parse_args()
     if args.one:
@@ -310,6 +384,8 @@ def main() -> None:
         f", {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores,"
         f" load {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
     )
+    if args.only in (None, "targets"):
+        targets(max(300, int(3000 * s)))
     if args.only in (None, "baseline"):
         print(
             "hand-written polars baseline (qianshan_2023; outcomes checked equal on every household):"
