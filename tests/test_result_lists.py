@@ -87,3 +87,29 @@ def test_engines_agree_on_decided_by_unknown(sample):
         fast[columns].astype(object), native[columns].astype(object), check_dtype=False
     )
     assert native.decided_by_unknown.any()  # the sample has reviews for missing facts
+
+
+COMPARE = [
+    "compare", "--pack", "qianshan_2023", "--pack", "ewenki_2024",
+    "--as-of", "qianshan_2023=2023-06-05", "--as-of", "ewenki_2024=2024-06-05",
+    "--param", "monitoring_income_line=7000", "--disagreements",
+]  # fmt: skip
+
+
+def test_cli_disagreements_carry_the_unknown_flag(tmp_path, capsys, monkeypatch):
+    from fangfan_rules.cli import main
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(SAMPLE.read_text("utf-8").splitlines()[:40]) + "\n", "utf-8")
+    out = tmp_path / "d.jsonl"
+    main([*COMPARE, "-o", str(out), str(src)])
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    row = next(r for r in rows if r["household_id"] == "SYN-0004")
+    assert row["ewenki_2024:rule"] == "ewenki_2024.outcome.review_income_below_benchmark"
+    assert row["ewenki_2024:unknown"] is True
+    assert not any(str(r[k]).endswith("?") for r in rows for k in r if k.endswith(":rule"))
+    # the table marks it in the rule's cell, ahead of the id (a cut id keeps the mark)
+    monkeypatch.setenv("COLUMNS", "160")
+    main([*COMPARE, "--format", "table", str(src)])
+    line = next(x for x in capsys.readouterr().out.splitlines() if "SYN-0004" in x)
+    assert "缺事实：outcome.review_income" in line

@@ -251,12 +251,13 @@ def _write(
 
 def _rule_cell(rule: Any, unknown: Any, pack: str, lang: str) -> Any:
     """A deciding rule as the table shows it: without the pack's prefix (the pack is in the
-    header), marked when the answer is a review because the rule's facts are missing."""
+    header), marked when the answer is a review because the rule's facts are missing (the mark
+    comes first: a narrow column cuts the end of the id, never the mark)."""
     if not isinstance(rule, str):
         return rule
     shown = rule.removeprefix(f"{pack}.")
-    if unknown is True:
-        shown += "（事实不全）" if lang == "zh" else " (facts missing)"
+    if unknown:
+        return ("缺事实：" if lang == "zh" else "facts missing: ") + shown
     return shown
 
 
