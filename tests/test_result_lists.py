@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import fangfan_rules as ff
-from fangfan_rules.result_rows import LIST_COLUMNS, split_items
+from fangfan_rules.result_rows import LIST_COLUMNS
 from tests.helpers import household
 
 SAMPLE = Path(__file__).parents[1] / "examples" / "sample_households.jsonl"
@@ -38,7 +38,7 @@ def test_key_attention_takes_pandas_string_methods(sample, engine):
     for cell, result in zip(
         frame.key_attention, QIANSHAN.identify_many(sample, as_of=AS_OF), strict=True
     ):
-        assert split_items(cell) == tuple(g.id for g in result.key_attention)
+        assert ff.split_items(cell) == tuple(g.id for g in result.key_attention)
 
 
 def test_excel_gets_text_never_a_tuple_or_list_repr(sample, tmp_path):
@@ -62,9 +62,12 @@ def test_excel_gets_text_never_a_tuple_or_list_repr(sample, tmp_path):
 
 
 def test_split_items_reads_empty_and_error_cells():
-    assert split_items("qianshan_2023:①;qianshan_2023:⑥") == ("qianshan_2023:①", "qianshan_2023:⑥")
-    assert split_items("") == ()
-    assert split_items(None) == ()
+    assert ff.split_items("qianshan_2023:①;qianshan_2023:⑥") == (
+        "qianshan_2023:①",
+        "qianshan_2023:⑥",
+    )
+    assert ff.split_items("") == ()
+    assert ff.split_items(None) == ()
 
 
 @pytest.mark.parametrize("engine", ["vectorized", "native"])

@@ -21,6 +21,7 @@ from fangfan_rules.packs import Pack, load_pack
 from fangfan_rules.result_rows import COLUMNS
 from fangfan_rules.result_rows import result_row as _row
 from fangfan_rules.result_rows import results_frame as results_frame  # public here too
+from fangfan_rules.result_rows import split_items as split_items  # public here too
 
 
 def _packs(packs: Iterable[str | Pack]) -> list[Pack]:
