@@ -16,6 +16,7 @@ from .analysis import (
     plot_sweep,
     reform,
     results_frame,
+    split_items,
     sweep,
 )
 from .calendar import (
@@ -246,6 +247,7 @@ __all__ = [
     "reform",
     "results_frame",
     "reveal_ids",
+    "split_items",
     "staffing_plan",
     "sweep",
     "validate_id_number",

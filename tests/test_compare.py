@@ -107,11 +107,15 @@ def test_disagreements_name_the_deciding_rule(tmp_path):
         "household_id",
         "qianshan_2023",
         "qianshan_2023:rule",
+        "qianshan_2023:unknown",
         "variant",
         "variant:rule",
+        "variant:unknown",
     ]
     row = diff.set_index("household_id").loc["EDGE"]
     assert row["qianshan_2023:rule"] == "qianshan_2023.outcome.income_below_line_cannot_cope"
+    unknown = row["qianshan_2023:unknown"]
+    assert not pd.isna(unknown) and not unknown  # the rule fired: decided, not a gap in facts
     assert pd.isna(row["variant:rule"])
     assert "LOW" not in set(diff["household_id"])  # both packs identify it
 
@@ -159,6 +163,7 @@ def test_every_engine_gives_the_same_comparison():
         "must_visit",
         "green_channel",
         "deciding_rule",
+        "decided_by_unknown",
     ]
     frames = [
         ff.compare(

@@ -45,6 +45,7 @@ COLUMNS = [
     "must_visit",
     "green_channel",
     "deciding_rule",
+    "decided_by_unknown",
 ]
 
 

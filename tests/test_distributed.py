@@ -27,6 +27,7 @@ EXACT = [
     "must_visit",
     "green_channel",
     "deciding_rule",
+    "decided_by_unknown",
 ]
 
 

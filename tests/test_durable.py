@@ -48,6 +48,7 @@ COLUMNS = [
     "must_visit",
     "green_channel",
     "deciding_rule",
+    "decided_by_unknown",
 ]
 AS_OF = date(2023, 6, 30)
 QIANSHAN = ff.load_pack("qianshan_2023").with_parameters(monitoring_income_line=Decimal("6900"))
@@ -159,16 +160,15 @@ def test_kleene_logic_and_explicit_unknown(tmp_path):
     known = household(id="K", self_coping=False, serious_difficulty=True)
     out = both(pack, [unknown, known])
     # not unknown = unknown (no flag); unknown or true = true; unknown and false = false
-    assert out[0]["flags"] == ("t_pack:no_certificate", "t_pack:unknown_or_true")
-    # unknown and true = unknown: the outcome rule caps the answer at needs_review, marked '?'
+    assert out[0]["flags"] == "t_pack:no_certificate;t_pack:unknown_or_true"
+    # unknown and true = unknown: the outcome rule caps the answer at needs_review, the rule
+    # named with decided_by_unknown
     assert out[0]["outcome"] == "needs_review"
-    assert out[0]["deciding_rule"] == "t_pack.unknown_and_true?"
+    assert out[0]["deciding_rule"] == "t_pack.unknown_and_true"
+    assert out[0]["decided_by_unknown"] is True
     assert out[1]["outcome"] == "identify"
-    assert out[1]["flags"] == (
-        "t_pack:no_certificate",
-        "t_pack:not_unknown",
-        "t_pack:unknown_or_true",
-    )
+    assert out[1]["decided_by_unknown"] is False
+    assert out[1]["flags"] == "t_pack:no_certificate;t_pack:not_unknown;t_pack:unknown_or_true"
 
 
 def test_unknown_is_an_explicit_flag_never_a_missing_field():
@@ -190,7 +190,8 @@ def test_missing_income_is_unknown_not_zero():
     no_income = household(id="N", self_coping=False, lifted_out_of_poverty=False)
     out = both(QIANSHAN, [no_income])
     assert out[0]["outcome"] == "needs_review"
-    assert out[0]["deciding_rule"] == "qianshan_2023.outcome.guarantee_problem_cannot_cope?"
+    assert out[0]["deciding_rule"] == "qianshan_2023.outcome.guarantee_problem_cannot_cope"
+    assert out[0]["decided_by_unknown"] is True
 
 
 # -- money in fen, exactly ----------------------------------------------------------------------
@@ -277,7 +278,7 @@ def test_scale_grows_for_thresholds_finer_than_a_fen(tmp_path):
         assert Fraction(0.005) * occ.scale * 2 == int(Fraction(0.005) * occ.scale * 2)
         assert occ.scale > 100
     out = both(pack, cases)  # large amounts are clamped, still on the right side
-    assert [r["flags"] for r in out] == [("t_pack:tiny",), (), ("t_pack:tiny",), ()]
+    assert [r["flags"] for r in out] == ["t_pack:tiny", "", "t_pack:tiny", ""]
 
 
 # -- types never coerced -----------------------------------------------------------------------

@@ -11,7 +11,13 @@ from fangfan_rules.analysis.card import (
     pack_card_markdown,
     trace_html,
 )
-from fangfan_rules.analysis.compare import compare, disagreements, outcome_table, results_frame
+from fangfan_rules.analysis.compare import (
+    compare,
+    disagreements,
+    outcome_table,
+    results_frame,
+    split_items,
+)
 from fangfan_rules.analysis.diff import PackDiff, diff_packs
 from fangfan_rules.analysis.plots import plot_deadlines, plot_groups, plot_outcomes, plot_sweep
 from fangfan_rules.analysis.reform import is_reformed, reform, rule_changes
@@ -38,6 +44,7 @@ __all__ = [
     "reform",
     "results_frame",
     "rule_changes",
+    "split_items",
     "sweep",
     "sweep_table",
     "trace_html",

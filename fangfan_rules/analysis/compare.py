@@ -21,6 +21,7 @@ from fangfan_rules.packs import Pack, load_pack
 from fangfan_rules.result_rows import COLUMNS
 from fangfan_rules.result_rows import result_row as _row
 from fangfan_rules.result_rows import results_frame as results_frame  # public here too
+from fangfan_rules.result_rows import split_items as split_items  # public here too
 
 
 def _packs(packs: Iterable[str | Pack]) -> list[Pack]:
@@ -73,6 +74,16 @@ def compare(
     batch is evaluated at the polars plan's speed (0.45 s for the same batch).
     ``progress=True`` shows a progress bar over households × packs with a time estimate on
     standard error.
+
+    The list columns (``risk_types``, ``key_attention``, ``key_areas``, ``flags``,
+    ``missing_facts``) are strings, the items joined by ``;`` in the native order
+    (``"qianshan_2023:①;qianshan_2023:⑥"``, ``""`` for none, ``None`` on an error row): pandas
+    string methods work on them (``frame.key_attention.str.contains("①", na=False)``,
+    ``.str.split(";")``) and ``to_excel`` writes them as text.
+    :func:`~fangfan_rules.result_rows.split_items` gives a cell's items. ``deciding_rule`` is the
+    id of the rule that decided the outcome (``None`` for ``not_eligible``);
+    ``decided_by_unknown`` is True when the outcome is a review because that rule's facts are
+    missing (its outcome is unknown), False when the rule fired (or, out of scope, did not hold).
     """
     if not reasons and engine != "vectorized":
         raise ValueError("reasons=False is a vectorized-engine option (engine='vectorized')")
@@ -154,15 +165,20 @@ def outcome_table(comparison: pd.DataFrame, value: str = "outcome") -> pd.DataFr
 def disagreements(comparison: pd.DataFrame) -> pd.DataFrame:
     """Households whose outcome differs between packs, with each pack's outcome and deciding rule.
 
-    Columns: ``household_id``, then ``<pack>`` (outcome) and ``<pack>:rule`` (the rule that decided
-    it, or the first reason when nothing decided it) for every pack.
+    Columns: ``household_id``, then for every pack ``<pack>`` (outcome), ``<pack>:rule`` (the
+    ``deciding_rule``: the rule that decided it, ``None`` when none did) and ``<pack>:unknown``
+    (its ``decided_by_unknown``: True when the answer is a review because that rule's facts are
+    missing).
     """
     outcomes = outcome_table(comparison)
     differs = (outcomes.nunique(axis=1) > 1).to_numpy()
     differing = outcomes[differs]
-    rules = outcome_table(comparison, "deciding_rule")[differs]  # the same rows, in order
+    # the same rows, in order
+    rules = outcome_table(comparison, "deciding_rule")[differs]
+    unknown = outcome_table(comparison, "decided_by_unknown")[differs]
     frame = differing.copy()
     for pack in outcomes.columns:
         frame[f"{pack}:rule"] = rules[pack]
-    ordered = [c for pack in outcomes.columns for c in (pack, f"{pack}:rule")]
+        frame[f"{pack}:unknown"] = unknown[pack]
+    ordered = [c for pack in outcomes.columns for c in (pack, f"{pack}:rule", f"{pack}:unknown")]
     return frame[ordered].reset_index()

@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from fangfan_rules.errors import CalendarError, FangfanError, MissingExtraError
+from fangfan_rules.result_rows import split_items
 from fangfan_rules.results import Deadline, Identification
 
 if TYPE_CHECKING:
@@ -348,8 +349,8 @@ def plot_groups(
     for name in names:
         rows = comparison[comparison["pack"] == name]
         counts: dict[str, int] = {g: 0 for g in titles if g.startswith(name + ":")}
-        for groups in rows["key_attention"].dropna():
-            for group in groups:
+        for cell in rows["key_attention"].dropna():
+            for group in split_items(cell):
                 counts[group] = counts.get(group, 0) + 1
         panels.append((name, counts, len(rows)))
     height = sum(0.8 + 0.28 * len(c) if c else 0.5 for _, c, _ in panels) + 0.6

@@ -25,6 +25,7 @@ from fangfan_rules.analysis.reform import with_values
 from fangfan_rules.errors import ParameterError
 from fangfan_rules.facts import Household
 from fangfan_rules.packs import Pack, load_pack
+from fangfan_rules.result_rows import split_items
 from fangfan_rules.results import BadRow, Outcome
 from fangfan_rules.rules.parameters import coerce_value
 
@@ -117,11 +118,11 @@ def sweep(
             elif prepared is not None:
                 frame = vectorized.identify_frame(variant, prepared, as_of=as_of, reasons=False)
                 outcomes = Counter(frame["outcome"])
-                in_groups = Counter(g for groups in frame["key_attention"] for g in groups)
+                in_groups = Counter(g for c in frame["key_attention"] for g in split_items(c))
             else:
                 frame = variant.identify_frame(batch, as_of=as_of, engine=engine)
                 outcomes = Counter(frame["outcome"])
-                in_groups = Counter(g for groups in frame["key_attention"] for g in groups)
+                in_groups = Counter(g for c in frame["key_attention"] for g in split_items(c))
             common = {
                 "pack": base.name,
                 "parameter": parameter,

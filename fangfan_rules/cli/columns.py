@@ -49,6 +49,7 @@ _KNOWN = (
     Column("must_visit", "须入户", "visit", "atom", 20),
     Column("green_channel", "绿色通道", "green", "atom", 21),
     Column("deciding_rule", "决定规则", "deciding rule", "atom", 15),
+    Column("decided_by_unknown", "因事实不全待核", "facts missing", "atom", 17),
     Column("first_reason", "首要理由", "first reason", "text", 5),
     Column("citation", "条款", "clause", "text", 33),
     Column("missing_facts", "缺少的事实", "missing facts", "text", 25),
@@ -98,9 +99,11 @@ COLUMNS: dict[str, Column] = {c.key: c for c in _KNOWN}
 def column(key: str) -> Column:
     """The known column ``key``, or an ``atom`` column of middle priority named after it
     (pack names in a comparison, key-attention groups in a sweep…). ``<pack>:rule`` columns of a
-    comparison are less important than the outcomes."""
+    comparison are less important than the outcomes, their ``<pack>:unknown`` flags least."""
     if key in COLUMNS:
         return COLUMNS[key]
     if key.endswith(":rule"):
         return Column(key, key, key, "atom", 60)
+    if key.endswith(":unknown"):
+        return Column(key, key, key, "atom", 61)
     return Column(key, key, key, "atom", 50)

@@ -6,8 +6,9 @@
 
 ``identify_many`` returns the columns of :func:`fangfan_rules.analysis.compare`. ``outcome``,
 ``category``, ``risk_types``, ``key_attention``, ``key_areas``, ``flags``, ``must_visit``,
-``green_channel`` and ``deciding_rule`` are decided by durable_rules and equal the native
-evaluator's (a hypothesis suite checks it for every installed pack). ``citation`` is the deciding
+``green_channel``, ``deciding_rule`` and ``decided_by_unknown`` are decided by durable_rules and
+equal the native evaluator's (a hypothesis suite checks it for every installed pack); list columns
+are ``;``-joined strings (:mod:`fangfan_rules.result_rows`). ``citation`` is the deciding
 rule's citation (``None`` when no rule decided). ``first_reason`` and ``missing_facts`` need the
 native trace: they are ``None`` unless ``identify_many(..., explain=True)`` re-runs the native
 evaluator for them, and :meth:`DurableEngine.explain` returns the native explained result.
@@ -332,7 +333,11 @@ class DurableEngine:
                 "as_of": self.as_of,
                 **columns,
                 "first_reason": None,
-                "citation": self._citation(columns["deciding_rule"]),
+                "citation": (
+                    None
+                    if columns["decided_by_unknown"]
+                    else self._citation(columns["deciding_rule"])
+                ),
                 "missing_facts": None,
                 "error": None,
             }
@@ -356,7 +361,7 @@ class DurableEngine:
         return identify(self.pack, household, as_of=self.as_of, population=population)
 
     def _citation(self, rule_id: str | None) -> str | None:
-        if not rule_id or rule_id.endswith("?"):
+        if not rule_id:
             return None  # nothing decided: native shows the first reason's citation, if any
         return self.plan.by_id[rule_id].citation
 

@@ -70,6 +70,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from fangfan_rules.dates import DateRange
 from fangfan_rules.errors import RuleError, UnsuppliedParameterError
+from fangfan_rules.result_rows import joined
 from fangfan_rules.rules.conditions import (
     RELATIVE_DAYS,
     All,
@@ -1002,13 +1003,14 @@ def combine(plan: Plan, true: set[str], false: set[str]) -> dict[str, Any]:
         return {
             "outcome": "out_of_scope",
             "category": None,
-            "risk_types": (),
-            "key_attention": (),
-            "key_areas": (),
-            "flags": (),
+            "risk_types": joined(()),
+            "key_attention": joined(()),
+            "key_areas": joined(()),
+            "flags": joined(()),
             "must_visit": False,
             "green_channel": False,
             "deciding_rule": outside[0].id,
+            "decided_by_unknown": False,
         }
     scope_unknown = any(unknown(r) for r in scope)
     deciders = of(RuleKind.OUTCOME) + of(RuleKind.GREEN_CHANNEL)
@@ -1034,27 +1036,29 @@ def combine(plan: Plan, true: set[str], false: set[str]) -> dict[str, Any]:
                 break
             if unknown(r):
                 break
-    risk_types: tuple[str, ...] = ()
+    risk_types = joined(())
     if outcome != "not_eligible":
         kinds = (RuleKind.RISK, RuleKind.OUTCOME, RuleKind.GREEN_CHANNEL)
-        risk_types = tuple(
+        risk_types = joined(
             t.value
             for t in sorted(
                 {t for r in rules if r.kind in kinds and r.id in true for t in r.effect.risk_types}
             )
         )
 
-    def groups(kind: RuleKind, attr: str) -> tuple[str, ...]:
-        return tuple(f"{pack.name}:{getattr(r.effect, attr)}" for r in of(kind) if r.id in true)
+    def groups(kind: RuleKind, attr: str) -> str:
+        return joined(f"{pack.name}:{getattr(r.effect, attr)}" for r in of(kind) if r.id in true)
 
     green = sorted(r.id for r in of(RuleKind.GREEN_CHANNEL) if r.id in true)
     decided = sorted(r.id for r in of(RuleKind.OUTCOME) if r.id in true)
     deciding: str | None = (green + decided)[0] if green or decided else None
+    by_unknown = False
     if deciding is None and outcome == "needs_review":
-        # a review caused by unknown facts: the first deciding-kind rule left unknown, marked '?'
+        # a review caused by unknown facts: the first deciding-kind rule left unknown
         kinds = (RuleKind.SCOPE, RuleKind.GREEN_CHANNEL, RuleKind.OUTCOME)
         first = next((r for r in rules if r.kind in kinds and unknown(r)), None)
-        deciding = f"{first.id}?" if first is not None else None
+        if first is not None:
+            deciding, by_unknown = first.id, True
     return {
         "outcome": outcome,
         "category": category,
@@ -1065,4 +1069,5 @@ def combine(plan: Plan, true: set[str], false: set[str]) -> dict[str, Any]:
         "must_visit": any(r.id in true for r in of(RuleKind.MUST_VISIT)),
         "green_channel": bool(green),
         "deciding_rule": deciding,
+        "decided_by_unknown": by_unknown,
     }

@@ -24,8 +24,9 @@ Public API:
 * :func:`to_tables`, :func:`write_parquet` (re-exported converters).
 
 **What the columns hold.** ``outcome``, ``category``, ``risk_types``, ``key_attention``,
-``key_areas``, ``flags``, ``must_visit``, ``green_channel``, ``deciding_rule`` and ``citation`` are
-computed by the polars plan, exactly the native values. ``first_reason`` and ``missing_facts`` are
+``key_areas``, ``flags``, ``must_visit``, ``green_channel``, ``deciding_rule``,
+``decided_by_unknown`` and ``citation`` are computed by the polars plan, exactly the native values
+(list columns as ``;``-joined strings, :mod:`fangfan_rules.result_rows`). ``first_reason`` and ``missing_facts`` are
 texts built from every value the native trace reads (and the exact wording of
 :mod:`fangfan_rules.rules.wording`): :func:`identify_frame` fills them with the native evaluator's
 own answer for each valid household (same population figures), so every column equals the native
@@ -134,7 +135,7 @@ if TYPE_CHECKING:
     from fangfan_rules.packs.pack import Pack
 
 # The result columns are compare()'s (one definition for every engine).
-from fangfan_rules.result_rows import COLUMNS
+from fangfan_rules.result_rows import COLUMNS, joined
 
 #: Texts the native evaluator words (filled from its answer unless ``reasons=False``).
 REASON_COLUMNS = ("first_reason", "missing_facts")
@@ -153,6 +154,7 @@ EXACT_COLUMNS = (
     "must_visit",
     "green_channel",
     "deciding_rule",
+    "decided_by_unknown",
     "citation",
     "error",
 )
@@ -269,7 +271,8 @@ def _bit_words(name: str, items: list[tuple[str, pl.Expr]]) -> list[pl.Expr]:
 
 
 def decode_lists(frame: pl.DataFrame, name: str, labels: tuple[str, ...]) -> Any:
-    """The tuples of list column ``name`` from its bit words (a numpy object array).
+    """The cells of list column ``name`` from its bit words (a numpy object array of strings, the
+    items joined as :func:`fangfan_rules.result_rows.joined` joins them).
 
     Null words (error rows) read as no items: the caller blanks those rows.
     """
@@ -279,14 +282,14 @@ def decode_lists(frame: pl.DataFrame, name: str, labels: tuple[str, ...]) -> Any
     n = frame.height
     if not words:
         out = np.empty(n, dtype=object)
-        out[:] = [()] * n
+        out[:] = [joined(())] * n
     else:
         bits = frame.select(pl.col(words).fill_null(0))
         distinct = bits.unique().with_row_index("__code")
         codes = bits.join(distinct, on=words, how="left", maintain_order="left")
         decoded = np.empty(distinct.height, dtype=object)
         decoded[:] = [
-            tuple(
+            joined(
                 labels[k * _WORD + j]
                 for k, word in enumerate(row)
                 for j in range(min(_WORD, len(labels) - k * _WORD))
@@ -757,20 +760,22 @@ class CompiledPack:
             r for r in by_weight if r.rule.kind not in (RuleKind.GREEN_CHANNEL, RuleKind.OUTCOME)
         ]
         outside = [(false(r), r) for r in scope]
-        # for a review caused by unknown facts: the first scope / outcome rule left unknown, "?"
+        # for a review caused by unknown facts: the first scope / outcome rule left unknown
+        # (decided_by_unknown)
+        unknown_kinds = (RuleKind.SCOPE, RuleKind.GREEN_CHANNEL, RuleKind.OUTCOME)
         unknown_decider = first(
-            [
-                (unknown(r), pl.lit(f"{r.rule.id}?"))
-                for r in rules
-                if r.rule.kind in (RuleKind.SCOPE, RuleKind.GREEN_CHANNEL, RuleKind.OUTCOME)
-            ],
+            [(unknown(r), pl.lit(r.rule.id)) for r in rules if r.rule.kind in unknown_kinds],
             none,
         )
-        deciding = first(
-            [(c, pl.lit(r.rule.id)) for c, r in outside]
-            + [(~out_of_scope & _fired(r), pl.lit(r.rule.id)) for r in deciders],
-            pl.when(outcome == "needs_review").then(unknown_decider).otherwise(none),
-        )
+        decided = [(c, pl.lit(r.rule.id)) for c, r in outside] + [
+            (~out_of_scope & _fired(r), pl.lit(r.rule.id)) for r in deciders
+        ]
+        by_unknown = (
+            (outcome == "needs_review")
+            & ~any_of([c for c, _ in decided])
+            & unknown_decider.is_not_null()
+        ).fill_null(False)
+        deciding = first(decided, pl.when(by_unknown).then(unknown_decider).otherwise(none))
         shows_review = (outcome == "needs_review") & (
             scope_unknown
             | unknown_outcome
@@ -802,6 +807,7 @@ class CompiledPack:
             must_visit.alias("must_visit"),
             green.alias("green_channel"),
             deciding.alias("deciding_rule"),
+            by_unknown.alias("decided_by_unknown"),
             citation.alias("citation"),
         ]
 
@@ -967,6 +973,7 @@ def _to_pandas(compiled: CompiledPack, results: pl.DataFrame, errors: pl.DataFra
         "must_visit": unless_error("must_visit"),
         "green_channel": unless_error("green_channel"),
         "deciding_rule": values("deciding_rule"),
+        "decided_by_unknown": unless_error("decided_by_unknown"),
         "first_reason": [None] * n,
         "citation": values("citation"),
         "missing_facts": [None] * n,
@@ -1150,12 +1157,12 @@ class VectorizedBatch:
             else None
         )
         first: list[str | None] = [None] * len(valid)
-        missing: list[tuple[str, ...] | None] = [None] * len(valid)
+        missing: list[str | None] = [None] * len(valid)
         rows = iter(i for i in range(len(valid)) if valid[i])
         for household, row in zip(households, rows, strict=True):
             answer = identify(self.pack, household, as_of=self.as_of, population=population)
             first[row] = answer.first_reason("zh")  # masked by first_reason
-            missing[row] = tuple(masked(m) for m in answer.missing_facts)
+            missing[row] = joined(masked(m) for m in answer.missing_facts)
             advance(1)
         self.frame["first_reason"] = first
         self.frame["missing_facts"] = missing

@@ -503,6 +503,12 @@ class Pack:
         ``"native"`` (the reference evaluator, full explanations) or ``"durable"`` (the
         durable_rules backend). All three give the same outcome, category, risk types, groups,
         areas, flags, must-visit, green channel and deciding rule (proven by differential tests).
+
+        List columns (``risk_types``, ``key_attention``, ``key_areas``, ``flags``,
+        ``missing_facts``) are strings, the items joined by ``;`` (``""`` for none), so
+        ``frame.key_attention.str.contains("①")`` and ``frame.to_excel(...)`` work;
+        ``deciding_rule`` is a rule id and ``decided_by_unknown`` is True when the answer is a
+        review because that rule's facts are missing (:mod:`fangfan_rules.result_rows`).
         """
         if engine == "durable":
             from fangfan_rules.engines.durable_backend import DurableEngine

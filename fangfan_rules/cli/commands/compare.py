@@ -219,9 +219,11 @@ def _write(
             for name in names:
                 view[name] = view[name].map(lambda o: _label(o, lang))
                 if f"{name}:rule" in view.columns:  # the pack is in the column's header
-                    view[f"{name}:rule"] = view[f"{name}:rule"].map(
-                        lambda r, n=name: r.removeprefix(f"{n}.") if isinstance(r, str) else r
-                    )
+                    view[f"{name}:rule"] = [
+                        _rule_cell(r, u, name, lang)
+                        for r, u in zip(view[f"{name}:rule"], view[f"{name}:unknown"], strict=True)
+                    ]
+                    view = view.drop(columns=[f"{name}:unknown"])
         keys = list(view.columns)
         records = view.to_dict("records")
     elif target.format == "table":
@@ -245,6 +247,18 @@ def _write(
     ) as w:
         for record in records:
             w.write(record)
+
+
+def _rule_cell(rule: Any, unknown: Any, pack: str, lang: str) -> Any:
+    """A deciding rule as the table shows it: without the pack's prefix (the pack is in the
+    header), marked when the answer is a review because the rule's facts are missing (the mark
+    comes first: a narrow column cuts the end of the id, never the mark)."""
+    if not isinstance(rule, str):
+        return rule
+    shown = rule.removeprefix(f"{pack}.")
+    if unknown:
+        return ("缺事实：" if lang == "zh" else "facts missing: ") + shown
+    return shown
 
 
 def pack_columns(names: list[str]) -> dict[str, Column]:
