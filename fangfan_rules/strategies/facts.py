@@ -1025,8 +1025,10 @@ def households(
 
     ``pack`` aims everything at that pack's own edges, read from its parameters and rules by
     :func:`pack_edges` (no constant of this library): every money threshold − 0.01, on it and
-    + 0.01 as the per-capita income of each of its windows and as a spending's self-paid part or
-    personal burden; every date parameter and date threshold ± 1 day (certificates, events,
+    + 0.01 as the per-capita income of each of its windows, as a spending's self-paid part or
+    personal burden, and (half the households with spending) as the exact sum a rule compares
+    (:attr:`PackEdges.sums`: a window's 合规自付, a calendar year's medical burden through or
+    before a month once ``as_of`` is given); every date parameter and date threshold ± 1 day (certificates, events,
     assistance, monitoring, clues); its windows covered (``cover_windows``) and ``date_range``
     spanning them and the year it takes effect; rural hukou when its rules compare hukou. With
     ``as_of`` too, members are born exactly on each age the rules compare (60, 18…), ± 1 day.
