@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, find, given, settings
+from hypothesis import HealthCheck, Phase, find, given, seed, settings
 from hypothesis import strategies as st
 
 import fangfan_rules as ff
@@ -369,3 +369,124 @@ def test_qianshan_windows_are_read_from_the_pack_and_old_names_are_deprecated():
     with pytest.warns(DeprecationWarning, match="pack's own edges"):
         assert fs.QIANSHAN_WINDOWS == WINDOWS
     assert "QIANSHAN_WINDOWS" not in fs.__all__
+
+
+# -- sums of spending and helpers on a pack's own edges ----------------------------------------
+
+JIMO = ff.load_pack("jimo_2022").with_parameters(
+    monitoring_income_line=7000, income_window="2021-05-01..2022-04-30"
+)
+JIMO_AS_OF = date(2022, 5, 17)
+JIMO_CARE = ("inpatient", "chronic_special_outpatient")
+RONGAN = ff.load_pack("rongan_2022").with_parameters(
+    monitoring_income_line=6500, income_window="2021-01-01..2021-12-31"
+)
+
+
+def _variable(name: str, household: ff.Household, as_of: date, **args):
+    from fangfan_rules.variables.registry import Context
+
+    view, _ = ff.known_at(household, as_of)
+    return ff.VARIABLES[name](Context(view, as_of), **args)
+
+
+def test_pack_edges_read_the_days_each_spending_sum_reads():
+    """Jimo's 附件1 医保局 figure is a calendar year's burden through the previous month and before
+    it: the days come from the variables' own reading of as_of, the figure from the pack."""
+    sums = {(s.threshold.variable, s.threshold.op): s for s in fs.pack_edges(JIMO, JIMO_AS_OF).sums}
+    through = sums[("medical_burden_through_month", "gt")]
+    before = sums[("medical_burden_before_month", "le")]
+    assert through.window == ff.DateRange(start=date(2022, 1, 1), end=date(2022, 4, 30))
+    assert before.window == ff.DateRange(start=date(2022, 1, 1), end=date(2022, 3, 31))
+    assert through.part == before.part == "burden"
+    assert {c.value for c in through.care} == set(JIMO_CARE)
+    assert through.threshold.value == Decimal("20000.00")
+    # without as_of only sums over a stated window are known (ewenki's income window)
+    assert fs.pack_edges(JIMO).sums == ()
+    ewenki = fs.pack_edges(ff.load_pack("ewenki_2024")).sums
+    assert {(s.threshold.rule_id, s.threshold.value) for s in ewenki} >= {
+        ("ewenki_2024.key_attention.major_illness_self_paid", Decimal("10000.00"))
+    }
+    assert {s.part for s in ewenki} == {"self_paid"}
+
+
+def _drawn(strategy, value, examples: int = 300) -> set:
+    """Every ``value(household)`` of a bounded, reproducible run (generation only: no shrinking)."""
+    found = set()
+
+    @seed(0)
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def draw(household):
+        found.add(value(household))
+
+    draw()
+    return found
+
+
+def test_jimo_medical_burden_lands_on_each_edge_through_and_before_the_month():
+    """Does any household just below Jimo's 20,000-yuan medical burden get a warning? Households
+    are drawn with the burden exactly 0.01 below, on and above it, through the month and before."""
+    names = ("medical_burden_through_month", "medical_burden_before_month")
+    found = _drawn(
+        fs.households(pack=JIMO, as_of=JIMO_AS_OF),
+        lambda h: tuple(_variable(n, h, JIMO_AS_OF, care=JIMO_CARE, back=1) for n in names),
+    )
+    for k, name in enumerate(names):
+        values = {f[k] for f in found}
+        for amount in ("19999.99", "20000.00", "20000.01"):
+            assert Decimal(amount) in values, (name, amount)
+
+
+def test_a_household_just_below_jimo_medical_burden_shrinks_to_its_spending():
+    target = Decimal("19999.99")
+    found = find(
+        fs.households(pack=JIMO, as_of=JIMO_AS_OF),
+        lambda h: (
+            _variable("medical_burden_through_month", h, JIMO_AS_OF, care=JIMO_CARE, back=1)
+            == target
+        ),
+        settings=settings(database=None, max_examples=1000),
+    )
+    # shrinking keeps only what the burden needs: one record, no other dated facts
+    assert len(found.expenditures) == 1 and found.expenditures[0].personal_burden == target
+    assert found.monitoring == () and found.risk_events == () and found.clues == ()
+
+
+def test_ewenki_major_illness_self_paid_lands_on_each_edge():
+    window = ff.DateRange(start=date(2023, 5, 1), end=date(2024, 4, 30))
+    found = _drawn(
+        fs.households(pack=ff.load_pack("ewenki_2024")),
+        lambda h: _variable(
+            "compliant_self_paid",
+            h,
+            date(2024, 6, 20),
+            window=window,
+            kinds=(ff.ExpenditureKind.MEDICAL,),
+        ),
+    )
+    assert {Decimal("9999.99"), Decimal("10000.00"), Decimal("10000.01")} <= found
+
+
+def test_monitoring_records_name_no_helper_one_or_two():
+    """Rongan's double-helper system (二、(二)1) compares the helpers of the open spell with 2."""
+
+    def helpers(h: ff.Household) -> tuple[int, bool] | None:
+        view, _ = ff.known_at(h, date(2022, 12, 31))  # the records as known that day
+        records = [r for r in view.monitoring if r.eliminated_on is None]
+        if not records:
+            return None
+        latest = max(records, key=lambda r: r.identified_on)
+        named = [x for x in (latest.helper, latest.second_helper) if x]
+        count = _variable("monitoring_helper_count", h, date(2022, 12, 31))
+        return count, len(named) == len(set(named)) == count
+
+    found = _drawn(fs.households(pack=RONGAN), helpers)
+    assert {(0, True), (1, True), (2, True)} <= found
+    assert all(ok for count, ok in filter(None, found))

@@ -7,7 +7,10 @@ you pass ``households(pack=...)`` (:func:`pack_edges` shows what it reads):
 
 * money is an exact ``Decimal`` with fen precision (never a float), drawn on every money threshold
   − 0.01, on it and + 0.01 (as per-capita income, self-paid spending, personal burden), and up to
-  huge amounts (10**9 yuan);
+  huge amounts (10**9 yuan); a threshold on a *sum* of spending (a window's 合规自付, a calendar
+  year's medical burden through or before a month: :class:`SpendingSum`) gets spending records
+  dated inside the days it reads whose parts add up exactly to those three amounts;
+* monitoring records name no helper, one or two (the double-helper edge);
 * dates are drawn on every date parameter and threshold ± 1 day and on the ends of the pack's
   windows (those relative to ``as_of`` too, when ``as_of`` is given), ages on each age compared;
 * income records never overlap and, unless asked otherwise, cover the pack's windows exactly, with
@@ -45,7 +48,7 @@ import warnings
 from typing import Any
 
 from fangfan_rules.strategies import facts as _facts
-from fangfan_rules.strategies.edges import PackEdges, Threshold, pack_edges
+from fangfan_rules.strategies.edges import PackEdges, SpendingSum, Threshold, pack_edges
 from fangfan_rules.strategies.facts import (
     CALENDAR_LAST_DAY,
     Amount,
@@ -70,6 +73,7 @@ __all__ = [
     "Amount",
     "PackEdges",
     "Profile",
+    "SpendingSum",
     "Threshold",
     "as_of_dates",
     "dates",

@@ -9,13 +9,13 @@ a pack written by a third party gets the same without any constant in this libra
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from fangfan_rules.dates import DateRange
+from fangfan_rules.dates import DateRange, month_end, month_start
 from fangfan_rules.rules.conditions import (
     RELATIVE_DAYS,
     Compare,
@@ -28,11 +28,13 @@ from fangfan_rules.rules.conditions import (
     walk,
 )
 from fangfan_rules.variables import get_variable
+from fangfan_rules.variables.lookback import lookback_window
+from fangfan_rules.vocabulary import CareType, ExpenditureKind
 
 if TYPE_CHECKING:
     from fangfan_rules.packs.pack import Pack
 
-__all__ = ["PackEdges", "Threshold", "pack_edges"]
+__all__ = ["PackEdges", "SpendingSum", "Threshold", "pack_edges"]
 
 _DAY = timedelta(days=1)
 _FEN = Decimal("0.01")
@@ -84,6 +86,24 @@ class PackEdges:
     #: per enum (ExpenditureKind, RiskType, CareType, ClueKind, Department…), the values the
     #: rules select facts by (``kinds: [medical]``, ``departments: [medical_insurance]``)
     selected: dict[type, tuple[Any, ...]]
+    #: every money threshold on a sum of spending, with the days and records it sums
+    sums: tuple[SpendingSum, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class SpendingSum:
+    """A stated money threshold on a sum of rigid spending: what records it adds up, over which
+    days, so the strategies can draw spending whose sum lands on the threshold's edges.
+
+    ``part`` is the amount each record adds: ``"self_paid"`` (合规自付, records of ``kinds``) or
+    ``"burden"`` (个人负担 = total − reimbursed, medical records of care type ``care``).
+    """
+
+    threshold: Threshold
+    window: DateRange
+    part: Literal["self_paid", "burden"]
+    kinds: tuple[ExpenditureKind, ...]
+    care: tuple[CareType, ...]
 
 
 def _values(pack: Pack, name: str) -> Iterator[Any]:
@@ -240,7 +260,91 @@ def pack_edges(pack: Pack, as_of: date | None = None) -> PackEdges:
         enums={k: tuple(sorted(v, key=str)) for k, v in sorted(enums.items())},
         variables=frozenset(variables),
         selected={k: tuple(sorted(v, key=str)) for k, v in selected.items()},
+        sums=tuple(dict.fromkeys(_sums(pack, thresholds, as_of))),
     )
+
+
+# How each spending-sum variable picks its days (fangfan_rules.variables: household, lookback,
+# status, warnings), from its resolved arguments and as_of. A window argument is the window; the
+# others are read from as_of alone, so they are known only when as_of is given.
+_WindowOf = Callable[[dict[str, Any], date], DateRange | None]
+
+
+def _year_through(args: dict[str, Any], as_of: date) -> DateRange:
+    end = month_end(as_of, args["back"])
+    return DateRange(start=end.replace(month=1, day=1), end=end)
+
+
+def _year_before(args: dict[str, Any], as_of: date) -> DateRange | None:
+    first = month_start(as_of, args["back"])
+    if first.month == 1:  # nothing of that calendar year comes before January
+        return None
+    return DateRange(start=first.replace(month=1), end=first - _DAY)
+
+
+_SUM_WINDOWS: dict[str, tuple[Literal["self_paid", "burden"], _WindowOf]] = {
+    "compliant_self_paid": ("self_paid", lambda args, as_of: args["window"]),
+    "compliant_self_paid_on_record": (
+        "self_paid",
+        lambda args, as_of: DateRange(start=date(1900, 1, 1), end=as_of),
+    ),
+    "compliant_self_paid_within": (
+        "self_paid",
+        lambda args, as_of: lookback_window(as_of, args["months"]),
+    ),
+    "medical_personal_burden": ("burden", lambda args, as_of: args["window"]),
+    "medical_personal_burden_year_to_date": (
+        "burden",
+        lambda args, as_of: DateRange(start=as_of.replace(month=1, day=1), end=as_of),
+    ),
+    "medical_burden_through_month": ("burden", _year_through),
+    "medical_burden_before_month": ("burden", _year_before),
+}
+
+
+def _arg_values(pack: Pack, operand: Operand, as_of: date | None) -> list[Any]:
+    """Every value an argument stands for (a window parameter's periods, a window's ends…)."""
+    if isinstance(operand, Window):
+        return [
+            DateRange(start=start, end=end)
+            for start in _day(pack, operand.start, as_of)
+            for end in _day(pack, operand.end, as_of)
+            if start <= end
+        ]
+    if isinstance(operand, Param):
+        return list(_values(pack, operand.name))
+    if isinstance(operand, Const):
+        return [operand.value]
+    return _day(pack, operand, as_of)
+
+
+def _sums(
+    pack: Pack, thresholds: tuple[Threshold, ...], as_of: date | None
+) -> Iterator[SpendingSum]:
+    by_rule: dict[tuple[str, str, str], list[Threshold]] = {}
+    for t in thresholds:
+        by_rule.setdefault((t.rule_id, t.variable, t.op), []).append(t)
+    for rule in (*pack.rules, *pack.elimination):
+        for node in walk(rule.condition):
+            if not isinstance(node, Compare) or node.left.name not in _SUM_WINDOWS:
+                continue
+            part, window_of = _SUM_WINDOWS[node.left.name]
+            found = by_rule.get((rule.id, node.left.name, node.op), [])
+            choices: list[dict[str, Any]] = [{}]
+            for name, arg in node.left.args:
+                values = _arg_values(pack, arg, as_of)
+                choices = [{**c, name: v} for c in choices for v in values]
+            selected = tuple(_selected(node.left))
+            kinds = tuple(v for v in selected if isinstance(v, ExpenditureKind))
+            care = tuple(v for v in selected if isinstance(v, CareType))
+            for args in choices:
+                if as_of is None and "window" not in args:
+                    continue  # read from as_of: unknown until as_of is given
+                window = window_of(args, as_of or date.min)
+                if not isinstance(window, DateRange):
+                    continue
+                for t in found:
+                    yield SpendingSum(t, window, part, kinds, care)
 
 
 def _selected(ref: Any) -> Iterator[Any]:

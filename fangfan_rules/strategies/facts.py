@@ -36,7 +36,7 @@ from fangfan_rules.facts import (
 )
 from fangfan_rules.idnumber import check_digit
 from fangfan_rules.money import to_yuan
-from fangfan_rules.strategies.edges import PackEdges, Threshold, pack_edges
+from fangfan_rules.strategies.edges import PackEdges, SpendingSum, Threshold, pack_edges
 from fangfan_rules.vocabulary import (
     AssistanceMeasure,
     CareType,
@@ -72,6 +72,7 @@ __all__ = [
     "Amount",
     "PackEdges",
     "Profile",
+    "SpendingSum",
     "Threshold",
     "as_of_dates",
     "dates",
@@ -656,6 +657,91 @@ def expenditures(
     return build()
 
 
+_AIM_RECORDS_S = st.integers(1, 3)
+#: + 0.01, on, − 0.01 (in fen): above first, as free draws land below a stated figure far more
+#: often than above it; a choice of its own, so every threshold gets each side
+_AIM_SIDE_S = st.sampled_from((1, 0, -1))
+
+
+_Aim = tuple[date, date, str, tuple[ExpenditureKind, ...], tuple[CareType | None, ...], int]
+#: at most this many sums aimed in one household, and this many sets of them to choose from
+_MAX_AIMS = 3
+_MAX_AIM_SETS = 4096
+
+
+def _apart(one: _Aim, other: _Aim) -> bool:
+    """Whether no record aimed at ``one`` can count in ``other``'s sum (disjoint days or kinds),
+    so both land exactly on their edges in one household."""
+    return one[1] < other[0] or other[1] < one[0] or not set(one[3]) & set(other[3])
+
+
+def _aim_sets(aims: Sequence[_Aim]) -> list[tuple[_Aim, ...]]:
+    """Sets of up to _MAX_AIMS sums pairwise apart, largest first (each is one choice; free
+    draws reach few of a pack's sums, so a household aims at as many as it can at once)."""
+    found: list[tuple[_Aim, ...]] = []
+    for size in range(min(_MAX_AIMS, len(aims)), 0, -1):
+        for chosen in combinations(aims, size):
+            if all(_apart(a, b) for a, b in combinations(chosen, 2)):
+                found.append(chosen)
+                if len(found) >= _MAX_AIM_SETS:
+                    return found + [(a,) for a in aims if (a,) not in found]
+    return found
+
+
+def _aimed_spending(
+    sums: Sequence[SpendingSum], date_range: tuple[date, date]
+) -> SearchStrategy[tuple[Expenditure, ...]] | None:
+    """Spending whose sums for a pack's spending thresholds (:attr:`PackEdges.sums`) are each
+    exactly the threshold + 0.01, on it or − 0.01: for one or more sums that no record can count
+    in twice, 1–3 records each, dated inside the days that sum reads (the ends often), of the
+    kinds / care types it selects, their parts adding up exactly. ``None`` when the pack states
+    no such threshold inside ``date_range``."""
+    aims: list[_Aim] = []
+    for found in sums:
+        start = max(found.window.start, date_range[0])
+        end = min(found.window.end, date_range[1])
+        if start > end or not isinstance(found.threshold.value, Decimal):
+            continue
+        if found.part == "burden":  # 个人负担 of medical spending of the care types selected
+            kinds: tuple[ExpenditureKind, ...] = (ExpenditureKind.MEDICAL,)
+            care: tuple[CareType | None, ...] = found.care or tuple(CareType)
+        else:  # 合规自付 of the kinds selected; a medical record's care is drawn with the rest
+            kinds, care = found.kinds or tuple(ExpenditureKind), (None,)
+        aims.append((start, end, found.part, kinds, care, _fen(found.threshold.value)))
+    if not aims:
+        return None
+    sets_s = st.sampled_from(_aim_sets(tuple(dict.fromkeys(aims))))
+
+    def aimed(draw: st.DrawFn, aim: _Aim) -> list[Expenditure]:
+        start, end, part, kinds, care, value = aim
+        fen = max(value + draw(_AIM_SIDE_S), 0)
+        records = []
+        for share in _split(draw, _from_fen(fen), draw(_AIM_RECORDS_S)):
+            amount = _fen(share)
+            reimbursed = _upto(draw, amount)
+            if part == "burden":
+                total, self_paid = amount + reimbursed, _upto(draw, amount)
+            else:  # a non-compliant part on top, paid by the household too
+                total, self_paid = amount + reimbursed + _upto(draw, amount), amount
+            records.append(
+                Expenditure(
+                    kind=kinds[draw(_offsets(len(kinds) - 1))],
+                    care=care[draw(_offsets(len(care) - 1))],
+                    date=_day_between(draw, start, end),
+                    total=_from_fen(total),
+                    reimbursed=_from_fen(reimbursed),
+                    compliant_self_paid=_from_fen(self_paid),
+                )
+            )
+        return records
+
+    @st.composite
+    def build(draw: st.DrawFn) -> tuple[Expenditure, ...]:
+        return tuple(record for aim in draw(sets_s) for record in aimed(draw, aim))
+
+    return build()
+
+
 def risk_events(
     *,
     date_range: tuple[date, date] = (date(2021, 1, 1), date(2023, 12, 31)),
@@ -689,7 +775,11 @@ def _social_assistance(
     return build()
 
 
-_CATEGORY_HELPER_S = _packed(tuple(MonitoringCategory), (None, *_NAMES))
+#: the category, how many helpers the record names (0, 1 or 2: 帮扶责任人 and a second helper,
+#: the double-helper edge) and who they are, in one choice; shrinking goes towards no helper
+_CATEGORY_HELPERS_S = _packed(
+    tuple(MonitoringCategory), (0, 1, 2), tuple(range(len(_NAMES))), tuple(range(1, len(_NAMES)))
+)
 _RISK_TYPES_S = _subsets(tuple(RiskType), 2)
 _MEASURES_S = _subsets(tuple(AssistanceMeasure), 2)
 
@@ -707,7 +797,10 @@ def _monitoring(
         def later() -> date | None:
             return _maybe_day_between(draw, identified, hi)
 
-        category, helper = draw(_CATEGORY_HELPER_S)
+        category, helpers, first, step = draw(_CATEGORY_HELPERS_S)
+        # the second helper is another person than the first (step ≥ 1 round the names)
+        helper = _NAMES[first] if helpers >= 1 else None
+        second = _NAMES[(first + step) % len(_NAMES)] if helpers == 2 else None
         return MonitoringRecord(
             category=category,
             identified_on=identified,
@@ -715,6 +808,7 @@ def _monitoring(
             risk_types=draw(_RISK_TYPES_S),
             measures=draw(_MEASURES_S),
             helper=helper,
+            second_helper=second,
             plan_filed_on=later(),
             eliminated_on=later(),
         )
@@ -931,8 +1025,10 @@ def households(
 
     ``pack`` aims everything at that pack's own edges, read from its parameters and rules by
     :func:`pack_edges` (no constant of this library): every money threshold − 0.01, on it and
-    + 0.01 as the per-capita income of each of its windows and as a spending's self-paid part or
-    personal burden; every date parameter and date threshold ± 1 day (certificates, events,
+    + 0.01 as the per-capita income of each of its windows, as a spending's self-paid part or
+    personal burden, and (half the households with spending) as the exact sum a rule compares
+    (:attr:`PackEdges.sums`: a window's 合规自付, a calendar year's medical burden through or
+    before a month once ``as_of`` is given); every date parameter and date threshold ± 1 day (certificates, events,
     assistance, monitoring, clues); its windows covered (``cover_windows``) and ``date_range``
     spanning them and the year it takes effect; rural hukou when its rules compare hukou. With
     ``as_of`` too, members are born exactly on each age the rules compare (60, 18…), ± 1 day.
@@ -965,8 +1061,10 @@ def households(
     default_level_s = per_capita_levels()
     favoured: dict[type, SearchStrategy[Any]] = {}
     fact_windows: tuple[DateRange, ...] = ()
+    spending_sums: tuple[SpendingSum, ...] = ()
     if pack is not None:
         edges = pack_edges(pack, as_of)
+        spending_sums = edges.sums
         date_edges, money_edges = edges.dates, edges.money
         fact_windows = edges.windows or _calendar_windows(pack)
         if cover_windows is None:
@@ -1078,6 +1176,11 @@ def households(
         ),
         max_size=3,
     ).map(tuple)
+    # half the time (when the pack sums spending against a stated figure), spending aimed
+    # at such a figure exactly: free draws almost never add up to one
+    aimed_spending_s = _aimed_spending(spending_sums, date_range)
+    if aimed_spending_s is not None:
+        spending_s = st.one_of(spending_s, aimed_spending_s)
     care_s = st.one_of(st.none(), favoured[CareType]) if CareType in favoured else _CARE_S
     assistance_s = st.lists(
         _social_assistance(date_range, allow_unknown, date_edges), max_size=2
@@ -1150,7 +1253,7 @@ def households(
             people = [_with_extras(m, draw(member_extras_s)) for m in people]
             spending = tuple(
                 e.model_copy(update={"care": draw(care_s)})
-                if e.kind == ExpenditureKind.MEDICAL
+                if e.kind == ExpenditureKind.MEDICAL and e.care is None
                 else e
                 for e in spending
             )
