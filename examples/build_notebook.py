@@ -137,7 +137,7 @@ why = comparison[comparison["household_id"].isin(differing["household_id"])]
 undecided = why["outcome"].map({"not_eligible": "(no criterion met)",
                                  "needs_review": "(facts unknown: see missing_facts)"})
 (why.assign(deciding_rule=why["deciding_rule"].fillna(undecided))
-    .groupby(["pack", "outcome", "deciding_rule"]).size()
+    .groupby(["pack", "outcome", "decided_by_unknown", "deciding_rule"]).size()
     .sort_values(ascending=False).groupby(level="pack").head(2).to_frame("households"))""",
     ),
     (
@@ -151,6 +151,8 @@ the clause behind it (hover to read the clause).""",
         """\
 table = fa.outcome_table(comparison)
 identified = table[(table == "identify").any(axis=1) & (table == "not_eligible").any(axis=1)]
+# no document decides identification outright: show a household recommended for review in one
+# region and not in another
 example = (identified.index if len(identified) else differing["household_id"])[0]
 fa.linked(comparison[comparison["household_id"] == example][
     ["household_id", "pack", "outcome", "key_attention", "deciding_rule", "first_reason",
