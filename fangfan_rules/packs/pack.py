@@ -502,7 +502,9 @@ class Pack:
         ``engine``: ``"vectorized"`` (default; polars, columnar, the fast path for large batches),
         ``"native"`` (the reference evaluator, full explanations) or ``"durable"`` (the
         durable_rules backend). All three give the same outcome, category, risk types, groups,
-        areas, flags, must-visit, green channel and deciding rule (proven by differential tests).
+        areas, flags, must-visit, green channel and deciding rule (proven by differential tests),
+        and every one fills every column: the durable backend decides, and ``first_reason``,
+        ``citation`` and ``missing_facts`` are worded by the native evaluator as in the others.
 
         List columns (``risk_types``, ``key_attention``, ``key_areas``, ``flags``,
         ``missing_facts``) are strings, the items joined by ``;`` (``""`` for none), so
@@ -514,7 +516,7 @@ class Pack:
             from fangfan_rules.engines.durable_backend import DurableEngine
 
             with DurableEngine(self, as_of=as_of) as durable:
-                return durable.identify_many(households)
+                return durable.identify_many(households, explain=True)
         from fangfan_rules.engines.vectorized import identify
 
         return identify(self, households, as_of=as_of, engine=engine)
