@@ -137,8 +137,12 @@ def evaluate(
         for o in (*(x.value for x in Outcome), "error")
         if outcomes.get(o)
     ]
-    summary += [{"item": g, "count": n} for g, n in sorted(groups.items())]
-    summary.append({"item": "户数" if zh else "households", "count": sum(outcomes.values())})
+    # key-attention groups by their mark (①…), without the pack prefix of the machine id
+    group_word = "重点关注群体" if zh else "key-attention group "
+    summary += [
+        {"item": group_word + g.split(":", 1)[-1], "count": n} for g, n in sorted(groups.items())
+    ]
+    summary.append({"item": "合计" if zh else "households", "count": sum(outcomes.values())})
     rt.err.print(
         render(
             summary,
