@@ -23,6 +23,7 @@ from sqlalchemy import (
     Engine,
     Insert,
     Table,
+    bindparam,
     create_engine,
     event,
     func,
@@ -56,6 +57,15 @@ _INSERTS: dict[type[m.Base], Insert] = {
     model: insert(cast(Table, model.__table__))
     for model in (m.Snapshot, m.Decision, m.AuditEntry, m.IdempotentResponse)
 }
+
+
+_IDEMPOTENCY = m.IdempotentResponse.__table__
+_REMEMBERED = select(
+    _IDEMPOTENCY.c.token_name,
+    _IDEMPOTENCY.c.request_sha256,
+    _IDEMPOTENCY.c.status,
+    _IDEMPOTENCY.c.response,
+).where(_IDEMPOTENCY.c.key == bindparam("key"))
 
 
 def _insert(s: Session, model: type[m.Base], **values: Any) -> Any:
@@ -509,8 +519,10 @@ class Store:
     def remembered(self, key: str, token_name: str, request_sha256: str) -> tuple[int, str] | None:
         """The stored response of an earlier request with this key (None: not seen). The same key
         with another request body, or from another token, is refused."""
-        with self._sessions() as s:
-            row = s.get(m.IdempotentResponse, key)
+        # One Core SELECT on a pooled connection: this runs on every POST (the ORM's identity-map
+        # load was an eighth of a request's time under load, benchmarks/service_load.py).
+        with self.engine.connect() as connection:
+            row = connection.execute(_REMEMBERED, {"key": key}).first()
         if row is None:
             return None
         if row.token_name != token_name or row.request_sha256 != request_sha256:
