@@ -490,3 +490,75 @@ def test_monitoring_records_name_no_helper_one_or_two():
     found = _drawn(fs.households(pack=RONGAN), helpers)
     assert {(0, True), (1, True), (2, True)} <= found
     assert all(ok for count, ok in filter(None, found))
+
+
+# -- fast draws -------------------------------------------------------------------------------
+# Inside the composites, one_of and .map are drawn by hand (fewer hypothesis spans, faster). For
+# the same choices they must give what the plain strategies give: st.one_of flattens nested
+# one_ofs, pushes .map into its branches, drops a branch repeated by identity and turns a
+# one-value sampled_from into just (no choice). The references below are the plain expressions.
+
+
+def _draw(strategy, *, seed=None, choices=None):
+    """One value of ``strategy`` from random choices (``seed``) or given ones, and the choices."""
+    import random
+
+    from hypothesis.control import BuildContext
+    from hypothesis.internal.conjecture.data import ConjectureData
+
+    if choices is None:
+        data = ConjectureData(random=random.Random(seed))
+    else:
+        data = ConjectureData.for_choices(choices)
+    with BuildContext(data, wrapped_test=lambda: None):
+        data.start_span(0)
+        value = data.draw(strategy)
+    return value, tuple(node.value for node in data.nodes)
+
+
+def _plain_yuan(lo, hi, edges=()):
+    fen = [int(Decimal(e) * 100) for e in edges]
+    body = st.integers(lo * 100, hi * 100)
+    if fen:
+        body = st.one_of(st.sampled_from(fen), body)
+    return body.map(lambda n: Decimal(n).scaleb(-2))
+
+
+def _plain_dates(lo, hi, edges):
+    inside = sorted({d for d in (*edges, lo, hi) if lo <= d <= hi})
+    days = st.integers(0, (hi - lo).days).map(lambda n: lo + timedelta(days=n))
+    return st.one_of(st.sampled_from(inside), days)
+
+
+_LEVEL_EDGES = (Decimal("6899.99"), Decimal("6900.00"), Decimal("6900.01"))
+_ON_EDGE = st.sampled_from(_LEVEL_EDGES)
+_PLAIN = {
+    "yuan": (_plain_yuan(0, 10**9, (10**9,)), fs.yuan(0, 10**9, edges=(10**9,))),
+    "levels": (
+        st.one_of(
+            _ON_EDGE,
+            _ON_EDGE,
+            _plain_yuan(0, 30000),
+            _plain_yuan(30000, 10**9, (10**9,)),
+            _plain_yuan(-5000, 0),
+        ),
+        fs.per_capita_levels(edges=_LEVEL_EDGES),
+    ),
+    "dates": (
+        _plain_dates(date(2021, 1, 1), date(2023, 12, 31), (date(2023, 1, 1),)),
+        fs.dates(date(2021, 1, 1), date(2023, 12, 31), edges=(date(2023, 1, 1),)),
+    ),
+    "one-day dates": (
+        _plain_dates(date(2023, 1, 1), date(2023, 1, 1), ()),
+        fs.dates(date(2023, 1, 1), date(2023, 1, 1), edges=()),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_PLAIN))
+def test_fast_draws_give_what_the_plain_strategies_give(name):
+    plain, fast = _PLAIN[name]
+    for i in range(200):
+        for one, other in ((plain, fast), (fast, plain)):
+            value, choices = _draw(one, seed=i)
+            assert _draw(other, choices=choices)[0] == value, (name, i, choices)

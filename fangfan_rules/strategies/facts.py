@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -146,13 +146,69 @@ _HUGE = 10**9  # yuan
 # hypothesis validate it again on every draw, which was most of the generation time.
 _BOOL = st.booleans()
 _MAYBE_BOOL = st.one_of(st.none(), _BOOL)
-#: "None of these facts": the first branch of a gated group, so a group costs one choice when
-#: absent and shrinking removes it whole.
-_GATE = st.none()
 #: ``_upto`` scales a draw from 0.._SCALE to 0..n, so one strategy serves every bound (a fen
 #: amount up to 10**11 fits) and shrinks towards 0.
 _SCALE = 10**12
-_FRACTION = st.one_of(st.sampled_from((0, _SCALE)), st.integers(0, _SCALE))
+
+
+# --------------------------------------------------------------------------------------------
+# Drawing inside a composite without hypothesis's wrappers
+#
+# Hypothesis spends most of a household's generation time on per-draw bookkeeping (a span per
+# strategy drawn, and the engine's mutations walk every span). ``st.one_of`` costs three spans
+# (itself, its branch index, the branch) and ``.map`` three and a warnings context. Inside our
+# composites, _Branches and _Packed draw the *same choices* (a branch index as one_of's own
+# sampler draws it, then the branch; one integer for a packed record) with one span each, and
+# decode in plain Python: the same values for the same choices, so what is drawn, how often and
+# how it shrinks stay as they were. The public strategies still return ordinary strategies.
+
+
+@lru_cache(maxsize=256)
+def _index(n: int) -> SearchStrategy[int]:
+    """A branch index among ``n``, drawn as ``st.one_of``'s branch sampler draws it."""
+    return st.sampled_from(range(n))
+
+
+class _Just:
+    """A branch that is a constant (``st.just``: no choice drawn)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+#: A branch: a strategy, a function of ``draw`` or a constant; ``None`` is ``st.none()``.
+_Branch = SearchStrategy[Any] | Callable[[st.DrawFn], Any] | _Just | None
+
+
+class _Branches:
+    """``st.one_of(*branches)`` drawn with a ``draw`` function: the branches as one_of lists
+    them once nested one_ofs are flattened (``dates()`` is two branches), so the choices and
+    their odds are one_of's."""
+
+    __slots__ = ("branches", "index_s")
+
+    def __init__(self, *branches: _Branch) -> None:
+        self.branches = branches
+        self.index_s = _index(len(branches))
+
+    def __call__(self, draw: st.DrawFn) -> Any:
+        branch = self.branches[draw(self.index_s)] if len(self.branches) > 1 else self.branches[0]
+        if branch is None:
+            return None
+        if isinstance(branch, _Just):
+            return branch.value
+        if isinstance(branch, SearchStrategy):
+            return draw(branch)
+        return branch(draw)
+
+    def strategy(self) -> SearchStrategy[Any]:
+        """The same draw as a strategy (for a public function or ``st.lists``)."""
+        return st.composite(lambda draw: self(draw))()
+
+
+_FRACTION = _Branches(st.sampled_from((0, _SCALE)), st.integers(0, _SCALE))
 
 # --------------------------------------------------------------------------------------------
 # Scalars
@@ -177,14 +233,36 @@ def yuan(
     ``edges`` (e.g. ``("9999.99", "10000.00", "10000.01")``) are drawn often; those outside the
     range are ignored. Values always have exactly two decimals (``Decimal("10000.00")``).
     """
+    return _yuan(min_value, max_value, edges).strategy()
+
+
+def _yuan(min_value: Amount, max_value: Amount, edges: Iterable[Amount] = ()) -> _Branches:
+    """:func:`yuan` for a composite's ``draw``."""
+    return _Branches(*_yuan_branches(min_value, max_value, edges))
+
+
+def _yuan_branches(
+    min_value: Amount, max_value: Amount, edges: Iterable[Amount] = ()
+) -> tuple[Callable[[st.DrawFn], Decimal], ...]:
+    """The branches :func:`yuan` has inside a ``st.one_of``: an edge (when there are edges) and
+    any amount (one_of flattens ``one_of(edge, any).map(f)`` into ``edge.map(f), any.map(f)``)."""
     lo, hi = _fen(min_value), _fen(max_value)
     if lo > hi:
         raise ValueError(f"yuan(): min_value {min_value!r} is above max_value {max_value!r}")
-    body: SearchStrategy[int] = st.integers(lo, hi)
+    every = st.integers(lo, hi)
     edge_fen = sorted({f for f in (_fen(e) for e in edges) if lo <= f <= hi})
-    if edge_fen:
-        body = st.one_of(st.sampled_from(edge_fen), body)
-    return body.map(_from_fen)
+
+    def any_amount(draw: st.DrawFn) -> Decimal:
+        return _from_fen(draw(every))
+
+    if not edge_fen:
+        return (any_amount,)
+    on_edge = st.sampled_from(edge_fen)
+
+    def edge_amount(draw: st.DrawFn) -> Decimal:
+        return _from_fen(draw(on_edge))
+
+    return edge_amount, any_amount
 
 
 def per_capita_levels(*, edges: Iterable[Amount] | None = None) -> SearchStrategy[Decimal]:
@@ -195,15 +273,20 @@ def per_capita_levels(*, edges: Iterable[Amount] | None = None) -> SearchStrateg
     sometimes up to 10**9 yuan, and sometimes negative (a business loss larger than every other
     income).
     """
+    return _levels(edges).strategy()
+
+
+def _levels(edges: Iterable[Amount] | None) -> _Branches:
+    """:func:`per_capita_levels` for a composite's ``draw``."""
     chosen = tuple(to_yuan(e) for e in edges) if edges is not None else _QIANSHAN_MONEY_EDGES
     on_edge = st.sampled_from(chosen or (Decimal("0.00"),))
-    return st.one_of(
+    # as st.one_of lists them: it drops a repeated branch (strategies are told apart by
+    # identity) and flattens each yuan() into its edge and its range
+    return _Branches(
         on_edge,
-        on_edge,
-        on_edge,
-        yuan(0, 30000),
-        yuan(30000, _HUGE, edges=(_HUGE,)),
-        yuan(-5000, 0),
+        *_yuan_branches(0, 30000),
+        *_yuan_branches(30000, _HUGE, (_HUGE,)),
+        *_yuan_branches(-5000, 0),
     )
 
 
@@ -214,22 +297,35 @@ def dates(
     edges: Iterable[date] = _QIANSHAN_DATE_EDGES,
 ) -> SearchStrategy[date]:
     """Dates in ``[min_value, max_value]``, drawing ``edges`` inside the range often."""
+    edge_s, any_day = _day_branches(min_value, max_value, tuple(edges))
+    return st.one_of(edge_s, st.composite(any_day)())
+
+
+def _day_branches(
+    min_value: date, max_value: date, edges: tuple[date, ...]
+) -> tuple[SearchStrategy[date], Callable[[st.DrawFn], date]]:
+    """The two branches of :func:`dates`: an edge, or any day (new objects on each call, as
+    one_of would merge branches that are the same object)."""
     if min_value > max_value:
         raise ValueError(f"dates(): {min_value} is after {max_value}")
     inside = sorted({d for d in (*edges, min_value, max_value) if min_value <= d <= max_value})
     # One integer (days after min_value) rather than st.dates' year / month / day parts: a third
     # of the choices, and it still shrinks towards min_value.
-    days = st.integers(0, (max_value - min_value).days).map(lambda n: min_value + timedelta(days=n))
-    return st.one_of(st.sampled_from(inside), days)
+    days = st.integers(0, (max_value - min_value).days)
+
+    def any_day(draw: st.DrawFn) -> date:
+        return min_value + timedelta(days=draw(days))
+
+    return st.sampled_from(inside), any_day
+
+
+def _days(min_value: date, max_value: date, edges: Iterable[date]) -> _Branches:
+    """:func:`dates` for a composite's ``draw``."""
+    return _Branches(*_day_branches(min_value, max_value, tuple(edges)))
 
 
 def _strategy(value: T | SearchStrategy[T]) -> SearchStrategy[T]:
     return value if isinstance(value, SearchStrategy) else st.just(value)
-
-
-def _maybe(strategy: SearchStrategy[T], allow_unknown: bool) -> SearchStrategy[T | None]:
-    """``strategy``, or unknown (``None``) about one time in three when unknowns are allowed."""
-    return st.one_of(st.none(), strategy, strategy) if allow_unknown else strategy
 
 
 def _maybe_values(values: Iterable[T], allow_unknown: bool) -> tuple[T | None, ...]:
@@ -241,11 +337,32 @@ def _maybe_values(values: Iterable[T], allow_unknown: bool) -> tuple[T | None, .
 
 def _maybe_of(values: Iterable[T], allow_unknown: bool) -> SearchStrategy[T | None]:
     """One of ``values``, or unknown about one time in three: a single choice (cheaper to draw
-    than ``_maybe(st.sampled_from(values))``), shrinking towards unknown as ``_maybe`` does."""
+    than a ``st.one_of``), shrinking towards unknown (listed first)."""
     return st.sampled_from(_maybe_values(values, allow_unknown))
 
 
-def _packed(*options: Sequence[Any]) -> SearchStrategy[tuple[Any, ...]]:
+class _Packed:
+    """One value from each of several options, drawn as a single integer (see _packed)."""
+
+    __slots__ = ("number_s", "options", "sizes")
+
+    def __init__(self, options: tuple[Sequence[Any], ...]) -> None:
+        self.options = tuple(reversed(options))
+        self.sizes = [len(o) for o in self.options]
+        if not all(self.sizes):
+            raise ValueError("_packed(): every option needs at least one value")
+        self.number_s = st.integers(0, prod(self.sizes) - 1)
+
+    def __call__(self, draw: st.DrawFn) -> tuple[Any, ...]:
+        n = draw(self.number_s)
+        picked: list[Any] = []
+        for values, size in zip(self.options, self.sizes, strict=True):
+            n, index = divmod(n, size)
+            picked.append(values[index])
+        return tuple(reversed(picked))
+
+
+def _packed(*options: Sequence[Any]) -> _Packed:
     """One value from each of ``options``, drawn as a single integer read in mixed radix.
 
     Hypothesis spends most of a household's generation time on per-choice bookkeeping, so small
@@ -253,18 +370,7 @@ def _packed(*options: Sequence[Any]) -> SearchStrategy[tuple[Any, ...]]:
     combination stays reachable; shrinking the integer towards 0 moves the facts towards each
     option's first value (unknown, or the simplest value).
     """
-    sizes = [len(o) for o in options]
-    if not all(sizes):
-        raise ValueError("_packed(): every option needs at least one value")
-
-    def decode(n: int) -> tuple[Any, ...]:
-        picked: list[Any] = []
-        for values, size in zip(reversed(options), reversed(sizes), strict=True):
-            n, index = divmod(n, size)
-            picked.append(values[index])
-        return tuple(reversed(picked))
-
-    return st.integers(0, prod(sizes) - 1).map(decode)
+    return _Packed(options)
 
 
 def _flag(allow_unknown: bool) -> SearchStrategy[bool | None]:
@@ -275,7 +381,11 @@ def _subsets(values: Sequence[T], max_size: int) -> SearchStrategy[tuple[T, ...]
     """Subsets of ``values`` (in their order) with at most ``max_size`` items, as one choice:
     a unique list costs a choice per item and one more to stop. Smaller subsets come first, so
     shrinking goes towards the empty one."""
-    return st.sampled_from([c for size in range(max_size + 1) for c in combinations(values, size)])
+    return st.sampled_from(_combinations(values, max_size))
+
+
+def _combinations(values: Sequence[T], max_size: int) -> list[tuple[T, ...]]:
+    return [c for size in range(max_size + 1) for c in combinations(values, size)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -283,29 +393,29 @@ def _subsets(values: Sequence[T], max_size: int) -> SearchStrategy[tuple[T, ...]
 
 
 @lru_cache(maxsize=8192)
-def _offsets(span: int) -> SearchStrategy[int]:
-    return st.one_of(st.sampled_from((0, span)), st.integers(0, span))
+def _offsets(span: int) -> _Branches:
+    return _Branches(st.sampled_from((0, span)), st.integers(0, span))
 
 
 def _day_between(draw: st.DrawFn, lo: date, hi: date) -> date:
     """A day in ``lo..hi`` (both ends drawn often)."""
-    return lo + timedelta(days=draw(_offsets((hi - lo).days)))
+    return lo + timedelta(days=_offsets((hi - lo).days)(draw))
 
 
 @lru_cache(maxsize=8192)
-def _maybe_offsets(span: int) -> SearchStrategy[int | None]:
-    return st.one_of(st.none(), st.sampled_from((0, span)), st.integers(0, span))
+def _maybe_offsets(span: int) -> _Branches:
+    return _Branches(None, st.sampled_from((0, span)), st.integers(0, span))
 
 
 def _maybe_day_between(draw: st.DrawFn, lo: date, hi: date) -> date | None:
     """Unknown (``None``, a third of the time) or a day in ``lo..hi``, both ends drawn often."""
-    offset = draw(_maybe_offsets((hi - lo).days))
+    offset = _maybe_offsets((hi - lo).days)(draw)
     return None if offset is None else lo + timedelta(days=offset)
 
 
 def _upto(draw: st.DrawFn, n: int) -> int:
     """An integer in ``0..n`` (0 and ``n`` drawn often), for amounts in fen."""
-    return n * draw(_FRACTION) // _SCALE if n else 0
+    return n * _FRACTION(draw) // _SCALE if n else 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -360,6 +470,7 @@ _SCHOOLING_VALUES = (
     *SchoolingStage,
 )
 _MEMBER_HUKOU_S = st.sampled_from((None, *HukouKind))
+_GRADE_S = st.integers(1, 4)
 
 
 def members(
@@ -392,15 +503,16 @@ def members(
     counted_s = (
         _strategy(counted) if counted is not None else st.sampled_from((True, True, True, False))
     )
-    born_s = _maybe(
-        dates(*birth_range, edges=(birth_range[1], date(2023, 1, 1), *birth_edges)), allow_unknown
+    born = _day_branches(*birth_range, (birth_range[1], date(2023, 1, 1), *birth_edges))
+    born_s = _Branches(None, *born) if allow_unknown else _Branches(*born)
+    cert_s = _days(
+        *date_range, (date(2022, 12, 31), date(2023, 1, 1), date(2023, 1, 2), *date_edges)
     )
-    cert_s = dates(
-        *date_range, edges=(date(2022, 12, 31), date(2023, 1, 1), date(2023, 1, 2), *date_edges)
-    )
-    disability_s = st.one_of(
-        st.none(), st.builds(Disability, grade=st.integers(1, 4), certificate_date=cert_s)
-    )
+
+    def disability(draw: st.DrawFn) -> Disability:
+        return Disability(grade=draw(_GRADE_S), certificate_date=cert_s(draw))
+
+    disability_s = _Branches(None, disability)
     flags = _maybe_values((False, True), allow_unknown)
     small_s = _packed(
         (None, *_NAMES),
@@ -415,11 +527,11 @@ def members(
 
     @st.composite
     def build(draw: st.DrawFn) -> Member:
-        born = draw(born_s)
+        born = born_s(draw)
         id_number = None
         if draw(_BOOL):
             id_number = _id_number(draw, born if born is not None else draw(_ANY_BIRTH_S))
-        name, hukou, labour, major, chronic, schooling, employment, urban = draw(small_s)
+        name, hukou, labour, major, chronic, schooling, employment, urban = small_s(draw)
         return Member(
             id=draw(id_s),
             name=name,
@@ -432,7 +544,7 @@ def members(
                 chronic_illness=chronic,
                 diseases=draw(_DISEASES_S),
             ),
-            disability=draw(disability_s),
+            disability=disability_s(draw),
             schooling=schooling,
             employment=employment,
             id_number=id_number,
@@ -447,15 +559,17 @@ def members(
 # Income
 
 Coverage = Literal["full", "partial", "none"]
-_EXPENSE_S = yuan(0, 50000)
-_PROPERTY_S = yuan(-20000, 20000)
+_EXPENSE_S = _yuan(0, 50000)
+_PROPERTY_S = _yuan(-20000, 20000)
 #: whether a record has a business expense and a property income, and its source: one choice
 _RECORD_FLAGS_S = _packed(
     (False, True), (False, True), (None, "入户调查", "统计监测", "部门数据比对")
 )
 _WEIGHT_S = st.integers(0, 100)
-_DEFAULT_NETS = st.one_of(
-    yuan(0, 200000, edges=(0,)), yuan(-20000, 0), yuan(0, _HUGE, edges=(_HUGE,))
+_DEFAULT_NETS = _Branches(
+    *_yuan_branches(0, 200000, (0,)),
+    *_yuan_branches(-20000, 0),
+    *_yuan_branches(0, _HUGE, (_HUGE,)),
 )
 
 
@@ -486,9 +600,9 @@ def _split(draw: st.DrawFn, total: Decimal, parts: int) -> list[Decimal]:
 
 def _record(draw: st.DrawFn, start: date, end: date, net: Decimal) -> IncomeRecord:
     """A record over ``start..end`` whose net income (components − business expense) is ``net``."""
-    has_expense, has_property, source = draw(_RECORD_FLAGS_S)
-    expense = draw(_EXPENSE_S) if has_expense else Decimal("0.00")
-    prop = draw(_PROPERTY_S) if has_property else Decimal("0.00")
+    has_expense, has_property, source = _RECORD_FLAGS_S(draw)
+    expense = _EXPENSE_S(draw) if has_expense else Decimal("0.00")
+    prop = _PROPERTY_S(draw) if has_property else Decimal("0.00")
     positive = net - prop + expense
     if positive < 0:  # property income absorbs a loss larger than the other components
         prop, positive = net + expense, Decimal("0.00")
@@ -546,7 +660,7 @@ def _timeline(
         remainder = total - sum((net_of[k] for k in inside if k in net_of), Decimal("0.00"))
         for k, part in zip(free, _split(draw, remainder, len(free)), strict=True):
             net_of[k] = part
-    nets = [net_of[k] if k in net_of else draw(_DEFAULT_NETS) for k in range(len(segments))]
+    nets = [net_of[k] if k in net_of else _DEFAULT_NETS(draw) for k in range(len(segments))]
     if coverage == "partial":
         trimmable = [k for k, (s, e) in enumerate(segments) if e > s]
         if trimmable and draw(_BOOL):  # type: ignore[arg-type]
@@ -593,23 +707,22 @@ def income_records(
 # --------------------------------------------------------------------------------------------
 # Dated records
 
-_SPENDING_NOTE_S = st.one_of(st.none(), st.sampled_from(("住院", "学费", "房屋修缮")))
-_EVENT_NOTE_S = st.one_of(st.none(), st.sampled_from(("突发", "住院治疗", "洪涝")))
+_SPENDING_NOTE_S = _Branches(None, st.sampled_from(("住院", "学费", "房屋修缮")))
+_EVENT_NOTE_S = _Branches(None, st.sampled_from(("突发", "住院治疗", "洪涝")))
 
 
 def _days_in(
     date_range: tuple[date, date], edges: Iterable[date], windows: Sequence[DateRange]
-) -> SearchStrategy[date]:
+) -> _Branches:
     """Days in ``date_range``, or (as often) inside one of ``windows`` (a pack's income and
     spending periods, where its rules sum spending and look for events)."""
     edges = tuple(edges)
-    anywhere = dates(*date_range, edges=edges)
-    inside = [
-        dates(max(w.start, date_range[0]), min(w.end, date_range[1]), edges=edges)
+    spans = [date_range] + [
+        (max(w.start, date_range[0]), min(w.end, date_range[1]))
         for w in windows
         if max(w.start, date_range[0]) <= min(w.end, date_range[1])
     ]
-    return st.one_of(anywhere, *inside) if inside else anywhere
+    return _Branches(*(b for lo, hi in spans for b in _day_branches(lo, hi, edges)))
 
 
 def expenditures(
@@ -629,14 +742,14 @@ def expenditures(
     kind_s = _strategy(kinds) if kinds is not None else st.sampled_from(ExpenditureKind)
     max_fen = _fen(max_total)
     edge_fen = sorted({f for f in map(_fen, money_edges) if 0 <= f <= max_fen})
-    total_s = st.one_of(st.sampled_from((0, 1, 100, max_fen, *edge_fen)), st.integers(0, max_fen))
+    total_s = _Branches(st.sampled_from((0, 1, 100, max_fen, *edge_fen)), st.integers(0, max_fen))
     # the self-paid part or the personal burden (total − reimbursed) exactly on a stated edge
     edge_s = st.sampled_from((None, None, *edge_fen)) if edge_fen else st.none()
     day_s = _days_in(date_range, date_edges, windows)
 
     @st.composite
     def build(draw: st.DrawFn) -> Expenditure:
-        total = draw(total_s)
+        total = total_s(draw)
         reimbursed = _upto(draw, total)
         edge = draw(edge_s)
         if edge is not None and edge <= total:
@@ -647,11 +760,11 @@ def expenditures(
             self_paid = edge
         return Expenditure(
             kind=draw(kind_s),
-            date=draw(day_s),
+            date=day_s(draw),
             total=_from_fen(total),
             reimbursed=_from_fen(reimbursed),
             compliant_self_paid=_from_fen(self_paid),
-            description=draw(_SPENDING_NOTE_S),
+            description=_SPENDING_NOTE_S(draw),
         )
 
     return build()
@@ -725,8 +838,8 @@ def _aimed_spending(
                 total, self_paid = amount + reimbursed + _upto(draw, amount), amount
             records.append(
                 Expenditure(
-                    kind=kinds[draw(_offsets(len(kinds) - 1))],
-                    care=care[draw(_offsets(len(care) - 1))],
+                    kind=kinds[_offsets(len(kinds) - 1)(draw)],
+                    care=care[_offsets(len(care) - 1)(draw)],
                     date=_day_between(draw, start, end),
                     total=_from_fen(total),
                     reimbursed=_from_fen(reimbursed),
@@ -751,25 +864,26 @@ def risk_events(
 ) -> SearchStrategy[RiskEvent]:
     """A dated risk event of any :class:`RiskType` (default) on a day in ``date_range``."""
     type_s = _strategy(types) if types is not None else st.sampled_from(RiskType)
-    return st.builds(
-        RiskEvent,
-        type=type_s,
-        date=_days_in(date_range, date_edges, windows),
-        description=_EVENT_NOTE_S,
-    )
+    day_s = _days_in(date_range, date_edges, windows)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> RiskEvent:
+        return RiskEvent(type=draw(type_s), date=day_s(draw), description=_EVENT_NOTE_S(draw))
+
+    return build()
 
 
 def _social_assistance(
     date_range: tuple[date, date], allow_unknown: bool, date_edges: tuple[date, ...]
 ) -> SearchStrategy[SocialAssistance]:
-    start_s = dates(*date_range, edges=(date(2022, 12, 31), date(2023, 1, 1), *date_edges))
+    start_s = _days(*date_range, (date(2022, 12, 31), date(2023, 1, 1), *date_edges))
     kind_grade_s = _packed(tuple(DibaoKind), _maybe_values((False, True), allow_unknown))
 
     @st.composite
     def build(draw: st.DrawFn) -> SocialAssistance:
-        start = draw(start_s)
+        start = start_s(draw)
         end = _maybe_day_between(draw, start, max(start, date_range[1]))
-        kind, full_or_top = draw(kind_grade_s)
+        kind, full_or_top = kind_grade_s(draw)
         return SocialAssistance(kind=kind, start=start, end=end, full_or_top_grade=full_or_top)
 
     return build()
@@ -787,17 +901,17 @@ _MEASURES_S = _subsets(tuple(AssistanceMeasure), 2)
 def _monitoring(
     date_range: tuple[date, date], date_edges: tuple[date, ...]
 ) -> SearchStrategy[MonitoringRecord]:
-    day_s = dates(*date_range, edges=(*date_edges, date(2023, 4, 27)))
+    day_s = _days(*date_range, (*date_edges, date(2023, 4, 27)))
 
     @st.composite
     def build(draw: st.DrawFn) -> MonitoringRecord:
-        identified = draw(day_s)
+        identified = day_s(draw)
         hi = max(identified, date_range[1])
 
         def later() -> date | None:
             return _maybe_day_between(draw, identified, hi)
 
-        category, helpers, first, step = draw(_CATEGORY_HELPERS_S)
+        category, helpers, first, step = _CATEGORY_HELPERS_S(draw)
         # the second helper is another person than the first (step ≥ 1 round the names)
         helper = _NAMES[first] if helpers >= 1 else None
         second = _NAMES[(first + step) % len(_NAMES)] if helpers == 2 else None
@@ -857,6 +971,14 @@ _LIVESTOCK_S = st.one_of(
 
 
 _HANDLED_DAYS_S = st.one_of(st.none(), st.integers(0, 30))
+_LIFTED_YEAR_S = st.integers(2013, 2020)
+_HOUSEHOLD_NUMBER_S = st.integers(0, 10**7)
+
+
+def _household_id(draw: st.DrawFn) -> str:
+    return f"HH{draw(_HOUSEHOLD_NUMBER_S):08d}"
+
+
 _CHANNEL_S = st.sampled_from(Channel)
 _CLUE_KIND_S = st.sampled_from(ClueKind)
 _DEPARTMENT_S = st.one_of(st.none(), st.sampled_from(Department))
@@ -869,11 +991,11 @@ def clues(
     date_edges: Iterable[date] = _DEFAULT_DATE_EDGES,
 ) -> SearchStrategy[Clue]:
     """Risk clues / department warnings received in ``date_range`` (some handled, some open)."""
-    received_s = dates(*date_range, edges=date_edges)
+    received_s = _days(*date_range, date_edges)
 
     @st.composite
     def build(draw: st.DrawFn) -> Clue:
-        received = draw(received_s)
+        received = received_s(draw)
         handled = draw(_HANDLED_DAYS_S)
         closed = received + timedelta(days=handled) if handled is not None else None
         return Clue(
@@ -890,13 +1012,11 @@ def clues(
 
 
 @lru_cache(maxsize=64)
-def _member_extras(
-    date_range: tuple[date, date], date_edges: tuple[date, ...]
-) -> SearchStrategy[dict[str, Any] | None]:
+def _member_extras(date_range: tuple[date, date], date_edges: tuple[date, ...]) -> _Branches:
     """The facts later packs read about a member (child statuses, feeds, urban hukou…), as the
     fields to update: one strategy per date range, applied to each drawn member. Half the members
     have none of them (one choice instead of a dozen; shrinking drops them first)."""
-    day_s = dates(*date_range, edges=date_edges)
+    day_s = _days(*date_range, date_edges)
     # which facts are present and the small ones, in one choice; then a day for each dated one
     flags_s = _packed(
         (None,) * len(ChildStatus) + tuple(ChildStatus),  # a child status half the time
@@ -909,20 +1029,21 @@ def _member_extras(
         (None, False, True),
     )
 
-    @st.composite
     def build(draw: st.DrawFn) -> dict[str, Any]:
-        status, dropout, aid, special, solitary, hukou, urban, loses = draw(flags_s)
+        status, dropout, aid, special, solitary, hukou, urban, loses = flags_s(draw)
         return {
-            "child_status": (ChildStatusRecord(kind=status, since=draw(day_s)),)
+            "child_status": (ChildStatusRecord(kind=status, since=day_s(draw)),)
             if status is not None
             else (),
-            "dropout_since": draw(day_s) if dropout else None,
-            "education_aid_since": draw(day_s) if aid else None,
-            "special_major_disease_since": draw(day_s) if special else None,
+            "dropout_since": day_s(draw) if dropout else None,
+            "education_aid_since": day_s(draw) if aid else None,
+            "special_major_disease_since": day_s(draw) if special else None,
             "flags": (solitary, hukou, urban, loses),
         }
 
-    return _GATE | build()
+    # "none of these facts" first: a member without them costs one choice, and shrinking
+    # removes them whole
+    return _Branches(None, build)
 
 
 def _with_extras(member: Member, extra: dict[str, Any] | None) -> Member:
@@ -940,31 +1061,32 @@ def _with_extras(member: Member, extra: dict[str, Any] | None) -> Member:
 
 
 @lru_cache(maxsize=64)
-def _household_extras(
-    date_range: tuple[date, date], date_edges: tuple[date, ...]
-) -> SearchStrategy[dict[str, Any] | None]:
+def _household_extras(date_range: tuple[date, date], date_edges: tuple[date, ...]) -> _Branches:
     """The household facts later packs read: clues and department warnings, dangerous-house
     renovations, a recorded judgement (one strategy per date range); none of them half the time."""
-    return _GATE | st.fixed_dictionaries(
-        {
-            "clues": st.lists(clues(date_range=date_range, date_edges=date_edges), max_size=2).map(
-                tuple
-            ),
-            "renovations": st.lists(
-                st.builds(HousingRenovation, included_on=dates(*date_range, edges=date_edges)),
-                max_size=1,
-            ).map(tuple),
-            "judgement": st.one_of(
-                st.none(),
-                st.builds(
-                    RecordedJudgement,
-                    decided_on=dates(*date_range, edges=date_edges),
-                    included=_BOOL,
-                    reason=st.just("drawn by fangfan_rules.strategies"),
-                    special_file=_BOOL,
+    return _Branches(
+        None,
+        st.fixed_dictionaries(
+            {
+                "clues": st.lists(
+                    clues(date_range=date_range, date_edges=date_edges), max_size=2
+                ).map(tuple),
+                "renovations": st.lists(
+                    st.builds(HousingRenovation, included_on=dates(*date_range, edges=date_edges)),
+                    max_size=1,
+                ).map(tuple),
+                "judgement": st.one_of(
+                    st.none(),
+                    st.builds(
+                        RecordedJudgement,
+                        decided_on=dates(*date_range, edges=date_edges),
+                        included=_BOOL,
+                        reason=st.just("drawn by fangfan_rules.strategies"),
+                        special_file=_BOOL,
+                    ),
                 ),
-            ),
-        }
+            },
+        ),
     )
 
 
@@ -1058,7 +1180,7 @@ def households(
     date_edges: tuple[date, ...] = _DEFAULT_DATE_EDGES
     money_edges: tuple[Decimal, ...] = ()
     birth_edges: tuple[date, ...] = ()
-    default_level_s = per_capita_levels()
+    default_levels = _levels(None)
     favoured: dict[type, SearchStrategy[Any]] = {}
     fact_windows: tuple[DateRange, ...] = ()
     spending_sums: tuple[SpendingSum, ...] = ()
@@ -1071,7 +1193,7 @@ def households(
             cover_windows = fact_windows
         if date_range is None:
             date_range = _pack_date_range(pack, edges)
-        default_level_s = per_capita_levels(edges=edges.money)
+        default_levels = _levels(edges.money)
         favoured = {
             enum: st.one_of(st.sampled_from(values), st.sampled_from(enum))
             for enum, values in edges.selected.items()
@@ -1097,15 +1219,16 @@ def households(
         aim_windows = tuple(income_window)
     windows = tuple(dict.fromkeys((*cover_windows, *aim_windows)))
 
+    level: _Branches
     if income_per_capita is None:
-        level_s: SearchStrategy[Decimal] = default_level_s
+        level = default_levels
     elif isinstance(income_per_capita, tuple):
         low, high = income_per_capita
-        level_s = yuan(low, high, edges=(low, high, *(money_edges or _QIANSHAN_MONEY_EDGES)))
+        level = _Branches(_yuan(low, high, (low, high, *(money_edges or _QIANSHAN_MONEY_EDGES))))
     elif isinstance(income_per_capita, SearchStrategy):
-        level_s = income_per_capita
+        level = _Branches(income_per_capita)
     else:
-        level_s = st.just(to_yuan(income_per_capita))
+        level = _Branches(_Just(to_yuan(income_per_capita)))
 
     coverage_s: SearchStrategy[Coverage]
     if income_coverage != "any":
@@ -1116,9 +1239,9 @@ def households(
         coverage_s = st.sampled_from(("full", "full", "full", "partial", "none"))
 
     hukou_s = (
-        _strategy(hukou)
+        _Branches(_strategy(hukou))
         if hukou is not None
-        else st.one_of(st.just(HukouKind.RURAL), st.sampled_from(HukouKind))
+        else _Branches(_Just(HukouKind.RURAL), st.sampled_from(HukouKind))
     )
     lifted_s: SearchStrategy[bool | None] = (
         _flag(allow_unknown) if lifted is None else _strategy(lifted)
@@ -1126,9 +1249,9 @@ def households(
     tags_s = (
         _strategy(area_tags)
         if area_tags is not None
-        else _subsets(tuple(AreaTag), 3).map(frozenset)
+        else st.sampled_from([frozenset(c) for c in _combinations(tuple(AreaTag), 3)])
     )
-    ids_s = _strategy(ids) if ids is not None else st.integers(0, 10**7).map(lambda n: f"HH{n:08d}")
+    ids_s = _Branches(_strategy(ids)) if ids is not None else _Branches(_household_id)
     profile_s: SearchStrategy[Profile] = (
         _strategy(profile)
         if profile is not None
@@ -1165,7 +1288,7 @@ def households(
             windows=fact_windows,
         ),
         max_size=4,
-    ).map(tuple)
+    )
     spending_s = st.lists(
         expenditures(
             date_range=date_range,
@@ -1175,26 +1298,28 @@ def households(
             windows=fact_windows,
         ),
         max_size=3,
-    ).map(tuple)
+    )
     # half the time (when the pack sums spending against a stated figure), spending aimed
     # at such a figure exactly: free draws almost never add up to one
     aimed_spending_s = _aimed_spending(spending_sums, date_range)
-    if aimed_spending_s is not None:
-        spending_s = st.one_of(spending_s, aimed_spending_s)
+    spending_b = (
+        _Branches(spending_s, aimed_spending_s)
+        if aimed_spending_s is not None
+        else _Branches(spending_s)
+    )
     care_s = st.one_of(st.none(), favoured[CareType]) if CareType in favoured else _CARE_S
-    assistance_s = st.lists(
-        _social_assistance(date_range, allow_unknown, date_edges), max_size=2
-    ).map(tuple)
+    assistance_s = st.lists(_social_assistance(date_range, allow_unknown, date_edges), max_size=2)
     monitoring_s = st.lists(
         _monitoring(date_range, date_edges), max_size=2, unique_by=lambda r: r.identified_on
-    ).map(tuple)
+    )
     serious_s = st.sampled_from((True, True, False, None) if allow_unknown else (True, False))
-    green_s = _maybe(_green_channel(date_range, allow_unknown, date_edges), allow_unknown)
-    lifted_year_s = st.one_of(st.none(), st.integers(2013, 2020))
+    green = _green_channel(date_range, allow_unknown, date_edges)
+    green_s = _Branches(None, green) if allow_unknown else _Branches(green)
+    lifted_year_s = _Branches(None, _LIFTED_YEAR_S)
     member_extras_s = _member_extras(date_range, date_edges)
     household_extras_s = _household_extras(date_range, date_edges)
     calm_grade_s = st.sampled_from((HousingGrade.A, HousingGrade.B))
-    calm_serious_s = _maybe(st.just(False), allow_unknown)
+    calm_serious_s = _Branches(None, _Just(False)) if allow_unknown else _Branches(_Just(False))
 
     @st.composite
     def build(draw: st.DrawFn) -> Household:
@@ -1203,7 +1328,7 @@ def households(
             for i, n in enumerate(draw(numbers_s))
         ]
         counted = sum(1 for m in people if m.counted_in_household)
-        aims = {w: to_yuan(draw(level_s)) * counted for w in aim_windows} if counted else {}
+        aims = {w: to_yuan(level(draw)) * counted for w in aim_windows} if counted else {}
         income = _timeline(draw, windows, aims, draw(coverage_s), 3)
 
         is_lifted = draw(lifted_s)
@@ -1217,18 +1342,18 @@ def households(
             )
             events: tuple[RiskEvent, ...] = ()
             spending: tuple[Expenditure, ...] = ()
-            serious = draw(calm_serious_s)
+            serious = calm_serious_s(draw)
             green = None
         else:
-            grade, medical, education, water = draw(guarantees_s)
+            grade, medical, education, water = guarantees_s(draw)
             guarantees = Guarantees(
                 housing_grade=grade,
                 basic_medical_insured=medical,
                 compulsory_education_ok=education,
                 drinking_water_safe=water,
             )
-            events, spending = draw(events_s), draw(spending_s)
-            serious, green = draw(serious_s), draw(green_s)
+            events, spending = tuple(draw(events_s)), tuple(spending_b(draw))
+            serious, green = draw(serious_s), green_s(draw)
         if kind == "green_channel":
             sudden = draw(_SUDDEN_EVENT_S)
             events = (*events, sudden)
@@ -1246,11 +1371,11 @@ def households(
                 village_confirmed_on=confirmation(),
             )
         more: dict[str, Any] = {}
-        urban, self_coping, only_house, income_signed, guarantees_signed, phone, recorded = draw(
-            household_flags_s
+        urban, self_coping, only_house, income_signed, guarantees_signed, phone, recorded = (
+            household_flags_s(draw)
         )
         if extras:
-            people = [_with_extras(m, draw(member_extras_s)) for m in people]
+            people = [_with_extras(m, member_extras_s(draw)) for m in people]
             spending = tuple(
                 e.model_copy(update={"care": draw(care_s)})
                 if e.kind == ExpenditureKind.MEDICAL and e.care is None
@@ -1258,7 +1383,7 @@ def households(
                 for e in spending
             )
             guarantees = guarantees.model_copy(update={"only_house": only_house})
-            drawn_extras: dict[str, Any] | None = draw(household_extras_s)
+            drawn_extras: dict[str, Any] | None = household_extras_s(draw)
             more = {
                 **(drawn_extras or {}),
                 "provenance": Provenance(
@@ -1270,15 +1395,15 @@ def households(
             }
         return Household(
             **more,
-            id=draw(ids_s),
+            id=ids_s(draw),
             area=draw(_AREA_S).model_copy(update={"tags": draw(tags_s)}),
-            hukou=draw(hukou_s),
+            hukou=hukou_s(draw),
             members=tuple(people),
             lifted_out_of_poverty=is_lifted,
-            lifted_year=draw(lifted_year_s) if is_lifted is True else None,
-            social_assistance=draw(assistance_s),
+            lifted_year=lifted_year_s(draw) if is_lifted is True else None,
+            social_assistance=tuple(draw(assistance_s)),
             has_urban_social_security=urban,
-            monitoring=draw(monitoring_s),
+            monitoring=tuple(draw(monitoring_s)),
             income=income,
             expenditures=spending,
             risk_events=events,
