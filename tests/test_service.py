@@ -264,5 +264,6 @@ def test_web_answers_name_missing_facts_in_words():
             [*answer["missing"], *answer["review"], *(r for r, _ in answer["reasons"])]
         )
         assert not _re.search(r"\b[a-z]+(?:[._][a-z]+)+\b", words), (household.id, words)
+        assert not set(answer["missing"]) & set(answer["review"])  # said once, not twice
         shown += bool(result.missing_facts)
     assert shown > 10  # the sample has many answers with missing facts

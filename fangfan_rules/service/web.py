@@ -19,7 +19,7 @@ from fangfan_rules.errors import FangfanError
 from fangfan_rules.facts import Household, load_household
 from fangfan_rules.idnumber import scrub_id_numbers
 from fangfan_rules.results import BadRow, Identification
-from fangfan_rules.rules.wording import fact_text
+from fangfan_rules.rules.wording import missing_facts_list
 from fangfan_rules.service.settings import Settings
 from fangfan_rules.store import AccessDenied, Principal, Store
 from fangfan_rules.templating import render
@@ -301,11 +301,13 @@ def _answer(result: Identification, household: Household, decision: int) -> dict
         "category": result.category.zh if result.category else "",
         "reasons": [(r.text_zh, r.citation.split(":", 1)[-1]) for r in result.reasons],
         "review": [p.zh for p in result.review_points],
-        # In words for village staff (the machine names stay in the stored result and the API);
-        # a needs_review answer already lists them in its "缺少：…" review point.
-        "missing": []
-        if any(p.zh.startswith("缺少") for p in result.review_points)
-        else [fact_text(f, "zh") for f in result.missing_facts],
+        # In words for village staff, the line the answer's review point uses (缺少：… /
+        # 需由调用方提供：…), shown once: a needs_review answer already carries it as a review point.
+        # The machine names stay in the stored result and the API.
+        "missing": [line]
+        if (line := missing_facts_list(result.missing_facts, "zh"))
+        and line not in {p.zh for p in result.review_points}
+        else [],
         "groups": [g.label.zh for g in result.key_attention],
         "must_visit": result.must_visit,
         "green_channel": result.green_channel.applies,
