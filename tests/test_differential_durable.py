@@ -27,11 +27,7 @@ from fangfan_rules.analysis.compare import results_frame
 from fangfan_rules.dates import DateRange
 from fangfan_rules.engines.durable_backend import DurableEngine
 from fangfan_rules.errors import FangfanError, NotInForceError
-
-# The qianshan_2023 edges these differential tests were written around (the public aliases are
-# deprecated for users in favour of pack_edges(pack); the suite keeps its fixed set).
-from fangfan_rules.strategies.facts import _QIANSHAN_MONEY_EDGES as QIANSHAN_MONEY_EDGES
-from tests.helpers import requires_durable
+from tests.helpers import QIANSHAN_MONEY_EDGES, requires_durable
 
 pytestmark = requires_durable
 

@@ -33,11 +33,7 @@ from fangfan_rules.dates import DateRange
 from fangfan_rules.engines import vectorized as vz
 from fangfan_rules.errors import FangfanError, NotInForceError, ParameterError
 from fangfan_rules.result_rows import LIST_COLUMNS
-
-# The qianshan_2023 edges these differential tests were written around (the public aliases are
-# deprecated for users in favour of pack_edges(pack); the suite keeps its fixed set).
-from fangfan_rules.strategies.facts import _QIANSHAN_MONEY_EDGES as QIANSHAN_MONEY_EDGES
-from fangfan_rules.strategies.facts import _QIANSHAN_WINDOWS as QIANSHAN_WINDOWS
+from tests.helpers import QIANSHAN_MONEY_EDGES, QIANSHAN_WINDOWS
 
 DAY = timedelta(days=1)
 

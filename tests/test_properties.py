@@ -21,11 +21,8 @@ from hypothesis import strategies as st
 import fangfan_rules as ff
 from fangfan_rules import strategies as fs
 from fangfan_rules.logic import Missing
-
-# The qianshan_2023 edges these differential tests were written around (the public aliases are
-# deprecated for users in favour of pack_edges(pack); the suite keeps its fixed set).
-from fangfan_rules.strategies.facts import _QIANSHAN_WINDOWS as QIANSHAN_WINDOWS
 from fangfan_rules.variables import counted_members
+from tests.helpers import QIANSHAN_WINDOWS
 
 LINE = Decimal("6900")
 PACK = ff.load_pack("qianshan_2023").with_parameters(monitoring_income_line=LINE)

@@ -51,13 +51,9 @@ from fangfan_rules.facts import (
 from fangfan_rules.logic import UNKNOWN, k_and, k_not, k_or
 from fangfan_rules.packs.pack import Pack
 from fangfan_rules.rules.rule import parse_rule
-
-# The qianshan_2023 edges these differential tests were written around (the public aliases are
-# deprecated for users in favour of pack_edges(pack); the suite keeps its fixed set).
-from fangfan_rules.strategies.facts import _QIANSHAN_WINDOWS as QIANSHAN_WINDOWS
 from fangfan_rules.variables import VARIABLES, counted_members
 from fangfan_rules.variables.registry import variable
-from tests.helpers import household, quoted_rule, record
+from tests.helpers import QIANSHAN_WINDOWS, household, quoted_rule, record
 
 QIANSHAN = ff.load_pack("qianshan_2023").with_parameters(monitoring_income_line=6900)
 EWENKI = ff.load_pack("ewenki_2024")
