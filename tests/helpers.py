@@ -8,12 +8,19 @@ from typing import Any
 import pytest
 
 from fangfan_rules import Household, load_household
-from fangfan_rules.strategies.facts import _QIANSHAN_MONEY_EDGES, _QIANSHAN_WINDOWS
 
-#: The qianshan_2023 edges the differential and property suites were written around (the public
-#: aliases are deprecated for users in favour of pack_edges(pack); the suites keep this fixed set).
-QIANSHAN_MONEY_EDGES = _QIANSHAN_MONEY_EDGES
-QIANSHAN_WINDOWS = _QIANSHAN_WINDOWS
+
+def __getattr__(name: str) -> Any:
+    """``QIANSHAN_MONEY_EDGES`` / ``QIANSHAN_WINDOWS``: the qianshan_2023 edges the differential
+    and property suites were written around (the public aliases are deprecated for users in
+    favour of pack_edges(pack); the suites keep this fixed set). Read on first use, so importing
+    these helpers loads no hypothesis (tests/test_import.py checks what a plain import loads)."""
+    if name in ("QIANSHAN_MONEY_EDGES", "QIANSHAN_WINDOWS"):
+        from fangfan_rules.strategies import facts
+
+        return getattr(facts, f"_{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: Marks the durable_rules backend's tests. They skip only where durable-rules 2.0.28 cannot import
 #: (Python 3.13+); elsewhere the [test] extra installs it, so a missing backend fails them.
