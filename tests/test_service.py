@@ -267,3 +267,57 @@ def test_web_answers_name_missing_facts_in_words():
         assert not set(answer["missing"]) & set(answer["review"])  # said once, not twice
         shown += bool(result.missing_facts)
     assert shown > 10  # the sample has many answers with missing facts
+
+
+def test_concurrent_requests_are_stored_once_each_and_one_key_once(service):
+    """Many identify calls and case events at once on the event loop (their rows written by the
+    group commit): each answered decision is stored once under the id it was answered with, a key
+    sent twice at once stores one decision and both get its answer, a bad one fails alone; a key re-used for another request is refused."""
+    import asyncio
+
+    import httpx
+
+    client, store, tokens = service
+    identify(client, tokens["county"])  # H1 exists before its case events
+
+    async def burst() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=client.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            calls = []
+            for i in range(24):
+                body = {"household": facts(f"C{i}", wage=str(3000 + 200 * i)),
+                        "as_of": "2024-06-01", "parameters": WINDOW}  # fmt: skip
+                calls.append(http.post("/packs/mini_pack/identify", json=body,
+                                       headers=auth(tokens["county"], **{"Idempotency-Key": f"c-{i}"})))  # fmt: skip
+            same = {"household": facts("S1"), "as_of": "2024-06-01", "parameters": WINDOW}
+            for _ in range(2):
+                calls.append(http.post("/packs/mini_pack/identify", json=same,
+                                       headers=auth(tokens["county"], **{"Idempotency-Key": "same"})))  # fmt: skip
+            for step in ("clue_received", "home_verification"):
+                calls.append(http.post("/cases/H1/mini_pack/events", json={"step": step, "date": "2024-05-06"},
+                                       headers=auth(tokens["county"])))  # fmt: skip
+            calls.append(http.post("/cases/NOPE/mini_pack/events", json={"step": "clue_received", "date": "2024-05-06"},
+                                   headers=auth(tokens["county"])))  # fmt: skip
+            return list(await asyncio.gather(*calls))
+
+    responses = asyncio.run(burst())
+    decided, same, events, missing = (
+        responses[:24],
+        responses[24:26],
+        responses[26:28],
+        responses[28],
+    )
+    other = {"household": facts("C0", wage="100"), "as_of": "2024-06-01", "parameters": WINDOW}
+    clash = identify(client, tokens["county"], other, **{"Idempotency-Key": "c-0"})
+    assert [r.status_code for r in decided + same] == [200] * 26
+    for i, response in enumerate(decided):
+        assert store.count_decisions(f"c-{i}") == 1
+        kept = store.decision(store.authenticate(tokens["county"]), response.json()["decision_id"])
+        assert kept.household_id == f"C{i}"
+    assert store.count_decisions("same") == 1 and same[0].json() == same[1].json()
+    assert clash.status_code == 409 and clash.json()["type"].endswith("/store")
+    assert [r.status_code for r in events] == [201, 201] and missing.status_code == 409
+    steps = store.case_events(store.authenticate(tokens["county"]), "H1", "mini_pack")
+    assert sorted(s for s, _, _ in steps) == ["clue_received", "home_verification"]
+    audited = store.audit_entries(action="identify")
+    assert len(audited) == store.count_decisions()  # one entry per stored decision, no more

@@ -4,6 +4,11 @@ cases with deadlines and procedure checks, the worklist by area, stored decision
 Every request carries a token (``Authorization: Bearer …``) whose area bounds what it may read and
 write; every answer is kept (snapshot, decision, audit entry) in one transaction; a POST with an
 ``Idempotency-Key`` header is answered once and stored once, however often it is re-sent.
+
+The single-household endpoints and case events (the load a county's systems put on it) run on the
+event loop, with no hop to a worker thread: the evaluation is a millisecond of CPU that the
+interpreter's lock would serialise anyway, and their rows are written by the group commit
+(:mod:`fangfan_rules.store.groupcommit`) — each request answered once its own rows are committed.
 """
 
 import hashlib
@@ -17,12 +22,13 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
-from fangfan_rules.errors import FactError
+from fangfan_rules.errors import FactError, FangfanError
 from fangfan_rules.facts import Household, household_json_schema, load_household
 from fangfan_rules.packs import Pack
 from fangfan_rules.results import Deadline, Elimination, Identification
 from fangfan_rules.service.settings import Settings
 from fangfan_rules.store import AccessDenied, Principal, Store, StoredDecision
+from fangfan_rules.store.groupcommit import GroupCommit
 from fangfan_rules.timeline import Case, CaseEvent, Step, worklist
 
 JSON = "application/json"
@@ -75,6 +81,10 @@ class BatchRow(BaseModel):
     error: str | None = None
 
 
+class EventRecorded(BaseModel):
+    event_id: int
+
+
 class Reevaluation(BaseModel):
     decision_id: int
     same_pack: bool = Field(description="the pack's content hash is the one the decision used")
@@ -101,6 +111,7 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
 
     pack_named = settings.pack
     pack_names = settings.pack_names
+    writer = GroupCommit(store)
 
     @lru_cache(maxsize=256)
     def with_figures(pack: Pack, figures: tuple[tuple[str, str], ...]) -> Pack:
@@ -112,16 +123,18 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
         figures = {**settings.parameters.get(pack.name, {}), **supplied}
         return (with_figures(pack, tuple(sorted(figures.items()))) if figures else pack), figures
 
-    def principal(
+    async def principal(
         request: Request, authorization: Annotated[str | None, Header()] = None
     ) -> Principal:
+        # On the loop (no thread hop for every request): one indexed SELECT.
         token = (authorization or "").removeprefix("Bearer ").strip()
         if not token:
             token = request.cookies.get("ffr_token", "")
         found = store.authenticate(token) if token else None
         if found is None:
-            store.audit("anonymous", request.url.path, None, "refused", {"why": "no valid token"},
-                        _remote(request))  # fmt: skip
+            path, remote = request.url.path, _remote(request)
+            await writer.run(lambda c: store.audit("anonymous", path, None, "refused",
+                                                   {"why": "no valid token"}, remote, session=c))  # fmt: skip
             raise HTTPException(401, "a valid token is required (Authorization: Bearer …)")
         return found
 
@@ -132,6 +145,14 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
             who.name, request.url.path, target, "refused", {"why": str(exc)}, _remote(request)
         )
 
+    async def refused(
+        request: Request, who: Principal, exc: AccessDenied, target: str | None
+    ) -> None:
+        """:func:`refuse` from the event loop (the audit entry goes in the next group)."""
+        path, remote, why = request.url.path, _remote(request), str(exc)
+        await writer.run(lambda c: store.audit(who.name, path, target, "refused", {"why": why},
+                                               remote, session=c))  # fmt: skip
+
     def idempotent(
         request: Request,
         who: Principal,
@@ -140,9 +161,7 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
         run: Callable[[Any], Response],
     ) -> Response:
         """Answer once per key: a re-sent request gets the stored response, nothing is redone."""
-        digest = hashlib.sha256(
-            (request.url.path + body.model_dump_json()).encode("utf-8")
-        ).hexdigest()
+        digest = _request_digest(request, body)
         if key:
             seen = store.remembered(key, who.name, digest)
             if seen is not None:
@@ -224,7 +243,7 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
         return models[name].model_json_schema()
 
     # -- evaluation ------------------------------------------------------------------------------
-    def evaluate_one(
+    async def evaluate_one(
         request: Request,
         who: Principal,
         name: str,
@@ -232,61 +251,87 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
         key: str | None,
         kind: Literal["identify", "elimination"],
     ) -> Response:
+        digest = _request_digest(request, body)
         household = load_household(body.household)
         try:
             store.check_access(who, household)
         except AccessDenied as exc:
-            refuse(request, who, exc, household.id)
+            await refused(request, who, exc, household.id)
             raise
-        pack, figures = configured(pack_named(name), body.parameters)
-        result: Identification | Elimination = (
-            pack.identify(household, as_of=body.as_of)
-            if kind == "identify"
-            else pack.assess_elimination(household, as_of=body.as_of)
-        )
+        try:
+            pack, figures = configured(pack_named(name), body.parameters)
+            result: Identification | Elimination = (
+                pack.identify(household, as_of=body.as_of)
+                if kind == "identify"
+                else pack.assess_elimination(household, as_of=body.as_of)
+            )
+        except FangfanError:
+            # A request answered before is answered the same, even if it could not be now (the
+            # deployment's figures or packs changed since).
+            seen = store.remembered(key, who.name, digest) if key else None
+            if seen is None:
+                raise
+            return _json(seen[1], seen[0])
 
+        # Built once, before the group: the group's transaction only writes (the trace, built and
+        # dumped here, is most of a request's time).
         stored_json = result.model_dump_json()  # masked: what the store keeps
+        shown = _dump(result, who) if who.reveal_ids else stored_json
+        facts = household.model_dump_json(context={"reveal_ids": True})
+        remote = _remote(request)
+        outcome = str(result.outcome.value)
 
-        def run(s: Any) -> Response:
-            snapshot = store.submit(s, household, who)
+        def write(s: Any) -> tuple[int, str]:
+            # The idempotency key is checked in the transaction that stores the answer: two
+            # requests with one key, however concurrent, store one decision (the second finds
+            # the first's record; across worker processes the key's primary key refuses the
+            # second, whose group is run again and then finds it).
+            if key:
+                seen = store.remembered_in(s, key, who.name, digest)
+                if seen is not None:
+                    return seen
+            snapshot = store.submit(s, household, who, facts=facts)
             decision = store.record_decision(
                 s, kind=kind, snapshot_id=snapshot, result=result, parameters=figures,
                 principal=who, request_key=key, result_json=stored_json,
             )  # fmt: skip
             store.audit(who.name, kind, household.id, "ok",
-                        {"pack": name, "decision": decision, "outcome": str(result.outcome.value)},
-                        _remote(request), session=s)  # fmt: skip
+                        {"pack": name, "decision": decision, "outcome": outcome},
+                        remote, session=s)  # fmt: skip
             if who.reveal_ids:
                 store.audit(who.name, "reveal_ids", household.id, "ok", {"decision": decision},
-                            _remote(request), session=s)  # fmt: skip
-            shown = _dump(result, who) if who.reveal_ids else stored_json
-            return _json(f'{{"decision_id": {decision}, "result": {shown}}}')
+                            remote, session=s)  # fmt: skip
+            answer = f'{{"decision_id": {decision}, "result": {shown}}}'
+            if key:
+                store.remember(s, key, who.name, digest, 200, answer)
+            return 200, answer
 
-        return idempotent(request, who, key, body, run)
+        status, text = await writer.run(write)
+        return _json(text, status)
 
     @router.post("/packs/{name}/identify", response_model=Decided, summary="Identify one household")
-    def identify(
+    async def identify(
         name: str,
         body: IdentifyRequest,
         request: Request,
         who: Caller,
         idempotency_key: Annotated[str | None, Header()] = None,
     ) -> Response:
-        return evaluate_one(request, who, name, body, idempotency_key, "identify")
+        return await evaluate_one(request, who, name, body, idempotency_key, "identify")
 
     @router.post(
         "/packs/{name}/eliminate",
         response_model=EliminationDecided,
         summary="May one monitored household leave monitoring (风险消除)?",
     )
-    def eliminate(
+    async def eliminate(
         name: str,
         body: IdentifyRequest,
         request: Request,
         who: Caller,
         idempotency_key: Annotated[str | None, Header()] = None,
     ) -> Response:
-        return evaluate_one(request, who, name, body, idempotency_key, "elimination")
+        return await evaluate_one(request, who, name, body, idempotency_key, "elimination")
 
     @router.post(
         "/packs/{name}/explain",
@@ -445,20 +490,24 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
 
     # -- cases, deadlines, worklist ----------------------------------------------------------------
     @router.post(
-        "/cases/{household_id}/{pack_name}/events", status_code=201, summary="Record a case step"
+        "/cases/{household_id}/{pack_name}/events",
+        status_code=201,
+        response_model=EventRecorded,
+        summary="Record a case step",
     )
-    def add_event(
+    async def add_event(
         household_id: str, pack_name: str, body: EventRequest, request: Request, who: Caller
-    ) -> dict[str, Any]:
+    ) -> Response:
         pack_named(pack_name)
+        remote = _remote(request)
         try:
-            event_id = store.add_event(
-                who, household_id, pack_name, body.step.value, body.date, body.note
-            )
+            event_id = await writer.run(lambda s: store.record_event(
+                s, who, household_id, pack_name, body.step.value, body.date, body.note, remote
+            ))  # fmt: skip
         except AccessDenied as exc:
-            refuse(request, who, exc, household_id)
+            await refused(request, who, exc, household_id)
             raise
-        return {"event_id": event_id}
+        return _json(f'{{"event_id": {event_id}}}', 201)
 
     @router.get("/cases/{household_id}/{pack_name}", response_model=CaseAnswer,
                 summary="A case's events, its deadlines on as_of and its procedure problems")  # fmt: skip
@@ -529,6 +578,11 @@ def _stored_json(stored: StoredDecision) -> dict[str, Any]:
         "decided_by": stored.decided_by,
         "decided_at": stored.decided_at.isoformat(),
     }
+
+
+def _request_digest(request: Request, body: BaseModel) -> str:
+    """What an idempotency key stands for: the path and the request as validated."""
+    return hashlib.sha256((request.url.path + body.model_dump_json()).encode("utf-8")).hexdigest()
 
 
 def _remote(request: Request) -> str | None:

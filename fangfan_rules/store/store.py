@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import (
+    Connection,
     CursorResult,
     Engine,
     Insert,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    update,
 )
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,17 +51,70 @@ class AccessDenied(StoreError):
     """The token's area does not cover the household (or the token may not do this)."""
 
 
+class JobFailed(Exception):
+    """Job ``index`` of :meth:`Store.run_together` failed (its error is the cause); the group's
+    transaction was rolled back."""
+
+    def __init__(self, index: int):
+        super().__init__(f"job {index} of the group failed")
+        self.index = index
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
+#: Where a write runs: an ORM session's transaction or a Core connection's (the group commit of
+#: :class:`~fangfan_rules.store.groupcommit.GroupCommit` hands jobs a connection).
+Executor = Session | Connection
+
+
 _INSERTS: dict[type[m.Base], Insert] = {
     model: insert(cast(Table, model.__table__))
-    for model in (m.Snapshot, m.Decision, m.AuditEntry, m.IdempotentResponse)
+    for model in (
+        m.Snapshot,
+        m.Decision,
+        m.AuditEntry,
+        m.IdempotentResponse,
+        m.CaseRecord,
+        m.CaseEventRecord,
+    )
 }
 
 
 _IDEMPOTENCY = m.IdempotentResponse.__table__
+_HOUSEHOLDS = cast(Table, m.Household.__table__)
+_SNAPSHOTS = cast(Table, m.Snapshot.__table__)
+_TOKENS = cast(Table, m.Token.__table__)
+_CASES = cast(Table, m.CaseRecord.__table__)
+_HOUSEHOLD_AREA = select(_HOUSEHOLDS.c.county, _HOUSEHOLDS.c.town, _HOUSEHOLDS.c.village).where(
+    _HOUSEHOLDS.c.id == bindparam("hid")
+)
+_LATEST_SNAPSHOT = (
+    select(_SNAPSHOTS.c.id, _SNAPSHOTS.c.version, _SNAPSHOTS.c.sha256)
+    .where(_SNAPSHOTS.c.household_id == bindparam("hid"))
+    .order_by(_SNAPSHOTS.c.version.desc())
+    .limit(1)
+)
+_MOVE_HOUSEHOLD = (
+    update(_HOUSEHOLDS)
+    .where(_HOUSEHOLDS.c.id == bindparam("hid"))
+    .values(county=bindparam("county"), town=bindparam("town"), village=bindparam("village"))
+)
+_INSERT_HOUSEHOLD = insert(_HOUSEHOLDS)
+_TOKEN_BY_HASH = select(
+    _TOKENS.c.name,
+    _TOKENS.c.role,
+    _TOKENS.c.county,
+    _TOKENS.c.town,
+    _TOKENS.c.village,
+    _TOKENS.c.reveal_ids,
+    _TOKENS.c.admin,
+    _TOKENS.c.revoked_at,
+).where(_TOKENS.c.token_hash == bindparam("hash"))
+_CASE_ID = select(_CASES.c.id).where(
+    _CASES.c.household_id == bindparam("hid"), _CASES.c.pack == bindparam("pack")
+)
 _REMEMBERED = select(
     _IDEMPOTENCY.c.token_name,
     _IDEMPOTENCY.c.request_sha256,
@@ -68,7 +123,7 @@ _REMEMBERED = select(
 ).where(_IDEMPOTENCY.c.key == bindparam("key"))
 
 
-def _insert(s: Session, model: type[m.Base], **values: Any) -> Any:
+def _insert(s: Executor, model: type[m.Base], **values: Any) -> Any:
     """One row in one statement (no unit-of-work bookkeeping: the hot path of every decision);
     returns its primary key (works without RETURNING, so older SQLite libraries serve too)."""
     result = cast(CursorResult[Any], s.execute(_INSERTS[model], values))
@@ -94,9 +149,29 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    engine = create_engine(normalise_url(url), pool_pre_ping=True)
-    if engine.dialect.name == "sqlite":
+    # A ping before each checkout finds a PostgreSQL connection the server dropped; an SQLite
+    # file has no server to drop it, and the ping was a statement more on every request.
+    sqlite = normalise_url(url).startswith("sqlite")
+    engine = create_engine(normalise_url(url), pool_pre_ping=not sqlite)
+    if sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _begin_immediate(dbapi_connection: Any, _record: Any) -> None:
+    # The driver issues no BEGIN of its own: the "begin" listener below says which kind.
+    dbapi_connection.isolation_level = None
+
+
+def make_write_engine(url: str) -> Engine:
+    """The engine write transactions run on. On SQLite each begins ``BEGIN IMMEDIATE``: it takes
+    the write lock first (waiting for another writer, e.g. another worker process, up to the
+    busy timeout) instead of reading on a snapshot that a later write cannot upgrade (SQLite then
+    fails at once with "database is locked", whatever the busy timeout)."""
+    engine = make_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _begin_immediate)
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
     return engine
 
 
@@ -139,16 +214,37 @@ class Store:
         self.engine = make_engine(url)
         if upgrade:
             migrate(self.engine)
+        self._writes = (
+            make_write_engine(url) if self.engine.dialect.name == "sqlite" else self.engine
+        )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(self._writes, expire_on_commit=False)
 
     def close(self) -> None:
         self.engine.dispose()
+        self._writes.dispose()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: committed whole when the block ends, rolled back on any error."""
-        with self._sessions() as session, session.begin():
+        with self._write_sessions() as session, session.begin():
             yield session
+
+    def run_together(self, jobs: list[Callable[[Connection], Any]]) -> list[Any]:
+        """Run ``jobs`` in one transaction, in order, and commit once; their results in order.
+
+        Any error rolls the whole transaction back: nothing of any job is kept unless all are.
+        An error of a job is raised as :class:`JobFailed` naming it (the error as its cause);
+        an error of the commit itself as it is."""
+        with self._writes.connect() as connection:
+            with connection.begin():
+                results = []
+                for index, job in enumerate(jobs):
+                    try:
+                        results.append(job(connection))
+                    except Exception as exc:
+                        raise JobFailed(index) from exc
+                return results
 
     # -- tokens ------------------------------------------------------------------------------
     def create_token(
@@ -195,18 +291,13 @@ class Store:
 
     def authenticate(self, token: str) -> Principal | None:
         """The principal of a valid, unrevoked token (None otherwise)."""
-        with self._sessions() as s:
-            row = s.scalar(select(m.Token).where(m.Token.token_hash == token_hash(token)))
+        # One Core SELECT on a pooled connection: every request authenticates.
+        with self.engine.connect() as connection:
+            row = connection.execute(_TOKEN_BY_HASH, {"hash": token_hash(token)}).first()
         if row is None or row.revoked_at is not None:
             return None
         return Principal(
-            row.name,
-            row.role,  # type: ignore[arg-type]
-            row.county,
-            row.town,
-            row.village,
-            row.reveal_ids,
-            row.admin,
+            row.name, row.role, row.county, row.town, row.village, row.reveal_ids, row.admin
         )
 
     # -- households --------------------------------------------------------------------------
@@ -218,59 +309,68 @@ class Store:
                 f"household {household.id!r} ({area.county}/{area.town}/{area.village})"
             )
 
-    def _check_stored(self, s: Session, principal: Principal, household_id: str) -> m.Household:
-        row = s.get(m.Household, household_id)
+    def _check_stored(self, s: Executor, principal: Principal, household_id: str) -> None:
+        row = s.execute(_HOUSEHOLD_AREA, {"hid": household_id}).first()
         if row is None:
             raise StoreError(f"no household {household_id!r} in the store")
-        if not principal.covers(row.county, row.town, row.village):
+        self._check_area(principal, household_id, row.county, row.town, row.village)
+
+    @staticmethod
+    def _check_area(
+        principal: Principal, household_id: str, county: str, town: str, village: str
+    ) -> None:
+        if not principal.covers(county, town, village):
             raise AccessDenied(
                 f"token {principal.name!r} ({principal.role} {principal.area}) does not cover "
                 f"household {household_id!r}"
             )
-        return row
 
-    def submit(self, s: Session, household: Household, principal: Principal) -> int:
+    def submit(
+        self,
+        s: Executor,
+        household: Household,
+        principal: Principal,
+        *,
+        facts: str | None = None,
+    ) -> int:
         """Keep this version of ``household`` (a new snapshot only when the facts changed);
-        returns the snapshot id. Runs inside the caller's transaction."""
+        returns the snapshot id. Runs inside the caller's transaction.
+
+        ``facts`` is ``household.model_dump_json(context={"reveal_ids": True})`` when the caller
+        has it already."""
         self.check_access(principal, household)
         # The store is the system of record: it keeps the facts as given (ID numbers unmasked, so
         # a stored household reloads and re-evaluates exactly); every output masks them again.
-        text = household.model_dump_json(context={"reveal_ids": True})
+        text = (
+            facts if facts is not None else household.model_dump_json(context={"reveal_ids": True})
+        )
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        row = s.get(m.Household, household.id)
+        area = household.area
+        # Core statements only (no ORM identity map): this runs for every decision.
+        row = s.execute(_HOUSEHOLD_AREA, {"hid": household.id}).first()
         if row is None:
-            area = household.area
-            s.add(
-                m.Household(
-                    id=household.id,
-                    county=area.county,
-                    town=area.town,
-                    village=area.village,
-                    created_at=_now(),
-                )
+            s.execute(
+                _INSERT_HOUSEHOLD,
+                {
+                    "id": household.id,
+                    "county": area.county,
+                    "town": area.town,
+                    "village": area.village,
+                    "created_at": _now(),
+                },
             )
-            s.flush()
-        elif (row.county, row.town, row.village) != (
-            household.area.county,
-            household.area.town,
-            household.area.village,
-        ):
+        elif tuple(row) != (area.county, area.town, area.village):
             # Moving a household to another area is the old area's act too: its token must cover
             # both (checked on the stored row).
-            self._check_stored(s, principal, household.id)
-            row.county, row.town, row.village = (
-                household.area.county,
-                household.area.town,
-                household.area.village,
-            )
-        latest = s.scalar(
-            select(m.Snapshot)
-            .where(m.Snapshot.household_id == household.id)
-            .order_by(m.Snapshot.version.desc())
-            .limit(1)
-        )
+            self._check_area(principal, household.id, row.county, row.town, row.village)
+            s.execute(
+                _MOVE_HOUSEHOLD,
+                {"hid": household.id, "county": area.county, "town": area.town,
+                 "village": area.village},
+            )  # fmt: skip
+        latest = s.execute(_LATEST_SNAPSHOT, {"hid": household.id}).first()
         if latest is not None and latest.sha256 == digest:
-            return latest.id
+            return int(latest.id)
         return _insert(
             s,
             m.Snapshot,
@@ -305,7 +405,7 @@ class Store:
     # -- decisions ---------------------------------------------------------------------------
     def record_decision(
         self,
-        s: Session,
+        s: Executor,
         *,
         kind: str,
         snapshot_id: int,
@@ -407,32 +507,42 @@ class Store:
     ) -> int:
         """Record one step of a household's case under ``pack`` (the case is opened if new)."""
         with self.transaction() as s:
-            self._check_stored(s, principal, household_id)
-            case = s.scalar(
-                select(m.CaseRecord).where(
-                    m.CaseRecord.household_id == household_id, m.CaseRecord.pack == pack
-                )
-            )
-            if case is None:
-                case = m.CaseRecord(
-                    household_id=household_id, pack=pack, opened_by=principal.name, opened_at=_now()
-                )
-                s.add(case)
-                s.flush()
-            row = m.CaseEventRecord(
-                case_id=case.id,
-                step=step,
-                date=day,
-                note=note,
-                recorded_by=principal.name,
-                recorded_at=_now(),
-            )
-            s.add(row)
-            s.flush()
-            self._audit(
-                s, principal.name, "case.event", household_id, "ok", {"pack": pack, "step": step}
-            )
-            return row.id
+            return self.record_event(s, principal, household_id, pack, step, day, note)
+
+    def record_event(
+        self,
+        s: Executor,
+        principal: Principal,
+        household_id: str,
+        pack: str,
+        step: str,
+        day: date,
+        note: str | None = None,
+        remote: str | None = None,
+    ) -> int:
+        """:meth:`add_event` inside the caller's transaction (and audited there)."""
+        self._check_stored(s, principal, household_id)
+        case = s.execute(_CASE_ID, {"hid": household_id, "pack": pack}).scalar()
+        if case is None:
+            case = _insert(
+                s, m.CaseRecord, household_id=household_id, pack=pack, opened_by=principal.name,
+                opened_at=_now(),
+            )  # fmt: skip
+        event_id = _insert(
+            s,
+            m.CaseEventRecord,
+            case_id=case,
+            step=step,
+            date=day,
+            note=note,
+            recorded_by=principal.name,
+            recorded_at=_now(),
+        )
+        self._audit(
+            s, principal.name, "case.event", household_id, "ok", {"pack": pack, "step": step},
+            remote,
+        )  # fmt: skip
+        return int(event_id)
 
     def case_events(
         self, principal: Principal, household_id: str, pack: str
@@ -470,7 +580,7 @@ class Store:
     # -- audit log ---------------------------------------------------------------------------
     def _audit(
         self,
-        s: Session,
+        s: Executor,
         actor: str,
         action: str,
         target: str | None,
@@ -499,7 +609,7 @@ class Store:
         detail: dict[str, Any] | None = None,
         remote: str | None = None,
         *,
-        session: Session | None = None,
+        session: Executor | None = None,
     ) -> None:
         """Append one entry to the audit log (in ``session``'s transaction, or its own)."""
         if session is not None:
@@ -522,7 +632,14 @@ class Store:
         # One Core SELECT on a pooled connection: this runs on every POST (the ORM's identity-map
         # load was an eighth of a request's time under load, benchmarks/service_load.py).
         with self.engine.connect() as connection:
-            row = connection.execute(_REMEMBERED, {"key": key}).first()
+            return self.remembered_in(connection, key, token_name, request_sha256)
+
+    def remembered_in(
+        self, s: Executor, key: str, token_name: str, request_sha256: str
+    ) -> tuple[int, str] | None:
+        """:meth:`remembered` inside the caller's transaction: a write that checks the key in
+        the transaction that stores it answers two concurrent requests with one key once."""
+        row = s.execute(_REMEMBERED, {"key": key}).first()
         if row is None:
             return None
         if row.token_name != token_name or row.request_sha256 != request_sha256:
@@ -532,7 +649,13 @@ class Store:
         return row.status, row.response
 
     def remember(
-        self, s: Session, key: str, token_name: str, request_sha256: str, status: int, response: str
+        self,
+        s: Executor,
+        key: str,
+        token_name: str,
+        request_sha256: str,
+        status: int,
+        response: str,
     ) -> None:
         _insert(
             s,

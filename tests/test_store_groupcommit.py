@@ -1,0 +1,92 @@
+"""The group commit (fangfan_rules/store/groupcommit.py) on SQLite and PostgreSQL: jobs handed in
+together share one transaction; an answer means a commit; a failing job fails alone and leaves
+nothing, the others are kept."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+import pytest
+from sqlalchemy import Connection, text
+
+from fangfan_rules.store import Store, StoreError
+from fangfan_rules.store.groupcommit import GroupCommit
+from tests.store_backends import BACKENDS, database_url
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request, tmp_path):
+    with database_url(request.param, tmp_path) as url:
+        opened = Store(url)
+        try:
+            yield opened
+        finally:
+            opened.close()
+
+
+def audit(n: int, fail: bool = False):
+    def job(connection: Connection) -> int:
+        connection.execute(
+            text(
+                "INSERT INTO audit_log (at, actor, action, target, outcome, detail) "
+                "VALUES (:at, 'test', 'job', :n, 'ok', '{}')"
+            ),
+            {"at": date(2024, 1, 1), "n": str(n)},
+        )
+        if fail:
+            raise StoreError(f"job {n} refused after writing")
+        return n
+
+    return job
+
+
+def targets(store: Store) -> list[str]:
+    return sorted(e.target or "" for e in store.audit_entries(action="job"))
+
+
+def test_jobs_handed_in_together_share_one_commit_and_a_failing_one_fails_alone(store):
+    writer = GroupCommit(store)
+    commits: list[int] = []
+    together = store.run_together
+
+    def counted(jobs):
+        commits.append(len(jobs))
+        return together(jobs)
+
+    store.run_together = counted  # type: ignore[method-assign]
+
+    async def burst():
+        return await asyncio.gather(
+            *(writer.run(audit(n, fail=n == 3)) for n in range(6)), return_exceptions=True
+        )
+
+    results = asyncio.run(burst())
+    assert results[:3] == [0, 1, 2] and results[4:] == [4, 5]
+    assert isinstance(results[3], StoreError) and "job 3 refused" in str(results[3])
+    assert targets(store) == ["0", "1", "2", "4", "5"]  # nothing of job 3, all of the rest
+    # one group of six (rolled back at job 3), job 3 alone, the other five together again
+    assert commits == [6, 1, 5]
+
+
+def test_an_answered_job_is_committed(store):
+    writer = GroupCommit(store)
+
+    async def one() -> list[str]:
+        await writer.run(audit(7))
+        return targets(store)  # read on another connection, right after the answer
+
+    assert asyncio.run(one()) == ["7"]
+
+
+def test_a_group_is_bounded_and_the_rest_follow(store):
+    writer = GroupCommit(store, largest=4)
+    sizes: list[int] = []
+    together = store.run_together
+    store.run_together = lambda jobs: sizes.append(len(jobs)) or together(jobs)  # type: ignore[method-assign]
+
+    async def burst():
+        return await asyncio.gather(*(writer.run(audit(n)) for n in range(10)))
+
+    assert asyncio.run(burst()) == list(range(10))
+    assert sizes == [4, 4, 2] and len(targets(store)) == 10
