@@ -251,8 +251,20 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
         key: str | None,
         kind: Literal["identify", "elimination"],
     ) -> Response:
-        digest = _request_digest(request, body)
-        household = load_household(body.household)
+        digest = _request_digest(request, body) if key else ""
+
+        def answered_before() -> Response | None:
+            # A request answered before is answered the same, even if it could not be now (the
+            # deployment's figures or packs changed since).
+            seen = store.remembered(key, who.name, digest) if key else None
+            return None if seen is None else _json(seen[1], seen[0])
+
+        try:
+            household = load_household(body.household)
+        except FangfanError:
+            if (before := answered_before()) is not None:
+                return before
+            raise
         try:
             store.check_access(who, household)
         except AccessDenied as exc:
@@ -266,12 +278,9 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
                 else pack.assess_elimination(household, as_of=body.as_of)
             )
         except FangfanError:
-            # A request answered before is answered the same, even if it could not be now (the
-            # deployment's figures or packs changed since).
-            seen = store.remembered(key, who.name, digest) if key else None
-            if seen is None:
-                raise
-            return _json(seen[1], seen[0])
+            if (before := answered_before()) is not None:
+                return before
+            raise
 
         # Built once, before the group: the group's transaction only writes (the trace, built and
         # dumped here, is most of a request's time).
