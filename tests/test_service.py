@@ -321,3 +321,24 @@ def test_concurrent_requests_are_stored_once_each_and_one_key_once(service):
     assert sorted(s for s, _, _ in steps) == ["clue_received", "home_verification"]
     audited = store.audit_entries(action="identify")
     assert len(audited) == store.count_decisions()  # one entry per stored decision, no more
+
+
+def test_a_re_sent_request_gets_the_same_answer_masked_or_revealed(service):
+    """The answer to a keyed request is remembered by reference to its decision when it shows the
+    stored (masked) result, in full when the token revealed ID numbers (here the household id is
+    one): either way a re-send gets the first answer, byte for byte, and stores nothing more."""
+    client, store, tokens = service
+    body = {"household": facts(ID_NUMBER), "as_of": "2024-06-01", "parameters": WINDOW}
+    for token, key in ((tokens["east"], "masked-1"), (tokens["revealer"], "revealed-1")):
+        first = identify(client, token, body, **{"Idempotency-Key": key})
+        again = identify(client, token, body, **{"Idempotency-Key": key})
+        assert first.status_code == again.status_code == 200
+        assert first.content == again.content and store.count_decisions(key) == 1
+        assert (ID_NUMBER in first.text) == (key == "revealed-1")
+    assert store.count_decisions() == 2
+    from sqlalchemy import text
+
+    with store.engine.connect() as connection:
+        kept = dict(connection.execute(text("SELECT key, response FROM idempotency")).all())
+    assert kept["masked-1"].startswith("decision:")  # one copy of the result: the decision's
+    assert kept["revealed-1"] == first.text  # what only this answer showed, kept whole

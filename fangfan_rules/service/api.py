@@ -29,6 +29,7 @@ from fangfan_rules.results import Deadline, Elimination, Identification
 from fangfan_rules.service.settings import Settings
 from fangfan_rules.store import AccessDenied, Principal, Store, StoredDecision
 from fangfan_rules.store.groupcommit import GroupCommit
+from fangfan_rules.store.store import decision_answer
 from fangfan_rules.timeline import Case, CaseEvent, Step, worklist
 
 JSON = "application/json"
@@ -310,8 +311,11 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
             if who.reveal_ids:
                 store.audit(who.name, "reveal_ids", household.id, "ok", {"decision": decision},
                             remote, session=s)  # fmt: skip
-            answer = f'{{"decision_id": {decision}, "result": {shown}}}'
-            if key:
+            answer = decision_answer(decision, shown)
+            if key and shown is stored_json:
+                # the answer is the stored result: remembered by reference, not a second copy
+                store.remember_decision(s, key, who.name, digest, decision)
+            elif key:  # IDs revealed: the answer differs from what the decision keeps
                 store.remember(s, key, who.name, digest, 200, answer)
             return 200, answer
 

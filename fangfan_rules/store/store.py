@@ -187,6 +187,18 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+#: An idempotency record's response that names a decision instead of holding its answer (no JSON
+#: answer begins so).
+_DECISION_ANSWER = "decision:"
+_DECISIONS = cast(Table, m.Decision.__table__)
+_DECISION_RESULT = select(_DECISIONS.c.result).where(_DECISIONS.c.id == bindparam("id"))
+
+
+def decision_answer(decision_id: int, result_json: str) -> str:
+    """The service's answer for one stored decision: its id and its result (JSON text)."""
+    return f'{{"decision_id": {decision_id}, "result": {result_json}}}'
+
+
 @dataclass(frozen=True)
 class StoredDecision:
     """A decision as kept: what was decided, on which facts, by which pack and parameters."""
@@ -646,7 +658,21 @@ class Store:
             raise StoreError(
                 f"idempotency key {key!r} was used for another request; use a new key per request"
             )
+        if row.response.startswith(_DECISION_ANSWER):
+            # Kept as a reference (remember_decision): the answer is rebuilt from the decision.
+            decision_id = int(row.response.removeprefix(_DECISION_ANSWER))
+            result = s.execute(_DECISION_RESULT, {"id": decision_id}).scalar_one()
+            return row.status, decision_answer(decision_id, result)
         return row.status, row.response
+
+    def remember_decision(
+        self, s: Executor, key: str, token_name: str, request_sha256: str, decision_id: int
+    ) -> None:
+        """Remember that the request with ``key`` was answered 200 with
+        ``decision_answer(decision_id, <the decision's stored result>)`` — by reference: the
+        result (tens of kilobytes with its trace) is kept once, in the decision, not twice.
+        Only for answers that show the stored (masked) result as it is."""
+        self.remember(s, key, token_name, request_sha256, 200, f"{_DECISION_ANSWER}{decision_id}")
 
     def remember(
         self,
