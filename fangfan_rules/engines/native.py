@@ -24,7 +24,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fangfan_rules import calendar as cal
 from fangfan_rules.dates import DateRange
-from fangfan_rules.engines.native_program import Recorded, Recorder, RuleRun, unsupplied_fact
+from fangfan_rules.engines.native_program import (
+    Node,
+    Recorded,
+    Recorder,
+    RuleRun,
+    unsupplied_fact,
+)
 from fangfan_rules.errors import DUPLICATED_HOUSEHOLD, FactError, RuleError
 from fangfan_rules.facts import ExcludedFact, Household, known_at
 from fangfan_rules.logic import UNKNOWN, Missing, Truth
@@ -250,20 +256,19 @@ def _identify(
     # Scope first: a household the document does not cover is answered without evaluating (or
     # needing the parameters of) any other rule; once a scope rule is false, the other rules are
     # skipped (not evaluated).
-    scope_rules, other_rules = _scope_first(pack)
-    runs, records = run_rules(ev, scope_rules)
+    scope_plan, other_plan = _plan_on(pack, ev)
+    runs: RuleRuns = {}
+    records: list[RuleRecord] = []
+    statuses: list[tuple[str, str, str]] = []
+    by_kind: dict[RuleKind, list[tuple[Rule, Truth, RuleRun]]] = {}
+    _run_plan(ev, scope_plan, runs, records, statuses, by_kind)
     if any(v is False for _, v, _ in runs.values()):
         # Outside the document's scope: the other rules are skipped (not evaluated).
-        _, skipped = run_rules(ev, other_rules, skip=lambda rule, done: True)
-        records += skipped
+        for step in other_plan:
+            records.append(RuleRecord(step.rule, "skipped", None))
+            statuses.append(step.statuses["skipped"])
     else:
-        more_runs, more_records = run_rules(ev, other_rules)
-        runs.update(more_runs)
-        records += more_records
-    by_kind: dict[RuleKind, list[tuple[Rule, Truth, RuleRun]]] = {}
-    for record in records:
-        if record.run is not None:
-            by_kind.setdefault(record.rule.kind, []).append(runs[record.rule.id])
+        _run_plan(ev, other_plan, runs, records, statuses, by_kind)
 
     def of_kind(kind: RuleKind) -> list[tuple[Rule, Truth, RuleRun]]:
         return by_kind.get(kind, [])
@@ -299,7 +304,7 @@ def _identify(
             result = Identification.deferred(
                 {"reasons": build_reasons, "trace": trace.build}, **common, **fields
             )
-            result._statuses = tuple((r.rule.id, r.rule.kind.value, r.status) for r in records)
+            result._statuses = tuple(statuses)
             return result
         return Identification(**common, **fields, reasons=build_reasons(), trace=trace.build())
 
@@ -438,6 +443,70 @@ def _scope_first(pack: Pack) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
 _SCOPE_FIRST: weakref.WeakKeyDictionary[Pack, tuple[tuple[Rule, ...], tuple[Rule, ...]]] = (
     weakref.WeakKeyDictionary()
 )
+
+
+class _Step(NamedTuple):
+    """One rule of a pack's plan on one day: its compiled condition (None when not in force on
+    that day) and its (rule id, kind, status) entries, made once rather than per household."""
+
+    rule: Rule
+    node: Node | None
+    kind: RuleKind
+    statuses: Mapping[str, tuple[str, str, str]]
+
+
+_STATUSES = ("fired", "not_fired", "unknown", "not_in_force", "skipped")
+
+
+def _plan_on(pack: Pack, ev: Recorder) -> tuple[tuple[_Step, ...], tuple[_Step, ...]]:
+    """The scope rules and the other rules of ``pack`` as steps on ``ev.as_of`` (once a day)."""
+    program = ev.program
+    plan = program.plans.get(ev.as_of)
+    if plan is None:
+        as_of = ev.as_of
+
+        def steps(rules: tuple[Rule, ...]) -> tuple[_Step, ...]:
+            return tuple(
+                _Step(
+                    rule,
+                    program.condition(rule) if rule.in_force(as_of) else None,
+                    rule.kind,
+                    {s: (rule.id, rule.kind.value, s) for s in _STATUSES},
+                )
+                for rule in rules
+            )
+
+        scope_rules, other_rules = _scope_first(pack)
+        plan = program.keep_plan(as_of, (steps(scope_rules), steps(other_rules)))
+    return plan  # type: ignore[no-any-return]
+
+
+def _run_plan(
+    ev: Recorder,
+    plan: tuple[_Step, ...],
+    runs: RuleRuns,
+    records: list[RuleRecord],
+    statuses: list[tuple[str, str, str]],
+    by_kind: dict[RuleKind, list[tuple[Rule, Truth, RuleRun]]],
+) -> None:
+    """:func:`run_rules` over a day's plan, filling the answer's tables as it goes."""
+    fired = ev.fired
+    for rule, node, kind, texts in plan:
+        if node is None:
+            fired[rule.id] = False
+            records.append(RuleRecord(rule, "not_in_force", None))
+            statuses.append(texts["not_in_force"])
+            continue
+        value, run = ev.evaluate(rule, node)
+        status = "unknown" if value is UNKNOWN else ("fired" if value else "not_fired")
+        runs[rule.id] = entry = (rule, value, run)
+        records.append(RuleRecord(rule, status, run))
+        statuses.append(texts[status])
+        kinds = by_kind.get(kind)
+        if kinds is None:
+            by_kind[kind] = [entry]
+        else:
+            kinds.append(entry)
 
 
 def _figures_read(
