@@ -6,13 +6,15 @@ its trace, so a past decision can be reproduced from today's records.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from fangfan_rules.facts.household import Household
+from fangfan_rules.facts.household import Household, MonitoringRecord
+from fangfan_rules.facts.member import Member
+from fangfan_rules.facts.records import Clue
 
 
 class ExcludedFact(BaseModel):
@@ -27,6 +29,75 @@ class ExcludedFact(BaseModel):
 
 def known_at(household: Household, as_of: date) -> tuple[Household, tuple[ExcludedFact, ...]]:
     """Return the household as it was known on ``as_of`` and the facts that were left out."""
+    latest = latest_day(household)
+    if latest is None or latest <= as_of:
+        # Nothing dated after as_of: the household is its own view (equal to the copy the walk
+        # would make), and nothing is left out.
+        return household, ()
+    return _as_known(household, as_of)
+
+
+def latest_day(household: Household) -> date | None:
+    """The latest date :func:`known_at` compares with as_of, or None without any: a household
+    whose latest date is on or before as_of loses nothing. A 脱贫 year counts as its 1 January
+    (``lifted_year > as_of.year`` exactly when that day is after as_of)."""
+    days: list[date | None] = [r.end for r in household.income]
+    days += [e.date for e in household.expenditures]
+    days += [e.date for e in household.risk_events]
+    days += [r.included_on for r in household.renovations]
+    for m in household.members:
+        days += _member_days(m)
+    for a in household.social_assistance:
+        days += (a.start, a.end)
+    for r in household.monitoring:
+        days += _monitoring_days(r)
+    for c in household.clues:
+        days += _clue_days(c)
+    days += _household_days(household)
+    return max((d for d in days if d is not None), default=None)
+
+
+# The dates of one item the walk compares with as_of (the same lists serve latest_day, so the
+# quick answer and the walk cannot disagree on which dates count).
+def _member_days(m: Member) -> list[date | None]:
+    days = [m.birth_date, m.dropout_since, m.education_aid_since]
+    days.append(m.health.special_major_disease_since)
+    if m.disability is not None:
+        days.append(m.disability.certificate_date)
+    days += [c.since for c in m.child_status]
+    return days
+
+
+def _monitoring_days(r: MonitoringRecord) -> list[date | None]:
+    return [r.identified_on, *(getattr(r, name) for name in _MONITORING_DATES)]
+
+
+def _clue_days(c: Clue) -> list[date | None]:
+    return [c.received_on, *(getattr(c, name) for name in _CLUE_DATES)]
+
+
+def _household_days(household: Household) -> list[date | None]:
+    """The dates of the household's single facts (guarantees, judgement, green channel, 脱贫)."""
+    days = [household.guarantees.housing_appraised_on]
+    if household.judgement is not None:
+        days.append(household.judgement.decided_on)
+    green = household.green_channel
+    if green is not None:
+        days += (green.town_confirmed_on, green.village_confirmed_on)
+    if household.lifted_year is not None:
+        days.append(date(household.lifted_year, 1, 1))
+    return days
+
+
+def _after(days: Iterable[date | None], as_of: date) -> bool:
+    return any(d is not None and d > as_of for d in days)
+
+
+def _as_known(household: Household, as_of: date) -> tuple[Household, tuple[ExcludedFact, ...]]:
+    """:func:`known_at` by walking the dated facts: a copy without what was dated later.
+
+    Only the parts holding a later date are copied; the others are kept as they are (equal to
+    a copy, and cheaper)."""
     excluded: list[ExcludedFact] = []
 
     def keep(path: str, dated: date | None, what: str) -> bool:
@@ -35,93 +106,99 @@ def known_at(household: Household, as_of: date) -> tuple[Household, tuple[Exclud
             return False
         return True
 
-    members = []
-    for m in household.members:
-        if not keep(f"members[{m.id}]", m.birth_date, "born"):
-            continue
-        path = f"members[{m.id}]"
-        if m.disability is not None and not keep(
-            f"{path}.disability", m.disability.certificate_date, "certificate issued"
-        ):
-            m = m.model_copy(update={"disability": None})
-        m = _blank_later(m, path, ("dropout_since", "education_aid_since"), keep)
-        health = _blank_later(m.health, f"{path}.health", ("special_major_disease_since",), keep)
-        statuses = tuple(
-            c
-            for c in m.child_status
-            if keep(f"{path}.child_status[{c.kind.value} {c.since}]", c.since, "status from")
-        )
-        members.append(m.model_copy(update={"health": health, "child_status": statuses}))
-    income = tuple(
-        r for r in household.income if keep(f"income[{r.start}..{r.end}]", r.end, "period ends")
-    )
-    spending = tuple(
-        e
-        for e in household.expenditures
-        if keep(f"expenditures[{e.kind.value} {e.date}]", e.date, "spent")
-    )
-    events = tuple(
-        e
-        for e in household.risk_events
-        if keep(f"risk_events[{e.type.value} {e.date}]", e.date, "occurred")
-    )
-    assistance = []
-    for a in household.social_assistance:
-        if not keep(f"social_assistance[{a.kind.value} {a.start}]", a.start, "started"):
-            continue
-        if a.end is not None and a.end > as_of:
-            a = a.model_copy(update={"end": None})  # still running as far as as_of knew
-        assistance.append(a)
-    monitoring = tuple(
-        _blank_later(r, f"monitoring[{r.identified_on}]", _MONITORING_DATES, keep)
-        for r in household.monitoring
-        if keep(f"monitoring[{r.identified_on}]", r.identified_on, "identified")
-    )
-    clues = tuple(
-        _blank_later(c, f"clues[{c.channel.value} {c.received_on}]", _CLUE_DATES, keep)
-        for c in household.clues
-        if keep(f"clues[{c.channel.value} {c.received_on}]", c.received_on, "received")
-    )
-    renovations = tuple(
-        r
-        for r in household.renovations
-        if keep(f"renovations[{r.included_on}]", r.included_on, "included")
-    )
-    guarantees = _blank_later(household.guarantees, "guarantees", ("housing_appraised_on",), keep)
-    judgement = household.judgement
-    if judgement is not None and not keep("judgement", judgement.decided_on, "decided"):
-        judgement = None
-    green = household.green_channel
-    if green is not None:
-        green = _blank_later(
-            green, "green_channel", ("town_confirmed_on", "village_confirmed_on"), keep
-        )
-    lifted: dict[str, object] = {}
-    if household.lifted_year is not None and household.lifted_year > as_of.year:
-        excluded.append(
-            ExcludedFact(
-                path="lifted_out_of_poverty",
-                dated=date(household.lifted_year, 1, 1),
-                reason="脱贫 year after as_of",
+    update: dict[str, object] = {}
+    if any(_after(_member_days(m), as_of) for m in household.members):
+        members = []
+        for m in household.members:
+            if not _after(_member_days(m), as_of):
+                members.append(m)
+                continue
+            if not keep(f"members[{m.id}]", m.birth_date, "born"):
+                continue
+            path = f"members[{m.id}]"
+            if m.disability is not None and not keep(
+                f"{path}.disability", m.disability.certificate_date, "certificate issued"
+            ):
+                m = m.model_copy(update={"disability": None})
+            m = _blank_later(m, path, ("dropout_since", "education_aid_since"), keep)
+            health = _blank_later(
+                m.health, f"{path}.health", ("special_major_disease_since",), keep
             )
+            statuses = tuple(
+                c
+                for c in m.child_status
+                if keep(f"{path}.child_status[{c.kind.value} {c.since}]", c.since, "status from")
+            )
+            members.append(m.model_copy(update={"health": health, "child_status": statuses}))
+        update["members"] = tuple(members)
+    if _after((r.end for r in household.income), as_of):
+        update["income"] = tuple(
+            r for r in household.income if keep(f"income[{r.start}..{r.end}]", r.end, "period ends")
         )
-        lifted = {"lifted_out_of_poverty": False, "lifted_year": None}
-    view = household.model_copy(
-        update={
-            **lifted,
-            "members": tuple(members),
-            "income": income,
-            "expenditures": spending,
-            "risk_events": events,
-            "social_assistance": tuple(assistance),
-            "monitoring": monitoring,
-            "clues": clues,
-            "renovations": renovations,
-            "guarantees": guarantees,
-            "judgement": judgement,
-            "green_channel": green,
-        }
-    )
+    if _after((e.date for e in household.expenditures), as_of):
+        update["expenditures"] = tuple(
+            e
+            for e in household.expenditures
+            if keep(f"expenditures[{e.kind.value} {e.date}]", e.date, "spent")
+        )
+    if _after((e.date for e in household.risk_events), as_of):
+        update["risk_events"] = tuple(
+            e
+            for e in household.risk_events
+            if keep(f"risk_events[{e.type.value} {e.date}]", e.date, "occurred")
+        )
+    if _after((d for a in household.social_assistance for d in (a.start, a.end)), as_of):
+        assistance = []
+        for a in household.social_assistance:
+            if not keep(f"social_assistance[{a.kind.value} {a.start}]", a.start, "started"):
+                continue
+            if a.end is not None and a.end > as_of:
+                a = a.model_copy(update={"end": None})  # still running as far as as_of knew
+            assistance.append(a)
+        update["social_assistance"] = tuple(assistance)
+    if any(_after(_monitoring_days(r), as_of) for r in household.monitoring):
+        update["monitoring"] = tuple(
+            _blank_later(r, f"monitoring[{r.identified_on}]", _MONITORING_DATES, keep)
+            for r in household.monitoring
+            if keep(f"monitoring[{r.identified_on}]", r.identified_on, "identified")
+        )
+    if any(_after(_clue_days(c), as_of) for c in household.clues):
+        update["clues"] = tuple(
+            _blank_later(c, f"clues[{c.channel.value} {c.received_on}]", _CLUE_DATES, keep)
+            for c in household.clues
+            if keep(f"clues[{c.channel.value} {c.received_on}]", c.received_on, "received")
+        )
+    if _after((r.included_on for r in household.renovations), as_of):
+        update["renovations"] = tuple(
+            r
+            for r in household.renovations
+            if keep(f"renovations[{r.included_on}]", r.included_on, "included")
+        )
+    if _after(_household_days(household), as_of):
+        guarantees = _blank_later(
+            household.guarantees, "guarantees", ("housing_appraised_on",), keep
+        )
+        if guarantees is not household.guarantees:
+            update["guarantees"] = guarantees
+        judgement = household.judgement
+        if judgement is not None and not keep("judgement", judgement.decided_on, "decided"):
+            update["judgement"] = None
+        green = household.green_channel
+        if green is not None:
+            update["green_channel"] = _blank_later(
+                green, "green_channel", ("town_confirmed_on", "village_confirmed_on"), keep
+            )
+        if household.lifted_year is not None and household.lifted_year > as_of.year:
+            excluded.append(
+                ExcludedFact(
+                    path="lifted_out_of_poverty",
+                    dated=date(household.lifted_year, 1, 1),
+                    reason="脱贫 year after as_of",
+                )
+            )
+            update["lifted_out_of_poverty"] = False
+            update["lifted_year"] = None
+    view = household.model_copy(update=update) if update else household
     return view, tuple(sorted(excluded, key=lambda e: (e.path, e.dated)))
 
 
