@@ -32,7 +32,8 @@ from fangfan_rules.engines.native_program import (
     unsupplied_fact,
 )
 from fangfan_rules.errors import DUPLICATED_HOUSEHOLD, FactError, RuleError
-from fangfan_rules.facts import ExcludedFact, Household, known_at
+from fangfan_rules.facts import Household, known_at
+from fangfan_rules.facts.known import LeftOut, excluded_facts, known_view
 from fangfan_rules.logic import UNKNOWN, Missing, Truth
 from fangfan_rules.results import (
     BadRow,
@@ -250,7 +251,7 @@ def _identify(
     """:func:`identify`; ``deferred=False`` builds reasons and trace at once (the reference the
     differential test compares the deferred answer with)."""
     pack.check_in_force(as_of)
-    view, excluded = known_at(household, as_of)
+    view, excluded = known_view(household, as_of)
     values = population.values.get(household.id, {}) if population else {}
     ev = Recorder(pack, view, as_of, values)
     # Scope first: a household the document does not cover is answered without evaluating (or
@@ -491,13 +492,20 @@ def _run_plan(
 ) -> None:
     """:func:`run_rules` over a day's plan, filling the answer's tables as it goes."""
     fired = ev.fired
+    missing_by_rule = ev.missing_by_rule
     for rule, node, kind, texts in plan:
         if node is None:
             fired[rule.id] = False
             records.append(RuleRecord(rule, "not_in_force", None))
             statuses.append(texts["not_in_force"])
             continue
-        value, run = ev.evaluate(rule, node)
+        # Recorder.evaluate, inlined (once per rule per household)
+        ev.rule = rule
+        ev.run = run = RuleRun()
+        value = node(ev, None)
+        fired[rule.id] = value
+        missing_by_rule[rule.id] = run.missing
+        ev.run = ev.idle
         status = "unknown" if value is UNKNOWN else ("fired" if value else "not_fired")
         runs[rule.id] = entry = (rule, value, run)
         records.append(RuleRecord(rule, status, run))
@@ -524,14 +532,14 @@ class _TraceRecord:
 
     records: list[RuleRecord]
     params_read: Mapping[str, ParameterValue]
-    excluded: tuple[ExcludedFact, ...]
+    excluded: tuple[LeftOut, ...]
     figures: tuple[PopulationFigure, ...]
 
     def build(self) -> Trace:
         return Trace(
             rules=rule_traces(self.records),
             parameters=tuple(self.params_read[k] for k in sorted(self.params_read)),
-            excluded_facts=self.excluded,
+            excluded_facts=excluded_facts(self.excluded),
             population=self.figures,
         )
 

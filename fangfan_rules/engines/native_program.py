@@ -445,9 +445,12 @@ def _leaf(index: int, ref: VarRef, variable: Variable, compare: Compare | None =
         run = rec.run
         missing = run.missing
         before = len(missing)
-        value = rec.value_of(
-            index if member is None else (index, member.id), variable, member, args
-        )
+        key = index if member is None else (index, member.id)
+        value = rec.cache.get(key, _UNREAD)
+        if value is _UNREAD:
+            value = rec.value_of(key, variable, member, args)
+        elif type(value) is Missing:  # read before: its missing facts are this leaf's too
+            missing.extend(f for f in value.facts if f not in missing)
         result: Truth
         right: Any = None
         if test is None:
@@ -489,6 +492,9 @@ def _leaf(index: int, ref: VarRef, variable: Variable, compare: Compare | None =
 
     return node
 
+
+#: a variable value not computed yet for the household (None is a value)
+_UNREAD = object()
 
 _PROGRAMS: weakref.WeakKeyDictionary[Pack, Program] = weakref.WeakKeyDictionary()
 

@@ -29,12 +29,28 @@ class ExcludedFact(BaseModel):
 
 def known_at(household: Household, as_of: date) -> tuple[Household, tuple[ExcludedFact, ...]]:
     """Return the household as it was known on ``as_of`` and the facts that were left out."""
+    view, left_out = known_view(household, as_of)
+    return view, excluded_facts(left_out)
+
+
+#: A fact left out, before it becomes an :class:`ExcludedFact`: (path, dated, reason).
+LeftOut = tuple[str, date, str]
+
+
+def known_view(household: Household, as_of: date) -> tuple[Household, tuple[LeftOut, ...]]:
+    """:func:`known_at` with the facts left out as plain tuples, in the same order (the native
+    engine makes them :class:`ExcludedFact` only when a trace is read: :func:`excluded_facts`)."""
     latest = latest_day(household)
     if latest is None or latest <= as_of:
         # Nothing dated after as_of: the household is its own view (equal to the copy the walk
         # would make), and nothing is left out.
         return household, ()
     return _as_known(household, as_of)
+
+
+def excluded_facts(left_out: Iterable[LeftOut]) -> tuple[ExcludedFact, ...]:
+    """The :class:`ExcludedFact` of each fact :func:`known_view` left out."""
+    return tuple(ExcludedFact(path=p, dated=d, reason=r) for p, d, r in left_out)
 
 
 def latest_day(household: Household) -> date | None:
@@ -93,16 +109,16 @@ def _after(days: Iterable[date | None], as_of: date) -> bool:
     return any(d is not None and d > as_of for d in days)
 
 
-def _as_known(household: Household, as_of: date) -> tuple[Household, tuple[ExcludedFact, ...]]:
+def _as_known(household: Household, as_of: date) -> tuple[Household, tuple[LeftOut, ...]]:
     """:func:`known_at` by walking the dated facts: a copy without what was dated later.
 
     Only the parts holding a later date are copied; the others are kept as they are (equal to
     a copy, and cheaper)."""
-    excluded: list[ExcludedFact] = []
+    excluded: list[LeftOut] = []
 
     def keep(path: str, dated: date | None, what: str) -> bool:
         if dated is not None and dated > as_of:
-            excluded.append(ExcludedFact(path=path, dated=dated, reason=f"{what} after as_of"))
+            excluded.append((path, dated, f"{what} after as_of"))
             return False
         return True
 
@@ -190,16 +206,16 @@ def _as_known(household: Household, as_of: date) -> tuple[Household, tuple[Exclu
             )
         if household.lifted_year is not None and household.lifted_year > as_of.year:
             excluded.append(
-                ExcludedFact(
-                    path="lifted_out_of_poverty",
-                    dated=date(household.lifted_year, 1, 1),
-                    reason="脱贫 year after as_of",
+                (
+                    "lifted_out_of_poverty",
+                    date(household.lifted_year, 1, 1),
+                    "脱贫 year after as_of",
                 )
             )
             update["lifted_out_of_poverty"] = False
             update["lifted_year"] = None
     view = household.model_copy(update=update) if update else household
-    return view, tuple(sorted(excluded, key=lambda e: (e.path, e.dated)))
+    return view, tuple(sorted(excluded, key=lambda e: (e[0], e[1])))
 
 
 _MONITORING_DATES = (
