@@ -257,19 +257,22 @@ def _identify(
     # Scope first: a household the document does not cover is answered without evaluating (or
     # needing the parameters of) any other rule; once a scope rule is false, the other rules are
     # skipped (not evaluated).
-    scope_plan, other_plan = _plan_on(pack, ev)
+    scope_plan, other_plan, quick = _plan_on(pack, ev)
+    # A deferred answer runs the quick closures (no checks recorded, each node stopped once its
+    # value is settled); its reasons and trace replay the recording closures when first read.
+    quick = quick and deferred
     runs: RuleRuns = {}
     records: list[RuleRecord] = []
     statuses: list[tuple[str, str, str]] = []
     by_kind: dict[RuleKind, list[tuple[Rule, Truth, RuleRun]]] = {}
-    _run_plan(ev, scope_plan, runs, records, statuses, by_kind)
+    _run_plan(ev, scope_plan, runs, records, statuses, by_kind, quick)
     if any(v is False for _, v, _ in runs.values()):
         # Outside the document's scope: the other rules are skipped (not evaluated).
         for step in other_plan:
             records.append(RuleRecord(step.rule, "skipped", None))
             statuses.append(step.statuses["skipped"])
     else:
-        _run_plan(ev, other_plan, runs, records, statuses, by_kind)
+        _run_plan(ev, other_plan, runs, records, statuses, by_kind, quick)
 
     def of_kind(kind: RuleKind) -> list[tuple[Rule, Truth, RuleRun]]:
         return by_kind.get(kind, [])
@@ -290,8 +293,10 @@ def _identify(
         as_of=as_of,
         reforms=pack.reforms,
     )
+    replay = _Replay(ev, records, quick)
     trace = _TraceRecord(
         records=records,
+        replay=replay,
         params_read=ev.params_read,
         excluded=excluded,
         figures=_figures_read(population, ev, view) if population else (),
@@ -299,7 +304,8 @@ def _identify(
 
     def answer(reasons: list[tuple[Rule, RuleRun, bool]], **fields: Any) -> Identification:
         def build_reasons() -> tuple[Reason, ...]:
-            return tuple(_reason(r, run, negated=negated) for r, run, negated in reasons)
+            recorded = replay.runs()
+            return tuple(_reason(r, recorded[r.id], negated=negated) for r, _, negated in reasons)
 
         if deferred:
             result = Identification.deferred(
@@ -452,6 +458,7 @@ class _Step(NamedTuple):
 
     rule: Rule
     node: Node | None
+    quick: Node | None
     kind: RuleKind
     statuses: Mapping[str, tuple[str, str, str]]
 
@@ -459,8 +466,10 @@ class _Step(NamedTuple):
 _STATUSES = ("fired", "not_fired", "unknown", "not_in_force", "skipped")
 
 
-def _plan_on(pack: Pack, ev: Recorder) -> tuple[tuple[_Step, ...], tuple[_Step, ...]]:
-    """The scope rules and the other rules of ``pack`` as steps on ``ev.as_of`` (once a day)."""
+def _plan_on(pack: Pack, ev: Recorder) -> tuple[tuple[_Step, ...], tuple[_Step, ...], bool]:
+    """The scope rules and the other rules of ``pack`` as steps on ``ev.as_of`` (once a day),
+    and whether the quick closures may run that day (every operand of the rules in force
+    resolves: otherwise every leaf is evaluated, so the same one raises the same error)."""
     program = ev.program
     plan = program.plans.get(ev.as_of)
     if plan is None:
@@ -471,6 +480,7 @@ def _plan_on(pack: Pack, ev: Recorder) -> tuple[tuple[_Step, ...], tuple[_Step, 
                 _Step(
                     rule,
                     program.condition(rule) if rule.in_force(as_of) else None,
+                    program.quick_condition(rule) if rule.in_force(as_of) else None,
                     rule.kind,
                     {s: (rule.id, rule.kind.value, s) for s in _STATUSES},
                 )
@@ -478,7 +488,9 @@ def _plan_on(pack: Pack, ev: Recorder) -> tuple[tuple[_Step, ...], tuple[_Step, 
             )
 
         scope_rules, other_rules = _scope_first(pack)
-        plan = program.keep_plan(as_of, (steps(scope_rules), steps(other_rules)))
+        in_force = [r for r in scope_rules + other_rules if r.in_force(as_of)]
+        quick = program.operands_resolve(pack, as_of, in_force)
+        plan = program.keep_plan(as_of, (steps(scope_rules), steps(other_rules), quick))
     return plan  # type: ignore[no-any-return]
 
 
@@ -489,11 +501,14 @@ def _run_plan(
     records: list[RuleRecord],
     statuses: list[tuple[str, str, str]],
     by_kind: dict[RuleKind, list[tuple[Rule, Truth, RuleRun]]],
+    quick: bool,
 ) -> None:
-    """:func:`run_rules` over a day's plan, filling the answer's tables as it goes."""
+    """:func:`run_rules` over a day's plan, filling the answer's tables as it goes (with the
+    quick closures: each run holds the rule's missing facts only)."""
     fired = ev.fired
     missing_by_rule = ev.missing_by_rule
-    for rule, node, kind, texts in plan:
+    for rule, recording, fast, kind, texts in plan:
+        node = fast if quick else recording
         if node is None:
             fired[rule.id] = False
             records.append(RuleRecord(rule, "not_in_force", None))
@@ -526,18 +541,57 @@ def _figures_read(
     return tuple(f for f in population.figures if f.variable in used and f.area in areas)
 
 
+class _Replay:
+    """The recorded run of every rule evaluated: as evaluated (recording closures), or, after
+    the quick closures, replayed with the recording ones when first asked for.
+
+    The replay reads the household's cached variable values and the day's resolved operands,
+    so it records exactly what the recording closures would have recorded the first time; each
+    rule's value is checked to be the one the quick closures gave."""
+
+    def __init__(self, ev: Recorder, records: list[RuleRecord], quick: bool) -> None:
+        self.ev = ev
+        self.records = records
+        self._runs: dict[str, RuleRun] | None = (
+            None if quick else {r.rule.id: r.run for r in records if r.run is not None}
+        )
+
+    def runs(self) -> dict[str, RuleRun]:
+        """Each evaluated rule's recorded run, by rule id (replayed once; the answer's builders
+        run under its lock)."""
+        if self._runs is None:
+            runs = {}
+            for rule, status, run in self.records:
+                if run is None:
+                    continue
+                value, recorded = self.ev.evaluate(rule)
+                if _status(value) != status:  # pragma: no cover - a bug, never an answer
+                    raise RuleError(
+                        f"rule {rule.id}: {_status(value)} when recorded, {status} when evaluated"
+                    )
+                runs[rule.id] = recorded
+            self._runs = runs
+        return self._runs
+
+
 @dataclass(frozen=True)
 class _TraceRecord:
     """What a trace is built from: the rule records, the parameters read, the facts left out."""
 
     records: list[RuleRecord]
-    params_read: Mapping[str, ParameterValue]
+    replay: _Replay
+    params_read: Mapping[str, ParameterValue]  # complete once the rules are replayed
     excluded: tuple[LeftOut, ...]
     figures: tuple[PopulationFigure, ...]
 
     def build(self) -> Trace:
+        recorded = self.replay.runs()
+        records = [
+            RuleRecord(rule, status, None if run is None else recorded[rule.id])
+            for rule, status, run in self.records
+        ]
         return Trace(
-            rules=rule_traces(self.records),
+            rules=rule_traces(records),
             parameters=tuple(self.params_read[k] for k in sorted(self.params_read)),
             excluded_facts=excluded_facts(self.excluded),
             population=self.figures,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -42,6 +42,7 @@ from fangfan_rules.rules.conditions import (
     VarRef,
     Window,
     relative_day,
+    walk,
 )
 from fangfan_rules.rules.parameters import ParameterValue
 from fangfan_rules.rules.rule import Rule
@@ -212,6 +213,10 @@ class Recorder:
             self._note_params(resolved.params)
         return resolved
 
+    def operand_of(self, operand: Operand) -> _Resolved:
+        """:meth:`operand` as a record (see :meth:`fetch`)."""
+        return self.fetch(operand, lambda read: self._resolve(operand, read))
+
     def arguments_of(self, ref: VarRef, variable: Variable) -> _Resolved:
         """:meth:`arguments` as a record (see :meth:`fetch`)."""
 
@@ -286,6 +291,7 @@ class Program:
 
     def __init__(self) -> None:
         self._conditions: dict[int, tuple[Rule, Node]] = {}
+        self._quick: dict[int, tuple[Rule, Node]] = {}
         self._refs: dict[VarRef, int] = {}
         self._days: dict[date, dict[int, _Resolved]] = {}
         #: per as_of, the engine's plan of the pack's rules (which are in force, compiled)
@@ -319,6 +325,60 @@ class Program:
                     compiled = (rule, self._compile(rule.condition, rule))
                     self._conditions[id(rule)] = compiled
         return compiled[1]
+
+    def quick_condition(self, rule: Rule) -> Node:
+        """``rule``'s condition as closures that record nothing and stop as soon as the value
+        is settled: the same value and missing facts as :meth:`condition` (a settled subtree
+        forgets the missing facts read inside it, so the leaves not read could not add any),
+        without the checks and parameters of the trace, which :meth:`condition` records when
+        the trace is read."""
+        compiled = self._quick.get(id(rule))
+        if compiled is None or compiled[0] is not rule:
+            with self._compiling:
+                compiled = self._quick.get(id(rule))
+                if compiled is None or compiled[0] is not rule:
+                    compiled = (rule, self._compile_quick(rule.condition))
+                    self._quick[id(rule)] = compiled
+        return compiled[1]
+
+    def _compile_quick(self, node: Condition) -> Node:
+        if isinstance(node, All):
+            return _quick_all([self._compile_quick(i) for i in node.items])
+        if isinstance(node, AnyOf):
+            return _quick_any([self._compile_quick(i) for i in node.items])
+        if isinstance(node, Not):
+            return _negated(self._compile_quick(node.item))
+        if isinstance(node, AnyMember):
+            return _quick_any_member(self._compile_quick(node.item))
+        if isinstance(node, Fired):
+            return _fired(node.rule_ids)
+        if isinstance(node, IsTrue):
+            return _quick_leaf(self._index(node.var), node.var, get_variable(node.var.name))
+        assert isinstance(node, Compare)
+        return _quick_leaf(self._index(node.left), node.left, get_variable(node.left.name), node)
+
+    def operands_resolve(self, pack: Pack, as_of: date, rules: Iterable[Rule]) -> bool:
+        """Whether every operand of ``rules`` resolves on ``as_of`` (an unsupplied caller figure
+        counts: the leaf is unknown); they are resolved now, once for the day. When one fails
+        (a figure the document needs and the caller did not give), the engine evaluates every
+        leaf that day, so the same leaf raises the same error as always."""
+        rec = Recorder.__new__(Recorder)  # no household: operands only
+        rec.pack, rec.as_of, rec.rule = pack, as_of, None
+        rec.resolved = self.resolved_on(as_of)
+        rec.idle = rec.run = RuleRun()
+        rec.params_read = {}
+        for rule in rules:
+            rec.rule = rule
+            for node in walk(rule.condition):
+                try:
+                    if isinstance(node, IsTrue):
+                        rec.arguments_of(node.var, get_variable(node.var.name))
+                    elif isinstance(node, Compare):
+                        rec.arguments_of(node.left, get_variable(node.left.name))
+                        rec.operand_of(node.right)
+                except Exception:
+                    return False
+        return True
 
     def _index(self, ref: VarRef) -> int:
         # Equal references share one cached value per household (as the interpreter's cache key).
@@ -486,6 +546,118 @@ def _leaf(index: int, ref: VarRef, variable: Variable, compare: Compare | None =
                 parameter,
             )
         )
+        if result is not UNKNOWN:
+            del missing[before:]
+        return result
+
+    return node
+
+
+def _quick_all(items: list[Node]) -> Node:
+    def node(rec: Recorder, member: Member | None) -> Truth:
+        missing = rec.run.missing
+        before = len(missing)
+        value: Truth = True
+        for item in items:
+            v = item(rec, member)
+            if v is False:
+                del missing[before:]
+                return False
+            if v is UNKNOWN:
+                value = UNKNOWN
+        if value is not UNKNOWN:
+            del missing[before:]
+        return value
+
+    return node
+
+
+def _quick_any(items: list[Node]) -> Node:
+    def node(rec: Recorder, member: Member | None) -> Truth:
+        missing = rec.run.missing
+        before = len(missing)
+        value: Truth = False
+        for item in items:
+            v = item(rec, member)
+            if v is True:
+                del missing[before:]
+                return True
+            if v is UNKNOWN:
+                value = UNKNOWN
+        if value is not UNKNOWN:
+            del missing[before:]
+        return value
+
+    return node
+
+
+def _quick_any_member(item: Node) -> Node:
+    def node(rec: Recorder, member: Member | None) -> Truth:
+        missing = rec.run.missing
+        before = len(missing)
+        value: Truth = False
+        for m in rec.members:
+            v = item(rec, m)
+            if v is True:
+                del missing[before:]
+                return True
+            if v is UNKNOWN:
+                value = UNKNOWN
+        if value is not UNKNOWN:
+            del missing[before:]
+        return value
+
+    return node
+
+
+def _quick_leaf(
+    index: int, ref: VarRef, variable: Variable, compare: Compare | None = None
+) -> Node:
+    """:func:`_leaf` recording nothing: the value and the missing facts only (the parameters
+    read are the recorded leaf's)."""
+    name = ref.name
+    op = compare.op if compare is not None else None
+    right_operand = compare.right if compare is not None else None
+    test = _COMPARE[op] if op is not None else None
+    ref_id = id(ref)
+    right_id = id(right_operand)
+
+    def node(rec: Recorder, member: Member | None) -> Truth:
+        resolved = rec.resolved
+        found = resolved.get(ref_id)
+        if found is None or found.unsupplied:
+            found = rec.arguments_of(ref, variable)
+            if found.unsupplied:
+                return rec.unsupplied(found.value)
+        missing = rec.run.missing
+        before = len(missing)
+        key = index if member is None else (index, member.id)
+        value = rec.cache.get(key, _UNREAD)
+        if value is _UNREAD:
+            value = rec.value_of(key, variable, member, found.value)
+        elif type(value) is Missing:
+            missing.extend(f for f in value.facts if f not in missing)
+        result: Truth
+        if test is None:
+            result = UNKNOWN if type(value) is Missing else value is True
+        else:
+            found = resolved.get(right_id)
+            if found is None or found.unsupplied:
+                found = rec.operand_of(right_operand)  # type: ignore[arg-type]
+                if found.unsupplied:
+                    return rec.unsupplied(found.value)  # the variable's missing facts stay
+            if type(value) is Missing:
+                result = UNKNOWN
+            elif value is None:
+                result = False
+            else:
+                try:
+                    result = bool(test(value, found.value))
+                except TypeError as exc:
+                    rule_id = rec.rule.id if rec.rule else "?"
+                    raise RuleError(
+                        f"rule {rule_id}: cannot compare {name}={value!r} {op} {found.value!r}"
+                    ) from exc
         if result is not UNKNOWN:
             del missing[before:]
         return result
