@@ -53,6 +53,7 @@ from fangfan_rules.rules.parameters import LocalText, ParameterValue
 from fangfan_rules.rules.rule import Rule, RuleKind
 from fangfan_rules.rules.wording import check_text, missing_facts_text, reason_text
 from fangfan_rules.variables import Context, get_variable
+from fangfan_rules.vocabulary import MonitoringCategory
 
 if TYPE_CHECKING:
     from fangfan_rules.packs.pack import Pack
@@ -302,6 +303,12 @@ def _identify(
         figures=_figures_read(population, ev, view) if population else (),
     )
 
+    def trusted(fields: Mapping[str, Any]) -> bool:
+        # Every value is built here from validated parts with its field's type, but as_of and a
+        # category are the caller's: exactly a date and a MonitoringCategory, or validated.
+        category = fields.get("category")
+        return type(as_of) is date and (category is None or type(category) is MonitoringCategory)
+
     def answer(reasons: list[tuple[Rule, RuleRun, bool]], **fields: Any) -> Identification:
         def build_reasons() -> tuple[Reason, ...]:
             recorded = replay.runs()
@@ -309,7 +316,10 @@ def _identify(
 
         if deferred:
             result = Identification.deferred(
-                {"reasons": build_reasons, "trace": trace.build}, **common, **fields
+                {"reasons": build_reasons, "trace": trace.build},
+                trusted=trusted(fields),
+                **common,
+                **fields,
             )
             result._statuses = tuple(statuses)
             return result
