@@ -258,22 +258,21 @@ def _identify(
     # Scope first: a household the document does not cover is answered without evaluating (or
     # needing the parameters of) any other rule; once a scope rule is false, the other rules are
     # skipped (not evaluated).
-    scope_plan, other_plan, quick = _plan_on(pack, ev)
+    scope_plan, other_plan, quick, order = _plan_on(pack, ev)
     # A deferred answer runs the quick closures (no checks recorded, each node stopped once its
     # value is settled); its reasons and trace replay the recording closures when first read.
     quick = quick and deferred
     runs: RuleRuns = {}
-    records: list[RuleRecord] = []
+    # (rule id, kind, status) of every rule in plan order: the trace's records are made from
+    # these and the runs when the trace is read.
     statuses: list[tuple[str, str, str]] = []
     by_kind: dict[RuleKind, list[tuple[Rule, Truth, RuleRun]]] = {}
-    _run_plan(ev, scope_plan, runs, records, statuses, by_kind, quick)
+    _run_plan(ev, scope_plan, runs, statuses, by_kind, quick)
     if any(v is False for _, v, _ in runs.values()):
         # Outside the document's scope: the other rules are skipped (not evaluated).
-        for step in other_plan:
-            records.append(RuleRecord(step.rule, "skipped", None))
-            statuses.append(step.statuses["skipped"])
+        statuses.extend(step.statuses["skipped"] for step in other_plan)
     else:
-        _run_plan(ev, other_plan, runs, records, statuses, by_kind, quick)
+        _run_plan(ev, other_plan, runs, statuses, by_kind, quick)
 
     def of_kind(kind: RuleKind) -> list[tuple[Rule, Truth, RuleRun]]:
         return by_kind.get(kind, [])
@@ -294,9 +293,8 @@ def _identify(
         as_of=as_of,
         reforms=pack.reforms,
     )
-    replay = _Replay(ev, records, quick)
+    replay = _Replay(ev, order, statuses, runs, quick)
     trace = _TraceRecord(
-        records=records,
         replay=replay,
         params_read=ev.params_read,
         excluded=excluded,
@@ -474,12 +472,16 @@ class _Step(NamedTuple):
 
 
 _STATUSES = ("fired", "not_fired", "unknown", "not_in_force", "skipped")
+_NOT_RUN = frozenset(("not_in_force", "skipped"))
 
 
-def _plan_on(pack: Pack, ev: Recorder) -> tuple[tuple[_Step, ...], tuple[_Step, ...], bool]:
+def _plan_on(
+    pack: Pack, ev: Recorder
+) -> tuple[tuple[_Step, ...], tuple[_Step, ...], bool, tuple[Rule, ...]]:
     """The scope rules and the other rules of ``pack`` as steps on ``ev.as_of`` (once a day),
     and whether the quick closures may run that day (every operand of the rules in force
-    resolves: otherwise every leaf is evaluated, so the same one raises the same error)."""
+    resolves: otherwise every leaf is evaluated, so the same one raises the same error), and
+    every rule in plan order."""
     program = ev.program
     plan = program.plans.get(ev.as_of)
     if plan is None:
@@ -500,7 +502,9 @@ def _plan_on(pack: Pack, ev: Recorder) -> tuple[tuple[_Step, ...], tuple[_Step, 
         scope_rules, other_rules = _scope_first(pack)
         in_force = [r for r in scope_rules + other_rules if r.in_force(as_of)]
         quick = program.operands_resolve(pack, as_of, in_force)
-        plan = program.keep_plan(as_of, (steps(scope_rules), steps(other_rules), quick))
+        plan = program.keep_plan(
+            as_of, (steps(scope_rules), steps(other_rules), quick, scope_rules + other_rules)
+        )
     return plan  # type: ignore[no-any-return]
 
 
@@ -508,7 +512,6 @@ def _run_plan(
     ev: Recorder,
     plan: tuple[_Step, ...],
     runs: RuleRuns,
-    records: list[RuleRecord],
     statuses: list[tuple[str, str, str]],
     by_kind: dict[RuleKind, list[tuple[Rule, Truth, RuleRun]]],
     quick: bool,
@@ -517,23 +520,30 @@ def _run_plan(
     quick closures: each run holds the rule's missing facts only)."""
     fired = ev.fired
     missing_by_rule = ev.missing_by_rule
+    run = RuleRun()
     for rule, recording, fast, kind, texts in plan:
         node = fast if quick else recording
         if node is None:
             fired[rule.id] = False
-            records.append(RuleRecord(rule, "not_in_force", None))
             statuses.append(texts["not_in_force"])
             continue
         # Recorder.evaluate, inlined (once per rule per household)
         ev.rule = rule
-        ev.run = run = RuleRun()
+        ev.run = run
         value = node(ev, None)
         fired[rule.id] = value
-        missing_by_rule[rule.id] = run.missing
+        if quick and not run.missing:
+            # Nothing missing (most rules): the run is kept for the next rule, as a quick run
+            # is only ever asked for its missing facts; the rule's entry holds an empty one.
+            entry = (rule, value, _NOTHING_MISSING)
+            missing_by_rule[rule.id] = _NOTHING_MISSING.missing
+        else:
+            entry = (rule, value, run)
+            missing_by_rule[rule.id] = run.missing
+            run = RuleRun()
         ev.run = ev.idle
         status = "unknown" if value is UNKNOWN else ("fired" if value else "not_fired")
-        runs[rule.id] = entry = (rule, value, run)
-        records.append(RuleRecord(rule, status, run))
+        runs[rule.id] = entry
         statuses.append(texts[status])
         kinds = by_kind.get(kind)
         if kinds is None:
@@ -551,6 +561,10 @@ def _figures_read(
     return tuple(f for f in population.figures if f.variable in used and f.area in areas)
 
 
+#: the run of a rule the quick closures found nothing missing for (never appended to)
+_NOTHING_MISSING = RuleRun()
+
+
 class _Replay:
     """The recorded run of every rule evaluated: as evaluated (recording closures), or, after
     the quick closures, replayed with the recording ones when first asked for.
@@ -559,20 +573,36 @@ class _Replay:
     so it records exactly what the recording closures would have recorded the first time; each
     rule's value is checked to be the one the quick closures gave."""
 
-    def __init__(self, ev: Recorder, records: list[RuleRecord], quick: bool) -> None:
+    def __init__(
+        self,
+        ev: Recorder,
+        order: tuple[Rule, ...],
+        statuses: list[tuple[str, str, str]],
+        runs: RuleRuns,
+        quick: bool,
+    ) -> None:
         self.ev = ev
-        self.records = records
+        self.order = order
+        self.statuses = statuses
         self._runs: dict[str, RuleRun] | None = (
-            None if quick else {r.rule.id: r.run for r in records if r.run is not None}
+            None if quick else {rule_id: run for rule_id, (_, _, run) in runs.items()}
         )
+
+    def records(self) -> list[RuleRecord]:
+        """How each rule went, in plan order: skipped, not in force, or its recorded run."""
+        runs = self.runs()
+        return [
+            RuleRecord(rule, status, runs.get(rule.id) if status not in _NOT_RUN else None)
+            for rule, (_, _, status) in zip(self.order, self.statuses, strict=True)
+        ]
 
     def runs(self) -> dict[str, RuleRun]:
         """Each evaluated rule's recorded run, by rule id (replayed once; the answer's builders
         run under its lock)."""
         if self._runs is None:
             runs = {}
-            for rule, status, run in self.records:
-                if run is None:
+            for rule, (_, _, status) in zip(self.order, self.statuses, strict=True):
+                if status in _NOT_RUN:
                     continue
                 value, recorded = self.ev.evaluate(rule)
                 if _status(value) != status:  # pragma: no cover - a bug, never an answer
@@ -588,18 +618,13 @@ class _Replay:
 class _TraceRecord:
     """What a trace is built from: the rule records, the parameters read, the facts left out."""
 
-    records: list[RuleRecord]
     replay: _Replay
     params_read: Mapping[str, ParameterValue]  # complete once the rules are replayed
     excluded: tuple[LeftOut, ...]
     figures: tuple[PopulationFigure, ...]
 
     def build(self) -> Trace:
-        recorded = self.replay.runs()
-        records = [
-            RuleRecord(rule, status, None if run is None else recorded[rule.id])
-            for rule, status, run in self.records
-        ]
+        records = self.replay.records()
         return Trace(
             rules=rule_traces(records),
             parameters=tuple(self.params_read[k] for k in sorted(self.params_read)),
