@@ -351,7 +351,7 @@ class Program:
         if isinstance(node, AnyMember):
             return _quick_any_member(self._compile_quick(node.item))
         if isinstance(node, Fired):
-            return _fired(node.rule_ids)
+            return _quick_fired(node.rule_ids)
         if isinstance(node, IsTrue):
             return _quick_leaf(self._index(node.var), node.var, get_variable(node.var.name))
         assert isinstance(node, Compare)
@@ -603,6 +603,27 @@ def _quick_any_member(item: Node) -> Node:
                 return True
             if v is UNKNOWN:
                 value = UNKNOWN
+        if value is not UNKNOWN:
+            del missing[before:]
+        return value
+
+    return node
+
+
+def _quick_fired(rule_ids: tuple[str, ...]) -> Node:
+    def node(rec: Recorder, member: Member | None) -> Truth:
+        missing = rec.run.missing
+        before = len(missing)
+        fired = rec.fired
+        value: Truth = False
+        for rule_id in rule_ids:
+            v = fired[rule_id]
+            if v is True:
+                del missing[before:]
+                return True
+            if v is UNKNOWN:  # an unknown referenced rule passes on what it was missing
+                value = UNKNOWN
+                missing.extend(f for f in rec.missing_by_rule.get(rule_id, ()) if f not in missing)
         if value is not UNKNOWN:
             del missing[before:]
         return value

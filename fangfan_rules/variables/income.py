@@ -75,6 +75,25 @@ def counted_members(household: Household) -> int:
 
 
 def _per_capita_fraction(household: Household, window: DateRange) -> Fraction | Missing:
+    # A rule set reads the same window's figure more than once (the figure itself and its
+    # change on the year before): remembered for the last households seen, each entry holding
+    # its household so the id it is keyed by cannot be another's.
+    key = (id(household), window.start, window.end)
+    seen = _RECENT.get(key)
+    if seen is not None and seen[0] is household:
+        return seen[1]
+    value = _per_capita_uncached(household, window)
+    if len(_RECENT) >= _RECENT_KEPT:
+        _RECENT.clear()
+    _RECENT[key] = (household, value)
+    return value
+
+
+_RECENT: dict[tuple[int, object, object], tuple[Household, Fraction | Missing]] = {}
+_RECENT_KEPT = 64
+
+
+def _per_capita_uncached(household: Household, window: DateRange) -> Fraction | Missing:
     total = _net_ratio(household.income, window)
     size = counted_members(household)
     missing: tuple[str, ...] = ()
