@@ -6,7 +6,7 @@ its trace, so a past decision can be reproduced from today's records.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import TypeVar
 
@@ -34,43 +34,59 @@ def known_at(household: Household, as_of: date) -> tuple[Household, tuple[Exclud
 
 
 #: A fact left out, before it becomes an :class:`ExcludedFact`: (path, dated, reason).
-LeftOut = tuple[str, date, str]
+#: The path may be a function writing it: the facts left out are many (income periods after
+#: as_of) and their paths are read only in a trace.
+LeftOut = tuple[str | Callable[[], str], date, str]
 
 
 def known_view(household: Household, as_of: date) -> tuple[Household, tuple[LeftOut, ...]]:
-    """:func:`known_at` with the facts left out as plain tuples, in the same order (the native
-    engine makes them :class:`ExcludedFact` only when a trace is read: :func:`excluded_facts`)."""
-    latest = latest_day(household)
+    """:func:`known_at` with the facts left out as plain tuples, in no order (the native engine
+    makes them :class:`ExcludedFact`, in order, only when a trace is read: :func:`excluded_facts`)."""
+    sections = _latest_by_part(household)
+    latest = _latest(sections.values())
     if latest is None or latest <= as_of:
         # Nothing dated after as_of: the household is its own view (equal to the copy the walk
         # would make), and nothing is left out.
         return household, ()
-    return _as_known(household, as_of)
+    return _as_known(household, as_of, sections)
 
 
 def excluded_facts(left_out: Iterable[LeftOut]) -> tuple[ExcludedFact, ...]:
-    """The :class:`ExcludedFact` of each fact :func:`known_view` left out."""
-    return tuple(ExcludedFact(path=p, dated=d, reason=r) for p, d, r in left_out)
+    """The :class:`ExcludedFact` of each fact :func:`known_view` left out, by path and date."""
+    written = [(p if isinstance(p, str) else p(), d, r) for p, d, r in left_out]
+    written.sort(key=lambda e: (e[0], e[1]))
+    return tuple(ExcludedFact(path=p, dated=d, reason=r) for p, d, r in written)
 
 
 def latest_day(household: Household) -> date | None:
     """The latest date :func:`known_at` compares with as_of, or None without any: a household
     whose latest date is on or before as_of loses nothing. A 脱贫 year counts as its 1 January
     (``lifted_year > as_of.year`` exactly when that day is after as_of)."""
-    days: list[date | None] = [r.end for r in household.income]
-    days += [e.date for e in household.expenditures]
-    days += [e.date for e in household.risk_events]
-    days += [r.included_on for r in household.renovations]
-    for m in household.members:
-        days += _member_days(m)
-    for a in household.social_assistance:
-        days += (a.start, a.end)
-    for r in household.monitoring:
-        days += _monitoring_days(r)
-    for c in household.clues:
-        days += _clue_days(c)
-    days += _household_days(household)
+    return _latest(_latest_by_part(household).values())
+
+
+def _latest(days: Iterable[date | None]) -> date | None:
     return max((d for d in days if d is not None), default=None)
+
+
+def _latest_by_part(household: Household) -> dict[str, date | None]:
+    """The latest date of each part of the household the walk compares with as_of."""
+    members: list[date | None] = []
+    for m in household.members:
+        members += _member_days(m)
+    return {
+        "members": _latest(members),
+        "income": _latest([r.end for r in household.income]),
+        "expenditures": _latest([e.date for e in household.expenditures]),
+        "risk_events": _latest([e.date for e in household.risk_events]),
+        "social_assistance": _latest(
+            [d for a in household.social_assistance for d in (a.start, a.end)]
+        ),
+        "monitoring": _latest([d for r in household.monitoring for d in _monitoring_days(r)]),
+        "clues": _latest([d for c in household.clues for d in _clue_days(c)]),
+        "renovations": _latest([r.included_on for r in household.renovations]),
+        "household": _latest(_household_days(household)),
+    }
 
 
 # The dates of one item the walk compares with as_of (the same lists serve latest_day, so the
@@ -109,21 +125,29 @@ def _after(days: Iterable[date | None], as_of: date) -> bool:
     return any(d is not None and d > as_of for d in days)
 
 
-def _as_known(household: Household, as_of: date) -> tuple[Household, tuple[LeftOut, ...]]:
+def _as_known(
+    household: Household, as_of: date, latest: Mapping[str, date | None] | None = None
+) -> tuple[Household, tuple[LeftOut, ...]]:
     """:func:`known_at` by walking the dated facts: a copy without what was dated later.
 
     Only the parts holding a later date are copied; the others are kept as they are (equal to
-    a copy, and cheaper)."""
+    a copy, and cheaper); ``latest``: :func:`_latest_by_part`, when the caller has it."""
+    latest = _latest_by_part(household) if latest is None else latest
+
+    def later(part: str) -> bool:
+        day = latest[part]
+        return day is not None and day > as_of
+
     excluded: list[LeftOut] = []
 
-    def keep(path: str, dated: date | None, what: str) -> bool:
+    def keep(path: str | Callable[[], str], dated: date | None, what: str) -> bool:
         if dated is not None and dated > as_of:
             excluded.append((path, dated, f"{what} after as_of"))
             return False
         return True
 
     update: dict[str, object] = {}
-    if any(_after(_member_days(m), as_of) for m in household.members):
+    if later("members"):
         members = []
         for m in household.members:
             if not _after(_member_days(m), as_of):
@@ -147,23 +171,27 @@ def _as_known(household: Household, as_of: date) -> tuple[Household, tuple[LeftO
             )
             members.append(m.model_copy(update={"health": health, "child_status": statuses}))
         update["members"] = tuple(members)
-    if _after((r.end for r in household.income), as_of):
+    if later("income"):
+        # (``d <= as_of or keep(...)``: a path is written only for a fact left out)
         update["income"] = tuple(
-            r for r in household.income if keep(f"income[{r.start}..{r.end}]", r.end, "period ends")
+            r
+            for r in household.income
+            if r.end <= as_of
+            or keep(lambda r=r: f"income[{r.start}..{r.end}]", r.end, "period ends")  # type: ignore[misc]
         )
-    if _after((e.date for e in household.expenditures), as_of):
+    if later("expenditures"):
         update["expenditures"] = tuple(
             e
             for e in household.expenditures
-            if keep(f"expenditures[{e.kind.value} {e.date}]", e.date, "spent")
+            if e.date <= as_of or keep(f"expenditures[{e.kind.value} {e.date}]", e.date, "spent")
         )
-    if _after((e.date for e in household.risk_events), as_of):
+    if later("risk_events"):
         update["risk_events"] = tuple(
             e
             for e in household.risk_events
-            if keep(f"risk_events[{e.type.value} {e.date}]", e.date, "occurred")
+            if e.date <= as_of or keep(f"risk_events[{e.type.value} {e.date}]", e.date, "occurred")
         )
-    if _after((d for a in household.social_assistance for d in (a.start, a.end)), as_of):
+    if later("social_assistance"):
         assistance = []
         for a in household.social_assistance:
             if not keep(f"social_assistance[{a.kind.value} {a.start}]", a.start, "started"):
@@ -172,25 +200,25 @@ def _as_known(household: Household, as_of: date) -> tuple[Household, tuple[LeftO
                 a = a.model_copy(update={"end": None})  # still running as far as as_of knew
             assistance.append(a)
         update["social_assistance"] = tuple(assistance)
-    if any(_after(_monitoring_days(r), as_of) for r in household.monitoring):
+    if later("monitoring"):
         update["monitoring"] = tuple(
             _blank_later(r, f"monitoring[{r.identified_on}]", _MONITORING_DATES, keep)
             for r in household.monitoring
             if keep(f"monitoring[{r.identified_on}]", r.identified_on, "identified")
         )
-    if any(_after(_clue_days(c), as_of) for c in household.clues):
+    if later("clues"):
         update["clues"] = tuple(
             _blank_later(c, f"clues[{c.channel.value} {c.received_on}]", _CLUE_DATES, keep)
             for c in household.clues
             if keep(f"clues[{c.channel.value} {c.received_on}]", c.received_on, "received")
         )
-    if _after((r.included_on for r in household.renovations), as_of):
+    if later("renovations"):
         update["renovations"] = tuple(
             r
             for r in household.renovations
             if keep(f"renovations[{r.included_on}]", r.included_on, "included")
         )
-    if _after(_household_days(household), as_of):
+    if later("household"):
         guarantees = _blank_later(
             household.guarantees, "guarantees", ("housing_appraised_on",), keep
         )
@@ -215,7 +243,7 @@ def _as_known(household: Household, as_of: date) -> tuple[Household, tuple[LeftO
             update["lifted_out_of_poverty"] = False
             update["lifted_year"] = None
     view = household.model_copy(update=update) if update else household
-    return view, tuple(sorted(excluded, key=lambda e: (e[0], e[1])))
+    return view, tuple(excluded)
 
 
 _MONITORING_DATES = (
