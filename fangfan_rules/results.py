@@ -390,17 +390,38 @@ class Identification(_Value):
         return tuple((r.rule_id, r.kind, r.status) for r in self.trace.rules)
 
     @classmethod
-    def deferred(cls, builders: Mapping[str, Callable[[], Any]], **fields: Any) -> Identification:
+    def deferred(
+        cls, builders: Mapping[str, Callable[[], Any]], *, trusted: bool = False, **fields: Any
+    ) -> Identification:
         """An answer whose ``reasons`` and ``trace`` are built by ``builders[name]()`` when first
         needed, each on its own.
 
         ``fields`` are validated as usual; each builder returns its field as a ready value (a
-        tuple of :class:`Reason`, a :class:`Trace`).
+        tuple of :class:`Reason`, a :class:`Trace`). ``trusted=True``: the caller vouches that
+        every value already has its field's exact type (the native engine, from validated
+        parts), and the answer is assembled without validating them again — the same fields,
+        fields set and private state as validation gives (a test compares the two).
         """
-        answer = cls(**fields, reasons=(), trace=_NO_TRACE)
-        for name in cls._DEFERRED:
-            del answer.__dict__[name]
-        answer._pending = {name: builders[name] for name in cls._DEFERRED}
+        pending = {name: builders[name] for name in cls._DEFERRED}
+        if not trusted:
+            answer = cls(**fields, reasons=(), trace=_NO_TRACE)
+            for name in cls._DEFERRED:
+                del answer.__dict__[name]
+            answer._pending = pending
+            return answer
+        values = {}
+        for name, default in _identification_defaults():
+            if name in fields:
+                values[name] = fields[name]
+            elif default is not _REQUIRED:
+                values[name] = default
+            else:
+                raise TypeError(f"Identification.deferred: {name} is required")
+        answer = cls.__new__(cls)
+        object.__setattr__(answer, "__dict__", values)
+        object.__setattr__(answer, "__pydantic_fields_set__", {*fields, *cls._DEFERRED})
+        object.__setattr__(answer, "__pydantic_extra__", None)
+        object.__setattr__(answer, "__pydantic_private__", {"_pending": pending, "_statuses": None})
         return answer
 
     def _materialise(self, only: str | None = None) -> None:
@@ -749,3 +770,22 @@ class BadRow(_Value):
         if lang == "zh":
             return masked(f"{head}：{_BAD_ROW_ZH.get(self.error, self.error)}")
         return masked(f"{head}: {self.error}")
+
+
+_REQUIRED = object()
+_DEFAULTS: list[tuple[str, Any]] = []
+
+
+def _identification_defaults() -> list[tuple[str, Any]]:
+    """(field, default or _REQUIRED) of every field of an answer but the deferred ones, in field
+    order (made on first use: the class is complete by then)."""
+    if not _DEFAULTS:
+        _DEFAULTS.extend(
+            (
+                name,
+                _REQUIRED if field.is_required() else field.get_default(call_default_factory=True),
+            )
+            for name, field in Identification.model_fields.items()
+            if name not in Identification._DEFERRED
+        )
+    return _DEFAULTS

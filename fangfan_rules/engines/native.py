@@ -24,9 +24,16 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fangfan_rules import calendar as cal
 from fangfan_rules.dates import DateRange
-from fangfan_rules.engines.native_program import Recorded, Recorder, RuleRun, unsupplied_fact
+from fangfan_rules.engines.native_program import (
+    Node,
+    Recorded,
+    Recorder,
+    RuleRun,
+    unsupplied_fact,
+)
 from fangfan_rules.errors import DUPLICATED_HOUSEHOLD, FactError, RuleError
-from fangfan_rules.facts import ExcludedFact, Household, known_at
+from fangfan_rules.facts import Household, known_at
+from fangfan_rules.facts.known import LeftOut, excluded_facts, known_view
 from fangfan_rules.logic import UNKNOWN, Missing, Truth
 from fangfan_rules.results import (
     BadRow,
@@ -46,6 +53,7 @@ from fangfan_rules.rules.parameters import LocalText, ParameterValue
 from fangfan_rules.rules.rule import Rule, RuleKind
 from fangfan_rules.rules.wording import check_text, missing_facts_text, reason_text
 from fangfan_rules.variables import Context, get_variable
+from fangfan_rules.vocabulary import MonitoringCategory
 
 if TYPE_CHECKING:
     from fangfan_rules.packs.pack import Pack
@@ -244,26 +252,27 @@ def _identify(
     """:func:`identify`; ``deferred=False`` builds reasons and trace at once (the reference the
     differential test compares the deferred answer with)."""
     pack.check_in_force(as_of)
-    view, excluded = known_at(household, as_of)
+    view, excluded = known_view(household, as_of)
     values = population.values.get(household.id, {}) if population else {}
     ev = Recorder(pack, view, as_of, values)
     # Scope first: a household the document does not cover is answered without evaluating (or
     # needing the parameters of) any other rule; once a scope rule is false, the other rules are
     # skipped (not evaluated).
-    scope_rules, other_rules = _scope_first(pack)
-    runs, records = run_rules(ev, scope_rules)
+    scope_plan, other_plan, quick, order = _plan_on(pack, ev)
+    # A deferred answer runs the quick closures (no checks recorded, each node stopped once its
+    # value is settled); its reasons and trace replay the recording closures when first read.
+    quick = quick and deferred
+    runs: RuleRuns = {}
+    # (rule id, kind, status) of every rule in plan order: the trace's records are made from
+    # these and the runs when the trace is read.
+    statuses: list[tuple[str, str, str]] = []
+    by_kind: dict[RuleKind, list[tuple[Rule, Truth, RuleRun]]] = {}
+    _run_plan(ev, scope_plan, runs, statuses, by_kind, quick)
     if any(v is False for _, v, _ in runs.values()):
         # Outside the document's scope: the other rules are skipped (not evaluated).
-        _, skipped = run_rules(ev, other_rules, skip=lambda rule, done: True)
-        records += skipped
+        statuses.extend(step.statuses["skipped"] for step in other_plan)
     else:
-        more_runs, more_records = run_rules(ev, other_rules)
-        runs.update(more_runs)
-        records += more_records
-    by_kind: dict[RuleKind, list[tuple[Rule, Truth, RuleRun]]] = {}
-    for record in records:
-        if record.run is not None:
-            by_kind.setdefault(record.rule.kind, []).append(runs[record.rule.id])
+        _run_plan(ev, other_plan, runs, statuses, by_kind, quick)
 
     def of_kind(kind: RuleKind) -> list[tuple[Rule, Truth, RuleRun]]:
         return by_kind.get(kind, [])
@@ -284,22 +293,33 @@ def _identify(
         as_of=as_of,
         reforms=pack.reforms,
     )
+    replay = _Replay(ev, order, statuses, runs, quick)
     trace = _TraceRecord(
-        records=records,
+        replay=replay,
         params_read=ev.params_read,
         excluded=excluded,
         figures=_figures_read(population, ev, view) if population else (),
     )
 
+    def trusted(fields: Mapping[str, Any]) -> bool:
+        # Every value is built here from validated parts with its field's type, but as_of and a
+        # category are the caller's: exactly a date and a MonitoringCategory, or validated.
+        category = fields.get("category")
+        return type(as_of) is date and (category is None or type(category) is MonitoringCategory)
+
     def answer(reasons: list[tuple[Rule, RuleRun, bool]], **fields: Any) -> Identification:
         def build_reasons() -> tuple[Reason, ...]:
-            return tuple(_reason(r, run, negated=negated) for r, run, negated in reasons)
+            recorded = replay.runs()
+            return tuple(_reason(r, recorded[r.id], negated=negated) for r, _, negated in reasons)
 
         if deferred:
             result = Identification.deferred(
-                {"reasons": build_reasons, "trace": trace.build}, **common, **fields
+                {"reasons": build_reasons, "trace": trace.build},
+                trusted=trusted(fields),
+                **common,
+                **fields,
             )
-            result._statuses = tuple((r.rule.id, r.rule.kind.value, r.status) for r in records)
+            result._statuses = tuple(statuses)
             return result
         return Identification(**common, **fields, reasons=build_reasons(), trace=trace.build())
 
@@ -440,6 +460,98 @@ _SCOPE_FIRST: weakref.WeakKeyDictionary[Pack, tuple[tuple[Rule, ...], tuple[Rule
 )
 
 
+class _Step(NamedTuple):
+    """One rule of a pack's plan on one day: its compiled condition (None when not in force on
+    that day) and its (rule id, kind, status) entries, made once rather than per household."""
+
+    rule: Rule
+    node: Node | None
+    quick: Node | None
+    kind: RuleKind
+    statuses: Mapping[str, tuple[str, str, str]]
+
+
+_STATUSES = ("fired", "not_fired", "unknown", "not_in_force", "skipped")
+_NOT_RUN = frozenset(("not_in_force", "skipped"))
+
+
+def _plan_on(
+    pack: Pack, ev: Recorder
+) -> tuple[tuple[_Step, ...], tuple[_Step, ...], bool, tuple[Rule, ...]]:
+    """The scope rules and the other rules of ``pack`` as steps on ``ev.as_of`` (once a day),
+    and whether the quick closures may run that day (every operand of the rules in force
+    resolves: otherwise every leaf is evaluated, so the same one raises the same error), and
+    every rule in plan order."""
+    program = ev.program
+    plan = program.plans.get(ev.as_of)
+    if plan is None:
+        as_of = ev.as_of
+
+        def steps(rules: tuple[Rule, ...]) -> tuple[_Step, ...]:
+            return tuple(
+                _Step(
+                    rule,
+                    program.condition(rule) if rule.in_force(as_of) else None,
+                    program.quick_condition(rule) if rule.in_force(as_of) else None,
+                    rule.kind,
+                    {s: (rule.id, rule.kind.value, s) for s in _STATUSES},
+                )
+                for rule in rules
+            )
+
+        scope_rules, other_rules = _scope_first(pack)
+        in_force = [r for r in scope_rules + other_rules if r.in_force(as_of)]
+        quick = program.operands_resolve(pack, as_of, in_force)
+        plan = program.keep_plan(
+            as_of, (steps(scope_rules), steps(other_rules), quick, scope_rules + other_rules)
+        )
+    return plan  # type: ignore[no-any-return]
+
+
+def _run_plan(
+    ev: Recorder,
+    plan: tuple[_Step, ...],
+    runs: RuleRuns,
+    statuses: list[tuple[str, str, str]],
+    by_kind: dict[RuleKind, list[tuple[Rule, Truth, RuleRun]]],
+    quick: bool,
+) -> None:
+    """:func:`run_rules` over a day's plan, filling the answer's tables as it goes (with the
+    quick closures: each run holds the rule's missing facts only)."""
+    fired = ev.fired
+    missing_by_rule = ev.missing_by_rule
+    run = RuleRun()
+    for rule, recording, fast, kind, texts in plan:
+        node = fast if quick else recording
+        if node is None:
+            fired[rule.id] = False
+            statuses.append(texts["not_in_force"])
+            continue
+        # Recorder.evaluate, inlined (once per rule per household)
+        ev.rule = rule
+        ev.run = run
+        value = node(ev, None)
+        fired[rule.id] = value
+        if quick and not run.missing:
+            # Nothing missing (most rules): the run is kept for the next rule, as a quick run
+            # is only ever asked for its missing facts; the rule's entry holds an empty one.
+            entry = (rule, value, _NOTHING_MISSING)
+            missing_by_rule[rule.id] = _NOTHING_MISSING.missing
+        else:
+            entry = (rule, value, run)
+            missing_by_rule[rule.id] = run.missing
+            run = RuleRun()
+        ev.run = ev.idle
+        status = "unknown" if value is UNKNOWN else ("fired" if value else "not_fired")
+        runs[rule.id] = entry
+        statuses.append(texts[status])
+        kinds = by_kind.get(kind)
+        if kinds is None:
+            by_kind[kind] = [entry]
+        else:
+            kinds.append(entry)
+
+
 def _figures_read(
     population: Population, ev: Recorder, view: Household
 ) -> tuple[PopulationFigure, ...]:
@@ -449,20 +561,74 @@ def _figures_read(
     return tuple(f for f in population.figures if f.variable in used and f.area in areas)
 
 
+#: the run of a rule the quick closures found nothing missing for (never appended to)
+_NOTHING_MISSING = RuleRun()
+
+
+class _Replay:
+    """The recorded run of every rule evaluated: as evaluated (recording closures), or, after
+    the quick closures, replayed with the recording ones when first asked for.
+
+    The replay reads the household's cached variable values and the day's resolved operands,
+    so it records exactly what the recording closures would have recorded the first time; each
+    rule's value is checked to be the one the quick closures gave."""
+
+    def __init__(
+        self,
+        ev: Recorder,
+        order: tuple[Rule, ...],
+        statuses: list[tuple[str, str, str]],
+        runs: RuleRuns,
+        quick: bool,
+    ) -> None:
+        self.ev = ev
+        self.order = order
+        self.statuses = statuses
+        self._runs: dict[str, RuleRun] | None = (
+            None if quick else {rule_id: run for rule_id, (_, _, run) in runs.items()}
+        )
+
+    def records(self) -> list[RuleRecord]:
+        """How each rule went, in plan order: skipped, not in force, or its recorded run."""
+        runs = self.runs()
+        return [
+            RuleRecord(rule, status, runs.get(rule.id) if status not in _NOT_RUN else None)
+            for rule, (_, _, status) in zip(self.order, self.statuses, strict=True)
+        ]
+
+    def runs(self) -> dict[str, RuleRun]:
+        """Each evaluated rule's recorded run, by rule id (replayed once; the answer's builders
+        run under its lock)."""
+        if self._runs is None:
+            runs = {}
+            for rule, (_, _, status) in zip(self.order, self.statuses, strict=True):
+                if status in _NOT_RUN:
+                    continue
+                value, recorded = self.ev.evaluate(rule)
+                if _status(value) != status:  # pragma: no cover - a bug, never an answer
+                    raise RuleError(
+                        f"rule {rule.id}: {_status(value)} when recorded, {status} when evaluated"
+                    )
+                runs[rule.id] = recorded
+            self._runs = runs
+        return self._runs
+
+
 @dataclass(frozen=True)
 class _TraceRecord:
     """What a trace is built from: the rule records, the parameters read, the facts left out."""
 
-    records: list[RuleRecord]
-    params_read: Mapping[str, ParameterValue]
-    excluded: tuple[ExcludedFact, ...]
+    replay: _Replay
+    params_read: Mapping[str, ParameterValue]  # complete once the rules are replayed
+    excluded: tuple[LeftOut, ...]
     figures: tuple[PopulationFigure, ...]
 
     def build(self) -> Trace:
+        records = self.replay.records()
         return Trace(
-            rules=rule_traces(self.records),
+            rules=rule_traces(records),
             parameters=tuple(self.params_read[k] for k in sorted(self.params_read)),
-            excluded_facts=self.excluded,
+            excluded_facts=excluded_facts(self.excluded),
             population=self.figures,
         )
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -42,6 +42,7 @@ from fangfan_rules.rules.conditions import (
     VarRef,
     Window,
     relative_day,
+    walk,
 )
 from fangfan_rules.rules.parameters import ParameterValue
 from fangfan_rules.rules.rule import Rule
@@ -114,13 +115,15 @@ class Recorder:
         self.members = sorted(household.members, key=lambda m: m.id)
         self.program = program_of(pack)
         self.resolved = self.program.resolved_on(as_of)
-        self.cache: dict[tuple[int, str | None], Any] = {}
+        #: variable values by reference index (household) or (index, member id)
+        self.cache: dict[Any, Any] = {}
         self.contexts: dict[str | None, Context] = {}
         self.fired: dict[str, Truth] = {}
-        self.missing_by_rule: dict[str, tuple[str, ...]] = {}
+        self.missing_by_rule: dict[str, list[str]] = {}
         self.params_read: dict[str, ParameterValue] = {}
         self.rule: Rule | None = None
-        self.run = RuleRun()
+        #: where reads outside a rule's evaluation are noted (never part of a rule's record)
+        self.idle = self.run = RuleRun()
 
     # -- operands ---------------------------------------------------------------------------
     def resolve(self, operand: Operand) -> Any:
@@ -195,31 +198,66 @@ class Recorder:
 
         return self._once(ref, compute)  # type: ignore[no-any-return]
 
-    def read(
-        self, index: int, ref: VarRef, variable: Variable, member: Member | None
-    ) -> tuple[Any, Mapping[str, Any]]:
-        """The value of ``ref`` for the household (or ``member``), computed once per household."""
-        resolved = self.resolved.get(id(ref))
-        if resolved is not None and not resolved.params and not resolved.unsupplied:
-            args = resolved.value  # the common case, without the calls of arguments()
-        else:
-            args = self.arguments(ref, variable)
-        member_id = member.id if member is not None else None
-        key = (index, member_id)
+    def fetch(self, node: object, compute: Callable[[list[Any]], Any]) -> _Resolved:
+        """The record of ``node`` resolved on as_of (computed on first use), its parameters
+        noted as read; an unsupplied caller figure is returned (``unsupplied``), not raised: the
+        leaves test for it instead of paying for an exception per household."""
+        resolved = self.resolved.get(id(node))
+        if resolved is None:
+            try:
+                self._once(node, compute)
+            except UnsuppliedParameterError:
+                pass  # remembered by _once, with the parameters read before it
+            return self.resolved[id(node)]  # type: ignore[no-any-return]
+        if resolved.params:
+            self._note_params(resolved.params)
+        return resolved
+
+    def operand_of(self, operand: Operand) -> _Resolved:
+        """:meth:`operand` as a record (see :meth:`fetch`)."""
+        return self.fetch(operand, lambda read: self._resolve(operand, read))
+
+    def arguments_of(self, ref: VarRef, variable: Variable) -> _Resolved:
+        """:meth:`arguments` as a record (see :meth:`fetch`)."""
+
+        def compute(read: list[Any]) -> dict[str, Any]:
+            args = {name: self._resolve(arg, read) for name, arg in ref.args}
+            if variable.enum is not None:
+                for name, kind in variable.args.items():
+                    if kind == "enum_list":
+                        args[name] = tuple(variable.enum(v) for v in args[name])
+            return args
+
+        return self.fetch(ref, compute)
+
+    def value_of(
+        self, key: Any, variable: Variable, member: Member | None, args: Mapping[str, Any]
+    ) -> Any:
+        """The value of ``variable`` with ``args`` for the household (``member``), cached under
+        ``key``, its missing facts noted (computed once per household)."""
         cache = self.cache
         if key in cache:
             value = cache[key]
         else:
+            member_id = member.id if member is not None else None
             ctx = self.contexts.get(member_id)
             if ctx is None:
                 ctx = self.contexts[member_id] = Context(
                     self.household, self.as_of, member, self.population
                 )
             value = cache[key] = variable.compute(ctx, **args)
-        if isinstance(value, Missing):
+        if type(value) is Missing:
             missing = self.run.missing
             missing.extend(f for f in value.facts if f not in missing)
-        return value, args
+        return value
+
+    def read(
+        self, index: int, ref: VarRef, variable: Variable, member: Member | None
+    ) -> tuple[Any, Mapping[str, Any]]:
+        """The value of ``ref`` for the household (or ``member``), computed once per household."""
+        args = self.arguments(ref, variable)
+        key = index if member is None else (index, member.id)
+        return self.value_of(key, variable, member, args), args
 
     def unsupplied(self, exc: UnsuppliedParameterError) -> Truth:
         """A figure the document leaves to the caller, not supplied: the leaf is unknown and the
@@ -232,15 +270,16 @@ class Recorder:
         return UNKNOWN
 
     # -- rules ------------------------------------------------------------------------------
-    def evaluate(self, rule: Rule) -> tuple[Truth, RuleRun]:
-        self.rule, self.run = rule, RuleRun()
-        value = self.program.condition(rule)(self, None)
-        run = self.run
+    def evaluate(self, rule: Rule, node: Node | None = None) -> tuple[Truth, RuleRun]:
+        """Run ``rule`` (its compiled ``node``, when the caller has it) and record it."""
+        self.rule = rule
+        self.run = run = RuleRun()
+        value = (node or self.program.condition(rule))(self, None)
         self.fired[rule.id] = value
-        self.missing_by_rule[rule.id] = tuple(run.missing)
+        self.missing_by_rule[rule.id] = run.missing  # final: nothing appends to it afterwards
         # The rule's record is final: what is read afterwards (a deadline's parameter) is not
         # the rule's, and its trace, built later, must show what it was when evaluated.
-        self.run = RuleRun()
+        self.run = self.idle
         return value, run
 
 
@@ -252,8 +291,11 @@ class Program:
 
     def __init__(self) -> None:
         self._conditions: dict[int, tuple[Rule, Node]] = {}
+        self._quick: dict[int, tuple[Rule, Node]] = {}
         self._refs: dict[VarRef, int] = {}
         self._days: dict[date, dict[int, _Resolved]] = {}
+        #: per as_of, the engine's plan of the pack's rules (which are in force, compiled)
+        self.plans: dict[date, Any] = {}
         self._compiling = threading.Lock()
 
     def resolved_on(self, as_of: date) -> dict[int, Any]:
@@ -264,6 +306,13 @@ class Program:
                 days.clear()
             resolved = days[as_of] = {}
         return resolved
+
+    def keep_plan(self, as_of: date, plan: Any) -> Any:
+        """Remember the engine's ``plan`` for ``as_of`` (as many days as resolved operands)."""
+        if len(self.plans) >= self.DAYS_KEPT:
+            self.plans.clear()
+        self.plans[as_of] = plan
+        return plan
 
     def condition(self, rule: Rule) -> Node:
         compiled = self._conditions.get(id(rule))
@@ -276,6 +325,60 @@ class Program:
                     compiled = (rule, self._compile(rule.condition, rule))
                     self._conditions[id(rule)] = compiled
         return compiled[1]
+
+    def quick_condition(self, rule: Rule) -> Node:
+        """``rule``'s condition as closures that record nothing and stop as soon as the value
+        is settled: the same value and missing facts as :meth:`condition` (a settled subtree
+        forgets the missing facts read inside it, so the leaves not read could not add any),
+        without the checks and parameters of the trace, which :meth:`condition` records when
+        the trace is read."""
+        compiled = self._quick.get(id(rule))
+        if compiled is None or compiled[0] is not rule:
+            with self._compiling:
+                compiled = self._quick.get(id(rule))
+                if compiled is None or compiled[0] is not rule:
+                    compiled = (rule, self._compile_quick(rule.condition))
+                    self._quick[id(rule)] = compiled
+        return compiled[1]
+
+    def _compile_quick(self, node: Condition) -> Node:
+        if isinstance(node, All):
+            return _quick_all([self._compile_quick(i) for i in node.items])
+        if isinstance(node, AnyOf):
+            return _quick_any([self._compile_quick(i) for i in node.items])
+        if isinstance(node, Not):
+            return _negated(self._compile_quick(node.item))
+        if isinstance(node, AnyMember):
+            return _quick_any_member(self._compile_quick(node.item))
+        if isinstance(node, Fired):
+            return _quick_fired(node.rule_ids)
+        if isinstance(node, IsTrue):
+            return _quick_leaf(self._index(node.var), node.var, get_variable(node.var.name))
+        assert isinstance(node, Compare)
+        return _quick_leaf(self._index(node.left), node.left, get_variable(node.left.name), node)
+
+    def operands_resolve(self, pack: Pack, as_of: date, rules: Iterable[Rule]) -> bool:
+        """Whether every operand of ``rules`` resolves on ``as_of`` (an unsupplied caller figure
+        counts: the leaf is unknown); they are resolved now, once for the day. When one fails
+        (a figure the document needs and the caller did not give), the engine evaluates every
+        leaf that day, so the same leaf raises the same error as always."""
+        rec = Recorder.__new__(Recorder)  # no household: operands only
+        rec.pack, rec.as_of, rec.rule = pack, as_of, None
+        rec.resolved = self.resolved_on(as_of)
+        rec.idle = rec.run = RuleRun()
+        rec.params_read = {}
+        for rule in rules:
+            rec.rule = rule
+            for node in walk(rule.condition):
+                try:
+                    if isinstance(node, IsTrue):
+                        rec.arguments_of(node.var, get_variable(node.var.name))
+                    elif isinstance(node, Compare):
+                        rec.arguments_of(node.left, get_variable(node.left.name))
+                        rec.operand_of(node.right)
+                except Exception:
+                    return False
+        return True
 
     def _index(self, ref: VarRef) -> int:
         # Equal references share one cached value per household (as the interpreter's cache key).
@@ -383,47 +486,208 @@ def _leaf(index: int, ref: VarRef, variable: Variable, compare: Compare | None =
     op = compare.op if compare is not None else None
     right_operand = compare.right if compare is not None else None
     test = _COMPARE[op] if op is not None else None
+    ref_id = id(ref)
     right_id = id(right_operand)
     # The words name the figure compared with ("低于监测收入标准7,000元") when it is a parameter.
     parameter = right_operand.name if isinstance(right_operand, Param) else None
 
     def node(rec: Recorder, member: Member | None) -> Truth:
-        missing = rec.run.missing
+        # The operands were resolved once for the day: their records are read here without a
+        # call in the common case (no parameter read), and an unsupplied caller figure is a
+        # record too (no exception raised per household).
+        resolved = rec.resolved
+        found = resolved.get(ref_id)
+        if found is None or found.params or found.unsupplied:
+            found = rec.arguments_of(ref, variable)
+            if found.unsupplied:
+                return rec.unsupplied(found.value)
+        args = found.value
+        run = rec.run
+        missing = run.missing
         before = len(missing)
+        key = index if member is None else (index, member.id)
+        value = rec.cache.get(key, _UNREAD)
+        if value is _UNREAD:
+            value = rec.value_of(key, variable, member, args)
+        elif type(value) is Missing:  # read before: its missing facts are this leaf's too
+            missing.extend(f for f in value.facts if f not in missing)
         result: Truth
         right: Any = None
-        try:
-            value, args = rec.read(index, ref, variable, member)
-            if test is None:
-                result = UNKNOWN if isinstance(value, Missing) else value is True
+        if test is None:
+            result = UNKNOWN if type(value) is Missing else value is True
+        else:
+            found = resolved.get(right_id)
+            if found is None or found.params or found.unsupplied:
+                found = rec.fetch(right_operand, lambda read: rec._resolve(right_operand, read))  # type: ignore[arg-type]
+                if found.unsupplied:
+                    return rec.unsupplied(found.value)  # the variable's missing facts stay
+            right = found.value
+            if type(value) is Missing:
+                result = UNKNOWN
+            elif value is None:
+                result = False  # the thing does not exist (e.g. no certificate): never true
             else:
-                resolved = rec.resolved.get(right_id)
-                if resolved is not None and not resolved.params and not resolved.unsupplied:
-                    right = resolved.value
-                else:
-                    right = rec.operand(right_operand)  # type: ignore[arg-type]
-                if isinstance(value, Missing):
-                    result = UNKNOWN
-                elif value is None:
-                    result = False  # the thing does not exist (e.g. no certificate): never true
-                else:
-                    try:
-                        result = bool(test(value, right))
-                    except TypeError as exc:
-                        rule_id = rec.rule.id if rec.rule else "?"
-                        raise RuleError(
-                            f"rule {rule_id}: cannot compare {name}={value!r} {op} {right!r}"
-                        ) from exc
-            member_id = member.id if member is not None else None
-            rec.run.checks.append((name, args, member_id, value, op, right, result, parameter))
-        except UnsuppliedParameterError as exc:
-            result = rec.unsupplied(exc)
+                try:
+                    result = bool(test(value, right))
+                except TypeError as exc:
+                    rule_id = rec.rule.id if rec.rule else "?"
+                    raise RuleError(
+                        f"rule {rule_id}: cannot compare {name}={value!r} {op} {right!r}"
+                    ) from exc
+        run.checks.append(
+            (
+                name,
+                args,
+                member.id if member is not None else None,
+                value,
+                op,
+                right,
+                result,
+                parameter,
+            )
+        )
         if result is not UNKNOWN:
             del missing[before:]
         return result
 
     return node
 
+
+def _quick_all(items: list[Node]) -> Node:
+    def node(rec: Recorder, member: Member | None) -> Truth:
+        missing = rec.run.missing
+        before = len(missing)
+        value: Truth = True
+        for item in items:
+            v = item(rec, member)
+            if v is False:
+                del missing[before:]
+                return False
+            if v is UNKNOWN:
+                value = UNKNOWN
+        if value is not UNKNOWN:
+            del missing[before:]
+        return value
+
+    return node
+
+
+def _quick_any(items: list[Node]) -> Node:
+    def node(rec: Recorder, member: Member | None) -> Truth:
+        missing = rec.run.missing
+        before = len(missing)
+        value: Truth = False
+        for item in items:
+            v = item(rec, member)
+            if v is True:
+                del missing[before:]
+                return True
+            if v is UNKNOWN:
+                value = UNKNOWN
+        if value is not UNKNOWN:
+            del missing[before:]
+        return value
+
+    return node
+
+
+def _quick_any_member(item: Node) -> Node:
+    def node(rec: Recorder, member: Member | None) -> Truth:
+        missing = rec.run.missing
+        before = len(missing)
+        value: Truth = False
+        for m in rec.members:
+            v = item(rec, m)
+            if v is True:
+                del missing[before:]
+                return True
+            if v is UNKNOWN:
+                value = UNKNOWN
+        if value is not UNKNOWN:
+            del missing[before:]
+        return value
+
+    return node
+
+
+def _quick_fired(rule_ids: tuple[str, ...]) -> Node:
+    def node(rec: Recorder, member: Member | None) -> Truth:
+        missing = rec.run.missing
+        before = len(missing)
+        fired = rec.fired
+        value: Truth = False
+        for rule_id in rule_ids:
+            v = fired[rule_id]
+            if v is True:
+                del missing[before:]
+                return True
+            if v is UNKNOWN:  # an unknown referenced rule passes on what it was missing
+                value = UNKNOWN
+                missing.extend(f for f in rec.missing_by_rule.get(rule_id, ()) if f not in missing)
+        if value is not UNKNOWN:
+            del missing[before:]
+        return value
+
+    return node
+
+
+def _quick_leaf(
+    index: int, ref: VarRef, variable: Variable, compare: Compare | None = None
+) -> Node:
+    """:func:`_leaf` recording nothing: the value and the missing facts only (the parameters
+    read are the recorded leaf's)."""
+    name = ref.name
+    op = compare.op if compare is not None else None
+    right_operand = compare.right if compare is not None else None
+    test = _COMPARE[op] if op is not None else None
+    ref_id = id(ref)
+    right_id = id(right_operand)
+
+    def node(rec: Recorder, member: Member | None) -> Truth:
+        resolved = rec.resolved
+        found = resolved.get(ref_id)
+        if found is None or found.unsupplied:
+            found = rec.arguments_of(ref, variable)
+            if found.unsupplied:
+                return rec.unsupplied(found.value)
+        missing = rec.run.missing
+        before = len(missing)
+        key = index if member is None else (index, member.id)
+        value = rec.cache.get(key, _UNREAD)
+        if value is _UNREAD:
+            value = rec.value_of(key, variable, member, found.value)
+        elif type(value) is Missing:
+            missing.extend(f for f in value.facts if f not in missing)
+        result: Truth
+        if test is None:
+            result = UNKNOWN if type(value) is Missing else value is True
+        else:
+            found = resolved.get(right_id)
+            if found is None or found.unsupplied:
+                found = rec.operand_of(right_operand)  # type: ignore[arg-type]
+                if found.unsupplied:
+                    return rec.unsupplied(found.value)  # the variable's missing facts stay
+            if type(value) is Missing:
+                result = UNKNOWN
+            elif value is None:
+                result = False
+            else:
+                try:
+                    result = bool(test(value, found.value))
+                except TypeError as exc:
+                    rule_id = rec.rule.id if rec.rule else "?"
+                    raise RuleError(
+                        f"rule {rule_id}: cannot compare {name}={value!r} {op} {found.value!r}"
+                    ) from exc
+        if result is not UNKNOWN:
+            del missing[before:]
+        return result
+
+    return node
+
+
+#: a variable value not computed yet for the household (None is a value)
+_UNREAD = object()
 
 _PROGRAMS: weakref.WeakKeyDictionary[Pack, Program] = weakref.WeakKeyDictionary()
 

@@ -6,13 +6,15 @@ its trace, so a past decision can be reproduced from today's records.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from fangfan_rules.facts.household import Household
+from fangfan_rules.facts.household import Household, MonitoringRecord
+from fangfan_rules.facts.member import Member
+from fangfan_rules.facts.records import Clue
 
 
 class ExcludedFact(BaseModel):
@@ -27,102 +29,221 @@ class ExcludedFact(BaseModel):
 
 def known_at(household: Household, as_of: date) -> tuple[Household, tuple[ExcludedFact, ...]]:
     """Return the household as it was known on ``as_of`` and the facts that were left out."""
-    excluded: list[ExcludedFact] = []
+    view, left_out = known_view(household, as_of)
+    return view, excluded_facts(left_out)
 
-    def keep(path: str, dated: date | None, what: str) -> bool:
+
+#: A fact left out, before it becomes an :class:`ExcludedFact`: (path, dated, reason).
+#: The path may be a function writing it: the facts left out are many (income periods after
+#: as_of) and their paths are read only in a trace.
+LeftOut = tuple[str | Callable[[], str], date, str]
+
+
+def known_view(household: Household, as_of: date) -> tuple[Household, tuple[LeftOut, ...]]:
+    """:func:`known_at` with the facts left out as plain tuples, in no order (the native engine
+    makes them :class:`ExcludedFact`, in order, only when a trace is read: :func:`excluded_facts`)."""
+    sections = _latest_by_part(household)
+    latest = _latest(sections.values())
+    if latest is None or latest <= as_of:
+        # Nothing dated after as_of: the household is its own view (equal to the copy the walk
+        # would make), and nothing is left out.
+        return household, ()
+    return _as_known(household, as_of, sections)
+
+
+def excluded_facts(left_out: Iterable[LeftOut]) -> tuple[ExcludedFact, ...]:
+    """The :class:`ExcludedFact` of each fact :func:`known_view` left out, by path and date."""
+    written = [(p if isinstance(p, str) else p(), d, r) for p, d, r in left_out]
+    written.sort(key=lambda e: (e[0], e[1]))
+    return tuple(ExcludedFact(path=p, dated=d, reason=r) for p, d, r in written)
+
+
+def latest_day(household: Household) -> date | None:
+    """The latest date :func:`known_at` compares with as_of, or None without any: a household
+    whose latest date is on or before as_of loses nothing. A 脱贫 year counts as its 1 January
+    (``lifted_year > as_of.year`` exactly when that day is after as_of)."""
+    return _latest(_latest_by_part(household).values())
+
+
+def _latest(days: Iterable[date | None]) -> date | None:
+    return max((d for d in days if d is not None), default=None)
+
+
+def _latest_by_part(household: Household) -> dict[str, date | None]:
+    """The latest date of each part of the household the walk compares with as_of."""
+    members: list[date | None] = []
+    for m in household.members:
+        members += _member_days(m)
+    return {
+        "members": _latest(members),
+        "income": _latest([r.end for r in household.income]),
+        "expenditures": _latest([e.date for e in household.expenditures]),
+        "risk_events": _latest([e.date for e in household.risk_events]),
+        "social_assistance": _latest(
+            [d for a in household.social_assistance for d in (a.start, a.end)]
+        ),
+        "monitoring": _latest([d for r in household.monitoring for d in _monitoring_days(r)]),
+        "clues": _latest([d for c in household.clues for d in _clue_days(c)]),
+        "renovations": _latest([r.included_on for r in household.renovations]),
+        "household": _latest(_household_days(household)),
+    }
+
+
+# The dates of one item the walk compares with as_of (the same lists serve latest_day, so the
+# quick answer and the walk cannot disagree on which dates count).
+def _member_days(m: Member) -> list[date | None]:
+    days = [m.birth_date, m.dropout_since, m.education_aid_since]
+    days.append(m.health.special_major_disease_since)
+    if m.disability is not None:
+        days.append(m.disability.certificate_date)
+    days += [c.since for c in m.child_status]
+    return days
+
+
+def _monitoring_days(r: MonitoringRecord) -> list[date | None]:
+    return [r.identified_on, *(getattr(r, name) for name in _MONITORING_DATES)]
+
+
+def _clue_days(c: Clue) -> list[date | None]:
+    return [c.received_on, *(getattr(c, name) for name in _CLUE_DATES)]
+
+
+def _household_days(household: Household) -> list[date | None]:
+    """The dates of the household's single facts (guarantees, judgement, green channel, 脱贫)."""
+    days = [household.guarantees.housing_appraised_on]
+    if household.judgement is not None:
+        days.append(household.judgement.decided_on)
+    green = household.green_channel
+    if green is not None:
+        days += (green.town_confirmed_on, green.village_confirmed_on)
+    if household.lifted_year is not None:
+        days.append(date(household.lifted_year, 1, 1))
+    return days
+
+
+def _after(days: Iterable[date | None], as_of: date) -> bool:
+    return any(d is not None and d > as_of for d in days)
+
+
+def _as_known(
+    household: Household, as_of: date, latest: Mapping[str, date | None] | None = None
+) -> tuple[Household, tuple[LeftOut, ...]]:
+    """:func:`known_at` by walking the dated facts: a copy without what was dated later.
+
+    Only the parts holding a later date are copied; the others are kept as they are (equal to
+    a copy, and cheaper); ``latest``: :func:`_latest_by_part`, when the caller has it."""
+    latest = _latest_by_part(household) if latest is None else latest
+
+    def later(part: str) -> bool:
+        day = latest[part]
+        return day is not None and day > as_of
+
+    excluded: list[LeftOut] = []
+
+    def keep(path: str | Callable[[], str], dated: date | None, what: str) -> bool:
         if dated is not None and dated > as_of:
-            excluded.append(ExcludedFact(path=path, dated=dated, reason=f"{what} after as_of"))
+            excluded.append((path, dated, f"{what} after as_of"))
             return False
         return True
 
-    members = []
-    for m in household.members:
-        if not keep(f"members[{m.id}]", m.birth_date, "born"):
-            continue
-        path = f"members[{m.id}]"
-        if m.disability is not None and not keep(
-            f"{path}.disability", m.disability.certificate_date, "certificate issued"
-        ):
-            m = m.model_copy(update={"disability": None})
-        m = _blank_later(m, path, ("dropout_since", "education_aid_since"), keep)
-        health = _blank_later(m.health, f"{path}.health", ("special_major_disease_since",), keep)
-        statuses = tuple(
-            c
-            for c in m.child_status
-            if keep(f"{path}.child_status[{c.kind.value} {c.since}]", c.since, "status from")
-        )
-        members.append(m.model_copy(update={"health": health, "child_status": statuses}))
-    income = tuple(
-        r for r in household.income if keep(f"income[{r.start}..{r.end}]", r.end, "period ends")
-    )
-    spending = tuple(
-        e
-        for e in household.expenditures
-        if keep(f"expenditures[{e.kind.value} {e.date}]", e.date, "spent")
-    )
-    events = tuple(
-        e
-        for e in household.risk_events
-        if keep(f"risk_events[{e.type.value} {e.date}]", e.date, "occurred")
-    )
-    assistance = []
-    for a in household.social_assistance:
-        if not keep(f"social_assistance[{a.kind.value} {a.start}]", a.start, "started"):
-            continue
-        if a.end is not None and a.end > as_of:
-            a = a.model_copy(update={"end": None})  # still running as far as as_of knew
-        assistance.append(a)
-    monitoring = tuple(
-        _blank_later(r, f"monitoring[{r.identified_on}]", _MONITORING_DATES, keep)
-        for r in household.monitoring
-        if keep(f"monitoring[{r.identified_on}]", r.identified_on, "identified")
-    )
-    clues = tuple(
-        _blank_later(c, f"clues[{c.channel.value} {c.received_on}]", _CLUE_DATES, keep)
-        for c in household.clues
-        if keep(f"clues[{c.channel.value} {c.received_on}]", c.received_on, "received")
-    )
-    renovations = tuple(
-        r
-        for r in household.renovations
-        if keep(f"renovations[{r.included_on}]", r.included_on, "included")
-    )
-    guarantees = _blank_later(household.guarantees, "guarantees", ("housing_appraised_on",), keep)
-    judgement = household.judgement
-    if judgement is not None and not keep("judgement", judgement.decided_on, "decided"):
-        judgement = None
-    green = household.green_channel
-    if green is not None:
-        green = _blank_later(
-            green, "green_channel", ("town_confirmed_on", "village_confirmed_on"), keep
-        )
-    lifted: dict[str, object] = {}
-    if household.lifted_year is not None and household.lifted_year > as_of.year:
-        excluded.append(
-            ExcludedFact(
-                path="lifted_out_of_poverty",
-                dated=date(household.lifted_year, 1, 1),
-                reason="脱贫 year after as_of",
+    update: dict[str, object] = {}
+    if later("members"):
+        members = []
+        for m in household.members:
+            if not _after(_member_days(m), as_of):
+                members.append(m)
+                continue
+            if not keep(f"members[{m.id}]", m.birth_date, "born"):
+                continue
+            path = f"members[{m.id}]"
+            if m.disability is not None and not keep(
+                f"{path}.disability", m.disability.certificate_date, "certificate issued"
+            ):
+                m = m.model_copy(update={"disability": None})
+            m = _blank_later(m, path, ("dropout_since", "education_aid_since"), keep)
+            health = _blank_later(
+                m.health, f"{path}.health", ("special_major_disease_since",), keep
             )
+            statuses = tuple(
+                c
+                for c in m.child_status
+                if keep(f"{path}.child_status[{c.kind.value} {c.since}]", c.since, "status from")
+            )
+            members.append(m.model_copy(update={"health": health, "child_status": statuses}))
+        update["members"] = tuple(members)
+    if later("income"):
+        # (``d <= as_of or keep(...)``: a path is written only for a fact left out)
+        update["income"] = tuple(
+            r
+            for r in household.income
+            if r.end <= as_of
+            or keep(lambda r=r: f"income[{r.start}..{r.end}]", r.end, "period ends")  # type: ignore[misc]
         )
-        lifted = {"lifted_out_of_poverty": False, "lifted_year": None}
-    view = household.model_copy(
-        update={
-            **lifted,
-            "members": tuple(members),
-            "income": income,
-            "expenditures": spending,
-            "risk_events": events,
-            "social_assistance": tuple(assistance),
-            "monitoring": monitoring,
-            "clues": clues,
-            "renovations": renovations,
-            "guarantees": guarantees,
-            "judgement": judgement,
-            "green_channel": green,
-        }
-    )
-    return view, tuple(sorted(excluded, key=lambda e: (e.path, e.dated)))
+    if later("expenditures"):
+        update["expenditures"] = tuple(
+            e
+            for e in household.expenditures
+            if e.date <= as_of or keep(f"expenditures[{e.kind.value} {e.date}]", e.date, "spent")
+        )
+    if later("risk_events"):
+        update["risk_events"] = tuple(
+            e
+            for e in household.risk_events
+            if e.date <= as_of or keep(f"risk_events[{e.type.value} {e.date}]", e.date, "occurred")
+        )
+    if later("social_assistance"):
+        assistance = []
+        for a in household.social_assistance:
+            if not keep(f"social_assistance[{a.kind.value} {a.start}]", a.start, "started"):
+                continue
+            if a.end is not None and a.end > as_of:
+                a = a.model_copy(update={"end": None})  # still running as far as as_of knew
+            assistance.append(a)
+        update["social_assistance"] = tuple(assistance)
+    if later("monitoring"):
+        update["monitoring"] = tuple(
+            _blank_later(r, f"monitoring[{r.identified_on}]", _MONITORING_DATES, keep)
+            for r in household.monitoring
+            if keep(f"monitoring[{r.identified_on}]", r.identified_on, "identified")
+        )
+    if later("clues"):
+        update["clues"] = tuple(
+            _blank_later(c, f"clues[{c.channel.value} {c.received_on}]", _CLUE_DATES, keep)
+            for c in household.clues
+            if keep(f"clues[{c.channel.value} {c.received_on}]", c.received_on, "received")
+        )
+    if later("renovations"):
+        update["renovations"] = tuple(
+            r
+            for r in household.renovations
+            if keep(f"renovations[{r.included_on}]", r.included_on, "included")
+        )
+    if later("household"):
+        guarantees = _blank_later(
+            household.guarantees, "guarantees", ("housing_appraised_on",), keep
+        )
+        if guarantees is not household.guarantees:
+            update["guarantees"] = guarantees
+        judgement = household.judgement
+        if judgement is not None and not keep("judgement", judgement.decided_on, "decided"):
+            update["judgement"] = None
+        green = household.green_channel
+        if green is not None:
+            update["green_channel"] = _blank_later(
+                green, "green_channel", ("town_confirmed_on", "village_confirmed_on"), keep
+            )
+        if household.lifted_year is not None and household.lifted_year > as_of.year:
+            excluded.append(
+                (
+                    "lifted_out_of_poverty",
+                    date(household.lifted_year, 1, 1),
+                    "脱贫 year after as_of",
+                )
+            )
+            update["lifted_out_of_poverty"] = False
+            update["lifted_year"] = None
+    view = household.model_copy(update=update) if update else household
+    return view, tuple(excluded)
 
 
 _MONITORING_DATES = (

@@ -22,20 +22,45 @@ from fangfan_rules.money import fraction_to_yuan
 from fangfan_rules.vocabulary import ExpenditureKind
 
 
-def _net_fraction(records: Iterable[IncomeRecord], window: DateRange) -> Fraction | Missing:
-    total = Fraction(0)
+def _net_ratio(records: Iterable[IncomeRecord], window: DateRange) -> tuple[int, int] | Missing:
+    """Σ net × overlap days / record days over ``window`` as an exact integer ratio
+    (numerator, positive denominator, not reduced), or what is missing.
+
+    Exact integers throughout: each record's net yuan is its own exact ratio
+    (``Decimal.as_integer_ratio``) and the sum is kept over a common denominator, so the value is
+    the one ``Fraction`` arithmetic gives, without a ``Fraction`` per record; only the caller's
+    final figure becomes one."""
+    w_start, w_end = window.start, window.end
+    num, den = 0, 1
     covered = 0
     for record in records:
-        overlap = window.overlap_days(record.start, record.end)
-        if overlap == 0:
+        start, end = record.start, record.end
+        lo = start if start > w_start else w_start
+        hi = end if end < w_end else w_end
+        if hi < lo:
             continue
+        overlap = (hi - lo).days + 1
         covered += overlap  # records never overlap each other (Household validates this)
-        total += Fraction(record.net) * Fraction(overlap, record.days)
-    if covered < window.days:
+        n, d = record.net.as_integer_ratio()
+        days = (end - start).days + 1
+        if overlap != days:  # a record partly inside the window counts pro rata by days
+            n *= overlap
+            d *= days
+        if d == den:
+            num += n
+        else:
+            num, den = num * d + n * den, den * d
+    window_days = (w_end - w_start).days + 1
+    if covered < window_days:
         return Missing(
-            (f"income records for {window.days - covered} of {window.days} days of {window}",)
+            (f"income records for {window_days - covered} of {window_days} days of {window}",)
         )
-    return total
+    return num, den
+
+
+def _net_fraction(records: Iterable[IncomeRecord], window: DateRange) -> Fraction | Missing:
+    ratio = _net_ratio(records, window)
+    return ratio if isinstance(ratio, Missing) else Fraction(*ratio)
 
 
 def net_income(household: Household, window: DateRange) -> Decimal | Missing:
@@ -50,7 +75,26 @@ def counted_members(household: Household) -> int:
 
 
 def _per_capita_fraction(household: Household, window: DateRange) -> Fraction | Missing:
-    total = _net_fraction(household.income, window)
+    # A rule set reads the same window's figure more than once (the figure itself and its
+    # change on the year before): remembered for the last households seen, each entry holding
+    # its household so the id it is keyed by cannot be another's.
+    key = (id(household), window.start, window.end)
+    seen = _RECENT.get(key)
+    if seen is not None and seen[0] is household:
+        return seen[1]
+    value = _per_capita_uncached(household, window)
+    if len(_RECENT) >= _RECENT_KEPT:
+        _RECENT.clear()
+    _RECENT[key] = (household, value)
+    return value
+
+
+_RECENT: dict[tuple[int, object, object], tuple[Household, Fraction | Missing]] = {}
+_RECENT_KEPT = 64
+
+
+def _per_capita_uncached(household: Household, window: DateRange) -> Fraction | Missing:
+    total = _net_ratio(household.income, window)
     size = counted_members(household)
     missing: tuple[str, ...] = ()
     if isinstance(total, Missing):
@@ -60,7 +104,7 @@ def _per_capita_fraction(household: Household, window: DateRange) -> Fraction | 
     if missing:
         return Missing(missing)
     assert not isinstance(total, Missing)
-    return total / size
+    return Fraction(total[0], total[1] * size)  # one reduction, exact
 
 
 def per_capita_net_income(household: Household, window: DateRange) -> Decimal | Missing:
