@@ -87,6 +87,7 @@ import polars as pl
 from pydantic import ValidationError
 
 from fangfan_rules import csvrecords
+from fangfan_rules.engines import columnar_marker as marker
 
 # The layout's definitions live below both this module and the validation (no import cycle);
 # they stay importable from here, where the layout is documented.
@@ -629,11 +630,22 @@ def as_tables(data: Any) -> dict[str, pl.DataFrame]:
 def write_tables(
     tables: Mapping[str, pl.DataFrame], directory: Path | str, *, format: str = "parquet"
 ) -> Path:
-    """Write ``<table>.parquet`` (or ``.csv``) files, each sorted by household id."""
+    """Write ``<table>.parquet`` (or ``.csv``) files, each sorted by household id.
+
+    Parquet tables that the validation accepts unchanged carry a verified marker (see
+    :mod:`~fangfan_rules.engines.columnar_marker`): read back by their path, they are not
+    checked again unless the caller asks (``validate="always"``) or a file was changed.
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    for t, frame in _complete(tables).items():
-        frame = frame.sort("household_id", maintain_order=True)
+    frames = {
+        t: frame.sort("household_id", maintain_order=True) for t, frame in _complete(tables).items()
+    }
+    if format == "parquet" and marker.certified(frames):
+        paths = {t: directory / f"{t}.parquet" for t in frames}
+        marker.write_marked(frames, paths, row_group_size=16_384, statistics=True)
+        return directory
+    for t, frame in frames.items():
         if format == "parquet":
             frame.write_parquet(directory / f"{t}.parquet", row_group_size=16_384, statistics=True)
         elif format == "csv":
@@ -655,7 +667,11 @@ def write_parquet(
         return write_tables(tables, path)
     if layout == "nested":
         path = Path(path)
-        nest(tables).write_parquet(path, row_group_size=16_384)
+        nested = nest(tables)
+        if marker.certified(_complete(unnest(nested))):  # the tables as they will be read
+            marker.write_marked({"nested": nested}, {"nested": path}, row_group_size=16_384)
+        else:
+            nested.write_parquet(path, row_group_size=16_384)
         return path
     raise ValueError(f"layout must be 'tables' or 'nested', not {layout!r}")
 
@@ -697,18 +713,29 @@ def _read_csv(path: Path, table: str) -> pl.DataFrame:
 @engine_boundary("reading tables")
 def read_tables(path: Path | str) -> dict[str, pl.DataFrame]:
     """Read a directory of ``<table>.parquet`` / ``<table>.csv`` files or one nested Parquet file."""
+    return read_marked_tables(path)[0]
+
+
+@engine_boundary("reading tables")
+def read_marked_tables(path: Path | str) -> tuple[dict[str, pl.DataFrame], marker.MarkerCheck]:
+    """:func:`read_tables`, and what the files' verified marker says (checked against their
+    bytes; see :mod:`~fangfan_rules.engines.columnar_marker`)."""
     path = Path(path)
     if path.is_file():
-        return as_tables(pl.read_parquet(path))
+        return as_tables(pl.read_parquet(path)), marker.check_marker({"nested": path})
     tables: dict[str, pl.DataFrame] = {}
+    parquet: dict[str, Path] = {}
     for t in TABLES:
         if (path / f"{t}.parquet").exists():
-            tables[t] = pl.read_parquet(path / f"{t}.parquet")
+            parquet[t] = path / f"{t}.parquet"
+            tables[t] = pl.read_parquet(parquet[t])
         elif (path / f"{t}.csv").exists():
             tables[t] = _read_csv(path / f"{t}.csv", t)
     if "households" not in tables:
         raise FactError(None, [(str(path), None, "no households.parquet or households.csv")])
-    return tables
+    if len(parquet) < len(tables):
+        return tables, marker.MarkerCheck(False, "CSV tables carry no marker")
+    return tables, marker.check_marker(parquet)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -59,6 +59,10 @@ from fangfan_rules.facts.forms import (
 )
 from fangfan_rules.idnumber import validate_id_number
 
+#: The version of the checks: a Parquet marker (:mod:`~fangfan_rules.engines.columnar_marker`)
+#: written under another version is not used. Raise it whenever a check is added or changed.
+VALIDATION_VERSION = 1
+
 #: Id columns (household and member ids, area names) and free-text columns of each table.
 IDS: dict[str, tuple[str, ...]] = {
     t: ("household_id",)
@@ -814,4 +818,4 @@ def _record_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
     )
 
 
-__all__ = ["validate"]
+__all__ = ["VALIDATION_VERSION", "validate"]
