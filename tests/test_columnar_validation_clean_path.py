@@ -9,6 +9,7 @@ messages, and the same typed values for the rows that pass.
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -159,3 +160,38 @@ def test_a_member_id_twice_in_a_household_is_found_among_hash_candidates() -> No
     _, errors = col.validate(tables)
     assert errors["household_id"].to_list() == [members["household_id"][0]]
     assert "member id appears twice" in errors["error"][0]
+
+
+def _in_parts(frame: pl.DataFrame, cuts: list[int]) -> pl.DataFrame:
+    """The frame as chunks cut at ``cuts`` (empty parts included), as a concatenation keeps them."""
+    bounds = sorted({0, frame.height // 2, frame.height, *(c % (frame.height + 1) for c in cuts)})
+    parts = [frame.slice(a, b - a) for a, b in itertools.pairwise(bounds)]
+    return pl.concat([frame.head(0), *parts, frame.head(0)], rechunk=False)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(0, 10_000), max_size=6), st.integers(0, 2**32))
+def test_chunked_input_with_bad_rows_gives_what_one_chunk_gives(cuts: list[int], seed: int) -> None:
+    """Validation does not copy its input into one chunk: a table concatenated from parts, with
+    bad rows (messages written with their positions, pola-rs/polars#25339), reports exactly what
+    the same table in one chunk reports."""
+    tables = _tables()
+    income = tables["income"]
+    members = tables["members"]
+    bad_income = pl.int_range(pl.len()).shuffle(seed) < 3
+    bad_member = pl.int_range(pl.len()).shuffle(seed + 1) < 2
+    tables["income"] = income.with_columns(
+        pl.when(bad_income).then(-1).otherwise(pl.col("wage_income_fen")).alias("wage_income_fen")
+    )
+    tables["members"] = members.with_columns(
+        pl.when(bad_member).then(pl.lit("x\u200b")).otherwise(pl.col("name")).alias("name"),
+        pl.when(bad_member).then(pl.lit("cousin")).otherwise(pl.col("relation")).alias("relation"),
+    )
+    whole_clean, whole_errors = col.validate(tables)
+    parts = {t: _in_parts(f, cuts) for t, f in tables.items()}
+    assert parts["income"].n_chunks() > 1
+    clean, errors = col.validate(parts)
+    assert errors.equals(whole_errors)
+    assert errors.height >= 2
+    for t in whole_clean:
+        assert clean[t].equals(whole_clean[t]), t
