@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import fangfan_rules as ff
 from fangfan_rules.engines import columnar as col
+from fangfan_rules.engines import columnar_validation
 from fangfan_rules.idnumber import check_digit, validate_id_number
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample_households.jsonl"
@@ -172,9 +173,9 @@ def _in_parts(frame: pl.DataFrame, cuts: list[int]) -> pl.DataFrame:
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.integers(0, 10_000), max_size=6), st.integers(0, 2**32))
 def test_chunked_input_with_bad_rows_gives_what_one_chunk_gives(cuts: list[int], seed: int) -> None:
-    """Validation does not copy its input into one chunk: a table concatenated from parts, with
-    bad rows (messages written with their positions, pola-rs/polars#25339), reports exactly what
-    the same table in one chunk reports."""
+    """A table concatenated from parts, with bad rows (messages written with their positions,
+    pola-rs/polars#25339), reports exactly what the same table in one chunk reports, whether
+    validation copies it into one chunk (many small chunks) or keeps its chunks (large ones)."""
     tables = _tables()
     income = tables["income"]
     members = tables["members"]
@@ -190,8 +191,11 @@ def test_chunked_input_with_bad_rows_gives_what_one_chunk_gives(cuts: list[int],
     whole_clean, whole_errors = col.validate(tables)
     parts = {t: _in_parts(f, cuts) for t, f in tables.items()}
     assert parts["income"].n_chunks() > 1
-    clean, errors = col.validate(parts)
-    assert errors.equals(whole_errors)
-    assert errors.height >= 2
-    for t in whole_clean:
-        assert clean[t].equals(whole_clean[t]), t
+    for small_chunk in (columnar_validation._SMALL_CHUNK, 0):  # copied into one chunk, or not
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(columnar_validation, "_SMALL_CHUNK", small_chunk)
+            clean, errors = col.validate(parts)
+        assert errors.equals(whole_errors)
+        assert errors.height >= 2
+        for t in whole_clean:
+            assert clean[t].equals(whole_clean[t]), t

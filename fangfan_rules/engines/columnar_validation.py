@@ -18,8 +18,10 @@ that empties a part, its string columns carry empty and misaligned chunks, and p
 ``pl.format`` (which writes the messages' paths, ``members[m1].relation``) panics on them
 (``assertion failed: i < self.len()``, pola-rs/polars#25339). A sort rechunks, which is why the
 same table sorted by household never failed: the row order was never the cause, the chunk layout
-was. The failing rows are rechunked before their messages are written, and only they: the input
-is not copied into one chunk (at a million households that copy was a gigabyte and a second).
+was. The failing rows are rechunked before their messages are written. The input is copied
+into one chunk only when its chunks are many and small (:func:`_few_chunks`): then every
+operation would pay per chunk; a few large chunks are kept (a copy of a million households is a
+gigabyte).
 """
 
 from __future__ import annotations
@@ -175,10 +177,10 @@ _TEXT_DIRTY = TEXT_FORBIDDEN_RUST + f"|^[{ASCII_BLANKS}]|[{ASCII_BLANKS}]$"
 
 
 def _runs(value: pl.Expr) -> pl.Expr:
-    """The first value of every run of equal values (child rows come grouped by household, so
-    a check of their household id runs once per household instead of once per row)."""
-    first = value.ne_missing(value.shift(1)) | (pl.int_range(pl.len()) == 0)
-    return value.filter(first)
+    """The value of every run of equal values (child rows come grouped by household, so a check
+    of their household id runs once per household instead of once per row; no shifted copy of
+    the column is made)."""
+    return value.rle().struct.field("value")
 
 
 def _dirty_text(t: str, frame: pl.DataFrame) -> set[str]:
@@ -368,8 +370,8 @@ def validate(
     that concern a whole table (an unknown or missing required column, float money) raise
     :class:`~fangfan_rules.errors.FactError`.
     """
-    # Not rechunked: only the failing rows are (see the module docstring, "Chunks").
-    raw = {t: as_polars(f) for t, f in tables.items()}
+    # Only a table of many small chunks is copied into one (see the module docstring, "Chunks").
+    raw = {t: _few_chunks(as_polars(f)) for t, f in tables.items()}
     if "households" not in raw:
         raise FactError(None, [("households", None, "the households table is required")])
     checks = _Checks()
@@ -498,6 +500,23 @@ def validate(
         for t, frame in final.items()
     }
     return clean, errors
+
+
+#: Rows per chunk below which a table is copied into one chunk (see "Chunks").
+_SMALL_CHUNK = 1 << 16
+
+
+def _few_chunks(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame, or a one-chunk copy of it when its chunks are many and small.
+
+    Why: every polars operation pays per chunk, and a table concatenated from thousands of parts
+    made validation and evaluation twice as slow. A frame of a few large chunks (a Parquet
+    file's row groups) is used as it is, without a copy (at a million households, a gigabyte).
+    """
+    chunks = frame.n_chunks("all")
+    if max(chunks, default=1) > 1 and frame.height < _SMALL_CHUNK * max(chunks):
+        return frame.rechunk()
+    return frame
 
 
 def _final(typed: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
