@@ -768,7 +768,10 @@ def _record_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
         ordered = inc
     else:
         ordered = inc.sort(["__hkey", "household_id", "start", "end"], nulls_last=True)
-    same = pl.col("household_id") == pl.col("household_id").shift(1)
+    if ordered.get_column("__hkey").null_count():  # rows of unknown households: by their ids
+        same = pl.col("household_id") == pl.col("household_id").shift(1)
+    else:  # the integer key: no shifted copy of the id strings (a gigabyte-scale batch's peak)
+        same = key == pk
     ordered = ordered.with_columns(
         pl.when(same).then(ps).alias("__prev_start"), pl.when(same).then(pe).alias("__prev_end")
     )
