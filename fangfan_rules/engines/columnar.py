@@ -721,14 +721,17 @@ def read_marked_tables(path: Path | str) -> tuple[dict[str, pl.DataFrame], marke
     """:func:`read_tables`, and what the files' verified marker says (checked against their
     bytes; see :mod:`~fangfan_rules.engines.columnar_marker`)."""
     path = Path(path)
+    # One chunk per column: a file is read as one chunk per row group, and every operation on
+    # the tables would pay per chunk; copied now, the read chunks are freed at once.
     if path.is_file():
-        return as_tables(pl.read_parquet(path)), marker.check_marker({"nested": path})
+        nested = pl.read_parquet(path).rechunk()
+        return as_tables(nested), marker.check_marker({"nested": path})
     tables: dict[str, pl.DataFrame] = {}
     parquet: dict[str, Path] = {}
     for t in TABLES:
         if (path / f"{t}.parquet").exists():
             parquet[t] = path / f"{t}.parquet"
-            tables[t] = pl.read_parquet(parquet[t])
+            tables[t] = pl.read_parquet(parquet[t]).rechunk()
         elif (path / f"{t}.csv").exists():
             tables[t] = _read_csv(path / f"{t}.csv", t)
     if "households" not in tables:
