@@ -87,6 +87,7 @@ import polars as pl
 from pydantic import ValidationError
 
 from fangfan_rules import csvrecords
+from fangfan_rules.engines import columnar_marker as marker
 
 # The layout's definitions live below both this module and the validation (no import cycle);
 # they stay importable from here, where the layout is documented.
@@ -629,11 +630,22 @@ def as_tables(data: Any) -> dict[str, pl.DataFrame]:
 def write_tables(
     tables: Mapping[str, pl.DataFrame], directory: Path | str, *, format: str = "parquet"
 ) -> Path:
-    """Write ``<table>.parquet`` (or ``.csv``) files, each sorted by household id."""
+    """Write ``<table>.parquet`` (or ``.csv``) files, each sorted by household id.
+
+    Parquet tables that the validation accepts unchanged carry a verified marker (see
+    :mod:`~fangfan_rules.engines.columnar_marker`): read back by their path, they are not
+    checked again unless the caller asks (``validate="always"``) or a file was changed.
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    for t, frame in _complete(tables).items():
-        frame = frame.sort("household_id", maintain_order=True)
+    frames = {
+        t: frame.sort("household_id", maintain_order=True) for t, frame in _complete(tables).items()
+    }
+    if format == "parquet" and marker.certified(frames):
+        paths = {t: directory / f"{t}.parquet" for t in frames}
+        marker.write_marked(frames, paths, row_group_size=16_384, statistics=True)
+        return directory
+    for t, frame in frames.items():
         if format == "parquet":
             frame.write_parquet(directory / f"{t}.parquet", row_group_size=16_384, statistics=True)
         elif format == "csv":
@@ -655,7 +667,11 @@ def write_parquet(
         return write_tables(tables, path)
     if layout == "nested":
         path = Path(path)
-        nest(tables).write_parquet(path, row_group_size=16_384)
+        nested = nest(tables)
+        if marker.certified(_complete(unnest(nested))):  # the tables as they will be read
+            marker.write_marked({"nested": nested}, {"nested": path}, row_group_size=16_384)
+        else:
+            nested.write_parquet(path, row_group_size=16_384)
         return path
     raise ValueError(f"layout must be 'tables' or 'nested', not {layout!r}")
 
@@ -697,18 +713,32 @@ def _read_csv(path: Path, table: str) -> pl.DataFrame:
 @engine_boundary("reading tables")
 def read_tables(path: Path | str) -> dict[str, pl.DataFrame]:
     """Read a directory of ``<table>.parquet`` / ``<table>.csv`` files or one nested Parquet file."""
+    return read_marked_tables(path)[0]
+
+
+@engine_boundary("reading tables")
+def read_marked_tables(path: Path | str) -> tuple[dict[str, pl.DataFrame], marker.MarkerCheck]:
+    """:func:`read_tables`, and what the files' verified marker says (checked against their
+    bytes; see :mod:`~fangfan_rules.engines.columnar_marker`)."""
     path = Path(path)
+    # One chunk per column: a file is read as one chunk per row group, and every operation on
+    # the tables would pay per chunk; copied now, the read chunks are freed at once.
     if path.is_file():
-        return as_tables(pl.read_parquet(path))
+        nested = pl.read_parquet(path).rechunk()
+        return as_tables(nested), marker.check_marker({"nested": path})
     tables: dict[str, pl.DataFrame] = {}
+    parquet: dict[str, Path] = {}
     for t in TABLES:
         if (path / f"{t}.parquet").exists():
-            tables[t] = pl.read_parquet(path / f"{t}.parquet")
+            parquet[t] = path / f"{t}.parquet"
+            tables[t] = pl.read_parquet(parquet[t]).rechunk()
         elif (path / f"{t}.csv").exists():
             tables[t] = _read_csv(path / f"{t}.csv", t)
     if "households" not in tables:
         raise FactError(None, [(str(path), None, "no households.parquet or households.csv")])
-    return tables
+    if len(parquet) < len(tables):
+        return tables, marker.MarkerCheck(False, "CSV tables carry no marker")
+    return tables, marker.check_marker(parquet)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -742,6 +772,15 @@ def validate(
 
 # ----------------------------------------------------------------------------------------------
 # the as_of view
+
+
+def _known(frame: pl.DataFrame, known: pl.Expr) -> pl.DataFrame:
+    """``frame.filter(known)``, but the frame itself when every row is known on the day (the
+    usual case): a filter copies every column even when it keeps every row, and at a million
+    households that copy of the members and income tables was a gigabyte."""
+    if frame.select(known.fill_null(False).all()).item():
+        return frame
+    return frame.filter(known)
 
 
 def view_at(tables: Mapping[str, pl.DataFrame], as_of: date) -> dict[str, pl.DataFrame]:
@@ -778,7 +817,7 @@ def view_at(tables: Mapping[str, pl.DataFrame], as_of: date) -> dict[str, pl.Dat
         .otherwise(pl.col("judgement_special_file"))
         .alias("judgement_special_file"),
     )
-    m = tables["members"].filter(pl.col("birth_date").is_null() | (pl.col("birth_date") <= day))
+    m = _known(tables["members"], pl.col("birth_date").is_null() | (pl.col("birth_date") <= day))
     later_cert = pl.col("disability_certificate_date") > day
     m = m.with_columns(
         pl.when(later_cert)
@@ -791,41 +830,35 @@ def view_at(tables: Mapping[str, pl.DataFrame], as_of: date) -> dict[str, pl.Dat
         .alias("disability_certificate_date"),
         *blank("dropout_since", "education_aid_since", "special_major_disease_since"),
     )
-    cs = tables["child_status"].filter(pl.col("since") <= day)
+    cs = _known(tables["child_status"], pl.col("since") <= day)
     cs = cs.join(
         m.select("household_id", "member_id"), on=["household_id", "member_id"], how="semi"
     )
-    sa = tables["social_assistance"].filter(pl.col("start") <= day).with_columns(*blank("end"))
-    mo = (
-        tables["monitoring"]
-        .filter(pl.col("identified_on") <= day)
-        .with_columns(
-            *blank(
-                "system_entry_on",
-                "plan_filed_on",
-                "eliminated_on",
-                "helper_assigned_on",
-                "development_confirmed_on",
-                "safety_net_determined_on",
-            )
+    sa = _known(tables["social_assistance"], pl.col("start") <= day).with_columns(*blank("end"))
+    mo = _known(tables["monitoring"], pl.col("identified_on") <= day).with_columns(
+        *blank(
+            "system_entry_on",
+            "plan_filed_on",
+            "eliminated_on",
+            "helper_assigned_on",
+            "development_confirmed_on",
+            "safety_net_determined_on",
         )
     )
-    cl = (
-        tables["clues"]
-        .filter(pl.col("received_on") <= day)
-        .with_columns(*blank("verified_on", "feedback_on", "closed_on"))
+    cl = _known(tables["clues"], pl.col("received_on") <= day).with_columns(
+        *blank("verified_on", "feedback_on", "closed_on")
     )
     return {
         "households": h,
         "members": m,
         "child_status": cs,
-        "income": tables["income"].filter(pl.col("end") <= day),
-        "expenditures": tables["expenditures"].filter(pl.col("date") <= day),
-        "risk_events": tables["risk_events"].filter(pl.col("date") <= day),
+        "income": _known(tables["income"], pl.col("end") <= day),
+        "expenditures": _known(tables["expenditures"], pl.col("date") <= day),
+        "risk_events": _known(tables["risk_events"], pl.col("date") <= day),
         "social_assistance": sa,
         "monitoring": mo,
         "clues": cl,
-        "renovations": tables["renovations"].filter(pl.col("included_on") <= day),
+        "renovations": _known(tables["renovations"], pl.col("included_on") <= day),
     }
 
 

@@ -12,19 +12,20 @@ messages, and only for them is the row's position in its household (``income[2].
 computed. Validating 100,000 households this way costs one pass per table instead of one per
 check.
 
-Chunks: every input frame is rechunked to one chunk per column on entry. A frame concatenated
-from parts (two exports of a child table, Arrow record batches, a parallel CSV read) keeps its
-parts as chunks; after ``with_row_index`` (one chunk) and a filter that empties a part, its string
-columns carry empty and misaligned chunks, and polars 2.1's ``pl.format`` (which writes the
-messages' paths, ``members[m1].relation``) panics on them (``assertion failed: i < self.len()``,
-pola-rs/polars#25339). A sort rechunks, which is why the same table sorted by household never
-failed: the row order was never the cause, the chunk layout was. The failing rows are rechunked
-again before their messages are written.
+Chunks: a frame concatenated from parts (two exports of a child table, Arrow record batches, a
+parallel CSV read) keeps its parts as chunks; after ``with_row_index`` (one chunk) and a filter
+that empties a part, its string columns carry empty and misaligned chunks, and polars 2.1's
+``pl.format`` (which writes the messages' paths, ``members[m1].relation``) panics on them
+(``assertion failed: i < self.len()``, pola-rs/polars#25339). A sort rechunks, which is why the
+same table sorted by household never failed: the row order was never the cause, the chunk layout
+was. The failing rows are rechunked before their messages are written. The input is copied
+into one chunk only when its chunks are many and small (:func:`_few_chunks`): then every
+operation would pay per chunk; a few large chunks are kept (a copy of a million households is a
+gigabyte).
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,6 +61,10 @@ from fangfan_rules.facts.forms import (
 )
 from fangfan_rules.idnumber import validate_id_number
 
+#: The version of the checks: a Parquet marker (:mod:`~fangfan_rules.engines.columnar_marker`)
+#: written under another version is not used. Raise it whenever a check is added or changed.
+VALIDATION_VERSION = 1
+
 #: Id columns (household and member ids, area names) and free-text columns of each table.
 IDS: dict[str, tuple[str, ...]] = {
     t: ("household_id",)
@@ -78,8 +83,6 @@ FREE_TEXT: dict[str, tuple[str, ...]] = {
     )
     for t in TABLES
 }
-#: GB 11643-1999 weights of the first 17 digits (the check digit is their weighted sum mod 11).
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _PROBLEM_SCHEMA = {"household_id": S, "__hrow": pl.UInt32(), "path": S, "value": S, "message": S}
 _ERROR_SCHEMA = {"household_id": S, "__hrow": pl.UInt32(), "error": S}
 #: Tables whose rows are addressed by position in messages (``income[2].end``).
@@ -169,9 +172,64 @@ def _cast(frame: pl.DataFrame, table: str, column: str) -> tuple[pl.Expr, pl.Exp
     return cast, col.is_not_null() & cast.is_null(), expected
 
 
-def _text_checks(t: str, frame: pl.DataFrame, checks: _Checks) -> None:
-    """Ids and free text hold the characters the fact models allow (:mod:`~fangfan_rules.facts.forms`)."""
+#: Free text: a forbidden character, or a blank to strip at either end.
+_TEXT_DIRTY = TEXT_FORBIDDEN_RUST + f"|^[{ASCII_BLANKS}]|[{ASCII_BLANKS}]$"
+
+
+def _runs(value: pl.Expr) -> pl.Expr:
+    """The value of every run of equal values (child rows come grouped by household, so a check
+    of their household id runs once per household instead of once per row; no shifted copy of
+    the column is made)."""
+    return value.rle().struct.field("value")
+
+
+def _dirty_text(t: str, frame: pl.DataFrame) -> set[str]:
+    """The text columns of a frame that need stripping or their character / enum check.
+
+    Why: stripping every text column and checking every character of it was most of the cost
+    of validating a clean batch. One pass over the raw values tells, column by column, whether
+    any value has a blank to strip at either end, a forbidden character, a value outside its
+    enum or an ID number not in its final form. A column with none is left as it is: stripping
+    it would change nothing and its checks could flag no row. The others get the full treatment
+    (stripped, then every check), so a dirty value is reported exactly as before.
+    """
+    tests: dict[str, pl.Expr] = {}
+    dirty = set()
+    for c, dtype in SCHEMAS[t].items():
+        if dtype != S:
+            continue
+        source = frame.schema[c]
+        if source == pl.Null:
+            continue
+        if source != S:  # not text: the cast reports it; the usual path for the rest
+            dirty.add(c)
+            continue
+        value = pl.col(c)
+        if t != "households" and c == "household_id":
+            bad = _runs(value).str.contains(_ID_BAD)
+        elif c in IDS[t]:
+            bad = value.str.contains(_ID_BAD)
+        elif c in ENUMS.get(t, {}):
+            bad = ~value.is_in([m.value for m in ENUMS[t][c]])
+        elif c == "id_number":
+            continue  # normalized by _member_checks (see _id_number_checks)
+        else:
+            bad = (_runs(value) if t != "households" else value).str.contains(_TEXT_DIRTY)
+        tests[c] = bad.fill_null(False).any()
+    if tests:
+        found = frame.select(**tests).row(0, named=True)
+        dirty.update(c for c, bad in found.items() if bad)
+    return dirty
+
+
+def _text_checks(t: str, frame: pl.DataFrame, checks: _Checks, dirty: set[str]) -> None:
+    """Ids and free text hold the characters the fact models allow (:mod:`~fangfan_rules.facts.forms`).
+
+    Text columns found clean by :func:`_dirty_text` are not checked again: no row can fail.
+    """
     for c in IDS[t]:
+        if c not in dirty:
+            continue
         value = pl.col(c)
         checks.add(
             t,
@@ -184,6 +242,8 @@ def _text_checks(t: str, frame: pl.DataFrame, checks: _Checks) -> None:
         )
     for c in FREE_TEXT.get(t, ()):
         value = pl.col(c)
+        if SCHEMAS[t][c] == S and c not in dirty:
+            continue
         if isinstance(SCHEMAS[t][c], pl.List):
             bad = value.list.eval(pl.element().str.contains(TEXT_FORBIDDEN_RUST)).list.any()
             shown = value.list.join(";")
@@ -232,6 +292,7 @@ class _Checks:
         self._found: list[tuple[int, pl.DataFrame]] = []
         self._count = 0
         self.tables: dict[str, pl.DataFrame] = {}  # table → frame in input order (for positions)
+        self.dirty: dict[str, set[str]] = {}  # table → its text columns not found clean
 
     def add(
         self,
@@ -309,8 +370,8 @@ def validate(
     that concern a whole table (an unknown or missing required column, float money) raise
     :class:`~fangfan_rules.errors.FactError`.
     """
-    # One chunk per column (see the module docstring, "Chunks").
-    raw = {t: as_polars(f).rechunk() for t, f in tables.items()}
+    # Only a table of many small chunks is copied into one (see the module docstring, "Chunks").
+    raw = {t: _few_chunks(as_polars(f)) for t, f in tables.items()}
     if "households" not in raw:
         raise FactError(None, [("households", None, "the households table is required")])
     checks = _Checks()
@@ -364,8 +425,10 @@ def validate(
                 pl.col("household_id"),
                 f"an id must be text, not a {frame.schema['household_id']} value",
             )
+        dirty = checks.dirty[t] = _dirty_text(t, frame)
+        hid = pl.col("household_id").cast(S, strict=False)
         frame = frame.with_columns(
-            pl.col("household_id").cast(S, strict=False).str.strip_chars(ASCII_BLANKS)
+            hid.str.strip_chars(ASCII_BLANKS) if "household_id" in dirty else hid
         )
         checks.tables[t] = frame
         casts = []
@@ -378,11 +441,11 @@ def validate(
             casts.append(cast.alias(c))
         frame = frame.with_columns(casts)
         defaults = DEFAULTS.get(t, {})
-        text = [c for c, d in SCHEMAS[t].items() if d == S and c != "household_id"]
+        text = [c for c, d in SCHEMAS[t].items() if d == S and c != "household_id" and c in dirty]
         frame = frame.with_columns(
             *(pl.col(c).fill_null(pl.lit(v, dtype=SCHEMAS[t][c])) for c, v in defaults.items()),
         ).with_columns(pl.col(c).str.strip_chars(ASCII_BLANKS) for c in text)
-        _text_checks(t, frame, checks)
+        _text_checks(t, frame, checks, dirty)
         typed[t] = frame
     typed = household_keys(typed)
     _row_checks(typed, checks)
@@ -439,6 +502,23 @@ def validate(
     return clean, errors
 
 
+#: Rows per chunk below which a table is copied into one chunk (see "Chunks").
+_SMALL_CHUNK = 1 << 16
+
+
+def _few_chunks(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame, or a one-chunk copy of it when its chunks are many and small.
+
+    Why: every polars operation pays per chunk, and a table concatenated from thousands of parts
+    made validation and evaluation twice as slow. A frame of a few large chunks (a Parquet
+    file's row groups) is used as it is, without a copy (at a million households, a gigabyte).
+    """
+    chunks = frame.n_chunks("all")
+    if max(chunks, default=1) > 1 and frame.height < _SMALL_CHUNK * max(chunks):
+        return frame.rechunk()
+    return frame
+
+
 def _final(typed: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     """The layout's columns, plus ``__hrow`` (households) and ``__hkey`` (child tables)."""
     out = {}
@@ -474,7 +554,10 @@ def _row_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
 
 def _column_checks(t: str, frame: pl.DataFrame, checks: _Checks) -> None:
     """Enum values, required facts and money range/sign: the same for every table."""
+    dirty = checks.dirty.get(t, set())
     for column, enum in ENUMS.get(t, {}).items():
+        if SCHEMAS[t][column] == S and column not in dirty:
+            continue  # every value is one of the enum's (see _dirty_text)
         allowed = [m.value for m in enum]
         text = f"not a {enum.__name__} ({', '.join(allowed)})"
         if isinstance(SCHEMAS[t][column], pl.List):
@@ -564,10 +647,14 @@ def _household_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
 
 def _member_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
     m = typed["members"]
+    # duplicated (household, member) ids: candidates by a 64-bit hash of the pair (cheap), then
+    # the strings among them (exact); equal pairs have equal hashes, so none is missed
+    pair = pl.col("household_id").hash() ^ pl.col("member_id").hash(seed=1)
+    candidates = m.filter(pair.is_duplicated() & pl.col("member_id").is_not_null())
     checks.add(
         "members",
-        m,
-        pl.struct("household_id", "member_id").is_duplicated() & pl.col("member_id").is_not_null(),
+        candidates,
+        pl.struct("household_id", "member_id").is_duplicated(),
         pl.format("members[{}].id", pl.col("member_id")),
         pl.col("member_id"),
         "member id appears twice",
@@ -589,13 +676,15 @@ def _member_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
         grade,
         "grade must be 1..4",
     )
-    _id_number_checks(m, checks)
-    typed["members"] = m.with_columns(
-        pl.col("id_number").str.strip_chars(ASCII_BLANKS).str.to_uppercase()
-    )
+    if _id_number_checks(m, checks):
+        typed["members"] = m.with_columns(
+            pl.col("id_number").str.strip_chars(ASCII_BLANKS).str.to_uppercase()
+        )
     cs = typed["child_status"]
+    # the members of the households that have child rows only (a few): a smaller join
+    of_children = m.filter(pl.col("__hkey").is_in(cs.get_column("__hkey").implode()))
     unknown_member = cs.join(
-        m.select("__hkey", "member_id"), on=["__hkey", "member_id"], how="anti"
+        of_children.select("__hkey", "member_id"), on=["__hkey", "member_id"], how="anti"
     )
     checks.add(
         "child_status",
@@ -607,50 +696,54 @@ def _member_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
     )
 
 
-def _id_number_checks(m: pl.DataFrame, checks: _Checks) -> None:
+def _id_number_checks(m: pl.DataFrame, checks: _Checks) -> bool:
     """Shape, birth date and GB 11643 check digit (18 characters) or birth date (15 digits),
     vectorized; the rare failures get the exact message of
     :func:`fangfan_rules.idnumber.validate_id_number` (which never shows the number).
+
+    Returns whether some number must be normalized (stripped, upper case). Why it is done here:
+    a number that passes the 18-character test as given is already normalized, so the column
+    is read once, and only the rest (15-digit numbers, bad or unnormalized ones) is stripped.
     """
-    numbers = m.filter(pl.col("id_number").is_not_null()).select(
-        "household_id",
-        "__hrow",
-        "member_id",
-        "id_number",
-        pl.col("id_number").str.strip_chars(ASCII_BLANKS).str.to_uppercase().alias("__text"),
-    )
-    if not numbers.height:
-        return
+    number = pl.col("id_number")
+
+    def eighteen(text: pl.Expr) -> pl.Expr:
+        # The weighted sum of the 17 digits mod 11 in one parse: the weight of digit i is
+        # 2**(17-i) mod 11 and 13 ≡ 2 (mod 11), so the digits read as a base-13 number n give
+        # sum ≡ 2·n (mod 11). (n < 13**17 < 2**63; the shape test guards the digits.)
+        base13 = text.str.slice(0, 17).str.to_integer(base=13, strict=False)
+        return (
+            text.str.contains(r"^[0-9]{17}[0-9X]$")
+            & text.str.slice(6, 8).str.strptime(D, "%Y%m%d", strict=False).is_not_null()
+            & (text.str.slice(6, 4) != "0000")  # Python's dates start in year 1
+            & (pl.lit("10X98765432").str.slice(base13 % 11 * 2 % 11, 1) == text.str.slice(17, 1))
+        ).fill_null(False)
+
+    rest = m.filter(number.is_not_null() & ~eighteen(number))
+    if not rest.height:
+        return False
+    text = number.str.strip_chars(ASCII_BLANKS).str.to_uppercase()
+    rest = rest.with_columns(text.alias("__text"))
+    normalize = bool(rest.select((pl.col("__text") != number).any()).item())
     text = pl.col("__text")
-    # the 17 digits as one integer, then digit i = n // 10**(16-i) % 10 (integer arithmetic is
-    # cheaper than 17 string slices)
-    first17 = text.str.slice(0, 17).cast(pl.Int64, strict=False)
-    total = functools.reduce(
-        lambda a, b: a + b,
-        ((first17 // 10 ** (16 - i)) % 10 * w for i, w in enumerate(_ID_WEIGHTS)),
-    )
-    eighteen = (
-        text.str.contains(r"^[0-9]{17}[0-9X]$")
-        & text.str.slice(6, 8).str.strptime(D, "%Y%m%d", strict=False).is_not_null()
-        & (text.str.slice(6, 4) != "0000")  # Python's dates start in year 1
-        & (pl.lit("10X98765432").str.slice((total % 11).cast(pl.Int64), 1) == text.str.slice(17, 1))
-    )
     fifteen = (
         text.str.contains(r"^[0-9]{15}$")
         & (pl.lit("19") + text.str.slice(6, 6))
         .str.strptime(D, "%Y%m%d", strict=False)
         .is_not_null()
     )
-    ok = (eighteen.fill_null(False) | fifteen.fill_null(False)).fill_null(False)
     rows = []
-    failing = numbers.filter(~ok).select("household_id", "__hrow", "member_id", "id_number")
-    for hid, hrow, mid, number in failing.iter_rows():
+    failing = rest.filter(~(eighteen(text) | fifteen.fill_null(False))).select(
+        "household_id", "__hrow", "member_id", "id_number"
+    )
+    for hid, hrow, mid, given in failing.iter_rows():
         try:
-            validate_id_number(number)
+            validate_id_number(given)
         except ValueError as exc:
             rows.append((hid, hrow, f"members[{mid}].id_number", None, str(exc)))
     if rows:
         checks.add_rows(pl.DataFrame(rows, schema=_PROBLEM_SCHEMA, orient="row"))
+    return normalize
 
 
 def _record_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
@@ -675,7 +768,10 @@ def _record_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
         ordered = inc
     else:
         ordered = inc.sort(["__hkey", "household_id", "start", "end"], nulls_last=True)
-    same = pl.col("household_id") == pl.col("household_id").shift(1)
+    if ordered.get_column("__hkey").null_count():  # rows of unknown households: by their ids
+        same = pl.col("household_id") == pl.col("household_id").shift(1)
+    else:  # the integer key: no shifted copy of the id strings (a gigabyte-scale batch's peak)
+        same = key == pk
     ordered = ordered.with_columns(
         pl.when(same).then(ps).alias("__prev_start"), pl.when(same).then(pe).alias("__prev_end")
     )
@@ -744,4 +840,4 @@ def _record_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
     )
 
 
-__all__ = ["validate"]
+__all__ = ["VALIDATION_VERSION", "validate"]

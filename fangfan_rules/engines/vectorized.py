@@ -91,6 +91,7 @@ import polars as pl
 
 from fangfan_rules.dates import DateRange
 from fangfan_rules.engines import columnar as col
+from fangfan_rules.engines import columnar_marker as marker
 from fangfan_rules.engines.columnar import to_tables, write_parquet
 from fangfan_rules.engines.columnar_variables import (
     SAFE_MAGNITUDE,
@@ -1013,10 +1014,18 @@ class PreparedBatch:
     households: list[Household] | None
     #: Variable frames computed on these tables, when prepared with ``share_variables=True``.
     shared: dict[Any, Any] | None = None
+    #: How the batch was validated: ``"full"`` (every check), or ``"verified by marker"`` (a
+    #: dataset the library wrote and validated, read by its path, whose files match their
+    #: marker: :mod:`~fangfan_rules.engines.columnar_marker`).
+    validation: str = marker.FULL
 
 
 def prepare(
-    data: Any, *, also_duplicated: pl.Series | None = None, share_variables: bool = False
+    data: Any,
+    *,
+    also_duplicated: pl.Series | None = None,
+    share_variables: bool = False,
+    validate: str = "auto",
 ) -> PreparedBatch:
     """Convert and validate a batch once (any input :func:`identify_frame` takes); pass the
     result to :func:`identify_frame` / :class:`VectorizedBatch` instead of the data.
@@ -1025,31 +1034,67 @@ def prepare(
     variants of one pack that read the same variables with the same arguments (a sweep of a
     figure used only in comparisons) compute them once; it holds those frames in memory as long
     as the prepared batch lives.
+
+    ``validate``: ``"auto"`` (the default) skips the row checks of a Parquet dataset given by
+    its path when the library wrote it, validated, and its files still match the marker it
+    wrote (:mod:`~fangfan_rules.engines.columnar_marker`); ``"always"`` checks every row
+    whatever the files say. Any other input (tables, frames, households) is always validated.
+    The result's ``validation`` says which was done.
     """
+    marker.check_mode(validate)
     if isinstance(data, PreparedBatch):
         if also_duplicated is not None:
             raise ValueError("also_duplicated is applied when preparing, not to a prepared batch")
         return data
-    return PreparedBatch(*_prepare(data, also_duplicated), {} if share_variables else None)
+    tables, errors, households, validation = _prepare(data, also_duplicated, validate)
+    return PreparedBatch(
+        tables, errors, households, {} if share_variables else None, validation=validation
+    )
+
+
+def _read_path(
+    path: str | Path, also_duplicated: pl.Series | None, validate: str
+) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, str]:
+    """A dataset read by its path: validated in full, or keyed only when its marker matches
+    (``validate="auto"``, and no id known to be duplicated elsewhere)."""
+    data, found = col.read_marked_tables(path)
+    elsewhere = also_duplicated is not None and bool(also_duplicated.len())
+    if found.verified and validate == "auto" and not elsewhere:
+        trusted = marker.trusted_tables(data)
+        if trusted is not None:
+            marker.log.info("%s: %s; row checks skipped", path, marker.BY_MARKER)
+            errors = pl.DataFrame(
+                schema={"household_id": pl.String, "__hrow": pl.UInt32, "error": pl.String}
+            )
+            return trusted, errors, marker.BY_MARKER
+    if found.verified:
+        why = "validate='always'" if validate == "always" else "ids duplicated elsewhere"
+        marker.log.info("%s: marker matches, validated in full (%s)", path, why)
+    elif "has no marker" not in found.note:
+        marker.log.info("%s: marker not used (%s); validated in full", path, found.note)
+    tables, errors = col.validate(col.as_tables(data), also_duplicated=also_duplicated)
+    return tables, errors, marker.FULL
 
 
 def _prepare(
-    data: Any, also_duplicated: pl.Series | None = None
-) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, list[Household] | None]:
-    """(valid tables, error rows, the input households when the input was pydantic households).
+    data: Any, also_duplicated: pl.Series | None = None, validate: str = "auto"
+) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, list[Household] | None, str]:
+    """(valid tables, error rows, the input households when the input was pydantic households,
+    how it was validated).
 
     ``also_duplicated``: ids known to appear elsewhere too (another chunk or partition of the
     same dataset): their rows are bad rows as well.
     """
     if isinstance(data, str | Path):
-        data = col.read_tables(data)
+        tables, errors, how = _read_path(data, also_duplicated, validate)
+        return tables, errors, None, how
     if (
         isinstance(data, Mapping)
         or isinstance(data, pl.DataFrame | pl.LazyFrame | pd.DataFrame)
         or (hasattr(data, "schema") and hasattr(data, "column"))
     ):
         tables, errors = col.validate(col.as_tables(data), also_duplicated=also_duplicated)
-        return tables, errors, None
+        return tables, errors, None, marker.FULL
     households = list(data)
     if not all(isinstance(h, Household) for h in households):
         raise TypeError(
@@ -1075,7 +1120,7 @@ def _prepare(
         schema={"household_id": pl.String, "__hrow": pl.UInt32, "error": pl.String},
         orient="row",
     )
-    return tables, errors, households
+    return tables, errors, households, marker.FULL
 
 
 class VectorizedBatch:
@@ -1096,12 +1141,15 @@ class VectorizedBatch:
         also_duplicated: pl.Series | None = None,
         reasons: bool = True,
         progress: bool = False,
+        validate: str = "auto",
     ):
         self.pack = pack
         self.as_of = as_of
         self.compiled = compile_pack(pack, as_of=as_of)
-        prepared = prepare(data, also_duplicated=also_duplicated)
+        prepared = prepare(data, also_duplicated=also_duplicated, validate=validate)
         self.tables, self.errors, given = prepared.tables, prepared.errors, prepared.households
+        #: How the input was validated (:attr:`PreparedBatch.validation`).
+        self.validation = prepared.validation
         valid = self.tables["households"].height
         # one step for the polars plan, one per household whose reasons are worded
         steps = 1 + (valid if reasons else 0)
@@ -1118,6 +1166,7 @@ class VectorizedBatch:
                 self._fill_reasons(given, advance)
             else:
                 self.frame = self.frame.drop(columns=list(REASON_COLUMNS))
+        self.frame.attrs["validation"] = self.validation
 
     def _population(self, shared: dict[Any, Any] | None) -> dict[Any, Any]:
         """The batch's population aggregates (computed once per set of aggregates when shared)."""
@@ -1212,6 +1261,7 @@ def identify_frame(
     as_of: date,
     reasons: bool = True,
     progress: bool = False,
+    validate: str = "auto",
 ) -> pd.DataFrame:
     """Evaluate a batch with the vectorized engine; the columns of ``compare()``.
 
@@ -1223,9 +1273,17 @@ def identify_frame(
     native evaluator, household by household (its cost); ``reasons=False`` leaves those two
     columns out of the frame (absent, not empty) for counts over large batches.
     ``progress=True`` shows a progress bar with a time estimate on standard error.
+    ``validate``: ``"auto"`` (default) or ``"always"``, see :func:`prepare`; the frame's
+    ``attrs["validation"]`` says whether the input was validated in ``"full"`` or its row checks
+    were skipped, ``"verified by marker"`` (a Parquet dataset the library wrote and validated).
     """
     return VectorizedBatch(
-        pack, households_or_tables, as_of=as_of, reasons=reasons, progress=progress
+        pack,
+        households_or_tables,
+        as_of=as_of,
+        reasons=reasons,
+        progress=progress,
+        validate=validate,
     ).frame
 
 
@@ -1248,7 +1306,7 @@ def identify(
         is_tables = isinstance(households, str | Path | Mapping | pl.DataFrame | pd.DataFrame)
         if not is_tables and isinstance(households, Iterable):
             return results_frame(identify_many(pack, list(households), as_of=as_of))
-        tables, errors, _ = _prepare(households)
+        tables, errors, _, _ = _prepare(households)
         answered = results_frame(identify_many(pack, col.to_households(tables), as_of=as_of))
         bad = pd.DataFrame(
             {
