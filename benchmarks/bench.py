@@ -99,7 +99,14 @@ def replicated_tables(n: int):
         ]
         out[name] = pl.concat(parts, how="vertical_relaxed")
     keep = out["households"]["household_id"].head(n)
-    return {name: t.filter(pl.col("household_id").is_in(keep.implode())) for name, t in out.items()}
+    # One chunk per table, as a table read from a Parquet file arrives: the concatenation above
+    # leaves hundreds of chunks, which every polars operation pays for per chunk, and the library
+    # copies its input into one chunk while the hand-written baseline would run on them as given —
+    # both sides get the same single-chunk tables so that the ratio compares the rules, not this.
+    return {
+        name: t.filter(pl.col("household_id").is_in(keep.implode())).rechunk()
+        for name, t in out.items()
+    }
 
 
 def write_streaming_file(n: int, path: Path, chunk: int = 500_000) -> None:
