@@ -330,10 +330,15 @@ def _strategy(value: T | SearchStrategy[T]) -> SearchStrategy[T]:
 
 
 def _maybe_values(values: Iterable[T], allow_unknown: bool) -> tuple[T | None, ...]:
-    """``values``, preceded by as many unknowns (``None``) as they are when unknowns are allowed:
-    unknown one time in three, and first, so shrinking goes towards unknown."""
+    """``values``, preceded by unknowns (``None``) when unknowns are allowed: unknown one time in
+    three, and first, so shrinking goes towards unknown (as few values as give those odds: each
+    is a digit of a packed choice)."""
     known = tuple(values)
-    return (None,) * len(known) + known + known if allow_unknown else known
+    if not allow_unknown:
+        return known
+    if len(known) % 2 == 0:
+        return (None,) * (len(known) // 2) + known
+    return (None,) * len(known) + known + known
 
 
 def _maybe_of(values: Iterable[T], allow_unknown: bool) -> SearchStrategy[T | None]:
@@ -653,7 +658,13 @@ Coverage = Literal["full", "partial", "none"]
 _EXPENSE_S = st.integers(0, 50000 * 100)
 _PROPERTY_S = st.integers(-20000 * 100, 20000 * 100)
 _SOURCES = (None, "入户调查", "统计监测", "部门数据比对")
-_WEIGHT_S = st.integers(0, 100)
+#: a share of an income record's positive income (in _SHARE-ths): none or all a quarter of the
+#: time each, else one of six in between (a digit; a fraction drawn over its whole range would
+#: be a choice of its own)
+_SHARE = 7
+_SHARES = (0, 0, 0, _SHARE, _SHARE, _SHARE, *range(1, _SHARE))
+#: how an aimed total splits over its records: a weight 0..7 each (all 0: equal parts)
+_WEIGHTS = tuple(range(8))
 
 
 class _Pick(_rec.Field):
@@ -719,12 +730,18 @@ def _merge(windows: Sequence[DateRange]) -> list[DateRange]:
     return blocks
 
 
+@lru_cache(maxsize=64)
+def _weights(parts: int) -> _rec.Record:
+    return _rec.Record(*(_rec.Of(_WEIGHTS) for _ in range(parts)))
+
+
 def _split(draw: st.DrawFn, total: Decimal, parts: int) -> list[Decimal]:
     """``total`` split into ``parts`` exact fen amounts that add up to it exactly."""
     if parts == 1:
         return [total]
     fen = _fen(total)
-    weights = [draw(_WEIGHT_S) for _ in range(parts)]
+    weights = _weights(parts)(draw)
+    assert weights is not None
     if sum(weights) == 0:
         weights = [1] * parts
     shares = [fen * w // sum(weights) for w in weights[:-1]]
@@ -738,9 +755,11 @@ _RECORD = _rec.Record(
     _rec.Of((False, True)),
     _rec.Of((False, True)),
     _rec.Of(_SOURCES, loose=True),
-    _rec.Share(),
-    _rec.Share(),
-    _rec.Field(_DEFAULT_NET.options),  # the branch: drawn further only for an unaimed record
+    _rec.Of(_SHARES),
+    _rec.Of(_SHARES),
+    # the branch (loose: zero and 10**9 yuan are no stated edge), drawn further only for a
+    # record no aim fixes
+    _rec.Field(_DEFAULT_NET.options, loose=True),
 )
 
 
@@ -758,7 +777,7 @@ def _record(draw: st.DrawFn, start: date, end: date, net: Decimal | None) -> Inc
     if positive < 0:  # property income absorbs a loss larger than the other components
         prop, positive = net + expense, Decimal("0.00")
     fen = _fen(positive)
-    a, b = sorted((_rec.scaled(fen, a), _rec.scaled(fen, b)))
+    a, b = sorted((fen * a // _SHARE, fen * b // _SHARE))
     return IncomeRecord(
         start=start,
         end=end,
@@ -802,7 +821,8 @@ class _Timeline:
         self.record = _rec.Record(
             _rec.of(coverage),
             *(_rec.Of((False, True)) for _ in self.windows),  # a window's ends cut
-            _rec.Share(),  # how many extra cuts
+            # how many extra cuts: none half the time
+            _rec.Of((0,) * max(max_extra_cuts, 1) + tuple(range(1, max_extra_cuts + 1))),
             *(cut_day for _ in range(max_extra_cuts)),
             *levels,
         )
@@ -817,7 +837,7 @@ class _Timeline:
         if coverage == "none":
             return ()
         k = 1 + len(windows)
-        cut_flags, extra = values[1:k], _rec.scaled(self.max_extra_cuts, values[k])
+        cut_flags, extra = values[1:k], values[k]
         days = values[k + 1 : k + 1 + self.max_extra_cuts]
         levels = values[k + 1 + self.max_extra_cuts :]
         aims: dict[DateRange, Decimal] = {}
@@ -1246,15 +1266,14 @@ class _GreenChannel(_rec.Field):
     ) -> None:
         likely = (True, True, False, None) if allow_unknown else (True, True, False)
         self.day = _rec.Day([date_range], date_edges, unknown=True)
-        super().__init__((likely, likely, *self.day.options, *self.day.options))
+        super().__init__((likely, likely))
 
     def value(self, draw: st.DrawFn, digits: Sequence[Any]) -> GreenChannelRecord:
-        width = len(self.day.options)
         return GreenChannelRecord(
             facts_clear=digits[0],
             urgent=digits[1],
-            town_confirmed_on=self.day.value(draw, digits[2 : 2 + width]),
-            village_confirmed_on=self.day.value(draw, digits[2 + width :]),
+            town_confirmed_on=self.day.alone(draw),
+            village_confirmed_on=self.day.alone(draw),
         )
 
 
@@ -1278,6 +1297,7 @@ _LIVESTOCK_VALUE_S = st.integers(0, 10**6 * 100)  # fen
 
 
 _HOUSEHOLD_NUMBER_S = st.integers(0, 10**7)
+_HANDLED_DAYS_S = st.integers(0, 30)
 
 
 def _household_id(draw: st.DrawFn) -> str:
@@ -1289,17 +1309,17 @@ def _clue_fields(
 ) -> tuple[_rec.Field, ...]:
     return (
         _rec.Day([date_range], tuple(date_edges)),  # received
-        _rec.Of((None,) * 31 + tuple(range(31))),  # handled that many days later, or open
+        _rec.Of((None, _rec.ANY)),  # handled 0–30 days later, or open
         _rec.Of(tuple(ClueKind)),
-        _rec.Of((None,) * len(Department) + tuple(Department)),
+        _rec.Of((None,) * len(Department) + tuple(Department), loose=True),
         _rec.Of(tuple(Channel), loose=True),
         _rec.Of((None, None, False, True)),  # meets the criteria
     )
 
 
 def _clue(draw: st.DrawFn, field: Callable[[int], Any]) -> Clue:
-    received, handled = field(0), field(1)
-    closed = received + timedelta(days=handled) if handled is not None else None
+    received = field(0)
+    closed = None if field(1) is None else received + timedelta(days=draw(_HANDLED_DAYS_S))
     return Clue(
         channel=field(4),
         kind=field(2),
@@ -1324,7 +1344,7 @@ class _MemberExtras(_rec.Field):
     """The facts later packs read about a member (child statuses, feeds, urban hukou…), as the
     fields to update; half the members have none of them (absent first: shrinking drops them).
     Which facts are present and the small ones are digits of the member's record, then a day
-    (its digits in the record too) for each dated one that is present."""
+    (a choice of its own) for each dated one that is present."""
 
     __slots__ = ("day",)
     _FLAGS: tuple[tuple[Any, ...], ...] = (
@@ -1343,24 +1363,20 @@ class _MemberExtras(_rec.Field):
 
     def __init__(self, date_range: tuple[date, date], date_edges: tuple[date, ...]) -> None:
         self.day = _rec.Day([date_range], date_edges)
-        super().__init__((*self._FLAGS, *self.day.options * 4))
+        super().__init__(self._FLAGS)
 
     def value(self, draw: st.DrawFn, digits: Sequence[Any]) -> dict[str, Any] | None:
-        present, status, dropout, aid, special, *days = digits
+        present, status, dropout, aid, special = digits
         if present is None:
             return None
-        width = len(self.day.options)
-
-        def day(k: int) -> date | None:
-            return self.day.value(draw, days[k * width : (k + 1) * width])
-
+        day = self.day.alone
         return {
-            "child_status": (ChildStatusRecord(kind=status, since=day(0)),)
+            "child_status": (ChildStatusRecord(kind=status, since=day(draw)),)
             if status is not None
             else (),
-            "dropout_since": day(1) if dropout else None,
-            "education_aid_since": day(2) if aid else None,
-            "special_major_disease_since": day(3) if special else None,
+            "dropout_since": day(draw) if dropout else None,
+            "education_aid_since": day(draw) if aid else None,
+            "special_major_disease_since": day(draw) if special else None,
         }
 
 
@@ -1393,31 +1409,21 @@ class _HouseholdExtras(_rec.Field):
         super().__init__(
             (
                 (False, False, True),  # a renovation
-                *self.day.options,
                 (None, _rec.ANY),  # a judgement
                 (False, True),
                 (False, True),
-                *self.day.options,
             )
         )
 
     def value(self, draw: st.DrawFn, digits: Sequence[Any]) -> dict[str, Any]:
-        width = len(self.day.options)
-        renovated, judged, included, special = (
-            digits[0],
-            digits[1 + width],
-            digits[2 + width],
-            digits[3 + width],
-        )
+        renovated, judged, included, special = digits
         renovations: tuple[HousingRenovation, ...] = ()
         if renovated:
-            renovations = (
-                HousingRenovation(included_on=self.day.value(draw, digits[1 : 1 + width])),
-            )
+            renovations = (HousingRenovation(included_on=self.day.alone(draw)),)
         judgement = None
         if judged is not None:
             judgement = RecordedJudgement(
-                decided_on=self.day.value(draw, digits[4 + width :]),
+                decided_on=self.day.alone(draw),
                 included=included,
                 reason="drawn by fangfan_rules.strategies",
                 special_file=special,
@@ -1657,7 +1663,9 @@ def households(
         _rec.Of((None, _rec.ANY) if allow_unknown else (_rec.ANY,)),  # a green-channel record
         green,
         # urban social security, self-coping, 唯一住房 and the provenance of the collection
-        _rec.Digits((flags, flags, flags, flags, flags, (False, True), flags)),
+        # (how the facts were collected: variety, loose digits)
+        _rec.Digits((flags, flags, flags)),
+        _rec.Digits((flags, flags, (False, True), flags), loose=True),
         _rec.Of((None, _rec.ANY)),  # the later packs' household facts
         _HouseholdExtras(date_range, date_edges),
         _rec.of(hukou if hukou is not None else hukou_values),
@@ -1703,7 +1711,7 @@ def households(
                 drinking_water_safe=water,
             )
             events_out = tuple(events(draw))
-            if field(17):
+            if field(18):
                 assert aimed_spending_s is not None
                 spending_out = tuple(draw(aimed_spending_s))
                 if extras:
@@ -1734,11 +1742,12 @@ def households(
                 village_confirmed_on=confirmation(),
             )
         more: dict[str, Any] = {}
-        urban, self_coping, only_house, income_signed, guarantees_signed, phone, recorded = field(8)
+        urban, self_coping, only_house = field(8)
+        income_signed, guarantees_signed, phone, recorded = field(9)
         if extras:
             guarantees = guarantees.model_copy(update={"only_house": only_house})
-            if field(9) is not None:
-                more = {**field(10), "clues": tuple(clue_list(draw))}
+            if field(10) is not None:
+                more = {**field(11), "clues": tuple(clue_list(draw))}
             more["provenance"] = Provenance(
                 income_double_signed=income_signed,
                 guarantees_double_signed=guarantees_signed,
@@ -1746,8 +1755,8 @@ def households(
                 interview_recorded=recorded,
             )
         livestock = None
-        if field(15) is not None:
-            value = draw(_LIVESTOCK_VALUE_S) if field(16) is not None else None
+        if field(16) is not None:
+            value = draw(_LIVESTOCK_VALUE_S) if field(17) is not None else None
             livestock = Livestock(
                 head_count=draw(_HEAD_COUNT_S),
                 estimated_value=None if value is None else _from_fen(value),
@@ -1755,11 +1764,11 @@ def households(
         return Household(
             **more,
             id=draw(ids_s) if ids_s is not None else _household_id(draw),
-            area=field(12).model_copy(update={"tags": field(13)}),
-            hukou=field(11),
+            area=field(13).model_copy(update={"tags": field(14)}),
+            hukou=field(12),
             members=tuple(people),
             lifted_out_of_poverty=is_lifted,
-            lifted_year=field(14) if is_lifted is True else None,
+            lifted_year=field(15) if is_lifted is True else None,
             social_assistance=tuple(assistance(draw)),
             has_urban_social_security=urban,
             monitoring=_first_each(monitoring(draw)),

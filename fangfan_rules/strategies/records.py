@@ -11,7 +11,7 @@ Uniform digits: hypothesis draws an integer below 256 uniformly, but (6.1xx and 
 range mostly towards small values, so the leading digits of a wide integer are mostly their
 first value. The digits that decide what a record reaches (branches, edges, whether a list goes
 on) are therefore packed into the low byte of each integer, drawn uniformly; *loose* digits
-(names, villages, sequence numbers: variety rather than edges) fill the high byte. Shrinking
+(names, villages, sequence numbers: variety rather than edges) fill up to 12 bits above it. Shrinking
 the integer towards 0 moves every digit towards its option's first value, so each option lists
 the simplest value first (unknown, absent, the first edge).
 """
@@ -41,8 +41,10 @@ __all__ = [
     "integers",
 ]
 
-#: Digits are packed below this bound, the range hypothesis draws uniformly.
+#: Tight digits are packed below this bound, the range hypothesis draws uniformly; loose ones
+#: (where uniform odds do not matter) in up to _LOOSE values above them.
 _BYTE = 256
+_LOOSE = 4096
 #: ``Share``'s scale: a fraction n / _SCALE of an amount in fen (10**11 fen fits).
 _SCALE = 10**12
 
@@ -130,7 +132,7 @@ class Day(Field):
     """A day in one of ``spans`` (each as likely), on one of its ``edges`` or anywhere in it
     (as likely), or unknown (``None``, as likely again) with ``unknown=True``."""
 
-    __slots__ = ("spans",)
+    __slots__ = ("alone_record", "spans")
 
     def __init__(
         self,
@@ -139,6 +141,7 @@ class Day(Field):
         *,
         unknown: bool = False,
     ) -> None:
+        self.alone_record: Record | None = None
         self.spans: list[tuple[date, tuple[date, ...], SearchStrategy[int]]] = []
         for lo, hi in spans:
             if lo > hi:
@@ -148,6 +151,14 @@ class Day(Field):
         width = max(len(inside) for _, inside, _ in self.spans)
         kinds = (None, _EDGE, ANY) if unknown else (_EDGE, ANY)
         super().__init__((range(len(self.spans)), kinds, range(width)))
+
+    def alone(self, draw: st.DrawFn) -> date | None:
+        """The day drawn on its own (a record of this field alone): for a day a record needs
+        only sometimes, so the record's choices do not carry its digits."""
+        if self.alone_record is None:
+            self.alone_record = Record(self)
+        record = self.alone_record
+        return record.field(draw, record.digits(draw) or [], 0)
 
     def value(self, draw: st.DrawFn, digits: Sequence[Any]) -> date | None:
         span, kind, edge = digits
@@ -220,21 +231,25 @@ def _decode(
     return values
 
 
-def _bytes(options: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
-    """(position, size) options grouped greedily, in order, into groups of product <= _BYTE."""
+def _bytes(options: list[tuple[int, int]], cap: int) -> list[list[tuple[int, int]]]:
+    """(position, size) options packed first-fit, in order, into groups of product <= cap
+    (an option of more values than that is a group of its own)."""
     groups: list[list[tuple[int, int]]] = []
-    size = _BYTE + 1
+    sizes: list[int] = []
     for position, n in options:
-        if size * n > _BYTE:
-            groups.append([])
-            size = 1
-        groups[-1].append((position, n))
-        size *= n
+        for k, size in enumerate(sizes):
+            if size * n <= cap:
+                groups[k].append((position, n))
+                sizes[k] *= n
+                break
+        else:
+            groups.append([(position, n)])
+            sizes.append(n)
     return groups
 
 
 class _Chunk:
-    """One integer choice: a loose byte (high) and a uniform byte (low), in mixed radix."""
+    """One integer choice: loose digits (high) and a uniform byte (low), in mixed radix."""
 
     __slots__ = ("number_s", "positions", "sizes", "values")
 
@@ -271,8 +286,8 @@ class Record:
             at += _width(f)
         flat = _flatten(fields)
         self.size = len(flat)
-        tight = _bytes([(p, len(o)) for p, (o, loose) in enumerate(flat) if not loose])
-        loose = _bytes([(p, len(o)) for p, (o, loose) in enumerate(flat) if loose])
+        tight = _bytes([(p, len(o)) for p, (o, loose) in enumerate(flat) if not loose], _BYTE)
+        loose = _bytes([(p, len(o)) for p, (o, loose) in enumerate(flat) if loose], _LOOSE)
         self.chunks: list[_Chunk] = []
         for k in range(max(len(tight), len(loose))):
             high = loose[k] if k < len(loose) else []
