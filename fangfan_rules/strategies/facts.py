@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from itertools import combinations
-from math import prod
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from fangfan_rules.dates import DateRange
@@ -147,9 +146,6 @@ _HUGE = 10**9  # yuan
 # Strategies are built once at import (or once per option set): building one inside a draw makes
 # hypothesis validate it again on every draw, which was most of the generation time.
 _BOOL = st.booleans()
-#: ``_upto`` scales a draw from 0.._SCALE to 0..n, so one strategy serves every bound (a fen
-#: amount up to 10**11 fits) and shrinks towards 0.
-_SCALE = 10**12
 
 
 # --------------------------------------------------------------------------------------------
@@ -158,10 +154,10 @@ _SCALE = 10**12
 # Hypothesis spends most of a household's generation time on per-draw bookkeeping (a span per
 # strategy drawn, and the engine's mutations walk every span). ``st.one_of`` costs three spans
 # (itself, its branch index, the branch) and ``.map`` three and a warnings context. Inside our
-# composites, _Branches and _Packed draw the *same choices* (a branch index as one_of's own
-# sampler draws it, then the branch; one integer for a packed record) with one span each, and
-# decode in plain Python: the same values for the same choices, so what is drawn, how often and
-# how it shrinks stay as they were. The public strategies still return ordinary strategies.
+# composites, _Branches draws the *same choices* as one_of (a branch index as one_of's own
+# sampler draws it, then the branch) with one span each, and decodes in plain Python: the same
+# values for the same choices. yuan(), dates() and per_capita_levels() are built on it; the
+# records of a household go further (records.py: a record's facts as a few packed choices).
 
 
 @lru_cache(maxsize=256)
@@ -208,8 +204,6 @@ class _Branches:
         """The same draw as a strategy (for a public function or ``st.lists``)."""
         return st.composite(lambda draw: self(draw))()
 
-
-_FRACTION = _Branches(st.sampled_from((0, _SCALE)), st.integers(0, _SCALE))
 
 # --------------------------------------------------------------------------------------------
 # Scalars
@@ -320,11 +314,6 @@ def _day_branches(
     return st.sampled_from(inside), any_day
 
 
-def _days(min_value: date, max_value: date, edges: Iterable[date]) -> _Branches:
-    """:func:`dates` for a composite's ``draw``."""
-    return _Branches(*_day_branches(min_value, max_value, tuple(edges)))
-
-
 def _strategy(value: T | SearchStrategy[T]) -> SearchStrategy[T]:
     return value if isinstance(value, SearchStrategy) else st.just(value)
 
@@ -341,56 +330,9 @@ def _maybe_values(values: Iterable[T], allow_unknown: bool) -> tuple[T | None, .
     return (None,) * len(known) + known + known
 
 
-def _maybe_of(values: Iterable[T], allow_unknown: bool) -> SearchStrategy[T | None]:
-    """One of ``values``, or unknown about one time in three: a single choice (cheaper to draw
-    than a ``st.one_of``), shrinking towards unknown (listed first)."""
-    return st.sampled_from(_maybe_values(values, allow_unknown))
-
-
-class _Packed:
-    """One value from each of several options, drawn as a single integer (see _packed)."""
-
-    __slots__ = ("number_s", "options", "sizes")
-
-    def __init__(self, options: tuple[Sequence[Any], ...]) -> None:
-        self.options = tuple(reversed(options))
-        self.sizes = [len(o) for o in self.options]
-        if not all(self.sizes):
-            raise ValueError("_packed(): every option needs at least one value")
-        self.number_s = st.integers(0, prod(self.sizes) - 1)
-
-    def __call__(self, draw: st.DrawFn) -> tuple[Any, ...]:
-        n = draw(self.number_s)
-        picked: list[Any] = []
-        for values, size in zip(self.options, self.sizes, strict=True):
-            n, index = divmod(n, size)
-            picked.append(values[index])
-        return tuple(reversed(picked))
-
-
-def _packed(*options: Sequence[Any]) -> _Packed:
-    """One value from each of ``options``, drawn as a single integer read in mixed radix.
-
-    Hypothesis spends most of a household's generation time on per-choice bookkeeping, so small
-    independent facts of one record (flags, enums) are one choice instead of one each. Every
-    combination stays reachable; shrinking the integer towards 0 moves the facts towards each
-    option's first value (unknown, or the simplest value).
-    """
-    return _Packed(options)
-
-
-def _flag(allow_unknown: bool) -> SearchStrategy[bool | None]:
-    return _maybe_of((False, True), allow_unknown)
-
-
-def _subsets(values: Sequence[T], max_size: int) -> SearchStrategy[tuple[T, ...]]:
-    """Subsets of ``values`` (in their order) with at most ``max_size`` items, as one choice:
-    a unique list costs a choice per item and one more to stop. Smaller subsets come first, so
-    shrinking goes towards the empty one."""
-    return st.sampled_from(_combinations(values, max_size))
-
-
 def _combinations(values: Sequence[T], max_size: int) -> list[tuple[T, ...]]:
+    """Subsets of ``values`` (in their order) with at most ``max_size`` items, smaller first (so
+    shrinking goes towards the empty one): one digit instead of a unique list's choice per item."""
     return [c for size in range(max_size + 1) for c in combinations(values, size)]
 
 
@@ -406,22 +348,6 @@ def _offsets(span: int) -> _Branches:
 def _day_between(draw: st.DrawFn, lo: date, hi: date) -> date:
     """A day in ``lo..hi`` (both ends drawn often)."""
     return lo + timedelta(days=_offsets((hi - lo).days)(draw))
-
-
-@lru_cache(maxsize=8192)
-def _maybe_offsets(span: int) -> _Branches:
-    return _Branches(None, st.sampled_from((0, span)), st.integers(0, span))
-
-
-def _maybe_day_between(draw: st.DrawFn, lo: date, hi: date) -> date | None:
-    """Unknown (``None``, a third of the time) or a day in ``lo..hi``, both ends drawn often."""
-    offset = _maybe_offsets((hi - lo).days)(draw)
-    return None if offset is None else lo + timedelta(days=offset)
-
-
-def _upto(draw: st.DrawFn, n: int) -> int:
-    """An integer in ``0..n`` (0 and ``n`` drawn often), for amounts in fen."""
-    return n * _FRACTION(draw) // _SCALE if n else 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -663,8 +589,8 @@ _SOURCES = (None, "入户调查", "统计监测", "部门数据比对")
 #: be a choice of its own)
 _SHARE = 7
 _SHARES = (0, 0, 0, _SHARE, _SHARE, _SHARE, *range(1, _SHARE))
-#: how an aimed total splits over its records: a weight 0..7 each (all 0: equal parts)
-_WEIGHTS = tuple(range(8))
+#: how an aimed total splits over its records: a weight 0..3 each (all 0: equal parts)
+_WEIGHTS = tuple(range(4))
 
 
 class _Pick(_rec.Field):
@@ -1064,10 +990,9 @@ def expenditures(
     return _strategy_of(spending.one())
 
 
-_AIM_RECORDS_S = st.integers(1, 3)
 #: + 0.01, on, − 0.01 (in fen): above first, as free draws land below a stated figure far more
-#: often than above it; a choice of its own, so every threshold gets each side
-_AIM_SIDE_S = st.sampled_from((1, 0, -1))
+#: often than above it, each side a third of the time; and 1–3 records adding up to it
+_AIM_SHAPE = _rec.Record(_rec.Of((1, 0, -1)), _rec.Of((1, 2, 3)))
 
 
 _Aim = tuple[date, date, str, tuple[ExpenditureKind, ...], tuple[CareType | None, ...], int]
@@ -1117,30 +1042,49 @@ def _aimed_spending(
         aims.append((start, end, found.part, kinds, care, _fen(found.threshold.value)))
     if not aims:
         return None
-    sets_s = st.sampled_from(_aim_sets(tuple(dict.fromkeys(aims))))
+    aims = list(dict.fromkeys(aims))
+    sets_s = st.sampled_from(_aim_sets(tuple(aims)))
+    # per aim, each record's facts as one record (see .records): the reimbursed share, the
+    # share of the other part, the day (either end of the days the sum reads often) and which
+    # of the kinds and care types the sum selects
+    records = {
+        aim: _rec.Record(
+            _rec.Share(),
+            _rec.Share(),
+            _rec.Day([(aim[0], aim[1])], (aim[0], aim[1])),
+            _rec.Of(aim[3], loose=True),
+            _rec.Of(aim[4], loose=True),
+        )
+        for aim in aims
+    }
 
     def aimed(draw: st.DrawFn, aim: _Aim) -> list[Expenditure]:
-        start, end, part, kinds, care, value = aim
-        fen = max(value + draw(_AIM_SIDE_S), 0)
-        records = []
-        for share in _split(draw, _from_fen(fen), draw(_AIM_RECORDS_S)):
+        part, value = aim[2], aim[5]
+        side, parts = _AIM_SHAPE(draw) or (0, 1)
+        fen = max(value + side, 0)
+        out = []
+        for share in _split(draw, _from_fen(fen), parts):
             amount = _fen(share)
-            reimbursed = _upto(draw, amount)
+            values = records[aim](draw)
+            assert values is not None
+            reimbursed_share, other_share, day, kind, care_type = values
+            reimbursed = _rec.scaled(amount, reimbursed_share)
             if part == "burden":
-                total, self_paid = amount + reimbursed, _upto(draw, amount)
+                total, self_paid = amount + reimbursed, _rec.scaled(amount, other_share)
             else:  # a non-compliant part on top, paid by the household too
-                total, self_paid = amount + reimbursed + _upto(draw, amount), amount
-            records.append(
+                total = amount + reimbursed + _rec.scaled(amount, other_share)
+                self_paid = amount
+            out.append(
                 Expenditure(
-                    kind=kinds[_offsets(len(kinds) - 1)(draw)],
-                    care=care[_offsets(len(care) - 1)(draw)],
-                    date=_day_between(draw, start, end),
+                    kind=kind,
+                    care=care_type,
+                    date=day,
                     total=_from_fen(total),
                     reimbursed=_from_fen(reimbursed),
                     compliant_self_paid=_from_fen(self_paid),
                 )
             )
-        return records
+        return out
 
     @st.composite
     def build(draw: st.DrawFn) -> tuple[Expenditure, ...]:
