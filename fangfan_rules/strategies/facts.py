@@ -742,13 +742,15 @@ class _Timeline:
         self.max_extra_cuts = max_extra_cuts
         first = min((w.start for w in windows), default=date.min)
         last = max((w.end for w in windows), default=date.min)
-        cut_day = _rec.Day([(first, last)], (first, last))
+        cut_day = _rec.Day([(first, last)], (first, last), loose=True)
         levels = [level] * len(self.aim_windows) if isinstance(level, _Level) else []
         self.record = _rec.Record(
             _rec.of(coverage),
             *(_rec.Of((False, True)) for _ in self.windows),  # a window's ends cut
             # how many extra cuts: none half the time
-            _rec.Of((0,) * max(max_extra_cuts, 1) + tuple(range(1, max_extra_cuts + 1))),
+            _rec.Of(
+                (0,) * max(max_extra_cuts, 1) + tuple(range(1, max_extra_cuts + 1)), loose=True
+            ),
             *(cut_day for _ in range(max_extra_cuts)),
             *levels,
         )
@@ -990,9 +992,10 @@ def expenditures(
     return _strategy_of(spending.one())
 
 
+_AIM_RECORDS_S = st.integers(1, 3)
 #: + 0.01, on, − 0.01 (in fen): above first, as free draws land below a stated figure far more
-#: often than above it, each side a third of the time; and 1–3 records adding up to it
-_AIM_SHAPE = _rec.Record(_rec.Of((1, 0, -1)), _rec.Of((1, 2, 3)))
+#: often than above it; a choice of its own, so every threshold gets each side
+_AIM_SIDE_S = st.sampled_from((1, 0, -1))
 
 
 _Aim = tuple[date, date, str, tuple[ExpenditureKind, ...], tuple[CareType | None, ...], int]
@@ -1060,8 +1063,8 @@ def _aimed_spending(
 
     def aimed(draw: st.DrawFn, aim: _Aim) -> list[Expenditure]:
         part, value = aim[2], aim[5]
-        side, parts = _AIM_SHAPE(draw) or (0, 1)
-        fen = max(value + side, 0)
+        fen = max(value + draw(_AIM_SIDE_S), 0)
+        parts = draw(_AIM_RECORDS_S)
         out = []
         for share in _split(draw, _from_fen(fen), parts):
             amount = _fen(share)
@@ -1542,6 +1545,7 @@ def households(
     )
     member_extras = _MemberExtras(date_range, date_edges) if extras else None
     members_s = _rec.Many(
+        "member",
         lambda g: other_member.record(g, member_extras),
         min_members,
         max_members,
@@ -1549,6 +1553,7 @@ def households(
     )
     flags = _maybe_values((False, True), allow_unknown)
     events = _rec.Many(
+        "risk event",
         lambda g: _element(
             _event_fields(date_range, favoured.get(RiskType), date_edges, fact_windows),
             _event,
@@ -1567,12 +1572,13 @@ def households(
         windows=fact_windows,
         care=care if extras else (None,),
     )
-    spending = _rec.Many(spending_record.one, 0, 3)
+    spending = _rec.Many("spending", spending_record.one, 0, 3)
     care_s = st.sampled_from(care)
     # half the time (when the pack sums spending against a stated figure), spending aimed
     # at such a figure exactly: free draws almost never add up to one
     aimed_spending_s = _aimed_spending(spending_sums, date_range)
     assistance = _rec.Many(
+        "assistance",
         lambda g: _element(
             _assistance_fields(date_range, allow_unknown, date_edges), _assistance_of(hi), g
         ),
@@ -1580,11 +1586,14 @@ def households(
         2,
     )
     monitoring = _rec.Many(
+        "monitoring",
         lambda g: _element(_monitoring_fields(date_range, date_edges), _monitoring_of(hi), g),
         0,
         2,
     )
-    clue_list = _rec.Many(lambda g: _element(_clue_fields(date_range, date_edges), _clue, g), 0, 2)
+    clue_list = _rec.Many(
+        "clue", lambda g: _element(_clue_fields(date_range, date_edges), _clue, g), 0, 2
+    )
     green = _GreenChannel(date_range, allow_unknown, date_edges)
     tags = (
         _rec.of(area_tags)

@@ -10,8 +10,9 @@ choice only for a value that needs its whole range (a day anywhere in a window).
 Uniform digits: hypothesis draws an integer below 256 uniformly, but (6.1xx and later) a wider
 range mostly towards small values, so the leading digits of a wide integer are mostly their
 first value. The digits that decide what a record reaches (branches, edges, whether a list goes
-on) are therefore packed into the low byte of each integer, drawn uniformly; *loose* digits
-(names, villages, sequence numbers: variety rather than edges) fill up to 12 bits above it. Shrinking
+on) are packed into the low byte of each integer, drawn uniformly; *loose* digits (names,
+villages, sequence numbers: variety rather than edges) fill up to 16 bits above it, where the
+leading digits are mostly their first value. Shrinking
 the integer towards 0 moves every digit towards its option's first value, so each option lists
 the simplest value first (unknown, absent, the first edge).
 """
@@ -41,10 +42,11 @@ __all__ = [
     "integers",
 ]
 
-#: Tight digits are packed below this bound, the range hypothesis draws uniformly; loose ones
-#: (where uniform odds do not matter) in up to _LOOSE values above them.
-_BYTE = 256
-_LOOSE = 4096
+#: Tight digits are packed below this bound (hypothesis draws below 256 uniformly), loose ones
+#: (where uniform odds do not matter) in up to _LOOSE values above them; an integer below 2**24
+#: is drawn without the size weighting older hypothesis versions apply to wider ones.
+_TIGHT = 256
+_LOOSE = 65536
 #: ``Share``'s scale: a fraction n / _SCALE of an amount in fen (10**11 fen fits).
 _SCALE = 10**12
 
@@ -130,7 +132,8 @@ def of(value: Any, *, loose: bool = False) -> Field:
 
 class Day(Field):
     """A day in one of ``spans`` (each as likely), on one of its ``edges`` or anywhere in it
-    (as likely), or unknown (``None``, as likely again) with ``unknown=True``."""
+    (as likely), or unknown (``None``, as likely again) with ``unknown=True``; ``loose`` when
+    no edge of a pack is among its edges."""
 
     __slots__ = ("alone_record", "spans")
 
@@ -140,6 +143,7 @@ class Day(Field):
         edges: Sequence[date] = (),
         *,
         unknown: bool = False,
+        loose: bool = False,
     ) -> None:
         self.alone_record: Record | None = None
         self.spans: list[tuple[date, tuple[date, ...], SearchStrategy[int]]] = []
@@ -150,7 +154,7 @@ class Day(Field):
             self.spans.append((lo, inside, integers(0, (hi - lo).days)))
         width = max(len(inside) for _, inside, _ in self.spans)
         kinds = (None, _EDGE, ANY) if unknown else (_EDGE, ANY)
-        super().__init__((range(len(self.spans)), kinds, range(width)))
+        super().__init__((range(len(self.spans)), kinds, range(width)), loose=loose)
 
     def alone(self, draw: st.DrawFn) -> date | None:
         """The day drawn on its own (a record of this field alone): for a day a record needs
@@ -232,11 +236,13 @@ def _decode(
 
 
 def _bytes(options: list[tuple[int, int]], cap: int) -> list[list[tuple[int, int]]]:
-    """(position, size) options packed first-fit, in order, into groups of product <= cap
-    (an option of more values than that is a group of its own)."""
+    """(position, size) options packed into groups of product <= cap, first fit by decreasing
+    size (few groups: each is a choice); the first option stays in the first group (a gate).
+    An option of more values than ``cap`` is a group of its own."""
     groups: list[list[tuple[int, int]]] = []
     sizes: list[int] = []
-    for position, n in options:
+    rest = sorted(options[1:], key=lambda o: -o[1])
+    for position, n in options[:1] + rest:
         for k, size in enumerate(sizes):
             if size * n <= cap:
                 groups[k].append((position, n))
@@ -245,7 +251,8 @@ def _bytes(options: list[tuple[int, int]], cap: int) -> list[list[tuple[int, int
         else:
             groups.append([(position, n)])
             sizes.append(n)
-    return groups
+    # digits in the order their fields are listed (the first most significant)
+    return [sorted(group) for group in groups]
 
 
 class _Chunk:
@@ -259,7 +266,10 @@ class _Chunk:
         self.values = [v for _, v in reversed(options)]
         self.sizes = [len(v) for v in self.values]
         total = prod(self.sizes)
-        self.number_s = integers(0, total - 1) if total > 1 else None
+        # sampled_from(range(n)) draws the same integer as st.integers(0, n - 1), but its label
+        # tells chunks of different sizes apart: hypothesis's engine mutates a test case by
+        # copying a span over another of the same label, which should be a like record
+        self.number_s = st.sampled_from(range(total)) if total > 1 else None
 
     def __call__(self, draw: st.DrawFn, digits: list[Any]) -> None:
         n = draw(self.number_s) if self.number_s is not None else 0
@@ -286,7 +296,7 @@ class Record:
             at += _width(f)
         flat = _flatten(fields)
         self.size = len(flat)
-        tight = _bytes([(p, len(o)) for p, (o, loose) in enumerate(flat) if not loose], _BYTE)
+        tight = _bytes([(p, len(o)) for p, (o, loose) in enumerate(flat) if not loose], _TIGHT)
         loose = _bytes([(p, len(o)) for p, (o, loose) in enumerate(flat) if loose], _LOOSE)
         self.chunks: list[_Chunk] = []
         for k in range(max(len(tight), len(loose))):
@@ -333,17 +343,35 @@ def gate(min_size: int, max_size: int) -> tuple[bool, ...]:
     return (False,) * best[0] + (True,) * best[1]
 
 
+class _Named:
+    """A record's draw whose repr is its kind: hypothesis labels a composite by its function's
+    code and default arguments, so list elements of one kind (members, events…) share a label
+    and those of different kinds do not, the same in every run."""
+
+    __slots__ = ("kind", "one")
+
+    def __init__(self, kind: str, one: Callable[[st.DrawFn], Any]) -> None:
+        self.kind, self.one = kind, one
+
+    def __call__(self, draw: st.DrawFn) -> Any:
+        return self.one(draw)
+
+    def __repr__(self) -> str:
+        return f"record:{self.kind}"
+
+
 class Many:
     """A list of records, each drawn in a span of its own (so shrinking deletes one whole) with
     its "one more?" flag in its first choice: st.lists' flag without a choice of its own.
     ``make(gate)`` makes an element's draw (``None`` when its gate is false); ``first``, when
-    given, makes the first element's."""
+    given, makes the first element's. ``kind`` names the elements (their span label)."""
 
     __slots__ = ("max_size", "min_size", "strategies")
     strategies: dict[tuple[bool, bool], SearchStrategy[Any]]
 
     def __init__(
         self,
+        kind: str,
         make: Callable[[tuple[bool, ...]], Callable[[st.DrawFn], Any]],
         min_size: int,
         max_size: int,
@@ -355,7 +383,7 @@ class Many:
         self.strategies = {}
         for is_first, maker in ((False, make), (True, first or make)):
             for must in (False, True):
-                one = maker((True,) if must else more)
+                one = _Named(kind, maker((True,) if must else more))
                 self.strategies[is_first, must] = st.composite(lambda draw, one=one: one(draw))()
 
     def __call__(self, draw: st.DrawFn) -> list[Any]:
