@@ -444,6 +444,7 @@ def members(
 
 
 _MEMBER_NUMBERS = tuple(range(1, 100))
+_SEQUENCES = tuple(range(1000))  # an ID number's sequence number
 _RELATIONS = (*_CHILD_RELATIONS * (len(Relation) // 2), *Relation)
 _ID_BIRTH = _rec.Day([(date(1900, 1, 1), date(2026, 12, 31))], (date(2000, 2, 29),))
 
@@ -487,8 +488,9 @@ class _MemberDraw:
                 (birth_range[1], date(2023, 1, 1), *birth_edges),
                 unknown=allow_unknown,
             ),
-            _rec.Of((False, True)),  # an ID number
+            _rec.Of((False, True), loose=True),  # an ID number
             _AreaCode(),
+            _rec.Of(_SEQUENCES, loose=True),
             _ID_BIRTH,  # the ID number's birth date when the member's is unknown
             _rec.Of((None, *_NAMES), loose=True),
             _rec.Of((None, *HukouKind), loose=True),
@@ -530,6 +532,7 @@ class _MemberDraw:
                 born,
                 has_id,
                 code,
+                sequence,
                 id_birth,
                 name,
                 hukou,
@@ -545,7 +548,7 @@ class _MemberDraw:
             ) = values
             id_number = None
             if has_id:
-                id_number = _id_from(code, born if born is not None else id_birth, draw)
+                id_number = _id_from(code, born if born is not None else id_birth, sequence)
             member = Member(
                 id="m1",
                 name=name,
@@ -570,10 +573,10 @@ class _MemberDraw:
         return build
 
 
-def _id_from(code: str, born: date, draw: st.DrawFn) -> str:
+def _id_from(code: str, born: date, sequence: int) -> str:
     if not 1000 <= born.year <= 9999:
         raise ValueError(f"id_numbers(): birth year {born.year} cannot be written in 4 digits")
-    first17 = f"{code}{born.year:04d}{born.month:02d}{born.day:02d}{draw(_SEQUENCE_S):03d}"
+    first17 = f"{code}{born.year:04d}{born.month:02d}{born.day:02d}{sequence:03d}"
     return first17 + check_digit(first17)
 
 
@@ -681,8 +684,9 @@ _RECORD = _rec.Record(
     _rec.Of((False, True)),
     _rec.Of((False, True)),
     _rec.Of(_SOURCES, loose=True),
-    _rec.Of(_SHARES),
-    _rec.Of(_SHARES),
+    # how the positive income splits (no stated edge: the net is what the rules compare)
+    _rec.Of(_SHARES, loose=True),
+    _rec.Of(_SHARES, loose=True),
     # the branch (loose: zero and 10**9 yuan are no stated edge), drawn further only for a
     # record no aim fixes
     _rec.Field(_DEFAULT_NET.options, loose=True),
@@ -930,13 +934,14 @@ class _Spending:
         edge_fen = sorted({f for f in map(_fen, money_edges) if 0 <= f <= max_fen})
         self.fields = (
             _OneOf((0, 1, 100, max_fen, *edge_fen), st.integers(0, max_fen)),  # total
-            _rec.Share(),  # reimbursed
+            _rec.Share(loose=True),  # reimbursed
             # the self-paid part or the personal burden (total − reimbursed) exactly on an edge
             _rec.Of((None, None, *edge_fen) if edge_fen else (None,)),
             _rec.Of((False, True)),  # self-paid at most 0.01
-            _rec.Share(),  # self-paid otherwise
+            _rec.Share(loose=True),  # self-paid otherwise
             _rec.Of((False, True)),  # self-paid on the edge too
-            _rec.of(tuple(ExpenditureKind) if kinds is None else kinds),
+            # the kind as a loose digit: the first listed (a pack's favoured ones) more often
+            _rec.of(tuple(ExpenditureKind) if kinds is None else kinds, loose=True),
             _days_in(date_range, date_edges, windows),
             _rec.Of(_SPENDING_NOTES, loose=True),
             _rec.Of(care),
@@ -992,10 +997,9 @@ def expenditures(
     return _strategy_of(spending.one())
 
 
-_AIM_RECORDS_S = st.integers(1, 3)
-#: + 0.01, on, − 0.01 (in fen): above first, as free draws land below a stated figure far more
-#: often than above it; a choice of its own, so every threshold gets each side
-_AIM_SIDE_S = st.sampled_from((1, 0, -1))
+#: + 0.01, on, − 0.01 (in fen), each a third of the time (above first, as free draws land below
+#: a stated figure far more often than above it), and 1–3 records adding up to it
+_AIM_SHAPE = _rec.Record(_rec.Of((1, 0, -1)), _rec.Of((1, 2, 3)))
 
 
 _Aim = tuple[date, date, str, tuple[ExpenditureKind, ...], tuple[CareType | None, ...], int]
@@ -1063,8 +1067,8 @@ def _aimed_spending(
 
     def aimed(draw: st.DrawFn, aim: _Aim) -> list[Expenditure]:
         part, value = aim[2], aim[5]
-        fen = max(value + draw(_AIM_SIDE_S), 0)
-        parts = draw(_AIM_RECORDS_S)
+        side, parts = _AIM_SHAPE(draw) or (0, 1)
+        fen = max(value + side, 0)
         out = []
         for share in _split(draw, _from_fen(fen), parts):
             amount = _fen(share)
@@ -1103,7 +1107,8 @@ def _event_fields(
     windows: Sequence[DateRange],
 ) -> tuple[_rec.Field, ...]:
     return (
-        _rec.of(tuple(RiskType) if types is None else types),
+        # the type as a loose digit: the first listed (a pack's favoured ones) more often
+        _rec.of(tuple(RiskType) if types is None else types, loose=True),
         _days_in(date_range, date_edges, windows),
         _rec.Of(_EVENT_NOTES, loose=True),
     )
@@ -1170,7 +1175,7 @@ def _monitoring_fields(
         _rec.Of(_LATER),  # entered in the system
         _rec.Of(_LATER),  # plan filed
         _rec.Of(_LATER),  # eliminated
-        _rec.Of(tuple(MonitoringCategory)),
+        _rec.Of(tuple(MonitoringCategory), loose=True),
         # how many helpers the record names (0, 1 or 2: 帮扶责任人 and a second helper, the
         # double-helper edge) and who they are; shrinking goes towards no helper
         _rec.Of((0, 1, 2)),
@@ -1609,8 +1614,8 @@ def households(
             if profile is None
             else profile
         ),
-        _rec.Of((HousingGrade.A, HousingGrade.B)),  # calm: housing grade
-        _rec.Of((None, False) if allow_unknown else (False,)),  # calm: serious difficulty
+        _rec.Of((HousingGrade.A, HousingGrade.B), loose=True),  # calm: housing grade
+        _rec.Of((None, False) if allow_unknown else (False,), loose=True),  # calm: serious
         _rec.Digits((_maybe_values(HousingGrade, allow_unknown), flags, flags, flags)),
         _rec.Of((True, True, False, None) if allow_unknown else (True, False)),  # serious
         _rec.Of((None, _rec.ANY) if allow_unknown else (_rec.ANY,)),  # a green-channel record
@@ -1625,9 +1630,10 @@ def households(
         _rec.Of(_AREAS, loose=True),
         tags,
         _rec.Of((None,) * 8 + tuple(range(2013, 2021)), loose=True),  # lifted year
-        _rec.Of((None, _rec.ANY)),  # livestock
-        _rec.Of((None, _rec.ANY)),  # its estimated value
-        _rec.Of((False, True) if aimed_spending_s is not None else (False,)),  # aimed spending
+        _rec.Of((None, _rec.ANY), loose=True),  # livestock
+        _rec.Of((None, _rec.ANY), loose=True),  # its estimated value
+        # spending aimed at a sum the pack states (when it states one): two times in three
+        _rec.Of((False, True, True) if aimed_spending_s is not None else (False,)),
     )
     ids_s = _strategy(ids) if ids is not None else None
 

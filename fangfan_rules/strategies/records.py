@@ -182,8 +182,8 @@ class Share(Field):
     SCALE = _SCALE
     _ANY_S = st.integers(0, _SCALE)
 
-    def __init__(self) -> None:
-        super().__init__(((0, ANY, _SCALE, ANY),))
+    def __init__(self, *, loose: bool = False) -> None:
+        super().__init__(((0, ANY, _SCALE, ANY),), loose=loose)
 
     def value(self, draw: st.DrawFn, digits: Sequence[Any]) -> int:
         return draw(self._ANY_S) if digits[0] is ANY else digits[0]
