@@ -1626,7 +1626,8 @@ def households(
         _rec.Digits((flags, flags, (False, True), flags), loose=True),
         _rec.Of((None, _rec.ANY)),  # the later packs' household facts
         _HouseholdExtras(date_range, date_edges),
-        _rec.of(hukou if hukou is not None else hukou_values),
+        # (loose: the first listed, rural or the values the pack compares, more often)
+        _rec.of(hukou if hukou is not None else hukou_values, loose=True),
         _rec.Of(_AREAS, loose=True),
         tags,
         _rec.Of((None,) * 8 + tuple(range(2013, 2021)), loose=True),  # lifted year
