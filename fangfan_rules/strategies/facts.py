@@ -431,16 +431,8 @@ def members(
         allow_unknown=allow_unknown,
         birth_edges=tuple(birth_edges),
         date_edges=tuple(date_edges),
-    ).record(None, None)
-    id_s = _strategy(ids)
-
-    @st.composite
-    def build(draw: st.DrawFn) -> Member:
-        member = drawn(draw)
-        assert member is not None  # not gated
-        return member.model_copy(update={"id": draw(id_s)})
-
-    return build()
+    ).record(None, None, _strategy(ids))
+    return _strategy_of(drawn)
 
 
 _MEMBER_NUMBERS = tuple(range(1, 100))
@@ -511,7 +503,10 @@ class _MemberDraw:
         ]
 
     def record(
-        self, gate: tuple[bool, ...] | None, extras: _MemberExtras | None
+        self,
+        gate: tuple[bool, ...] | None,
+        extras: _MemberExtras | None,
+        ids: SearchStrategy[str] | None = None,
     ) -> Callable[[st.DrawFn], Any]:
         head: list[_rec.Field] = []
         if gate is not None:
@@ -550,7 +545,8 @@ class _MemberDraw:
             if has_id:
                 id_number = _id_from(code, born if born is not None else id_birth, sequence)
             member = Member(
-                id="m1",
+                # a list element's id is m<number>, given once the household's are known
+                id=draw(ids) if ids is not None else "m1",
                 name=name,
                 relation=relation,
                 birth_date=born,
