@@ -12,9 +12,15 @@ range mostly towards small values, so the leading digits of a wide integer are m
 first value. The digits that decide what a record reaches (branches, edges, whether a list goes
 on) are packed into the low byte of each integer, drawn uniformly; *loose* digits (names,
 villages, sequence numbers: variety rather than edges) fill up to 16 bits above it, where the
-leading digits are mostly their first value. Shrinking
-the integer towards 0 moves every digit towards its option's first value, so each option lists
-the simplest value first (unknown, absent, the first edge).
+leading digits are mostly their first value. Shrinking the integer towards 0 moves every digit
+towards its option's first value, so each option lists the simplest value first (unknown,
+absent, the first edge).
+
+Lists (:class:`Many`) draw each element in a span of its own, its "one more?" flag a digit of
+its first choice, so shrinking still deletes whole elements. Labels matter to hypothesis's
+engine, which mutates a test case by copying one span over another of the same label: chunks
+are drawn as ``sampled_from(range(n))`` (labelled by their size) and list elements are labelled
+by their kind, so copies are of like records.
 """
 
 from __future__ import annotations
