@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from itertools import combinations
-from math import prod
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from fangfan_rules.dates import DateRange
@@ -66,6 +65,8 @@ except ImportError as exc:
     raise MissingExtraError(
         "fangfan_rules.strategies (hypothesis strategies)", "hypothesis"
     ) from exc
+
+from fangfan_rules.strategies import records as _rec  # after the check: needs hypothesis
 
 __all__ = [
     "CALENDAR_LAST_DAY",
@@ -145,10 +146,6 @@ _HUGE = 10**9  # yuan
 # Strategies are built once at import (or once per option set): building one inside a draw makes
 # hypothesis validate it again on every draw, which was most of the generation time.
 _BOOL = st.booleans()
-_MAYBE_BOOL = st.one_of(st.none(), _BOOL)
-#: ``_upto`` scales a draw from 0.._SCALE to 0..n, so one strategy serves every bound (a fen
-#: amount up to 10**11 fits) and shrinks towards 0.
-_SCALE = 10**12
 
 
 # --------------------------------------------------------------------------------------------
@@ -157,10 +154,10 @@ _SCALE = 10**12
 # Hypothesis spends most of a household's generation time on per-draw bookkeeping (a span per
 # strategy drawn, and the engine's mutations walk every span). ``st.one_of`` costs three spans
 # (itself, its branch index, the branch) and ``.map`` three and a warnings context. Inside our
-# composites, _Branches and _Packed draw the *same choices* (a branch index as one_of's own
-# sampler draws it, then the branch; one integer for a packed record) with one span each, and
-# decode in plain Python: the same values for the same choices, so what is drawn, how often and
-# how it shrinks stay as they were. The public strategies still return ordinary strategies.
+# composites, _Branches draws the *same choices* as one_of (a branch index as one_of's own
+# sampler draws it, then the branch) with one span each, and decodes in plain Python: the same
+# values for the same choices. yuan(), dates() and per_capita_levels() are built on it; the
+# records of a household go further (records.py: a record's facts as a few packed choices).
 
 
 @lru_cache(maxsize=256)
@@ -207,8 +204,6 @@ class _Branches:
         """The same draw as a strategy (for a public function or ``st.lists``)."""
         return st.composite(lambda draw: self(draw))()
 
-
-_FRACTION = _Branches(st.sampled_from((0, _SCALE)), st.integers(0, _SCALE))
 
 # --------------------------------------------------------------------------------------------
 # Scalars
@@ -319,72 +314,25 @@ def _day_branches(
     return st.sampled_from(inside), any_day
 
 
-def _days(min_value: date, max_value: date, edges: Iterable[date]) -> _Branches:
-    """:func:`dates` for a composite's ``draw``."""
-    return _Branches(*_day_branches(min_value, max_value, tuple(edges)))
-
-
 def _strategy(value: T | SearchStrategy[T]) -> SearchStrategy[T]:
     return value if isinstance(value, SearchStrategy) else st.just(value)
 
 
 def _maybe_values(values: Iterable[T], allow_unknown: bool) -> tuple[T | None, ...]:
-    """``values``, preceded by as many unknowns (``None``) as they are when unknowns are allowed:
-    unknown one time in three, and first, so shrinking goes towards unknown."""
+    """``values``, preceded by unknowns (``None``) when unknowns are allowed: unknown one time in
+    three, and first, so shrinking goes towards unknown (as few values as give those odds: each
+    is a digit of a packed choice)."""
     known = tuple(values)
-    return (None,) * len(known) + known + known if allow_unknown else known
-
-
-def _maybe_of(values: Iterable[T], allow_unknown: bool) -> SearchStrategy[T | None]:
-    """One of ``values``, or unknown about one time in three: a single choice (cheaper to draw
-    than a ``st.one_of``), shrinking towards unknown (listed first)."""
-    return st.sampled_from(_maybe_values(values, allow_unknown))
-
-
-class _Packed:
-    """One value from each of several options, drawn as a single integer (see _packed)."""
-
-    __slots__ = ("number_s", "options", "sizes")
-
-    def __init__(self, options: tuple[Sequence[Any], ...]) -> None:
-        self.options = tuple(reversed(options))
-        self.sizes = [len(o) for o in self.options]
-        if not all(self.sizes):
-            raise ValueError("_packed(): every option needs at least one value")
-        self.number_s = st.integers(0, prod(self.sizes) - 1)
-
-    def __call__(self, draw: st.DrawFn) -> tuple[Any, ...]:
-        n = draw(self.number_s)
-        picked: list[Any] = []
-        for values, size in zip(self.options, self.sizes, strict=True):
-            n, index = divmod(n, size)
-            picked.append(values[index])
-        return tuple(reversed(picked))
-
-
-def _packed(*options: Sequence[Any]) -> _Packed:
-    """One value from each of ``options``, drawn as a single integer read in mixed radix.
-
-    Hypothesis spends most of a household's generation time on per-choice bookkeeping, so small
-    independent facts of one record (flags, enums) are one choice instead of one each. Every
-    combination stays reachable; shrinking the integer towards 0 moves the facts towards each
-    option's first value (unknown, or the simplest value).
-    """
-    return _Packed(options)
-
-
-def _flag(allow_unknown: bool) -> SearchStrategy[bool | None]:
-    return _maybe_of((False, True), allow_unknown)
-
-
-def _subsets(values: Sequence[T], max_size: int) -> SearchStrategy[tuple[T, ...]]:
-    """Subsets of ``values`` (in their order) with at most ``max_size`` items, as one choice:
-    a unique list costs a choice per item and one more to stop. Smaller subsets come first, so
-    shrinking goes towards the empty one."""
-    return st.sampled_from(_combinations(values, max_size))
+    if not allow_unknown:
+        return known
+    if len(known) % 2 == 0:
+        return (None,) * (len(known) // 2) + known
+    return (None,) * len(known) + known + known
 
 
 def _combinations(values: Sequence[T], max_size: int) -> list[tuple[T, ...]]:
+    """Subsets of ``values`` (in their order) with at most ``max_size`` items, smaller first (so
+    shrinking goes towards the empty one): one digit instead of a unique list's choice per item."""
     return [c for size in range(max_size + 1) for c in combinations(values, size)]
 
 
@@ -400,22 +348,6 @@ def _offsets(span: int) -> _Branches:
 def _day_between(draw: st.DrawFn, lo: date, hi: date) -> date:
     """A day in ``lo..hi`` (both ends drawn often)."""
     return lo + timedelta(days=_offsets((hi - lo).days)(draw))
-
-
-@lru_cache(maxsize=8192)
-def _maybe_offsets(span: int) -> _Branches:
-    return _Branches(None, st.sampled_from((0, span)), st.integers(0, span))
-
-
-def _maybe_day_between(draw: st.DrawFn, lo: date, hi: date) -> date | None:
-    """Unknown (``None``, a third of the time) or a day in ``lo..hi``, both ends drawn often."""
-    offset = _maybe_offsets((hi - lo).days)(draw)
-    return None if offset is None else lo + timedelta(days=offset)
-
-
-def _upto(draw: st.DrawFn, n: int) -> int:
-    """An integer in ``0..n`` (0 and ``n`` drawn often), for amounts in fen."""
-    return n * _FRACTION(draw) // _SCALE if n else 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -461,16 +393,13 @@ def id_numbers(
 # Members
 
 _NAMES = ("张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周杰", "吴霞")
-_NAME_S = st.sampled_from((None, *_NAMES))
-_DISEASES_S = _subsets(("高血压", "糖尿病", "尿毒症", "恶性肿瘤", "脑梗塞"), 2)
+_DISEASES = _combinations(("高血压", "糖尿病", "尿毒症", "恶性肿瘤", "脑梗塞"), 2)
 _CHILD_RELATIONS = (Relation.CHILD, Relation.GRANDCHILD)
 # School stages the rules read (compulsory, non-compulsory in school) twice as often as the rest.
 _SCHOOLING_VALUES = (
     *(s for s in SchoolingStage if s.is_non_compulsory_in_school or s.is_compulsory),
     *SchoolingStage,
 )
-_MEMBER_HUKOU_S = st.sampled_from((None, *HukouKind))
-_GRADE_S = st.integers(1, 4)
 
 
 def members(
@@ -494,83 +423,224 @@ def members(
     ``counted`` (``counted_in_household``) defaults to true three times in four. With
     ``allow_unknown=False`` birth date, labour, schooling, employment and health flags are known.
     """
-    id_s = _strategy(ids)
-    relation_s = (
-        _strategy(relation)
-        if relation is not None
-        else st.sampled_from((*_CHILD_RELATIONS * (len(Relation) // 2), *Relation))
-    )
-    counted_s = (
-        _strategy(counted) if counted is not None else st.sampled_from((True, True, True, False))
-    )
-    born = _day_branches(*birth_range, (birth_range[1], date(2023, 1, 1), *birth_edges))
-    born_s = _Branches(None, *born) if allow_unknown else _Branches(*born)
-    cert_s = _days(
-        *date_range, (date(2022, 12, 31), date(2023, 1, 1), date(2023, 1, 2), *date_edges)
-    )
+    drawn = _MemberDraw(
+        relation=relation,
+        birth_range=birth_range,
+        date_range=date_range,
+        counted=counted,
+        allow_unknown=allow_unknown,
+        birth_edges=tuple(birth_edges),
+        date_edges=tuple(date_edges),
+    ).record(None, None, _strategy(ids))
+    return _strategy_of(drawn)
 
-    def disability(draw: st.DrawFn) -> Disability:
-        return Disability(grade=draw(_GRADE_S), certificate_date=cert_s(draw))
 
-    disability_s = _Branches(None, disability)
-    flags = _maybe_values((False, True), allow_unknown)
-    small_s = _packed(
-        (None, *_NAMES),
-        (None, *HukouKind),
-        _maybe_values(LabourCapacity, allow_unknown),
-        flags,
-        flags,
-        _maybe_values(_SCHOOLING_VALUES, allow_unknown),
-        _maybe_values(EmploymentStability, allow_unknown),
-        flags,
-    )
+_MEMBER_NUMBERS = tuple(range(1, 100))
+_SEQUENCES = tuple(range(1000))  # an ID number's sequence number
+_RELATIONS = (*_CHILD_RELATIONS * (len(Relation) // 2), *Relation)
+_ID_BIRTH = _rec.Day([(date(1900, 1, 1), date(2026, 12, 31))], (date(2000, 2, 29),))
 
-    @st.composite
-    def build(draw: st.DrawFn) -> Member:
-        born = born_s(draw)
-        id_number = None
-        if draw(_BOOL):
-            id_number = _id_number(draw, born if born is not None else draw(_ANY_BIRTH_S))
-        name, hukou, labour, major, chronic, schooling, employment, urban = small_s(draw)
-        return Member(
-            id=draw(id_s),
-            name=name,
-            relation=draw(relation_s),
-            birth_date=born,
-            hukou=hukou,
-            labour=labour,
-            health=Health(
-                major_illness=major,
-                chronic_illness=chronic,
-                diseases=draw(_DISEASES_S),
+
+class _AreaCode(_rec.Field):
+    """An ID number's area code: a listed one or any 6 digits, as often (one digit)."""
+
+    __slots__ = ()
+    _ANY_S = st.integers(110000, 829999)
+
+    def __init__(self) -> None:
+        super().__init__((_AREA_CODES + (_rec.ANY,) * len(_AREA_CODES),), loose=True)
+
+    def value(self, draw: st.DrawFn, digits: Sequence[Any]) -> str:
+        return str(draw(self._ANY_S)) if digits[0] is _rec.ANY else digits[0]
+
+
+class _MemberDraw:
+    """A member's facts as one record (see :mod:`.records`): the same facts and odds as each
+    drawn on its own, in a few choices. ``record(gate, extras)`` is the record, as a list
+    element (``gate``: the "one more?" digit, and a member number 1..99 to pick the id from)
+    and with the later packs' facts (``extras``: :func:`_member_extra_fields`) or not."""
+
+    def __init__(
+        self,
+        *,
+        relation: Relation | SearchStrategy[Relation] | tuple[Relation, ...] | None,
+        birth_range: tuple[date, date],
+        date_range: tuple[date, date],
+        counted: bool | SearchStrategy[bool] | None,
+        allow_unknown: bool,
+        birth_edges: tuple[date, ...],
+        date_edges: tuple[date, ...],
+    ) -> None:
+        flags = _maybe_values((False, True), allow_unknown)
+        self.fields: list[_rec.Field] = [
+            _rec.of(_RELATIONS if relation is None else relation, loose=True),
+            _rec.of((True, True, True, False) if counted is None else counted),
+            _rec.Day(
+                [birth_range],
+                (birth_range[1], date(2023, 1, 1), *birth_edges),
+                unknown=allow_unknown,
             ),
-            disability=disability_s(draw),
-            schooling=schooling,
-            employment=employment,
-            id_number=id_number,
-            counted_in_household=draw(counted_s),
-            has_urban_social_security=urban,
-        )
+            _rec.Of((False, True), loose=True),  # an ID number
+            _AreaCode(),
+            _rec.Of(_SEQUENCES, loose=True),
+            _ID_BIRTH,  # the ID number's birth date when the member's is unknown
+            _rec.Of((None, *_NAMES), loose=True),
+            _rec.Of((None, *HukouKind), loose=True),
+            _rec.Of(_maybe_values(LabourCapacity, allow_unknown)),
+            _rec.Of(flags),  # major illness
+            _rec.Of(flags),  # chronic illness
+            _rec.Of(_maybe_values(_SCHOOLING_VALUES, allow_unknown), loose=True),
+            _rec.Of(_maybe_values(EmploymentStability, allow_unknown), loose=True),
+            _rec.Of(flags),  # urban social security
+            _rec.Of(_DISEASES, loose=True),
+            _rec.Maybe(
+                _rec.Of((1, 2, 3, 4), loose=True),
+                _rec.Day(
+                    [date_range],
+                    (date(2022, 12, 31), date(2023, 1, 1), date(2023, 1, 2), *date_edges),
+                ),
+            ),
+        ]
 
-    return build()
+    def record(
+        self,
+        gate: tuple[bool, ...] | None,
+        extras: _MemberExtras | None,
+        ids: SearchStrategy[str] | None = None,
+    ) -> Callable[[st.DrawFn], Any]:
+        head: list[_rec.Field] = []
+        if gate is not None:
+            head = [_rec.Of(gate), _rec.Of(_MEMBER_NUMBERS, loose=True)]
+        tail = [extras, _MEMBER_EXTRA_FLAGS] if extras is not None else []
+        record = _rec.Record(*head, *self.fields, *tail, gated=gate is not None)
+
+        def build(draw: st.DrawFn) -> Any:
+            values = record(draw)
+            if values is None:
+                return None
+            number = None
+            if gate is not None:
+                number, values = values[1], values[2:]
+            (
+                relation,
+                counted,
+                born,
+                has_id,
+                code,
+                sequence,
+                id_birth,
+                name,
+                hukou,
+                labour,
+                major,
+                chronic,
+                schooling,
+                employment,
+                urban,
+                diseases,
+                disability,
+                *extra,
+            ) = values
+            id_number = None
+            if has_id:
+                id_number = _id_from(code, born if born is not None else id_birth, sequence)
+            member = Member(
+                # a list element's id is m<number>, given once the household's are known
+                id=draw(ids) if ids is not None else "m1",
+                name=name,
+                relation=relation,
+                birth_date=born,
+                hukou=hukou,
+                labour=labour,
+                health=Health(major_illness=major, chronic_illness=chronic, diseases=diseases),
+                disability=None
+                if disability is None
+                else Disability(grade=disability[0], certificate_date=disability[1]),
+                schooling=schooling,
+                employment=employment,
+                id_number=id_number,
+                counted_in_household=counted,
+                has_urban_social_security=urban,
+            )
+            if extra and extra[0] is not None:
+                member = _with_extras(member, {**extra[0], "flags": extra[1]})
+            return member if number is None else (number, member)
+
+        return build
+
+
+def _id_from(code: str, born: date, sequence: int) -> str:
+    if not 1000 <= born.year <= 9999:
+        raise ValueError(f"id_numbers(): birth year {born.year} cannot be written in 4 digits")
+    first17 = f"{code}{born.year:04d}{born.month:02d}{born.day:02d}{sequence:03d}"
+    return first17 + check_digit(first17)
 
 
 # --------------------------------------------------------------------------------------------
 # Income
 
 Coverage = Literal["full", "partial", "none"]
-_EXPENSE_S = _yuan(0, 50000)
-_PROPERTY_S = _yuan(-20000, 20000)
-#: whether a record has a business expense and a property income, and its source: one choice
-_RECORD_FLAGS_S = _packed(
-    (False, True), (False, True), (None, "入户调查", "统计监测", "部门数据比对")
+_EXPENSE_S = st.integers(0, 50000 * 100)
+_PROPERTY_S = st.integers(-20000 * 100, 20000 * 100)
+_SOURCES = (None, "入户调查", "统计监测", "部门数据比对")
+#: a share of an income record's positive income (in _SHARE-ths): none or all a quarter of the
+#: time each, else one of six in between (a digit; a fraction drawn over its whole range would
+#: be a choice of its own)
+_SHARE = 7
+_SHARES = (0, 0, 0, _SHARE, _SHARE, _SHARE, *range(1, _SHARE))
+#: how an aimed total splits over its records: a weight 0..3 each (all 0: equal parts)
+_WEIGHTS = tuple(range(4))
+
+
+class _Pick(_rec.Field):
+    """One of ``values`` where a strategy among them stands for its own draw (a branch of a
+    one_of drawn as a digit: an edge, or an amount anywhere in a range)."""
+
+    __slots__ = ()
+
+    def value(self, draw: st.DrawFn, digits: Sequence[Any]) -> Any:
+        picked = digits[0]
+        return draw(picked) if isinstance(picked, SearchStrategy) else picked
+
+
+#: a segment's net income (in fen) when no aim fixes it: the branches of the plain
+#: one_of(yuan(0, 200000, edges=(0,)), yuan(-20000, 0), yuan(0, 10**9, edges=(10**9,)))
+_DEFAULT_NET = _Pick(
+    (
+        (
+            0,
+            st.integers(0, 200000 * 100),
+            st.integers(-20000 * 100, 0),
+            _HUGE * 100,
+            st.integers(0, _HUGE * 100),
+        ),
+    )
 )
-_WEIGHT_S = st.integers(0, 100)
-_DEFAULT_NETS = _Branches(
-    *_yuan_branches(0, 200000, (0,)),
-    *_yuan_branches(-20000, 0),
-    *_yuan_branches(0, _HUGE, (_HUGE,)),
-)
+
+
+class _Level(_rec.Field):
+    """A per-capita level (fen) as :func:`per_capita_levels` draws it: on an edge, ordinary,
+    huge or negative (its branches as a digit, the edge as another)."""
+
+    __slots__ = ("edges",)
+
+    def __init__(self, edges: Iterable[Amount] | None) -> None:
+        chosen = tuple(to_yuan(e) for e in edges) if edges is not None else _QIANSHAN_MONEY_EDGES
+        self.edges = tuple(_fen(e) for e in chosen) or (0,)
+        branches = (
+            None,  # on an edge
+            st.integers(0, 30000 * 100),
+            _HUGE * 100,
+            st.integers(30000 * 100, _HUGE * 100),
+            st.integers(-5000 * 100, 0),
+        )
+        super().__init__((branches, self.edges))
+
+    def value(self, draw: st.DrawFn, digits: Sequence[Any]) -> Decimal:
+        branch, edge = digits
+        if branch is None:
+            return _from_fen(edge)
+        return _from_fen(draw(branch) if isinstance(branch, SearchStrategy) else branch)
 
 
 def _merge(windows: Sequence[DateRange]) -> list[DateRange]:
@@ -585,12 +655,18 @@ def _merge(windows: Sequence[DateRange]) -> list[DateRange]:
     return blocks
 
 
+@lru_cache(maxsize=64)
+def _weights(parts: int) -> _rec.Record:
+    return _rec.Record(*(_rec.Of(_WEIGHTS) for _ in range(parts)))
+
+
 def _split(draw: st.DrawFn, total: Decimal, parts: int) -> list[Decimal]:
     """``total`` split into ``parts`` exact fen amounts that add up to it exactly."""
     if parts == 1:
         return [total]
     fen = _fen(total)
-    weights = [draw(_WEIGHT_S) for _ in range(parts)]
+    weights = _weights(parts)(draw)
+    assert weights is not None
     if sum(weights) == 0:
         weights = [1] * parts
     shares = [fen * w // sum(weights) for w in weights[:-1]]
@@ -598,16 +674,36 @@ def _split(draw: st.DrawFn, total: Decimal, parts: int) -> list[Decimal]:
     return [_from_fen(s) for s in shares]
 
 
-def _record(draw: st.DrawFn, start: date, end: date, net: Decimal) -> IncomeRecord:
-    """A record over ``start..end`` whose net income (components − business expense) is ``net``."""
-    has_expense, has_property, source = _RECORD_FLAGS_S(draw)
-    expense = _EXPENSE_S(draw) if has_expense else Decimal("0.00")
-    prop = _PROPERTY_S(draw) if has_property else Decimal("0.00")
+#: an income record's small facts: a business expense, a property income, its source and how
+#: its positive income splits into wages, business and transfers; and its net when not aimed
+_RECORD = _rec.Record(
+    _rec.Of((False, True)),
+    _rec.Of((False, True)),
+    _rec.Of(_SOURCES, loose=True),
+    # how the positive income splits (no stated edge: the net is what the rules compare)
+    _rec.Of(_SHARES, loose=True),
+    _rec.Of(_SHARES, loose=True),
+    # the branch (loose: zero and 10**9 yuan are no stated edge), drawn further only for a
+    # record no aim fixes
+    _rec.Field(_DEFAULT_NET.options, loose=True),
+)
+
+
+def _record(draw: st.DrawFn, start: date, end: date, net: Decimal | None) -> IncomeRecord:
+    """A record over ``start..end`` whose net income (components − business expense) is ``net``
+    (drawn when ``None``)."""
+    values = _RECORD(draw)
+    assert values is not None
+    has_expense, has_property, source, a, b, branch = values
+    if net is None:
+        net = _from_fen(_DEFAULT_NET.value(draw, [branch]))
+    expense = _from_fen(draw(_EXPENSE_S)) if has_expense else Decimal("0.00")
+    prop = _from_fen(draw(_PROPERTY_S)) if has_property else Decimal("0.00")
     positive = net - prop + expense
     if positive < 0:  # property income absorbs a loss larger than the other components
         prop, positive = net + expense, Decimal("0.00")
     fen = _fen(positive)
-    a, b = sorted((_upto(draw, fen), _upto(draw, fen)))
+    a, b = sorted((fen * a // _SHARE, fen * b // _SHARE))
     return IncomeRecord(
         start=start,
         end=end,
@@ -620,59 +716,97 @@ def _record(draw: st.DrawFn, start: date, end: date, net: Decimal) -> IncomeReco
     )
 
 
-def _timeline(
-    draw: st.DrawFn,
-    windows: Sequence[DateRange],
-    aims: dict[DateRange, Decimal],
-    coverage: Coverage,
-    max_extra_cuts: int,
-) -> tuple[IncomeRecord, ...]:
-    """Non-overlapping records over the union of ``windows``; ``aims`` fixes a window's total net.
+class _Timeline:
+    """Non-overlapping income records over the union of ``windows``; the windows in
+    ``aim_windows`` have their net income aimed at ``level`` × the counted members.
 
     Every aimed window's ends are cut points, so each record lies inside or outside it and the
     window's net income is the exact sum of its records' nets (no pro rata rounding). Boundaries of
     the other windows are cut or not (a record straddling a window boundary is split pro rata by
     the engine). Windows are aimed in order; one made only of records already fixed by earlier
-    aims keeps the total they imply.
+    aims keeps the total they imply. Which boundaries are cut, the extra cuts, the coverage and a
+    level drawn as :func:`per_capita_levels` are digits of one record (see :mod:`.records`).
     """
-    if coverage == "none" or not windows:
-        return ()
-    cuts: set[date] = set()
-    for w in windows:
-        if w in aims or draw(_BOOL):
-            cuts |= {w.start, w.end + _DAY}
-    first = min(w.start for w in windows)
-    last = max(w.end for w in windows)
-    for _ in range(_upto(draw, max_extra_cuts)):
-        cuts.add(_day_between(draw, first, last))
-    segments: list[tuple[date, date]] = []
-    for block in _merge(windows):
-        points = sorted(c for c in cuts if block.start < c <= block.end)
-        starts = [block.start, *points]
-        ends = [p - _DAY for p in points] + [block.end]
-        segments.extend(zip(starts, ends, strict=True))
-    net_of: dict[int, Decimal] = {}
-    for w, total in aims.items():
-        inside = [k for k, (s, e) in enumerate(segments) if w.start <= s and e <= w.end]
-        free = [k for k in inside if k not in net_of]
-        if not free:
-            continue
-        remainder = total - sum((net_of[k] for k in inside if k in net_of), Decimal("0.00"))
-        for k, part in zip(free, _split(draw, remainder, len(free)), strict=True):
-            net_of[k] = part
-    nets = [net_of[k] if k in net_of else _DEFAULT_NETS(draw) for k in range(len(segments))]
-    if coverage == "partial":
-        trimmable = [k for k, (s, e) in enumerate(segments) if e > s]
-        if trimmable and draw(_BOOL):  # type: ignore[arg-type]
-            # Leave out one day at a segment's edge: the window edges are where coverage breaks.
-            k = draw(st.sampled_from(trimmable))
-            s, e = segments[k]
-            segments[k] = (s + _DAY, e) if draw(_BOOL) else (s, e - _DAY)
-        else:
-            dropped = draw(st.sets(st.sampled_from(range(len(segments))), min_size=1))
-            kept = [k for k in range(len(segments)) if k not in dropped]
-            segments, nets = [segments[k] for k in kept], [nets[k] for k in kept]
-    return tuple(_record(draw, s, e, n) for (s, e), n in zip(segments, nets, strict=True))
+
+    def __init__(
+        self,
+        windows: Sequence[DateRange],
+        aim_windows: Sequence[DateRange],
+        level: _Level | Callable[[st.DrawFn], Decimal],
+        coverage: Coverage | tuple[Coverage, ...],
+        max_extra_cuts: int,
+    ) -> None:
+        self.windows = tuple(windows)
+        self.aim_windows = tuple(aim_windows)
+        self.level = level
+        self.max_extra_cuts = max_extra_cuts
+        first = min((w.start for w in windows), default=date.min)
+        last = max((w.end for w in windows), default=date.min)
+        cut_day = _rec.Day([(first, last)], (first, last), loose=True)
+        levels = [level] * len(self.aim_windows) if isinstance(level, _Level) else []
+        self.record = _rec.Record(
+            _rec.of(coverage),
+            *(_rec.Of((False, True)) for _ in self.windows),  # a window's ends cut
+            # how many extra cuts: none half the time
+            _rec.Of(
+                (0,) * max(max_extra_cuts, 1) + tuple(range(1, max_extra_cuts + 1)), loose=True
+            ),
+            *(cut_day for _ in range(max_extra_cuts)),
+            *levels,
+        )
+
+    def __call__(self, draw: st.DrawFn, counted: int) -> tuple[IncomeRecord, ...]:
+        windows = self.windows
+        if not windows:
+            return ()
+        values = self.record(draw)
+        assert values is not None
+        coverage: Coverage = values[0]
+        if coverage == "none":
+            return ()
+        k = 1 + len(windows)
+        cut_flags, extra = values[1:k], values[k]
+        days = values[k + 1 : k + 1 + self.max_extra_cuts]
+        levels = values[k + 1 + self.max_extra_cuts :]
+        aims: dict[DateRange, Decimal] = {}
+        if counted:
+            for i, w in enumerate(self.aim_windows):
+                level = levels[i] if levels else self.level(draw)  # type: ignore[operator]
+                aims[w] = to_yuan(level) * counted
+        cuts: set[date] = set()
+        for w, cut in zip(windows, cut_flags, strict=True):
+            if w in aims or cut:
+                cuts |= {w.start, w.end + _DAY}
+        cuts.update(days[:extra])
+        segments: list[tuple[date, date]] = []
+        for block in _merge(windows):
+            points = sorted(c for c in cuts if block.start < c <= block.end)
+            starts = [block.start, *points]
+            ends = [p - _DAY for p in points] + [block.end]
+            segments.extend(zip(starts, ends, strict=True))
+        net_of: dict[int, Decimal] = {}
+        for w, total in aims.items():
+            inside = [k for k, (s, e) in enumerate(segments) if w.start <= s and e <= w.end]
+            free = [k for k in inside if k not in net_of]
+            if not free:
+                continue
+            remainder = total - sum((net_of[k] for k in inside if k in net_of), Decimal("0.00"))
+            for k, part in zip(free, _split(draw, remainder, len(free)), strict=True):
+                net_of[k] = part
+        nets: list[Decimal | None] = [net_of.get(k) for k in range(len(segments))]
+        if coverage == "partial":
+            trimmable = [k for k, (s, e) in enumerate(segments) if e > s]
+            if trimmable and draw(_BOOL):  # type: ignore[arg-type]
+                # Leave out one day at a segment's edge: the window edges are where coverage
+                # breaks.
+                k = draw(st.sampled_from(trimmable))
+                s, e = segments[k]
+                segments[k] = (s + _DAY, e) if draw(_BOOL) else (s, e - _DAY)
+            else:
+                dropped = draw(st.sets(st.sampled_from(range(len(segments))), min_size=1))
+                kept = [k for k in range(len(segments)) if k not in dropped]
+                segments, nets = [segments[k] for k in kept], [nets[k] for k in kept]
+        return tuple(_record(draw, s, e, n) for (s, e), n in zip(segments, nets, strict=True))
 
 
 def income_records(
@@ -693,13 +827,18 @@ def income_records(
         raise ValueError("income_records(): a partially covered window has no net income to aim")
     if max_records < 1:
         raise ValueError("income_records(): max_records must be at least 1")
-    total_s = None if total_net is None else _strategy(total_net)
+    total_s = _strategy(total_net) if total_net is not None else st.just(Decimal("0.00"))
+    timeline = _Timeline(
+        [window],
+        [window] if total_net is not None else [],
+        lambda draw: to_yuan(draw(total_s)),
+        "partial" if partial else "full",
+        max_records - 1,
+    )
 
     @st.composite
     def build(draw: st.DrawFn) -> tuple[IncomeRecord, ...]:
-        aims = {} if total_s is None else {window: to_yuan(draw(total_s))}
-        coverage: Coverage = "partial" if partial else "full"
-        return _timeline(draw, [window], aims, coverage, max_records - 1)
+        return timeline(draw, 1)
 
     return build()
 
@@ -707,22 +846,126 @@ def income_records(
 # --------------------------------------------------------------------------------------------
 # Dated records
 
-_SPENDING_NOTE_S = _Branches(None, st.sampled_from(("住院", "学费", "房屋修缮")))
-_EVENT_NOTE_S = _Branches(None, st.sampled_from(("突发", "住院治疗", "洪涝")))
+_SPENDING_NOTES = (None, None, None, "住院", "学费", "房屋修缮")  # unknown half the time
+_EVENT_NOTES = (None, None, None, "突发", "住院治疗", "洪涝")
 
 
 def _days_in(
     date_range: tuple[date, date], edges: Iterable[date], windows: Sequence[DateRange]
-) -> _Branches:
+) -> _rec.Day:
     """Days in ``date_range``, or (as often) inside one of ``windows`` (a pack's income and
     spending periods, where its rules sum spending and look for events)."""
-    edges = tuple(edges)
     spans = [date_range] + [
         (max(w.start, date_range[0]), min(w.end, date_range[1]))
         for w in windows
         if max(w.start, date_range[0]) <= min(w.end, date_range[1])
     ]
-    return _Branches(*(b for lo, hi in spans for b in _day_branches(lo, hi, edges)))
+    return _rec.Day(spans, tuple(edges))
+
+
+class _OneOf(_rec.Field):
+    """One of ``values`` or any integer of ``any_s``, as often (two digits)."""
+
+    __slots__ = ("any_s",)
+
+    def __init__(self, values: Sequence[int], any_s: SearchStrategy[int]) -> None:
+        self.any_s = any_s
+        super().__init__(((True, _rec.ANY), values))
+
+    def value(self, draw: st.DrawFn, digits: Sequence[Any]) -> int:
+        branch, picked = digits
+        return draw(self.any_s) if branch is _rec.ANY else picked
+
+
+def _element(
+    fields: Sequence[_rec.Field],
+    build: Callable[[st.DrawFn, Callable[[int], Any]], T],
+    gate: tuple[bool, ...] | None = None,
+) -> Callable[[st.DrawFn], T | None]:
+    """One record of ``fields`` built by ``build(draw, field)`` (``field(k)``: the k-th field's
+    value, decoded when asked); with ``gate``, a list element whose first digit says whether
+    there is one (``None``: the list ends)."""
+    head = [_rec.Of(gate)] if gate is not None else []
+    record = _rec.Record(*head, *fields, gated=gate is not None)
+    skip = len(head)
+
+    def one(draw: st.DrawFn) -> T | None:
+        digits = record.digits(draw)
+        if digits is None:
+            return None
+        return build(draw, lambda k: record.field(draw, digits, k + skip))
+
+    return one
+
+
+def _strategy_of(one: Callable[[st.DrawFn], T | None]) -> SearchStrategy[T]:
+    """An ungated record's draw as a strategy (for a public function)."""
+
+    def build(draw: st.DrawFn) -> T:
+        value = one(draw)
+        assert value is not None  # only a gated record (a list element) ends a list
+        return value
+
+    return st.composite(build)()
+
+
+class _Spending:
+    """A rigid spending's facts as one record (see :func:`expenditures`)."""
+
+    def __init__(
+        self,
+        *,
+        date_range: tuple[date, date],
+        kinds: ExpenditureKind
+        | SearchStrategy[ExpenditureKind]
+        | tuple[ExpenditureKind, ...]
+        | None,
+        max_total: Amount,
+        money_edges: Iterable[Amount],
+        date_edges: Iterable[date],
+        windows: Sequence[DateRange],
+        care: tuple[CareType | None, ...] = (None,),
+    ) -> None:
+        max_fen = _fen(max_total)
+        edge_fen = sorted({f for f in map(_fen, money_edges) if 0 <= f <= max_fen})
+        self.fields = (
+            _OneOf((0, 1, 100, max_fen, *edge_fen), st.integers(0, max_fen)),  # total
+            _rec.Share(loose=True),  # reimbursed
+            # the self-paid part or the personal burden (total − reimbursed) exactly on an edge
+            _rec.Of((None, None, *edge_fen) if edge_fen else (None,)),
+            _rec.Of((False, True)),  # self-paid at most 0.01
+            _rec.Share(loose=True),  # self-paid otherwise
+            _rec.Of((False, True)),  # self-paid on the edge too
+            # the kind as a loose digit: the first listed (a pack's favoured ones) more often
+            _rec.of(tuple(ExpenditureKind) if kinds is None else kinds, loose=True),
+            _days_in(date_range, date_edges, windows),
+            _rec.Of(_SPENDING_NOTES, loose=True),
+            _rec.Of(care),
+        )
+
+    def build(self, draw: st.DrawFn, field: Callable[[int], Any]) -> Expenditure:
+        total = field(0)
+        reimbursed = _rec.scaled(total, field(1))
+        edge, at_most_fen = field(2), field(3)
+        if edge is not None and edge <= total:
+            reimbursed = total - edge
+        room = total - reimbursed
+        self_paid = min(room, 1) if at_most_fen else _rec.scaled(room, field(4))
+        if edge is not None and edge <= room and field(5):
+            self_paid = edge
+        kind = field(6)
+        return Expenditure(
+            kind=kind,
+            care=field(9) if kind == ExpenditureKind.MEDICAL else None,
+            date=field(7),
+            total=_from_fen(total),
+            reimbursed=_from_fen(reimbursed),
+            compliant_self_paid=_from_fen(self_paid),
+            description=field(8),
+        )
+
+    def one(self, gate: tuple[bool, ...] | None = None) -> Callable[[st.DrawFn], Any]:
+        return _element(self.fields, self.build, gate)
 
 
 def expenditures(
@@ -739,41 +982,20 @@ def expenditures(
     Totals go up to ``max_total`` yuan. Self-paid is often exactly 0 or 0.01 (the ``> 0`` edge of
     qianshan's spending rules), and reimbursement often covers everything.
     """
-    kind_s = _strategy(kinds) if kinds is not None else st.sampled_from(ExpenditureKind)
-    max_fen = _fen(max_total)
-    edge_fen = sorted({f for f in map(_fen, money_edges) if 0 <= f <= max_fen})
-    total_s = _Branches(st.sampled_from((0, 1, 100, max_fen, *edge_fen)), st.integers(0, max_fen))
-    # the self-paid part or the personal burden (total − reimbursed) exactly on a stated edge
-    edge_s = st.sampled_from((None, None, *edge_fen)) if edge_fen else st.none()
-    day_s = _days_in(date_range, date_edges, windows)
-
-    @st.composite
-    def build(draw: st.DrawFn) -> Expenditure:
-        total = total_s(draw)
-        reimbursed = _upto(draw, total)
-        edge = draw(edge_s)
-        if edge is not None and edge <= total:
-            reimbursed = total - edge
-        room = total - reimbursed
-        self_paid = min(room, 1) if draw(_BOOL) else _upto(draw, room)
-        if edge is not None and edge <= room and draw(_BOOL):
-            self_paid = edge
-        return Expenditure(
-            kind=draw(kind_s),
-            date=day_s(draw),
-            total=_from_fen(total),
-            reimbursed=_from_fen(reimbursed),
-            compliant_self_paid=_from_fen(self_paid),
-            description=_SPENDING_NOTE_S(draw),
-        )
-
-    return build()
+    spending = _Spending(
+        date_range=date_range,
+        kinds=kinds,
+        max_total=max_total,
+        money_edges=money_edges,
+        date_edges=date_edges,
+        windows=windows,
+    )
+    return _strategy_of(spending.one())
 
 
-_AIM_RECORDS_S = st.integers(1, 3)
-#: + 0.01, on, − 0.01 (in fen): above first, as free draws land below a stated figure far more
-#: often than above it; a choice of its own, so every threshold gets each side
-_AIM_SIDE_S = st.sampled_from((1, 0, -1))
+#: + 0.01, on, − 0.01 (in fen), each a third of the time (above first, as free draws land below
+#: a stated figure far more often than above it), and 1–3 records adding up to it
+_AIM_SHAPE = _rec.Record(_rec.Of((1, 0, -1)), _rec.Of((1, 2, 3)))
 
 
 _Aim = tuple[date, date, str, tuple[ExpenditureKind, ...], tuple[CareType | None, ...], int]
@@ -823,36 +1045,74 @@ def _aimed_spending(
         aims.append((start, end, found.part, kinds, care, _fen(found.threshold.value)))
     if not aims:
         return None
-    sets_s = st.sampled_from(_aim_sets(tuple(dict.fromkeys(aims))))
+    aims = list(dict.fromkeys(aims))
+    sets_s = st.sampled_from(_aim_sets(tuple(aims)))
+    # per aim, each record's facts as one record (see .records): the reimbursed share, the
+    # share of the other part, the day (either end of the days the sum reads often) and which
+    # of the kinds and care types the sum selects
+    records = {
+        aim: _rec.Record(
+            _rec.Share(),
+            _rec.Share(),
+            _rec.Day([(aim[0], aim[1])], (aim[0], aim[1])),
+            _rec.Of(aim[3], loose=True),
+            _rec.Of(aim[4], loose=True),
+        )
+        for aim in aims
+    }
 
     def aimed(draw: st.DrawFn, aim: _Aim) -> list[Expenditure]:
-        start, end, part, kinds, care, value = aim
-        fen = max(value + draw(_AIM_SIDE_S), 0)
-        records = []
-        for share in _split(draw, _from_fen(fen), draw(_AIM_RECORDS_S)):
+        part, value = aim[2], aim[5]
+        side, parts = _AIM_SHAPE(draw) or (0, 1)
+        fen = max(value + side, 0)
+        out = []
+        for share in _split(draw, _from_fen(fen), parts):
             amount = _fen(share)
-            reimbursed = _upto(draw, amount)
+            values = records[aim](draw)
+            assert values is not None
+            reimbursed_share, other_share, day, kind, care_type = values
+            reimbursed = _rec.scaled(amount, reimbursed_share)
             if part == "burden":
-                total, self_paid = amount + reimbursed, _upto(draw, amount)
+                total, self_paid = amount + reimbursed, _rec.scaled(amount, other_share)
             else:  # a non-compliant part on top, paid by the household too
-                total, self_paid = amount + reimbursed + _upto(draw, amount), amount
-            records.append(
+                total = amount + reimbursed + _rec.scaled(amount, other_share)
+                self_paid = amount
+            out.append(
                 Expenditure(
-                    kind=kinds[_offsets(len(kinds) - 1)(draw)],
-                    care=care[_offsets(len(care) - 1)(draw)],
-                    date=_day_between(draw, start, end),
+                    kind=kind,
+                    care=care_type,
+                    date=day,
                     total=_from_fen(total),
                     reimbursed=_from_fen(reimbursed),
                     compliant_self_paid=_from_fen(self_paid),
                 )
             )
-        return records
+        return out
 
     @st.composite
     def build(draw: st.DrawFn) -> tuple[Expenditure, ...]:
         return tuple(record for aim in draw(sets_s) for record in aimed(draw, aim))
 
     return build()
+
+
+def _event_fields(
+    date_range: tuple[date, date],
+    types: RiskType | SearchStrategy[RiskType] | tuple[RiskType, ...] | None,
+    date_edges: Iterable[date],
+    windows: Sequence[DateRange],
+) -> tuple[_rec.Field, ...]:
+    return (
+        # the type as a loose digit: the first listed (a pack's favoured ones) more often
+        _rec.of(tuple(RiskType) if types is None else types, loose=True),
+        _days_in(date_range, date_edges, windows),
+        _rec.Of(_EVENT_NOTES, loose=True),
+    )
+
+
+def _event(draw: st.DrawFn, field: Callable[[int], Any]) -> RiskEvent:
+    kind, day, note = (field(k) for k in range(3))
+    return RiskEvent(type=kind, date=day, description=note)
 
 
 def risk_events(
@@ -863,84 +1123,106 @@ def risk_events(
     windows: Sequence[DateRange] = (),
 ) -> SearchStrategy[RiskEvent]:
     """A dated risk event of any :class:`RiskType` (default) on a day in ``date_range``."""
-    type_s = _strategy(types) if types is not None else st.sampled_from(RiskType)
-    day_s = _days_in(date_range, date_edges, windows)
-
-    @st.composite
-    def build(draw: st.DrawFn) -> RiskEvent:
-        return RiskEvent(type=draw(type_s), date=day_s(draw), description=_EVENT_NOTE_S(draw))
-
-    return build()
+    return _strategy_of(_element(_event_fields(date_range, types, date_edges, windows), _event))
 
 
-def _social_assistance(
+#: a day after another, up to a last day: unknown (a third of the time), either end or any day
+_LATER = (None, None, 0, 1, _rec.ANY, _rec.ANY)
+
+
+def _later(draw: st.DrawFn, digit: Any, lo: date, hi: date) -> date | None:
+    if digit is None:
+        return None
+    if digit is _rec.ANY:
+        return lo + timedelta(days=draw(_rec.integers(0, (hi - lo).days)))
+    return hi if digit else lo
+
+
+def _assistance_fields(
     date_range: tuple[date, date], allow_unknown: bool, date_edges: tuple[date, ...]
-) -> SearchStrategy[SocialAssistance]:
-    start_s = _days(*date_range, (date(2022, 12, 31), date(2023, 1, 1), *date_edges))
-    kind_grade_s = _packed(tuple(DibaoKind), _maybe_values((False, True), allow_unknown))
+) -> tuple[_rec.Field, ...]:
+    return (
+        _rec.Day([date_range], (date(2022, 12, 31), date(2023, 1, 1), *date_edges)),
+        _rec.Of(_LATER),
+        _rec.Of(tuple(DibaoKind)),
+        _rec.Of(_maybe_values((False, True), allow_unknown)),
+    )
 
-    @st.composite
-    def build(draw: st.DrawFn) -> SocialAssistance:
-        start = start_s(draw)
-        end = _maybe_day_between(draw, start, max(start, date_range[1]))
-        kind, full_or_top = kind_grade_s(draw)
+
+def _assistance_of(hi: date) -> Callable[[st.DrawFn, Callable[[int], Any]], SocialAssistance]:
+    def build(draw: st.DrawFn, field: Callable[[int], Any]) -> SocialAssistance:
+        start = field(0)
+        end = _later(draw, field(1), start, max(start, hi))
+        kind, full_or_top = field(2), field(3)
         return SocialAssistance(kind=kind, start=start, end=end, full_or_top_grade=full_or_top)
 
-    return build()
+    return build
 
 
-#: the category, how many helpers the record names (0, 1 or 2: 帮扶责任人 and a second helper,
-#: the double-helper edge) and who they are, in one choice; shrinking goes towards no helper
-_CATEGORY_HELPERS_S = _packed(
-    tuple(MonitoringCategory), (0, 1, 2), tuple(range(len(_NAMES))), tuple(range(1, len(_NAMES)))
-)
-_RISK_TYPES_S = _subsets(tuple(RiskType), 2)
-_MEASURES_S = _subsets(tuple(AssistanceMeasure), 2)
+_RISK_TYPES = _combinations(tuple(RiskType), 2)
+_MEASURES = _combinations(tuple(AssistanceMeasure), 2)
 
 
-def _monitoring(
+def _monitoring_fields(
     date_range: tuple[date, date], date_edges: tuple[date, ...]
-) -> SearchStrategy[MonitoringRecord]:
-    day_s = _days(*date_range, (*date_edges, date(2023, 4, 27)))
+) -> tuple[_rec.Field, ...]:
+    return (
+        _rec.Day([date_range], (*date_edges, date(2023, 4, 27))),  # identified
+        _rec.Of(_LATER),  # entered in the system
+        _rec.Of(_LATER),  # plan filed
+        _rec.Of(_LATER),  # eliminated
+        _rec.Of(tuple(MonitoringCategory), loose=True),
+        # how many helpers the record names (0, 1 or 2: 帮扶责任人 and a second helper, the
+        # double-helper edge) and who they are; shrinking goes towards no helper
+        _rec.Of((0, 1, 2)),
+        _rec.Of(tuple(range(len(_NAMES))), loose=True),
+        _rec.Of(tuple(range(1, len(_NAMES))), loose=True),
+        _rec.Of(_RISK_TYPES, loose=True),
+        _rec.Of(_MEASURES, loose=True),
+    )
 
-    @st.composite
-    def build(draw: st.DrawFn) -> MonitoringRecord:
-        identified = day_s(draw)
-        hi = max(identified, date_range[1])
 
-        def later() -> date | None:
-            return _maybe_day_between(draw, identified, hi)
-
-        category, helpers, first, step = _CATEGORY_HELPERS_S(draw)
+def _monitoring_of(hi: date) -> Callable[[st.DrawFn, Callable[[int], Any]], MonitoringRecord]:
+    def build(draw: st.DrawFn, field: Callable[[int], Any]) -> MonitoringRecord:
+        identified = field(0)
+        last = max(identified, hi)
+        helpers, first, step = field(5), field(6), field(7)
         # the second helper is another person than the first (step ≥ 1 round the names)
-        helper = _NAMES[first] if helpers >= 1 else None
-        second = _NAMES[(first + step) % len(_NAMES)] if helpers == 2 else None
         return MonitoringRecord(
-            category=category,
+            category=field(4),
             identified_on=identified,
-            system_entry_on=later(),
-            risk_types=draw(_RISK_TYPES_S),
-            measures=draw(_MEASURES_S),
-            helper=helper,
-            second_helper=second,
-            plan_filed_on=later(),
-            eliminated_on=later(),
+            system_entry_on=_later(draw, field(1), identified, last),
+            risk_types=field(8),
+            measures=field(9),
+            helper=_NAMES[first] if helpers >= 1 else None,
+            second_helper=_NAMES[(first + step) % len(_NAMES)] if helpers == 2 else None,
+            plan_filed_on=_later(draw, field(2), identified, last),
+            eliminated_on=_later(draw, field(3), identified, last),
         )
 
-    return build()
+    return build
 
 
-def _green_channel(
-    date_range: tuple[date, date], allow_unknown: bool, date_edges: tuple[date, ...]
-) -> SearchStrategy[GreenChannelRecord]:
-    likely = st.sampled_from((True, True, False, None) if allow_unknown else (True, True, False))
-    return st.builds(
-        GreenChannelRecord,
-        facts_clear=likely,
-        urgent=likely,
-        town_confirmed_on=st.one_of(st.none(), dates(*date_range, edges=date_edges)),
-        village_confirmed_on=st.one_of(st.none(), dates(*date_range, edges=date_edges)),
-    )
+class _GreenChannel(_rec.Field):
+    """A green-channel record: findings likely true, each confirmation unknown, on an edge or
+    any day (a third of the time each)."""
+
+    __slots__ = ("day",)
+
+    def __init__(
+        self, date_range: tuple[date, date], allow_unknown: bool, date_edges: tuple[date, ...]
+    ) -> None:
+        likely = (True, True, False, None) if allow_unknown else (True, True, False)
+        self.day = _rec.Day([date_range], date_edges, unknown=True)
+        super().__init__((likely, likely))
+
+    def value(self, draw: st.DrawFn, digits: Sequence[Any]) -> GreenChannelRecord:
+        return GreenChannelRecord(
+            facts_clear=digits[0],
+            urgent=digits[1],
+            town_confirmed_on=self.day.alone(draw),
+            village_confirmed_on=self.day.alone(draw),
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -953,36 +1235,48 @@ _SUDDEN_EVENT_S = risk_events(
     date_range=(date(2022, 1, 1), _GREEN_CHANNEL_BY),
     types=st.sampled_from((RiskType.NATURAL_DISASTER, RiskType.ACCIDENT)),
 )
-_AREA_S = st.sampled_from(
-    [
-        Area(county="千山区", town=town, village=village)
-        for town in ("千山镇", "大孤山镇", "东鞍山镇", "宁远镇")
-        for village in ("红旗村", "东沟村", "小岭子村", "韩家峪村", "社区")
-    ]
+_AREAS = tuple(
+    Area(county="千山区", town=town, village=village)
+    for town in ("千山镇", "大孤山镇", "东鞍山镇", "宁远镇")
+    for village in ("红旗村", "东沟村", "小岭子村", "韩家峪村", "社区")
 )
-_LIVESTOCK_S = st.one_of(
-    st.none(),
-    st.builds(
-        Livestock,
-        head_count=st.integers(0, 500),
-        estimated_value=st.one_of(st.none(), yuan(0, 10**6)),
-    ),
-)
+_HEAD_COUNT_S = st.integers(0, 500)
+_LIVESTOCK_VALUE_S = st.integers(0, 10**6 * 100)  # fen
 
 
-_HANDLED_DAYS_S = st.one_of(st.none(), st.integers(0, 30))
-_LIFTED_YEAR_S = st.integers(2013, 2020)
 _HOUSEHOLD_NUMBER_S = st.integers(0, 10**7)
+_HANDLED_DAYS_S = st.integers(0, 30)
 
 
 def _household_id(draw: st.DrawFn) -> str:
     return f"HH{draw(_HOUSEHOLD_NUMBER_S):08d}"
 
 
-_CHANNEL_S = st.sampled_from(Channel)
-_CLUE_KIND_S = st.sampled_from(ClueKind)
-_DEPARTMENT_S = st.one_of(st.none(), st.sampled_from(Department))
-_CARE_S = st.one_of(st.none(), st.sampled_from(CareType))
+def _clue_fields(
+    date_range: tuple[date, date], date_edges: Iterable[date]
+) -> tuple[_rec.Field, ...]:
+    return (
+        _rec.Day([date_range], tuple(date_edges)),  # received
+        _rec.Of((None, _rec.ANY)),  # handled 0–30 days later, or open
+        _rec.Of(tuple(ClueKind)),
+        _rec.Of((None,) * len(Department) + tuple(Department), loose=True),
+        _rec.Of(tuple(Channel), loose=True),
+        _rec.Of((None, None, False, True)),  # meets the criteria
+    )
+
+
+def _clue(draw: st.DrawFn, field: Callable[[int], Any]) -> Clue:
+    received = field(0)
+    closed = None if field(1) is None else received + timedelta(days=draw(_HANDLED_DAYS_S))
+    return Clue(
+        channel=field(4),
+        kind=field(2),
+        department=field(3),
+        received_on=received,
+        verified_on=closed,
+        meets_criteria=field(5),
+        closed_on=closed,
+    )
 
 
 def clues(
@@ -991,59 +1285,51 @@ def clues(
     date_edges: Iterable[date] = _DEFAULT_DATE_EDGES,
 ) -> SearchStrategy[Clue]:
     """Risk clues / department warnings received in ``date_range`` (some handled, some open)."""
-    received_s = _days(*date_range, date_edges)
-
-    @st.composite
-    def build(draw: st.DrawFn) -> Clue:
-        received = received_s(draw)
-        handled = draw(_HANDLED_DAYS_S)
-        closed = received + timedelta(days=handled) if handled is not None else None
-        return Clue(
-            channel=draw(_CHANNEL_S),
-            kind=draw(_CLUE_KIND_S),
-            department=draw(_DEPARTMENT_S),
-            received_on=received,
-            verified_on=closed,
-            meets_criteria=draw(_MAYBE_BOOL),
-            closed_on=closed,
-        )
-
-    return build()
+    return _strategy_of(_element(_clue_fields(date_range, date_edges), _clue))
 
 
-@lru_cache(maxsize=64)
-def _member_extras(date_range: tuple[date, date], date_edges: tuple[date, ...]) -> _Branches:
+class _MemberExtras(_rec.Field):
     """The facts later packs read about a member (child statuses, feeds, urban hukou…), as the
-    fields to update: one strategy per date range, applied to each drawn member. Half the members
-    have none of them (one choice instead of a dozen; shrinking drops them first)."""
-    day_s = _days(*date_range, date_edges)
-    # which facts are present and the small ones, in one choice; then a day for each dated one
-    flags_s = _packed(
+    fields to update; half the members have none of them (absent first: shrinking drops them).
+    Which facts are present and the small ones are digits of the member's record, then a day
+    (a choice of its own) for each dated one that is present."""
+
+    __slots__ = ("day",)
+    _FLAGS: tuple[tuple[Any, ...], ...] = (
+        (None, _rec.ANY),  # any of these facts
         (None,) * len(ChildStatus) + tuple(ChildStatus),  # a child status half the time
         (False, True),  # dropout_since known
         (False, True),  # education_aid_since known
         (False, True),  # special_major_disease_since known
-        (None, False, True),
+    )
+    _LOOSE: tuple[tuple[Any, ...], ...] = (
+        (None, False, True),  # solitary
         (None, *HukouKind),
-        (None, False, True),
-        (None, False, True),
+        (None, False, True),  # urban social security
+        (None, False, True),  # loses self-care
     )
 
-    def build(draw: st.DrawFn) -> dict[str, Any]:
-        status, dropout, aid, special, solitary, hukou, urban, loses = flags_s(draw)
+    def __init__(self, date_range: tuple[date, date], date_edges: tuple[date, ...]) -> None:
+        self.day = _rec.Day([date_range], date_edges)
+        super().__init__(self._FLAGS)
+
+    def value(self, draw: st.DrawFn, digits: Sequence[Any]) -> dict[str, Any] | None:
+        present, status, dropout, aid, special = digits
+        if present is None:
+            return None
+        day = self.day.alone
         return {
-            "child_status": (ChildStatusRecord(kind=status, since=day_s(draw)),)
+            "child_status": (ChildStatusRecord(kind=status, since=day(draw)),)
             if status is not None
             else (),
-            "dropout_since": day_s(draw) if dropout else None,
-            "education_aid_since": day_s(draw) if aid else None,
-            "special_major_disease_since": day_s(draw) if special else None,
-            "flags": (solitary, hukou, urban, loses),
+            "dropout_since": day(draw) if dropout else None,
+            "education_aid_since": day(draw) if aid else None,
+            "special_major_disease_since": day(draw) if special else None,
         }
 
-    # "none of these facts" first: a member without them costs one choice, and shrinking
-    # removes them whole
-    return _Branches(None, build)
+
+#: solitary, own hukou, urban social security and loss of self-care: variety, loose digits
+_MEMBER_EXTRA_FLAGS = _rec.Digits(_MemberExtras._LOOSE, loose=True)
 
 
 def _with_extras(member: Member, extra: dict[str, Any] | None) -> Member:
@@ -1060,34 +1346,37 @@ def _with_extras(member: Member, extra: dict[str, Any] | None) -> Member:
     return member.model_copy(update={**extra, "health": health})
 
 
-@lru_cache(maxsize=64)
-def _household_extras(date_range: tuple[date, date], date_edges: tuple[date, ...]) -> _Branches:
-    """The household facts later packs read: clues and department warnings, dangerous-house
-    renovations, a recorded judgement (one strategy per date range); none of them half the time."""
-    return _Branches(
-        None,
-        st.fixed_dictionaries(
-            {
-                "clues": st.lists(
-                    clues(date_range=date_range, date_edges=date_edges), max_size=2
-                ).map(tuple),
-                "renovations": st.lists(
-                    st.builds(HousingRenovation, included_on=dates(*date_range, edges=date_edges)),
-                    max_size=1,
-                ).map(tuple),
-                "judgement": st.one_of(
-                    st.none(),
-                    st.builds(
-                        RecordedJudgement,
-                        decided_on=dates(*date_range, edges=date_edges),
-                        included=_BOOL,
-                        reason=st.just("drawn by fangfan_rules.strategies"),
-                        special_file=_BOOL,
-                    ),
-                ),
-            },
-        ),
-    )
+class _HouseholdExtras(_rec.Field):
+    """The household facts later packs read besides clues: a dangerous-house renovation (a
+    third of the time, as st.lists(max_size=1) draws one) and a recorded judgement (half)."""
+
+    __slots__ = ("day",)
+
+    def __init__(self, date_range: tuple[date, date], date_edges: tuple[date, ...]) -> None:
+        self.day = _rec.Day([date_range], date_edges)
+        super().__init__(
+            (
+                (False, False, True),  # a renovation
+                (None, _rec.ANY),  # a judgement
+                (False, True),
+                (False, True),
+            )
+        )
+
+    def value(self, draw: st.DrawFn, digits: Sequence[Any]) -> dict[str, Any]:
+        renovated, judged, included, special = digits
+        renovations: tuple[HousingRenovation, ...] = ()
+        if renovated:
+            renovations = (HousingRenovation(included_on=self.day.alone(draw)),)
+        judgement = None
+        if judged is not None:
+            judgement = RecordedJudgement(
+                decided_on=self.day.alone(draw),
+                included=included,
+                reason="drawn by fangfan_rules.strategies",
+                special_file=special,
+            )
+        return {"renovations": renovations, "judgement": judgement}
 
 
 def households(
@@ -1180,8 +1469,10 @@ def households(
     date_edges: tuple[date, ...] = _DEFAULT_DATE_EDGES
     money_edges: tuple[Decimal, ...] = ()
     birth_edges: tuple[date, ...] = ()
-    default_levels = _levels(None)
-    favoured: dict[type, SearchStrategy[Any]] = {}
+    #: per enum, the values the pack's rules select facts by drawn half the time
+    favoured: dict[type, tuple[Any, ...]] = {}
+    # rural five times in ten unless the pack compares hukou (its values half the time)
+    hukou_values: tuple[HukouKind, ...] = (HukouKind.RURAL,) * len(HukouKind) + tuple(HukouKind)
     fact_windows: tuple[DateRange, ...] = ()
     spending_sums: tuple[SpendingSum, ...] = ()
     if pack is not None:
@@ -1193,13 +1484,9 @@ def households(
             cover_windows = fact_windows
         if date_range is None:
             date_range = _pack_date_range(pack, edges)
-        default_levels = _levels(edges.money)
-        favoured = {
-            enum: st.one_of(st.sampled_from(values), st.sampled_from(enum))
-            for enum, values in edges.selected.items()
-        }
+        favoured = {enum: _favouring(values, enum) for enum, values in edges.selected.items()}
         if hukou is None and "hukou" in edges.enums:
-            hukou = st.one_of(st.sampled_from(edges.enums["hukou"]), st.sampled_from(HukouKind))
+            hukou_values = _favouring(edges.enums["hukou"], HukouKind)
         if as_of is not None:
             birth_edges = tuple(d for age in edges.ages for d in _years_before(as_of, age))
     elif as_of is not None:
@@ -1219,46 +1506,28 @@ def households(
         aim_windows = tuple(income_window)
     windows = tuple(dict.fromkeys((*cover_windows, *aim_windows)))
 
-    level: _Branches
+    level: _Level | Callable[[st.DrawFn], Decimal]
     if income_per_capita is None:
-        level = default_levels
+        level = _Level(money_edges if pack is not None else None)
     elif isinstance(income_per_capita, tuple):
         low, high = income_per_capita
-        level = _Branches(_yuan(low, high, (low, high, *(money_edges or _QIANSHAN_MONEY_EDGES))))
+        level = _yuan(low, high, (low, high, *(money_edges or _QIANSHAN_MONEY_EDGES)))
     elif isinstance(income_per_capita, SearchStrategy):
         level = _Branches(income_per_capita)
     else:
         level = _Branches(_Just(to_yuan(income_per_capita)))
 
-    coverage_s: SearchStrategy[Coverage]
+    coverage: Coverage | tuple[Coverage, ...]
     if income_coverage != "any":
-        coverage_s = st.just(income_coverage)
+        coverage = income_coverage
     elif aim_given or not allow_unknown:
-        coverage_s = st.just("full")
+        coverage = "full"
     else:
-        coverage_s = st.sampled_from(("full", "full", "full", "partial", "none"))
+        coverage = ("full", "full", "full", "partial", "none")
+    timeline = _Timeline(windows, aim_windows, level, coverage, 3)
 
-    hukou_s = (
-        _Branches(_strategy(hukou))
-        if hukou is not None
-        else _Branches(_Just(HukouKind.RURAL), st.sampled_from(HukouKind))
-    )
-    lifted_s: SearchStrategy[bool | None] = (
-        _flag(allow_unknown) if lifted is None else _strategy(lifted)
-    )
-    tags_s = (
-        _strategy(area_tags)
-        if area_tags is not None
-        else st.sampled_from([frozenset(c) for c in _combinations(tuple(AreaTag), 3)])
-    )
-    ids_s = _Branches(_strategy(ids)) if ids is not None else _Branches(_household_id)
-    profile_s: SearchStrategy[Profile] = (
-        _strategy(profile)
-        if profile is not None
-        else st.sampled_from(("any", "any", "any", "any", "calm", "calm", "green_channel"))
-    )
-    first_member_s = members(
-        relation=st.one_of(st.just(Relation.HEAD), st.sampled_from(Relation)),
+    first_member = _MemberDraw(
+        relation=(Relation.HEAD,) * len(Relation) + tuple(Relation),  # the head half the time
         birth_range=(date(1925, 1, 1), lo - _DAY) if not allow_unknown else (date(1925, 1, 1), hi),
         date_range=date_range,
         counted=True if aim_given or not allow_unknown else None,
@@ -1266,97 +1535,155 @@ def households(
         birth_edges=birth_edges,
         date_edges=date_edges,
     )
-    other_member_s = members(
+    other_member = _MemberDraw(
+        relation=None,
         birth_range=(date(1925, 1, 1), hi),
         date_range=date_range,
+        counted=None,
         allow_unknown=allow_unknown,
         birth_edges=birth_edges,
         date_edges=date_edges,
     )
-    numbers_s = st.lists(
-        st.integers(1, 99), min_size=min_members, max_size=max_members, unique=True
+    member_extras = _MemberExtras(date_range, date_edges) if extras else None
+    members_s = _rec.Many(
+        "member",
+        lambda g: other_member.record(g, member_extras),
+        min_members,
+        max_members,
+        first=lambda g: first_member.record(g, member_extras),
     )
     flags = _maybe_values((False, True), allow_unknown)
-    guarantees_s = _packed(_maybe_values(HousingGrade, allow_unknown), flags, flags, flags)
-    # urban social security, self-coping, 唯一住房 and the provenance of the collection
-    household_flags_s = _packed(flags, flags, flags, flags, flags, (False, True), flags)
-    events_s = st.lists(
-        risk_events(
-            date_range=date_range,
-            date_edges=date_edges,
-            types=favoured.get(RiskType),
-            windows=fact_windows,
+    events = _rec.Many(
+        "risk event",
+        lambda g: _element(
+            _event_fields(date_range, favoured.get(RiskType), date_edges, fact_windows),
+            _event,
+            g,
         ),
-        max_size=4,
+        0,
+        4,
     )
-    spending_s = st.lists(
-        expenditures(
-            date_range=date_range,
-            money_edges=money_edges,
-            date_edges=date_edges,
-            kinds=favoured.get(ExpenditureKind),
-            windows=fact_windows,
-        ),
-        max_size=3,
+    care = (None,) * len(favoured.get(CareType, CareType)) + favoured.get(CareType, tuple(CareType))
+    spending_record = _Spending(
+        date_range=date_range,
+        kinds=favoured.get(ExpenditureKind),
+        max_total=1_000_000,
+        money_edges=money_edges,
+        date_edges=date_edges,
+        windows=fact_windows,
+        care=care if extras else (None,),
     )
+    spending = _rec.Many("spending", spending_record.one, 0, 3)
+    care_s = st.sampled_from(care)
     # half the time (when the pack sums spending against a stated figure), spending aimed
     # at such a figure exactly: free draws almost never add up to one
     aimed_spending_s = _aimed_spending(spending_sums, date_range)
-    spending_b = (
-        _Branches(spending_s, aimed_spending_s)
-        if aimed_spending_s is not None
-        else _Branches(spending_s)
+    assistance = _rec.Many(
+        "assistance",
+        lambda g: _element(
+            _assistance_fields(date_range, allow_unknown, date_edges), _assistance_of(hi), g
+        ),
+        0,
+        2,
     )
-    care_s = st.one_of(st.none(), favoured[CareType]) if CareType in favoured else _CARE_S
-    assistance_s = st.lists(_social_assistance(date_range, allow_unknown, date_edges), max_size=2)
-    monitoring_s = st.lists(
-        _monitoring(date_range, date_edges), max_size=2, unique_by=lambda r: r.identified_on
+    monitoring = _rec.Many(
+        "monitoring",
+        lambda g: _element(_monitoring_fields(date_range, date_edges), _monitoring_of(hi), g),
+        0,
+        2,
     )
-    serious_s = st.sampled_from((True, True, False, None) if allow_unknown else (True, False))
-    green = _green_channel(date_range, allow_unknown, date_edges)
-    green_s = _Branches(None, green) if allow_unknown else _Branches(green)
-    lifted_year_s = _Branches(None, _LIFTED_YEAR_S)
-    member_extras_s = _member_extras(date_range, date_edges)
-    household_extras_s = _household_extras(date_range, date_edges)
-    calm_grade_s = st.sampled_from((HousingGrade.A, HousingGrade.B))
-    calm_serious_s = _Branches(None, _Just(False)) if allow_unknown else _Branches(_Just(False))
+    clue_list = _rec.Many(
+        "clue", lambda g: _element(_clue_fields(date_range, date_edges), _clue, g), 0, 2
+    )
+    green = _GreenChannel(date_range, allow_unknown, date_edges)
+    tags = (
+        _rec.of(area_tags)
+        if area_tags is not None
+        else _rec.Of([frozenset(c) for c in _combinations(tuple(AreaTag), 3)], loose=True)
+    )
+    # the household's own small facts, as one record (see .records); their order is the
+    # field numbers below
+    household = _rec.Record(
+        _rec.of(_maybe_values((False, True), allow_unknown) if lifted is None else lifted),
+        _rec.of(
+            ("any", "any", "any", "any", "calm", "calm", "green_channel")
+            if profile is None
+            else profile
+        ),
+        _rec.Of((HousingGrade.A, HousingGrade.B), loose=True),  # calm: housing grade
+        _rec.Of((None, False) if allow_unknown else (False,), loose=True),  # calm: serious
+        _rec.Digits((_maybe_values(HousingGrade, allow_unknown), flags, flags, flags)),
+        _rec.Of((True, True, False, None) if allow_unknown else (True, False)),  # serious
+        _rec.Of((None, _rec.ANY) if allow_unknown else (_rec.ANY,)),  # a green-channel record
+        green,
+        # urban social security, self-coping, 唯一住房 and the provenance of the collection
+        # (how the facts were collected: variety, loose digits)
+        _rec.Digits((flags, flags, flags)),
+        _rec.Digits((flags, flags, (False, True), flags), loose=True),
+        _rec.Of((None, _rec.ANY)),  # the later packs' household facts
+        _HouseholdExtras(date_range, date_edges),
+        # (loose: the first listed, rural or the values the pack compares, more often)
+        _rec.of(hukou if hukou is not None else hukou_values, loose=True),
+        _rec.Of(_AREAS, loose=True),
+        tags,
+        _rec.Of((None,) * 8 + tuple(range(2013, 2021)), loose=True),  # lifted year
+        _rec.Of((None, _rec.ANY), loose=True),  # livestock
+        _rec.Of((None, _rec.ANY), loose=True),  # its estimated value
+        # spending aimed at a sum the pack states (when it states one): two times in three
+        _rec.Of((False, True, True) if aimed_spending_s is not None else (False,)),
+    )
+    ids_s = _strategy(ids) if ids is not None else None
 
     @st.composite
     def build(draw: st.DrawFn) -> Household:
-        people = [
-            draw(first_member_s if i == 0 else other_member_s).model_copy(update={"id": f"m{n}"})
-            for i, n in enumerate(draw(numbers_s))
-        ]
+        people = _numbered(members_s(draw))
         counted = sum(1 for m in people if m.counted_in_household)
-        aims = {w: to_yuan(level(draw)) * counted for w in aim_windows} if counted else {}
-        income = _timeline(draw, windows, aims, draw(coverage_s), 3)
+        income = timeline(draw, counted)
 
-        is_lifted = draw(lifted_s)
-        kind = draw(profile_s)
+        digits = household.digits(draw)
+        assert digits is not None
+
+        def field(k: int) -> Any:
+            return household.field(draw, digits, k)
+
+        is_lifted, kind = field(0), field(1)
+        spending_out: tuple[Expenditure, ...] = ()
+        events_out: tuple[RiskEvent, ...] = ()
+        green_out: GreenChannelRecord | None = None
         if kind == "calm":
             guarantees = Guarantees(
-                housing_grade=draw(calm_grade_s),
+                housing_grade=field(2),
                 basic_medical_insured=True,
                 compulsory_education_ok=True,
                 drinking_water_safe=True,
             )
-            events: tuple[RiskEvent, ...] = ()
-            spending: tuple[Expenditure, ...] = ()
-            serious = calm_serious_s(draw)
-            green = None
+            serious = field(3)
         else:
-            grade, medical, education, water = guarantees_s(draw)
+            grade, medical, education, water = field(4)
             guarantees = Guarantees(
                 housing_grade=grade,
                 basic_medical_insured=medical,
                 compulsory_education_ok=education,
                 drinking_water_safe=water,
             )
-            events, spending = tuple(draw(events_s)), tuple(spending_b(draw))
-            serious, green = draw(serious_s), green_s(draw)
+            events_out = tuple(events(draw))
+            if field(18):
+                assert aimed_spending_s is not None
+                spending_out = tuple(draw(aimed_spending_s))
+                if extras:
+                    spending_out = tuple(
+                        e.model_copy(update={"care": draw(care_s)})
+                        if e.kind == ExpenditureKind.MEDICAL and e.care is None
+                        else e
+                        for e in spending_out
+                    )
+            else:
+                spending_out = tuple(spending(draw))
+            serious = field(5)
+            green_out = field(7) if field(6) is not None else None
         if kind == "green_channel":
             sudden = draw(_SUDDEN_EVENT_S)
-            events = (*events, sudden)
+            events_out = (*events_out, sudden)
             serious = True
 
             def confirmation() -> date | None:
@@ -1364,58 +1691,82 @@ def households(
                     return None
                 return _day_between(draw, sudden.date, _GREEN_CHANNEL_BY)
 
-            green = GreenChannelRecord(
+            green_out = GreenChannelRecord(
                 facts_clear=True,
                 urgent=True,
                 town_confirmed_on=confirmation(),
                 village_confirmed_on=confirmation(),
             )
         more: dict[str, Any] = {}
-        urban, self_coping, only_house, income_signed, guarantees_signed, phone, recorded = (
-            household_flags_s(draw)
-        )
+        urban, self_coping, only_house = field(8)
+        income_signed, guarantees_signed, phone, recorded = field(9)
         if extras:
-            people = [_with_extras(m, member_extras_s(draw)) for m in people]
-            spending = tuple(
-                e.model_copy(update={"care": draw(care_s)})
-                if e.kind == ExpenditureKind.MEDICAL and e.care is None
-                else e
-                for e in spending
-            )
             guarantees = guarantees.model_copy(update={"only_house": only_house})
-            drawn_extras: dict[str, Any] | None = household_extras_s(draw)
-            more = {
-                **(drawn_extras or {}),
-                "provenance": Provenance(
-                    income_double_signed=income_signed,
-                    guarantees_double_signed=guarantees_signed,
-                    phone_interview=phone,
-                    interview_recorded=recorded,
-                ),
-            }
+            if field(10) is not None:
+                more = {**field(11), "clues": tuple(clue_list(draw))}
+            more["provenance"] = Provenance(
+                income_double_signed=income_signed,
+                guarantees_double_signed=guarantees_signed,
+                phone_interview=phone,
+                interview_recorded=recorded,
+            )
+        livestock = None
+        if field(16) is not None:
+            value = draw(_LIVESTOCK_VALUE_S) if field(17) is not None else None
+            livestock = Livestock(
+                head_count=draw(_HEAD_COUNT_S),
+                estimated_value=None if value is None else _from_fen(value),
+            )
         return Household(
             **more,
-            id=ids_s(draw),
-            area=draw(_AREA_S).model_copy(update={"tags": draw(tags_s)}),
-            hukou=hukou_s(draw),
+            id=draw(ids_s) if ids_s is not None else _household_id(draw),
+            area=field(13).model_copy(update={"tags": field(14)}),
+            hukou=field(12),
             members=tuple(people),
             lifted_out_of_poverty=is_lifted,
-            lifted_year=lifted_year_s(draw) if is_lifted is True else None,
-            social_assistance=tuple(draw(assistance_s)),
+            lifted_year=field(15) if is_lifted is True else None,
+            social_assistance=tuple(assistance(draw)),
             has_urban_social_security=urban,
-            monitoring=tuple(draw(monitoring_s)),
+            monitoring=_first_each(monitoring(draw)),
             income=income,
-            expenditures=spending,
-            risk_events=events,
+            expenditures=spending_out,
+            risk_events=events_out,
             guarantees=guarantees,
             self_coping=self_coping,
             serious_difficulty=serious,
-            green_channel=green,
-            livestock=draw(_LIVESTOCK_S),
+            green_channel=green_out,
+            livestock=livestock,
             synthetic=True,
         )
 
     return build()
+
+
+def _favouring(values: Sequence[Any], enum: Any) -> tuple[Any, ...]:
+    """``values`` half the time, any of ``enum`` otherwise (each uniformly), as one digit."""
+    every = tuple(enum)
+    return tuple(values) * len(every) + every * len(values)
+
+
+def _numbered(numbered: Sequence[tuple[int, Member]]) -> list[Member]:
+    """Members with unique ids ``m<n>``: each drawn number picks among the numbers not taken."""
+    free = list(_MEMBER_NUMBERS)
+    people = []
+    for digit, member in numbered:
+        number = free.pop(digit % len(free))
+        people.append(member.model_copy(update={"id": f"m{number}"}))
+    return people
+
+
+def _first_each(records: Sequence[MonitoringRecord]) -> tuple[MonitoringRecord, ...]:
+    """The records with an identification day not drawn before (one spell a day)."""
+    seen: set[date] = set()
+    kept = []
+    for r in records:
+        if r.identified_on not in seen:
+            seen.add(r.identified_on)
+            kept.append(r)
+    return tuple(kept)
 
 
 def household_lists(
