@@ -602,3 +602,42 @@ def test_a_packed_record_reaches_every_combination_and_shrinks_to_the_first_valu
     assert seen == {v for v in product(*options) if v[0]}
     assert _draw(strategy, choices=(0,) * len(sizes))[0] is None  # gate first: no element
     assert set(rec.gate(0, 6)) == {False, True}
+
+
+def test_every_value_of_the_enums_rules_select_by_is_drawn():
+    """Enums the rules compare against (risk types, spending kinds, hukou, schooling, employment,
+    monitoring categories, departments, channels) are uniform digits of their records, not
+    "loose" ones that a wide packed integer mostly draws as their first value: 300 seeded
+    households draw every risk type, spending kind and hukou kind, no risk type or spending kind
+    in over 40 % of the draws (an earlier packing drew one risk type in half the events and three
+    almost never) and rural hukou, drawn half the time by design plus its share of the other
+    half (60 %), in at most 75 %."""
+    from collections import Counter
+
+    from fangfan_rules.vocabulary import ExpenditureKind, HukouKind, RiskType
+
+    seen: dict[str, Counter[str]] = {"risk": Counter(), "spending": Counter(), "hukou": Counter()}
+
+    @seed(20261206)
+    @settings(
+        max_examples=300,
+        database=None,
+        phases=[Phase.generate],
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(fs.households())
+    def draw(household: ff.Household) -> None:
+        seen["hukou"][household.hukou.value] += 1
+        seen["risk"].update(e.type.value for e in household.risk_events)
+        seen["spending"].update(e.kind.value for e in household.expenditures)
+
+    draw()
+    for name, enum, most in (
+        ("risk", RiskType, 0.4),
+        ("spending", ExpenditureKind, 0.4),
+        ("hukou", HukouKind, 0.75),
+    ):
+        assert set(seen[name]) == {v.value for v in enum}, (name, seen[name])
+        top = seen[name].most_common(1)[0][1]
+        assert top <= most * sum(seen[name].values()), (name, seen[name])

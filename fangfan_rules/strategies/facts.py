@@ -485,14 +485,14 @@ class _MemberDraw:
             _rec.Of(_SEQUENCES, loose=True),
             _ID_BIRTH,  # the ID number's birth date when the member's is unknown
             _rec.Of((None, *_NAMES), loose=True),
-            _rec.Of((None, *HukouKind), loose=True),
+            _rec.Of((None, *HukouKind)),
             _rec.Of(_maybe_values(LabourCapacity, allow_unknown)),
             _rec.Of(flags),  # major illness
             _rec.Of(flags),  # chronic illness
-            _rec.Of(_maybe_values(_SCHOOLING_VALUES, allow_unknown), loose=True),
-            _rec.Of(_maybe_values(EmploymentStability, allow_unknown), loose=True),
+            _rec.Of(_maybe_values(_SCHOOLING_VALUES, allow_unknown)),
+            _rec.Of(_maybe_values(EmploymentStability, allow_unknown)),
             _rec.Of(flags),  # urban social security
-            _rec.Of(_DISEASES, loose=True),
+            _rec.Of(_DISEASES),
             _rec.Maybe(
                 _rec.Of((1, 2, 3, 4), loose=True),
                 _rec.Day(
@@ -936,8 +936,8 @@ class _Spending:
             _rec.Of((False, True)),  # self-paid at most 0.01
             _rec.Share(loose=True),  # self-paid otherwise
             _rec.Of((False, True)),  # self-paid on the edge too
-            # the kind as a loose digit: the first listed (a pack's favoured ones) more often
-            _rec.of(tuple(ExpenditureKind) if kinds is None else kinds, loose=True),
+            # the kind as a uniform digit (a pack's favoured kinds half the time: _favouring)
+            _rec.of(tuple(ExpenditureKind) if kinds is None else kinds),
             _days_in(date_range, date_edges, windows),
             _rec.Of(_SPENDING_NOTES, loose=True),
             _rec.Of(care),
@@ -1103,8 +1103,8 @@ def _event_fields(
     windows: Sequence[DateRange],
 ) -> tuple[_rec.Field, ...]:
     return (
-        # the type as a loose digit: the first listed (a pack's favoured ones) more often
-        _rec.of(tuple(RiskType) if types is None else types, loose=True),
+        # the type as a uniform digit (a pack's favoured types half the time: _favouring)
+        _rec.of(tuple(RiskType) if types is None else types),
         _days_in(date_range, date_edges, windows),
         _rec.Of(_EVENT_NOTES, loose=True),
     )
@@ -1171,13 +1171,13 @@ def _monitoring_fields(
         _rec.Of(_LATER),  # entered in the system
         _rec.Of(_LATER),  # plan filed
         _rec.Of(_LATER),  # eliminated
-        _rec.Of(tuple(MonitoringCategory), loose=True),
+        _rec.Of(tuple(MonitoringCategory)),
         # how many helpers the record names (0, 1 or 2: 帮扶责任人 and a second helper, the
         # double-helper edge) and who they are; shrinking goes towards no helper
         _rec.Of((0, 1, 2)),
         _rec.Of(tuple(range(len(_NAMES))), loose=True),
         _rec.Of(tuple(range(1, len(_NAMES))), loose=True),
-        _rec.Of(_RISK_TYPES, loose=True),
+        _rec.Of(_RISK_TYPES),
         _rec.Of(_MEASURES, loose=True),
     )
 
@@ -1259,8 +1259,8 @@ def _clue_fields(
         _rec.Day([date_range], tuple(date_edges)),  # received
         _rec.Of((None, _rec.ANY)),  # handled 0–30 days later, or open
         _rec.Of(tuple(ClueKind)),
-        _rec.Of((None,) * len(Department) + tuple(Department), loose=True),
-        _rec.Of(tuple(Channel), loose=True),
+        _rec.Of((None,) * len(Department) + tuple(Department)),
+        _rec.Of(tuple(Channel)),
         _rec.Of((None, None, False, True)),  # meets the criteria
     )
 
@@ -1623,7 +1623,7 @@ def households(
         _rec.Of((None, _rec.ANY)),  # the later packs' household facts
         _HouseholdExtras(date_range, date_edges),
         # (loose: the first listed, rural or the values the pack compares, more often)
-        _rec.of(hukou if hukou is not None else hukou_values, loose=True),
+        _rec.of(hukou if hukou is not None else hukou_values),
         _rec.Of(_AREAS, loose=True),
         tags,
         _rec.Of((None,) * 8 + tuple(range(2013, 2021)), loose=True),  # lifted year
