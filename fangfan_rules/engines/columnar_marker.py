@@ -176,9 +176,10 @@ def check_marker(paths: Mapping[str, Path]) -> MarkerCheck:
 
 
 def trusted_tables(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame] | None:
-    """What :func:`validate` returns for certified tables, without the row checks: the layout's
-    columns, ``__hrow`` on households and ``__hkey`` on child rows. None if a table is not of
-    the layout's dtypes (then validate in full)."""
+    """What :func:`~fangfan_rules.engines.columnar_validation.validate` returns for certified
+    tables, without the row checks: the layout's columns, ``__hrow`` on households and
+    ``__hkey`` on child rows. None if a table is not of the layout's dtypes (then validate in
+    full)."""
     out = {}
     for t in TABLES:
         frame = tables.get(t)
