@@ -599,7 +599,13 @@ class CompiledPack:
                 r.expr.alias(r.column) for r in self.rules.values() if r.depth == depth
             )
         self._check_guards(h, [*self.guards["household"], *hguards])
-        return h.select(pl.col("__id").alias("household_id"), "__hrow", *self._outcome_columns())
+        # lazily, for its common-subexpression elimination: the outcome columns share most of
+        # their parts (out of scope, the category, the first unknown rule)
+        return (
+            h.lazy()
+            .select(pl.col("__id").alias("household_id"), "__hrow", *self._outcome_columns())
+            .collect()
+        )
 
     def _variables(
         self,
@@ -695,11 +701,21 @@ class CompiledPack:
         def any_of(exprs: list[pl.Expr]) -> pl.Expr:
             return functools.reduce(lambda a, b: a | b, exprs) if exprs else pl.lit(False)
 
-        def first(pairs: list[tuple[pl.Expr, pl.Expr]], otherwise: pl.Expr) -> pl.Expr:
-            out = otherwise
-            for cond, value in reversed(pairs):
-                out = pl.when(cond).then(value).otherwise(out)
-            return out
+        def first(pairs: list[tuple[pl.Expr, str | None]], otherwise: pl.Expr) -> pl.Expr:
+            """The value of the first pair whose condition holds (a null condition does not),
+            else ``otherwise``.
+
+            Why not a when/then chain: each link of a nested chain materialises a string column,
+            so a chain over every rule cost more than all the rules together. The position of the
+            first true condition is an integer coalesce, and the strings are gathered once.
+            """
+            if not pairs:
+                return otherwise
+            index = pl.coalesce(
+                pl.when(cond).then(pl.lit(i, dtype=pl.UInt32)) for i, (cond, _) in enumerate(pairs)
+            )
+            values = pl.lit(pl.Series([value for _, value in pairs], dtype=pl.String))
+            return pl.when(index.is_null()).then(otherwise).otherwise(values.gather(index))
 
         none = pl.lit(None, dtype=pl.String)
         scope = of_kind(RuleKind.SCOPE)
@@ -765,11 +781,11 @@ class CompiledPack:
         # (decided_by_unknown)
         unknown_kinds = (RuleKind.SCOPE, RuleKind.GREEN_CHANNEL, RuleKind.OUTCOME)
         unknown_decider = first(
-            [(unknown(r), pl.lit(r.rule.id)) for r in rules if r.rule.kind in unknown_kinds],
+            [(unknown(r), r.rule.id) for r in rules if r.rule.kind in unknown_kinds],
             none,
         )
-        decided = [(c, pl.lit(r.rule.id)) for c, r in outside] + [
-            (~out_of_scope & _fired(r), pl.lit(r.rule.id)) for r in deciders
+        decided = [(c, r.rule.id) for c, r in outside] + [
+            (~out_of_scope & _fired(r), r.rule.id) for r in deciders
         ]
         by_unknown = (
             (outcome == "needs_review")
@@ -788,16 +804,16 @@ class CompiledPack:
                 ]
             )
         )
-        reason_pairs = []
+        reason_pairs: list[tuple[pl.Expr, str | None]] = []
         for r in rest:
             cond = _fired(r)
             if r.rule.kind == RuleKind.CATEGORY:
                 cond = cond & (category == r.rule.effect.category.value).fill_null(False)  # type: ignore[union-attr]
-            reason_pairs.append((cond, pl.lit(r.rule.citation)))
+            reason_pairs.append((cond, r.rule.citation))
         citation = first(
-            [(c, pl.lit(r.rule.citation)) for c, r in outside]
-            + [(_fired(r), pl.lit(r.rule.citation)) for r in deciders]
-            + [(shows_review, none)]
+            [(c, r.rule.citation) for c, r in outside]
+            + [(_fired(r), r.rule.citation) for r in deciders]
+            + [(shows_review, None)]
             + reason_pairs,
             none,
         )
