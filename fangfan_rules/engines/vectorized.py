@@ -76,7 +76,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -701,7 +701,7 @@ class CompiledPack:
         def any_of(exprs: list[pl.Expr]) -> pl.Expr:
             return functools.reduce(lambda a, b: a | b, exprs) if exprs else pl.lit(False)
 
-        def first(pairs: list[tuple[pl.Expr, str | None]], otherwise: pl.Expr) -> pl.Expr:
+        def first(pairs: Sequence[tuple[pl.Expr, str | None]], otherwise: pl.Expr) -> pl.Expr:
             """The value of the first pair whose condition holds (a null condition does not),
             else ``otherwise``.
 
