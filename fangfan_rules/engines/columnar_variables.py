@@ -367,10 +367,13 @@ def per_capita_over(
 
     ``size``: :func:`counted_members` of ``tables`` when the caller has it already.
     """
-    net = net_over(tables, window).filter(pl.col("known"))
+    net = net_over(tables, window).lazy().filter(pl.col("known"))
     size = counted_members(tables) if size is None else size
-    return net.join(size, on="household_id", how="inner").select(
-        "household_id", "num", (pl.col("den") * pl.col("size").cast(I128)).alias("den")
+    # one plan, not a frame per step (filter, join, product)
+    return (
+        net.join(size.lazy(), on="household_id", how="inner")
+        .select("household_id", "num", (pl.col("den") * pl.col("size").cast(I128)).alias("den"))
+        .collect()
     )
 
 
