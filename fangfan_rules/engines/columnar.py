@@ -831,9 +831,12 @@ def view_at(tables: Mapping[str, pl.DataFrame], as_of: date) -> dict[str, pl.Dat
         *blank("dropout_since", "education_aid_since", "special_major_disease_since"),
     )
     cs = _known(tables["child_status"], pl.col("since") <= day)
-    cs = cs.join(
-        m.select("household_id", "member_id"), on=["household_id", "member_id"], how="semi"
+    # the members of the households with a child status only: the semi join then hashes a few
+    # thousand member keys, not every member of the batch (a match has the household's id anyway)
+    owners = m.select("household_id", "member_id").filter(
+        pl.col("household_id").is_in(cs.get_column("household_id").implode())
     )
+    cs = cs.join(owners, on=["household_id", "member_id"], how="semi")
     sa = _known(tables["social_assistance"], pl.col("start") <= day).with_columns(*blank("end"))
     mo = _known(tables["monitoring"], pl.col("identified_on") <= day).with_columns(
         *blank(

@@ -260,8 +260,13 @@ def prorata(
     ws, we = _lit_date(window.start), _lit_date(window.end)
     start = pl.max_horizontal(pl.col("start"), ws)
     end = pl.min_horizontal(pl.col("end"), we)
+    # Lazily: the records are read once for both frames below (and only the columns they use,
+    # not the whole income table); a record outside the window is dropped by its dates before
+    # any arithmetic, and again by its overlap (the exact test).
     records = (
         tables["income"]
+        .lazy()
+        .filter((pl.col("start") <= we) & (pl.col("end") >= ws))
         .with_columns(
             ((end - start).dt.total_days() + 1).clip(lower_bound=0).alias("o"),
             ((pl.col("end") - pl.col("start")).dt.total_days() + 1).alias("d"),
@@ -270,11 +275,8 @@ def prorata(
         .filter(pl.col("o") > 0)
     )
     full = pl.col("o") == pl.col("d")
-    # Records never overlap (validated), so at most two are cut by the window: the one holding its
-    # first day and the one holding its last (possibly the same record).
-    partial = records.filter(~full).sort(["household_id", "start"])
     # Plain sums of precomputed columns: an expression inside agg() runs group by group.
-    grouped = (
+    grouped_plan = (
         records.select(
             "household_id",
             "o",
@@ -283,6 +285,17 @@ def prorata(
         .group_by("household_id")
         .agg(pl.col("o").sum().alias("covered"), *(pl.col(f"w_{a}").sum() for a in amounts))
     )
+    # Records never overlap (validated), so at most two are cut by the window: the one holding its
+    # first day and the one holding its last (possibly the same record).
+    grouped, unsorted = pl.collect_all(
+        [
+            grouped_plan,
+            records.select("household_id", "start", "o", "d", *(f"a_{a}" for a in amounts)).filter(
+                ~full
+            ),
+        ]
+    )
+    partial = unsorted.sort(["household_id", "start"])
     cut = partial.group_by("household_id").agg(
         pl.len().alias("cuts"),
         pl.col("o").first().alias("o1"),
@@ -354,10 +367,13 @@ def per_capita_over(
 
     ``size``: :func:`counted_members` of ``tables`` when the caller has it already.
     """
-    net = net_over(tables, window).filter(pl.col("known"))
+    net = net_over(tables, window).lazy().filter(pl.col("known"))
     size = counted_members(tables) if size is None else size
-    return net.join(size, on="household_id", how="inner").select(
-        "household_id", "num", (pl.col("den") * pl.col("size").cast(I128)).alias("den")
+    # one plan, not a frame per step (filter, join, product)
+    return (
+        net.join(size.lazy(), on="household_id", how="inner")
+        .select("household_id", "num", (pl.col("den") * pl.col("size").cast(I128)).alias("den"))
+        .collect()
     )
 
 

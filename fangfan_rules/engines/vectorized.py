@@ -76,7 +76,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -86,6 +86,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import polars as pl
 
@@ -271,35 +272,30 @@ def _bit_words(name: str, items: list[tuple[str, pl.Expr]]) -> list[pl.Expr]:
     return words
 
 
-def decode_lists(frame: pl.DataFrame, name: str, labels: tuple[str, ...]) -> Any:
-    """The cells of list column ``name`` from its bit words (a numpy object array of strings, the
-    items joined as :func:`fangfan_rules.result_rows.joined` joins them).
+def decode_lists(frame: pl.DataFrame, name: str, labels: tuple[str, ...]) -> pl.Series:
+    """The cells of list column ``name`` from its bit words (a polars String series, the items
+    joined as :func:`fangfan_rules.result_rows.joined` joins them).
 
-    Null words (error rows) read as no items: the caller blanks those rows.
+    Null words (error rows) read as no items: the caller blanks those rows. A String series, not
+    an array of Python strings: pandas takes it over through Arrow instead of reading n objects.
     """
-    import numpy as np
-
     words = [f"{name}__bits{k}" for k in range(-(-len(labels) // _WORD))]
-    n = frame.height
     if not words:
-        out = np.empty(n, dtype=object)
-        out[:] = [joined(())] * n
-    else:
-        bits = frame.select(pl.col(words).fill_null(0))
-        distinct = bits.unique().with_row_index("__code")
-        codes = bits.join(distinct, on=words, how="left", maintain_order="left")
-        decoded = np.empty(distinct.height, dtype=object)
-        decoded[:] = [
-            joined(
-                labels[k * _WORD + j]
-                for k, word in enumerate(row)
-                for j in range(min(_WORD, len(labels) - k * _WORD))
-                if word >> j & 1
-            )
-            for row in distinct.select(words).iter_rows()
-        ]
-        out = decoded[codes.get_column("__code").to_numpy()]
-    return out
+        return pl.repeat(joined(()), frame.height, dtype=pl.String, eager=True).alias(name)
+    bits = frame.select(pl.col(words).fill_null(0))
+    distinct = bits.unique()
+    cells = [
+        joined(
+            labels[k * _WORD + j]
+            for k, word in enumerate(row)
+            for j in range(min(_WORD, len(labels) - k * _WORD))
+            if word >> j & 1
+        )
+        for row in distinct.iter_rows()
+    ]
+    distinct = distinct.with_columns(pl.Series("__cell", cells, dtype=pl.String))
+    codes = bits.join(distinct, on=words, how="left", maintain_order="left")
+    return codes.get_column("__cell").alias(name)
 
 
 class CompiledPack:
@@ -599,7 +595,13 @@ class CompiledPack:
                 r.expr.alias(r.column) for r in self.rules.values() if r.depth == depth
             )
         self._check_guards(h, [*self.guards["household"], *hguards])
-        return h.select(pl.col("__id").alias("household_id"), "__hrow", *self._outcome_columns())
+        # lazily, for its common-subexpression elimination: the outcome columns share most of
+        # their parts (out of scope, the category, the first unknown rule)
+        return (
+            h.lazy()
+            .select(pl.col("__id").alias("household_id"), "__hrow", *self._outcome_columns())
+            .collect()
+        )
 
     def _variables(
         self,
@@ -695,11 +697,21 @@ class CompiledPack:
         def any_of(exprs: list[pl.Expr]) -> pl.Expr:
             return functools.reduce(lambda a, b: a | b, exprs) if exprs else pl.lit(False)
 
-        def first(pairs: list[tuple[pl.Expr, pl.Expr]], otherwise: pl.Expr) -> pl.Expr:
-            out = otherwise
-            for cond, value in reversed(pairs):
-                out = pl.when(cond).then(value).otherwise(out)
-            return out
+        def first(pairs: Sequence[tuple[pl.Expr, str | None]], otherwise: pl.Expr) -> pl.Expr:
+            """The value of the first pair whose condition holds (a null condition does not),
+            else ``otherwise``.
+
+            Why not a when/then chain: each link of a nested chain materialises a string column,
+            so a chain over every rule cost more than all the rules together. The position of the
+            first true condition is an integer coalesce, and the strings are gathered once.
+            """
+            if not pairs:
+                return otherwise
+            index = pl.coalesce(
+                pl.when(cond).then(pl.lit(i, dtype=pl.UInt32)) for i, (cond, _) in enumerate(pairs)
+            )
+            values = pl.lit(pl.Series([value for _, value in pairs], dtype=pl.String))
+            return pl.when(index.is_null()).then(otherwise).otherwise(values.gather(index))
 
         none = pl.lit(None, dtype=pl.String)
         scope = of_kind(RuleKind.SCOPE)
@@ -765,11 +777,11 @@ class CompiledPack:
         # (decided_by_unknown)
         unknown_kinds = (RuleKind.SCOPE, RuleKind.GREEN_CHANNEL, RuleKind.OUTCOME)
         unknown_decider = first(
-            [(unknown(r), pl.lit(r.rule.id)) for r in rules if r.rule.kind in unknown_kinds],
+            [(unknown(r), r.rule.id) for r in rules if r.rule.kind in unknown_kinds],
             none,
         )
-        decided = [(c, pl.lit(r.rule.id)) for c, r in outside] + [
-            (~out_of_scope & _fired(r), pl.lit(r.rule.id)) for r in deciders
+        decided = [(c, r.rule.id) for c, r in outside] + [
+            (~out_of_scope & _fired(r), r.rule.id) for r in deciders
         ]
         by_unknown = (
             (outcome == "needs_review")
@@ -788,16 +800,16 @@ class CompiledPack:
                 ]
             )
         )
-        reason_pairs = []
+        reason_pairs: list[tuple[pl.Expr, str | None]] = []
         for r in rest:
             cond = _fired(r)
             if r.rule.kind == RuleKind.CATEGORY:
                 cond = cond & (category == r.rule.effect.category.value).fill_null(False)  # type: ignore[union-attr]
-            reason_pairs.append((cond, pl.lit(r.rule.citation)))
+            reason_pairs.append((cond, r.rule.citation))
         citation = first(
-            [(c, pl.lit(r.rule.citation)) for c, r in outside]
-            + [(_fired(r), pl.lit(r.rule.citation)) for r in deciders]
-            + [(shows_review, none)]
+            [(c, r.rule.citation) for c, r in outside]
+            + [(_fired(r), r.rule.citation) for r in deciders]
+            + [(shows_review, None)]
             + reason_pairs,
             none,
         )
@@ -948,26 +960,33 @@ def _to_pandas(compiled: CompiledPack, results: pl.DataFrame, errors: pl.DataFra
     ok = frame.get_column("error").is_null()
 
     def values(name: str) -> Any:
-        series = frame.get_column(name)
-        if series.null_count() == n:  # pandas makes a list of None an object column
-            return [None] * n
-        # the dtype pandas infers from the strings, without making a Python string per row
-        return series.to_pandas()
+        return pandas_column(frame.get_column(name))
 
-    def unless_error(name: str) -> list[Any]:
-        return frame.select(pl.when(ok).then(pl.col(name))).to_series().to_list()
-
-    is_error = (~ok).to_numpy()
+    def unless_error(name: str) -> Any:
+        series = frame.select(pl.when(ok).then(pl.col(name))).to_series()
+        if (
+            n and not series.has_nulls()
+        ):  # a Boolean numpy array, as pandas makes of a list of bools
+            return series.to_numpy()
+        return series.to_list()
 
     def lists(name: str, labels: tuple[str, ...]) -> Any:
-        out = decode_lists(frame, name, labels)
-        out[is_error] = None
+        if not n:  # an empty object column, as ever
+            return np.empty(0, dtype=object)
+        cells = decode_lists(frame, name, labels)
+        return pandas_column(pl.select(pl.when(ok).then(cells).alias(name)).to_series())
+
+    def repeated(value: Any) -> Any:
+        if not n:  # pandas gives an empty list its own dtype: keep it
+            return []
+        out = np.empty(n, dtype=object)
+        out[:] = [value]
         return out
 
     data = {
         "household_id": masked_ids(frame.get_column("household_id")).to_pandas(),
-        "pack": [compiled.pack.name] * n,
-        "as_of": [compiled.as_of] * n,
+        "pack": pandas_column(pl.repeat(compiled.pack.name, n, dtype=pl.String, eager=True)),
+        "as_of": repeated(compiled.as_of),
         "outcome": values("outcome"),
         "category": values("category"),
         **{name: lists(name, labels) for name, labels in compiled.list_labels.items()},
@@ -975,12 +994,25 @@ def _to_pandas(compiled: CompiledPack, results: pl.DataFrame, errors: pl.DataFra
         "green_channel": unless_error("green_channel"),
         "deciding_rule": values("deciding_rule"),
         "decided_by_unknown": unless_error("decided_by_unknown"),
-        "first_reason": [None] * n,
+        "first_reason": repeated(None),
         "citation": values("citation"),
-        "missing_facts": [None] * n,
+        "missing_facts": repeated(None),
         "error": values("error"),
     }
     return pd.DataFrame(data, columns=list(COLUMNS))
+
+
+def pandas_column(series: pl.Series) -> Any:
+    """A String (or other) polars column as pandas makes it of the same Python values: the dtype
+    pandas infers from the strings, without making a Python string per row; a column of nulls
+    only (or no rows) as pandas makes a list of None, an object column."""
+    if not series.len():
+        return []
+    if series.null_count() == series.len():
+        out = np.empty(series.len(), dtype=object)
+        out[:] = [None]
+        return out
+    return series.to_pandas()
 
 
 def masked_ids(ids: pl.Series) -> pl.Series:
