@@ -3,6 +3,7 @@
 * ``known_at``: a household with nothing dated after as_of is its own view; otherwise only the
   parts holding a later date are copied. Both equal the full walk, and ``latest_day`` is exactly
   the date from which nothing is left out.
+* Age: full years in plain arithmetic equal relativedelta's.
 * Income: the pro-rata sum in exact integers equals ``Fraction`` arithmetic record by record.
 * Quick closures: an answer read long after other households were evaluated (its reasons and
   trace replayed then) equals the answer built at once; a day on which a figure the document
@@ -24,16 +25,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dateutil.relativedelta import relativedelta
 
 import fangfan_rules as ff
 from fangfan_rules.dates import DateRange
 from fangfan_rules.engines.native import _identify, identify, population_for
 from fangfan_rules.errors import MissingParameterError
-from fangfan_rules.facts.known import _as_known, excluded_facts, known_at, latest_day
+from fangfan_rules.facts.known import (
+    _as_known,
+    _later_parts,
+    _latest_by_part,
+    excluded_facts,
+    known_at,
+    latest_day,
+)
 from fangfan_rules.facts.records import IncomeRecord
 from fangfan_rules.logic import Missing
 from fangfan_rules.results import Identification, Trace
 from fangfan_rules.variables import income
+from fangfan_rules.variables.member import full_years
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample_households.jsonl"
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -75,6 +85,10 @@ def test_known_at_equals_the_full_walk_on_every_kind_of_day(households):
             assert view == walked
             assert excluded == excluded_facts(left_out)
             quick_ones += view is household
+            latest = _latest_by_part(household)
+            assert _later_parts(household, day) == {
+                part for part, d in latest.items() if d is not None and d > day
+            }
     assert quick_ones  # some days need no copy at all
 
 
@@ -130,6 +144,30 @@ def test_integer_pro_rata_equals_fraction_arithmetic():
             for size in (1, 3, 7):
                 assert Fraction(num, den * size) == expected / size
     assert covered > 200  # enough windows fully covered to compare figures
+
+
+# -- member age ---------------------------------------------------------------------------------
+
+
+def test_full_years_equals_relativedelta():
+    # Every birthday of a leap and a common year (and 29 February), against evaluation days on
+    # both sides of each month's end, through February and March of a common and a leap year.
+    born_days = [date(2000, 1, 1) + timedelta(days=k) for k in range(366)]
+    born_days += [date(2001, 1, 1) + timedelta(days=k) for k in range(365)]
+    born_days.append(date(2004, 2, 29))
+    as_of_days = {date(y, 2, 1) + timedelta(days=k) for y in (2023, 2024) for k in range(59)}
+    for month in range(1, 13):
+        first = date(2023, month, 1)
+        as_of_days |= {first, first + timedelta(days=1), first - timedelta(days=1)}
+        as_of_days.add(first - timedelta(days=2))
+    for born in born_days:
+        for as_of in as_of_days:
+            assert full_years(born, as_of) == relativedelta(as_of, born).years, (born, as_of)
+    for born, as_of in [
+        (date(2024, 3, 1), date(2024, 2, 29)),
+        (date(2030, 1, 1), date(2023, 6, 5)),
+    ]:
+        assert full_years(born, as_of) == relativedelta(as_of, born).years
 
 
 # -- quick closures and replay -----------------------------------------------------------------

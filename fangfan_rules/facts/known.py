@@ -6,7 +6,7 @@ its trace, so a past decision can be reproduced from today's records.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable
 from datetime import date
 from typing import TypeVar
 
@@ -42,13 +42,12 @@ LeftOut = tuple[str | Callable[[], str], date, str]
 def known_view(household: Household, as_of: date) -> tuple[Household, tuple[LeftOut, ...]]:
     """:func:`known_at` with the facts left out as plain tuples, in no order (the native engine
     makes them :class:`ExcludedFact`, in order, only when a trace is read: :func:`excluded_facts`)."""
-    sections = _latest_by_part(household)
-    latest = _latest(sections.values())
-    if latest is None or latest <= as_of:
+    later = _later_parts(household, as_of)
+    if not later:
         # Nothing dated after as_of: the household is its own view (equal to the copy the walk
         # would make), and nothing is left out.
         return household, ()
-    return _as_known(household, as_of, sections)
+    return _as_known(household, as_of, later)
 
 
 def excluded_facts(left_out: Iterable[LeftOut]) -> tuple[ExcludedFact, ...]:
@@ -125,18 +124,44 @@ def _after(days: Iterable[date | None], as_of: date) -> bool:
     return any(d is not None and d > as_of for d in days)
 
 
+def _later_parts(household: Household, as_of: date) -> set[str]:
+    """The parts of :func:`_latest_by_part` whose latest date is after ``as_of``, each found
+    without the maxima (a part stops at its first later date): called once per evaluation."""
+    parts = set()
+    if any(_after(_member_days(m), as_of) for m in household.members):
+        parts.add("members")
+    if _after([r.end for r in household.income], as_of):
+        parts.add("income")
+    if _after([e.date for e in household.expenditures], as_of):
+        parts.add("expenditures")
+    if _after([e.date for e in household.risk_events], as_of):
+        parts.add("risk_events")
+    if any(_after((a.start, a.end), as_of) for a in household.social_assistance):
+        parts.add("social_assistance")
+    if any(_after(_monitoring_days(r), as_of) for r in household.monitoring):
+        parts.add("monitoring")
+    if any(_after(_clue_days(c), as_of) for c in household.clues):
+        parts.add("clues")
+    if _after([r.included_on for r in household.renovations], as_of):
+        parts.add("renovations")
+    if _after(_household_days(household), as_of):
+        parts.add("household")
+    return parts
+
+
 def _as_known(
-    household: Household, as_of: date, latest: Mapping[str, date | None] | None = None
+    household: Household, as_of: date, later_parts: Collection[str] | None = None
 ) -> tuple[Household, tuple[LeftOut, ...]]:
     """:func:`known_at` by walking the dated facts: a copy without what was dated later.
 
     Only the parts holding a later date are copied; the others are kept as they are (equal to
-    a copy, and cheaper); ``latest``: :func:`_latest_by_part`, when the caller has it."""
-    latest = _latest_by_part(household) if latest is None else latest
+    a copy, and cheaper); ``later_parts``: :func:`_later_parts`, when the caller has it."""
+    if later_parts is None:
+        latest = _latest_by_part(household)
+        later_parts = {p for p, day in latest.items() if day is not None and day > as_of}
 
     def later(part: str) -> bool:
-        day = latest[part]
-        return day is not None and day > as_of
+        return part in later_parts
 
     excluded: list[LeftOut] = []
 
