@@ -298,7 +298,8 @@ def _identify(
         replay=replay,
         params_read=ev.params_read,
         excluded=excluded,
-        figures=_figures_read(population, ev, view) if population else (),
+        population=population,
+        view=view,
     )
 
     def trusted(fields: Mapping[str, Any]) -> bool:
@@ -462,13 +463,16 @@ _SCOPE_FIRST: weakref.WeakKeyDictionary[Pack, tuple[tuple[Rule, ...], tuple[Rule
 
 class _Step(NamedTuple):
     """One rule of a pack's plan on one day: its compiled condition (None when not in force on
-    that day) and its (rule id, kind, status) entries, made once rather than per household."""
+    that day) and its (rule id, kind, status) entries, made once rather than per household
+    (``by_value``: the entry of each value the rule can take)."""
 
     rule: Rule
     node: Node | None
     quick: Node | None
     kind: RuleKind
     statuses: Mapping[str, tuple[str, str, str]]
+    rule_id: str
+    by_value: Mapping[Truth, tuple[str, str, str]]
 
 
 _STATUSES = ("fired", "not_fired", "unknown", "not_in_force", "skipped")
@@ -487,17 +491,20 @@ def _plan_on(
     if plan is None:
         as_of = ev.as_of
 
-        def steps(rules: tuple[Rule, ...]) -> tuple[_Step, ...]:
-            return tuple(
-                _Step(
-                    rule,
-                    program.condition(rule) if rule.in_force(as_of) else None,
-                    program.quick_condition(rule) if rule.in_force(as_of) else None,
-                    rule.kind,
-                    {s: (rule.id, rule.kind.value, s) for s in _STATUSES},
-                )
-                for rule in rules
+        def step(rule: Rule) -> _Step:
+            texts = {s: (rule.id, rule.kind.value, s) for s in _STATUSES}
+            return _Step(
+                rule,
+                program.condition(rule) if rule.in_force(as_of) else None,
+                program.quick_condition(rule) if rule.in_force(as_of) else None,
+                rule.kind,
+                texts,
+                rule.id,
+                {True: texts["fired"], False: texts["not_fired"], UNKNOWN: texts["unknown"]},
             )
+
+        def steps(rules: tuple[Rule, ...]) -> tuple[_Step, ...]:
+            return tuple(step(rule) for rule in rules)
 
         scope_rules, other_rules = _scope_first(pack)
         in_force = [r for r in scope_rules + other_rules if r.in_force(as_of)]
@@ -521,35 +528,36 @@ def _run_plan(
     fired = ev.fired
     missing_by_rule = ev.missing_by_rule
     run = RuleRun()
-    for rule, recording, fast, kind, texts in plan:
+    for rule, recording, fast, kind, texts, rule_id, by_value in plan:
         node = fast if quick else recording
         if node is None:
-            fired[rule.id] = False
+            fired[rule_id] = False
             statuses.append(texts["not_in_force"])
             continue
         # Recorder.evaluate, inlined (once per rule per household)
         ev.rule = rule
         ev.run = run
         value = node(ev, None)
-        fired[rule.id] = value
+        fired[rule_id] = value
         if quick and not run.missing:
             # Nothing missing (most rules): the run is kept for the next rule, as a quick run
             # is only ever asked for its missing facts; the rule's entry holds an empty one.
             entry = (rule, value, _NOTHING_MISSING)
-            missing_by_rule[rule.id] = _NOTHING_MISSING.missing
+            missing_by_rule[rule_id] = _NOTHING_MISSING.missing
         else:
             entry = (rule, value, run)
-            missing_by_rule[rule.id] = run.missing
+            missing_by_rule[rule_id] = run.missing
             run = RuleRun()
-        ev.run = ev.idle
-        status = "unknown" if value is UNKNOWN else ("fired" if value else "not_fired")
-        runs[rule.id] = entry
-        statuses.append(texts[status])
+        runs[rule_id] = entry
+        statuses.append(by_value[value])
         kinds = by_kind.get(kind)
         if kinds is None:
             by_kind[kind] = [entry]
         else:
             kinds.append(entry)
+    # A rule's record is final: what is read after the rules (a deadline's parameter) is not
+    # its own.
+    ev.run = ev.idle
 
 
 def _figures_read(
@@ -616,20 +624,23 @@ class _Replay:
 
 @dataclass(frozen=True)
 class _TraceRecord:
-    """What a trace is built from: the rule records, the parameters read, the facts left out."""
+    """What a trace is built from: the rule records, the parameters read, the facts left out,
+    the batch's aggregates (those the household read are picked out when the trace is read)."""
 
     replay: _Replay
     params_read: Mapping[str, ParameterValue]  # complete once the rules are replayed
     excluded: tuple[LeftOut, ...]
-    figures: tuple[PopulationFigure, ...]
+    population: Population | None
+    view: Household
 
     def build(self) -> Trace:
         records = self.replay.records()
+        population = self.population
         return Trace(
             rules=rule_traces(records),
             parameters=tuple(self.params_read[k] for k in sorted(self.params_read)),
             excluded_facts=excluded_facts(self.excluded),
-            population=self.figures,
+            population=_figures_read(population, self.replay.ev, self.view) if population else (),
         )
 
 
