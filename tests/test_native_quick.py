@@ -258,3 +258,35 @@ def test_trusted_assembly_equals_the_validated_one(households, monkeypatch):
 
 
 _STANDIN_TRACE = Trace(rules=(), parameters=(), excluded_facts=())
+
+
+# -- deadlines ---------------------------------------------------------------------------------
+
+
+def test_deadlines_kept_for_the_day_equal_fresh_ones(households, monkeypatch):
+    from fangfan_rules import calendar as cal
+    from fangfan_rules.engines import native
+
+    pack, as_of = _pack("qianshan_2023")
+    population = population_for(pack, households, as_of=as_of)
+    kept = [identify(pack, h, as_of=as_of, population=population) for h in households]
+    kept += [identify(pack, h, as_of=as_of, population=population) for h in households]
+    fresh = []
+    for h in households * 2:
+        native._DEADLINES.clear()
+        fresh.append(identify(pack, h, as_of=as_of, population=population))
+    assert [a.deadlines for a in kept] == [a.deadlines for a in fresh]
+    assert sum(bool(a.deadlines) for a in kept) > 10  # the sample has deadlines to keep
+    # Another default calendar (FANGFAN_CALENDAR changed) is asked, not answered from the cache.
+    asked = []
+    real = cal.default_calendar()
+
+    class Counting:
+        def __getattr__(self, name):
+            asked.append(name)
+            return getattr(real, name)
+
+    monkeypatch.setattr(cal, "default_calendar", lambda: Counting())
+    again = [identify(pack, h, as_of=as_of, population=population) for h in households[:50]]
+    assert [a.deadlines for a in again] == [a.deadlines for a in kept[:50]]
+    assert asked

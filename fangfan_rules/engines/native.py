@@ -187,19 +187,52 @@ def _deadline(ev: Recorder, rule: Rule, calendar: cal.WorkingDayCalendar | None)
     if isinstance(days, dict):
         days = int(ev.resolve(Param(days["param"])))
     met_on = get_variable(spec.met_by)(ctx) if spec.met_by else None
+    met_on = met_on if isinstance(met_on, date) else None
+    if calendar is not None:  # the caller's calendar: asked every time (it is the caller's)
+        return _compute_deadline(rule, start, days, met_on, ev.as_of, calendar)
+    # The default calendar (as Deadline.compute resolves calendar=None, at this call): one rule's
+    # deadline from one start on one day is the same for every household that has it.
+    default = cal.default_calendar()
+    key = (id(rule), start, days, met_on, ev.as_of)
+    kept = _DEADLINES.get(key)
+    if kept is not None and kept[0] is rule and kept[1] is default:
+        return kept[2]
+    deadline = _compute_deadline(rule, start, days, met_on, ev.as_of, default)
+    if len(_DEADLINES) >= _DEADLINES_KEPT:
+        _DEADLINES.clear()
+    _DEADLINES[key] = (rule, default, deadline)
+    return deadline
+
+
+def _compute_deadline(
+    rule: Rule,
+    start: date,
+    days: int,
+    met_on: date | None,
+    as_of: date,
+    calendar: cal.WorkingDayCalendar,
+) -> Deadline:
+    spec = rule.effect.deadline
+    assert spec is not None
     return Deadline.compute(
         name=spec.name,
         label=spec.label,
         start=start,
         days=days,
         count=spec.count,
-        met_on=met_on if isinstance(met_on, date) else None,
-        as_of=ev.as_of,
+        met_on=met_on,
+        as_of=as_of,
         normal_limit=spec.normal_limit,
         citation=rule.citation,
         note="原则上 (normal limit; exceptions possible)" if spec.normal_limit else None,
         calendar=calendar,
     )
+
+
+#: deadlines on the default calendar by (rule, start, days, met on, as_of), each entry holding
+#: its rule and calendar so an id reused by another object cannot answer for it
+_DEADLINES: dict[tuple[int, date, int, date | None, date], tuple[Rule, Any, Deadline]] = {}
+_DEADLINES_KEPT = 4096
 
 
 # Reasons are listed by weight: what decided the outcome first, then findings, then screening.

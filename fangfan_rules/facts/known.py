@@ -121,15 +121,21 @@ def _household_days(household: Household) -> list[date | None]:
 
 
 def _after(days: Iterable[date | None], as_of: date) -> bool:
-    return any(d is not None and d > as_of for d in days)
+    # A loop, not any() over a generator: called for every part of every household evaluated.
+    for d in days:
+        if d is not None and d > as_of:
+            return True
+    return False
 
 
 def _later_parts(household: Household, as_of: date) -> set[str]:
     """The parts of :func:`_latest_by_part` whose latest date is after ``as_of``, each found
     without the maxima (a part stops at its first later date): called once per evaluation."""
     parts = set()
-    if any(_after(_member_days(m), as_of) for m in household.members):
-        parts.add("members")
+    for m in household.members:
+        if _after(_member_days(m), as_of):
+            parts.add("members")
+            break
     if _after([r.end for r in household.income], as_of):
         parts.add("income")
     if _after([e.date for e in household.expenditures], as_of):
