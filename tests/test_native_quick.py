@@ -33,6 +33,7 @@ from fangfan_rules.engines.native import _identify, identify, population_for
 from fangfan_rules.errors import MissingParameterError
 from fangfan_rules.facts.known import (
     _as_known,
+    _copy_with,
     _later_parts,
     _latest_by_part,
     excluded_facts,
@@ -90,6 +91,25 @@ def test_known_at_equals_the_full_walk_on_every_kind_of_day(households):
                 part for part, d in latest.items() if d is not None and d > day
             }
     assert quick_ones  # some days need no copy at all
+
+
+def test_copy_with_equals_model_copy(households):
+    for household in households:
+        parts = [(household, {"income": (), "lifted_year": None})]
+        for m in household.members:
+            parts.append((m, {"disability": None, "child_status": ()}))
+            parts.append((m.health, {"special_major_disease_since": None}))
+        parts += [(a, {"end": None}) for a in household.social_assistance]
+        for model, update in parts:
+            mine, theirs = _copy_with(model, update), model.model_copy(update=update)
+            assert type(mine) is type(theirs) and mine == theirs
+            assert list(mine.__dict__.items()) == list(theirs.__dict__.items())
+            assert mine.__pydantic_fields_set__ == theirs.__pydantic_fields_set__
+            assert mine.__pydantic_extra__ == theirs.__pydantic_extra__
+            assert mine.__pydantic_private__ == theirs.__pydantic_private__
+            assert mine.model_dump_json(exclude_unset=True) == theirs.model_dump_json(
+                exclude_unset=True
+            )
 
 
 # -- income ------------------------------------------------------------------------------------

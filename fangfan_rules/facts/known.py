@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -190,7 +190,7 @@ def _as_known(
             if m.disability is not None and not keep(
                 f"{path}.disability", m.disability.certificate_date, "certificate issued"
             ):
-                m = m.model_copy(update={"disability": None})
+                m = _copy_with(m, {"disability": None})
             m = _blank_later(m, path, ("dropout_since", "education_aid_since"), keep)
             health = _blank_later(
                 m.health, f"{path}.health", ("special_major_disease_since",), keep
@@ -200,7 +200,7 @@ def _as_known(
                 for c in m.child_status
                 if keep(f"{path}.child_status[{c.kind.value} {c.since}]", c.since, "status from")
             )
-            members.append(m.model_copy(update={"health": health, "child_status": statuses}))
+            members.append(_copy_with(m, {"health": health, "child_status": statuses}))
         update["members"] = tuple(members)
     if later("income"):
         # (``d <= as_of or keep(...)``: a path is written only for a fact left out)
@@ -228,7 +228,7 @@ def _as_known(
             if not keep(f"social_assistance[{a.kind.value} {a.start}]", a.start, "started"):
                 continue
             if a.end is not None and a.end > as_of:
-                a = a.model_copy(update={"end": None})  # still running as far as as_of knew
+                a = _copy_with(a, {"end": None})  # still running as far as as_of knew
             assistance.append(a)
         update["social_assistance"] = tuple(assistance)
     if later("monitoring"):
@@ -273,7 +273,7 @@ def _as_known(
             )
             update["lifted_out_of_poverty"] = False
             update["lifted_year"] = None
-    view = household.model_copy(update=update) if update else household
+    view = _copy_with(household, update) if update else household
     return view, tuple(excluded)
 
 
@@ -296,4 +296,19 @@ def _blank_later(model: M, path: str, fields: tuple[str, ...], keep: Callable[..
         for name in fields
         if not keep(f"{path}.{name}", getattr(model, name), name.removesuffix("_on"))
     }
-    return model.model_copy(update=updates) if updates else model
+    return _copy_with(model, updates) if updates else model
+
+
+def _copy_with(model: M, update: dict[str, Any]) -> M:
+    """``model.model_copy(update=update)`` made in one step: the same ``__dict__`` (in field
+    order), fields set, extra and private state (the facts' models forbid extra fields and keep
+    no private attributes; a model that has either is copied by pydantic). A view copies a few
+    models per household evaluated."""
+    if model.__pydantic_extra__ is not None or getattr(model, "__pydantic_private__", None):
+        return model.model_copy(update=update)
+    copied = type(model).__new__(type(model))
+    object.__setattr__(copied, "__dict__", {**model.__dict__, **update})
+    object.__setattr__(copied, "__pydantic_fields_set__", {*model.__pydantic_fields_set__, *update})
+    object.__setattr__(copied, "__pydantic_extra__", None)
+    object.__setattr__(copied, "__pydantic_private__", None)
+    return copied
