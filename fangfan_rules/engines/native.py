@@ -385,7 +385,7 @@ def _identify(
         outcome = Outcome.NEEDS_REVIEW
     missing.sort()
     if outcome == Outcome.NEEDS_REVIEW and missing:
-        review.append(missing_facts_text(missing))
+        review.append(_missing_facts_text(tuple(missing)))
     green = [(r, run) for r, v, run in of_kind(RuleKind.GREEN_CHANNEL) if v is True]
     green_channel = (
         GreenChannel(applies=True, why=green[0][0].title, citation=green[0][0].citation)
@@ -473,6 +473,20 @@ def _identify(
     )
 
 
+def _missing_facts_text(missing: tuple[str, ...]) -> LocalText:
+    """:func:`missing_facts_text`, worded once per list of missing facts (a text of the names
+    only; most households of a batch that need review miss one of a few lists)."""
+    text = _MISSING_TEXTS.get(missing)
+    if text is None:
+        text = missing_facts_text(missing)
+        if len(_MISSING_TEXTS) >= _MISSING_TEXTS_KEPT:
+            _MISSING_TEXTS.clear()
+        _MISSING_TEXTS[missing] = text
+    return text
+
+
+_MISSING_TEXTS: dict[tuple[str, ...], LocalText] = {}
+_MISSING_TEXTS_KEPT = 1024
 _SCOPE_UNKNOWN = LocalText(zh="是否属于排查范围未知", en="whether the household is in scope")
 _NO_GREEN_CHANNEL = GreenChannel(applies=False)
 
