@@ -295,9 +295,11 @@ def test_deadlines_and_texts_kept_for_the_day_equal_fresh_ones(households, monke
     for h in households * 2:
         native._DEADLINES.clear()
         native._MISSING_TEXTS.clear()
+        native._GROUP_MATCHES.clear()
         fresh.append(identify(pack, h, as_of=as_of, population=population))
     assert [a.model_dump() for a in kept] == [a.model_dump() for a in fresh]
     assert sum(a.outcome.value == "needs_review" for a in kept) > 10
+    assert sum(bool(a.key_attention or a.key_areas or a.flags) for a in kept) > 10
     assert sum(bool(a.deadlines) for a in kept) > 10  # the sample has deadlines to keep
     # Another default calendar (FANGFAN_CALENDAR changed) is asked, not answered from the cache.
     asked = []

@@ -422,16 +422,7 @@ def _identify(
 
     # 4. Groups, areas, visits, risk types, deadlines.
     def matches(kind: RuleKind, attr: str) -> tuple[GroupMatch, ...]:
-        return tuple(
-            GroupMatch(
-                id=f"{pack.name}:{getattr(r.effect, attr)}",
-                label=r.title,
-                rule_id=r.id,
-                citation=r.citation,
-            )
-            for r, v, _ in of_kind(kind)
-            if v is True
-        )
+        return tuple(_group_match(pack.name, r, attr) for r, v, _ in of_kind(kind) if v is True)
 
     risk_types = (
         sorted(
@@ -471,6 +462,31 @@ def _identify(
         deadlines=deadlines,
         missing_facts=tuple(sorted(missing)),
     )
+
+
+def _group_match(pack_name: str, rule: Rule, attr: str) -> GroupMatch:
+    """The group (area, flag) a fired rule puts the household in: made once per rule, as it
+    reads the rule only (a value: the same one serves every answer)."""
+    key = (pack_name, id(rule), attr)
+    kept = _GROUP_MATCHES.get(key)
+    if kept is not None and kept[0] is rule:
+        return kept[1]
+    match = GroupMatch(
+        id=f"{pack_name}:{getattr(rule.effect, attr)}",
+        label=rule.title,
+        rule_id=rule.id,
+        citation=rule.citation,
+    )
+    if len(_GROUP_MATCHES) >= _GROUP_MATCHES_KEPT:
+        _GROUP_MATCHES.clear()
+    _GROUP_MATCHES[key] = (rule, match)
+    return match
+
+
+#: by (pack name, rule, effect attribute), each entry holding its rule (an id is not reused
+#: while the rule it was given for is kept here)
+_GROUP_MATCHES: dict[tuple[str, int, str], tuple[Rule, GroupMatch]] = {}
+_GROUP_MATCHES_KEPT = 4096
 
 
 def _missing_facts_text(missing: tuple[str, ...]) -> LocalText:
