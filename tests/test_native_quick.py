@@ -3,6 +3,7 @@
 * ``known_at``: a household with nothing dated after as_of is its own view; otherwise only the
   parts holding a later date are copied. Both equal the full walk, and ``latest_day`` is exactly
   the date from which nothing is left out.
+* Age: full years in plain arithmetic equal relativedelta's.
 * Income: the pro-rata sum in exact integers equals ``Fraction`` arithmetic record by record.
 * Quick closures: an answer read long after other households were evaluated (its reasons and
   trace replayed then) equals the answer built at once; a day on which a figure the document
@@ -24,16 +25,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dateutil.relativedelta import relativedelta
 
 import fangfan_rules as ff
 from fangfan_rules.dates import DateRange
 from fangfan_rules.engines.native import _identify, identify, population_for
 from fangfan_rules.errors import MissingParameterError
-from fangfan_rules.facts.known import _as_known, excluded_facts, known_at, latest_day
+from fangfan_rules.facts.known import (
+    _as_known,
+    _copy_with,
+    _later_parts,
+    _latest_by_part,
+    excluded_facts,
+    known_at,
+    latest_day,
+)
 from fangfan_rules.facts.records import IncomeRecord
 from fangfan_rules.logic import Missing
 from fangfan_rules.results import Identification, Trace
 from fangfan_rules.variables import income
+from fangfan_rules.variables.member import full_years
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample_households.jsonl"
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -75,7 +86,30 @@ def test_known_at_equals_the_full_walk_on_every_kind_of_day(households):
             assert view == walked
             assert excluded == excluded_facts(left_out)
             quick_ones += view is household
+            latest = _latest_by_part(household)
+            assert _later_parts(household, day) == {
+                part for part, d in latest.items() if d is not None and d > day
+            }
     assert quick_ones  # some days need no copy at all
+
+
+def test_copy_with_equals_model_copy(households):
+    for household in households:
+        parts = [(household, {"income": (), "lifted_year": None})]
+        for m in household.members:
+            parts.append((m, {"disability": None, "child_status": ()}))
+            parts.append((m.health, {"special_major_disease_since": None}))
+        parts += [(a, {"end": None}) for a in household.social_assistance]
+        for model, update in parts:
+            mine, theirs = _copy_with(model, update), model.model_copy(update=update)
+            assert type(mine) is type(theirs) and mine == theirs
+            assert list(mine.__dict__.items()) == list(theirs.__dict__.items())
+            assert mine.__pydantic_fields_set__ == theirs.__pydantic_fields_set__
+            assert mine.__pydantic_extra__ == theirs.__pydantic_extra__
+            assert mine.__pydantic_private__ == theirs.__pydantic_private__
+            assert mine.model_dump_json(exclude_unset=True) == theirs.model_dump_json(
+                exclude_unset=True
+            )
 
 
 # -- income ------------------------------------------------------------------------------------
@@ -130,6 +164,30 @@ def test_integer_pro_rata_equals_fraction_arithmetic():
             for size in (1, 3, 7):
                 assert Fraction(num, den * size) == expected / size
     assert covered > 200  # enough windows fully covered to compare figures
+
+
+# -- member age ---------------------------------------------------------------------------------
+
+
+def test_full_years_equals_relativedelta():
+    # Every birthday of a leap and a common year (and 29 February), against evaluation days on
+    # both sides of each month's end, through February and March of a common and a leap year.
+    born_days = [date(2000, 1, 1) + timedelta(days=k) for k in range(366)]
+    born_days += [date(2001, 1, 1) + timedelta(days=k) for k in range(365)]
+    born_days.append(date(2004, 2, 29))
+    as_of_days = {date(y, 2, 1) + timedelta(days=k) for y in (2023, 2024) for k in range(59)}
+    for month in range(1, 13):
+        first = date(2023, month, 1)
+        as_of_days |= {first, first + timedelta(days=1), first - timedelta(days=1)}
+        as_of_days.add(first - timedelta(days=2))
+    for born in born_days:
+        for as_of in as_of_days:
+            assert full_years(born, as_of) == relativedelta(as_of, born).years, (born, as_of)
+    for born, as_of in [
+        (date(2024, 3, 1), date(2024, 2, 29)),
+        (date(2030, 1, 1), date(2023, 6, 5)),
+    ]:
+        assert full_years(born, as_of) == relativedelta(as_of, born).years
 
 
 # -- quick closures and replay -----------------------------------------------------------------
@@ -220,3 +278,39 @@ def test_trusted_assembly_equals_the_validated_one(households, monkeypatch):
 
 
 _STANDIN_TRACE = Trace(rules=(), parameters=(), excluded_facts=())
+
+
+# -- deadlines ---------------------------------------------------------------------------------
+
+
+def test_deadlines_and_texts_kept_for_the_day_equal_fresh_ones(households, monkeypatch):
+    from fangfan_rules import calendar as cal
+    from fangfan_rules.engines import native
+
+    pack, as_of = _pack("qianshan_2023")
+    population = population_for(pack, households, as_of=as_of)
+    kept = [identify(pack, h, as_of=as_of, population=population) for h in households]
+    kept += [identify(pack, h, as_of=as_of, population=population) for h in households]
+    fresh = []
+    for h in households * 2:
+        native._DEADLINES.clear()
+        native._MISSING_TEXTS.clear()
+        native._GROUP_MATCHES.clear()
+        fresh.append(identify(pack, h, as_of=as_of, population=population))
+    assert [a.model_dump() for a in kept] == [a.model_dump() for a in fresh]
+    assert sum(a.outcome.value == "needs_review" for a in kept) > 10
+    assert sum(bool(a.key_attention or a.key_areas or a.flags) for a in kept) > 10
+    assert sum(bool(a.deadlines) for a in kept) > 10  # the sample has deadlines to keep
+    # Another default calendar (FANGFAN_CALENDAR changed) is asked, not answered from the cache.
+    asked = []
+    real = cal.default_calendar()
+
+    class Counting:
+        def __getattr__(self, name):
+            asked.append(name)
+            return getattr(real, name)
+
+    monkeypatch.setattr(cal, "default_calendar", lambda: Counting())
+    again = [identify(pack, h, as_of=as_of, population=population) for h in households[:50]]
+    assert [a.deadlines for a in again] == [a.deadlines for a in kept[:50]]
+    assert asked

@@ -187,19 +187,52 @@ def _deadline(ev: Recorder, rule: Rule, calendar: cal.WorkingDayCalendar | None)
     if isinstance(days, dict):
         days = int(ev.resolve(Param(days["param"])))
     met_on = get_variable(spec.met_by)(ctx) if spec.met_by else None
+    met_on = met_on if isinstance(met_on, date) else None
+    if calendar is not None:  # the caller's calendar: asked every time (it is the caller's)
+        return _compute_deadline(rule, start, days, met_on, ev.as_of, calendar)
+    # The default calendar (as Deadline.compute resolves calendar=None, at this call): one rule's
+    # deadline from one start on one day is the same for every household that has it.
+    default = cal.default_calendar()
+    key = (id(rule), start, days, met_on, ev.as_of)
+    kept = _DEADLINES.get(key)
+    if kept is not None and kept[0] is rule and kept[1] is default:
+        return kept[2]
+    deadline = _compute_deadline(rule, start, days, met_on, ev.as_of, default)
+    if len(_DEADLINES) >= _DEADLINES_KEPT:
+        _DEADLINES.clear()
+    _DEADLINES[key] = (rule, default, deadline)
+    return deadline
+
+
+def _compute_deadline(
+    rule: Rule,
+    start: date,
+    days: int,
+    met_on: date | None,
+    as_of: date,
+    calendar: cal.WorkingDayCalendar,
+) -> Deadline:
+    spec = rule.effect.deadline
+    assert spec is not None
     return Deadline.compute(
         name=spec.name,
         label=spec.label,
         start=start,
         days=days,
         count=spec.count,
-        met_on=met_on if isinstance(met_on, date) else None,
-        as_of=ev.as_of,
+        met_on=met_on,
+        as_of=as_of,
         normal_limit=spec.normal_limit,
         citation=rule.citation,
         note="原则上 (normal limit; exceptions possible)" if spec.normal_limit else None,
         calendar=calendar,
     )
+
+
+#: deadlines on the default calendar by (rule, start, days, met on, as_of), each entry holding
+#: its rule and calendar so an id reused by another object cannot answer for it
+_DEADLINES: dict[tuple[int, date, int, date | None, date], tuple[Rule, Any, Deadline]] = {}
+_DEADLINES_KEPT = 4096
 
 
 # Reasons are listed by weight: what decided the outcome first, then findings, then screening.
@@ -298,7 +331,8 @@ def _identify(
         replay=replay,
         params_read=ev.params_read,
         excluded=excluded,
-        figures=_figures_read(population, ev, view) if population else (),
+        population=population,
+        view=view,
     )
 
     def trusted(fields: Mapping[str, Any]) -> bool:
@@ -351,7 +385,7 @@ def _identify(
         outcome = Outcome.NEEDS_REVIEW
     missing.sort()
     if outcome == Outcome.NEEDS_REVIEW and missing:
-        review.append(missing_facts_text(missing))
+        review.append(_missing_facts_text(tuple(missing)))
     green = [(r, run) for r, v, run in of_kind(RuleKind.GREEN_CHANNEL) if v is True]
     green_channel = (
         GreenChannel(applies=True, why=green[0][0].title, citation=green[0][0].citation)
@@ -388,16 +422,7 @@ def _identify(
 
     # 4. Groups, areas, visits, risk types, deadlines.
     def matches(kind: RuleKind, attr: str) -> tuple[GroupMatch, ...]:
-        return tuple(
-            GroupMatch(
-                id=f"{pack.name}:{getattr(r.effect, attr)}",
-                label=r.title,
-                rule_id=r.id,
-                citation=r.citation,
-            )
-            for r, v, _ in of_kind(kind)
-            if v is True
-        )
+        return tuple(_group_match(pack.name, r, attr) for r, v, _ in of_kind(kind) if v is True)
 
     risk_types = (
         sorted(
@@ -439,6 +464,45 @@ def _identify(
     )
 
 
+def _group_match(pack_name: str, rule: Rule, attr: str) -> GroupMatch:
+    """The group (area, flag) a fired rule puts the household in: made once per rule, as it
+    reads the rule only (a value: the same one serves every answer)."""
+    key = (pack_name, id(rule), attr)
+    kept = _GROUP_MATCHES.get(key)
+    if kept is not None and kept[0] is rule:
+        return kept[1]
+    match = GroupMatch(
+        id=f"{pack_name}:{getattr(rule.effect, attr)}",
+        label=rule.title,
+        rule_id=rule.id,
+        citation=rule.citation,
+    )
+    if len(_GROUP_MATCHES) >= _GROUP_MATCHES_KEPT:
+        _GROUP_MATCHES.clear()
+    _GROUP_MATCHES[key] = (rule, match)
+    return match
+
+
+#: by (pack name, rule, effect attribute), each entry holding its rule (an id is not reused
+#: while the rule it was given for is kept here)
+_GROUP_MATCHES: dict[tuple[str, int, str], tuple[Rule, GroupMatch]] = {}
+_GROUP_MATCHES_KEPT = 4096
+
+
+def _missing_facts_text(missing: tuple[str, ...]) -> LocalText:
+    """:func:`missing_facts_text`, worded once per list of missing facts (a text of the names
+    only; most households of a batch that need review miss one of a few lists)."""
+    text = _MISSING_TEXTS.get(missing)
+    if text is None:
+        text = missing_facts_text(missing)
+        if len(_MISSING_TEXTS) >= _MISSING_TEXTS_KEPT:
+            _MISSING_TEXTS.clear()
+        _MISSING_TEXTS[missing] = text
+    return text
+
+
+_MISSING_TEXTS: dict[tuple[str, ...], LocalText] = {}
+_MISSING_TEXTS_KEPT = 1024
 _SCOPE_UNKNOWN = LocalText(zh="是否属于排查范围未知", en="whether the household is in scope")
 _NO_GREEN_CHANNEL = GreenChannel(applies=False)
 
@@ -462,13 +526,16 @@ _SCOPE_FIRST: weakref.WeakKeyDictionary[Pack, tuple[tuple[Rule, ...], tuple[Rule
 
 class _Step(NamedTuple):
     """One rule of a pack's plan on one day: its compiled condition (None when not in force on
-    that day) and its (rule id, kind, status) entries, made once rather than per household."""
+    that day) and its (rule id, kind, status) entries, made once rather than per household
+    (``by_value``: the entry of each value the rule can take)."""
 
     rule: Rule
     node: Node | None
     quick: Node | None
     kind: RuleKind
     statuses: Mapping[str, tuple[str, str, str]]
+    rule_id: str
+    by_value: Mapping[Truth, tuple[str, str, str]]
 
 
 _STATUSES = ("fired", "not_fired", "unknown", "not_in_force", "skipped")
@@ -487,17 +554,20 @@ def _plan_on(
     if plan is None:
         as_of = ev.as_of
 
-        def steps(rules: tuple[Rule, ...]) -> tuple[_Step, ...]:
-            return tuple(
-                _Step(
-                    rule,
-                    program.condition(rule) if rule.in_force(as_of) else None,
-                    program.quick_condition(rule) if rule.in_force(as_of) else None,
-                    rule.kind,
-                    {s: (rule.id, rule.kind.value, s) for s in _STATUSES},
-                )
-                for rule in rules
+        def step(rule: Rule) -> _Step:
+            texts = {s: (rule.id, rule.kind.value, s) for s in _STATUSES}
+            return _Step(
+                rule,
+                program.condition(rule) if rule.in_force(as_of) else None,
+                program.quick_condition(rule) if rule.in_force(as_of) else None,
+                rule.kind,
+                texts,
+                rule.id,
+                {True: texts["fired"], False: texts["not_fired"], UNKNOWN: texts["unknown"]},
             )
+
+        def steps(rules: tuple[Rule, ...]) -> tuple[_Step, ...]:
+            return tuple(step(rule) for rule in rules)
 
         scope_rules, other_rules = _scope_first(pack)
         in_force = [r for r in scope_rules + other_rules if r.in_force(as_of)]
@@ -521,35 +591,36 @@ def _run_plan(
     fired = ev.fired
     missing_by_rule = ev.missing_by_rule
     run = RuleRun()
-    for rule, recording, fast, kind, texts in plan:
+    for rule, recording, fast, kind, texts, rule_id, by_value in plan:
         node = fast if quick else recording
         if node is None:
-            fired[rule.id] = False
+            fired[rule_id] = False
             statuses.append(texts["not_in_force"])
             continue
         # Recorder.evaluate, inlined (once per rule per household)
         ev.rule = rule
         ev.run = run
         value = node(ev, None)
-        fired[rule.id] = value
+        fired[rule_id] = value
         if quick and not run.missing:
             # Nothing missing (most rules): the run is kept for the next rule, as a quick run
             # is only ever asked for its missing facts; the rule's entry holds an empty one.
             entry = (rule, value, _NOTHING_MISSING)
-            missing_by_rule[rule.id] = _NOTHING_MISSING.missing
+            missing_by_rule[rule_id] = _NOTHING_MISSING.missing
         else:
             entry = (rule, value, run)
-            missing_by_rule[rule.id] = run.missing
+            missing_by_rule[rule_id] = run.missing
             run = RuleRun()
-        ev.run = ev.idle
-        status = "unknown" if value is UNKNOWN else ("fired" if value else "not_fired")
-        runs[rule.id] = entry
-        statuses.append(texts[status])
+        runs[rule_id] = entry
+        statuses.append(by_value[value])
         kinds = by_kind.get(kind)
         if kinds is None:
             by_kind[kind] = [entry]
         else:
             kinds.append(entry)
+    # A rule's record is final: what is read after the rules (a deadline's parameter) is not
+    # its own.
+    ev.run = ev.idle
 
 
 def _figures_read(
@@ -616,20 +687,23 @@ class _Replay:
 
 @dataclass(frozen=True)
 class _TraceRecord:
-    """What a trace is built from: the rule records, the parameters read, the facts left out."""
+    """What a trace is built from: the rule records, the parameters read, the facts left out,
+    the batch's aggregates (those the household read are picked out when the trace is read)."""
 
     replay: _Replay
     params_read: Mapping[str, ParameterValue]  # complete once the rules are replayed
     excluded: tuple[LeftOut, ...]
-    figures: tuple[PopulationFigure, ...]
+    population: Population | None
+    view: Household
 
     def build(self) -> Trace:
         records = self.replay.records()
+        population = self.population
         return Trace(
             rules=rule_traces(records),
             parameters=tuple(self.params_read[k] for k in sorted(self.params_read)),
             excluded_facts=excluded_facts(self.excluded),
-            population=self.figures,
+            population=_figures_read(population, self.replay.ev, self.view) if population else (),
         )
 
 

@@ -20,6 +20,7 @@ import threading
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fangfan_rules.dates import DateRange
@@ -112,7 +113,6 @@ class Recorder:
         self.population = population or {}
         self.household = household
         self.as_of = as_of
-        self.members = sorted(household.members, key=lambda m: m.id)
         self.program = program_of(pack)
         self.resolved = self.program.resolved_on(as_of)
         #: variable values by reference index (household) or (index, member id)
@@ -124,6 +124,11 @@ class Recorder:
         self.rule: Rule | None = None
         #: where reads outside a rule's evaluation are noted (never part of a rule's record)
         self.idle = self.run = RuleRun()
+
+    @cached_property
+    def members(self) -> list[Member]:
+        """The household's members in id order (made when a rule first asks about members)."""
+        return sorted(self.household.members, key=lambda m: m.id)
 
     # -- operands ---------------------------------------------------------------------------
     def resolve(self, operand: Operand) -> Any:
@@ -635,53 +640,71 @@ def _quick_leaf(
     index: int, ref: VarRef, variable: Variable, compare: Compare | None = None
 ) -> Node:
     """:func:`_leaf` recording nothing: the value and the missing facts only (the parameters
-    read are the recorded leaf's)."""
+    read are the recorded leaf's).
+
+    A leaf adds missing facts only when its value is missing, and its result is then unknown:
+    it never has any of its own to forget (the recording leaf's ``del`` is a no-op here)."""
     name = ref.name
     op = compare.op if compare is not None else None
     right_operand = compare.right if compare is not None else None
     test = _COMPARE[op] if op is not None else None
     ref_id = id(ref)
     right_id = id(right_operand)
+    compute = variable.compute
+
+    def value_of(rec: Recorder, member: Member | None, args: Mapping[str, Any]) -> Any:
+        # Recorder.value_of without its missing facts (noted by the caller): computed once per
+        # household, in a context made once per member.
+        member_id = member.id if member is not None else None
+        ctx = rec.contexts.get(member_id)
+        if ctx is None:
+            ctx = rec.contexts[member_id] = Context(
+                rec.household, rec.as_of, member, rec.population
+            )
+        return compute(ctx, **args) if args else compute(ctx)
 
     def node(rec: Recorder, member: Member | None) -> Truth:
-        resolved = rec.resolved
-        found = resolved.get(ref_id)
+        found = rec.resolved.get(ref_id)
         if found is None or found.unsupplied:
             found = rec.arguments_of(ref, variable)
             if found.unsupplied:
                 return rec.unsupplied(found.value)
-        missing = rec.run.missing
-        before = len(missing)
-        key = index if member is None else (index, member.id)
-        value = rec.cache.get(key, _UNREAD)
-        if value is _UNREAD:
-            value = rec.value_of(key, variable, member, found.value)
-        elif type(value) is Missing:
-            missing.extend(f for f in value.facts if f not in missing)
-        result: Truth
-        if test is None:
-            result = UNKNOWN if type(value) is Missing else value is True
+        cache = rec.cache
+        if member is None:
+            value = cache.get(index, _UNREAD)
+            if value is _UNREAD:
+                value = cache[index] = value_of(rec, None, found.value)
         else:
-            found = resolved.get(right_id)
-            if found is None or found.unsupplied:
-                found = rec.operand_of(right_operand)  # type: ignore[arg-type]
-                if found.unsupplied:
-                    return rec.unsupplied(found.value)  # the variable's missing facts stay
-            if type(value) is Missing:
-                result = UNKNOWN
-            elif value is None:
-                result = False
-            else:
-                try:
-                    result = bool(test(value, found.value))
-                except TypeError as exc:
-                    rule_id = rec.rule.id if rec.rule else "?"
-                    raise RuleError(
-                        f"rule {rule_id}: cannot compare {name}={value!r} {op} {found.value!r}"
-                    ) from exc
-        if result is not UNKNOWN:
-            del missing[before:]
-        return result
+            key = (index, member.id)
+            value = cache.get(key, _UNREAD)
+            if value is _UNREAD:
+                value = cache[key] = value_of(rec, member, found.value)
+        if type(value) is Missing:
+            missing = rec.run.missing
+            missing.extend(f for f in value.facts if f not in missing)
+            if test is not None:
+                found = rec.resolved.get(right_id)
+                if found is None or found.unsupplied:
+                    found = rec.operand_of(right_operand)  # type: ignore[arg-type]
+                    if found.unsupplied:
+                        return rec.unsupplied(found.value)  # the variable's missing facts stay
+            return UNKNOWN
+        if test is None:
+            return value is True
+        found = rec.resolved.get(right_id)
+        if found is None or found.unsupplied:
+            found = rec.operand_of(right_operand)  # type: ignore[arg-type]
+            if found.unsupplied:
+                return rec.unsupplied(found.value)
+        if value is None:
+            return False  # the thing does not exist (e.g. no certificate): never true
+        try:
+            return bool(test(value, found.value))
+        except TypeError as exc:
+            rule_id = rec.rule.id if rec.rule else "?"
+            raise RuleError(
+                f"rule {rule_id}: cannot compare {name}={value!r} {op} {found.value!r}"
+            ) from exc
 
     return node
 

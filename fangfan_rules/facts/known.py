@@ -6,9 +6,9 @@ its trace, so a past decision can be reproduced from today's records.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -42,13 +42,12 @@ LeftOut = tuple[str | Callable[[], str], date, str]
 def known_view(household: Household, as_of: date) -> tuple[Household, tuple[LeftOut, ...]]:
     """:func:`known_at` with the facts left out as plain tuples, in no order (the native engine
     makes them :class:`ExcludedFact`, in order, only when a trace is read: :func:`excluded_facts`)."""
-    sections = _latest_by_part(household)
-    latest = _latest(sections.values())
-    if latest is None or latest <= as_of:
+    later = _later_parts(household, as_of)
+    if not later:
         # Nothing dated after as_of: the household is its own view (equal to the copy the walk
         # would make), and nothing is left out.
         return household, ()
-    return _as_known(household, as_of, sections)
+    return _as_known(household, as_of, later)
 
 
 def excluded_facts(left_out: Iterable[LeftOut]) -> tuple[ExcludedFact, ...]:
@@ -122,21 +121,53 @@ def _household_days(household: Household) -> list[date | None]:
 
 
 def _after(days: Iterable[date | None], as_of: date) -> bool:
-    return any(d is not None and d > as_of for d in days)
+    # A loop, not any() over a generator: called for every part of every household evaluated.
+    for d in days:
+        if d is not None and d > as_of:
+            return True
+    return False
+
+
+def _later_parts(household: Household, as_of: date) -> set[str]:
+    """The parts of :func:`_latest_by_part` whose latest date is after ``as_of``, each found
+    without the maxima (a part stops at its first later date): called once per evaluation."""
+    parts = set()
+    for m in household.members:
+        if _after(_member_days(m), as_of):
+            parts.add("members")
+            break
+    if _after([r.end for r in household.income], as_of):
+        parts.add("income")
+    if _after([e.date for e in household.expenditures], as_of):
+        parts.add("expenditures")
+    if _after([e.date for e in household.risk_events], as_of):
+        parts.add("risk_events")
+    if any(_after((a.start, a.end), as_of) for a in household.social_assistance):
+        parts.add("social_assistance")
+    if any(_after(_monitoring_days(r), as_of) for r in household.monitoring):
+        parts.add("monitoring")
+    if any(_after(_clue_days(c), as_of) for c in household.clues):
+        parts.add("clues")
+    if _after([r.included_on for r in household.renovations], as_of):
+        parts.add("renovations")
+    if _after(_household_days(household), as_of):
+        parts.add("household")
+    return parts
 
 
 def _as_known(
-    household: Household, as_of: date, latest: Mapping[str, date | None] | None = None
+    household: Household, as_of: date, later_parts: Collection[str] | None = None
 ) -> tuple[Household, tuple[LeftOut, ...]]:
     """:func:`known_at` by walking the dated facts: a copy without what was dated later.
 
     Only the parts holding a later date are copied; the others are kept as they are (equal to
-    a copy, and cheaper); ``latest``: :func:`_latest_by_part`, when the caller has it."""
-    latest = _latest_by_part(household) if latest is None else latest
+    a copy, and cheaper); ``later_parts``: :func:`_later_parts`, when the caller has it."""
+    if later_parts is None:
+        latest = _latest_by_part(household)
+        later_parts = {p for p, day in latest.items() if day is not None and day > as_of}
 
     def later(part: str) -> bool:
-        day = latest[part]
-        return day is not None and day > as_of
+        return part in later_parts
 
     excluded: list[LeftOut] = []
 
@@ -159,7 +190,7 @@ def _as_known(
             if m.disability is not None and not keep(
                 f"{path}.disability", m.disability.certificate_date, "certificate issued"
             ):
-                m = m.model_copy(update={"disability": None})
+                m = _copy_with(m, {"disability": None})
             m = _blank_later(m, path, ("dropout_since", "education_aid_since"), keep)
             health = _blank_later(
                 m.health, f"{path}.health", ("special_major_disease_since",), keep
@@ -169,7 +200,7 @@ def _as_known(
                 for c in m.child_status
                 if keep(f"{path}.child_status[{c.kind.value} {c.since}]", c.since, "status from")
             )
-            members.append(m.model_copy(update={"health": health, "child_status": statuses}))
+            members.append(_copy_with(m, {"health": health, "child_status": statuses}))
         update["members"] = tuple(members)
     if later("income"):
         # (``d <= as_of or keep(...)``: a path is written only for a fact left out)
@@ -197,7 +228,7 @@ def _as_known(
             if not keep(f"social_assistance[{a.kind.value} {a.start}]", a.start, "started"):
                 continue
             if a.end is not None and a.end > as_of:
-                a = a.model_copy(update={"end": None})  # still running as far as as_of knew
+                a = _copy_with(a, {"end": None})  # still running as far as as_of knew
             assistance.append(a)
         update["social_assistance"] = tuple(assistance)
     if later("monitoring"):
@@ -242,7 +273,7 @@ def _as_known(
             )
             update["lifted_out_of_poverty"] = False
             update["lifted_year"] = None
-    view = household.model_copy(update=update) if update else household
+    view = _copy_with(household, update) if update else household
     return view, tuple(excluded)
 
 
@@ -265,4 +296,19 @@ def _blank_later(model: M, path: str, fields: tuple[str, ...], keep: Callable[..
         for name in fields
         if not keep(f"{path}.{name}", getattr(model, name), name.removesuffix("_on"))
     }
-    return model.model_copy(update=updates) if updates else model
+    return _copy_with(model, updates) if updates else model
+
+
+def _copy_with(model: M, update: dict[str, Any]) -> M:
+    """``model.model_copy(update=update)`` made in one step: the same ``__dict__`` (in field
+    order), fields set, extra and private state (the facts' models forbid extra fields and keep
+    no private attributes; a model that has either is copied by pydantic). A view copies a few
+    models per household evaluated."""
+    if model.__pydantic_extra__ is not None or getattr(model, "__pydantic_private__", None):
+        return model.model_copy(update=update)
+    copied = type(model).__new__(type(model))
+    object.__setattr__(copied, "__dict__", {**model.__dict__, **update})
+    object.__setattr__(copied, "__pydantic_fields_set__", {*model.__pydantic_fields_set__, *update})
+    object.__setattr__(copied, "__pydantic_extra__", None)
+    object.__setattr__(copied, "__pydantic_private__", None)
+    return copied

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -45,7 +46,20 @@ def _age(ctx: Context) -> object:
     born = _member(ctx).birth_date
     if born is None:
         return _known(None, "birth_date", ctx)
-    return relativedelta(ctx.as_of, born).years
+    return full_years(born, ctx.as_of)
+
+
+def full_years(born: date, as_of: date) -> int:
+    """``relativedelta(as_of, born).years`` in plain arithmetic (it is read for every member).
+
+    As relativedelta counts, the birthday in a month too short for it (29 February in a common
+    year) falls on that month's last day."""
+    if born > as_of:  # not reached in practice (known_at leaves a later birth out)
+        return relativedelta(as_of, born).years
+    months = (as_of.year - born.year) * 12 + as_of.month - born.month
+    if as_of.day < born.day and as_of.day < calendar.monthrange(as_of.year, as_of.month)[1]:
+        months -= 1  # this month's birthday (or the month's last day, standing in) not reached
+    return months // 12
 
 
 @variable(

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from fangfan_rules.errors import RuleError
 from fangfan_rules.facts import Household, Member
+from fangfan_rules.logic import Missing
 
 Level = Literal["household", "member"]
 #: Value types; columnar engines use them to choose column dtypes.
@@ -96,6 +97,4 @@ def get_variable(name: str) -> Variable:
 
 def known(value: object, fact: str) -> object:
     """``value``, or :class:`~fangfan_rules.logic.Missing` naming ``fact`` when it is None."""
-    from fangfan_rules.logic import Missing
-
     return Missing((fact,)) if value is None else value

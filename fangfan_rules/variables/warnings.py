@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from fangfan_rules.dates import DateRange, month_end, month_start
 from fangfan_rules.facts import Clue
@@ -134,9 +135,14 @@ def _burden(ctx: Context, window: DateRange, care: Sequence[CareType]) -> object
     en="personal medical burden of the calendar year up to the end of the month {back} back ({care})",
 )
 def _through_month(ctx: Context, care: Sequence[CareType], back: int) -> object:
-    first = month_start(ctx.as_of, back)
-    end = month_end(ctx.as_of, back)
-    return _burden(ctx, DateRange(start=first.replace(month=1), end=end), care)
+    return _burden(ctx, _year_through_month(ctx.as_of, back), care)
+
+
+@lru_cache(maxsize=1024)
+def _year_through_month(as_of: date, back: int) -> DateRange:
+    # The same window for every household of a day: made (and validated) once, not per household.
+    first = month_start(as_of, back)
+    return DateRange(start=first.replace(month=1), end=month_end(as_of, back))
 
 
 @variable(
