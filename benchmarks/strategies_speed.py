@@ -84,10 +84,8 @@ def load_baseline(where: str) -> ModuleType:
     return _load(name, path)
 
 
-def rate(strategy: Any, examples: int, clock: Callable[[], float] = time.perf_counter) -> float:
-    """Households per second drawn by ``strategy`` in one property run of ``examples``
-    (``clock=time.process_time``: per second of this process's CPU time, which other work on a
-    shared machine disturbs far less than wall time)."""
+def _draw_all(strategy: Any, examples: int) -> int:
+    """Run one property of ``examples`` over ``strategy`` (generation only); households drawn."""
     drawn = 0
 
     @settings(
@@ -102,8 +100,16 @@ def rate(strategy: Any, examples: int, clock: Callable[[], float] = time.perf_co
         nonlocal drawn
         drawn += 1
 
-    start = clock()
     property_()
+    return drawn
+
+
+def rate(strategy: Any, examples: int, clock: Callable[[], float] = time.perf_counter) -> float:
+    """Households per second drawn by ``strategy`` in one property run of ``examples``
+    (``clock=time.process_time``: per second of this process's CPU time, which other work on a
+    shared machine disturbs far less than wall time)."""
+    start = clock()
+    drawn = _draw_all(strategy, examples)
     return drawn / (clock() - start)
 
 
@@ -120,23 +126,9 @@ def choices(strategy: Any, examples: int) -> float:
         made += 1
         return original(self, *args, **kwargs)
 
-    drawn = 0
-
-    @settings(
-        max_examples=examples,
-        deadline=None,
-        database=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
-    def property_(household: object) -> None:
-        nonlocal drawn
-        drawn += 1
-
     ConjectureData._draw = counted  # type: ignore[method-assign]
     try:
-        property_()
+        drawn = _draw_all(strategy, examples)
     finally:
         ConjectureData._draw = original  # type: ignore[method-assign]
     return made / drawn
