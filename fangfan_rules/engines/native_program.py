@@ -348,9 +348,9 @@ class Program:
 
     def _compile_quick(self, node: Condition) -> Node:
         if isinstance(node, All):
-            return _quick_all([self._compile_quick(i) for i in node.items])
+            return _quick_junction([self._compile_quick(i) for i in node.items], settles=False)
         if isinstance(node, AnyOf):
-            return _quick_any([self._compile_quick(i) for i in node.items])
+            return _quick_junction([self._compile_quick(i) for i in node.items], settles=True)
         if isinstance(node, Not):
             return _negated(self._compile_quick(node.item))
         if isinstance(node, AnyMember):
@@ -558,35 +558,20 @@ def _leaf(index: int, ref: VarRef, variable: Variable, compare: Compare | None =
     return node
 
 
-def _quick_all(items: list[Node]) -> Node:
+def _quick_junction(items: list[Node], settles: bool) -> Node:
+    """all (``settles=False``: one false item settles it) or any (``settles=True``) in Kleene
+    logic, stopping at the first item that settles it; the missing facts its items noted are
+    kept only when the answer is unknown."""
+
     def node(rec: Recorder, member: Member | None) -> Truth:
         missing = rec.run.missing
         before = len(missing)
-        value: Truth = True
+        value: Truth = not settles
         for item in items:
             v = item(rec, member)
-            if v is False:
+            if v is settles:
                 del missing[before:]
-                return False
-            if v is UNKNOWN:
-                value = UNKNOWN
-        if value is not UNKNOWN:
-            del missing[before:]
-        return value
-
-    return node
-
-
-def _quick_any(items: list[Node]) -> Node:
-    def node(rec: Recorder, member: Member | None) -> Truth:
-        missing = rec.run.missing
-        before = len(missing)
-        value: Truth = False
-        for item in items:
-            v = item(rec, member)
-            if v is True:
-                del missing[before:]
-                return True
+                return settles
             if v is UNKNOWN:
                 value = UNKNOWN
         if value is not UNKNOWN:
