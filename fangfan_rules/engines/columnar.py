@@ -115,6 +115,7 @@ from fangfan_rules.engines.guard import engine_boundary
 from fangfan_rules.errors import FactError
 from fangfan_rules.facts import Household
 from fangfan_rules.facts.forms import ASCII_BLANKS
+from fangfan_rules.facts.known import CLUE_LATER_DATES, MONITORING_LATER_DATES
 from fangfan_rules.facts.loading import fact_error
 
 # ----------------------------------------------------------------------------------------------
@@ -839,17 +840,10 @@ def view_at(tables: Mapping[str, pl.DataFrame], as_of: date) -> dict[str, pl.Dat
     cs = cs.join(owners, on=["household_id", "member_id"], how="semi")
     sa = _known(tables["social_assistance"], pl.col("start") <= day).with_columns(*blank("end"))
     mo = _known(tables["monitoring"], pl.col("identified_on") <= day).with_columns(
-        *blank(
-            "system_entry_on",
-            "plan_filed_on",
-            "eliminated_on",
-            "helper_assigned_on",
-            "development_confirmed_on",
-            "safety_net_determined_on",
-        )
+        *blank(*MONITORING_LATER_DATES)
     )
     cl = _known(tables["clues"], pl.col("received_on") <= day).with_columns(
-        *blank("verified_on", "feedback_on", "closed_on")
+        *blank(*CLUE_LATER_DATES)
     )
     return {
         "households": h,

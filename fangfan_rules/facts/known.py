@@ -100,11 +100,11 @@ def _member_days(m: Member) -> list[date | None]:
 
 
 def _monitoring_days(r: MonitoringRecord) -> list[date | None]:
-    return [r.identified_on, *(getattr(r, name) for name in _MONITORING_DATES)]
+    return [r.identified_on, *(getattr(r, name) for name in MONITORING_LATER_DATES)]
 
 
 def _clue_days(c: Clue) -> list[date | None]:
-    return [c.received_on, *(getattr(c, name) for name in _CLUE_DATES)]
+    return [c.received_on, *(getattr(c, name) for name in CLUE_LATER_DATES)]
 
 
 def _household_days(household: Household) -> list[date | None]:
@@ -233,13 +233,13 @@ def _as_known(
         update["social_assistance"] = tuple(assistance)
     if later("monitoring"):
         update["monitoring"] = tuple(
-            _blank_later(r, f"monitoring[{r.identified_on}]", _MONITORING_DATES, keep)
+            _blank_later(r, f"monitoring[{r.identified_on}]", MONITORING_LATER_DATES, keep)
             for r in household.monitoring
             if keep(f"monitoring[{r.identified_on}]", r.identified_on, "identified")
         )
     if later("clues"):
         update["clues"] = tuple(
-            _blank_later(c, f"clues[{c.channel.value} {c.received_on}]", _CLUE_DATES, keep)
+            _blank_later(c, f"clues[{c.channel.value} {c.received_on}]", CLUE_LATER_DATES, keep)
             for c in household.clues
             if keep(f"clues[{c.channel.value} {c.received_on}]", c.received_on, "received")
         )
@@ -277,7 +277,10 @@ def _as_known(
     return view, tuple(excluded)
 
 
-_MONITORING_DATES = (
+#: The dates of a monitoring record / a clue that are blanked in the view on as_of when they fall
+#: after it (the record itself is known from identified_on / received_on); the batch engine's
+#: as-of view (``engines.columnar.view_at``) blanks the same columns.
+MONITORING_LATER_DATES = (
     "system_entry_on",
     "plan_filed_on",
     "eliminated_on",
@@ -285,7 +288,7 @@ _MONITORING_DATES = (
     "development_confirmed_on",
     "safety_net_determined_on",
 )
-_CLUE_DATES = ("verified_on", "feedback_on", "closed_on")
+CLUE_LATER_DATES = ("verified_on", "feedback_on", "closed_on")
 M = TypeVar("M", bound=BaseModel)
 
 
