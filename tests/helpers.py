@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from fangfan_rules import Household, load_household
+from fangfan_rules import Household, Pack, load_household, load_pack
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The bundled synthetic sample (300 invented households).
+SAMPLE = ROOT / "examples" / "sample_households.jsonl"
 
 
 def __getattr__(name: str) -> Any:
@@ -69,3 +76,26 @@ def quoted_rule(rule: dict[str, Any], words: str = "（测试用规则的原文�
     if decision_of(RuleKind(out["kind"]), Effect.model_validate(out.get("effect") or {})):
         out.setdefault("decides", words)
     return out
+
+
+def sample_households() -> list[Household]:
+    """The bundled synthetic sample, as households."""
+    return [load_household(json.loads(line)) for line in SAMPLE.read_text("utf-8").splitlines()]
+
+
+def latency_packs() -> dict[str, tuple[date, dict[str, str]]]:
+    """Each pack's as_of and caller figures in the latency benchmark (one definition:
+    ``benchmarks/native_latency.py``, not a package, so it is imported by path on first use)."""
+    if str(ROOT / "benchmarks") not in sys.path:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+    from native_latency import PACKS
+
+    packs: dict[str, tuple[date, dict[str, str]]] = PACKS
+    return packs
+
+
+def latency_pack(name: str) -> tuple[Pack, date]:
+    """Pack ``name`` with the latency benchmark's caller figures, and its as_of."""
+    as_of, figures = latency_packs()[name]
+    pack = load_pack(name)
+    return (pack.with_parameters(**figures) if figures else pack), as_of

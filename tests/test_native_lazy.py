@@ -10,34 +10,22 @@ the synthetic sample, for every pack (population rules included), whichever fiel
 from __future__ import annotations
 
 import copy
-import json
 import pickle
-import sys
 import threading
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 import fangfan_rules as ff
 from fangfan_rules.engines.native import _identify, identify, population_for
+from tests.helpers import latency_pack, latency_packs, sample_households
 
-SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample_households.jsonl"
-
-# The packs with the as_of and caller figures of the latency benchmark (one definition).
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from native_latency import PACKS  # noqa: E402  (benchmarks/ is not a package)
+PACKS = latency_packs()
 
 
 @pytest.fixture(scope="module")
 def households() -> list[ff.Household]:
-    return [ff.load_household(json.loads(line)) for line in SAMPLE.read_text("utf-8").splitlines()]
-
-
-def _pack(name: str) -> tuple[ff.Pack, date]:
-    as_of, figures = PACKS[name]
-    pack = ff.load_pack(name)
-    return (pack.with_parameters(**figures) if figures else pack), as_of
+    return sample_households()
 
 
 def _pending(answer: ff.Identification) -> set[str]:
@@ -51,7 +39,7 @@ def _is_deferred(answer: ff.Identification) -> bool:
 
 @pytest.mark.parametrize("name", sorted(PACKS))
 def test_deferred_answer_equals_the_eager_one(name, households):
-    pack, as_of = _pack(name)
+    pack, as_of = latency_pack(name)
     population = population_for(pack, households, as_of=as_of)
     outcomes = set()
     # Every third household of the 300-household sample: a hundred per pack, kept quick.
@@ -96,7 +84,7 @@ def test_deferred_answer_equals_the_eager_one(name, households):
 
 
 def test_every_route_to_the_fields_builds_them(households):
-    pack, as_of = _pack("qianshan_2023")
+    pack, as_of = latency_pack("qianshan_2023")
     household = households[0]
     eager = _identify(pack, household, as_of, None, None, deferred=False)
 
@@ -122,7 +110,7 @@ def test_every_route_to_the_fields_builds_them(households):
 
 
 def test_deferred_fields_build_once_across_threads(households):
-    pack, as_of = _pack("qianshan_2023")
+    pack, as_of = latency_pack("qianshan_2023")
     household = households[1]
     eager = _identify(pack, household, as_of, None, None, deferred=False)
     answer = identify(pack, household, as_of=as_of)

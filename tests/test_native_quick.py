@@ -14,14 +14,11 @@
 
 from __future__ import annotations
 
-import json
 import pickle
 import random
-import sys
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,21 +42,14 @@ from fangfan_rules.logic import Missing
 from fangfan_rules.results import Identification, Trace
 from fangfan_rules.variables import income
 from fangfan_rules.variables.member import full_years
+from tests.helpers import latency_pack, latency_packs, sample_households
 
-SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample_households.jsonl"
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from native_latency import PACKS  # noqa: E402  (benchmarks/ is not a package)
+PACKS = latency_packs()
 
 
 @pytest.fixture(scope="module")
 def households() -> list[ff.Household]:
-    return [ff.load_household(json.loads(line)) for line in SAMPLE.read_text("utf-8").splitlines()]
-
-
-def _pack(name: str) -> tuple[ff.Pack, date]:
-    as_of, figures = PACKS[name]
-    pack = ff.load_pack(name)
-    return (pack.with_parameters(**figures) if figures else pack), as_of
+    return sample_households()
 
 
 # -- known_at ----------------------------------------------------------------------------------
@@ -195,7 +185,7 @@ def test_full_years_equals_relativedelta():
 
 @pytest.mark.parametrize("name", sorted(PACKS))
 def test_answers_read_after_the_whole_batch_equal_the_eager_ones(name, households):
-    pack, as_of = _pack(name)
+    pack, as_of = latency_pack(name)
     population = population_for(pack, households, as_of=as_of)
     batch = households[::4]
     lazy = [identify(pack, h, as_of=as_of, population=population) for h in batch]
@@ -245,7 +235,7 @@ def test_trusted_assembly_equals_the_validated_one(households, monkeypatch):
 
     monkeypatch.setattr(Identification, "deferred", classmethod(capture))
     for name in sorted(PACKS):
-        pack, as_of = _pack(name)
+        pack, as_of = latency_pack(name)
         for household in households[::10]:
             identify(pack, household, as_of=as_of)
     monkeypatch.undo()
@@ -287,7 +277,7 @@ def test_deadlines_and_texts_kept_for_the_day_equal_fresh_ones(households, monke
     from fangfan_rules import calendar as cal
     from fangfan_rules.engines import native
 
-    pack, as_of = _pack("qianshan_2023")
+    pack, as_of = latency_pack("qianshan_2023")
     population = population_for(pack, households, as_of=as_of)
     kept = [identify(pack, h, as_of=as_of, population=population) for h in households]
     kept += [identify(pack, h, as_of=as_of, population=population) for h in households]
