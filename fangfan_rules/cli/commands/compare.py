@@ -10,6 +10,7 @@ import rich_click as click
 
 from fangfan_rules.cli.columns import ESSENTIAL, Column
 from fangfan_rules.cli.exits import EXIT_BAD_ROWS, EXIT_CANNOT_RUN, EXIT_OK
+from fangfan_rules.cli.labels import outcome_label
 from fangfan_rules.cli.options import (
     PACK_DATE,
     PARAM,
@@ -25,7 +26,6 @@ from fangfan_rules.cli.runtime import Runtime, calendar, read_all, runtime, trac
 from fangfan_rules.cli.tables import render
 from fangfan_rules.io.readers import Row
 from fangfan_rules.packs import available_packs, load_pack
-from fangfan_rules.results import Outcome
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,14 +55,6 @@ def _parameters(params: tuple[tuple[str, str], ...]) -> dict[str, Any]:
         else:
             out[name] = value
     return out
-
-
-def _label(outcome: Any, lang: str) -> str:
-    if outcome in {o.value for o in Outcome}:
-        return Outcome(outcome).zh if lang == "zh" else str(outcome)
-    if outcome == "error":
-        return "错误" if lang == "zh" else "error"
-    return "" if outcome is None else str(outcome)
 
 
 def _bad_cells(bad: list[Row], names: list[str], as_of: Any) -> list[dict[str, Any]]:
@@ -218,7 +210,7 @@ def _write(
         view = pd.concat([view, extra], ignore_index=True) if bad else view.assign(error=None)
         if target.format == "table":
             for name in names:
-                view[name] = view[name].map(lambda o: _label(o, lang))
+                view[name] = view[name].map(lambda o: outcome_label(o, lang))
                 if f"{name}:rule" in view.columns:  # the pack is in the column's header
                     view[f"{name}:rule"] = [
                         _rule_cell(r, u, name, lang)
@@ -237,7 +229,7 @@ def _write(
                     "household_id": rec["household_id"] or f"(line {rec['line']})",
                 },
             )
-            row[rec["pack"]] = _label(rec["outcome"], lang)
+            row[rec["pack"]] = outcome_label(rec["outcome"], lang)
         keys = ["line", "household_id", *names]
         records = list(wide.values())
     else:
@@ -277,7 +269,7 @@ def pack_columns(names: list[str]) -> dict[str, Column]:
 
 def _summary(rt: Runtime, frame: pd.DataFrame, lang: str) -> None:
     counts = frame.groupby(["pack", "outcome"]).size().unstack(fill_value=0)
-    labels = [_label(k, lang) for k in counts.columns]
+    labels = [outcome_label(k, lang) for k in counts.columns]
     records = [
         {"pack": pack, **{label: int(v) for label, v in zip(labels, row, strict=True)}}
         for pack, row in counts.iterrows()

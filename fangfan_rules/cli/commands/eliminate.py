@@ -9,6 +9,7 @@ from typing import Any
 import rich_click as click
 
 from fangfan_rules.cli.exits import EXIT_BAD_ROWS, EXIT_OK
+from fangfan_rules.cli.labels import outcome_label
 from fangfan_rules.cli.options import (
     evaluation_options,
     lang_option,
@@ -104,7 +105,9 @@ def eliminate(
                 {
                     "line": row.line,
                     "household_id": result.household_id,
-                    "outcome": _label(result.outcome, lang) if table else result.outcome.value,
+                    "outcome": outcome_label(result.outcome, lang)
+                    if table
+                    else result.outcome.value,
                     "unmet": [c.id for c in result.conditions_unmet],
                     "unknown": [c.id for c in result.conditions_unknown],
                     "flags": [f.id for f in result.flags],
@@ -116,7 +119,8 @@ def eliminate(
     zh = lang == "zh"
     rt.note(
         ("，" if zh else ", ").join(
-            f"{_count_label(k, lang)}{'：' if zh else ': '}{v}" for k, v in counts.most_common()
+            f"{outcome_label(k, lang, EliminationOutcome)}{'：' if zh else ': '}{v}"
+            for k, v in counts.most_common()
         )
         or ("没有农户" if zh else "no households")
     )
@@ -125,16 +129,6 @@ def eliminate(
             f"{left_out} households not under monitoring on {as_of} left out (--monitored-only)"
         )
     return EXIT_BAD_ROWS if counts.get("error") else EXIT_OK
-
-
-def _count_label(code: str, lang: str) -> str:
-    if code == "error":
-        return "错误" if lang == "zh" else "error"
-    return _label(EliminationOutcome(code), lang)
-
-
-def _label(outcome: EliminationOutcome, lang: str) -> str:
-    return outcome.zh if lang == "zh" else outcome.value
 
 
 COMMANDS = [eliminate]

@@ -11,6 +11,7 @@ from typing import Any
 import rich_click as click
 
 from fangfan_rules.cli.exits import EXIT_BAD_ROWS, EXIT_OK
+from fangfan_rules.cli.labels import ERROR, outcome_label
 from fangfan_rules.cli.options import (
     calendar_option,
     evaluation_options,
@@ -46,13 +47,13 @@ def table_record(
         return {
             "line": line,
             "household_id": hid or "?",
-            "outcome": "错误" if lang == "zh" else "error",
+            "outcome": outcome_label(ERROR, lang),
             "first_reason": error,
         }
     return {
         "line": line,
         "household_id": result.household_id,
-        "outcome": result.outcome.zh if lang == "zh" else result.outcome.value,
+        "outcome": outcome_label(result.outcome, lang),
         "category": result.category.label(lang) if result.category else "",
         "key_attention": [g.id.split(":", 1)[1] for g in result.key_attention],
         "must_visit": result.must_visit,
@@ -127,13 +128,8 @@ def evaluate(
                 w.write(result_row(row.line, result, row.household_id, row.error))
     zh = lang == "zh"
 
-    def outcome_word(code: str) -> str:
-        if code == "error":
-            return "错误" if zh else "error"
-        return Outcome(code).label(lang)
-
     summary = [
-        {"item": outcome_word(o), "count": outcomes[o]}
+        {"item": outcome_label(o, lang), "count": outcomes[o]}
         for o in (*(x.value for x in Outcome), "error")
         if outcomes.get(o)
     ]
