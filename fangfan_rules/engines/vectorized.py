@@ -109,8 +109,8 @@ from fangfan_rules.errors import (
     UnsuppliedParameterError,
 )
 from fangfan_rules.facts import Household, known_at
-from fangfan_rules.idnumber import ids_revealed, masked, scrub_id_numbers
-from fangfan_rules.logic import Missing
+from fangfan_rules.idnumber import ids_revealed, scrub_id_numbers
+from fangfan_rules.logic import UNKNOWN, Missing, Truth
 from fangfan_rules.results import Identification, PopulationFigure
 from fangfan_rules.rules.conditions import (
     RELATIVE_DAYS,
@@ -570,8 +570,10 @@ class CompiledPack:
         tables: Mapping[str, pl.DataFrame],
         population: Mapping[Any, Any] | None = None,
         shared: dict[Any, Any] | None = None,
+        rule_values: bool = False,
     ) -> pl.DataFrame:
-        """Result columns (polars) for valid, complete tables (households keep ``__hrow``).
+        """Result columns (polars) for valid, complete tables (households keep ``__hrow``);
+        with ``rule_values``, each rule's Kleene value too (its ``_CompiledRule.column``).
 
         Inside, ``household_id`` is the integer ``__hkey`` / ``__hrow`` (:func:`_integer_keys`);
         the string id comes back in the result. ``shared``: a cache kept with the tables
@@ -599,7 +601,12 @@ class CompiledPack:
         # their parts (out of scope, the category, the first unknown rule)
         return (
             h.lazy()
-            .select(pl.col("__id").alias("household_id"), "__hrow", *self._outcome_columns())
+            .select(
+                pl.col("__id").alias("household_id"),
+                "__hrow",
+                *self._outcome_columns(),
+                *(r.column for r in self.rules.values() if rule_values),
+            )
             .collect()
         )
 
@@ -1187,7 +1194,9 @@ class VectorizedBatch:
         steps = 1 + (valid if reasons else 0)
         with progress_steps(progress, f"{pack.name} {as_of}", steps) as advance:
             self.population = self._population(prepared.shared)
-            results = self.compiled.evaluate(self.tables, self.population, prepared.shared)
+            results = self.compiled.evaluate(
+                self.tables, self.population, prepared.shared, rule_values=reasons
+            )
             #: The results: :func:`fangfan_rules.analysis.compare`'s columns, one row per
             #: household (without :data:`REASON_COLUMNS` when built with ``reasons=False``).
             self.frame = _to_pandas(self.compiled, results, self.errors)
@@ -1195,7 +1204,7 @@ class VectorizedBatch:
             self._ids = _ids_in_order(results, self.errors)
             advance(1)
             if reasons:
-                self._fill_reasons(given, advance)
+                self._fill_reasons(given, results, advance)
             else:
                 self.frame = self.frame.drop(columns=list(REASON_COLUMNS))
         self.frame.attrs["validation"] = self.validation
@@ -1212,17 +1221,23 @@ class VectorizedBatch:
         return cached
 
     def _fill_reasons(
-        self, given: list[Household] | None, advance: Callable[[int], None] = lambda n: None
+        self,
+        given: list[Household] | None,
+        results: pl.DataFrame,
+        advance: Callable[[int], None] = lambda n: None,
     ) -> None:
-        """``first_reason`` and ``missing_facts`` of every valid row, from the native answer.
+        """``first_reason`` and ``missing_facts`` of every valid row: the rules the texts need,
+        picked from the plan's rule values in ``results``, run by the native closures on the
+        household (:class:`~fangfan_rules.engines.vectorized_texts.RowTexts`).
 
-        Why native: both are worded from every value the native trace reads (the facts a variable
-        found missing, the checks of the deciding rule); re-deriving them here would be a second
-        copy of the evaluator and of its wording. The population figures are the native batch's
-        (:func:`~fangfan_rules.engines.native.population_for` over the valid households), as in
-        ``identify_many``.
+        Why the native closures: both texts are worded from values the native trace reads (the
+        facts a variable found missing, the checks of the deciding rule); re-deriving them here
+        would be a second copy of the variables and of their wording. The population figures
+        are the native batch's (:func:`~fangfan_rules.engines.native.population_for` over the
+        valid households), as in ``identify_many``.
         """
-        from fangfan_rules.engines.native import identify, population_for
+        from fangfan_rules.engines.native import population_for
+        from fangfan_rules.engines.vectorized_texts import RowTexts
 
         valid = (self.frame["outcome"] != "error").to_numpy()
         if not valid.any():
@@ -1237,13 +1252,18 @@ class VectorizedBatch:
             if self.compiled.population_specs
             else None
         )
+        texts = RowTexts(self.pack, self.as_of, self.compiled.in_force)
+        # the valid rows in the frame's order (by input position), each rule's value by id
+        ids = [r.id for r in self.compiled.in_force]
+        columns = [self.compiled.rules[i].column for i in ids]
+        kleene: dict[bool | None, Truth] = {True: True, False: False, None: UNKNOWN}
+        plan = results.sort("__hrow", maintain_order=True).select(columns).iter_rows()
         first: list[str | None] = [None] * len(valid)
         missing: list[str | None] = [None] * len(valid)
         rows = iter(i for i in range(len(valid)) if valid[i])
-        for household, row in zip(households, rows, strict=True):
-            answer = identify(self.pack, household, as_of=self.as_of, population=population)
-            first[row] = answer.first_reason("zh")  # masked by first_reason
-            missing[row] = joined(masked(m) for m in answer.missing_facts)
+        for household, row, taken in zip(households, rows, plan, strict=True):
+            values = dict(zip(ids, (kleene[v] for v in taken), strict=True))
+            first[row], missing[row] = texts.texts(household, values, population)
             advance(1)
         self.frame["first_reason"] = first
         self.frame["missing_facts"] = missing
