@@ -38,7 +38,6 @@ from typing import TYPE_CHECKING, Any
 from fangfan_rules.engines.native import (
     _KIND_ORDER,
     _SCOPE_UNKNOWN,
-    Population,
     _missing_facts_text,
 )
 from fangfan_rules.engines.native_program import Recorded, Recorder, RuleRun, program_of
@@ -105,10 +104,12 @@ class RowTexts:
         self,
         household: Household,
         values: Mapping[str, Truth],
-        population: Population | None,
+        population: Mapping[tuple[str, str], Any],
     ) -> tuple[str, str]:
         """(first_reason, missing_facts) of ``household``, whose rules took ``values`` (by rule
-        id, every rule in force) in the plan; both masked as the native row masks them."""
+        id, every rule in force) in the plan, with its population-level values as the native
+        batch gives them (``Population.values[household.id]``); both masked as the native row
+        masks them."""
         rec = self._recorder(household, values, population)
         outside = [r for r in self.scope if values[r.id] is False]
         if outside:  # out of scope: the first scope rule not met, negated; nothing missing
@@ -171,11 +172,13 @@ class RowTexts:
 
     # -- the native closures --------------------------------------------------------------------
     def _recorder(
-        self, household: Household, values: Mapping[str, Truth], population: Population | None
+        self,
+        household: Household,
+        values: Mapping[str, Truth],
+        population: Mapping[tuple[str, str], Any],
     ) -> Recorder:
         view, _ = known_view(household, self.as_of)
-        figures = population.values.get(household.id, {}) if population else {}
-        rec = Recorder(self.pack, view, self.as_of, figures)
+        rec = Recorder(self.pack, view, self.as_of, population)
         # ``fired`` reads these: every rule in force as the plan found it (the rest never fire)
         rec.fired.update({r.id: False for r in self.pack.rules})
         rec.fired.update(values)
