@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -130,3 +131,24 @@ def test_the_words_memo_tells_apart_values_equal_under_eq() -> None:
     keys = {_exact(v) for v in (True, 1, Decimal(1), Decimal("1.0"), 1.0)}
     assert len(keys) == 5
     assert _exact({"a": 1}) != _exact({"a": True})
+
+
+@pytest.mark.parametrize("engine", ["vectorized", "native"])
+@pytest.mark.parametrize(
+    "figures", [dv.README_PARAMETERS, {}], ids=["readme figures", "no figures: error rows"]
+)
+@pytest.mark.parametrize("size", [0, 12])
+def test_compare_assembles_the_frame_as_from_row_dicts(
+    engine: str, figures: dict[str, Any], size: int
+) -> None:
+    """compare() builds its frame column by column: the same values and dtypes as pandas makes
+    of the same rows given as dicts (the construction it replaced), error rows included."""
+    households = sample_households()[:size]
+    if size:
+        households.append(households[0])  # a duplicated id: error rows in every pack
+    got = ff.compare(
+        households, list(dv.README_AS_OF), as_of=dv.README_AS_OF, parameters=figures, engine=engine
+    )
+    expected = pd.DataFrame(got.to_dict("records"), columns=list(got.columns))
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert len(got) == len(households) * len(dv.README_AS_OF)
