@@ -1269,7 +1269,7 @@ class VectorizedBatch:
         missing: list[str | None] = [None] * len(valid)
         rows = iter(i for i in range(len(valid)) if valid[i])
         for household, row, taken, own in zip(households, rows, plan, figures, strict=True):
-            values = dict(zip(ids, (kleene[v] for v in taken), strict=True))
+            values = tuple(kleene[v] for v in taken)
             first[row], missing[row] = texts.texts(household, values, own)
             advance(1)
         self.frame["first_reason"] = first

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 # the native answer's own constants and its memo of review texts, not copies of them
 from fangfan_rules.engines.native import (
@@ -74,6 +74,28 @@ def _exact(value: Any) -> Any:
     return (type(value), repr(value))
 
 
+class _Script(NamedTuple):
+    """What the texts of rows whose rules took one set of values need (made once per set).
+
+    ``fired``: the plan's values for ``fired`` references (every rule, the ones not in force
+    false); ``outside``: the scope rule whose negated reason is the first (out of scope, nothing
+    missing); ``early`` / ``noted``: the rules whose missing facts make the review point and the
+    ``missing_facts`` column; ``runs``: those and the unknown rules they refer to, in plan order;
+    ``review``: the first review point when it is a fixed text; ``from_missing``: the first
+    reason is the review point naming the early missing facts when there are any; ``reason``:
+    the rule whose reason is the first otherwise (None: no reason, "").
+    """
+
+    fired: dict[str, Truth]
+    outside: Rule | None
+    early: tuple[str, ...]
+    noted: tuple[str, ...]
+    runs: tuple[Rule, ...]
+    review: LocalText | None
+    from_missing: bool
+    reason: Rule | None
+
+
 class RowTexts:
     """The texts of one compiled pack's rows (one instance per batch: its memo of words)."""
 
@@ -83,6 +105,7 @@ class RowTexts:
         self.program = program_of(pack)
         #: the rules in force in the native plan's order (scope first)
         self.rules = tuple(in_force)
+        self.ids = tuple(r.id for r in self.rules)
         self.scope = [r for r in self.rules if r.kind == RuleKind.SCOPE]
         self.decisive = [r for r in self.rules if r.kind == RuleKind.OUTCOME] + [
             r for r in self.rules if r.kind == RuleKind.GREEN_CHANNEL
@@ -96,6 +119,8 @@ class RowTexts:
         )
         self.position = {r.id: i for i, r in enumerate(self.rules)}
         self.refs = {r.id: sorted(rules_referenced(r.condition)) for r in self.rules}
+        self.never = dict.fromkeys((r.id for r in pack.rules), False)
+        self._scripts: dict[tuple[Truth, ...], _Script] = {}
         self._checks: dict[Any, str] = {}
         self._reasons: dict[tuple[str, bool, tuple[str, ...]], str] = {}
 
@@ -103,19 +128,44 @@ class RowTexts:
     def texts(
         self,
         household: Household,
-        values: Mapping[str, Truth],
+        values: tuple[Truth, ...],
         population: Mapping[tuple[str, str], Any],
     ) -> tuple[str, str]:
-        """(first_reason, missing_facts) of ``household``, whose rules took ``values`` (by rule
-        id, every rule in force) in the plan, with its population-level values as the native
+        """(first_reason, missing_facts) of ``household``, whose rules in force took ``values``
+        in the plan (in :attr:`rules` order), with its population-level values as the native
         batch gives them (``Population.values[household.id]``); both masked as the native row
         masks them."""
-        rec = self._recorder(household, values, population)
+        script = self._scripts.get(values)
+        if script is None:  # a function of the values only: made once per distinct set
+            script = self._scripts[values] = self._script(dict(zip(self.ids, values, strict=True)))
+        view, _ = known_view(household, self.as_of)
+        rec = Recorder(self.pack, view, self.as_of, population)
+        rec.fired = dict(script.fired)
+        if script.outside is not None:
+            return masked(self._reason(rec, script.outside, negated=True)), ""
+        for rule in script.runs:
+            self._run(rec, rule, quick=True)
+        done = rec.missing_by_rule
+        early = _union(done[r] for r in script.early)
+        if script.review is not None:
+            first = script.review("zh")
+        elif script.from_missing and early:
+            first = _missing_facts_text(tuple(early))("zh")
+        elif script.reason is not None:
+            first = self._reason(rec, script.reason, negated=False)
+        else:
+            first = ""
+        missing = _union(done[r] for r in script.noted)
+        return masked(first), joined(masked(m) for m in missing)
+
+    def _script(self, values: Mapping[str, Truth]) -> _Script:
+        """``native._identify``'s choices for rules that took ``values``, step by step."""
+        fired = {**self.never, **values}
         outside = [r for r in self.scope if values[r.id] is False]
         if outside:  # out of scope: the first scope rule not met, negated; nothing missing
-            return masked(self._reason(rec, values, outside[0], negated=True)), ""
+            return _Script(fired, outside[0], (), (), (), None, False, None)
         noted: list[Rule] = [r for r in self.scope if values[r.id] is UNKNOWN]
-        review: list[LocalText] = [_SCOPE_UNKNOWN for _ in noted]
+        review = _SCOPE_UNKNOWN if noted else None
         outcome = "not_eligible"
         for r in self.decisive:
             v, effect = values[r.id], r.effect.outcome
@@ -124,20 +174,17 @@ class RowTexts:
             elif v is True and effect == _REVIEW:
                 if outcome != _IDENTIFY:
                     outcome = _REVIEW
-                if r.effect.review_reason:
-                    review.append(r.effect.review_reason)
+                if r.effect.review_reason and review is None:
+                    review = r.effect.review_reason
             elif v is UNKNOWN and effect is not None:
                 noted.append(r)
                 if outcome == "not_eligible":
                     outcome = _REVIEW
         if outcome == _IDENTIFY and any(values[r.id] is UNKNOWN for r in self.scope):
             outcome = _REVIEW
-        early = self._missing(rec, values, noted)
-        if outcome == _REVIEW and early:
-            review.append(_missing_facts_text(tuple(early)))
+        early = tuple(r.id for r in noted)
         category = self._category(values, outcome, noted)
         noted.extend(r for r in self.screening if values[r.id] is UNKNOWN)
-        missing = self._missing(rec, values, noted)
         reasons = [
             r
             for r in self.reasons_order
@@ -145,13 +192,18 @@ class RowTexts:
             and (r.kind != RuleKind.CATEGORY or r.effect.category == category)
         ]
         deciding = [r for r in reasons if r.kind in (RuleKind.GREEN_CHANNEL, RuleKind.OUTCOME)]
-        if outcome == _REVIEW and review and not deciding:
-            first = review[0]("zh")
-        elif deciding or reasons:
-            first = self._reason(rec, values, (deciding or reasons)[0], negated=False)
-        else:
-            first = ""
-        return masked(first), joined(masked(m) for m in missing)
+        # the review point is the first reason of a review nothing decided (native's first_reason)
+        by_review = outcome == _REVIEW and not deciding
+        return _Script(
+            fired=fired,
+            outside=None,
+            early=early,
+            noted=tuple(r.id for r in noted),
+            runs=self._runs(values, noted),
+            review=review if by_review else None,
+            from_missing=by_review,
+            reason=(deciding or reasons)[0] if deciding or reasons else None,
+        )
 
     def _category(
         self, values: Mapping[str, Truth], outcome: str, noted: list[Rule]
@@ -170,34 +222,9 @@ class RowTexts:
                 return None
         return None
 
-    # -- the native closures --------------------------------------------------------------------
-    def _recorder(
-        self,
-        household: Household,
-        values: Mapping[str, Truth],
-        population: Mapping[tuple[str, str], Any],
-    ) -> Recorder:
-        view, _ = known_view(household, self.as_of)
-        rec = Recorder(self.pack, view, self.as_of, population)
-        # ``fired`` reads these: every rule in force as the plan found it (the rest never fire)
-        rec.fired.update({r.id: False for r in self.pack.rules})
-        rec.fired.update(values)
-        return rec
-
-    def _run(
-        self, rec: Recorder, values: Mapping[str, Truth], rule: Rule, *, quick: bool
-    ) -> RuleRun:
-        node = self.program.quick_condition(rule) if quick else self.program.condition(rule)
-        value, run = rec.evaluate(rule, node)
-        if value is not values[rule.id]:  # pragma: no cover - a bug, never a text
-            raise AssertionError(
-                f"rule {rule.id}: {value!r} natively, {values[rule.id]!r} in the batch plan"
-            )
-        return run
-
-    def _missing(self, rec: Recorder, values: Mapping[str, Truth], noted: list[Rule]) -> list[str]:
-        """The sorted union of the noted rules' missing facts (each rule run once per row; an
-        unknown rule it refers to first, as it passes on that rule's missing facts)."""
+    def _runs(self, values: Mapping[str, Truth], noted: list[Rule]) -> tuple[Rule, ...]:
+        """The noted rules and the unknown rules they refer to (whose missing facts they pass
+        on), in plan order: each is run once per row, a referenced rule first."""
         wanted: set[str] = set()
         todo = [r.id for r in noted]
         while todo:
@@ -206,21 +233,23 @@ class RowTexts:
                 continue
             wanted.add(rule_id)
             todo.extend(ref for ref in self.refs[rule_id] if values.get(ref) is UNKNOWN)
-        facts: set[str] = set()
-        done = rec.missing_by_rule
-        for rule_id in sorted(wanted, key=self.position.__getitem__):
-            if rule_id not in done:
-                self._run(rec, values, self.rules[self.position[rule_id]], quick=True)
-        for r in noted:
-            facts.update(done[r.id])
-        return sorted(facts)
+        return tuple(self.rules[i] for i in sorted(self.position[r] for r in wanted))
 
-    def _reason(
-        self, rec: Recorder, values: Mapping[str, Truth], rule: Rule, *, negated: bool
-    ) -> str:
+    # -- the native closures --------------------------------------------------------------------
+    def _run(self, rec: Recorder, rule: Rule, *, quick: bool) -> RuleRun:
+        node = self.program.quick_condition(rule) if quick else self.program.condition(rule)
+        expected = rec.fired[rule.id]
+        value, run = rec.evaluate(rule, node)
+        if value is not expected:  # pragma: no cover - a bug, never a text
+            raise AssertionError(
+                f"rule {rule.id}: {value!r} natively, {expected!r} in the batch plan"
+            )
+        return run
+
+    def _reason(self, rec: Recorder, rule: Rule, *, negated: bool) -> str:
         """``native._reason(rule, run, negated).text_zh``: the checks with the wanted result (or
         all of them), each worded once per batch."""
-        run = self._run(rec, values, rule, quick=False)
+        run = self._run(rec, rule, quick=False)
         wanted = not negated
         relevant = [c for c in run.checks if c[6] is wanted] or run.checks
         details = tuple(self._check(c) for c in relevant)
@@ -236,3 +265,11 @@ class RowTexts:
         if text is None:
             text = self._checks[key] = check_text(*check[:7], lang="zh", parameter=check[7])
         return text
+
+
+def _union(lists: Iterable[list[str]]) -> list[str]:
+    """The sorted distinct facts of several rules' missing facts."""
+    facts: set[str] = set()
+    for found in lists:
+        facts.update(found)
+    return sorted(facts)
