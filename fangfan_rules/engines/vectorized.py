@@ -116,7 +116,7 @@ from fangfan_rules.errors import (
 )
 from fangfan_rules.facts import Household, known_at
 from fangfan_rules.idnumber import ids_revealed, scrub_id_numbers
-from fangfan_rules.logic import UNKNOWN, Missing, Truth
+from fangfan_rules.logic import Missing
 from fangfan_rules.results import Identification, PopulationFigure
 from fangfan_rules.rules.conditions import (
     RELATIVE_DAYS,
@@ -1263,14 +1263,12 @@ class VectorizedBatch:
         ids = [r.id for r in self.compiled.in_force]
         ordered = results.sort("__hrow", maintain_order=True)
         plan = ordered.select(self.compiled.rules[i].column for i in ids).iter_rows()
-        kleene: dict[bool | None, Truth] = {True: True, False: False, None: UNKNOWN}
         figures = self._native_figures(ordered, households)
         first: list[str | None] = [None] * len(valid)
         missing: list[str | None] = [None] * len(valid)
         rows = iter(i for i in range(len(valid)) if valid[i])
         for household, row, taken, own in zip(households, rows, plan, figures, strict=True):
-            values = tuple(kleene[v] for v in taken)
-            first[row], missing[row] = texts.texts(household, values, own)
+            first[row], missing[row] = texts.texts(household, taken, own)
             advance(1)
         self.frame["first_reason"] = first
         self.frame["missing_facts"] = missing

@@ -120,24 +120,26 @@ class RowTexts:
         self.position = {r.id: i for i, r in enumerate(self.rules)}
         self.refs = {r.id: sorted(rules_referenced(r.condition)) for r in self.rules}
         self.never = dict.fromkeys((r.id for r in pack.rules), False)
-        self._scripts: dict[tuple[Truth, ...], _Script] = {}
+        self._scripts: dict[tuple[bool | None, ...], _Script] = {}
         self._checks: dict[Any, str] = {}
+        self._args: dict[int, tuple[Mapping[str, Any], Any]] = {}
         self._reasons: dict[tuple[str, bool, tuple[str, ...]], str] = {}
 
     # -- one row --------------------------------------------------------------------------------
     def texts(
         self,
         household: Household,
-        values: tuple[Truth, ...],
+        values: tuple[bool | None, ...],
         population: Mapping[tuple[str, str], Any],
     ) -> tuple[str, str]:
         """(first_reason, missing_facts) of ``household``, whose rules in force took ``values``
-        in the plan (in :attr:`rules` order), with its population-level values as the native
-        batch gives them (``Population.values[household.id]``); both masked as the native row
-        masks them."""
+        in the plan (in :attr:`rules` order, None for unknown), with its population-level values
+        as the native batch gives them (``Population.values[household.id]``); both masked as the
+        native row masks them."""
         script = self._scripts.get(values)
         if script is None:  # a function of the values only: made once per distinct set
-            script = self._scripts[values] = self._script(dict(zip(self.ids, values, strict=True)))
+            kleene = (UNKNOWN if v is None else v for v in values)
+            script = self._scripts[values] = self._script(dict(zip(self.ids, kleene, strict=True)))
         view, _ = known_view(household, self.as_of)
         rec = Recorder(self.pack, view, self.as_of, population)
         rec.fired = dict(script.fired)
@@ -260,7 +262,12 @@ class RowTexts:
         return text
 
     def _check(self, check: Recorded) -> str:
-        key = tuple(_exact(part) for part in check)
+        name, args, member, value, op, right, result, parameter = check
+        # a leaf's arguments are one mapping, resolved once for the day: its key made once
+        kept = self._args.get(id(args))
+        if kept is None or kept[0] is not args:
+            kept = self._args[id(args)] = (args, _exact(args))
+        key = (name, kept[1], member, _exact(value), op, _exact(right), result, parameter)
         text = self._checks.get(key)
         if text is None:
             text = self._checks[key] = check_text(*check[:7], lang="zh", parameter=check[7])
