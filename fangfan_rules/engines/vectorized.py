@@ -26,11 +26,16 @@ Public API:
 **What the columns hold.** ``outcome``, ``category``, ``risk_types``, ``key_attention``,
 ``key_areas``, ``flags``, ``must_visit``, ``green_channel``, ``deciding_rule``,
 ``decided_by_unknown`` and ``citation`` are computed by the polars plan, exactly the native values
-(list columns as ``;``-joined strings, :mod:`fangfan_rules.result_rows`). ``first_reason`` and ``missing_facts`` are
-texts built from every value the native trace reads (and the exact wording of
-:mod:`fangfan_rules.rules.wording`): :func:`identify_frame` fills them with the native evaluator's
-own answer for each valid household (same population figures), so every column equals the native
-one — at the native evaluator's cost per household. ``reasons=False`` skips that pass: the two
+(list columns as ``;``-joined strings, :mod:`fangfan_rules.result_rows`). ``first_reason`` and
+``missing_facts`` are texts worded from values the native trace reads (the checks of the rule
+that weighs most, the facts the unknown rules found missing) with the exact wording of
+:mod:`fangfan_rules.rules.wording`: :func:`identify_frame` picks, from the plan's value of every
+rule on the row, the few rules those texts need — the one whose checks are worded, the unknown
+rules whose missing facts are listed — and runs only those through the native closures on the
+household (:mod:`fangfan_rules.engines.vectorized_texts`; same population figures as the native
+batch), so every column equals the native one (``tests/test_vectorized_wording.py``) without a
+full native answer per row. That pass is still Python per household (about a tenth of a
+millisecond a household and a pack). ``reasons=False`` skips it: the two
 columns are then **absent** from the frame (the counts-only path of ``sweep()`` and of large
 batches); the streaming reader (:func:`identify_parquet`) leaves them None (use
 :func:`explain_parquet` for one household). A household whose facts fail validation gets
@@ -75,6 +80,7 @@ error row (``identify_many``: a :class:`~fangfan_rules.results.BadRow`), the res
 from __future__ import annotations
 
 import functools
+import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -109,7 +115,7 @@ from fangfan_rules.errors import (
     UnsuppliedParameterError,
 )
 from fangfan_rules.facts import Household, known_at
-from fangfan_rules.idnumber import ids_revealed, masked, scrub_id_numbers
+from fangfan_rules.idnumber import ids_revealed, scrub_id_numbers
 from fangfan_rules.logic import Missing
 from fangfan_rules.results import Identification, PopulationFigure
 from fangfan_rules.rules.conditions import (
@@ -139,7 +145,7 @@ if TYPE_CHECKING:
 # The result columns are compare()'s (one definition for every engine).
 from fangfan_rules.result_rows import COLUMNS, joined
 
-#: Texts the native evaluator words (filled from its answer unless ``reasons=False``).
+#: Texts worded by the native closures of the rules they need (unless ``reasons=False``).
 REASON_COLUMNS = ("first_reason", "missing_facts")
 
 #: Columns the vectorized engine computes exactly as the native evaluator does.
@@ -570,8 +576,11 @@ class CompiledPack:
         tables: Mapping[str, pl.DataFrame],
         population: Mapping[Any, Any] | None = None,
         shared: dict[Any, Any] | None = None,
+        rule_values: bool = False,
     ) -> pl.DataFrame:
-        """Result columns (polars) for valid, complete tables (households keep ``__hrow``).
+        """Result columns (polars) for valid, complete tables (households keep ``__hrow``);
+        with ``rule_values``, each rule's Kleene value too (its ``_CompiledRule.column``) and the
+        value of each household-level population variable (its ``_VarSpec.column``).
 
         Inside, ``household_id`` is the integer ``__hkey`` / ``__hrow`` (:func:`_integer_keys`);
         the string id comes back in the result. ``shared``: a cache kept with the tables
@@ -599,7 +608,17 @@ class CompiledPack:
         # their parts (out of scope, the category, the first unknown rule)
         return (
             h.lazy()
-            .select(pl.col("__id").alias("household_id"), "__hrow", *self._outcome_columns())
+            .select(
+                pl.col("__id").alias("household_id"),
+                "__hrow",
+                *self._outcome_columns(),
+                *(r.column for r in self.rules.values() if rule_values),
+                *(
+                    s.column
+                    for s in self.population_specs
+                    if rule_values and s.level == "household"
+                ),
+            )
             .collect()
         )
 
@@ -1187,7 +1206,9 @@ class VectorizedBatch:
         steps = 1 + (valid if reasons else 0)
         with progress_steps(progress, f"{pack.name} {as_of}", steps) as advance:
             self.population = self._population(prepared.shared)
-            results = self.compiled.evaluate(self.tables, self.population, prepared.shared)
+            results = self.compiled.evaluate(
+                self.tables, self.population, prepared.shared, rule_values=reasons
+            )
             #: The results: :func:`fangfan_rules.analysis.compare`'s columns, one row per
             #: household (without :data:`REASON_COLUMNS` when built with ``reasons=False``).
             self.frame = _to_pandas(self.compiled, results, self.errors)
@@ -1195,7 +1216,7 @@ class VectorizedBatch:
             self._ids = _ids_in_order(results, self.errors)
             advance(1)
             if reasons:
-                self._fill_reasons(given, advance)
+                self._fill_reasons(given, results, advance)
             else:
                 self.frame = self.frame.drop(columns=list(REASON_COLUMNS))
         self.frame.attrs["validation"] = self.validation
@@ -1212,17 +1233,22 @@ class VectorizedBatch:
         return cached
 
     def _fill_reasons(
-        self, given: list[Household] | None, advance: Callable[[int], None] = lambda n: None
+        self,
+        given: list[Household] | None,
+        results: pl.DataFrame,
+        advance: Callable[[int], None] = lambda n: None,
     ) -> None:
-        """``first_reason`` and ``missing_facts`` of every valid row, from the native answer.
+        """``first_reason`` and ``missing_facts`` of every valid row: the rules the texts need,
+        picked from the plan's rule values in ``results``, run by the native closures on the
+        household (:class:`~fangfan_rules.engines.vectorized_texts.RowTexts`).
 
-        Why native: both are worded from every value the native trace reads (the facts a variable
-        found missing, the checks of the deciding rule); re-deriving them here would be a second
-        copy of the evaluator and of its wording. The population figures are the native batch's
-        (:func:`~fangfan_rules.engines.native.population_for` over the valid households), as in
-        ``identify_many``.
+        Why the native closures: both texts are worded from values the native trace reads (the
+        facts a variable found missing, the checks of the deciding rule); re-deriving them here
+        would be a second copy of the variables and of their wording. The population figures
+        are the native batch's (:func:`~fangfan_rules.engines.native.population_for` over the
+        valid households), as in ``identify_many``.
         """
-        from fangfan_rules.engines.native import identify, population_for
+        from fangfan_rules.engines.vectorized_texts import RowTexts
 
         valid = (self.frame["outcome"] != "error").to_numpy()
         if not valid.any():
@@ -1232,21 +1258,58 @@ class VectorizedBatch:
         else:
             by_id = {h.id: h for h in col.to_households(self.tables)}
             households = [by_id[self._ids[i]] for i in range(len(self._ids)) if valid[i]]
-        population = (
-            population_for(self.pack, households, as_of=self.as_of)
-            if self.compiled.population_specs
-            else None
-        )
+        texts = RowTexts(self.pack, self.as_of, self.compiled.in_force)
+        # the valid rows in the frame's order (by input position): each rule's value by id
+        ids = [r.id for r in self.compiled.in_force]
+        ordered = results.sort("__hrow", maintain_order=True)
+        plan = ordered.select(self.compiled.rules[i].column for i in ids).iter_rows()
+        figures = self._native_figures(ordered, households)
         first: list[str | None] = [None] * len(valid)
         missing: list[str | None] = [None] * len(valid)
         rows = iter(i for i in range(len(valid)) if valid[i])
-        for household, row in zip(households, rows, strict=True):
-            answer = identify(self.pack, household, as_of=self.as_of, population=population)
-            first[row] = answer.first_reason("zh")  # masked by first_reason
-            missing[row] = joined(masked(m) for m in answer.missing_facts)
+        for household, row, taken, own in zip(households, rows, plan, figures, strict=True):
+            first[row], missing[row] = texts.texts(household, taken, own)
             advance(1)
         self.frame["first_reason"] = first
         self.frame["missing_facts"] = missing
+
+    def _native_figures(
+        self, ordered: pl.DataFrame, households: list[Household]
+    ) -> Iterable[Mapping[tuple[str, str], Any]]:
+        """Each valid household's population-level values as the native evaluator reads them
+        (``Population.values[id]`` of :func:`~fangfan_rules.engines.native.population_for` over
+        the valid households), row by row.
+
+        From the plan's columns: a known aggregate is the native value itself (as
+        :meth:`CompiledPack.native_population` takes it, proven by the explain tests); an unknown
+        one is the native variable's ``Missing`` for that household alone (its facts name the
+        household's own gap, not the batch's). A population variable read per member (never in
+        the packs) falls back to the native computation over the batch.
+        """
+        from fangfan_rules.engines.native import population_for
+
+        specs = self.compiled.population_specs
+        if not specs:
+            return itertools.repeat({}, len(households))
+        if any(s.level != "household" for s in specs):
+            native = population_for(self.pack, households, as_of=self.as_of).values
+            return (native.get(h.id, {}) for h in households)
+        keys = [(s.name, population_key(s.kwargs)) for s in specs]
+        columns = ordered.select(s.column for s in specs).iter_rows()
+
+        def native_values(household: Household, taken: tuple[Any, ...]) -> dict[Any, Any]:
+            out = {}
+            for spec, key, got in zip(specs, keys, taken, strict=True):
+                if got is None:
+                    batch = get_variable(spec.name).batch
+                    assert batch is not None  # a population variable has one
+                    view = known_at(household, self.as_of)[0]
+                    got = batch([view], self.as_of, **spec.kwargs)[0][household.id]
+                    assert isinstance(got, Missing), (spec.name, got)
+                out[key] = got
+            return out
+
+        return (native_values(h, taken) for h, taken in zip(households, columns, strict=True))
 
     @engine_boundary("explaining a household of a batch")
     def explain_household(self, household_id: str) -> Identification:
@@ -1301,9 +1364,10 @@ def identify_frame(
     ``{table: frame}`` (the columnar layout), one nested frame (polars, pandas or Arrow), or a
     path (a directory of ``<table>.parquet`` / ``.csv`` files, or a nested Parquet file). Rows are
     in input order; a household that fails validation has ``outcome="error"`` and the reason.
-    Every column equals the native engine's. ``first_reason`` and ``missing_facts`` come from the
-    native evaluator, household by household (its cost); ``reasons=False`` leaves those two
-    columns out of the frame (absent, not empty) for counts over large batches.
+    Every column equals the native engine's. ``first_reason`` and ``missing_facts`` are worded
+    from the native closures of the few rules they need, picked by the plan's rule values
+    (:mod:`fangfan_rules.engines.vectorized_texts`, a pass per household); ``reasons=False``
+    leaves those two columns out of the frame (absent, not empty) for counts over large batches.
     ``progress=True`` shows a progress bar with a time estimate on standard error.
     ``validate``: ``"auto"`` (default) or ``"always"``, see :func:`prepare`; the frame's
     ``attrs["validation"]`` says whether the input was validated in ``"full"`` or its row checks

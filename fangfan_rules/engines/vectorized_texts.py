@@ -1,0 +1,283 @@
+"""``first_reason`` and ``missing_facts`` of a vectorized batch's rows, from the plan's rule values.
+
+Both texts are worded from what the native evaluator records for a few rules only: the reason
+that weighs most is one rule's recorded checks (or a review point), and the missing facts are the
+``run.missing`` of the rules :func:`fangfan_rules.engines.native.identify` notes (unknown scope
+rules, unknown outcome / green-channel rules with an effect outcome, the category rule that
+stopped the precedence, unknown key-attention / key-area / must-visit / risk / flag rules). The
+polars plan already knows every rule's Kleene value on every row, so :class:`RowTexts` picks those
+rules from the plan's values and runs only them through the native closures, on the native view
+of the household (the same variables, values and missing facts): the recording closure of the one
+rule whose checks are worded, the quick closures of the noted unknown rules (and of the unknown
+rules they refer to with ``fired``, whose missing facts they pass on). Nothing else of the native
+answer is built (no trace, no other reasons, no English words).
+
+Why not the whole native answer: it evaluates every rule twice (the quick pass, then the replay
+that records checks for the reasons) and words every reason in two languages, to read one Chinese
+reason (two thirds of a native answer's time in a profile), and its quick pass repeats what the
+plan has already decided. Why not wording from the plan's columns alone: a missing fact's path
+(``members[m2].solitary``, ``income records for … days``) and a checked value as native prints it
+are not in the plan's columns for every variable; a second copy of the variables would be
+needed to prove them equal.
+
+The choice of the rule and of the review point follows ``native._identify`` step by step; each
+rule run here is checked to give the plan's value (a difference is a bug, raised, never a text).
+The words are :func:`~fangfan_rules.rules.wording.check_text` and
+:func:`~fangfan_rules.rules.wording.reason_text`, each distinct check worded once per batch
+(keyed by every argument, with the exact type of each value). Proven equal to
+``identify(...).first_reason("zh")`` and the masked ``missing_facts`` on every row by
+``tests/test_vectorized_wording.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+# the native answer's own constants and its memo of review texts, not copies of them
+from fangfan_rules.engines.native import (
+    _KIND_ORDER,
+    _SCOPE_UNKNOWN,
+    _missing_facts_text,
+)
+from fangfan_rules.engines.native_program import Recorded, Recorder, RuleRun, program_of
+from fangfan_rules.facts import Household
+from fangfan_rules.facts.known import known_view
+from fangfan_rules.idnumber import masked
+from fangfan_rules.logic import UNKNOWN, Truth
+from fangfan_rules.result_rows import joined
+from fangfan_rules.rules.conditions import rules_referenced
+from fangfan_rules.rules.parameters import LocalText
+from fangfan_rules.rules.rule import Rule, RuleKind
+from fangfan_rules.rules.wording import check_text, reason_text
+from fangfan_rules.vocabulary import MonitoringCategory
+
+if TYPE_CHECKING:
+    from fangfan_rules.packs.pack import Pack
+
+#: Unknown rules of these kinds name their missing facts without changing the outcome.
+_SCREENING = (
+    RuleKind.KEY_ATTENTION,
+    RuleKind.KEY_AREA,
+    RuleKind.MUST_VISIT,
+    RuleKind.RISK,
+    RuleKind.FLAG,
+)
+_IDENTIFY, _REVIEW = "identify", "needs_review"
+
+
+def _exact(value: Any) -> Any:
+    """A memo key part that tells apart what ``==`` does not (``True`` / ``1`` / ``Decimal(1)``,
+    ``Decimal("1.0")`` / ``Decimal("1.00")``): the type with the value's repr."""
+    if isinstance(value, Mapping):
+        return (type(value), tuple((k, _exact(v)) for k, v in value.items()))
+    return (type(value), repr(value))
+
+
+class _Script(NamedTuple):
+    """What the texts of rows whose rules took one set of values need (made once per set).
+
+    ``fired``: the plan's values for ``fired`` references (every rule, the ones not in force
+    false); ``outside``: the scope rule whose negated reason is the first (out of scope, nothing
+    missing); ``early`` / ``noted``: the rules whose missing facts make the review point and the
+    ``missing_facts`` column; ``runs``: those and the unknown rules they refer to, in plan order;
+    ``review``: the first review point when it is a fixed text; ``from_missing``: the first
+    reason is the review point naming the early missing facts when there are any; ``reason``:
+    the rule whose reason is the first otherwise (None: no reason, "").
+    """
+
+    fired: dict[str, Truth]
+    outside: Rule | None
+    early: tuple[str, ...]
+    noted: tuple[str, ...]
+    runs: tuple[Rule, ...]
+    review: LocalText | None
+    from_missing: bool
+    reason: Rule | None
+
+
+class RowTexts:
+    """The texts of one compiled pack's rows (one instance per batch: its memo of words)."""
+
+    def __init__(self, pack: Pack, as_of: date, in_force: Iterable[Rule]):
+        self.pack = pack
+        self.as_of = as_of
+        self.program = program_of(pack)
+        #: the rules in force in the native plan's order (scope first)
+        self.rules = tuple(in_force)
+        self.ids = tuple(r.id for r in self.rules)
+        self.scope = [r for r in self.rules if r.kind == RuleKind.SCOPE]
+        self.decisive = [r for r in self.rules if r.kind == RuleKind.OUTCOME] + [
+            r for r in self.rules if r.kind == RuleKind.GREEN_CHANNEL
+        ]
+        # as native builds it: a later rule of one category stands for it
+        self.by_category = {r.effect.category: r for r in self.rules if r.kind == RuleKind.CATEGORY}
+        self.screening = [r for kind in _SCREENING for r in self.rules if r.kind == kind]
+        self.reasons_order = sorted(
+            (r for r in self.rules if r.kind != RuleKind.SCOPE),
+            key=lambda r: (_KIND_ORDER[r.kind], r.id),
+        )
+        self.position = {r.id: i for i, r in enumerate(self.rules)}
+        self.refs = {r.id: sorted(rules_referenced(r.condition)) for r in self.rules}
+        self.never = dict.fromkeys((r.id for r in pack.rules), False)
+        self._scripts: dict[tuple[bool | None, ...], _Script] = {}
+        self._checks: dict[Any, str] = {}
+        self._args: dict[int, tuple[Mapping[str, Any], Any]] = {}
+        self._reasons: dict[tuple[str, bool, tuple[str, ...]], str] = {}
+
+    # -- one row --------------------------------------------------------------------------------
+    def texts(
+        self,
+        household: Household,
+        values: tuple[bool | None, ...],
+        population: Mapping[tuple[str, str], Any],
+    ) -> tuple[str, str]:
+        """(first_reason, missing_facts) of ``household``, whose rules in force took ``values``
+        in the plan (in :attr:`rules` order, None for unknown), with its population-level values
+        as the native batch gives them (``Population.values[household.id]``); both masked as the
+        native row masks them."""
+        script = self._scripts.get(values)
+        if script is None:  # a function of the values only: made once per distinct set
+            kleene = (UNKNOWN if v is None else v for v in values)
+            script = self._scripts[values] = self._script(dict(zip(self.ids, kleene, strict=True)))
+        view, _ = known_view(household, self.as_of)
+        rec = Recorder(self.pack, view, self.as_of, population)
+        rec.fired = dict(script.fired)
+        if script.outside is not None:
+            return masked(self._reason(rec, script.outside, negated=True)), ""
+        for rule in script.runs:
+            self._run(rec, rule, quick=True)
+        done = rec.missing_by_rule
+        early = _union(done[r] for r in script.early)
+        if script.review is not None:
+            first = script.review("zh")
+        elif script.from_missing and early:
+            first = _missing_facts_text(tuple(early))("zh")
+        elif script.reason is not None:
+            first = self._reason(rec, script.reason, negated=False)
+        else:
+            first = ""
+        missing = _union(done[r] for r in script.noted)
+        return masked(first), joined(masked(m) for m in missing)
+
+    def _script(self, values: Mapping[str, Truth]) -> _Script:
+        """``native._identify``'s choices for rules that took ``values``, step by step."""
+        fired = {**self.never, **values}
+        outside = [r for r in self.scope if values[r.id] is False]
+        if outside:  # out of scope: the first scope rule not met, negated; nothing missing
+            return _Script(fired, outside[0], (), (), (), None, False, None)
+        noted: list[Rule] = [r for r in self.scope if values[r.id] is UNKNOWN]
+        review = _SCOPE_UNKNOWN if noted else None
+        outcome = "not_eligible"
+        for r in self.decisive:
+            v, effect = values[r.id], r.effect.outcome
+            if v is True and effect == _IDENTIFY:
+                outcome = _IDENTIFY
+            elif v is True and effect == _REVIEW:
+                if outcome != _IDENTIFY:
+                    outcome = _REVIEW
+                if r.effect.review_reason and review is None:
+                    review = r.effect.review_reason
+            elif v is UNKNOWN and effect is not None:
+                noted.append(r)
+                if outcome == "not_eligible":
+                    outcome = _REVIEW
+        if outcome == _IDENTIFY and any(values[r.id] is UNKNOWN for r in self.scope):
+            outcome = _REVIEW
+        early = tuple(r.id for r in noted)
+        category = self._category(values, outcome, noted)
+        noted.extend(r for r in self.screening if values[r.id] is UNKNOWN)
+        reasons = [
+            r
+            for r in self.reasons_order
+            if values[r.id] is True
+            and (r.kind != RuleKind.CATEGORY or r.effect.category == category)
+        ]
+        deciding = [r for r in reasons if r.kind in (RuleKind.GREEN_CHANNEL, RuleKind.OUTCOME)]
+        # the review point is the first reason of a review nothing decided (native's first_reason)
+        by_review = outcome == _REVIEW and not deciding
+        return _Script(
+            fired=fired,
+            outside=None,
+            early=early,
+            noted=tuple(r.id for r in noted),
+            runs=self._runs(values, noted),
+            review=review if by_review else None,
+            from_missing=by_review,
+            reason=(deciding or reasons)[0] if deciding or reasons else None,
+        )
+
+    def _category(
+        self, values: Mapping[str, Truth], outcome: str, noted: list[Rule]
+    ) -> MonitoringCategory | None:
+        """The category by the pack's precedence (noting the rule that stopped it unknown)."""
+        if outcome not in (_IDENTIFY, _REVIEW):
+            return None
+        for wanted in self.pack.category_precedence:
+            rule = self.by_category.get(wanted)
+            if rule is None:
+                continue
+            if values[rule.id] is True:
+                return wanted
+            if values[rule.id] is UNKNOWN:
+                noted.append(rule)
+                return None
+        return None
+
+    def _runs(self, values: Mapping[str, Truth], noted: list[Rule]) -> tuple[Rule, ...]:
+        """The noted rules and the unknown rules they refer to (whose missing facts they pass
+        on), in plan order: each is run once per row, a referenced rule first."""
+        wanted: set[str] = set()
+        todo = [r.id for r in noted]
+        while todo:
+            rule_id = todo.pop()
+            if rule_id in wanted:
+                continue
+            wanted.add(rule_id)
+            todo.extend(ref for ref in self.refs[rule_id] if values.get(ref) is UNKNOWN)
+        return tuple(self.rules[i] for i in sorted(self.position[r] for r in wanted))
+
+    # -- the native closures --------------------------------------------------------------------
+    def _run(self, rec: Recorder, rule: Rule, *, quick: bool) -> RuleRun:
+        node = self.program.quick_condition(rule) if quick else self.program.condition(rule)
+        expected = rec.fired[rule.id]
+        value, run = rec.evaluate(rule, node)
+        if value is not expected:  # pragma: no cover - a bug, never a text
+            raise AssertionError(
+                f"rule {rule.id}: {value!r} natively, {expected!r} in the batch plan"
+            )
+        return run
+
+    def _reason(self, rec: Recorder, rule: Rule, *, negated: bool) -> str:
+        """``native._reason(rule, run, negated).text_zh``: the checks with the wanted result (or
+        all of them), each worded once per batch."""
+        run = self._run(rec, rule, quick=False)
+        wanted = not negated
+        relevant = [c for c in run.checks if c[6] is wanted] or run.checks
+        details = tuple(self._check(c) for c in relevant)
+        key = (rule.id, negated, details)
+        text = self._reasons.get(key)
+        if text is None:
+            text = self._reasons[key] = reason_text(rule.title, details, negated=negated, lang="zh")
+        return text
+
+    def _check(self, check: Recorded) -> str:
+        name, args, member, value, op, right, result, parameter = check
+        # a leaf's arguments are one mapping, resolved once for the day: its key made once
+        kept = self._args.get(id(args))
+        if kept is None or kept[0] is not args:
+            kept = self._args[id(args)] = (args, _exact(args))
+        key = (name, kept[1], member, _exact(value), op, _exact(right), result, parameter)
+        text = self._checks.get(key)
+        if text is None:
+            text = self._checks[key] = check_text(*check[:7], lang="zh", parameter=check[7])
+        return text
+
+
+def _union(lists: Iterable[list[str]]) -> list[str]:
+    """The sorted distinct facts of several rules' missing facts."""
+    facts: set[str] = set()
+    for found in lists:
+        facts.update(found)
+    return sorted(facts)
