@@ -42,6 +42,7 @@ import polars as pl
 from dateutil.relativedelta import relativedelta
 
 from fangfan_rules.dates import DateRange
+from fangfan_rules.engines.columnar_attach import attach
 from fangfan_rules.errors import FangfanError
 from fangfan_rules.money import format_yuan, fraction_to_yuan
 from fangfan_rules.vocabulary import SchoolingStage
@@ -135,10 +136,13 @@ class VarContext:
         }
 
     def apply(self, base: pl.DataFrame) -> pl.DataFrame:
-        """``base`` with every joined frame attached (left joins on the level's keys)."""
-        for frame in self.joins:
+        """``base`` with every joined frame attached (left joins on the level's keys; by
+        position on the household level, :func:`~fangfan_rules.engines.columnar_attach.attach`)."""
+        frames, self.joins = self.joins, []
+        if self.level == "household":
+            return attach(base, frames, "household_id")
+        for frame in frames:
             base = base.join(frame, on=self.keys, how="left", maintain_order="left")
-        self.joins = []
         return base
 
     def has(self, table: str, mask: pl.Expr) -> pl.Expr:

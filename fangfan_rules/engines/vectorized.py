@@ -94,6 +94,7 @@ from fangfan_rules.dates import DateRange
 from fangfan_rules.engines import columnar as col
 from fangfan_rules.engines import columnar_marker as marker
 from fangfan_rules.engines.columnar import to_tables, write_parquet
+from fangfan_rules.engines.columnar_attach import attach
 from fangfan_rules.engines.columnar_variables import (
     SAFE_MAGNITUDE,
     ColumnarOverflowError,
@@ -589,7 +590,7 @@ class CompiledPack:
                 pl.lit(True).alias("__has_members"),
                 *(pl.col(name).any(ignore_nulls=False) for name in self.members_any),
             )
-            h = h.join(agg, on="household_id", how="left", maintain_order="left")
+            h = attach(h, [agg], "household_id")
         for depth in sorted({r.depth for r in self.rules.values()}):
             h = h.with_columns(
                 r.expr.alias(r.column) for r in self.rules.values() if r.depth == depth
