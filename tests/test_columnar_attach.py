@@ -28,18 +28,22 @@ def _frame(keys: list[int], name: str, dtype: pl.DataType = pl.UInt32) -> pl.Dat
 
 @st.composite
 def _batches(draw: st.DrawFn) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
-    # base keys: unique row numbers with gaps (bad rows removed), in input order
-    keys = draw(st.lists(st.integers(0, 300), unique=True, max_size=60))
+    # base keys: unique row numbers with gaps (bad rows removed), in input order; or repeated
+    # (members: their household's row number), or with nulls (they match nothing)
+    keys = draw(st.lists(st.integers(0, 300), unique=draw(st.booleans()), max_size=60))
     if draw(st.booleans()):
         keys.sort()
+    column: list[int | None] = list(keys)
+    if keys and draw(st.integers(0, 4)) == 0:
+        column[0] = None
     base = pl.DataFrame(
-        {"household_id": pl.Series(keys, dtype=pl.UInt32), "x": [k + 1 for k in keys]}
+        {"household_id": pl.Series(column, dtype=pl.UInt32), "x": list(range(len(keys)))}
     )
     frames = []
     for i in range(draw(st.integers(0, 4))):
         # a frame's keys: some of the base's, some absent from it, in any order; sometimes
         # repeated (a join repeats the base row: the fallback must do the same)
-        chosen = draw(st.lists(st.sampled_from(keys), unique=True)) if keys else []
+        chosen = draw(st.lists(st.sampled_from(sorted(set(keys))), unique=True)) if keys else []
         chosen += draw(st.lists(st.integers(0, 400), unique=True, max_size=5))
         chosen = list(dict.fromkeys(chosen))
         if draw(st.integers(0, 9)) == 0 and chosen:
@@ -59,14 +63,23 @@ def test_attach_equals_the_left_joins(batch: tuple[pl.DataFrame, list[pl.DataFra
 
 def test_fallbacks_give_the_joins_too() -> None:
     frame = _frame([3, 1], "a")
-    # string keys, a repeated base key, sparse keys, negative keys: joined by hash
+    # a repeated frame key, string, sparse or negative keys (joined by hash); null keys
     cases = [
+        (
+            pl.DataFrame({"household_id": pl.Series([1, 2, 3], dtype=pl.UInt32)}),
+            _frame([3, 1, 3], "a"),
+        ),
         (pl.DataFrame({"household_id": ["1", "3", "5"]}), _frame([3, 1], "a", pl.String)),
-        (pl.DataFrame({"household_id": pl.Series([1, 1, 3], dtype=pl.UInt32)}), frame),
         (pl.DataFrame({"household_id": pl.Series([1, 3, 10**7], dtype=pl.UInt32)}), frame),
         (
             pl.DataFrame({"household_id": pl.Series([-1, 1, 3], dtype=pl.Int64)}),
             _frame([3, 1], "a", pl.Int64),
+        ),
+        (
+            pl.DataFrame({"household_id": pl.Series([1, None, 3], dtype=pl.UInt32)}),
+            pl.DataFrame(
+                {"household_id": pl.Series([3, None, 1], dtype=pl.UInt32), "v": [1, 2, 3]}
+            ),
         ),
     ]
     for base, right in cases:
