@@ -45,7 +45,9 @@ def _placement(base_keys: pl.Series, keys: pl.Series) -> pl.Series | None:
     if not (_usable(base_keys, limit) and _usable(keys, limit)):
         return None
     present = keys.drop_nulls()
-    size = int(present.max() or 0) + 1 if present.len() else 1
+    high = present.max() if present.len() else 0
+    assert isinstance(high, int)
+    size = high + 1
     rows = pl.int_range(keys.len(), dtype=pl.UInt32, eager=True).filter(keys.is_not_null())
     table = pl.repeat(None, size, dtype=pl.UInt32, eager=True).scatter(present, rows)
     if table.null_count() != size - present.len():  # a repeated key overwrote another
