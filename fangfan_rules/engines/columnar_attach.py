@@ -27,36 +27,28 @@ _SPARSE = 4
 _INTEGER = (pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64, pl.Int8, pl.Int16, pl.Int32, pl.Int64)
 
 
-def _usable(keys: pl.Series, limit: int) -> bool:
-    """Integer keys in ``0..limit-1`` (nulls allowed: they match nothing, as in a join)."""
+def _span(keys: pl.Series) -> int | None:
+    """1 + the largest key when the keys are integers, none negative (nulls allowed: they match
+    nothing, as in a join); None otherwise."""
     if keys.dtype not in _INTEGER:
-        return False
+        return None
     if keys.null_count() == keys.len():
-        return True
+        return 0
     low, high = keys.min(), keys.max()
     assert isinstance(low, int) and isinstance(high, int)
-    return low >= 0 and high < limit
+    return high + 1 if low >= 0 else None
 
 
-def _placement(base_keys: pl.Series, keys: pl.Series) -> pl.Series | None:
+def _placement(base_keys: pl.Series, keys: pl.Series, size: int) -> pl.Series | None:
     """For each base row, the row of the frame with ``keys`` that has its key (null when none);
-    None when the keys do not allow it (not usable integers, or a repeated key)."""
-    limit = _SPARSE * max(base_keys.len(), keys.len()) + 1024
-    if not (_usable(base_keys, limit) and _usable(keys, limit)):
+    None when a key repeats. ``size``: above every key of both."""
+    rows = pl.int_range(keys.len(), dtype=pl.UInt32, eager=True)
+    if keys.has_nulls():
+        rows, keys = rows.filter(keys.is_not_null()), keys.drop_nulls()
+    table = pl.repeat(None, size, dtype=pl.UInt32, eager=True).scatter(keys, rows)
+    if table.null_count() != size - keys.len():  # a repeated key overwrote another
         return None
-    present = keys.drop_nulls()
-    high = present.max() if present.len() else 0
-    assert isinstance(high, int)
-    size = high + 1
-    rows = pl.int_range(keys.len(), dtype=pl.UInt32, eager=True).filter(keys.is_not_null())
-    table = pl.repeat(None, size, dtype=pl.UInt32, eager=True).scatter(present, rows)
-    if table.null_count() != size - present.len():  # a repeated key overwrote another
-        return None
-    # base keys beyond the table match no row of the frame
-    within = base_keys.to_frame("k").select(
-        pl.when(pl.col("k") < size).then(pl.col("k")).alias("k")
-    )["k"]
-    return table.gather(within)
+    return table.gather(base_keys)
 
 
 def attach(base: pl.DataFrame, frames: Sequence[pl.DataFrame], key: str) -> pl.DataFrame:
@@ -65,9 +57,17 @@ def attach(base: pl.DataFrame, frames: Sequence[pl.DataFrame], key: str) -> pl.D
     if not frames:
         return base
     base_keys = base.get_column(key)
+    base_span = _span(base_keys)
     places = []
     for frame in frames:
-        place = _placement(base_keys, frame.get_column(key))
+        keys = frame.get_column(key)
+        span = _span(keys)
+        if base_span is None or span is None:
+            return _joined(base, frames, key)
+        size = max(base_span, span, 1)
+        if size > _SPARSE * max(base.height, frame.height) + 1024:
+            return _joined(base, frames, key)
+        place = _placement(base_keys, keys, size)
         if place is None:
             return _joined(base, frames, key)
         places.append(place)
