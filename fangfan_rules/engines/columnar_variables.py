@@ -371,11 +371,12 @@ def per_capita_over(
 
     ``size``: :func:`counted_members` of ``tables`` when the caller has it already.
     """
-    net = net_over(tables, window).lazy().filter(pl.col("known"))
     size = counted_members(tables) if size is None else size
-    # one plan, not a frame per step (filter, join, product)
+    # the sizes attached by position (an inner join: both known), then one plan
+    net = attach(net_over(tables, window), [size], "household_id")
     return (
-        net.join(size.lazy(), on="household_id", how="inner")
+        net.lazy()
+        .filter(pl.col("known") & pl.col("size").is_not_null())
         .select("household_id", "num", (pl.col("den") * pl.col("size").cast(I128)).alias("den"))
         .collect()
     )
@@ -493,7 +494,8 @@ def _pcni(ctx: VarContext, window: DateRange) -> Value:
 def _pcni_change(ctx: VarContext, window: DateRange, previous: DateRange) -> Value:
     now = ctx.per_capita(window)
     before = ctx.per_capita(previous).rename({"num": "num_b", "den": "den_b"})
-    both = now.join(before, on="household_id", how="inner")
+    # an inner join: the earlier figures attached by position, households with both kept
+    both = attach(now, [before], "household_id").filter(pl.col("den_b").is_not_null())
     check_range(
         both,
         (_magnitude(pl.col("num"), pl.col("den_b")) < SAFE_MAGNITUDE)
