@@ -1,7 +1,7 @@
 """Validation's cheaper tests of a clean batch still find every bad value.
 
-Enum columns and the id columns with few values (member ids, area names) are tested on their
-distinct values; ID numbers are tested without the rows first (most members have none); the
+The id columns with few values (member ids, area names) are tested on their distinct values;
+ID numbers are tested without the rows first (most members have none); the
 member-id pairs are counted before the repeated ones are looked for. These tests put one bad
 value among many good ones and check that it is reported as the full check reports it.
 """

@@ -217,8 +217,8 @@ def _dirty_text(t: str, frame: pl.DataFrame) -> set[str]:
             bad = value.unique().str.contains(_ID_BAD)
         elif c in IDS[t]:
             bad = value.str.contains(_ID_BAD)
-        elif c in ENUMS.get(t, {}):  # the distinct values only: an enum has few
-            bad = ~value.unique().is_in([m.value for m in ENUMS[t][c]])
+        elif c in ENUMS.get(t, {}):
+            bad = ~value.is_in([m.value for m in ENUMS[t][c]])
         elif c == "id_number":
             continue  # normalized by _member_checks (see _id_number_checks)
         else:
