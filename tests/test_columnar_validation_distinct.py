@@ -114,3 +114,16 @@ def test_blanks_around_one_area_name_are_stripped(column: str) -> None:
     clean, errors = col.validate(tables)
     assert errors.height == 0
     assert clean["households"][column][row] == name
+
+
+def test_a_household_id_twice_among_many_reports_both_copies() -> None:
+    tables = _tables()
+    households = tables["households"]
+    twice, replaced = households["household_id"][7], households["household_id"][200]
+    tables["households"] = _set(households, 200, "household_id", twice)
+    _, errors = col.validate(tables)
+    copies = errors.filter(pl.col("household_id") == twice)
+    assert copies["__hrow"].to_list() == [7, 200]
+    assert all("household id appears more than once" in e for e in copies["error"])
+    # the replaced household's child rows now refer to no household: reported under its id
+    assert set(errors["household_id"]) == {twice, replaced}
