@@ -58,7 +58,7 @@ def attach(base: pl.DataFrame, frames: Sequence[pl.DataFrame], key: str) -> pl.D
         return base
     base_keys = base.get_column(key)
     base_span = _span(base_keys)
-    places = []
+    columns: list[pl.Series] = []
     for frame in frames:
         keys = frame.get_column(key)
         span = _span(keys)
@@ -70,13 +70,9 @@ def attach(base: pl.DataFrame, frames: Sequence[pl.DataFrame], key: str) -> pl.D
         place = _placement(base_keys, keys, size)
         if place is None:
             return _joined(base, frames, key)
-        places.append(place)
-    columns = [
-        frame.get_column(c).gather(place)
-        for frame, place in zip(frames, places, strict=True)
-        for c in frame.columns
-        if c != key
-    ]
+        # gathered frame by frame: one placement alive at a time (at a million households
+        # eighteen of them held together were 70 MB more at the peak)
+        columns.extend(frame.get_column(c).gather(place) for c in frame.columns if c != key)
     return base.hstack(columns)
 
 
