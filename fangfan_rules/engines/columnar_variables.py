@@ -42,6 +42,7 @@ import polars as pl
 from dateutil.relativedelta import relativedelta
 
 from fangfan_rules.dates import DateRange
+from fangfan_rules.engines.columnar_attach import attach
 from fangfan_rules.errors import FangfanError
 from fangfan_rules.money import format_yuan, fraction_to_yuan
 from fangfan_rules.vocabulary import SchoolingStage
@@ -135,10 +136,13 @@ class VarContext:
         }
 
     def apply(self, base: pl.DataFrame) -> pl.DataFrame:
-        """``base`` with every joined frame attached (left joins on the level's keys)."""
-        for frame in self.joins:
+        """``base`` with every joined frame attached (left joins on the level's keys; by
+        position on the household level, :func:`~fangfan_rules.engines.columnar_attach.attach`)."""
+        frames, self.joins = self.joins, []
+        if self.level == "household":
+            return attach(base, frames, "household_id")
+        for frame in frames:
             base = base.join(frame, on=self.keys, how="left", maintain_order="left")
-        self.joins = []
         return base
 
     def has(self, table: str, mask: pl.Expr) -> pl.Expr:
@@ -367,11 +371,12 @@ def per_capita_over(
 
     ``size``: :func:`counted_members` of ``tables`` when the caller has it already.
     """
-    net = net_over(tables, window).lazy().filter(pl.col("known"))
     size = counted_members(tables) if size is None else size
-    # one plan, not a frame per step (filter, join, product)
+    # the sizes attached by position (an inner join: both known), then one plan
+    net = attach(net_over(tables, window), [size], "household_id")
     return (
-        net.join(size.lazy(), on="household_id", how="inner")
+        net.lazy()
+        .filter(pl.col("known") & pl.col("size").is_not_null())
         .select("household_id", "num", (pl.col("den") * pl.col("size").cast(I128)).alias("den"))
         .collect()
     )
@@ -489,7 +494,8 @@ def _pcni(ctx: VarContext, window: DateRange) -> Value:
 def _pcni_change(ctx: VarContext, window: DateRange, previous: DateRange) -> Value:
     now = ctx.per_capita(window)
     before = ctx.per_capita(previous).rename({"num": "num_b", "den": "den_b"})
-    both = now.join(before, on="household_id", how="inner")
+    # an inner join: the earlier figures attached by position, households with both kept
+    both = attach(now, [before], "household_id").filter(pl.col("den_b").is_not_null())
     check_range(
         both,
         (_magnitude(pl.col("num"), pl.col("den_b")) < SAFE_MAGNITUDE)
