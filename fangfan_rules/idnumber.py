@@ -44,8 +44,25 @@ _ZEROS = bytes.maketrans(b"123456789", b"000000000")
 _RUN = b"0" * 15
 
 
+_ZERO, _X = ord("0"), frozenset(b"Xx")
+
+
 def _may_hold_one(text: str) -> bool:
-    return _RUN in text.encode("utf-8", "surrogatepass").translate(_ZEROS)
+    """Is there a run of exactly 15 or 18 digits, or of 17 then X? Longer runs (the exact
+    quotients of a trace, "14049.58890410958904109589…") hold no ID number for the pattern above
+    (it refuses a match inside a longer run), and sending every trace to the regular expression
+    for them costs more than the rest of the dump."""
+    digits = text.encode("utf-8", "surrogatepass").translate(_ZEROS)
+    start = digits.find(_RUN)  # leftmost: the start of a maximal run
+    while start != -1:
+        end = start + 15
+        while end < len(digits) and digits[end] == _ZERO:
+            end += 1
+        length = end - start
+        if length in (15, 18) or (length == 17 and end < len(digits) and digits[end] in _X):
+            return True
+        start = digits.find(_RUN, end)
+    return False
 
 
 _REVEAL: ContextVar[bool] = ContextVar("fangfan_rules_reveal_ids", default=False)

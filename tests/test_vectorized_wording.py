@@ -27,10 +27,10 @@ from fangfan_rules import strategies as fs
 from fangfan_rules.analysis.compare import _with_parameters
 from fangfan_rules.engines import vectorized as vz
 from fangfan_rules.engines.native import identify, population_for
-from fangfan_rules.engines.vectorized_texts import _exact
 from fangfan_rules.errors import FangfanError, NotInForceError, ParameterError
 from fangfan_rules.idnumber import masked
 from fangfan_rules.result_rows import joined
+from fangfan_rules.rules.exact_keys import exact_key
 from tests.helpers import sample_households
 
 
@@ -128,9 +128,9 @@ def test_texts_equal_native_on_the_sample(name: str, figures: int) -> None:
 
 def test_the_words_memo_tells_apart_values_equal_under_eq() -> None:
     """A check's words depend on the value's type and exponent: the memo key keeps them."""
-    keys = {_exact(v) for v in (True, 1, Decimal(1), Decimal("1.0"), 1.0)}
+    keys = {exact_key(v) for v in (True, 1, Decimal(1), Decimal("1.0"), 1.0)}
     assert len(keys) == 5
-    assert _exact({"a": 1}) != _exact({"a": True})
+    assert exact_key({"a": 1}) != exact_key({"a": True})
 
 
 @pytest.mark.parametrize("engine", ["vectorized", "native"])

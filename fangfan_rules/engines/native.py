@@ -49,6 +49,7 @@ from fangfan_rules.results import (
     Trace,
 )
 from fangfan_rules.rules.conditions import Compare, Param, VarRef
+from fangfan_rules.rules.exact_keys import BoundedMemo, check_key
 from fangfan_rules.rules.parameters import LocalText, ParameterValue
 from fangfan_rules.rules.rule import Rule, RuleKind
 from fangfan_rules.rules.wording import check_text, missing_facts_text, reason_text
@@ -84,10 +85,25 @@ def machine_text(value: Any) -> str | None:
     return "" if value is None else str(value)
 
 
+#: The fields of each distinct check's Check, made once per process (every request's trace
+#: repeats most of its pack's checks); each Check is still a new value (its own arguments dict).
+_CHECK_FIELDS = BoundedMemo(maxsize=50_000)
+
+
 def check_of(recorded: Recorded) -> Check:
     """The trace's Check for one recorded leaf: machine texts and the words in both languages."""
+    key = check_key(*recorded)
+    fields: dict[str, Any] | None = None if key is None else _CHECK_FIELDS.get(key)
+    if fields is None:
+        fields = _check_fields(recorded)
+        if key is not None:
+            _CHECK_FIELDS.put(key, fields)
+    return Check(**fields)
+
+
+def _check_fields(recorded: Recorded) -> dict[str, Any]:
     name, args, member, value, op, right, result, parameter = recorded
-    return Check(
+    return dict(
         variable=name,
         arguments={k: machine_text(v) or "" for k, v in args.items()},
         member=member,

@@ -48,6 +48,7 @@ from fangfan_rules.idnumber import masked
 from fangfan_rules.logic import UNKNOWN, Truth
 from fangfan_rules.result_rows import joined
 from fangfan_rules.rules.conditions import rules_referenced
+from fangfan_rules.rules.exact_keys import exact_key
 from fangfan_rules.rules.parameters import LocalText
 from fangfan_rules.rules.rule import Rule, RuleKind
 from fangfan_rules.rules.wording import check_text, reason_text
@@ -65,14 +66,6 @@ _SCREENING = (
     RuleKind.FLAG,
 )
 _IDENTIFY, _REVIEW = "identify", "needs_review"
-
-
-def _exact(value: Any) -> Any:
-    """A memo key part that tells apart what ``==`` does not (``True`` / ``1`` / ``Decimal(1)``,
-    ``Decimal("1.0")`` / ``Decimal("1.00")``): the type with the value's repr."""
-    if isinstance(value, Mapping):
-        return (type(value), tuple((k, _exact(v)) for k, v in value.items()))
-    return (type(value), repr(value))
 
 
 class _Script(NamedTuple):
@@ -267,8 +260,10 @@ class RowTexts:
         # a leaf's arguments are one mapping, resolved once for the day: its key made once
         kept = self._args.get(id(args))
         if kept is None or kept[0] is not args:
-            kept = self._args[id(args)] = (args, _exact(args))
-        key = (name, kept[1], member, _exact(value), op, _exact(right), result, parameter)
+            kept = self._args[id(args)] = (args, exact_key(args))
+        key = (name, kept[1], member, exact_key(value), op, exact_key(right), result, parameter)
+        if None in (key[1], key[3], key[5]):  # no exact key: worded without the memo
+            return check_text(*check[:7], lang="zh", parameter=check[7])
         text = self._checks.get(key)
         if text is None:
             text = self._checks[key] = check_text(*check[:7], lang="zh", parameter=check[7])

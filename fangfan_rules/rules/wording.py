@@ -23,6 +23,7 @@ from typing import Any
 
 from fangfan_rules.dates import DateRange
 from fangfan_rules.logic import UNKNOWN, Missing
+from fangfan_rules.rules.exact_keys import BoundedMemo, check_key
 from fangfan_rules.rules.parameters import LocalText
 from fangfan_rules.rules.render import (
     NEGATED_OPERATOR,
@@ -209,6 +210,11 @@ def _after_who(who: str, statement: str) -> str:
     return who + statement
 
 
+#: The words of each distinct check, per language (a pack's checks repeat across households).
+#: Texts are kept as worded, ID numbers included: outputs mask them when shown, as without it.
+_CHECK_TEXTS = BoundedMemo(maxsize=50_000)
+
+
 def check_text(
     variable: str,
     args: Mapping[str, Any],
@@ -225,8 +231,32 @@ def check_text(
 
     ``value`` / ``right`` / ``args`` are the evaluated Python values (not their machine text);
     ``result`` is True, False or UNKNOWN; ``parameter`` names the pack parameter ``right`` was
-    read from, if any ("低于监测收入标准7,000元").
+    read from, if any ("低于监测收入标准7,000元"). Worded once per distinct check (every
+    argument keyed exactly: :func:`~fangfan_rules.rules.exact_keys.check_key`).
     """
+    key = check_key(variable, args, member_id, value, op, right, result, parameter)
+    if key is None:
+        return word_check(variable, args, member_id, value, op, right, result, lang, parameter)
+    key = (key, lang)
+    text: str | None = _CHECK_TEXTS.get(key)
+    if text is None:
+        text = word_check(variable, args, member_id, value, op, right, result, lang, parameter)
+        _CHECK_TEXTS.put(key, text)
+    return text
+
+
+def word_check(
+    variable: str,
+    args: Mapping[str, Any],
+    member_id: str | None,
+    value: Any,
+    op: str | None,
+    right: Any,
+    result: Any,
+    lang: str,
+    parameter: str | None = None,
+) -> str:
+    """:func:`check_text` worded afresh (no memo): what the memo stores, and its reference."""
     var = get_variable(variable)
     shown_args = {k: format_value(v, lang) for k, v in args.items()}
     label = var.label(lang, shown_args)
