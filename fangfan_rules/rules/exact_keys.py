@@ -3,9 +3,12 @@
 The words of a check are a function of the values it recorded, so a process words each distinct
 check once. A memo keyed by the values themselves would be wrong: ``True == 1 == Decimal(1)`` and
 ``Decimal("1.0") == Decimal("1.00")``, yet each is worded differently ("是" / "1" / "1元",
-"1.0元" / "1元"). :func:`exact_key` keys a value by its exact type and its repr, which for the
-types listed here states the whole value; any other value (a list, a set, a dict, an object whose
-repr is its address) has no key, and the caller words it without the memo.
+"1.0元" / "1元"). :func:`exact_key` keys a value by its exact type and the value itself (types
+whose equal values are the same value) or its repr (types whose repr states the whole value);
+tuples and frozensets element by element. Any other value (a list, a set, a float subclass, an
+object whose repr is its address) has no key, and the caller words it without the memo. A
+check's arguments (a mapping) are keyed by their items as they are at the call: the key is made
+afresh at every call, so a mapping changed later cannot meet a stale text.
 """
 
 from __future__ import annotations
@@ -19,19 +22,23 @@ from typing import Any
 from fangfan_rules.dates import DateRange
 from fangfan_rules.logic import UNKNOWN, Missing
 
-#: Types whose repr states the whole value (immutable, no address in the repr).
-_FAITHFUL: frozenset[type] = frozenset(
-    {str, int, float, bool, type(None), Decimal, date, DateRange, Missing, type(UNKNOWN)}
-)
+#: Types whose values are equal only when they are the same value: the value is its own key.
+_SELF_KEYED: frozenset[type] = frozenset({str, int, bool, type(None), date, type(UNKNOWN)})
+#: Types whose repr states the whole value (immutable, no address in the repr) where ``==``
+#: does not: ``Decimal("1.0") == Decimal("1.00")``, ``0.0 == -0.0``.
+_REPR_KEYED: frozenset[type] = frozenset({float, Decimal, DateRange, Missing})
 
 
 def exact_key(value: Any) -> Hashable | None:
-    """``(type, repr)`` of a value (element by element for a tuple, a frozenset or a mapping),
-    or None when the value has no faithful key (mutable, or a repr that does not state it)."""
+    """``(type, value)`` or ``(type, repr)`` of a value (element by element for a tuple, a
+    frozenset or a mapping), or None when the value has no faithful key (mutable, or a repr that
+    does not state it)."""
     kind = type(value)
-    if kind in _FAITHFUL or isinstance(value, Enum):
+    if kind in _SELF_KEYED or isinstance(value, Enum):  # an enum's members are singletons
+        return (kind, value)
+    if kind in _REPR_KEYED:
         return (kind, repr(value))
-    if kind is tuple or kind is frozenset or isinstance(value, Mapping):
+    if kind is tuple or kind is frozenset or kind is dict or isinstance(value, Mapping):
         items = value.items() if isinstance(value, Mapping) else value
         parts = []
         for item in items:
