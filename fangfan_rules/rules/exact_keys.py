@@ -23,10 +23,15 @@ from fangfan_rules.dates import DateRange
 from fangfan_rules.logic import UNKNOWN, Missing
 
 #: Types whose values are equal only when they are the same value: the value is its own key.
-_SELF_KEYED: frozenset[type] = frozenset({str, int, bool, type(None), date, type(UNKNOWN)})
+_SELF_KEYED: frozenset[type] = frozenset(
+    {str, int, bool, type(None), date, DateRange, type(UNKNOWN)}
+)
 #: Types whose repr states the whole value (immutable, no address in the repr) where ``==``
 #: does not: ``Decimal("1.0") == Decimal("1.00")``, ``0.0 == -0.0``.
-_REPR_KEYED: frozenset[type] = frozenset({float, Decimal, DateRange, Missing})
+_REPR_KEYED: frozenset[type] = frozenset({float, Decimal, Missing})
+
+
+_NO_ARGUMENTS = (dict, ())
 
 
 def exact_key(value: Any) -> Hashable | None:
@@ -38,6 +43,8 @@ def exact_key(value: Any) -> Hashable | None:
         return (kind, value)
     if kind in _REPR_KEYED:
         return (kind, repr(value))
+    if kind is dict and not value:  # most checks read a variable without arguments
+        return _NO_ARGUMENTS
     if kind is tuple or kind is frozenset or kind is dict or isinstance(value, Mapping):
         items = value.items() if isinstance(value, Mapping) else value
         parts = []
