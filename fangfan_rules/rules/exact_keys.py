@@ -23,15 +23,10 @@ from fangfan_rules.dates import DateRange
 from fangfan_rules.logic import UNKNOWN, Missing
 
 #: Types whose values are equal only when they are the same value: the value is its own key.
-_SELF_KEYED: frozenset[type] = frozenset(
-    {str, int, bool, type(None), date, DateRange, type(UNKNOWN)}
-)
+_SELF_KEYED: frozenset[type] = frozenset({str, int, bool, type(None), date, type(UNKNOWN)})
 #: Types whose repr states the whole value (immutable, no address in the repr) where ``==``
 #: does not: ``Decimal("1.0") == Decimal("1.00")``, ``0.0 == -0.0``.
 _REPR_KEYED: frozenset[type] = frozenset({float, Decimal, Missing})
-
-
-_NO_ARGUMENTS = (dict, ())
 
 
 def exact_key(value: Any) -> Hashable | None:
@@ -43,12 +38,13 @@ def exact_key(value: Any) -> Hashable | None:
         return (kind, value)
     if kind in _REPR_KEYED:
         return (kind, repr(value))
-    if kind is dict and not value:  # most checks read a variable without arguments
-        return _NO_ARGUMENTS
-    if kind is tuple or kind is frozenset or kind is dict or isinstance(value, Mapping):
-        items = value.items() if isinstance(value, Mapping) else value
+    if kind is DateRange:  # its two days (hashing the model itself costs more than the rest)
+        return (kind, value.start, value.end)
+    if kind is dict or isinstance(value, Mapping):
+        return _mapping_key(kind, value)
+    if kind is tuple or kind is frozenset:
         parts = []
-        for item in items:
+        for item in value:
             part = exact_key(item)
             if part is None:
                 return None
@@ -56,6 +52,18 @@ def exact_key(value: Any) -> Hashable | None:
         # a frozenset's repr order may differ between equal sets: its key is a set of keys
         return (kind, frozenset(parts) if kind is frozenset else tuple(parts))
     return None
+
+
+def _mapping_key(kind: type, mapping: Mapping[Any, Any]) -> Hashable | None:
+    if not mapping:  # most checks read a variable without arguments
+        return (kind, ())
+    parts = []
+    for name, item in mapping.items():
+        name_key, item_key = exact_key(name), exact_key(item)
+        if name_key is None or item_key is None:
+            return None
+        parts.append((name_key, item_key))
+    return (kind, tuple(parts))
 
 
 def check_key(
