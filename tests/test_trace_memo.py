@@ -97,7 +97,7 @@ def test_look_alike_values_are_worded_each_as_itself(variable: str) -> None:
         for right in LOOK_ALIKES:
             for value in LOOK_ALIKES:
                 recorded = (variable, args, "m1", value, "lt", right, False)
-                fresh = wording.word_check(*recorded, lang, "monitoring_income_line")
+                fresh = wording.word_check((*recorded, "monitoring_income_line"), lang)
                 memoized = wording.check_text(*recorded, lang, parameter="monitoring_income_line")
                 assert memoized == fresh, (value, right, lang)
 

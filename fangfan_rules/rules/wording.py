@@ -234,29 +234,22 @@ def check_text(
     read from, if any ("低于监测收入标准7,000元"). Worded once per distinct check (every
     argument keyed exactly: :func:`~fangfan_rules.rules.exact_keys.check_key`).
     """
-    key = check_key(variable, args, member_id, value, op, right, result, parameter)
+    check = (variable, args, member_id, value, op, right, result, parameter)
+    key = check_key(*check)
     if key is None:
-        return word_check(variable, args, member_id, value, op, right, result, lang, parameter)
+        return word_check(check, lang)
     key = (key, lang)
     text: str | None = _CHECK_TEXTS.get(key)
     if text is None:
-        text = word_check(variable, args, member_id, value, op, right, result, lang, parameter)
+        text = word_check(check, lang)
         _CHECK_TEXTS.put(key, text)
     return text
 
 
-def word_check(
-    variable: str,
-    args: Mapping[str, Any],
-    member_id: str | None,
-    value: Any,
-    op: str | None,
-    right: Any,
-    result: Any,
-    lang: str,
-    parameter: str | None = None,
-) -> str:
-    """:func:`check_text` worded afresh (no memo): what the memo stores, and its reference."""
+def word_check(check: tuple[Any, ...], lang: str) -> str:
+    """:func:`check_text` of ``check`` (its arguments, ``lang`` apart, in order) worded afresh
+    (no memo): what the memo stores, and its reference."""
+    variable, args, member_id, value, op, right, result, parameter = check
     var = get_variable(variable)
     shown_args = {k: format_value(v, lang) for k, v in args.items()}
     label = var.label(lang, shown_args)
