@@ -52,8 +52,8 @@ def default_workers() -> int:
 
     A request's work is Python on the event loop (the evaluation and its trace, then the group
     commit's statements), which the interpreter's lock serialises within a process: one process
-    uses one core, and a second on a 2-core machine served 1.7 times the requests (issue 16,
-    ``benchmarks/service_load.py``). A third on two cores served no more."""
+    keeps one core busy. On the quiet 2-core development machine a second process served 1.7
+    times the requests of one (issue 16, ``benchmarks/service_load.py``, 50 clients)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 

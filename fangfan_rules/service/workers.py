@@ -20,6 +20,7 @@ import logging
 import multiprocessing
 import signal
 import socket
+import sys
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -73,7 +74,13 @@ def _worker(app: str, host: str, port: int) -> None:
 def run_workers(app: str, host: str, port: int, workers: int) -> int:
     """Serve the app factory named ``app`` (``module:function``) from ``workers`` processes on
     ``host:port`` until SIGINT or SIGTERM; the exit status (1 if the port is taken or a worker
-    could not start)."""
+    could not start). Where the kernel does not spread a port's connections over its sockets
+    (``SO_REUSEPORT`` as Linux has it), uvicorn's own workers serve, on one shared socket."""
+    if sys.platform != "linux":
+        import uvicorn
+
+        uvicorn.run(app, factory=True, host=host, port=port, workers=workers)
+        return 0
     try:
         listening_socket(host, port, shared=False).close()
     except OSError as exc:
