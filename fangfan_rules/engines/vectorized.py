@@ -108,6 +108,7 @@ from fangfan_rules.engines.columnar_variables import (
     get_columnar,
 )
 from fangfan_rules.engines.guard import engine_boundary
+from fangfan_rules.engines.native import KIND_ORDER
 from fangfan_rules.errors import (
     DUPLICATED_HOUSEHOLD,
     FactError,
@@ -167,26 +168,6 @@ EXACT_COLUMNS = (
     "error",
 )
 I128 = pl.Int128
-
-# The native order of reasons (fangfan_rules.engines.native._KIND_ORDER).
-_KIND_ORDER = {
-    kind: i
-    for i, kind in enumerate(
-        (
-            RuleKind.SCOPE,
-            RuleKind.GREEN_CHANNEL,
-            RuleKind.OUTCOME,
-            RuleKind.RISK,
-            RuleKind.CATEGORY,
-            RuleKind.KEY_ATTENTION,
-            RuleKind.KEY_AREA,
-            RuleKind.MUST_VISIT,
-            RuleKind.FLAG,
-            RuleKind.NOTE,
-            RuleKind.DEADLINE,
-        )
-    )
-}
 
 
 class CompileError(RuleError):
@@ -783,7 +764,7 @@ class CompiledPack:
         # deciding rule and citation (analysis.compare._row)
         by_weight = sorted(
             (r for r in rules if r.rule.kind != RuleKind.SCOPE),
-            key=lambda r: (_KIND_ORDER[r.rule.kind], r.rule.id),
+            key=lambda r: (KIND_ORDER[r.rule.kind], r.rule.id),
         )
         deciders = [
             r for r in by_weight if r.rule.kind in (RuleKind.GREEN_CHANNEL, RuleKind.OUTCOME)

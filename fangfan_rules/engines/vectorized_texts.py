@@ -37,9 +37,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 # the native answer's own constants and its memo of review texts, not copies of them
 from fangfan_rules.engines.native import (
-    _KIND_ORDER,
-    _SCOPE_UNKNOWN,
-    _missing_facts_text,
+    KIND_ORDER,
+    SCOPE_UNKNOWN,
+    cached_missing_facts_text,
 )
 from fangfan_rules.engines.native_program import Recorded, Recorder, RuleRun, program_of
 from fangfan_rules.facts import Household
@@ -116,7 +116,7 @@ class RowTexts:
         self.screening = [r for kind in _SCREENING for r in self.rules if r.kind == kind]
         self.reasons_order = sorted(
             (r for r in self.rules if r.kind != RuleKind.SCOPE),
-            key=lambda r: (_KIND_ORDER[r.kind], r.id),
+            key=lambda r: (KIND_ORDER[r.kind], r.id),
         )
         self.position = {r.id: i for i, r in enumerate(self.rules)}
         self.refs = {r.id: sorted(rules_referenced(r.condition)) for r in self.rules}
@@ -153,7 +153,7 @@ class RowTexts:
         if script.review is not None:
             first = script.review("zh")
         elif script.from_missing and early:
-            first = _missing_facts_text(tuple(early))("zh")
+            first = cached_missing_facts_text(tuple(early))("zh")
         elif script.reason is not None:
             first = self._reason(rec, script.reason, negated=False)
         else:
@@ -168,7 +168,7 @@ class RowTexts:
         if outside:  # out of scope: the first scope rule not met, negated; nothing missing
             return _Script(fired, outside[0], (), (), (), None, False, None)
         noted: list[Rule] = [r for r in self.scope if values[r.id] is UNKNOWN]
-        review = _SCOPE_UNKNOWN if noted else None
+        review = SCOPE_UNKNOWN if noted else None
         outcome = "not_eligible"
         for r in self.decisive:
             v, effect = values[r.id], r.effect.outcome
