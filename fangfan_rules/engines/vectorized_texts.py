@@ -141,6 +141,9 @@ class RowTexts:
         if script is None:  # a function of the values only: made once per distinct set
             kleene = (UNKNOWN if v is None else v for v in values)
             script = self._scripts[values] = self._script(dict(zip(self.ids, kleene, strict=True)))
+        if script.outside is None and not script.runs and script.reason is None:
+            # no rule to run (nothing noted, so nothing missing): no view, no closure
+            return masked(script.review("zh") if script.review is not None else ""), ""
         view, _ = known_view(household, self.as_of)
         rec = Recorder(self.pack, view, self.as_of, population)
         rec.fired = dict(script.fired)
@@ -149,7 +152,7 @@ class RowTexts:
         for rule in script.runs:
             self._run(rec, rule, quick=True)
         done = rec.missing_by_rule
-        early = _union(done[r] for r in script.early)
+        early = _union(done[r] for r in script.early) if script.early else []
         if script.review is not None:
             first = script.review("zh")
         elif script.from_missing and early:
@@ -158,6 +161,8 @@ class RowTexts:
             first = self._reason(rec, script.reason, negated=False)
         else:
             first = ""
+        if not script.noted:
+            return masked(first), ""
         missing = _union(done[r] for r in script.noted)
         return masked(first), joined(masked(m) for m in missing)
 
