@@ -84,7 +84,7 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -116,6 +116,7 @@ from fangfan_rules.errors import (
     UnsuppliedParameterError,
 )
 from fangfan_rules.facts import Household, known_at
+from fangfan_rules.facts.known import latest_by_part
 from fangfan_rules.idnumber import ids_revealed, scrub_id_numbers
 from fangfan_rules.logic import Missing
 from fangfan_rules.results import Identification, PopulationFigure
@@ -1050,6 +1051,11 @@ class PreparedBatch:
     #: dataset the library wrote and validated, read by its path, whose files match their
     #: marker: :mod:`~fangfan_rules.engines.columnar_marker`).
     validation: str = marker.FULL
+    #: Each input household's latest date per part (:func:`~fangfan_rules.facts.known.latest_by_part`),
+    #: by input position, read once for every evaluation that words texts (filled by the first).
+    household_dates: list[dict[str, date | None]] = field(
+        default_factory=list, compare=False, repr=False
+    )
 
 
 def prepare(
@@ -1197,7 +1203,7 @@ class VectorizedBatch:
             self._ids = _ids_in_order(results, self.errors)
             advance(1)
             if reasons:
-                self._fill_reasons(given, results, advance)
+                self._fill_reasons(given, results, advance, prepared.household_dates)
             else:
                 self.frame = self.frame.drop(columns=list(REASON_COLUMNS))
         self.frame.attrs["validation"] = self.validation
@@ -1218,6 +1224,7 @@ class VectorizedBatch:
         given: list[Household] | None,
         results: pl.DataFrame,
         advance: Callable[[int], None] = lambda n: None,
+        household_dates: list[dict[str, date | None]] | None = None,
     ) -> None:
         """``first_reason`` and ``missing_facts`` of every valid row: the rules the texts need,
         picked from the plan's rule values in ``results``, run by the native closures on the
@@ -1234,8 +1241,13 @@ class VectorizedBatch:
         valid = (self.frame["outcome"] != "error").to_numpy()
         if not valid.any():
             return
+        dates: list[dict[str, date | None]] | list[None] = [None] * len(valid)
         if given is not None:  # rows are the input positions
             households = [given[i] for i in range(len(given)) if valid[i]]
+            if household_dates is not None:  # read once for the packs of a compare()
+                if not household_dates:
+                    household_dates.extend(latest_by_part(h) for h in given)
+                dates = household_dates
         else:
             by_id = {h.id: h for h in col.to_households(self.tables)}
             households = [by_id[self._ids[i]] for i in range(len(self._ids)) if valid[i]]
@@ -1249,7 +1261,7 @@ class VectorizedBatch:
         missing: list[str | None] = [None] * len(valid)
         rows = iter(i for i in range(len(valid)) if valid[i])
         for household, row, taken, own in zip(households, rows, plan, figures, strict=True):
-            first[row], missing[row] = texts.texts(household, taken, own)
+            first[row], missing[row] = texts.texts(household, taken, own, dates[row])
             advance(1)
         self.frame["first_reason"] = first
         self.frame["missing_facts"] = missing

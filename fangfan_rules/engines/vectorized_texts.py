@@ -132,11 +132,13 @@ class RowTexts:
         household: Household,
         values: tuple[bool | None, ...],
         population: Mapping[tuple[str, str], Any],
+        latest: Mapping[str, date | None] | None = None,
     ) -> tuple[str, str]:
         """(first_reason, missing_facts) of ``household``, whose rules in force took ``values``
         in the plan (in :attr:`rules` order, None for unknown), with its population-level values
         as the native batch gives them (``Population.values[household.id]``); both masked as the
-        native row masks them."""
+        native row masks them. ``latest``: the household's
+        :func:`~fangfan_rules.facts.known.latest_by_part`, when the caller keeps it."""
         script = self._scripts.get(values)
         if script is None:  # a function of the values only: made once per distinct set
             kleene = (UNKNOWN if v is None else v for v in values)
@@ -144,7 +146,7 @@ class RowTexts:
         if script.outside is None and not script.runs and script.reason is None:
             # no rule to run (nothing noted, so nothing missing): no view, no closure
             return masked(script.review("zh") if script.review is not None else ""), ""
-        view, _ = known_view(household, self.as_of)
+        view, _ = known_view(household, self.as_of, latest)
         rec = Recorder(self.pack, view, self.as_of, population)
         rec.fired = dict(script.fired)
         if script.outside is not None:
