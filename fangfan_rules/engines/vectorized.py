@@ -1245,8 +1245,10 @@ class VectorizedBatch:
         if given is not None:  # rows are the input positions
             households = [given[i] for i in range(len(given)) if valid[i]]
             if household_dates is not None:  # read once for the packs of a compare()
-                if not household_dates:
-                    household_dates.extend(latest_by_part(h) for h in given)
+                if len(household_dates) != len(given):
+                    # made whole, then put in place in one step: batches of one prepared input
+                    # run in two threads read either nothing or every household's dates
+                    household_dates[:] = [latest_by_part(h) for h in given]
                 dates = household_dates
         else:
             by_id = {h.id: h for h in col.to_households(self.tables)}
