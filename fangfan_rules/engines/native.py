@@ -59,7 +59,10 @@ if TYPE_CHECKING:
     from fangfan_rules.packs.pack import Pack
 
 __all__ = [
+    "KIND_ORDER",
+    "SCOPE_UNKNOWN",
     "Population",
+    "cached_missing_facts_text",
     "identify",
     "identify_many",
     "machine_text",
