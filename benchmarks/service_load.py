@@ -8,8 +8,12 @@ per request, and checks the store afterwards: every accepted decision is in it e
 the decision id the client was answered with, and every accepted case event once.
 
     .venv/bin/python benchmarks/service_load.py                       # 50 clients, 2,000 requests
+    .venv/bin/python benchmarks/service_load.py --workers 1           # one server process
     .venv/bin/python benchmarks/service_load.py --clients 50 --requests 5000 --workers 2
     .venv/bin/python benchmarks/service_load.py --rate 40       # paced: 40 requests/s offered
+
+With no ``--workers`` the server runs ``fangfan-rules serve``'s default (one worker process per
+CPU); the first lines printed say which configuration was measured.
 
 Target (issue 16, on the 2-core development machine): p99 under 50 ms for single-household
 identify at 50 concurrent clients; zero lost or duplicated decisions.
@@ -37,6 +41,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,6 +82,9 @@ class Tally:
     latencies: dict[str, list[float]] = field(
         default_factory=lambda: {"identify": [], "case_event": []}
     )
+    #: each client's mean latency (ms): one connection per client, so a spread between them is a
+    #: server serving some connections before others (e.g. worker processes given unequal shares)
+    per_client: list[float] = field(default_factory=list)
     accepted: dict[str, int] = field(default_factory=dict)  # idempotency key -> decision id
     events: int = 0
     failures: list[str] = field(default_factory=list)
@@ -162,6 +170,7 @@ async def client_loop(
     tally: Tally,
 ) -> None:
     connection = Connection(args.port)
+    mine: list[float] = []
     try:
         while True:
             try:
@@ -182,7 +191,8 @@ async def client_loop(
             except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
                 tally.failures.append(f"{kind} {key}: {type(exc).__name__}: {exc}")
                 continue
-            tally.latencies[kind].append((time.perf_counter() - started) * 1000)
+            mine.append((time.perf_counter() - started) * 1000)
+            tally.latencies[kind].append(mine[-1])
             if kind == "identify" and status == 200:
                 found = DECISION_ID.match(body)
                 if found is None:
@@ -197,6 +207,8 @@ async def client_loop(
                 )
     finally:
         connection.close()
+        if mine:
+            tally.per_client.append(statistics.fmean(mine))
 
 
 async def run_load(households: list[dict], args: argparse.Namespace) -> tuple[Tally, float]:
@@ -270,12 +282,28 @@ def wait_until_serving(port: int, server: subprocess.Popen[bytes]) -> None:
     raise SystemExit("the server did not start within 60 s")
 
 
+def wait_for_workers(port: int, workers: int, patience: float = 10) -> str:
+    """Wait until every worker listens, so the clients' connections spread over all of them (a
+    worker still starting gets none, and keeps none for the run). A server whose workers share
+    one socket shows one listener: then wait ``patience`` seconds for its workers to start."""
+    from fangfan_rules.service.workers import listeners
+
+    started = time.monotonic()
+    while (found := listeners(port)) < workers and time.monotonic() < started + 60:
+        if found == 1 and time.monotonic() > started + patience:
+            break
+        time.sleep(0.2)
+    return f"{found} listening socket(s)"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=300, help="give up after this long")
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--workers", type=int, help="server worker processes (default: serve's, one per CPU)"
+    )
     parser.add_argument(
         "--rate", type=float, default=0,
         help="offered requests/s in all (paced, open loop); 0: every client sends its next "
@@ -288,8 +316,16 @@ def main() -> int:
         help="caller figures (default: monitoring_income_line=7000)",
     )  # fmt: skip
     parser.add_argument("--db", help="database URL (default: a fresh SQLite file)")
+    parser.add_argument(
+        "--server-python", default=sys.executable,
+        help="the Python whose fangfan_rules serves (A/B: another checkout's venv, same client)",
+    )  # fmt: skip
     parser.add_argument("--server-log", type=Path, help="write the server's stderr here")
     args = parser.parse_args()
+    if args.workers is None:
+        from fangfan_rules.service.run import default_workers
+
+        args.workers = default_workers()
     args.parameters = dict(p.split("=", 1) for p in args.param) or {
         "monitoring_income_line": "7000"
     }
@@ -298,20 +334,24 @@ def main() -> int:
         household["area"]["county"] = "示例县"
     workdir = Path(tempfile.mkdtemp(prefix="ffr-load-"))
     url = args.db or f"sqlite:///{workdir / 'load.sqlite3'}"
-    exe = [sys.executable, "-m", "fangfan_rules"]
+    exe = [args.server_python, "-m", "fangfan_rules"]
     args.token = subprocess.run(
         [*exe, "token", "load", "--role", "county", "--county", "示例县", "--db", url],
         check=True, capture_output=True, text=True,
     ).stdout.strip()  # fmt: skip
     args.port = free_port()
     log = args.server_log.open("wb") if args.server_log else subprocess.DEVNULL
+    serve = [*exe, "serve", "--db", url, "--port", str(args.port), "--workers", str(args.workers)]
     server = subprocess.Popen(
-        [*exe, "serve", "--db", url, "--port", str(args.port), "--workers", str(args.workers)],
+        serve,
         stdout=subprocess.DEVNULL,
         stderr=log,
     )
     try:
         wait_until_serving(args.port, server)
+        args.sockets = (
+            wait_for_workers(args.port, args.workers) if args.workers > 1 else "1 listening socket"
+        )
         try:
             import uvloop
 
@@ -334,6 +374,9 @@ def main() -> int:
     mode = f"paced at {args.rate:g} requests/s" if args.rate else "closed loop (saturation)"
     print(f"service load: {args.clients} clients, {args.requests} requests, {mode}, "
           f"{args.workers} worker(s), pack {args.pack}, database {url.split(':', 1)[0]}")  # fmt: skip
+    print(f"  server: {' '.join(serve)} ({os.cpu_count()} CPUs here, "
+          f"{'uvloop' if find_spec('uvloop') else 'asyncio'} loop, "
+          f"{'httptools' if find_spec('httptools') else 'h11'} parser, {args.sockets})")  # fmt: skip
     print(f"  elapsed {elapsed:.1f} s, {done / elapsed:.0f} requests/s, "
           f"load average {os.getloadavg()[0]:.2f}")  # fmt: skip
     for kind, values in tally.latencies.items():
@@ -342,6 +385,10 @@ def main() -> int:
                 f"  {kind:<11} n={len(values):>5}  p50 {statistics.median(values):6.1f} ms  "
                 f"p90 {percentile(values, 0.9):6.1f} ms  p99 {percentile(values, 0.99):6.1f} ms"
             )
+    spread = sorted(tally.per_client)
+    if spread:
+        print(f"  mean latency per client: fastest {spread[0]:.1f} ms, median "
+              f"{statistics.median(spread):.1f} ms, slowest {spread[-1]:.1f} ms")  # fmt: skip
     print(f"  CPU per request: server {server_cpu / done * 1000:.2f} ms, "
           f"this client {client_cpu_s / done * 1000:.2f} ms")  # fmt: skip
     print(f"  accepted decisions {len(tally.accepted)}, stored exactly once: {once}, "

@@ -32,9 +32,10 @@ from fangfan_rules.facts.known import (
     _as_known,
     _copy_with,
     _later_parts,
-    _latest_by_part,
     excluded_facts,
     known_at,
+    known_view,
+    latest_by_part,
     latest_day,
 )
 from fangfan_rules.facts.records import IncomeRecord
@@ -76,10 +77,12 @@ def test_known_at_equals_the_full_walk_on_every_kind_of_day(households):
             assert view == walked
             assert excluded == excluded_facts(left_out)
             quick_ones += view is household
-            latest = _latest_by_part(household)
+            latest = latest_by_part(household)
             assert _later_parts(household, day) == {
                 part for part, d in latest.items() if d is not None and d > day
             }
+            kept_view, kept_left_out = known_view(household, day, latest)
+            assert kept_view == view and excluded_facts(kept_left_out) == excluded
     assert quick_ones  # some days need no copy at all
 
 

@@ -70,11 +70,12 @@ def compare(
     differential tests), ``"native"`` or ``"durable"``; the engines differ only where documented
     (:mod:`fangfan_rules.engines.vectorized`: a parameter missing for a pack is an error for every
     row even when every household is out of scope). At 10,000 households × five packs the
-    default took 4.1 s (median of three, 2 loaded cores; a full native answer per row, as before,
-    took 29.6 s), most of it the per-household pass that words the texts. ``reasons=False``
-    (vectorized engine only) skips that pass: ``first_reason`` and ``missing_facts`` are then
-    absent from the frame, and the batch is evaluated at the polars plan's speed (0.7 s for the
-    same batch).
+    default took 2.8 s as a fresh process's first call (median of three, 2 cores at load ≈ 3;
+    a full native answer per row, as before, took 29.6 s), most of it the per-household pass
+    that words the texts (≈ 1.7 s) and, on a first call, importing pandas and loading the
+    packs. ``reasons=False`` (vectorized engine only) skips that pass: ``first_reason`` and
+    ``missing_facts`` are then absent from the frame, and the batch is evaluated at the polars
+    plan's speed (0.6 s for the same batch).
     ``progress=True`` shows a progress bar over households × packs with a time estimate on
     standard error.
 

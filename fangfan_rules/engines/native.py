@@ -60,7 +60,10 @@ if TYPE_CHECKING:
     from fangfan_rules.packs.pack import Pack
 
 __all__ = [
+    "KIND_ORDER",
+    "SCOPE_UNKNOWN",
     "Population",
+    "cached_missing_facts_text",
     "identify",
     "identify_many",
     "machine_text",
@@ -251,8 +254,9 @@ _DEADLINES: dict[tuple[int, date, int, date | None, date], tuple[Rule, Any, Dead
 _DEADLINES_KEPT = 4096
 
 
-# Reasons are listed by weight: what decided the outcome first, then findings, then screening.
-_KIND_ORDER = {
+#: Reasons are listed by weight: what decided the outcome first, then findings, then screening
+#: (the batch engines list them in this order too).
+KIND_ORDER = {
     kind: i
     for i, kind in enumerate(
         (
@@ -327,7 +331,7 @@ def _identify(
         return by_kind.get(kind, [])
 
     fired = [(r, run) for r, v, run in runs.values() if v is True]
-    fired.sort(key=lambda item: (_KIND_ORDER[item[0].kind], item[0].id))
+    fired.sort(key=lambda item: (KIND_ORDER[item[0].kind], item[0].id))
     missing: list[str] = []
     review: list[LocalText] = []
 
@@ -381,7 +385,7 @@ def _identify(
     for _, v, run in scope:
         if v is UNKNOWN:
             note_missing(run)
-            review.append(_SCOPE_UNKNOWN)
+            review.append(SCOPE_UNKNOWN)
 
     # 2. Outcome rules and the green channel.
     outcome = Outcome.NOT_ELIGIBLE
@@ -401,7 +405,7 @@ def _identify(
         outcome = Outcome.NEEDS_REVIEW
     missing.sort()
     if outcome == Outcome.NEEDS_REVIEW and missing:
-        review.append(_missing_facts_text(tuple(missing)))
+        review.append(cached_missing_facts_text(tuple(missing)))
     green = [(r, run) for r, v, run in of_kind(RuleKind.GREEN_CHANNEL) if v is True]
     green_channel = (
         GreenChannel(applies=True, why=green[0][0].title, citation=green[0][0].citation)
@@ -505,7 +509,7 @@ _GROUP_MATCHES: dict[tuple[str, int, str], tuple[Rule, GroupMatch]] = {}
 _GROUP_MATCHES_KEPT = 4096
 
 
-def _missing_facts_text(missing: tuple[str, ...]) -> LocalText:
+def cached_missing_facts_text(missing: tuple[str, ...]) -> LocalText:
     """:func:`missing_facts_text`, worded once per list of missing facts (a text of the names
     only; most households of a batch that need review miss one of a few lists)."""
     text = _MISSING_TEXTS.get(missing)
@@ -519,7 +523,8 @@ def _missing_facts_text(missing: tuple[str, ...]) -> LocalText:
 
 _MISSING_TEXTS: dict[tuple[str, ...], LocalText] = {}
 _MISSING_TEXTS_KEPT = 1024
-_SCOPE_UNKNOWN = LocalText(zh="是否属于排查范围未知", en="whether the household is in scope")
+#: The review point of a household whose scope is unknown.
+SCOPE_UNKNOWN = LocalText(zh="是否属于排查范围未知", en="whether the household is in scope")
 _NO_GREEN_CHANNEL = GreenChannel(applies=False)
 
 

@@ -84,7 +84,7 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -109,6 +109,7 @@ from fangfan_rules.engines.columnar_variables import (
     get_columnar,
 )
 from fangfan_rules.engines.guard import engine_boundary
+from fangfan_rules.engines.native import KIND_ORDER
 from fangfan_rules.errors import (
     DUPLICATED_HOUSEHOLD,
     FactError,
@@ -116,6 +117,7 @@ from fangfan_rules.errors import (
     UnsuppliedParameterError,
 )
 from fangfan_rules.facts import Household, known_at
+from fangfan_rules.facts.known import latest_by_part
 from fangfan_rules.idnumber import ids_revealed, scrub_id_numbers
 from fangfan_rules.logic import Missing
 from fangfan_rules.results import Identification, PopulationFigure
@@ -168,26 +170,6 @@ EXACT_COLUMNS = (
     "error",
 )
 I128 = pl.Int128
-
-# The native order of reasons (fangfan_rules.engines.native._KIND_ORDER).
-_KIND_ORDER = {
-    kind: i
-    for i, kind in enumerate(
-        (
-            RuleKind.SCOPE,
-            RuleKind.GREEN_CHANNEL,
-            RuleKind.OUTCOME,
-            RuleKind.RISK,
-            RuleKind.CATEGORY,
-            RuleKind.KEY_ATTENTION,
-            RuleKind.KEY_AREA,
-            RuleKind.MUST_VISIT,
-            RuleKind.FLAG,
-            RuleKind.NOTE,
-            RuleKind.DEADLINE,
-        )
-    )
-}
 
 
 class CompileError(RuleError):
@@ -781,7 +763,7 @@ class CompiledPack:
         # deciding rule and citation (analysis.compare._row)
         by_weight = sorted(
             (r for r in rules if r.rule.kind != RuleKind.SCOPE),
-            key=lambda r: (_KIND_ORDER[r.rule.kind], r.rule.id),
+            key=lambda r: (KIND_ORDER[r.rule.kind], r.rule.id),
         )
         deciders = [
             r for r in by_weight if r.rule.kind in (RuleKind.GREEN_CHANNEL, RuleKind.OUTCOME)
@@ -1070,6 +1052,11 @@ class PreparedBatch:
     #: dataset the library wrote and validated, read by its path, whose files match their
     #: marker: :mod:`~fangfan_rules.engines.columnar_marker`).
     validation: str = marker.FULL
+    #: Each input household's latest date per part (:func:`~fangfan_rules.facts.known.latest_by_part`),
+    #: by input position, read once for every evaluation that words texts (filled by the first).
+    household_dates: list[dict[str, date | None]] = field(
+        default_factory=list, compare=False, repr=False
+    )
 
 
 def prepare(
@@ -1217,7 +1204,7 @@ class VectorizedBatch:
             self._ids = _ids_in_order(results, self.errors)
             advance(1)
             if reasons:
-                self._fill_reasons(given, results, advance)
+                self._fill_reasons(given, results, advance, prepared.household_dates)
             else:
                 self.frame = self.frame.drop(columns=list(REASON_COLUMNS))
         self.frame.attrs["validation"] = self.validation
@@ -1238,6 +1225,7 @@ class VectorizedBatch:
         given: list[Household] | None,
         results: pl.DataFrame,
         advance: Callable[[int], None] = lambda n: None,
+        household_dates: list[dict[str, date | None]] | None = None,
     ) -> None:
         """``first_reason`` and ``missing_facts`` of every valid row: the rules the texts need,
         picked from the plan's rule values in ``results``, run by the native closures on the
@@ -1254,8 +1242,15 @@ class VectorizedBatch:
         valid = (self.frame["outcome"] != "error").to_numpy()
         if not valid.any():
             return
+        dates: list[dict[str, date | None]] | list[None] = [None] * len(valid)
         if given is not None:  # rows are the input positions
             households = [given[i] for i in range(len(given)) if valid[i]]
+            if household_dates is not None:  # read once for the packs of a compare()
+                if len(household_dates) != len(given):
+                    # made whole, then put in place in one step: batches of one prepared input
+                    # run in two threads read either nothing or every household's dates
+                    household_dates[:] = [latest_by_part(h) for h in given]
+                dates = household_dates
         else:
             by_id = {h.id: h for h in col.to_households(self.tables)}
             households = [by_id[self._ids[i]] for i in range(len(self._ids)) if valid[i]]
@@ -1269,7 +1264,7 @@ class VectorizedBatch:
         missing: list[str | None] = [None] * len(valid)
         rows = iter(i for i in range(len(valid)) if valid[i])
         for household, row, taken, own in zip(households, rows, plan, figures, strict=True):
-            first[row], missing[row] = texts.texts(household, taken, own)
+            first[row], missing[row] = texts.texts(household, taken, own, dates[row])
             advance(1)
         self.frame["first_reason"] = first
         self.frame["missing_facts"] = missing

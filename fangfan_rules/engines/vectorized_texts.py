@@ -37,9 +37,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 # the native answer's own constants and its memo of review texts, not copies of them
 from fangfan_rules.engines.native import (
-    _KIND_ORDER,
-    _SCOPE_UNKNOWN,
-    _missing_facts_text,
+    KIND_ORDER,
+    SCOPE_UNKNOWN,
+    cached_missing_facts_text,
 )
 from fangfan_rules.engines.native_program import Recorded, Recorder, RuleRun, program_of
 from fangfan_rules.facts import Household
@@ -109,7 +109,7 @@ class RowTexts:
         self.screening = [r for kind in _SCREENING for r in self.rules if r.kind == kind]
         self.reasons_order = sorted(
             (r for r in self.rules if r.kind != RuleKind.SCOPE),
-            key=lambda r: (_KIND_ORDER[r.kind], r.id),
+            key=lambda r: (KIND_ORDER[r.kind], r.id),
         )
         self.position = {r.id: i for i, r in enumerate(self.rules)}
         self.refs = {r.id: sorted(rules_referenced(r.condition)) for r in self.rules}
@@ -125,16 +125,21 @@ class RowTexts:
         household: Household,
         values: tuple[bool | None, ...],
         population: Mapping[tuple[str, str], Any],
+        latest: Mapping[str, date | None] | None = None,
     ) -> tuple[str, str]:
         """(first_reason, missing_facts) of ``household``, whose rules in force took ``values``
         in the plan (in :attr:`rules` order, None for unknown), with its population-level values
         as the native batch gives them (``Population.values[household.id]``); both masked as the
-        native row masks them."""
+        native row masks them. ``latest``: the household's
+        :func:`~fangfan_rules.facts.known.latest_by_part`, when the caller keeps it."""
         script = self._scripts.get(values)
         if script is None:  # a function of the values only: made once per distinct set
             kleene = (UNKNOWN if v is None else v for v in values)
             script = self._scripts[values] = self._script(dict(zip(self.ids, kleene, strict=True)))
-        view, _ = known_view(household, self.as_of)
+        if script.outside is None and not script.runs and script.reason is None:
+            # no rule to run (nothing noted, so nothing missing): no view, no closure
+            return masked(script.review("zh") if script.review is not None else ""), ""
+        view, _ = known_view(household, self.as_of, latest)
         rec = Recorder(self.pack, view, self.as_of, population)
         rec.fired = dict(script.fired)
         if script.outside is not None:
@@ -142,15 +147,17 @@ class RowTexts:
         for rule in script.runs:
             self._run(rec, rule, quick=True)
         done = rec.missing_by_rule
-        early = _union(done[r] for r in script.early)
+        early = _union(done[r] for r in script.early) if script.early else []
         if script.review is not None:
             first = script.review("zh")
         elif script.from_missing and early:
-            first = _missing_facts_text(tuple(early))("zh")
+            first = cached_missing_facts_text(tuple(early))("zh")
         elif script.reason is not None:
             first = self._reason(rec, script.reason, negated=False)
         else:
             first = ""
+        if not script.noted:
+            return masked(first), ""
         missing = _union(done[r] for r in script.noted)
         return masked(first), joined(masked(m) for m in missing)
 
@@ -161,7 +168,7 @@ class RowTexts:
         if outside:  # out of scope: the first scope rule not met, negated; nothing missing
             return _Script(fired, outside[0], (), (), (), None, False, None)
         noted: list[Rule] = [r for r in self.scope if values[r.id] is UNKNOWN]
-        review = _SCOPE_UNKNOWN if noted else None
+        review = SCOPE_UNKNOWN if noted else None
         outcome = "not_eligible"
         for r in self.decisive:
             v, effect = values[r.id], r.effect.outcome

@@ -6,7 +6,7 @@ its trace, so a past decision can be reproduced from today's records.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import date
 from typing import Any, TypeVar
 
@@ -39,10 +39,19 @@ def known_at(household: Household, as_of: date) -> tuple[Household, tuple[Exclud
 LeftOut = tuple[str | Callable[[], str], date, str]
 
 
-def known_view(household: Household, as_of: date) -> tuple[Household, tuple[LeftOut, ...]]:
+def known_view(
+    household: Household, as_of: date, latest: Mapping[str, date | None] | None = None
+) -> tuple[Household, tuple[LeftOut, ...]]:
     """:func:`known_at` with the facts left out as plain tuples, in no order (the native engine
-    makes them :class:`ExcludedFact`, in order, only when a trace is read: :func:`excluded_facts`)."""
-    later = _later_parts(household, as_of)
+    makes them :class:`ExcludedFact`, in order, only when a trace is read: :func:`excluded_facts`).
+
+    ``latest``: the household's :func:`latest_by_part`, when the caller keeps it to compare with
+    several days (the parts found later are the same: the latest date of a part is after as_of
+    exactly when one of its dates is)."""
+    if latest is None:
+        later = _later_parts(household, as_of)
+    else:
+        later = {part for part, day in latest.items() if day is not None and day > as_of}
     if not later:
         # Nothing dated after as_of: the household is its own view (equal to the copy the walk
         # would make), and nothing is left out.
@@ -61,15 +70,16 @@ def latest_day(household: Household) -> date | None:
     """The latest date :func:`known_at` compares with as_of, or None without any: a household
     whose latest date is on or before as_of loses nothing. A 脱贫 year counts as its 1 January
     (``lifted_year > as_of.year`` exactly when that day is after as_of)."""
-    return _latest(_latest_by_part(household).values())
+    return _latest(latest_by_part(household).values())
 
 
 def _latest(days: Iterable[date | None]) -> date | None:
     return max((d for d in days if d is not None), default=None)
 
 
-def _latest_by_part(household: Household) -> dict[str, date | None]:
-    """The latest date of each part of the household the walk compares with as_of."""
+def latest_by_part(household: Household) -> dict[str, date | None]:
+    """The latest date of each part of the household the walk compares with as_of (a dict of
+    dates only: the cyclic collector does not track it, so a batch's can be kept cheaply)."""
     members: list[date | None] = []
     for m in household.members:
         members += _member_days(m)
@@ -129,7 +139,7 @@ def _after(days: Iterable[date | None], as_of: date) -> bool:
 
 
 def _later_parts(household: Household, as_of: date) -> set[str]:
-    """The parts of :func:`_latest_by_part` whose latest date is after ``as_of``, each found
+    """The parts of :func:`latest_by_part` whose latest date is after ``as_of``, each found
     without the maxima (a part stops at its first later date): called once per evaluation."""
     parts = set()
     for m in household.members:
@@ -163,7 +173,7 @@ def _as_known(
     Only the parts holding a later date are copied; the others are kept as they are (equal to
     a copy, and cheaper); ``later_parts``: :func:`_later_parts`, when the caller has it."""
     if later_parts is None:
-        latest = _latest_by_part(household)
+        latest = latest_by_part(household)
         later_parts = {p for p, day in latest.items() if day is not None and day > as_of}
 
     def later(part: str) -> bool:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,14 +40,13 @@ _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader with the YAML 1.2 core scalars, no aliases, bounded depth, unique keys."""
+class _StrictComposer(yaml.composer.Composer):
+    """Composing that refuses aliases and anchors and bounds the depth (on either parser)."""
 
-    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 (PyYAML's own class table)
-
-    def __init__(self, stream: Any) -> None:
-        super().__init__(stream)
-        self._depth = 0
+    _depth = 0
+    # the parser's, declared only (the Python parser or libyaml's, mixed in by the loader)
+    check_event: Callable[..., bool]
+    peek_event: Callable[[], Any]
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -68,6 +68,12 @@ class _StrictLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+class _StrictLoader(_StrictComposer, yaml.SafeLoader):
+    """SafeLoader with the YAML 1.2 core scalars, no aliases, bounded depth, unique keys."""
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 (PyYAML's own class table)
 
 
 for tag, pattern, first in (
@@ -120,12 +126,52 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _m
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _date)
 _StrictLoader.add_constructor("tag:yaml.org,2002:int", _integer)
 
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser
+
+    class _StrictCLoader(  # type: ignore[misc]  # PyYAML's classes, as yaml.CSafeLoader mixes them
+        _StrictComposer,
+        CParser,
+        yaml.constructor.SafeConstructor,
+        yaml.resolver.Resolver,
+    ):
+        """:class:`_StrictLoader` on libyaml's parser: the same composing (Python, on libyaml's
+        events), constructors and scalar resolvers; the scanning and parsing in C.
+
+        Why: the pure-Python scanner and parser were four fifths of loading a pack (about
+        0.3 s of a fresh process's first ``compare()`` over the five packs). A file libyaml
+        does not load is loaded again by :class:`_StrictLoader` (its answer and its error
+        messages are the ones given), so only the valid files take this path.
+        """
+
+        yaml_constructors = _StrictLoader.yaml_constructors
+        yaml_implicit_resolvers = _StrictLoader.yaml_implicit_resolvers
+
+        def __init__(self, stream: Any) -> None:
+            CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+    _LOADERS: tuple[type[Any], ...] = (_StrictCLoader, _StrictLoader)
+else:  # pragma: no cover - PyYAML built without libyaml
+    _LOADERS = (_StrictLoader,)
+
 
 def _load(text: str, name: str) -> Any:
+    if len(_LOADERS) > 1:
+        try:
+            return _parse(text, name, _LOADERS[0])
+        except Exception:  # the Python loader answers (data or error) for what libyaml did not load
+            pass
+    return _parse(text, name, _StrictLoader)
+
+
+def _parse(text: str, name: str, loader: type[Any]) -> Any:
     stream = io.StringIO(text)
     stream.name = name  # type: ignore[misc]  # YAML's marks (file:line) name the file
     try:
-        return yaml.load(stream, Loader=_StrictLoader)
+        return yaml.load(stream, Loader=loader)
     except PackError:
         raise
     except yaml.YAMLError as exc:

@@ -1,13 +1,15 @@
 """Running the service: ``fangfan-rules serve`` and ``fangfan-rules token`` (tokens by area).
 
 ``serve`` with no options opens (or creates) the SQLite file ``fangfan-rules.sqlite3`` in the
-current directory and listens on 127.0.0.1:8000; ``--db postgresql://…`` points it at
-PostgreSQL; ``--config county.yaml`` supplies the county's figures per pack.
+current directory and listens on 127.0.0.1:8000 with one worker process per CPU
+(:func:`default_workers`); ``--db postgresql://…`` points it at PostgreSQL; ``--config
+county.yaml`` supplies the county's figures per pack.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -22,7 +24,9 @@ def serve_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (8000)")
-    parser.add_argument("--workers", type=int, default=1, help="worker processes (1)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: one per CPU)"
+    )
     return parser
 
 
@@ -43,26 +47,32 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(database=args.db or DEFAULT_URL)
 
 
-def serve(args: argparse.Namespace) -> int:
-    import uvicorn
+def default_workers() -> int:
+    """One worker process per CPU this process may run on.
 
+    A request's work is Python on the event loop (the evaluation and its trace, then the group
+    commit's statements), which the interpreter's lock serialises within a process: one process
+    keeps one core busy. On the quiet 2-core development machine a second process served 1.7
+    times the requests of one (issue 16, ``benchmarks/service_load.py``, 50 clients)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def serve(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     Store(settings.database).close()  # migrate once, before the workers start
-    if args.workers > 1:
-        # Workers import the app by name; they read the same settings from the environment.
-        import os
-
+    workers = args.workers or default_workers()
+    if workers > 1:
+        # Workers build the app by name; they read the same settings from the environment.
         os.environ["FANGFAN_SERVICE_DB"] = settings.database
         if getattr(args, "config", None):
             os.environ["FANGFAN_SERVICE_CONFIG"] = str(args.config)
-        uvicorn.run(
-            "fangfan_rules.service.run:app_from_environment",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
+        from fangfan_rules.service.workers import run_workers
+
+        return run_workers(
+            "fangfan_rules.service.run:app_from_environment", args.host, args.port, workers
         )
-        return 0
+    import uvicorn
+
     from fangfan_rules.service.app import create_app
 
     uvicorn.run(create_app(settings), host=args.host, port=args.port)
@@ -71,8 +81,6 @@ def serve(args: argparse.Namespace) -> int:
 
 def app_from_environment():  # type: ignore[no-untyped-def]
     """The app as configured by ``serve`` for worker processes (uvicorn ``factory=True``)."""
-    import os
-
     from fangfan_rules.service.app import create_app
 
     config = os.environ.get("FANGFAN_SERVICE_CONFIG")

@@ -30,9 +30,9 @@ def _service() -> object:
               help="Deployment file (YAML): database and the county's figures per pack.")  # fmt: skip
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes.")  # fmt: skip
-def serve(db: str | None, config: Path | None, host: str, port: int, workers: int) -> int:
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Worker processes [default: one per CPU].")  # fmt: skip
+def serve(db: str | None, config: Path | None, host: str, port: int, workers: int | None) -> int:
     """Start the HTTP service (OpenAPI page at /docs, web page at /ui) on the case store."""
     run = _service()
     args = argparse.Namespace(db=db, config=config, host=host, port=port, workers=workers)
