@@ -92,3 +92,64 @@ def test_two_workers_each_listen_refuse_a_second_instance_and_stop_together(tmp_
         if server.poll() is None:
             server.kill()
             server.wait(timeout=30)
+
+
+def test_sighup_starts_every_worker_again_and_a_killed_parent_leaves_no_worker(tmp_path):
+    url = f"sqlite:///{tmp_path / 'reload.sqlite3'}"
+    port = free_port()
+    server = serve(url, port)
+    try:
+        wait_for(lambda: listeners(port) == 2, "two listening sockets on the port")
+        before = workers_of(server.pid)
+        server.send_signal(signal.SIGHUP)  # a reload, as with uvicorn's supervisor
+        wait_for(
+            lambda: (
+                not (workers_of(server.pid) & before)
+                and len(workers_of(server.pid)) == 2
+                and listeners(port) == 2
+            ),
+            "two new workers listening in place of the old ones",
+        )
+        assert server.poll() is None
+        assert httpx.get(f"http://127.0.0.1:{port}/packs", timeout=30).status_code == 200
+
+        workers = workers_of(server.pid)
+        server.kill()  # SIGKILL: the parent cannot stop its workers itself
+        server.wait(timeout=30)
+        wait_for(lambda: not any(alive(p) for p in workers), "the workers gone with the parent", 30)
+        wait_for(lambda: listeners(port) == 0, "nothing left listening on the port", 30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(timeout=30)
+
+
+def test_port_zero_needs_one_worker(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "fangfan_rules", "serve", "--db",
+         f"sqlite:///{tmp_path / 'zero.sqlite3'}", "--port", "0", "--workers", "2"],
+        capture_output=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert b"--port 0" in done.stderr
+
+
+def test_default_workers_follow_the_cpus_and_a_container_quota(tmp_path, monkeypatch):
+    from fangfan_rules.service import run
+
+    read_quota = run._cgroup_cpu_quota
+    monkeypatch.setattr(run, "_cgroup_cpu_quota", lambda: None)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(96)))
+    assert run.default_workers() == run.MAX_DEFAULT_WORKERS  # a big host: bounded
+    monkeypatch.setattr(run, "_cgroup_cpu_quota", lambda: 2)
+    assert run.default_workers() == 2  # a container allowed 2 CPUs of 96
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0})
+    assert run.default_workers() == 1
+
+    quota = tmp_path / "cpu.max"
+    for text, cpus in (("max 100000\n", None), ("150000 100000\n", 2), ("50000 100000", 1)):
+        quota.write_text(text)
+        assert read_quota(quota) == cpus
+    quota.write_text("garbage")
+    assert read_quota(quota) is None
+    assert read_quota(tmp_path / "absent") is None

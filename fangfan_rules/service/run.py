@@ -47,20 +47,48 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(database=args.db or DEFAULT_URL)
 
 
+#: the most worker processes ``serve`` starts by itself (``--workers`` may ask for more, up to 64):
+#: each holds the packs and a connection pool, and on the default SQLite file every one is a writer
+MAX_DEFAULT_WORKERS = 8
+
+
 def default_workers() -> int:
-    """One worker process per CPU this process may run on.
+    """One worker process per CPU this process may use, at most :data:`MAX_DEFAULT_WORKERS`.
 
     A request's work is Python on the event loop (the evaluation and its trace, then the group
     commit's statements), which the interpreter's lock serialises within a process: one process
     keeps one core busy. On the quiet 2-core development machine a second process served 1.7
-    times the requests of one (issue 16, ``benchmarks/service_load.py``, 50 clients)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    times the requests of one (issue 16, ``benchmarks/service_load.py``, 50 clients). The CPUs
+    counted are those this process may run on and, in a container, its CPU quota (cgroup v2
+    ``cpu.max``): a container limited to 2 CPUs on a 96-core host starts 2 workers, not 96."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    quota = _cgroup_cpu_quota()
+    if quota is not None:
+        cpus = min(cpus or quota, quota)
+    return max(1, min(cpus or 1, MAX_DEFAULT_WORKERS))
+
+
+def _cgroup_cpu_quota(path: Path = Path("/sys/fs/cgroup/cpu.max")) -> int | None:
+    """The CPUs a cgroup v2 quota allows (``"200000 100000"`` → 2, rounded up), None without one."""
+    try:
+        quota, period = path.read_text().split()[:2]
+    except (OSError, ValueError):
+        return None
+    if quota == "max":
+        return None
+    try:
+        return max(1, -(-int(quota) // int(period)))
+    except (ValueError, ZeroDivisionError):
+        return None
 
 
 def serve(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     Store(settings.database).close()  # migrate once, before the workers start
     workers = args.workers or default_workers()
+    if workers > 1 and args.port == 0:
+        # each worker binds the port itself: port 0 would give each its own random port
+        raise SystemExit("serve: --port 0 (any free port) needs --workers 1; choose a port")
     if workers > 1:
         # Workers build the app by name; they read the same settings from the environment.
         os.environ["FANGFAN_SERVICE_DB"] = settings.database

@@ -8,8 +8,10 @@ was 110 ms for the fastest and 530 ms for the median, most connections on one pr
 each process binds the port itself with ``SO_REUSEPORT``, and the kernel spreads new
 connections over the processes' sockets evenly (by a hash of each connection's addresses).
 
-The parent process only starts the workers, starts one again if it dies, and stops them on
-SIGINT / SIGTERM. Before they start, it binds the port once without ``SO_REUSEPORT``: that fails
+The parent process only starts the workers, starts one again if it dies, starts them all again
+on SIGHUP (as uvicorn's supervisor does: a reload) and stops them on SIGINT / SIGTERM. A worker
+asks the kernel for SIGTERM when its parent dies (Linux ``PR_SET_PDEATHSIG``), so a parent
+killed outright leaves no worker serving the port. Before they start, it binds the port once without ``SO_REUSEPORT``: that fails
 when anything listens there already, another instance of the service included (whose sockets
 would otherwise share the port with these and take some of their connections).
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import sys
@@ -58,10 +61,25 @@ def listeners(port: int) -> int:
     return count
 
 
-def _worker(app: str, host: str, port: int) -> None:
+def _die_with_parent(parent: int) -> None:
+    """SIGTERM this worker when its parent process dies (Linux ``prctl(PR_SET_PDEATHSIG)``);
+    exit at once if the parent is already gone."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux's libc
+        logger.warning("worker [%s] cannot ask to be stopped with its parent", os.getpid())
+    if os.getppid() != parent:  # the parent died before the request took effect
+        raise SystemExit(0)
+
+
+def _worker(app: str, host: str, port: int, parent: int) -> None:
     """One worker process: its own socket on the shared port, a uvicorn server on it."""
     import uvicorn
 
+    _die_with_parent(parent)
     try:
         sock = listening_socket(host, port, shared=True)
     except OSError as exc:
@@ -89,21 +107,34 @@ def run_workers(app: str, host: str, port: int, workers: int) -> int:
     spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: no state of this one
 
     def start() -> BaseProcess:
-        process = spawn.Process(target=_worker, args=(app, host, port), daemon=False)
+        process = spawn.Process(target=_worker, args=(app, host, port, os.getpid()), daemon=False)
         process.start()
         return process
 
     stopping: list[int] = []
+    reloading: list[int] = []
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         stopping.append(signum)
 
+    def reload(signum: int, _frame: FrameType | None) -> None:
+        reloading.append(signum)
+
     previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, reload)
     processes = [start() for _ in range(workers)]
     status = 0
     try:
         while not stopping:
             wait([p.sentinel for p in processes], timeout=0.5)
+            if reloading and not stopping:
+                reloading.clear()
+                logger.info("SIGHUP: starting the workers again")
+                for index, process in enumerate(processes):  # one at a time: the port stays served
+                    process.terminate()
+                    process.join()
+                    processes[index] = start()
+                continue
             for index, process in enumerate(processes):
                 if stopping or process.is_alive():
                     continue
