@@ -53,6 +53,16 @@ EDGES = [
     "   \n",
     "a: \x07\n",
     "中文: 值\n列表:\n  - 一\n  - 二\n",
+    # where libyaml alone differs (found by review): a tab as spacing, the bare tag "!"
+    "a:\tb\n",
+    "a: b\t# c\n",
+    "a: [1,\t2]\n",
+    "a: {b:\t1}\n",
+    "a:\t\n  b: 1\n",
+    "a: 1 \t\n",
+    "a: 'x'  \t\n",
+    "a: !\n",
+    "- !\n",
 ]
 
 

@@ -158,8 +158,15 @@ else:  # pragma: no cover - PyYAML built without libyaml
     _LOADERS = (_StrictLoader,)
 
 
+#: Characters where libyaml and the pure-Python loader are known to differ on the same text: a tab
+#: as spacing (libyaml accepts ``a:\tb``, the Python scanner refuses it) and the bare non-specific
+#: tag ``!`` (libyaml gives ``''``, Python ``None``). A text holding either is loaded by the Python
+#: loader alone, so that a pack loads (or fails) the same way with or without libyaml.
+_PYTHON_ONLY = ("\t", "!")
+
+
 def _load(text: str, name: str) -> Any:
-    if len(_LOADERS) > 1:
+    if len(_LOADERS) > 1 and not any(c in text for c in _PYTHON_ONLY):
         try:
             return _parse(text, name, _LOADERS[0])
         except Exception:  # the Python loader answers (data or error) for what libyaml did not load
