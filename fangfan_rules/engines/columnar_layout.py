@@ -8,6 +8,7 @@ neither imports the other's internals, so the two form no import cycle.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -275,51 +276,71 @@ def as_polars(frame: Any) -> pl.DataFrame:
     raise FactError(None, [(type(frame).__name__, None, problem)])
 
 
-def household_keys(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+@dataclass(frozen=True)
+class HouseholdRuns:
+    """A child table's runs of equal household ids: ``run``, each row's run number (0, 1, …),
+    and ``heads``, the household id of each run."""
+
+    run: pl.Series
+    heads: pl.Series
+
+
+def household_runs(frame: pl.DataFrame) -> HouseholdRuns:
+    """The runs of equal ``household_id`` of a child table (see :func:`household_keys`)."""
+    run = frame.select(pl.col("household_id").rle_id()).to_series()
+    return HouseholdRuns(run, frame.get_column("household_id").filter(run.ne_missing(run.shift(1))))
+
+
+def household_keys(
+    tables: Mapping[str, pl.DataFrame], runs: Mapping[str, HouseholdRuns] | None = None
+) -> dict[str, pl.DataFrame]:
     """The tables with ``__hkey`` on every child row: the ``__hrow`` of its household.
 
     ``__hkey`` is the row number of a households row with the child row's id (the first one;
     a duplicated household id is an error that removes all its rows), null when there is none.
+    ``runs`` may give the :func:`household_runs` of some child tables, already computed for
+    their current ``household_id`` (validation reads them to check the ids once per run).
 
     Why: the engine groups and joins child rows by household many times, and at a million
     households an integer key is several times cheaper than the string id. Child rows usually
     come grouped by household (nested files, :func:`to_tables`), so the id is looked up once per
     run of equal ids; when the runs are exactly the households in order (members, as a rule) no
-    lookup is needed. The other tables' runs are looked up together, in one join on a 64-bit
-    hash of the id checked string by string (a collision or a duplicated household id falls
-    back to joining the strings).
+    lookup is needed, and when ``__hrow`` is 0, 1, … (validated input) the run number is the
+    key itself. The other tables' runs are looked up together, in one join on a 64-bit hash of
+    the id checked string by string (a collision or a duplicated household id falls back to
+    joining the strings).
     """
     h = tables["households"]
     ids = h.get_column("household_id")
     rows = h.get_column("__hrow")
+    numbered = h.select((pl.col("__hrow") == pl.int_range(pl.len())).all()).item()
     out = dict(tables)
-    runs: dict[str, pl.Series] = {}
-    lookups: list[pl.DataFrame] = []
+    found: dict[str, HouseholdRuns] = {}
     looked_up: list[str] = []
     for t in CHILDREN:
         frame = tables[t]
         if "__hkey" in frame.columns:  # drop() copies the frame even when the column is absent
             frame = frame.drop("__hkey")
         out[t] = frame
-        run = frame.select(pl.col("household_id").rle_id()).to_series()
-        runs[t] = run
-        head_ids = frame.get_column("household_id").filter(run.ne_missing(run.shift(1)))
+        given = runs.get(t) if runs is not None else None
+        found[t] = given if given is not None else household_runs(frame)
+        head_ids = found[t].heads
         if head_ids.len() == ids.len() and head_ids.equals(ids, check_names=False):
-            out[t] = frame.with_columns(rows.gather(run).alias("__hkey"))
+            run = found[t].run
+            keys = run.cast(rows.dtype) if numbered else rows.gather(run)
+            out[t] = frame.with_columns(keys.alias("__hkey"))
         else:
             looked_up.append(t)
-            lookups.append(
-                head_ids.to_frame().with_columns(pl.lit(t).alias("__table")).with_row_index("__i")
-            )
-    if lookups:
-        matched = _match_ids(pl.concat(lookups), h).partition_by("__table", as_dict=True)
+    if looked_up:
+        heads = pl.concat([found[t].heads for t in looked_up]).alias("household_id").to_frame()
+        # one key per head, in the heads' order: each table's keys are a slice of them
+        matched = _match_ids(heads, h).get_column("__hkey")
+        offset = 0
         for t in looked_up:
-            found = matched.get((t,))
-            if found is None:  # an empty table
-                keys = pl.Series("__hkey", [], dtype=rows.dtype)
-            else:
-                keys = found.sort("__i").get_column("__hkey")
-            out[t] = out[t].with_columns(keys.gather(runs[t]).alias("__hkey"))
+            length = found[t].heads.len()
+            keys = matched.slice(offset, length)
+            offset += length
+            out[t] = out[t].with_columns(keys.gather(found[t].run).alias("__hkey"))
     return out
 
 

@@ -47,9 +47,11 @@ from fangfan_rules.engines.columnar_layout import (
     TABLES,
     B,
     D,
+    HouseholdRuns,
     S,
     as_polars,
     household_keys,
+    household_runs,
 )
 from fangfan_rules.engines.guard import engine_boundary
 from fangfan_rules.errors import DUPLICATED_HOUSEHOLD, FactError
@@ -189,7 +191,9 @@ def _runs(value: pl.Expr) -> pl.Expr:
 _FEW_VALUES = frozenset({"member_id", "county", "town", "village"})
 
 
-def _dirty_text(t: str, frame: pl.DataFrame) -> set[str]:
+def _dirty_text(
+    t: str, frame: pl.DataFrame, runs: HouseholdRuns | None, clean_ids: pl.Series | None
+) -> set[str]:
     """The text columns of a frame that need stripping or their character / enum check.
 
     Why: stripping every text column and checking every character of it was most of the cost
@@ -198,6 +202,11 @@ def _dirty_text(t: str, frame: pl.DataFrame) -> set[str]:
     enum or an ID number not in its final form. A column with none is left as it is: stripping
     it would change nothing and its checks could flag no row. The others get the full treatment
     (stripped, then every check), so a dirty value is reported exactly as before.
+
+    A child table's household ids are tested once per run (``runs``, its
+    :func:`~fangfan_rules.engines.columnar_layout.household_runs`), and not at all when the runs
+    are the households' own ids in order and those passed the same test (``clean_ids``): the
+    values are the same, so is the answer.
     """
     tests: dict[str, pl.Expr] = {}
     dirty = set()
@@ -212,7 +221,10 @@ def _dirty_text(t: str, frame: pl.DataFrame) -> set[str]:
             continue
         value = pl.col(c)
         if t != "households" and c == "household_id":
-            bad = _runs(value).str.contains(_ID_BAD)
+            heads = runs.heads if runs is not None else None
+            if heads is not None and clean_ids is not None and heads.equals(clean_ids):
+                continue
+            bad = (_runs(value) if heads is None else pl.lit(heads)).str.contains(_ID_BAD)
         elif c in _FEW_VALUES:  # the distinct values only (cheaper than a regex per row)
             bad = value.unique().str.contains(_ID_BAD)
         elif c in IDS[t]:
@@ -384,6 +396,7 @@ def validate(
         raise FactError(None, [("households", None, "the households table is required")])
     checks = _Checks()
     typed: dict[str, pl.DataFrame] = {}
+    runs: dict[str, HouseholdRuns] = {}  # the child tables' household runs, for household_keys
     unreadable: list[pl.DataFrame] = []  # households rows of records that could not be read
     for t in TABLES:
         frame = raw.get(t, pl.DataFrame(schema=SCHEMAS[t]))
@@ -433,7 +446,12 @@ def validate(
                 pl.col("household_id"),
                 f"an id must be text, not a {frame.schema['household_id']} value",
             )
-        dirty = checks.dirty[t] = _dirty_text(t, frame)
+        # child rows come grouped by household: their ids are tested and keyed once per run
+        text_ids = frame.schema["household_id"] == S
+        found = household_runs(frame) if t != "households" and text_ids else None
+        dirty = checks.dirty[t] = _dirty_text(t, frame, found, _clean_ids(typed, checks.dirty))
+        if found is not None and "household_id" not in dirty:  # stripping may join runs
+            runs[t] = found
         hid = pl.col("household_id").cast(S, strict=False)
         frame = frame.with_columns(
             hid.str.strip_chars(ASCII_BLANKS) if "household_id" in dirty else hid
@@ -455,7 +473,7 @@ def validate(
         ).with_columns(pl.col(c).str.strip_chars(ASCII_BLANKS) for c in text)
         _text_checks(t, frame, checks, dirty)
         typed[t] = frame
-    typed = household_keys(typed)
+    typed = household_keys(typed, runs)
     _row_checks(typed, checks)
     if also_duplicated is not None and also_duplicated.len():
         h = typed["households"]
@@ -508,6 +526,14 @@ def validate(
         for t, frame in final.items()
     }
     return clean, errors
+
+
+def _clean_ids(typed: dict[str, pl.DataFrame], dirty: dict[str, set[str]]) -> pl.Series | None:
+    """The households' ids, when they are typed and :func:`_dirty_text` found them clean."""
+    h = typed.get("households")
+    if h is None or "household_id" in dirty.get("households", {"household_id"}):
+        return None
+    return h.get_column("household_id")
 
 
 #: Rows per chunk below which a table is copied into one chunk (see "Chunks").
