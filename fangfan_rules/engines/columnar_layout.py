@@ -283,6 +283,15 @@ class HouseholdRuns:
 
     run: pl.Series
     heads: pl.Series
+    #: Whether ``heads`` are the households' ids in order, when already compared with the ids
+    #: :func:`household_keys` will be given (None: not compared).
+    in_order: bool | None = None
+
+    def follow(self, ids: pl.Series) -> bool:
+        """Whether the runs are exactly the households ``ids`` in order (one run each)."""
+        if self.in_order is not None:
+            return self.in_order
+        return self.heads.len() == ids.len() and self.heads.equals(ids, check_names=False)
 
 
 def household_runs(frame: pl.DataFrame) -> HouseholdRuns:
@@ -324,8 +333,7 @@ def household_keys(
         out[t] = frame
         given = runs.get(t) if runs is not None else None
         found[t] = given if given is not None else household_runs(frame)
-        head_ids = found[t].heads
-        if head_ids.len() == ids.len() and head_ids.equals(ids, check_names=False):
+        if found[t].follow(ids):
             run = found[t].run
             keys = run.cast(rows.dtype) if numbered else rows.gather(run)
             out[t] = frame.with_columns(keys.alias("__hkey"))

@@ -27,7 +27,7 @@ gigabyte).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -191,9 +191,7 @@ def _runs(value: pl.Expr) -> pl.Expr:
 _FEW_VALUES = frozenset({"member_id", "county", "town", "village"})
 
 
-def _dirty_text(
-    t: str, frame: pl.DataFrame, runs: HouseholdRuns | None, clean_ids: pl.Series | None
-) -> set[str]:
+def _dirty_text(t: str, frame: pl.DataFrame, runs: HouseholdRuns | None) -> set[str]:
     """The text columns of a frame that need stripping or their character / enum check.
 
     Why: stripping every text column and checking every character of it was most of the cost
@@ -205,8 +203,8 @@ def _dirty_text(
 
     A child table's household ids are tested once per run (``runs``, its
     :func:`~fangfan_rules.engines.columnar_layout.household_runs`), and not at all when the runs
-    are the households' own ids in order and those passed the same test (``clean_ids``): the
-    values are the same, so is the answer.
+    are the households' own ids in order and those passed the same test (``runs.in_order``, set
+    only against clean households ids): the values are the same, so is the answer.
     """
     tests: dict[str, pl.Expr] = {}
     dirty = set()
@@ -221,10 +219,9 @@ def _dirty_text(
             continue
         value = pl.col(c)
         if t != "households" and c == "household_id":
-            heads = runs.heads if runs is not None else None
-            if heads is not None and clean_ids is not None and heads.equals(clean_ids):
+            if runs is not None and runs.in_order:
                 continue
-            bad = (_runs(value) if heads is None else pl.lit(heads)).str.contains(_ID_BAD)
+            bad = (_runs(value) if runs is None else pl.lit(runs.heads)).str.contains(_ID_BAD)
         elif c in _FEW_VALUES:  # the distinct values only (cheaper than a regex per row)
             bad = value.unique().str.contains(_ID_BAD)
         elif c in IDS[t]:
@@ -449,7 +446,10 @@ def validate(
         # child rows come grouped by household: their ids are tested and keyed once per run
         text_ids = frame.schema["household_id"] == S
         found = household_runs(frame) if t != "households" and text_ids else None
-        dirty = checks.dirty[t] = _dirty_text(t, frame, found, _clean_ids(typed, checks.dirty))
+        clean_ids = _clean_ids(typed, checks.dirty)
+        if found is not None and clean_ids is not None:  # compared once, for both uses
+            found = replace(found, in_order=found.follow(clean_ids))
+        dirty = checks.dirty[t] = _dirty_text(t, frame, found)
         if found is not None and "household_id" not in dirty:  # stripping may join runs
             runs[t] = found
         hid = pl.col("household_id").cast(S, strict=False)
@@ -529,7 +529,8 @@ def validate(
 
 
 def _clean_ids(typed: dict[str, pl.DataFrame], dirty: dict[str, set[str]]) -> pl.Series | None:
-    """The households' ids, when they are typed and :func:`_dirty_text` found them clean."""
+    """The households' ids, when they are typed and :func:`_dirty_text` found them clean: then
+    they are what :func:`~fangfan_rules.engines.columnar_layout.household_keys` will see."""
     h = typed.get("households")
     if h is None or "household_id" in dirty.get("households", {"household_id"}):
         return None
