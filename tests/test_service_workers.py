@@ -10,6 +10,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -58,12 +60,23 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_two_workers_each_listen_refuse_a_second_instance_and_stop_together(tmp_path):
+@contextmanager
+def two_workers(tmp_path: Path) -> Iterator[tuple[str, int, subprocess.Popen[bytes]]]:
+    """``serve --workers 2`` on a free port, both workers listening; killed if still running."""
     url = f"sqlite:///{tmp_path / 'workers.sqlite3'}"
     port = free_port()
     server = serve(url, port)
     try:
         wait_for(lambda: listeners(port) == 2, "two listening sockets on the port")
+        yield url, port, server
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(timeout=30)
+
+
+def test_two_workers_each_listen_refuse_a_second_instance_and_stop_together(tmp_path):
+    with two_workers(tmp_path) as (url, port, server):
         for _ in range(20):  # a new connection each: whichever worker takes it answers
             assert httpx.get(f"http://127.0.0.1:{port}/packs", timeout=30).status_code == 200
 
@@ -88,18 +101,10 @@ def test_two_workers_each_listen_refuse_a_second_instance_and_stop_together(tmp_
         assert server.wait(timeout=60) == 0
         wait_for(lambda: not any(alive(p) for p in workers), "every worker stopped", 30)
         assert listeners(port) == 0
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait(timeout=30)
 
 
 def test_sighup_starts_every_worker_again_and_a_killed_parent_leaves_no_worker(tmp_path):
-    url = f"sqlite:///{tmp_path / 'reload.sqlite3'}"
-    port = free_port()
-    server = serve(url, port)
-    try:
-        wait_for(lambda: listeners(port) == 2, "two listening sockets on the port")
+    with two_workers(tmp_path) as (_url, port, server):
         before = workers_of(server.pid)
         server.send_signal(signal.SIGHUP)  # a reload, as with uvicorn's supervisor
         wait_for(
@@ -118,10 +123,6 @@ def test_sighup_starts_every_worker_again_and_a_killed_parent_leaves_no_worker(t
         server.wait(timeout=30)
         wait_for(lambda: not any(alive(p) for p in workers), "the workers gone with the parent", 30)
         wait_for(lambda: listeners(port) == 0, "nothing left listening on the port", 30)
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait(timeout=30)
 
 
 def test_port_zero_needs_one_worker(tmp_path):
