@@ -12,19 +12,8 @@ import fangfan_rules as ff
 from fangfan_rules.store import AccessDenied, Store, StoreError, token_hash
 from tests import mini_pack
 from tests.helpers import household, record
-from tests.store_backends import BACKENDS, database_url
 
 AS_OF = date(2024, 6, 1)
-
-
-@pytest.fixture(params=BACKENDS)
-def store(request, tmp_path):
-    with database_url(request.param, tmp_path) as url:
-        opened = Store(url)
-        try:
-            yield opened
-        finally:
-            opened.close()
 
 
 @pytest.fixture

@@ -7,22 +7,10 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
-import pytest
 from sqlalchemy import Connection, text
 
 from fangfan_rules.store import Store, StoreError
 from fangfan_rules.store.groupcommit import GroupCommit
-from tests.store_backends import BACKENDS, database_url
-
-
-@pytest.fixture(params=BACKENDS)
-def store(request, tmp_path):
-    with database_url(request.param, tmp_path) as url:
-        opened = Store(url)
-        try:
-            yield opened
-        finally:
-            opened.close()
 
 
 def audit(n: int, fail: bool = False):
