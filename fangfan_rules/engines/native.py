@@ -95,12 +95,7 @@ _CHECK_FIELDS = BoundedMemo(maxsize=50_000)
 
 def check_of(recorded: Recorded) -> Check:
     """The trace's Check for one recorded leaf: machine texts and the words in both languages."""
-    key = check_key(*recorded)
-    fields: dict[str, Any] | None = None if key is None else _CHECK_FIELDS.get(key)
-    if fields is None:
-        fields = _check_fields(recorded)
-        if key is not None:
-            _CHECK_FIELDS.put(key, fields)
+    fields = _CHECK_FIELDS.get_or_make(check_key(*recorded), lambda: _check_fields(recorded))
     return Check(**fields)
 
 

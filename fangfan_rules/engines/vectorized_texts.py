@@ -23,7 +23,7 @@ needed to prove them equal.
 The choice of the rule and of the review point follows ``native._identify`` step by step; each
 rule run here is checked to give the plan's value (a difference is a bug, raised, never a text).
 The words are :func:`~fangfan_rules.rules.wording.check_text` and
-:func:`~fangfan_rules.rules.wording.reason_text`, each distinct check worded once per batch
+:func:`~fangfan_rules.rules.wording.reason_text`, each distinct check worded once per process
 (keyed by every argument, with the exact type of each value). Proven equal to
 ``identify(...).first_reason("zh")`` and the masked ``missing_facts`` on every row by
 ``tests/test_vectorized_wording.py``.
@@ -41,14 +41,13 @@ from fangfan_rules.engines.native import (
     SCOPE_UNKNOWN,
     cached_missing_facts_text,
 )
-from fangfan_rules.engines.native_program import Recorded, Recorder, RuleRun, program_of
+from fangfan_rules.engines.native_program import Recorder, RuleRun, program_of
 from fangfan_rules.facts import Household
 from fangfan_rules.facts.known import known_view
 from fangfan_rules.idnumber import masked
 from fangfan_rules.logic import UNKNOWN, Truth
 from fangfan_rules.result_rows import joined
 from fangfan_rules.rules.conditions import rules_referenced
-from fangfan_rules.rules.exact_keys import exact_key
 from fangfan_rules.rules.parameters import LocalText
 from fangfan_rules.rules.rule import Rule, RuleKind
 from fangfan_rules.rules.wording import check_text, reason_text
@@ -115,8 +114,6 @@ class RowTexts:
         self.refs = {r.id: sorted(rules_referenced(r.condition)) for r in self.rules}
         self.never = dict.fromkeys((r.id for r in pack.rules), False)
         self._scripts: dict[tuple[bool | None, ...], _Script] = {}
-        self._checks: dict[Any, str] = {}
-        self._args: dict[int, tuple[Mapping[str, Any], Any]] = {}
         self._reasons: dict[tuple[str, bool, tuple[str, ...]], str] = {}
 
     # -- one row --------------------------------------------------------------------------------
@@ -251,29 +248,16 @@ class RowTexts:
 
     def _reason(self, rec: Recorder, rule: Rule, *, negated: bool) -> str:
         """``native._reason(rule, run, negated).text_zh``: the checks with the wanted result (or
-        all of them), each worded once per batch."""
+        all of them), each worded once per process by check_text's memo."""
         run = self._run(rec, rule, quick=False)
         wanted = not negated
         relevant = [c for c in run.checks if c[6] is wanted] or run.checks
-        details = tuple(self._check(c) for c in relevant)
+        # check_text words each distinct check once per process (its exactly keyed memo)
+        details = tuple(check_text(*c[:7], lang="zh", parameter=c[7]) for c in relevant)
         key = (rule.id, negated, details)
         text = self._reasons.get(key)
         if text is None:
             text = self._reasons[key] = reason_text(rule.title, details, negated=negated, lang="zh")
-        return text
-
-    def _check(self, check: Recorded) -> str:
-        name, args, member, value, op, right, result, parameter = check
-        # a leaf's arguments are one mapping, resolved once for the day: its key made once
-        kept = self._args.get(id(args))
-        if kept is None or kept[0] is not args:
-            kept = self._args[id(args)] = (args, exact_key(args))
-        key = (name, kept[1], member, exact_key(value), op, exact_key(right), result, parameter)
-        if None in (key[1], key[3], key[5]):  # no exact key: worded without the memo
-            return check_text(*check[:7], lang="zh", parameter=check[7])
-        text = self._checks.get(key)
-        if text is None:
-            text = self._checks[key] = check_text(*check[:7], lang="zh", parameter=check[7])
         return text
 
 

@@ -13,7 +13,7 @@ afresh at every call, so a mapping changed later cannot meet a stale text.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -98,6 +98,17 @@ class BoundedMemo:
     def get(self, key: Hashable) -> Any:
         """The stored result, or None."""
         return self._data.get(key)
+
+    def get_or_make(self, key: Hashable | None, make: Callable[[], Any]) -> Any:
+        """The result stored under ``key``, made by ``make()`` and stored when absent; made
+        afresh and not stored when ``key`` is None (a value without an exact key)."""
+        if key is None:
+            return make()
+        result = self._data.get(key)
+        if result is None:
+            result = make()
+            self.put(key, result)
+        return result
 
     def put(self, key: Hashable, result: Any) -> None:
         if len(self._data) >= self.maxsize:

@@ -236,13 +236,9 @@ def check_text(
     """
     check = (variable, args, member_id, value, op, right, result, parameter)
     key = check_key(*check)
-    if key is None:
-        return word_check(check, lang)
-    key = (key, lang)
-    text: str | None = _CHECK_TEXTS.get(key)
-    if text is None:
-        text = word_check(check, lang)
-        _CHECK_TEXTS.put(key, text)
+    text: str = _CHECK_TEXTS.get_or_make(
+        None if key is None else (key, lang), lambda: word_check(check, lang)
+    )
     return text
 
 
