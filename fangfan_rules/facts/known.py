@@ -51,7 +51,7 @@ def known_view(
     if latest is None:
         later = _later_parts(household, as_of)
     else:
-        later = {part for part, day in latest.items() if day is not None and day > as_of}
+        later = _parts_after(latest, as_of)
     if not later:
         # Nothing dated after as_of: the household is its own view (equal to the copy the walk
         # would make), and nothing is left out.
@@ -138,6 +138,11 @@ def _after(days: Iterable[date | None], as_of: date) -> bool:
     return False
 
 
+def _parts_after(latest: Mapping[str, date | None], as_of: date) -> set[str]:
+    """The parts of a :func:`latest_by_part` whose latest date is after ``as_of``."""
+    return {part for part, day in latest.items() if day is not None and day > as_of}
+
+
 def _later_parts(household: Household, as_of: date) -> set[str]:
     """The parts of :func:`latest_by_part` whose latest date is after ``as_of``, each found
     without the maxima (a part stops at its first later date): called once per evaluation."""
@@ -173,8 +178,7 @@ def _as_known(
     Only the parts holding a later date are copied; the others are kept as they are (equal to
     a copy, and cheaper); ``later_parts``: :func:`_later_parts`, when the caller has it."""
     if later_parts is None:
-        latest = latest_by_part(household)
-        later_parts = {p for p, day in latest.items() if day is not None and day > as_of}
+        later_parts = _parts_after(latest_by_part(household), as_of)
 
     def later(part: str) -> bool:
         return part in later_parts
