@@ -1234,8 +1234,9 @@ class VectorizedBatch:
         Why the native closures: both texts are worded from values the native trace reads (the
         facts a variable found missing, the checks of the deciding rule); re-deriving them here
         would be a second copy of the variables and of their wording. The population figures
-        are the native batch's (:func:`~fangfan_rules.engines.native.population_for` over the
-        valid households), as in ``identify_many``.
+        are those the native batch would read (:func:`~fangfan_rules.engines.native.population_for`
+        over the valid households, as in ``identify_many``), taken from the plan's aggregate
+        columns (:meth:`_native_figures`) rather than computed again.
         """
         from fangfan_rules.engines.vectorized_texts import RowTexts
 
