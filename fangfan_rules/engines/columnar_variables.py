@@ -252,6 +252,32 @@ _COMPONENTS = {
 }
 
 
+def _keys_grouped(frame: pl.DataFrame) -> bool:
+    """Whether the rows of each household are contiguous: the integer keys are sorted (the
+    usual case, child rows grouped by household in household order) and none is null."""
+    keys = frame.get_column("household_id")
+    return keys.dtype.is_integer() and not keys.has_nulls() and keys.is_sorted()
+
+
+def household_sums(frame: pl.LazyFrame, sums: Sequence[str], *, grouped: bool) -> pl.LazyFrame:
+    """``household_id`` → the sum of each column of ``sums`` (nulls count as nothing), one row
+    per household with rows.
+
+    ``grouped``: the rows of each household are contiguous (:func:`_keys_grouped`). Then each
+    sum is read off a running total: its value at the household's last row minus its value at the
+    previous household's last row. Why: a hash group-by of 200,000 income records into 100,000
+    households cost about five times that (polars 2.1, measured). The running totals are exact
+    where the sums are: an Int128 column holds the running total of any batch (a record's amount
+    is below 10**19 fen), and the other columns (days) stay far below the Int64 range.
+    """
+    if not grouped:
+        return frame.group_by("household_id").agg(pl.col(sums).sum())
+    key = pl.col("household_id")
+    last = (key != key.shift(-1)).fill_null(True)
+    totals = frame.select(key, pl.col(sums).fill_null(0).cum_sum()).filter(last)
+    return totals.with_columns(pl.col(c).diff().fill_null(pl.col(c)) for c in sums)
+
+
 def prorata(
     tables: Mapping[str, pl.DataFrame], window: DateRange, amounts: Sequence[str] = ("net",)
 ) -> pl.DataFrame:
@@ -279,15 +305,14 @@ def prorata(
         .filter(pl.col("o") > 0)
     )
     full = pl.col("o") == pl.col("d")
-    # Plain sums of precomputed columns: an expression inside agg() runs group by group.
-    grouped_plan = (
+    grouped_plan = household_sums(
         records.select(
             "household_id",
-            "o",
+            pl.col("o").alias("covered"),
             *(pl.when(full).then(pl.col(f"a_{a}")).otherwise(0).alias(f"w_{a}") for a in amounts),
-        )
-        .group_by("household_id")
-        .agg(pl.col("o").sum().alias("covered"), *(pl.col(f"w_{a}").sum() for a in amounts))
+        ),
+        ["covered", *(f"w_{a}" for a in amounts)],
+        grouped=_keys_grouped(tables["income"]),
     )
     # Records never overlap (validated), so at most two are cut by the window: the one holding its
     # first day and the one holding its last (possibly the same record).
