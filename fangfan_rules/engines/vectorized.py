@@ -589,12 +589,14 @@ class CompiledPack:
         self._check_guards(h, [*self.guards["household"], *hguards])
         # lazily, for its common-subexpression elimination: the outcome columns share most of
         # their parts (out of scope, the category, the first unknown rule)
+        shared_parts, outcome_columns = self._outcome_exprs
         return (
             h.lazy()
+            .with_columns(shared_parts)
             .select(
                 pl.col("__id").alias("household_id"),
                 "__hrow",
-                *self._outcome_exprs,
+                *outcome_columns,
                 *(r.column for r in self.rules.values() if rule_values),
                 *(
                     s.column
@@ -682,12 +684,20 @@ class CompiledPack:
 
     # -- combining effects (fangfan_rules.engines.native.identify, step by step) ----------------
     @functools.cached_property
-    def _outcome_exprs(self) -> tuple[pl.Expr, ...]:
+    def _outcome_exprs(self) -> tuple[list[pl.Expr], list[pl.Expr]]:
         """:meth:`_outcome_columns`, built once per compiled pack: the expressions depend on the
         rules only, and building them took several milliseconds of every evaluation."""
-        return tuple(self._outcome_columns())
+        return self._outcome_columns()
 
-    def _outcome_columns(self) -> list[pl.Expr]:
+    def _outcome_columns(self) -> tuple[list[pl.Expr], list[pl.Expr]]:
+        """The parts several result columns read (outcome, category, out of scope, counted) as
+        columns of their own, then the result columns over them.
+
+        Why two steps: the citation, the deciding rule and every list item compare the outcome
+        or the category, or test out of scope; as columns they are computed once, where inside
+        each result column they were computed again (about a tenth of the plan at 100,000
+        households).
+        """
         rules = [self.rules[r.id] for r in self.in_force]
 
         def of_kind(*kinds: RuleKind) -> list[_CompiledRule]:
@@ -709,9 +719,19 @@ class CompiledPack:
             Why not a when/then chain: each link of a nested chain materialises a string column,
             so a chain over every rule cost more than all the rules together. The position of the
             first true condition is an integer coalesce, and the strings are gathered once.
+            Neighbouring pairs with the same value are one pair whose condition is their ``|``
+            (many rules share a citation): the same first value, one integer column fewer each
+            (Kleene's ``|`` holds where one of them holds; null or false where none does).
             """
             if not pairs:
                 return otherwise
+            merged: list[tuple[pl.Expr, str | None]] = []
+            for cond, value in pairs:
+                if merged and merged[-1][1] == value:
+                    merged[-1] = (merged[-1][0] | cond, value)
+                else:
+                    merged.append((cond, value))
+            pairs = merged
             index = pl.coalesce(
                 pl.when(cond).then(pl.lit(i, dtype=pl.UInt32)) for i, (cond, _) in enumerate(pairs)
             )
@@ -742,7 +762,7 @@ class CompiledPack:
             .otherwise(pl.lit("not_eligible"))
         )
         monitored = ~out_of_scope & (identify | review | unknown_outcome)
-        counted = ~out_of_scope & (identify | review | unknown_outcome)  # outcome != not_eligible
+        counted = monitored  # outcome != not_eligible
 
         # category: the last rule per category (trace order), by the pack's precedence
         by_category: dict[Any, _CompiledRule] = {}
@@ -761,6 +781,13 @@ class CompiledPack:
                 .otherwise(chain)
             )
         category = pl.when(monitored).then(chain).otherwise(none)
+        shared = {
+            "__outcome": outcome,
+            "__category": category,
+            "__out_of_scope": out_of_scope,
+            "__counted": counted,
+        }
+        outcome, category, out_of_scope, counted = (pl.col(name) for name in shared)
 
         lists = self._list_items(out_of_scope, counted)
         green = ~out_of_scope & any_of([_fired(r) for r in of_kind(RuleKind.GREEN_CHANNEL)])
@@ -818,7 +845,7 @@ class CompiledPack:
             + reason_pairs,
             none,
         )
-        return [
+        return [expr.alias(name) for name, expr in shared.items()], [
             outcome.alias("outcome"),
             category.alias("category"),
             *(word for name, items in lists.items() for word in _bit_words(name, items)),
