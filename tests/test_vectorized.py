@@ -250,6 +250,26 @@ def test_list_results_decode_from_bit_words_in_item_order(n_labels, data):
     assert list(decoded) == [";".join(labels[i] for i in r) for r in rows]
 
 
+@pytest.mark.parametrize("n_labels", [2, 64, 65, 130])
+def test_list_results_decode_null_words_as_no_items_and_no_rows_as_text(n_labels):
+    """Error rows (null words) read as no items, one word or several; no rows: a String series."""
+    labels = tuple(f"g{i}" for i in range(n_labels))
+    items = [(label, pl.col("present").list.contains(i)) for i, label in enumerate(labels)]
+    frame = pl.DataFrame({"present": [[0, 1], None, [1]]}, schema={"present": pl.List(pl.Int64)})
+    words = frame.with_columns(vz._bit_words("groups", items))
+    words = words.with_columns(
+        pl.when(pl.col("present").is_null())
+        .then(None)
+        .otherwise(pl.col("^groups__bits.*$"))
+        .name.keep()
+    )
+    decoded = vz.decode_lists(words, "groups", labels)
+    assert decoded.dtype == pl.String and decoded.name == "groups"
+    assert list(decoded) == ["g0;g1", "", "g1"]
+    empty = vz.decode_lists(words.head(0), "groups", labels)
+    assert empty.dtype == pl.String and empty.len() == 0
+
+
 # -- exact money ------------------------------------------------------------------------------
 
 

@@ -273,16 +273,25 @@ def decode_lists(frame: pl.DataFrame, name: str, labels: tuple[str, ...]) -> pl.
         return pl.repeat(joined(()), frame.height, dtype=pl.String, eager=True).alias(name)
     bits = frame.select(pl.col(words).fill_null(0))
     distinct = bits.unique()
-    cells = [
-        joined(
-            labels[k * _WORD + j]
-            for k, word in enumerate(row)
-            for j in range(min(_WORD, len(labels) - k * _WORD))
-            if word >> j & 1
-        )
-        for row in distinct.iter_rows()
-    ]
-    distinct = distinct.with_columns(pl.Series("__cell", cells, dtype=pl.String))
+    cells = pl.Series(
+        "__cell",
+        [
+            joined(
+                labels[k * _WORD + j]
+                for k, word in enumerate(row)
+                for j in range(min(_WORD, len(labels) - k * _WORD))
+                if word >> j & 1
+            )
+            for row in distinct.iter_rows()
+        ],
+        dtype=pl.String,
+    )
+    if len(words) == 1 and cells.len():  # one word: a lookup of the word, cheaper than a join
+        word = pl.col(words[0])
+        return bits.select(
+            word.replace_strict(distinct.to_series(), cells, return_dtype=pl.String).alias(name)
+        ).to_series()
+    distinct = distinct.with_columns(cells)
     codes = bits.join(distinct, on=words, how="left", maintain_order="left")
     return codes.get_column("__cell").alias(name)
 
