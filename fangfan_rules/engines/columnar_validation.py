@@ -105,9 +105,9 @@ _EXPECTED = {
 }
 
 
-def _cast(frame: pl.DataFrame, table: str, column: str) -> tuple[pl.Expr, pl.Expr | None, str]:
-    """The column cast to its layout dtype, a flag of values that are not in a documented form
-    (None if every value is), and the message for them.
+def _cast(schema: pl.Schema, table: str, column: str) -> tuple[pl.Expr, pl.Expr | None, str]:
+    """The column (of a frame with ``schema``) cast to its layout dtype, a flag of values that
+    are not in a documented form (None if every value is), and the message for them.
 
     The forms are those of the fact models (:mod:`fangfan_rules.facts.forms`): text cells are
     read strictly (``2023-01-01``, ``true`` / ``false``, ASCII digits), and a typed column
@@ -115,7 +115,7 @@ def _cast(frame: pl.DataFrame, table: str, column: str) -> tuple[pl.Expr, pl.Exp
     number, no number as a boolean or text, no datetime as a date).
     """
     target = SCHEMAS[table][column]
-    source = frame.schema[column]
+    source = schema[column]
     col = pl.col(column)
     money = column.endswith("_fen")
     expected = (
@@ -208,10 +208,11 @@ def _dirty_text(t: str, frame: pl.DataFrame, runs: HouseholdRuns | None) -> set[
     """
     tests: dict[str, pl.Expr] = {}
     dirty = set()
+    schema = frame.schema  # built anew by every call: read once
     for c, dtype in SCHEMAS[t].items():
         if dtype != S:
             continue
-        source = frame.schema[c]
+        source = schema[c]
         if source == pl.Null:
             continue
         if source != S:  # not text: the cast reports it; the usual path for the rest
@@ -458,10 +459,11 @@ def validate(
         )
         checks.tables[t] = frame
         casts = []
+        schema = frame.schema  # built anew by every call: read once for every column
         for c in SCHEMAS[t]:
             if c == "household_id":
                 continue
-            cast, failed, message = _cast(frame, t, c)
+            cast, failed, message = _cast(schema, t, c)
             if failed is not None:
                 checks.add(t, frame, failed, _path(t, c), pl.col(c), message)
             casts.append(cast.alias(c))
