@@ -680,11 +680,15 @@ class CompiledPack:
     def _check_guards(h: pl.DataFrame, guards: list[tuple[pl.Expr, str]]) -> None:
         if not guards:
             return
-        checks = h.select(
-            "__id", *(g.fill_null(True).alias(f"__g{i}") for i, (g, _) in enumerate(guards))
-        )
-        for i, (_, what) in enumerate(guards):
-            bad = checks.filter(~pl.col(f"__g{i}"))
+        # whether each guard holds on every row first (one row of answers); the rows only for a
+        # guard that fails somewhere (never, in practice)
+        held = h.select(
+            g.fill_null(True).all().alias(f"__g{i}") for i, (g, _) in enumerate(guards)
+        ).row(0)
+        for i, (guard, what) in enumerate(guards):
+            if held[i]:
+                continue
+            bad = h.select("__id", guard.fill_null(True).alias("__g")).filter(~pl.col("__g"))
             if bad.height:
                 raise ColumnarOverflowError(
                     f"household {bad.get_column('__id')[0]}: {what} exceeds the exact "
