@@ -67,6 +67,29 @@ def test_tokens_are_kept_only_as_hashes_and_can_be_revoked(store):
         store.create_token("bad", "village", "千山区", "甘泉镇")
 
 
+def test_a_token_revoked_elsewhere_is_refused_within_the_token_time(store, monkeypatch):
+    """Each process trusts a token it looked up for TOKEN_SECONDS (every request authenticates);
+    the process that revokes it refuses it at once, another (a second worker) once that passed."""
+    import fangfan_rules.store.store as store_module
+
+    now = [1000.0]
+    monkeypatch.setattr(store_module, "_clock", lambda: now[0])
+    token = store.create_token("east", "village", "千山区", "甘泉镇", "东村")
+    worker = Store(store.url)
+    try:
+        assert worker.authenticate(token) is not None
+        assert worker.authenticate(token + "x") is None
+        store.revoke_token("east")
+        assert store.authenticate(token) is None
+        assert worker.authenticate(token) is not None  # trusted a while longer
+        now[0] += store_module.TOKEN_SECONDS
+        assert worker.authenticate(token) is None
+        late = store.create_token("late", "county", "千山区")  # a new token is found at once
+        assert worker.authenticate(late) is not None
+    finally:
+        worker.close()
+
+
 def test_a_token_reaches_only_its_own_area(store):
     tokens = {p: store.authenticate(store.create_token(p, *args)) for p, args in {
         "east": ("village", "千山区", "甘泉镇", "东村"),
@@ -96,6 +119,26 @@ def test_snapshots_are_versions_and_unchanged_facts_are_not_stored_twice(store):
     latest, version = store.household(county, "H1")
     assert version == 2 and latest.self_coping is True
     assert store.snapshot(first).self_coping is False
+
+
+def test_a_household_moved_to_another_area_keeps_its_versions(store):
+    """One statement reads the stored area and the latest snapshot: a move updates the area and
+    the next version follows the latest, whatever the area; the old area's token must cover it."""
+    county = store.authenticate(principals(store))
+    east = store.authenticate(store.create_token("east2", "village", "千山区", "甘泉镇", "东村"))
+    with store.transaction() as s:
+        first = store.submit(s, village("H1", "东村"), county)
+        with_second = store.submit(s, village("H2", "东村"), county)
+    with pytest.raises(AccessDenied), store.transaction() as s:
+        store.submit(s, village("H1", "西村"), east)
+    with store.transaction() as s:
+        moved = store.submit(s, village("H1", "西村"), county)
+        again = store.submit(s, village("H1", "西村"), county)
+        back = store.submit(s, village("H1", "东村", self_coping=True), county)
+    assert len({first, with_second, moved, back}) == 4 and again == moved
+    latest, version = store.household(county, "H1")
+    assert version == 3 and latest.area.village == "东村" and latest.self_coping is True
+    assert store.household(county, "H2")[1] == 1
 
 
 def test_a_snapshot_keeps_the_facts_exactly_and_every_dump_masks_them(store):

@@ -27,7 +27,14 @@ def serve_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument(
         "--workers", type=int, default=None, help="worker processes (default: one per CPU)"
     )
+    parser.add_argument("--access-log", action="store_true", help=ACCESS_LOG_HELP)
     return parser
+
+
+#: Why uvicorn's line per request is off unless asked for: the audit log keeps every request
+#: already (who, what, on which household, the outcome, from where), and formatting and writing
+#: the line was 1.5 % of a worker's CPU under load (issue 16, ``benchmarks/service_load.py``).
+ACCESS_LOG_HELP = "log a line per request on stderr (off by default: the audit log keeps each)"
 
 
 def token_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -86,6 +93,7 @@ def serve(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     Store(settings.database).close()  # migrate once, before the workers start
     workers = args.workers or default_workers()
+    access_log = bool(getattr(args, "access_log", False))
     if workers > 1 and args.port == 0:
         # each worker binds the port itself: port 0 would give each its own random port
         raise SystemExit("serve: --port 0 (any free port) needs --workers 1; choose a port")
@@ -97,13 +105,14 @@ def serve(args: argparse.Namespace) -> int:
         from fangfan_rules.service.workers import run_workers
 
         return run_workers(
-            "fangfan_rules.service.run:app_from_environment", args.host, args.port, workers
-        )
+            "fangfan_rules.service.run:app_from_environment", args.host, args.port, workers,
+            access_log=access_log,
+        )  # fmt: skip
     import uvicorn
 
     from fangfan_rules.service.app import create_app
 
-    uvicorn.run(create_app(settings), host=args.host, port=args.port)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=access_log)
     return 0
 
 

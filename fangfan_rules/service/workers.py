@@ -75,7 +75,7 @@ def _die_with_parent(parent: int) -> None:
         raise SystemExit(0)
 
 
-def _worker(app: str, host: str, port: int, parent: int) -> None:
+def _worker(app: str, host: str, port: int, parent: int, access_log: bool) -> None:
     """One worker process: its own socket on the shared port, a uvicorn server on it."""
     import uvicorn
 
@@ -85,19 +85,20 @@ def _worker(app: str, host: str, port: int, parent: int) -> None:
     except OSError as exc:
         logger.error("cannot listen on %s:%d: %s", host, port, exc)
         raise SystemExit(STARTUP_FAILURE) from exc
-    config = uvicorn.Config(app, factory=True, host=host, port=port)
+    config = uvicorn.Config(app, factory=True, host=host, port=port, access_log=access_log)
     uvicorn.Server(config).run(sockets=[sock])
 
 
-def run_workers(app: str, host: str, port: int, workers: int) -> int:
+def run_workers(app: str, host: str, port: int, workers: int, *, access_log: bool = False) -> int:
     """Serve the app factory named ``app`` (``module:function``) from ``workers`` processes on
     ``host:port`` until SIGINT or SIGTERM; the exit status (1 if the port is taken or a worker
-    could not start). Where the kernel does not spread a port's connections over its sockets
-    (``SO_REUSEPORT`` as Linux has it), uvicorn's own workers serve, on one shared socket."""
+    could not start); ``access_log``: uvicorn's line per request on stderr. Where the kernel
+    does not spread a port's connections over its sockets (``SO_REUSEPORT`` as Linux has it),
+    uvicorn's own workers serve, on one shared socket."""
     if sys.platform != "linux":
         import uvicorn
 
-        uvicorn.run(app, factory=True, host=host, port=port, workers=workers)
+        uvicorn.run(app, factory=True, host=host, port=port, workers=workers, access_log=access_log)
         return 0
     try:
         listening_socket(host, port, shared=False).close()
@@ -107,7 +108,9 @@ def run_workers(app: str, host: str, port: int, workers: int) -> int:
     spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: no state of this one
 
     def start() -> BaseProcess:
-        process = spawn.Process(target=_worker, args=(app, host, port, os.getpid()), daemon=False)
+        process = spawn.Process(
+            target=_worker, args=(app, host, port, os.getpid(), access_log), daemon=False
+        )
         process.start()
         return process
 

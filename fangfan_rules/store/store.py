@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Engine,
     Insert,
     Table,
+    and_,
     bindparam,
     create_engine,
     event,
@@ -64,6 +66,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+#: How long a process trusts a token it has looked up (seconds): every request authenticates, and
+#: the token's SELECT (about 70 µs) was 3 % of a worker's CPU under load (issue 16,
+#: benchmarks/service_load.py). A revocation is seen at once by the process that made it and
+#: within this time by every other (a worker of the service, another Store on the database).
+TOKEN_SECONDS = 1.0
+
+_clock = time.monotonic
+
+
 #: Where a write runs: an ORM session's transaction or a Core connection's (the group commit of
 #: :class:`~fangfan_rules.store.groupcommit.GroupCommit` hands jobs a connection).
 Executor = Session | Connection
@@ -90,11 +101,31 @@ _CASES = cast(Table, m.CaseRecord.__table__)
 _HOUSEHOLD_AREA = select(_HOUSEHOLDS.c.county, _HOUSEHOLDS.c.town, _HOUSEHOLDS.c.village).where(
     _HOUSEHOLDS.c.id == bindparam("hid")
 )
-_LATEST_SNAPSHOT = (
-    select(_SNAPSHOTS.c.id, _SNAPSHOTS.c.version, _SNAPSHOTS.c.sha256)
-    .where(_SNAPSHOTS.c.household_id == bindparam("hid"))
-    .order_by(_SNAPSHOTS.c.version.desc())
-    .limit(1)
+# A stored household's area and its latest snapshot in one statement (every decision reads both).
+_VERSIONS = _SNAPSHOTS.alias("versions")
+_AREA_AND_LATEST = (
+    select(
+        _HOUSEHOLDS.c.county,
+        _HOUSEHOLDS.c.town,
+        _HOUSEHOLDS.c.village,
+        _SNAPSHOTS.c.id.label("snapshot"),
+        _SNAPSHOTS.c.version,
+        _SNAPSHOTS.c.sha256,
+    )
+    .select_from(
+        _HOUSEHOLDS.outerjoin(
+            _SNAPSHOTS,
+            and_(
+                _SNAPSHOTS.c.household_id == _HOUSEHOLDS.c.id,
+                _SNAPSHOTS.c.version
+                == select(func.max(_VERSIONS.c.version))
+                .where(_VERSIONS.c.household_id == _HOUSEHOLDS.c.id)
+                .correlate(_HOUSEHOLDS)
+                .scalar_subquery(),
+            ),
+        )
+    )
+    .where(_HOUSEHOLDS.c.id == bindparam("hid"))
 )
 _MOVE_HOUSEHOLD = (
     update(_HOUSEHOLDS)
@@ -231,6 +262,9 @@ class Store:
         )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(self._writes, expire_on_commit=False)
+        #: token hash -> (its principal, until when it is trusted without a SELECT); valid
+        #: tokens only: a token created meanwhile is found at once
+        self._tokens: dict[str, tuple[Principal, float]] = {}
 
     def close(self) -> None:
         self.engine.dispose()
@@ -300,17 +334,27 @@ class Store:
                 raise StoreError(f"no token named {name!r}")
             row.revoked_at = _now()
             self._audit(s, name, "token.revoke", name, "ok", {})
+        self._tokens.clear()
 
     def authenticate(self, token: str) -> Principal | None:
-        """The principal of a valid, unrevoked token (None otherwise)."""
-        # One Core SELECT on a pooled connection: every request authenticates.
+        """The principal of a valid, unrevoked token (None otherwise); a token revoked by
+        another process is refused within :data:`TOKEN_SECONDS`."""
+        digest = token_hash(token)
+        now = _clock()
+        known = self._tokens.get(digest)
+        if known is not None and known[1] > now:
+            return known[0]
+        # One Core SELECT on a pooled connection, at most once a TOKEN_SECONDS per token.
         with self.engine.connect() as connection:
-            row = connection.execute(_TOKEN_BY_HASH, {"hash": token_hash(token)}).first()
+            row = connection.execute(_TOKEN_BY_HASH, {"hash": digest}).first()
         if row is None or row.revoked_at is not None:
+            self._tokens.pop(digest, None)
             return None
-        return Principal(
+        principal = Principal(
             row.name, row.role, row.county, row.town, row.village, row.reveal_ids, row.admin
         )
+        self._tokens[digest] = (principal, now + TOKEN_SECONDS)
+        return principal
 
     # -- households --------------------------------------------------------------------------
     def check_access(self, principal: Principal, household: Household) -> None:
@@ -359,7 +403,7 @@ class Store:
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         area = household.area
         # Core statements only (no ORM identity map): this runs for every decision.
-        row = s.execute(_HOUSEHOLD_AREA, {"hid": household.id}).first()
+        row = s.execute(_AREA_AND_LATEST, {"hid": household.id}).first()
         if row is None:
             s.execute(
                 _INSERT_HOUSEHOLD,
@@ -371,7 +415,7 @@ class Store:
                     "created_at": _now(),
                 },
             )
-        elif tuple(row) != (area.county, area.town, area.village):
+        elif (row.county, row.town, row.village) != (area.county, area.town, area.village):
             # Moving a household to another area is the old area's act too: its token must cover
             # both (checked on the stored row).
             self._check_area(principal, household.id, row.county, row.town, row.village)
@@ -380,14 +424,13 @@ class Store:
                 {"hid": household.id, "county": area.county, "town": area.town,
                  "village": area.village},
             )  # fmt: skip
-        latest = s.execute(_LATEST_SNAPSHOT, {"hid": household.id}).first()
-        if latest is not None and latest.sha256 == digest:
-            return int(latest.id)
+        if row is not None and row.sha256 == digest:
+            return int(row.snapshot)
         return _insert(
             s,
             m.Snapshot,
             household_id=household.id,
-            version=(latest.version + 1) if latest else 1,
+            version=(row.version + 1) if row is not None and row.version is not None else 1,
             facts=text,
             sha256=digest,
             submitted_by=principal.name,

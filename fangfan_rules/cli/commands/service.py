@@ -32,10 +32,24 @@ def _service() -> object:
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=None, type=click.IntRange(1, 64),
               help="Worker processes [default: one per CPU].")  # fmt: skip
-def serve(db: str | None, config: Path | None, host: str, port: int, workers: int | None) -> int:
+@click.option(
+    "--access-log",
+    is_flag=True,
+    help="Log a line per request on stderr (off by default: the audit log keeps each).",
+)
+def serve(
+    db: str | None,
+    config: Path | None,
+    host: str,
+    port: int,
+    workers: int | None,
+    access_log: bool,
+) -> int:
     """Start the HTTP service (OpenAPI page at /docs, web page at /ui) on the case store."""
     run = _service()
-    args = argparse.Namespace(db=db, config=config, host=host, port=port, workers=workers)
+    args = argparse.Namespace(
+        db=db, config=config, host=host, port=port, workers=workers, access_log=access_log
+    )
     return int(run.serve(args))  # type: ignore[attr-defined]
 
 
