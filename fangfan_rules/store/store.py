@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,15 +63,6 @@ class JobFailed(Exception):
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-#: How long a process trusts a token it has looked up (seconds): every request authenticates, and
-#: the token's SELECT (about 70 µs) was 3 % of a worker's CPU under load (issue 16,
-#: benchmarks/service_load.py). A revocation is seen at once by the process that made it and
-#: within this time by every other (a worker of the service, another Store on the database).
-TOKEN_SECONDS = 1.0
-
-_clock = time.monotonic
 
 
 #: Where a write runs: an ORM session's transaction or a Core connection's (the group commit of
@@ -262,9 +252,6 @@ class Store:
         )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(self._writes, expire_on_commit=False)
-        #: token hash -> (its principal, until when it is trusted without a SELECT); valid
-        #: tokens only: a token created meanwhile is found at once
-        self._tokens: dict[str, tuple[Principal, float]] = {}
 
     def close(self) -> None:
         self.engine.dispose()
@@ -334,27 +321,19 @@ class Store:
                 raise StoreError(f"no token named {name!r}")
             row.revoked_at = _now()
             self._audit(s, name, "token.revoke", name, "ok", {})
-        self._tokens.clear()
 
     def authenticate(self, token: str) -> Principal | None:
-        """The principal of a valid, unrevoked token (None otherwise); a token revoked by
-        another process is refused within :data:`TOKEN_SECONDS`."""
-        digest = token_hash(token)
-        now = _clock()
-        known = self._tokens.get(digest)
-        if known is not None and known[1] > now:
-            return known[0]
-        # One Core SELECT on a pooled connection, at most once a TOKEN_SECONDS per token.
+        """The principal of a valid, unrevoked token (None otherwise)."""
+        # One Core SELECT on a pooled connection: every request authenticates. Never cached in
+        # the process: a revoked token (or a changed area) must be refused by every worker at
+        # once — the SELECT is about 70 µs, 3 % of a worker's CPU under load, and worth it.
         with self.engine.connect() as connection:
-            row = connection.execute(_TOKEN_BY_HASH, {"hash": digest}).first()
+            row = connection.execute(_TOKEN_BY_HASH, {"hash": token_hash(token)}).first()
         if row is None or row.revoked_at is not None:
-            self._tokens.pop(digest, None)
             return None
-        principal = Principal(
+        return Principal(
             row.name, row.role, row.county, row.town, row.village, row.reveal_ids, row.admin
         )
-        self._tokens[digest] = (principal, now + TOKEN_SECONDS)
-        return principal
 
     # -- households --------------------------------------------------------------------------
     def check_access(self, principal: Principal, household: Household) -> None:
