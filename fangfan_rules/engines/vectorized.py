@@ -80,6 +80,7 @@ error row (``identify_many``: a :class:`~fangfan_rules.results.BadRow`), the res
 from __future__ import annotations
 
 import functools
+import gc
 import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -117,7 +118,7 @@ from fangfan_rules.errors import (
     UnsuppliedParameterError,
 )
 from fangfan_rules.facts import Household, known_at
-from fangfan_rules.facts.known import latest_by_part
+from fangfan_rules.facts.known import known_household, latest_by_part
 from fangfan_rules.idnumber import ids_revealed, scrub_id_numbers
 from fangfan_rules.logic import Missing
 from fangfan_rules.results import Identification, PopulationFigure
@@ -1057,6 +1058,50 @@ class PreparedBatch:
     household_dates: list[dict[str, date | None]] = field(
         default_factory=list, compare=False, repr=False
     )
+    #: The input households as known on one day (:meth:`views_on`), by input position: the
+    #: day's list, kept until texts are worded for another day.
+    household_views: dict[date, list[Household]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def views_on(self, as_of: date) -> list[Household]:
+        """Every input household as known on ``as_of`` (:func:`~fangfan_rules.facts.known.known_household`),
+        by input position; made once per day for the packs of a ``compare()`` on that day.
+
+        Why it may be shared: a view is a function of the household and the day only (the
+        facts dated after it left out), whatever the pack. One day is kept (a compare() on one
+        date asks for the same day five times; on a date per pack each day once). Each list is
+        made whole and then put in place in one step, as :attr:`household_dates`: batches of one
+        prepared input in two threads read either nothing or a whole list (and at worst make
+        the same list twice).
+        """
+        assert self.households is not None, "views are made of the input households"
+        views = self.household_views.get(as_of)
+        if views is None:
+            dates = self.latest_dates()
+            # Why the collector is paused (as in to_tables): the views are kept, so each burst
+            # of copies would make the cyclic collector walk every household of the batch again
+            # (more than the copies themselves cost at 10,000 households); they hold no cycle.
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                pairs = zip(self.households, dates, strict=True)
+                views = [known_household(h, as_of, d) for h, d in pairs]
+            finally:
+                if collecting:
+                    gc.enable()
+            self.household_views.clear()
+            self.household_views[as_of] = views
+        return views
+
+    def latest_dates(self) -> list[dict[str, date | None]]:
+        """:attr:`household_dates`, read on first use."""
+        assert self.households is not None, "dates are read from the input households"
+        dates = self.household_dates
+        if len(dates) != len(self.households):
+            # made whole, then put in place in one step (see views_on)
+            dates[:] = [latest_by_part(h) for h in self.households]
+        return dates
 
 
 def prepare(
@@ -1204,7 +1249,7 @@ class VectorizedBatch:
             self._ids = _ids_in_order(results, self.errors)
             advance(1)
             if reasons:
-                self._fill_reasons(given, results, advance, prepared.household_dates)
+                self._fill_reasons(given, results, advance, prepared)
             else:
                 self.frame = self.frame.drop(columns=list(REASON_COLUMNS))
         self.frame.attrs["validation"] = self.validation
@@ -1225,7 +1270,7 @@ class VectorizedBatch:
         given: list[Household] | None,
         results: pl.DataFrame,
         advance: Callable[[int], None] = lambda n: None,
-        household_dates: list[dict[str, date | None]] | None = None,
+        prepared: PreparedBatch | None = None,
     ) -> None:
         """``first_reason`` and ``missing_facts`` of every valid row: the rules the texts need,
         picked from the plan's rule values in ``results``, run by the native closures on the
@@ -1236,25 +1281,27 @@ class VectorizedBatch:
         would be a second copy of the variables and of their wording. The population figures
         are those the native batch would read (:func:`~fangfan_rules.engines.native.population_for`
         over the valid households, as in ``identify_many``), taken from the plan's aggregate
-        columns (:meth:`_native_figures`) rather than computed again.
+        columns (:meth:`_native_figures`) rather than computed again. The households as known
+        on as_of come from ``prepared`` when it holds the input households
+        (:meth:`PreparedBatch.views_on`: once per day for every pack).
         """
         from fangfan_rules.engines.vectorized_texts import RowTexts
 
         valid = (self.frame["outcome"] != "error").to_numpy()
         if not valid.any():
             return
-        dates: list[dict[str, date | None]] | list[None] = [None] * len(valid)
+        rows = [i for i in range(len(valid)) if valid[i]]
         if given is not None:  # rows are the input positions
-            households = [given[i] for i in range(len(given)) if valid[i]]
-            if household_dates is not None:  # read once for the packs of a compare()
-                if len(household_dates) != len(given):
-                    # made whole, then put in place in one step: batches of one prepared input
-                    # run in two threads read either nothing or every household's dates
-                    household_dates[:] = [latest_by_part(h) for h in given]
-                dates = household_dates
+            households = [given[i] for i in rows]
+            if prepared is not None and prepared.households is given:
+                known = prepared.views_on(self.as_of)
+                views: list[Household | None] = [known[i] for i in rows]
+            else:
+                views = [None] * len(rows)
         else:
             by_id = {h.id: h for h in col.to_households(self.tables)}
-            households = [by_id[self._ids[i]] for i in range(len(self._ids)) if valid[i]]
+            households = [by_id[self._ids[i]] for i in rows]
+            views = [None] * len(rows)
         texts = RowTexts(self.pack, self.as_of, self.compiled.in_force)
         # the valid rows in the frame's order (by input position): each rule's value by id
         ids = [r.id for r in self.compiled.in_force]
@@ -1263,9 +1310,10 @@ class VectorizedBatch:
         figures = self._native_figures(ordered, households)
         first: list[str | None] = [None] * len(valid)
         missing: list[str | None] = [None] * len(valid)
-        rows = iter(i for i in range(len(valid)) if valid[i])
-        for household, row, taken, own in zip(households, rows, plan, figures, strict=True):
-            first[row], missing[row] = texts.texts(household, taken, own, dates[row])
+        for household, view, row, taken, own in zip(
+            households, views, rows, plan, figures, strict=True
+        ):
+            first[row], missing[row] = texts.texts(household, taken, own, view)
             advance(1)
         self.frame["first_reason"] = first
         self.frame["missing_facts"] = missing
