@@ -214,3 +214,20 @@ def test_texts_equal_native_with_id_numbers_masked_or_revealed() -> None:
             assert list(zip(frame.first_reason, frame.missing_facts, strict=True)) == expected
             cells[revealed] += frame.missing_facts.tolist()
     assert cells[True] != cells[False]  # an ID number was named, and masked unless revealed
+
+
+def test_compare_two_packs_at_a_time_keeps_the_callers_reveal_switch() -> None:
+    """compare() evaluates two packs at a time in threads: each thread runs in the caller's
+    context, so texts naming ID numbers are revealed exactly when the caller asked, as the
+    native engine (one pack after another, in the caller's thread) gives them."""
+    from tests.test_masking import HOUSEHOLDS
+
+    args: dict[str, Any] = {"as_of": dv.README_AS_OF, "parameters": dv.README_PARAMETERS}
+    packs = sorted(dv.README_AS_OF)
+    for revealed in (True, False):
+        with ff.reveal_ids(revealed):
+            got = ff.compare(HOUSEHOLDS, packs, **args)
+            expected = ff.compare(HOUSEHOLDS, packs, engine="native", **args)
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+        named = "440304198001011239" in ";".join(got.missing_facts.dropna())
+        assert named is revealed

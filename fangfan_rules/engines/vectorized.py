@@ -82,6 +82,7 @@ from __future__ import annotations
 import functools
 import gc
 import itertools
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -1063,21 +1064,31 @@ class PreparedBatch:
     household_views: dict[date, list[Household]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    #: Held while a day's views are made: a second thread asking for them waits for the list
+    #: instead of making it again (compare() evaluates two packs at a time).
+    _making_views: threading.Lock = field(
+        default_factory=threading.Lock, init=False, compare=False, repr=False
+    )
 
     def views_on(self, as_of: date) -> list[Household]:
         """Every input household as known on ``as_of`` (:func:`~fangfan_rules.facts.known.known_household`),
         by input position; made once per day for the packs of a ``compare()`` on that day.
 
         Why it may be shared: a view is a function of the household and the day only (the
-        facts dated after it left out), whatever the pack. One day is kept (a compare() on one
-        date asks for the same day five times; on a date per pack each day once). Each list is
-        made whole and then put in place in one step, as :attr:`household_dates`: batches of one
-        prepared input in two threads read either nothing or a whole list (and at worst make
-        the same list twice).
+        facts dated after it left out), whatever the pack. One day is kept, as long as the
+        prepared batch lives (a compare() on one date asks for the same day five times; on a
+        date per pack each day once, and the day before is let go before the next is made).
+        The list is made by one thread at a time: batches of one prepared input in two threads
+        (compare()) read a whole list, made once.
         """
         assert self.households is not None, "views are made of the input households"
+        with self._making_views:
+            return self._views_on(as_of, self.households)
+
+    def _views_on(self, as_of: date, households: list[Household]) -> list[Household]:
         views = self.household_views.get(as_of)
         if views is None:
+            self.household_views.clear()  # another day's list is let go first: one list at a time
             dates = self.latest_dates()
             # Why the collector is paused (as in to_tables): the views are kept, so each burst
             # of copies would make the cyclic collector walk every household of the batch again
@@ -1085,12 +1096,11 @@ class PreparedBatch:
             collecting = gc.isenabled()
             gc.disable()
             try:
-                pairs = zip(self.households, dates, strict=True)
+                pairs = zip(households, dates, strict=True)
                 views = [known_household(h, as_of, d) for h, d in pairs]
             finally:
                 if collecting:
                     gc.enable()
-            self.household_views.clear()
             self.household_views[as_of] = views
         return views
 
@@ -1099,7 +1109,7 @@ class PreparedBatch:
         assert self.households is not None, "dates are read from the input households"
         dates = self.household_dates
         if len(dates) != len(self.households):
-            # made whole, then put in place in one step (see views_on)
+            # made whole, then put in place in one step: a thread reads nothing or every date
             dates[:] = [latest_by_part(h) for h in self.households]
         return dates
 
