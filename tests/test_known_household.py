@@ -68,3 +68,27 @@ def test_views_on_one_day_are_made_once_for_every_pack() -> None:
     assert list(prepared.household_views) == [date(2022, 5, 15)]
     assert other == [known_household(h, date(2022, 5, 15)) for h in households]
     assert len(prepared.household_dates) == len(households)
+
+
+def test_views_are_kept_only_for_a_day_several_packs_word_texts_on() -> None:
+    """compare() keeps a day's views only when two packs or more word texts on that day (a
+    date per pack: each row's view is made for it and let go, as before)."""
+    from fangfan_rules.analysis.compare import _days_shared
+
+    names: list[str | ff.Pack] = ["qianshan_2023", ff.load_pack("ewenki_2024"), "puan_2025"]
+    day, other = date(2024, 6, 5), date(2023, 6, 5)
+    assert _days_shared(names, day, reasons=True) == [day]
+    assert _days_shared(names, day, reasons=False) == []
+    per_pack = {"qianshan_2023": other, "ewenki_2024": day, "puan_2025": day}
+    assert _days_shared(names, per_pack, reasons=True) == [day]
+    assert _days_shared(names, {**per_pack, "puan_2025": date(2025, 6, 1)}, reasons=True) == []
+
+    households = sample_households()[:30]
+    pack = ff.load_pack("ewenki_2024")
+    for shared in ([], [day]):
+        prepared = vz.prepare(households, share_views_on=shared)
+        frame = vz.VectorizedBatch(pack, prepared, as_of=day).frame
+        assert list(prepared.household_views) == shared
+        alone = vz.VectorizedBatch(pack, households, as_of=day).frame
+        assert frame.first_reason.tolist() == alone.first_reason.tolist()
+        assert frame.missing_facts.tolist() == alone.missing_facts.tolist()

@@ -1059,8 +1059,12 @@ class PreparedBatch:
     household_dates: list[dict[str, date | None]] = field(
         default_factory=list, compare=False, repr=False
     )
-    #: The input households as known on one day (:meth:`views_on`), by input position: the
-    #: day's list, kept until texts are worded for another day.
+    #: The days whose views of the input households are kept for several evaluations
+    #: (:meth:`views_on`; ``prepare(share_views_on=...)``); on another day each evaluation
+    #: makes each household's view for its own row and lets it go.
+    days_shared: frozenset[date] = frozenset()
+    #: The input households as known on one day of :attr:`days_shared` (:meth:`views_on`), by
+    #: input position: the day's list, kept until texts are worded for another day.
     household_views: dict[date, list[Household]] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -1075,11 +1079,11 @@ class PreparedBatch:
         by input position; made once per day for the packs of a ``compare()`` on that day.
 
         Why it may be shared: a view is a function of the household and the day only (the
-        facts dated after it left out), whatever the pack. One day is kept, as long as the
-        prepared batch lives (a compare() on one date asks for the same day five times; on a
-        date per pack each day once, and the day before is let go before the next is made).
-        The list is made by one thread at a time: batches of one prepared input in two threads
-        (compare()) read a whole list, made once.
+        facts dated after it left out), whatever the pack. One day's list is kept, as long as
+        the prepared batch lives (about 2 KB a household whose view is a copy; a compare() on
+        one date asks for the same day five times), the day before let go before the next is
+        made. The list is made by one thread at a time: batches of one prepared input in two
+        threads (compare()) read a whole list, made once.
         """
         assert self.households is not None, "views are made of the input households"
         with self._making_views:
@@ -1119,6 +1123,7 @@ def prepare(
     *,
     also_duplicated: pl.Series | None = None,
     share_variables: bool = False,
+    share_views_on: Iterable[date] = (),
     validate: str = "auto",
 ) -> PreparedBatch:
     """Convert and validate a batch once (any input :func:`identify_frame` takes); pass the
@@ -1128,6 +1133,10 @@ def prepare(
     variants of one pack that read the same variables with the same arguments (a sweep of a
     figure used only in comparisons) compute them once; it holds those frames in memory as long
     as the prepared batch lives.
+
+    ``share_views_on``: days on which several evaluations word texts (a compare() of several
+    packs on one date): the input households as known on such a day are made once for all of
+    them (:meth:`PreparedBatch.views_on`, one day's list kept at a time).
 
     ``validate``: ``"auto"`` (the default) skips the row checks of a Parquet dataset given by
     its path when the library wrote it, validated, and its files still match the marker it
@@ -1142,7 +1151,12 @@ def prepare(
         return data
     tables, errors, households, validation = _prepare(data, also_duplicated, validate)
     return PreparedBatch(
-        tables, errors, households, {} if share_variables else None, validation=validation
+        tables,
+        errors,
+        households,
+        {} if share_variables else None,
+        validation=validation,
+        days_shared=frozenset(share_views_on),
     )
 
 
@@ -1292,8 +1306,9 @@ class VectorizedBatch:
         are those the native batch would read (:func:`~fangfan_rules.engines.native.population_for`
         over the valid households, as in ``identify_many``), taken from the plan's aggregate
         columns (:meth:`_native_figures`) rather than computed again. The households as known
-        on as_of come from ``prepared`` when it holds the input households
-        (:meth:`PreparedBatch.views_on`: once per day for every pack).
+        on as_of come from ``prepared`` when it holds the input households and shares that
+        day's views (:meth:`PreparedBatch.views_on`: once per day for every pack); otherwise
+        each row's view is made for it and let go.
         """
         from fangfan_rules.engines.vectorized_texts import RowTexts
 
@@ -1303,11 +1318,9 @@ class VectorizedBatch:
         rows = [i for i in range(len(valid)) if valid[i]]
         if given is not None:  # rows are the input positions
             households = [given[i] for i in rows]
+            views: Iterable[Household | None] = [None] * len(rows)
             if prepared is not None and prepared.households is given:
-                known = prepared.views_on(self.as_of)
-                views: list[Household | None] = [known[i] for i in rows]
-            else:
-                views = [None] * len(rows)
+                views = self._views(prepared, rows)
         else:
             by_id = {h.id: h for h in col.to_households(self.tables)}
             households = [by_id[self._ids[i]] for i in rows]
@@ -1327,6 +1340,17 @@ class VectorizedBatch:
             advance(1)
         self.frame["first_reason"] = first
         self.frame["missing_facts"] = missing
+
+    def _views(self, prepared: PreparedBatch, rows: list[int]) -> Iterator[Household]:
+        """The input households of ``rows`` as known on as_of: from the day's shared list
+        (:meth:`PreparedBatch.views_on`), or else each made for its row from the dates the
+        prepared batch keeps (read once for every pack) and let go after it."""
+        if self.as_of in prepared.days_shared:
+            known = prepared.views_on(self.as_of)
+            return (known[i] for i in rows)
+        given, dates = prepared.households, prepared.latest_dates()
+        assert given is not None
+        return (known_household(given[i], self.as_of, dates[i]) for i in rows)
 
     def _native_figures(
         self, ordered: pl.DataFrame, households: list[Household]
