@@ -78,7 +78,10 @@ def compare(
     that words the texts (≈ 1.7 s) and, on a first call, importing pandas and loading the
     packs. ``reasons=False`` (vectorized engine only) skips that pass: ``first_reason`` and
     ``missing_facts`` are then absent from the frame, and the batch is evaluated at the polars
-    plan's speed (0.6 s for the same batch).
+    plan's speed (0.6 s for the same batch). With the vectorized engine two packs are
+    evaluated at a time, in two threads (one pack's polars plan beside another's pass in
+    Python; :func:`~fangfan_rules.idnumber.reveal_ids` holds in them as in the caller), and
+    the households as known on a date several packs share are made once for those packs.
     ``progress=True`` shows a progress bar over households × packs with a time estimate on
     standard error.
 
