@@ -216,10 +216,9 @@ def test_texts_equal_native_with_id_numbers_masked_or_revealed() -> None:
     assert cells[True] != cells[False]  # an ID number was named, and masked unless revealed
 
 
-def test_compare_two_packs_at_a_time_keeps_the_callers_reveal_switch() -> None:
-    """compare() evaluates two packs at a time in threads: each thread runs in the caller's
-    context, so texts naming ID numbers are revealed exactly when the caller asked, as the
-    native engine (one pack after another, in the caller's thread) gives them."""
+def test_compare_keeps_the_callers_reveal_switch() -> None:
+    """compare()'s texts naming ID numbers (masked once per distinct text) are revealed exactly
+    when the caller asked, as the native engine gives them."""
     from tests.test_masking import HOUSEHOLDS
 
     args: dict[str, Any] = {"as_of": dv.README_AS_OF, "parameters": dv.README_PARAMETERS}

@@ -8,10 +8,8 @@ documents side by side.
 
 from __future__ import annotations
 
-import contextvars
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -78,10 +76,8 @@ def compare(
     that words the texts (≈ 1.7 s) and, on a first call, importing pandas and loading the
     packs. ``reasons=False`` (vectorized engine only) skips that pass: ``first_reason`` and
     ``missing_facts`` are then absent from the frame, and the batch is evaluated at the polars
-    plan's speed (0.6 s for the same batch). With the vectorized engine two packs are
-    evaluated at a time, in two threads (one pack's polars plan beside another's pass in
-    Python; :func:`~fangfan_rules.idnumber.reveal_ids` holds in them as in the caller), and
-    the households as known on a date several packs share are made once for those packs.
+    plan's speed (0.6 s for the same batch). With the vectorized engine the households as
+    known on a date several packs share are made once for those packs.
     ``progress=True`` shows a progress bar over households × packs with a time estimate on
     standard error.
 
@@ -114,12 +110,9 @@ def compare(
     # of row dicts, without a dict per row (a quarter of the time of the polars path at 10k × 5).
     cells: dict[str, list[Any]] = {c: [] for c in columns}
     loaded = _packs(wanted)
-
-    def rows_of(pack: Pack) -> Mapping[str, list[Any]]:
-        return _pack_rows(batch, pack, as_of, parameters, engine, columns, prepared)
-
     with progress_steps(progress, "compare", len(batch) * len(loaded)) as advance:
-        for found in _each_pack(rows_of, loaded, two_at_once=prepared is not None):
+        for pack in loaded:
+            found = _pack_rows(batch, pack, as_of, parameters, engine, columns, prepared)
             for column, values in cells.items():
                 values.extend(found[column])
             advance(len(batch))
@@ -138,27 +131,6 @@ def _days_shared(
     names = (p if isinstance(p, str) else getattr(p, "name", "") for p in packs)
     days = Counter(as_of.get(str(n)) if isinstance(as_of, Mapping) else as_of for n in names)
     return [day for day, n in days.items() if day is not None and n > 1]
-
-
-def _each_pack(
-    rows_of: Callable[[Pack], Mapping[str, list[Any]]], packs: list[Pack], *, two_at_once: bool
-) -> Iterator[Mapping[str, list[Any]]]:
-    """``rows_of(pack)`` of each pack, in the packs' order; with ``two_at_once`` two packs are
-    evaluated at a time, in two threads.
-
-    Why two threads: a vectorized batch is a polars plan (which lets go of the GIL) and then a
-    pass in Python that words the texts; in two threads one pack's plan runs beside another's
-    pass. More threads would only share the GIL among more Python passes. Each call runs in a
-    copy of the caller's context, so that :func:`~fangfan_rules.idnumber.reveal_ids` holds in
-    the threads as in the caller.
-    """
-    if not two_at_once or len(packs) < 2:
-        yield from (rows_of(pack) for pack in packs)
-        return
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="compare") as pool:
-        futures = [pool.submit(contextvars.copy_context().run, rows_of, pack) for pack in packs]
-        for future in futures:
-            yield future.result()
 
 
 def _pack_rows(

@@ -1068,8 +1068,8 @@ class PreparedBatch:
     household_views: dict[date, list[Household]] = field(
         default_factory=dict, compare=False, repr=False
     )
-    #: Held while a day's views are made: a second thread asking for them waits for the list
-    #: instead of making it again (compare() evaluates two packs at a time).
+    #: Held while a day's views are made: a second thread evaluating another pack of this batch
+    #: on that day waits for the list instead of making it again.
     _making_views: threading.Lock = field(
         default_factory=threading.Lock, init=False, compare=False, repr=False
     )
@@ -1083,7 +1083,7 @@ class PreparedBatch:
         the prepared batch lives (about 2 KB a household whose view is a copy; a compare() on
         one date asks for the same day five times), the day before let go before the next is
         made. The list is made by one thread at a time: batches of one prepared input in two
-        threads (compare()) read a whole list, made once.
+        threads read a whole list, made once.
         """
         assert self.households is not None, "views are made of the input households"
         with self._making_views:
