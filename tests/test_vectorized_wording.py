@@ -175,3 +175,58 @@ def test_texts_equal_native_when_one_prepared_batch_serves_many_days() -> None:
             compared += len(expected)
     assert len(prepared.household_dates) == len(households)
     assert compared >= 10 * len(households)  # the README's day twice per pack at least
+
+
+def test_texts_equal_native_when_the_packs_share_one_day() -> None:
+    """compare() on one date: the five packs word their texts from one list of views (made by
+    the first pack, :meth:`~fangfan_rules.engines.vectorized.PreparedBatch.views_on`); every
+    row still equals native's."""
+    households = sample_households()
+    day = date(2024, 6, 5)
+    got = ff.compare(
+        households, sorted(dv.README_AS_OF), as_of=day, parameters=dv.README_PARAMETERS
+    )
+    compared = 0
+    for name in sorted(dv.README_AS_OF):
+        pack = _with_parameters(ff.load_pack(name), dv.README_PARAMETERS)
+        rows = got[got.pack == name]
+        if (rows.outcome == "error").all():
+            continue  # the pack is not in force that day (error rows, as in every engine)
+        expected = native_texts(pack, households, day)
+        assert list(zip(rows.first_reason, rows.missing_facts, strict=True)) == expected
+        compared += len(expected)
+    assert compared >= 2 * len(households)
+
+
+def test_texts_equal_native_with_id_numbers_masked_or_revealed() -> None:
+    """Households whose member ids are ID numbers (named in missing facts): the batch's texts,
+    masked once per distinct text, are native's, masked or revealed as the call asks."""
+    from tests.test_masking import AS_OF as MASKING_AS_OF
+    from tests.test_masking import HOUSEHOLDS, JIMO, PACK
+
+    cells: dict[bool, list[str]] = {}
+    for revealed in (False, True, False):
+        cells[revealed] = []
+        for pack, day in ((PACK, MASKING_AS_OF), (JIMO, date(2022, 5, 15))):
+            with ff.reveal_ids(revealed):
+                frame = vz.VectorizedBatch(pack, HOUSEHOLDS, as_of=day).frame
+                expected = native_texts(pack, HOUSEHOLDS, day)
+            assert list(zip(frame.first_reason, frame.missing_facts, strict=True)) == expected
+            cells[revealed] += frame.missing_facts.tolist()
+    assert cells[True] != cells[False]  # an ID number was named, and masked unless revealed
+
+
+def test_compare_keeps_the_callers_reveal_switch() -> None:
+    """compare()'s texts naming ID numbers (masked once per distinct text) are revealed exactly
+    when the caller asked, as the native engine gives them."""
+    from tests.test_masking import HOUSEHOLDS
+
+    args: dict[str, Any] = {"as_of": dv.README_AS_OF, "parameters": dv.README_PARAMETERS}
+    packs = sorted(dv.README_AS_OF)
+    for revealed in (True, False):
+        with ff.reveal_ids(revealed):
+            got = ff.compare(HOUSEHOLDS, packs, **args)
+            expected = ff.compare(HOUSEHOLDS, packs, engine="native", **args)
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+        named = "440304198001011239" in ";".join(got.missing_facts.dropna())
+        assert named is revealed

@@ -80,7 +80,9 @@ error row (``identify_many``: a :class:`~fangfan_rules.results.BadRow`), the res
 from __future__ import annotations
 
 import functools
+import gc
 import itertools
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -117,7 +119,7 @@ from fangfan_rules.errors import (
     UnsuppliedParameterError,
 )
 from fangfan_rules.facts import Household, known_at
-from fangfan_rules.facts.known import latest_by_part
+from fangfan_rules.facts.known import known_household, latest_by_part
 from fangfan_rules.idnumber import ids_revealed, scrub_id_numbers
 from fangfan_rules.logic import Missing
 from fangfan_rules.results import Identification, PopulationFigure
@@ -1103,6 +1105,63 @@ class PreparedBatch:
     household_dates: list[dict[str, date | None]] = field(
         default_factory=list, compare=False, repr=False
     )
+    #: The days whose views of the input households are kept for several evaluations
+    #: (:meth:`views_on`; ``prepare(share_views_on=...)``); on another day each evaluation
+    #: makes each household's view for its own row and lets it go.
+    days_shared: frozenset[date] = frozenset()
+    #: The input households as known on one day of :attr:`days_shared` (:meth:`views_on`), by
+    #: input position: the day's list, kept until texts are worded for another day.
+    household_views: dict[date, list[Household]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    #: Held while a day's views are made: a second thread evaluating another pack of this batch
+    #: on that day waits for the list instead of making it again.
+    _making_views: threading.Lock = field(
+        default_factory=threading.Lock, init=False, compare=False, repr=False
+    )
+
+    def views_on(self, as_of: date) -> list[Household]:
+        """Every input household as known on ``as_of`` (:func:`~fangfan_rules.facts.known.known_household`),
+        by input position; made once per day for the packs of a ``compare()`` on that day.
+
+        Why it may be shared: a view is a function of the household and the day only (the
+        facts dated after it left out), whatever the pack. One day's list is kept, as long as
+        the prepared batch lives (about 2 KB a household whose view is a copy; a compare() on
+        one date asks for the same day five times), the day before let go before the next is
+        made. The list is made by one thread at a time: batches of one prepared input in two
+        threads read a whole list, made once.
+        """
+        assert self.households is not None, "views are made of the input households"
+        with self._making_views:
+            return self._views_on(as_of, self.households)
+
+    def _views_on(self, as_of: date, households: list[Household]) -> list[Household]:
+        views = self.household_views.get(as_of)
+        if views is None:
+            self.household_views.clear()  # another day's list is let go first: one list at a time
+            dates = self.latest_dates()
+            # Why the collector is paused (as in to_tables): the views are kept, so each burst
+            # of copies would make the cyclic collector walk every household of the batch again
+            # (more than the copies themselves cost at 10,000 households); they hold no cycle.
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                pairs = zip(households, dates, strict=True)
+                views = [known_household(h, as_of, d) for h, d in pairs]
+            finally:
+                if collecting:
+                    gc.enable()
+            self.household_views[as_of] = views
+        return views
+
+    def latest_dates(self) -> list[dict[str, date | None]]:
+        """:attr:`household_dates`, read on first use."""
+        assert self.households is not None, "dates are read from the input households"
+        dates = self.household_dates
+        if len(dates) != len(self.households):
+            # made whole, then put in place in one step: a thread reads nothing or every date
+            dates[:] = [latest_by_part(h) for h in self.households]
+        return dates
 
 
 def prepare(
@@ -1110,6 +1169,7 @@ def prepare(
     *,
     also_duplicated: pl.Series | None = None,
     share_variables: bool = False,
+    share_views_on: Iterable[date] = (),
     validate: str = "auto",
 ) -> PreparedBatch:
     """Convert and validate a batch once (any input :func:`identify_frame` takes); pass the
@@ -1119,6 +1179,10 @@ def prepare(
     variants of one pack that read the same variables with the same arguments (a sweep of a
     figure used only in comparisons) compute them once; it holds those frames in memory as long
     as the prepared batch lives.
+
+    ``share_views_on``: days on which several evaluations word texts (a compare() of several
+    packs on one date): the input households as known on such a day are made once for all of
+    them (:meth:`PreparedBatch.views_on`, one day's list kept at a time).
 
     ``validate``: ``"auto"`` (the default) skips the row checks of a Parquet dataset given by
     its path when the library wrote it, validated, and its files still match the marker it
@@ -1133,7 +1197,12 @@ def prepare(
         return data
     tables, errors, households, validation = _prepare(data, also_duplicated, validate)
     return PreparedBatch(
-        tables, errors, households, {} if share_variables else None, validation=validation
+        tables,
+        errors,
+        households,
+        {} if share_variables else None,
+        validation=validation,
+        days_shared=frozenset(share_views_on),
     )
 
 
@@ -1250,7 +1319,7 @@ class VectorizedBatch:
             self._ids = _ids_in_order(results, self.errors)
             advance(1)
             if reasons:
-                self._fill_reasons(given, results, advance, prepared.household_dates)
+                self._fill_reasons(given, results, advance, prepared)
             else:
                 self.frame = self.frame.drop(columns=list(REASON_COLUMNS))
         self.frame.attrs["validation"] = self.validation
@@ -1271,7 +1340,7 @@ class VectorizedBatch:
         given: list[Household] | None,
         results: pl.DataFrame,
         advance: Callable[[int], None] = lambda n: None,
-        household_dates: list[dict[str, date | None]] | None = None,
+        prepared: PreparedBatch | None = None,
     ) -> None:
         """``first_reason`` and ``missing_facts`` of every valid row: the rules the texts need,
         picked from the plan's rule values in ``results``, run by the native closures on the
@@ -1282,25 +1351,26 @@ class VectorizedBatch:
         would be a second copy of the variables and of their wording. The population figures
         are those the native batch would read (:func:`~fangfan_rules.engines.native.population_for`
         over the valid households, as in ``identify_many``), taken from the plan's aggregate
-        columns (:meth:`_native_figures`) rather than computed again.
+        columns (:meth:`_native_figures`) rather than computed again. The households as known
+        on as_of come from ``prepared`` when it holds the input households and shares that
+        day's views (:meth:`PreparedBatch.views_on`: once per day for every pack); otherwise
+        each row's view is made for it and let go.
         """
         from fangfan_rules.engines.vectorized_texts import RowTexts
 
         valid = (self.frame["outcome"] != "error").to_numpy()
         if not valid.any():
             return
-        dates: list[dict[str, date | None]] | list[None] = [None] * len(valid)
+        rows = [i for i in range(len(valid)) if valid[i]]
         if given is not None:  # rows are the input positions
-            households = [given[i] for i in range(len(given)) if valid[i]]
-            if household_dates is not None:  # read once for the packs of a compare()
-                if len(household_dates) != len(given):
-                    # made whole, then put in place in one step: batches of one prepared input
-                    # run in two threads read either nothing or every household's dates
-                    household_dates[:] = [latest_by_part(h) for h in given]
-                dates = household_dates
+            households = [given[i] for i in rows]
+            views: Iterable[Household | None] = [None] * len(rows)
+            if prepared is not None and prepared.households is given:
+                views = self._views(prepared, rows)
         else:
             by_id = {h.id: h for h in col.to_households(self.tables)}
-            households = [by_id[self._ids[i]] for i in range(len(self._ids)) if valid[i]]
+            households = [by_id[self._ids[i]] for i in rows]
+            views = [None] * len(rows)
         texts = RowTexts(self.pack, self.as_of, self.compiled.in_force)
         # the valid rows in the frame's order (by input position): each rule's value by id
         ids = [r.id for r in self.compiled.in_force]
@@ -1309,12 +1379,24 @@ class VectorizedBatch:
         figures = self._native_figures(ordered, households)
         first: list[str | None] = [None] * len(valid)
         missing: list[str | None] = [None] * len(valid)
-        rows = iter(i for i in range(len(valid)) if valid[i])
-        for household, row, taken, own in zip(households, rows, plan, figures, strict=True):
-            first[row], missing[row] = texts.texts(household, taken, own, dates[row])
+        for household, view, row, taken, own in zip(
+            households, views, rows, plan, figures, strict=True
+        ):
+            first[row], missing[row] = texts.texts(household, taken, own, view)
             advance(1)
         self.frame["first_reason"] = first
         self.frame["missing_facts"] = missing
+
+    def _views(self, prepared: PreparedBatch, rows: list[int]) -> Iterator[Household]:
+        """The input households of ``rows`` as known on as_of: from the day's shared list
+        (:meth:`PreparedBatch.views_on`), or else each made for its row from the dates the
+        prepared batch keeps (read once for every pack) and let go after it."""
+        if self.as_of in prepared.days_shared:
+            known = prepared.views_on(self.as_of)
+            return (known[i] for i in rows)
+        given, dates = prepared.households, prepared.latest_dates()
+        assert given is not None
+        return (known_household(given[i], self.as_of, dates[i]) for i in rows)
 
     def _native_figures(
         self, ordered: pl.DataFrame, households: list[Household]

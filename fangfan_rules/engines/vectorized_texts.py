@@ -43,8 +43,8 @@ from fangfan_rules.engines.native import (
 )
 from fangfan_rules.engines.native_program import Recorder, RuleRun, program_of
 from fangfan_rules.facts import Household
-from fangfan_rules.facts.known import known_view
-from fangfan_rules.idnumber import masked
+from fangfan_rules.facts.known import known_household
+from fangfan_rules.idnumber import ids_revealed, masked
 from fangfan_rules.logic import UNKNOWN, Truth
 from fangfan_rules.result_rows import joined
 from fangfan_rules.rules.conditions import rules_referenced
@@ -115,6 +115,8 @@ class RowTexts:
         self.never = dict.fromkeys((r.id for r in pack.rules), False)
         self._scripts: dict[tuple[bool | None, ...], _Script] = {}
         self._reasons: dict[tuple[str, bool, tuple[str, ...]], str] = {}
+        #: masked texts and missing-facts cells by (ids revealed, what was masked)
+        self._cells: dict[tuple[bool, str | tuple[str, ...]], str] = {}
 
     # -- one row --------------------------------------------------------------------------------
     def texts(
@@ -122,25 +124,26 @@ class RowTexts:
         household: Household,
         values: tuple[bool | None, ...],
         population: Mapping[tuple[str, str], Any],
-        latest: Mapping[str, date | None] | None = None,
+        view: Household | None = None,
     ) -> tuple[str, str]:
         """(first_reason, missing_facts) of ``household``, whose rules in force took ``values``
         in the plan (in :attr:`rules` order, None for unknown), with its population-level values
         as the native batch gives them (``Population.values[household.id]``); both masked as the
-        native row masks them. ``latest``: the household's
-        :func:`~fangfan_rules.facts.known.latest_by_part`, when the caller keeps it."""
+        native row masks them. ``view``: the household as known on as_of
+        (:func:`~fangfan_rules.facts.known.known_household`), when the caller has it."""
         script = self._scripts.get(values)
         if script is None:  # a function of the values only: made once per distinct set
             kleene = (UNKNOWN if v is None else v for v in values)
             script = self._scripts[values] = self._script(dict(zip(self.ids, kleene, strict=True)))
         if script.outside is None and not script.runs and script.reason is None:
             # no rule to run (nothing noted, so nothing missing): no view, no closure
-            return masked(script.review("zh") if script.review is not None else ""), ""
-        view, _ = known_view(household, self.as_of, latest)
+            return self._shown(script.review("zh") if script.review is not None else ""), ""
+        if view is None:
+            view = known_household(household, self.as_of)
         rec = Recorder(self.pack, view, self.as_of, population)
         rec.fired = dict(script.fired)
         if script.outside is not None:
-            return masked(self._reason(rec, script.outside, negated=True)), ""
+            return self._shown(self._reason(rec, script.outside, negated=True)), ""
         for rule in script.runs:
             self._run(rec, rule, quick=True)
         done = rec.missing_by_rule
@@ -154,9 +157,22 @@ class RowTexts:
         else:
             first = ""
         if not script.noted:
-            return masked(first), ""
-        missing = _union(done[r] for r in script.noted)
-        return masked(first), joined(masked(m) for m in missing)
+            return self._shown(first), ""
+        missing = tuple(_union(done[r] for r in script.noted))
+        key = (ids_revealed(), missing)
+        cell = self._cells.get(key)
+        if cell is None:  # the masked cell of each distinct list, made once per batch
+            cell = self._cells[key] = joined(masked(m) for m in missing)
+        return self._shown(first), cell
+
+    def _shown(self, text: str) -> str:
+        """``masked(text)``, made once per batch for each distinct text (the first reasons of
+        a batch are a few hundred texts over thousands of rows)."""
+        key = (ids_revealed(), text)
+        shown = self._cells.get(key)
+        if shown is None:
+            shown = self._cells[key] = masked(text)
+        return shown
 
     def _script(self, values: Mapping[str, Truth]) -> _Script:
         """``native._identify``'s choices for rules that took ``values``, step by step."""

@@ -59,6 +59,15 @@ def known_view(
     return _as_known(household, as_of, later)
 
 
+def known_household(
+    household: Household, as_of: date, latest: Mapping[str, date | None] | None = None
+) -> Household:
+    """The view of :func:`known_view` alone, without listing the facts left out (the batch
+    engine's texts read the view only; most views leave out several income periods)."""
+    later = _later_parts(household, as_of) if latest is None else _parts_after(latest, as_of)
+    return _as_known(household, as_of, later, listed=False)[0] if later else household
+
+
 def excluded_facts(left_out: Iterable[LeftOut]) -> tuple[ExcludedFact, ...]:
     """The :class:`ExcludedFact` of each fact :func:`known_view` left out, by path and date."""
     written = [(p if isinstance(p, str) else p(), d, r) for p, d, r in left_out]
@@ -171,12 +180,16 @@ def _later_parts(household: Household, as_of: date) -> set[str]:
 
 
 def _as_known(
-    household: Household, as_of: date, later_parts: Collection[str] | None = None
+    household: Household,
+    as_of: date,
+    later_parts: Collection[str] | None = None,
+    listed: bool = True,
 ) -> tuple[Household, tuple[LeftOut, ...]]:
     """:func:`known_at` by walking the dated facts: a copy without what was dated later.
 
     Only the parts holding a later date are copied; the others are kept as they are (equal to
-    a copy, and cheaper); ``later_parts``: :func:`_later_parts`, when the caller has it."""
+    a copy, and cheaper); ``later_parts``: :func:`_later_parts`, when the caller has it.
+    ``listed=False``: the same view, the facts left out not listed (none returned)."""
     if later_parts is None:
         later_parts = _parts_after(latest_by_part(household), as_of)
 
@@ -187,7 +200,8 @@ def _as_known(
 
     def keep(path: str | Callable[[], str], dated: date | None, what: str) -> bool:
         if dated is not None and dated > as_of:
-            excluded.append((path, dated, f"{what} after as_of"))
+            if listed:
+                excluded.append((path, dated, f"{what} after as_of"))
             return False
         return True
 
@@ -216,7 +230,9 @@ def _as_known(
             )
             members.append(_copy_with(m, {"health": health, "child_status": statuses}))
         update["members"] = tuple(members)
-    if later("income"):
+    if later("income") and not listed:  # the same periods kept, none listed (no path made)
+        update["income"] = tuple(r for r in household.income if r.end <= as_of)
+    elif later("income"):
         # (``d <= as_of or keep(...)``: a path is written only for a fact left out)
         update["income"] = tuple(
             r
@@ -278,13 +294,14 @@ def _as_known(
                 green, "green_channel", ("town_confirmed_on", "village_confirmed_on"), keep
             )
         if household.lifted_year is not None and household.lifted_year > as_of.year:
-            excluded.append(
-                (
-                    "lifted_out_of_poverty",
-                    date(household.lifted_year, 1, 1),
-                    "脱贫 year after as_of",
+            if listed:
+                excluded.append(
+                    (
+                        "lifted_out_of_poverty",
+                        date(household.lifted_year, 1, 1),
+                        "脱贫 year after as_of",
+                    )
                 )
-            )
             update["lifted_out_of_poverty"] = False
             update["lifted_year"] = None
     view = _copy_with(household, update) if update else household
