@@ -97,6 +97,32 @@ def test_facts_after_as_of_are_left_out_and_listed():
     }
 
 
+def test_an_assistance_end_after_as_of_is_blanked_and_listed():
+    """A dibao spell that ends after as_of was still running as far as as_of knew: the view
+    keeps it without its end, and the end is listed among the facts left out (like every other
+    date the view blanks), so a trace never shows a view that differs from the household with
+    nothing listed."""
+    h = household(
+        social_assistance=[
+            {"kind": "dibao", "start": "2023-04-01", "end": "2023-06-10"},
+            {"kind": "dispersed_tekun", "start": "2022-01-01", "end": "2023-03-31"},
+        ]
+    )
+    view, excluded = ff.known_at(h, date(2023, 5, 15))
+    assert [(a.kind.value, a.end) for a in view.social_assistance] == [
+        ("dibao", None),
+        ("dispersed_tekun", date(2023, 3, 31)),
+    ]
+    assert [(e.path, e.dated) for e in excluded] == [
+        ("social_assistance[dibao 2023-04-01].end", date(2023, 6, 10))
+    ]
+    explained = ff.load_pack("qianshan_2023").with_parameters(monitoring_income_line="7000")
+    text = explained.identify(h, as_of=date(2023, 5, 15)).explain("zh")
+    assert "2023年4月1日起的农村低保的终止日期" in text
+    # on the end date itself it is known: nothing left out
+    assert ff.known_at(h, date(2023, 6, 10))[1] == ()
+
+
 def test_two_monitoring_spells_identified_the_same_day_are_refused():
     """Which spell is current is the latest by identification date; a tie would make the answer
     depend on the order of the input (found by test_order_of_members_changes_nothing_at_all)."""

@@ -255,11 +255,12 @@ def _as_known(
     if later("social_assistance"):
         assistance = []
         for a in household.social_assistance:
-            if not keep(f"social_assistance[{a.kind.value} {a.start}]", a.start, "started"):
+            path = f"social_assistance[{a.kind.value} {a.start}]"
+            if not keep(path, a.start, "started"):
                 continue
-            if a.end is not None and a.end > as_of:
-                a = _copy_with(a, {"end": None})  # still running as far as as_of knew
-            assistance.append(a)
+            # an end after as_of: still running as far as as_of knew, the end left out and
+            # listed like every other date blanked in the view
+            assistance.append(_blank_later(a, path, ("end",), keep))
         update["social_assistance"] = tuple(assistance)
     if later("monitoring"):
         update["monitoring"] = tuple(
