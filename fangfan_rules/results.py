@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import threading
 from collections.abc import Callable, Mapping
@@ -787,20 +788,16 @@ class BadRow(_Value):
 
 _REQUIRED = object()
 _DEFAULTS: list[tuple[str, Any]] = []
-_PLAIN: list[type[BaseModel]] = []
 
 
+@functools.cache
 def _plain_answer() -> type[BaseModel]:
     """A model with the fields and configuration of :class:`Identification` and none of its
     hooks, to write a built answer's JSON (made on first use: the class is complete by then)."""
-    if not _PLAIN:
-        fields: dict[str, Any] = {
-            name: (field.annotation, field) for name, field in Identification.model_fields.items()
-        }
-        _PLAIN.append(
-            create_model("Identification", __config__=Identification.model_config, **fields)
-        )
-    return _PLAIN[0]
+    fields: dict[str, Any] = {
+        name: (field.annotation, field) for name, field in Identification.model_fields.items()
+    }
+    return create_model("Identification", __config__=Identification.model_config, **fields)
 
 
 def _identification_defaults() -> list[tuple[str, Any]]:

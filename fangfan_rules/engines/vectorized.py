@@ -80,7 +80,6 @@ error row (``identify_many``: a :class:`~fangfan_rules.results.BadRow`), the res
 from __future__ import annotations
 
 import functools
-import gc
 import itertools
 import threading
 from collections import Counter
@@ -1140,17 +1139,11 @@ class PreparedBatch:
         if views is None:
             self.household_views.clear()  # another day's list is let go first: one list at a time
             dates = self.latest_dates()
-            # Why the collector is paused (as in to_tables): the views are kept, so each burst
-            # of copies would make the cyclic collector walk every household of the batch again
-            # (more than the copies themselves cost at 10,000 households); they hold no cycle.
-            collecting = gc.isenabled()
-            gc.disable()
-            try:
+            # the views are kept and hold no cycle: with the collector on, each burst of copies
+            # made it walk every household of the batch again (more than the copies cost)
+            with col.collector_paused():
                 pairs = zip(households, dates, strict=True)
                 views = [known_household(h, as_of, d) for h, d in pairs]
-            finally:
-                if collecting:
-                    gc.enable()
             self.household_views[as_of] = views
         return views
 

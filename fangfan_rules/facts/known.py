@@ -48,10 +48,7 @@ def known_view(
     ``latest``: the household's :func:`latest_by_part`, when the caller keeps it to compare with
     several days (the parts found later are the same: the latest date of a part is after as_of
     exactly when one of its dates is)."""
-    if latest is None:
-        later = _later_parts(household, as_of)
-    else:
-        later = _parts_after(latest, as_of)
+    later = _parts_later(household, as_of, latest)
     if not later:
         # Nothing dated after as_of: the household is its own view (equal to the copy the walk
         # would make), and nothing is left out.
@@ -64,7 +61,7 @@ def known_household(
 ) -> Household:
     """The view of :func:`known_view` alone, without listing the facts left out (the batch
     engine's texts read the view only; most views leave out several income periods)."""
-    later = _later_parts(household, as_of) if latest is None else _parts_after(latest, as_of)
+    later = _parts_later(household, as_of, latest)
     return _as_known(household, as_of, later, listed=False)[0] if later else household
 
 
@@ -145,6 +142,14 @@ def _after(days: Iterable[date | None], as_of: date) -> bool:
         if d is not None and d > as_of:
             return True
     return False
+
+
+def _parts_later(
+    household: Household, as_of: date, latest: Mapping[str, date | None] | None
+) -> set[str]:
+    """The parts of ``household`` holding a date after ``as_of``: from its
+    :func:`latest_by_part` when the caller keeps it, else found by walking it."""
+    return _later_parts(household, as_of) if latest is None else _parts_after(latest, as_of)
 
 
 def _parts_after(latest: Mapping[str, date | None], as_of: date) -> set[str]:
