@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from fangfan_rules.errors import (
     MissingParameterError,
@@ -100,7 +100,15 @@ class DocumentInfo(BaseModel):
     title: str
     issuer: str
     number: str | None = None
+    #: the issue date; for a document that prints no day, a labelled reading (see date_printed)
     date: date
+    date_printed: str | None = Field(
+        None,
+        description=(
+            "what the document prints of its date when it prints no day (e.g. only the year): "
+            "shown instead of ``date``, which then stands only for the pack's reading"
+        ),
+    )
     region: str
     file: str
     url: str | None = None
@@ -522,7 +530,8 @@ class Pack:
         return identify(self, households, as_of=as_of, engine=engine)
 
     def __repr__(self) -> str:
-        return f"<Pack {self.name} {self.version} ({self.document.region}, {self.document.date})>"
+        shown = self.document.date_printed or self.document.date
+        return f"<Pack {self.name} {self.version} ({self.document.region}, {shown})>"
 
 
 def _overlap(
