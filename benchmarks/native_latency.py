@@ -38,7 +38,10 @@ SAMPLE = ROOT / "examples" / "sample_households.jsonl"
 PACKS: dict[str, tuple[date, dict[str, Any]]] = {
     "qianshan_2023": (date(2023, 6, 5), {"monitoring_income_line": 7000}),
     "ewenki_2024": (date(2024, 6, 5), {}),
-    "puan_2025": (date(2025, 7, 1), {"monitoring_income_line": 7000}),
+    "puan_2025": (
+        date(2025, 7, 1),
+        {"monitoring_income_line": 7000, "income_window": "2024-07-01..2025-06-30"},
+    ),
     "jimo_2022": (
         date(2022, 5, 15),
         {"monitoring_income_line": 7000, "income_window": "2021-05-01..2022-04-30"},

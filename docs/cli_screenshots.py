@@ -151,7 +151,8 @@ def plot(path: Path) -> None:
              "jimo_2022": date(2022, 5, 15)}  # fmt: skip
     comparison = fa.compare(
         households, list(as_of), as_of=as_of,
-        parameters={"monitoring_income_line": 7000, "income_window": "2021-01-01..2021-12-31"},
+        parameters={"monitoring_income_line": 7000, "income_window": "2021-01-01..2021-12-31",
+                    "puan_2025": {"income_window": "2024-06-01..2025-05-31"}},
     )  # fmt: skip
     fig = fa.plot_outcomes(comparison, lang="zh", title="300户合成样本在五个政策包下的识别结果")
     fig.savefig(path, dpi=110)

@@ -98,15 +98,25 @@ pd.DataFrame([
         """\
 ## Caller-supplied figures
 
-Most documents do not state the provincial monitoring income line, and two state no income
+Most documents do not state the provincial monitoring income line, and three state no income
 window either. fangfan-rules never guesses them: the caller supplies them. Here they are
-**illustrative**: a line of 7,000 yuan and the calendar year 2021 as the window for the two 2022
-documents. `compare` fills a figure only in packs that do not state it (Ewenki's own 8,300 stays).""",
+**illustrative**: a line of 7,000 yuan, the calendar year 2021 as the window for the two 2022
+documents and the twelve months to May 2025 for Puan's. `compare` fills a figure only in packs that do not state it (Ewenki's own 8,300 stays).""",
     ),
     (
         "code",
         """\
-SUPPLIED = {"monitoring_income_line": 7000, "income_window": "2021-01-01..2021-12-31"}
+SUPPLIED = {"monitoring_income_line": 7000, "income_window": "2021-01-01..2021-12-31",
+            "puan_2025": {"income_window": "2024-06-01..2025-05-31"}}  # a pack's own entry wins
+
+
+def figures_for(pack):
+    # the SUPPLIED figures this pack leaves to the caller (its own entry over the shared ones)
+    shared = {k: v for k, v in SUPPLIED.items()
+              if not isinstance(v, dict) and k in pack.caller_supplied()}
+    return {**shared, **SUPPLIED.get(pack.name, {})}
+
+
 comparison = fa.compare(households, list(packs), as_of=as_of, parameters=SUPPLIED)
 assert comparison["error"].isna().all(), comparison["error"].dropna().unique()
 comparison.groupby(["pack", "outcome"]).size().unstack(fill_value=0)""",
@@ -176,8 +186,8 @@ SWEPT = [n for n in ("qianshan_2023", "ewenki_2024") if n in packs] or list(pack
 sweeps = pd.concat(
     fa.sweep(households, packs[name], parameter="monitoring_income_line", values=LINES,
              as_of=as_of[name],
-             parameters={k: v for k, v in SUPPLIED.items()
-                         if k != "monitoring_income_line" and k in packs[name].caller_supplied()})
+             parameters={k: v for k, v in figures_for(packs[name]).items()
+                         if k != "monitoring_income_line"})
     for name in SWEPT
 )
 monitored = sweeps[sweeps["measure"] == "monitored"].pivot(index="value", columns="pack",
@@ -240,8 +250,7 @@ working days shaded (调休 make-up days included, statutory holidays excluded).
         """\
 timed = {n: p for n, p in packs.items() if any(r.kind == "deadline" for r in p.rules)}
 with_deadlines = [r for name, pack in timed.items()
-                  for r in pack.with_parameters(**{k: v for k, v in SUPPLIED.items()
-                                                   if k in pack.caller_supplied()})
+                  for r in pack.with_parameters(**figures_for(pack))
                   .identify_many(households, as_of=as_of[name]) if r.deadlines]
 cases = []
 for status in ("met", "missed", "overdue", "pending"):
@@ -368,7 +377,8 @@ def save_plot() -> None:
         households,
         list(packs),
         as_of={n: as_of.get(n, p.valid_from) for n, p in packs.items()},
-        parameters={"monitoring_income_line": 7000, "income_window": "2021-01-01..2021-12-31"},
+        parameters={"monitoring_income_line": 7000, "income_window": "2021-01-01..2021-12-31",
+                    "puan_2025": {"income_window": "2024-06-01..2025-05-31"}},
     )
     fig = fa.plot_outcomes(
         comparison,

@@ -77,7 +77,7 @@ def test_readme_and_notebook_compare_with_the_same_parameters():
     notebook = source.split("AS_OF = ", 1)[1].split("packs = {}", 1)[0]
     assert _dates(block) == _dates(notebook) and len(_dates(block)) == 5
     windows = set(re.findall(r'"(\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2})"', block))
-    supplied = source.split("SUPPLIED = ", 1)[1].split("\n", 1)[0]
+    supplied = source.split("SUPPLIED = ", 1)[1].split("\n\n", 1)[0]
     assert windows == set(re.findall(r'"(\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2})"', supplied))
     assert (
         '"monitoring_income_line": 7000' in block and '"monitoring_income_line": 7000' in supplied

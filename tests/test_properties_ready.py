@@ -26,7 +26,11 @@ from fangfan_rules.errors import FangfanError
 CONFIGURED: dict[str, dict[str, object]] = {
     "ewenki_2024": {"review_stable_months": 6},
     "jimo_2022": {"monitoring_income_line": 7000, "income_window": "2021-05-01..2022-04-30"},
-    "puan_2025": {"lookback_months": 12, "monitoring_income_line": 7500},
+    "puan_2025": {
+        "lookback_months": 12,
+        "monitoring_income_line": 7500,
+        "income_window": "2024-04-01..2025-03-31",  # ends before AS_OF (the notice's date + 40 days)
+    },
     "qianshan_2023": {
         "low_income_threshold": 13800,
         "monitoring_income_line": 6900,

@@ -99,7 +99,9 @@ def test_a_clue_owes_its_visit_until_verified_or_closed_whatever_its_age():
 
 
 def test_columnar_answers_as_native_through_the_puan_pack():
-    pack = ff.load_pack("puan_2025").with_parameters(monitoring_income_line=7000)
+    pack = ff.load_pack("puan_2025").with_parameters(
+        monitoring_income_line=7000, income_window="2024-07-01..2025-06-30"
+    )
     base = {
         "members": [{"id": "m1", "relation": "head", "labour": "able", "employment": "stable"}],
         "income": [

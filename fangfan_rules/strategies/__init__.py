@@ -35,7 +35,7 @@ supplied):
 >>> answers_every_drawn_household(load_pack("jimo_2022").with_parameters(
 ...     monitoring_income_line=7000, income_window="2021-05-01..2022-04-30"))
 >>> answers_every_drawn_household(load_pack("puan_2025").with_parameters(
-...     monitoring_income_line=7500, lookback_months=12))
+...     monitoring_income_line=7500, income_window="2024-07-01..2025-06-30", lookback_months=12))
 >>> answers_every_drawn_household(load_pack("qianshan_2023").with_parameters(
 ...     monitoring_income_line=6900))
 >>> answers_every_drawn_household(load_pack("rongan_2022").with_parameters(

@@ -1,11 +1,14 @@
-"""Dated risk events outside a window: what a look-back must not drop silently."""
+"""Dated risk events a rule must not drop silently or read twice: outside a look-back, or not yet
+handled by a closed clue."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
 
+from fangfan_rules.dates import DateRange
 from fangfan_rules.variables.registry import Context, variable
+from fangfan_rules.variables.warnings import is_closed
 from fangfan_rules.vocabulary import RiskType
 
 
@@ -24,3 +27,25 @@ def _event_before(ctx: Context, before: date, types: Sequence[RiskType]) -> bool
     # in the view (known_at).
     wanted = frozenset(types)
     return any(e.type in wanted and e.date < before for e in ctx.household.risk_events)
+
+
+@variable(
+    "risk_event_not_closed",
+    value_type="bool",
+    args={"window": "window", "types": "enum_list"},
+    enum=RiskType,
+    zh="发生风险事件（{types}，{window}），其后未有办结的风险线索",
+    en="risk event ({types}) in {window} with no clue received on or after it closed since",
+)
+def _event_not_closed(ctx: Context, window: DateRange, types: Sequence[RiskType]) -> bool:
+    # A risk event makes a household a suspected one the town must respond to (rongan_2022 二、(一)3)
+    # until the procedure has dealt with it: a clue received on or after the event and closed (办结)
+    # by as_of closes that event (the recorded decision stands, whatever it found). An event after
+    # the last closed clue is new and still waits.
+    wanted = frozenset(types)
+    closed = [c.received_on for c in ctx.household.clues if is_closed(c, ctx.as_of)]
+    last = max(closed, default=None)
+    return any(
+        e.type in wanted and e.date in window and (last is None or e.date > last)
+        for e in ctx.household.risk_events
+    )
