@@ -31,6 +31,7 @@ from fangfan_rules.engines.native_program import (
     RuleRun,
     unsupplied_fact,
 )
+from fangfan_rules.engines.trace_json import trace_json
 from fangfan_rules.errors import DUPLICATED_HOUSEHOLD, FactError, RuleError
 from fangfan_rules.facts import Household, known_at
 from fangfan_rules.facts.known import LeftOut, excluded_facts, known_view
@@ -365,6 +366,7 @@ def _identify(
             result = Identification.deferred(
                 {"reasons": build_reasons, "trace": trace.build},
                 trusted=trusted(fields),
+                trace_json=trace.json,
                 **common,
                 **fields,
             )
@@ -720,6 +722,19 @@ class _TraceRecord:
             parameters=tuple(self.params_read[k] for k in sorted(self.params_read)),
             excluded_facts=excluded_facts(self.excluded),
             population=_figures_read(population, self.replay.ev, self.view) if population else (),
+        )
+
+    def json(self, context: Any) -> str:
+        """The JSON text of :meth:`build`'s trace, written without building it."""
+        records = self.replay.records()  # first: replaying completes the parameters read
+        population = self.population
+        return trace_json(
+            records,
+            check_of,
+            parameters=tuple(self.params_read[k] for k in sorted(self.params_read)),
+            excluded_facts=excluded_facts(self.excluded),
+            population=_figures_read(population, self.replay.ev, self.view) if population else (),
+            context=context,
         )
 
 
