@@ -5,7 +5,8 @@
 same answer built at once and written by pydantic itself (``BaseModel.model_dump_json``, ID
 numbers then masked as every result's dump masks them): the texts must be identical, not merely
 equal as JSON (the text is stored and hashed), masked by default and revealed when asked; the
-trace read after such a dump is the one built at once. Drawn by hypothesis for every bundled
+trace read after such a dump is the one built at once; so with ``identify(recorded=True)``
+(the service's call: checks recorded as the rules run, no replay). Drawn by hypothesis for every bundled
 pack: dates in the pack's validity, the caller's figures, batches (population rules), household
 ids that are ID numbers (masked in the text); and every household of the bundled sample.
 """
@@ -47,8 +48,9 @@ def _same_texts(pack: ff.Pack, household: ff.Household, as_of: date, population:
         with pytest.raises(type(exc)):
             identify(pack, household, as_of=as_of, population=population)
         return
-    for options in ({}, REVEALED):
-        answer = identify(pack, household, as_of=as_of, population=population)
+    for options, recorded in (({}, False), (REVEALED, False), ({}, True), (REVEALED, True)):
+        # recorded: the service's call, checks recorded as the rules run (no replay)
+        answer = identify(pack, household, as_of=as_of, population=population, recorded=recorded)
         assert _unbuilt(answer)
         text = answer.model_dump_json(**options)
         assert _unbuilt(answer)  # written, not built
