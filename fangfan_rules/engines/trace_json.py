@@ -14,7 +14,7 @@ exact key is written afresh each time.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from fangfan_rules.engines.native_program import Recorded, RuleRun
 from fangfan_rules.facts import ExcludedFact
@@ -36,12 +36,8 @@ _CHECKS_EMPTY = ',"checks":[]'
 _RULES_EMPTY = '{"rules":[]'
 
 
-class _Record(Protocol):
-    """A rule as it went: ``native.RuleRecord``."""
-
-    rule: Rule
-    status: str
-    run: RuleRun | None
+#: A rule as it went (``native.RuleRecord``): the rule, its status, its recorded run if it ran.
+_Record = tuple[Rule, str, RuleRun | None]
 
 
 def _written(model: Any, context: Any) -> str:
@@ -51,6 +47,8 @@ def _written(model: Any, context: Any) -> str:
 
 
 def _check_text(recorded: Recorded, check_of: Callable[[Recorded], Check]) -> str:
+    # Written without the dump's context: a check's and a rule entry's fields are plain text,
+    # none serialised by context (as an IdNumber field is), so one text serves every dump.
     key = check_key(*recorded)
     if key is None:
         return _written(check_of(recorded), None)
@@ -86,11 +84,11 @@ def _rule_parts(
 
 
 def _rule_text(record: _Record, check_of: Callable[[Recorded], Check]) -> str:
-    run = record.run
+    rule, status, run = record
     if run is None:
-        head, tail = _rule_parts(record.rule, record.status, (), ())
+        head, tail = _rule_parts(rule, status, (), ())
         return head + tail
-    head, tail = _rule_parts(record.rule, record.status, run.missing, run.parameters)
+    head, tail = _rule_parts(rule, status, run.missing, run.parameters)
     return head + ",".join([_check_text(c, check_of) for c in run.checks]) + tail
 
 
