@@ -31,6 +31,7 @@ from fangfan_rules.engines.native_program import (
     RuleRun,
     unsupplied_fact,
 )
+from fangfan_rules.engines.trace_json import trace_json
 from fangfan_rules.errors import DUPLICATED_HOUSEHOLD, FactError, RuleError
 from fangfan_rules.facts import Household, known_at
 from fangfan_rules.facts.known import LeftOut, excluded_facts, known_view
@@ -278,14 +279,20 @@ def identify(
     as_of: date,
     calendar: cal.WorkingDayCalendar | None = None,
     population: Population | None = None,
+    recorded: bool = False,
 ) -> Identification:
     """Evaluate ``pack``'s identification rules for one household on ``as_of``.
 
     ``population`` carries the batch aggregates of population-level variables (computed by
     :func:`identify_many`); without it those variables are unknown. The answer's ``reasons`` and
-    ``trace`` are worded when first read (:meth:`Identification.deferred`).
+    ``trace`` are worded when first read (:meth:`Identification.deferred`). ``recorded=True``:
+    the rules run with the closures that record every check at once, rather than the quick ones
+    and a replay when the trace is read (for a caller that always writes the trace, as the
+    service does: one run instead of two); the same answer either way.
     """
-    return _identify(pack, household, as_of, calendar, population, deferred=True)
+    return _identify(
+        pack, household, as_of, calendar, population, deferred=True, quick=not recorded
+    )
 
 
 def _identify(
@@ -296,9 +303,11 @@ def _identify(
     population: Population | None,
     *,
     deferred: bool,
+    quick: bool = True,
 ) -> Identification:
     """:func:`identify`; ``deferred=False`` builds reasons and trace at once (the reference the
-    differential test compares the deferred answer with)."""
+    differential test compares the deferred answer with); ``quick=False`` runs the recording
+    closures even for a deferred answer."""
     pack.check_in_force(as_of)
     view, excluded = known_view(household, as_of)
     values = population.values.get(household.id, {}) if population else {}
@@ -306,10 +315,10 @@ def _identify(
     # Scope first: a household the document does not cover is answered without evaluating (or
     # needing the parameters of) any other rule; once a scope rule is false, the other rules are
     # skipped (not evaluated).
-    scope_plan, other_plan, quick, order = _plan_on(pack, ev)
+    scope_plan, other_plan, quick_today, order = _plan_on(pack, ev)
     # A deferred answer runs the quick closures (no checks recorded, each node stopped once its
     # value is settled); its reasons and trace replay the recording closures when first read.
-    quick = quick and deferred
+    quick = quick_today and quick and deferred
     runs: RuleRuns = {}
     # (rule id, kind, status) of every rule in plan order: the trace's records are made from
     # these and the runs when the trace is read.
@@ -365,6 +374,7 @@ def _identify(
             result = Identification.deferred(
                 {"reasons": build_reasons, "trace": trace.build},
                 trusted=trusted(fields),
+                trace_json=trace.json,
                 **common,
                 **fields,
             )
@@ -720,6 +730,19 @@ class _TraceRecord:
             parameters=tuple(self.params_read[k] for k in sorted(self.params_read)),
             excluded_facts=excluded_facts(self.excluded),
             population=_figures_read(population, self.replay.ev, self.view) if population else (),
+        )
+
+    def json(self, context: Any) -> str:
+        """The JSON text of :meth:`build`'s trace, written without building it."""
+        records = self.replay.records()  # first: replaying completes the parameters read
+        population = self.population
+        return trace_json(
+            records,
+            check_of,
+            parameters=tuple(self.params_read[k] for k in sorted(self.params_read)),
+            excluded_facts=excluded_facts(self.excluded),
+            population=_figures_read(population, self.replay.ev, self.view) if population else (),
+            context=context,
         )
 
 

@@ -22,6 +22,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
+from fangfan_rules.engines.native import identify as identify_recorded
 from fangfan_rules.errors import FactError, FangfanError
 from fangfan_rules.facts import Household, household_json_schema, load_household
 from fangfan_rules.packs import Pack
@@ -273,8 +274,10 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
             raise
         try:
             pack, figures = configured(pack_named(name), body.parameters)
+            # Every answer's trace is written below: its checks are recorded as the rules run
+            # (one run, not a quick one and a replay for the trace).
             result: Identification | Elimination = (
-                pack.identify(household, as_of=body.as_of)
+                identify_recorded(pack, household, as_of=body.as_of, recorded=True)
                 if kind == "identify"
                 else pack.assess_elimination(household, as_of=body.as_of)
             )
