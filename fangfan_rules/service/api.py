@@ -28,6 +28,7 @@ from fangfan_rules.facts import Household, household_json_schema, load_household
 from fangfan_rules.packs import Pack
 from fangfan_rules.results import Deadline, Elimination, Identification
 from fangfan_rules.service.settings import Settings
+from fangfan_rules.service.strict_body import StrictJSONRoute
 from fangfan_rules.store import AccessDenied, Principal, Store, StoredDecision
 from fangfan_rules.store.groupcommit import GroupCommit
 from fangfan_rules.store.store import decision_answer
@@ -109,7 +110,7 @@ def _json(text: str, status: int = 200) -> Response:
 
 
 def build_router(settings: Settings, store: Store) -> APIRouter:
-    router = APIRouter()
+    router = APIRouter(route_class=StrictJSONRoute)
 
     pack_named = settings.pack
     pack_names = settings.pack_names
@@ -597,8 +598,11 @@ def _stored_json(stored: StoredDecision) -> dict[str, Any]:
 
 
 def _request_digest(request: Request, body: BaseModel) -> str:
-    """What an idempotency key stands for: the path and the request as validated."""
-    return hashlib.sha256((request.url.path + body.model_dump_json()).encode("utf-8")).hexdigest()
+    """What an idempotency key stands for: the path and the request as validated (a number in a
+    form the facts refuse is written as it was sent: the request is still remembered as the one
+    that was refused)."""
+    text = body.model_dump_json(fallback=repr)
+    return hashlib.sha256((request.url.path + text).encode("utf-8")).hexdigest()
 
 
 def _remote(request: Request) -> str | None:

@@ -21,6 +21,7 @@ from fangfan_rules.errors import (
     RuleError,
 )
 from fangfan_rules.idnumber import scrub_id_numbers
+from fangfan_rules.service.strict_body import InvalidBody
 from fangfan_rules.store import AccessDenied, StoreError
 
 PROBLEM = "application/problem+json"
@@ -72,6 +73,18 @@ def install(app: FastAPI) -> None:
             {"loc": [str(p) for p in e.get("loc", ())], "msg": scrub_id_numbers(str(e.get("msg")))}
             for e in exc.errors()
         ]
+        return problem(
+            422,
+            "invalid-request",
+            "Invalid request",
+            "the request body is malformed",
+            errors=errors,
+        )
+
+    @app.exception_handler(InvalidBody)
+    async def _body(_: Request, exc: InvalidBody) -> JSONResponse:
+        errors = [{"loc": ["body", *([exc.path] if exc.path else [])],
+                   "msg": scrub_id_numbers(exc.reason)}]  # fmt: skip
         return problem(
             422,
             "invalid-request",
