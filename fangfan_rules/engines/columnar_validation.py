@@ -333,7 +333,8 @@ class _Checks:
 
     def _positions(self, table: str, flagged: pl.DataFrame) -> pl.DataFrame:
         """``__row → __pos`` for every row of the households that have a flagged row."""
-        ids = flagged.get_column("household_id").unique()
+        # a frame checked before its ids were cast (ids that are not text) holds them uncast
+        ids = flagged.get_column("household_id").cast(S, strict=False).unique()
         source = self.tables[table]
         return (
             source.select("household_id", "__row")
