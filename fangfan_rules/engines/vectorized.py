@@ -999,17 +999,27 @@ def _to_pandas(compiled: CompiledPack, results: pl.DataFrame, errors: pl.DataFra
         pl.lit("error").alias("outcome"),
         pl.col("error"),
     )
-    frame = pl.concat([results, bad], how="diagonal_relaxed").sort(
-        "__hrow", nulls_last=True, maintain_order=True
-    )
+    rows = results.get_column("__hrow")
+    # Without error rows the results are already in input order (households keep theirs): the
+    # sort would gather every column into the same order, and no cell needs blanking.
+    clean = not bad.height and not rows.has_nulls() and rows.is_sorted()
+    if clean:  # one chunk per column, as the sort left them (pandas reads those faster)
+        frame = results.with_columns(pl.lit(None, dtype=pl.String).alias("error"))
+    else:
+        frame = pl.concat([results, bad], how="diagonal_relaxed").sort(
+            "__hrow", nulls_last=True, maintain_order=True
+        )
     n = frame.height
     ok = frame.get_column("error").is_null()
+
+    def if_ok(cells: pl.Expr) -> pl.Expr:
+        return cells if clean else pl.when(ok).then(cells)
 
     def values(name: str) -> Any:
         return pandas_column(frame.get_column(name))
 
     def unless_error(name: str) -> Any:
-        series = frame.select(pl.when(ok).then(pl.col(name))).to_series()
+        series = frame.select(if_ok(pl.col(name))).to_series()
         if (
             n and not series.has_nulls()
         ):  # a Boolean numpy array, as pandas makes of a list of bools
@@ -1020,7 +1030,7 @@ def _to_pandas(compiled: CompiledPack, results: pl.DataFrame, errors: pl.DataFra
         if not n:  # an empty object column, as ever
             return np.empty(0, dtype=object)
         cells = decode_lists(frame, name, labels)
-        return pandas_column(pl.select(pl.when(ok).then(cells).alias(name)).to_series())
+        return pandas_column(cells if clean else pl.select(if_ok(cells).alias(name)).to_series())
 
     def repeated(value: Any) -> Any:
         if not n:  # pandas gives an empty list its own dtype: keep it
