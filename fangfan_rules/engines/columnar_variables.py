@@ -324,29 +324,21 @@ def prorata(
             ),
         ]
     )
-    # Each step below is one plan (a call each: the cuts, the frame, then its range guards and
-    # the result side by side); they were eight eager calls, each paying polars' fixed cost.
-    cut = (
-        unsorted.lazy()
-        .sort(["household_id", "start"])
-        .group_by("household_id")
-        .agg(
-            pl.len().alias("cuts"),
-            pl.col("o").first().alias("o1"),
-            pl.col("d").first().alias("d1"),
-            pl.col("o").last().alias("o2"),
-            pl.col("d").last().alias("d2"),
-            *(pl.col(f"a_{a}").first().alias(f"n1_{a}") for a in amounts),
-            *(pl.col(f"a_{a}").last().alias(f"n2_{a}") for a in amounts),
-        )
-        .collect()
+    partial = unsorted.sort(["household_id", "start"])
+    cut = partial.group_by("household_id").agg(
+        pl.len().alias("cuts"),
+        pl.col("o").first().alias("o1"),
+        pl.col("d").first().alias("d1"),
+        pl.col("o").last().alias("o2"),
+        pl.col("d").last().alias("d2"),
+        *(pl.col(f"a_{a}").first().alias(f"n1_{a}") for a in amounts),
+        *(pl.col(f"a_{a}").last().alias(f"n2_{a}") for a in amounts),
     )
     if cut.height and cut.get_column("cuts").max() > 2:  # pragma: no cover - validated input
         raise ColumnarOverflowError("overlapping income records reached the engine")
     one, two = pl.col("cuts") >= 1, pl.col("cuts") == 2
     frame = (
-        grouped.lazy()
-        .join(cut.lazy(), on="household_id", how="left")
+        grouped.join(cut, on="household_id", how="left")
         .with_columns(pl.col("cuts").fill_null(0))
         .with_columns(
             pl.when(one).then(pl.col("d1")).otherwise(1).cast(I128).alias("d1"),
@@ -369,39 +361,27 @@ def prorata(
                 for a in amounts
             ),
         )
-        .collect()
     )
-    guards = {
-        a: _magnitude(
-            pl.col(f"w_{a}").abs() + pl.col(f"p1_{a}").abs() + pl.col(f"p2_{a}").abs(),
-            pl.col("d1"),
-            pl.col("d2"),
+    for a in amounts:
+        size = pl.col(f"w_{a}").abs() + pl.col(f"p1_{a}").abs() + pl.col(f"p2_{a}").abs()
+        check_range(
+            frame,
+            _magnitude(size, pl.col("d1"), pl.col("d2")) < SAFE_MAGNITUDE,
+            f"income ({a}) over {window}",
         )
-        < SAFE_MAGNITUDE
-        for a in amounts
-    }
-    held, result = pl.collect_all(
-        [
-            frame.lazy().select(ok.fill_null(True).all().alias(a) for a, ok in guards.items()),
-            frame.lazy().select(
-                "household_id",
-                *(
-                    (
-                        pl.col(f"w_{a}") * pl.col("d1") * pl.col("d2")
-                        + pl.col(f"p1_{a}") * pl.col("d2")
-                        + pl.col(f"p2_{a}") * pl.col("d1")
-                    ).alias(a)
-                    for a in amounts
-                ),
-                (pl.col("d1") * pl.col("d2")).alias("den"),
-                (pl.col("covered") >= window.days).alias("known"),
-            ),
-        ]
+    return frame.select(
+        "household_id",
+        *(
+            (
+                pl.col(f"w_{a}") * pl.col("d1") * pl.col("d2")
+                + pl.col(f"p1_{a}") * pl.col("d2")
+                + pl.col(f"p2_{a}") * pl.col("d1")
+            ).alias(a)
+            for a in amounts
+        ),
+        (pl.col("d1") * pl.col("d2")).alias("den"),
+        (pl.col("covered") >= window.days).alias("known"),
     )
-    for a, ok in guards.items():  # the first amount that fails somewhere names its household
-        if not held.get_column(a)[0]:
-            check_range(frame, ok, f"income ({a}) over {window}")
-    return result
 
 
 def net_over(tables: Mapping[str, pl.DataFrame], window: DateRange) -> pl.DataFrame:
