@@ -1318,14 +1318,20 @@ class VectorizedBatch:
             #: The results: :func:`fangfan_rules.analysis.compare`'s columns, one row per
             #: household (without :data:`REASON_COLUMNS` when built with ``reasons=False``).
             self.frame = _to_pandas(self.compiled, results, self.errors)
-            # the ids as given, row by row (the frame masks ids that are ID numbers)
-            self._ids = _ids_in_order(results, self.errors)
+            # the ids as given, row by row (the frame masks ids that are ID numbers); made a
+            # list of Python strings only when a row is explained (:attr:`_ids`)
+            self._id_column = _ids_in_order(results, self.errors)
             advance(1)
             if reasons:
                 self._fill_reasons(given, results, advance, prepared)
             else:
                 self.frame = self.frame.drop(columns=list(REASON_COLUMNS))
         self.frame.attrs["validation"] = self.validation
+
+    @functools.cached_property
+    def _ids(self) -> list[str]:
+        """The household ids as given, row by row of :attr:`frame`."""
+        return self._id_column.to_list()
 
     def _population(self, shared: dict[Any, Any] | None) -> dict[Any, Any]:
         """The batch's population aggregates (computed once per set of aggregates when shared)."""
@@ -1468,13 +1474,13 @@ class VectorizedBatch:
         return self.explain_household(str(row["household_id"]))
 
 
-def _ids_in_order(results: pl.DataFrame, errors: pl.DataFrame) -> list[str]:
+def _ids_in_order(results: pl.DataFrame, errors: pl.DataFrame) -> pl.Series:
     """The household ids of :func:`_to_pandas`'s rows, as given."""
     frame = pl.concat(
         [results.select("household_id", "__hrow"), errors.select("household_id", "__hrow")],
         how="vertical_relaxed",
     ).sort("__hrow", nulls_last=True, maintain_order=True)
-    return frame.get_column("household_id").to_list()
+    return frame.get_column("household_id")
 
 
 def identify_frame(
