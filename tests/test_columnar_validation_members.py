@@ -54,7 +54,7 @@ def _members(draw: st.DrawFn) -> pl.DataFrame:
             row[ids[1]] = "NO-SUCH"
             rows.extend([tuple(row), tuple(row)])
         else:  # a household of many members (beyond the near comparison), one repeated
-            many = [tuple(row[: ids[0]] + [f"x{k}"] + row[ids[0] + 1 :]) for k in range(20)]
+            many = [tuple([*row[: ids[0]], f"x{k}", *row[ids[0] + 1 :]]) for k in range(20)]
             rows[i + 1 : i + 1] = [*many, many[draw(st.integers(0, 19))]]
     return pl.DataFrame(rows, schema=MEMBERS.schema, orient="row")
 

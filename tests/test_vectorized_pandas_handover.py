@@ -30,7 +30,9 @@ _TABLES = col.to_tables(
 )
 _PREPARED = vz.prepare(_TABLES)
 RESULTS = COMPILED.evaluate(_PREPARED.tables)
-NO_ERRORS = pl.DataFrame(schema={"household_id": pl.String, "__hrow": pl.UInt32, "error": pl.String})
+NO_ERRORS = pl.DataFrame(
+    schema={"household_id": pl.String, "__hrow": pl.UInt32, "error": pl.String}
+)
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:

@@ -97,7 +97,7 @@ def _typed_as_text(rng: random.Random, tables: Tables) -> None:
     dtype = col.SCHEMAS[table][column]
     good = {pl.Date: " 2021-03-04", pl.Boolean: "true", pl.Int64: "12"}[dtype]
     bad = {pl.Date: ["2021-13-01", "2021/03/04", "yesterday"], pl.Boolean: ["yes", "1", "True"]}
-    choices = bad.get(dtype, ["1.5", "١٢", "-0", "12 fen"]) + [good]
+    choices = [*bad.get(dtype, ["1.5", "١٢", "-0", "12 fen"]), good]
     _cell(rng, tables, table, column, rng.choice(choices))
 
 

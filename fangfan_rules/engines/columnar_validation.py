@@ -688,9 +688,7 @@ def _repeated_members(m: pl.DataFrame) -> pl.DataFrame:
         longest = m.select(pl.col("__hkey").rle().struct.field("len").max()).item()
         if longest <= _NEAR:
             key, member = pl.col("__hkey"), pl.col("member_id").hash(seed=1)
-            near = [
-                (key == key.shift(j)) & (member == member.shift(j)) for j in range(1, longest)
-            ]
+            near = [(key == key.shift(j)) & (member == member.shift(j)) for j in range(1, longest)]
             if not near or not m.select(pl.any_horizontal(near).fill_null(False).any()).item():
                 return m.head(0)
             matched = m.filter(pl.any_horizontal(near).fill_null(False)).get_column("__hkey")

@@ -1030,7 +1030,9 @@ def _to_pandas(compiled: CompiledPack, results: pl.DataFrame, errors: pl.DataFra
         if not n:  # an empty object column, as ever
             return np.empty(0, dtype=object)
         cells = decode_lists(frame, name, labels)
-        return pandas_column(cells if clean else pl.select(if_ok(cells).alias(name)).to_series())
+        return pandas_column(
+            cells if clean else pl.select(if_ok(pl.lit(cells)).alias(name)).to_series()
+        )
 
     def repeated(value: Any) -> Any:
         if not n:  # pandas gives an empty list its own dtype: keep it
