@@ -39,16 +39,17 @@ def _span(keys: pl.Series) -> int | None:
     return high + 1 if low >= 0 else None
 
 
-def _placement(base_keys: pl.Series, keys: pl.Series, size: int) -> pl.Series | None:
+def _placement(base_keys: pl.Series | None, keys: pl.Series, size: int) -> pl.Series | None:
     """For each base row, the row of the frame with ``keys`` that has its key (null when none);
-    None when a key repeats. ``size``: above every key of both."""
+    None when a key repeats. ``size``: above every key of both. ``base_keys`` None: the base's
+    keys are its row numbers 0, 1, … (the lookup table's first rows are the answer)."""
     rows = pl.int_range(keys.len(), dtype=pl.UInt32, eager=True)
     if keys.has_nulls():
         rows, keys = rows.filter(keys.is_not_null()), keys.drop_nulls()
     table = pl.repeat(None, size, dtype=pl.UInt32, eager=True).scatter(keys, rows)
     if table.null_count() != size - keys.len():  # a repeated key overwrote another
         return None
-    return table.gather(base_keys)
+    return table.gather(base_keys) if base_keys is not None else table
 
 
 def attach(base: pl.DataFrame, frames: Sequence[pl.DataFrame], key: str) -> pl.DataFrame:
@@ -58,7 +59,12 @@ def attach(base: pl.DataFrame, frames: Sequence[pl.DataFrame], key: str) -> pl.D
         return base
     base_keys = base.get_column(key)
     base_span = _span(base_keys)
-    columns: list[pl.Series] = []
+    # Households of a batch without bad rows are keyed 0, 1, … in order: then the lookup table
+    # is the placement itself, without a gather per frame (a tenth of the time of attaching).
+    numbered = base_span == base.height and base_keys.equals(
+        pl.int_range(base.height, dtype=pl.UInt32, eager=True), check_names=False
+    )  # (values compared, whatever the integer dtype)
+    gathered: list[pl.DataFrame] = []
     for frame in frames:
         keys = frame.get_column(key)
         span = _span(keys)
@@ -67,13 +73,16 @@ def attach(base: pl.DataFrame, frames: Sequence[pl.DataFrame], key: str) -> pl.D
         size = max(base_span, span, 1)
         if size > _SPARSE * max(base.height, frame.height) + 1024:
             return _joined(base, frames, key)
-        place = _placement(base_keys, keys, size)
+        place = _placement(None if numbered else base_keys, keys, size)
         if place is None:
             return _joined(base, frames, key)
+        if numbered:
+            place = place.head(base.height)
         # gathered frame by frame: one placement alive at a time (at a million households
-        # eighteen of them held together were 70 MB more at the peak)
-        columns.extend(frame.get_column(c).gather(place) for c in frame.columns if c != key)
-    return base.hstack(columns)
+        # eighteen of them held together were 70 MB more at the peak); a frame's columns in
+        # one call (polars gathers them side by side; a call per column cost more)
+        gathered.append(frame.select(pl.exclude(key).gather(place)))
+    return pl.concat([base, *gathered], how="horizontal")
 
 
 def _joined(base: pl.DataFrame, frames: Sequence[pl.DataFrame], key: str) -> pl.DataFrame:

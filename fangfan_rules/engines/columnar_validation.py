@@ -333,7 +333,8 @@ class _Checks:
 
     def _positions(self, table: str, flagged: pl.DataFrame) -> pl.DataFrame:
         """``__row → __pos`` for every row of the households that have a flagged row."""
-        ids = flagged.get_column("household_id").unique()
+        # a frame checked before its ids were cast (ids that are not text) holds them uncast
+        ids = flagged.get_column("household_id").cast(S, strict=False).unique()
         source = self.tables[table]
         return (
             source.select("household_id", "__row")
@@ -665,6 +666,39 @@ def _repeated(frame: pl.DataFrame, key: pl.Expr) -> pl.DataFrame:
     return frame.filter(key.is_duplicated())
 
 
+#: Households of at most this many member rows are searched for a repeated member id by
+#: comparing each row with the rows before it in its household (see :func:`_repeated_members`).
+_NEAR = 16
+
+
+def _repeated_members(m: pl.DataFrame) -> pl.DataFrame:
+    """Member rows among which every repeated (household, member) id pair is (candidates for
+    the exact check, in input order).
+
+    Usually the rows of each household are contiguous (``__hkey`` sorted, none null) and a
+    household has a few members: then a pair repeats only within a household's rows, and each
+    row is compared with the few rows before it (by a 64-bit hash of the member id; equal ids
+    have equal hashes). When none matches (a clean batch) there is no candidate; otherwise the
+    candidates are every row of the households with a match. Why: counting the distinct hashes
+    of every pair (the general way, kept for other batches) cost 15 ms at 100,000 households,
+    this about a fifth of it.
+    """
+    hkey = m.get_column("__hkey")
+    if m.height and not hkey.has_nulls() and hkey.is_sorted():
+        longest = m.select(pl.col("__hkey").rle().struct.field("len").max()).item()
+        if longest <= _NEAR:
+            key, member = pl.col("__hkey"), pl.col("member_id").hash(seed=1)
+            near = [(key == key.shift(j)) & (member == member.shift(j)) for j in range(1, longest)]
+            if not near or not m.select(pl.any_horizontal(near).fill_null(False).any()).item():
+                return m.head(0)
+            matched = m.filter(pl.any_horizontal(near).fill_null(False)).get_column("__hkey")
+            return m.filter(pl.col("__hkey").is_in(matched.implode()))
+    # candidates by a 64-bit hash of the pair (cheap), then the strings among them (exact);
+    # equal pairs have equal hashes, so none is missed
+    pair = pl.col("household_id").hash() ^ pl.col("member_id").hash(seed=1)
+    return _repeated(m, pair)
+
+
 def _household_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
     h = typed["households"]
 
@@ -721,10 +755,7 @@ def _household_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
 
 def _member_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
     m = typed["members"]
-    # duplicated (household, member) ids: candidates by a 64-bit hash of the pair (cheap), then
-    # the strings among them (exact); equal pairs have equal hashes, so none is missed
-    pair = pl.col("household_id").hash() ^ pl.col("member_id").hash(seed=1)
-    candidates = _repeated(m, pair).filter(pl.col("member_id").is_not_null())
+    candidates = _repeated_members(m).filter(pl.col("member_id").is_not_null())
     checks.add(
         "members",
         candidates,

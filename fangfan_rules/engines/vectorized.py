@@ -999,17 +999,27 @@ def _to_pandas(compiled: CompiledPack, results: pl.DataFrame, errors: pl.DataFra
         pl.lit("error").alias("outcome"),
         pl.col("error"),
     )
-    frame = pl.concat([results, bad], how="diagonal_relaxed").sort(
-        "__hrow", nulls_last=True, maintain_order=True
-    )
+    rows = results.get_column("__hrow")
+    # Without error rows the results are already in input order (households keep theirs): the
+    # sort would gather every column into the same order, and no cell needs blanking.
+    clean = not bad.height and not rows.has_nulls() and rows.is_sorted()
+    if clean:  # one chunk per column, as the sort left them (pandas reads those faster)
+        frame = results.with_columns(pl.lit(None, dtype=pl.String).alias("error"))
+    else:
+        frame = pl.concat([results, bad], how="diagonal_relaxed").sort(
+            "__hrow", nulls_last=True, maintain_order=True
+        )
     n = frame.height
     ok = frame.get_column("error").is_null()
+
+    def if_ok(cells: pl.Expr) -> pl.Expr:
+        return cells if clean else pl.when(ok).then(cells)
 
     def values(name: str) -> Any:
         return pandas_column(frame.get_column(name))
 
     def unless_error(name: str) -> Any:
-        series = frame.select(pl.when(ok).then(pl.col(name))).to_series()
+        series = frame.select(if_ok(pl.col(name))).to_series()
         if (
             n and not series.has_nulls()
         ):  # a Boolean numpy array, as pandas makes of a list of bools
@@ -1020,7 +1030,9 @@ def _to_pandas(compiled: CompiledPack, results: pl.DataFrame, errors: pl.DataFra
         if not n:  # an empty object column, as ever
             return np.empty(0, dtype=object)
         cells = decode_lists(frame, name, labels)
-        return pandas_column(pl.select(pl.when(ok).then(cells).alias(name)).to_series())
+        return pandas_column(
+            cells if clean else pl.select(if_ok(pl.lit(cells)).alias(name)).to_series()
+        )
 
     def repeated(value: Any) -> Any:
         if not n:  # pandas gives an empty list its own dtype: keep it
@@ -1308,14 +1320,20 @@ class VectorizedBatch:
             #: The results: :func:`fangfan_rules.analysis.compare`'s columns, one row per
             #: household (without :data:`REASON_COLUMNS` when built with ``reasons=False``).
             self.frame = _to_pandas(self.compiled, results, self.errors)
-            # the ids as given, row by row (the frame masks ids that are ID numbers)
-            self._ids = _ids_in_order(results, self.errors)
+            # the ids as given, row by row (the frame masks ids that are ID numbers); made a
+            # list of Python strings only when a row is explained (:attr:`_ids`)
+            self._id_column = _ids_in_order(results, self.errors)
             advance(1)
             if reasons:
                 self._fill_reasons(given, results, advance, prepared)
             else:
                 self.frame = self.frame.drop(columns=list(REASON_COLUMNS))
         self.frame.attrs["validation"] = self.validation
+
+    @functools.cached_property
+    def _ids(self) -> list[str]:
+        """The household ids as given, row by row of :attr:`frame`."""
+        return self._id_column.to_list()
 
     def _population(self, shared: dict[Any, Any] | None) -> dict[Any, Any]:
         """The batch's population aggregates (computed once per set of aggregates when shared)."""
@@ -1458,13 +1476,13 @@ class VectorizedBatch:
         return self.explain_household(str(row["household_id"]))
 
 
-def _ids_in_order(results: pl.DataFrame, errors: pl.DataFrame) -> list[str]:
+def _ids_in_order(results: pl.DataFrame, errors: pl.DataFrame) -> pl.Series:
     """The household ids of :func:`_to_pandas`'s rows, as given."""
     frame = pl.concat(
         [results.select("household_id", "__hrow"), errors.select("household_id", "__hrow")],
         how="vertical_relaxed",
     ).sort("__hrow", nulls_last=True, maintain_order=True)
-    return frame.get_column("household_id").to_list()
+    return frame.get_column("household_id")
 
 
 def identify_frame(

@@ -1,0 +1,42 @@
+"""The validation's checks gathered into fewer polars plans give exactly what they gave before.
+
+``fixtures/validation_outcomes.json`` holds, for seeds 0–399 of
+:func:`tests.validation_cases.bad_tables` (one to five problems of every kind the validator knows
+in a few sample households), the fingerprint of what validation made of them before the checks
+were gathered (main at fd18504, with only the crash on household ids given as numbers mended):
+every error row (household, input row, message with its fields, values and masked ID numbers,
+in order), a digest of every clean table, or the refusal of the whole batch. Validation today
+must give the same for every seed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.validation_cases import bad_tables, fingerprint, outcome
+
+EXPECTED = json.loads(
+    (Path(__file__).parent / "fixtures" / "validation_outcomes.json").read_text("utf-8")
+)
+
+
+def _kind(result: dict[str, object]) -> str:
+    if "raised" in result:
+        return "refused"
+    return "errors" if result["errors"] else "clean"
+
+
+@pytest.mark.parametrize("first", range(0, 400, 50))
+def test_bad_batches_give_the_errors_and_clean_tables_they_gave_before(first: int) -> None:
+    for seed in range(first, first + 50):
+        result = outcome(bad_tables(seed))
+        assert [_kind(result), fingerprint(result)] == EXPECTED[str(seed)], (seed, result)
+
+
+def test_the_stored_cases_hold_refusals_error_rows_and_clean_batches() -> None:
+    kinds = [kind for kind, _ in EXPECTED.values()]
+    assert kinds.count("errors") > 250 and kinds.count("refused") > 10
+    assert kinds.count("clean") > 30
