@@ -219,3 +219,17 @@ def test_cases_are_listed_by_area(store):
         store.add_event(tokens["east"], "H2", "mini_pack", "home_verification", date(2024, 5, 8))
     actions = [e.action for e in store.audit_entries()]
     assert actions.count("case.event") == 3
+
+
+def test_an_sqlite_store_syncs_each_commit_to_disk(tmp_path):
+    """WAL with synchronous=FULL (2), on the reading and the writing connections alike: an answered
+    decision survives a power cut, not only a crash of the service (NORMAL may lose the last
+    commits in WAL mode)."""
+    store = Store(f"sqlite:///{tmp_path / 'durable.sqlite3'}")
+    try:
+        for engine in {store.engine, store._writes}:
+            with engine.connect() as connection:
+                assert connection.execute(text("PRAGMA synchronous")).scalar() == 2
+                assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    finally:
+        store.close()

@@ -157,7 +157,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # FULL, not NORMAL: in WAL mode NORMAL keeps the database consistent but may lose the last
+    # commits on a power cut or an operating-system crash, and the service has by then answered
+    # "decision N stored" (a county system may never re-send it). FULL syncs the WAL at each
+    # commit; the group commit shares one sync among the requests that arrive together.
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
