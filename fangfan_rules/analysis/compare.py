@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
+from fangfan_rules.collector import collector_paused
 from fangfan_rules.errors import FangfanError
 from fangfan_rules.facts import Household
 from fangfan_rules.idnumber import masked
@@ -23,6 +22,9 @@ from fangfan_rules.result_rows import COLUMNS
 from fangfan_rules.result_rows import result_row as _row
 from fangfan_rules.result_rows import results_frame as results_frame  # public here too
 from fangfan_rules.result_rows import split_items as split_items  # public here too
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _packs(packs: Iterable[str | Pack]) -> list[Pack]:
@@ -93,9 +95,30 @@ def compare(
     """
     if not reasons and engine != "vectorized":
         raise ValueError("reasons=False is a vectorized-engine option (engine='vectorized')")
-    batch = list(households)
+    args = (list(households), list(packs), as_of, parameters, engine, reasons, progress)
+    if engine != "vectorized":
+        return _compare(*args)
+    # The batch engine's pass allocates a few objects per row and no reference cycle (a whole
+    # compare() of 10,000 households leaves a few hundred cyclic objects) while the batch is
+    # alive: with the collector on, its bursts (pandas and polars imported, the packs loaded,
+    # the views and texts) made it walk every household of the batch twice or more.
+    with collector_paused():
+        return _compare(*args)
+
+
+def _compare(
+    batch: list[Household],
+    wanted: list[str | Pack],
+    as_of: date | Mapping[str, date],
+    parameters: Mapping[str, Any] | None,
+    engine: str,
+    reasons: bool,
+    progress: bool,
+) -> pd.DataFrame:
+    """:func:`compare` (pandas imported here, by the first call that builds a frame)."""
+    import pandas as pd
+
     columns = [c for c in COLUMNS if reasons or c not in ("first_reason", "missing_facts")]
-    wanted = list(packs)
     prepared = None
     if engine == "vectorized":
         from fangfan_rules.engines import vectorized
@@ -176,6 +199,8 @@ def outcome_table(comparison: pd.DataFrame, value: str = "outcome") -> pd.DataFr
     matched by position in the batch — :func:`compare` lists the same households in the same
     order for every pack — and the index repeats the id: no household is merged or dropped.
     """
+    import pandas as pd
+
     per_pack = comparison.groupby("pack", sort=False)["household_id"]
     if not per_pack.apply(lambda ids: ids.duplicated().any()).any():
         return comparison.pivot(index="household_id", columns="pack", values=value)

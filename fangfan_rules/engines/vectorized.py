@@ -1349,47 +1349,44 @@ class VectorizedBatch:
         day's views (:meth:`PreparedBatch.views_on`: once per day for every pack); otherwise
         each row's view is made for it and let go.
         """
-        from fangfan_rules.engines.vectorized_texts import RowTexts
+        from fangfan_rules.engines.vectorized_texts import RowTexts, plan_codes
 
         valid = (self.frame["outcome"] != "error").to_numpy()
         if not valid.any():
             return
         rows = [i for i in range(len(valid)) if valid[i]]
+        views: Callable[[int], Household] | None = None
         if given is not None:  # rows are the input positions
             households = [given[i] for i in rows]
-            views: Iterable[Household | None] = [None] * len(rows)
             if prepared is not None and prepared.households is given:
-                views = self._views(prepared, rows)
+                views = self._views(prepared)
         else:
             by_id = {h.id: h for h in col.to_households(self.tables)}
             households = [by_id[self._ids[i]] for i in rows]
-            views = [None] * len(rows)
         texts = RowTexts(self.pack, self.as_of, self.compiled.in_force)
-        # the valid rows in the frame's order (by input position): each rule's value by id
-        ids = [r.id for r in self.compiled.in_force]
+        # the valid rows in the frame's order (by input position): each rule's value, coded
         ordered = results.sort("__hrow", maintain_order=True)
-        plan = ordered.select(self.compiled.rules[i].column for i in ids).iter_rows()
+        codes = plan_codes(ordered, [self.compiled.rules[r.id].column for r in texts.rules])
         figures = self._native_figures(ordered, households)
         first: list[str | None] = [None] * len(valid)
         missing: list[str | None] = [None] * len(valid)
-        for household, view, row, taken, own in zip(
-            households, views, rows, plan, figures, strict=True
-        ):
-            first[row], missing[row] = texts.texts(household, taken, own, view)
+        for household, row, code, own in zip(households, rows, codes, figures, strict=True):
+            # the view is made only when a rule is run on the row
+            view = None if views is None else functools.partial(views, row)
+            first[row], missing[row] = texts.texts(household, texts.script(code), own, view)
             advance(1)
         self.frame["first_reason"] = first
         self.frame["missing_facts"] = missing
 
-    def _views(self, prepared: PreparedBatch, rows: list[int]) -> Iterator[Household]:
-        """The input households of ``rows`` as known on as_of: from the day's shared list
-        (:meth:`PreparedBatch.views_on`), or else each made for its row from the dates the
-        prepared batch keeps (read once for every pack) and let go after it."""
+    def _views(self, prepared: PreparedBatch) -> Callable[[int], Household]:
+        """The input household at a position as known on as_of: from the day's shared list
+        (:meth:`PreparedBatch.views_on`), or else made for its row from the dates the prepared
+        batch keeps (read once for every pack) and let go after it."""
         if self.as_of in prepared.days_shared:
-            known = prepared.views_on(self.as_of)
-            return (known[i] for i in rows)
-        given, dates = prepared.households, prepared.latest_dates()
+            return prepared.views_on(self.as_of).__getitem__
+        given, dates, as_of = prepared.households, prepared.latest_dates(), self.as_of
         assert given is not None
-        return (known_household(given[i], self.as_of, dates[i]) for i in rows)
+        return lambda i: known_household(given[i], as_of, dates[i])
 
     def _native_figures(
         self, ordered: pl.DataFrame, households: list[Household]

@@ -31,9 +31,11 @@ The words are :func:`~fangfan_rules.rules.wording.check_text` and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+import polars as pl
 
 # the native answer's own constants and its memo of review texts, not copies of them
 from fangfan_rules.engines.native import (
@@ -65,6 +67,22 @@ _SCREENING = (
     RuleKind.FLAG,
 )
 _IDENTIFY, _REVIEW = "identify", "needs_review"
+#: A rule's value in a row's code (:func:`plan_codes`): one character per rule in force.
+_DECODED: dict[str, Truth] = {"0": False, "1": True, "2": UNKNOWN}
+
+
+def plan_codes(rows: pl.DataFrame, columns: list[str]) -> list[str]:
+    """Each row's values of the rule ``columns`` (Kleene booleans, null unknown) as one string,
+    a character per rule (``_DECODED``), made by polars.
+
+    Why: the rows of a batch take a few hundred distinct sets of values; a string per row is
+    read from polars at once and hashed once (Python caches a string's hash), where a tuple of
+    every rule's value per row was read cell by cell and hashed again by each lookup.
+    """
+    if not columns:
+        return [""] * rows.height
+    digits = (pl.col(c).cast(pl.UInt8).fill_null(2).cast(pl.String) for c in columns)
+    return rows.select(pl.concat_str(digits).alias("__code")).to_series().to_list()
 
 
 class _Script(NamedTuple):
@@ -113,41 +131,49 @@ class RowTexts:
         self.position = {r.id: i for i, r in enumerate(self.rules)}
         self.refs = {r.id: sorted(rules_referenced(r.condition)) for r in self.rules}
         self.never = dict.fromkeys((r.id for r in pack.rules), False)
-        self._scripts: dict[tuple[bool | None, ...], _Script] = {}
+        self._scripts: dict[str, _Script] = {}
         self._reasons: dict[tuple[str, bool, tuple[str, ...]], str] = {}
         #: masked texts and missing-facts cells by (ids revealed, what was masked)
         self._cells: dict[tuple[bool, str | tuple[str, ...]], str] = {}
 
     # -- one row --------------------------------------------------------------------------------
+    def script(self, code: str) -> _Script:
+        """What the texts of rows whose rules took the values ``code`` writes need (made once
+        per distinct code): ``code`` is :func:`plan_codes`' string of a row."""
+        script = self._scripts.get(code)
+        if script is None:  # a function of the values only: made once per distinct set
+            kleene = (_DECODED[c] for c in code)
+            script = self._scripts[code] = self._script(dict(zip(self.ids, kleene, strict=True)))
+        return script
+
     def texts(
         self,
         household: Household,
-        values: tuple[bool | None, ...],
+        script: _Script,
         population: Mapping[tuple[str, str], Any],
-        view: Household | None = None,
+        view: Callable[[], Household] | None = None,
     ) -> tuple[str, str]:
-        """(first_reason, missing_facts) of ``household``, whose rules in force took ``values``
-        in the plan (in :attr:`rules` order, None for unknown), with its population-level values
-        as the native batch gives them (``Population.values[household.id]``); both masked as the
-        native row masks them. ``view``: the household as known on as_of
-        (:func:`~fangfan_rules.facts.known.known_household`), when the caller has it."""
-        script = self._scripts.get(values)
-        if script is None:  # a function of the values only: made once per distinct set
-            kleene = (UNKNOWN if v is None else v for v in values)
-            script = self._scripts[values] = self._script(dict(zip(self.ids, kleene, strict=True)))
+        """(first_reason, missing_facts) of ``household``, whose rules in force took the values
+        of ``script`` (:meth:`script`) in the plan, with its population-level values as the
+        native batch gives them (``Population.values[household.id]``); both masked as the
+        native row masks them. ``view``: gives the household as known on as_of
+        (:func:`~fangfan_rules.facts.known.known_household`) when the caller has it; called
+        only for a row that runs a rule (no view is made for the others)."""
         if script.outside is None and not script.runs and script.reason is None:
             # no rule to run (nothing noted, so nothing missing): no view, no closure
             return self._shown(script.review("zh") if script.review is not None else ""), ""
-        if view is None:
-            view = known_household(household, self.as_of)
-        rec = Recorder(self.pack, view, self.as_of, population)
-        rec.fired = dict(script.fired)
+        known = view() if view is not None else known_household(household, self.as_of)
+        rec = Recorder(self.pack, known, self.as_of, population)
+        # The script's own dict, not a copy per row: a rule run here writes its value into it,
+        # and that value is the plan's, already there (checked by _run; a difference raises,
+        # ending the batch whose texts these are).
+        rec.fired = script.fired
         if script.outside is not None:
             return self._shown(self._reason(rec, script.outside, negated=True)), ""
         for rule in script.runs:
             self._run(rec, rule, quick=True)
         done = rec.missing_by_rule
-        early = _union(done[r] for r in script.early) if script.early else []
+        early = _union([done[r] for r in script.early]) if script.early else []
         if script.review is not None:
             first = script.review("zh")
         elif script.from_missing and early:
@@ -158,7 +184,7 @@ class RowTexts:
             first = ""
         if not script.noted:
             return self._shown(first), ""
-        missing = tuple(_union(done[r] for r in script.noted))
+        missing = tuple(_union([done[r] for r in script.noted]))
         key = (ids_revealed(), missing)
         cell = self._cells.get(key)
         if cell is None:  # the masked cell of each distinct list, made once per batch
@@ -277,8 +303,10 @@ class RowTexts:
         return text
 
 
-def _union(lists: Iterable[list[str]]) -> list[str]:
+def _union(lists: list[list[str]]) -> list[str]:
     """The sorted distinct facts of several rules' missing facts."""
+    if len(lists) == 1:  # the common case: one rule noted
+        return sorted(set(lists[0]))
     facts: set[str] = set()
     for found in lists:
         facts.update(found)
