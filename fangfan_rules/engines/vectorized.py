@@ -1381,12 +1381,15 @@ class VectorizedBatch:
     def _views(self, prepared: PreparedBatch) -> Callable[[int], Household]:
         """The input household at a position as known on as_of: from the day's shared list
         (:meth:`PreparedBatch.views_on`), or else made for its row from the dates the prepared
-        batch keeps (read once for every pack) and let go after it."""
+        batch keeps (read once for every pack) and let go after it, each later list of facts
+        filtered only if the row's rules read it (:func:`~fangfan_rules.facts.known_lazily.known_lazily`)."""
+        from fangfan_rules.facts.known_lazily import known_lazily
+
         if self.as_of in prepared.days_shared:
             return prepared.views_on(self.as_of).__getitem__
         given, dates, as_of = prepared.households, prepared.latest_dates(), self.as_of
         assert given is not None
-        return lambda i: known_household(given[i], as_of, dates[i])
+        return lambda i: known_lazily(given[i], as_of, dates[i])
 
     def _native_figures(
         self, ordered: pl.DataFrame, households: list[Household]

@@ -45,7 +45,7 @@ from fangfan_rules.engines.native import (
 )
 from fangfan_rules.engines.native_program import Recorder, RuleRun, program_of
 from fangfan_rules.facts import Household
-from fangfan_rules.facts.known import known_household
+from fangfan_rules.facts.known_lazily import known_lazily
 from fangfan_rules.idnumber import ids_revealed, masked
 from fangfan_rules.logic import UNKNOWN, Truth
 from fangfan_rules.result_rows import joined
@@ -157,12 +157,12 @@ class RowTexts:
         of ``script`` (:meth:`script`) in the plan, with its population-level values as the
         native batch gives them (``Population.values[household.id]``); both masked as the
         native row masks them. ``view``: gives the household as known on as_of
-        (:func:`~fangfan_rules.facts.known.known_household`) when the caller has it; called
-        only for a row that runs a rule (no view is made for the others)."""
+        (:func:`~fangfan_rules.facts.known_lazily.known_lazily`, or the eager view) when the
+        caller has it; called only for a row that runs a rule (no view is made for the others)."""
         if script.outside is None and not script.runs and script.reason is None:
             # no rule to run (nothing noted, so nothing missing): no view, no closure
             return self._shown(script.review("zh") if script.review is not None else ""), ""
-        known = view() if view is not None else known_household(household, self.as_of)
+        known = view() if view is not None else known_lazily(household, self.as_of)
         rec = Recorder(self.pack, known, self.as_of, population)
         # The script's own dict, not a copy per row: a rule run here writes its value into it,
         # and that value is the plan's, already there (checked by _run; a difference raises,
