@@ -7,10 +7,11 @@ rules, unknown outcome / green-channel rules with an effect outcome, the categor
 stopped the precedence, unknown key-attention / key-area / must-visit / risk / flag rules). The
 polars plan already knows every rule's Kleene value on every row, so :class:`RowTexts` picks those
 rules from the plan's values and runs only them through the native closures, on the native view
-of the household (the same variables, values and missing facts): the recording closure of the one
-rule whose checks are worded, the quick closures of the noted unknown rules (and of the unknown
-rules they refer to with ``fired``, whose missing facts they pass on). Nothing else of the native
-answer is built (no trace, no other reasons, no English words).
+of the household (the same variables, values and missing facts; its later lists of facts
+filtered when first read, :func:`~fangfan_rules.facts.known_lazily.known_lazily`): the recording
+closure of the one rule whose checks are worded, the quick closures of the noted unknown rules
+(and of the unknown rules they refer to with ``fired``, whose missing facts they pass on).
+Nothing else of the native answer is built (no trace, no other reasons, no English words).
 
 Why not the whole native answer: it evaluates every rule twice (the quick pass, then the replay
 that records checks for the reasons) and words every reason in two languages, to read one Chinese
