@@ -50,7 +50,7 @@ from fangfan_rules.facts.known_lazily import known_lazily
 from fangfan_rules.idnumber import ids_revealed, masked
 from fangfan_rules.logic import UNKNOWN, Truth
 from fangfan_rules.result_rows import joined
-from fangfan_rules.rules.conditions import rules_referenced
+from fangfan_rules.rules.conditions import All, Condition, Fired, IsTrue, rules_referenced
 from fangfan_rules.rules.parameters import LocalText
 from fangfan_rules.rules.rule import Rule, RuleKind
 from fangfan_rules.rules.wording import check_text, reason_text
@@ -134,6 +134,10 @@ class RowTexts:
         self.never = dict.fromkeys((r.id for r in pack.rules), False)
         self._scripts: dict[str, _Script] = {}
         self._reasons: dict[tuple[str, bool, tuple[str, ...]], str] = {}
+        #: the rules whose reason, when they hold, is worded alike on every row (:func:`_same_checks`)
+        self.same_words = {r.id for r in self.rules if _same_checks(r.condition)}
+        #: the reasons of those rules, worded on the first row that needed one
+        self._same_reasons: dict[str, str] = {}
         #: masked texts and missing-facts cells by (ids revealed, what was masked)
         self._cells: dict[tuple[bool, str | tuple[str, ...]], str] = {}
 
@@ -160,9 +164,10 @@ class RowTexts:
         native row masks them. ``view``: gives the household as known on as_of
         (:func:`~fangfan_rules.facts.known_lazily.known_lazily`, or the eager view) when the
         caller has it; called only for a row that runs a rule (no view is made for the others)."""
-        if script.outside is None and not script.runs and script.reason is None:
-            # no rule to run (nothing noted, so nothing missing): no view, no closure
-            return self._shown(script.review("zh") if script.review is not None else ""), ""
+        if script.outside is None and not script.runs:  # nothing noted, so nothing missing
+            first = self._first_without_runs(script)
+            if first is not None:  # and no rule to run: no view, no closure
+                return self._shown(first), ""
         known = view() if view is not None else known_lazily(household, self.as_of)
         rec = Recorder(self.pack, known, self.as_of, population)
         # The script's own dict, not a copy per row: a rule run here writes its value into it,
@@ -180,7 +185,7 @@ class RowTexts:
         elif script.from_missing and early:
             first = cached_missing_facts_text(tuple(early))("zh")
         elif script.reason is not None:
-            first = self._reason(rec, script.reason, negated=False)
+            first = self._held(rec, script.reason)
         else:
             first = ""
         if not script.noted:
@@ -191,6 +196,25 @@ class RowTexts:
         if cell is None:  # the masked cell of each distinct list, made once per batch
             cell = self._cells[key] = joined(masked(m) for m in missing)
         return self._shown(first), cell
+
+    def _first_without_runs(self, script: _Script) -> str | None:
+        """The first reason of a row that runs no rule for its missing facts, when no rule needs
+        to run for it either (None: the reason's rule must be run on the row)."""
+        if script.review is not None:
+            return script.review("zh")
+        if script.reason is None:
+            return ""
+        return self._same_reasons.get(script.reason.id)
+
+    def _held(self, rec: Recorder, rule: Rule) -> str:
+        """The reason of ``rule``, which holds on the row: worded from its run on the row, or
+        once for every row when its words are the same on all (:attr:`same_words`)."""
+        text = self._same_reasons.get(rule.id)
+        if text is None:
+            text = self._reason(rec, rule, negated=False)
+            if rule.id in self.same_words:
+                self._same_reasons[rule.id] = text
+        return text
 
     def _shown(self, text: str) -> str:
         """``masked(text)``, made once per batch for each distinct text (the first reasons of
@@ -302,6 +326,21 @@ class RowTexts:
         if text is None:
             text = self._reasons[key] = reason_text(rule.title, details, negated=negated, lang="zh")
         return text
+
+
+def _same_checks(condition: Condition) -> bool:
+    """Whether the checks the native evaluator records for ``condition``, when it holds, are
+    the same on every household of one day: an ``all`` (or one item) of ``fired`` references
+    and household-level ``is_true`` leaves only.
+
+    Why: a rule that holds holds every item of its ``all``; a ``fired`` reference records no
+    check; an ``is_true`` leaf holds only on the value True, and records (variable, the day's
+    arguments, no member, True, no operator, no operand, True, no parameter). Any other node
+    may record a value, a member or the items that held, which differ between households.
+    """
+    if isinstance(condition, All):
+        return all(_same_checks(item) for item in condition.items)
+    return isinstance(condition, Fired | IsTrue)
 
 
 def _union(lists: list[list[str]]) -> list[str]:
