@@ -1,7 +1,8 @@
 """The as-of view whose later lists of facts are filtered when first read
 (:func:`fangfan_rules.facts.known_lazily.known_lazily`) reads as the eager view
 (:func:`fangfan_rules.facts.known.known_household`): every field, the fields set, and every read
-of the whole object (equality, hashing, printing, dumps, copies, pickling)."""
+of the whole object (equality, hashing, printing, dumps, copies, pickling). The checks run on
+drawn households too, with the eager view's (``tests/test_known_household.py``)."""
 
 from __future__ import annotations
 
@@ -9,16 +10,11 @@ import copy
 import pickle
 from datetime import date, timedelta
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 import fangfan_rules as ff
-from fangfan_rules import strategies as fs
 from fangfan_rules.facts.known import LISTS, known_household, latest_by_part, latest_day
 from fangfan_rules.facts.known_lazily import KnownLater, known_lazily
 from tests.helpers import sample_households
-
-DAYS = (date(2021, 1, 1), date(2022, 3, 15), date(2022, 5, 15), date(2023, 6, 5), date(2030, 1, 1))
+from tests.test_known_household import DAYS
 
 
 def assert_reads_as_the_eager_view(household: ff.Household, day: date) -> int:
@@ -83,21 +79,3 @@ def test_whole_reads_of_the_lazy_view_are_the_eager_views() -> None:
                 assert_whole_reads_are_the_eager_views(household, day)
                 checked += 1
     assert checked > 20
-
-
-@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], deadline=None)
-@given(
-    households=fs.household_lists(min_size=1, max_size=4),
-    day=st.dates(min_value=date(2015, 1, 1), max_value=date(2030, 12, 31)),
-)
-def test_the_lazy_view_reads_as_the_eager_view_on_drawn_households(
-    households: list[ff.Household], day: date
-) -> None:
-    for household in households:
-        assert_reads_as_the_eager_view(household, day)
-        latest = latest_day(household)
-        if latest is not None:  # the day before a fact and the day of it
-            assert_reads_as_the_eager_view(household, latest - timedelta(days=1))
-            assert_reads_as_the_eager_view(household, latest)
-            if isinstance(known_lazily(household, latest - timedelta(days=1)), KnownLater):
-                assert_whole_reads_are_the_eager_views(household, latest - timedelta(days=1))

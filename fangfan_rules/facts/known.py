@@ -333,16 +333,7 @@ def later_updates(
 
 #: The parts of :func:`latest_by_part` that are each one field of the household, of that name.
 LISTS = frozenset(
-    {
-        "members",
-        "income",
-        "expenditures",
-        "risk_events",
-        "social_assistance",
-        "monitoring",
-        "clues",
-        "renovations",
-    }
+    "members income expenditures risk_events social_assistance monitoring clues renovations".split()
 )
 
 
