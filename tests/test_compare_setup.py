@@ -6,6 +6,7 @@ the analysis layer, and the plan's rule values read as one code per row
 from __future__ import annotations
 
 import gc
+import random
 import subprocess
 import sys
 
@@ -14,7 +15,7 @@ import pytest
 
 import fangfan_rules as ff
 import tests.test_differential_vectorized as dv
-from fangfan_rules.engines.vectorized_texts import _DECODED, plan_codes
+from fangfan_rules.engines.vectorized_texts import decoded, plan_codes
 from fangfan_rules.logic import UNKNOWN
 from tests.helpers import sample_households
 
@@ -62,19 +63,25 @@ def test_importing_the_analysis_layer_leaves_pandas_to_the_first_frame() -> None
 
 
 def test_plan_codes_are_each_rows_values_in_order() -> None:
-    rows = pl.DataFrame(
-        {
-            "a": [True, False, None, True],
-            "b": [None, None, False, True],
-            "c": [False, True, True, None],
-        },
-        schema={"a": pl.Boolean, "b": pl.Boolean, "c": pl.Boolean},
-    )
-    codes = plan_codes(rows, ["a", "b", "c"])
-    assert codes == ["120", "021", "201", "112"]
-    expected = {True: True, False: False, None: UNKNOWN}
-    for code, row in zip(codes, rows.iter_rows(), strict=True):
-        assert tuple(_DECODED[c] for c in code) == tuple(expected[v] for v in row)
-    assert plan_codes(rows, ["c", "a"]) == ["01", "10", "12", "21"]  # the columns' order
-    assert plan_codes(rows, []) == ["", "", "", ""]
-    assert plan_codes(rows.clear(), ["a"]) == []
+    """Every row's code decodes to its values, in the columns' order; over one word of 40
+    rules and more (two words), with every value at the highest digit of a word."""
+    rng = random.Random(7)
+    choices = (True, False, None)
+    for count in (0, 1, 3, 39, 40, 41, 80, 97):
+        names = [f"r{j}" for j in range(count)]
+        rows = [[rng.choice(choices) for _ in names] for _ in range(60)]
+        rows += [[v] * count for v in choices]  # all false, all true, all unknown
+        frame = pl.DataFrame(rows, schema={n: pl.Boolean for n in names}, orient="row")
+        codes = plan_codes(frame, names)
+        assert len(codes) == len(rows)
+        for code, row in zip(codes, rows, strict=True):
+            expected = tuple(UNKNOWN if v is None else v for v in row)
+            assert tuple(decoded(code, count)) == expected
+        assert len(set(codes)) == len({tuple(r) for r in rows})  # equal values, equal codes
+        if count > 1:
+            swapped = plan_codes(frame, [names[1], names[0], *names[2:]])
+            first = [tuple(decoded(code, count))[:2] for code in swapped]
+            assert first == [
+                (UNKNOWN if r[1] is None else r[1], UNKNOWN if r[0] is None else r[0]) for r in rows
+            ]
+    assert plan_codes(pl.DataFrame(schema={"a": pl.Boolean}), ["a"]) == []

@@ -32,7 +32,7 @@ The words are :func:`~fangfan_rules.rules.wording.check_text` and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -68,22 +68,39 @@ _SCREENING = (
     RuleKind.FLAG,
 )
 _IDENTIFY, _REVIEW = "identify", "needs_review"
-#: A rule's value in a row's code (:func:`plan_codes`): one character per rule in force.
-_DECODED: dict[str, Truth] = {"0": False, "1": True, "2": UNKNOWN}
+#: A rule's value by its digit in a row's code (:func:`plan_codes`).
+_DECODED: tuple[Truth, Truth, Truth] = (False, True, UNKNOWN)
+#: Rules per word of a code: 40 base-3 digits fit in an unsigned 64-bit integer (3**40 < 2**64).
+_PER_WORD = 40
 
 
-def plan_codes(rows: pl.DataFrame, columns: list[str]) -> list[str]:
-    """Each row's values of the rule ``columns`` (Kleene booleans, null unknown) as one string,
-    a character per rule (``_DECODED``), made by polars.
+def plan_codes(rows: pl.DataFrame, columns: list[str]) -> list[tuple[int, ...]]:
+    """Each row's values of the rule ``columns`` (Kleene booleans, null unknown) as a few
+    integers, made by polars: rule ``j``'s value is the base-3 digit ``j % 40`` of word
+    ``j // 40`` (0 false, 1 true, 2 unknown; :func:`decoded`).
 
-    Why: the rows of a batch take a few hundred distinct sets of values; a string per row is
-    read from polars at once and hashed once (Python caches a string's hash), where a tuple of
-    every rule's value per row was read cell by cell and hashed again by each lookup.
+    Why: the rows of a batch take a few hundred distinct sets of values; one or two integers
+    per row are read from polars at once and hashed cheaply, where a tuple of every rule's value
+    per row was read cell by cell and hashed again by each lookup.
     """
     if not columns:
-        return [""] * rows.height
-    digits = (pl.col(c).cast(pl.UInt8).fill_null(2).cast(pl.String) for c in columns)
-    return rows.select(pl.concat_str(digits).alias("__code")).to_series().to_list()
+        return [()] * rows.height
+    words = [
+        pl.sum_horizontal(
+            pl.col(c).cast(pl.UInt64).fill_null(2) * pl.lit(3**j, dtype=pl.UInt64)
+            for j, c in enumerate(columns[k : k + _PER_WORD])
+        ).alias(f"__word{k // _PER_WORD}")
+        for k in range(0, len(columns), _PER_WORD)
+    ]
+    found = rows.select(words)
+    return list(zip(*(found.get_column(w).to_list() for w in found.columns), strict=True))
+
+
+def decoded(code: tuple[int, ...], count: int) -> Iterator[Truth]:
+    """The values of the ``count`` rules a :func:`plan_codes` code holds, in order."""
+    for j in range(count):
+        word, digit = divmod(j, _PER_WORD)
+        yield _DECODED[code[word] // 3**digit % 3]
 
 
 class _Script(NamedTuple):
@@ -132,7 +149,7 @@ class RowTexts:
         self.position = {r.id: i for i, r in enumerate(self.rules)}
         self.refs = {r.id: sorted(rules_referenced(r.condition)) for r in self.rules}
         self.never = dict.fromkeys((r.id for r in pack.rules), False)
-        self._scripts: dict[str, _Script] = {}
+        self._scripts: dict[tuple[int, ...], _Script] = {}
         self._reasons: dict[tuple[str, bool, tuple[str, ...]], str] = {}
         #: the rules whose reason, when they hold, is worded alike on every row (:func:`_same_checks`)
         self.same_words = {r.id for r in self.rules if _same_checks(r.condition)}
@@ -142,12 +159,13 @@ class RowTexts:
         self._cells: dict[tuple[bool, str | tuple[str, ...]], str] = {}
 
     # -- one row --------------------------------------------------------------------------------
-    def script(self, code: str) -> _Script:
-        """What the texts of rows whose rules took the values ``code`` writes need (made once
-        per distinct code): ``code`` is :func:`plan_codes`' string of a row."""
+    def script(self, code: tuple[int, ...]) -> _Script:
+        """What the texts of rows whose rules took the values ``code`` holds need (made once
+        per distinct code): ``code`` is a row's :func:`plan_codes`, the rules in :attr:`rules`
+        order."""
         script = self._scripts.get(code)
         if script is None:  # a function of the values only: made once per distinct set
-            kleene = (_DECODED[c] for c in code)
+            kleene = decoded(code, len(self.ids))
             script = self._scripts[code] = self._script(dict(zip(self.ids, kleene, strict=True)))
         return script
 
