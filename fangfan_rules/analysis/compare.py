@@ -73,10 +73,13 @@ def compare(
     differential tests), ``"native"`` or ``"durable"``; the engines differ only where documented
     (:mod:`fangfan_rules.engines.vectorized`: a parameter missing for a pack is an error for every
     row even when every household is out of scope). At 10,000 households × five packs the
-    default took 2.8 s as a fresh process's first call (median of three, 2 cores at load ≈ 3;
-    a full native answer per row, as before, took 29.6 s), most of it the per-household pass
-    that words the texts (≈ 1.7 s) and, on a first call, importing pandas and loading the
-    packs. ``reasons=False`` (vectorized engine only) skips that pass: ``first_reason`` and
+    default took 2.5–2.6 s as a fresh process's first call (three runs, 2 cores at load ≈ 2.3;
+    a full native answer per row took 29.6 s), half of it the per-household pass that words
+    the texts (≈ 1.3 s: the few rules run per row, on the households as known on the day) and,
+    on a first call, importing pandas and polars and loading the packs. The cyclic garbage
+    collector is paused during the call (it allocates no reference cycle per row): a full
+    collection the batch would have made during it may come after it instead.
+    ``reasons=False`` (vectorized engine only) skips that pass: ``first_reason`` and
     ``missing_facts`` are then absent from the frame, and the batch is evaluated at the polars
     plan's speed (0.6 s for the same batch). With the vectorized engine the households as
     known on a date several packs share are made once for those packs.
