@@ -20,7 +20,15 @@ DAYS = (date(2021, 1, 1), date(2022, 3, 15), date(2022, 5, 15), date(2023, 6, 5)
 
 def assert_same_view(household: ff.Household, day: date) -> None:
     """known_household gives known_view's view: equal, field by field and in the same order,
-    with the same fields set; the household itself exactly when known_view gives it."""
+    with the same fields set; the household itself exactly when known_view gives it. The lazy
+    view (:mod:`fangfan_rules.facts.known_lazily`) reads as that view, field by field and whole."""
+    from tests.test_known_lazily import (
+        assert_reads_as_the_eager_view,
+        assert_whole_reads_are_the_eager_views,
+    )
+
+    assert_reads_as_the_eager_view(household, day)
+    assert_whole_reads_are_the_eager_views(household, day)
     expected = known_view(household, day)[0]
     for got in (
         known_household(household, day),

@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
+from fangfan_rules.collector import collector_paused
 from fangfan_rules.errors import FangfanError
 from fangfan_rules.facts import Household
 from fangfan_rules.idnumber import masked
@@ -23,6 +22,9 @@ from fangfan_rules.result_rows import COLUMNS
 from fangfan_rules.result_rows import result_row as _row
 from fangfan_rules.result_rows import results_frame as results_frame  # public here too
 from fangfan_rules.result_rows import split_items as split_items  # public here too
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _packs(packs: Iterable[str | Pack]) -> list[Pack]:
@@ -71,10 +73,13 @@ def compare(
     differential tests), ``"native"`` or ``"durable"``; the engines differ only where documented
     (:mod:`fangfan_rules.engines.vectorized`: a parameter missing for a pack is an error for every
     row even when every household is out of scope). At 10,000 households × five packs the
-    default took 2.8 s as a fresh process's first call (median of three, 2 cores at load ≈ 3;
-    a full native answer per row, as before, took 29.6 s), most of it the per-household pass
-    that words the texts (≈ 1.7 s) and, on a first call, importing pandas and loading the
-    packs. ``reasons=False`` (vectorized engine only) skips that pass: ``first_reason`` and
+    default took 2.5–2.6 s as a fresh process's first call (three runs, 2 cores at load ≈ 2.3;
+    a full native answer per row took 29.6 s), half of it the per-household pass that words
+    the texts (≈ 1.3 s: the few rules run per row, on the households as known on the day) and,
+    on a first call, importing pandas and polars and loading the packs. The cyclic garbage
+    collector is paused during the call (it allocates no reference cycle per row): a full
+    collection the batch would have made during it may come after it instead.
+    ``reasons=False`` (vectorized engine only) skips that pass: ``first_reason`` and
     ``missing_facts`` are then absent from the frame, and the batch is evaluated at the polars
     plan's speed (0.6 s for the same batch). With the vectorized engine the households as
     known on a date several packs share are made once for those packs.
@@ -93,9 +98,30 @@ def compare(
     """
     if not reasons and engine != "vectorized":
         raise ValueError("reasons=False is a vectorized-engine option (engine='vectorized')")
-    batch = list(households)
+    args = (list(households), list(packs), as_of, parameters, engine, reasons, progress)
+    if engine != "vectorized":
+        return _compare(*args)
+    # The batch engine's pass allocates a few objects per row and no reference cycle (a whole
+    # compare() of 10,000 households leaves a few hundred cyclic objects) while the batch is
+    # alive: with the collector on, its bursts (pandas and polars imported, the packs loaded,
+    # the views and texts) made it walk every household of the batch twice or more.
+    with collector_paused():
+        return _compare(*args)
+
+
+def _compare(
+    batch: list[Household],
+    wanted: list[str | Pack],
+    as_of: date | Mapping[str, date],
+    parameters: Mapping[str, Any] | None,
+    engine: str,
+    reasons: bool,
+    progress: bool,
+) -> pd.DataFrame:
+    """:func:`compare` (pandas imported here, by the first call that builds a frame)."""
+    import pandas as pd
+
     columns = [c for c in COLUMNS if reasons or c not in ("first_reason", "missing_facts")]
-    wanted = list(packs)
     prepared = None
     if engine == "vectorized":
         from fangfan_rules.engines import vectorized
@@ -176,6 +202,8 @@ def outcome_table(comparison: pd.DataFrame, value: str = "outcome") -> pd.DataFr
     matched by position in the batch — :func:`compare` lists the same households in the same
     order for every pack — and the index repeats the id: no household is merged or dropped.
     """
+    import pandas as pd
+
     per_pack = comparison.groupby("pack", sort=False)["household_id"]
     if not per_pack.apply(lambda ids: ids.duplicated().any()).any():
         return comparison.pivot(index="household_id", columns="pack", values=value)

@@ -19,8 +19,6 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from fangfan_rules.analysis.reform import with_values
 from fangfan_rules.errors import ParameterError
 from fangfan_rules.facts import Household
@@ -30,6 +28,8 @@ from fangfan_rules.results import BadRow, Outcome
 from fangfan_rules.rules.parameters import coerce_value
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from fangfan_rules.calendar import WorkingDayCalendar
 
 #: Columns of a sweep frame (long form: one row per value × measure × item).
@@ -150,6 +150,8 @@ def sweep(
             )
             rows.append(_row(common, "households", "all", "households", total, total))
             advance(1)
+    import pandas as pd  # imported by the first call that builds a frame
+
     return pd.DataFrame(rows, columns=list(SWEEP_COLUMNS))
 
 

@@ -74,10 +74,8 @@ stops the others. :func:`view_at` is :func:`fangfan_rules.facts.known_at` for ta
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -88,6 +86,10 @@ import polars as pl
 from pydantic import ValidationError
 
 from fangfan_rules import csvrecords
+
+# the collector pause lives in a module without polars (compare() pauses before importing it);
+# importable from here, where the batch code uses it
+from fangfan_rules.collector import collector_paused as collector_paused
 from fangfan_rules.engines import columnar_marker as marker
 
 # The layout's definitions live below both this module and the validation (no import cycle);
@@ -129,22 +131,6 @@ def _fen(amount: Decimal | None) -> int | None:
 
 def _v(value: Enum | None) -> str | None:
     return None if value is None else value.value
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for the block (back on after it if it was on).
-
-    For a block that allocates many objects holding no reference cycle while a whole batch of
-    households is alive: each burst of allocations would make the collector walk every household
-    object of the batch again (a third of :func:`to_tables`' time at 10,000 households)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def to_tables(households: Iterable[Household]) -> dict[str, pl.DataFrame]:

@@ -118,7 +118,8 @@ from fangfan_rules.errors import (
     UnsuppliedParameterError,
 )
 from fangfan_rules.facts import Household, known_at
-from fangfan_rules.facts.known import known_household, latest_by_part
+from fangfan_rules.facts.known import latest_by_part
+from fangfan_rules.facts.known_lazily import known_lazily
 from fangfan_rules.idnumber import ids_revealed, scrub_id_numbers
 from fangfan_rules.logic import Missing
 from fangfan_rules.results import Identification, PopulationFigure
@@ -1132,15 +1133,18 @@ class PreparedBatch:
     )
 
     def views_on(self, as_of: date) -> list[Household]:
-        """Every input household as known on ``as_of`` (:func:`~fangfan_rules.facts.known.known_household`),
-        by input position; made once per day for the packs of a ``compare()`` on that day.
+        """Every input household as known on ``as_of`` (:func:`~fangfan_rules.facts.known_lazily.known_lazily`:
+        each later list of facts filtered when a pack's rules first read it, then kept for the
+        others), by input position; made once per day for the packs of a ``compare()`` on that
+        day.
 
         Why it may be shared: a view is a function of the household and the day only (the
         facts dated after it left out), whatever the pack. One day's list is kept, as long as
-        the prepared batch lives (about 2 KB a household whose view is a copy; a compare() on
-        one date asks for the same day five times), the day before let go before the next is
-        made. The list is made by one thread at a time: batches of one prepared input in two
-        threads read a whole list, made once.
+        the prepared batch lives (a few hundred bytes a household whose view is a copy, and the
+        lists read; a compare() on one date asks for the same day five times), the day before
+        let go before the next is made. The list is made by one thread at a time: batches of
+        one prepared input in two threads read a whole list, made once (a list read by two
+        threads at once may be filtered by both: equal lists, one kept).
         """
         assert self.households is not None, "views are made of the input households"
         with self._making_views:
@@ -1155,7 +1159,7 @@ class PreparedBatch:
             # made it walk every household of the batch again (more than the copies cost)
             with col.collector_paused():
                 pairs = zip(households, dates, strict=True)
-                views = [known_household(h, as_of, d) for h, d in pairs]
+                views = [known_lazily(h, as_of, d) for h, d in pairs]
             self.household_views[as_of] = views
         return views
 
@@ -1365,49 +1369,49 @@ class VectorizedBatch:
         columns (:meth:`_native_figures`) rather than computed again. The households as known
         on as_of come from ``prepared`` when it holds the input households and shares that
         day's views (:meth:`PreparedBatch.views_on`: once per day for every pack); otherwise
-        each row's view is made for it and let go.
+        each row's view is made for it, only when a rule is run on the row, and let go. The
+        plan's rule values are read as one string per row
+        (:func:`~fangfan_rules.engines.vectorized_texts.plan_codes`).
         """
-        from fangfan_rules.engines.vectorized_texts import RowTexts
+        from fangfan_rules.engines.vectorized_texts import RowTexts, plan_codes
 
         valid = (self.frame["outcome"] != "error").to_numpy()
         if not valid.any():
             return
         rows = [i for i in range(len(valid)) if valid[i]]
+        views: Callable[[int], Household] | None = None
         if given is not None:  # rows are the input positions
             households = [given[i] for i in rows]
-            views: Iterable[Household | None] = [None] * len(rows)
             if prepared is not None and prepared.households is given:
-                views = self._views(prepared, rows)
+                views = self._views(prepared)
         else:
             by_id = {h.id: h for h in col.to_households(self.tables)}
             households = [by_id[self._ids[i]] for i in rows]
-            views = [None] * len(rows)
         texts = RowTexts(self.pack, self.as_of, self.compiled.in_force)
-        # the valid rows in the frame's order (by input position): each rule's value by id
-        ids = [r.id for r in self.compiled.in_force]
+        # the valid rows in the frame's order (by input position): each rule's value, coded
         ordered = results.sort("__hrow", maintain_order=True)
-        plan = ordered.select(self.compiled.rules[i].column for i in ids).iter_rows()
+        codes = plan_codes(ordered, [self.compiled.rules[r.id].column for r in texts.rules])
         figures = self._native_figures(ordered, households)
         first: list[str | None] = [None] * len(valid)
         missing: list[str | None] = [None] * len(valid)
-        for household, view, row, taken, own in zip(
-            households, views, rows, plan, figures, strict=True
-        ):
-            first[row], missing[row] = texts.texts(household, taken, own, view)
+        for household, row, code, own in zip(households, rows, codes, figures, strict=True):
+            # the view is made only when a rule is run on the row
+            view = None if views is None else functools.partial(views, row)
+            first[row], missing[row] = texts.texts(household, texts.script(code), own, view)
             advance(1)
         self.frame["first_reason"] = first
         self.frame["missing_facts"] = missing
 
-    def _views(self, prepared: PreparedBatch, rows: list[int]) -> Iterator[Household]:
-        """The input households of ``rows`` as known on as_of: from the day's shared list
-        (:meth:`PreparedBatch.views_on`), or else each made for its row from the dates the
-        prepared batch keeps (read once for every pack) and let go after it."""
+    def _views(self, prepared: PreparedBatch) -> Callable[[int], Household]:
+        """The input household at a position as known on as_of: from the day's shared list
+        (:meth:`PreparedBatch.views_on`), or else made for its row from the dates the prepared
+        batch keeps (read once for every pack) and let go after it, each later list of facts
+        filtered only if the row's rules read it (:func:`~fangfan_rules.facts.known_lazily.known_lazily`)."""
         if self.as_of in prepared.days_shared:
-            known = prepared.views_on(self.as_of)
-            return (known[i] for i in rows)
-        given, dates = prepared.households, prepared.latest_dates()
+            return prepared.views_on(self.as_of).__getitem__
+        given, dates, as_of = prepared.households, prepared.latest_dates(), self.as_of
         assert given is not None
-        return (known_household(given[i], self.as_of, dates[i]) for i in rows)
+        return lambda i: known_lazily(given[i], as_of, dates[i])
 
     def _native_figures(
         self, ordered: pl.DataFrame, households: list[Household]

@@ -7,10 +7,11 @@ rules, unknown outcome / green-channel rules with an effect outcome, the categor
 stopped the precedence, unknown key-attention / key-area / must-visit / risk / flag rules). The
 polars plan already knows every rule's Kleene value on every row, so :class:`RowTexts` picks those
 rules from the plan's values and runs only them through the native closures, on the native view
-of the household (the same variables, values and missing facts): the recording closure of the one
-rule whose checks are worded, the quick closures of the noted unknown rules (and of the unknown
-rules they refer to with ``fired``, whose missing facts they pass on). Nothing else of the native
-answer is built (no trace, no other reasons, no English words).
+of the household (the same variables, values and missing facts; its later lists of facts
+filtered when first read, :func:`~fangfan_rules.facts.known_lazily.known_lazily`): the recording
+closure of the one rule whose checks are worded, the quick closures of the noted unknown rules
+(and of the unknown rules they refer to with ``fired``, whose missing facts they pass on).
+Nothing else of the native answer is built (no trace, no other reasons, no English words).
 
 Why not the whole native answer: it evaluates every rule twice (the quick pass, then the replay
 that records checks for the reasons) and words every reason in two languages, to read one Chinese
@@ -31,9 +32,11 @@ The words are :func:`~fangfan_rules.rules.wording.check_text` and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+import polars as pl
 
 # the native answer's own constants and its memo of review texts, not copies of them
 from fangfan_rules.engines.native import (
@@ -43,11 +46,11 @@ from fangfan_rules.engines.native import (
 )
 from fangfan_rules.engines.native_program import Recorder, RuleRun, program_of
 from fangfan_rules.facts import Household
-from fangfan_rules.facts.known import known_household
+from fangfan_rules.facts.known_lazily import known_lazily
 from fangfan_rules.idnumber import ids_revealed, masked
 from fangfan_rules.logic import UNKNOWN, Truth
 from fangfan_rules.result_rows import joined
-from fangfan_rules.rules.conditions import rules_referenced
+from fangfan_rules.rules.conditions import All, Condition, Fired, IsTrue, rules_referenced
 from fangfan_rules.rules.parameters import LocalText
 from fangfan_rules.rules.rule import Rule, RuleKind
 from fangfan_rules.rules.wording import check_text, reason_text
@@ -65,6 +68,39 @@ _SCREENING = (
     RuleKind.FLAG,
 )
 _IDENTIFY, _REVIEW = "identify", "needs_review"
+#: A rule's value by its digit in a row's code (:func:`plan_codes`).
+_DECODED: tuple[Truth, Truth, Truth] = (False, True, UNKNOWN)
+#: Rules per word of a code: 40 base-3 digits fit in an unsigned 64-bit integer (3**40 < 2**64).
+_PER_WORD = 40
+
+
+def plan_codes(rows: pl.DataFrame, columns: list[str]) -> list[tuple[int, ...]]:
+    """Each row's values of the rule ``columns`` (Kleene booleans, null unknown) as a few
+    integers, made by polars: rule ``j``'s value is the base-3 digit ``j % 40`` of word
+    ``j // 40`` (0 false, 1 true, 2 unknown; :func:`decoded`).
+
+    Why: the rows of a batch take a few hundred distinct sets of values; one or two integers
+    per row are read from polars at once and hashed cheaply, where a tuple of every rule's value
+    per row was read cell by cell and hashed again by each lookup.
+    """
+    if not columns:
+        return [()] * rows.height
+    words = [
+        pl.sum_horizontal(
+            pl.col(c).cast(pl.UInt64).fill_null(2) * pl.lit(3**j, dtype=pl.UInt64)
+            for j, c in enumerate(columns[k : k + _PER_WORD])
+        ).alias(f"__word{k // _PER_WORD}")
+        for k in range(0, len(columns), _PER_WORD)
+    ]
+    found = rows.select(words)
+    return list(zip(*(found.get_column(w).to_list() for w in found.columns), strict=True))
+
+
+def decoded(code: tuple[int, ...], count: int) -> Iterator[Truth]:
+    """The values of the ``count`` rules a :func:`plan_codes` code holds, in order."""
+    for j in range(count):
+        word, digit = divmod(j, _PER_WORD)
+        yield _DECODED[code[word] // 3**digit % 3]
 
 
 class _Script(NamedTuple):
@@ -113,57 +149,90 @@ class RowTexts:
         self.position = {r.id: i for i, r in enumerate(self.rules)}
         self.refs = {r.id: sorted(rules_referenced(r.condition)) for r in self.rules}
         self.never = dict.fromkeys((r.id for r in pack.rules), False)
-        self._scripts: dict[tuple[bool | None, ...], _Script] = {}
+        self._scripts: dict[tuple[int, ...], _Script] = {}
         self._reasons: dict[tuple[str, bool, tuple[str, ...]], str] = {}
+        #: the rules whose reason, when they hold, is worded alike on every row (:func:`_same_checks`)
+        self.same_words = {r.id for r in self.rules if _same_checks(r.condition)}
+        #: the reasons of those rules, worded on the first row that needed one
+        self._same_reasons: dict[str, str] = {}
         #: masked texts and missing-facts cells by (ids revealed, what was masked)
         self._cells: dict[tuple[bool, str | tuple[str, ...]], str] = {}
 
     # -- one row --------------------------------------------------------------------------------
+    def script(self, code: tuple[int, ...]) -> _Script:
+        """What the texts of rows whose rules took the values ``code`` holds need (made once
+        per distinct code): ``code`` is a row's :func:`plan_codes`, the rules in :attr:`rules`
+        order."""
+        script = self._scripts.get(code)
+        if script is None:  # a function of the values only: made once per distinct set
+            kleene = decoded(code, len(self.ids))
+            script = self._scripts[code] = self._script(dict(zip(self.ids, kleene, strict=True)))
+        return script
+
     def texts(
         self,
         household: Household,
-        values: tuple[bool | None, ...],
+        script: _Script,
         population: Mapping[tuple[str, str], Any],
-        view: Household | None = None,
+        view: Callable[[], Household] | None = None,
     ) -> tuple[str, str]:
-        """(first_reason, missing_facts) of ``household``, whose rules in force took ``values``
-        in the plan (in :attr:`rules` order, None for unknown), with its population-level values
-        as the native batch gives them (``Population.values[household.id]``); both masked as the
-        native row masks them. ``view``: the household as known on as_of
-        (:func:`~fangfan_rules.facts.known.known_household`), when the caller has it."""
-        script = self._scripts.get(values)
-        if script is None:  # a function of the values only: made once per distinct set
-            kleene = (UNKNOWN if v is None else v for v in values)
-            script = self._scripts[values] = self._script(dict(zip(self.ids, kleene, strict=True)))
-        if script.outside is None and not script.runs and script.reason is None:
-            # no rule to run (nothing noted, so nothing missing): no view, no closure
-            return self._shown(script.review("zh") if script.review is not None else ""), ""
-        if view is None:
-            view = known_household(household, self.as_of)
-        rec = Recorder(self.pack, view, self.as_of, population)
-        rec.fired = dict(script.fired)
+        """(first_reason, missing_facts) of ``household``, whose rules in force took the values
+        of ``script`` (:meth:`script`) in the plan, with its population-level values as the
+        native batch gives them (``Population.values[household.id]``); both masked as the
+        native row masks them. ``view``: gives the household as known on as_of
+        (:func:`~fangfan_rules.facts.known_lazily.known_lazily`, or the eager view) when the
+        caller has it; called only for a row that runs a rule (no view is made for the others)."""
+        if script.outside is None and not script.runs:  # nothing noted, so nothing missing
+            first = self._first_without_runs(script)
+            if first is not None:  # and no rule to run: no view, no closure
+                return self._shown(first), ""
+        known = view() if view is not None else known_lazily(household, self.as_of)
+        rec = Recorder(self.pack, known, self.as_of, population)
+        # The script's own dict, not a copy per row: a rule run here writes its value into it,
+        # and that value is the plan's, already there (checked by _run; a difference raises,
+        # ending the batch whose texts these are).
+        rec.fired = script.fired
         if script.outside is not None:
             return self._shown(self._reason(rec, script.outside, negated=True)), ""
         for rule in script.runs:
             self._run(rec, rule, quick=True)
         done = rec.missing_by_rule
-        early = _union(done[r] for r in script.early) if script.early else []
+        early = _union([done[r] for r in script.early]) if script.early else []
         if script.review is not None:
             first = script.review("zh")
         elif script.from_missing and early:
             first = cached_missing_facts_text(tuple(early))("zh")
         elif script.reason is not None:
-            first = self._reason(rec, script.reason, negated=False)
+            first = self._held(rec, script.reason)
         else:
             first = ""
         if not script.noted:
             return self._shown(first), ""
-        missing = tuple(_union(done[r] for r in script.noted))
+        missing = tuple(_union([done[r] for r in script.noted]))
         key = (ids_revealed(), missing)
         cell = self._cells.get(key)
         if cell is None:  # the masked cell of each distinct list, made once per batch
             cell = self._cells[key] = joined(masked(m) for m in missing)
         return self._shown(first), cell
+
+    def _first_without_runs(self, script: _Script) -> str | None:
+        """The first reason of a row that runs no rule for its missing facts, when no rule needs
+        to run for it either (None: the reason's rule must be run on the row)."""
+        if script.review is not None:
+            return script.review("zh")
+        if script.reason is None:
+            return ""
+        return self._same_reasons.get(script.reason.id)
+
+    def _held(self, rec: Recorder, rule: Rule) -> str:
+        """The reason of ``rule``, which holds on the row: worded from its run on the row, or
+        once for every row when its words are the same on all (:attr:`same_words`)."""
+        text = self._same_reasons.get(rule.id)
+        if text is None:
+            text = self._reason(rec, rule, negated=False)
+            if rule.id in self.same_words:
+                self._same_reasons[rule.id] = text
+        return text
 
     def _shown(self, text: str) -> str:
         """``masked(text)``, made once per batch for each distinct text (the first reasons of
@@ -277,8 +346,25 @@ class RowTexts:
         return text
 
 
-def _union(lists: Iterable[list[str]]) -> list[str]:
+def _same_checks(condition: Condition) -> bool:
+    """Whether the checks the native evaluator records for ``condition``, when it holds, are
+    the same on every household of one day: an ``all`` (or one item) of ``fired`` references
+    and household-level ``is_true`` leaves only.
+
+    Why: a rule that holds holds every item of its ``all``; a ``fired`` reference records no
+    check; an ``is_true`` leaf holds only on the value True, and records (variable, the day's
+    arguments, no member, True, no operator, no operand, True, no parameter). Any other node
+    may record a value, a member or the items that held, which differ between households.
+    """
+    if isinstance(condition, All):
+        return all(_same_checks(item) for item in condition.items)
+    return isinstance(condition, Fired | IsTrue)
+
+
+def _union(lists: list[list[str]]) -> list[str]:
     """The sorted distinct facts of several rules' missing facts."""
+    if len(lists) == 1:  # the common case: one rule noted
+        return sorted(set(lists[0]))
     facts: set[str] = set()
     for found in lists:
         facts.update(found)

@@ -195,6 +195,24 @@ def _as_known(
     Only the parts holding a later date are copied; the others are kept as they are (equal to
     a copy, and cheaper); ``later_parts``: :func:`_later_parts`, when the caller has it.
     ``listed=False``: the same view, the facts left out not listed (none returned)."""
+    update, excluded = later_updates(household, as_of, later_parts, listed)
+    view = _copy_with(household, update) if update else household
+    return view, excluded
+
+
+def later_updates(
+    household: Household,
+    as_of: date,
+    later_parts: Collection[str] | None = None,
+    listed: bool = True,
+) -> tuple[dict[str, object], tuple[LeftOut, ...]]:
+    """The fields of :func:`_as_known`'s view that differ from the household's, and the facts
+    left out (listed when ``listed``).
+
+    Each part of ``later_parts`` is walked on its own: a part's fields are made from that part
+    of the household only (:data:`LISTS`: the part is the one field of that name; ``household``:
+    the guarantees, judgement, green channel and 脱贫 year), so a part may be walked later than
+    the others (:mod:`fangfan_rules.facts.known_lazily`)."""
     if later_parts is None:
         later_parts = _parts_after(latest_by_part(household), as_of)
 
@@ -310,8 +328,13 @@ def _as_known(
                 )
             update["lifted_out_of_poverty"] = False
             update["lifted_year"] = None
-    view = _copy_with(household, update) if update else household
-    return view, tuple(excluded)
+    return update, tuple(excluded)
+
+
+#: The parts of :func:`latest_by_part` that are each one field of the household, of that name.
+LISTS = frozenset(
+    "members income expenditures risk_events social_assistance monitoring clues renovations".split()
+)
 
 
 #: The dates of a monitoring record / a clue that are blanked in the view on as_of when they fall

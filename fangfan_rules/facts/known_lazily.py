@@ -1,0 +1,122 @@
+"""A household as known on as_of whose later lists of facts are filtered when first read.
+
+The batch engine words its texts by running a few rules per household on the household as
+known on as_of (:mod:`fangfan_rules.engines.vectorized_texts`). Most households hold a fact
+dated after as_of (an income period ending later, a child's status from a later day), and
+:func:`~fangfan_rules.facts.known.known_household` filters each list of facts holding one, while
+the rules run on a row read few of those lists (on the README's compare() of 10,000 households,
+making the views eagerly was a fifth of the call). :func:`known_lazily` gives the same view with
+each later list (:data:`~fangfan_rules.facts.known.LISTS`) filtered when it is first read, by the
+same walk (:func:`~fangfan_rules.facts.known.later_updates`, part by part), and kept: every field
+read is the eager view's field. Equality, hashing, printing, dumps, copies and pickling act on
+the eager view (:meth:`KnownLater.whole`), which is what they would read.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from fangfan_rules.facts.household import Household
+from fangfan_rules.facts.known import (
+    LISTS,
+    _as_known,
+    _parts_later,
+    known_household,
+    later_updates,
+)
+
+
+def known_lazily(
+    household: Household, as_of: date, latest: Mapping[str, date | None] | None = None
+) -> Household:
+    """:func:`~fangfan_rules.facts.known.known_household`'s view, its later lists of facts
+    filtered when first read (the household itself when nothing is dated after as_of).
+    ``latest``: the household's :func:`~fangfan_rules.facts.known.latest_by_part`, when the
+    caller keeps it."""
+    later = _parts_later(household, as_of, latest)
+    lists = later & LISTS
+    extra = household.__pydantic_extra__ is not None or household.__pydantic_private__
+    if not lists or extra:  # nothing to put off (or a model _copy_with leaves to pydantic)
+        return _as_known(household, as_of, later, listed=False)[0] if later else household
+    others = later - lists
+    update = later_updates(household, as_of, others, listed=False)[0] if others else {}
+    view = KnownLater.__new__(KnownLater)
+    fields = household.__dict__.copy()  # (a copy and a few deletions: cheaper than a filter)
+    for name in lists:
+        del fields[name]
+    fields.update(update)
+    object.__setattr__(view, "__dict__", fields)
+    # the fields the eager view sets: the household's, and every field of a later part
+    fields_set = household.__pydantic_fields_set__ | lists
+    fields_set.update(update)
+    object.__setattr__(view, "__pydantic_fields_set__", fields_set)
+    object.__setattr__(view, "__pydantic_extra__", None)
+    object.__setattr__(view, "__pydantic_private__", None)
+    object.__setattr__(view, "_source", household)
+    object.__setattr__(view, "_as_of", as_of)
+    return view
+
+
+class KnownLater(Household):
+    """A view made by :func:`known_lazily`: a :class:`~fangfan_rules.facts.Household` whose
+    later lists are absent from its fields until read (``__getattr__`` is called only for a
+    field absent)."""
+
+    __slots__ = ("_as_of", "_source")
+    _source: Household
+    _as_of: date
+
+    def __getattr__(self, name: str) -> Any:
+        if name in LISTS:
+            # the part walked alone, as the eager view walks it; kept for the next reads
+            found = later_updates(self._source, self._as_of, (name,), listed=False)[0][name]
+            self.__dict__[name] = found
+            return found
+        return super().__getattr__(name)  # type: ignore[misc]
+
+    def whole(self) -> Household:
+        """The eager view (:func:`~fangfan_rules.facts.known.known_household`): what a read of
+        the whole object reads."""
+        return known_household(self._source, self._as_of)
+
+    # Reads of the whole object: the eager view's (they would read the fields not yet made).
+    def __eq__(self, other: object) -> bool:
+        return self.whole() == (other.whole() if isinstance(other, KnownLater) else other)
+
+    def __hash__(self) -> int:
+        return hash(self.whole())
+
+    def __repr__(self) -> str:
+        return repr(self.whole())
+
+    def __str__(self) -> str:
+        return str(self.whole())
+
+    def __iter__(self) -> Any:
+        return iter(self.whole())
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return (_unpickled, (self.whole(),))  # pickled as the eager view, a Household
+
+    # (copies are the eager view, a Household: not Self, as pydantic types them)
+    def __copy__(self) -> Household:  # type: ignore[override]
+        return copy.copy(self.whole())
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Household:  # type: ignore[override]
+        return copy.deepcopy(self.whole(), memo)
+
+    def model_copy(self, *args: Any, **kwargs: Any) -> Household:  # type: ignore[override]
+        return self.whole().model_copy(*args, **kwargs)
+
+    def model_dump(self, **options: Any) -> dict[str, Any]:
+        return self.whole().model_dump(**options)
+
+    def model_dump_json(self, **options: Any) -> str:
+        return self.whole().model_dump_json(**options)
+
+
+def _unpickled(view: Household) -> Household:
+    return view
