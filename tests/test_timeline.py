@@ -57,8 +57,9 @@ def test_events_after_as_of_are_not_known():
 def test_campaign_dates_only_for_cases_started_in_the_campaign():
     c = case((Step.CLUE_RECEIVED, "2023-05-10"), (Step.HOME_VERIFICATION, "2023-06-06"))
     names = {d.name: d for d in QIANSHAN.deadlines(c, as_of=date(2023, 7, 1))}
-    assert names["qianshan_2023.campaign_screening"].status == "missed"
-    after = case((Step.CLUE_RECEIVED, "2023-07-10"))
+    assert names["qianshan_2023.campaign_data_entry"].status == "overdue"
+    assert "qianshan_2023.campaign_screening" not in names  # no visit deadline for a case
+    after = case((Step.CLUE_RECEIVED, "2023-07-10"), (Step.HOME_VERIFICATION, "2023-07-12"))
     assert QIANSHAN.deadlines(after, as_of=date(2023, 8, 1)) == ()
 
 
