@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "fangfan_rules.money": 0,
     "fangfan_rules.idnumber": 0,
     "fangfan_rules.jsonparse": 0,
+    "fangfan_rules.collector": 0,
     "fangfan_rules.vocabulary": 0,
     "fangfan_rules.calendar": 0,
     "fangfan_rules.holiday_schedule": 0,
