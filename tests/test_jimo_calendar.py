@@ -4,8 +4,8 @@ Every date below is worked by hand from the notice's words ("每月4日前 / 7�
 that day of every month) and the official calendars of 2022–2024; the engine's ``monthly_due_dates``
 is checked against them. Readings (CLAUSES.md): the 30th in a month without one is the month's last
 day; a due day on a rest day does not move (the notice states no extension); the list of 上月新增的
-监测帮扶对象 for the departments (一、(二)2, "并…") is due with the 7th. The notice is dated 2022-04-07:
-nothing is owed for a month before it.
+监测帮扶对象 for the departments (一、(二)2, "并…", a sentence after a full stop) has no due day: none
+is printed. The notice is dated 2022-04-07: nothing is owed for a month before it.
 """
 
 import re
@@ -24,7 +24,6 @@ TASKS = (
     "bureau_progress_dispatch",
     "department_feed",
     "bureau_feedback_to_towns",
-    "bureau_new_monitored_to_departments",
     "town_ledger_filing",
 )
 
@@ -36,7 +35,7 @@ def _due(year: int, month: int) -> dict[str, date]:
     }
 
 
-def test_the_pack_has_exactly_the_five_monthly_tasks_with_their_clauses():
+def test_the_pack_has_exactly_the_four_monthly_tasks_with_their_clauses():
     pack = ff.load_pack(PACK)
     found = {
         t.id.removeprefix(f"{PACK}."): (t.day, t.covers, t.citation) for t in pack.timeline.monthly
@@ -45,7 +44,6 @@ def test_the_pack_has_exactly_the_five_monthly_tasks_with_their_clauses():
         "bureau_progress_dispatch": (4, "previous_month", f"{PACK}:一、(一)"),
         "department_feed": (4, "previous_month", f"{PACK}:一、(二)1"),
         "bureau_feedback_to_towns": (7, "previous_month", f"{PACK}:一、(二)2"),
-        "bureau_new_monitored_to_departments": (7, "previous_month", f"{PACK}:一、(二)2"),
         "town_ledger_filing": (30, "current_month", f"{PACK}:一、(三)1"),
     }
     assert not any(t.extend_past_rest_day for t in pack.timeline.monthly)  # no extension is stated
@@ -70,7 +68,6 @@ def test_may_2022_is_the_first_full_month():
         "bureau_progress_dispatch": date(2022, 5, 4),  # in the Labour Day holiday: not moved
         "department_feed": date(2022, 5, 4),
         "bureau_feedback_to_towns": date(2022, 5, 7),  # a Saturday worked under 调休
-        "bureau_new_monitored_to_departments": date(2022, 5, 7),
         "town_ledger_filing": date(2022, 5, 30),
     }
     assert not cal.is_working_day(date(2022, 5, 4))
@@ -83,7 +80,6 @@ def test_february_2023_the_30th_is_the_28th():
         "bureau_progress_dispatch": date(2023, 2, 4),
         "department_feed": date(2023, 2, 4),
         "bureau_feedback_to_towns": date(2023, 2, 7),
-        "bureau_new_monitored_to_departments": date(2023, 2, 7),
         "town_ledger_filing": date(2023, 2, 28),  # February 2023 has 28 days
     }
     assert not cal.is_working_day(date(2023, 2, 4))  # a Saturday: the 4th does not move
@@ -95,7 +91,6 @@ def test_february_2024_a_leap_year_the_30th_is_the_29th():
         "bureau_progress_dispatch": date(2024, 2, 4),  # a Sunday worked under 调休
         "department_feed": date(2024, 2, 4),
         "bureau_feedback_to_towns": date(2024, 2, 7),
-        "bureau_new_monitored_to_departments": date(2024, 2, 7),
         "town_ledger_filing": date(2024, 2, 29),
     }
     assert cal.is_working_day(date(2024, 2, 4))
@@ -107,7 +102,6 @@ def test_october_2022_due_days_in_national_day_do_not_move():
         "bureau_progress_dispatch": date(2022, 10, 4),  # 国庆 holiday (10-01 … 10-07)
         "department_feed": date(2022, 10, 4),
         "bureau_feedback_to_towns": date(2022, 10, 7),
-        "bureau_new_monitored_to_departments": date(2022, 10, 7),
         "town_ledger_filing": date(2022, 10, 30),  # a Sunday
     }
     for day in (4, 7, 30):
@@ -117,8 +111,6 @@ def test_october_2022_due_days_in_national_day_do_not_move():
 @pytest.mark.parametrize(
     ("day", "expected"),
     [
-        (date(2019, 6, 3), 5),  # before 2022-04-07: 5, with no start of that rule claimed
-        (date(2022, 4, 6), 5),  # the day before 自本通知印发之日
         (date(2022, 4, 7), 3),  # the notice's date itself
         (date(2024, 2, 29), 3),  # no end date
     ],
@@ -132,13 +124,16 @@ def test_home_verification_working_days_switch_on_2022_04_07(day, expected):
 
 
 def test_the_five_days_claim_no_start():
-    """The notice prints the 5 days it replaced, not since when they applied (audit C): the value
-    stands for every warning received before 2022-04-07 and says so."""
+    """The notice prints the 5 days it replaced, not since when they applied (audit finding 4): no
+    value is keyed before 2022-04-07 and the limit applies to warnings received from that day."""
     pack = ff.load_pack(PACK)
-    first = pack.parameters["home_verification_working_days"].values[0]
-    assert first.value == 5 and first.valid_from == date(1900, 1, 1)
-    assert first.valid_to == date(2022, 4, 6)
-    assert "no start is claimed" in (first.interpretation or "")
+    (only,) = pack.parameters["home_verification_working_days"].values
+    assert only.value == 3 and only.valid_from == date(2022, 4, 7)
+    assert "no start is invented" in (only.interpretation or "")
+    with pytest.raises(NotInForceError):
+        pack.parameter_value("home_verification_working_days", date(2022, 4, 6))
+    (rule,) = [d for d in pack.timeline.deadlines if d.id.endswith(".home_verification_time")]
+    assert rule.valid_from == date(2022, 4, 7)
 
 
 def test_every_monthly_task_is_named_in_clauses_md():
