@@ -72,3 +72,30 @@ def test_not_in_force_says_which_parameter_ends_when():
 def test_validity_of_a_parameter_with_one_value():
     text = ff.load_pack("jimo_2022").validity_text("home_verification_working_days")
     assert text == "home_verification_working_days (3, 二、(二)) is in force 2022-04-07.."
+
+
+def test_validity_of_a_parameter_with_several_values(tmp_path):
+    """A parameter whose document states two dated values lists each span with its value and
+    clause (a copy of jimo_2022 given a second, later value: no bundled pack has one now)."""
+    import shutil
+
+    copy = tmp_path / "jimo_copy"
+    shutil.copytree(
+        ff.load_pack("jimo_2022").directory, copy, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    text = (copy / "parameters.yaml").read_text(encoding="utf-8")
+    marker = "  values:\n    2022-04-07:\n      value: 3\n"
+    assert marker in text
+    text = text.replace(
+        marker,
+        "  values:\n    2023-01-01:\n      value: 2\n      citation: 二、(二)\n"
+        "      quote: 自本通知印发之日起，将认定程序中的入户核实时间由5个工作日调整为3个工作日\n"
+        + marker[10:],
+        1,
+    )
+    (copy / "parameters.yaml").write_text(text, encoding="utf-8")
+    pack = ff.Pack.from_directory(copy)
+    assert pack.validity_text("home_verification_working_days") == (
+        "home_verification_working_days is in force 2022-04-07..2022-12-31 (3, 二、(二)), "
+        "2023-01-01.. (2, 二、(二))"
+    )
