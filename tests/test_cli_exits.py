@@ -52,13 +52,15 @@ def test_could_not_run_is_one_line_and_exit_2(argv, message, capsys, tmp_path, m
 
 
 def test_not_in_force_says_which_parameter_ends(capsys):
-    code = main(["evaluate", "--pack", "ewenki_2024", "--as-of", "2025-03-01", str(SAMPLE)])
+    code = main(["evaluate", "--pack", "ewenki_2024", "--as-of", "2025-03-01", "--param",
+                 "income_window=2024-01-01..2024-12-31", str(SAMPLE)])  # fmt: skip
     assert code == EXIT_CANNOT_RUN
     line = one_line_error(capsys.readouterr().err)
     assert "monitoring_income_line (8300.00, 一、(一)) is in force 2024-05-11..2024-12-31" in line
     assert "--param monitoring_income_line=" in line
     code = main(["evaluate", "--pack", "ewenki_2024", "--as-of", "2025-03-01", "--param",
-                 "monitoring_income_line=9000", "--format", "jsonl", str(SAMPLE)])  # fmt: skip
+                 "monitoring_income_line=9000", "--param", "income_window=2024-01-01..2024-12-31",
+                 "--format", "jsonl", str(SAMPLE)])  # fmt: skip
     assert code == EXIT_OK
 
 

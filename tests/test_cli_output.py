@@ -217,8 +217,10 @@ def test_packs_table_and_json(capsys, monkeypatch):
         "monitoring_income_line: not stated in the document",
         f"screening_lookback_start: not stated in the document{review}",
     ]
-    stable, ewenki = packs["ewenki_2024"]["caller_must_supply"]
+    stable, lookback, window, ewenki = packs["ewenki_2024"]["caller_must_supply"]
     assert stable == f"review_stable_months: not stated in the document{review}"
+    assert lookback == f"screening_lookback_start: not stated in the document{review}"
+    assert "2024-05-11..2024-12-31" in window and "--param income_window=" in window
     assert "2024-05-11..2024-12-31" in ewenki and "--param monitoring_income_line=" in ewenki
     text = table_text(["packs"], 80, capsys, monkeypatch)
     assert "qianshan_2023" in text and "ewenki_2024" in text  # the key column is never cut

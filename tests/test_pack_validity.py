@@ -49,16 +49,22 @@ def test_ewenki_dates_stop_with_its_income_line_unless_supplied():
         assert all(date(2024, 5, 11) <= d <= date(2024, 12, 31) for d in days)
 
     inside()
-    later = pack.with_parameters(monitoring_income_line="9000")
+    # the printed income window (二、(一)) ends with the 2024 benchmark it is compared with
+    assert pack.with_parameters(monitoring_income_line="9000").answerable_ranges() == (
+        (date(2024, 5, 11), date(2024, 12, 31)),
+    )
+    later = pack.with_parameters(
+        monitoring_income_line="9000", income_window="2024-01-01..2024-12-31"
+    )
     assert later.answerable_ranges() == ((date(2024, 5, 11), None),)
     assert later.parameter_limits() == ()
 
 
 def test_not_in_force_says_which_parameter_ends_when():
     pack = ff.load_pack("ewenki_2024")
-    assert [v.name for v in pack.parameter_limits()] == ["monitoring_income_line"]
+    assert [v.name for v in pack.parameter_limits()] == ["income_window", "monitoring_income_line"]
     with pytest.raises(ff.NotInForceError) as info:
-        pack.identify(ff.load_household({"id": "H", "area": {"county": "c", "town": "t",
+        pack.with_parameters(income_window="2024-01-01..2024-12-31").identify(ff.load_household({"id": "H", "area": {"county": "c", "town": "t",
                       "village": "v"}, "hukou": "rural", "members": [{"id": "m1",
                       "relation": "head"}]}), as_of=date(2025, 3, 1))  # fmt: skip
     assert str(info.value) == (

@@ -24,7 +24,7 @@ from fangfan_rules.errors import FangfanError
 
 #: Caller-supplied figures per pack (each within its documented domain).
 CONFIGURED: dict[str, dict[str, object]] = {
-    "ewenki_2024": {"review_stable_months": 6},
+    "ewenki_2024": {"review_stable_months": 6, "screening_lookback_start": "2023-05-01"},
     "jimo_2022": {"monitoring_income_line": 7000, "income_window": "2021-05-01..2022-04-30"},
     "puan_2025": {
         "lookback_months": 12,

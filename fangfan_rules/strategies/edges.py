@@ -177,6 +177,11 @@ def _relative(pack: Pack, as_of: date | None) -> tuple[set[DateRange], set[date]
             if ref is None:
                 continue
             operands = [arg for _, arg in ref.args]
+            if ref.name == "per_capita_net_income_months_back" and as_of is not None:
+                # an as_of-relative window written as a month count: the 12 months ending on as_of
+                for key, arg in ref.args:
+                    if key == "months" and isinstance(arg, Const) and isinstance(arg.value, int):
+                        windows.add(DateRange.months_back(as_of, arg.value))
             if isinstance(node, Compare):
                 operands.append(node.right)
             for operand in operands:
