@@ -60,6 +60,19 @@ def problem_for(exc: Exception) -> JSONResponse:
     return problem(500, "internal", "Internal error", "the service failed; see its log")
 
 
+def _invalid_request(errors: list[tuple[Any, str]]) -> JSONResponse:
+    """422 with each error's location and message (ID numbers masked)."""
+    return problem(
+        422,
+        "invalid-request",
+        "Invalid request",
+        "the request body is malformed",
+        errors=[
+            {"loc": [str(p) for p in loc], "msg": scrub_id_numbers(msg)} for loc, msg in errors
+        ],
+    )
+
+
 def install(app: FastAPI) -> None:
     """Every error the service can meet answers as a problem document."""
 
@@ -69,29 +82,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"loc": [str(p) for p in e.get("loc", ())], "msg": scrub_id_numbers(str(e.get("msg")))}
-            for e in exc.errors()
-        ]
-        return problem(
-            422,
-            "invalid-request",
-            "Invalid request",
-            "the request body is malformed",
-            errors=errors,
-        )
+        return _invalid_request([(e.get("loc", ()), str(e.get("msg"))) for e in exc.errors()])
 
     @app.exception_handler(InvalidBody)
     async def _body(_: Request, exc: InvalidBody) -> JSONResponse:
-        errors = [{"loc": ["body", *([exc.path] if exc.path else [])],
-                   "msg": scrub_id_numbers(exc.reason)}]  # fmt: skip
-        return problem(
-            422,
-            "invalid-request",
-            "Invalid request",
-            "the request body is malformed",
-            errors=errors,
-        )
+        # the library's strict JSON reader refused the body (strict_body.py)
+        return _invalid_request([(("body", *([exc.path] if exc.path else [])), exc.reason)])
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
