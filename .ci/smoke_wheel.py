@@ -37,6 +37,7 @@ AS_OF = {
 }
 PARAMETERS = {
     "monitoring_income_line": 7000,
+    "puan_2025": {"income_window": "2024-06-01..2025-05-31"},
     "rongan_2022": {"income_window": "2021-01-01..2021-12-31"},
     "jimo_2022": {"income_window": "2021-05-01..2022-04-30"},
 }
