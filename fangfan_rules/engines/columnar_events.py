@@ -47,3 +47,23 @@ def _event_not_closed(ctx: VarContext, window: DateRange, types: Sequence[Any]) 
     return Value(
         pl.col("household_id").is_in(waiting.get_column("household_id").unique().implode())
     )
+
+
+@columnar("risk_event_since_elimination")
+def _event_since_elimination(ctx: VarContext, types: Sequence[Any]) -> Value:
+    day = _lit_date(ctx.as_of)
+    last_eliminated = (
+        ctx.tables["monitoring"]
+        .filter(pl.col("eliminated_on") <= day)
+        .group_by("household_id")
+        .agg(pl.col("eliminated_on").max().alias("__last_eliminated"))
+    )
+    after = (
+        ctx.tables["risk_events"]
+        .filter(pl.col("type").is_in(_values(types)) & (pl.col("date") <= day))
+        .join(last_eliminated, on="household_id", how="left")
+        .filter(
+            pl.col("__last_eliminated").is_null() | (pl.col("date") > pl.col("__last_eliminated"))
+        )
+    )
+    return Value(pl.col("household_id").is_in(after.get_column("household_id").unique().implode()))

@@ -49,3 +49,29 @@ def _event_not_closed(ctx: Context, window: DateRange, types: Sequence[RiskType]
         e.type in wanted and e.date in window and (last is None or e.date > last)
         for e in ctx.household.risk_events
     )
+
+
+@variable(
+    "risk_event_since_elimination",
+    value_type="bool",
+    args={"types": "enum_list"},
+    enum=RiskType,
+    zh="最近一次风险消除之后发生风险事件（{types}）",
+    en="risk event ({types}) dated after the household's latest risk elimination (or never eliminated)",
+)
+def _event_since_elimination(ctx: Context, types: Sequence[RiskType]) -> bool:
+    # An event before a spell's elimination (风险消除) was the procedure's to weigh when it
+    # identified and then eliminated the household: a way back in (a green channel) rests on an
+    # event after it (ewenki_2024 二、(二)). A household never eliminated: any event counts.
+    as_of = ctx.as_of
+    ended = [
+        r.eliminated_on
+        for r in ctx.household.monitoring
+        if r.eliminated_on is not None and r.eliminated_on <= as_of
+    ]
+    last = max(ended, default=None)
+    wanted = frozenset(types)
+    return any(
+        e.type in wanted and e.date <= as_of and (last is None or e.date > last)
+        for e in ctx.household.risk_events
+    )
