@@ -17,7 +17,7 @@ import fangfan_rules as ff
 from fangfan_rules.analysis.compare import results_frame
 from fangfan_rules.dates import DateRange
 from fangfan_rules.variables import Context, get_variable
-from tests.helpers import household
+from tests.helpers import household, record
 
 YEAR = DateRange(start=date(2022, 1, 1), end=date(2022, 12, 31))
 TYPES = ("illness", "accident")
@@ -71,17 +71,7 @@ def test_the_vectorized_engine_agrees_with_the_native_one() -> None:
             household(
                 id=f"T-{i}",
                 area={"county": "融安县", "town": "长安镇", "village": "示例村"},
-                income=[
-                    {
-                        "start": "2021-01-01",
-                        "end": "2021-12-31",
-                        "wage_income": "30000.00",
-                        "business_income": "0",
-                        "property_income": "0",
-                        "transfer_income": "0",
-                        "business_expense": "0",
-                    }
-                ],
+                income=[record("2021-01-01", "2021-12-31", wage="30000.00")],
                 guarantees={
                     "housing_grade": "A",
                     "basic_medical_insured": True,

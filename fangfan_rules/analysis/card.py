@@ -408,7 +408,7 @@ def pack_card_model(pack: Pack, lang: str | None = None) -> dict[str, Any]:
     facts = [
         ("number", doc.number or _label("no_number", lang), False),
         ("issuer", doc.issuer, False),
-        ("date", doc.date_printed or doc.date.isoformat(), False),
+        ("date", doc.date_shown, False),
         ("region", doc.region, False),
         ("file", doc.file + (f" ({doc.url})" if doc.url else ""), False),
         (

@@ -258,7 +258,7 @@ def _document_items(pack: Pack) -> dict[str, _Item]:
         "title": doc.title,
         "issuer": doc.issuer,
         "number": doc.number or "",
-        "date": doc.date_printed or doc.date.isoformat(),
+        "date": doc.date_shown,
         "region": doc.region,
         "file": doc.file,
         "validity": validity_text(pack.valid_from, pack.valid_to),

@@ -32,38 +32,29 @@ def _event_before(ctx: VarContext, before: date, types: Sequence[Any]) -> Value:
 @columnar("risk_event_not_closed")
 def _event_not_closed(ctx: VarContext, window: DateRange, types: Sequence[Any]) -> Value:
     day = _lit_date(ctx.as_of)
-    last_closed = (
-        ctx.tables["clues"]
-        .filter((pl.col("received_on") <= day) & (pl.col("closed_on") <= day))
-        .group_by("household_id")
-        .agg(pl.col("received_on").max().alias("__last_closed"))
+    closed = ctx.tables["clues"].filter(
+        (pl.col("received_on") <= day) & (pl.col("closed_on") <= day)
     )
-    waiting = (
-        ctx.tables["risk_events"]
-        .filter(pl.col("type").is_in(_values(types)) & in_window("date", window))
-        .join(last_closed, on="household_id", how="left")
-        .filter(pl.col("__last_closed").is_null() | (pl.col("date") > pl.col("__last_closed")))
-    )
-    return Value(
-        pl.col("household_id").is_in(waiting.get_column("household_id").unique().implode())
-    )
+    return _event_after(ctx, types, in_window("date", window), closed, "received_on")
 
 
 @columnar("risk_event_since_elimination")
 def _event_since_elimination(ctx: VarContext, types: Sequence[Any]) -> Value:
     day = _lit_date(ctx.as_of)
-    last_eliminated = (
-        ctx.tables["monitoring"]
-        .filter(pl.col("eliminated_on") <= day)
-        .group_by("household_id")
-        .agg(pl.col("eliminated_on").max().alias("__last_eliminated"))
-    )
+    ended = ctx.tables["monitoring"].filter(pl.col("eliminated_on") <= day)
+    return _event_after(ctx, types, pl.col("date") <= day, ended, "eliminated_on")
+
+
+def _event_after(
+    ctx: VarContext, types: Sequence[Any], dated: pl.Expr, marks: pl.DataFrame, column: str
+) -> Value:
+    """True where the household has an event of ``types`` passing ``dated`` and dated after its
+    latest ``column`` in ``marks`` (any such event, when it has no row there)."""
+    latest = marks.group_by("household_id").agg(pl.col(column).max().alias("__latest"))
     after = (
         ctx.tables["risk_events"]
-        .filter(pl.col("type").is_in(_values(types)) & (pl.col("date") <= day))
-        .join(last_eliminated, on="household_id", how="left")
-        .filter(
-            pl.col("__last_eliminated").is_null() | (pl.col("date") > pl.col("__last_eliminated"))
-        )
+        .filter(pl.col("type").is_in(_values(types)) & dated)
+        .join(latest, on="household_id", how="left")
+        .filter(pl.col("__latest").is_null() | (pl.col("date") > pl.col("__latest")))
     )
     return Value(pl.col("household_id").is_in(after.get_column("household_id").unique().implode()))

@@ -113,6 +113,12 @@ class DocumentInfo(BaseModel):
     file: str
     url: str | None = None
 
+    @property
+    def date_shown(self) -> str:
+        """The date as a card shows it: what the document prints when it prints no day
+        (``date_printed``), else ``date``."""
+        return self.date_printed or self.date.isoformat()
+
 
 class Pack:
     """One jurisdiction's identification rules. Immutable: overrides return a new pack."""
@@ -530,8 +536,7 @@ class Pack:
         return identify(self, households, as_of=as_of, engine=engine)
 
     def __repr__(self) -> str:
-        shown = self.document.date_printed or self.document.date
-        return f"<Pack {self.name} {self.version} ({self.document.region}, {shown})>"
+        return f"<Pack {self.name} {self.version} ({self.document.region}, {self.document.date_shown})>"
 
 
 def _overlap(

@@ -1,9 +1,9 @@
-"""Dated risk events a rule must not drop silently or read twice: outside a look-back, or not yet
-handled by a closed clue."""
+"""Dated risk events a rule must not drop silently or read twice: outside a look-back, not yet
+handled by a closed clue, or after the household's latest risk elimination."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from fangfan_rules.dates import DateRange
@@ -42,13 +42,8 @@ def _event_not_closed(ctx: Context, window: DateRange, types: Sequence[RiskType]
     # until the procedure has dealt with it: a clue received on or after the event and closed (办结)
     # by as_of closes that event (the recorded decision stands, whatever it found). An event after
     # the last closed clue is new and still waits.
-    wanted = frozenset(types)
     closed = [c.received_on for c in ctx.household.clues if is_closed(c, ctx.as_of)]
-    last = max(closed, default=None)
-    return any(
-        e.type in wanted and e.date in window and (last is None or e.date > last)
-        for e in ctx.household.risk_events
-    )
+    return _event_after(ctx, types, max(closed, default=None), lambda day: day in window)
 
 
 @variable(
@@ -69,9 +64,15 @@ def _event_since_elimination(ctx: Context, types: Sequence[RiskType]) -> bool:
         for r in ctx.household.monitoring
         if r.eliminated_on is not None and r.eliminated_on <= as_of
     ]
-    last = max(ended, default=None)
+    return _event_after(ctx, types, max(ended, default=None), lambda day: day <= as_of)
+
+
+def _event_after(
+    ctx: Context, types: Sequence[RiskType], last: date | None, dated: Callable[[date], bool]
+) -> bool:
+    """An event of ``types`` whose date passes ``dated`` and is after ``last`` (any, when None)."""
     wanted = frozenset(types)
     return any(
-        e.type in wanted and e.date <= as_of and (last is None or e.date > last)
+        e.type in wanted and dated(e.date) and (last is None or e.date > last)
         for e in ctx.household.risk_events
     )

@@ -51,7 +51,7 @@ def pack_record(pack: Pack) -> dict[str, Any]:
         "document": doc.title,
         "number": doc.number or "",
         "issuer": doc.issuer,
-        "date": doc.date_printed or doc.date.isoformat(),
+        "date": doc.date_shown,
         "in_force": f"{pack.valid_from}..{pack.valid_to or ''}",
         "caller_must_supply": needs,
         "content_hash": pack.content_hash,
