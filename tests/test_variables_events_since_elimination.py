@@ -72,3 +72,49 @@ def test_the_vectorized_engine_agrees_with_the_native_one() -> None:
     monitored = {"spell not eliminated", "eliminated after as_of"}
     expected = [c[2] and c[3] not in monitored for c in CASES]
     assert list(native.green_channel) == expected
+
+
+BEFORE = date(2023, 5, 1)  # the caller's look-back start in the ewenki cases
+
+
+def early_spell(eliminated: str) -> dict:
+    return {"category": "marginal", "identified_on": "2021-06-01", "eliminated_on": eliminated}
+
+
+OLDER_CASES = [
+    # (events, spells, expected, why): an event after the latest elimination and before BEFORE
+    ([("illness", "2023-01-02")], [], True, "never monitored, older event"),
+    (
+        [("illness", "2023-01-02")],
+        [early_spell("2022-04-15")],
+        True,
+        "after the elimination, older",
+    ),
+    ([("illness", "2023-01-02")], [early_spell("2024-04-15")], False, "before the elimination"),
+    (
+        [("illness", "2023-05-01")],
+        [early_spell("2022-04-15")],
+        False,
+        "on the start day: not before it",
+    ),
+    ([("illness", "2023-04-30")], [early_spell("2023-04-30")], False, "on the elimination day"),
+    ([("illness", "2023-01-02")], [early_spell("2024-06-01")], True, "eliminated after as_of"),
+    ([("accident", "2023-01-02")], [], False, "a type not read"),
+]
+
+
+@pytest.mark.parametrize(
+    ("events", "spells", "expected", "why"), OLDER_CASES, ids=[c[3] for c in OLDER_CASES]
+)
+def test_older_event_since_elimination_native_and_columnar(
+    events: list, spells: list, expected: bool, why: str
+) -> None:
+    from tests.test_variables_labour_events_income import _columnar, _native
+
+    h = household(
+        id="o", risk_events=[{"type": t, "date": d} for t, d in events], monitoring=spells
+    )
+    args = {"before": BEFORE, "types": ("illness",)}
+    name = "risk_event_since_elimination_before"
+    assert _native(name, h, as_of=AS_OF, **args) is expected, why
+    assert _columnar(name, [h], as_of=AS_OF, **args)["o"] is expected, why

@@ -41,8 +41,18 @@ def _event_not_closed(ctx: VarContext, window: DateRange, types: Sequence[Any]) 
 @columnar("risk_event_since_elimination")
 def _event_since_elimination(ctx: VarContext, types: Sequence[Any]) -> Value:
     day = _lit_date(ctx.as_of)
-    ended = ctx.tables["monitoring"].filter(pl.col("eliminated_on") <= day)
-    return _event_after(ctx, types, pl.col("date") <= day, ended, "eliminated_on")
+    return _event_after(ctx, types, pl.col("date") <= day, _eliminations(ctx), "eliminated_on")
+
+
+@columnar("risk_event_since_elimination_before")
+def _event_since_elimination_before(ctx: VarContext, before: date, types: Sequence[Any]) -> Value:
+    dated = (pl.col("date") <= _lit_date(ctx.as_of)) & (pl.col("date") < _lit_date(before))
+    return _event_after(ctx, types, dated, _eliminations(ctx), "eliminated_on")
+
+
+def _eliminations(ctx: VarContext) -> pl.DataFrame:
+    """The spells eliminated on or before as_of."""
+    return ctx.tables["monitoring"].filter(pl.col("eliminated_on") <= _lit_date(ctx.as_of))
 
 
 def _event_after(

@@ -59,12 +59,38 @@ def _event_since_elimination(ctx: Context, types: Sequence[RiskType]) -> bool:
     # identified and then eliminated the household: a way back in (a green channel) rests on an
     # event after it (ewenki_2024 二、(二)). A household never eliminated: any event counts.
     as_of = ctx.as_of
+    return _event_after(ctx, types, _latest_elimination(ctx), lambda day: day <= as_of)
+
+
+@variable(
+    "risk_event_since_elimination_before",
+    value_type="bool",
+    args={"before": "date", "types": "enum_list"},
+    enum=RiskType,
+    zh="最近一次风险消除之后、{before}以前发生风险事件（{types}）",
+    en=(
+        "risk event ({types}) dated after the household's latest risk elimination (or never"
+        " eliminated) and before {before}"
+    ),
+)
+def _event_since_elimination_before(ctx: Context, before: date, types: Sequence[RiskType]) -> bool:
+    # An older event left to the officials' judgement (risk_event_before) is, for a household
+    # whose risk was eliminated, one dated after that elimination: 对标注风险消除后又出现新增风险的，
+    # 按监测对象认定程序重新识别 (ewenki_2024 一、(三)); an earlier one was weighed by the procedure.
+    as_of = ctx.as_of
+    return _event_after(
+        ctx, types, _latest_elimination(ctx), lambda day: day <= as_of and day < before
+    )
+
+
+def _latest_elimination(ctx: Context) -> date | None:
+    """The household's latest 风险消除 on or before as_of (None: never eliminated)."""
     ended = [
         r.eliminated_on
         for r in ctx.household.monitoring
-        if r.eliminated_on is not None and r.eliminated_on <= as_of
+        if r.eliminated_on is not None and r.eliminated_on <= ctx.as_of
     ]
-    return _event_after(ctx, types, max(ended, default=None), lambda day: day <= as_of)
+    return max(ended, default=None)
 
 
 def _event_after(
