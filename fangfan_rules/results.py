@@ -282,17 +282,33 @@ class Deadline(_Value):
     met_on: date | None = None
     status: Literal["met", "missed", "pending", "overdue", "calendar_unknown", "closed"]
     normal_limit: bool = Field(False, description="原则上: a norm, exceptions are possible")
+    start_is_reading: bool = Field(
+        False,
+        description=(
+            "the document prints no start for this period: counted from the pack's reading of it "
+            "(the label says which); a late step is shown, never a procedure violation"
+        ),
+    )
     citation: str
     note: str | None = None
 
     @property
     def status_zh(self) -> str:
         """The status as an official says it."""
-        return _DEADLINE_STATUS_ZH[self.status]
+        return self.status_text("zh")
 
     def status_text(self, lang: str = "zh") -> str:
-        """The status in ``lang``."""
-        return self.status_zh if lang == "zh" else _DEADLINE_STATUS_EN[self.status]
+        """The status in ``lang``; a lateness counted from a start the document does not print
+        says so (it is the pack's reading, not a breach the document defines)."""
+        zh = lang == "zh"
+        text = (_DEADLINE_STATUS_ZH if zh else _DEADLINE_STATUS_EN)[self.status]
+        if self.start_is_reading and self.status in ("missed", "overdue"):
+            text += (
+                "（按本包对起算日的解读，文件未规定起算日）"
+                if zh
+                else (" (counted from the pack's reading of the start; the document prints none)")
+            )
+        return text
 
     @classmethod
     def compute(
@@ -308,6 +324,7 @@ class Deadline(_Value):
         due: date | None = None,
         met_on: date | None = None,
         normal_limit: bool = False,
+        start_is_reading: bool = False,
         note: str | None = None,
         calendar: Any = None,
     ) -> Deadline:
@@ -325,6 +342,7 @@ class Deadline(_Value):
             count=count,
             met_on=met_on,
             normal_limit=normal_limit,
+            start_is_reading=start_is_reading,
             citation=citation,
         )
         if due is None:

@@ -166,6 +166,14 @@ class DeadlineRule(_Spec):
     count: Literal["natural", "working"] | None = None
     due: dict[str, str] | None = Field(None, description="a fixed due date: {param: NAME}")
     normal_limit: bool = Field(False, description="原则上 / 一般: a norm, exceptions possible")
+    start_is_reading: bool = Field(
+        False,
+        description=(
+            "the document prints the period but not when it starts: ``start`` is the pack's "
+            "reading (named in the title and interpretation), so the deadline is shown as counted "
+            "from it and a late step is never asserted as a procedure violation"
+        ),
+    )
     valid_from: date | None = Field(None, description="applies to cases triggered on/after")
     valid_to: date | None = Field(None, description="applies to cases triggered on/before")
 
@@ -318,6 +326,7 @@ def deadlines(
                     met_on=None,
                     status="closed",
                     normal_limit=rule.normal_limit,
+                    start_is_reading=rule.start_is_reading,
                     citation=rule.citation,
                     note=f"case closed on {closed}",
                 )
@@ -334,6 +343,7 @@ def deadlines(
                     met_on=met_on,
                     as_of=as_of,
                     normal_limit=rule.normal_limit,
+                    start_is_reading=rule.start_is_reading,
                     citation=rule.citation,
                     note=rule.interpretation,
                 )
@@ -350,6 +360,7 @@ def deadlines(
                 met_on=met_on,
                 as_of=as_of,
                 normal_limit=rule.normal_limit,
+                start_is_reading=rule.start_is_reading,
                 citation=rule.citation,
                 note=rule.interpretation,
                 calendar=calendar,
@@ -411,7 +422,9 @@ def check_procedure(
             )
     day = as_of or max((e.date for e in case.events), default=date.today())
     for d in deadlines(pack, case, as_of=day, calendar=calendar):
-        if d.status in ("missed", "overdue"):
+        # A limit counted from a start the document does not print is the pack's reading: the
+        # deadline shows it (late under that reading), but no breach is asserted on it.
+        if d.status in ("missed", "overdue") and not d.start_is_reading:
             found.append(
                 Violation(
                     kind="deadline_missed",
@@ -456,6 +469,7 @@ def worklist(
                             "due": d.due,
                             "status": d.status,
                             "normal_limit": d.normal_limit,
+                            "start_is_reading": d.start_is_reading,
                             "citation": d.citation,
                         }
                     )
@@ -470,6 +484,7 @@ def worklist(
             "due",
             "status",
             "normal_limit",
+            "start_is_reading",
             "citation",
         ],
     )

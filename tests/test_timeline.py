@@ -179,3 +179,24 @@ def test_every_step_has_its_chinese_name():
     from fangfan_rules.timeline import Step
 
     assert all(step.zh and step.zh.isascii() is False for step in Step)
+
+
+def test_a_start_the_document_does_not_print_is_shown_but_never_a_breach():
+    # jimo_2022 二、(二) prints the 3 working days of 入户核实, not when they start: the pack counts
+    # from the receipt (a reading), so the late visit is shown on the deadline, in words that say
+    # so, and in the worklist — and the procedure check asserts no breach on it.
+    jimo = ff.load_pack("jimo_2022")
+    late = case((Step.CLUE_RECEIVED, "2022-04-07"), (Step.HOME_VERIFICATION, "2022-04-13"))
+    by_name = {d.name: d for d in jimo.deadlines(late, as_of=date(2022, 4, 13))}
+    visit = by_name["jimo_2022.home_verification_time"]
+    assert (visit.status, visit.due, visit.start_is_reading) == ("missed", date(2022, 4, 12), True)
+    assert visit.status_zh == "逾期完成（按本包对起算日的解读，文件未规定起算日）"
+    assert "pack's reading of the start" in visit.status_text("en")
+    assert jimo.check_procedure(late, as_of=date(2022, 4, 13)) == ()
+    waiting = case((Step.CLUE_RECEIVED, "2022-04-07"))
+    frame = worklist([waiting], jimo, as_of=date(2022, 4, 13))
+    row = frame[frame.deadline == "jimo_2022.home_verification_time"].iloc[0]
+    assert (row.status, bool(row.start_is_reading)) == ("overdue", True)
+    # a limit whose start the document prints keeps asserting the breach
+    (plan,) = QIANSHAN.deadlines(case((Step.SYSTEM_ENTRY, "2023-06-01")), as_of=date(2023, 6, 13))
+    assert (plan.status, plan.start_is_reading, plan.status_zh) == ("overdue", False, "已逾期")

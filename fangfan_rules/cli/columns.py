@@ -71,6 +71,7 @@ _KNOWN = (
     Column("due", "截止日", "due", "atom", 2),
     Column("status", "状态", "status", "atom", 3),
     Column("normal_limit", "原则性期限", "normal limit", "atom", 26),
+    Column("start_is_reading", "起算日为本包解读", "start is the pack's reading", "atom", 27),
     # sweep / diff
     Column("value", "取值", "value", "atom", 1),
     Column("parameter", "参数", "parameter", "atom", 3),

@@ -74,6 +74,7 @@ DEADLINE_KEYS = {
     "met_on",
     "status",
     "normal_limit",
+    "start_is_reading",
     "citation",
 }
 QUESTIONS = ("identify", "elimination", "timeline")

@@ -26,6 +26,7 @@ KEYS = (
     "due",
     "status",
     "normal_limit",
+    "start_is_reading",
     "citation",
     "error",
 )
