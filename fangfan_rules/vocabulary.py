@@ -429,6 +429,10 @@ FACT_LABELS: dict[str, tuple[str, str]] = {
         "whether life is in serious difficulty (visit)",
     ),
     "livestock": ("存栏牲畜情况", "livestock on hand"),
+    "policy_transfer_income": (
+        "其中政策性转移收入（兜底保障、养老金、各类政策性补贴）",
+        "the policy part of transfer income (safety net, pensions, subsidies)",
+    ),
     "guarantees.housing_grade": ("住房安全等级", "housing safety grade"),
     "guarantees.basic_medical_insured": ("是否参加基本医疗保险", "basic medical insurance"),
     "guarantees.compulsory_education_ok": ("义务教育保障情况", "compulsory education secured"),

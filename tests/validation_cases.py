@@ -55,8 +55,19 @@ def _cell(rng: random.Random, tables: Tables, table: str, column: str, value: An
         tables[table] = _set(tables[table], row, column, value)
 
 
+#: Columns added to the layout after the stored fingerprints were made: the cases never pick them
+#: (the same seed breaks the same cell as before), and a clean table's digest leaves them out
+#: while every value in them is null, so the stored fingerprints still prove the rest unchanged.
+_ADDED_SINCE = ("policy_transfer_income_fen",)
+
+
+def _schema(table: str) -> dict[str, pl.DataType]:
+    """The table's columns as they were when the fingerprints were stored."""
+    return {c: d for c, d in col.SCHEMAS[table].items() if c not in _ADDED_SINCE}
+
+
 def _text_columns(table: str) -> list[str]:
-    return [c for c, d in col.SCHEMAS[table].items() if d == pl.String and c != "household_id"]
+    return [c for c, d in _schema(table).items() if d == pl.String and c != "household_id"]
 
 
 def _required_null(rng: random.Random, tables: Tables) -> None:
@@ -72,7 +83,7 @@ def _required_empty(rng: random.Random, tables: Tables) -> None:
 
 def _money(rng: random.Random, tables: Tables) -> None:
     table = rng.choice(["income", "expenditures", "households"])
-    money = [c for c in col.SCHEMAS[table] if c.endswith("_fen")]
+    money = [c for c in _schema(table) if c.endswith("_fen")]
     value = rng.choice([10**18, -(10**18), -1, -5, 10**18 - 1, 0])
     _cell(rng, tables, table, rng.choice(money), value)
 
@@ -90,7 +101,7 @@ def _enum(rng: random.Random, tables: Tables) -> None:
 def _typed_as_text(rng: random.Random, tables: Tables) -> None:
     """A date, boolean or whole number given as text, well formed or not."""
     table = rng.choice(col.TABLES)
-    typed = [c for c, d in col.SCHEMAS[table].items() if d in (pl.Date, pl.Boolean, pl.Int64)]
+    typed = [c for c, d in _schema(table).items() if d in (pl.Date, pl.Boolean, pl.Int64)]
     if not typed:
         return
     column = rng.choice(typed)
@@ -105,7 +116,7 @@ def _typed_wrongly(rng: random.Random, tables: Tables) -> None:
     """A column of another dtype: floats, datetimes, numbers as text or booleans."""
     table = rng.choice(["households", "members", "monitoring", "risk_events"])
     frame = tables[table]
-    column = rng.choice([c for c in col.SCHEMAS[table] if c not in col.REQUIRED[table]])
+    column = rng.choice([c for c in _schema(table) if c not in col.REQUIRED[table]])
     dtype = col.SCHEMAS[table][column]
     if frame.schema[column] != dtype:  # already changed by another problem
         return
@@ -277,6 +288,8 @@ def bad_tables(seed: int) -> Tables:
 
 
 def _digest(frame: pl.DataFrame) -> str:
+    added = [c for c in _ADDED_SINCE if c in frame.columns and frame.get_column(c).is_null().all()]
+    frame = frame.drop(added)
     text = frame.write_ndjson()
     return hashlib.sha256(f"{frame.schema}\n{text}".encode()).hexdigest()[:16]
 

@@ -33,7 +33,8 @@ Layout (``TABLES``; a column's path in the fact model in brackets when it differ
 ``child_status``       ``household_id``, ``member_id``, ``kind``, ``since`` [members[].child_status]
 ``income``             ``household_id``, ``start``, ``end``, ``wage_income_fen``,
                        ``business_income_fen``, ``property_income_fen``, ``transfer_income_fen``,
-                       ``business_expense_fen``, ``source``
+                       ``business_expense_fen``, ``policy_transfer_income_fen`` (null: not
+                       recorded), ``source``
 ``expenditures``       ``household_id``, ``kind``, ``date``, ``total_fen``, ``reimbursed_fen``,
                        ``compliant_self_paid_fen``, ``care``, ``description``
 ``risk_events``        ``household_id``, ``type``, ``date``, ``description``
@@ -230,6 +231,10 @@ def _to_tables(hs: list[Household]) -> dict[str, pl.DataFrame]:
         "property_income_fen": [_fen(r.property_income) for _, r in inc],
         "transfer_income_fen": [_fen(r.transfer_income) for _, r in inc],
         "business_expense_fen": [_fen(r.business_expense) for _, r in inc],
+        "policy_transfer_income_fen": [
+            None if r.policy_transfer_income is None else _fen(r.policy_transfer_income)
+            for _, r in inc
+        ],
         "source": [r.source for _, r in inc],
     }
     ex = [(h.id, e) for h in hs for e in h.expenditures]
@@ -473,6 +478,11 @@ def _household_dicts(
                     "property_income": _yuan(r["property_income_fen"]),
                     "transfer_income": _yuan(r["transfer_income_fen"]),
                     "business_expense": _yuan(r["business_expense_fen"]),
+                    "policy_transfer_income": (
+                        None
+                        if r["policy_transfer_income_fen"] is None
+                        else _yuan(r["policy_transfer_income_fen"])
+                    ),
                     "source": r["source"],
                 }
             )

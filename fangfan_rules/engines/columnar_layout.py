@@ -111,6 +111,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "property_income_fen": I64,
         "transfer_income_fen": I64,
         "business_expense_fen": I64,
+        "policy_transfer_income_fen": I64,
         "source": S,
     },
     "expenditures": {
@@ -239,6 +240,7 @@ NON_NEGATIVE_MONEY: dict[str, tuple[str, ...]] = {
         "business_income_fen",
         "transfer_income_fen",
         "business_expense_fen",
+        "policy_transfer_income_fen",
     ),
     "expenditures": ("total_fen", "reimbursed_fen", "compliant_self_paid_fen"),
 }

@@ -869,6 +869,14 @@ def _record_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
         pl.col("end"),
         "income period ends before it starts",
     )
+    checks.add(
+        "income",
+        inc,
+        pl.col("policy_transfer_income_fen") > pl.col("transfer_income_fen"),
+        _path("income", "policy_transfer_income"),
+        pl.col("policy_transfer_income_fen"),
+        "policy transfer income exceeds transfer income (it is a part of it)",
+    )
     # Overlapping periods: rows ordered by household (its row number: an integer key is much
     # cheaper to sort than the id; rows of unknown households sort by id after them), then start.
     # Income usually arrives in that order already: then the sort is skipped.

@@ -249,6 +249,13 @@ _COMPONENTS = {
     "business": pl.col("business_income_fen"),
     "property": pl.col("property_income_fen"),
     "transfer": pl.col("transfer_income_fen"),
+    # The policy part of transfers (null: not recorded) and the rest; ``policy_unknown`` counts
+    # the records with transfers whose policy part is not recorded (any → unknown).
+    "policy": pl.col("policy_transfer_income_fen").fill_null(0),
+    "private": pl.col("transfer_income_fen") - pl.col("policy_transfer_income_fen").fill_null(0),
+    "policy_unknown": (
+        pl.col("policy_transfer_income_fen").is_null() & (pl.col("transfer_income_fen") > 0)
+    ).cast(pl.Int64),
 }
 
 
@@ -858,6 +865,42 @@ def _transfer_main(ctx: VarContext, window: DateRange) -> Value:
             & (pl.col("transfer") > pl.col("business"))
             & (pl.col("transfer") > pl.col("property"))
         )
+        .alias("v"),
+    )
+    return Value(ctx.join(frame)["v"])
+
+
+@columnar("policy_transfer_main_source")
+def _policy_transfer_main(ctx: VarContext, window: DateRange) -> Value:
+    # As native: false when the whole transfer income is not the largest source; otherwise unknown
+    # while a record with transfers has no recorded policy part, else the policy part against
+    # each other source (private transfers included).
+    parts = prorata(
+        ctx.tables,
+        window,
+        ("wage", "business", "property", "transfer", "policy", "private", "policy_unknown"),
+    )
+    policy = pl.col("policy")
+    whole = (
+        (pl.col("transfer") > pl.col("wage"))
+        & (pl.col("transfer") > pl.col("business"))
+        & (pl.col("transfer") > pl.col("property"))
+    )
+    largest = (
+        (policy > pl.col("wage"))
+        & (policy > pl.col("business"))
+        & (policy > pl.col("property"))
+        & (policy > pl.col("private"))
+    )
+    frame = parts.select(
+        "household_id",
+        pl.when(~pl.col("known"))
+        .then(None)
+        .when(~whole)
+        .then(False)
+        .when(pl.col("policy_unknown") > 0)
+        .then(None)
+        .otherwise(largest)
         .alias("v"),
     )
     return Value(ctx.join(frame)["v"])

@@ -31,12 +31,27 @@ class IncomeRecord(Fact):
     property_income: Yuan = Field(description="财产性收入")
     transfer_income: NonNegativeYuan = Field(description="转移性收入")
     business_expense: NonNegativeYuan = Field(description="生产经营性支出")
+    policy_transfer_income: NonNegativeYuan | None = Field(
+        None,
+        description=(
+            "其中：政策性转移收入 — the part of transfer_income from policy (兜底保障 such as dibao "
+            "and 特困 support, pensions, subsidies); the rest (remittances, family support) is "
+            "private. None: not recorded (a rule that needs it answers unknown)"
+        ),
+    )
     source: Text | None = Field(None, description="where the figures come from (survey, ledger…)")
 
     @model_validator(mode="after")
     def _period_order(self) -> IncomeRecord:
         if self.end < self.start:
             raise ValueError(f"income period ends ({self.end}) before it starts ({self.start})")
+        if self.policy_transfer_income is not None and (
+            self.policy_transfer_income > self.transfer_income
+        ):
+            raise ValueError(
+                f"policy transfer income {self.policy_transfer_income} exceeds transfer income "
+                f"{self.transfer_income} (it is a part of it)"
+            )
         return self
 
     @property

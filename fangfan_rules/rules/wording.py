@@ -106,6 +106,10 @@ _ZH_STATEMENTS: dict[str, tuple[str, str]] = {
         "收入主要来源为转移性收入（{window}）",
         "收入主要来源不是转移性收入（{window}）",
     ),
+    "policy_transfer_main_source": (
+        "收入主要来源为兜底保障等政策性转移收入（{window}）",
+        "收入主要来源不是兜底保障等政策性转移收入（{window}）",
+    ),
     "unverified_clue_received": (
         "收到风险线索（{channels}，{window}）且尚未入户核实、尚未办结",
         "没有尚未入户核实、尚未办结的风险线索（{channels}，{window}）",

@@ -588,6 +588,9 @@ _SOURCES = (None, "入户调查", "统计监测", "部门数据比对")
 #: be a choice of its own)
 _SHARE = 7
 _SHARES = (0, 0, 0, _SHARE, _SHARE, _SHARE, *range(1, _SHARE))
+#: the policy part of a record's transfers (in _SHARE-ths; None: not recorded, what shrinking goes
+#: to — the fact is optional)
+_POLICY_SHARES = (None, 0, _SHARE, *range(1, _SHARE))
 #: how an aimed total splits over its records: a weight 0..3 each (all 0: equal parts)
 _WEIGHTS = tuple(range(4))
 
@@ -683,6 +686,7 @@ _RECORD = _rec.Record(
     # how the positive income splits (no stated edge: the net is what the rules compare)
     _rec.Of(_SHARES, loose=True),
     _rec.Of(_SHARES, loose=True),
+    _rec.Of(_POLICY_SHARES, loose=True),
     # the branch (loose: zero and 10**9 yuan are no stated edge), drawn further only for a
     # record no aim fixes
     _rec.Field(_DEFAULT_NET.options, loose=True),
@@ -694,7 +698,7 @@ def _record(draw: st.DrawFn, start: date, end: date, net: Decimal | None) -> Inc
     (drawn when ``None``)."""
     values = _RECORD(draw)
     assert values is not None
-    has_expense, has_property, source, a, b, branch = values
+    has_expense, has_property, source, a, b, policy, branch = values
     if net is None:
         net = _from_fen(_DEFAULT_NET.value(draw, [branch]))
     expense = _from_fen(draw(_EXPENSE_S)) if has_expense else Decimal("0.00")
@@ -704,14 +708,16 @@ def _record(draw: st.DrawFn, start: date, end: date, net: Decimal | None) -> Inc
         prop, positive = net + expense, Decimal("0.00")
     fen = _fen(positive)
     a, b = sorted((fen * a // _SHARE, fen * b // _SHARE))
+    transfer = fen - b
     return IncomeRecord(
         start=start,
         end=end,
         wage_income=_from_fen(a),
         business_income=_from_fen(b - a),
         property_income=prop,
-        transfer_income=_from_fen(fen - b),
+        transfer_income=_from_fen(transfer),
         business_expense=expense,
+        policy_transfer_income=None if policy is None else _from_fen(transfer * policy // _SHARE),
         source=source,
     )
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
 
 from fangfan_rules.dates import DateRange
-from fangfan_rules.facts import Household, MonitoringRecord
+from fangfan_rules.facts import Household, IncomeRecord, MonitoringRecord
 from fangfan_rules.logic import Missing
 from fangfan_rules.variables.income import per_capita_net_income
 from fangfan_rules.variables.registry import Context, variable
@@ -229,28 +229,82 @@ def _full_dibao(ctx: Context) -> object:
 def _transfer_main(ctx: Context, window: DateRange) -> object:
     # 主要来源: transfer income is larger than each of the other three components in the window
     # (pro rata by days, like net income). Uncovered days → unknown.
-    totals = {
-        "wage": Fraction(0),
-        "business": Fraction(0),
-        "property": Fraction(0),
-        "transfer": Fraction(0),
+    totals = _sums(ctx, window, _four_parts)
+    if not isinstance(totals, dict):
+        return totals
+    return all(totals["transfer"] > v for k, v in totals.items() if k != "transfer")
+
+
+@variable(
+    "policy_transfer_main_source",
+    value_type="bool",
+    args={"window": "window"},
+    zh="收入主要来源为兜底保障等政策性转移收入（{window}）",
+    en="policy transfers (safety net and other subsidies) are the main income source ({window})",
+)
+def _policy_transfer_main(ctx: Context, window: DateRange) -> object:
+    # 收入主要来源为兜底保障等政策性补贴 (ewenki_2024 一、(三)): the policy part of transfer income is
+    # larger than each other source — wage, business, property and the private transfers
+    # (remittances, family support), which are transfer income but no 政策性补贴. Pro rata by
+    # days like net income. When even the whole transfer income is not the largest source, its
+    # policy part cannot be (false without the split); otherwise a record that overlaps the window
+    # with transfers but no recorded policy part leaves it unknown.
+    whole = _transfer_main(ctx, window)
+    if whole is not True:
+        return whole
+    totals = _sums(ctx, window, _policy_parts)
+    if not isinstance(totals, dict):
+        return totals
+    return all(totals["policy"] > v for k, v in totals.items() if k != "policy")
+
+
+def _four_parts(r: IncomeRecord) -> dict[str, Decimal]:
+    return {
+        "wage": r.wage_income,
+        "business": r.business_income,
+        "property": r.property_income,
+        "transfer": r.transfer_income,
     }
+
+
+def _policy_parts(r: IncomeRecord) -> dict[str, Decimal] | str:
+    if r.policy_transfer_income is None and r.transfer_income:
+        return f"income[{r.start}..{r.end}].policy_transfer_income"
+    policy = r.policy_transfer_income or Decimal(0)
+    return {
+        "wage": r.wage_income,
+        "business": r.business_income,
+        "property": r.property_income,
+        "policy": policy,
+        "private": r.transfer_income - policy,
+    }
+
+
+def _sums(
+    ctx: Context, window: DateRange, parts: Callable[[IncomeRecord], dict[str, Decimal] | str]
+) -> dict[str, Fraction] | Missing:
+    """Exact pro rata sums of each record's ``parts`` over ``window``; unknown (naming what is
+    missing) when days of the window have no record or a record's part is not recorded."""
+    totals: dict[str, Fraction] = {}
+    unknown: list[str] = []
     covered = 0
     for r in ctx.household.income:
         days = window.overlap_days(r.start, r.end)
         if not days:
             continue
         covered += days
+        amounts = parts(r)
+        if isinstance(amounts, str):
+            unknown.append(amounts)
+            continue
         share = Fraction(days, r.days)  # exact, like net income
-        totals["wage"] += Fraction(r.wage_income) * share
-        totals["business"] += Fraction(r.business_income) * share
-        totals["property"] += Fraction(r.property_income) * share
-        totals["transfer"] += Fraction(r.transfer_income) * share
+        for name, amount in amounts.items():
+            totals[name] = totals.get(name, Fraction(0)) + Fraction(amount) * share
     if covered < window.days:
-        return Missing(
-            (f"income records for {window.days - covered} of {window.days} days of {window}",)
+        unknown.insert(
+            0, f"income records for {window.days - covered} of {window.days} days of {window}"
         )
-    return all(totals["transfer"] > v for k, v in totals.items() if k != "transfer")
+    return Missing(tuple(unknown)) if unknown else totals
 
 
 @variable(
