@@ -105,5 +105,7 @@ def test_the_batch_validation_reports_the_row_and_keeps_the_others() -> None:
     assert valid["households"].get_column("household_id").to_list() == ["ok"]
     (message,) = errors.get_column("error").to_list()
     # the batch's money is integer fen, and its value is shown as given
-    assert "household bad" in message and "income[0].policy_transfer_income = '900001'" in message
+    assert (
+        "household bad" in message and "income[0].policy_transfer_income_fen = '900001'" in message
+    )
     assert "exceeds transfer income" in message

@@ -873,7 +873,7 @@ def _record_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
         "income",
         inc,
         pl.col("policy_transfer_income_fen") > pl.col("transfer_income_fen"),
-        _path("income", "policy_transfer_income"),
+        _path("income", "policy_transfer_income_fen"),
         pl.col("policy_transfer_income_fen"),
         "policy transfer income exceeds transfer income (it is a part of it)",
     )
@@ -915,7 +915,7 @@ def _record_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
         "expenditures",
         ex,
         pl.col("reimbursed_fen") > pl.col("total_fen"),
-        _path("expenditures", "reimbursed"),
+        _path("expenditures", "reimbursed_fen"),
         pl.col("reimbursed_fen"),
         "reimbursed exceeds total",
     )
@@ -923,7 +923,7 @@ def _record_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
         "expenditures",
         ex,
         pl.col("compliant_self_paid_fen") > pl.col("total_fen") - pl.col("reimbursed_fen"),
-        _path("expenditures", "compliant_self_paid"),
+        _path("expenditures", "compliant_self_paid_fen"),
         pl.col("compliant_self_paid_fen"),
         "compliant self-paid exceeds total minus reimbursed",
     )
