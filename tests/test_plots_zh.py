@@ -18,6 +18,7 @@ from fangfan_rules import analysis as fa
 from fangfan_rules.analysis import plots
 from fangfan_rules.results import Deadline
 from fangfan_rules.rules.parameters import LocalText
+from fangfan_rules.timeline import Case, CaseEvent, Step
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample_households.jsonl"
 AS_OF = {"qianshan_2023": date(2023, 6, 5), "ewenki_2024": date(2024, 6, 5)}
@@ -130,3 +131,20 @@ def test_no_cjk_font_warns_once_and_falls_back_to_english(comparison, monkeypatc
     plots._warn_no_cjk_font.cache_clear()
     with pytest.raises(ValueError, match="lang"):
         fa.plot_outcomes(comparison, lang="fr")
+
+
+def test_a_deadline_late_only_under_the_packs_reading_says_so_on_its_bar():
+    jimo = ff.load_pack("jimo_2022")
+    late = Case(
+        household_id="H1",
+        events=(
+            CaseEvent(step=Step.CLUE_RECEIVED, date=date(2022, 4, 7)),
+            CaseEvent(step=Step.HOME_VERIFICATION, date=date(2022, 4, 13)),
+        ),
+    )
+    deadlines = jimo.deadlines(late, as_of=date(2022, 4, 13))
+    assert any(d.start_is_reading for d in deadlines)
+    zh = fa.plot_deadlines(deadlines, as_of=date(2022, 4, 13), lang="zh")
+    assert any("逾期完成（起算日为本包解读）" in t for t in _texts(zh)), _texts(zh)
+    en = fa.plot_deadlines(deadlines, as_of=date(2022, 4, 13), lang="en")
+    assert any("missed (start: the pack's reading)" in t for t in _texts(en)), _texts(en)

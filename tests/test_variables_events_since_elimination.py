@@ -118,3 +118,37 @@ def test_older_event_since_elimination_native_and_columnar(
     name = "risk_event_since_elimination_before"
     assert _native(name, h, as_of=AS_OF, **args) is expected, why
     assert _columnar(name, [h], as_of=AS_OF, **args)["o"] is expected, why
+
+
+UNTIL_CASES = [
+    # (events, spells, expected, why): an event on or before the latest elimination (known on as_of)
+    ([("illness", "2023-01-02")], [], False, "never eliminated"),
+    ([("illness", "2023-01-02")], [early_spell("2024-04-15")], True, "before the elimination"),
+    ([("illness", "2024-04-15")], [early_spell("2024-04-15")], True, "on the elimination day"),
+    ([("illness", "2024-04-16")], [early_spell("2024-04-15")], False, "after it"),
+    ([("illness", "2023-01-02")], [early_spell("2024-06-01")], False, "eliminated after as_of"),
+    ([("illness", "2015-03-01")], [early_spell("2022-04-15")], True, "whatever its age"),
+    ([("accident", "2023-01-02")], [early_spell("2024-04-15")], False, "a type not read"),
+    (
+        [("illness", "2023-01-02")],
+        [early_spell("2022-04-15"), {**spell("2024-04-15"), "identified_on": "2023-06-01"}],
+        True,
+        "the latest of two eliminations",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("events", "spells", "expected", "why"), UNTIL_CASES, ids=[c[3] for c in UNTIL_CASES]
+)
+def test_event_until_elimination_native_and_columnar(
+    events: list, spells: list, expected: bool, why: str
+) -> None:
+    from tests.test_variables_labour_events_income import _columnar, _native
+
+    h = household(
+        id="u", risk_events=[{"type": t, "date": d} for t, d in events], monitoring=spells
+    )
+    name, args = "risk_event_until_elimination", {"types": ("illness",)}
+    assert _native(name, h, as_of=AS_OF, **args) is expected, why
+    assert _columnar(name, [h], as_of=AS_OF, **args)["u"] is expected, why

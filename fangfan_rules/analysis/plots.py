@@ -526,6 +526,9 @@ def plot_deadlines(
             _text("due", lang, due=d.due.isoformat()) if d.due else _text("calendar_unknown", lang)
         )
         status = _status_label(d.status, lang)
+        if d.start_is_reading and d.status in ("missed", "overdue"):
+            # late only under the pack's reading of an unprinted start: never shown as a plain breach
+            status += "（起算日为本包解读）" if _use_zh(lang) else " (start: the pack's reading)"
         ax.text(max(date2num(end), date2num(d.met_on or end)) + 1.6, y,
                 _text("bar", lang, days=d.days, kind=kind, due=due, status=status),
                 va="center", fontsize=7)  # fmt: skip

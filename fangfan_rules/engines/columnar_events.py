@@ -50,6 +50,22 @@ def _event_since_elimination_before(ctx: VarContext, before: date, types: Sequen
     return _event_after(ctx, types, dated, _eliminations(ctx), "eliminated_on")
 
 
+@columnar("risk_event_until_elimination")
+def _event_until_elimination(ctx: VarContext, types: Sequence[Any]) -> Value:
+    latest = (
+        _eliminations(ctx)
+        .group_by("household_id")
+        .agg(pl.col("eliminated_on").max().alias("__latest"))
+    )
+    before = (
+        ctx.tables["risk_events"]
+        .filter(pl.col("type").is_in(_values(types)))
+        .join(latest, on="household_id", how="inner")
+        .filter(pl.col("date") <= pl.col("__latest"))
+    )
+    return Value(pl.col("household_id").is_in(before.get_column("household_id").unique().implode()))
+
+
 def _eliminations(ctx: VarContext) -> pl.DataFrame:
     """The spells eliminated on or before as_of."""
     return ctx.tables["monitoring"].filter(pl.col("eliminated_on") <= _lit_date(ctx.as_of))

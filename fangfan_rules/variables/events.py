@@ -83,6 +83,25 @@ def _event_since_elimination_before(ctx: Context, before: date, types: Sequence[
     )
 
 
+@variable(
+    "risk_event_until_elimination",
+    value_type="bool",
+    args={"types": "enum_list"},
+    enum=RiskType,
+    zh="最近一次风险消除（含当日）以前发生风险事件（{types}）",
+    en="risk event ({types}) dated on or before the household's latest risk elimination",
+)
+def _event_until_elimination(ctx: Context, types: Sequence[RiskType]) -> bool:
+    # The other side of risk_event_since_elimination: an event the elimination came after is no
+    # 新增风险 for 重新识别, but the 回头看 still weighs whether the risk was stably removed
+    # (ewenki_2024 一、(三) 监测对象识别时返贫致贫风险是否稳定消除). False when never eliminated.
+    last = _latest_elimination(ctx)
+    if last is None:
+        return False
+    wanted = frozenset(types)
+    return any(e.type in wanted and e.date <= last for e in ctx.household.risk_events)
+
+
 def _latest_elimination(ctx: Context) -> date | None:
     """The household's latest 风险消除 on or before as_of (None: never eliminated)."""
     ended = [
