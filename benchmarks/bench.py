@@ -225,7 +225,9 @@ def _baseline(pack, as_of: date, n: int) -> dict:
 def _analyst(n: int) -> dict:
     """compare() of n households over the five packs (the README's call) and sweep() over ten
     values, each with the default engine; and compare() on the polars path (no worded texts)
-    and with one as_of for every pack (warm: the second compare() of the process)."""
+    and with one as_of for every pack (warm: the second compare() of the process). Each call's
+    wall time and this process's CPU time (all its threads): on a machine other jobs load, the
+    CPU time is the figure that compares two runs."""
     import fangfan_rules as ff
 
     households = replicated_households(n)
@@ -260,9 +262,11 @@ def _analyst(n: int) -> dict:
             ),
         ),
     ):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         call()
         figures[name] = time.perf_counter() - start
+        # this process's CPU time (every thread): the figure to compare on a loaded machine
+        figures[f"{name}_cpu"] = time.process_time() - cpu
     figures["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return figures
 
@@ -303,12 +307,16 @@ def baseline_line(lib: dict, base: dict) -> str:
 def analyst_line(r: dict) -> str:
     if "error" in r:
         return f"analyst path ({r['households']:,} households): ERROR {r['error']}"
+    cpu = ", ".join(
+        f"{r[f'{name}_cpu']:.1f}"
+        for name in ("compare_default", "compare_no_texts", "compare_one_day", "sweep_default")
+    )
     return (
         f"analyst path, {r['households']:,} households: compare() over 5 packs "
         f"{r['compare_default']:.1f} s (default engine), {r['compare_no_texts']:.1f} s "
         f"(engine='vectorized', reasons=False), {r['compare_one_day']:.1f} s (one as_of for all, "
         f"warm); sweep() over 10 values {r['sweep_default']:.1f} s;"
-        f" peak {r['peak_mib']:,.0f} MiB"
+        f" peak {r['peak_mib']:,.0f} MiB; CPU s {cpu}"
     )
 
 

@@ -73,16 +73,17 @@ def compare(
     differential tests), ``"native"`` or ``"durable"``; the engines differ only where documented
     (:mod:`fangfan_rules.engines.vectorized`: a parameter missing for a pack is an error for every
     row even when every household is out of scope). At 10,000 households × five packs the
-    default took 2.5–2.6 s as a fresh process's first call (three runs, 2 cores at load ≈ 2.3;
-    a full native answer per row took 29.6 s), half of it the per-household pass that words
-    the texts (≈ 1.3 s: the few rules run per row, on the households as known on the day) and,
-    on a first call, importing pandas and polars and loading the packs. The cyclic garbage
-    collector is paused during the call (it allocates no reference cycle per row): a full
-    collection the batch would have made during it may come after it instead.
-    ``reasons=False`` (vectorized engine only) skips that pass: ``first_reason`` and
-    ``missing_facts`` are then absent from the frame, and the batch is evaluated at the polars
-    plan's speed (0.6 s for the same batch). With the vectorized engine the households as
-    known on a date several packs share are made once for those packs.
+    default took 4.3–5.1 s of CPU as a fresh process's first call (three runs on a 2-core AMD
+    EPYC shared with other jobs, load 4–6: 4.9–7.5 s wall; a full native answer per row took
+    29.6 s on a faster machine), three fifths of it the per-household pass that words the texts
+    (the few rules run per row, on the households as known on the day) and, on a first call,
+    importing pandas and polars and loading the packs. The cyclic garbage collector is paused
+    during the call (it allocates no reference cycle per row): a full collection the batch would
+    have made during it may come after it instead. ``reasons=False`` (vectorized engine only)
+    skips that pass: ``first_reason`` and ``missing_facts`` are then absent from the frame, and
+    the batch is evaluated at the polars plan's speed (0.9–1.1 s of CPU for the same batch, on
+    the same machine). With the vectorized engine the households as known on a date several
+    packs share are made once for those packs.
     ``progress=True`` shows a progress bar over households × packs with a time estimate on
     standard error.
 
@@ -132,19 +133,42 @@ def _compare(
         prepared = vectorized.prepare(batch, share_views_on=days)
     from fangfan_rules.engines.vectorized import progress_steps
 
-    # Column by column: pandas infers each column's dtype from its values exactly as from a list
-    # of row dicts, without a dict per row (a quarter of the time of the polars path at 10k × 5).
-    cells: dict[str, list[Any]] = {c: [] for c in columns}
+    parts: list[Mapping[str, Any]] = []
     loaded = _packs(wanted)
     with progress_steps(progress, "compare", len(batch) * len(loaded)) as advance:
         for pack in loaded:
-            found = _pack_rows(batch, pack, as_of, parameters, engine, columns, prepared)
-            for column, values in cells.items():
-                values.extend(found[column])
+            parts.append(_pack_rows(batch, pack, as_of, parameters, engine, columns, prepared))
             advance(len(batch))
-    if not cells[columns[0]]:  # no rows: object columns, as pandas makes of no row dicts
+    if not batch or not parts:  # no rows: object columns, as pandas makes of no row dicts
         return pd.DataFrame([], columns=columns)
-    return pd.DataFrame(cells, columns=columns)
+    # the dtypes pandas infers for flags and for texts (its options choose the string storage)
+    kept = (pd.Series([True]).dtype, pd.Series(["text", None]).dtype)
+    return pd.DataFrame({c: _column(pd, [part[c] for part in parts], kept) for c in columns})
+
+
+def _column(pd: Any, parts: list[Any], kept: tuple[Any, ...]) -> Any:
+    """One column of :func:`compare`'s frame from each pack's cells: the dtype pandas infers from
+    all of its values, exactly as from a list of row dicts (without a dict per row).
+
+    The packs' columns are put end to end as they are when every pack's column is a pandas
+    column of one dtype that inference keeps for a union of such columns (``kept``) — ``bool``,
+    or the string dtype pandas infers for texts, when one text at least is there (missing cells only
+    are inferred from their NaNs) — instead of being read back into Python values and inferred
+    again (a fifth of the time of the polars path at 10k × 5). Any other column (an error
+    pack's cells, an object column of dates or of None) is made from its values.
+    """
+    first = getattr(parts[0], "dtype", None)
+    if (
+        first in kept
+        and all(getattr(p, "dtype", None) == first for p in parts)
+        # texts all missing are inferred from their NaNs (float), not as texts
+        and any(p.notna().any() for p in parts)
+    ):
+        return pd.concat(parts, ignore_index=True)
+    values: list[Any] = []
+    for part in parts:
+        values.extend(part.tolist() if hasattr(part, "tolist") else part)
+    return values
 
 
 def _days_shared(
@@ -167,9 +191,9 @@ def _pack_rows(
     engine: str,
     columns: list[str],
     prepared: Any,
-) -> Mapping[str, list[Any]]:
-    """compare()'s rows of one pack, as a list of cells per column (error rows naming why when
-    the pack cannot run)."""
+) -> Mapping[str, Any]:
+    """compare()'s rows of one pack, as a list of cells or a pandas column per column (error rows
+    naming why when the pack cannot run)."""
     day = as_of.get(pack.name) if isinstance(as_of, Mapping) else as_of
     try:
         if day is None:
@@ -185,7 +209,7 @@ def _pack_rows(
             frame = vectorized.identify_frame(configured, prepared, as_of=day, reasons=reasons)
         else:  # durable: the same columns
             frame = configured.identify_frame(batch, as_of=day, engine=engine)
-        return {c: frame[c].tolist() for c in columns}
+        return {c: frame[c] for c in columns}
     except FangfanError as exc:
         given = {"pack": pack.name, "as_of": day, "outcome": "error", "error": str(exc)}
         return {

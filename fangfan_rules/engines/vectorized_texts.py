@@ -44,7 +44,7 @@ from fangfan_rules.engines.native import (
     SCOPE_UNKNOWN,
     cached_missing_facts_text,
 )
-from fangfan_rules.engines.native_program import Recorder, RuleRun, program_of
+from fangfan_rules.engines.native_program import Node, Recorder, RuleRun, program_of
 from fangfan_rules.facts import Household
 from fangfan_rules.facts.known_lazily import known_lazily
 from fangfan_rules.idnumber import ids_revealed, masked
@@ -112,7 +112,8 @@ class _Script(NamedTuple):
     ``missing_facts`` column; ``runs``: those and the unknown rules they refer to, in plan order;
     ``review``: the first review point when it is a fixed text; ``from_missing``: the first
     reason is the review point naming the early missing facts when there are any; ``reason``:
-    the rule whose reason is the first otherwise (None: no reason, "").
+    the rule whose reason is the first otherwise (None: no reason, ""); ``quick``: each rule of
+    ``runs`` with its quick closure (looked up once per set, not per row).
     """
 
     fired: dict[str, Truth]
@@ -123,6 +124,7 @@ class _Script(NamedTuple):
     review: LocalText | None
     from_missing: bool
     reason: Rule | None
+    quick: tuple[tuple[Rule, Node], ...] = ()
 
 
 class RowTexts:
@@ -166,7 +168,11 @@ class RowTexts:
         script = self._scripts.get(code)
         if script is None:  # a function of the values only: made once per distinct set
             kleene = decoded(code, len(self.ids))
-            script = self._scripts[code] = self._script(dict(zip(self.ids, kleene, strict=True)))
+            script = self._script(dict(zip(self.ids, kleene, strict=True)))
+            quick = self.program.quick_condition
+            script = self._scripts[code] = script._replace(
+                quick=tuple((rule, quick(rule)) for rule in script.runs)
+            )
         return script
 
     def texts(
@@ -182,10 +188,11 @@ class RowTexts:
         native row masks them. ``view``: gives the household as known on as_of
         (:func:`~fangfan_rules.facts.known_lazily.known_lazily`, or the eager view) when the
         caller has it; called only for a row that runs a rule (no view is made for the others)."""
+        revealed = ids_revealed()  # read once per row (both texts are masked alike)
         if script.outside is None and not script.runs:  # nothing noted, so nothing missing
             first = self._first_without_runs(script)
             if first is not None:  # and no rule to run: no view, no closure
-                return self._shown(first), ""
+                return self._shown(first, revealed), ""
         known = view() if view is not None else known_lazily(household, self.as_of)
         rec = Recorder(self.pack, known, self.as_of, population)
         # The script's own dict, not a copy per row: a rule run here writes its value into it,
@@ -193,9 +200,9 @@ class RowTexts:
         # ending the batch whose texts these are).
         rec.fired = script.fired
         if script.outside is not None:
-            return self._shown(self._reason(rec, script.outside, negated=True)), ""
-        for rule in script.runs:
-            self._run(rec, rule, quick=True)
+            return self._shown(self._reason(rec, script.outside, negated=True), revealed), ""
+        for rule, node in script.quick:
+            self._run(rec, rule, node)
         done = rec.missing_by_rule
         early = _union([done[r] for r in script.early]) if script.early else []
         if script.review is not None:
@@ -207,13 +214,13 @@ class RowTexts:
         else:
             first = ""
         if not script.noted:
-            return self._shown(first), ""
+            return self._shown(first, revealed), ""
         missing = tuple(_union([done[r] for r in script.noted]))
-        key = (ids_revealed(), missing)
+        key = (revealed, missing)
         cell = self._cells.get(key)
         if cell is None:  # the masked cell of each distinct list, made once per batch
             cell = self._cells[key] = joined(masked(m) for m in missing)
-        return self._shown(first), cell
+        return self._shown(first, revealed), cell
 
     def _first_without_runs(self, script: _Script) -> str | None:
         """The first reason of a row that runs no rule for its missing facts, when no rule needs
@@ -234,10 +241,10 @@ class RowTexts:
                 self._same_reasons[rule.id] = text
         return text
 
-    def _shown(self, text: str) -> str:
+    def _shown(self, text: str, revealed: bool) -> str:
         """``masked(text)``, made once per batch for each distinct text (the first reasons of
-        a batch are a few hundred texts over thousands of rows)."""
-        key = (ids_revealed(), text)
+        a batch are a few hundred texts over thousands of rows); ``revealed``: ids_revealed()."""
+        key = (revealed, text)
         shown = self._cells.get(key)
         if shown is None:
             shown = self._cells[key] = masked(text)
@@ -321,8 +328,9 @@ class RowTexts:
         return tuple(self.rules[i] for i in sorted(self.position[r] for r in wanted))
 
     # -- the native closures --------------------------------------------------------------------
-    def _run(self, rec: Recorder, rule: Rule, *, quick: bool) -> RuleRun:
-        node = self.program.quick_condition(rule) if quick else self.program.condition(rule)
+    def _run(self, rec: Recorder, rule: Rule, node: Node) -> RuleRun:
+        """``rule`` run on the row by ``node`` (its quick or its recording closure), checked to
+        give the plan's value."""
         expected = rec.fired[rule.id]
         value, run = rec.evaluate(rule, node)
         if value is not expected:  # pragma: no cover - a bug, never a text
@@ -334,7 +342,7 @@ class RowTexts:
     def _reason(self, rec: Recorder, rule: Rule, *, negated: bool) -> str:
         """``native._reason(rule, run, negated).text_zh``: the checks with the wanted result (or
         all of them), each worded once per process by check_text's memo."""
-        run = self._run(rec, rule, quick=False)
+        run = self._run(rec, rule, self.program.condition(rule))
         wanted = not negated
         relevant = [c for c in run.checks if c[6] is wanted] or run.checks
         # check_text words each distinct check once per process (its exactly keyed memo)
