@@ -10,6 +10,7 @@ day of the item's month and on or before as_of, is closed by as_of. On 2022-06-2
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -18,9 +19,10 @@ import fangfan_rules as ff
 from fangfan_rules.analysis.compare import results_frame
 from fangfan_rules.engines import columnar as col
 from fangfan_rules.engines.columnar_variables import COLUMNAR, VarContext
+from fangfan_rules.logic import Missing
 from fangfan_rules.variables import Context
 from fangfan_rules.variables.feeds import SOURCES, last_feed_day, latest_item
-from fangfan_rules.vocabulary import ChildStatus, DibaoKind
+from fangfan_rules.vocabulary import CareType, ChildStatus, DibaoKind
 from tests.helpers import household
 
 AS_OF = date(2022, 6, 20)
@@ -50,17 +52,21 @@ def pupil(dropout: str | None, *clues: dict[str, Any], hid: str = "F-1") -> ff.H
     return household(id=hid, members=[{"id": "m1", "relation": "head"}, child], clues=list(clues))
 
 
-def native(name: str, h: ff.Household, member: str | None = None, **args: Any) -> Any:
-    view, _ = ff.known_at(h, AS_OF)
+def native(
+    name: str, h: ff.Household, member: str | None = None, as_of: date = AS_OF, **args: Any
+) -> Any:
+    view, _ = ff.known_at(h, as_of)
     chosen = next((m for m in view.members if m.id == member), None)
-    return ff.VARIABLES[name](Context(view, AS_OF, member=chosen), since=SINCE, **args)
+    return ff.VARIABLES[name](Context(view, as_of, member=chosen), since=SINCE, **args)
 
 
-def columnar(name: str, households: list[ff.Household], **args: Any) -> dict[tuple, Any]:
-    """(household id[, member id]) → the columnar value of ``name`` on AS_OF."""
+def columnar(
+    name: str, households: list[ff.Household], as_of: date = AS_OF, **args: Any
+) -> dict[tuple, Any]:
+    """(household id[, member id]) → the columnar value of ``name`` on ``as_of`` (None: unknown)."""
     level = ff.VARIABLES[name].level
-    tables = col.view_at(col.to_tables(households), AS_OF)
-    ctx = VarContext(tables, AS_OF, level)
+    tables = col.view_at(col.to_tables(households), as_of)
+    ctx = VarContext(tables, as_of, level)
     value = COLUMNAR[name].compute(ctx, since=SINCE, **args)
     base = tables["households" if level == "household" else "members"]
     frame = ctx.apply(base).select(*ctx.keys, value.value.alias("v"))
@@ -241,3 +247,111 @@ def test_the_vectorized_engine_agrees_with_the_native_one_on_the_pack() -> None:
     assert list(native_frame.outcome) == list(vectorized.outcome)
     in_feed = ["教体局·失学辍学" in groups for groups in native_frame.key_attention]
     assert in_feed == [expected for _, _, expected in DROPOUT_CASES.values()]
+
+
+def stay(day: str, burden: str, care: str | None = "inpatient") -> dict[str, Any]:
+    return {
+        "kind": "medical",
+        "care": care,
+        "date": day,
+        "total": burden,
+        "reimbursed": "0",
+        "compliant_self_paid": "0",
+    }
+
+
+BURDEN = {
+    "care": (CareType.INPATIENT, CareType.CHRONIC_SPECIAL_OUTPATIENT),
+    "threshold": Decimal("20000.00"),
+}
+UNTYPED = "expenditures[medical 2022-03-01].care"
+MEDICAL_CASES = {
+    # id: (as_of, spending, clues, expected: True / False / the missing fact)
+    "crossed in April, unhandled two months on": (
+        AS_OF,
+        [stay("2022-02-01", "15000"), stay("2022-04-15", "5000.01", "chronic_special_outpatient")],
+        [],
+        True,
+    ),
+    "crossed in April, its warning received 04-01 closed": (
+        AS_OF,
+        [stay("2022-02-01", "15000"), stay("2022-04-15", "5000.01")],
+        [clue("medical_burden", "2022-04-01", "2022-05-01")],
+        False,
+    ),
+    "crossed in February, before the first fed month": (
+        AS_OF,
+        [stay("2022-02-01", "25000")],
+        [],
+        False,
+    ),
+    "crossed in June, the current month": (AS_OF, [stay("2022-06-05", "25000")], [], False),
+    "exactly the line is not above it": (AS_OF, [stay("2022-04-10", "20000")], [], False),
+    "general outpatient is not counted": (
+        AS_OF,
+        [stay("2022-04-10", "25000", "general_outpatient")],
+        [],
+        False,
+    ),
+    "unknown care type before the crossing": (
+        AS_OF,
+        [stay("2022-03-01", "100", None), stay("2022-04-10", "25000")],
+        [],
+        UNTYPED,
+    ),
+    "unknown care type before it, but its warning is closed": (
+        AS_OF,
+        [stay("2022-03-01", "100", None), stay("2022-04-10", "25000")],
+        [clue("medical_burden", "2022-04-12", "2022-04-20")],
+        False,
+    ),
+    "unknown care type after the crossing does not matter": (
+        AS_OF,
+        [stay("2022-04-10", "25000"), stay("2022-05-01", "100", None)],
+        [],
+        True,
+    ),
+    "2022's crossing closed, 2023's open": (
+        date(2023, 3, 10),
+        [stay("2022-04-10", "25000"), stay("2023-01-15", "25000")],
+        [clue("medical_burden", "2022-04-20", "2022-04-30")],
+        True,
+    ),
+    "2022's crossing open, though a year old": (
+        date(2023, 3, 10),
+        [stay("2022-04-10", "25000"), stay("2023-01-15", "100")],
+        [],
+        True,
+    ),
+    "both years closed": (
+        date(2023, 3, 10),
+        [stay("2022-04-10", "25000"), stay("2023-01-15", "25000")],
+        [clue("medical_burden", "2023-01-20", "2023-01-30")],
+        False,
+    ),
+}
+
+
+def _medical(why: str, hid: str = "M-1") -> ff.Household:
+    _, spending, clues, _ = MEDICAL_CASES[why]
+    return household(id=hid, expenditures=spending, clues=clues)
+
+
+@pytest.mark.parametrize("why", MEDICAL_CASES)
+def test_a_medical_burden_crossing_by_hand(why: str) -> None:
+    as_of, _, _, expected = MEDICAL_CASES[why]
+    got = native("medical_burden_feed_open", _medical(why), as_of=as_of, **BURDEN)
+    if isinstance(expected, str):
+        assert isinstance(got, Missing) and got.facts == (expected,), why
+    else:
+        assert got is expected, why
+
+
+def test_the_columnar_twin_agrees_on_every_medical_case() -> None:
+    for day in sorted({c[0] for c in MEDICAL_CASES.values()}):
+        whys = [why for why, c in MEDICAL_CASES.items() if c[0] == day]
+        batch = [_medical(why, hid=f"M-{i}") for i, why in enumerate(whys)]
+        got = columnar("medical_burden_feed_open", batch, as_of=day, **BURDEN)
+        for i, why in enumerate(whys):
+            expected = MEDICAL_CASES[why][3]
+            assert got[(f"M-{i}",)] is (None if isinstance(expected, str) else expected), why

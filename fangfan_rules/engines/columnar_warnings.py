@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import polars as pl
@@ -25,6 +26,7 @@ from fangfan_rules.engines.columnar_variables import (
     in_window,
 )
 from fangfan_rules.variables.feeds import SOURCES, FeedSource, last_feed_day
+from fangfan_rules.vocabulary import ClueKind
 
 
 def _values(items: Sequence[Any]) -> list[str]:
@@ -163,6 +165,20 @@ ITEMS: dict[str, Callable[..., pl.DataFrame]] = {
 }
 
 
+def _closing(ctx: VarContext, kind: ClueKind) -> pl.DataFrame:
+    """household_id → ``closed``: the latest receipt of a warning of ``kind`` closed by as_of."""
+    return (
+        ctx.tables["clues"]
+        .filter((pl.col("kind") == kind.value) & is_closed(ctx))
+        .group_by("household_id")
+        .agg(pl.col("received_on").max().alias("closed"))
+    )
+
+
+def _not_closed_since(first: pl.Expr) -> pl.Expr:
+    return pl.col("closed").is_null() | (pl.col("closed") < first.dt.month_start())
+
+
 def _open(ctx: VarContext, items: pl.DataFrame, source: FeedSource, since: date) -> Value:
     first = pl.lit(since, dtype=pl.Date)
     last = pl.lit(last_feed_day(ctx.as_of), dtype=pl.Date)
@@ -171,17 +187,8 @@ def _open(ctx: VarContext, items: pl.DataFrame, source: FeedSource, since: date)
         .group_by(ctx.keys)
         .agg(pl.col("d").max())
     )
-    closing = (
-        ctx.tables["clues"]
-        .filter((pl.col("kind") == source.kind.value) & is_closed(ctx))
-        .group_by("household_id")
-        .agg(pl.col("received_on").max().alias("closed"))
-    )
-    frame = latest.join(closing, on="household_id", how="left").select(
-        *ctx.keys,
-        (pl.col("closed").is_null() | (pl.col("closed") < pl.col("d").dt.month_start())).alias(
-            "open"
-        ),
+    frame = latest.join(_closing(ctx, source.kind), on="household_id", how="left").select(
+        *ctx.keys, _not_closed_since(pl.col("d")).alias("open")
     )
     return Value(ctx.join(frame, fill={"open": False})["open"])
 
@@ -197,3 +204,62 @@ def _register(source: FeedSource) -> None:
 
 for _source in SOURCES:
     _register(_source)
+
+
+@columnar("medical_burden_feed_open")
+def _medical_burden_open(
+    ctx: VarContext, since: date, care: Sequence[Any], threshold: Any
+) -> Value:
+    # Per household and calendar year: the day the year's sum first went above the line
+    # (``crossed``) and the first day with spending of unknown care type (``untyped``); that
+    # spending on or before the crossing (or the last day read) leaves the crossing's day unknown.
+    last = pl.lit(last_feed_day(ctx.as_of), dtype=pl.Date)
+    line = int(Decimal(str(threshold)) * 100)
+    days = (
+        ctx.tables["expenditures"]
+        .filter(
+            (pl.col("kind") == "medical")
+            & (pl.col("date") >= pl.lit(date(since.year, 1, 1), dtype=pl.Date))
+            & (pl.col("date") <= last)
+        )
+        .group_by("household_id", "date")
+        .agg(
+            (pl.col("total_fen") - pl.col("reimbursed_fen"))
+            .filter(pl.col("care").is_in(_values(care)))
+            .cast(I128)
+            .sum()
+            .alias("fen"),
+            pl.col("care").is_null().any().alias("untyped"),
+        )
+        .with_columns(pl.col("date").dt.year().alias("year"))
+        .sort("household_id", "date")
+        .with_columns(pl.col("fen").cum_sum().over("household_id", "year").alias("sum"))
+    )
+    years = days.group_by("household_id", "year").agg(
+        pl.col("date").filter(pl.col("sum") > line).min().alias("crossed"),
+        pl.col("date").filter(pl.col("untyped")).min().alias("untyped"),
+    )
+    end = pl.min_horizontal(pl.date(pl.col("year"), 12, 31), last)
+    reach = pl.coalesce(pl.col("crossed"), end)
+    unknown = pl.col("untyped").is_not_null() & (pl.col("untyped") <= reach)
+    crossed = pl.col("crossed")
+    frame = (
+        years.join(_closing(ctx, ClueKind.MEDICAL_BURDEN), on="household_id", how="left")
+        .with_columns(
+            (
+                ~unknown
+                & crossed.is_not_null()
+                & (crossed >= pl.lit(since, dtype=pl.Date))
+                & _not_closed_since(crossed)
+            ).alias("known"),
+            (
+                unknown
+                & (reach >= pl.lit(since, dtype=pl.Date))
+                & _not_closed_since(pl.min_horizontal(reach, last))
+            ).alias("maybe"),
+        )
+        .group_by("household_id")
+        .agg(pl.col("known").any(), pl.col("maybe").any())
+    )
+    cols = ctx.join(frame, fill={"known": False, "maybe": False})
+    return Value(pl.when(cols["known"]).then(True).when(cols["maybe"]).then(None).otherwise(False))

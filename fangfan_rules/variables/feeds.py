@@ -14,6 +14,10 @@ names one per 附件1 line), fixed here per item source: a variable takes a sing
 with a selection of their own (``kinds`` of spells or child statuses, ``care`` of spending) need it
 for that selection.
 
+医保局's item is the day a calendar year's personal burden first went above the line
+(``medical_burden_feed_open``): at most one a year, its day unknown when spending of unknown care
+type comes on or before it.
+
 A household (member) has an open item when any of its items is open. With that closing test the
 latest item decides: a closing warning received on or after the first day of the latest item's
 month was received on or after that of every earlier item too. Both engines compute it that way.
@@ -24,12 +28,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from fangfan_rules.dates import month_end, month_start
+from fangfan_rules.logic import Missing
 from fangfan_rules.variables.registry import ArgType, Context, Level, get_variable, variable
 from fangfan_rules.variables.warnings import is_closed
-from fangfan_rules.vocabulary import ChildStatus, ClueKind, DibaoKind
+from fangfan_rules.vocabulary import CareType, ChildStatus, ClueKind, DibaoKind
 
 #: The months an item's date is read against: feeds are sent for the months before as_of's.
 FEED_BACK = 1
@@ -199,5 +205,89 @@ def _register(source: FeedSource) -> None:
 for _source in SOURCES:
     _register(_source)
 
+# --- 医保局: the month in which the calendar year's burden first went above the line ------------
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """The day a calendar year's personal burden first went above the line, as far as known.
+
+    ``on``: the day (None when unknown); an unknown day lies in ``earliest`` … ``latest``
+    (spending of unknown care type on ``earliest`` might have taken the sum over, ``missing`` names
+    it; ``latest`` is the day the known spending alone did, or the last day read).
+    """
+
+    on: date | None
+    earliest: date
+    latest: date
+    missing: tuple[str, ...] = ()
+
+
+def crossings(
+    ctx: Context, care: Sequence[CareType], threshold: Decimal, since: date
+) -> list[Crossing]:
+    """Each calendar year's crossing of ``threshold`` (> : 超过), from ``since``'s year to the last
+    fed day: 当年度 sums start on 1 January, 住院 / 门诊慢特病 by ``care``."""
+    last = last_feed_day(ctx.as_of)
+    wanted = frozenset(care)
+    medical = sorted(
+        (e for e in ctx.household.expenditures if e.kind == "medical"), key=lambda e: e.date
+    )
+    out = []
+    for year in range(since.year, last.year + 1):
+        end = min(date(year, 12, 31), last)
+        year_medical = [e for e in medical if date(year, 1, 1) <= e.date <= end]
+        total, crossed = Decimal("0.00"), None
+        for e in year_medical:
+            if e.care in wanted:
+                total += e.personal_burden
+                if total > threshold:
+                    crossed = e.date
+                    break
+        untyped = [e for e in year_medical if e.care is None and e.date <= (crossed or end)]
+        if untyped:  # spending of unknown care type on or before the crossing: its day is unknown
+            missing = tuple(f"expenditures[medical {e.date}].care" for e in untyped)
+            out.append(Crossing(None, untyped[0].date, crossed or end, missing))
+        elif crossed is not None:
+            out.append(Crossing(crossed, crossed, crossed))
+    return out
+
+
+@variable(
+    "medical_burden_feed_open",
+    value_type="bool",
+    args={"since": "date", "care": "enum_list", "threshold": "money"},
+    enum=CareType,
+    zh="{since}至上月末当年度医疗费用个人负担（{care}）累计超过{threshold}，且该月起收到的"
+    + ClueKind.MEDICAL_BURDEN.zh
+    + "预警未销号",
+    en="the calendar year's personal medical burden ({care}) went above {threshold} between "
+    + '{since} and the end of last month, no "'
+    + ClueKind.MEDICAL_BURDEN.en
+    + '" warning received since that month closed',
+)
+def _medical_burden_open(
+    ctx: Context, since: date, care: Sequence[CareType], threshold: Decimal
+) -> object:
+    # 附件1 医保局 "新增…当年度…累计超过2万元": the item is the crossing, dated on the day the
+    # year's sum went above the line; one a year at most (the sum only grows).
+    last = last_feed_day(ctx.as_of)
+    found = crossings(ctx, care, Decimal(str(threshold)), since)
+    if item_open(ctx, (c.on for c in found), ClueKind.MEDICAL_BURDEN, since):
+        return True
+    missing = [
+        fact
+        for c in found
+        if c.on is None
+        and c.earliest <= last
+        and c.latest >= since
+        and not closed_since(ctx, ClueKind.MEDICAL_BURDEN, month_start(min(c.latest, last)))
+        for fact in c.missing
+    ]
+    return Missing(tuple(missing)) if missing else False
+
+
 #: The names of the feed variables (the strategies read the days they compare on as_of).
-FEED_VARIABLES: frozenset[str] = frozenset(source.name for source in SOURCES)
+FEED_VARIABLES: frozenset[str] = frozenset(
+    (*(source.name for source in SOURCES), "medical_burden_feed_open")
+)
