@@ -6,6 +6,7 @@ Importing this package registers every core variable.
 from fangfan_rules.variables import clue_visits as _clue_visits  # noqa: F401  (registers)
 from fangfan_rules.variables import elimination as _elimination  # noqa: F401  (registers)
 from fangfan_rules.variables import events as _events  # noqa: F401  (registers)
+from fangfan_rules.variables import feeds as _feeds  # noqa: F401  (registers)
 from fangfan_rules.variables import household as _household  # noqa: F401  (registers)
 from fangfan_rules.variables import income_recent as _income_recent  # noqa: F401  (registers)
 from fangfan_rules.variables import labour as _labour  # noqa: F401  (registers)

@@ -1,0 +1,293 @@
+"""Department feed items still on a town's ledger (jimo_2022 一、(二)1–2, 一、(三)1, 附件1).
+
+A department sends, by the 4th of each month, the rows 新增 in the previous month ("每月4日前将上月
+新增的预警信息提供给区乡村振兴局", 一、(二)1); the towns get them by the 7th (一、(二)2) and keep each on
+a ledger until it is verified and closed ("逐条建立工作台账…办理一条销号一条", 一、(三)1). No time
+limit of the notice ends an item. So an **item** is a dated fact (a member's dropout date, the start
+of a social-assistance spell…); it **belongs to a feed** when its date is on or after ``since`` (the
+first feed month the rule reads) and on or before the last day of as_of's previous month (a month's
+rows are sent only after it ends); it **stays open** until a warning of the feed's kind, received
+on or after the first day of the item's month and on or before as_of, is closed by as_of.
+
+The warning kind that closes an item is the kind of its feed (:class:`~fangfan_rules.vocabulary.ClueKind`
+names one per 附件1 line), fixed here per item source: a variable takes a single enum, and the feeds
+with a selection of their own (``kinds`` of spells or child statuses, ``care`` of spending) need it
+for that selection.
+
+医保局's item is the day a calendar year's personal burden first went above the line
+(``medical_burden_feed_open``): at most one a year, its day unknown when spending of unknown care
+type comes on or before it.
+
+A household (member) has an open item when any of its items is open. With that closing test the
+latest item decides: a closing warning received on or after the first day of the latest item's
+month was received on or after that of every earlier item too. Both engines compute it that way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from fangfan_rules.dates import month_end, month_start
+from fangfan_rules.logic import Missing
+from fangfan_rules.variables.registry import ArgType, Context, Level, get_variable, variable
+from fangfan_rules.variables.warnings import is_closed
+from fangfan_rules.vocabulary import CareType, ChildStatus, ClueKind, DibaoKind
+
+#: The months an item's date is read against: feeds are sent for the months before as_of's.
+FEED_BACK = 1
+
+
+def last_feed_day(as_of: date) -> date:
+    """The last day a fed item can be dated on ``as_of``: the end of the previous month."""
+    return month_end(as_of, FEED_BACK)
+
+
+def latest_item(items: Iterable[date | None], since: date, as_of: date) -> date | None:
+    """The latest of ``items`` in a feed on ``as_of`` (from ``since`` to the end of last month)."""
+    last = last_feed_day(as_of)
+    return max((d for d in items if d is not None and since <= d <= last), default=None)
+
+
+def closed_since(ctx: Context, kind: ClueKind, first: date) -> bool:
+    """A warning of ``kind`` received from ``first`` to as_of is closed by as_of (销号)."""
+    return any(
+        c.kind == kind and c.received_on >= first and is_closed(c, ctx.as_of)
+        for c in ctx.household.clues
+    )
+
+
+def item_open(ctx: Context, items: Iterable[date | None], kind: ClueKind, since: date) -> bool:
+    """Some item of a feed is open on as_of (see the module docstring)."""
+    latest = latest_item(items, since, ctx.as_of)
+    return latest is not None and not closed_since(ctx, kind, month_start(latest))
+
+
+@dataclass(frozen=True)
+class FeedSource:
+    """Where a feed's items come from, and the kind of warning that closes them.
+
+    ``items(ctx, **selection)`` gives the item dates (None where there is no item);
+    ``selection`` names the arguments beyond ``since`` (with ``enum``) the source selects by.
+    """
+
+    name: str
+    level: Level
+    kind: ClueKind
+    items: Callable[..., Iterable[date | None]]
+    zh: str
+    en: str
+    selection: tuple[str, ...] = ()
+    enum: type | None = None
+
+
+def _date_variable(name: str) -> Callable[[Context], Iterable[date | None]]:
+    """The items of a source that is one date variable (a member's dropout date…)."""
+
+    def items(ctx: Context) -> Iterable[date | None]:
+        return (get_variable(name)(ctx),)
+
+    return items
+
+
+def _spells(ctx: Context, kinds: Sequence[DibaoKind]) -> Iterable[date]:
+    wanted = frozenset(kinds)
+    return (a.start for a in ctx.household.social_assistance if a.kind in wanted)
+
+
+def _child_statuses(ctx: Context, kinds: Sequence[ChildStatus]) -> Iterable[date]:
+    assert ctx.member is not None  # a member-level source
+    wanted = frozenset(kinds)
+    return (c.since for c in ctx.member.child_status if c.kind in wanted)
+
+
+def _renovations(ctx: Context) -> Iterable[date]:
+    return (r.included_on for r in ctx.household.renovations)
+
+
+#: How every source's variable reads: "{since}至上月末新增<item>，且该月起收到的<kind>预警未销号".
+_OPEN_ZH = "{{since}}至上月末新增{item}，且该月起收到的{kind}预警未销号"
+_OPEN_EN = '{item} dated {{since}} to the end of last month, no "{kind}" warning received since that month closed'
+
+#: Every feed item source (附件1), by variable name.
+SOURCES: tuple[FeedSource, ...] = (
+    FeedSource(
+        "dropout_feed_open",
+        "member",
+        ClueKind.DROPOUT,
+        _date_variable("dropout_since"),
+        "义务教育阶段失学辍学",
+        "out of compulsory education",
+    ),
+    FeedSource(
+        "education_aid_feed_open",
+        "member",
+        ClueKind.EDUCATION_AID,
+        _date_variable("education_aid_since"),
+        "获得教育资助",
+        "granted education aid",
+    ),
+    FeedSource(
+        "special_major_disease_feed_open",
+        "member",
+        ClueKind.MAJOR_DISEASE,
+        _date_variable("special_major_disease_since"),
+        "纳入30种大病专项救治",
+        "treated under the 30 special major diseases",
+    ),
+    FeedSource(
+        "disability_certificate_feed_open",
+        "member",
+        ClueKind.SEVERE_DISABILITY,
+        _date_variable("disability_certificate_date"),
+        "办理或变更残疾人证",
+        "disability certificate issued or changed",
+    ),
+    FeedSource(
+        "housing_appraisal_feed_open",
+        "household",
+        ClueKind.UNSAFE_HOUSING,
+        _date_variable("housing_appraised_on"),
+        "住房经鉴定",
+        "house appraised",
+    ),
+    FeedSource(
+        "renovation_feed_open",
+        "household",
+        ClueKind.UNSAFE_HOUSING,
+        _renovations,
+        "纳入危房改造",
+        "included in dangerous-house renovation",
+    ),
+    FeedSource(
+        "social_assistance_feed_open",
+        "household",
+        ClueKind.NEW_DIBAO_OR_TEKUN,
+        _spells,
+        "纳入{kinds}",
+        "newly receiving {kinds}",
+        ("kinds",),
+        DibaoKind,
+    ),
+    FeedSource(
+        "child_status_feed_open",
+        "member",
+        ClueKind.DISTRESSED_CHILD,
+        _child_statuses,
+        "认定为{kinds}",
+        "recorded as {kinds}",
+        ("kinds",),
+        ChildStatus,
+    ),
+)
+
+
+def _register(source: FeedSource) -> None:
+    def compute(ctx: Context, since: date, **selection: Any) -> bool:
+        return item_open(ctx, source.items(ctx, **selection), source.kind, since)
+
+    args: dict[str, ArgType] = {"since": "date"}
+    args.update((name, "enum_list") for name in source.selection)
+    variable(
+        source.name,
+        level=source.level,
+        value_type="bool",
+        args=args,
+        enum=source.enum,
+        zh=_OPEN_ZH.format(item=source.zh, kind=source.kind.zh),
+        en=_OPEN_EN.format(item=source.en, kind=source.kind.en),
+    )(compute)
+
+
+for _source in SOURCES:
+    _register(_source)
+
+# --- 医保局: the month in which the calendar year's burden first went above the line ------------
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """The day a calendar year's personal burden first went above the line, as far as known.
+
+    ``on``: the day (None when unknown); an unknown day lies in ``earliest`` … ``latest``
+    (spending of unknown care type on ``earliest`` might have taken the sum over, ``missing`` names
+    it; ``latest`` is the day the known spending alone did, or the last day read).
+    """
+
+    on: date | None
+    earliest: date
+    latest: date
+    missing: tuple[str, ...] = ()
+
+
+def crossings(
+    ctx: Context, care: Sequence[CareType], threshold: Decimal, since: date
+) -> list[Crossing]:
+    """Each calendar year's crossing of ``threshold`` (> : 超过), from ``since``'s year to the last
+    fed day: 当年度 sums start on 1 January, 住院 / 门诊慢特病 by ``care``."""
+    last = last_feed_day(ctx.as_of)
+    wanted = frozenset(care)
+    medical = sorted(
+        (e for e in ctx.household.expenditures if e.kind == "medical"), key=lambda e: e.date
+    )
+    out = []
+    for year in range(since.year, last.year + 1):
+        end = min(date(year, 12, 31), last)
+        year_medical = [e for e in medical if date(year, 1, 1) <= e.date <= end]
+        total, crossed = Decimal("0.00"), None
+        for e in year_medical:
+            if e.care in wanted:
+                total += e.personal_burden
+                if total > threshold:
+                    crossed = e.date
+                    break
+        untyped = [e for e in year_medical if e.care is None and e.date <= (crossed or end)]
+        if untyped:  # spending of unknown care type on or before the crossing: its day is unknown
+            missing = tuple(f"expenditures[medical {e.date}].care" for e in untyped)
+            out.append(Crossing(None, untyped[0].date, crossed or end, missing))
+        elif crossed is not None:
+            out.append(Crossing(crossed, crossed, crossed))
+    return out
+
+
+@variable(
+    "medical_burden_feed_open",
+    value_type="bool",
+    args={"since": "date", "care": "enum_list", "threshold": "money"},
+    enum=CareType,
+    zh="{since}至上月末当年度医疗费用个人负担（{care}）累计超过{threshold}，且该月起收到的"
+    + ClueKind.MEDICAL_BURDEN.zh
+    + "预警未销号",
+    en="the calendar year's personal medical burden ({care}) went above {threshold} between "
+    + '{since} and the end of last month, no "'
+    + ClueKind.MEDICAL_BURDEN.en
+    + '" warning received since that month closed',
+)
+def _medical_burden_open(
+    ctx: Context, since: date, care: Sequence[CareType], threshold: Decimal
+) -> object:
+    # 附件1 医保局 "新增…当年度…累计超过2万元": the item is the crossing, dated on the day the
+    # year's sum went above the line; one a year at most (the sum only grows).
+    last = last_feed_day(ctx.as_of)
+    found = crossings(ctx, care, Decimal(str(threshold)), since)
+    if item_open(ctx, (c.on for c in found), ClueKind.MEDICAL_BURDEN, since):
+        return True
+    missing = [
+        fact
+        for c in found
+        if c.on is None
+        and c.earliest <= last
+        and c.latest >= since
+        and not closed_since(ctx, ClueKind.MEDICAL_BURDEN, month_start(min(c.latest, last)))
+        for fact in c.missing
+    ]
+    return Missing(tuple(missing)) if missing else False
+
+
+#: The names of the feed variables (the strategies read the days they compare on as_of).
+FEED_VARIABLES: frozenset[str] = frozenset(
+    (*(source.name for source in SOURCES), "medical_burden_feed_open")
+)
