@@ -391,16 +391,17 @@ def _variable(name: str, household: ff.Household, as_of: date, **args):
 
 
 def test_pack_edges_read_the_days_each_spending_sum_reads():
-    """Jimo's 附件1 医保局 figure is a calendar year's burden through the previous month and before
-    it: the days come from the variables' own reading of as_of, the figure from the pack."""
+    """Jimo's 附件1 医保局 item is the day a calendar year's burden went above the line, read up to
+    the last fed day (the end of the previous month): the days come from the variable's own reading
+    of as_of, the figure from the pack (an argument of the variable, not the rule's operand)."""
     sums = {(s.threshold.variable, s.threshold.op): s for s in fs.pack_edges(JIMO, JIMO_AS_OF).sums}
-    through = sums[("medical_burden_through_month", "gt")]
-    before = sums[("medical_burden_before_month", "le")]
-    assert through.window == ff.DateRange(start=date(2022, 1, 1), end=date(2022, 4, 30))
-    assert before.window == ff.DateRange(start=date(2022, 1, 1), end=date(2022, 3, 31))
-    assert through.part == before.part == "burden"
-    assert {c.value for c in through.care} == set(JIMO_CARE)
-    assert through.threshold.value == Decimal("20000.00")
+    (feed,) = sums.values()
+    assert (feed.threshold.variable, feed.threshold.op) == ("medical_burden_feed_open", "gt")
+    assert feed.window == ff.DateRange(start=date(2022, 1, 1), end=date(2022, 4, 30))
+    assert feed.part == "burden"
+    assert {c.value for c in feed.care} == set(JIMO_CARE)
+    assert feed.threshold.value == Decimal("20000.00")
+    assert feed.threshold.source == "medical_burden_threshold"
     # without as_of only sums over a stated window are known (ewenki's income window)
     assert fs.pack_edges(JIMO).sums == ()
     ewenki = fs.pack_edges(ff.load_pack("ewenki_2024")).sums
@@ -435,18 +436,22 @@ def _drawn(strategy, value, examples: int = 600) -> set:
     return found
 
 
-def test_jimo_medical_burden_lands_on_each_edge_through_and_before_the_month():
+def test_jimo_medical_burden_lands_on_each_edge_through_the_last_fed_day():
     """Does any household just below Jimo's 20,000-yuan medical burden get a warning? Households
-    are drawn with the burden exactly 0.01 below, on and above it, through the month and before."""
-    names = ("medical_burden_through_month", "medical_burden_before_month")
+    are drawn with the year's burden through the last fed day exactly 0.01 below, on and above it,
+    and the feed variable answers both ways."""
+    feed = {"since": date(2022, 4, 1), "care": JIMO_CARE, "threshold": Decimal("20000.00")}
     found = _drawn(
         fs.households(pack=JIMO, as_of=JIMO_AS_OF),
-        lambda h: tuple(_variable(n, h, JIMO_AS_OF, care=JIMO_CARE, back=1) for n in names),
+        lambda h: (
+            _variable("medical_burden_through_month", h, JIMO_AS_OF, care=JIMO_CARE, back=1),
+            _variable("medical_burden_feed_open", h, JIMO_AS_OF, **feed) is True,
+        ),
     )
-    for k, name in enumerate(names):
-        values = {f[k] for f in found}
-        for amount in ("19999.99", "20000.00", "20000.01"):
-            assert Decimal(amount) in values, (name, amount)
+    sums = {f[0] for f in found}
+    for amount in ("19999.99", "20000.00", "20000.01"):
+        assert Decimal(amount) in sums, amount
+    assert {f[1] for f in found} == {True, False}
 
 
 def test_a_household_just_below_jimo_medical_burden_shrinks_to_its_spending():

@@ -121,9 +121,17 @@ def _kind(variable: str) -> ThresholdKind | None:
     return value_type if value_type in ("money", "int", "date") else None  # type: ignore[return-value]
 
 
+#: Variables that compare with a threshold given as an argument, not as the rule's operand:
+#: argument name and the comparison it makes (medical_burden_feed_open: the year's sum 超过 it).
+_ARGUMENT_THRESHOLDS: dict[str, tuple[str, str]] = {"medical_burden_feed_open": ("threshold", "gt")}
+
+
 def _thresholds(pack: Pack) -> Iterator[Threshold]:
     for rule in (*pack.rules, *pack.elimination):
         for node in walk(rule.condition):
+            ref = getattr(node, "left", None) or getattr(node, "var", None)
+            if ref is not None and ref.name in _ARGUMENT_THRESHOLDS:
+                yield from _argument_thresholds(pack, rule.id, ref)
             if not isinstance(node, Compare):
                 continue
             kind = _kind(node.left.name)
@@ -148,6 +156,23 @@ def _thresholds(pack: Pack) -> Iterator[Threshold]:
                 elif kind == "date" and not isinstance(value, date):
                     continue
                 yield Threshold(rule.id, node.left.name, node.op, kind, value, source, population)
+
+
+def _argument_thresholds(pack: Pack, rule_id: str, ref: Any) -> Iterator[Threshold]:
+    name, op = _ARGUMENT_THRESHOLDS[ref.name]
+    for key, arg in ref.args:
+        if key != name:
+            continue
+        found: list[tuple[Any, str | None]]
+        if isinstance(arg, Param):
+            found = [(v, arg.name) for v in _values(pack, arg.name)]
+        elif isinstance(arg, Const):
+            found = [(arg.value, None)]
+        else:
+            continue
+        for value, source in found:
+            money = Decimal(str(value)).quantize(_FEN)
+            yield Threshold(rule_id, ref.name, op, "money", money, source, False)
 
 
 def _day(pack: Pack, operand: Operand, as_of: date | None) -> list[date]:
@@ -309,6 +334,13 @@ _SUM_WINDOWS: dict[str, tuple[Literal["self_paid", "burden"], _WindowOf]] = {
     ),
     "medical_burden_through_month": ("burden", _year_through),
     "medical_burden_before_month": ("burden", _year_before),
+    # the feed item is the day the year's sum went over: the sum through the last fed day
+    "medical_burden_feed_open": (
+        "burden",
+        lambda args, as_of: DateRange(
+            start=last_feed_day(as_of).replace(month=1, day=1), end=last_feed_day(as_of)
+        ),
+    ),
 }
 
 
@@ -336,15 +368,22 @@ def _sums(
         by_rule.setdefault((t.rule_id, t.variable, t.op), []).append(t)
     for rule in (*pack.rules, *pack.elimination):
         for node in walk(rule.condition):
-            if not isinstance(node, Compare) or node.left.name not in _SUM_WINDOWS:
+            ref = getattr(node, "left", None) or getattr(node, "var", None)
+            if ref is None or ref.name not in _SUM_WINDOWS:
                 continue
-            part, window_of = _SUM_WINDOWS[node.left.name]
-            found = by_rule.get((rule.id, node.left.name, node.op), [])
+            if isinstance(node, Compare):
+                op = node.op
+            elif ref.name in _ARGUMENT_THRESHOLDS:
+                op = _ARGUMENT_THRESHOLDS[ref.name][1]
+            else:
+                continue
+            part, window_of = _SUM_WINDOWS[ref.name]
+            found = by_rule.get((rule.id, ref.name, op), [])
             choices: list[dict[str, Any]] = [{}]
-            for name, arg in node.left.args:
+            for name, arg in ref.args:
                 values = _arg_values(pack, arg, as_of)
                 choices = [{**c, name: v} for c in choices for v in values]
-            selected = tuple(_selected(node.left))
+            selected = tuple(_selected(ref))
             kinds = tuple(v for v in selected if isinstance(v, ExpenditureKind))
             care = tuple(v for v in selected if isinstance(v, CareType))
             for args in choices:

@@ -109,7 +109,8 @@ def _assistance_since(ctx: Context, since: date, kinds: Sequence[DibaoKind]) -> 
     en="newly receiving {kinds} in {window}",
 )
 def _assistance_started(ctx: Context, window: DateRange, kinds: Sequence[DibaoKind]) -> bool:
-    # "上月新增" (jimo_2022 附件1 民政局): a spell that started inside the window, both ends included.
+    # A spell that started inside the window (新纳入 in a period), both ends included. jimo_2022's
+    # 附件1 民政局 feed reads its spells as ledger items instead (social_assistance_feed_open).
     wanted = frozenset(kinds)
     return any(a.kind in wanted and a.start in window for a in ctx.household.social_assistance)
 
