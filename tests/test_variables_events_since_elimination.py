@@ -103,23 +103,6 @@ OLDER_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("events", "spells", "expected", "why"), OLDER_CASES, ids=[c[3] for c in OLDER_CASES]
-)
-def test_older_event_since_elimination_native_and_columnar(
-    events: list, spells: list, expected: bool, why: str
-) -> None:
-    from tests.test_variables_labour_events_income import _columnar, _native
-
-    h = household(
-        id="o", risk_events=[{"type": t, "date": d} for t, d in events], monitoring=spells
-    )
-    args = {"before": BEFORE, "types": ("illness",)}
-    name = "risk_event_since_elimination_before"
-    assert _native(name, h, as_of=AS_OF, **args) is expected, why
-    assert _columnar(name, [h], as_of=AS_OF, **args)["o"] is expected, why
-
-
 UNTIL_CASES = [
     # (events, spells, expected, why): an event on or before the latest elimination (known on as_of)
     ([("illness", "2023-01-02")], [], False, "never eliminated"),
@@ -138,17 +121,29 @@ UNTIL_CASES = [
 ]
 
 
+#: (variable, arguments, cases): each variable of events around the latest elimination, both engines
+BY_VARIABLE = [
+    (
+        "risk_event_since_elimination_before",
+        {"before": BEFORE, "types": ("illness",)},
+        OLDER_CASES,
+    ),
+    ("risk_event_until_elimination", {"types": ("illness",)}, UNTIL_CASES),
+]
+
+
 @pytest.mark.parametrize(
-    ("events", "spells", "expected", "why"), UNTIL_CASES, ids=[c[3] for c in UNTIL_CASES]
+    ("name", "args", "events", "spells", "expected", "why"),
+    [(name, args, *case) for name, args, cases in BY_VARIABLE for case in cases],
+    ids=[f"{name}: {case[3]}" for name, _, cases in BY_VARIABLE for case in cases],
 )
-def test_event_until_elimination_native_and_columnar(
-    events: list, spells: list, expected: bool, why: str
+def test_native_and_columnar(
+    name: str, args: dict, events: list, spells: list, expected: bool, why: str
 ) -> None:
     from tests.test_variables_labour_events_income import _columnar, _native
 
     h = household(
-        id="u", risk_events=[{"type": t, "date": d} for t, d in events], monitoring=spells
+        id="e", risk_events=[{"type": t, "date": d} for t, d in events], monitoring=spells
     )
-    name, args = "risk_event_until_elimination", {"types": ("illness",)}
     assert _native(name, h, as_of=AS_OF, **args) is expected, why
-    assert _columnar(name, [h], as_of=AS_OF, **args)["u"] is expected, why
+    assert _columnar(name, [h], as_of=AS_OF, **args)["e"] is expected, why

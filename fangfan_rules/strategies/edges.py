@@ -140,15 +140,8 @@ def _thresholds(pack: Pack) -> Iterator[Threshold]:
             population = get_variable(node.left.name).args.get("area") is not None or (
                 node.left.name.startswith(("village_", "area_"))
             )
-            right = node.right
-            found: list[tuple[Any, str | None]]
-            if isinstance(right, Param):
-                found = [(v, right.name) for v in _values(pack, right.name)]
-            elif isinstance(right, Const):
-                found = [(right.value, None)]
-            else:
-                continue  # as_of-relative operands move with as_of: the date strategies cover them
-            for value, source in found:
+            # as_of-relative operands move with as_of: the date strategies cover them
+            for value, source in _stated(pack, node.right):
                 if kind == "money":
                     value = Decimal(str(value)).quantize(_FEN)
                 elif kind == "int" and not isinstance(value, int):
@@ -161,18 +154,19 @@ def _thresholds(pack: Pack) -> Iterator[Threshold]:
 def _argument_thresholds(pack: Pack, rule_id: str, ref: Any) -> Iterator[Threshold]:
     name, op = _ARGUMENT_THRESHOLDS[ref.name]
     for key, arg in ref.args:
-        if key != name:
-            continue
-        found: list[tuple[Any, str | None]]
-        if isinstance(arg, Param):
-            found = [(v, arg.name) for v in _values(pack, arg.name)]
-        elif isinstance(arg, Const):
-            found = [(arg.value, None)]
-        else:
-            continue
-        for value, source in found:
+        for value, source in _stated(pack, arg) if key == name else ():
             money = Decimal(str(value)).quantize(_FEN)
             yield Threshold(rule_id, ref.name, op, "money", money, source, False)
+
+
+def _stated(pack: Pack, operand: Operand) -> list[tuple[Any, str | None]]:
+    """A stated figure's values with the parameter they come from (None: written in the rule);
+    none for an operand that moves with as_of."""
+    if isinstance(operand, Param):
+        return [(v, operand.name) for v in _values(pack, operand.name)]
+    if isinstance(operand, Const):
+        return [(operand.value, None)]
+    return []
 
 
 def _day(pack: Pack, operand: Operand, as_of: date | None) -> list[date]:
