@@ -32,6 +32,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from fangfan_rules.errors import FangfanError
 from fangfan_rules.facts import Household, load_household
@@ -211,6 +212,24 @@ def decision_answer(decision_id: int, result_json: str) -> str:
     return f'{{"decision_id": {decision_id}, "result": {result_json}}}'
 
 
+class PreparedGroup:
+    """The jobs of :meth:`Store.prepare_together`, run in a transaction not yet committed."""
+
+    def __init__(self, connection: Connection, transaction: Any, results: list[Any]):
+        self._connection = connection
+        self._transaction = transaction
+        #: the jobs' results, in order: valid once :meth:`commit` has returned
+        self.results = results
+
+    def commit(self) -> None:
+        """Commit (on SQLite with ``synchronous=FULL``: the write-ahead log synced) and give the
+        connection back; an error of the commit is raised, the transaction rolled back."""
+        try:
+            self._transaction.commit()
+        finally:
+            self._connection.close()
+
+
 @dataclass(frozen=True)
 class StoredDecision:
     """A decision as kept: what was decided, on which facts, by which pack and parameters."""
@@ -260,15 +279,35 @@ class Store:
         Any error rolls the whole transaction back: nothing of any job is kept unless all are.
         An error of a job is raised as :class:`JobFailed` naming it (the error as its cause);
         an error of the commit itself as it is."""
-        with self._writes.connect() as connection:
-            with connection.begin():
-                results = []
-                for index, job in enumerate(jobs):
-                    try:
-                        results.append(job(connection))
-                    except Exception as exc:
-                        raise JobFailed(index) from exc
-                return results
+        group = self.prepare_together(jobs)
+        group.commit()
+        return group.results
+
+    def prepare_together(self, jobs: list[Callable[[Connection], Any]]) -> PreparedGroup:
+        """:meth:`run_together` up to its commit: the jobs run in one open transaction, which the
+        caller commits (:meth:`PreparedGroup.commit`, from any one thread: the group commit
+        commits while its event loop serves other requests). A job's error rolls the
+        transaction back and is raised as :class:`JobFailed`."""
+        connection = self._writes.connect()
+        try:
+            transaction = connection.begin()
+            results = []
+            for index, job in enumerate(jobs):
+                try:
+                    results.append(job(connection))
+                except Exception as exc:
+                    raise JobFailed(index) from exc
+        except BaseException:
+            connection.close()  # rolls the transaction back
+            raise
+        return PreparedGroup(connection, transaction, results)
+
+    @property
+    def commits_anywhere(self) -> bool:
+        """Whether a write connection may be committed from another thread than the one that
+        wrote on it: pooled connections (an SQLite file, PostgreSQL); not an in-memory SQLite
+        database (one connection per thread)."""
+        return isinstance(self._writes.pool, QueuePool)
 
     # -- tokens ------------------------------------------------------------------------------
     def create_token(
