@@ -3,9 +3,10 @@
 Every identify call runs six statements (the token, the idempotency key, the household's area and
 latest snapshot, then the decision, its audit entry and the key's record) and a case event four.
 SQLAlchemy's execution of a compiled, cached statement — execution context, result object, row
-processing — cost about 100 µs each on the development machine against about 10 µs for the
-``sqlite3`` cursor itself: with a 2-core machine's CPU the only limit under load, a tenth of a
-request's CPU (issue 16, ``benchmarks/service_load.py``).
+processing — cost about 100 µs each on the 2-core development machine against about 10 µs for
+the ``sqlite3`` cursor itself (the token look-up with the pool's checkout: 120 µs, now 50 µs);
+with the CPU the only limit under load, that was a tenth or more of a request's CPU (issue 16,
+``benchmarks/service_load.py``).
 
 So on SQLite these statements are compiled by SQLAlchemy once (per statement and set of columns)
 and run on the connection's own cursor, inside the same transaction; each bound value goes
