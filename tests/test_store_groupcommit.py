@@ -5,6 +5,7 @@ nothing, the others are kept."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import date
 
 from sqlalchemy import Connection, text
@@ -36,13 +37,13 @@ def targets(store: Store) -> list[str]:
 def test_jobs_handed_in_together_share_one_commit_and_a_failing_one_fails_alone(store):
     writer = GroupCommit(store)
     commits: list[int] = []
-    together = store.run_together
+    together = store.prepare_together  # every group's transaction, the one-job ones included
 
     def counted(jobs):
         commits.append(len(jobs))
         return together(jobs)
 
-    store.run_together = counted  # type: ignore[method-assign]
+    store.prepare_together = counted  # type: ignore[method-assign]
 
     async def burst():
         return await asyncio.gather(
@@ -70,11 +71,48 @@ def test_an_answered_job_is_committed(store):
 def test_a_group_is_bounded_and_the_rest_follow(store):
     writer = GroupCommit(store, largest=4)
     sizes: list[int] = []
-    together = store.run_together
-    store.run_together = lambda jobs: sizes.append(len(jobs)) or together(jobs)  # type: ignore[method-assign]
+    together = store.prepare_together
+    store.prepare_together = lambda jobs: sizes.append(len(jobs)) or together(jobs)  # type: ignore[method-assign]
 
     async def burst():
         return await asyncio.gather(*(writer.run(audit(n)) for n in range(10)))
 
     assert asyncio.run(burst()) == list(range(10))
     assert sizes == [4, 4, 2] and len(targets(store)) == 10
+
+
+def test_the_commit_runs_off_the_loop_and_the_answer_waits_for_it(store):
+    """The loop serves on while a group is committed; its requests are answered only once the
+    commit has returned; the jobs handed in meanwhile form the next group."""
+    writer = GroupCommit(store)
+    committing, release = threading.Event(), threading.Event()
+    sizes: list[int] = []
+    together = store.prepare_together
+
+    def slow(jobs):
+        sizes.append(len(jobs))
+        prepared = together(jobs)
+        commit = prepared.commit
+
+        def held() -> None:
+            committing.set()
+            release.wait(10)
+            commit()
+
+        prepared.commit = held  # type: ignore[method-assign]
+        return prepared
+
+    store.prepare_together = slow  # type: ignore[method-assign]
+
+    async def scenario():
+        first = asyncio.ensure_future(writer.run(audit(1)))
+        while not committing.is_set():  # the loop runs while the commit is held
+            await asyncio.sleep(0.01)
+        more = [asyncio.ensure_future(writer.run(audit(n))) for n in (2, 3)]
+        await asyncio.sleep(0.05)
+        assert not first.done() and targets(store) == []  # neither answered nor committed
+        release.set()
+        return await first, await asyncio.gather(*more)
+
+    assert asyncio.run(scenario()) == (1, [2, 3])
+    assert sizes == [1, 2] and targets(store) == ["1", "2", "3"]

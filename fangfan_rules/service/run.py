@@ -111,19 +111,26 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from fangfan_rules.service.app import create_app
+    from fangfan_rules.service.collector import tune_for_serving
 
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=access_log)
+    app = create_app(settings)
+    tune_for_serving()
+    uvicorn.run(app, host=args.host, port=args.port, access_log=access_log)
     return 0
 
 
 def app_from_environment():  # type: ignore[no-untyped-def]
-    """The app as configured by ``serve`` for worker processes (uvicorn ``factory=True``)."""
+    """The app as configured by ``serve`` for worker processes (uvicorn ``factory=True``); the
+    worker's garbage collector is set for serving (:mod:`fangfan_rules.service.collector`)."""
     from fangfan_rules.service.app import create_app
+    from fangfan_rules.service.collector import tune_for_serving
 
     config = os.environ.get("FANGFAN_SERVICE_CONFIG")
     database = os.environ.get("FANGFAN_SERVICE_DB", DEFAULT_URL)
     settings = Settings.read(Path(config), database=database) if config else Settings(database)
-    return create_app(settings)
+    app = create_app(settings)
+    tune_for_serving()
+    return app
 
 
 def create_token(args: argparse.Namespace) -> int:

@@ -22,20 +22,31 @@ leaves what running it once leaves.
 
 The jobs run on the event loop's own thread, between requests: the work of a group is short
 statements (the evaluation, the long part of a request, is done before), and a thread of its own
-would wait for the interpreter's lock behind the loop's evaluations at every statement.
+would wait for the interpreter's lock behind the loop's evaluations at every statement. The
+commit alone is different: one call that waits for the disk (SQLite's write-ahead log synced,
+``synchronous=FULL``) or the server, without the interpreter's lock. Done on the loop it held the
+worker idle for a tenth of its time under load (``benchmarks/service_load.py``, 2 workers on 2
+cores); so the loop hands the commit to a thread of the group commit's own and goes on serving,
+and the group's requests are answered when the commit has returned. One group per loop is being
+committed at a time: the jobs handed in meanwhile wait and form the next group (its transaction
+could not begin before the commit ends: SQLite has one writer at a time).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
-from fangfan_rules.store.store import JobFailed, Store
+from fangfan_rules.store.store import JobFailed, PreparedGroup, Store
 
 T = TypeVar("T")
+
+
+_Entry = tuple[Callable[[Connection], Any], "asyncio.Future[Any]"]
 
 
 class GroupCommit:
@@ -43,11 +54,19 @@ class GroupCommit:
 
     def __init__(self, store: Store, *, largest: int = 256):
         self.store = store
-        #: at most this many jobs in one transaction (a bound on the time one commit holds the
-        #: loop; the rest go in the next group)
+        #: at most this many jobs in one transaction (a bound on the time one group's statements
+        #: hold the loop; the rest go in the next group)
         self.largest = largest
         # One queue per event loop: a test client may run the app on a loop of its own.
-        self._pending: dict[asyncio.AbstractEventLoop, list[tuple[Callable[[Connection], Any], asyncio.Future[Any]]]] = {}  # fmt: skip
+        self._pending: dict[asyncio.AbstractEventLoop, list[_Entry]] = {}
+        #: the loops with a group being committed (their next group waits for it)
+        self._committing: set[asyncio.AbstractEventLoop] = set()
+        #: the thread commits run on (None: on the loop, where a connection cannot change thread)
+        self._committer = (
+            ThreadPoolExecutor(1, thread_name_prefix="group-commit")
+            if store.commits_anywhere
+            else None
+        )
 
     async def run(self, job: Callable[[Connection], T]) -> T:
         """Run ``job`` in the next group's transaction; its result once that has committed."""
@@ -56,13 +75,16 @@ class GroupCommit:
         pending = self._pending.get(loop)
         if pending is None:
             pending = self._pending[loop] = []
-        if not pending:
+        if not pending and loop not in self._committing:
             # After the callbacks ready now: the requests the loop is serving add their jobs.
+            # (While a group is being committed, its end starts the next.)
             loop.call_soon(self._flush, loop)
         pending.append((job, future))
         return await future
 
     def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
+        if loop in self._committing:
+            return  # the commit's end flushes what is pending
         pending = self._pending.get(loop, [])
         group, rest = pending[: self.largest], pending[self.largest :]
         if rest:
@@ -73,20 +95,66 @@ class GroupCommit:
             self._pending.pop(loop, None)
         while group:
             try:
-                results = self.store.run_together([job for job, _ in group])
+                prepared = self.store.prepare_together([job for job, _ in group])
             except JobFailed as failed:  # rolled back: that job alone, the rest together again
                 self._alone(group.pop(failed.index))
                 continue
-            except Exception:  # the commit failed: each job alone, with its own outcome
+            except Exception:  # the transaction could not begin: each job alone
                 for entry in group:
                     self._alone(entry)
                 return
-            for (_, future), result in zip(group, results, strict=True):
-                if not future.done():  # a request cancelled meanwhile: its rows are kept
-                    future.set_result(result)
+            if self._committer is None:
+                self._commit_here(group, prepared)
+                return
+            self._commit_elsewhere(loop, self._committer, group, prepared)
             return
 
-    def _alone(self, entry: tuple[Callable[[Connection], Any], asyncio.Future[Any]]) -> None:
+    def _commit_elsewhere(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        committer: ThreadPoolExecutor,
+        group: list[_Entry],
+        prepared: PreparedGroup,
+    ) -> None:
+        self._committing.add(loop)
+        committed = committer.submit(prepared.commit)
+        committed.add_done_callback(
+            lambda done: loop.call_soon_threadsafe(self._committed, loop, group, prepared, done)
+        )
+
+    def _commit_here(self, group: list[_Entry], prepared: PreparedGroup) -> None:
+        try:
+            prepared.commit()
+        except Exception:  # the commit failed: each job alone, with its own outcome
+            for entry in group:
+                self._alone(entry)
+            return
+        self._answer(group, prepared.results)
+
+    def _committed(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        group: list[_Entry],
+        prepared: PreparedGroup,
+        done: Future[None],
+    ) -> None:
+        """On the loop, once the commit thread has committed ``group`` (or failed to)."""
+        self._committing.discard(loop)
+        if done.exception() is not None:  # the commit failed: each job alone
+            for entry in group:
+                self._alone(entry)
+        else:
+            self._answer(group, prepared.results)
+        if self._pending.get(loop):
+            loop.call_soon(self._flush, loop)
+
+    @staticmethod
+    def _answer(group: list[_Entry], results: list[Any]) -> None:
+        for (_, future), result in zip(group, results, strict=True):
+            if not future.done():  # a request cancelled meanwhile: its rows are kept
+                future.set_result(result)
+
+    def _alone(self, entry: _Entry) -> None:
         job, future = entry
         try:
             (result,) = self.store.run_together([job])

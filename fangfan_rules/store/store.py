@@ -20,9 +20,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     Connection,
-    CursorResult,
     Engine,
-    Insert,
     Table,
     and_,
     bindparam,
@@ -34,11 +32,13 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from fangfan_rules.errors import FangfanError
 from fangfan_rules.facts import Household, load_household
 from fangfan_rules.store import models as m
 from fangfan_rules.store.access import Principal, Role, new_token, token_hash
+from fangfan_rules.store.direct import first_row, insert_row
 
 DEFAULT_URL = "sqlite:///fangfan-rules.sqlite3"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -68,19 +68,6 @@ def _now() -> datetime:
 #: Where a write runs: an ORM session's transaction or a Core connection's (the group commit of
 #: :class:`~fangfan_rules.store.groupcommit.GroupCommit` hands jobs a connection).
 Executor = Session | Connection
-
-
-_INSERTS: dict[type[m.Base], Insert] = {
-    model: insert(cast(Table, model.__table__))
-    for model in (
-        m.Snapshot,
-        m.Decision,
-        m.AuditEntry,
-        m.IdempotentResponse,
-        m.CaseRecord,
-        m.CaseEventRecord,
-    )
-}
 
 
 _IDEMPOTENCY = m.IdempotentResponse.__table__
@@ -144,13 +131,14 @@ _REMEMBERED = select(
 ).where(_IDEMPOTENCY.c.key == bindparam("key"))
 
 
+def _connection(s: Executor) -> Connection:
+    return s.connection() if isinstance(s, Session) else s
+
+
 def _insert(s: Executor, model: type[m.Base], **values: Any) -> Any:
-    """One row in one statement (no unit-of-work bookkeeping: the hot path of every decision);
-    returns its primary key (works without RETURNING, so older SQLite libraries serve too)."""
-    result = cast(CursorResult[Any], s.execute(_INSERTS[model], values))
-    key = result.inserted_primary_key
-    assert key is not None
-    return key[0]
+    """One row in one statement (no unit-of-work bookkeeping: the hot path of every decision;
+    on SQLite on the driver's cursor, :mod:`fangfan_rules.store.direct`); its primary key."""
+    return insert_row(_connection(s), cast(Table, model.__table__), values)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -224,6 +212,24 @@ def decision_answer(decision_id: int, result_json: str) -> str:
     return f'{{"decision_id": {decision_id}, "result": {result_json}}}'
 
 
+class PreparedGroup:
+    """The jobs of :meth:`Store.prepare_together`, run in a transaction not yet committed."""
+
+    def __init__(self, connection: Connection, transaction: Any, results: list[Any]):
+        self._connection = connection
+        self._transaction = transaction
+        #: the jobs' results, in order: valid once :meth:`commit` has returned
+        self.results = results
+
+    def commit(self) -> None:
+        """Commit (on SQLite with ``synchronous=FULL``: the write-ahead log synced) and give the
+        connection back; an error of the commit is raised, the transaction rolled back."""
+        try:
+            self._transaction.commit()
+        finally:
+            self._connection.close()
+
+
 @dataclass(frozen=True)
 class StoredDecision:
     """A decision as kept: what was decided, on which facts, by which pack and parameters."""
@@ -273,15 +279,35 @@ class Store:
         Any error rolls the whole transaction back: nothing of any job is kept unless all are.
         An error of a job is raised as :class:`JobFailed` naming it (the error as its cause);
         an error of the commit itself as it is."""
-        with self._writes.connect() as connection:
-            with connection.begin():
-                results = []
-                for index, job in enumerate(jobs):
-                    try:
-                        results.append(job(connection))
-                    except Exception as exc:
-                        raise JobFailed(index) from exc
-                return results
+        group = self.prepare_together(jobs)
+        group.commit()
+        return group.results
+
+    def prepare_together(self, jobs: list[Callable[[Connection], Any]]) -> PreparedGroup:
+        """:meth:`run_together` up to its commit: the jobs run in one open transaction, which the
+        caller commits (:meth:`PreparedGroup.commit`, from any one thread: the group commit
+        commits while its event loop serves other requests). A job's error rolls the
+        transaction back and is raised as :class:`JobFailed`."""
+        connection = self._writes.connect()
+        try:
+            transaction = connection.begin()
+            results = []
+            for index, job in enumerate(jobs):
+                try:
+                    results.append(job(connection))
+                except Exception as exc:
+                    raise JobFailed(index) from exc
+        except BaseException:
+            connection.close()  # rolls the transaction back
+            raise
+        return PreparedGroup(connection, transaction, results)
+
+    @property
+    def commits_anywhere(self) -> bool:
+        """Whether a write connection may be committed from another thread than the one that
+        wrote on it: pooled connections (an SQLite file, PostgreSQL); not an in-memory SQLite
+        database (one connection per thread)."""
+        return isinstance(self._writes.pool, QueuePool)
 
     # -- tokens ------------------------------------------------------------------------------
     def create_token(
@@ -328,16 +354,19 @@ class Store:
 
     def authenticate(self, token: str) -> Principal | None:
         """The principal of a valid, unrevoked token (None otherwise)."""
-        # One Core SELECT on a pooled connection: every request authenticates. Never cached in
-        # the process: a revoked token (or a changed area) must be refused by every worker at
-        # once — the SELECT is about 70 µs, 3 % of a worker's CPU under load, and worth it.
+        # One SELECT on a pooled connection (on SQLite on the driver's cursor): every request
+        # authenticates. Never cached in the process: a revoked token (or a changed area) must
+        # be refused by every worker at once — the look-up is about 50 µs with the pool's
+        # checkout (120 µs through SQLAlchemy's execution), and worth it.
         with self.engine.connect() as connection:
-            row = connection.execute(_TOKEN_BY_HASH, {"hash": token_hash(token)}).first()
-        if row is None or row.revoked_at is not None:
+            row = first_row(connection, _TOKEN_BY_HASH, {"hash": token_hash(token)})
+        if row is None:
             return None
-        return Principal(
-            row.name, row.role, row.county, row.town, row.village, row.reveal_ids, row.admin
-        )
+        name, role, county, town, village, reveal_ids, admin, revoked_at = row
+        if revoked_at is not None:
+            return None
+        # SQLite keeps a boolean as 0 / 1 (read here without SQLAlchemy's conversion)
+        return Principal(name, role, county, town, village, bool(reveal_ids), bool(admin))
 
     # -- households --------------------------------------------------------------------------
     def check_access(self, principal: Principal, household: Household) -> None:
@@ -349,10 +378,10 @@ class Store:
             )
 
     def _check_stored(self, s: Executor, principal: Principal, household_id: str) -> None:
-        row = s.execute(_HOUSEHOLD_AREA, {"hid": household_id}).first()
+        row = first_row(_connection(s), _HOUSEHOLD_AREA, {"hid": household_id})
         if row is None:
             raise StoreError(f"no household {household_id!r} in the store")
-        self._check_area(principal, household_id, row.county, row.town, row.village)
+        self._check_area(principal, household_id, *row)
 
     @staticmethod
     def _check_area(
@@ -386,7 +415,8 @@ class Store:
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         area = household.area
         # Core statements only (no ORM identity map): this runs for every decision.
-        row = s.execute(_AREA_AND_LATEST, {"hid": household.id}).first()
+        row = first_row(_connection(s), _AREA_AND_LATEST, {"hid": household.id})
+        version = None  # the latest snapshot's version, if any
         if row is None:
             s.execute(
                 _INSERT_HOUSEHOLD,
@@ -398,22 +428,24 @@ class Store:
                     "created_at": _now(),
                 },
             )
-        elif (row.county, row.town, row.village) != (area.county, area.town, area.village):
-            # Moving a household to another area is the old area's act too: its token must cover
-            # both (checked on the stored row).
-            self._check_area(principal, household.id, row.county, row.town, row.village)
-            s.execute(
-                _MOVE_HOUSEHOLD,
-                {"hid": household.id, "county": area.county, "town": area.town,
-                 "village": area.village},
-            )  # fmt: skip
-        if row is not None and row.sha256 == digest:
-            return int(row.snapshot)
+        else:
+            county, town, village, snapshot, version, sha256 = row
+            if (county, town, village) != (area.county, area.town, area.village):
+                # Moving a household to another area is the old area's act too: its token must
+                # cover both (checked on the stored row).
+                self._check_area(principal, household.id, county, town, village)
+                s.execute(
+                    _MOVE_HOUSEHOLD,
+                    {"hid": household.id, "county": area.county, "town": area.town,
+                     "village": area.village},
+                )  # fmt: skip
+            if sha256 == digest:
+                return int(snapshot)
         return _insert(
             s,
             m.Snapshot,
             household_id=household.id,
-            version=(row.version + 1) if row is not None and row.version is not None else 1,
+            version=version + 1 if version is not None else 1,
             facts=text,
             sha256=digest,
             submitted_by=principal.name,
@@ -560,7 +592,8 @@ class Store:
     ) -> int:
         """:meth:`add_event` inside the caller's transaction (and audited there)."""
         self._check_stored(s, principal, household_id)
-        case = s.execute(_CASE_ID, {"hid": household_id, "pack": pack}).scalar()
+        found = first_row(_connection(s), _CASE_ID, {"hid": household_id, "pack": pack})
+        case = found[0] if found is not None else None
         if case is None:
             case = _insert(
                 s, m.CaseRecord, household_id=household_id, pack=pack, opened_by=principal.name,
@@ -677,19 +710,20 @@ class Store:
     ) -> tuple[int, str] | None:
         """:meth:`remembered` inside the caller's transaction: a write that checks the key in
         the transaction that stores it answers two concurrent requests with one key once."""
-        row = s.execute(_REMEMBERED, {"key": key}).first()
+        row = first_row(_connection(s), _REMEMBERED, {"key": key})
         if row is None:
             return None
-        if row.token_name != token_name or row.request_sha256 != request_sha256:
+        stored_token, stored_sha256, status, response = row
+        if stored_token != token_name or stored_sha256 != request_sha256:
             raise StoreError(
                 f"idempotency key {key!r} was used for another request; use a new key per request"
             )
-        if row.response.startswith(_DECISION_ANSWER):
+        if response.startswith(_DECISION_ANSWER):
             # Kept as a reference (remember_decision): the answer is rebuilt from the decision.
-            decision_id = int(row.response.removeprefix(_DECISION_ANSWER))
+            decision_id = int(response.removeprefix(_DECISION_ANSWER))
             result = s.execute(_DECISION_RESULT, {"id": decision_id}).scalar_one()
-            return row.status, decision_answer(decision_id, result)
-        return row.status, row.response
+            return int(status), decision_answer(decision_id, result)
+        return int(status), response
 
     def remember_decision(
         self, s: Executor, key: str, token_name: str, request_sha256: str, decision_id: int
