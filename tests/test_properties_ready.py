@@ -207,6 +207,12 @@ def _observe(pack: ff.Pack, household: ff.Household, as_of: date, thresholds, se
         for rule in trace.rules:
             for check in rule.checks:
                 for t in thresholds.get((rule.rule_id, check.variable), ()):
+                    if ff.VARIABLES[t.variable].value_type == "bool":
+                        # a threshold given as the variable's argument (jimo's 医保局 feed: the
+                        # year's burden went above it): the check reads true and false
+                        if check.result in ("true", "false"):
+                            seen[t].add(check.result)
+                        continue
                     if _parse(t.kind, check.against) != t.value:
                         continue
                     value = _parse(t.kind, check.value)
