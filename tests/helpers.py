@@ -56,6 +56,18 @@ def record(
     }
 
 
+def medical_stay(day: str, burden: str, care: str | None = "inpatient") -> dict[str, Any]:
+    """A medical expenditure whose whole total is the personal burden (nothing reimbursed)."""
+    return {
+        "kind": "medical",
+        "care": care,
+        "date": day,
+        "total": burden,
+        "reimbursed": "0",
+        "compliant_self_paid": "0",
+    }
+
+
 def household(**fields: Any) -> Household:
     data: dict[str, Any] = {
         "id": "T-1",

@@ -23,7 +23,7 @@ from fangfan_rules.logic import Missing
 from fangfan_rules.variables import Context
 from fangfan_rules.variables.feeds import SOURCES, last_feed_day, latest_item
 from fangfan_rules.vocabulary import CareType, ChildStatus, DibaoKind
-from tests.helpers import household
+from tests.helpers import household, medical_stay
 
 AS_OF = date(2022, 6, 20)
 SINCE = date(2022, 4, 1)
@@ -249,17 +249,6 @@ def test_the_vectorized_engine_agrees_with_the_native_one_on_the_pack() -> None:
     assert in_feed == [expected for _, _, expected in DROPOUT_CASES.values()]
 
 
-def stay(day: str, burden: str, care: str | None = "inpatient") -> dict[str, Any]:
-    return {
-        "kind": "medical",
-        "care": care,
-        "date": day,
-        "total": burden,
-        "reimbursed": "0",
-        "compliant_self_paid": "0",
-    }
-
-
 BURDEN = {
     "care": (CareType.INPATIENT, CareType.CHRONIC_SPECIAL_OUTPATIENT),
     "threshold": Decimal("20000.00"),
@@ -269,63 +258,66 @@ MEDICAL_CASES = {
     # id: (as_of, spending, clues, expected: True / False / the missing fact)
     "crossed in April, unhandled two months on": (
         AS_OF,
-        [stay("2022-02-01", "15000"), stay("2022-04-15", "5000.01", "chronic_special_outpatient")],
+        [
+            medical_stay("2022-02-01", "15000"),
+            medical_stay("2022-04-15", "5000.01", "chronic_special_outpatient"),
+        ],
         [],
         True,
     ),
     "crossed in April, its warning received 04-01 closed": (
         AS_OF,
-        [stay("2022-02-01", "15000"), stay("2022-04-15", "5000.01")],
+        [medical_stay("2022-02-01", "15000"), medical_stay("2022-04-15", "5000.01")],
         [clue("medical_burden", "2022-04-01", "2022-05-01")],
         False,
     ),
     "crossed in February, before the first fed month": (
         AS_OF,
-        [stay("2022-02-01", "25000")],
+        [medical_stay("2022-02-01", "25000")],
         [],
         False,
     ),
-    "crossed in June, the current month": (AS_OF, [stay("2022-06-05", "25000")], [], False),
-    "exactly the line is not above it": (AS_OF, [stay("2022-04-10", "20000")], [], False),
+    "crossed in June, the current month": (AS_OF, [medical_stay("2022-06-05", "25000")], [], False),
+    "exactly the line is not above it": (AS_OF, [medical_stay("2022-04-10", "20000")], [], False),
     "general outpatient is not counted": (
         AS_OF,
-        [stay("2022-04-10", "25000", "general_outpatient")],
+        [medical_stay("2022-04-10", "25000", "general_outpatient")],
         [],
         False,
     ),
     "unknown care type before the crossing": (
         AS_OF,
-        [stay("2022-03-01", "100", None), stay("2022-04-10", "25000")],
+        [medical_stay("2022-03-01", "100", None), medical_stay("2022-04-10", "25000")],
         [],
         UNTYPED,
     ),
     "unknown care type before it, but its warning is closed": (
         AS_OF,
-        [stay("2022-03-01", "100", None), stay("2022-04-10", "25000")],
+        [medical_stay("2022-03-01", "100", None), medical_stay("2022-04-10", "25000")],
         [clue("medical_burden", "2022-04-12", "2022-04-20")],
         False,
     ),
     "unknown care type after the crossing does not matter": (
         AS_OF,
-        [stay("2022-04-10", "25000"), stay("2022-05-01", "100", None)],
+        [medical_stay("2022-04-10", "25000"), medical_stay("2022-05-01", "100", None)],
         [],
         True,
     ),
     "2022's crossing closed, 2023's open": (
         date(2023, 3, 10),
-        [stay("2022-04-10", "25000"), stay("2023-01-15", "25000")],
+        [medical_stay("2022-04-10", "25000"), medical_stay("2023-01-15", "25000")],
         [clue("medical_burden", "2022-04-20", "2022-04-30")],
         True,
     ),
     "2022's crossing open, though a year old": (
         date(2023, 3, 10),
-        [stay("2022-04-10", "25000"), stay("2023-01-15", "100")],
+        [medical_stay("2022-04-10", "25000"), medical_stay("2023-01-15", "100")],
         [],
         True,
     ),
     "both years closed": (
         date(2023, 3, 10),
-        [stay("2022-04-10", "25000"), stay("2023-01-15", "25000")],
+        [medical_stay("2022-04-10", "25000"), medical_stay("2023-01-15", "25000")],
         [clue("medical_burden", "2023-01-20", "2023-01-30")],
         False,
     ),

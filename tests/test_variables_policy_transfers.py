@@ -17,23 +17,23 @@ from fangfan_rules.engines.columnar_validation import validate
 from fangfan_rules.logic import Missing
 from fangfan_rules.rules.wording import fact_text
 from tests.helpers import household
+from tests.helpers import record as income_record
 from tests.test_variables_labour_events_income import _columnar, _native
 
 AS_OF = date(2024, 6, 30)
 WINDOW = DateRange(start=date(2023, 5, 1), end=date(2024, 4, 30))
 
 
-def record(transfer: str, policy: str | None, property_income: str = "3000.00", **more) -> dict:
-    fields = {
-        "start": "2023-05-01",
-        "end": "2024-04-30",
-        "wage_income": "0",
-        "business_income": "0",
-        "property_income": property_income,
-        "transfer_income": transfer,
-        "business_expense": "0",
-        **more,
-    }
+def record(
+    transfer: str,
+    policy: str | None,
+    property_income: str = "3000.00",
+    start: str = "2023-05-01",
+    end: str = "2024-04-30",
+) -> dict:
+    """An income record over the window (only property and transfer income); ``policy`` the
+    policy part of the transfers (None: not recorded)."""
+    fields = income_record(start, end, prop=property_income, transfer=transfer)
     if policy is not None:
         fields["policy_transfer_income"] = policy
     return fields

@@ -21,6 +21,7 @@ from fangfan_rules.logic import Missing
 from fangfan_rules.testing.cases import read_case_file
 from fangfan_rules.variables import Context, get_variable
 from fangfan_rules.vocabulary import CareType, Channel, ClueKind
+from tests.helpers import medical_stay
 
 AS_OF = date(2022, 5, 10)
 APRIL = DateRange(start=date(2022, 4, 1), end=AS_OF)
@@ -102,17 +103,6 @@ def test_reason_and_told_record_checks():
     assert _v("closed_clue_not_informed", told, clues=[clue()]) is False  # still open
 
 
-def _stay(day: str, burden: str, care: str = "inpatient") -> dict[str, Any]:
-    return {
-        "kind": "medical",
-        "care": care,
-        "date": day,
-        "total": burden,
-        "reimbursed": "0",
-        "compliant_self_paid": "0",
-    }
-
-
 CARE = (CareType.INPATIENT, CareType.CHRONIC_SPECIAL_OUTPATIENT)
 
 
@@ -131,13 +121,13 @@ CARE = (CareType.INPATIENT, CareType.CHRONIC_SPECIAL_OUTPATIENT)
 )
 def test_month_end_burden_of_the_calendar_year(as_of, through, before):
     spending = [
-        _stay("2021-12-31", "5000"),
-        _stay("2022-01-31", "100"),
-        _stay("2022-03-01", "200"),
-        _stay("2022-04-30", "400"),
-        _stay("2022-05-31", "1000"),
-        _stay("2022-06-01", "9000"),
-        _stay("2022-04-15", "7000", care="general_outpatient"),
+        medical_stay("2021-12-31", "5000"),
+        medical_stay("2022-01-31", "100"),
+        medical_stay("2022-03-01", "200"),
+        medical_stay("2022-04-30", "400"),
+        medical_stay("2022-05-31", "1000"),
+        medical_stay("2022-06-01", "9000"),
+        medical_stay("2022-04-15", "7000", care="general_outpatient"),
     ]
     args = {"care": CARE, "back": 1}
     assert _v("medical_burden_through_month", args, as_of, expenditures=spending) == Decimal(
@@ -147,7 +137,7 @@ def test_month_end_burden_of_the_calendar_year(as_of, through, before):
 
 
 def test_an_untyped_stay_makes_the_burden_unknown_only_inside_the_window():
-    untyped = {**_stay("2022-04-03", "100"), "care": None}
+    untyped = {**medical_stay("2022-04-03", "100"), "care": None}
     args = {"care": CARE, "back": 1}
     assert isinstance(_v("medical_burden_through_month", args, expenditures=[untyped]), Missing)
     assert _v("medical_burden_before_month", args, expenditures=[untyped]) == Decimal("0.00")

@@ -52,18 +52,9 @@ def _event_since_elimination_before(ctx: VarContext, before: date, types: Sequen
 
 @columnar("risk_event_until_elimination")
 def _event_until_elimination(ctx: VarContext, types: Sequence[Any]) -> Value:
-    latest = (
-        _eliminations(ctx)
-        .group_by("household_id")
-        .agg(pl.col("eliminated_on").max().alias("__latest"))
+    return _against_latest(
+        ctx, types, pl.lit(True), _eliminations(ctx), "eliminated_on", after=False
     )
-    before = (
-        ctx.tables["risk_events"]
-        .filter(pl.col("type").is_in(_values(types)))
-        .join(latest, on="household_id", how="inner")
-        .filter(pl.col("date") <= pl.col("__latest"))
-    )
-    return Value(pl.col("household_id").is_in(before.get_column("household_id").unique().implode()))
 
 
 def _eliminations(ctx: VarContext) -> pl.DataFrame:
@@ -76,11 +67,31 @@ def _event_after(
 ) -> Value:
     """True where the household has an event of ``types`` passing ``dated`` and dated after its
     latest ``column`` in ``marks`` (any such event, when it has no row there)."""
+    return _against_latest(ctx, types, dated, marks, column, after=True)
+
+
+def _against_latest(
+    ctx: VarContext,
+    types: Sequence[Any],
+    dated: pl.Expr,
+    marks: pl.DataFrame,
+    column: str,
+    *,
+    after: bool,
+) -> Value:
+    """True where the household has an event of ``types`` passing ``dated`` and dated after its
+    latest ``column`` in ``marks`` (``after``; any such event when it has no row there), or on or
+    before it (not ``after``; none when it has no row there)."""
     latest = marks.group_by("household_id").agg(pl.col(column).max().alias("__latest"))
-    after = (
+    joined = (
         ctx.tables["risk_events"]
         .filter(pl.col("type").is_in(_values(types)) & dated)
         .join(latest, on="household_id", how="left")
-        .filter(pl.col("__latest").is_null() | (pl.col("date") > pl.col("__latest")))
     )
-    return Value(pl.col("household_id").is_in(after.get_column("household_id").unique().implode()))
+    kept = (
+        pl.col("__latest").is_null() | (pl.col("date") > pl.col("__latest"))
+        if after
+        else pl.col("date") <= pl.col("__latest")
+    )
+    found = joined.filter(kept).get_column("household_id").unique().implode()
+    return Value(pl.col("household_id").is_in(found))
