@@ -64,7 +64,7 @@ _DAY = timedelta(days=1)
 _FEN = Decimal("0.01")
 #: Income variables that rise with every record's income (a change between two years does not).
 _INCOME_PREFIX = "per_capita_net_income"
-_NOT_MONOTONE = ("per_capita_net_income_change",)
+_NOT_MONOTONE = ("per_capita_net_income_change", "per_capita_net_income_fall")
 _SPENDING_PREFIXES = ("compliant_self_paid", "medical_burden")
 
 

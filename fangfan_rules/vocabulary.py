@@ -549,6 +549,19 @@ PARAMETER_LABELS: dict[str, tuple[str, str]] = {
     "key_village_monitored_since": ("重点村未识别监测户的起算日", "the key-village start date"),
     "required_helpers": ("应安排的帮扶联系人数", "the number of helpers required"),
     "screening_lookback_start": ("风险事件回看起点", "the start of the look-back for risk events"),
+    "rigid_spending_threshold": (
+        "刚性支出较大的金额标准",
+        "the amount from which rigid spending is large",
+    ),
+    "sharp_income_fall_amount": (
+        "收入大幅缩的减少额标准",
+        "the fall from which income fell sharply",
+    ),
+    "income_fall_window": ("收入减少的测算期", "the period whose income fell"),
+    "income_fall_previous_window": (
+        "收入减少的对比期",
+        "the earlier period income is compared with",
+    ),
     "lookback_months": ("综合研判回溯月数", "the months looked back in the review"),
     "income_window": ("收入测算周期", "the income window"),
     "review_stable_months": ("收入持续稳定的月数", "the months income must stay stable"),

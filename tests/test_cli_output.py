@@ -213,9 +213,13 @@ def test_packs_table_and_json(capsys, monkeypatch):
     assert set(packs) >= {"qianshan_2023", "ewenki_2024"}
     review = " (without it, what reads it is unknown: needs_review)"
     assert packs["qianshan_2023"]["caller_must_supply"] == [
+        f"income_fall_previous_window: not stated in the document{review}",
+        f"income_fall_window: not stated in the document{review}",
         f"low_income_threshold: not stated in the document{review}",
         "monitoring_income_line: not stated in the document",
+        f"rigid_spending_threshold: not stated in the document{review}",
         f"screening_lookback_start: not stated in the document{review}",
+        f"sharp_income_fall_amount: not stated in the document{review}",
     ]
     stable, lookback, window, ewenki = packs["ewenki_2024"]["caller_must_supply"]
     assert stable == f"review_stable_months: not stated in the document{review}"

@@ -93,6 +93,7 @@ ALLOWED: dict[tuple[str, str], str] = {
             "(split the registry from the registrations)"
         )
         for name in (
+            "caller_periods",
             "clue_visits",
             "events",
             "income_recent",

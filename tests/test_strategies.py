@@ -249,9 +249,15 @@ def test_allow_unknown_false_leaves_nothing_missing(household, as_of):
     assert household.self_coping is not None and household.serious_difficulty is not None
     head = household.members[0]
     assert head.counted_in_household and head.birth_date < date(2021, 1, 1)
-    # every figure the plan leaves to the caller is supplied (收入较低, the look-back start)
+    # every figure the plan leaves to the caller is supplied (收入较低, the look-back start, ⑤'s
+    # 较大 / 大幅 and the periods of its income fall)
     supplied = PACK.with_parameters(
-        low_income_threshold=8000, screening_lookback_start="2022-05-01"
+        low_income_threshold=8000,
+        screening_lookback_start="2022-05-01",
+        rigid_spending_threshold=10000,
+        sharp_income_fall_amount=3000,
+        income_fall_window="2022-01-01..2022-12-31",
+        income_fall_previous_window="2021-01-01..2021-12-31",
     )
     result = supplied.identify(household, as_of=as_of)
     assert result.missing_facts == ()
@@ -612,7 +618,7 @@ def test_a_packed_record_reaches_every_combination_and_shrinks_to_the_first_valu
 def test_every_value_of_the_enums_rules_select_by_is_drawn():
     """Enums the rules compare against (risk types, spending kinds, hukou, schooling, employment,
     monitoring categories, departments, channels) are uniform digits of their records, not
-    "loose" ones that a wide packed integer mostly draws as their first value: 300 seeded
+    "loose" ones that a wide packed integer mostly draws as their first value: 1,000 seeded
     households draw every risk type, spending kind and hukou kind, no risk type or spending kind
     in over 40 % of the draws (an earlier packing drew one risk type in half the events and three
     almost never) and rural hukou, drawn half the time by design plus its share of the other
@@ -623,9 +629,12 @@ def test_every_value_of_the_enums_rules_select_by_is_drawn():
 
     seen: dict[str, Counter[str]] = {"risk": Counter(), "spending": Counter(), "hukou": Counter()}
 
+    # 1,000 draws, not 300: hypothesis's generate phase also mutates (copies spans of earlier
+    # examples), so a short seeded run depends on its version's walk (6.170.23–27 drew no 农转非
+    # in 300 under this seed, rural in 80 %) — the check is about the strategy, not one walk.
     @seed(20261206)
     @settings(
-        max_examples=300,
+        max_examples=1000,
         database=None,
         phases=[Phase.generate],
         deadline=None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import polars as pl
@@ -50,3 +51,10 @@ def _self_paid_on_record(ctx: VarContext, kinds: Sequence[Any]) -> Value:
 @columnar("compliant_self_paid_within")
 def _self_paid_within(ctx: VarContext, months: int, kinds: Sequence[Any]) -> Value:
     return _self_paid(ctx, kinds, in_window("date", lookback_window(ctx.as_of, months)))
+
+
+@columnar("compliant_self_paid_since")
+def _self_paid_since(ctx: VarContext, since: date, kinds: Sequence[Any]) -> Value:
+    # from the caller's start to as_of, both included (a start after as_of: nothing, 0)
+    mask = (pl.col("date") >= _lit_date(since)) & (pl.col("date") <= _lit_date(ctx.as_of))
+    return _self_paid(ctx, kinds, mask)

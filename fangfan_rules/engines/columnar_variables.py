@@ -1261,6 +1261,7 @@ __all__ = [
 ]
 
 # Variables registered in their own modules (one import line each).
+from fangfan_rules.engines import columnar_caller_periods as _caller_periods  # noqa: E402, F401
 from fangfan_rules.engines import columnar_clue_visits as _clue_visits  # noqa: E402, F401
 from fangfan_rules.engines import columnar_events as _columnar_events  # noqa: E402, F401
 from fangfan_rules.engines import columnar_income_recent as _columnar_income_recent  # noqa: E402, F401

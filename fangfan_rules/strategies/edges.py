@@ -321,6 +321,12 @@ _SUM_WINDOWS: dict[str, tuple[Literal["self_paid", "burden"], _WindowOf]] = {
         "self_paid",
         lambda args, as_of: lookback_window(as_of, args["months"]),
     ),
+    "compliant_self_paid_since": (
+        "self_paid",
+        lambda args, as_of: (
+            DateRange(start=args["since"], end=as_of) if args["since"] <= as_of else None
+        ),
+    ),
     "medical_personal_burden": ("burden", lambda args, as_of: args["window"]),
     "medical_personal_burden_year_to_date": (
         "burden",

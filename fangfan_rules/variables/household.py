@@ -7,6 +7,7 @@ from datetime import date
 
 from fangfan_rules.dates import DateRange
 from fangfan_rules.facts import AreaTag
+from fangfan_rules.logic import Missing
 from fangfan_rules.variables import income
 from fangfan_rules.variables.registry import Context, known, variable
 from fangfan_rules.vocabulary import DibaoKind, ExpenditureKind, HousingGrade, HukouKind, RiskType
@@ -60,6 +61,20 @@ def _pcni(ctx: Context, window: DateRange) -> object:
 )
 def _pcni_change(ctx: Context, window: DateRange, previous: DateRange) -> object:
     return income.per_capita_change(ctx.household, window, previous)
+
+
+@variable(
+    "per_capita_net_income_fall",
+    value_type="money",
+    args={"window": "window", "previous": "window"},
+    zh="人均纯收入减少额（{window}较{previous}）",
+    en="fall in per-capita net income ({window} vs {previous})",
+)
+def _pcni_fall(ctx: Context, window: DateRange, previous: DateRange) -> object:
+    # The change read the other way round (previous minus window, positive when income fell), so
+    # a rule can compare a fall with a non-negative caller figure ("收入大幅缩", qianshan_2023 ⑤).
+    change = income.per_capita_change(ctx.household, window, previous)
+    return change if isinstance(change, Missing) else change.copy_negate()  # exact, no context
 
 
 @variable(

@@ -88,3 +88,25 @@ def _self_paid_within(ctx: Context, months: int, kinds: Sequence[ExpenditureKind
     return income.compliant_self_paid(
         ctx.household.expenditures, lookback_window(ctx.as_of, months), kinds
     )
+
+
+@variable(
+    "compliant_self_paid_since",
+    value_type="money",
+    args={"since": "date", "kinds": "enum_list"},
+    enum=ExpenditureKind,
+    zh="{since}以来合规自付支出（{kinds}）",
+    en="compliant self-paid spending since {since} ({kinds})",
+)
+def _self_paid_since(ctx: Context, since: date, kinds: Sequence[ExpenditureKind]) -> Decimal:
+    # Spending dated from the caller's look-back start to as_of, both included (a start after
+    # as_of is an empty period: 0, not an error — the caller's date is not the household's fault).
+    wanted = frozenset(kinds)
+    return sum(
+        (
+            e.compliant_self_paid
+            for e in ctx.household.expenditures
+            if e.kind in wanted and since <= e.date <= ctx.as_of
+        ),
+        Decimal("0.00"),
+    )
