@@ -71,6 +71,34 @@ def _meets(ctx: VarContext, channels: Sequence[Any]) -> Value:
     return _any_finding(ctx, channels, pl.col("meets_criteria"))
 
 
+@columnar("closed_clue_meets_criteria_not_entered")
+def _meets_not_entered(ctx: VarContext, channels: Sequence[Any]) -> Value:
+    # A closed clue followed (on or after its receipt) by an identification is answered: its
+    # finding no longer counts (false), whatever it was.
+    latest = (
+        ctx.tables["monitoring"]
+        .filter(pl.col("identified_on") <= pl.lit(ctx.as_of, dtype=pl.Date))
+        .group_by("household_id")
+        .agg(pl.col("identified_on").max().alias("identified"))
+    )
+    clues = ctx.tables["clues"].filter(_closed_via(ctx, channels))
+    entered = pl.col("identified").is_not_null() & (pl.col("identified") >= pl.col("received_on"))
+    frame = (
+        clues.join(latest, on="household_id", how="left")
+        .group_by("household_id")
+        .agg(
+            pl.when(entered)
+            .then(False)
+            .otherwise(pl.col("meets_criteria"))
+            .any(ignore_nulls=False)
+            .alias("v"),
+            pl.lit(True).alias("has"),
+        )
+    )
+    cols = ctx.join(frame)
+    return Value(pl.when(cols["has"].is_null()).then(False).otherwise(cols["v"]))
+
+
 @columnar("closed_clue_fails_criteria")
 def _fails(ctx: VarContext, channels: Sequence[Any]) -> Value:
     return _any_finding(ctx, channels, ~pl.col("meets_criteria"))
@@ -166,13 +194,20 @@ ITEMS: dict[str, Callable[..., pl.DataFrame]] = {
 
 
 def _closing(ctx: VarContext, kind: ClueKind) -> pl.DataFrame:
-    """household_id → ``closed``: the latest receipt of a warning of ``kind`` closed by as_of."""
-    return (
+    """household_id → ``closed``: the latest receipt of a warning of ``kind`` closed by as_of, or
+    the latest identification for monitoring by as_of if later
+    (:func:`fangfan_rules.variables.feeds.closed_since`)."""
+    warnings = (
         ctx.tables["clues"]
         .filter((pl.col("kind") == kind.value) & is_closed(ctx))
-        .group_by("household_id")
-        .agg(pl.col("received_on").max().alias("closed"))
+        .select("household_id", pl.col("received_on").alias("closed"))
     )
+    identified = (
+        ctx.tables["monitoring"]
+        .filter(pl.col("identified_on") <= pl.lit(ctx.as_of, dtype=pl.Date))
+        .select("household_id", pl.col("identified_on").alias("closed"))
+    )
+    return pl.concat([warnings, identified]).group_by("household_id").agg(pl.col("closed").max())
 
 
 def _not_closed_since(first: pl.Expr) -> pl.Expr:
@@ -193,11 +228,36 @@ def _open(ctx: VarContext, items: pl.DataFrame, source: FeedSource, since: date)
     return Value(ctx.join(frame, fill={"open": False})["open"])
 
 
+#: Sources whose item may exist undated: an expression over the level's rows that is true then
+#: (:func:`fangfan_rules.variables.feeds._undated_appraisal`).
+UNDATED: dict[str, pl.Expr] = {
+    "housing_appraisal_feed_open": pl.col("housing_appraised_on").is_null()
+    & pl.col("housing_grade").is_in(["C", "D"]),
+}
+
+
+def _undated_unknown(ctx: VarContext, source: FeedSource, since: date) -> Value:
+    """True where an undated item could be open (:func:`~fangfan_rules.variables.feeds.
+    undated_item_unknown`): it needs a fed month and no closing on or after the last one's start."""
+    last = last_feed_day(ctx.as_of)
+    rows = ctx.tables["households"].filter(UNDATED[source.name]).select("household_id")
+    if since > last:
+        return Value(pl.lit(False))
+    frame = rows.join(_closing(ctx, source.kind), on="household_id", how="left").select(
+        "household_id", _not_closed_since(pl.lit(last, dtype=pl.Date)).alias("maybe")
+    )
+    return Value(ctx.join(frame, fill={"maybe": False})["maybe"])
+
+
 def _register(source: FeedSource) -> None:
     items = ITEMS[source.name]
 
     def compute(ctx: VarContext, since: date, **selection: Any) -> Value:
-        return _open(ctx, items(ctx, **selection), source, since)
+        known = _open(ctx, items(ctx, **selection), source, since)
+        if source.name not in UNDATED:
+            return known
+        maybe = _undated_unknown(ctx, source, since)
+        return Value(pl.when(known.value).then(True).when(maybe.value).then(None).otherwise(False))
 
     columnar(source.name)(compute)
 
@@ -210,11 +270,19 @@ for _source in SOURCES:
 def _medical_burden_open(
     ctx: VarContext, since: date, care: Sequence[Any], threshold: Any
 ) -> Value:
-    # Per household and calendar year: the day the year's sum first went above the line
-    # (``crossed``) and the first day with spending of unknown care type (``untyped``); that
-    # spending on or before the crossing (or the last day read) leaves the crossing's day unknown.
-    last = pl.lit(last_feed_day(ctx.as_of), dtype=pl.Date)
+    # Per household and calendar year (:func:`fangfan_rules.variables.feeds.crossings`): the day
+    # the known spending crosses the line (``latest``), the day it crosses with every amount of
+    # unknown care type counted (``earliest``), and whether such spending comes on or before the
+    # crossing (or the last day read). Whether a day's item is open rises with the day (it must be
+    # on or after ``since`` and its month after the latest closing), so the possible days all
+    # answer alike when the earliest is open (and a crossing is certain) or the latest possible
+    # one is not.
+    last_day = last_feed_day(ctx.as_of)
+    last = pl.lit(last_day, dtype=pl.Date)
     line = int(Decimal(str(threshold)) * 100)
+    burden = (pl.col("total_fen") - pl.col("reimbursed_fen")).cast(I128)
+    counted = pl.col("care").is_in(_values(care))
+    untyped = pl.col("care").is_null()
     days = (
         ctx.tables["expenditures"]
         .filter(
@@ -224,42 +292,50 @@ def _medical_burden_open(
         )
         .group_by("household_id", "date")
         .agg(
-            (pl.col("total_fen") - pl.col("reimbursed_fen"))
-            .filter(pl.col("care").is_in(_values(care)))
-            .cast(I128)
-            .sum()
-            .alias("fen"),
-            pl.col("care").is_null().any().alias("untyped"),
+            burden.filter(counted).sum().alias("fen"),
+            burden.filter(untyped).sum().alias("ufen"),
+            untyped.any().alias("untyped"),
+            (counted | untyped).any().alias("candidate"),
         )
         .with_columns(pl.col("date").dt.year().alias("year"))
         .sort("household_id", "date")
-        .with_columns(pl.col("fen").cum_sum().over("household_id", "year").alias("sum"))
+        .with_columns(
+            pl.col("fen").cum_sum().over("household_id", "year").alias("known"),
+            (pl.col("fen") + pl.col("ufen")).cum_sum().over("household_id", "year").alias("all"),
+        )
     )
     years = days.group_by("household_id", "year").agg(
-        pl.col("date").filter(pl.col("sum") > line).min().alias("crossed"),
+        pl.col("date").filter(pl.col("known") > line).min().alias("latest"),
+        pl.col("date").filter(pl.col("all") > line).min().alias("earliest"),
         pl.col("date").filter(pl.col("untyped")).min().alias("untyped"),
+        pl.col("date").filter(pl.col("candidate")).max().alias("last_candidate"),
     )
     end = pl.min_horizontal(pl.date(pl.col("year"), 12, 31), last)
-    reach = pl.coalesce(pl.col("crossed"), end)
-    unknown = pl.col("untyped").is_not_null() & (pl.col("untyped") <= reach)
-    crossed = pl.col("crossed")
+    latest, earliest = pl.col("latest"), pl.col("earliest")
+    reach = pl.coalesce(latest, end)
+    uncertain = pl.col("untyped").is_not_null() & (pl.col("untyped") <= reach)
+    # the latest possible day: the known crossing, else the last day with spending that may count
+    highest = pl.coalesce(latest, pl.col("last_candidate"))
+
+    def is_open(day: pl.Expr) -> pl.Expr:
+        return (day >= pl.lit(since, dtype=pl.Date)) & (day <= last) & _not_closed_since(day)
+
     frame = (
         years.join(_closing(ctx, ClueKind.MEDICAL_BURDEN), on="household_id", how="left")
         .with_columns(
-            (
-                ~unknown
-                & crossed.is_not_null()
-                & (crossed >= pl.lit(since, dtype=pl.Date))
-                & _not_closed_since(crossed)
-            ).alias("known"),
-            (
-                unknown
-                & (reach >= pl.lit(since, dtype=pl.Date))
-                & _not_closed_since(pl.min_horizontal(reach, last))
-            ).alias("maybe"),
+            pl.when(~uncertain)
+            .then(latest.is_not_null() & is_open(latest).fill_null(False))
+            .when(earliest.is_null())
+            .then(False)
+            .when(latest.is_not_null() & is_open(earliest))
+            .then(True)
+            .when(~is_open(highest))
+            .then(False)
+            .otherwise(None)
+            .alias("v")
         )
         .group_by("household_id")
-        .agg(pl.col("known").any(), pl.col("maybe").any())
+        .agg(pl.col("v").any(ignore_nulls=False), pl.lit(True).alias("has"))
     )
-    cols = ctx.join(frame, fill={"known": False, "maybe": False})
-    return Value(pl.when(cols["known"]).then(True).when(cols["maybe"]).then(None).otherwise(False))
+    cols = ctx.join(frame)  # no fill: an unknown year's null must stay null
+    return Value(pl.when(cols["has"].is_null()).then(False).otherwise(cols["v"]))

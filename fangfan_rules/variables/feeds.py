@@ -6,8 +6,15 @@ a ledger until it is verified and closed ("逐条建立工作台账…办理一�
 limit of the notice ends an item. So an **item** is a dated fact (a member's dropout date, the start
 of a social-assistance spell…); it **belongs to a feed** when its date is on or after ``since`` (the
 first feed month the rule reads) and on or before the last day of as_of's previous month (a month's
-rows are sent only after it ends); it **stays open** until a warning of the feed's kind, received
-on or after the first day of the item's month and on or before as_of, is closed by as_of.
+rows are sent only after it ends; from the 1st of the next month an item is counted as fed although
+the departments' list is due by the 4th and the towns' copy by the 7th — a labelled reading: the
+item is on its way to the town, and counting it from the 1st never lets it fall between the month's
+end and the due day); it **stays open** until a warning of the feed's kind, received
+on or after the first day of the item's month and on or before as_of, is closed by as_of, or the
+household is identified for monitoring on or after that day (by as_of). The second is a reading:
+the notice's closed loop ends in 录入系统 (二、(一) "确保每一条监测预警信息从发现到办结形成工作闭环"),
+and an identification after the item is the strongest record that it was handled, even when no
+warning row of its kind was recorded.
 
 The warning kind that closes an item is the kind of its feed (:class:`~fangfan_rules.vocabulary.ClueKind`
 names one per 附件1 line), fixed here per item source: a variable takes a single enum, and the feeds
@@ -15,8 +22,9 @@ with a selection of their own (``kinds`` of spells or child statuses, ``care`` o
 for that selection.
 
 医保局's item is the day a calendar year's personal burden first went above the line
-(``medical_burden_feed_open``): at most one a year, its day unknown when spending of unknown care
-type comes on or before it.
+(``medical_burden_feed_open``): at most one a year. Spending of unknown care type on or before it
+makes its day uncertain (between the day with every untyped amount counted and the day with none);
+the item is unknown only when those possible days do not all give the same answer.
 
 A household (member) has an open item when any of its items is open. With that closing test the
 latest item decides: a closing warning received on or after the first day of the latest item's
@@ -35,7 +43,7 @@ from fangfan_rules.dates import month_end, month_start
 from fangfan_rules.logic import Missing
 from fangfan_rules.variables.registry import ArgType, Context, Level, get_variable, variable
 from fangfan_rules.variables.warnings import is_closed
-from fangfan_rules.vocabulary import CareType, ChildStatus, ClueKind, DibaoKind
+from fangfan_rules.vocabulary import CareType, ChildStatus, ClueKind, DibaoKind, HousingGrade
 
 #: The months an item's date is read against: feeds are sent for the months before as_of's.
 FEED_BACK = 1
@@ -53,11 +61,12 @@ def latest_item(items: Iterable[date | None], since: date, as_of: date) -> date 
 
 
 def closed_since(ctx: Context, kind: ClueKind, first: date) -> bool:
-    """A warning of ``kind`` received from ``first`` to as_of is closed by as_of (销号)."""
+    """A warning of ``kind`` received from ``first`` to as_of is closed by as_of (销号), or the
+    household was identified for monitoring from ``first`` to as_of (录入系统; see above)."""
     return any(
         c.kind == kind and c.received_on >= first and is_closed(c, ctx.as_of)
         for c in ctx.household.clues
-    )
+    ) or any(first <= r.identified_on <= ctx.as_of for r in ctx.household.monitoring)
 
 
 def item_open(ctx: Context, items: Iterable[date | None], kind: ClueKind, since: date) -> bool:
@@ -71,7 +80,9 @@ class FeedSource:
     """Where a feed's items come from, and the kind of warning that closes them.
 
     ``items(ctx, **selection)`` gives the item dates (None where there is no item);
-    ``selection`` names the arguments beyond ``since`` (with ``enum``) the source selects by.
+    ``selection`` names the arguments beyond ``since`` (with ``enum``) the source selects by;
+    ``undated(ctx)`` names the fact missing when an item exists but its date is not recorded
+    (empty: none such).
     """
 
     name: str
@@ -82,6 +93,7 @@ class FeedSource:
     en: str
     selection: tuple[str, ...] = ()
     enum: type | None = None
+    undated: Callable[[Context], tuple[str, ...]] | None = None
 
 
 def _date_variable(name: str) -> Callable[[Context], Iterable[date | None]]:
@@ -104,13 +116,33 @@ def _child_statuses(ctx: Context, kinds: Sequence[ChildStatus]) -> Iterable[date
     return (c.since for c in ctx.member.child_status if c.kind in wanted)
 
 
+def _undated_appraisal(ctx: Context) -> tuple[str, ...]:
+    # A C or D grade exists only through an appraisal (鉴定): with its date not recorded the item
+    # exists and may lie in a fed month — unknown, not "no" (CONVENTIONS "Unknown is not no").
+    g = ctx.household.guarantees
+    if g.housing_appraised_on is None and g.housing_grade in (HousingGrade.C, HousingGrade.D):
+        return ("guarantees.housing_appraised_on",)
+    return ()
+
+
+def undated_item_unknown(ctx: Context, kind: ClueKind, since: date) -> bool:
+    """An item whose date is not recorded could be open on as_of: some month is fed (``since`` to
+    the end of last month) and no warning of ``kind`` closed by as_of was received on or after
+    the first day of the last fed month (which would close an item of any fed month)."""
+    last = last_feed_day(ctx.as_of)
+    return since <= last and not closed_since(ctx, kind, month_start(last))
+
+
 def _renovations(ctx: Context) -> Iterable[date]:
     return (r.included_on for r in ctx.household.renovations)
 
 
 #: How every source's variable reads: "{since}至上月末新增<item>，且该月起收到的<kind>预警未销号".
-_OPEN_ZH = "{{since}}至上月末新增{item}，且该月起收到的{kind}预警未销号"
-_OPEN_EN = '{item} dated {{since}} to the end of last month, no "{kind}" warning received since that month closed'
+_OPEN_ZH = "{{since}}至上月末新增{item}，且该月起收到的{kind}预警未销号、该月起未认定为监测对象"
+_OPEN_EN = (
+    '{item} dated {{since}} to the end of last month, no "{kind}" warning received since that month'
+    " closed and no identification for monitoring since then"
+)
 
 #: Every feed item source (附件1), by variable name.
 SOURCES: tuple[FeedSource, ...] = (
@@ -153,6 +185,7 @@ SOURCES: tuple[FeedSource, ...] = (
         _date_variable("housing_appraised_on"),
         "住房经鉴定",
         "house appraised",
+        undated=_undated_appraisal,
     ),
     FeedSource(
         "renovation_feed_open",
@@ -186,8 +219,13 @@ SOURCES: tuple[FeedSource, ...] = (
 
 
 def _register(source: FeedSource) -> None:
-    def compute(ctx: Context, since: date, **selection: Any) -> bool:
-        return item_open(ctx, source.items(ctx, **selection), source.kind, since)
+    def compute(ctx: Context, since: date, **selection: Any) -> object:
+        if item_open(ctx, source.items(ctx, **selection), source.kind, since):
+            return True
+        missing = source.undated(ctx) if source.undated is not None else ()
+        if missing and undated_item_unknown(ctx, source.kind, since):
+            return Missing(missing)
+        return False
 
     args: dict[str, ArgType] = {"since": "date"}
     args.update((name, "enum_list") for name in source.selection)
@@ -210,17 +248,28 @@ for _source in SOURCES:
 
 @dataclass(frozen=True)
 class Crossing:
-    """The day a calendar year's personal burden first went above the line, as far as known.
+    """A calendar year's crossing of the line (the day its personal burden first went above it),
+    as far as the facts tell.
 
-    ``on``: the day (None when unknown); an unknown day lies in ``earliest`` … ``latest``
-    (spending of unknown care type on ``earliest`` might have taken the sum over, ``missing`` names
-    it; ``latest`` is the day the known spending alone did, or the last day read).
+    ``days``: the days it may fall on (each a day with spending that counts or of unknown care
+    type, from the earliest possible — every untyped amount counted — to the latest — none
+    counted); ``maybe_never``: the known spending alone does not cross, so there may be no item;
+    ``missing``: the untyped spending that leaves it open (empty: the day is known, ``days`` holds
+    it alone).
     """
 
-    on: date | None
-    earliest: date
-    latest: date
+    days: tuple[date, ...]
+    maybe_never: bool
     missing: tuple[str, ...] = ()
+
+
+def _first_over(days: list[tuple[date, Decimal]], threshold: Decimal) -> date | None:
+    total = Decimal("0.00")
+    for day, amount in days:
+        total += amount
+        if total > threshold:
+            return day
+    return None
 
 
 def crossings(
@@ -236,20 +285,21 @@ def crossings(
     out = []
     for year in range(since.year, last.year + 1):
         end = min(date(year, 12, 31), last)
-        year_medical = [e for e in medical if date(year, 1, 1) <= e.date <= end]
-        total, crossed = Decimal("0.00"), None
-        for e in year_medical:
-            if e.care in wanted:
-                total += e.personal_burden
-                if total > threshold:
-                    crossed = e.date
-                    break
-        untyped = [e for e in year_medical if e.care is None and e.date <= (crossed or end)]
-        if untyped:  # spending of unknown care type on or before the crossing: its day is unknown
-            missing = tuple(f"expenditures[medical {e.date}].care" for e in untyped)
-            out.append(Crossing(None, untyped[0].date, crossed or end, missing))
-        elif crossed is not None:
-            out.append(Crossing(crossed, crossed, crossed))
+        counted = [e for e in medical if date(year, 1, 1) <= e.date <= end and e.care in wanted]
+        untyped = [e for e in medical if date(year, 1, 1) <= e.date <= end and e.care is None]
+        latest = _first_over([(e.date, e.personal_burden) for e in counted], threshold)
+        relevant = [e for e in untyped if e.date <= (latest or end)]
+        if not relevant:
+            if latest is not None:
+                out.append(Crossing((latest,), False))
+            continue
+        both = sorted([*counted, *untyped], key=lambda e: e.date)
+        earliest = _first_over([(e.date, e.personal_burden) for e in both], threshold)
+        if earliest is None:  # not even every untyped amount takes it over: no item
+            continue
+        days = tuple(sorted({e.date for e in both if earliest <= e.date <= (latest or end)}))
+        missing = tuple(f"expenditures[medical {e.date}].care" for e in relevant)
+        out.append(Crossing(days, latest is None, missing))
     return out
 
 
@@ -260,30 +310,35 @@ def crossings(
     enum=CareType,
     zh="{since}至上月末当年度医疗费用个人负担（{care}）累计超过{threshold}，且该月起收到的"
     + ClueKind.MEDICAL_BURDEN.zh
-    + "预警未销号",
+    + "预警未销号、该月起未认定为监测对象",
     en="the calendar year's personal medical burden ({care}) went above {threshold} between "
     + '{since} and the end of last month, no "'
     + ClueKind.MEDICAL_BURDEN.en
-    + '" warning received since that month closed',
+    + '" warning received since that month closed and no identification for monitoring since then',
 )
 def _medical_burden_open(
     ctx: Context, since: date, care: Sequence[CareType], threshold: Decimal
 ) -> object:
     # 附件1 医保局 "新增…当年度…累计超过2万元": the item is the crossing, dated on the day the
-    # year's sum went above the line; one a year at most (the sum only grows).
+    # year's sum went above the line; one a year at most (the sum only grows). Spending of unknown
+    # care type makes the day uncertain: the answer is unknown only when the possible days (and
+    # "no crossing") do not all give the same answer.
     last = last_feed_day(ctx.as_of)
-    found = crossings(ctx, care, Decimal(str(threshold)), since)
-    if item_open(ctx, (c.on for c in found), ClueKind.MEDICAL_BURDEN, since):
-        return True
-    missing = [
-        fact
-        for c in found
-        if c.on is None
-        and c.earliest <= last
-        and c.latest >= since
-        and not closed_since(ctx, ClueKind.MEDICAL_BURDEN, month_start(min(c.latest, last)))
-        for fact in c.missing
-    ]
+
+    def is_open(day: date) -> bool:
+        return since <= day <= last and not closed_since(
+            ctx, ClueKind.MEDICAL_BURDEN, month_start(day)
+        )
+
+    missing: list[str] = []
+    for crossing in crossings(ctx, care, Decimal(str(threshold)), since):
+        answers = {is_open(day) for day in crossing.days}
+        if crossing.maybe_never:
+            answers.add(False)
+        if answers == {True}:
+            return True
+        if len(answers) > 1:
+            missing.extend(crossing.missing)
     return Missing(tuple(missing)) if missing else False
 
 
