@@ -1,7 +1,7 @@
 """Hand-worked tests, native and columnar alike, of three readings of jimo_2022 (audit 2026-12-07):
 
-- a feed item is handled when the household is identified for monitoring on or after the first day
-  of the item's month (the closed loop of 二、(一) ends in 录入系统);
+- a feed item is handled when the household is identified for monitoring on or after the item's
+  day (the closed loop of 二、(一) ends in 录入系统);
 - a C / D grade whose appraisal date is not recorded leaves the 住建局 feed unknown, not "no";
 - a closed warning recorded 符合认定标准 is answered by an identification on or after its receipt
   (附件2), even when the spell was eliminated later.
@@ -39,7 +39,8 @@ def _with_spells(h: ff.Household, *spells: dict[str, Any]) -> ff.Household:
 IDENTIFIED = {
     # id: (monitoring spells, expected value of dropout_feed_open for an April 2022 dropout)
     "no identification": ((), True),
-    "identified in the item's month": ((_spell("2022-04-01"),), False),
+    "identified in the item's month, before its day": ((_spell("2022-04-01"),), True),
+    "identified on the item's day": ((_spell("2022-04-09"),), False),
     "identified later, by as_of": ((_spell("2022-05-20"),), False),
     "identified before the item's month": ((_spell("2022-03-31"),), True),
     "identified after as_of": ((_spell("2022-06-21"),), True),
@@ -48,7 +49,7 @@ IDENTIFIED = {
 
 
 @pytest.mark.parametrize("case", sorted(IDENTIFIED))
-def test_an_identification_from_the_items_month_handles_it(case):
+def test_an_identification_from_the_items_day_handles_it(case):
     spells, expected = IDENTIFIED[case]
     h = _with_spells(pupil("2022-04-09", hid=f"H-{case}"), *spells)
     assert native("dropout_feed_open", h, member="c1") is expected
@@ -140,6 +141,16 @@ ENTERED = {
         (_spell("2020-03-01", "2021-06-01"),),
         True,
     ),
+    "是, monitored when it came, eliminated later": (
+        _meets(True),
+        (_spell("2021-03-01", "2023-12-01"),),
+        False,
+    ),
+    "是, a spell eliminated on the day of receipt": (
+        _meets(True),
+        (_spell("2021-03-01", "2022-05-01"),),
+        False,
+    ),
     "是, identified on the day of receipt": (_meets(True), (_spell("2022-05-01"),), False),
     "finding not recorded, never identified": (_meets(None), (), "unknown"),
     "finding not recorded, identified after": (_meets(None), (_spell("2022-05-20"),), False),
@@ -210,6 +221,30 @@ UNTYPED = {
         [_medical("2022-04-20", "25000", "inpatient"), _medical("2022-05-02", "30000", None)],
         True,
     ),
+    "untyped 25,000 in March, 10,000 inpatient in April: March or never": (
+        [_medical("2022-03-05", "25000", None), _medical("2022-04-20", "10000", "inpatient")],
+        False,
+    ),
+    "untyped 15,000 in March, 10,000 inpatient in April: April or never": (
+        [_medical("2022-03-05", "15000", None), _medical("2022-04-20", "10000", "inpatient")],
+        ("expenditures[medical 2022-03-05].care",),
+    ),
+    "two untyped 15,000 in March and April, 10,000 inpatient in May: March, May or never": (
+        [
+            _medical("2022-03-05", "15000", None),
+            _medical("2022-04-05", "15000", None),
+            _medical("2022-05-20", "10000", "inpatient"),
+        ],
+        ("expenditures[medical 2022-03-05].care", "expenditures[medical 2022-04-05].care"),
+    ),
+    "identified on 05-02: an April crossing is closed": (
+        [_medical("2022-04-20", "25000", "inpatient")],
+        False,
+    ),
+    "identified on 04-10: an April crossing of 04-20 after it is still open": (
+        [_medical("2022-04-20", "25000", "inpatient")],
+        True,
+    ),
     "普通门诊 does not count, untyped 19,000 in May: May or never": (
         [
             _medical("2022-04-20", "25000", "general_outpatient"),
@@ -223,7 +258,8 @@ UNTYPED = {
 @pytest.mark.parametrize("case", sorted(UNTYPED))
 def test_spending_of_unknown_care_type_is_unknown_only_where_it_could_change_the_answer(case):
     spending, expected = UNTYPED[case]
-    h = household(id=f"M-{case}", expenditures=spending)
+    spells = [_spell(f"2022-{case[14:19]}")] if case.startswith("identified on ") else []
+    h = household(id=f"M-{case}", expenditures=spending, monitoring=spells)
     args = {"care": CARE, "threshold": 20000}
     value = native("medical_burden_feed_open", h, **args)
     got = columnar("medical_burden_feed_open", [h], **args)[(h.id,)]

@@ -25,7 +25,7 @@ from fangfan_rules.engines.columnar_variables import (
     get_columnar,
     in_window,
 )
-from fangfan_rules.variables.feeds import SOURCES, FeedSource, last_feed_day
+from fangfan_rules.variables.feeds import SOURCES, FeedSource, last_feed_day, may_cross_from
 from fangfan_rules.vocabulary import ClueKind
 
 
@@ -73,27 +73,33 @@ def _meets(ctx: VarContext, channels: Sequence[Any]) -> Value:
 
 @columnar("closed_clue_meets_criteria_not_entered")
 def _meets_not_entered(ctx: VarContext, channels: Sequence[Any]) -> Value:
-    # A closed clue followed (on or after its receipt) by an identification is answered: its
-    # finding no longer counts (false), whatever it was.
-    latest = (
+    # A closed clue is answered by a spell identified by as_of and not eliminated before its
+    # receipt (identified after it, or open when it came): its finding no longer counts (false).
+    spells = (
         ctx.tables["monitoring"]
         .filter(pl.col("identified_on") <= pl.lit(ctx.as_of, dtype=pl.Date))
-        .group_by("household_id")
-        .agg(pl.col("identified_on").max().alias("identified"))
+        .select("household_id", "eliminated_on", pl.lit(True).alias("spell"))
     )
-    clues = ctx.tables["clues"].filter(_closed_via(ctx, channels))
-    entered = pl.col("identified").is_not_null() & (pl.col("identified") >= pl.col("received_on"))
-    frame = (
-        clues.join(latest, on="household_id", how="left")
-        .group_by("household_id")
+    clues = ctx.tables["clues"].filter(_closed_via(ctx, channels)).with_row_index("clue")
+    answers = pl.col("spell").is_not_null() & (
+        pl.col("eliminated_on").is_null() | (pl.col("eliminated_on") >= pl.col("received_on"))
+    )
+    per_clue = (
+        clues.join(spells, on="household_id", how="left")
+        .group_by("clue")
         .agg(
-            pl.when(entered)
-            .then(False)
-            .otherwise(pl.col("meets_criteria"))
-            .any(ignore_nulls=False)
-            .alias("v"),
-            pl.lit(True).alias("has"),
+            pl.col("household_id").first(),
+            pl.col("meets_criteria").first(),
+            answers.any().alias("answered"),
         )
+    )
+    frame = per_clue.group_by("household_id").agg(
+        pl.when(pl.col("answered"))
+        .then(False)
+        .otherwise(pl.col("meets_criteria"))
+        .any(ignore_nulls=False)
+        .alias("v"),
+        pl.lit(True).alias("has"),
     )
     cols = ctx.join(frame)
     return Value(pl.when(cols["has"].is_null()).then(False).otherwise(cols["v"]))
@@ -194,24 +200,40 @@ ITEMS: dict[str, Callable[..., pl.DataFrame]] = {
 
 
 def _closing(ctx: VarContext, kind: ClueKind) -> pl.DataFrame:
-    """household_id → ``closed``: the latest receipt of a warning of ``kind`` closed by as_of, or
-    the latest identification for monitoring by as_of if later
-    (:func:`fangfan_rules.variables.feeds.closed_since`)."""
+    """household_id → ``closed``: the latest receipt of a warning of ``kind`` closed by as_of, and
+    ``identified``: the latest identification for monitoring by as_of
+    (:func:`fangfan_rules.variables.feeds.item_closed`)."""
     warnings = (
         ctx.tables["clues"]
         .filter((pl.col("kind") == kind.value) & is_closed(ctx))
-        .select("household_id", pl.col("received_on").alias("closed"))
+        .group_by("household_id")
+        .agg(pl.col("received_on").max().alias("closed"))
     )
     identified = (
         ctx.tables["monitoring"]
         .filter(pl.col("identified_on") <= pl.lit(ctx.as_of, dtype=pl.Date))
-        .select("household_id", pl.col("identified_on").alias("closed"))
+        .group_by("household_id")
+        .agg(pl.col("identified_on").max().alias("identified"))
     )
-    return pl.concat([warnings, identified]).group_by("household_id").agg(pl.col("closed").max())
+    return warnings.join(identified, on="household_id", how="full", coalesce=True)
 
 
-def _not_closed_since(first: pl.Expr) -> pl.Expr:
-    return pl.col("closed").is_null() | (pl.col("closed") < first.dt.month_start())
+def _not_closed_since(day: pl.Expr) -> pl.Expr:
+    """The item dated ``day`` is not closed: no warning of its kind received from its month's
+    first day is closed, and no identification on or after it."""
+    return (pl.col("closed").is_null() | (pl.col("closed") < day.dt.month_start())) & (
+        pl.col("identified").is_null() | (pl.col("identified") < day)
+    )
+
+
+def _first_open_day(since: date) -> pl.Expr:
+    """The first day an item could be dated and still be open
+    (:func:`fangfan_rules.variables.feeds.first_open_day`)."""
+    return pl.max_horizontal(
+        pl.lit(since, dtype=pl.Date),
+        pl.col("closed").dt.month_start().dt.offset_by("1mo"),
+        pl.col("identified").dt.offset_by("1d"),
+    )
 
 
 def _open(ctx: VarContext, items: pl.DataFrame, source: FeedSource, since: date) -> Value:
@@ -270,15 +292,13 @@ for _source in SOURCES:
 def _medical_burden_open(
     ctx: VarContext, since: date, care: Sequence[Any], threshold: Any
 ) -> Value:
-    # Per household and calendar year (:func:`fangfan_rules.variables.feeds.crossings`): the day
-    # the known spending crosses the line (``latest``), the day it crosses with every amount of
-    # unknown care type counted (``earliest``), and whether such spending comes on or before the
-    # crossing (or the last day read). Whether a day's item is open rises with the day (it must be
-    # on or after ``since`` and its month after the latest closing), so the possible days all
-    # answer alike when the earliest is open (and a crossing is certain) or the latest possible
-    # one is not.
-    last_day = last_feed_day(ctx.as_of)
-    last = pl.lit(last_day, dtype=pl.Date)
+    # Per household and calendar year (:func:`fangfan_rules.variables.feeds.crossing_answer`):
+    # an item dated on or after the first open day ``L`` (and by the last fed day) is open. Some
+    # reading of the spending of unknown care type crosses on or after L iff the counted spending
+    # before L stays within the line and the counted spending plus the untyped from L goes over;
+    # some reading does not cross, or crosses before L, iff the counted spending never crosses or
+    # all of it counted crosses before L.
+    last = pl.lit(last_feed_day(ctx.as_of), dtype=pl.Date)
     line = int(Decimal(str(threshold)) * 100)
     burden = (pl.col("total_fen") - pl.col("reimbursed_fen")).cast(I128)
     counted = pl.col("care").is_in(_values(care))
@@ -294,8 +314,6 @@ def _medical_burden_open(
         .agg(
             burden.filter(counted).sum().alias("fen"),
             burden.filter(untyped).sum().alias("ufen"),
-            untyped.any().alias("untyped"),
-            (counted | untyped).any().alias("candidate"),
         )
         .with_columns(pl.col("date").dt.year().alias("year"))
         .sort("household_id", "date")
@@ -303,39 +321,82 @@ def _medical_burden_open(
             pl.col("fen").cum_sum().over("household_id", "year").alias("known"),
             (pl.col("fen") + pl.col("ufen")).cum_sum().over("household_id", "year").alias("all"),
         )
+        .join(_closing(ctx, ClueKind.MEDICAL_BURDEN), on="household_id", how="left")
+        .with_columns(_first_open_day(since).alias("L"))
     )
+    before, after = pl.col("date") < pl.col("L"), pl.col("date") >= pl.col("L")
     years = days.group_by("household_id", "year").agg(
         pl.col("date").filter(pl.col("known") > line).min().alias("latest"),
         pl.col("date").filter(pl.col("all") > line).min().alias("earliest"),
-        pl.col("date").filter(pl.col("untyped")).min().alias("untyped"),
-        pl.col("date").filter(pl.col("candidate")).max().alias("last_candidate"),
+        pl.col("fen").filter(before).sum().alias("counted_before"),
+        pl.col("fen").sum().alias("counted"),
+        pl.col("ufen").filter(after).sum().alias("untyped_after"),
+        (pl.col("ufen").filter(before) > 0).any().alias("untyped_before"),
+        pl.col("L").first(),
     )
+    years = _with_untyped_choice(ctx, years, care, since, line)
     end = pl.min_horizontal(pl.date(pl.col("year"), 12, 31), last)
-    latest, earliest = pl.col("latest"), pl.col("earliest")
-    reach = pl.coalesce(latest, end)
-    uncertain = pl.col("untyped").is_not_null() & (pl.col("untyped") <= reach)
-    # the latest possible day: the known crossing, else the last day with spending that may count
-    highest = pl.coalesce(latest, pl.col("last_candidate"))
-
-    def is_open(day: pl.Expr) -> pl.Expr:
-        return (day >= pl.lit(since, dtype=pl.Date)) & (day <= last) & _not_closed_since(day)
-
+    may_open = (pl.col("L") <= end) & pl.coalesce(
+        pl.col("choice"),
+        (pl.col("counted_before") <= line) & (pl.col("counted") + pl.col("untyped_after") > line),
+    )
+    may_not = pl.col("latest").is_null() | (pl.col("earliest") < pl.col("L")).fill_null(True)
     frame = (
-        years.join(_closing(ctx, ClueKind.MEDICAL_BURDEN), on="household_id", how="left")
-        .with_columns(
-            pl.when(~uncertain)
-            .then(latest.is_not_null() & is_open(latest).fill_null(False))
-            .when(earliest.is_null())
-            .then(False)
-            .when(latest.is_not_null() & is_open(earliest))
-            .then(True)
-            .when(~is_open(highest))
-            .then(False)
-            .otherwise(None)
-            .alias("v")
+        years.with_columns(
+            pl.when(~may_open).then(False).when(~may_not).then(True).otherwise(None).alias("v")
         )
         .group_by("household_id")
         .agg(pl.col("v").any(ignore_nulls=False), pl.lit(True).alias("has"))
     )
     cols = ctx.join(frame)  # no fill: an unknown year's null must stay null
     return Value(pl.when(cols["has"].is_null()).then(False).otherwise(cols["v"]))
+
+
+def _with_untyped_choice(
+    ctx: VarContext, years: pl.DataFrame, care: Sequence[Any], since: date, line: int
+) -> pl.DataFrame:
+    """``choice``: :func:`fangfan_rules.variables.feeds.may_cross_from` for the household-years
+    with spending of unknown care type before the first open day (a subset sum over those
+    amounts, computed row by row: such rows are few), null elsewhere (no choice to make)."""
+    rows = years.filter(pl.col("untyped_before"))
+    if rows.height == 0:
+        return years.with_columns(pl.lit(None, dtype=pl.Boolean).alias("choice"))
+    untyped = (
+        ctx.tables["expenditures"]
+        .filter((pl.col("kind") == "medical") & pl.col("care").is_null())
+        .select(
+            "household_id",
+            pl.col("date").dt.year().alias("year"),
+            "date",
+            (pl.col("total_fen") - pl.col("reimbursed_fen")).cast(I128).alias("fen"),
+        )
+        .join(rows.select("household_id", "year", "L"), on=["household_id", "year"])
+        .filter(pl.col("date") < pl.col("L"))
+        .group_by("household_id", "year")
+        .agg(pl.col("fen"))
+    )
+    line_yuan = Decimal(line) / 100
+    chosen = []
+    for row in rows.join(untyped, on=["household_id", "year"]).iter_rows(named=True):
+        chosen.append(
+            {
+                "household_id": row["household_id"],
+                "year": row["year"],
+                "choice": may_cross_from(
+                    Decimal(row["counted_before"]) / 100,
+                    Decimal(row["counted"]) / 100,
+                    [Decimal(f) / 100 for f in row["fen"]],
+                    Decimal(row["untyped_after"]) / 100,
+                    line_yuan,
+                ),
+            }
+        )
+    frame = pl.DataFrame(
+        chosen,
+        schema={
+            "household_id": years.schema["household_id"],
+            "year": years.schema["year"],
+            "choice": pl.Boolean,
+        },
+    )
+    return years.join(frame, on=["household_id", "year"], how="left")

@@ -11,7 +11,9 @@ the departments' list is due by the 4th and the towns' copy by the 7th — a lab
 item is on its way to the town, and counting it from the 1st never lets it fall between the month's
 end and the due day); it **stays open** until a warning of the feed's kind, received
 on or after the first day of the item's month and on or before as_of, is closed by as_of, or the
-household is identified for monitoring on or after that day (by as_of). The second is a reading:
+household is identified for monitoring on or after the item's own day (by as_of: an
+identification and a dated item can be compared by day, a warning and its item cannot be paired,
+hence the month). The second is a reading:
 the notice's closed loop ends in 录入系统 (二、(一) "确保每一条监测预警信息从发现到办结形成工作闭环"),
 and an identification after the item is the strongest record that it was handled, even when no
 warning row of its kind was recorded.
@@ -35,9 +37,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
+
+from dateutil.relativedelta import relativedelta
 
 from fangfan_rules.dates import month_end, month_start
 from fangfan_rules.logic import Missing
@@ -61,18 +65,45 @@ def latest_item(items: Iterable[date | None], since: date, as_of: date) -> date 
 
 
 def closed_since(ctx: Context, kind: ClueKind, first: date) -> bool:
-    """A warning of ``kind`` received from ``first`` to as_of is closed by as_of (销号), or the
-    household was identified for monitoring from ``first`` to as_of (录入系统; see above)."""
+    """A warning of ``kind`` received from ``first`` to as_of is closed by as_of (销号)."""
     return any(
         c.kind == kind and c.received_on >= first and is_closed(c, ctx.as_of)
         for c in ctx.household.clues
-    ) or any(first <= r.identified_on <= ctx.as_of for r in ctx.household.monitoring)
+    )
+
+
+def identified_since(ctx: Context, day: date) -> bool:
+    """The household was identified for monitoring on or after ``day``, by as_of (录入系统)."""
+    return any(day <= r.identified_on <= ctx.as_of for r in ctx.household.monitoring)
+
+
+def item_closed(ctx: Context, kind: ClueKind, day: date) -> bool:
+    """The item dated ``day`` is handled: a warning of ``kind`` received from the first day of its
+    month is closed (the facts cannot pair a warning with its item), or the household was
+    identified on or after the item's own day (the two can be compared by day)."""
+    return closed_since(ctx, kind, month_start(day)) or identified_since(ctx, day)
+
+
+def first_open_day(ctx: Context, kind: ClueKind, since: date) -> date:
+    """The first day an item of ``kind`` could be dated and still be open on as_of: ``since``,
+    after the month of the latest warning of ``kind`` received and closed, and after the latest
+    identification (whether an item is closed only falls as its day grows)."""
+    days = [since]
+    received = [
+        c.received_on for c in ctx.household.clues if c.kind == kind and is_closed(c, ctx.as_of)
+    ]
+    if received:
+        days.append(month_start(max(received)) + relativedelta(months=1))
+    identified = [r.identified_on for r in ctx.household.monitoring if r.identified_on <= ctx.as_of]
+    if identified:
+        days.append(max(identified) + timedelta(days=1))
+    return max(days)
 
 
 def item_open(ctx: Context, items: Iterable[date | None], kind: ClueKind, since: date) -> bool:
     """Some item of a feed is open on as_of (see the module docstring)."""
     latest = latest_item(items, since, ctx.as_of)
-    return latest is not None and not closed_since(ctx, kind, month_start(latest))
+    return latest is not None and not item_closed(ctx, kind, latest)
 
 
 @dataclass(frozen=True)
@@ -130,7 +161,7 @@ def undated_item_unknown(ctx: Context, kind: ClueKind, since: date) -> bool:
     the end of last month) and no warning of ``kind`` closed by as_of was received on or after
     the first day of the last fed month (which would close an item of any fed month)."""
     last = last_feed_day(ctx.as_of)
-    return since <= last and not closed_since(ctx, kind, month_start(last))
+    return since <= last and not item_closed(ctx, kind, last)
 
 
 def _renovations(ctx: Context) -> Iterable[date]:
@@ -138,10 +169,10 @@ def _renovations(ctx: Context) -> Iterable[date]:
 
 
 #: How every source's variable reads: "{since}至上月末新增<item>，且该月起收到的<kind>预警未销号".
-_OPEN_ZH = "{{since}}至上月末新增{item}，且该月起收到的{kind}预警未销号、该月起未认定为监测对象"
+_OPEN_ZH = "{{since}}至上月末新增{item}，且该月起收到的{kind}预警未销号、此后未认定为监测对象"
 _OPEN_EN = (
     '{item} dated {{since}} to the end of last month, no "{kind}" warning received since that month'
-    " closed and no identification for monitoring since then"
+    " closed and no identification for monitoring since the item"
 )
 
 #: Every feed item source (附件1), by variable name.
@@ -246,61 +277,86 @@ for _source in SOURCES:
 # --- 医保局: the month in which the calendar year's burden first went above the line ------------
 
 
-@dataclass(frozen=True)
-class Crossing:
-    """A calendar year's crossing of the line (the day its personal burden first went above it),
-    as far as the facts tell.
+def crossing_answer(
+    ctx: Context, care: Sequence[CareType], threshold: Decimal, since: date, year: int
+) -> object:
+    """Whether ``year``'s crossing of ``threshold`` (> : 超过; the day the 当年度 personal burden of
+    ``care`` first went above it) is an open item on as_of: True, False or unknown (naming the
+    spending of unknown care type that leaves it open).
 
-    ``days``: the days it may fall on (each a day with spending that counts or of unknown care
-    type, from the earliest possible — every untyped amount counted — to the latest — none
-    counted); ``maybe_never``: the known spending alone does not cross, so there may be no item;
-    ``missing``: the untyped spending that leaves it open (empty: the day is known, ``days`` holds
-    it alone).
+    An item dated on or after ``first_open_day`` (and by the last fed day) is open. Spending of
+    unknown care type may or may not count, so the crossing may fall on several days, or not
+    happen: some reading crosses on or after that day iff some choice of the untyped spending
+    before it keeps the sum before it within the line while the year's counted spending, that
+    choice and all untyped from that day go over (:func:`may_cross_from`); some reading does not
+    cross, or crosses before it, iff the counted spending alone never crosses or everything
+    counted crosses before it.
     """
-
-    days: tuple[date, ...]
-    maybe_never: bool
-    missing: tuple[str, ...] = ()
-
-
-def _first_over(days: list[tuple[date, Decimal]], threshold: Decimal) -> date | None:
-    total = Decimal("0.00")
-    for day, amount in days:
-        total += amount
-        if total > threshold:
-            return day
-    return None
-
-
-def crossings(
-    ctx: Context, care: Sequence[CareType], threshold: Decimal, since: date
-) -> list[Crossing]:
-    """Each calendar year's crossing of ``threshold`` (> : 超过), from ``since``'s year to the last
-    fed day: 当年度 sums start on 1 January, 住院 / 门诊慢特病 by ``care``."""
     last = last_feed_day(ctx.as_of)
+    end = min(date(year, 12, 31), last)
     wanted = frozenset(care)
-    medical = sorted(
-        (e for e in ctx.household.expenditures if e.kind == "medical"), key=lambda e: e.date
+    medical = [
+        e
+        for e in ctx.household.expenditures
+        if e.kind == "medical" and date(year, 1, 1) <= e.date <= end
+    ]
+    counted = sorted((e for e in medical if e.care in wanted), key=lambda e: e.date)
+    untyped = sorted((e for e in medical if e.care is None), key=lambda e: e.date)
+    first = first_open_day(ctx, ClueKind.MEDICAL_BURDEN, since)
+    latest = _first_over(counted, threshold)
+    earliest = _first_over(sorted([*counted, *untyped], key=lambda e: e.date), threshold)
+    may_open = first <= end and may_cross_from(
+        sum((e.personal_burden for e in counted if e.date < first), Decimal(0)),
+        sum((e.personal_burden for e in counted), Decimal(0)),
+        [e.personal_burden for e in untyped if e.date < first],
+        sum((e.personal_burden for e in untyped if e.date >= first), Decimal(0)),
+        threshold,
     )
-    out = []
-    for year in range(since.year, last.year + 1):
-        end = min(date(year, 12, 31), last)
-        counted = [e for e in medical if date(year, 1, 1) <= e.date <= end and e.care in wanted]
-        untyped = [e for e in medical if date(year, 1, 1) <= e.date <= end and e.care is None]
-        latest = _first_over([(e.date, e.personal_burden) for e in counted], threshold)
-        relevant = [e for e in untyped if e.date <= (latest or end)]
-        if not relevant:
-            if latest is not None:
-                out.append(Crossing((latest,), False))
-            continue
-        both = sorted([*counted, *untyped], key=lambda e: e.date)
-        earliest = _first_over([(e.date, e.personal_burden) for e in both], threshold)
-        if earliest is None:  # not even every untyped amount takes it over: no item
-            continue
-        days = tuple(sorted({e.date for e in both if earliest <= e.date <= (latest or end)}))
-        missing = tuple(f"expenditures[medical {e.date}].care" for e in relevant)
-        out.append(Crossing(days, latest is None, missing))
-    return out
+    may_not = latest is None or earliest is None or earliest < first
+    if not may_open:
+        return False
+    if not may_not:
+        return True
+    return Missing(
+        tuple(f"expenditures[medical {e.date}].care" for e in untyped if e.date <= (latest or end))
+    )
+
+
+#: Untyped amounts before the first open day enumerated exactly up to this many (a subset sum);
+#: beyond it the answer assumes a crossing may come (unknown, never a wrong "no").
+SUBSET_LIMIT = 16
+
+
+def may_cross_from(
+    counted_before: Decimal,
+    counted: Decimal,
+    untyped_before: Sequence[Decimal],
+    untyped_after: Decimal,
+    threshold: Decimal,
+) -> bool:
+    """Some choice of the untyped amounts before a day keeps the sum before it within
+    ``threshold`` (so any crossing comes on or after the day) while the whole year's counted
+    spending, that choice and every untyped amount from the day go over (one engine-neutral
+    definition: the columnar engine calls it for the rows that have untyped amounts before)."""
+    room = threshold - counted_before
+    if room < 0:
+        return False
+    amounts = [a for a in untyped_before if a > 0]
+    if len(amounts) > SUBSET_LIMIT:
+        return True  # conservative: at worst an unknown the facts could settle
+    sums = {Decimal(0)}
+    for amount in amounts:
+        sums |= {t + amount for t in sums if t + amount <= room}
+    return counted + max(sums) + untyped_after > threshold
+
+
+def _first_over(spending: list[Any], threshold: Decimal) -> date | None:
+    total = Decimal("0.00")
+    for e in spending:
+        total += e.personal_burden
+        if total > threshold:
+            return e.date  # type: ignore[no-any-return]
+    return None
 
 
 @variable(
@@ -310,35 +366,25 @@ def crossings(
     enum=CareType,
     zh="{since}至上月末当年度医疗费用个人负担（{care}）累计超过{threshold}，且该月起收到的"
     + ClueKind.MEDICAL_BURDEN.zh
-    + "预警未销号、该月起未认定为监测对象",
+    + "预警未销号、此后未认定为监测对象",
     en="the calendar year's personal medical burden ({care}) went above {threshold} between "
     + '{since} and the end of last month, no "'
     + ClueKind.MEDICAL_BURDEN.en
-    + '" warning received since that month closed and no identification for monitoring since then',
+    + '" warning received since that month closed and no identification for monitoring since',
 )
 def _medical_burden_open(
     ctx: Context, since: date, care: Sequence[CareType], threshold: Decimal
 ) -> object:
     # 附件1 医保局 "新增…当年度…累计超过2万元": the item is the crossing, dated on the day the
-    # year's sum went above the line; one a year at most (the sum only grows). Spending of unknown
-    # care type makes the day uncertain: the answer is unknown only when the possible days (and
-    # "no crossing") do not all give the same answer.
-    last = last_feed_day(ctx.as_of)
-
-    def is_open(day: date) -> bool:
-        return since <= day <= last and not closed_since(
-            ctx, ClueKind.MEDICAL_BURDEN, month_start(day)
-        )
-
+    # year's sum went above the line; one a year at most (the sum only grows). Unknown only when
+    # the readings of spending of unknown care type would not all give the same answer.
     missing: list[str] = []
-    for crossing in crossings(ctx, care, Decimal(str(threshold)), since):
-        answers = {is_open(day) for day in crossing.days}
-        if crossing.maybe_never:
-            answers.add(False)
-        if answers == {True}:
+    for year in range(since.year, last_feed_day(ctx.as_of).year + 1):
+        answer = crossing_answer(ctx, care, Decimal(str(threshold)), since, year)
+        if answer is True:
             return True
-        if len(answers) > 1:
-            missing.extend(crossing.missing)
+        if isinstance(answer, Missing):
+            missing.extend(answer.facts)
     return Missing(tuple(missing)) if missing else False
 
 

@@ -88,16 +88,19 @@ def _meets(ctx: Context, channels: Sequence[Channel]) -> object:
     value_type="bool",
     args={"channels": "enum_list"},
     enum=Channel,
-    zh="经{channels}收到、已办结的监测预警信息记录为符合认定标准，收到后未见认定为监测对象",
-    en="a closed warning via {channels} is recorded as meeting the identification standard and no "
-    "identification for monitoring followed its receipt",
+    zh="经{channels}收到、已办结的监测预警信息记录为符合认定标准，收到时不在监测帮扶范围内、收到后也未认定为监测对象",
+    en="a closed warning via {channels} is recorded as meeting the identification standard, the "
+    "household was not monitored when it came and no identification followed",
 )
 def _meets_not_entered(ctx: Context, channels: Sequence[Channel]) -> object:
-    # 附件2 是否符合认定标准 "是" ends in 录入系统 (二、(一)): a monitoring spell identified on or after
-    # the warning's receipt answers it, whatever became of the spell later (eliminated or not).
-    identified = [r.identified_on for r in ctx.household.monitoring if r.identified_on <= ctx.as_of]
+    # 附件2 是否符合认定标准 "是" ends in 录入系统 (二、(一)): a spell identified by as_of and not
+    # eliminated before the warning's receipt answers it — identified after it (whatever became
+    # of the spell later), or open when it came (no new entry needed).
+    spells = [r for r in ctx.household.monitoring if r.identified_on <= ctx.as_of]
     waiting = [
-        c for c in _closed_via(ctx, channels) if not any(d >= c.received_on for d in identified)
+        c
+        for c in _closed_via(ctx, channels)
+        if not any(r.eliminated_on is None or r.eliminated_on >= c.received_on for r in spells)
     ]
     return _any_finding(waiting, lambda met: met)
 
