@@ -150,8 +150,9 @@ def test_spells_statuses_appraisals_and_certificates_by_hand() -> None:
 
     appraised = {"housing_grade": "C", "only_house": True, "housing_appraised_on": "2022-04-20"}
     assert native("housing_appraisal_feed_open", household(guarantees=appraised)) is True
-    undated = {"housing_grade": "C", "only_house": True}
-    assert native("housing_appraisal_feed_open", household(guarantees=undated)) is False
+    undated = {"housing_grade": "C", "only_house": True}  # a C grade is appraised: date unknown
+    value = native("housing_appraisal_feed_open", household(guarantees=undated))
+    assert value == Missing(("guarantees.housing_appraised_on",))
 
     certified = {
         "id": "m1",
@@ -285,15 +286,21 @@ MEDICAL_CASES = {
         [],
         False,
     ),
-    "unknown care type before the crossing": (
+    "unknown care type before the crossing, enough to move it to March": (
         AS_OF,
-        [medical_stay("2022-03-01", "100", None), medical_stay("2022-04-10", "25000")],
+        [medical_stay("2022-03-01", "21000", None), medical_stay("2022-04-10", "25000")],
         [],
         UNTYPED,
     ),
-    "unknown care type before it, but its warning is closed": (
+    "unknown care type before the crossing, too little to move it": (
         AS_OF,
         [medical_stay("2022-03-01", "100", None), medical_stay("2022-04-10", "25000")],
+        [],
+        True,
+    ),
+    "unknown care type before it, but its warning is closed": (
+        AS_OF,
+        [medical_stay("2022-03-01", "21000", None), medical_stay("2022-04-10", "25000")],
         [clue("medical_burden", "2022-04-12", "2022-04-20")],
         False,
     ),

@@ -25,7 +25,7 @@ from fangfan_rules.engines.columnar_variables import (
     get_columnar,
     in_window,
 )
-from fangfan_rules.variables.feeds import SOURCES, FeedSource, last_feed_day
+from fangfan_rules.variables.feeds import SOURCES, FeedSource, last_feed_day, may_cross_from
 from fangfan_rules.vocabulary import ClueKind
 
 
@@ -69,6 +69,40 @@ def _any_finding(ctx: VarContext, channels: Sequence[Any], finding: pl.Expr) -> 
 @columnar("closed_clue_meets_criteria")
 def _meets(ctx: VarContext, channels: Sequence[Any]) -> Value:
     return _any_finding(ctx, channels, pl.col("meets_criteria"))
+
+
+@columnar("closed_clue_meets_criteria_not_entered")
+def _meets_not_entered(ctx: VarContext, channels: Sequence[Any]) -> Value:
+    # A closed clue is answered by a spell identified by as_of and not eliminated before its
+    # receipt (identified after it, or open when it came): its finding no longer counts (false).
+    spells = (
+        ctx.tables["monitoring"]
+        .filter(pl.col("identified_on") <= pl.lit(ctx.as_of, dtype=pl.Date))
+        .select("household_id", "eliminated_on", pl.lit(True).alias("spell"))
+    )
+    clues = ctx.tables["clues"].filter(_closed_via(ctx, channels)).with_row_index("clue")
+    answers = pl.col("spell").is_not_null() & (
+        pl.col("eliminated_on").is_null() | (pl.col("eliminated_on") >= pl.col("received_on"))
+    )
+    per_clue = (
+        clues.join(spells, on="household_id", how="left")
+        .group_by("clue")
+        .agg(
+            pl.col("household_id").first(),
+            pl.col("meets_criteria").first(),
+            answers.any().alias("answered"),
+        )
+    )
+    frame = per_clue.group_by("household_id").agg(
+        pl.when(pl.col("answered"))
+        .then(False)
+        .otherwise(pl.col("meets_criteria"))
+        .any(ignore_nulls=False)
+        .alias("v"),
+        pl.lit(True).alias("has"),
+    )
+    cols = ctx.join(frame)
+    return Value(pl.when(cols["has"].is_null()).then(False).otherwise(cols["v"]))
 
 
 @columnar("closed_clue_fails_criteria")
@@ -166,17 +200,40 @@ ITEMS: dict[str, Callable[..., pl.DataFrame]] = {
 
 
 def _closing(ctx: VarContext, kind: ClueKind) -> pl.DataFrame:
-    """household_id → ``closed``: the latest receipt of a warning of ``kind`` closed by as_of."""
-    return (
+    """household_id → ``closed``: the latest receipt of a warning of ``kind`` closed by as_of, and
+    ``identified``: the latest identification for monitoring by as_of
+    (:func:`fangfan_rules.variables.feeds.item_closed`)."""
+    warnings = (
         ctx.tables["clues"]
         .filter((pl.col("kind") == kind.value) & is_closed(ctx))
         .group_by("household_id")
         .agg(pl.col("received_on").max().alias("closed"))
     )
+    identified = (
+        ctx.tables["monitoring"]
+        .filter(pl.col("identified_on") <= pl.lit(ctx.as_of, dtype=pl.Date))
+        .group_by("household_id")
+        .agg(pl.col("identified_on").max().alias("identified"))
+    )
+    return warnings.join(identified, on="household_id", how="full", coalesce=True)
 
 
-def _not_closed_since(first: pl.Expr) -> pl.Expr:
-    return pl.col("closed").is_null() | (pl.col("closed") < first.dt.month_start())
+def _not_closed_since(day: pl.Expr) -> pl.Expr:
+    """The item dated ``day`` is not closed: no warning of its kind received from its month's
+    first day is closed, and no identification on or after it."""
+    return (pl.col("closed").is_null() | (pl.col("closed") < day.dt.month_start())) & (
+        pl.col("identified").is_null() | (pl.col("identified") < day)
+    )
+
+
+def _first_open_day(since: date) -> pl.Expr:
+    """The first day an item could be dated and still be open
+    (:func:`fangfan_rules.variables.feeds.first_open_day`)."""
+    return pl.max_horizontal(
+        pl.lit(since, dtype=pl.Date),
+        pl.col("closed").dt.month_start().dt.offset_by("1mo"),
+        pl.col("identified").dt.offset_by("1d"),
+    )
 
 
 def _open(ctx: VarContext, items: pl.DataFrame, source: FeedSource, since: date) -> Value:
@@ -193,11 +250,36 @@ def _open(ctx: VarContext, items: pl.DataFrame, source: FeedSource, since: date)
     return Value(ctx.join(frame, fill={"open": False})["open"])
 
 
+#: Sources whose item may exist undated: an expression over the level's rows that is true then
+#: (:func:`fangfan_rules.variables.feeds._undated_appraisal`).
+UNDATED: dict[str, pl.Expr] = {
+    "housing_appraisal_feed_open": pl.col("housing_appraised_on").is_null()
+    & pl.col("housing_grade").is_in(["C", "D"]),
+}
+
+
+def _undated_unknown(ctx: VarContext, source: FeedSource, since: date) -> Value:
+    """True where an undated item could be open (:func:`~fangfan_rules.variables.feeds.
+    undated_item_unknown`): it needs a fed month and no closing on or after the last one's start."""
+    last = last_feed_day(ctx.as_of)
+    rows = ctx.tables["households"].filter(UNDATED[source.name]).select("household_id")
+    if since > last:
+        return Value(pl.lit(False))
+    frame = rows.join(_closing(ctx, source.kind), on="household_id", how="left").select(
+        "household_id", _not_closed_since(pl.lit(last, dtype=pl.Date)).alias("maybe")
+    )
+    return Value(ctx.join(frame, fill={"maybe": False})["maybe"])
+
+
 def _register(source: FeedSource) -> None:
     items = ITEMS[source.name]
 
     def compute(ctx: VarContext, since: date, **selection: Any) -> Value:
-        return _open(ctx, items(ctx, **selection), source, since)
+        known = _open(ctx, items(ctx, **selection), source, since)
+        if source.name not in UNDATED:
+            return known
+        maybe = _undated_unknown(ctx, source, since)
+        return Value(pl.when(known.value).then(True).when(maybe.value).then(None).otherwise(False))
 
     columnar(source.name)(compute)
 
@@ -210,11 +292,17 @@ for _source in SOURCES:
 def _medical_burden_open(
     ctx: VarContext, since: date, care: Sequence[Any], threshold: Any
 ) -> Value:
-    # Per household and calendar year: the day the year's sum first went above the line
-    # (``crossed``) and the first day with spending of unknown care type (``untyped``); that
-    # spending on or before the crossing (or the last day read) leaves the crossing's day unknown.
+    # Per household and calendar year (:func:`fangfan_rules.variables.feeds.crossing_answer`):
+    # an item dated on or after the first open day ``L`` (and by the last fed day) is open. Some
+    # reading of the spending of unknown care type crosses on or after L iff the counted spending
+    # before L stays within the line and the counted spending plus the untyped from L goes over;
+    # some reading does not cross, or crosses before L, iff the counted spending never crosses or
+    # all of it counted crosses before L.
     last = pl.lit(last_feed_day(ctx.as_of), dtype=pl.Date)
     line = int(Decimal(str(threshold)) * 100)
+    burden = (pl.col("total_fen") - pl.col("reimbursed_fen")).cast(I128)
+    counted = pl.col("care").is_in(_values(care))
+    untyped = pl.col("care").is_null()
     days = (
         ctx.tables["expenditures"]
         .filter(
@@ -224,42 +312,91 @@ def _medical_burden_open(
         )
         .group_by("household_id", "date")
         .agg(
-            (pl.col("total_fen") - pl.col("reimbursed_fen"))
-            .filter(pl.col("care").is_in(_values(care)))
-            .cast(I128)
-            .sum()
-            .alias("fen"),
-            pl.col("care").is_null().any().alias("untyped"),
+            burden.filter(counted).sum().alias("fen"),
+            burden.filter(untyped).sum().alias("ufen"),
         )
         .with_columns(pl.col("date").dt.year().alias("year"))
         .sort("household_id", "date")
-        .with_columns(pl.col("fen").cum_sum().over("household_id", "year").alias("sum"))
-    )
-    years = days.group_by("household_id", "year").agg(
-        pl.col("date").filter(pl.col("sum") > line).min().alias("crossed"),
-        pl.col("date").filter(pl.col("untyped")).min().alias("untyped"),
-    )
-    end = pl.min_horizontal(pl.date(pl.col("year"), 12, 31), last)
-    reach = pl.coalesce(pl.col("crossed"), end)
-    unknown = pl.col("untyped").is_not_null() & (pl.col("untyped") <= reach)
-    crossed = pl.col("crossed")
-    frame = (
-        years.join(_closing(ctx, ClueKind.MEDICAL_BURDEN), on="household_id", how="left")
         .with_columns(
-            (
-                ~unknown
-                & crossed.is_not_null()
-                & (crossed >= pl.lit(since, dtype=pl.Date))
-                & _not_closed_since(crossed)
-            ).alias("known"),
-            (
-                unknown
-                & (reach >= pl.lit(since, dtype=pl.Date))
-                & _not_closed_since(pl.min_horizontal(reach, last))
-            ).alias("maybe"),
+            pl.col("fen").cum_sum().over("household_id", "year").alias("known"),
+            (pl.col("fen") + pl.col("ufen")).cum_sum().over("household_id", "year").alias("all"),
+        )
+        .join(_closing(ctx, ClueKind.MEDICAL_BURDEN), on="household_id", how="left")
+        .with_columns(_first_open_day(since).alias("L"))
+    )
+    before, after = pl.col("date") < pl.col("L"), pl.col("date") >= pl.col("L")
+    years = days.group_by("household_id", "year").agg(
+        pl.col("date").filter(pl.col("known") > line).min().alias("latest"),
+        pl.col("date").filter(pl.col("all") > line).min().alias("earliest"),
+        pl.col("fen").filter(before).sum().alias("counted_before"),
+        pl.col("fen").sum().alias("counted"),
+        pl.col("ufen").filter(after).sum().alias("untyped_after"),
+        (pl.col("ufen").filter(before) > 0).any().alias("untyped_before"),
+        pl.col("L").first(),
+    )
+    years = _with_untyped_choice(ctx, years, care, since, line)
+    end = pl.min_horizontal(pl.date(pl.col("year"), 12, 31), last)
+    may_open = (pl.col("L") <= end) & pl.coalesce(
+        pl.col("choice"),
+        (pl.col("counted_before") <= line) & (pl.col("counted") + pl.col("untyped_after") > line),
+    )
+    may_not = pl.col("latest").is_null() | (pl.col("earliest") < pl.col("L")).fill_null(True)
+    frame = (
+        years.with_columns(
+            pl.when(~may_open).then(False).when(~may_not).then(True).otherwise(None).alias("v")
         )
         .group_by("household_id")
-        .agg(pl.col("known").any(), pl.col("maybe").any())
+        .agg(pl.col("v").any(ignore_nulls=False), pl.lit(True).alias("has"))
     )
-    cols = ctx.join(frame, fill={"known": False, "maybe": False})
-    return Value(pl.when(cols["known"]).then(True).when(cols["maybe"]).then(None).otherwise(False))
+    cols = ctx.join(frame)  # no fill: an unknown year's null must stay null
+    return Value(pl.when(cols["has"].is_null()).then(False).otherwise(cols["v"]))
+
+
+def _with_untyped_choice(
+    ctx: VarContext, years: pl.DataFrame, care: Sequence[Any], since: date, line: int
+) -> pl.DataFrame:
+    """``choice``: :func:`fangfan_rules.variables.feeds.may_cross_from` for the household-years
+    with spending of unknown care type before the first open day (a subset sum over those
+    amounts, computed row by row: such rows are few), null elsewhere (no choice to make)."""
+    rows = years.filter(pl.col("untyped_before"))
+    if rows.height == 0:
+        return years.with_columns(pl.lit(None, dtype=pl.Boolean).alias("choice"))
+    untyped = (
+        ctx.tables["expenditures"]
+        .filter((pl.col("kind") == "medical") & pl.col("care").is_null())
+        .select(
+            "household_id",
+            pl.col("date").dt.year().alias("year"),
+            "date",
+            (pl.col("total_fen") - pl.col("reimbursed_fen")).cast(I128).alias("fen"),
+        )
+        .join(rows.select("household_id", "year", "L"), on=["household_id", "year"])
+        .filter(pl.col("date") < pl.col("L"))
+        .group_by("household_id", "year")
+        .agg(pl.col("fen"))
+    )
+    line_yuan = Decimal(line) / 100
+    chosen = []
+    for row in rows.join(untyped, on=["household_id", "year"]).iter_rows(named=True):
+        chosen.append(
+            {
+                "household_id": row["household_id"],
+                "year": row["year"],
+                "choice": may_cross_from(
+                    Decimal(row["counted_before"]) / 100,
+                    Decimal(row["counted"]) / 100,
+                    [Decimal(f) / 100 for f in row["fen"]],
+                    Decimal(row["untyped_after"]) / 100,
+                    line_yuan,
+                ),
+            }
+        )
+    frame = pl.DataFrame(
+        chosen,
+        schema={
+            "household_id": years.schema["household_id"],
+            "year": years.schema["year"],
+            "choice": pl.Boolean,
+        },
+    )
+    return years.join(frame, on=["household_id", "year"], how="left")

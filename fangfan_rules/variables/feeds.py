@@ -6,8 +6,17 @@ a ledger until it is verified and closed ("逐条建立工作台账…办理一�
 limit of the notice ends an item. So an **item** is a dated fact (a member's dropout date, the start
 of a social-assistance spell…); it **belongs to a feed** when its date is on or after ``since`` (the
 first feed month the rule reads) and on or before the last day of as_of's previous month (a month's
-rows are sent only after it ends); it **stays open** until a warning of the feed's kind, received
-on or after the first day of the item's month and on or before as_of, is closed by as_of.
+rows are sent only after it ends; from the 1st of the next month an item is counted as fed although
+the departments' list is due by the 4th and the towns' copy by the 7th — a labelled reading: the
+item is on its way to the town, and counting it from the 1st never lets it fall between the month's
+end and the due day); it **stays open** until a warning of the feed's kind, received
+on or after the first day of the item's month and on or before as_of, is closed by as_of, or the
+household is identified for monitoring on or after the item's own day (by as_of: an
+identification and a dated item can be compared by day, a warning and its item cannot be paired,
+hence the month). The second is a reading:
+the notice's closed loop ends in 录入系统 (二、(一) "确保每一条监测预警信息从发现到办结形成工作闭环"),
+and an identification after the item is the strongest record that it was handled, even when no
+warning row of its kind was recorded.
 
 The warning kind that closes an item is the kind of its feed (:class:`~fangfan_rules.vocabulary.ClueKind`
 names one per 附件1 line), fixed here per item source: a variable takes a single enum, and the feeds
@@ -15,8 +24,9 @@ with a selection of their own (``kinds`` of spells or child statuses, ``care`` o
 for that selection.
 
 医保局's item is the day a calendar year's personal burden first went above the line
-(``medical_burden_feed_open``): at most one a year, its day unknown when spending of unknown care
-type comes on or before it.
+(``medical_burden_feed_open``): at most one a year. Spending of unknown care type on or before it
+makes its day uncertain (between the day with every untyped amount counted and the day with none);
+the item is unknown only when those possible days do not all give the same answer.
 
 A household (member) has an open item when any of its items is open. With that closing test the
 latest item decides: a closing warning received on or after the first day of the latest item's
@@ -27,15 +37,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
+
+from dateutil.relativedelta import relativedelta
 
 from fangfan_rules.dates import month_end, month_start
 from fangfan_rules.logic import Missing
 from fangfan_rules.variables.registry import ArgType, Context, Level, get_variable, variable
 from fangfan_rules.variables.warnings import is_closed
-from fangfan_rules.vocabulary import CareType, ChildStatus, ClueKind, DibaoKind
+from fangfan_rules.vocabulary import CareType, ChildStatus, ClueKind, DibaoKind, HousingGrade
 
 #: The months an item's date is read against: feeds are sent for the months before as_of's.
 FEED_BACK = 1
@@ -60,10 +72,38 @@ def closed_since(ctx: Context, kind: ClueKind, first: date) -> bool:
     )
 
 
+def identified_since(ctx: Context, day: date) -> bool:
+    """The household was identified for monitoring on or after ``day``, by as_of (录入系统)."""
+    return any(day <= r.identified_on <= ctx.as_of for r in ctx.household.monitoring)
+
+
+def item_closed(ctx: Context, kind: ClueKind, day: date) -> bool:
+    """The item dated ``day`` is handled: a warning of ``kind`` received from the first day of its
+    month is closed (the facts cannot pair a warning with its item), or the household was
+    identified on or after the item's own day (the two can be compared by day)."""
+    return closed_since(ctx, kind, month_start(day)) or identified_since(ctx, day)
+
+
+def first_open_day(ctx: Context, kind: ClueKind, since: date) -> date:
+    """The first day an item of ``kind`` could be dated and still be open on as_of: ``since``,
+    after the month of the latest warning of ``kind`` received and closed, and after the latest
+    identification (whether an item is closed only falls as its day grows)."""
+    days = [since]
+    received = [
+        c.received_on for c in ctx.household.clues if c.kind == kind and is_closed(c, ctx.as_of)
+    ]
+    if received:
+        days.append(month_start(max(received)) + relativedelta(months=1))
+    identified = [r.identified_on for r in ctx.household.monitoring if r.identified_on <= ctx.as_of]
+    if identified:
+        days.append(max(identified) + timedelta(days=1))
+    return max(days)
+
+
 def item_open(ctx: Context, items: Iterable[date | None], kind: ClueKind, since: date) -> bool:
     """Some item of a feed is open on as_of (see the module docstring)."""
     latest = latest_item(items, since, ctx.as_of)
-    return latest is not None and not closed_since(ctx, kind, month_start(latest))
+    return latest is not None and not item_closed(ctx, kind, latest)
 
 
 @dataclass(frozen=True)
@@ -71,7 +111,9 @@ class FeedSource:
     """Where a feed's items come from, and the kind of warning that closes them.
 
     ``items(ctx, **selection)`` gives the item dates (None where there is no item);
-    ``selection`` names the arguments beyond ``since`` (with ``enum``) the source selects by.
+    ``selection`` names the arguments beyond ``since`` (with ``enum``) the source selects by;
+    ``undated(ctx)`` names the fact missing when an item exists but its date is not recorded
+    (empty: none such).
     """
 
     name: str
@@ -82,6 +124,7 @@ class FeedSource:
     en: str
     selection: tuple[str, ...] = ()
     enum: type | None = None
+    undated: Callable[[Context], tuple[str, ...]] | None = None
 
 
 def _date_variable(name: str) -> Callable[[Context], Iterable[date | None]]:
@@ -104,13 +147,33 @@ def _child_statuses(ctx: Context, kinds: Sequence[ChildStatus]) -> Iterable[date
     return (c.since for c in ctx.member.child_status if c.kind in wanted)
 
 
+def _undated_appraisal(ctx: Context) -> tuple[str, ...]:
+    # A C or D grade exists only through an appraisal (鉴定): with its date not recorded the item
+    # exists and may lie in a fed month — unknown, not "no" (CONVENTIONS "Unknown is not no").
+    g = ctx.household.guarantees
+    if g.housing_appraised_on is None and g.housing_grade in (HousingGrade.C, HousingGrade.D):
+        return ("guarantees.housing_appraised_on",)
+    return ()
+
+
+def undated_item_unknown(ctx: Context, kind: ClueKind, since: date) -> bool:
+    """An item whose date is not recorded could be open on as_of: some month is fed (``since`` to
+    the end of last month) and no warning of ``kind`` closed by as_of was received on or after
+    the first day of the last fed month (which would close an item of any fed month)."""
+    last = last_feed_day(ctx.as_of)
+    return since <= last and not item_closed(ctx, kind, last)
+
+
 def _renovations(ctx: Context) -> Iterable[date]:
     return (r.included_on for r in ctx.household.renovations)
 
 
 #: How every source's variable reads: "{since}至上月末新增<item>，且该月起收到的<kind>预警未销号".
-_OPEN_ZH = "{{since}}至上月末新增{item}，且该月起收到的{kind}预警未销号"
-_OPEN_EN = '{item} dated {{since}} to the end of last month, no "{kind}" warning received since that month closed'
+_OPEN_ZH = "{{since}}至上月末新增{item}，且该月起收到的{kind}预警未销号、此后未认定为监测对象"
+_OPEN_EN = (
+    '{item} dated {{since}} to the end of last month, no "{kind}" warning received since that month'
+    " closed and no identification for monitoring since the item"
+)
 
 #: Every feed item source (附件1), by variable name.
 SOURCES: tuple[FeedSource, ...] = (
@@ -153,6 +216,7 @@ SOURCES: tuple[FeedSource, ...] = (
         _date_variable("housing_appraised_on"),
         "住房经鉴定",
         "house appraised",
+        undated=_undated_appraisal,
     ),
     FeedSource(
         "renovation_feed_open",
@@ -186,8 +250,13 @@ SOURCES: tuple[FeedSource, ...] = (
 
 
 def _register(source: FeedSource) -> None:
-    def compute(ctx: Context, since: date, **selection: Any) -> bool:
-        return item_open(ctx, source.items(ctx, **selection), source.kind, since)
+    def compute(ctx: Context, since: date, **selection: Any) -> object:
+        if item_open(ctx, source.items(ctx, **selection), source.kind, since):
+            return True
+        missing = source.undated(ctx) if source.undated is not None else ()
+        if missing and undated_item_unknown(ctx, source.kind, since):
+            return Missing(missing)
+        return False
 
     args: dict[str, ArgType] = {"since": "date"}
     args.update((name, "enum_list") for name in source.selection)
@@ -208,49 +277,86 @@ for _source in SOURCES:
 # --- 医保局: the month in which the calendar year's burden first went above the line ------------
 
 
-@dataclass(frozen=True)
-class Crossing:
-    """The day a calendar year's personal burden first went above the line, as far as known.
+def crossing_answer(
+    ctx: Context, care: Sequence[CareType], threshold: Decimal, since: date, year: int
+) -> object:
+    """Whether ``year``'s crossing of ``threshold`` (> : 超过; the day the 当年度 personal burden of
+    ``care`` first went above it) is an open item on as_of: True, False or unknown (naming the
+    spending of unknown care type that leaves it open).
 
-    ``on``: the day (None when unknown); an unknown day lies in ``earliest`` … ``latest``
-    (spending of unknown care type on ``earliest`` might have taken the sum over, ``missing`` names
-    it; ``latest`` is the day the known spending alone did, or the last day read).
+    An item dated on or after ``first_open_day`` (and by the last fed day) is open. Spending of
+    unknown care type may or may not count, so the crossing may fall on several days, or not
+    happen: some reading crosses on or after that day iff some choice of the untyped spending
+    before it keeps the sum before it within the line while the year's counted spending, that
+    choice and all untyped from that day go over (:func:`may_cross_from`); some reading does not
+    cross, or crosses before it, iff the counted spending alone never crosses or everything
+    counted crosses before it.
     """
-
-    on: date | None
-    earliest: date
-    latest: date
-    missing: tuple[str, ...] = ()
-
-
-def crossings(
-    ctx: Context, care: Sequence[CareType], threshold: Decimal, since: date
-) -> list[Crossing]:
-    """Each calendar year's crossing of ``threshold`` (> : 超过), from ``since``'s year to the last
-    fed day: 当年度 sums start on 1 January, 住院 / 门诊慢特病 by ``care``."""
     last = last_feed_day(ctx.as_of)
+    end = min(date(year, 12, 31), last)
     wanted = frozenset(care)
-    medical = sorted(
-        (e for e in ctx.household.expenditures if e.kind == "medical"), key=lambda e: e.date
+    medical = [
+        e
+        for e in ctx.household.expenditures
+        if e.kind == "medical" and date(year, 1, 1) <= e.date <= end
+    ]
+    counted = sorted((e for e in medical if e.care in wanted), key=lambda e: e.date)
+    untyped = sorted((e for e in medical if e.care is None), key=lambda e: e.date)
+    first = first_open_day(ctx, ClueKind.MEDICAL_BURDEN, since)
+    latest = _first_over(counted, threshold)
+    earliest = _first_over(sorted([*counted, *untyped], key=lambda e: e.date), threshold)
+    may_open = first <= end and may_cross_from(
+        sum((e.personal_burden for e in counted if e.date < first), Decimal(0)),
+        sum((e.personal_burden for e in counted), Decimal(0)),
+        [e.personal_burden for e in untyped if e.date < first],
+        sum((e.personal_burden for e in untyped if e.date >= first), Decimal(0)),
+        threshold,
     )
-    out = []
-    for year in range(since.year, last.year + 1):
-        end = min(date(year, 12, 31), last)
-        year_medical = [e for e in medical if date(year, 1, 1) <= e.date <= end]
-        total, crossed = Decimal("0.00"), None
-        for e in year_medical:
-            if e.care in wanted:
-                total += e.personal_burden
-                if total > threshold:
-                    crossed = e.date
-                    break
-        untyped = [e for e in year_medical if e.care is None and e.date <= (crossed or end)]
-        if untyped:  # spending of unknown care type on or before the crossing: its day is unknown
-            missing = tuple(f"expenditures[medical {e.date}].care" for e in untyped)
-            out.append(Crossing(None, untyped[0].date, crossed or end, missing))
-        elif crossed is not None:
-            out.append(Crossing(crossed, crossed, crossed))
-    return out
+    may_not = latest is None or earliest is None or earliest < first
+    if not may_open:
+        return False
+    if not may_not:
+        return True
+    return Missing(
+        tuple(f"expenditures[medical {e.date}].care" for e in untyped if e.date <= (latest or end))
+    )
+
+
+#: Untyped amounts before the first open day enumerated exactly up to this many (a subset sum);
+#: beyond it the answer assumes a crossing may come (unknown, never a wrong "no").
+SUBSET_LIMIT = 16
+
+
+def may_cross_from(
+    counted_before: Decimal,
+    counted: Decimal,
+    untyped_before: Sequence[Decimal],
+    untyped_after: Decimal,
+    threshold: Decimal,
+) -> bool:
+    """Some choice of the untyped amounts before a day keeps the sum before it within
+    ``threshold`` (so any crossing comes on or after the day) while the whole year's counted
+    spending, that choice and every untyped amount from the day go over (one engine-neutral
+    definition: the columnar engine calls it for the rows that have untyped amounts before)."""
+    room = threshold - counted_before
+    if room < 0:
+        return False
+    amounts = [a for a in untyped_before if a > 0]
+    if len(amounts) > SUBSET_LIMIT:
+        return True  # conservative: at worst an unknown the facts could settle
+    sums = {Decimal(0)}
+    for amount in amounts:
+        sums |= {t + amount for t in sums if t + amount <= room}
+    return counted + max(sums) + untyped_after > threshold
+
+
+def _first_over(spending: list[Any], threshold: Decimal) -> date | None:
+    total = Decimal("0.00")
+    for e in spending:
+        total += e.personal_burden
+        if total > threshold:
+            return e.date  # type: ignore[no-any-return]
+    return None
 
 
 @variable(
@@ -260,30 +366,25 @@ def crossings(
     enum=CareType,
     zh="{since}至上月末当年度医疗费用个人负担（{care}）累计超过{threshold}，且该月起收到的"
     + ClueKind.MEDICAL_BURDEN.zh
-    + "预警未销号",
+    + "预警未销号、此后未认定为监测对象",
     en="the calendar year's personal medical burden ({care}) went above {threshold} between "
     + '{since} and the end of last month, no "'
     + ClueKind.MEDICAL_BURDEN.en
-    + '" warning received since that month closed',
+    + '" warning received since that month closed and no identification for monitoring since',
 )
 def _medical_burden_open(
     ctx: Context, since: date, care: Sequence[CareType], threshold: Decimal
 ) -> object:
     # 附件1 医保局 "新增…当年度…累计超过2万元": the item is the crossing, dated on the day the
-    # year's sum went above the line; one a year at most (the sum only grows).
-    last = last_feed_day(ctx.as_of)
-    found = crossings(ctx, care, Decimal(str(threshold)), since)
-    if item_open(ctx, (c.on for c in found), ClueKind.MEDICAL_BURDEN, since):
-        return True
-    missing = [
-        fact
-        for c in found
-        if c.on is None
-        and c.earliest <= last
-        and c.latest >= since
-        and not closed_since(ctx, ClueKind.MEDICAL_BURDEN, month_start(min(c.latest, last)))
-        for fact in c.missing
-    ]
+    # year's sum went above the line; one a year at most (the sum only grows). Unknown only when
+    # the readings of spending of unknown care type would not all give the same answer.
+    missing: list[str] = []
+    for year in range(since.year, last_feed_day(ctx.as_of).year + 1):
+        answer = crossing_answer(ctx, care, Decimal(str(threshold)), since, year)
+        if answer is True:
+            return True
+        if isinstance(answer, Missing):
+            missing.extend(answer.facts)
     return Missing(tuple(missing)) if missing else False
 
 

@@ -6,8 +6,9 @@
 - **The officials' finding per warning** (附件2 columns 是否符合认定标准, 不符合认定标准的主要原因,
   办理结果是否已告知本人): read from the closed clue as recorded. A finding that is not recorded is
   unknown (:class:`~fangfan_rules.logic.Missing`, naming the clue's field), never "no".
-- **Month-end figures of a calendar year** (附件1 医保局 "新增…当年度…累计超过"): the year-to-date sum
-  at the end of a calendar month, and the sum of the same year before that month began.
+- **Month-end figures of a calendar year**: the year-to-date sum at the end of a calendar month, and
+  the sum of the same year before that month began (no pack reads them now: 附件1 医保局's item is
+  the day the year's burden went over the line, :mod:`fangfan_rules.variables.feeds`).
 - **A recorded visit finding** (二、(三) 生活陷入严重困难): true only when recorded as such.
 - **The housing appraisal date** (附件1 住房和城乡建设局 "新增经鉴定唯一住房为C、D级") and a monitoring
   spell identified in a window (一、(二)2 "上月新增的监测帮扶对象").
@@ -80,6 +81,28 @@ def _closed_kind(ctx: Context, window: DateRange, kinds: Sequence[ClueKind]) -> 
 )
 def _meets(ctx: Context, channels: Sequence[Channel]) -> object:
     return _any_finding(_closed_via(ctx, channels), lambda met: met)
+
+
+@variable(
+    "closed_clue_meets_criteria_not_entered",
+    value_type="bool",
+    args={"channels": "enum_list"},
+    enum=Channel,
+    zh="经{channels}收到、已办结的监测预警信息记录为符合认定标准，收到时不在监测帮扶范围内、收到后也未认定为监测对象",
+    en="a closed warning via {channels} is recorded as meeting the identification standard, the "
+    "household was not monitored when it came and no identification followed",
+)
+def _meets_not_entered(ctx: Context, channels: Sequence[Channel]) -> object:
+    # 附件2 是否符合认定标准 "是" ends in 录入系统 (二、(一)): a spell identified by as_of and not
+    # eliminated before the warning's receipt answers it — identified after it (whatever became
+    # of the spell later), or open when it came (no new entry needed).
+    spells = [r for r in ctx.household.monitoring if r.identified_on <= ctx.as_of]
+    waiting = [
+        c
+        for c in _closed_via(ctx, channels)
+        if not any(r.eliminated_on is None or r.eliminated_on >= c.received_on for r in spells)
+    ]
+    return _any_finding(waiting, lambda met: met)
 
 
 @variable(
