@@ -30,6 +30,10 @@ from fangfan_rules.facts.known import (
 )
 from fangfan_rules.facts.member import Member
 
+#: (made once per row whose texts run a rule: looked up once, not per call)
+_new = object.__new__
+_set = object.__setattr__
+
 
 def known_lazily(
     household: Household, as_of: date, latest: Mapping[str, date | None] | None = None
@@ -45,20 +49,22 @@ def known_lazily(
         return _as_known(household, as_of, later, listed=False)[0] if later else household
     others = later - lists
     update = later_updates(household, as_of, others, listed=False)[0] if others else {}
-    view = KnownLater.__new__(KnownLater)
+    view = _new(KnownLater)
     fields = household.__dict__.copy()  # (a copy and a few deletions: cheaper than a filter)
     for name in lists:
         del fields[name]
-    fields.update(update)
-    object.__setattr__(view, "__dict__", fields)
+    if update:
+        fields.update(update)
+    _set(view, "__dict__", fields)
     # the fields the eager view sets: the household's, and every field of a later part
     fields_set = household.__pydantic_fields_set__ | lists
-    fields_set.update(update)
-    object.__setattr__(view, "__pydantic_fields_set__", fields_set)
-    object.__setattr__(view, "__pydantic_extra__", None)
-    object.__setattr__(view, "__pydantic_private__", None)
-    object.__setattr__(view, "_source", household)
-    object.__setattr__(view, "_as_of", as_of)
+    if update:
+        fields_set.update(update)
+    _set(view, "__pydantic_fields_set__", fields_set)
+    _set(view, "__pydantic_extra__", None)
+    _set(view, "__pydantic_private__", None)
+    _set(view, "_source", household)
+    _set(view, "_as_of", as_of)
     return view
 
 
@@ -82,6 +88,7 @@ def members_known(household: Household, as_of: date) -> tuple[Member, ...]:
         if born is not None and born > as_of:
             continue
         update: dict[str, Any] = {}
+        day: date | None
         disability = m.disability
         if disability is not None:
             day = disability.certificate_date
@@ -123,9 +130,9 @@ class KnownLater(Household):
 
     def __getattr__(self, name: str) -> Any:
         if name == "members":  # the list read most (any_member): walked without paths
-            found = members_known(self._source, self._as_of)
-            self.__dict__[name] = found
-            return found
+            members = members_known(self._source, self._as_of)
+            self.__dict__[name] = members
+            return members
         if name in LISTS:
             # the part walked alone, as the eager view walks it; kept for the next reads
             found = later_updates(self._source, self._as_of, (name,), listed=False)[0][name]
