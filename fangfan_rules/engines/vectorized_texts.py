@@ -370,11 +370,12 @@ def _same_checks(condition: Condition) -> bool:
     as its items) of
 
     - ``fired`` references and their negations, which record no check;
-    - household-level ``is_true`` leaves, and ``eq`` comparisons of a yes/no variable with a
-      constant True or False: when the rule holds each records its one statement that holds
-      (``is_true``: the value True; ``eq``: a value equal to the constant, worded as a yes/no
-      fact by its truth, :func:`~fangfan_rules.rules.wording.check_text`), with the day's
-      arguments and no member;
+    - household-level ``is_true`` leaves, ``eq`` comparisons of a yes/no variable with a
+      constant True or False, and ``contains`` comparisons of a set variable with a constant:
+      when the rule holds each records its one statement that holds (``is_true``: the value
+      True; ``eq``: a value equal to the constant, worded as a yes/no fact by its truth;
+      ``contains``: worded as the constant contained, the set itself not shown,
+      :func:`~fangfan_rules.rules.wording.check_text`), with the day's arguments and no member;
     - negated ``is_true`` leaves of a yes/no variable: when the rule holds the leaf does not,
       on a value that is not True (False, or None: no such thing on record), worded by its truth
       as the statement that does not hold;
@@ -387,7 +388,7 @@ def _same_checks(condition: Condition) -> bool:
     sample and on drawn batches of every pack by ``tests/test_vectorized_same_words.py``.
     """
     items = _all_items(condition)
-    holding = [i for i in items if isinstance(i, IsTrue) or _bool_equal(i)]
+    holding = [i for i in items if isinstance(i, IsTrue) or _bool_equal(i) or _set_contains(i)]
     for item in items:
         if isinstance(item, Fired) or item in holding:
             continue
@@ -409,6 +410,19 @@ def _all_items(condition: Condition) -> list[Condition]:
     if not isinstance(condition, All):
         return [condition]
     return [leaf for item in condition.items for leaf in _all_items(item)]
+
+
+def _set_contains(condition: Condition) -> bool:
+    """Whether ``condition`` is a ``contains`` comparison of a set variable (its value a set or
+    a tuple of items) with a constant text: a value that contains it is worded as the label,
+    "contains" and the constant, whatever else it holds."""
+    return (
+        isinstance(condition, Compare)
+        and condition.op == "contains"
+        and isinstance(condition.right, Const)
+        and isinstance(condition.right.value, str)
+        and get_variable(condition.left.name).value_type == "set"
+    )
 
 
 def _bool_equal(condition: Condition) -> bool:
