@@ -1,6 +1,8 @@
 """The rules whose reason the batch engine words once per batch (``RowTexts.same_words``: an
-``all`` of ``fired`` references and household-level ``is_true`` leaves) are worded alike by the
-native evaluator on every household where they hold, on one day: over the bundled sample at
+``all`` of ``fired`` references, household-level ``is_true`` leaves and ``eq`` comparisons of a
+yes/no variable with True or False, negated ``is_true`` leaves of a yes/no variable, and other
+negated leaves beside a check that holds: ``vectorized_texts._same_checks``) are worded alike by
+the native evaluator on every household where they hold, on one day: over the bundled sample at
 several days and over hypothesis batches of every pack. (Every row's texts against the native
 answer: ``tests/test_vectorized_wording.py``.)"""
 

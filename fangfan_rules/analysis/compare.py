@@ -72,12 +72,16 @@ def compare(
     :mod:`fangfan_rules.engines.vectorized_texts`; every column equal to native's, proven by the
     differential tests), ``"native"`` or ``"durable"``; the engines differ only where documented
     (:mod:`fangfan_rules.engines.vectorized`: a parameter missing for a pack is an error for every
-    row even when every household is out of scope). At 10,000 households × five packs the
-    default took 4.3–5.1 s of CPU as a fresh process's first call (three runs on a 2-core AMD
-    EPYC shared with other jobs, load 4–6: 4.9–7.5 s wall; a full native answer per row took
-    29.6 s on a faster machine), three fifths of it the per-household pass that words the texts
-    (the few rules run per row, on the households as known on the day) and, on a first call,
-    importing pandas and polars and loading the packs. The cyclic garbage collector is paused
+    row even when every household is out of scope). At 10,000 households × five packs (the
+    README's call) the default took 4.7–5.4 s of CPU as a fresh process's first call (four runs
+    on a 2-core AMD EPYC shared with other jobs, load 7.5–8, alternating with the code before
+    the same-words rules grew and the members were walked without paths, which took 5.2–6.1 s;
+    the wall time, 9–14 s at that load, follows the load; a full native answer per row took
+    29.6 s on a faster machine): three fifths of it the per-household pass that words the texts
+    (the few rules run per row on the households as known on the day, mostly the native
+    variables they read: per-capita income, the members), the rest importing pandas and polars,
+    loading the packs, converting the households and the polars plans (1.8–2 s of a first call
+    without the texts). The cyclic garbage collector is paused
     during the call (it allocates no reference cycle per row): a full collection the batch would
     have made during it may come after it instead. ``reasons=False`` (vectorized engine only)
     skips that pass: ``first_reason`` and ``missing_facts`` are then absent from the frame, and

@@ -16,6 +16,7 @@ names the parameter.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Mapping
@@ -97,6 +98,39 @@ class _Resolved(NamedTuple):
 
 
 Node = Callable[["Recorder", Member | None], Truth]
+
+_CONTEXT_FIELDS = ("household", "as_of", "member", "population")
+_new = object.__new__
+
+
+def _made_context(
+    household: Household, as_of: date, member: Member | None, population: Mapping[Any, Any]
+) -> Context:
+    """``Context(household, as_of, member, population)`` without the frozen dataclass's
+    ``__init__`` (an ``object.__setattr__`` per field): the same fields, set in the same order.
+
+    Why: a context is made for every household and member whose variables a rule reads (each
+    member of an ``any_member`` rule, on every row whose texts run it), and the frozen init
+    was a third of making one. Used only while Context is the plain dataclass of those four
+    fields (:data:`_context`)."""
+    ctx = _new(Context)
+    fields = ctx.__dict__
+    fields["household"] = household
+    fields["as_of"] = as_of
+    fields["member"] = member
+    fields["population"] = population
+    return ctx
+
+
+#: How the evaluator makes a context: :func:`_made_context` while Context is a plain frozen
+#: dataclass of exactly those fields, without a ``__post_init__`` or slots; its own init else.
+_context: Callable[[Household, date, Member | None, Mapping[Any, Any]], Context] = (
+    _made_context
+    if tuple(f.name for f in dataclasses.fields(Context)) == _CONTEXT_FIELDS
+    and not hasattr(Context, "__post_init__")
+    and "__slots__" not in Context.__dict__
+    else Context
+)
 
 
 class Recorder:
@@ -247,7 +281,7 @@ class Recorder:
             member_id = member.id if member is not None else None
             ctx = self.contexts.get(member_id)
             if ctx is None:
-                ctx = self.contexts[member_id] = Context(
+                ctx = self.contexts[member_id] = _context(
                     self.household, self.as_of, member, self.population
                 )
             value = cache[key] = variable.compute(ctx, **args)
@@ -643,7 +677,7 @@ def _quick_leaf(
         member_id = member.id if member is not None else None
         ctx = rec.contexts.get(member_id)
         if ctx is None:
-            ctx = rec.contexts[member_id] = Context(
+            ctx = rec.contexts[member_id] = _context(
                 rec.household, rec.as_of, member, rec.population
             )
         return compute(ctx, **args) if args else compute(ctx)

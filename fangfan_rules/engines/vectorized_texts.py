@@ -50,10 +50,20 @@ from fangfan_rules.facts.known_lazily import known_lazily
 from fangfan_rules.idnumber import ids_revealed, masked
 from fangfan_rules.logic import UNKNOWN, Truth
 from fangfan_rules.result_rows import joined
-from fangfan_rules.rules.conditions import All, Condition, Fired, IsTrue, rules_referenced
+from fangfan_rules.rules.conditions import (
+    All,
+    Compare,
+    Condition,
+    Const,
+    Fired,
+    IsTrue,
+    Not,
+    rules_referenced,
+)
 from fangfan_rules.rules.parameters import LocalText
 from fangfan_rules.rules.rule import Rule, RuleKind
 from fangfan_rules.rules.wording import check_text, reason_text
+from fangfan_rules.variables import get_variable
 from fangfan_rules.vocabulary import MonitoringCategory
 
 if TYPE_CHECKING:
@@ -355,18 +365,76 @@ class RowTexts:
 
 
 def _same_checks(condition: Condition) -> bool:
-    """Whether the checks the native evaluator records for ``condition``, when it holds, are
-    the same on every household of one day: an ``all`` (or one item) of ``fired`` references
-    and household-level ``is_true`` leaves only.
+    """Whether the reason the native evaluator words for ``condition``, when it holds, is the
+    same on every household of one day: an ``all`` (or one item; an ``all`` inside it is read
+    as its items) of
 
-    Why: a rule that holds holds every item of its ``all``; a ``fired`` reference records no
-    check; an ``is_true`` leaf holds only on the value True, and records (variable, the day's
-    arguments, no member, True, no operator, no operand, True, no parameter). Any other node
-    may record a value, a member or the items that held, which differ between households.
+    - ``fired`` references and their negations, which record no check;
+    - household-level ``is_true`` leaves, ``eq`` comparisons of a yes/no variable with a
+      constant True or False, and ``contains`` comparisons of a set variable with a constant:
+      when the rule holds each records its one statement that holds (``is_true``: the value
+      True; ``eq``: a value equal to the constant, worded as a yes/no fact by its truth;
+      ``contains``: worded as the constant contained, the set itself not shown,
+      :func:`~fangfan_rules.rules.wording.check_text`), with the day's arguments and no member;
+    - negated ``is_true`` leaves of a yes/no variable: when the rule holds the leaf does not,
+      on a value that is not True (False, or None: no such thing on record), worded by its truth
+      as the statement that does not hold;
+    - other negated leaves, when at least one check above holds: the reason then keeps only the
+      checks that hold (``native._reason``), so these, which do not, are left out.
+
+    Why: a rule that holds holds every item of its ``all``, and its reason is its title with the
+    words of the checks that hold (of every check when none does). Any other node may record a
+    value, a member or the items that held, which differ between households. Proven on the
+    sample and on drawn batches of every pack by ``tests/test_vectorized_same_words.py``.
     """
-    if isinstance(condition, All):
-        return all(_same_checks(item) for item in condition.items)
-    return isinstance(condition, Fired | IsTrue)
+    items = _all_items(condition)
+    holding = [i for i in items if isinstance(i, IsTrue) or _bool_equal(i) or _set_contains(i)]
+    for item in items:
+        if isinstance(item, Fired) or item in holding:
+            continue
+        if not isinstance(item, Not):
+            return False
+        inner = item.item
+        if isinstance(inner, Fired):
+            continue
+        if isinstance(inner, IsTrue) and get_variable(inner.var.name).value_type == "bool":
+            continue  # worded as the statement that does not hold (its value is not True)
+        if not (holding and isinstance(inner, IsTrue | Compare)):
+            return False
+    return True
+
+
+def _all_items(condition: Condition) -> list[Condition]:
+    """The items of an ``all``, an ``all`` inside it read as its items (a condition that is
+    not an ``all``: itself)."""
+    if not isinstance(condition, All):
+        return [condition]
+    return [leaf for item in condition.items for leaf in _all_items(item)]
+
+
+def _set_contains(condition: Condition) -> bool:
+    """Whether ``condition`` is a ``contains`` comparison of a set variable (its value a set or
+    a tuple of items) with a constant text: a value that contains it is worded as the label,
+    "contains" and the constant, whatever else it holds."""
+    return (
+        isinstance(condition, Compare)
+        and condition.op == "contains"
+        and isinstance(condition.right, Const)
+        and isinstance(condition.right.value, str)
+        and get_variable(condition.left.name).value_type == "set"
+    )
+
+
+def _bool_equal(condition: Condition) -> bool:
+    """Whether ``condition`` compares a yes/no variable with a constant True or False by
+    ``eq`` (a value equal to True is true, one equal to False is false: worded alike)."""
+    return (
+        isinstance(condition, Compare)
+        and condition.op == "eq"
+        and isinstance(condition.right, Const)
+        and type(condition.right.value) is bool
+        and get_variable(condition.left.name).value_type == "bool"
+    )
 
 
 def _union(lists: list[list[str]]) -> list[str]:
