@@ -687,11 +687,14 @@ def _repeated_members(m: pl.DataFrame) -> pl.DataFrame:
     if m.height and not hkey.has_nulls() and hkey.is_sorted():
         longest = m.select(pl.col("__hkey").rle().struct.field("len").max()).item()
         if longest <= _NEAR:
-            key, member = pl.col("__hkey"), pl.col("member_id").hash(seed=1)
+            # the member ids hashed once (an eager select computed the hash again for every
+            # shift), then each row compared with the rows before it
+            hashed = m.select("__hkey", pl.col("member_id").hash(seed=1).alias("__member"))
+            key, member = pl.col("__hkey"), pl.col("__member")
             near = [(key == key.shift(j)) & (member == member.shift(j)) for j in range(1, longest)]
-            if not near or not m.select(pl.any_horizontal(near).fill_null(False).any()).item():
+            if not near or not hashed.select(pl.any_horizontal(near).fill_null(False).any()).item():
                 return m.head(0)
-            matched = m.filter(pl.any_horizontal(near).fill_null(False)).get_column("__hkey")
+            matched = hashed.filter(pl.any_horizontal(near).fill_null(False)).get_column("__hkey")
             return m.filter(pl.col("__hkey").is_in(matched.implode()))
     # candidates by a 64-bit hash of the pair (cheap), then the strings among them (exact);
     # equal pairs have equal hashes, so none is missed
@@ -787,10 +790,12 @@ def _member_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
         )
     cs = typed["child_status"]
     # the members of the households that have child rows only (a few): a smaller join
-    of_children = m.filter(pl.col("__hkey").is_in(cs.get_column("__hkey").implode()))
-    unknown_member = cs.join(
-        of_children.select("__hkey", "member_id"), on=["__hkey", "member_id"], how="anti"
+    # (the two key columns selected before filtering: the filter copies only them, not every
+    # column of the members)
+    of_children = m.select("__hkey", "member_id").filter(
+        pl.col("__hkey").is_in(cs.get_column("__hkey").implode())
     )
+    unknown_member = cs.join(of_children, on=["__hkey", "member_id"], how="anti")
     checks.add(
         "child_status",
         unknown_member,

@@ -996,8 +996,12 @@ def progress_steps(enabled: bool, description: str, total: int) -> Iterator[Call
         yield lambda n: bar.advance(task, n)
 
 
-def _to_pandas(compiled: CompiledPack, results: pl.DataFrame, errors: pl.DataFrame) -> pd.DataFrame:
-    """compare()'s columns for the valid rows and the error rows, in input order."""
+def _to_pandas(
+    compiled: CompiledPack, results: pl.DataFrame, errors: pl.DataFrame, reasons: bool = True
+) -> pd.DataFrame:
+    """compare()'s columns for the valid rows and the error rows, in input order; without
+    :data:`REASON_COLUMNS` when ``reasons`` is false (what ``reasons=False`` returns: the two
+    columns of None were built only to be dropped)."""
     bad = errors.select(
         "household_id",
         "__hrow",
@@ -1057,15 +1061,15 @@ def _to_pandas(compiled: CompiledPack, results: pl.DataFrame, errors: pl.DataFra
         "green_channel": unless_error("green_channel"),
         "deciding_rule": values("deciding_rule"),
         "decided_by_unknown": unless_error("decided_by_unknown"),
-        "first_reason": repeated(None),
+        **({"first_reason": repeated(None)} if reasons else {}),
         "citation": values("citation"),
-        "missing_facts": repeated(None),
+        **({"missing_facts": repeated(None)} if reasons else {}),
         "error": values("error"),
     }
     # The columns' arrays, not pandas Series: a frame built from Series aligns their indexes
     # (a union of ten equal RangeIndexes, and a first-call cost of about 10 ms in pandas).
     arrays = {k: v.array if isinstance(v, pd.Series) else v for k, v in data.items()}
-    return pd.DataFrame(arrays, columns=list(COLUMNS))
+    return pd.DataFrame(arrays, columns=[c for c in COLUMNS if reasons or c not in REASON_COLUMNS])
 
 
 def pandas_column(series: pl.Series) -> Any:
@@ -1382,15 +1386,13 @@ class VectorizedBatch:
             )
             #: The results: :func:`fangfan_rules.analysis.compare`'s columns, one row per
             #: household (without :data:`REASON_COLUMNS` when built with ``reasons=False``).
-            self.frame = _to_pandas(self.compiled, results, self.errors)
+            self.frame = _to_pandas(self.compiled, results, self.errors, reasons)
             # the ids as given, row by row (the frame masks ids that are ID numbers); made a
             # list of Python strings only when a row is explained (:attr:`_ids`)
             self._id_column = _ids_in_order(results, self.errors)
             advance(1)
             if reasons:
                 self._fill_reasons(given, results, advance, prepared)
-            else:
-                self.frame = self.frame.drop(columns=list(REASON_COLUMNS))
         self.frame.attrs["validation"] = self.validation
 
     @functools.cached_property
