@@ -589,7 +589,7 @@ class CompiledPack:
             population = self.population_of(tables)
         h, m, hguards, mguards = self._variables(tables, population, shared)
         if m is not None:
-            self._check_guards(m, [*self.guards["member"], *mguards])
+            self._check_guards(m, [*self.guards["member"], *mguards], h)
             # conditions as columns first: an expression inside agg() runs group by group
             m = m.select("household_id", *(e.alias(n) for n, e in self.members_any.items()))
             agg = m.group_by("household_id").agg(
@@ -648,8 +648,10 @@ class CompiledPack:
         m = None
         mguards: list[tuple[pl.Expr, str]] = []
         if self.members_any:
+            # not the string id: gathered for every member it cost as much as the rest of
+            # the attachment, and only a failing guard's message reads it (_check_guards)
             household = view["households"].select(
-                "household_id", "__id", pl.col("hukou").alias("__household_hukou")
+                "household_id", pl.col("hukou").alias("__household_hukou")
             )
             m = attach(view["members"], [household], "household_id")
             mctx = VarContext(view, self.as_of, "member", population)
@@ -683,7 +685,12 @@ class CompiledPack:
         return exprs
 
     @staticmethod
-    def _check_guards(h: pl.DataFrame, guards: list[tuple[pl.Expr, str]]) -> None:
+    def _check_guards(
+        h: pl.DataFrame, guards: list[tuple[pl.Expr, str]], ids: pl.DataFrame | None = None
+    ) -> None:
+        """Raise :class:`ColumnarOverflowError` naming the first household of ``h`` where a
+        guard fails; ``ids``: the households frame (``household_id`` → ``__id``) when ``h`` is
+        the member frame, which does not carry the string id."""
         if not guards:
             return
         # whether each guard holds on every row first (one row of answers); the rows only for a
@@ -694,8 +701,14 @@ class CompiledPack:
         for i, (guard, what) in enumerate(guards):
             if held[i]:
                 continue
-            bad = h.select("__id", guard.fill_null(True).alias("__g")).filter(~pl.col("__g"))
+            bad = h.select("household_id", guard.fill_null(True).alias("__g")).filter(
+                ~pl.col("__g")
+            )
             if bad.height:
+                named = ids if ids is not None else h
+                bad = bad.head(1).join(
+                    named.select("household_id", "__id"), on="household_id", how="left"
+                )
                 raise ColumnarOverflowError(
                     f"household {bad.get_column('__id')[0]}: {what} exceeds the exact "
                     "integer range of the vectorized engine; evaluate it with the native engine"
