@@ -81,16 +81,15 @@ def attach(base: pl.DataFrame, frames: Sequence[pl.DataFrame], key: str) -> pl.D
         if size > _SPARSE * max(base.height, frame.height) + 1024:
             return _joined(base, frames, key)
         if base_span <= frame.height and _counts_up(keys):
-            # the frame's rows are its keys 0, 1, …: each base row's key is its row (a base key
-            # beyond none of them), the placement without a lookup table (members given their
+            # the frame's rows are its keys 0, 1, … and no base key is beyond them: each base
+            # row's key is its row, the placement without a lookup table (members given their
             # household's columns: a scatter and a gather of every member row fewer)
             place = base_keys
         else:
-            place = _placement(None if numbered else base_keys, keys, size)
-            if place is None:
+            found = _placement(None if numbered else base_keys, keys, size)
+            if found is None:
                 return _joined(base, frames, key)
-            if numbered:
-                place = place.head(base.height)
+            place = found.head(base.height) if numbered else found
         # gathered frame by frame: one placement alive at a time (at a million households
         # eighteen of them held together were 70 MB more at the peak); a frame's columns in
         # one call (polars gathers them side by side; a call per column cost more)
