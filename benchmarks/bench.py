@@ -162,12 +162,17 @@ def measure(engine: str, pack_name: str, n: int, data: str | None) -> dict:
         from fangfan_rules.engines.vectorized import VectorizedBatch, prepare
 
         tables = replicated_tables(n)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         prepared = prepare(tables)  # conversion of the input to the layout and its validation
         validated = time.perf_counter()
         # the engine's own columns: the worded texts would time the native evaluator
         VectorizedBatch(pack, prepared, as_of=as_of, reasons=False)
-        split = {"validation": validated - start, "evaluation": time.perf_counter() - validated}
+        split = {
+            "validation": validated - start,
+            "evaluation": time.perf_counter() - validated,
+            # this process's CPU time (every thread): what compares two runs on a loaded machine
+            "cpu": time.process_time() - cpu,
+        }
     elif engine == "baseline":
         split = _baseline(pack, as_of, n)
         start = time.perf_counter() - split.pop("seconds")
@@ -208,18 +213,19 @@ def _baseline(pack, as_of: date, n: int) -> dict:
     tables = replicated_tables(n)
     window = pack.stated_value("income_window", as_of, None).value
     line_yuan = int(pack.stated_value("monitoring_income_line", as_of, None).value)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     expected = identify_outcome(
         tables, as_of=as_of, line_yuan=line_yuan, window=(window.start, window.end), lookback=None
     )
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     got = identify_frame(pack, tables, as_of=as_of, reasons=False)
     library = pl.DataFrame({"household_id": got["household_id"].tolist(), "lib": got["outcome"]})
     both = library.join(expected, on="household_id", how="full", coalesce=True)
     differ = both.filter(pl.col("lib").ne_missing(pl.col("outcome"))).height
     if differ or both.height != n:
         raise AssertionError(f"baseline and library differ on {differ} of {n} households")
-    return {"seconds": seconds, "agree": n}
+    return {"seconds": seconds, "cpu": cpu, "agree": n}
 
 
 def _analyst(n: int) -> dict:
@@ -300,7 +306,8 @@ def baseline_line(lib: dict, base: dict) -> str:
         f"{lib['validation']:.2f} s = {lib['validation'] / lib['seconds']:.0%}, evaluation "
         f"{lib['evaluation']:.2f} s)  baseline {base['seconds']:7.2f} s  ratio {ratio:5.2f}x "
         f"(evaluation alone {lib['evaluation'] / base['seconds']:.2f}x)  peak {lib['peak_mib']:,.0f} "
-        f"/ {base['peak_mib']:,.0f} MiB  agree {base['agree']:,}"
+        f"/ {base['peak_mib']:,.0f} MiB  agree {base['agree']:,}; CPU s {lib['cpu']:.2f} / "
+        f"{base['cpu']:.2f} = {lib['cpu'] / base['cpu']:.2f}x"
     )
 
 

@@ -109,3 +109,22 @@ def test_no_frames_and_empty_frames() -> None:
     assert attach(none, [_frame([1], "a")], "household_id").equals(
         _joins(none, [_frame([1], "a")], "household_id")
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.integers(0, 40)), max_size=80),
+    st.integers(0, 50),
+    st.sampled_from([pl.UInt32(), pl.Int64()]),
+)
+def test_a_frame_keyed_0_1_2_is_gathered_by_the_base_keys(
+    keys: list[int | None], height: int, dtype: pl.DataType
+) -> None:
+    """Members given their households' columns: the frame's keys count up from 0, the base's
+    repeat (and may exceed the frame's rows, or be null): the same as the left join."""
+    base = pl.DataFrame({"household_id": pl.Series(keys, dtype=pl.UInt32), "x": range(len(keys))})
+    frame = _frame(list(range(height)), "h", dtype)
+    expected = _joins(
+        base, [frame.with_columns(pl.col("household_id").cast(pl.UInt32))], "household_id"
+    )
+    assert attach(base, [frame], "household_id").equals(expected)

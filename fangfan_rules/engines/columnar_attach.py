@@ -39,6 +39,13 @@ def _span(keys: pl.Series) -> int | None:
     return high + 1 if low >= 0 else None
 
 
+def _counts_up(keys: pl.Series) -> bool:
+    """Whether the keys are 0, 1, …, len − 1 in order (no null)."""
+    return keys.len() > 0 and keys.equals(
+        pl.int_range(keys.len(), dtype=pl.UInt32, eager=True), check_names=False
+    )
+
+
 def _placement(base_keys: pl.Series | None, keys: pl.Series, size: int) -> pl.Series | None:
     """For each base row, the row of the frame with ``keys`` that has its key (null when none);
     None when a key repeats. ``size``: above every key of both. ``base_keys`` None: the base's
@@ -73,11 +80,16 @@ def attach(base: pl.DataFrame, frames: Sequence[pl.DataFrame], key: str) -> pl.D
         size = max(base_span, span, 1)
         if size > _SPARSE * max(base.height, frame.height) + 1024:
             return _joined(base, frames, key)
-        place = _placement(None if numbered else base_keys, keys, size)
-        if place is None:
-            return _joined(base, frames, key)
-        if numbered:
-            place = place.head(base.height)
+        if base_span <= frame.height and _counts_up(keys):
+            # the frame's rows are its keys 0, 1, … and no base key is beyond them: each base
+            # row's key is its row, the placement without a lookup table (members given their
+            # household's columns: a scatter and a gather of every member row fewer)
+            place = base_keys
+        else:
+            found = _placement(None if numbered else base_keys, keys, size)
+            if found is None:
+                return _joined(base, frames, key)
+            place = found.head(base.height) if numbered else found
         # gathered frame by frame: one placement alive at a time (at a million households
         # eighteen of them held together were 70 MB more at the peak); a frame's columns in
         # one call (polars gathers them side by side; a call per column cost more)

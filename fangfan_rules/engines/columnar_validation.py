@@ -199,7 +199,9 @@ def _dirty_text(t: str, frame: pl.DataFrame, runs: HouseholdRuns | None) -> set[
     any value has a blank to strip at either end, a forbidden character, a value outside its
     enum or an ID number not in its final form. A column with none is left as it is: stripping
     it would change nothing and its checks could flag no row. The others get the full treatment
-    (stripped, then every check), so a dirty value is reported exactly as before.
+    (stripped, then every check), so a dirty value is reported exactly as before. A list
+    column (area tags, diseases, risk types…) is tested on its items, every list at once; a
+    list with a bad item makes the column dirty, and then every row's list is checked.
 
     A child table's household ids are tested once per run (``runs``, its
     :func:`~fangfan_rules.engines.columnar_layout.household_runs`), and not at all when the runs
@@ -210,6 +212,22 @@ def _dirty_text(t: str, frame: pl.DataFrame, runs: HouseholdRuns | None) -> set[
     dirty = set()
     schema = frame.schema  # built anew by every call: read once
     for c, dtype in SCHEMAS[t].items():
+        if dtype == LS:
+            source = schema[c]
+            if source == pl.Null:
+                continue
+            if source != LS:  # cast (split) first: checked row by row, as ever
+                dirty.add(c)
+                continue
+            # a list column: its items, all lists together (the row checks evaluate a list
+            # expression per row: a few milliseconds a column, for a batch without a bad item)
+            items = pl.col(c).explode()
+            if c in ENUMS.get(t, {}):
+                bad = ~items.is_in([m.value for m in ENUMS[t][c]])
+            else:
+                bad = items.str.contains(TEXT_FORBIDDEN_RUST)
+            tests[c] = bad.fill_null(False).any()
+            continue
         if dtype != S:
             continue
         source = schema[c]
@@ -243,7 +261,8 @@ def _dirty_text(t: str, frame: pl.DataFrame, runs: HouseholdRuns | None) -> set[
 def _text_checks(t: str, frame: pl.DataFrame, checks: _Checks, dirty: set[str]) -> None:
     """Ids and free text hold the characters the fact models allow (:mod:`~fangfan_rules.facts.forms`).
 
-    Text columns found clean by :func:`_dirty_text` are not checked again: no row can fail.
+    Text columns (and lists of text) found clean by :func:`_dirty_text` are not checked again:
+    no row can fail.
     """
     for c in IDS[t]:
         if c not in dirty:
@@ -260,7 +279,7 @@ def _text_checks(t: str, frame: pl.DataFrame, checks: _Checks, dirty: set[str]) 
         )
     for c in FREE_TEXT.get(t, ()):
         value = pl.col(c)
-        if SCHEMAS[t][c] == S and c not in dirty:
+        if c not in dirty:
             continue
         if isinstance(SCHEMAS[t][c], pl.List):
             bad = value.list.eval(pl.element().str.contains(TEXT_FORBIDDEN_RUST)).list.any()
@@ -594,8 +613,8 @@ def _column_checks(t: str, frame: pl.DataFrame, checks: _Checks) -> None:
     """Enum values, required facts and money range/sign: the same for every table."""
     dirty = checks.dirty.get(t, set())
     for column, enum in ENUMS.get(t, {}).items():
-        if SCHEMAS[t][column] == S and column not in dirty:
-            continue  # every value is one of the enum's (see _dirty_text)
+        if column not in dirty:
+            continue  # every value (list item) is one of the enum's (see _dirty_text)
         allowed = [m.value for m in enum]
         text = f"not a {enum.__name__} ({', '.join(allowed)})"
         if isinstance(SCHEMAS[t][column], pl.List):
@@ -687,11 +706,14 @@ def _repeated_members(m: pl.DataFrame) -> pl.DataFrame:
     if m.height and not hkey.has_nulls() and hkey.is_sorted():
         longest = m.select(pl.col("__hkey").rle().struct.field("len").max()).item()
         if longest <= _NEAR:
-            key, member = pl.col("__hkey"), pl.col("member_id").hash(seed=1)
+            # the member ids hashed once (an eager select computed the hash again for every
+            # shift), then each row compared with the rows before it
+            hashed = m.select("__hkey", pl.col("member_id").hash(seed=1).alias("__member"))
+            key, member = pl.col("__hkey"), pl.col("__member")
             near = [(key == key.shift(j)) & (member == member.shift(j)) for j in range(1, longest)]
-            if not near or not m.select(pl.any_horizontal(near).fill_null(False).any()).item():
+            if not near or not hashed.select(pl.any_horizontal(near).fill_null(False).any()).item():
                 return m.head(0)
-            matched = m.filter(pl.any_horizontal(near).fill_null(False)).get_column("__hkey")
+            matched = hashed.filter(pl.any_horizontal(near).fill_null(False)).get_column("__hkey")
             return m.filter(pl.col("__hkey").is_in(matched.implode()))
     # candidates by a 64-bit hash of the pair (cheap), then the strings among them (exact);
     # equal pairs have equal hashes, so none is missed
@@ -787,10 +809,12 @@ def _member_checks(typed: dict[str, pl.DataFrame], checks: _Checks) -> None:
         )
     cs = typed["child_status"]
     # the members of the households that have child rows only (a few): a smaller join
-    of_children = m.filter(pl.col("__hkey").is_in(cs.get_column("__hkey").implode()))
-    unknown_member = cs.join(
-        of_children.select("__hkey", "member_id"), on=["__hkey", "member_id"], how="anti"
+    # (the two key columns selected before filtering: the filter copies only them, not every
+    # column of the members)
+    of_children = m.select("__hkey", "member_id").filter(
+        pl.col("__hkey").is_in(cs.get_column("__hkey").implode())
     )
+    unknown_member = cs.join(of_children, on=["__hkey", "member_id"], how="anti")
     checks.add(
         "child_status",
         unknown_member,

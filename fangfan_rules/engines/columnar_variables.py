@@ -225,6 +225,17 @@ def _magnitude(*exprs: pl.Expr) -> pl.Expr:
     return out
 
 
+def _products_below(frame: pl.DataFrame, pairs: Sequence[tuple[str, str]]) -> bool:
+    """Whether ``_magnitude(x, y) < SAFE_MAGNITUDE`` holds on every row for each pair of columns,
+    proven by their largest absolute values (one pass of maxima instead of the products of
+    every row): the magnitude is a product of floats, monotonic in each factor, so the row with
+    the largest factors bounds every other. False means: test the rows (``check_range``)."""
+    top = frame.select(
+        pl.col(c).abs().max().alias(c) for c in dict.fromkeys(c for pair in pairs for c in pair)
+    ).row(0, named=True)
+    return all(1.0 * float(top[x] or 0) * float(top[y] or 0) < SAFE_MAGNITUDE for x, y in pairs)
+
+
 def _bool(column: str) -> Value:
     return Value(pl.col(column))
 
@@ -343,6 +354,8 @@ def prorata(
     )
     if cut.height and cut.get_column("cuts").max() > 2:  # pragma: no cover - validated input
         raise ColumnarOverflowError("overlapping income records reached the engine")
+    if not cut.height:
+        return _uncut(grouped, window, amounts)
     one, two = pl.col("cuts") >= 1, pl.col("cuts") == 2
     frame = (
         grouped.join(cut, on="household_id", how="left")
@@ -389,6 +402,34 @@ def prorata(
         (pl.col("d1") * pl.col("d2")).alias("den"),
         (pl.col("covered") >= window.days).alias("known"),
     )
+
+
+def _uncut(grouped: pl.DataFrame, window: DateRange, amounts: Sequence[str]) -> pl.DataFrame:
+    """:func:`prorata`'s frame when the window cuts no record (its ends fall between records,
+    as a calendar year or a statistical window usually does): every record counted is whole, so
+    ``d1 = d2 = 1`` and ``p1 = p2 = 0`` — the sums themselves over ``den`` 1, and the same range
+    guard (``|w| × 1 × 1``), tested row by row only when the largest sum reaches the limit.
+
+    Why: the general path joins the (empty) cut records, then forms three Int128 products per
+    amount and household; at 100,000 households that was a third of each window's time.
+    """
+    sums = grouped.select(
+        "household_id",
+        *(pl.col(f"w_{a}").cast(I128).fill_null(0).alias(a) for a in amounts),
+        pl.lit(1, dtype=I128).alias("den"),
+        (pl.col("covered") >= window.days).alias("known"),
+    )
+    largest = sums.select(pl.col(a).abs().max() for a in amounts).row(0)
+    for a, top in zip(amounts, largest, strict=True):
+        # float() is monotonic: the largest sum reaches the limit iff some household's does
+        if top is not None and float(top) >= SAFE_MAGNITUDE:
+            check_range(
+                sums,
+                _magnitude(pl.col(a).abs(), pl.lit(1, dtype=I128), pl.lit(1, dtype=I128))
+                < SAFE_MAGNITUDE,
+                f"income ({a}) over {window}",
+            )
+    return sums
 
 
 def net_over(tables: Mapping[str, pl.DataFrame], window: DateRange) -> pl.DataFrame:
@@ -528,13 +569,15 @@ def _pcni_change(ctx: VarContext, window: DateRange, previous: DateRange) -> Val
     before = ctx.per_capita(previous).rename({"num": "num_b", "den": "den_b"})
     # an inner join: the earlier figures attached by position, households with both kept
     both = attach(now, [before], "household_id").filter(pl.col("den_b").is_not_null())
-    check_range(
-        both,
-        (_magnitude(pl.col("num"), pl.col("den_b")) < SAFE_MAGNITUDE)
-        & (_magnitude(pl.col("num_b"), pl.col("den")) < SAFE_MAGNITUDE)
-        & (_magnitude(pl.col("den"), pl.col("den_b")) < SAFE_MAGNITUDE),
-        f"the change of per-capita income ({window} vs {previous})",
-    )
+    pairs = (("num", "den_b"), ("num_b", "den"), ("den", "den_b"))
+    if not _products_below(both, pairs):
+        check_range(
+            both,
+            (_magnitude(pl.col("num"), pl.col("den_b")) < SAFE_MAGNITUDE)
+            & (_magnitude(pl.col("num_b"), pl.col("den")) < SAFE_MAGNITUDE)
+            & (_magnitude(pl.col("den"), pl.col("den_b")) < SAFE_MAGNITUDE),
+            f"the change of per-capita income ({window} vs {previous})",
+        )
     frame = both.select(
         "household_id",
         (pl.col("num") * pl.col("den_b") - pl.col("num_b") * pl.col("den")).alias("num"),

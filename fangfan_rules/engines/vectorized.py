@@ -589,7 +589,7 @@ class CompiledPack:
             population = self.population_of(tables)
         h, m, hguards, mguards = self._variables(tables, population, shared)
         if m is not None:
-            self._check_guards(m, [*self.guards["member"], *mguards])
+            self._check_guards(m, [*self.guards["member"], *mguards], h)
             # conditions as columns first: an expression inside agg() runs group by group
             m = m.select("household_id", *(e.alias(n) for n, e in self.members_any.items()))
             agg = m.group_by("household_id").agg(
@@ -648,8 +648,10 @@ class CompiledPack:
         m = None
         mguards: list[tuple[pl.Expr, str]] = []
         if self.members_any:
+            # not the string id: gathered for every member it cost as much as the rest of
+            # the attachment, and only a failing guard's message reads it (_check_guards)
             household = view["households"].select(
-                "household_id", "__id", pl.col("hukou").alias("__household_hukou")
+                "household_id", pl.col("hukou").alias("__household_hukou")
             )
             m = attach(view["members"], [household], "household_id")
             mctx = VarContext(view, self.as_of, "member", population)
@@ -683,7 +685,12 @@ class CompiledPack:
         return exprs
 
     @staticmethod
-    def _check_guards(h: pl.DataFrame, guards: list[tuple[pl.Expr, str]]) -> None:
+    def _check_guards(
+        h: pl.DataFrame, guards: list[tuple[pl.Expr, str]], ids: pl.DataFrame | None = None
+    ) -> None:
+        """Raise :class:`ColumnarOverflowError` naming the first household of ``h`` where a
+        guard fails; ``ids``: the households frame (``household_id`` → ``__id``) when ``h`` is
+        the member frame, which does not carry the string id."""
         if not guards:
             return
         # whether each guard holds on every row first (one row of answers); the rows only for a
@@ -694,8 +701,14 @@ class CompiledPack:
         for i, (guard, what) in enumerate(guards):
             if held[i]:
                 continue
-            bad = h.select("__id", guard.fill_null(True).alias("__g")).filter(~pl.col("__g"))
+            bad = h.select("household_id", guard.fill_null(True).alias("__g")).filter(
+                ~pl.col("__g")
+            )
             if bad.height:
+                named = ids if ids is not None else h
+                bad = bad.head(1).join(
+                    named.select("household_id", "__id"), on="household_id", how="left"
+                )
                 raise ColumnarOverflowError(
                     f"household {bad.get_column('__id')[0]}: {what} exceeds the exact "
                     "integer range of the vectorized engine; evaluate it with the native engine"
@@ -996,8 +1009,12 @@ def progress_steps(enabled: bool, description: str, total: int) -> Iterator[Call
         yield lambda n: bar.advance(task, n)
 
 
-def _to_pandas(compiled: CompiledPack, results: pl.DataFrame, errors: pl.DataFrame) -> pd.DataFrame:
-    """compare()'s columns for the valid rows and the error rows, in input order."""
+def _to_pandas(
+    compiled: CompiledPack, results: pl.DataFrame, errors: pl.DataFrame, reasons: bool = True
+) -> pd.DataFrame:
+    """compare()'s columns for the valid rows and the error rows, in input order; without
+    :data:`REASON_COLUMNS` when ``reasons`` is false (what ``reasons=False`` returns: the two
+    columns of None were built only to be dropped)."""
     bad = errors.select(
         "household_id",
         "__hrow",
@@ -1057,15 +1074,15 @@ def _to_pandas(compiled: CompiledPack, results: pl.DataFrame, errors: pl.DataFra
         "green_channel": unless_error("green_channel"),
         "deciding_rule": values("deciding_rule"),
         "decided_by_unknown": unless_error("decided_by_unknown"),
-        "first_reason": repeated(None),
+        **({"first_reason": repeated(None)} if reasons else {}),
         "citation": values("citation"),
-        "missing_facts": repeated(None),
+        **({"missing_facts": repeated(None)} if reasons else {}),
         "error": values("error"),
     }
     # The columns' arrays, not pandas Series: a frame built from Series aligns their indexes
     # (a union of ten equal RangeIndexes, and a first-call cost of about 10 ms in pandas).
     arrays = {k: v.array if isinstance(v, pd.Series) else v for k, v in data.items()}
-    return pd.DataFrame(arrays, columns=list(COLUMNS))
+    return pd.DataFrame(arrays, columns=[c for c in COLUMNS if reasons or c not in REASON_COLUMNS])
 
 
 def pandas_column(series: pl.Series) -> Any:
@@ -1382,15 +1399,13 @@ class VectorizedBatch:
             )
             #: The results: :func:`fangfan_rules.analysis.compare`'s columns, one row per
             #: household (without :data:`REASON_COLUMNS` when built with ``reasons=False``).
-            self.frame = _to_pandas(self.compiled, results, self.errors)
+            self.frame = _to_pandas(self.compiled, results, self.errors, reasons)
             # the ids as given, row by row (the frame masks ids that are ID numbers); made a
             # list of Python strings only when a row is explained (:attr:`_ids`)
             self._id_column = _ids_in_order(results, self.errors)
             advance(1)
             if reasons:
                 self._fill_reasons(given, results, advance, prepared)
-            else:
-                self.frame = self.frame.drop(columns=list(REASON_COLUMNS))
         self.frame.attrs["validation"] = self.validation
 
     @functools.cached_property
