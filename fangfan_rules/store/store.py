@@ -354,12 +354,18 @@ class Store:
 
     def authenticate(self, token: str) -> Principal | None:
         """The principal of a valid, unrevoked token (None otherwise)."""
-        # One SELECT on a pooled connection (on SQLite on the driver's cursor): every request
-        # authenticates. Never cached in the process: a revoked token (or a changed area) must
-        # be refused by every worker at once — the look-up is about 50 µs with the pool's
-        # checkout (120 µs through SQLAlchemy's execution), and worth it.
+        # One SELECT on a pooled connection (on SQLite on the driver's cursor). Never cached
+        # here: a revoked token (or a changed area) must be refused by every worker at once. The
+        # service's hot path memoises the principal instead and checks the token again in the
+        # transaction that writes (principal_in), which refuses it as promptly.
         with self.engine.connect() as connection:
-            row = first_row(connection, _TOKEN_BY_HASH, {"hash": token_hash(token)})
+            return self.principal_in(connection, token_hash(token))
+
+    def principal_in(self, s: Executor, hashed: str) -> Principal | None:
+        """:meth:`authenticate` inside the caller's transaction, by the token's hash: a write
+        that checks its token here is kept only if the token was valid (and the same) when the
+        write's transaction ran — a token revoked before it commits stores nothing."""
+        row = first_row(_connection(s), _TOKEN_BY_HASH, {"hash": hashed})
         if row is None:
             return None
         name, role, county, town, village, reveal_ids, admin, revoked_at = row
