@@ -39,9 +39,9 @@ def test_jobs_handed_in_together_share_one_commit_and_a_failing_one_fails_alone(
     commits: list[int] = []
     together = store.prepare_together  # every group's transaction, the one-job ones included
 
-    def counted(jobs):
+    def counted(jobs, **kw):
         commits.append(len(jobs))
-        return together(jobs)
+        return together(jobs, **kw)
 
     store.prepare_together = counted  # type: ignore[method-assign]
 
@@ -72,7 +72,7 @@ def test_a_group_is_bounded_and_the_rest_follow(store):
     writer = GroupCommit(store, largest=4)
     sizes: list[int] = []
     together = store.prepare_together
-    store.prepare_together = lambda jobs: sizes.append(len(jobs)) or together(jobs)  # type: ignore[method-assign]
+    store.prepare_together = lambda jobs, **kw: sizes.append(len(jobs)) or together(jobs, **kw)  # type: ignore[method-assign]
 
     async def burst():
         return await asyncio.gather(*(writer.run(audit(n)) for n in range(10)))
@@ -89,9 +89,9 @@ def test_the_commit_runs_off_the_loop_and_the_answer_waits_for_it(store):
     sizes: list[int] = []
     together = store.prepare_together
 
-    def slow(jobs):
+    def slow(jobs, **kw):
         sizes.append(len(jobs))
-        prepared = together(jobs)
+        prepared = together(jobs, **kw)
         commit = prepared.commit
 
         def held() -> None:
@@ -116,3 +116,103 @@ def test_the_commit_runs_off_the_loop_and_the_answer_waits_for_it(store):
 
     assert asyncio.run(scenario()) == (1, [2, 3])
     assert sizes == [1, 2] and targets(store) == ["1", "2", "3"]
+
+
+def _hold_write_lock(store: Store, seconds: float, held: threading.Event) -> threading.Thread:
+    """Another process's writer: SQLite's write lock taken on a connection of its own."""
+    import sqlite3
+
+    path = store.url.removeprefix("sqlite:///")
+
+    def hold() -> None:
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        held.set()
+        threading.Event().wait(seconds)
+        other.execute("COMMIT")
+        other.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait(10)
+    return thread
+
+
+def test_a_group_finding_the_write_lock_taken_lets_the_loop_serve_meanwhile(tmp_path):
+    """Another process holds SQLite's write lock: the group tries again while the loop runs
+    (it did wait on the loop, in SQLite's busy handler), the jobs handed in meanwhile join it,
+    and all are committed once the lock is free."""
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    writer = GroupCommit(store)
+    attempts: list[int] = []
+    together = store.prepare_together
+
+    def counted(jobs, **kw):
+        attempts.append(len(jobs))
+        return together(jobs, **kw)
+
+    store.prepare_together = counted  # type: ignore[method-assign]
+    held = threading.Event()
+    other = _hold_write_lock(store, 0.3, held)
+
+    async def scenario() -> tuple[list[int], int]:
+        ticks = 0
+        first = asyncio.ensure_future(writer.run(audit(1)))
+        while not first.done():
+            await asyncio.sleep(0.005)
+            ticks += 1
+            if ticks == 5:
+                more = asyncio.gather(*(writer.run(audit(n)) for n in (2, 3)))
+        return [await first, *await more], ticks
+
+    answers, ticks = asyncio.run(scenario())
+    other.join()
+    assert answers == [1, 2, 3] and targets(store) == ["1", "2", "3"]
+    assert ticks >= 20  # the loop ran on, about 0.3 s, while the lock was taken
+    assert len(attempts) > 2 and attempts[-1] == 3  # tried again; the later jobs joined
+    store.close()
+
+
+def test_a_group_waits_on_the_loop_once_its_patience_is_spent(tmp_path):
+    """After ``patience`` the group waits for the lock as any write does (the busy timeout):
+    committed when the other writer is done, within it."""
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    writer = GroupCommit(store, patience=0.05)
+    waits: list[bool] = []
+    together = store.prepare_together
+
+    def counted(jobs, *, wait=True):
+        waits.append(wait)
+        return together(jobs, wait=wait)
+
+    store.prepare_together = counted  # type: ignore[method-assign]
+    held = threading.Event()
+    other = _hold_write_lock(store, 0.4, held)
+    assert asyncio.run(writer.run(audit(7))) == 7
+    other.join()
+    assert targets(store) == ["7"] and waits[0] is False and waits[-1] is True
+    assert waits.count(True) == 1  # the one that waited, and got the lock
+    store.close()
+
+
+def test_without_waiting_a_busy_lock_runs_nothing_and_frees_the_connection(tmp_path):
+    """``prepare_together(wait=False)`` with the lock taken: WriterBusy, no job run, and the
+    connection back in the pool with its busy timeout (a later write waits as before)."""
+    import pytest
+
+    from fangfan_rules.store.store import BUSY_TIMEOUT_MS, WriterBusy
+
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    ran: list[int] = []
+    held = threading.Event()
+    other = _hold_write_lock(store, 0.3, held)
+    with pytest.raises(WriterBusy):
+        store.prepare_together([lambda c: ran.append(1)], wait=False)
+    assert ran == []
+    with store._writes.connect() as connection:  # the pool's one connection, the one tried
+        driver = connection.connection.driver_connection
+        assert driver.execute("PRAGMA busy_timeout").fetchone() == (BUSY_TIMEOUT_MS,)
+    assert store.run_together([audit(5)]) == [5]  # waits for the other writer, then writes
+    other.join()
+    assert targets(store) == ["5"]
+    store.close()

@@ -13,10 +13,11 @@ interpreter's lock would serialise anyway, and their rows are written by the gro
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse, Response
@@ -29,12 +30,13 @@ from fangfan_rules.packs import Pack
 from fangfan_rules.results import Deadline, Elimination, Identification
 from fangfan_rules.service.settings import Settings
 from fangfan_rules.service.strict_body import StrictJSONRoute
-from fangfan_rules.store import AccessDenied, Principal, Store, StoredDecision
+from fangfan_rules.store import AccessDenied, Principal, Store, StoredDecision, token_hash
 from fangfan_rules.store.groupcommit import GroupCommit
 from fangfan_rules.store.store import decision_answer
 from fangfan_rules.timeline import Case, CaseEvent, Step, worklist
 
 JSON = "application/json"
+T = TypeVar("T")
 
 
 class IdentifyRequest(BaseModel):
@@ -246,47 +248,32 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
         return models[name].model_json_schema()
 
     # -- evaluation ------------------------------------------------------------------------------
-    async def evaluate_one(
+    def evaluation(
+        name: str, body: IdentifyRequest, household: Household, kind: str
+    ) -> tuple[Identification | Elimination, dict[str, str]]:
+        """The answer for a loaded household (no side effect; a FangfanError if none)."""
+        pack, figures = configured(pack_named(name), body.parameters)
+        # Every answer's trace is written below: its checks are recorded as the rules run
+        # (one run, not a quick one and a replay for the trace).
+        result: Identification | Elimination = (
+            identify_recorded(pack, household, as_of=body.as_of, recorded=True)
+            if kind == "identify"
+            else pack.assess_elimination(household, as_of=body.as_of)
+        )
+        return result, figures
+
+    def decision_write(
         request: Request,
         who: Principal,
         name: str,
-        body: IdentifyRequest,
+        household: Household,
+        result: Identification | Elimination,
+        figures: dict[str, str],
         key: str | None,
-        kind: Literal["identify", "elimination"],
-    ) -> Response:
-        digest = _request_digest(request, body) if key else ""
-
-        def answered_before() -> Response | None:
-            # A request answered before is answered the same, even if it could not be now (the
-            # deployment's figures or packs changed since).
-            seen = store.remembered(key, who.name, digest) if key else None
-            return None if seen is None else _json(seen[1], seen[0])
-
-        try:
-            household = load_household(body.household)
-        except FangfanError:
-            if (before := answered_before()) is not None:
-                return before
-            raise
-        try:
-            store.check_access(who, household)
-        except AccessDenied as exc:
-            await refused(request, who, exc, household.id)
-            raise
-        try:
-            pack, figures = configured(pack_named(name), body.parameters)
-            # Every answer's trace is written below: its checks are recorded as the rules run
-            # (one run, not a quick one and a replay for the trace).
-            result: Identification | Elimination = (
-                identify_recorded(pack, household, as_of=body.as_of, recorded=True)
-                if kind == "identify"
-                else pack.assess_elimination(household, as_of=body.as_of)
-            )
-        except FangfanError:
-            if (before := answered_before()) is not None:
-                return before
-            raise
-
+        digest: str,
+        kind: str,
+    ) -> Callable[[Any], tuple[int, str]]:
+        """The group commit's job that stores one answer and gives (status, answer text)."""
         # Built once, before the group: the group's transaction only writes (the trace, built and
         # dumped here, is most of a request's time).
         stored_json = result.model_dump_json()  # masked: what the store keeps
@@ -323,6 +310,42 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
                 store.remember(s, key, who.name, digest, 200, answer)
             return 200, answer
 
+        return write
+
+    async def evaluate_one(
+        request: Request,
+        who: Principal,
+        name: str,
+        body: IdentifyRequest,
+        key: str | None,
+        kind: Literal["identify", "elimination"],
+    ) -> Response:
+        digest = _request_digest(request, body) if key else ""
+
+        def answered_before() -> Response | None:
+            # A request answered before is answered the same, even if it could not be now (the
+            # deployment's figures or packs changed since).
+            seen = store.remembered(key, who.name, digest) if key else None
+            return None if seen is None else _json(seen[1], seen[0])
+
+        try:
+            household = load_household(body.household)
+        except FangfanError:
+            if (before := answered_before()) is not None:
+                return before
+            raise
+        try:
+            store.check_access(who, household)
+        except AccessDenied as exc:
+            await refused(request, who, exc, household.id)
+            raise
+        try:
+            result, figures = evaluation(name, body, household, kind)
+        except FangfanError:
+            if (before := answered_before()) is not None:
+                return before
+            raise
+        write = decision_write(request, who, name, household, result, figures, key, digest, kind)
         status, text = await writer.run(write)
         return _json(text, status)
 
@@ -569,7 +592,99 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
             json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
         )
 
+    # -- the hot paths without FastAPI's request handling (fangfan_rules.service.fastpath) ------
+    def checked(who: Principal, hashed: str, job: Callable[[Any], T]) -> Callable[[Any], T]:
+        """``job`` run only if the token, read in the job's own transaction, is still valid and
+        the same: the hot path's principal comes from a process-wide memo of tokens seen."""
+
+        def run(s: Any) -> T:
+            if store.principal_in(s, hashed) != who:
+                raise StaleToken(who.name)
+            return job(s)
+
+        return run
+
+    async def decide_fast(
+        request: Request,
+        who: Principal,
+        hashed: str,
+        name: str,
+        body: IdentifyRequest,
+        key: str | None,
+        kind: Literal["identify", "elimination"],
+    ) -> Response:
+        """:func:`evaluate_one` when all goes well; raises on anything else, having written
+        nothing (the caller then answers by the FastAPI route, which handles it)."""
+        digest = _request_digest(request, body) if key else ""
+        household = load_household(body.household)
+        store.check_access(who, household)
+        result, figures = evaluation(name, body, household, kind)
+        write = decision_write(request, who, name, household, result, figures, key, digest, kind)
+        status, text = await writer.run(checked(who, hashed, write))
+        return _json(text, status)
+
+    async def event_fast(
+        request: Request,
+        who: Principal,
+        hashed: str,
+        household_id: str,
+        pack_name: str,
+        body: EventRequest,
+    ) -> Response:
+        """:func:`add_event` when all goes well; raises on anything else, having written
+        nothing."""
+        pack_named(pack_name)
+        remote = _remote(request)
+        event_id = await writer.run(checked(who, hashed, lambda s: store.record_event(
+            s, who, household_id, pack_name, body.step.value, body.date, body.note, remote
+        )))  # fmt: skip
+        return _json(f'{{"event_id": {event_id}}}', 201)
+
+    router.hot = HotPaths(  # type: ignore[attr-defined]
+        decide=decide_fast, event=event_fast, tokens=KnownTokens(store)
+    )
     return router
+
+
+class StaleToken(Exception):
+    """The token of a hot-path write was revoked (or changed) since it was memoised."""
+
+
+class KnownTokens:
+    """The principal of each valid token seen, by the token (a dict look-up: no hash, no SELECT),
+    with its sha256 for the write's own check (:meth:`Store.principal_in`, in the transaction
+    that stores the request's rows). A token is refused — and its requests answered by the
+    FastAPI route, which reads it afresh — as soon as a revocation has been committed."""
+
+    def __init__(self, store: Store, *, maxsize: int = 4096):
+        self.store = store
+        self.maxsize = maxsize
+        self._known: dict[str, tuple[Principal, str]] = {}
+
+    def get(self, token: str) -> tuple[Principal, str] | None:
+        """(principal, token hash) of a token valid now or seen valid before; None if not."""
+        known = self._known.get(token)
+        if known is None:
+            found = self.store.authenticate(token)
+            if found is None:
+                return None
+            if len(self._known) >= self.maxsize:
+                self._known.clear()
+            known = self._known[token] = (found, token_hash(token))
+        return known
+
+    def forget(self, token: str) -> None:
+        self._known.pop(token, None)
+
+
+@dataclass(frozen=True)
+class HotPaths:
+    """What :mod:`fangfan_rules.service.fastpath` calls: the single-household decisions and case
+    events without FastAPI's dependency and body handling."""
+
+    decide: Callable[..., Awaitable[Response]]
+    event: Callable[..., Awaitable[Response]]
+    tokens: KnownTokens
 
 
 def _dump(result: Identification | Elimination, who: Principal) -> str:

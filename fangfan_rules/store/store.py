@@ -31,6 +31,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -41,6 +42,10 @@ from fangfan_rules.store.access import Principal, Role, new_token, token_hash
 from fangfan_rules.store.direct import first_row, insert_row
 
 DEFAULT_URL = "sqlite:///fangfan-rules.sqlite3"
+#: how long an SQLite connection waits for another's write lock before "database is locked"
+BUSY_TIMEOUT_MS = 10_000
+#: SQLite's result code for a lock held by another connection
+_SQLITE_BUSY = 5
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -50,6 +55,11 @@ class StoreError(FangfanError):
 
 class AccessDenied(StoreError):
     """The token's area does not cover the household (or the token may not do this)."""
+
+
+class WriterBusy(Exception):
+    """Another connection (another worker process) holds SQLite's write lock now: raised by
+    :meth:`Store.prepare_together` with ``wait=False`` instead of waiting for it."""
 
 
 class JobFailed(Exception):
@@ -150,7 +160,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # "decision N stored" (a county system may never re-send it). FULL syncs the WAL at each
     # commit; the group commit shares one sync among the requests that arrive together.
     cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -283,14 +293,18 @@ class Store:
         group.commit()
         return group.results
 
-    def prepare_together(self, jobs: list[Callable[[Connection], Any]]) -> PreparedGroup:
+    def prepare_together(
+        self, jobs: list[Callable[[Connection], Any]], *, wait: bool = True
+    ) -> PreparedGroup:
         """:meth:`run_together` up to its commit: the jobs run in one open transaction, which the
         caller commits (:meth:`PreparedGroup.commit`, from any one thread: the group commit
         commits while its event loop serves other requests). A job's error rolls the
-        transaction back and is raised as :class:`JobFailed`."""
+        transaction back and is raised as :class:`JobFailed`. ``wait=False``: on SQLite,
+        :class:`WriterBusy` at once (nothing run) when another connection holds the write lock,
+        instead of waiting up to the busy timeout."""
         connection = self._writes.connect()
         try:
-            transaction = connection.begin()
+            transaction = connection.begin() if wait else self._begin_now(connection)
             results = []
             for index, job in enumerate(jobs):
                 try:
@@ -301,6 +315,23 @@ class Store:
             connection.close()  # rolls the transaction back
             raise
         return PreparedGroup(connection, transaction, results)
+
+    def _begin_now(self, connection: Connection) -> Any:
+        """Begin the write transaction if SQLite's write lock is free now, else
+        :class:`WriterBusy` (the connection's busy timeout is set back either way)."""
+        if self._writes.dialect.name != "sqlite":
+            return connection.begin()
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA busy_timeout=0")
+        try:
+            return connection.begin()
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlite_errorcode", None) == _SQLITE_BUSY:
+                raise WriterBusy() from None
+            raise
+        finally:
+            driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
     @property
     def commits_anywhere(self) -> bool:
@@ -354,12 +385,18 @@ class Store:
 
     def authenticate(self, token: str) -> Principal | None:
         """The principal of a valid, unrevoked token (None otherwise)."""
-        # One SELECT on a pooled connection (on SQLite on the driver's cursor): every request
-        # authenticates. Never cached in the process: a revoked token (or a changed area) must
-        # be refused by every worker at once — the look-up is about 50 µs with the pool's
-        # checkout (120 µs through SQLAlchemy's execution), and worth it.
+        # One SELECT on a pooled connection (on SQLite on the driver's cursor). Never cached
+        # here: a revoked token (or a changed area) must be refused by every worker at once. The
+        # service's hot path memoises the principal instead and checks the token again in the
+        # transaction that writes (principal_in), which refuses it as promptly.
         with self.engine.connect() as connection:
-            row = first_row(connection, _TOKEN_BY_HASH, {"hash": token_hash(token)})
+            return self.principal_in(connection, token_hash(token))
+
+    def principal_in(self, s: Executor, hashed: str) -> Principal | None:
+        """:meth:`authenticate` inside the caller's transaction, by the token's hash: a write
+        that checks its token here is kept only if the token was valid (and the same) when the
+        write's transaction ran — a token revoked before it commits stores nothing."""
+        row = first_row(_connection(s), _TOKEN_BY_HASH, {"hash": hashed})
         if row is None:
             return None
         name, role, county, town, village, reveal_ids, admin, revoked_at = row
