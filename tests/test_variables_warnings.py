@@ -101,6 +101,25 @@ def test_reason_and_told_record_checks():
         is False
     )
     assert _v("closed_clue_not_informed", told, clues=[clue()]) is False  # still open
+    # the column empty (an incomplete ledger) — 是 or 否 completes it
+    assert _v("closed_clue_informed_blank", told, clues=[reason]) is True
+    for answer in (True, False):
+        row = {**reason, "applicant_informed": answer}
+        assert _v("closed_clue_informed_blank", told, clues=[row]) is False
+    # 否 on a row found 不符合 (一、(三)2's answer not given); 符合 or 是: no; finding unknown: unknown
+    selfs = {"channels": (Channel.SELF_APPLICATION,)}
+    refused = {**reason, "applicant_informed": False}
+    assert _v("closed_clue_refused_not_told", selfs, clues=[refused]) is True
+    met = {**refused, "meets_criteria": True}
+    assert _v("closed_clue_refused_not_told", selfs, clues=[met]) is False
+    assert (
+        _v("closed_clue_refused_not_told", selfs, clues=[{**refused, "applicant_informed": True}])
+        is False
+    )
+    unknown = clue(closed_on="2022-05-08", applicant_informed=False)
+    assert _v("closed_clue_refused_not_told", selfs, clues=[unknown]) == Missing(
+        ("clues[self_application 2022-04-20].meets_criteria",)
+    )
 
 
 CARE = (CareType.INPATIENT, CareType.CHRONIC_SPECIAL_OUTPATIENT)

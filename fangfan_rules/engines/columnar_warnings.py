@@ -123,6 +123,29 @@ def _not_informed(ctx: VarContext, channels: Sequence[Any]) -> Value:
     return Value(ctx.has("clues", mask))
 
 
+@columnar("closed_clue_informed_blank")
+def _informed_blank(ctx: VarContext, channels: Sequence[Any]) -> Value:
+    mask = _closed_via(ctx, channels) & pl.col("applicant_informed").is_null()
+    return Value(ctx.has("clues", mask))
+
+
+@columnar("closed_clue_refused_not_told")
+def _refused_not_told(ctx: VarContext, channels: Sequence[Any]) -> Value:
+    # Kleene "any" over the closed rows recorded 否: their finding 不符合 (unrecorded: unknown)
+    told_no = [*channels]
+    frame = (
+        ctx.tables["clues"]
+        .filter(_closed_via(ctx, told_no) & (pl.col("applicant_informed") == False))  # noqa: E712
+        .group_by("household_id")
+        .agg(
+            (~pl.col("meets_criteria")).any(ignore_nulls=False).alias("v"),
+            pl.lit(True).alias("has"),
+        )
+    )
+    cols = ctx.join(frame)
+    return Value(pl.when(cols["has"].is_null()).then(False).otherwise(cols["v"]))
+
+
 def _burden(ctx: VarContext, window: DateRange, care: Sequence[Any]) -> Value:
     spec = get_columnar("medical_personal_burden")
     assert spec is not None  # a core variable: always registered

@@ -86,6 +86,14 @@ _ZH_STATEMENTS: dict[str, tuple[str, str]] = {
         "经{channels}收到、已办结的监测预警信息未记录办理结果已告知本人",
         "经{channels}收到、已办结的监测预警信息均已记录办理结果告知本人",
     ),
+    "closed_clue_informed_blank": (
+        "经{channels}收到、已办结的监测预警信息未填写办理结果是否已告知本人",
+        "经{channels}收到、已办结的监测预警信息均已填写办理结果是否已告知本人",
+    ),
+    "closed_clue_refused_not_told": (
+        "经{channels}收到、已办结且不符合认定标准的监测预警信息记录为未告知本人",
+        "经{channels}收到、已办结且不符合认定标准的监测预警信息未记录为未告知本人",
+    ),
     "income_double_signed": ("收入信息经“双签字”确认", "收入信息未经“双签字”确认"),
     "guarantees_double_signed": (
         "“两不愁三保障”信息经“双签字”确认",

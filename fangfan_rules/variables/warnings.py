@@ -145,6 +145,35 @@ def _not_informed(ctx: Context, channels: Sequence[Channel]) -> bool:
     return any(c.applicant_informed is not True for c in _closed_via(ctx, channels))
 
 
+@variable(
+    "closed_clue_informed_blank",
+    value_type="bool",
+    args={"channels": "enum_list"},
+    enum=Channel,
+    zh="经{channels}收到、已办结的监测预警信息未填写办理结果是否已告知本人",
+    en="a closed warning via {channels} leaves blank whether the result was told to the applicant",
+)
+def _informed_blank(ctx: Context, channels: Sequence[Channel]) -> bool:
+    # 附件2's column is filled for these rows: an empty one is an incomplete ledger (是 or 否 both
+    # complete it).
+    return any(c.applicant_informed is None for c in _closed_via(ctx, channels))
+
+
+@variable(
+    "closed_clue_refused_not_told",
+    value_type="bool",
+    args={"channels": "enum_list"},
+    enum=Channel,
+    zh="经{channels}收到、已办结且不符合认定标准的监测预警信息记录为未告知本人",
+    en="a closed warning via {channels} found not meeting the standard is recorded as not told",
+)
+def _refused_not_told(ctx: Context, channels: Sequence[Channel]) -> object:
+    # 一、(三)2 asks the town to tell a self-applicant found 不符合 (in writing): a recorded 否 on
+    # such a row is that step not done; a 否 whose finding is not recorded is unknown.
+    told_no = [c for c in _closed_via(ctx, channels) if c.applicant_informed is False]
+    return _any_finding(told_no, lambda met: not met)
+
+
 def _burden(ctx: Context, window: DateRange, care: Sequence[CareType]) -> object:
     return get_variable("medical_personal_burden")(ctx, window=window, care=tuple(care))
 
