@@ -53,17 +53,24 @@ def _closed_kind(ctx: VarContext, window: DateRange, kinds: Sequence[Any]) -> Va
     return Value(ctx.has("clues", mask))
 
 
-def _any_finding(ctx: VarContext, channels: Sequence[Any], finding: pl.Expr) -> Value:
-    # Kleene "any" over the closed clues' recorded finding: a clue whose finding is not recorded
-    # (null) makes the answer unknown unless another clue answers true. No closed clue: false.
-    frame = (
-        ctx.tables["clues"]
-        .filter(_closed_via(ctx, channels))
-        .group_by("household_id")
-        .agg(finding.any(ignore_nulls=False).alias("v"), pl.lit(True).alias("has"))
+def _kleene_any(ctx: VarContext, rows: pl.DataFrame, value: pl.Expr) -> Value:
+    """Kleene "any" of ``value`` over each household's ``rows``: a null makes the answer unknown
+    unless another row answers true; a household without rows: false."""
+    frame = rows.group_by("household_id").agg(
+        value.any(ignore_nulls=False).alias("v"), pl.lit(True).alias("has")
     )
-    cols = ctx.join(frame)
+    cols = ctx.join(frame)  # no fill: an unknown household's null must stay null
     return Value(pl.when(cols["has"].is_null()).then(False).otherwise(cols["v"]))
+
+
+def _any_finding(
+    ctx: VarContext, channels: Sequence[Any], finding: pl.Expr, mask: pl.Expr | None = None
+) -> Value:
+    # Kleene "any" over the closed clues' (and ``mask``'s) recorded finding: a clue whose finding
+    # is not recorded (null) makes the answer unknown unless another clue answers true.
+    closed = _closed_via(ctx, channels)
+    rows = ctx.tables["clues"].filter(closed if mask is None else closed & mask)
+    return _kleene_any(ctx, rows, finding)
 
 
 @columnar("closed_clue_meets_criteria")
@@ -93,16 +100,8 @@ def _meets_not_entered(ctx: VarContext, channels: Sequence[Any]) -> Value:
             answers.any().alias("answered"),
         )
     )
-    frame = per_clue.group_by("household_id").agg(
-        pl.when(pl.col("answered"))
-        .then(False)
-        .otherwise(pl.col("meets_criteria"))
-        .any(ignore_nulls=False)
-        .alias("v"),
-        pl.lit(True).alias("has"),
-    )
-    cols = ctx.join(frame)
-    return Value(pl.when(cols["has"].is_null()).then(False).otherwise(cols["v"]))
+    finding = pl.when(pl.col("answered")).then(False).otherwise(pl.col("meets_criteria"))
+    return _kleene_any(ctx, per_clue, finding)
 
 
 @columnar("closed_clue_fails_criteria")
@@ -131,19 +130,9 @@ def _informed_blank(ctx: VarContext, channels: Sequence[Any]) -> Value:
 
 @columnar("closed_clue_refused_not_told")
 def _refused_not_told(ctx: VarContext, channels: Sequence[Any]) -> Value:
-    # Kleene "any" over the closed rows recorded 否: their finding 不符合 (unrecorded: unknown)
-    told_no = [*channels]
-    frame = (
-        ctx.tables["clues"]
-        .filter(_closed_via(ctx, told_no) & (pl.col("applicant_informed") == False))  # noqa: E712
-        .group_by("household_id")
-        .agg(
-            (~pl.col("meets_criteria")).any(ignore_nulls=False).alias("v"),
-            pl.lit(True).alias("has"),
-        )
-    )
-    cols = ctx.join(frame)
-    return Value(pl.when(cols["has"].is_null()).then(False).otherwise(cols["v"]))
+    # the closed rows recorded 否: their finding 不符合 (unrecorded: unknown)
+    told_no = pl.col("applicant_informed") == False  # noqa: E712
+    return _any_finding(ctx, channels, ~pl.col("meets_criteria"), told_no)
 
 
 def _burden(ctx: VarContext, window: DateRange, care: Sequence[Any]) -> Value:
@@ -285,9 +274,9 @@ def _undated_unknown(ctx: VarContext, source: FeedSource, since: date) -> Value:
     """True where an undated item could be open (:func:`~fangfan_rules.variables.feeds.
     undated_item_unknown`): it needs a fed month and no closing on or after the last one's start."""
     last = last_feed_day(ctx.as_of)
-    rows = ctx.tables["households"].filter(UNDATED[source.name]).select("household_id")
     if since > last:
         return Value(pl.lit(False))
+    rows = ctx.tables["households"].filter(UNDATED[source.name]).select("household_id")
     frame = rows.join(_closing(ctx, source.kind), on="household_id", how="left").select(
         "household_id", _not_closed_since(pl.lit(last, dtype=pl.Date)).alias("maybe")
     )
@@ -357,27 +346,18 @@ def _medical_burden_open(
         (pl.col("ufen").filter(before) > 0).any().alias("untyped_before"),
         pl.col("L").first(),
     )
-    years = _with_untyped_choice(ctx, years, care, since, line)
+    years = _with_untyped_choice(ctx, years, line)
     end = pl.min_horizontal(pl.date(pl.col("year"), 12, 31), last)
     may_open = (pl.col("L") <= end) & pl.coalesce(
         pl.col("choice"),
         (pl.col("counted_before") <= line) & (pl.col("counted") + pl.col("untyped_after") > line),
     )
     may_not = pl.col("latest").is_null() | (pl.col("earliest") < pl.col("L")).fill_null(True)
-    frame = (
-        years.with_columns(
-            pl.when(~may_open).then(False).when(~may_not).then(True).otherwise(None).alias("v")
-        )
-        .group_by("household_id")
-        .agg(pl.col("v").any(ignore_nulls=False), pl.lit(True).alias("has"))
-    )
-    cols = ctx.join(frame)  # no fill: an unknown year's null must stay null
-    return Value(pl.when(cols["has"].is_null()).then(False).otherwise(cols["v"]))
+    year_open = pl.when(~may_open).then(False).when(~may_not).then(True).otherwise(None)
+    return _kleene_any(ctx, years, year_open)
 
 
-def _with_untyped_choice(
-    ctx: VarContext, years: pl.DataFrame, care: Sequence[Any], since: date, line: int
-) -> pl.DataFrame:
+def _with_untyped_choice(ctx: VarContext, years: pl.DataFrame, line: int) -> pl.DataFrame:
     """``choice``: :func:`fangfan_rules.variables.feeds.may_cross_from` for the household-years
     with spending of unknown care type before the first open day (a subset sum over those
     amounts, computed row by row: such rows are few), null elsewhere (no choice to make)."""

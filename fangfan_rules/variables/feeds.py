@@ -278,13 +278,13 @@ for _source in SOURCES:
 
 
 def crossing_answer(
-    ctx: Context, care: Sequence[CareType], threshold: Decimal, since: date, year: int
+    ctx: Context, care: Sequence[CareType], threshold: Decimal, first: date, year: int
 ) -> object:
     """Whether ``year``'s crossing of ``threshold`` (> : 超过; the day the 当年度 personal burden of
     ``care`` first went above it) is an open item on as_of: True, False or unknown (naming the
     spending of unknown care type that leaves it open).
 
-    An item dated on or after ``first_open_day`` (and by the last fed day) is open. Spending of
+    An item dated on or after ``first`` (:func:`first_open_day`, and by the last fed day) is open. Spending of
     unknown care type may or may not count, so the crossing may fall on several days, or not
     happen: some reading crosses on or after that day iff some choice of the untyped spending
     before it keeps the sum before it within the line while the year's counted spending, that
@@ -302,7 +302,6 @@ def crossing_answer(
     ]
     counted = sorted((e for e in medical if e.care in wanted), key=lambda e: e.date)
     untyped = sorted((e for e in medical if e.care is None), key=lambda e: e.date)
-    first = first_open_day(ctx, ClueKind.MEDICAL_BURDEN, since)
     latest = _first_over(counted, threshold)
     earliest = _first_over(sorted([*counted, *untyped], key=lambda e: e.date), threshold)
     may_open = first <= end and may_cross_from(
@@ -379,8 +378,9 @@ def _medical_burden_open(
     # year's sum went above the line; one a year at most (the sum only grows). Unknown only when
     # the readings of spending of unknown care type would not all give the same answer.
     missing: list[str] = []
+    first = first_open_day(ctx, ClueKind.MEDICAL_BURDEN, since)  # the same for every year
     for year in range(since.year, last_feed_day(ctx.as_of).year + 1):
-        answer = crossing_answer(ctx, care, Decimal(str(threshold)), since, year)
+        answer = crossing_answer(ctx, care, Decimal(str(threshold)), first, year)
         if answer is True:
             return True
         if isinstance(answer, Missing):

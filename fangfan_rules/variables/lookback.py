@@ -101,12 +101,7 @@ def _self_paid_within(ctx: Context, months: int, kinds: Sequence[ExpenditureKind
 def _self_paid_since(ctx: Context, since: date, kinds: Sequence[ExpenditureKind]) -> Decimal:
     # Spending dated from the caller's look-back start to as_of, both included (a start after
     # as_of is an empty period: 0, not an error — the caller's date is not the household's fault).
-    wanted = frozenset(kinds)
-    return sum(
-        (
-            e.compliant_self_paid
-            for e in ctx.household.expenditures
-            if e.kind in wanted and since <= e.date <= ctx.as_of
-        ),
-        Decimal("0.00"),
-    )
+    if since > ctx.as_of:
+        return Decimal("0.00")
+    window = DateRange(start=since, end=ctx.as_of)
+    return income.compliant_self_paid(ctx.household.expenditures, window, kinds)
