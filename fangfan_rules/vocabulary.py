@@ -349,7 +349,7 @@ _LABEL_ROWS: tuple[tuple[_Labelled, str, str], ...] = (
     (ClueKind.PUBLIC_EMERGENCY, "突发公共事件、安全事故", "sudden public emergency or accident"),
     (ClueKind.NEW_DIBAO_OR_TEKUN, "新增低保特困", "new dibao / 特困"),
     (ClueKind.DROPOUT, "失学辍学", "out of school"),
-    (ClueKind.EDUCATION_AID, "获得教育资助", "granted education aid"),
+    (ClueKind.EDUCATION_AID, "自主申请并获得教育资助", "granted education aid on own application"),
     (ClueKind.MAJOR_DISEASE, "大病", "major disease"),
     (ClueKind.MEDICAL_BURDEN, "医疗费用个人负担重", "heavy personal medical burden"),
     (ClueKind.SEVERE_DISABILITY, "重度残疾", "severe disability"),
@@ -480,7 +480,10 @@ FACT_LABELS: dict[str, tuple[str, str]] = {
     "disability": ("残疾人证", "disability certificate"),
     "solitary": ("是否鳏寡孤独", "whether without spouse, child or carer"),
     "dropout_since": ("失学辍学日期", "date dropped out"),
-    "education_aid_since": ("获得教育资助日期", "date granted education aid"),
+    "education_aid_since": (
+        "自主申请并获得教育资助日期",
+        "date granted education aid on own application",
+    ),
     "child_status": ("儿童认定情况", "child status"),
     # monitoring record
     "identified_on": ("识别日期", "date identified"),

@@ -69,5 +69,11 @@ class Member(Fact):
     )
     child_status: tuple[ChildStatusRecord, ...] = ()
     dropout_since: Day | None = Field(None, description="义务教育阶段失学辍学 since")
-    education_aid_since: Day | None = Field(None, description="自主申请并获得教育资助 since")
+    education_aid_since: Day | None = Field(
+        None,
+        description=(
+            "自主申请并获得教育资助 since: aid granted on the student's own application (jimo_2022 附件1"
+            " 教体局); aid granted without an application is not recorded here"
+        ),
+    )
     solitary: Flag | None = Field(None, description="鳏寡孤独 (no spouse, child or carer)")

@@ -190,8 +190,8 @@ SOURCES: tuple[FeedSource, ...] = (
         "member",
         ClueKind.EDUCATION_AID,
         _date_variable("education_aid_since"),
-        "获得教育资助",
-        "granted education aid",
+        "自主申请并获得教育资助",
+        "granted education aid on own application",
     ),
     FeedSource(
         "special_major_disease_feed_open",

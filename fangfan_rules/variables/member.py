@@ -259,8 +259,8 @@ def _dropout(ctx: Context) -> date | None:
     "education_aid_since",
     level="member",
     value_type="date",
-    zh="获得教育资助日期",
-    en="date granted education aid",
+    zh="自主申请并获得教育资助日期",
+    en="date granted education aid on own application",
 )
 def _education_aid(ctx: Context) -> date | None:
     return _member(ctx).education_aid_since
