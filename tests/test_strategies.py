@@ -449,7 +449,12 @@ def test_jimo_medical_burden_lands_on_each_edge_through_the_last_fed_day():
     """Does any household just below Jimo's 20,000-yuan medical burden get a warning? Households
     are drawn with the year's burden through the last fed day exactly 0.01 below, on and above it,
     and the feed variable answers both ways."""
-    feed = {"since": date(2022, 4, 1), "care": JIMO_CARE, "threshold": Decimal("20000.00")}
+    feed = {
+        "since": date(2022, 4, 1),
+        "care": JIMO_CARE,
+        "threshold": Decimal("20000.00"),
+        "due_day": 7,
+    }
     found = _drawn(
         fs.households(pack=JIMO, as_of=JIMO_AS_OF),
         lambda h: (

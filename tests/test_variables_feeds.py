@@ -27,6 +27,8 @@ from tests.helpers import household, medical_stay
 
 AS_OF = date(2022, 6, 20)
 SINCE = date(2022, 4, 1)
+#: 一、(二)2 每月7日前将汇总后的预警信息反馈镇街: the rules pass due_day 7
+DUE_DAY = 7
 NAMED = (
     DibaoKind.DIBAO,
     DibaoKind.DISPERSED_TEKUN,
@@ -57,7 +59,9 @@ def native(
 ) -> Any:
     view, _ = ff.known_at(h, as_of)
     chosen = next((m for m in view.members if m.id == member), None)
-    return ff.VARIABLES[name](Context(view, as_of, member=chosen), since=SINCE, **args)
+    return ff.VARIABLES[name](
+        Context(view, as_of, member=chosen), since=SINCE, due_day=DUE_DAY, **args
+    )
 
 
 def columnar(
@@ -67,7 +71,7 @@ def columnar(
     level = ff.VARIABLES[name].level
     tables = col.view_at(col.to_tables(households), as_of)
     ctx = VarContext(tables, as_of, level)
-    value = COLUMNAR[name].compute(ctx, since=SINCE, **args)
+    value = COLUMNAR[name].compute(ctx, since=SINCE, due_day=DUE_DAY, **args)
     base = tables["households" if level == "household" else "members"]
     frame = ctx.apply(base).select(*ctx.keys, value.value.alias("v"))
     return {tuple(row[k] for k in ctx.keys): row["v"] for row in frame.iter_rows(named=True)}
@@ -174,9 +178,11 @@ def test_every_source_is_worded_and_has_a_columnar_twin() -> None:
     for source in SOURCES:
         variable = ff.VARIABLES[source.name]
         assert variable.level == source.level and source.name in COLUMNAR
-        zh = variable.label("zh", {"since": "2022年4月1日", "kinds": "低保"})
+        zh = variable.label("zh", {"since": "2022年4月1日", "kinds": "低保", "due_day": "7"})
         assert zh.startswith("2022年4月1日至上月末新增") and source.kind.zh in zh
-        assert source.kind.en in variable.label("en", {"since": "1 April 2022", "kinds": "dibao"})
+        assert "每月7日前反馈镇街" in zh
+        en = variable.label("en", {"since": "1 April 2022", "kinds": "dibao", "due_day": "7"})
+        assert source.kind.en in en and "by the 7th" in en
 
 
 def test_the_columnar_twin_agrees_on_every_dropout_case() -> None:

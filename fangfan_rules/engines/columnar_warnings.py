@@ -25,8 +25,14 @@ from fangfan_rules.engines.columnar_variables import (
     get_columnar,
     in_window,
 )
-from fangfan_rules.variables.feeds import SOURCES, FeedSource, last_feed_day, may_cross_from
-from fangfan_rules.vocabulary import ClueKind
+from fangfan_rules.variables.feeds import (
+    SOURCES,
+    FeedSource,
+    certain_feed_day,
+    last_feed_day,
+    may_cross_from,
+)
+from fangfan_rules.vocabulary import Channel, ClueKind
 
 
 def _values(items: Sequence[Any]) -> list[str]:
@@ -248,9 +254,12 @@ def _first_open_day(since: date) -> pl.Expr:
     )
 
 
-def _open(ctx: VarContext, items: pl.DataFrame, source: FeedSource, since: date) -> Value:
+def _open(
+    ctx: VarContext, items: pl.DataFrame, source: FeedSource, since: date, to: date
+) -> pl.Expr:
+    """Some item dated from ``since`` to ``to`` is open (never null)."""
     first = pl.lit(since, dtype=pl.Date)
-    last = pl.lit(last_feed_day(ctx.as_of), dtype=pl.Date)
+    last = pl.lit(to, dtype=pl.Date)
     latest = (
         items.filter((pl.col("d") >= first) & (pl.col("d") <= last))
         .group_by(ctx.keys)
@@ -259,7 +268,30 @@ def _open(ctx: VarContext, items: pl.DataFrame, source: FeedSource, since: date)
     frame = latest.join(_closing(ctx, source.kind), on="household_id", how="left").select(
         *ctx.keys, _not_closed_since(pl.col("d")).alias("open")
     )
-    return Value(ctx.join(frame, fill={"open": False})["open"])
+    return ctx.join(frame, fill={"open": False})["open"]
+
+
+def _with_pending(
+    ctx: VarContext, kind: ClueKind, due_day: int, answer: Callable[[date], pl.Expr]
+) -> pl.Expr:
+    """:func:`fangfan_rules.variables.feeds.with_pending`: Kleene ``certain or (all and
+    arrived)``, where ``answer(last)`` answers for the items dated up to ``last`` and an arrival
+    not recorded is unknown (null)."""
+    certain_day = certain_feed_day(ctx.as_of, due_day)
+    last = last_feed_day(ctx.as_of)
+    certain = answer(certain_day)
+    if certain_day == last:
+        return certain
+    received = (pl.col("received_on") >= pl.lit(month_start(ctx.as_of), dtype=pl.Date)) & (
+        pl.col("received_on") <= pl.lit(ctx.as_of, dtype=pl.Date)
+    )
+    mask = (
+        (pl.col("kind") == kind.value)
+        & (pl.col("channel") == Channel.DEPARTMENT_PUSH.value)
+        & received
+    )
+    arrived = pl.when(ctx.has("clues", mask)).then(True).otherwise(None)
+    return certain | (answer(last) & arrived)
 
 
 #: Sources whose item may exist undated: an expression over the level's rows that is true then
@@ -286,12 +318,16 @@ def _undated_unknown(ctx: VarContext, source: FeedSource, since: date) -> Value:
 def _register(source: FeedSource) -> None:
     items = ITEMS[source.name]
 
-    def compute(ctx: VarContext, since: date, **selection: Any) -> Value:
-        known = _open(ctx, items(ctx, **selection), source, since)
+    def compute(ctx: VarContext, since: date, due_day: int, **selection: Any) -> Value:
+        frame = items(ctx, **selection)
+        known = _with_pending(
+            ctx, source.kind, due_day, lambda last: _open(ctx, frame, source, since, last)
+        )
         if source.name not in UNDATED:
-            return known
+            return Value(known)
         maybe = _undated_unknown(ctx, source, since)
-        return Value(pl.when(known.value).then(True).when(maybe.value).then(None).otherwise(False))
+        # Kleene: a known item open answers true; else an undated one that may be open, unknown
+        return Value(known | pl.when(maybe.value).then(None).otherwise(False))
 
     columnar(source.name)(compute)
 
@@ -302,15 +338,28 @@ for _source in SOURCES:
 
 @columnar("medical_burden_feed_open")
 def _medical_burden_open(
-    ctx: VarContext, since: date, care: Sequence[Any], threshold: Any
+    ctx: VarContext, since: date, care: Sequence[Any], threshold: Any, due_day: int
 ) -> Value:
+    return Value(
+        _with_pending(
+            ctx,
+            ClueKind.MEDICAL_BURDEN,
+            due_day,
+            lambda last: _medical_burden_by(ctx, since, care, threshold, last),
+        )
+    )
+
+
+def _medical_burden_by(
+    ctx: VarContext, since: date, care: Sequence[Any], threshold: Any, to: date
+) -> pl.Expr:
     # Per household and calendar year (:func:`fangfan_rules.variables.feeds.crossing_answer`):
     # an item dated on or after the first open day ``L`` (and by the last fed day) is open. Some
     # reading of the spending of unknown care type crosses on or after L iff the counted spending
     # before L stays within the line and the counted spending plus the untyped from L goes over;
     # some reading does not cross, or crosses before L, iff the counted spending never crosses or
     # all of it counted crosses before L.
-    last = pl.lit(last_feed_day(ctx.as_of), dtype=pl.Date)
+    last = pl.lit(to, dtype=pl.Date)
     line = int(Decimal(str(threshold)) * 100)
     burden = (pl.col("total_fen") - pl.col("reimbursed_fen")).cast(I128)
     counted = pl.col("care").is_in(_values(care))
@@ -354,7 +403,7 @@ def _medical_burden_open(
     )
     may_not = pl.col("latest").is_null() | (pl.col("earliest") < pl.col("L")).fill_null(True)
     year_open = pl.when(~may_open).then(False).when(~may_not).then(True).otherwise(None)
-    return _kleene_any(ctx, years, year_open)
+    return _kleene_any(ctx, years, year_open).value
 
 
 def _with_untyped_choice(ctx: VarContext, years: pl.DataFrame, line: int) -> pl.DataFrame:

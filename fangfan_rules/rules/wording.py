@@ -38,6 +38,7 @@ from fangfan_rules.vocabulary import (
     RECORD_LABELS,
     Channel,
     ChildStatus,
+    ClueKind,
     DibaoKind,
     ExpenditureKind,
     Relation,
@@ -351,6 +352,10 @@ _INCOME_GAP = re.compile(r"^income records for (\d+) of (\d+) days of (\S+)\.\.(
 _PARAMETER = re.compile(r"^parameter (\w+) \(not stated in the document: supply it\)$")
 _POPULATION = re.compile(r"^population-level value (\w+) \(evaluate the area with identify_many\)$")
 _NO_MEMBERS = "household members (none counted)"
+#: fangfan_rules.variables.feeds.pending_name: last month's feed not yet due at the town.
+_PENDING_FEED = re.compile(
+    r"^department feed (\w+) of (\d{4})-(\d{2}) \(due at the town by (\S+)\)$"
+)
 _ITEM = re.compile(r"^(\w+)\[([^\]]*)\]\.?(.*)$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 #: The vocabulary of the kind named in a list item's key ("clues[self_application 2023-03-01]").
@@ -399,6 +404,14 @@ def fact_text(fact: str, lang: str = "zh") -> str:
         return f"income records for {window} ({gap} of {days} days missing)"
     if match := _PARAMETER.match(fact):
         return parameter_text(match.group(1), lang)
+    if match := _PENDING_FEED.match(fact):
+        kind, year, month, due = match.groups()
+        kind_text = format_value(kind, lang, enum=ClueKind)
+        due_text = format_value(date.fromisoformat(due), lang)
+        if zh:
+            return f"{year}年{int(month)}月新增的“{kind_text}”预警信息是否已反馈到镇街（应于{due_text}前反馈）"
+        return f'whether the "{kind_text}" warnings new in {year}-{month} have reached the town (due by {due_text})'
+
     if match := _POPULATION.match(fact):
         # The batch figure is named without its arguments: they were never read.
         label = re.sub(

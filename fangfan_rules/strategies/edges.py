@@ -28,7 +28,7 @@ from fangfan_rules.rules.conditions import (
     walk,
 )
 from fangfan_rules.variables import get_variable
-from fangfan_rules.variables.feeds import FEED_VARIABLES, last_feed_day
+from fangfan_rules.variables.feeds import FEED_VARIABLES, certain_feed_day, last_feed_day
 from fangfan_rules.variables.lookback import lookback_window
 from fangfan_rules.vocabulary import CareType, ExpenditureKind
 
@@ -204,8 +204,14 @@ def _relative(pack: Pack, as_of: date | None) -> tuple[set[DateRange], set[date]
                         windows.add(DateRange.months_back(as_of, arg.value))
             if ref.name in FEED_VARIABLES and as_of is not None:
                 # a feed item is read up to the end of as_of's previous month (the day after is
-                # the first not yet fed): fangfan_rules.variables.feeds
+                # the first not yet fed), certainly at the town up to certain_feed_day, and a
+                # department warning received since the 1st of as_of's month tells that last
+                # month's has arrived: fangfan_rules.variables.feeds
                 days.add(last_feed_day(as_of))
+                days.add(month_start(as_of))
+                for key, arg in ref.args:
+                    if key == "due_day" and isinstance(arg, Const) and isinstance(arg.value, int):
+                        days.add(certain_feed_day(as_of, arg.value))
             if isinstance(node, Compare):
                 operands.append(node.right)
             for operand in operands:

@@ -6,10 +6,14 @@ a ledger until it is verified and closed ("逐条建立工作台账…办理一�
 limit of the notice ends an item. So an **item** is a dated fact (a member's dropout date, the start
 of a social-assistance spell…); it **belongs to a feed** when its date is on or after ``since`` (the
 first feed month the rule reads) and on or before the last day of as_of's previous month (a month's
-rows are sent only after it ends; from the 1st of the next month an item is counted as fed although
-the departments' list is due by the 4th and the towns' copy by the 7th — a labelled reading: the
-item is on its way to the town, and counting it from the 1st never lets it fall between the month's
-end and the due day); it **stays open** until a warning of the feed's kind, received
+rows are sent only after it ends). The towns' copy is due by the end of the ``due_day`` of the
+next month (一、(二)2 "每月7日前将汇总后的预警信息反馈镇街"; jimo_2022 passes its parameter
+``town_feed_due_day``, 7): after that day last month's items are on the town's ledger; up to it they may or may not have reached it, so such an
+item is **pending** — the town has it once a department warning (channel ``department_push``) of
+the feed's kind is recorded as received since the 1st of as_of's month (a labelled reading: the
+town records the feed's rows as they arrive), and otherwise whether it has arrived is unknown,
+named as such (:func:`pending_name`). Items of earlier months were due before and count as fed.
+It **stays open** until a warning of the feed's kind, received
 on or after the first day of the item's month and on or before as_of, is closed by as_of, or the
 household is identified for monitoring on or after the item's own day (by as_of: an
 identification and a dated item can be compared by day, a warning and its item cannot be paired,
@@ -47,7 +51,14 @@ from fangfan_rules.dates import month_end, month_start
 from fangfan_rules.logic import Missing
 from fangfan_rules.variables.registry import ArgType, Context, Level, get_variable, variable
 from fangfan_rules.variables.warnings import is_closed
-from fangfan_rules.vocabulary import CareType, ChildStatus, ClueKind, DibaoKind, HousingGrade
+from fangfan_rules.vocabulary import (
+    CareType,
+    Channel,
+    ChildStatus,
+    ClueKind,
+    DibaoKind,
+    HousingGrade,
+)
 
 #: The months an item's date is read against: feeds are sent for the months before as_of's.
 FEED_BACK = 1
@@ -58,9 +69,38 @@ def last_feed_day(as_of: date) -> date:
     return month_end(as_of, FEED_BACK)
 
 
-def latest_item(items: Iterable[date | None], since: date, as_of: date) -> date | None:
-    """The latest of ``items`` in a feed on ``as_of`` (from ``since`` to the end of last month)."""
-    last = last_feed_day(as_of)
+def certain_feed_day(as_of: date, due_day: int) -> date:
+    """The last day an item can be dated and have reached the town for certain on ``as_of``: the
+    end of last month once the copy's ``due_day`` has passed, else the end of the month before."""
+    return last_feed_day(as_of) if as_of.day > due_day else month_end(as_of, FEED_BACK + 1)
+
+
+def pending_arrived(ctx: Context, kind: ClueKind) -> bool:
+    """Last month's feed of ``kind`` has reached the town before its due day: a department
+    warning of ``kind`` is recorded as received from the 1st of as_of's month to as_of."""
+    first = month_start(ctx.as_of)
+    return any(
+        c.kind == kind
+        and c.channel == Channel.DEPARTMENT_PUSH
+        and first <= c.received_on <= ctx.as_of
+        for c in ctx.household.clues
+    )
+
+
+def pending_name(kind: ClueKind, as_of: date, due_day: int) -> str:
+    """The fact left unknown by a pending item: whether last month's feed of ``kind`` has reached
+    the town (worded by :func:`fangfan_rules.rules.wording.fact_text`)."""
+    month = month_start(as_of, FEED_BACK).strftime("%Y-%m")
+    due = as_of.replace(day=due_day).isoformat()
+    return f"department feed {kind.value} of {month} (due at the town by {due})"
+
+
+def latest_item(
+    items: Iterable[date | None], since: date, as_of: date, last: date | None = None
+) -> date | None:
+    """The latest of ``items`` in a feed on ``as_of`` (from ``since`` to ``last``, by default the
+    end of last month)."""
+    last = last_feed_day(as_of) if last is None else last
     return max((d for d in items if d is not None and since <= d <= last), default=None)
 
 
@@ -100,10 +140,34 @@ def first_open_day(ctx: Context, kind: ClueKind, since: date) -> date:
     return max(days)
 
 
-def item_open(ctx: Context, items: Iterable[date | None], kind: ClueKind, since: date) -> bool:
-    """Some item of a feed is open on as_of (see the module docstring)."""
-    latest = latest_item(items, since, ctx.as_of)
+def item_open(
+    ctx: Context, items: Iterable[date | None], kind: ClueKind, since: date, last: date
+) -> bool:
+    """Some item of a feed dated from ``since`` to ``last`` is open on as_of (see the module
+    docstring)."""
+    latest = latest_item(items, since, ctx.as_of, last)
     return latest is not None and not item_closed(ctx, kind, latest)
+
+
+def with_pending(
+    ctx: Context, kind: ClueKind, due_day: int, answer: Callable[[date], object]
+) -> object:
+    """A feed's answer on as_of from ``answer(last)`` (its answer for the items dated up to
+    ``last``): items due at the town for certain, or (pending) last month's before its due day —
+    Kleene ``certain or (all and arrived)``, an arrival not recorded being unknown
+    (:func:`pending_name`)."""
+    certain = answer(certain_feed_day(ctx.as_of, due_day))
+    last = last_feed_day(ctx.as_of)
+    if certain is True or certain_feed_day(ctx.as_of, due_day) == last:
+        return certain
+    everything = answer(last)
+    if everything is False or pending_arrived(ctx, kind):
+        return everything
+    names = [*(certain.facts if isinstance(certain, Missing) else ())]
+    names += [
+        n for n in (everything.facts if isinstance(everything, Missing) else ()) if n not in names
+    ]
+    return Missing((*names, pending_name(kind, ctx.as_of, due_day)))
 
 
 @dataclass(frozen=True)
@@ -169,10 +233,14 @@ def _renovations(ctx: Context) -> Iterable[date]:
 
 
 #: How every source's variable reads: "{since}至上月末新增<item>，且该月起收到的<kind>预警未销号".
-_OPEN_ZH = "{{since}}至上月末新增{item}，且该月起收到的{kind}预警未销号、此后未认定为监测对象"
+_OPEN_ZH = (
+    "{{since}}至上月末新增{item}（上月新增于每月{{due_day}}日前反馈镇街），"
+    "且该月起收到的{kind}预警未销号、此后未认定为监测对象"
+)
 _OPEN_EN = (
-    '{item} dated {{since}} to the end of last month, no "{kind}" warning received since that month'
-    " closed and no identification for monitoring since the item"
+    "{item} dated {{since}} to the end of last month (last month's reach the town by the"
+    ' {{due_day}}th), no "{kind}" warning received since that month closed and no identification'
+    " for monitoring since the item"
 )
 
 #: Every feed item source (附件1), by variable name.
@@ -250,15 +318,19 @@ SOURCES: tuple[FeedSource, ...] = (
 
 
 def _register(source: FeedSource) -> None:
-    def compute(ctx: Context, since: date, **selection: Any) -> object:
-        if item_open(ctx, source.items(ctx, **selection), source.kind, since):
+    def compute(ctx: Context, since: date, due_day: int, **selection: Any) -> object:
+        items = tuple(source.items(ctx, **selection))
+        answer = with_pending(
+            ctx, source.kind, due_day, lambda last: item_open(ctx, items, source.kind, since, last)
+        )
+        if answer is True:
             return True
         missing = source.undated(ctx) if source.undated is not None else ()
         if missing and undated_item_unknown(ctx, source.kind, since):
-            return Missing(missing)
-        return False
+            return Missing((*(answer.facts if isinstance(answer, Missing) else ()), *missing))
+        return answer
 
-    args: dict[str, ArgType] = {"since": "date"}
+    args: dict[str, ArgType] = {"since": "date", "due_day": "int"}
     args.update((name, "enum_list") for name in source.selection)
     variable(
         source.name,
@@ -278,13 +350,19 @@ for _source in SOURCES:
 
 
 def crossing_answer(
-    ctx: Context, care: Sequence[CareType], threshold: Decimal, first: date, year: int
+    ctx: Context,
+    care: Sequence[CareType],
+    threshold: Decimal,
+    first: date,
+    year: int,
+    last: date | None = None,
 ) -> object:
     """Whether ``year``'s crossing of ``threshold`` (> : 超过; the day the 当年度 personal burden of
     ``care`` first went above it) is an open item on as_of: True, False or unknown (naming the
     spending of unknown care type that leaves it open).
 
-    An item dated on or after ``first`` (:func:`first_open_day`, and by the last fed day) is open. Spending of
+    An item dated on or after ``first`` (:func:`first_open_day`, and by ``last``, by default the
+    last fed day) is open. Spending of
     unknown care type may or may not count, so the crossing may fall on several days, or not
     happen: some reading crosses on or after that day iff some choice of the untyped spending
     before it keeps the sum before it within the line while the year's counted spending, that
@@ -292,7 +370,7 @@ def crossing_answer(
     cross, or crosses before it, iff the counted spending alone never crosses or everything
     counted crosses before it.
     """
-    last = last_feed_day(ctx.as_of)
+    last = last_feed_day(ctx.as_of) if last is None else last
     end = min(date(year, 12, 31), last)
     wanted = frozenset(care)
     medical = [
@@ -361,31 +439,36 @@ def _first_over(spending: list[Any], threshold: Decimal) -> date | None:
 @variable(
     "medical_burden_feed_open",
     value_type="bool",
-    args={"since": "date", "care": "enum_list", "threshold": "money"},
+    args={"since": "date", "care": "enum_list", "threshold": "money", "due_day": "int"},
     enum=CareType,
-    zh="{since}至上月末当年度医疗费用个人负担（{care}）累计超过{threshold}，且该月起收到的"
-    + ClueKind.MEDICAL_BURDEN.zh
-    + "预警未销号、此后未认定为监测对象",
+    zh="{since}至上月末当年度医疗费用个人负担（{care}）累计超过{threshold}（上月新增于每月{due_day}日前"
+    "反馈镇街），且该月起收到的" + ClueKind.MEDICAL_BURDEN.zh + "预警未销号、此后未认定为监测对象",
     en="the calendar year's personal medical burden ({care}) went above {threshold} between "
-    + '{since} and the end of last month, no "'
+    + "{since} and the end of last month (last month's reach the town by the {due_day}th)"
+    + ', no "'
     + ClueKind.MEDICAL_BURDEN.en
     + '" warning received since that month closed and no identification for monitoring since',
 )
 def _medical_burden_open(
-    ctx: Context, since: date, care: Sequence[CareType], threshold: Decimal
+    ctx: Context, since: date, care: Sequence[CareType], threshold: Decimal, due_day: int
 ) -> object:
     # 附件1 医保局 "新增…当年度…累计超过2万元": the item is the crossing, dated on the day the
     # year's sum went above the line; one a year at most (the sum only grows). Unknown only when
     # the readings of spending of unknown care type would not all give the same answer.
-    missing: list[str] = []
     first = first_open_day(ctx, ClueKind.MEDICAL_BURDEN, since)  # the same for every year
-    for year in range(since.year, last_feed_day(ctx.as_of).year + 1):
-        answer = crossing_answer(ctx, care, Decimal(str(threshold)), first, year)
-        if answer is True:
-            return True
-        if isinstance(answer, Missing):
-            missing.extend(answer.facts)
-    return Missing(tuple(missing)) if missing else False
+    line = Decimal(str(threshold))
+
+    def answer(last: date) -> object:
+        missing: list[str] = []
+        for year in range(since.year, last.year + 1):
+            year_answer = crossing_answer(ctx, care, line, first, year, last)
+            if year_answer is True:
+                return True
+            if isinstance(year_answer, Missing):
+                missing.extend(year_answer.facts)
+        return Missing(tuple(missing)) if missing else False
+
+    return with_pending(ctx, ClueKind.MEDICAL_BURDEN, due_day, answer)
 
 
 #: The names of the feed variables (the strategies read the days they compare on as_of).
