@@ -10,8 +10,10 @@ and error message unless a caller explicitly asks to see it:
 
 Masking keeps the area code and the last four characters (``110105********002X``). Outputs mask
 anything that validates as a 15- or 18-digit number — and any 18-character number of the shape,
-a typo being personal data too — wherever it appears: an ID number, a household or member id
-that is itself an ID number, free text. The one switch that reveals them in outputs is
+and any run of 17 (an 18-digit number missing a character), a typo being personal data too —
+wherever it appears: an ID number, a household or member id that is itself an ID number, free
+text; written in full-width digits, or spaced as officials type them
+(``110105 19491231 002X``, ``110105-1949-1231-002X``, ``210311 640301 977``), it is masked alike. The one switch that reveals them in outputs is
 :func:`reveal_ids` (``with ff.reveal_ids(): ...``; ``--reveal-ids`` on the command line;
 ``model_dump(context={"reveal_ids": True})`` and ``ledger_rows(reveal_ids=True)`` are the same
 switch). Error messages and exceptions never reveal them.
@@ -20,10 +22,13 @@ switch). Error messages and exceptions never reveal them.
 from __future__ import annotations
 
 import re
+import sys
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, SerializationInfo, WithJsonSchema, WrapSerializer
@@ -35,34 +40,63 @@ _FIFTEEN = re.compile(r"[0-9]{15}")
 #: The documented forms (JSON Schema of ``id_number``; lower-case x is read as X).
 PATTERN = "^([0-9]{17}[0-9Xx]|[0-9]{15})$"
 
-# In free text: runs of exactly 18 characters of the shape, or 15 digits, not inside a longer
-# run of digits (ASCII digits: only they validate; a number in other digits is refused as input).
-_ANYWHERE = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")
+# In free text (after folding every script's digits to ASCII, one character for one): runs of
+# exactly 18 characters of the shape, or 15 digits, not inside a longer run of digits; runs of 17
+# (17 digits, or 16 and X) not inside a longer run nor after a decimal point (an exact quotient's
+# decimals); the shapes spaced as people type them, one separator used throughout.
+_ANYWHERE = re.compile(
+    r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])"
+    r"|(?<![0-9.])(?:[0-9]{17}|[0-9]{16}[Xx])(?![0-9])"
+    r"|(?<![0-9])[0-9]{6}([ \-\u3000])(?:[0-9]{8}\1[0-9]{3}[0-9Xx]"
+    r"|[0-9]{4}\1[0-9]{4}\1[0-9]{3}[0-9Xx]|[0-9]{6}\1[0-9]{3})(?![0-9])"
+)
+#: A regular expression (Rust / polars syntax) true of every text :func:`scrub_id_numbers` may
+#: change: a run of 15 ASCII digits, a spaced number's start, a full-width digit.
+MAY_HOLD_PATTERN = r"[0-9]{15}|[0-9]{6}[ \-\x{3000}][0-9]{4}|[\x{FF10}-\x{FF19}]"
+#: A full-width digit (０-９) in UTF-8: such texts are folded first (every script's digits).
+_WIDE_DIGIT = re.compile(rb"\xef\xbc[\x90-\x99]")
 # A cheap first look (most texts hold no run of 15 digits): every digit made 0, then a substring
 # search, on bytes — about ten times faster than any regular expression here.
 _ZEROS = bytes.maketrans(b"123456789", b"000000000")
 _RUN = b"0" * 15
+#: The start of a spaced number (digits made 0): six digits, a separator, four digits.
+_SPACED = re.compile(b"000000(?:[ \\-]|\xe3\x80\x80)0000")
 
 
 _ZERO, _X = ord("0"), frozenset(b"Xx")
 
 
-def _may_hold_one(text: str) -> bool:
+def _may_hold_one(text: str, encoded: bytes | None = None) -> bool:
     """Is there a run of exactly 15 or 18 digits, or of 17 then X? Longer runs (the exact
     quotients of a trace, "14049.58890410958904109589…") hold no ID number for the pattern above
     (it refuses a match inside a longer run), and sending every trace to the regular expression
     for them costs more than the rest of the dump."""
-    digits = text.encode("utf-8", "surrogatepass").translate(_ZEROS)
+    if encoded is None:
+        encoded = text.encode("utf-8", "surrogatepass")
+    digits = encoded.translate(_ZEROS)
     start = digits.find(_RUN)  # leftmost: the start of a maximal run
     while start != -1:
         end = start + 15
         while end < len(digits) and digits[end] == _ZERO:
             end += 1
         length = end - start
-        if length in (15, 18) or (length == 17 and end < len(digits) and digits[end] in _X):
+        if length in (15, 17, 18) or (length == 16 and end < len(digits) and digits[end] in _X):
             return True
         start = digits.find(_RUN, end)
-    return False
+    return b"000000" in digits and _SPACED.search(digits) is not None
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[int, str]:
+    """Every decimal digit of another script → its ASCII digit; full-width X → X (made once, on
+    the first text that needs it: one character for one, so a match's span is the original's)."""
+    table = {
+        c: str(unicodedata.digit(chr(c)))
+        for c in range(128, sys.maxunicode + 1)
+        if unicodedata.category(chr(c)) == "Nd"
+    }
+    table[ord("Ｘ")], table[ord("ｘ")] = "X", "x"
+    return table
 
 
 _REVEAL: ContextVar[bool] = ContextVar("fangfan_rules_reveal_ids", default=False)
@@ -121,8 +155,24 @@ def _mask_match(match: re.Match[str]) -> str:
 
 
 def scrub_id_numbers(text: str) -> str:
-    """``text`` with every 15- or 18-digit ID number in it masked (messages, logs, outputs)."""
-    if len(text) < 15 or not _may_hold_one(text):
+    """``text`` with every 15- or 18-digit ID number in it masked (messages, logs, outputs), in
+    any script's digits and spaced as people type them (see the module docstring)."""
+    if len(text) < 15:
+        return text
+    encoded = text.encode("utf-8", "surrogatepass")
+    if len(encoded) != len(text) and _WIDE_DIGIT.search(encoded):
+        folded = text.translate(_fold_table())
+        parts, at = [], 0
+        for match in _ANYWHERE.finditer(folded):
+            masked_text = _mask_match(match)
+            if masked_text != match.group(0):
+                parts += [
+                    text[at : match.start()],
+                    mask_id_number(text[match.start() : match.end()]),
+                ]
+                at = match.end()
+        return "".join([*parts, text[at:]])
+    if not _may_hold_one(text, encoded):
         return text
     return _ANYWHERE.sub(_mask_match, text)
 
@@ -179,6 +229,7 @@ IdNumber = Annotated[
 ]
 
 __all__ = [
+    "MAY_HOLD_PATTERN",
     "PATTERN",
     "IdNumber",
     "check_digit",

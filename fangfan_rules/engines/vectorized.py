@@ -124,7 +124,7 @@ from fangfan_rules.facts.known import (
     latest_by_part,
 )
 from fangfan_rules.facts.known_lazily import known_lazily
-from fangfan_rules.idnumber import ids_revealed, scrub_id_numbers
+from fangfan_rules.idnumber import MAY_HOLD_PATTERN, ids_revealed, scrub_id_numbers
 from fangfan_rules.logic import Missing
 from fangfan_rules.results import Identification, PopulationFigure
 from fangfan_rules.rules.conditions import (
@@ -1100,11 +1100,11 @@ def pandas_column(series: pl.Series) -> Any:
 
 def masked_ids(ids: pl.Series) -> pl.Series:
     """Household ids as a result shows them: an id that is (or holds) an ID number masked,
-    unless revealed (:func:`fangfan_rules.idnumber.reveal_ids`). Only ids with a run of 15
-    digits are looked at in Python."""
+    unless revealed (:func:`fangfan_rules.idnumber.reveal_ids`). Only ids that may hold one are
+    looked at in Python (:data:`fangfan_rules.idnumber.MAY_HOLD_PATTERN`)."""
     if ids_revealed():
         return ids
-    candidates = ids.str.contains(r"[0-9]{15}").fill_null(False)
+    candidates = ids.str.contains(MAY_HOLD_PATTERN).fill_null(False)
     if not candidates.any():
         return ids
     return pl.select(
