@@ -18,6 +18,7 @@ known; :func:`fangfan_rules.facts.load_household` and the readers turn them into
 from __future__ import annotations
 
 import json
+import threading
 from decimal import Decimal
 from typing import Any
 
@@ -52,8 +53,18 @@ class _Duplicated(dict):  # type: ignore[type-arg]
     """An object in which a key appeared twice (the keys are listed)."""
 
     duplicated: list[str]
-    #: How many were ever made: a parse that made none needs no walk to find them.
+
+
+class _Count(threading.local):
+    """How many objects with a duplicated key this thread's parses have made: a parse that made
+    none needs no walk to find them. Per thread: the parser runs in the caller's thread, and a
+    shared counter's ``+=`` could lose an update between threads (then a parse that made one
+    would look as if it had made none)."""
+
     made = 0
+
+
+_COUNT = _Count()
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -65,7 +76,7 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if twice:
         marked = _Duplicated(out)
         marked.duplicated = twice
-        _Duplicated.made += 1
+        _COUNT.made += 1
         return marked
     return out
 
@@ -107,14 +118,15 @@ def check(value: Any, duplicates_before: int | None = None) -> None:
     parser refuses deeper nesting than it can read (a :class:`JsonProblem`), and nothing walks
     a value recursively beyond :data:`MAX_DEPTH` levels.
     """
-    if duplicates_before is not None and _Duplicated.made == duplicates_before:
+    if duplicates_before is not None and _COUNT.made == duplicates_before:
         return
     _explain(value)
 
 
 def duplicates_made() -> int:
-    """How many objects with a duplicated key the parser has made so far (see :func:`check`)."""
-    return _Duplicated.made
+    """How many objects with a duplicated key the parser has made so far in this thread (see
+    :func:`check`)."""
+    return _COUNT.made
 
 
 def _explain(value: Any) -> None:
@@ -145,7 +157,7 @@ def loads(text: str | bytes) -> Any:
     The parser's own exception is not chained: its context holds the whole document.
     """
     problem: JsonProblem
-    before = _Duplicated.made
+    before = _COUNT.made
     try:
         value = json.loads(
             text,
