@@ -9,7 +9,9 @@ in order), a digest of every clean table, or the refusal of the whole batch. Val
 must give the same for every seed. Regenerated once since, for 38 seeds, when the cross-field
 money checks began naming the column given (``expenditures[0].reimbursed_fen = '…'``, a value in
 fen, as the range checks already did): each of those seeds was checked to give the same error
-rows up to that name and the order of a household's lines.
+rows up to that name and the order of a household's lines. Regenerated again (2026-12-07) for the
+24 seeds whose batch is refused for a float money column: the refusal's message now says what
+works (pandas 'Int64' / Arrow dtypes) instead of "round at the source"; each is still refused.
 """
 
 from __future__ import annotations

@@ -105,6 +105,14 @@ _EXPECTED = {
 }
 
 
+def _shown(schema: pl.Schema, column: str) -> pl.Expr:
+    """A cell as an error shows it: a list as ``[a, null, b]`` (its items as text)."""
+    if isinstance(schema[column], pl.List):
+        items = pl.col(column).list.eval(pl.element().cast(S, strict=False).fill_null("null"))
+        return pl.concat_str(pl.lit("["), items.list.join(", "), pl.lit("]"))
+    return pl.col(column)
+
+
 def _cast(schema: pl.Schema, table: str, column: str) -> tuple[pl.Expr, pl.Expr | None, str]:
     """The column (of a frame with ``schema``) cast to its layout dtype, a flag of values that
     are not in a documented form (None if every value is), and the message for them.
@@ -121,6 +129,14 @@ def _cast(schema: pl.Schema, table: str, column: str) -> tuple[pl.Expr, pl.Expr 
     expected = (
         "expected a whole number of fen (ASCII digits)" if money else _EXPECTED.get(target, "")
     )
+    if isinstance(target, pl.List) and source not in (S, pl.Null):
+        # A list column: its items read as the facts read each (ASCII blanks around an item
+        # ignored); a null item is no value of the list (the facts refuse it: a bad row).
+        cast = col if source == target else col.cast(target, strict=False)
+        items = cast.list.eval(pl.element().str.strip_chars(ASCII_BLANKS))
+        no_item = cast.list.len() != cast.list.drop_nulls().list.len()
+        failed = col.is_not_null() & (cast.is_null() | no_item)
+        return items, failed, "expected a list of text, without an empty (null) item"
     if source == target:
         return col, None, expected
     if source == pl.Null:
@@ -132,20 +148,20 @@ def _cast(schema: pl.Schema, table: str, column: str) -> tuple[pl.Expr, pl.Expr 
                 (
                     f"{table}.{column}",
                     str(source),
-                    "money must be integer fen (Int64), never a float: round at the source",
+                    "money must be integer fen (Int64), never a float; a float column cannot be"
+                    " read exactly to the fen (pandas makes an integer column with a missing"
+                    " value float64: give it as pandas 'Int64' or Arrow dtypes, e.g."
+                    " polars' to_pandas(use_pyarrow_extension_array=True))",
                 )
             ],
         )
-    if isinstance(target, pl.List):
-        if source == S:
-            cast = (
-                pl.when(col.is_null() | (col == ""))
-                .then(pl.lit([], dtype=LS))
-                .otherwise(col.str.split(";").list.eval(pl.element().str.strip_chars(ASCII_BLANKS)))
-            )
-            return cast, None, expected
-        cast = col.cast(target, strict=False)
-        return cast, col.is_not_null() & cast.is_null(), "expected a list of text"
+    if isinstance(target, pl.List):  # text "a;b" (a null or empty cell: no item)
+        cast = (
+            pl.when(col.is_null() | (col == ""))
+            .then(pl.lit([], dtype=LS))
+            .otherwise(col.str.split(";").list.eval(pl.element().str.strip_chars(ASCII_BLANKS)))
+        )
+        return cast, None, expected
     text = col.str.strip_chars(ASCII_BLANKS) if source == S else None
     if text is not None and target == D:
         cast = (
@@ -485,7 +501,7 @@ def validate(
                 continue
             cast, failed, message = _cast(schema, t, c)
             if failed is not None:
-                checks.add(t, frame, failed, _path(t, c), pl.col(c), message)
+                checks.add(t, frame, failed, _path(t, c), _shown(schema, c), message)
             casts.append(cast.alias(c))
         frame = frame.with_columns(casts)
         defaults = DEFAULTS.get(t, {})
