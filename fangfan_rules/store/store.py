@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,7 +32,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -194,8 +194,18 @@ def make_write_engine(url: str) -> Engine:
     engine = make_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _begin_immediate)
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        event.listen(engine, "begin", _on_begin)
     return engine
+
+
+#: set in a connection's ``info`` when :meth:`Store._begin_now` has begun its transaction on the
+#: driver already (the "begin" listener then issues no BEGIN of its own)
+_BEGUN = "fangfan_rules.begun"
+
+
+def _on_begin(connection: Connection) -> None:
+    if not connection.info.pop(_BEGUN, False):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def migrate(engine: Engine) -> None:
@@ -318,20 +328,35 @@ class Store:
 
     def _begin_now(self, connection: Connection) -> Any:
         """Begin the write transaction if SQLite's write lock is free now, else
-        :class:`WriterBusy` (the connection's busy timeout is set back either way)."""
+        :class:`WriterBusy` (the connection's busy timeout is set back either way).
+
+        The lock is tried on the driver, not through SQLAlchemy: SQLAlchemy's handling of the
+        driver's error keeps it in a local of its own frame, a reference cycle (exception →
+        traceback → frame → exception) that held the frames of the group's call — its jobs,
+        each request's result and trace — until the cyclic collector ran. Under load the
+        write lock is found taken many times a second (two workers on one file): tens of
+        thousands of objects a second were left to the collector, and each of its passes held
+        the worker's loop 15-70 ms (``benchmarks/service_load.py``, 2 workers). Raised outside
+        the driver error's handler, :class:`WriterBusy` chains no other exception and is freed
+        as soon as it is handled."""
         if self._writes.dialect.name != "sqlite":
             return connection.begin()
         driver = connection.connection.driver_connection
         assert driver is not None
+        busy = False
         driver.execute("PRAGMA busy_timeout=0")
         try:
-            return connection.begin()
-        except OperationalError as exc:
-            if getattr(exc.orig, "sqlite_errorcode", None) == _SQLITE_BUSY:
-                raise WriterBusy() from None
-            raise
+            driver.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", None) != _SQLITE_BUSY:
+                raise
+            busy = True
         finally:
             driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        if busy:
+            raise WriterBusy()
+        connection.info[_BEGUN] = True  # begun: SQLAlchemy's begin issues no BEGIN of its own
+        return connection.begin()
 
     @property
     def commits_anywhere(self) -> bool:
