@@ -255,3 +255,24 @@ def test_a_busy_write_lock_leaves_nothing_for_the_cyclic_collector(tmp_path):
         gc.enable()
     other.join()
     store.close()
+
+
+def test_a_group_reads_each_token_once_and_the_next_group_reads_it_again(store, monkeypatch):
+    """principal_in in a group's transaction: one read per token for all its jobs (the fast
+    path checks every job's token there); a revocation committed before the next group begins
+    is seen by it; outside a group every call reads."""
+    from fangfan_rules.store import token_hash
+
+    token = store.create_token("east", "village", "千山区", "甘泉镇", "东村")
+    hashed = token_hash(token)
+    reads: list[str] = []
+    row = store._principal_row
+    monkeypatch.setattr(store, "_principal_row", lambda s, h: reads.append(h) or row(s, h))
+    (first, *others) = store.run_together([lambda c: store.principal_in(c, hashed)] * 5)
+    assert first is not None and first.name == "east" and others == [first] * 4
+    assert reads == [hashed]
+    store.revoke_token("east")
+    assert store.run_together([lambda c: store.principal_in(c, hashed)] * 3) == [None] * 3
+    assert reads == [hashed] * 2
+    assert store.authenticate(token) is None and store.authenticate(token) is None
+    assert reads == [hashed] * 4

@@ -198,6 +198,10 @@ def make_write_engine(url: str) -> Engine:
     return engine
 
 
+#: a group transaction's memo in its connection's ``info`` (set at its begin, dropped at its end):
+#: the principal of each token hash read in it (:meth:`Store.principal_in`)
+_GROUP_MEMO = "fangfan_rules.group_memo"
+
 #: set in a connection's ``info`` when :meth:`Store._begin_now` has begun its transaction on the
 #: driver already (the "begin" listener then issues no BEGIN of its own)
 _BEGUN = "fangfan_rules.begun"
@@ -247,6 +251,7 @@ class PreparedGroup:
         try:
             self._transaction.commit()
         finally:
+            self._connection.info.pop(_GROUP_MEMO, None)
             self._connection.close()
 
 
@@ -315,6 +320,7 @@ class Store:
         connection = self._writes.connect()
         try:
             transaction = connection.begin() if wait else self._begin_now(connection)
+            connection.info[_GROUP_MEMO] = {}  # this transaction's (principal_in)
             results = []
             for index, job in enumerate(jobs):
                 try:
@@ -322,6 +328,7 @@ class Store:
                 except Exception as exc:
                     raise JobFailed(index) from exc
         except BaseException:
+            connection.info.pop(_GROUP_MEMO, None)
             connection.close()  # rolls the transaction back
             raise
         return PreparedGroup(connection, transaction, results)
@@ -421,6 +428,18 @@ class Store:
         """:meth:`authenticate` inside the caller's transaction, by the token's hash: a write
         that checks its token here is kept only if the token was valid (and the same) when the
         write's transaction ran — a token revoked before it commits stores nothing."""
+        # In a group's transaction (prepare_together) each token is read once: its jobs are
+        # mostly one county system's requests, all with one token, and the row cannot change
+        # under the transaction's write lock (SQLite) — nor, for what the check promises (a
+        # revocation committed before the transaction began), on PostgreSQL.
+        memo = _connection(s).info.get(_GROUP_MEMO)
+        if memo is not None:
+            if hashed not in memo:
+                memo[hashed] = self._principal_row(s, hashed)
+            return memo[hashed]
+        return self._principal_row(s, hashed)
+
+    def _principal_row(self, s: Executor, hashed: str) -> Principal | None:
         row = first_row(_connection(s), _TOKEN_BY_HASH, {"hash": hashed})
         if row is None:
             return None
