@@ -32,6 +32,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import socket
 import statistics
 import subprocess
@@ -380,6 +381,8 @@ def main() -> int:
         client_after.ru_stime - client_cpu.ru_stime
     )
     once, missing, duplicated, other_id, events = check_store(url, tally)
+    # the fresh SQLite file (tens of megabytes: each decision keeps its trace) is not kept
+    shutil.rmtree(workdir, ignore_errors=True)
     if args.timings:
         with args.timings.open("w", encoding="utf-8") as out:
             for kind, key, sent, answered in tally.timings:
