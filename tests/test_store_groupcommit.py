@@ -276,3 +276,33 @@ def test_a_group_reads_each_token_once_and_the_next_group_reads_it_again(store, 
     assert reads == [hashed] * 2
     assert store.authenticate(token) is None and store.authenticate(token) is None
     assert reads == [hashed] * 4
+
+
+def test_a_group_begun_without_waiting_holds_the_write_lock_from_its_begin(tmp_path):
+    """``prepare_together(wait=False)`` begins on the driver (BEGIN IMMEDIATE) and SQLAlchemy's
+    begin issues no second BEGIN: the write lock is held before the first job writes, and the
+    pooled connection's next transaction begins IMMEDIATE as before."""
+    import sqlite3
+
+    import pytest
+
+    from fangfan_rules.store.store import _BEGUN
+
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    path = store.url.removeprefix("sqlite:///")
+
+    def lock_is_held(connection: Connection) -> bool:
+        other = sqlite3.connect(path, isolation_level=None, timeout=0)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        finally:
+            other.close()
+        return _BEGUN in connection.info
+
+    prepared = store.prepare_together([lock_is_held, audit(1)], wait=False)
+    prepared.commit()
+    assert prepared.results == [False, 1] and targets(store) == ["1"]
+    with store.transaction() as session:  # the same pooled connection, begun by the listener
+        assert lock_is_held(session.connection()) is False
+    store.close()

@@ -363,7 +363,12 @@ class Store:
         if busy:
             raise WriterBusy()
         connection.info[_BEGUN] = True  # begun: SQLAlchemy's begin issues no BEGIN of its own
-        return connection.begin()
+        try:
+            return connection.begin()
+        finally:
+            # taken by the listener; never left for a later transaction on this pooled
+            # connection (which would then run without BEGIN IMMEDIATE)
+            connection.info.pop(_BEGUN, None)
 
     @property
     def commits_anywhere(self) -> bool:
