@@ -32,6 +32,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import socket
 import statistics
 import subprocess
@@ -87,6 +88,8 @@ class Tally:
     per_client: list[float] = field(default_factory=list)
     accepted: dict[str, int] = field(default_factory=dict)  # idempotency key -> decision id
     events: int = 0
+    #: (kind, idempotency key or "", started, answered): perf_counter seconds (``--timings``)
+    timings: list[tuple[str, str, float, float]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
 
@@ -191,7 +194,9 @@ async def client_loop(
             except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
                 tally.failures.append(f"{kind} {key}: {type(exc).__name__}: {exc}")
                 continue
-            mine.append((time.perf_counter() - started) * 1000)
+            answered = time.perf_counter()
+            mine.append((answered - started) * 1000)
+            tally.timings.append((kind, key, started, answered))
             tally.latencies[kind].append(mine[-1])
             if kind == "identify" and status == 200:
                 found = DECISION_ID.match(body)
@@ -321,6 +326,12 @@ def main() -> int:
         help="the Python whose fangfan_rules serves (A/B: another checkout's venv, same client)",
     )  # fmt: skip
     parser.add_argument("--server-log", type=Path, help="write the server's stderr here")
+    parser.add_argument(
+        "--timings", type=Path,
+        help="write each timed request here, a JSON line each: kind, idempotency key, when it "
+        "was sent (or due, paced) and answered (time.perf_counter seconds: the system's "
+        "monotonic clock on Linux, comparable with the server's)",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.workers is None:
         from fangfan_rules.service.run import default_workers
@@ -370,6 +381,15 @@ def main() -> int:
         client_after.ru_stime - client_cpu.ru_stime
     )
     once, missing, duplicated, other_id, events = check_store(url, tally)
+    # the fresh SQLite file (tens of megabytes: each decision keeps its trace) is not kept
+    shutil.rmtree(workdir, ignore_errors=True)
+    if args.timings:
+        with args.timings.open("w", encoding="utf-8") as out:
+            for kind, key, sent, answered in tally.timings:
+                out.write(
+                    json.dumps({"kind": kind, "key": key, "sent": sent, "answered": answered})
+                )
+                out.write("\n")
     done = sum(len(v) for v in tally.latencies.values())
     mode = f"paced at {args.rate:g} requests/s" if args.rate else "closed loop (saturation)"
     print(f"service load: {args.clients} clients, {args.requests} requests, {mode}, "

@@ -172,3 +172,42 @@ def test_a_revoked_token_writes_nothing_more_from_the_hot_path(backend, tmp_path
         refusals = [e for e in store.audit_entries() if e.outcome == "refused"]
         assert [e.actor for e in refusals] == ["anonymous"] * 3
         store.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_error_after_the_write_is_a_500_never_the_request_run_again(
+    backend, tmp_path, monkeypatch
+):
+    """Once a hot call's rows are committed nothing hands it to the routes: an error while its
+    answer is built (here: the response object) is the server's 500 and the decision and the
+    case event are kept once — handed over, the route would have stored them a second time (no
+    idempotency key on these requests)."""
+    pack = ff.Pack.from_directory(mini_pack.write_pack(tmp_path / "mini"))
+    built = fastpath._response
+    failing = {"on": True}
+
+    def response(text: str, status: int):  # type: ignore[no-untyped-def]
+        if failing["on"]:
+            raise RuntimeError("the answer could not be built")
+        return built(text, status)
+
+    monkeypatch.setattr(fastpath, "_response", response)
+    with database_url(backend, tmp_path) as url:
+        store = Store(url)
+        east = store.create_token("east", *TOKENS["east"])
+        app = create_app(Settings(database=url, packs={"mini_pack": pack}), store=store)
+        with TestClient(app, raise_server_exceptions=False) as client:
+            ident = "/packs/mini_pack/identify"
+            event = {"step": "clue_received", "date": "2024-05-06"}
+            assert client.post(ident, json=body(), headers=auth(east)).status_code == 500
+            assert client.post("/cases/H1/mini_pack/events", json=event,
+                               headers=auth(east)).status_code == 500  # fmt: skip
+            failing["on"] = False
+            assert client.post(ident, json=body(), headers=auth(east)).status_code == 200
+        assert store.count_decisions() == 2  # the failed answer's decision once, the next one
+        county = store.authenticate(store.create_token("c", "county", "千山区"))
+        assert county is not None
+        assert len(store.case_events(county, "H1", "mini_pack")) == 1
+        assert len(store.audit_entries(action="identify")) == 2
+        assert len(store.audit_entries(action="case.event")) == 1
+        store.close()

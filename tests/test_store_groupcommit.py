@@ -216,3 +216,93 @@ def test_without_waiting_a_busy_lock_runs_nothing_and_frees_the_connection(tmp_p
     other.join()
     assert targets(store) == ["5"]
     store.close()
+
+
+def test_a_busy_write_lock_leaves_nothing_for_the_cyclic_collector(tmp_path):
+    """``prepare_together(wait=False)`` finding the lock taken frees what its jobs hold at once,
+    by reference counting: its error built no reference cycle through the frames that held
+    them (SQLAlchemy's wrapping of the driver's error did, and a loaded worker's collector then
+    held its loop 15-70 ms a pass)."""
+    import gc
+    import weakref
+
+    import pytest
+
+    from fangfan_rules.store.store import WriterBusy
+
+    class Payload:  # what a request's job holds (its result, its trace…)
+        pass
+
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    payload = Payload()
+    alive = weakref.ref(payload)
+
+    def job(connection: Connection, kept: Payload = payload) -> None:
+        raise AssertionError("not run: the lock is taken")
+
+    gc.collect()  # before the lock is taken: a long collection would outlast the holder
+    held = threading.Event()
+    other = _hold_write_lock(store, 2, held)
+    gc.disable()
+    try:
+        with pytest.raises(WriterBusy) as raised:
+            store.prepare_together([job], wait=False)
+        assert raised.value.__context__ is None and raised.value.__cause__ is None
+        raised = None  # type: ignore[assignment]
+        del job, payload
+        assert alive() is None  # freed without a collection
+    finally:
+        gc.enable()
+    other.join()
+    store.close()
+
+
+def test_a_group_reads_each_token_once_and_the_next_group_reads_it_again(store, monkeypatch):
+    """principal_in in a group's transaction: one read per token for all its jobs (the fast
+    path checks every job's token there); a revocation committed before the next group begins
+    is seen by it; outside a group every call reads."""
+    from fangfan_rules.store import token_hash
+
+    token = store.create_token("east", "village", "千山区", "甘泉镇", "东村")
+    hashed = token_hash(token)
+    reads: list[str] = []
+    row = store._principal_row
+    monkeypatch.setattr(store, "_principal_row", lambda s, h: reads.append(h) or row(s, h))
+    (first, *others) = store.run_together([lambda c: store.principal_in(c, hashed)] * 5)
+    assert first is not None and first.name == "east" and others == [first] * 4
+    assert reads == [hashed]
+    store.revoke_token("east")
+    assert store.run_together([lambda c: store.principal_in(c, hashed)] * 3) == [None] * 3
+    assert reads == [hashed] * 2
+    assert store.authenticate(token) is None and store.authenticate(token) is None
+    assert reads == [hashed] * 4
+
+
+def test_a_group_begun_without_waiting_holds_the_write_lock_from_its_begin(tmp_path):
+    """``prepare_together(wait=False)`` begins on the driver (BEGIN IMMEDIATE) and SQLAlchemy's
+    begin issues no second BEGIN: the write lock is held before the first job writes, and the
+    pooled connection's next transaction begins IMMEDIATE as before."""
+    import sqlite3
+
+    import pytest
+
+    from fangfan_rules.store.store import _BEGUN
+
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    path = store.url.removeprefix("sqlite:///")
+
+    def lock_is_held(connection: Connection) -> bool:
+        other = sqlite3.connect(path, isolation_level=None, timeout=0)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        finally:
+            other.close()
+        return _BEGUN in connection.info
+
+    prepared = store.prepare_together([lock_is_held, audit(1)], wait=False)
+    prepared.commit()
+    assert prepared.results == [False, 1] and targets(store) == ["1"]
+    with store.transaction() as session:  # the same pooled connection, begun by the listener
+        assert lock_is_held(session.connection()) is False
+    store.close()

@@ -612,16 +612,17 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
         body: IdentifyRequest,
         key: str | None,
         kind: Literal["identify", "elimination"],
-    ) -> Response:
-        """:func:`evaluate_one` when all goes well; raises on anything else, having written
-        nothing (the caller then answers by the FastAPI route, which handles it)."""
+    ) -> tuple[int, str]:
+        """:func:`evaluate_one`'s answer (status, JSON text) when all goes well, its rows
+        committed; raises on anything else, having written nothing (the caller then answers by
+        the FastAPI route, which handles it)."""
         digest = _request_digest(request, body) if key else ""
         household = load_household(body.household)
         store.check_access(who, household)
         result, figures = evaluation(name, body, household, kind)
         write = decision_write(request, who, name, household, result, figures, key, digest, kind)
-        status, text = await writer.run(checked(who, hashed, write))
-        return _json(text, status)
+        # the last step: an error of the job or its commit means nothing of it was kept
+        return await writer.run(checked(who, hashed, write))
 
     async def event_fast(
         request: Request,
@@ -630,15 +631,20 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
         household_id: str,
         pack_name: str,
         body: EventRequest,
-    ) -> Response:
-        """:func:`add_event` when all goes well; raises on anything else, having written
-        nothing."""
+    ) -> tuple[int, str]:
+        """:func:`add_event`'s answer (201, JSON text) when all goes well, its rows committed;
+        raises on anything else, having written nothing."""
         pack_named(pack_name)
         remote = _remote(request)
-        event_id = await writer.run(checked(who, hashed, lambda s: store.record_event(
-            s, who, household_id, pack_name, body.step.value, body.date, body.note, remote
-        )))  # fmt: skip
-        return _json(f'{{"event_id": {event_id}}}', 201)
+
+        def record(s: Any) -> tuple[int, str]:
+            event_id = store.record_event(
+                s, who, household_id, pack_name, body.step.value, body.date, body.note, remote
+            )
+            return 201, f'{{"event_id": {event_id}}}'
+
+        # the last step: an error of the job or its commit means nothing of it was kept
+        return await writer.run(checked(who, hashed, record))
 
     router.hot = HotPaths(  # type: ignore[attr-defined]
         decide=decide_fast, event=event_fast, tokens=KnownTokens(store)
@@ -682,8 +688,10 @@ class HotPaths:
     """What :mod:`fangfan_rules.service.fastpath` calls: the single-household decisions and case
     events without FastAPI's dependency and body handling."""
 
-    decide: Callable[..., Awaitable[Response]]
-    event: Callable[..., Awaitable[Response]]
+    #: each gives the answer (status, JSON text) once its rows are committed, and raises having
+    #: written nothing otherwise
+    decide: Callable[..., Awaitable[tuple[int, str]]]
+    event: Callable[..., Awaitable[tuple[int, str]]]
     tokens: KnownTokens
 
 

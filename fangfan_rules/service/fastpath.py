@@ -17,7 +17,10 @@ same answer bytes. It answers only when everything went well; anything else — 
 parser or the model refuses, an unknown pack, a household outside the token's area, bad facts, an
 idempotency key re-used for another request, a failed write — is passed to the FastAPI app as it
 came (the body replayed), which answers it as it always has: problem document, audit entry and
-all. Nothing is written before a hot call succeeds, so passing it on never writes twice.
+all. Passing it on never writes twice: a hot call's rows are written by its group-commit job, the
+last thing it does — an error raised by the job or its commit means nothing of it was kept — and
+the answer is built and sent from the job's (status, text) outside the part that may hand over (an
+error there is the server's 500, never the request run again).
 
 The token: each valid token's principal is memoised by the token (:class:`api.KnownTokens`) and
 checked again in the transaction that stores the request's rows (:meth:`Store.principal_in`, one
@@ -30,10 +33,10 @@ before, when the token was read once at the start of the request.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fangfan_rules import jsonparse
@@ -96,7 +99,9 @@ class FastPath:
         if answered is None:
             await self.app(scope, _replaying(messages, receive), send)
             return
-        await answered(scope, replay, send)
+        # Written and committed: from here on nothing hands the request over (an error is a 500).
+        status, text = answered
+        await _response(text, status)(scope, replay, send)
 
     async def _answer(
         self,
@@ -107,8 +112,9 @@ class FastPath:
         token: str,
         key: bytes | None,
         body: bytes,
-    ) -> Callable[[Scope, Receive, Send], Awaitable[None]] | None:
-        """The response of the hot call, or None: pass the request on to the app."""
+    ) -> tuple[int, str] | None:
+        """The hot call's answer (status, JSON text), its rows committed; or None, nothing
+        written: pass the request on to the app."""
         known = self.hot.tokens.get(token)
         if known is None:
             return None
@@ -130,6 +136,10 @@ class FastPath:
         except Exception:  # the body refused, bad facts, outside the area, a failed write…
             # nothing was written (a hot call writes only when it succeeds): FastAPI answers it
             return None
+
+
+def _response(text: str, status: int) -> Response:
+    return Response(content=text, media_type="application/json", status_code=status)
 
 
 async def _read_body(receive: Receive) -> tuple[list[Message], bytes | None]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,7 +32,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -194,8 +194,22 @@ def make_write_engine(url: str) -> Engine:
     engine = make_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _begin_immediate)
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        event.listen(engine, "begin", _on_begin)
     return engine
+
+
+#: a group transaction's memo in its connection's ``info`` (set at its begin, dropped at its end):
+#: the principal of each token hash read in it (:meth:`Store.principal_in`)
+_GROUP_MEMO = "fangfan_rules.group_memo"
+
+#: set in a connection's ``info`` when :meth:`Store._begin_now` has begun its transaction on the
+#: driver already (the "begin" listener then issues no BEGIN of its own)
+_BEGUN = "fangfan_rules.begun"
+
+
+def _on_begin(connection: Connection) -> None:
+    if not connection.info.pop(_BEGUN, False):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def migrate(engine: Engine) -> None:
@@ -237,6 +251,7 @@ class PreparedGroup:
         try:
             self._transaction.commit()
         finally:
+            self._connection.info.pop(_GROUP_MEMO, None)
             self._connection.close()
 
 
@@ -305,6 +320,7 @@ class Store:
         connection = self._writes.connect()
         try:
             transaction = connection.begin() if wait else self._begin_now(connection)
+            connection.info[_GROUP_MEMO] = {}  # this transaction's (principal_in)
             results = []
             for index, job in enumerate(jobs):
                 try:
@@ -312,26 +328,47 @@ class Store:
                 except Exception as exc:
                     raise JobFailed(index) from exc
         except BaseException:
+            connection.info.pop(_GROUP_MEMO, None)
             connection.close()  # rolls the transaction back
             raise
         return PreparedGroup(connection, transaction, results)
 
     def _begin_now(self, connection: Connection) -> Any:
         """Begin the write transaction if SQLite's write lock is free now, else
-        :class:`WriterBusy` (the connection's busy timeout is set back either way)."""
+        :class:`WriterBusy` (the connection's busy timeout is set back either way).
+
+        The lock is tried on the driver, not through SQLAlchemy: SQLAlchemy's handling of the
+        driver's error keeps it in a local of its own frame, a reference cycle (exception →
+        traceback → frame → exception) that held the frames of the group's call — its jobs,
+        each request's result and trace — until the cyclic collector ran. Under load the
+        write lock is found taken many times a second (two workers on one file): tens of
+        thousands of objects a second were left to the collector, and each of its passes held
+        the worker's loop 15-70 ms (``benchmarks/service_load.py``, 2 workers). Raised outside
+        the driver error's handler, :class:`WriterBusy` chains no other exception and is freed
+        as soon as it is handled."""
         if self._writes.dialect.name != "sqlite":
             return connection.begin()
         driver = connection.connection.driver_connection
         assert driver is not None
+        busy = False
         driver.execute("PRAGMA busy_timeout=0")
         try:
-            return connection.begin()
-        except OperationalError as exc:
-            if getattr(exc.orig, "sqlite_errorcode", None) == _SQLITE_BUSY:
-                raise WriterBusy() from None
-            raise
+            driver.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", None) != _SQLITE_BUSY:
+                raise
+            busy = True
         finally:
             driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        if busy:
+            raise WriterBusy()
+        connection.info[_BEGUN] = True  # begun: SQLAlchemy's begin issues no BEGIN of its own
+        try:
+            return connection.begin()
+        finally:
+            # taken by the listener; never left for a later transaction on this pooled
+            # connection (which would then run without BEGIN IMMEDIATE)
+            connection.info.pop(_BEGUN, None)
 
     @property
     def commits_anywhere(self) -> bool:
@@ -396,6 +433,18 @@ class Store:
         """:meth:`authenticate` inside the caller's transaction, by the token's hash: a write
         that checks its token here is kept only if the token was valid (and the same) when the
         write's transaction ran — a token revoked before it commits stores nothing."""
+        # In a group's transaction (prepare_together) each token is read once: its jobs are
+        # mostly one county system's requests, all with one token, and the row cannot change
+        # under the transaction's write lock (SQLite) — nor, for what the check promises (a
+        # revocation committed before the transaction began), on PostgreSQL.
+        memo = _connection(s).info.get(_GROUP_MEMO)
+        if memo is not None:
+            if hashed not in memo:
+                memo[hashed] = self._principal_row(s, hashed)
+            return memo[hashed]
+        return self._principal_row(s, hashed)
+
+    def _principal_row(self, s: Executor, hashed: str) -> Principal | None:
         row = first_row(_connection(s), _TOKEN_BY_HASH, {"hash": hashed})
         if row is None:
             return None
