@@ -541,6 +541,10 @@ PARAMETER_LABELS: dict[str, tuple[str, str]] = {
         "大病自付金额标准",
         "the major-illness self-paid threshold",
     ),
+    "town_feed_due_day": (
+        "汇总预警信息反馈镇街的日期（每月某日前）",
+        "the day of the month by which warnings reach the towns",
+    ),
     "medical_burden_threshold": (
         "医疗费用个人负担预警标准",
         "the medical-burden warning threshold",

@@ -182,7 +182,7 @@ def test_every_source_is_worded_and_has_a_columnar_twin() -> None:
         assert zh.startswith("2022年4月1日至上月末新增") and source.kind.zh in zh
         assert "每月7日前反馈镇街" in zh
         en = variable.label("en", {"since": "1 April 2022", "kinds": "dibao", "due_day": "7"})
-        assert source.kind.en in en and "by the 7th" in en
+        assert source.kind.en in en and "by day 7 of the month" in en
 
 
 def test_the_columnar_twin_agrees_on_every_dropout_case() -> None:

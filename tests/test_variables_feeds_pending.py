@@ -51,10 +51,16 @@ CASES: dict[str, tuple[str, date, list[dict[str, Any]], object]] = {
         [clue("dropout", "2022-06-02", "2022-06-03")],
         False,
     ),
-    "May item on 06-03, a warning received in May (open) is no arrival of May's feed": (
+    "May item on 06-03, a department dropout warning received in May (open): on the ledger": (
         "2022-05-20",
         date(2022, 6, 3),
         [clue("dropout", "2022-05-25", None)],
+        True,
+    ),
+    "May item on 06-03, a department dropout warning received in April (open): no arrival": (
+        "2022-05-20",
+        date(2022, 6, 3),
+        [clue("dropout", "2022-04-25", None)],
         "unknown",
     ),
     "May item on 06-03, a warning of another kind received 06-02: no arrival": (
@@ -102,8 +108,16 @@ def test_the_certain_day_moves_on_the_8th() -> None:
 def test_the_pending_fact_is_worded_for_the_officials() -> None:
     assert PENDING == "department feed dropout of 2022-05 (due at the town by 2022-06-07)"
     zh = fact_text(PENDING, "zh")
-    assert zh == "2022年5月新增的“失学辍学”预警信息是否已反馈到镇街（应于2022年6月7日前反馈）"
-    assert "have reached the town (due by 7 June 2022)" in fact_text(PENDING, "en")
+    assert zh == (
+        "2022年5月的“失学辍学”预警信息是否已反馈到镇街（应于2022年6月7日前反馈；"
+        "收到后录入该部门预警即可判断，逾期未收到的按已反馈处理）"
+    )
+    assert "have reached the town (due by 7 June 2022;" in fact_text(PENDING, "en")
+
+
+def test_a_due_day_the_month_does_not_have_is_its_last_day() -> None:
+    assert pending_name(ClueKind.DROPOUT, date(2023, 2, 10), 31).endswith("by 2023-02-28)")
+    assert certain_feed_day(date(2023, 2, 28), 31) == date(2022, 12, 31)
 
 
 def _burden(*spending: tuple[str, str, str | None]) -> ff.Household:

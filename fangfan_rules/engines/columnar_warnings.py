@@ -282,7 +282,7 @@ def _with_pending(
     certain = answer(certain_day)
     if certain_day == last:
         return certain
-    received = (pl.col("received_on") >= pl.lit(month_start(ctx.as_of), dtype=pl.Date)) & (
+    received = (pl.col("received_on") >= pl.lit(month_start(ctx.as_of, 1), dtype=pl.Date)) & (
         pl.col("received_on") <= pl.lit(ctx.as_of, dtype=pl.Date)
     )
     mask = (

@@ -210,8 +210,10 @@ def _relative(pack: Pack, as_of: date | None) -> tuple[set[DateRange], set[date]
                 days.add(last_feed_day(as_of))
                 days.add(month_start(as_of))
                 for key, arg in ref.args:
-                    if key == "due_day" and isinstance(arg, Const) and isinstance(arg.value, int):
-                        days.add(certain_feed_day(as_of, arg.value))
+                    if key == "due_day":  # a constant or the pack's parameter (jimo's 7th)
+                        for due in _arg_values(pack, arg, as_of):
+                            if isinstance(due, int):
+                                days.add(certain_feed_day(as_of, due))
             if isinstance(node, Compare):
                 operands.append(node.right)
             for operand in operands:

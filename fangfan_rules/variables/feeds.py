@@ -10,9 +10,10 @@ rows are sent only after it ends). The towns' copy is due by the end of the ``du
 next month (一、(二)2 "每月7日前将汇总后的预警信息反馈镇街"; jimo_2022 passes its parameter
 ``town_feed_due_day``, 7): after that day last month's items are on the town's ledger; up to it they may or may not have reached it, so such an
 item is **pending** — the town has it once a department warning (channel ``department_push``) of
-the feed's kind is recorded as received since the 1st of as_of's month (a labelled reading: the
+the feed's kind is recorded as received since the 1st of the items' month (a labelled reading: the
 town records the feed's rows as they arrive), and otherwise whether it has arrived is unknown,
-named as such (:func:`pending_name`). Items of earlier months were due before and count as fed.
+named as such (:func:`pending_name`). Items of earlier months were due before and count as fed
+(a reading too: the bureau is taken to have met its due day).
 It **stays open** until a warning of the feed's kind, received
 on or after the first day of the item's month and on or before as_of, is closed by as_of, or the
 household is identified for monitoring on or after the item's own day (by as_of: an
@@ -77,8 +78,9 @@ def certain_feed_day(as_of: date, due_day: int) -> date:
 
 def pending_arrived(ctx: Context, kind: ClueKind) -> bool:
     """Last month's feed of ``kind`` has reached the town before its due day: a department
-    warning of ``kind`` is recorded as received from the 1st of as_of's month to as_of."""
-    first = month_start(ctx.as_of)
+    warning of ``kind`` is recorded as received from the 1st of last month (the items' month, as
+    for closing them) to as_of."""
+    first = month_start(ctx.as_of, FEED_BACK)
     return any(
         c.kind == kind
         and c.channel == Channel.DEPARTMENT_PUSH
@@ -91,7 +93,8 @@ def pending_name(kind: ClueKind, as_of: date, due_day: int) -> str:
     """The fact left unknown by a pending item: whether last month's feed of ``kind`` has reached
     the town (worded by :func:`fangfan_rules.rules.wording.fact_text`)."""
     month = month_start(as_of, FEED_BACK).strftime("%Y-%m")
-    due = as_of.replace(day=due_day).isoformat()
+    # "每月N日前" in a month shorter than N: by its last day
+    due = min(as_of.replace(day=1) + timedelta(days=due_day - 1), month_end(as_of)).isoformat()
     return f"department feed {kind.value} of {month} (due at the town by {due})"
 
 
@@ -234,12 +237,12 @@ def _renovations(ctx: Context) -> Iterable[date]:
 
 #: How every source's variable reads: "{since}至上月末新增<item>，且该月起收到的<kind>预警未销号".
 _OPEN_ZH = (
-    "{{since}}至上月末新增{item}（上月新增于每月{{due_day}}日前反馈镇街），"
+    "{{since}}至上月末新增{item}（上月新增的于每月{{due_day}}日前反馈镇街），"
     "且该月起收到的{kind}预警未销号、此后未认定为监测对象"
 )
 _OPEN_EN = (
-    "{item} dated {{since}} to the end of last month (last month's reach the town by the"
-    ' {{due_day}}th), no "{kind}" warning received since that month closed and no identification'
+    "{item} dated {{since}} to the end of last month (last month's reach the town by day"
+    ' {{due_day}} of the month), no "{kind}" warning received since that month closed and no identification'
     " for monitoring since the item"
 )
 
@@ -444,7 +447,8 @@ def _first_over(spending: list[Any], threshold: Decimal) -> date | None:
     zh="{since}至上月末当年度医疗费用个人负担（{care}）累计超过{threshold}（上月新增于每月{due_day}日前"
     "反馈镇街），且该月起收到的" + ClueKind.MEDICAL_BURDEN.zh + "预警未销号、此后未认定为监测对象",
     en="the calendar year's personal medical burden ({care}) went above {threshold} between "
-    + "{since} and the end of last month (last month's reach the town by the {due_day}th)"
+    + "{since} and the end of last month (last month's reach the town by day {due_day} of the"
+    + " month)"
     + ', no "'
     + ClueKind.MEDICAL_BURDEN.en
     + '" warning received since that month closed and no identification for monitoring since',
