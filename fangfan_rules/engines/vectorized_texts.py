@@ -67,6 +67,8 @@ from fangfan_rules.variables import get_variable
 from fangfan_rules.vocabulary import MonitoringCategory
 
 if TYPE_CHECKING:
+    from fangfan_rules.engines.vectorized import CompiledPack
+    from fangfan_rules.engines.vectorized_texts_leaves import PlanLeaves
     from fangfan_rules.packs.pack import Pack
 
 #: Unknown rules of these kinds name their missing facts without changing the outcome.
@@ -135,6 +137,9 @@ class _Script(NamedTuple):
     from_missing: bool
     reason: Rule | None
     quick: tuple[tuple[Rule, Node], ...] = ()
+    #: the missing facts of every rule of ``runs`` are read from the plan's leaves
+    #: (:class:`~fangfan_rules.engines.vectorized_texts_leaves.PlanLeaves`)
+    from_plan: bool = False
 
 
 class RowTexts:
@@ -169,6 +174,38 @@ class RowTexts:
         self._same_reasons: dict[str, str] = {}
         #: masked texts and missing-facts cells by (ids revealed, what was masked)
         self._cells: dict[tuple[bool, str | tuple[str, ...]], str] = {}
+        #: the plan's leaf values, when the caller gave them (:meth:`read_plan`)
+        self._leaves: PlanLeaves | None = None
+
+    def read_plan(
+        self,
+        compiled: CompiledPack,
+        frames: Callable[[], tuple[pl.DataFrame, pl.DataFrame | None]],
+        hrows: pl.Series,
+        codes: list[tuple[int, ...]],
+    ) -> None:
+        """Read the missing facts of the rules the rows run from the plan's leaf values
+        (:class:`~fangfan_rules.engines.vectorized_texts_leaves.PlanLeaves`) instead of the
+        native quick closures; ``codes``: the rows' :func:`plan_codes`, whose ``hrows`` (the
+        plan's ``__hrow``) in the same order; ``frames``: the plan's household and member frames
+        with the variables' columns. :meth:`texts` is then called with each row's position."""
+        from fangfan_rules.engines.vectorized_texts_leaves import PlanLeaves
+
+        for code in set(codes):
+            self.script(code)
+        wanted = {r.id for s in self._scripts.values() for r in s.runs}
+
+        def member_rows(rule_ids: set[str]) -> list[int]:
+            """The positions of the rows that run one of ``rule_ids``."""
+            reads = {c: any(r.id in rule_ids for r in s.runs) for c, s in self._scripts.items()}
+            return [k for k, code in enumerate(codes) if reads[code]]
+
+        ordered = [r for r in self.rules if r.id in wanted]  # plan order
+        leaves = PlanLeaves(self.pack, compiled, frames, hrows, ordered, member_rows)
+        for code, script in self._scripts.items():
+            if script.runs and all(leaves.serves(r.id) for r in script.runs):
+                self._scripts[code] = script._replace(from_plan=True)
+        self._leaves = leaves
 
     # -- one row --------------------------------------------------------------------------------
     def script(self, code: tuple[int, ...]) -> _Script:
@@ -191,36 +228,52 @@ class RowTexts:
         script: _Script,
         population: Mapping[tuple[str, str], Any],
         view: Callable[[], Household] | None = None,
+        position: int | None = None,
     ) -> tuple[str, str]:
         """(first_reason, missing_facts) of ``household``, whose rules in force took the values
         of ``script`` (:meth:`script`) in the plan, with its population-level values as the
         native batch gives them (``Population.values[household.id]``); both masked as the
         native row masks them. ``view``: gives the household as known on as_of
         (:func:`~fangfan_rules.facts.known_lazily.known_lazily`, or the eager view) when the
-        caller has it; called only for a row that runs a rule (no view is made for the others)."""
+        caller has it; called only for a row that runs a rule natively or reads a variable
+        whose missing facts have no fixed path (no view is made for the others). ``position``:
+        the row's position in the codes given to :meth:`read_plan`, if it was called."""
         revealed = ids_revealed()  # read once per row (both texts are masked alike)
         if script.outside is None and not script.runs:  # nothing noted, so nothing missing
             first = self._first_without_runs(script)
             if first is not None:  # and no rule to run: no view, no closure
                 return self._shown(first, revealed), ""
-        known = view() if view is not None else known_lazily(household, self.as_of)
-        rec = Recorder(self.pack, known, self.as_of, population)
-        # The script's own dict, not a copy per row: a rule run here writes its value into it,
-        # and that value is the plan's, already there (checked by _run; a difference raises,
-        # ending the batch whose texts these are).
-        rec.fired = script.fired
+        made: list[Household] = []
+
+        def known() -> Household:
+            """The household as known on as_of, made once for the row when first needed."""
+            if not made:
+                made.append(view() if view is not None else known_lazily(household, self.as_of))
+            return made[0]
+
+        rec: Recorder | None = None
         if script.outside is not None:
+            rec = self._recorder(known(), script, population)
             return self._shown(self._reason(rec, script.outside, negated=True), revealed), ""
-        for rule, node in script.quick:
-            self._run(rec, rule, node)
-        done = rec.missing_by_rule
+        if script.from_plan and position is not None and self._leaves is not None:
+            done = self._leaves.missing_facts(
+                position, script.runs, script.fired, known, population
+            )
+        else:
+            rec = self._recorder(known(), script, population)
+            for rule, node in script.quick:
+                self._run(rec, rule, node)
+            done = rec.missing_by_rule
         early = _union([done[r] for r in script.early]) if script.early else []
         if script.review is not None:
             first = script.review("zh")
         elif script.from_missing and early:
             first = cached_missing_facts_text(tuple(early))("zh")
         elif script.reason is not None:
-            first = self._held(rec, script.reason)
+            first = self._same_reasons.get(script.reason.id) or self._held(
+                rec if rec is not None else self._recorder(known(), script, population),
+                script.reason,
+            )
         else:
             first = ""
         if not script.noted:
@@ -231,6 +284,17 @@ class RowTexts:
         if cell is None:  # the masked cell of each distinct list, made once per batch
             cell = self._cells[key] = joined(masked(m) for m in missing)
         return self._shown(first, revealed), cell
+
+    def _recorder(
+        self, known: Household, script: _Script, population: Mapping[tuple[str, str], Any]
+    ) -> Recorder:
+        """A native recorder of the row's household as known on as_of."""
+        rec = Recorder(self.pack, known, self.as_of, population)
+        # The script's own dict, not a copy per row: a rule run here writes its value into it,
+        # and that value is the plan's, already there (checked by _run; a difference raises,
+        # ending the batch whose texts these are).
+        rec.fired = script.fired
+        return rec
 
     def _first_without_runs(self, script: _Script) -> str | None:
         """The first reason of a row that runs no rule for its missing facts, when no rule needs
