@@ -169,3 +169,30 @@ def test_the_plan_serves_the_rules_the_texts_run(
     closures = vz.VectorizedBatch(pack, households, as_of=as_of).frame
     for column in TEXTS:
         assert frame[column].tolist() == closures[column].tolist()
+
+
+def _copies(batch: list[ff.Household]) -> list[ff.Household]:
+    """``batch``, then each household again under another id, then again with its members
+    renamed: rows alike in everything the plan gives them but the members' ids."""
+    renamed = [
+        h.model_copy(
+            update={
+                "id": f"{h.id}-r",
+                "members": tuple(m.model_copy(update={"id": f"{m.id}r"}) for m in h.members),
+            }
+        )
+        for h in batch
+    ]
+    return [*batch, *(h.model_copy(update={"id": f"{h.id}-c"}) for h in batch), *renamed]
+
+
+@relaxed
+@given(case=_five_pack_cases())
+def test_compare_texts_equal_native_on_repeated_households(
+    case: tuple[list[ff.Household], dict[str, date], dict[str, Any]],
+) -> None:
+    """Rows alike in all the plan gives them share their texts (RowTexts._from_plan's memo):
+    copies under other ids, and copies whose members have other ids (which the missing facts
+    and the reasons name), each still worded as native words it."""
+    batch, days, figures = case
+    _compare_both(_copies(batch), days, figures)

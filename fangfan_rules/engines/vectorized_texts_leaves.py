@@ -29,11 +29,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import polars as pl
 
-from fangfan_rules.engines.native_program import Recorder, RuleRun, program_of, unsupplied_fact
+from fangfan_rules.engines.native_program import (
+    _COMPARE,
+    Recorder,
+    RuleRun,
+    program_of,
+    unsupplied_fact,
+)
 from fangfan_rules.facts import Household, Member
 from fangfan_rules.logic import UNKNOWN, Missing, Truth
 from fangfan_rules.rules.conditions import (
@@ -45,9 +51,11 @@ from fangfan_rules.rules.conditions import (
     Fired,
     IsTrue,
     Not,
+    Param,
     VarRef,
 )
 from fangfan_rules.rules.rule import Rule
+from fangfan_rules.rules.wording import check_text
 from fangfan_rules.variables import Context, Variable, get_variable
 
 if TYPE_CHECKING:
@@ -88,30 +96,76 @@ HOUSEHOLD_FACTS: Mapping[str, str] = {
     "phone_interview_recorded": "provenance.interview_recorded",
 }
 
-#: Leaves per 64-bit word of a row's code (two bits a leaf: 0 false, 1 true, 2 unknown).
-_PER_WORD = 32
+#: Enum variables whose plan column holds the native value's text (the input's own field):
+#: a check's value is read from it (the enum member of that text; :class:`_Codes`).
+COLUMN_VALUES = frozenset({"hukou", "member_hukou", "relation"})
 _DECODED: tuple[Truth, Truth, Truth] = (False, True, UNKNOWN)
 
 
 class _Row:
     """One household's leaf values and the state of the rules run on it (a Recorder's part
-    that the quick closures use)."""
+    that the quick closures use); ``native``: a variable's native value for the household (or
+    a member), computed on its as-of view, made for the row when first needed."""
 
-    __slots__ = ("facts_of", "fired", "hwords", "members", "missing", "missing_by_rule")
+    __slots__ = ("fired", "hwords", "made", "members", "missing", "missing_by_rule", "native")
 
     def __init__(
         self,
         hwords: tuple[int, ...],
         members: list[tuple[str, tuple[int, ...]]],
         fired: dict[str, Truth],
-        facts_of: Callable[[Variable, Mapping[str, Any], str | None], tuple[str, ...]],
+        native: Callable[[Variable, Mapping[str, Any], str | None], Any],
     ):
         self.hwords = hwords
         self.members = members
         self.fired = fired
-        self.facts_of = facts_of
+        self.native = native
         self.missing: list[str] = []
         self.missing_by_rule: dict[str, list[str]] = {}
+        #: the household's view once a native value was computed on it
+        self.made: list[Household] = []
+
+
+def _native_facts(
+    row: _Row, variable: Variable, args: Mapping[str, Any], member_id: str | None
+) -> tuple[str, ...]:
+    """The missing facts of a variable the plan found missing, from its native value."""
+    value = row.native(variable, args, member_id)
+    if type(value) is not Missing:  # pragma: no cover - the plan's leaf was unknown
+        raise AssertionError(
+            f"variable {variable.name}: {value!r} natively, unknown in the batch plan"
+        )
+    return value.facts
+
+
+class _Check(NamedTuple):
+    """A recording leaf's fixed part: its check's variable, arguments, operator, compared-with
+    value and parameter, as the native recording leaf records them, and where its code is."""
+
+    name: str
+    variable: Variable
+    args: Mapping[str, Any]
+    op: str | None
+    right: Any
+    parameter: str | None
+    word: int
+    shift: int
+    #: the values of an enum read from the plan (:data:`COLUMN_VALUES`), by code; where its
+    #: code is (word, shift, mask)
+    values: tuple[Any, ...]
+    value_word: int
+    value_shift: int
+    value_mask: int
+
+
+#: a leaf evaluated by a recording node: (its check, the member id or None, its result, the
+#: words it was read from)
+_Recorded = tuple[_Check, "str | None", Truth, "tuple[int, ...]"]
+#: a recording node: the row, the member's words and id, where its checks go
+_Recording = Callable[[_Row, "tuple[int, ...] | None", "str | None", list[_Recorded]], None]
+#: a check's value worked out from its result, when it is (see :func:`_stated_value`)
+_FROM_NATIVE = object()
+_UNKNOWN_VALUE = Missing(())
 
 
 #: a compiled node: the row, the member's words (None: the household's) and its id
@@ -144,25 +198,30 @@ class PlanLeaves:
         self.as_of = compiled.as_of
         self._compiled = compiled
         self._resolver = _resolver(pack, compiled.as_of)
-        self._hexprs: list[pl.Expr] = []
-        self._mexprs: list[pl.Expr] = []
+        self._household = _Codes()
+        self._member = _Codes()
         self.nodes: dict[str, _Node] = {}
+        self.recordings: dict[str, _Recording] = {}
+        #: the words of each check by (id of its _Check, member, result, value code)
+        self._words: dict[tuple[int, str | None, Truth, int], str] = {}
         member_rules: set[str] = set()
         for rule in rules:
-            h, m = len(self._hexprs), len(self._mexprs)
+            h, m = self._household.mark(), self._member.mark()
             try:
                 self._resolver.rule = rule
-                self.nodes[rule.id] = self._compile(rule, rule.condition, member=False)
+                node, recording = self._compile(rule, rule.condition, member=False)
             except _Unservable:
-                del self._hexprs[h:], self._mexprs[m:]
+                self._household.reset(h)
+                self._member.reset(m)
                 continue
-            if len(self._mexprs) > m:
+            self.nodes[rule.id], self.recordings[rule.id] = node, recording
+            if self._member.mark() != m:
                 member_rules.add(rule.id)
         h_frame, m_frame = frames() if self.nodes else (None, None)
         self.hwords: list[tuple[int, ...]] = []
         if h_frame is not None:
             found = (
-                h_frame.select("household_id", *_words(self._hexprs))
+                h_frame.select("household_id", *self._household.words())
                 .sort("household_id")
                 .drop("household_id")
             )
@@ -173,79 +232,144 @@ class PlanLeaves:
         wanted = member_rows(member_rules) if member_rules else []
         if wanted:
             assert m_frame is not None  # a rule reads members: the plan made the member frame
-            self.members = _members(m_frame, hrows.gather(wanted), self._mexprs)
+            self.members = _members(m_frame, hrows.gather(wanted), self._member.words())
         self._hrows: list[int] = hrows.to_list() if self.members else []
 
     def serves(self, rule_id: str) -> bool:
-        """Whether the facts of ``rule_id`` are read from the plan (else: native closures)."""
+        """Whether ``rule_id`` is read from the plan's leaves (else: native closures)."""
         return rule_id in self.nodes
 
-    def missing_facts(
+    def row(
         self,
         position: int,
-        runs: Iterable[Rule],
         fired: dict[str, Truth],
         view: Callable[[], Household],
         population: Mapping[tuple[str, str], Any],
-    ) -> dict[str, list[str]]:
-        """The missing facts of each rule of ``runs`` (in plan order, each served) on the row
-        at ``position``: ``RuleRun.missing`` of its native quick closure. ``fired``: the plan's
-        rule values; ``view``: the household as known on as_of, made only if a variable without
-        a fixed path is missing."""
+    ) -> _Row:
+        """The row at ``position``: ``fired``, the plan's rule values on it; ``view``, the
+        household as known on as_of (made only when a variable's native value is needed)."""
+        as_of = self.as_of
         made: list[Household] = []
 
-        def facts_of(
-            variable: Variable, args: Mapping[str, Any], member_id: str | None
-        ) -> tuple[str, ...]:
+        def native(variable: Variable, args: Mapping[str, Any], member_id: str | None) -> Any:
             if not made:
                 made.append(view())
             known = made[0]
             member: Member | None = None
             if member_id is not None:
                 member = next(m for m in known.members if m.id == member_id)
-            value = variable.compute(Context(known, self.as_of, member, population), **args)
-            if type(value) is not Missing:  # pragma: no cover - the plan's leaf was unknown
-                raise AssertionError(
-                    f"variable {variable.name}: {value!r} natively, unknown in the batch plan"
-                )
-            return value.facts
+            return variable.compute(Context(known, as_of, member, population), **args)
 
         hrow = self._hrows[position] if self.members else None
         row = _Row(
             self.hwords[position] if self.hwords else (),
             self.members.get(hrow, []) if hrow is not None else [],
             fired,
-            facts_of,
+            native,
         )
+        row.made = made
+        return row
+
+    def signature(self, position: int) -> tuple[tuple[int, ...], tuple[Any, ...]]:
+        """Everything of the row at ``position`` that :meth:`missing_facts` and :meth:`checks`
+        read, apart from the plan's rule values and the native values (:attr:`_Row.made`):
+        its leaves' codes, and its members' ids and codes, in order."""
+        hrow = self._hrows[position] if self.members else None
+        members = self.members.get(hrow) if hrow is not None else None
+        return (
+            self.hwords[position] if self.hwords else (),
+            tuple(members) if members else (),
+        )
+
+    def missing_facts(self, row: _Row, runs: Iterable[Rule]) -> dict[str, list[str]]:
+        """The missing facts of each rule of ``runs`` (in plan order, each served) on ``row``:
+        ``RuleRun.missing`` of its native quick closure."""
         done = row.missing_by_rule
         for rule in runs:
-            missing: list[str] = []
-            row.missing = missing
-            value = self.nodes[rule.id](row, None, None)
-            if value is not fired[rule.id]:  # pragma: no cover - a bug, never a text
-                raise AssertionError(
-                    f"rule {rule.id}: {value!r} from the plan's leaves, "
-                    f"{fired[rule.id]!r} in the batch plan"
-                )
-            done[rule.id] = missing
+            done[rule.id] = self._missing(row, rule)
         return done
 
+    def _missing(self, row: _Row, rule: Rule) -> list[str]:
+        """The missing facts of ``rule`` on ``row``, checked to give the plan's value."""
+        missing: list[str] = []
+        row.missing = missing
+        value = self.nodes[rule.id](row, None, None)
+        if value is not row.fired[rule.id]:  # pragma: no cover - a bug, never a text
+            raise AssertionError(
+                f"rule {rule.id}: {value!r} from the plan's leaves, "
+                f"{row.fired[rule.id]!r} in the batch plan"
+            )
+        return missing
+
+    def checks(self, row: _Row, rule: Rule, wanted: bool) -> tuple[str, ...]:
+        """The words of the checks ``native._reason`` words for ``rule`` on ``row``: those of
+        its recording closure's checks with the ``wanted`` result (or all of them), each worded
+        by :func:`~fangfan_rules.rules.wording.check_text` from the value the native leaf
+        records (worked out from the leaf's result when the words depend on nothing else:
+        :func:`_stated_value`; else the native variable's on the household's as-of view)."""
+        self._missing(row, rule)  # the rule's value on the row, checked against the plan's
+        recorded: list[_Recorded] = []
+        self.recordings[rule.id](row, None, None, recorded)
+        relevant = [r for r in recorded if r[2] is wanted] or recorded
+        words = []
+        memo = self._words
+        for check, member_id, result, found in relevant:
+            value = _stated_value(check, result)
+            key: tuple[int, str | None, Truth, int] | None = None
+            if value is not _FROM_NATIVE:  # a function of the check and its result
+                key = (id(check), member_id, result, -1)
+            elif check.values:  # the enum's value in the plan, by its code
+                code = found[check.value_word] >> check.value_shift & check.value_mask
+                key = (id(check), member_id, result, code)
+            if key is not None:
+                text = memo.get(key)
+                if text is not None:
+                    words.append(text)
+                    continue
+                if value is _FROM_NATIVE:
+                    value = check.values[key[3]]
+            else:
+                value = row.native(check.variable, check.args, member_id)
+            if _result(check, value) is not result:  # pragma: no cover - a bug
+                raise AssertionError(
+                    f"rule {rule.id}: {check.name}={value!r} natively, {result!r} in the plan"
+                )
+            text = check_text(
+                check.name,
+                check.args,
+                member_id,
+                value,
+                check.op,
+                check.right,
+                result,
+                "zh",
+                parameter=check.parameter,
+            )
+            if key is not None:  # (the checks live as long as this object: keyed by id)
+                memo[key] = text
+            words.append(text)
+        return tuple(words)
+
     # -- compiling a rule ------------------------------------------------------------------------
-    def _compile(self, rule: Rule, node: Condition, member: bool) -> _Node:
-        if isinstance(node, All):
-            return _junction([self._compile(rule, i, member) for i in node.items], settles=False)
-        if isinstance(node, AnyOf):
-            return _junction([self._compile(rule, i, member) for i in node.items], settles=True)
+    def _compile(self, rule: Rule, node: Condition, member: bool) -> tuple[_Node, _Recording]:
+        """``node`` as a quick node (value and missing facts) and a recording node (its leaves'
+        checks, every item and member evaluated, as the native recording closures do)."""
+        if isinstance(node, All | AnyOf):
+            parts = [self._compile(rule, i, member) for i in node.items]
+            quick = _junction([q for q, _ in parts], settles=isinstance(node, AnyOf))
+            return quick, _recorded_all([r for _, r in parts])
         if isinstance(node, Not):
-            return _negated(self._compile(rule, node.item, member))
+            quick, recording = self._compile(rule, node.item, member)
+            return _negated(quick), recording
         if isinstance(node, AnyMember):
             if member:
                 raise _Unservable
-            return _any_member(self._compile(rule, node.item, member=True))
+            quick, recording = self._compile(rule, node.item, member=True)
+            return _any_member(quick), _recorded_members(recording)
         if isinstance(node, Fired):
             if member:
                 raise _Unservable
-            return _fired(node.rule_ids)
+            return _fired(node.rule_ids), _records_nothing
         if isinstance(node, IsTrue):
             return self._leaf(rule, node, node.var, member, None)
         if isinstance(node, Compare):
@@ -254,7 +378,7 @@ class PlanLeaves:
 
     def _leaf(
         self, rule: Rule, node: Condition, ref: VarRef, member: bool, compare: Compare | None
-    ) -> _Node:
+    ) -> tuple[_Node, _Recording]:
         variable = get_variable(ref.name)
         resolver = self._resolver
         try:
@@ -263,28 +387,61 @@ class PlanLeaves:
         except Exception as exc:  # resolved as the native leaf resolves it, or not served
             raise _Unservable from exc
         compiled = self._compiled.leaves.get((rule.id, id(node)))
-        if found.unsupplied:  # the native leaf names the figure, reads no variable
-            return _fixed_unknown(unsupplied_fact(found.value.parameter))
+        if found.unsupplied:  # the native leaf names the figure, reads no variable, records none
+            return _fixed_unknown(unsupplied_fact(found.value.parameter)), _records_nothing
         args = found.value
         facts = _facts(variable, args, member)
         if compiled is None:
             raise _Unservable
         spec, expr = compiled
-        exprs = self._mexprs if member else self._hexprs
-        word, shift = divmod(len(exprs), _PER_WORD)
-        shift *= 2
-        if right is not None and right.unsupplied:
+        codes = self._member if member else self._household
+        absent = pl.col(f"{spec.column}__absent")
+        if right is not None and right.unsupplied:  # no check recorded (native: returns first)
             if expr is not None:
                 raise _Unservable
-            missing = pl.col(spec.column).is_null() & ~pl.col(f"{spec.column}__absent")
-            exprs.append(missing.cast(pl.UInt64) * 2)  # unknown when missing, else false
-            return _unsupplied_leaf(word, shift, facts, unsupplied_fact(right.value.parameter))
+            missing = pl.col(spec.column).is_null() & ~absent
+            # unknown when missing, else false
+            word, shift = codes.add(missing.cast(pl.UInt64) * 2, 2)
+            fact = unsupplied_fact(right.value.parameter)
+            return _unsupplied_leaf(word, shift, facts, fact), _records_nothing
         if expr is None:
             raise _Unservable
-        exprs.append(
-            pl.when(expr.is_null()).then(pl.lit(2, pl.UInt64)).otherwise(expr.cast(pl.UInt64))
+        word, shift = codes.add(
+            pl.when(expr.is_null()).then(pl.lit(2, pl.UInt64)).otherwise(expr.cast(pl.UInt64)),
+            2,
         )
-        return _leaf(word, shift, facts)
+        values: tuple[Any, ...] = ()
+        value_at = (0, 0, 0)
+        if variable.name in COLUMN_VALUES and variable.enum is not None:
+            # the value's code: 0 missing, 1 None (absent), 2 + its index among the members
+            values = (_UNKNOWN_VALUE, None, *list(variable.enum))  # type: ignore[call-overload]
+            column = pl.col(spec.column)
+            index = column.replace_strict(
+                [v.value for v in values[2:]], list(range(2, len(values))), return_dtype=pl.UInt64
+            )
+            code = (
+                pl.when(absent)
+                .then(pl.lit(1, pl.UInt64))
+                .when(column.is_null())
+                .then(pl.lit(0, pl.UInt64))
+                .otherwise(index)
+            )
+            width = (len(values) - 1).bit_length()
+            value_at = (*codes.add(code, width), (1 << width) - 1)
+        operand = compare.right if compare is not None else None
+        check = _Check(
+            ref.name,
+            variable,
+            args,
+            compare.op if compare is not None else None,
+            right.value if right is not None else None,
+            operand.name if isinstance(operand, Param) else None,
+            word,
+            shift,
+            values,
+            *value_at,
+        )
+        return _leaf(word, shift, facts), _recorded_leaf(check)
 
 
 def _resolver(pack: Pack, as_of: date) -> Recorder:
@@ -317,40 +474,150 @@ def _facts(
     if fixed is not None:
         constant = (fixed,)
         return lambda row, member_id: constant
-    return lambda row, member_id: row.facts_of(variable, args, member_id)
+    return lambda row, member_id: _native_facts(row, variable, args, member_id)
 
 
-def _words(exprs: list[pl.Expr]) -> list[pl.Expr]:
-    """The leaf codes (0, 1, 2) as UInt64 words, two bits a leaf."""
-    return [
-        pl.sum_horizontal(
-            e * pl.lit(1 << (2 * j), dtype=pl.UInt64)
-            for j, e in enumerate(exprs[k : k + _PER_WORD])
-        ).alias(f"__lw{k // _PER_WORD}")
-        for k in range(0, len(exprs), _PER_WORD)
-    ]
+class _Codes:
+    """The codes of a frame's leaves packed into UInt64 words: each code takes ``width`` bits
+    of one word (a leaf's Kleene value: 0 false, 1 true, 2 unknown; an enum value: see
+    :meth:`PlanLeaves._leaf`)."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[pl.Expr, int, int]] = []
+        self.bits = 0
+
+    def add(self, expr: pl.Expr, width: int) -> tuple[int, int]:
+        """Place ``expr`` (UInt64, below ``2**width``): its (word, shift)."""
+        if self.bits % 64 + width > 64:
+            self.bits += 64 - self.bits % 64
+        word, shift = divmod(self.bits, 64)
+        self.items.append((expr, word, shift))
+        self.bits += width
+        return word, shift
+
+    def mark(self) -> tuple[int, int]:
+        return len(self.items), self.bits
+
+    def reset(self, mark: tuple[int, int]) -> None:
+        del self.items[mark[0] :]
+        self.bits = mark[1]
+
+    def words(self) -> list[pl.Expr]:
+        """The words, each the sum of its codes shifted into place."""
+        count = -(-self.bits // 64)
+        return [
+            pl.sum_horizontal(
+                [pl.lit(0, dtype=pl.UInt64)]
+                + [e * pl.lit(1 << shift, dtype=pl.UInt64) for e, w, shift in self.items if w == k]
+            ).alias(f"__lw{k}")
+            for k in range(count)
+        ]
 
 
 def _members(
-    m: pl.DataFrame, hrows: pl.Series, exprs: list[pl.Expr]
+    m: pl.DataFrame, hrows: pl.Series, words: list[pl.Expr]
 ) -> dict[int, list[tuple[str, tuple[int, ...]]]]:
     """Each wanted household's members in id order (as the native evaluator walks them), each
     with its leaf words."""
     found = (
         m.filter(pl.col("household_id").is_in(hrows.implode()))
-        .select("household_id", "member_id", *_words(exprs))
+        .select("household_id", "member_id", *words)
         .sort("household_id", "member_id")
     )
     keys = found.get_column("household_id").to_list()
     ids = found.get_column("member_id").to_list()
-    words = found.select(pl.exclude("household_id", "member_id")).rows()
+    codes = found.select(pl.exclude("household_id", "member_id")).rows()
     out: dict[int, list[tuple[str, tuple[int, ...]]]] = {}
-    for key, member_id, word in zip(keys, ids, words, strict=True):
+    for key, member_id, word in zip(keys, ids, codes, strict=True):
         listed = out.get(key)
         if listed is None:
             listed = out[key] = []
         listed.append((member_id, word))
     return out
+
+
+# -- the native recording closures' order of checks, over the codes
+
+
+def _records_nothing(
+    row: _Row, words: tuple[int, ...] | None, member_id: str | None, out: list[_Recorded]
+) -> None:
+    return None
+
+
+def _recorded_leaf(check: _Check) -> _Recording:
+    word, shift = check.word, check.shift
+
+    def node(
+        row: _Row, words: tuple[int, ...] | None, member_id: str | None, out: list[_Recorded]
+    ) -> None:
+        found = row.hwords if words is None else words
+        out.append((check, member_id, _DECODED[found[word] >> shift & 3], found))
+
+    return node
+
+
+def _recorded_all(items: list[_Recording]) -> _Recording:
+    """``all`` / ``any`` / ``not``: every item recorded, in order (native ``_combined``)."""
+
+    def node(
+        row: _Row, words: tuple[int, ...] | None, member_id: str | None, out: list[_Recorded]
+    ) -> None:
+        for item in items:
+            item(row, words, member_id, out)
+
+    return node
+
+
+def _recorded_members(item: _Recording) -> _Recording:
+    """``any_member``: every member recorded, in id order (native ``_any_member``)."""
+
+    def node(
+        row: _Row, words: tuple[int, ...] | None, member_id: str | None, out: list[_Recorded]
+    ) -> None:
+        for mid, mwords in row.members:
+            item(row, mwords, mid, out)
+
+    return node
+
+
+def _stated_value(check: _Check, result: Truth) -> Any:
+    """A value the native leaf could have recorded for ``result`` that check_text words alike,
+    or :data:`_FROM_NATIVE` when the result does not tell the words.
+
+    Unknown: any Missing (every wording of a Missing value says it is unknown, whatever its
+    facts). A yes/no variable read as true, or compared with True / False by ``eq`` / ``ne``
+    (check_text words these by the value's truth only, :func:`~fangfan_rules.rules.wording._bool_text`;
+    None, no such thing on record, reads as false): the truth the result implies, when it
+    implies one (``eq False`` not holding is a True or a None: told apart natively)."""
+    if result is UNKNOWN:
+        return _UNKNOWN_VALUE
+    if check.variable.value_type != "bool":
+        return _FROM_NATIVE
+    op, right = check.op, check.right
+    if op is None:
+        return result
+    if op not in ("eq", "ne") or type(right) is not bool:
+        return _FROM_NATIVE
+    # None (no such thing on record) never holds: eq / ne not holding is the other value or None
+    if op == "eq":
+        if result:
+            return right
+        return False if right is True else _FROM_NATIVE
+    if result:
+        return not right
+    return False if right is False else _FROM_NATIVE
+
+
+def _result(check: _Check, value: Any) -> Truth:
+    """The native recording leaf's result for ``value``."""
+    if type(value) is Missing:
+        return UNKNOWN
+    if check.op is None:
+        return value is True
+    if value is None:
+        return False
+    return bool(_COMPARE[check.op](value, check.right))
 
 
 # -- the native quick closures' algorithm (fangfan_rules.engines.native_program), over the codes
