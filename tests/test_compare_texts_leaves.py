@@ -145,9 +145,9 @@ def test_compare_texts_equal_native_on_the_sample() -> None:
 def test_the_plan_serves_the_rules_the_texts_run(
     name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """On the sample, every row that runs rules for its missing facts reads them from the
-    plan's leaves (none falls back to the native quick closures), and the texts are those of
-    the native closures."""
+    """On the sample, every row reads the rules its texts need (the noted rules' missing
+    facts, the reason's checks) from the plan's leaves (none falls back to the native
+    closures), and the texts are those of the native closures."""
     households = sample_households()
     pack = ff.load_pack(name)
     from fangfan_rules.analysis.compare import _with_parameters
@@ -155,16 +155,17 @@ def test_the_plan_serves_the_rules_the_texts_run(
     pack = _with_parameters(pack, dv.README_PARAMETERS)
     as_of = dv.README_AS_OF[name]
     served: list[bool] = []
-    texts = vt.RowTexts.texts
+    fill = vt.RowTexts.fill
 
-    def counted(self: vt.RowTexts, household: Any, script: Any, *args: Any) -> Any:
-        if script.runs and script.outside is None:
-            served.append(script.from_plan)
-        return texts(self, household, script, *args)
+    def counted(self: vt.RowTexts, households: Any, codes: Any, *args: Any) -> Any:
+        found = fill(self, households, codes, *args)
+        served.extend(self.script(code).from_plan for code in codes)
+        return found
 
-    monkeypatch.setattr(vt.RowTexts, "texts", counted)
+    monkeypatch.setattr(vt.RowTexts, "fill", counted)
     frame = vz.VectorizedBatch(pack, households, as_of=as_of).frame
-    assert served and all(served), f"{served.count(False)} of {len(served)} rows not served"
+    assert len(served) == len(households)
+    assert all(served), f"{served.count(False)} of {len(served)} rows not served"
     monkeypatch.setattr(vt.RowTexts, "read_plan", lambda self, *a, **k: None)
     closures = vz.VectorizedBatch(pack, households, as_of=as_of).frame
     for column in TEXTS:

@@ -1442,12 +1442,12 @@ class VectorizedBatch:
         shared: dict[Any, Any] | None = None,
     ) -> None:
         """``first_reason`` and ``missing_facts`` of every valid row: the rules the texts need,
-        picked from the plan's rule values in ``results``, run by the native closures on the
-        household (:class:`~fangfan_rules.engines.vectorized_texts.RowTexts`).
+        picked from the plan's rule values in ``results``, run over the plan's leaf values
+        (the variable frames ``shared`` keeps, :meth:`RowTexts.read_plan
+        <fangfan_rules.engines.vectorized_texts.RowTexts.read_plan>`), a native variable computed
+        on the household only where a missing fact or a checked value needs it.
 
-        Why the native closures: both texts are worded from values the native trace reads (the
-        facts a variable found missing, the checks of the deciding rule); re-deriving them here
-        would be a second copy of the variables and of their wording. The population figures
+        The population figures
         are those the native batch would read (:func:`~fangfan_rules.engines.native.population_for`
         over the valid households, as in ``identify_many``), taken from the plan's aggregate
         columns (:meth:`_native_figures`) rather than computed again. The households as known
@@ -1484,13 +1484,16 @@ class VectorizedBatch:
         )
         first: list[str | None] = [None] * len(valid)
         missing: list[str | None] = [None] * len(valid)
-        for k, (household, row, code, own) in enumerate(
-            zip(households, rows, codes, figures, strict=True)
-        ):
-            # the view is made only when a rule is run on the row
-            view = None if views is None else functools.partial(views, row)
-            first[row], missing[row] = texts.texts(household, texts.script(code), own, view, k)
-            advance(1)
+        # the view is made only when a rule is run on the row
+        found = texts.fill(
+            households,
+            codes,
+            figures,
+            lambda k: None if views is None else functools.partial(views, rows[k]),
+            advance,
+        )
+        for row, text, facts in zip(rows, *found, strict=True):
+            first[row], missing[row] = text, facts
         self.frame["first_reason"] = first
         self.frame["missing_facts"] = missing
 

@@ -39,7 +39,7 @@ The words are :func:`~fangfan_rules.rules.wording.check_text` and
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -295,6 +295,21 @@ class RowTexts:
         found = self._alike.get(key)
         if found is not None:
             return found
+        return self._new_from_plan(key, household, script, population, view, position, revealed)
+
+    def _new_from_plan(
+        self,
+        key: Any,
+        household: Household,
+        script: _Script,
+        population: Mapping[tuple[str, str], Any],
+        view: Callable[[], Household] | None,
+        position: int,
+        revealed: bool,
+    ) -> tuple[str, str]:
+        """:meth:`_from_plan` of a row whose ``key`` was not met before."""
+        leaves = self._leaves
+        assert leaves is not None
         if view is None:
             view = functools.partial(known_lazily, household, self.as_of)
         row = leaves.row(position, script.fired, view, population)
@@ -302,6 +317,45 @@ class RowTexts:
         if not row.made:  # no native value read: a function of the key
             self._alike[key] = texts
         return texts
+
+    def fill(
+        self,
+        households: Sequence[Household],
+        codes: Sequence[tuple[int, ...]],
+        figures: Iterable[Mapping[tuple[str, str], Any]],
+        view_of: Callable[[int], Callable[[], Household] | None],
+        advance: Callable[[int], None] = lambda n: None,
+    ) -> tuple[list[str], list[str]]:
+        """:meth:`texts` of every row (``households``, their :func:`plan_codes`, population
+        values and, by position, the view callable :meth:`texts` takes), in order; made once
+        per row alike in all the plan gives it when :meth:`read_plan` was called (the texts of
+        such a row are looked up, with no call per row). The reveal switch is read once."""
+        revealed = ids_revealed()
+        leaves = self._leaves
+        alike, scripts = self._alike, self._scripts
+        firsts: list[str] = []
+        missings: list[str] = []
+        done = 0
+        for k, (household, code, own) in enumerate(zip(households, codes, figures, strict=True)):
+            script = scripts.get(code)
+            if script is None:
+                script = self.script(code)
+            if leaves is not None and script.from_plan:
+                key = (id(script), leaves.signature(k), revealed)
+                found = alike.get(key)
+                if found is None:
+                    found = self._new_from_plan(
+                        key, household, script, own, view_of(k), k, revealed
+                    )
+            else:
+                found = self.texts(household, script, own, view_of(k), k)
+            firsts.append(found[0])
+            missings.append(found[1])
+            if k - done >= 1023:  # the progress bar moved every 1,024 rows
+                advance(k + 1 - done)
+                done = k + 1
+        advance(len(firsts) - done)
+        return firsts, missings
 
     def _plan_texts(
         self, leaves: PlanLeaves, row: Any, script: _Script, revealed: bool
