@@ -67,26 +67,26 @@ def compare(
     every pack that does not state it; ``{"puan_2025": {...}}`` targets one pack. A pack that
     cannot run (not in force, a parameter still missing) yields rows with ``outcome="error"`` and
     the message — never a silent gap. ``engine``: ``"vectorized"`` (default: the polars plan
-    decides; the first reasons and missing facts are worded from the native closures of only the
-    rules they need, picked by the plan's value of each rule on the row —
-    :mod:`fangfan_rules.engines.vectorized_texts`; every column equal to native's, proven by the
-    differential tests), ``"native"`` or ``"durable"``; the engines differ only where documented
+    decides; the first reasons and missing facts are worded from the few rules they need, picked
+    by the plan's value of each rule on the row and run over the plan's own leaf values —
+    :mod:`fangfan_rules.engines.vectorized_texts`, :mod:`~fangfan_rules.engines.vectorized_texts_leaves`;
+    every column equal to native's, proven by the differential tests), ``"native"`` or
+    ``"durable"``; the engines differ only where documented
     (:mod:`fangfan_rules.engines.vectorized`: a parameter missing for a pack is an error for every
     row even when every household is out of scope). At 10,000 households × five packs (the
-    README's call) the default took 4.7–5.4 s of CPU as a fresh process's first call (four runs
-    on a 2-core AMD EPYC shared with other jobs, load 7.5–8, alternating with the code before
-    the same-words rules grew and the members were walked without paths, which took 5.2–6.1 s;
-    the wall time, 9–14 s at that load, follows the load; a full native answer per row took
-    29.6 s on a faster machine): three fifths of it the per-household pass that words the texts
-    (the few rules run per row on the households as known on the day, mostly the native
-    variables they read: per-capita income, the members), the rest importing pandas and polars,
-    loading the packs, converting the households and the polars plans (1.8–2 s of a first call
-    without the texts). The cyclic garbage collector is paused
+    README's call, the sample repeated) the default took 2.2–2.3 s of CPU as a fresh process's
+    first call, against 3.6–4.2 s when every rule a row needed ran through the native closures
+    (three runs each, alternating, on a 2-core Intel Xeon shared with other jobs, load 7.5–8;
+    the wall time, 6–20 s at that load, follows the load).
+    What the texts pass still runs per row: a row unlike the rows before it in what the plan
+    gives it (rule values, leaf codes, its members' ids and codes), and a native variable where
+    a missing fact or a checked value needs one (per-capita income, an age, a date). The cyclic
+    garbage collector is paused
     during the call (it allocates no reference cycle per row): a full collection the batch would
     have made during it may come after it instead. ``reasons=False`` (vectorized engine only)
     skips that pass: ``first_reason`` and ``missing_facts`` are then absent from the frame, and
-    the batch is evaluated at the polars plan's speed (0.9–1.1 s of CPU for the same batch, on
-    the same machine). With the vectorized engine the households as known on a date several
+    the batch is evaluated at the polars plan's speed (0.8–0.9 s of CPU for the same batch, on
+    the same machine, as the second call of the process). With the vectorized engine the households as known on a date several
     packs share are made once for those packs.
     ``progress=True`` shows a progress bar over households × packs with a time estimate on
     standard error.

@@ -312,6 +312,10 @@ class CompiledPack:
         self.specs: dict[tuple[str, str, tuple[tuple[str, Any], ...]], _VarSpec] = {}
         self.members_any: dict[str, pl.Expr] = {}
         self.guards: dict[str, list[tuple[pl.Expr, str]]] = {"household": [], "member": []}
+        #: each compiled leaf by (rule id, id of its condition node): its variable and its Kleene
+        #: value (None when its compared-with operand is a figure not supplied); read by
+        #: :mod:`fangfan_rules.engines.vectorized_texts_leaves`
+        self.leaves: dict[tuple[str, int], tuple[_VarSpec, pl.Expr | None]] = {}
         ordered = pack.ordered_rules()
         scope = [r for r in ordered if r.kind == RuleKind.SCOPE]
         #: Rules in the native trace order (scope first).
@@ -416,19 +420,22 @@ class CompiledPack:
             return pl.lit(None, dtype=pl.Boolean), 0
 
     def _leaf(self, node: Condition, member: bool) -> tuple[pl.Expr, int]:
+        key = (self._rule.id, id(node))
         if isinstance(node, IsTrue):
             spec = self._spec(node.var, member)
-            return (
-                pl.when(pl.col(f"{spec.column}__absent"))
-                .then(False)
-                .otherwise(pl.col(spec.column)),
-                0,
+            leaf = (
+                pl.when(pl.col(f"{spec.column}__absent")).then(False).otherwise(pl.col(spec.column))
             )
+            self.leaves[key] = (spec, leaf)
+            return leaf, 0
         assert isinstance(node, Compare)
         spec = self._spec(node.left, member)
+        self.leaves[key] = (spec, None)  # its operand may be a figure not supplied
         right = self.resolve(node.right)
         expr = self._compare(spec, node.op, right)
-        return pl.when(pl.col(f"{spec.column}__absent")).then(False).otherwise(expr), 0
+        leaf = pl.when(pl.col(f"{spec.column}__absent")).then(False).otherwise(expr)
+        self.leaves[key] = (spec, leaf)
+        return leaf, 0
 
     def _compare(self, spec: _VarSpec, op: str, right: Any) -> pl.Expr:
         variable = get_variable(spec.name)
@@ -1394,8 +1401,10 @@ class VectorizedBatch:
         steps = 1 + (valid if reasons else 0)
         with progress_steps(progress, f"{pack.name} {as_of}", steps) as advance:
             self.population = self._population(prepared.shared)
+            # with texts, the plan's variable frames are kept for them (vectorized_texts_leaves)
+            shared = {} if reasons and prepared.shared is None else prepared.shared
             results = self.compiled.evaluate(
-                self.tables, self.population, prepared.shared, rule_values=reasons
+                self.tables, self.population, shared, rule_values=reasons
             )
             #: The results: :func:`fangfan_rules.analysis.compare`'s columns, one row per
             #: household (without :data:`REASON_COLUMNS` when built with ``reasons=False``).
@@ -1405,7 +1414,7 @@ class VectorizedBatch:
             self._id_column = _ids_in_order(results, self.errors)
             advance(1)
             if reasons:
-                self._fill_reasons(given, results, advance, prepared)
+                self._fill_reasons(given, results, advance, prepared, shared)
         self.frame.attrs["validation"] = self.validation
 
     @functools.cached_property
@@ -1430,14 +1439,15 @@ class VectorizedBatch:
         results: pl.DataFrame,
         advance: Callable[[int], None] = lambda n: None,
         prepared: PreparedBatch | None = None,
+        shared: dict[Any, Any] | None = None,
     ) -> None:
         """``first_reason`` and ``missing_facts`` of every valid row: the rules the texts need,
-        picked from the plan's rule values in ``results``, run by the native closures on the
-        household (:class:`~fangfan_rules.engines.vectorized_texts.RowTexts`).
+        picked from the plan's rule values in ``results``, run over the plan's leaf values
+        (the variable frames ``shared`` keeps, :meth:`RowTexts.read_plan
+        <fangfan_rules.engines.vectorized_texts.RowTexts.read_plan>`), a native variable computed
+        on the household only where a missing fact or a checked value needs it.
 
-        Why the native closures: both texts are worded from values the native trace reads (the
-        facts a variable found missing, the checks of the deciding rule); re-deriving them here
-        would be a second copy of the variables and of their wording. The population figures
+        The population figures
         are those the native batch would read (:func:`~fangfan_rules.engines.native.population_for`
         over the valid households, as in ``identify_many``), taken from the plan's aggregate
         columns (:meth:`_native_figures`) rather than computed again. The households as known
@@ -1466,13 +1476,24 @@ class VectorizedBatch:
         ordered = results.sort("__hrow", maintain_order=True)
         codes = plan_codes(ordered, [self.compiled.rules[r.id].column for r in texts.rules])
         figures = self._native_figures(ordered, households)
+        texts.read_plan(
+            self.compiled,
+            lambda: self.compiled._variables(self.tables, self.population, shared)[:2],
+            ordered.get_column("__hrow"),
+            codes,
+        )
         first: list[str | None] = [None] * len(valid)
         missing: list[str | None] = [None] * len(valid)
-        for household, row, code, own in zip(households, rows, codes, figures, strict=True):
-            # the view is made only when a rule is run on the row
-            view = None if views is None else functools.partial(views, row)
-            first[row], missing[row] = texts.texts(household, texts.script(code), own, view)
-            advance(1)
+        # the view is made only when a rule is run on the row
+        found = texts.fill(
+            households,
+            codes,
+            figures,
+            lambda k: None if views is None else functools.partial(views, rows[k]),
+            advance,
+        )
+        for row, text, facts in zip(rows, *found, strict=True):
+            first[row], missing[row] = text, facts
         self.frame["first_reason"] = first
         self.frame["missing_facts"] = missing
 

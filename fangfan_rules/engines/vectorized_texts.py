@@ -6,20 +6,26 @@ that weighs most is one rule's recorded checks (or a review point), and the miss
 rules, unknown outcome / green-channel rules with an effect outcome, the category rule that
 stopped the precedence, unknown key-attention / key-area / must-visit / risk / flag rules). The
 polars plan already knows every rule's Kleene value on every row, so :class:`RowTexts` picks those
-rules from the plan's values and runs only them through the native closures, on the native view
-of the household (the same variables, values and missing facts; its later lists of facts
-filtered when first read, :func:`~fangfan_rules.facts.known_lazily.known_lazily`): the recording
-closure of the one rule whose checks are worded, the quick closures of the noted unknown rules
-(and of the unknown rules they refer to with ``fired``, whose missing facts they pass on).
-Nothing else of the native answer is built (no trace, no other reasons, no English words).
+rules from the plan's values: the one rule whose checks are worded, the noted unknown rules (and
+the unknown rules they refer to with ``fired``, whose missing facts they pass on). Nothing else of
+the native answer is built (no trace, no other reasons, no English words).
+
+Those rules are run over the plan's own leaf values when the caller gives them (:meth:`RowTexts.read_plan`,
+:mod:`~fangfan_rules.engines.vectorized_texts_leaves`: the native closures' algorithm over two
+bits a leaf, the fixed path of a missing fact written where the variable has one, a checked value
+worked out from the leaf's result, read from the plan for a few enums, or computed natively for
+that leaf only on the household's as-of view); rows alike in everything the plan gives them
+share their texts. Otherwise (a rule whose leaves the plan does not give) through the native
+closures on the native view of the household (its later lists of facts filtered when first read,
+:func:`~fangfan_rules.facts.known_lazily.known_lazily`): the recording closure of the rule whose
+checks are worded, the quick closures of the noted rules.
 
 Why not the whole native answer: it evaluates every rule twice (the quick pass, then the replay
 that records checks for the reasons) and words every reason in two languages, to read one Chinese
 reason (two thirds of a native answer's time in a profile), and its quick pass repeats what the
-plan has already decided. Why not wording from the plan's columns alone: a missing fact's path
-(``members[m2].solitary``, ``income records for … days``) and a checked value as native prints it
-are not in the plan's columns for every variable; a second copy of the variables would be
-needed to prove them equal.
+plan has already decided. Why not every value from the plan's columns: a missing fact's path
+(``income records for … days``) and a checked number or date as native prints it are not in the
+plan's columns for every variable; those are computed natively, for the leaf that needs them.
 
 The choice of the rule and of the review point follows ``native._identify`` step by step; each
 rule run here is checked to give the plan's value (a difference is a bug, raised, never a text).
@@ -27,12 +33,13 @@ The words are :func:`~fangfan_rules.rules.wording.check_text` and
 :func:`~fangfan_rules.rules.wording.reason_text`, each distinct check worded once per process
 (keyed by every argument, with the exact type of each value). Proven equal to
 ``identify(...).first_reason("zh")`` and the masked ``missing_facts`` on every row by
-``tests/test_vectorized_wording.py``.
+``tests/test_vectorized_wording.py`` and ``tests/test_compare_texts_leaves.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -67,6 +74,8 @@ from fangfan_rules.variables import get_variable
 from fangfan_rules.vocabulary import MonitoringCategory
 
 if TYPE_CHECKING:
+    from fangfan_rules.engines.vectorized import CompiledPack
+    from fangfan_rules.engines.vectorized_texts_leaves import PlanLeaves
     from fangfan_rules.packs.pack import Pack
 
 #: Unknown rules of these kinds name their missing facts without changing the outcome.
@@ -135,6 +144,9 @@ class _Script(NamedTuple):
     from_missing: bool
     reason: Rule | None
     quick: tuple[tuple[Rule, Node], ...] = ()
+    #: every rule a row runs (``runs``, ``outside``, ``reason``) is read from the plan's leaves
+    #: (:class:`~fangfan_rules.engines.vectorized_texts_leaves.PlanLeaves`)
+    from_plan: bool = False
 
 
 class RowTexts:
@@ -169,6 +181,42 @@ class RowTexts:
         self._same_reasons: dict[str, str] = {}
         #: masked texts and missing-facts cells by (ids revealed, what was masked)
         self._cells: dict[tuple[bool, str | tuple[str, ...]], str] = {}
+        #: the plan's leaf values, when the caller gave them (:meth:`read_plan`)
+        self._leaves: PlanLeaves | None = None
+        #: the texts of rows read from the plan alone, by what the plan gives them (_from_plan)
+        self._alike: dict[Any, tuple[str, str]] = {}
+
+    def read_plan(
+        self,
+        compiled: CompiledPack,
+        frames: Callable[[], tuple[pl.DataFrame, pl.DataFrame | None]],
+        hrows: pl.Series,
+        codes: list[tuple[int, ...]],
+    ) -> None:
+        """Read the rules the rows run from the plan's leaf values
+        (:class:`~fangfan_rules.engines.vectorized_texts_leaves.PlanLeaves`) instead of running
+        the native closures: the missing facts of the noted rules, and the checks of the rule
+        whose reason is worded; ``codes``: the rows' :func:`plan_codes`, whose ``hrows`` (the
+        plan's ``__hrow``) in the same order; ``frames``: the plan's household and member frames
+        with the variables' columns. :meth:`texts` is then called with each row's position."""
+        from fangfan_rules.engines.vectorized_texts_leaves import PlanLeaves
+
+        for code in set(codes):
+            self.script(code)
+        read = {c: {r.id for r in _read(s)} for c, s in self._scripts.items()}
+        wanted = set().union(*read.values())
+
+        def member_rows(rule_ids: set[str]) -> list[int]:
+            """The positions of the rows that read one of ``rule_ids``."""
+            reads = {c: not ids.isdisjoint(rule_ids) for c, ids in read.items()}
+            return [k for k, code in enumerate(codes) if reads[code]]
+
+        ordered = [r for r in self.rules if r.id in wanted]  # plan order
+        leaves = PlanLeaves(self.pack, compiled, frames, hrows, ordered, member_rows)
+        for code, script in self._scripts.items():
+            if all(leaves.serves(r) for r in read[code]):
+                self._scripts[code] = script._replace(from_plan=True)
+        self._leaves = leaves
 
     # -- one row --------------------------------------------------------------------------------
     def script(self, code: tuple[int, ...]) -> _Script:
@@ -191,24 +239,25 @@ class RowTexts:
         script: _Script,
         population: Mapping[tuple[str, str], Any],
         view: Callable[[], Household] | None = None,
+        position: int | None = None,
     ) -> tuple[str, str]:
         """(first_reason, missing_facts) of ``household``, whose rules in force took the values
         of ``script`` (:meth:`script`) in the plan, with its population-level values as the
         native batch gives them (``Population.values[household.id]``); both masked as the
         native row masks them. ``view``: gives the household as known on as_of
         (:func:`~fangfan_rules.facts.known_lazily.known_lazily`, or the eager view) when the
-        caller has it; called only for a row that runs a rule (no view is made for the others)."""
+        caller has it; called only for a row that runs a rule natively or reads a variable
+        whose missing facts have no fixed path (no view is made for the others). ``position``:
+        the row's position in the codes given to :meth:`read_plan`, if it was called."""
         revealed = ids_revealed()  # read once per row (both texts are masked alike)
         if script.outside is None and not script.runs:  # nothing noted, so nothing missing
             first = self._first_without_runs(script)
             if first is not None:  # and no rule to run: no view, no closure
                 return self._shown(first, revealed), ""
+        if script.from_plan and self._leaves is not None and position is not None:
+            return self._from_plan(household, script, population, view, position, revealed)
         known = view() if view is not None else known_lazily(household, self.as_of)
-        rec = Recorder(self.pack, known, self.as_of, population)
-        # The script's own dict, not a copy per row: a rule run here writes its value into it,
-        # and that value is the plan's, already there (checked by _run; a difference raises,
-        # ending the batch whose texts these are).
-        rec.fired = script.fired
+        rec = self._recorder(known, script, population)
         if script.outside is not None:
             return self._shown(self._reason(rec, script.outside, negated=True), revealed), ""
         for rule, node in script.quick:
@@ -220,17 +269,138 @@ class RowTexts:
         elif script.from_missing and early:
             first = cached_missing_facts_text(tuple(early))("zh")
         elif script.reason is not None:
-            first = self._held(rec, script.reason)
+            held = script.reason
+            first = self._held(held, lambda: self._reason(rec, held, negated=False))
         else:
             first = ""
+        return self._shown(first, revealed), self._missing_cell(script, done, revealed)
+
+    def _from_plan(
+        self,
+        household: Household,
+        script: _Script,
+        population: Mapping[tuple[str, str], Any],
+        view: Callable[[], Household] | None,
+        position: int,
+        revealed: bool,
+    ) -> tuple[str, str]:
+        """:meth:`texts` of a row whose rules are all read from the plan's leaves
+        (:meth:`read_plan`): no native closure run, the view made only when a variable's native
+        value is needed."""
+        leaves = self._leaves
+        assert leaves is not None
+        # Rows alike in all the plan gives them (the script's rule values, the leaves' codes,
+        # the members' ids and codes) get the same texts, unless a native value was read.
+        key = (id(script), leaves.signature(position), revealed)
+        found = self._alike.get(key)
+        if found is not None:
+            return found
+        return self._new_from_plan(key, household, script, population, view, position, revealed)
+
+    def _new_from_plan(
+        self,
+        key: Any,
+        household: Household,
+        script: _Script,
+        population: Mapping[tuple[str, str], Any],
+        view: Callable[[], Household] | None,
+        position: int,
+        revealed: bool,
+    ) -> tuple[str, str]:
+        """:meth:`_from_plan` of a row whose ``key`` was not met before."""
+        leaves = self._leaves
+        assert leaves is not None
+        if view is None:
+            view = functools.partial(known_lazily, household, self.as_of)
+        row = leaves.row(position, script.fired, view, population)
+        texts = self._plan_texts(leaves, row, script, revealed)
+        if not row.made:  # no native value read: a function of the key
+            self._alike[key] = texts
+        return texts
+
+    def fill(
+        self,
+        households: Sequence[Household],
+        codes: Sequence[tuple[int, ...]],
+        figures: Iterable[Mapping[tuple[str, str], Any]],
+        view_of: Callable[[int], Callable[[], Household] | None],
+        advance: Callable[[int], None] = lambda n: None,
+    ) -> tuple[list[str], list[str]]:
+        """:meth:`texts` of every row (``households``, their :func:`plan_codes`, population
+        values and, by position, the view callable :meth:`texts` takes), in order; made once
+        per row alike in all the plan gives it when :meth:`read_plan` was called (the texts of
+        such a row are looked up, with no call per row). The reveal switch is read once."""
+        revealed = ids_revealed()
+        leaves = self._leaves
+        alike, scripts = self._alike, self._scripts
+        firsts: list[str] = []
+        missings: list[str] = []
+        done = 0
+        for k, (household, code, own) in enumerate(zip(households, codes, figures, strict=True)):
+            script = scripts.get(code)
+            if script is None:
+                script = self.script(code)
+            if leaves is not None and script.from_plan:
+                key = (id(script), leaves.signature(k), revealed)
+                found = alike.get(key)
+                if found is None:
+                    found = self._new_from_plan(
+                        key, household, script, own, view_of(k), k, revealed
+                    )
+            else:
+                found = self.texts(household, script, own, view_of(k), k)
+            firsts.append(found[0])
+            missings.append(found[1])
+            if k - done >= 1023:  # the progress bar moved every 1,024 rows
+                advance(k + 1 - done)
+                done = k + 1
+        advance(len(firsts) - done)
+        return firsts, missings
+
+    def _plan_texts(
+        self, leaves: PlanLeaves, row: Any, script: _Script, revealed: bool
+    ) -> tuple[str, str]:
+        """:meth:`_from_plan` of ``row``."""
+        if script.outside is not None:
+            details = leaves.checks(row, script.outside, wanted=False)
+            return self._shown(self._worded(script.outside, True, details), revealed), ""
+        done = leaves.missing_facts(row, script.runs) if script.runs else {}
+        early = _union([done[r] for r in script.early]) if script.early else []
+        if script.review is not None:
+            first = script.review("zh")
+        elif script.from_missing and early:
+            first = cached_missing_facts_text(tuple(early))("zh")
+        elif script.reason is not None:
+            held = script.reason
+            first = self._held(
+                held, lambda: self._worded(held, False, leaves.checks(row, held, wanted=True))
+            )
+        else:
+            first = ""
+        return self._shown(first, revealed), self._missing_cell(script, done, revealed)
+
+    def _missing_cell(self, script: _Script, done: Mapping[str, list[str]], revealed: bool) -> str:
+        """The masked ``missing_facts`` cell of the noted rules' facts (each distinct list's
+        cell made once per batch)."""
         if not script.noted:
-            return self._shown(first, revealed), ""
+            return ""
         missing = tuple(_union([done[r] for r in script.noted]))
         key = (revealed, missing)
         cell = self._cells.get(key)
-        if cell is None:  # the masked cell of each distinct list, made once per batch
+        if cell is None:
             cell = self._cells[key] = joined(masked(m) for m in missing)
-        return self._shown(first, revealed), cell
+        return cell
+
+    def _recorder(
+        self, known: Household, script: _Script, population: Mapping[tuple[str, str], Any]
+    ) -> Recorder:
+        """A native recorder of the row's household as known on as_of."""
+        rec = Recorder(self.pack, known, self.as_of, population)
+        # The script's own dict, not a copy per row: a rule run here writes its value into it,
+        # and that value is the plan's, already there (checked by _run; a difference raises,
+        # ending the batch whose texts these are).
+        rec.fired = script.fired
+        return rec
 
     def _first_without_runs(self, script: _Script) -> str | None:
         """The first reason of a row that runs no rule for its missing facts, when no rule needs
@@ -241,12 +411,12 @@ class RowTexts:
             return ""
         return self._same_reasons.get(script.reason.id)
 
-    def _held(self, rec: Recorder, rule: Rule) -> str:
-        """The reason of ``rule``, which holds on the row: worded from its run on the row, or
-        once for every row when its words are the same on all (:attr:`same_words`)."""
+    def _held(self, rule: Rule, worded: Callable[[], str]) -> str:
+        """The reason of ``rule``, which holds on the row: ``worded()`` on the row, or once for
+        every row when its words are the same on all (:attr:`same_words`)."""
         text = self._same_reasons.get(rule.id)
         if text is None:
-            text = self._reason(rec, rule, negated=False)
+            text = worded()
             if rule.id in self.same_words:
                 self._same_reasons[rule.id] = text
         return text
@@ -357,11 +527,25 @@ class RowTexts:
         relevant = [c for c in run.checks if c[6] is wanted] or run.checks
         # check_text words each distinct check once per process (its exactly keyed memo)
         details = tuple(check_text(*c[:7], lang="zh", parameter=c[7]) for c in relevant)
+        return self._worded(rule, negated, details)
+
+    def _worded(self, rule: Rule, negated: bool, details: tuple[str, ...]) -> str:
+        """The reason of ``rule`` with the words of its checks (made once per batch)."""
         key = (rule.id, negated, details)
         text = self._reasons.get(key)
         if text is None:
             text = self._reasons[key] = reason_text(rule.title, details, negated=negated, lang="zh")
         return text
+
+
+def _read(script: _Script) -> Iterator[Rule]:
+    """The rules whose runs a row of ``script`` may read: the rules run for its missing facts
+    and the rule whose reason is worded (a scope rule not met, or the reason)."""
+    yield from script.runs
+    if script.outside is not None:
+        yield script.outside
+    if script.reason is not None:
+        yield script.reason
 
 
 def _same_checks(condition: Condition) -> bool:
