@@ -283,6 +283,12 @@ def test_web_upload_reads_json_strictly(web):
             "U+0000",
         ),
         ("/ui/evaluate", {"pack": "mini_pack", "as_of": "1717200000"}, "1717200000"),
+        ("/ui/evaluate", {"pack": "no_pack", "as_of": "2024-06-01"}, "no_pack"),
+        (
+            "/ui/evaluate",
+            {"pack": "mini_pack", "as_of": "2024-06-01", "parameters": "a=1\na=2"},
+            "写了两次",
+        ),
     ],
 )
 def test_web_forms_answer_bad_values_with_the_error_page(web, path, data, named):

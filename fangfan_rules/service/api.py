@@ -180,7 +180,7 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
         run: Callable[[Any], Response],
     ) -> Response:
         """Answer once per key: a re-sent request gets the stored response, nothing is redone."""
-        digest = _request_digest(request, body)
+        digest = _request_digest(request, body) if key else ""
         if key:
             seen = store.remembered(key, who.name, digest)
             if seen is not None:
@@ -763,10 +763,13 @@ def _request_digest(request: Request, body: BaseModel) -> str:
     """What an idempotency key stands for: the path and the request as validated (a number in a
     form the facts refuse is written as it was sent: the request is still remembered as the one
     that was refused)."""
-    # keys sorted: the same request re-serialised with its keys in another order is the same one
-    text = json.dumps(
-        json.loads(body.model_dump_json(fallback=repr)), sort_keys=True, ensure_ascii=False
-    )
+    # keys sorted: the same request re-serialised with its keys in another order is the same
+    # one (a client retrying with another JSON library); anything not JSON by its repr
+    fields = {name: getattr(body, name) for name in type(body).model_fields}
+    try:
+        text = json.dumps(fields, sort_keys=True, default=repr, check_circular=False)
+    except RecursionError:  # nested as deep as the parser reads: pydantic's writer has no limit
+        text = body.model_dump_json(fallback=repr)
     return hashlib.sha256((request.url.path + text).encode("utf-8")).hexdigest()
 
 

@@ -332,6 +332,8 @@ def _figures(text: str) -> dict[str, str]:
         name, sep, value = line.partition("=")
         if not sep:
             raise FangfanError(f"参数应写作 名称=数值：{line!r}")
+        if name.strip() in out:  # the same figure twice: refused, not the last one silently
+            raise FangfanError(f"参数 {name.strip()!r} 写了两次")
         out[name.strip()] = value.strip()
     return out
 
