@@ -13,23 +13,25 @@ interpreter's lock would serialise anyway, and their rows are written by the gro
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from fangfan_rules.engines.native import identify as identify_recorded
 from fangfan_rules.errors import FactError, FangfanError
 from fangfan_rules.facts import Household, household_json_schema, load_household
+from fangfan_rules.facts.forms import Day, Text
+from fangfan_rules.idnumber import scrub_id_numbers
 from fangfan_rules.packs import Pack
 from fangfan_rules.results import Deadline, Elimination, Identification
 from fangfan_rules.service.settings import Settings
-from fangfan_rules.service.strict_body import StrictJSONRoute
+from fangfan_rules.service.strict_body import BadElement, BatchJSONRoute, StrictJSONRoute
 from fangfan_rules.store import AccessDenied, Principal, Store, StoredDecision, token_hash
 from fangfan_rules.store.groupcommit import GroupCommit
 from fangfan_rules.store.store import decision_answer
@@ -42,8 +44,11 @@ T = TypeVar("T")
 class IdentifyRequest(BaseModel):
     """One household to evaluate on ``as_of`` with the caller's figures for this pack."""
 
+    # an unknown key (a misspelt "parameters") is refused, naming it: never silently dropped
+    model_config = ConfigDict(extra="forbid")
+
     household: dict[str, Any] = Field(description="the household facts (see /schema/household)")
-    as_of: date
+    as_of: Day
     parameters: dict[str, str] = Field(
         default_factory=dict,
         description="figures the document does not state (e.g. monitoring_income_line); "
@@ -54,17 +59,25 @@ class IdentifyRequest(BaseModel):
 class BatchRequest(BaseModel):
     """Many households, evaluated by the vectorized engine; bad rows are reported per row."""
 
-    households: list[dict[str, Any]]
-    as_of: date
+    model_config = ConfigDict(extra="forbid")
+
+    # read element by element (strict_body.BatchJSONRoute): an element that is not a household
+    # object, or not readable JSON, is a bad row of its own, the rest are answered
+    households: list[Any]
+    as_of: Day
     parameters: dict[str, str] = Field(default_factory=dict)
 
 
 class EventRequest(BaseModel):
     """One step of a household's case under a pack."""
 
+    model_config = ConfigDict(extra="forbid")
+
     step: Step
-    date: date
-    note: str | None = None
+    date: Day
+    note: Text | None = Field(None, description="free text: no control characters but tab and "
+                              "line breaks, no lone surrogates; ID numbers in it are masked when "
+                              "shown to a token that may not reveal them")  # fmt: skip
 
 
 class Decided(BaseModel):
@@ -112,6 +125,7 @@ def _json(text: str, status: int = 200) -> Response:
 
 
 def build_router(settings: Settings, store: Store) -> APIRouter:
+    settings.check()  # the deployment's figures and pack names, before any request
     router = APIRouter(route_class=StrictJSONRoute)
 
     pack_named = settings.pack
@@ -166,7 +180,7 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
         run: Callable[[Any], Response],
     ) -> Response:
         """Answer once per key: a re-sent request gets the stored response, nothing is redone."""
-        digest = _request_digest(request, body)
+        digest = _request_digest(request, body) if key else ""
         if key:
             seen = store.remembered(key, who.name, digest)
             if seen is not None:
@@ -394,11 +408,6 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
         pack, _ = configured(pack_named(name), body.parameters)
         return PlainTextResponse(pack.identify(household, as_of=body.as_of).explain(lang))
 
-    @router.post(
-        "/packs/{name}/identify/batch",
-        response_model=list[BatchRow],
-        summary="Identify many households (vectorized engine); bad rows are reported per row",
-    )
     def identify_batch(
         name: str,
         body: BatchRequest,
@@ -410,49 +419,60 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
         rows: list[BatchRow] = []
         good: list[tuple[int, Household]] = []
         ids = [h.get("id") if isinstance(h, dict) else None for h in body.households]
+        counts = Counter(i for i in ids if isinstance(i, str))  # one pass, not ids.count per row
+        shown = _shown_text(who)  # ID numbers masked unless the token may reveal them
         for index, raw in enumerate(body.households):
             hid = str(ids[index]) if ids[index] is not None else None
-            if hid is not None and ids.count(ids[index]) > 1:
-                rows.append(BatchRow(index=index, household_id=hid,
-                                     error=f"household id {hid!r} appears more than once in the batch"))  # fmt: skip
+            if isinstance(raw, BadElement):
+                rows.append(BatchRow(index=index, household_id=None,
+                                     error=shown(f"households[{index}]: {raw.reason}")))  # fmt: skip
+                continue
+            if not isinstance(raw, dict):  # a string is not read as JSON text here
+                kind = "null" if raw is None else type(raw).__name__
+                rows.append(BatchRow(index=index, household_id=None,
+                                     error=f"households[{index}]: expected a JSON object (a household), got {kind}"))  # fmt: skip
+                continue
+            if isinstance(raw_id := ids[index], str) and counts[raw_id] > 1:
+                rows.append(BatchRow(index=index, household_id=shown(hid or ""),
+                                     error=shown(f"household id {hid!r} appears more than once in the batch")))  # fmt: skip
                 continue
             try:
                 household = load_household(raw)
                 store.check_access(who, household)
             except FactError as exc:
-                rows.append(BatchRow(index=index, household_id=hid, error=str(exc)))
+                rows.append(BatchRow(index=index, household_id=_shown_id(shown, hid),
+                                     error=shown(str(exc))))  # fmt: skip
                 continue
             except AccessDenied as exc:
                 refuse(request, who, exc, hid)
-                rows.append(BatchRow(index=index, household_id=hid, error=str(exc)))
+                rows.append(BatchRow(index=index, household_id=_shown_id(shown, hid),
+                                     error=shown(str(exc))))  # fmt: skip
                 continue
             good.append((index, household))
-        frame = (
-            pack.identify_frame([h for _, h in good], as_of=body.as_of, engine="vectorized")
-            if good
-            else None
-        )
-        answered = {}
-        if frame is not None:
-            for record in json.loads(
+        # The engine's rows, by position: the frame has one row per household given, in order
+        # (its household_id column is masked, so it cannot key them: two ID numbers may mask alike)
+        records: list[dict[str, Any]] = []
+        if good:
+            frame = pack.identify_frame([h for _, h in good], as_of=body.as_of, engine="vectorized")
+            records = json.loads(
                 frame.to_json(orient="records", date_format="iso", force_ascii=False)
-            ):
-                answered[str(record["household_id"])] = record
+            )
+            if len(records) != len(good):
+                raise RuntimeError(f"the batch engine gave {len(records)} rows for {len(good)} households")  # fmt: skip
 
         def run(s: Any) -> Response:
             out = list(rows)
-            for index, household in good:
-                record = answered.get(household.id)
-                if record is None or record.get("error"):
-                    out.append(BatchRow(index=index, household_id=household.id,
-                                        error=str((record or {}).get("error") or "not evaluated")))  # fmt: skip
+            for (index, household), record in zip(good, records, strict=True):
+                if record.get("error"):
+                    out.append(BatchRow(index=index, household_id=shown(household.id),
+                                        error=shown(str(record["error"]))))  # fmt: skip
                     continue
                 snapshot = store.submit(s, household, who)
                 decision = store.record_batch_row(
                     s, snapshot_id=snapshot, household=household, pack=pack, as_of=body.as_of,
                     row=record, parameters=figures, principal=who, request_key=idempotency_key,
                 )  # fmt: skip
-                out.append(BatchRow(index=index, household_id=household.id, decision_id=decision,
+                out.append(BatchRow(index=index, household_id=shown(household.id), decision_id=decision,
                                     outcome=record.get("outcome"), row=record))  # fmt: skip
             out.sort(key=lambda r: r.index)
             store.audit(who.name, "identify.batch", name, "ok",
@@ -461,6 +481,15 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
             return _json("[" + ",".join(r.model_dump_json() for r in out) + "]")
 
         return idempotent(request, who, idempotency_key, body, run)
+
+    router.add_api_route(
+        "/packs/{name}/identify/batch",
+        identify_batch,
+        methods=["POST"],
+        response_model=list[BatchRow],
+        summary="Identify many households (vectorized engine); bad rows are reported per row",
+        route_class_override=BatchJSONRoute,
+    )
 
     # -- stored households and decisions -------------------------------------------------------
     @router.get("/households/{household_id}", summary="The latest stored facts of a household")
@@ -484,7 +513,8 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
         except AccessDenied as exc:
             refuse(request, who, exc, str(decision_id))
             raise
-        return _stored_json(stored)
+        shown = _shown_text(who)
+        return {**_stored_json(stored), "household_id": shown(stored.household_id)}
 
     @router.post(
         "/decisions/{decision_id}/reevaluate",
@@ -552,7 +582,7 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
     @router.get("/cases/{household_id}/{pack_name}", response_model=CaseAnswer,
                 summary="A case's events, its deadlines on as_of and its procedure problems")  # fmt: skip
     def case(
-        household_id: str, pack_name: str, as_of: date, request: Request, who: Caller
+        household_id: str, pack_name: str, as_of: Day, request: Request, who: Caller
     ) -> CaseAnswer:
         pack = pack_named(pack_name)
         try:
@@ -562,10 +592,11 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
             raise
         record = Case(household_id=household_id,
                       events=tuple(CaseEvent(step=Step(s), date=d, note=n) for s, d, n in events))  # fmt: skip
+        shown = _shown_text(who)  # the path's id and the notes: ID numbers masked unless revealed
         return CaseAnswer(
-            household_id=household_id,
+            household_id=shown(household_id),
             pack=pack_name,
-            events=list(record.events),
+            events=[_shown_event(shown, e) for e in record.events],
             deadlines=list(pack.deadlines(record, as_of=as_of)),
             violations=[
                 v.model_dump(mode="json") for v in pack.check_procedure(record, as_of=as_of)
@@ -578,7 +609,7 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
     )
     def due(
         pack_name: str,
-        as_of: date,
+        as_of: Day,
         who: Caller,
         horizon: Annotated[int, Query(ge=0, le=60)] = 5,
     ) -> list[dict[str, Any]]:
@@ -702,6 +733,22 @@ def _dump(result: Identification | Elimination, who: Principal) -> str:
     )
 
 
+def _shown_text(who: Principal) -> Callable[[str], str]:
+    """How a text is shown to ``who``: as it is if the token may reveal ID numbers, else with
+    every ID number in it masked."""
+    return (lambda text: text) if who.reveal_ids else scrub_id_numbers
+
+
+def _shown_id(shown: Callable[[str], str], hid: str | None) -> str | None:
+    return None if hid is None else shown(hid)
+
+
+def _shown_event(shown: Callable[[str], str], event: CaseEvent) -> CaseEvent:
+    if event.note is None:
+        return event
+    return event.model_copy(update={"note": shown(event.note)})
+
+
 def _stored_json(stored: StoredDecision) -> dict[str, Any]:
     return {
         "id": stored.id,
@@ -724,7 +771,13 @@ def _request_digest(request: Request, body: BaseModel) -> str:
     """What an idempotency key stands for: the path and the request as validated (a number in a
     form the facts refuse is written as it was sent: the request is still remembered as the one
     that was refused)."""
-    text = body.model_dump_json(fallback=repr)
+    # keys sorted: the same request re-serialised with its keys in another order is the same
+    # one (a client retrying with another JSON library); anything not JSON by its repr
+    fields = {name: getattr(body, name) for name in type(body).model_fields}
+    try:
+        text = json.dumps(fields, sort_keys=True, default=repr, check_circular=False)
+    except RecursionError:  # nested as deep as the parser reads: pydantic's writer has no limit
+        text = body.model_dump_json(fallback=repr)
     return hashlib.sha256((request.url.path + text).encode("utf-8")).hexdigest()
 
 

@@ -73,6 +73,14 @@ def _invalid_request(errors: list[tuple[Any, str]]) -> JSONResponse:
     )
 
 
+def _message(error: Any) -> str:
+    """A request error's message; an unknown key is named (a misspelt key is never dropped)."""
+    loc = error.get("loc", ())
+    if error.get("type") == "extra_forbidden" and loc:
+        return f"unknown field {str(loc[-1])!r}: not part of this request (misspelt?)"
+    return str(error.get("msg"))
+
+
 def install(app: FastAPI) -> None:
     """Every error the service can meet answers as a problem document."""
 
@@ -82,7 +90,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return _invalid_request([(e.get("loc", ()), str(e.get("msg"))) for e in exc.errors()])
+        return _invalid_request([(e.get("loc", ()), _message(e)) for e in exc.errors()])
 
     @app.exception_handler(InvalidBody)
     async def _body(_: Request, exc: InvalidBody) -> JSONResponse:

@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 
+from fangfan_rules.errors import FangfanError
 from fangfan_rules.service.settings import Settings
 from fangfan_rules.store import DEFAULT_URL, ROLES, Store
 
@@ -91,6 +92,10 @@ def _cgroup_cpu_quota(path: Path = Path("/sys/fs/cgroup/cpu.max")) -> int | None
 
 def serve(args: argparse.Namespace) -> int:
     settings = settings_from(args)
+    try:
+        settings.check()  # a bad figure or pack name in the deployment file: refused at start
+    except FangfanError as exc:
+        raise SystemExit(f"serve: {exc}") from None
     Store(settings.database).close()  # migrate once, before the workers start
     workers = args.workers or default_workers()
     access_log = bool(getattr(args, "access_log", False))

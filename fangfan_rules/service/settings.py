@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fangfan_rules.errors import PackError
+from fangfan_rules.errors import PackError, ParameterError
 from fangfan_rules.rules.yamlload import load_yaml
 from fangfan_rules.store import DEFAULT_URL
 
@@ -48,6 +48,30 @@ class Settings:
 
             return available_packs()
         return sorted(self.packs)
+
+    def check(self) -> None:
+        """Refuse a deployment whose figures cannot be used, before any request is answered: a
+        pack name the service does not serve, or a figure its pack refuses (a misspelt name, a
+        value such as ``6_000``), each named with its pack and value (:class:`PackError` /
+        :class:`ParameterError`). Otherwise every request for that pack would be refused as if
+        the caller had sent the bad figure."""
+        served = self.pack_names()
+        for name, figures in self.parameters.items():
+            if name not in served:
+                raise PackError(
+                    f"deployment parameters: no policy pack named {name!r} is served "
+                    f"(available: {', '.join(served)})"
+                )
+            pack = self.pack(name)
+            for figure, value in figures.items():
+                try:
+                    pack.with_parameters(**{figure: value})
+                except ParameterError as exc:
+                    raise ParameterError(
+                        f"deployment parameters: {name}.{figure} = {value!r} cannot be used: {exc}"
+                    ) from None
+            if len(figures) > 1:
+                pack.with_parameters(**figures)
 
     @classmethod
     def read(cls, path: Path, *, database: str | None = None) -> Settings:

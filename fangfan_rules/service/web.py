@@ -8,6 +8,7 @@ every household, every answer is kept, ID numbers are masked.
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 from typing import Annotated, Any
@@ -16,8 +17,10 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from fangfan_rules.errors import FangfanError
-from fangfan_rules.facts import Household, load_household
+from fangfan_rules.facts import Household
+from fangfan_rules.facts.forms import check_text, iso_date, shown
 from fangfan_rules.idnumber import scrub_id_numbers
+from fangfan_rules.io.readers import read_households
 from fangfan_rules.results import BadRow, Identification
 from fangfan_rules.rules.wording import missing_facts_list
 from fangfan_rules.service.settings import Settings
@@ -30,6 +33,46 @@ COOKIE = "ffr_token"
 
 def _page(template: str, **context: Any) -> HTMLResponse:
     return HTMLResponse(render(template, **context))
+
+
+class FormError(ValueError):
+    """A form field the page cannot use: shown on the error page, naming field and value."""
+
+    def __init__(self, field: str, value: str, why: str) -> None:
+        super().__init__(f"{field}：{scrub_id_numbers(shown(value))}（{why}）")
+
+
+def _form_day(field: str, text: str) -> date:
+    """A date typed in a form: ``YYYY-MM-DD`` only (no epoch seconds, no time)."""
+    try:
+        return iso_date(text)
+    except ValueError:
+        raise FormError(field, text, "日期应写作 YYYY-MM-DD") from None
+
+
+def _form_step(text: str) -> Step:
+    try:
+        return Step(text)
+    except ValueError:
+        raise FormError("step", text, "不是已知的步骤") from None
+
+
+def _form_note(text: str) -> str | None:
+    """A case event's note: free text as the facts' Text (no control characters but tab and
+    line breaks, no lone surrogates); empty is none."""
+    if not text:
+        return None
+    try:
+        return check_text(text)
+    except ValueError as exc:
+        raise FormError("note", text, str(exc)) from None
+
+
+def _error_page(principal: Principal, exc: Exception) -> HTMLResponse:
+    return HTMLResponse(
+        render("ui_error.html.j2", principal=principal, message=scrub_id_numbers(str(exc))),
+        status_code=422,
+    )
 
 
 def build_web(settings: Settings, store: Store) -> APIRouter:
@@ -88,7 +131,7 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
     async def evaluate(
         request: Request,
         pack: Annotated[str, Form()],
-        as_of: Annotated[date, Form()],
+        as_of: Annotated[str, Form()],
         parameters: Annotated[str, Form()] = "",
         households: Annotated[str, Form()] = "",
         upload: UploadFile | None = None,
@@ -96,29 +139,32 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
         principal = signed_in(request)
         if not isinstance(principal, Principal):
             return principal
-        chosen = pack_named(pack)
-        figures = {**settings.parameters.get(pack, {}), **_figures(parameters)}
-        configured = chosen.with_parameters(**figures) if figures else chosen
-        text = households
+        try:
+            day = _form_day("as_of", as_of)
+            chosen = pack_named(pack)
+            figures = {**settings.parameters.get(pack, {}), **_figures(parameters)}
+            configured = chosen.with_parameters(**figures) if figures else chosen
+        except (FangfanError, ValueError) as exc:
+            return _error_page(principal, exc)
+        data = households.encode("utf-8", "surrogatepass")
         if upload is not None and upload.filename:
-            text = (await upload.read()).decode("utf-8-sig", errors="replace")
+            data = await upload.read()  # bytes: what is not UTF-8 is a bad row saying so
         rows: list[dict[str, Any]] = []
         good: list[Household] = []
-        for line, raw in _records(text):
-            if isinstance(raw, _Unreadable):
-                rows.append({"line": line, "error": str(raw)})
+        for line, household, error in _records(data):
+            if household is None:
+                rows.append({"line": line, "error": error})
                 continue
             try:
-                household = load_household(raw)
                 store.check_access(principal, household)
                 good.append(household)
-            except (FangfanError, ValueError) as exc:
-                if isinstance(exc, AccessDenied):
-                    store.audit(principal.name, "ui.evaluate", str(raw.get("id") if isinstance(raw, dict) else None),
-                                "refused", {"why": str(exc)})  # fmt: skip
+            except AccessDenied as exc:
+                store.audit(
+                    principal.name, "ui.evaluate", household.id, "refused", {"why": str(exc)}
+                )
                 rows.append({"line": line, "error": scrub_id_numbers(str(exc))})
         try:
-            results = configured.identify_many(good, as_of=as_of) if good else []
+            results = configured.identify_many(good, as_of=day) if good else []
         except FangfanError as exc:
             return _page(
                 "ui_error.html.j2", principal=principal, message=scrub_id_numbers(str(exc))
@@ -149,7 +195,7 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
             "ui_results.html.j2",
             principal=principal,
             pack=configured,
-            as_of=as_of,
+            as_of=day,
             answers=[_answer(r, h, d) for (h, r), d in zip(answered, decisions, strict=True)],
             bad=rows,
             decision_ids=",".join(str(d) for d in decisions),
@@ -157,7 +203,7 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
 
     @web.post("/publicity")
     def publicity(
-        request: Request, decisions: Annotated[str, Form()], place: Annotated[str, Form()] = ""
+        request: Request, decisions: Annotated[str, Form()] = "", place: Annotated[str, Form()] = ""
     ) -> Response:
         from fangfan_rules.publicity import publicity_html, publicity_rows
 
@@ -165,12 +211,22 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
         if not isinstance(principal, Principal):
             return principal
         results, households = [], []
-        for text in decisions.split(","):
-            stored = store.decision(principal, int(text))
-            results.append(Identification.model_validate(stored.result))
-            households.append(store.snapshot(stored.snapshot_id))
+        try:
+            for text in decisions.split(",") if decisions.strip() else []:
+                stored = _stored_identification(store, principal, text)
+                results.append(Identification.model_validate(stored.result))
+                households.append(store.snapshot(stored.snapshot_id))
+        except (FangfanError, ValueError) as exc:
+            return _error_page(principal, exc)
         if not results:
             return _page("ui_error.html.j2", principal=principal, message="没有可列入的评估结果。")
+        # one list is one pack on one day: decisions of another pack or day are not printed
+        # under the first one's heading
+        heads = sorted({(r.pack, r.as_of.isoformat()) for r in results})
+        if len(heads) > 1:
+            return _error_page(principal, ValueError(
+                "所选评估结果属于不同的政策包或评估日，请分别打印公示名单：" + "；".join(f"{p} {d}" for p, d in heads)
+            ))  # fmt: skip
         pack = pack_named(results[0].pack)
         return HTMLResponse(
             publicity_html(
@@ -183,12 +239,15 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
 
     @web.get("/cases/{household_id}/{pack_name}")
     def case(
-        request: Request, household_id: str, pack_name: str, as_of: date | None = None
+        request: Request, household_id: str, pack_name: str, as_of: str | None = None
     ) -> Response:
         principal = signed_in(request)
         if not isinstance(principal, Principal):
             return principal
-        day = as_of or date.today()
+        try:
+            day = _form_day("as_of", as_of) if as_of is not None else date.today()
+        except FormError as exc:
+            return _error_page(principal, exc)
         pack = pack_named(pack_name)
         try:
             events = store.case_events(principal, household_id, pack_name)
@@ -197,13 +256,17 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
             return _page("ui_error.html.j2", principal=principal, message=str(exc))
         record = Case(household_id=household_id,
                       events=tuple(CaseEvent(step=Step(s), date=d, note=n) for s, d, n in events))  # fmt: skip
+        # the household id and the notes: ID numbers masked unless the token may reveal them
+        show = (lambda text: text) if principal.reveal_ids else scrub_id_numbers
         return _page(
             "ui_case.html.j2",
             principal=principal,
-            household_id=household_id,
+            household_id=show(household_id),
             pack=pack,
             as_of=day,
-            events=record.events,
+            events=[
+                e.model_copy(update={"note": show(e.note)}) if e.note else e for e in record.events
+            ],
             deadlines=pack.deadlines(record, as_of=day),
             violations=pack.check_procedure(record, as_of=day),
             steps=list(Step),
@@ -215,30 +278,37 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
         household_id: str,
         pack_name: str,
         step: Annotated[str, Form()],
-        day: Annotated[date, Form()],
+        day: Annotated[str, Form()],
         note: Annotated[str, Form()] = "",
     ) -> Response:
         principal = signed_in(request)
         if not isinstance(principal, Principal):
             return principal
-        pack_named(pack_name)
         try:
-            store.add_event(principal, household_id, pack_name, Step(step).value, day, note or None)
+            pack_named(pack_name)
+            chosen, on, text = _form_step(step), _form_day("day", day), _form_note(note)
+        except (FangfanError, ValueError) as exc:
+            return _error_page(principal, exc)
+        try:
+            store.add_event(principal, household_id, pack_name, chosen.value, on, text)
         except AccessDenied as exc:
             store.audit(principal.name, "ui.case.event", household_id, "refused", {"why": str(exc)})
             return _page("ui_error.html.j2", principal=principal, message=str(exc))
         return RedirectResponse(
-            f"/ui/cases/{household_id}/{pack_name}?as_of={day}", status_code=303
+            f"/ui/cases/{household_id}/{pack_name}?as_of={on.isoformat()}", status_code=303
         )
 
     @web.get("/worklist/{pack_name}")
     def due(
-        request: Request, pack_name: str, as_of: date | None = None, horizon: int = 5
+        request: Request, pack_name: str, as_of: str | None = None, horizon: int = 5
     ) -> Response:
         principal = signed_in(request)
         if not isinstance(principal, Principal):
             return principal
-        day = as_of or date.today()
+        try:
+            day = _form_day("as_of", as_of) if as_of is not None else date.today()
+        except FormError as exc:
+            return _error_page(principal, exc)
         pack = pack_named(pack_name)
         cases = [
             Case(household_id=hid, events=tuple(CaseEvent(step=Step(s), date=d) for s, d in events))
@@ -262,33 +332,40 @@ def _figures(text: str) -> dict[str, str]:
         name, sep, value = line.partition("=")
         if not sep:
             raise FangfanError(f"参数应写作 名称=数值：{line!r}")
+        if name.strip() in out:  # the same figure twice: refused, not the last one silently
+            raise FangfanError(f"参数 {name.strip()!r} 写了两次")
         out[name.strip()] = value.strip()
     return out
 
 
-class _Unreadable(str):
-    """A line that is not a household record (reported as a bad row)."""
+def _stored_identification(store: Store, principal: Principal, text: str) -> Any:
+    """The stored single-household identification a publicity form names (its number)."""
+    number = text.strip()
+    if not number.isascii() or not number.isdigit():
+        raise FormError("decisions", text, "应为评估结果编号")
+    stored = store.decision(principal, int(number))
+    if stored.kind != "identify":
+        raise FormError(
+            "decisions",
+            text,
+            f"该结果是{stored.kind}，不能列入公示名单（批量结果请在系统中逐户评估）",
+        )
+    return stored
 
 
-def _records(text: str) -> list[tuple[int, Any]]:
-    """Households from a JSON array, one JSON object, or JSON Lines; a bad line is a bad row."""
-    stripped = text.strip()
-    if not stripped:
+def _records(data: bytes) -> list[tuple[int, Household | None, str | None]]:
+    """Households from a JSON array or JSON Lines (one object is one line), read by the library's
+    strict reader (:func:`fangfan_rules.io.readers.read_households`): a key twice, bytes that are
+    not UTF-8, deep nesting, a malformed line or element — each is a bad row naming the line,
+    the rest are read; money may be an exact JSON number."""
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head:
         return []
-    if stripped.startswith("["):
-        try:
-            items = json.loads(stripped)
-        except ValueError as exc:
-            return [(1, _Unreadable(f"不是有效的JSON：{exc}"))]
-        return list(enumerate(items, start=1))
-    out: list[tuple[int, Any]] = []
-    for number, line in enumerate(stripped.splitlines(), start=1):
-        if line.strip():
-            try:
-                out.append((number, json.loads(line)))
-            except (ValueError, RecursionError) as exc:
-                out.append((number, _Unreadable(f"第{number}行不是有效的JSON：{exc}")))
-    return out
+    fmt = "json" if head.startswith(b"[") else "jsonl"
+    return [
+        (row.line, row.household, row.error)
+        for row in read_households(io.BytesIO(data), format=fmt)
+    ]
 
 
 def _answer(result: Identification, household: Household, decision: int) -> dict[str, Any]:
