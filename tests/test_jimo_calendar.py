@@ -142,3 +142,12 @@ def test_every_monthly_task_is_named_in_clauses_md():
     table = "\n".join(line for line in text.splitlines() if line.startswith("| "))
     for task in TASKS:
         assert re.search(rf"\b{task}\b", table), task
+
+
+def test_the_feeds_due_day_is_the_towns_monthly_task_day():
+    """一、(二)2 "每月7日前将汇总后的预警信息反馈镇街" is printed once: the feed rules' parameter
+    town_feed_due_day and the monthly task bureau_feedback_to_towns must say the same day."""
+    pack = ff.load_pack(PACK)
+    task = next(t for t in pack.timeline.monthly if t.id == f"{PACK}.bureau_feedback_to_towns")
+    (value,) = pack.parameters["town_feed_due_day"].values
+    assert value.value == task.day == 7 and value.citation == task.citation
