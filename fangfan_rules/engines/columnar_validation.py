@@ -501,9 +501,10 @@ def validate(
         if found is not None and "household_id" not in dirty:  # stripping may join runs
             runs[t] = found
         hid = pl.col("household_id").cast(S, strict=False)
-        frame = frame.with_columns(
-            hid.str.strip_chars(ASCII_BLANKS) if "household_id" in dirty else hid
-        )
+        if "household_id" in dirty:
+            frame = frame.with_columns(hid.str.strip_chars(ASCII_BLANKS))
+        elif frame.schema["household_id"] != S:  # text already: the cast would change nothing
+            frame = frame.with_columns(hid)
         checks.tables[t] = frame
         casts = []
         schema = frame.schema  # built anew by every call: read once for every column
@@ -513,8 +514,10 @@ def validate(
             cast, failed, message = _cast(schema, t, c)
             if failed is not None:
                 checks.add(t, frame, failed, _path(t, c), _shown(schema, c), message)
-            casts.append(cast.alias(c))
-        frame = frame.with_columns(casts)
+            if not cast.meta.eq(pl.col(c)):  # the column as it is (its layout dtype): no cast
+                casts.append(cast.alias(c))
+        if casts:
+            frame = frame.with_columns(casts)
         defaults = DEFAULTS.get(t, {})
         text = [c for c, d in SCHEMAS[t].items() if d == S and c != "household_id" and c in dirty]
         frame = frame.with_columns(

@@ -110,6 +110,12 @@ class VarContext:
             .rename({"__key": "household_id"})
         )
 
+    def memo(self, key: str, make: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+        """A frame several variables read, made once for this batch and level."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
     def counted_members(self) -> pl.DataFrame:
         """:func:`counted_members` of this batch, computed once."""
         if "counted_members" not in self._memo:
@@ -687,13 +693,22 @@ def _under_monitoring(ctx: VarContext) -> Value:
 
 
 def _first_max(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
-    """Per household, the row Python's ``max(key=...)`` picks: the first of the largest keys."""
-    return (
-        frame.with_row_index("__i")
+    """Per household, the row Python's ``max(key=...)`` picks: the first of the largest keys.
+
+    The rows are ordered by their keys and row number alone, and the picked rows gathered once
+    (``household_id``, ``__i``, then the other columns: what ``group_by().first()`` of the whole
+    sorted frame gave, in the same order). Why: sorting every column of the monitoring records
+    (texts and lists among them) to keep one row per household cost four times as much.
+    """
+    indexed = frame.with_row_index("__i")
+    picked = (
+        indexed.select("household_id", *by, "__i")
         .sort([*by, "__i"], descending=[*([True] * len(by)), False])
         .group_by("household_id", maintain_order=True)
-        .first()
+        .agg(pl.col("__i").first())
+        .get_column("__i")
     )
+    return indexed.gather(picked).select("household_id", pl.exclude("household_id"))
 
 
 @columnar("monitoring_helper_count")
@@ -709,10 +724,17 @@ def _helpers(ctx: VarContext) -> Value:
 
 
 def _current_entry(ctx: VarContext) -> pl.DataFrame:
-    entered = ctx.tables["monitoring"].filter(
-        pl.col("eliminated_on").is_null() & pl.col("system_entry_on").is_not_null()
+    """The open spell entered in the system last, per household (once per batch: the entry and
+    the plan's dates both read it)."""
+    return ctx.memo(
+        "current entry",
+        lambda: _first_max(
+            ctx.tables["monitoring"].filter(
+                pl.col("eliminated_on").is_null() & pl.col("system_entry_on").is_not_null()
+            ),
+            ["system_entry_on", "identified_on"],
+        ),
     )
-    return _first_max(entered, ["system_entry_on", "identified_on"])
 
 
 @columnar("system_entry_date")
@@ -734,8 +756,9 @@ def _plan_filed(ctx: VarContext) -> Value:
 
 
 def _latest(ctx: VarContext) -> pl.DataFrame:
-    """The latest monitoring spell per household (``max`` by identified_on, first of ties)."""
-    return _first_max(ctx.tables["monitoring"], ["identified_on"])
+    """The latest monitoring spell per household (``max`` by identified_on, first of ties),
+    once per batch (every variable of the latest spell reads it)."""
+    return ctx.memo("latest spell", lambda: _first_max(ctx.tables["monitoring"], ["identified_on"]))
 
 
 @columnar("eliminated")
