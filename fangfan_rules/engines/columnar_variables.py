@@ -312,8 +312,11 @@ def prorata(
     amounts. Households without any record overlapping the window are absent (unknown).
     """
     ws, we = _lit_date(window.start), _lit_date(window.end)
-    start = pl.max_horizontal(pl.col("start"), ws)
-    end = pl.min_horizontal(pl.col("end"), we)
+    # Day counts on the dates' day numbers (Int64: no difference overflows), not on durations:
+    # the same counts, about a third cheaper per window (polars 2.1, measured)
+    first, last = pl.col("start").cast(pl.Int64), pl.col("end").cast(pl.Int64)
+    start = pl.max_horizontal(first, ws.cast(pl.Int64))
+    end = pl.min_horizontal(last, we.cast(pl.Int64))
     # Lazily: the records are read once for both frames below (and only the columns they use,
     # not the whole income table); a record outside the window is dropped by its dates before
     # any arithmetic, and again by its overlap (the exact test).
@@ -322,8 +325,8 @@ def prorata(
         .lazy()
         .filter((pl.col("start") <= we) & (pl.col("end") >= ws))
         .with_columns(
-            ((end - start).dt.total_days() + 1).clip(lower_bound=0).alias("o"),
-            ((pl.col("end") - pl.col("start")).dt.total_days() + 1).alias("d"),
+            (end - start + 1).clip(lower_bound=0).alias("o"),
+            (last - first + 1).alias("d"),
             *(_COMPONENTS[a].cast(I128).alias(f"a_{a}") for a in amounts),
         )
         .filter(pl.col("o") > 0)
