@@ -10,9 +10,10 @@ leap and common years, year 0000, month 00 / 13, day 00 / 32), lowercase ``x``, 
 characters, blanks, other lengths, and for whole batches (all valid, one bad). Whatever it
 answers, validation reports the same errors as before: any failure goes to the row checks.
 
-Text columns without any value are left out of ``_dirty_text`` (``_no_values``): with the
-shortcut turned off, the same columns are found dirty and validation gives the same tables and
-errors, for batches where some text columns are emptied and some hold a bad value.
+Text columns without any value are left out of ``_dirty_text`` (``_no_values``), and mostly
+null ones are tested on their values alone (``_sparse``): with both shortcuts turned off, the
+same columns are found dirty and validation gives the same tables and errors, for batches where
+some text columns are emptied, some thinned to their first value and some hold a bad value.
 """
 
 from __future__ import annotations
@@ -143,9 +144,12 @@ _DIRTY = ["", " a", "b\t", "x\x00y", "not-an-enum", "\u200bz"]
 @given(
     st.lists(st.sampled_from(_TEXT_COLUMNS), max_size=8),
     st.lists(st.tuples(st.sampled_from(_TEXT_COLUMNS), st.sampled_from(_DIRTY)), max_size=3),
+    st.lists(st.sampled_from(_TEXT_COLUMNS), max_size=4),
 )
 def test_columns_without_values_are_skipped_with_the_same_answers(
-    emptied: list[tuple[str, str]], dirtied: list[tuple[str, str]]
+    emptied: list[tuple[str, str]],
+    dirtied: list[tuple[tuple[str, str], str]],
+    thinned: list[tuple[str, str]],
 ) -> None:
     tables = dict(_TABLES)
     for (t, c), bad in dirtied:  # a bad value in the first row of a column
@@ -155,11 +159,15 @@ def test_columns_without_values_are_skipped_with_the_same_answers(
         cell = pl.lit(bad if col.SCHEMAS[t][c] == pl.String else [bad], dtype=col.SCHEMAS[t][c])
         first = pl.int_range(pl.len()) == 0
         tables[t] = frame.with_columns(pl.when(first).then(cell).otherwise(pl.col(c)).alias(c))
+    for t, c in thinned:  # the first value kept (perhaps a bad one), every other row null
+        first = pl.int_range(pl.len()) == 0
+        tables[t] = tables[t].with_columns(pl.when(first).then(pl.col(c)).alias(c))
     for t, c in emptied:
         tables[t] = tables[t].with_columns(pl.lit(None, dtype=col.SCHEMAS[t][c]).alias(c))
     shortcut = col.validate(tables)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(cv, "_no_values", lambda frame, column, height: False)
+        patch.setattr(cv, "_sparse", lambda frame, column, height: False)
         full = col.validate(tables)
     for t in shortcut[0]:
         assert shortcut[0][t].equals(full[0][t], null_equal=True), t
@@ -169,4 +177,5 @@ def test_columns_without_values_are_skipped_with_the_same_answers(
         fast = cv._dirty_text(t, with_rows, None)
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(cv, "_no_values", lambda frame, column, height: False)
+            patch.setattr(cv, "_sparse", lambda frame, column, height: False)
             assert fast == cv._dirty_text(t, with_rows, None), t
