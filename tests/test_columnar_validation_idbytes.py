@@ -179,3 +179,41 @@ def test_columns_without_values_are_skipped_with_the_same_answers(
             patch.setattr(cv, "_no_values", lambda frame, column, height: False)
             patch.setattr(cv, "_sparse", lambda frame, column, height: False)
             assert fast == cv._dirty_text(t, with_rows, None), t
+
+
+# ----------------------------------------------------------------------------------------------
+# list columns whose items need neither stripping nor refusing (columnar_validation._clean_lists)
+
+_LIST_COLUMNS = [
+    (t, c) for t, schema in col.SCHEMAS.items() for c, d in schema.items() if d == col.LS
+]
+_ITEMS = st.one_of(st.none(), st.sampled_from(["a", " a", "b\t", "", "村 ", "x y", "\u200b"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_LIST_COLUMNS),
+            st.one_of(st.none(), st.lists(_ITEMS, max_size=3)),
+            st.integers(0, 30),
+        ),
+        max_size=4,
+    )
+)
+def test_clean_list_columns_are_read_as_the_per_row_path_reads_them(changes) -> None:
+    tables = dict(_TABLES)
+    for (t, c), cell, row in changes:  # one cell of a list column replaced
+        frame = tables[t]
+        if not frame.height:
+            continue
+        at = pl.int_range(pl.len()) == row % frame.height
+        value = pl.lit(pl.Series([cell], dtype=col.LS)).first()
+        tables[t] = frame.with_columns(pl.when(at).then(value).otherwise(pl.col(c)).alias(c))
+    fast = col.validate(tables)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cv, "_clean_lists", lambda t, frame: set())
+        slow = col.validate(tables)
+    for t in fast[0]:
+        assert fast[0][t].equals(slow[0][t], null_equal=True), t
+    assert fast[1].equals(slow[1], null_equal=True)

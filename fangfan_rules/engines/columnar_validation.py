@@ -114,7 +114,33 @@ def _shown(schema: pl.Schema, column: str) -> pl.Expr:
     return pl.col(column)
 
 
-def _cast(schema: pl.Schema, table: str, column: str) -> tuple[pl.Expr, pl.Expr | None, str]:
+def _clean_lists(t: str, frame: pl.DataFrame) -> set[str]:
+    """The list columns of a frame (already lists of text) with no null item and no item with
+    an ASCII blank at either end: :func:`_cast` would strip nothing and flag no row of them.
+
+    Why: the per-row reading of list items (a stripped copy of every item, and a count of each
+    row's items with and without nulls) cost 150 ms at 100,000 households, ten times the rest
+    of the row checks; the items of a whole column are read here at once (Arrow's flattened
+    child values, a view: a null item is a null value there, an empty or null list holds none).
+    A column with any such item takes the per-row path, which words its messages as before.
+    """
+    clean = set()
+    for c, dtype in SCHEMAS[t].items():
+        if dtype != LS or frame.schema.get(c) != LS:
+            continue
+        array = frame.get_column(c).to_arrow(compat_level=pl.CompatLevel.oldest())
+        flat = array.flatten()
+        if flat.null_count:
+            continue
+        items = pl.Series(flat) if len(flat) else pl.Series([], dtype=S)
+        if not items.str.contains(f"^[{ASCII_BLANKS}]|[{ASCII_BLANKS}]$").any():
+            clean.add(c)
+    return clean
+
+
+def _cast(
+    schema: pl.Schema, table: str, column: str, clean: bool = False
+) -> tuple[pl.Expr, pl.Expr | None, str]:
     """The column (of a frame with ``schema``) cast to its layout dtype, a flag of values that
     are not in a documented form (None if every value is), and the message for them.
 
@@ -130,6 +156,8 @@ def _cast(schema: pl.Schema, table: str, column: str) -> tuple[pl.Expr, pl.Expr 
     expected = (
         "expected a whole number of fen (ASCII digits)" if money else _EXPECTED.get(target, "")
     )
+    if clean and source == target:  # no item to strip nor to refuse (see _clean_lists)
+        return col, None, expected
     if isinstance(target, pl.List) and source not in (S, pl.Null):
         # A list column: its items read as the facts read each (ASCII blanks around an item
         # ignored); a null item is no value of the list (the facts refuse it: a bad row).
@@ -517,10 +545,11 @@ def validate(
         checks.tables[t] = frame
         casts = []
         schema = frame.schema  # built anew by every call: read once for every column
+        clean_lists = _clean_lists(t, frame)
         for c in SCHEMAS[t]:
             if c == "household_id":
                 continue
-            cast, failed, message = _cast(schema, t, c)
+            cast, failed, message = _cast(schema, t, c, c in clean_lists)
             if failed is not None:
                 checks.add(t, frame, failed, _path(t, c), _shown(schema, c), message)
             if not cast.meta.eq(pl.col(c)):  # the column as it is (its layout dtype): no cast
