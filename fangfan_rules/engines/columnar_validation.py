@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from fangfan_rules.engines.columnar_layout import (
@@ -113,7 +114,33 @@ def _shown(schema: pl.Schema, column: str) -> pl.Expr:
     return pl.col(column)
 
 
-def _cast(schema: pl.Schema, table: str, column: str) -> tuple[pl.Expr, pl.Expr | None, str]:
+def _clean_lists(t: str, frame: pl.DataFrame) -> set[str]:
+    """The list columns of a frame (already lists of text) with no null item and no item with
+    an ASCII blank at either end: :func:`_cast` would strip nothing and flag no row of them.
+
+    Why: the per-row reading of list items (a stripped copy of every item, and a count of each
+    row's items with and without nulls) cost 150 ms at 100,000 households, ten times the rest
+    of the row checks; the items of a whole column are read here at once (Arrow's flattened
+    child values, a view: a null item is a null value there, an empty or null list holds none).
+    A column with any such item takes the per-row path, which words its messages as before.
+    """
+    clean = set()
+    for c, dtype in SCHEMAS[t].items():
+        if dtype != LS or frame.schema.get(c) != LS:
+            continue
+        array = frame.get_column(c).to_arrow(compat_level=pl.CompatLevel.oldest())
+        flat = array.flatten()
+        if flat.null_count:
+            continue
+        items = pl.Series(flat) if len(flat) else pl.Series([], dtype=S)
+        if not items.str.contains(f"^[{ASCII_BLANKS}]|[{ASCII_BLANKS}]$").any():
+            clean.add(c)
+    return clean
+
+
+def _cast(
+    schema: pl.Schema, table: str, column: str, clean: bool = False
+) -> tuple[pl.Expr, pl.Expr | None, str]:
     """The column (of a frame with ``schema``) cast to its layout dtype, a flag of values that
     are not in a documented form (None if every value is), and the message for them.
 
@@ -129,6 +156,8 @@ def _cast(schema: pl.Schema, table: str, column: str) -> tuple[pl.Expr, pl.Expr 
     expected = (
         "expected a whole number of fen (ASCII digits)" if money else _EXPECTED.get(target, "")
     )
+    if clean and source == target:  # no item to strip nor to refuse (see _clean_lists)
+        return col, None, expected
     if isinstance(target, pl.List) and source not in (S, pl.Null):
         # A list column: its items read as the facts read each (ASCII blanks around an item
         # ignored); a null item is no value of the list (the facts refuse it: a bad row).
@@ -207,6 +236,20 @@ def _runs(value: pl.Expr) -> pl.Expr:
 _FEW_VALUES = frozenset({"member_id", "county", "town", "village"})
 
 
+def _no_values(frame: pl.DataFrame, column: str, height: int) -> bool:
+    """Whether a column holds no value at all (a name or description nobody filled): none to
+    strip nor to check, since every test of :func:`_dirty_text` reads a null as clean. The null
+    count is kept by polars, not counted. (A test turns this off to compare.)"""
+    return frame.get_column(column).null_count() == height
+
+
+def _sparse(frame: pl.DataFrame, column: str, height: int) -> bool:
+    """Whether most of a text column is null (a member's own hukou, a judgement's reason): then
+    :func:`_dirty_text` tests its values alone, dropped of their nulls first (a test over the
+    whole column cost as much as over a full one). (A test turns this off to compare.)"""
+    return frame.get_column(column).null_count() * 2 > height
+
+
 def _dirty_text(t: str, frame: pl.DataFrame, runs: HouseholdRuns | None) -> set[str]:
     """The text columns of a frame that need stripping or their character / enum check.
 
@@ -225,9 +268,12 @@ def _dirty_text(t: str, frame: pl.DataFrame, runs: HouseholdRuns | None) -> set[
     only against clean households ids): the values are the same, so is the answer.
     """
     tests: dict[str, pl.Expr] = {}
-    dirty = set()
+    dirty: set[str] = set()
     schema = frame.schema  # built anew by every call: read once
+    height = frame.height
     for c, dtype in SCHEMAS[t].items():
+        if dtype in (S, LS) and schema[c] == dtype and _no_values(frame, c, height):
+            continue
         if dtype == LS:
             source = schema[c]
             if source == pl.Null:
@@ -253,6 +299,8 @@ def _dirty_text(t: str, frame: pl.DataFrame, runs: HouseholdRuns | None) -> set[
             dirty.add(c)
             continue
         value = pl.col(c)
+        if _sparse(frame, c, height):  # the values only: each test reads a null as clean
+            value = value.drop_nulls()
         if t != "households" and c == "household_id":
             if runs is not None and runs.in_order:
                 continue
@@ -490,20 +538,24 @@ def validate(
         if found is not None and "household_id" not in dirty:  # stripping may join runs
             runs[t] = found
         hid = pl.col("household_id").cast(S, strict=False)
-        frame = frame.with_columns(
-            hid.str.strip_chars(ASCII_BLANKS) if "household_id" in dirty else hid
-        )
+        if "household_id" in dirty:
+            frame = frame.with_columns(hid.str.strip_chars(ASCII_BLANKS))
+        elif frame.schema["household_id"] != S:  # text already: the cast would change nothing
+            frame = frame.with_columns(hid)
         checks.tables[t] = frame
         casts = []
         schema = frame.schema  # built anew by every call: read once for every column
+        clean_lists = _clean_lists(t, frame)
         for c in SCHEMAS[t]:
             if c == "household_id":
                 continue
-            cast, failed, message = _cast(schema, t, c)
+            cast, failed, message = _cast(schema, t, c, c in clean_lists)
             if failed is not None:
                 checks.add(t, frame, failed, _path(t, c), _shown(schema, c), message)
-            casts.append(cast.alias(c))
-        frame = frame.with_columns(casts)
+            if not cast.meta.eq(pl.col(c)):  # the column as it is (its layout dtype): no cast
+                casts.append(cast.alias(c))
+        if casts:
+            frame = frame.with_columns(casts)
         defaults = DEFAULTS.get(t, {})
         text = [c for c, d in SCHEMAS[t].items() if d == S and c != "household_id" and c in dirty]
         frame = frame.with_columns(
@@ -846,6 +898,71 @@ _CHECK_CHARACTERS = pl.Series(list("10X98765432"), dtype=S)
 _FIRST_DAY = pl.lit(date(1, 1, 1), dtype=D)
 
 
+#: GB 11643's weight of each of the first 17 digits (2**(17 - i) mod 11), and the check
+#: character of each weighted sum mod 11, as bytes.
+_WEIGHTS = np.array([2 ** (17 - i) % 11 for i in range(17)], dtype=np.int64)
+_CHECK_BYTES = np.frombuffer(b"10X98765432", dtype=np.uint8)
+#: Days of each month (index 1..12) in a common year.
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+_ZERO, _NINE, _X = ord("0"), ord("9"), ord("X")
+
+
+def _all_eighteen(numbers: pl.Series) -> bool | None:
+    """Whether every number (no null) passes :func:`_id_number_checks`'s 18-character test as
+    given — shape ``[0-9]{17}[0-9X]``, a birth date ``%Y%m%d`` from year 1, the GB 11643 check
+    character — read from the numbers' bytes with numpy; None when the bytes cannot be read
+    that way (the caller then evaluates the polars expression).
+
+    Why: the expression (a regex, a date parse, a base-13 parse and a gather per number) cost
+    13 ms for 100,000 numbers; the bytes as an n × 18 array answer in about a fifth of it. Only
+    "every number passes" is answered here: any failure (or any number not 18 bytes long) sends
+    the caller to the rows, checked and worded by the expression as before. Proven equal to the
+    expression by ``tests/test_columnar_validation_idbytes.py``.
+    """
+    n = numbers.len()
+    if n == 0:
+        return True
+    lengths = numbers.str.len_bytes()
+    if lengths.min() != 18 or lengths.max() != 18:
+        return False  # 18 ASCII characters are 18 bytes: some number fails the shape
+    import pyarrow as pa  # loaded with polars' Arrow export anyway
+
+    array = numbers.to_arrow(compat_level=pl.CompatLevel.oldest())
+    if not isinstance(array, pa.LargeStringArray) or array.null_count:
+        return None
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset : array.offset + n + 1]
+    first = int(offsets[0])
+    if int(offsets[-1]) - first != 18 * n:  # pragma: no cover - lengths were all 18
+        return None
+    data = np.frombuffer(array.buffers()[2], dtype=np.uint8)[first : first + 18 * n]
+    # one row of n bytes per character position (contiguous: each step below reads a row)
+    b = np.ascontiguousarray(data.reshape(n, 18).T)
+    if b[:17].min() < _ZERO or b[:17].max() > _NINE:
+        return False
+    last = b[17]
+    if not ((last == _X) | (last <= _NINE) & (last >= _ZERO)).all():
+        return False
+    # the weighted sum of the bytes (at most 57·Σweights = 5,700: 16 bits), less 48·Σweights
+    total = np.zeros(n, dtype=np.uint16)
+    for i, weight in enumerate(_WEIGHTS.tolist()):
+        total += b[i] * np.uint16(weight)
+    if not (_CHECK_BYTES[(total - _ZERO * int(_WEIGHTS.sum())) % 11] == last).all():
+        return False
+
+    def number(at: int, width: int) -> np.ndarray:
+        out = np.zeros(n, dtype=np.int64)
+        for i in range(at, at + width):
+            out = out * 10 + b[i] - _ZERO
+        return out
+
+    year, month, day = number(6, 4), number(10, 2), number(12, 2)
+    if not ((year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)).all():
+        return False
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    longest = _MONTH_DAYS[month] + (leap & (month == 2))
+    return bool((day <= longest).all())
+
+
 def _id_number_checks(m: pl.DataFrame, checks: _Checks) -> bool:
     """Shape, birth date and GB 11643 check digit (18 characters) or birth date (15 digits),
     vectorized; the rare failures get the exact message of
@@ -871,8 +988,11 @@ def _id_number_checks(m: pl.DataFrame, checks: _Checks) -> bool:
 
     # Most members have no number: the numbers alone are tested first (string operations over
     # a mostly null column cost about as much as over a full one), the rows only if one fails.
-    given = m.get_column("id_number").drop_nulls().to_frame()
-    if given.select(eighteen(number).all()).item():
+    given = m.get_column("id_number").drop_nulls()
+    clean = _all_eighteen(given)
+    if clean is None:  # not answered from the bytes: the expression itself
+        clean = given.to_frame().select(eighteen(number).all()).item()
+    if clean:
         return False
     rest = m.filter(number.is_not_null() & ~eighteen(number))
     text = number.str.strip_chars(ASCII_BLANKS).str.to_uppercase()
