@@ -54,6 +54,19 @@ def _problem(e: Any) -> tuple[str, Any, str]:
     return _location(loc), _shown(loc, e.get("input")), e["msg"]
 
 
+def json_kind(data: Any) -> str:
+    """What a parsed JSON value is, as an error names it (``a string``, ``a number``, ``null``)."""
+    if data is None:
+        return "null"
+    if isinstance(data, bool):
+        return "true / false"
+    if isinstance(data, str):
+        return "a string"
+    if isinstance(data, list | tuple):
+        return "an array"
+    return "a number" if isinstance(data, int | float | Decimal) else f"a {type(data).__name__}"
+
+
 def household_id_of(data: Any) -> str | None:
     """The household id as given in raw input (for error rows and messages), or None; a lone
     surrogate in it is shown as its escape (so that any output can write it)."""
@@ -103,7 +116,9 @@ def load_household(data: Mapping[str, Any] | str | bytes) -> Household:
     if isinstance(data, str | bytes):
         data = parse_household_json(data)
     if not isinstance(data, Mapping):
-        raise FactError(None, [("<household>", type(data).__name__, "expected a JSON object")])
+        raise FactError(
+            None, [("<household>", NO_VALUE, f"expected a JSON object, got {json_kind(data)}")]
+        )
     try:
         return Household.model_validate(data)
     except ValidationError as exc:

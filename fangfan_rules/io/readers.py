@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, TextIO
 
@@ -28,7 +27,7 @@ from fangfan_rules.csvrecords import MAX_CELL, UTF8_HINT, decoded, records, unde
 from fangfan_rules.errors import NO_VALUE, FactError, printable
 from fangfan_rules.facts import Household, load_household
 from fangfan_rules.facts.forms import ASCII_BLANKS
-from fangfan_rules.facts.loading import household_id_of, parse_household_json
+from fangfan_rules.facts.loading import household_id_of, json_kind, parse_household_json
 from fangfan_rules.idnumber import scrub_id_numbers
 from fangfan_rules.jsonparse import JsonProblem, check, decoder, duplicates_made, loads
 
@@ -43,23 +42,11 @@ class Row:
     error: str | None = None
 
 
-def _json_kind(data: Any) -> str:
-    if data is None:
-        return "null"
-    if isinstance(data, bool):
-        return "true / false"
-    if isinstance(data, str):
-        return "a string"
-    if isinstance(data, list | tuple):
-        return "an array"
-    return "a number" if isinstance(data, int | float | Decimal) else type(data).__name__
-
-
 def _row(line: int, data: Any) -> Row:
     if not isinstance(data, Mapping):
         # a parsed JSON value that is not an object: a bad row saying so (a string is never
         # read again as a JSON document)
-        problem = ("<household>", NO_VALUE, f"expected a JSON object, got {_json_kind(data)}")
+        problem = ("<household>", NO_VALUE, f"expected a JSON object, got {json_kind(data)}")
         return Row(line, None, error=str(FactError(None, [problem])))
     hid = household_id_of(data)
     try:
