@@ -18,6 +18,36 @@ def printable(text: str) -> str:
     return text
 
 
+class _NoValue:
+    """The value of a problem that has none to show (a field that is missing, a key given twice,
+    a rule between several fields): the message names the field only, never a stand-in."""
+
+    _instance: _NoValue | None = None
+
+    def __new__(cls) -> _NoValue:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NO_VALUE"
+
+
+#: See :class:`_NoValue`: ``FactError(hid, [("area", NO_VALUE, "Field required")])`` reads
+#: ``area: Field required``.
+NO_VALUE = _NoValue()
+
+
+def shown_value(value: object) -> str:
+    """A value as a fact error shows it: what was sent — text quoted, a number as written
+    (``1234.567``, not ``Decimal('1234.567')``)."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return str(value)
+    return repr(value)
+
+
 #: The one rule for a household id that appears more than once in a batch, in every engine and
 #: in streaming: every copy is a bad row with this reason, every other household is answered.
 DUPLICATED_HOUSEHOLD = (
@@ -49,7 +79,7 @@ class FactError(FangfanError, ValueError):
         def masked(value: object) -> object:
             if isinstance(value, str):
                 return scrub_id_numbers(value)
-            text = repr(value)  # a number given where an ID number belongs, say
+            text = shown_value(value)  # a number given where an ID number belongs, say
             return value if scrub_id_numbers(text) == text else scrub_id_numbers(text)
 
         # ID numbers are masked in the message and in the attributes, wherever they appear (a
@@ -63,8 +93,16 @@ class FactError(FangfanError, ValueError):
         hid = self.household_id if self.household_id is not None else "<unknown id>"
         lines = [f"household {hid}: {len(problems)} invalid fact(s)"]
         for field, value, message in self.problems:
-            lines.append(f"  - {field} = {value!r}: {message}")
+            if value is NO_VALUE:
+                lines.append(f"  - {field}: {message}")
+            else:
+                lines.append(f"  - {field} = {shown_value(value)}: {message}")
         super().__init__(printable(scrub_id_numbers("\n".join(lines))))
+
+
+class BatchTypeError(FangfanError, TypeError):
+    """A batch API was given something that is not a batch (a single household, a string, a
+    mapping where an iterable of households belongs)."""
 
 
 class PackError(FangfanError):

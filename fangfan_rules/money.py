@@ -39,7 +39,8 @@ _TEXT = re.compile(r"-?(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]+)?")
 
 
 def _shown(value: Any) -> str:
-    text = repr(value)
+    # a Decimal (a JSON number, a sheet's amount) as it was sent: 1234.567, not Decimal('1234.567')
+    text = str(value) if isinstance(value, Decimal) else repr(value)
     return text if len(text) <= 60 else text[:59] + "…"
 
 

@@ -21,13 +21,14 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from fangfan_rules import calendar as cal
 from fangfan_rules.errors import PackError, RuleError
 from fangfan_rules.facts.base import Fact
+from fangfan_rules.facts.forms import Day, Identifier, Text
 from fangfan_rules.idnumber import masked
 from fangfan_rules.results import Deadline
 from fangfan_rules.rules.parameters import LocalText
@@ -113,17 +114,22 @@ _STEP_ZH = {
 
 
 class CaseEvent(Fact):
-    """One dated step of a case (``date``, not ``on``: YAML 1.1 reads a bare ``on`` as true)."""
+    """One dated step of a case (``date``, not ``on``: YAML 1.1 reads a bare ``on`` as true).
+
+    Read as household facts are (:mod:`fangfan_rules.facts.forms`): ``date`` is ``YYYY-MM-DD``
+    only (never epoch seconds or a datetime), ``note`` is free text (no control characters but
+    tab and line breaks)."""
 
     step: Step
-    date: dt.date
-    note: str | None = None
+    date: Day
+    note: Text | None = None
 
 
 class Case(Fact):
-    """A household's procedure record."""
+    """A household's procedure record; ``household_id`` is an id as in the household facts (no
+    control, zero-width or other invisible characters, no space at either end)."""
 
-    household_id: str = Field(min_length=1)
+    household_id: Annotated[Identifier, Field(min_length=1)]
     events: tuple[CaseEvent, ...] = ()
 
     def first(self, steps: Iterable[Step], *, not_before: date | None = None) -> date | None:

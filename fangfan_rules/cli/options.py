@@ -122,12 +122,31 @@ def as_of_option(f: F) -> F:
     )(f)
 
 
+def once_each(
+    ctx: click.Context, param: click.Parameter, value: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...]:
+    """The ``--param`` values, refused when a parameter is given twice (the last would
+    silently win: a script appending its own figure after a default is the same mistake as a
+    JSON key sent twice)."""
+    seen: dict[str, str] = {}
+    for name, text in value:
+        if name in seen:
+            raise click.BadParameter(
+                f"parameter {name!r} given twice ({seen[name]!r} and {text!r}); give it once",
+                ctx=ctx,
+                param=param,
+            )
+        seen[name] = text
+    return value
+
+
 def param_option(f: F) -> F:
     return click.option(
         "--param",
         "params",
         multiple=True,
         type=PARAM,
+        callback=once_each,
         help="Supply or change a pack parameter, e.g. monitoring_income_line=7000 (repeatable).",
     )(f)
 

@@ -263,10 +263,63 @@ def write_xlsx(
     )
 
 
+#: Columns that hold a yes / no answer: Parquet booleans even when no row has an answer.
+BOOLEAN_COLUMNS = frozenset(
+    {"must_visit", "green_channel", "decided_by_unknown", "start_is_reading"}
+)
+
+
+def parquet_schema(columns: dict[str, list[Any]]) -> Any:
+    """The explicit Arrow schema of a Parquet file: each column's type from its values —
+    ``bool``, ``int64``, ``double``, ``list<string>`` when every value given is one, else
+    ``string`` (also for a column with no value at all, never Arrow's ``null`` type; the flag
+    columns, :data:`BOOLEAN_COLUMNS` and a comparison's ``<pack>:unknown``, are booleans). Every
+    column is nullable: a bad input row has no answer, so its boolean / number / list cells are
+    null (the ``""`` of its CSV cells), never a reason to lose the file."""
+    import pyarrow as pa
+
+    fields = []
+    for key, values in columns.items():
+        given = [v for v in values if v is not None and v != ""]
+        declared_flag = key in BOOLEAN_COLUMNS or key.endswith(":unknown")
+        if all(isinstance(v, bool) for v in given) and (given or declared_flag):
+            kind = pa.bool_()
+        elif given and all(isinstance(v, int) and not isinstance(v, bool) for v in given):
+            kind = pa.int64()
+        elif given and all(isinstance(v, int | float) and not isinstance(v, bool) for v in given):
+            kind = pa.float64()
+        elif given and all(isinstance(v, list) for v in given):
+            kind = pa.list_(pa.string())
+        else:
+            kind = pa.string()
+        fields.append(pa.field(key, kind, nullable=True))
+    return pa.schema(fields)
+
+
+def _parquet_cell(value: Any, kind: Any) -> Any:
+    import pyarrow as pa
+
+    if value is None:
+        return None
+    if kind == pa.string():
+        return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if value == "":  # no answer (a bad row) in a typed column
+        return None
+    if kind == pa.list_(pa.string()):
+        return [v if v is None or isinstance(v, str) else str(v) for v in value]
+    return value
+
+
 def write_parquet(records: Sequence[dict[str, Any]], keys: Sequence[str], path: Path) -> None:
-    """A Parquet file (pyarrow): lists stay lists, money and dates as exact text."""
+    """A Parquet file (pyarrow) with an explicit schema (:func:`parquet_schema`): lists stay
+    lists, money and dates as exact text, flags as nullable booleans."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     columns = {k: [jsonable(r.get(k)) for r in records] for k in keys}
-    pq.write_table(pa.table(columns), path)
+    schema = parquet_schema(columns)
+    arrays = {
+        f.name: pa.array([_parquet_cell(v, f.type) for v in columns[f.name]], type=f.type)
+        for f in schema
+    }
+    pq.write_table(pa.table(arrays, schema=schema), path)

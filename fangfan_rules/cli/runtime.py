@@ -52,8 +52,17 @@ def runtime() -> Runtime:
 
 
 def configured_pack(name: str, params: Sequence[tuple[str, str]]) -> Pack:
+    """The pack ``name`` with the caller's ``--param`` values; a parameter given twice is
+    refused, naming it (never the last silently winning)."""
+    given: dict[str, str] = {}
+    for pname, text in params:
+        if pname in given:
+            raise click.UsageError(
+                f"--param {pname} given twice ({given[pname]!r} and {text!r}); give it once"
+            )
+        given[pname] = text
     pack = load_pack(name)
-    return pack.with_parameters(**dict(params)) if params else pack
+    return pack.with_parameters(**given) if given else pack
 
 
 def calendar(paths: Sequence[Path]) -> Any:

@@ -32,7 +32,7 @@ from fangfan_rules.engines.native_program import (
     unsupplied_fact,
 )
 from fangfan_rules.engines.trace_json import trace_json
-from fangfan_rules.errors import DUPLICATED_HOUSEHOLD, FactError, RuleError
+from fangfan_rules.errors import DUPLICATED_HOUSEHOLD, BatchTypeError, FactError, RuleError
 from fangfan_rules.facts import Household, known_at
 from fangfan_rules.facts.known import LeftOut, excluded_facts, known_view
 from fangfan_rules.logic import UNKNOWN, Missing, Truth
@@ -804,15 +804,38 @@ def identify_many(
     One answer per household, in its place. A household id that appears more than once: every
     copy is a :class:`~fangfan_rules.results.BadRow` (the batch is not refused, and which copy
     is right is not guessed); the population-level rules see the other households only, as in
-    the vectorized engine.
+    the vectorized engine. An element that is not a :class:`Household` (a dict from
+    ``json.loads``, ``None``, a string) is a bad row in its place, naming its position and type —
+    never read as a household, never an ``AttributeError`` for the whole batch. A single household,
+    a string or a mapping given as the batch itself is a :class:`TypeError` (a
+    :class:`~fangfan_rules.errors.FangfanError`) before any work.
     """
+    if isinstance(households, Household | str | bytes | Mapping):
+        raise BatchTypeError(
+            f"identify_many takes an iterable of Household objects, not a "
+            f"{type(households).__name__} (a single household: pack.identify)"
+        )
     batch = list(households)
-    counts = Counter(h.id for h in batch)
+    counts = Counter(h.id for h in batch if isinstance(h, Household))
     repeated = {hid for hid, n in counts.items() if n > 1}
-    answered = [h for h in batch if h.id not in repeated] if repeated else batch
+    answered = [h for h in batch if isinstance(h, Household) and h.id not in repeated]
     population = population_for(pack, answered, as_of=as_of)
     out: list[Identification | BadRow] = []
     for position, h in enumerate(batch):
+        if not isinstance(h, Household):
+            out.append(
+                BadRow(
+                    pack=pack.name,
+                    household_id="<unknown id>",
+                    as_of=as_of,
+                    position=position,
+                    error=(
+                        f"element {position} of the batch is a {type(h).__name__}, not a "
+                        "Household (load it first: ff.load_household)"
+                    ),
+                )
+            )
+            continue
         if h.id in repeated:
             error = FactError(h.id, [("id", h.id, DUPLICATED_HOUSEHOLD)])
             out.append(

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
 
-from fangfan_rules.errors import FactError, printable
+from fangfan_rules.errors import NO_VALUE, FactError, printable
 from fangfan_rules.facts.forms import shown
 from fangfan_rules.facts.household import Household
 from fangfan_rules.idnumber import PATTERN as ID_NUMBER_PATTERN
@@ -34,12 +35,36 @@ def _shown(loc: tuple[Any, ...], value: Any) -> Any:
     if any("id" in str(part) and "number" in str(part) for part in loc) and isinstance(value, str):
         return mask_id_number(value)
     if isinstance(value, Mapping | list | tuple):
-        return "<" + type(value).__name__ + ">"
+        # the problem is of a whole object (a field missing from it, a rule between its fields):
+        # the field is named, no stand-in value is shown
+        return NO_VALUE
     if isinstance(value, str):
         return value if len(value) <= 60 else shown(value)
+    if isinstance(value, Decimal):  # a JSON number, shown as it was sent
+        return value if len(str(value)) <= 60 else shown(str(value))
     return (
         value if isinstance(value, int | bool | None) and len(repr(value)) <= 60 else shown(value)
     )
+
+
+def _problem(e: Any) -> tuple[str, Any, str]:
+    loc = tuple(e["loc"])
+    if e["type"] == "missing":
+        return _location(loc), NO_VALUE, "missing (a required field)"
+    return _location(loc), _shown(loc, e.get("input")), e["msg"]
+
+
+def json_kind(data: Any) -> str:
+    """What a parsed JSON value is, as an error names it (``a string``, ``a number``, ``null``)."""
+    if data is None:
+        return "null"
+    if isinstance(data, bool):
+        return "true / false"
+    if isinstance(data, str):
+        return "a string"
+    if isinstance(data, list | tuple):
+        return "an array"
+    return "a number" if isinstance(data, int | float | Decimal) else f"a {type(data).__name__}"
 
 
 def household_id_of(data: Any) -> str | None:
@@ -52,11 +77,10 @@ def household_id_of(data: Any) -> str | None:
 
 
 def fact_error(data: Any, error: ValidationError) -> FactError:
-    """Turn a pydantic ``ValidationError`` into a :class:`FactError` naming the household."""
-    problems = [
-        (_location(tuple(e["loc"])), _shown(tuple(e["loc"]), e.get("input")), e["msg"])
-        for e in error.errors(include_url=False)
-    ]
+    """Turn a pydantic ``ValidationError`` into a :class:`FactError` naming the household; a
+    missing field is named as missing, a problem of a whole object names the object (no stand-in
+    value)."""
+    problems = [_problem(e) for e in error.errors(include_url=False)]
     return FactError(household_id_of(data), problems)
 
 
@@ -67,7 +91,7 @@ def parse_household_json(text: str | bytes) -> Any:
     except JsonProblem as exc:
         problem = exc
     hid = _id_in_text(text)
-    raise FactError(hid, [(problem.path or "<json>", None, problem.reason)])
+    raise FactError(hid, [(problem.path or "<json>", NO_VALUE, problem.reason)])
 
 
 _LEADING_ID = re.compile(r'\s*\{\s*"id"\s*:\s*"([^"\\]{1,200})"')
@@ -92,7 +116,9 @@ def load_household(data: Mapping[str, Any] | str | bytes) -> Household:
     if isinstance(data, str | bytes):
         data = parse_household_json(data)
     if not isinstance(data, Mapping):
-        raise FactError(None, [("<household>", type(data).__name__, "expected a JSON object")])
+        raise FactError(
+            None, [("<household>", NO_VALUE, f"expected a JSON object, got {json_kind(data)}")]
+        )
     try:
         return Household.model_validate(data)
     except ValidationError as exc:

@@ -18,16 +18,16 @@ fields are either JSON in the cell (``members``, ``income``, ``area``…) or dot
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TextIO
 
 from fangfan_rules.csvrecords import MAX_CELL, UTF8_HINT, decoded, records, undecodable
-from fangfan_rules.errors import FactError, printable
+from fangfan_rules.errors import NO_VALUE, FactError, printable
 from fangfan_rules.facts import Household, load_household
 from fangfan_rules.facts.forms import ASCII_BLANKS
-from fangfan_rules.facts.loading import household_id_of, parse_household_json
+from fangfan_rules.facts.loading import household_id_of, json_kind, parse_household_json
 from fangfan_rules.idnumber import scrub_id_numbers
 from fangfan_rules.jsonparse import JsonProblem, check, decoder, duplicates_made, loads
 
@@ -43,6 +43,11 @@ class Row:
 
 
 def _row(line: int, data: Any) -> Row:
+    if not isinstance(data, Mapping):
+        # a parsed JSON value that is not an object: a bad row saying so (a string is never
+        # read again as a JSON document)
+        problem = ("<household>", NO_VALUE, f"expected a JSON object, got {json_kind(data)}")
+        return Row(line, None, error=str(FactError(None, [problem])))
     hid = household_id_of(data)
     try:
         return Row(line, hid, household=load_household(data))
@@ -54,7 +59,7 @@ def _bad(line: int, hid: str | None, where: str, reason: str) -> Row:
     if where == "<line>":  # the record itself could not be read: say so, line first
         text = reason if hid is None else f"household {hid}: {reason}"
         return Row(line, hid, error=scrub_id_numbers(printable(text)))
-    return Row(line, hid, error=str(FactError(hid, [(where, None, reason)])))
+    return Row(line, hid, error=str(FactError(hid, [(where, NO_VALUE, reason)])))
 
 
 def _detect(path: Path, head: bytes) -> str:

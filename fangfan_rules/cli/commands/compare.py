@@ -18,6 +18,7 @@ from fangfan_rules.cli.options import (
     evaluation_options,
     input_options,
     lang_option,
+    once_each,
     output_options,
     progress_option,
 )
@@ -95,6 +96,7 @@ def _bad_cells(bad: list[Row], names: list[str], as_of: Any) -> list[dict[str, A
     "params",
     multiple=True,
     type=PARAM,
+    callback=once_each,
     metavar="[PACK:]NAME=VALUE",
     help="Caller-supplied value; NAME=VALUE fills every pack that does not state it, PACK:NAME=VALUE one pack (repeatable).",
 )
@@ -286,7 +288,20 @@ def _summary(rt: Runtime, frame: pd.DataFrame, lang: str) -> None:
 
 
 def _sweep_values(values: tuple[str, ...], span: str | None) -> list[str]:
-    out = [v.strip() for item in values for v in item.split(",") if v.strip()]
+    """The values to sweep, in order: ``--values`` items (ASCII blanks around each ignored), then
+    the ``--range``. An empty item (``7000,,8000``) and a value given twice are refused, naming
+    them: skipping one or sweeping a value twice (its households counted twice) would be silent.
+    """
+    out: list[str] = []
+    for item in values:
+        for v in item.split(","):
+            text = v.strip(" \t")
+            if not text:
+                raise click.UsageError(
+                    f"--values {item!r} has an empty item (two commas together, or one at "
+                    "the start or end); give each value once, separated by commas"
+                )
+            out.append(text)
     if span:
         try:
             start, stop, step = (Decimal(x) for x in span.split(":"))
@@ -302,7 +317,37 @@ def _sweep_values(values: tuple[str, ...], span: str | None) -> list[str]:
         raise click.UsageError(
             "give the values to sweep: --values V1,V2,... or --range START:STOP:STEP"
         )
+    seen: set[str] = set()
+    for text in out:
+        if text in seen:
+            raise click.UsageError(
+                f"value {text!r} is swept twice (--values / --range); give each value once"
+            )
+        seen.add(text)
     return out
+
+
+def _refuse_same_figure(base: Any, parameter: str, swept: list[str]) -> None:
+    """Two values that are one figure (``8000`` and ``8000.00``) are refused as a value given
+    twice is; a value the parameter cannot take is left for the sweep to refuse with its reason."""
+    from fangfan_rules.errors import FangfanError
+    from fangfan_rules.rules.parameters import coerce_value
+
+    known = base.parameters.get(parameter)
+    if known is None:
+        return
+    seen: dict[Any, str] = {}
+    for text in swept:
+        try:
+            value = coerce_value(parameter, known.type, text)
+        except (FangfanError, ValueError):
+            continue
+        key = repr(value)
+        if key in seen:
+            raise click.UsageError(
+                f"values {seen[key]!r} and {text!r} are the same {parameter}; give each once"
+            )
+        seen[key] = text
 
 
 @click.command("sweep")
@@ -352,6 +397,7 @@ def sweep(
     base = load_pack(pack)
     cal = calendar(calendars)
     swept = _sweep_values(values, span)
+    _refuse_same_figure(base, parameter, swept)
     rows = read_all(file, input_format, rt, show_progress)
     households = [r.household for r in rows if r.household is not None]
     bad = [r for r in rows if r.household is None]

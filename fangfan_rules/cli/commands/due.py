@@ -50,7 +50,9 @@ def read_cases(path: Path) -> list[tuple[int, Case | None, str | None, str | Non
             except ValidationError as exc:
                 first = exc.errors(include_url=False)[0]
                 where = ".".join(str(p) for p in first["loc"])
-                out.append((number, None, _hid(text), f"{where}: {first['msg']}"))
+                # a problem of the whole line (a key twice) names its place in the message
+                problem = f"{where}: {first['msg']}" if where else str(first["msg"])
+                out.append((number, None, _hid(text), problem))
                 continue
             out.append((number, case, case.household_id, None))
     return out

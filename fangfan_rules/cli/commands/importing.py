@@ -66,7 +66,7 @@ def import_(
             reveal_ids=reveal_ids,
         )
     for error in summary.errors:
-        rt.bad_row(0, error, what="bad household")
+        rt.bad_row(None, error, what="bad household")  # each names its sheet and rows
     rt.note(summary.text())
     return EXIT_BAD_ROWS if summary.bad_rows else EXIT_OK
 

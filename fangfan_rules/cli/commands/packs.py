@@ -10,7 +10,7 @@ from typing import Any
 import rich_click as click
 
 from fangfan_rules.cli.exits import EXIT_OK
-from fangfan_rules.cli.options import PARAM, output_options
+from fangfan_rules.cli.options import PARAM, once_each, output_options
 from fangfan_rules.cli.output import writer
 from fangfan_rules.cli.runtime import runtime
 from fangfan_rules.errors import FangfanError
@@ -88,6 +88,7 @@ def packs(fmt: str | None, output: Path | None, encoding: str | None) -> int:
     "params",
     multiple=True,
     type=PARAM,
+    callback=once_each,
     help="Show the card with this value supplied or changed (repeatable).",
 )
 @click.option(

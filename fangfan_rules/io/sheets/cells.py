@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from fangfan_rules.facts.forms import ASCII_BLANKS
 from fangfan_rules.idnumber import mask_id_number, validate_id_number
 from fangfan_rules.io.sheets.mapping import Column
 from fangfan_rules.money import FEN
@@ -56,8 +57,9 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 def is_blank(value: Any) -> bool:
-    """An empty cell (a workbook's empty cell, or text that is only spaces)."""
-    return value is None or (isinstance(value, str) and not value.strip())
+    """An empty cell (a workbook's empty cell, or text that is only ASCII blanks: a full-width
+    space is data, as in the facts — :data:`~fangfan_rules.facts.forms.ASCII_BLANKS`)."""
+    return value is None or (isinstance(value, str) and not value.strip(ASCII_BLANKS))
 
 
 def shown(value: Any, column: Column | None = None) -> str:
@@ -69,7 +71,7 @@ def shown(value: Any, column: Column | None = None) -> str:
     else:
         text = str(value)
     if column is not None and column.kind == "id_number":
-        return mask_id_number(text.strip())
+        return mask_id_number(text.strip(ASCII_BLANKS))
     return text
 
 
@@ -94,12 +96,12 @@ def read_money(value: Any, forms: Collection[str]) -> Decimal:
             raise CellError("not a finite number")
         # repr is the shortest text that is this float: 1000.5 -> "1000.5", 0.1+0.2 -> "0.3000…4".
         return _fen_exact(Decimal(repr(value)), f"the Excel number {value!r}")
-    text = str(value).strip()
+    text = str(value).strip(ASCII_BLANKS)
     body, scale = text, Decimal(1)
     if "yuan_suffix" in forms and body.endswith("元"):
-        body = body[:-1].rstrip()
+        body = body[:-1].rstrip(ASCII_BLANKS)
     if "wan" in forms and body.endswith("万"):
-        body, scale = body[:-1].rstrip(), _WAN
+        body, scale = body[:-1].rstrip(ASCII_BLANKS), _WAN
     if not any(_MONEY_TEXT[f].match(body) for f in ("plain", "thousands") if f in forms):
         if _MONEY_TEXT["thousands"].match(body) and "thousands" not in forms:
             reason = "thousands separators are not declared in this mapping's money_forms"
@@ -136,7 +138,7 @@ def read_date(value: Any, forms: Collection[str]) -> dt.date:
         if not float(value).is_integer() or not 61 <= value <= 2958465:
             raise CellError("not a whole Excel date number from 1900-03-01 on")
         return _EXCEL_EPOCH + dt.timedelta(days=int(value))
-    text = str(value).strip()
+    text = str(value).strip(ASCII_BLANKS)
     for form, pattern in _DATE_TEXT.items():
         match = pattern.match(text) if form in forms else None
         if match:
@@ -158,10 +160,10 @@ def read_integer(value: Any, suffixes: Collection[str]) -> int:
         if not value.is_integer():
             raise CellError("not a whole number")
         return int(value)
-    text = str(value).strip()
+    text = str(value).strip(ASCII_BLANKS)
     for suffix in suffixes:
         if text.endswith(suffix):
-            text = text[: -len(suffix)].rstrip()
+            text = text[: -len(suffix)].rstrip(ASCII_BLANKS)
             break
     if not re.fullmatch(r"-?[0-9]+", text):
         units = f" (units allowed: {', '.join(suffixes)})" if suffixes else ""
@@ -170,9 +172,11 @@ def read_integer(value: Any, suffixes: Collection[str]) -> int:
 
 
 def read_text(value: Any) -> str:
-    """Text as written; a whole number typed into a text column (a 户编号) reads as its digits."""
+    """Text as written, ASCII blanks around it ignored (a full-width or no-break space is data,
+    kept as the JSON and CSV readers keep it: a 户编号 ``"B-1\u3000"`` is not ``"B-1"``); a whole
+    number typed into a text column (a 户编号) reads as its digits."""
     if isinstance(value, str):
-        return value.strip()
+        return value.strip(ASCII_BLANKS)
     if isinstance(value, bool) or isinstance(value, dt.date | dt.time | dt.timedelta):
         raise CellError(f"a {type(value).__name__} cell where text is expected")
     if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
@@ -214,7 +218,7 @@ def reader_for(
 
         def word(value: Any) -> Any:
             if value.__class__ is str:  # the common case, without the checks of read_word
-                found = words.get(value.strip(), _UNKNOWN)
+                found = words.get(value.strip(ASCII_BLANKS), _UNKNOWN)
                 if found is not _UNKNOWN:
                     return found
             return read_word(value, words)

@@ -17,6 +17,7 @@ from typing import Any
 from fangfan_rules.dates import DateRange
 from fangfan_rules.errors import FactError
 from fangfan_rules.facts import Household, load_household
+from fangfan_rules.facts.forms import ASCII_BLANKS, check_identifier
 from fangfan_rules.idnumber import scrub_id_numbers
 from fangfan_rules.io.readers import Row
 from fangfan_rules.io.sheets.cells import CellError, is_blank, reader_for, shown
@@ -83,7 +84,7 @@ def _decimals(raw: Any) -> int:
     elif isinstance(raw, int):
         return 0
     else:
-        text = str(raw).strip().removesuffix("元").strip()
+        text = str(raw).strip(ASCII_BLANKS).removesuffix("元").strip(ASCII_BLANKS)
     scale = 4 if text.endswith("万") else 0
     text = text.removesuffix("万")
     return (len(text.split(".", 1)[1]) if "." in text else 0) - scale
@@ -170,12 +171,12 @@ class SpreadsheetRows(Iterator[Row]):
         markers = set(self.mapping.totals_markers)
         for number, cells in self._rows:
             raw_key = cells[key_index] if key_index < len(cells) else None
-            key_text = None if is_blank(raw_key) else shown(raw_key).strip()
+            key_text = None if is_blank(raw_key) else shown(raw_key).strip(ASCII_BLANKS)
             if key_text is None and all(is_blank(c) for c in cells):
                 self.blank_rows += 1
                 continue
             if (key_text is None or key_text in markers) and any(
-                isinstance(c, str) and c.strip() in markers for c in cells
+                isinstance(c, str) and c.strip(ASCII_BLANKS) in markers for c in cells
             ):
                 self.totals_rows += 1
                 continue
@@ -206,6 +207,13 @@ class SpreadsheetRows(Iterator[Row]):
                 continue
             try:
                 hid = self._readers[id(key)](raw_key)
+                if isinstance(hid, str):
+                    # as the facts read an id (forms.Identifier): a full-width space around it is
+                    # not trimmed, it makes the id refused — never merged with another household
+                    try:
+                        check_identifier(hid)
+                    except ValueError as exc:
+                        raise CellError(str(exc)) from None
             except CellError as exc:
                 orphans.append(
                     Row(
@@ -244,7 +252,7 @@ class SpreadsheetRows(Iterator[Row]):
                 continue
             raw = cells[index]
             # inline is_blank: this loop runs once per mapped cell of the sheet
-            if raw is None or raw == "" or (raw.__class__ is str and raw.isspace()):
+            if raw is None or raw == "" or (raw.__class__ is str and not raw.strip(ASCII_BLANKS)):
                 continue
             try:
                 cell = _Cell(read(raw), number, column, raw)
