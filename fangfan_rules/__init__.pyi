@@ -34,6 +34,7 @@ from .calendar import (
 )
 from .dates import DateRange
 from .errors import (
+    BatchTypeError,
     CalendarError,
     EngineError,
     FactError,
@@ -137,6 +138,7 @@ __all__ = [
     "AreaTag",
     "AssistanceMeasure",
     "BadRow",
+    "BatchTypeError",
     "CalendarError",
     "CareType",
     "Case",
