@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from fangfan_rules.collector import collector_paused
+from fangfan_rules.engines.native import as_batch
 from fangfan_rules.errors import FangfanError
 from fangfan_rules.facts import Household
 from fangfan_rules.idnumber import masked
@@ -103,7 +104,8 @@ def compare(
     """
     if not reasons and engine != "vectorized":
         raise ValueError("reasons=False is a vectorized-engine option (engine='vectorized')")
-    args = (list(households), list(packs), as_of, parameters, engine, reasons, progress)
+    batch = as_batch(households, "compare")  # one household or a string is no batch
+    args = (batch, list(packs), as_of, parameters, engine, reasons, progress)
     if engine != "vectorized":
         return _compare(*args)
     # The batch engine's pass allocates a few objects per row and no reference cycle (a whole

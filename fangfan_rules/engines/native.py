@@ -792,6 +792,18 @@ def population_for(pack: Pack, households: Iterable[Household], *, as_of: date) 
     return Population(values=values, figures=tuple(figures))
 
 
+def as_batch(households: Any, api: str) -> list[Any]:
+    """``households`` as a list, or :class:`~fangfan_rules.errors.BatchTypeError` when it is not a
+    batch at all (one household, a string, a mapping): its elements are checked one by one later,
+    each bad one a bad row in its place."""
+    if isinstance(households, Household | str | bytes | Mapping):
+        raise BatchTypeError(
+            f"{api} takes an iterable of Household objects, not a "
+            f"{type(households).__name__} (a single household: pack.identify)"
+        )
+    return list(households)
+
+
 def identify_many(
     pack: Pack,
     households: Iterable[Household],
@@ -810,12 +822,7 @@ def identify_many(
     a string or a mapping given as the batch itself is a :class:`TypeError` (a
     :class:`~fangfan_rules.errors.FangfanError`) before any work.
     """
-    if isinstance(households, Household | str | bytes | Mapping):
-        raise BatchTypeError(
-            f"identify_many takes an iterable of Household objects, not a "
-            f"{type(households).__name__} (a single household: pack.identify)"
-        )
-    batch = list(households)
+    batch = as_batch(households, "identify_many")
     counts = Counter(h.id for h in batch if isinstance(h, Household))
     repeated = {hid for hid, n in counts.items() if n > 1}
     answered = [h for h in batch if isinstance(h, Household) and h.id not in repeated]
