@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -54,6 +55,9 @@ class DateRange(BaseModel):
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
 
 
+# Both are pure and called for the same few days again and again (every feed item of a batch, on
+# one as_of): cached, they cost a dictionary look-up.
+@lru_cache(maxsize=4096)
 def month_start(day: date, back: int = 0) -> date:
     """The first day of the calendar month ``back`` months before ``day``'s month ("上月": 1)."""
     first = day.replace(day=1)
@@ -61,6 +65,7 @@ def month_start(day: date, back: int = 0) -> date:
     return date(year, month + 1, 1)
 
 
+@lru_cache(maxsize=4096)
 def month_end(day: date, back: int = 0) -> date:
     """The last day of the calendar month ``back`` months before ``day``'s month."""
     first = month_start(day, back)

@@ -159,9 +159,10 @@ def with_pending(
     ``last``): items due at the town for certain, or (pending) last month's before its due day —
     Kleene ``certain or (all and arrived)``, an arrival not recorded being unknown
     (:func:`pending_name`)."""
-    certain = answer(certain_feed_day(ctx.as_of, due_day))
     last = last_feed_day(ctx.as_of)
-    if certain is True or certain_feed_day(ctx.as_of, due_day) == last:
+    certain_day = certain_feed_day(ctx.as_of, due_day)
+    certain = answer(certain_day)
+    if certain is True or certain_day == last:
         return certain
     everything = answer(last)
     if everything is False or pending_arrived(ctx, kind):
