@@ -103,7 +103,7 @@ def test_dates_are_only_iso_days(service, as_of):
 
 # -- findings 3, 4, 10: case notes and ids ----------------------------------------------------------
 def test_case_notes_and_ids_are_masked_unless_revealed(service):
-    client, _, tokens = service
+    client, store, tokens = service
     east, revealer = auth(tokens["east"]), auth(tokens["revealer"])
     assert client.post("/packs/mini_pack/identify", json=body(ID_NUMBER), headers=east).is_success
     note = f"户主身份证 {ID_NUMBER} 已核"
@@ -114,8 +114,11 @@ def test_case_notes_and_ids_are_masked_unless_revealed(service):
     assert ID_NUMBER not in shown.text
     assert shown.json()["household_id"] == MASKED
     assert shown.json()["events"][0]["note"] == f"户主身份证 {MASKED} 已核"
+    assert store.audit_entries(action="reveal_ids") == []  # masked: nothing revealed
     revealed = client.get(path, params={"as_of": "2024-06-01"}, headers=revealer).json()
     assert revealed["household_id"] == ID_NUMBER and revealed["events"][0]["note"] == note
+    (entry,) = store.audit_entries(action="reveal_ids")  # each reveal is audited
+    assert entry.actor == "revealer" and entry.target == ID_NUMBER
 
 
 @pytest.mark.parametrize("note", ["a\u0000b", "a\ud800b", "a\u001bb"])
@@ -136,18 +139,21 @@ def test_event_note_is_free_text_or_a_problem_document(service, note):
 
 
 def test_stored_decision_top_level_household_id_is_masked(service):
-    client, _, tokens = service
+    client, store, tokens = service
     east, revealer = auth(tokens["east"]), auth(tokens["revealer"])
     decided = client.post("/packs/mini_pack/identify", json=body(ID_NUMBER), headers=east).json()
     shown = client.get(f"/decisions/{decided['decision_id']}", headers=east)
     assert ID_NUMBER not in shown.text and shown.json()["household_id"] == MASKED
+    assert store.audit_entries(action="reveal_ids") == []
     revealed = client.get(f"/decisions/{decided['decision_id']}", headers=revealer).json()
     assert revealed["household_id"] == ID_NUMBER
+    (entry,) = store.audit_entries(action="reveal_ids")
+    assert entry.actor == "revealer" and entry.target == ID_NUMBER
 
 
 # -- findings 9, 10, 14: the batch ---------------------------------------------------------------
 def test_batch_answers_id_number_households_by_position_and_masks_them(service):
-    client, _, tokens = service
+    client, store, tokens = service
     other = _another_id_number()
     assert mask_id_number(other) == MASKED and other != ID_NUMBER
     poor, richer = facts(ID_NUMBER), facts(other, wage="90000")
@@ -164,8 +170,11 @@ def test_batch_answers_id_number_households_by_position_and_masks_them(service):
     dup = {"households": [poor, poor], "as_of": "2024-06-01", "parameters": WINDOW}
     response = client.post(BATCH, json=dup, headers=auth(tokens["east"]))
     assert ID_NUMBER not in response.text and MASKED in response.json()[0]["error"]
+    assert store.audit_entries(action="reveal_ids") == []
     revealed = client.post(BATCH, json=sent, headers=auth(tokens["revealer"])).json()
     assert [r["household_id"] for r in revealed[:2]] == [ID_NUMBER, other]
+    (entry,) = store.audit_entries(action="reveal_ids")
+    assert entry.actor == "revealer" and entry.detail == {"batch_rows": 4}
 
 
 def test_batch_malformed_elements_are_rows_of_their_own(service):
@@ -312,7 +321,7 @@ def test_web_publicity_refuses_batch_rows_and_mixed_days(web):
 
 
 def test_web_case_page_masks_the_id_and_the_notes(web):
-    client, _, _ = web
+    client, store, _ = web
     assert evaluate(client, json.dumps(facts(ID_NUMBER))).status_code == 200
     note = f"户主 {ID_NUMBER}"
     posted = client.post(
@@ -323,3 +332,10 @@ def test_web_case_page_masks_the_id_and_the_notes(web):
     assert posted.status_code == 303
     page = client.get(f"/ui/cases/{ID_NUMBER}/mini_pack", params={"as_of": "2024-06-01"})
     assert page.status_code == 200 and ID_NUMBER not in page.text and MASKED in page.text
+    assert store.audit_entries(action="reveal_ids") == []
+    revealer = store.create_token("revealer", "county", "千山区", reveal_ids=True)
+    client.post("/ui/login", data={"token": revealer})
+    page = client.get(f"/ui/cases/{ID_NUMBER}/mini_pack", params={"as_of": "2024-06-01"})
+    assert page.status_code == 200 and ID_NUMBER in page.text
+    (entry,) = store.audit_entries(action="reveal_ids")  # each reveal is audited
+    assert entry.actor == "revealer" and entry.target == ID_NUMBER

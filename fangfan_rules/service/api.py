@@ -475,6 +475,10 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
                 out.append(BatchRow(index=index, household_id=shown(household.id), decision_id=decision,
                                     outcome=record.get("outcome"), row=record))  # fmt: skip
             out.sort(key=lambda r: r.index)
+            shown_ids = [r.household_id for r in out if r.household_id is not None]
+            if reveals(who, *shown_ids, *(r.error or "" for r in out)):  # each reveal is audited
+                store.audit(who.name, "reveal_ids", name, "ok",
+                            {"batch_rows": len(out)}, _remote(request), session=s)  # fmt: skip
             store.audit(who.name, "identify.batch", name, "ok",
                         {"rows": len(out), "bad": sum(1 for r in out if r.error)},
                         _remote(request), session=s)  # fmt: skip
@@ -514,6 +518,9 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
             refuse(request, who, exc, str(decision_id))
             raise
         shown = _shown_text(who)
+        if reveals(who, stored.household_id):  # each reveal is audited
+            store.audit(who.name, "reveal_ids", stored.household_id, "ok",
+                        {"decision": decision_id}, _remote(request))  # fmt: skip
         return {**_stored_json(stored), "household_id": shown(stored.household_id)}
 
     @router.post(
@@ -593,6 +600,9 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
         record = Case(household_id=household_id,
                       events=tuple(CaseEvent(step=Step(s), date=d, note=n) for s, d, n in events))  # fmt: skip
         shown = _shown_text(who)  # the path's id and the notes: ID numbers masked unless revealed
+        if reveals(who, household_id, *(e.note or "" for e in record.events)):
+            store.audit(who.name, "reveal_ids", household_id, "ok", {"case": pack_name},
+                        _remote(request))  # fmt: skip
         return CaseAnswer(
             household_id=shown(household_id),
             pack=pack_name,
@@ -737,6 +747,12 @@ def _shown_text(who: Principal) -> Callable[[str], str]:
     """How a text is shown to ``who``: as it is if the token may reveal ID numbers, else with
     every ID number in it masked."""
     return (lambda text: text) if who.reveal_ids else scrub_id_numbers
+
+
+def reveals(who: Principal, *texts: str) -> bool:
+    """Does showing ``texts`` to ``who`` reveal an ID number (the token may, and one is there)?
+    Such an answer is audited (issue 16: each reveal is audited)."""
+    return who.reveal_ids and any(scrub_id_numbers(text) != text for text in texts)
 
 
 def _shown_id(shown: Callable[[str], str], hid: str | None) -> str | None:
