@@ -6,8 +6,6 @@ as household ids, member ids and in free text, by both engines, compare() and th
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from datetime import date
 from pathlib import Path
@@ -15,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import fangfan_rules as ff
-from fangfan_rules.cli import main
 from fangfan_rules.idnumber import scrub_id_numbers
+from tests.test_masking import _cli  # the CLI's stdout and stderr as one text
 from tests.tricky import base_household
 
 AS_OF = date(2023, 6, 5)
@@ -117,10 +115,7 @@ def test_the_cli_shows_none_of_them(tmp_path: Path) -> None:
         "monitoring_income_line=7000",
     ]
     for fmt in ("jsonl", "csv", "table"):
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-            main(["evaluate", *args, "--format", fmt, str(src)])
-        assert _leaks(out.getvalue()) == [], fmt
+        assert _leaks(_cli(["evaluate", *args, "--format", fmt, str(src)])) == [], fmt
 
 
 def test_error_messages_show_none_of_them() -> None:

@@ -420,7 +420,7 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
         good: list[tuple[int, Household]] = []
         ids = [h.get("id") if isinstance(h, dict) else None for h in body.households]
         counts = Counter(i for i in ids if isinstance(i, str))  # one pass, not ids.count per row
-        shown = _shown_text(who)  # ID numbers masked unless the token may reveal them
+        shown = shown_text(who)  # ID numbers masked unless the token may reveal them
         for index, raw in enumerate(body.households):
             hid = str(ids[index]) if ids[index] is not None else None
             if isinstance(raw, BadElement):
@@ -517,7 +517,7 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
         except AccessDenied as exc:
             refuse(request, who, exc, str(decision_id))
             raise
-        shown = _shown_text(who)
+        shown = shown_text(who)
         if reveals(who, stored.household_id):  # each reveal is audited
             store.audit(who.name, "reveal_ids", stored.household_id, "ok",
                         {"decision": decision_id}, _remote(request))  # fmt: skip
@@ -599,7 +599,7 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
             raise
         record = Case(household_id=household_id,
                       events=tuple(CaseEvent(step=Step(s), date=d, note=n) for s, d, n in events))  # fmt: skip
-        shown = _shown_text(who)  # the path's id and the notes: ID numbers masked unless revealed
+        shown = shown_text(who)  # the path's id and the notes: ID numbers masked unless revealed
         if reveals(who, household_id, *(e.note or "" for e in record.events)):
             store.audit(who.name, "reveal_ids", household_id, "ok", {"case": pack_name},
                         _remote(request))  # fmt: skip
@@ -743,7 +743,7 @@ def _dump(result: Identification | Elimination, who: Principal) -> str:
     )
 
 
-def _shown_text(who: Principal) -> Callable[[str], str]:
+def shown_text(who: Principal) -> Callable[[str], str]:
     """How a text is shown to ``who``: as it is if the token may reveal ID numbers, else with
     every ID number in it masked."""
     return (lambda text: text) if who.reveal_ids else scrub_id_numbers

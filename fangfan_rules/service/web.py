@@ -23,7 +23,7 @@ from fangfan_rules.idnumber import scrub_id_numbers
 from fangfan_rules.io.readers import read_households
 from fangfan_rules.results import BadRow, Identification
 from fangfan_rules.rules.wording import missing_facts_list
-from fangfan_rules.service.api import reveals
+from fangfan_rules.service.api import reveals, shown_text
 from fangfan_rules.service.settings import Settings
 from fangfan_rules.store import AccessDenied, Principal, Store
 from fangfan_rules.templating import render
@@ -258,7 +258,7 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
         record = Case(household_id=household_id,
                       events=tuple(CaseEvent(step=Step(s), date=d, note=n) for s, d, n in events))  # fmt: skip
         # the household id and the notes: ID numbers masked unless the token may reveal them
-        show = (lambda text: text) if principal.reveal_ids else scrub_id_numbers
+        show = shown_text(principal)
         if reveals(principal, household_id, *(e.note or "" for e in record.events)):
             store.audit(principal.name, "reveal_ids", household_id, "ok", {"ui.case": pack_name})
         return _page(
