@@ -7,6 +7,9 @@ that does not know a year. ID numbers never appear unmasked in a message.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 
 def printable(text: str) -> str:
     """``text`` that any UTF-8 output can write: a lone surrogate (text that was not valid
@@ -46,6 +49,21 @@ def shown_value(value: object) -> str:
     if isinstance(value, Decimal):
         return str(value)
     return repr(value)
+
+
+def validation_message(item: Mapping[str, Any]) -> str:
+    """The message of one pydantic error item as the library shows it: a validator's own
+    sentence without pydantic's ``Value error, `` / ``Assertion failed, `` prefix (what the
+    library raised says what is wrong; the prefix names a Python exception class to town staff)."""
+    message = str(item["msg"])
+    if item.get("type") in _PREFIXED_TYPES:
+        error = (item.get("ctx") or {}).get("error")
+        if error is not None and str(error):
+            return str(error)
+    return message
+
+
+_PREFIXED_TYPES = frozenset({"value_error", "assertion_error"})
 
 
 #: The one rule for a household id that appears more than once in a batch, in every engine and

@@ -45,7 +45,7 @@ from pydantic import (
     ValidationError,
 )
 
-from fangfan_rules.errors import FangfanError, ScheduleError
+from fangfan_rules.errors import FangfanError, ScheduleError, validation_message
 
 __all__ = [
     "Holiday",
@@ -207,7 +207,7 @@ def parse_schedule(data: Any, *, source: str = "<memory>") -> HolidaySchedule:
         schedule = HolidaySchedule.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}"
+            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {validation_message(e)}"
             for e in exc.errors(include_url=False)
         )
         raise ScheduleError(f"{source}: {problems}") from None

@@ -21,6 +21,7 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from fangfan_rules.errors import validation_message
 from fangfan_rules.facts.forms import ASCII_BLANKS
 from fangfan_rules.idnumber import ids_revealed, scrub_id_numbers
 from fangfan_rules.jsonparse import MAX_DEPTH, loads
@@ -57,7 +58,9 @@ def sanitized(error: ValidationError) -> ValidationError:
     for item in error.errors(include_url=False):
         details.append(
             {
-                "type": PydanticCustomError(item["type"], scrub_id_numbers(item["msg"])),
+                "type": PydanticCustomError(
+                    item["type"], scrub_id_numbers(validation_message(item))
+                ),
                 "loc": tuple(masked_value(part) for part in item["loc"]),
                 "input": masked_value(item.get("input")),
             }

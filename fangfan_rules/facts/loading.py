@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from fangfan_rules.errors import NO_VALUE, FactError, printable
+from fangfan_rules.errors import NO_VALUE, FactError, printable, validation_message
 from fangfan_rules.facts.forms import shown
 from fangfan_rules.facts.household import Household
 from fangfan_rules.idnumber import PATTERN as ID_NUMBER_PATTERN
@@ -51,7 +51,7 @@ def _problem(e: Any) -> tuple[str, Any, str]:
     loc = tuple(e["loc"])
     if e["type"] == "missing":
         return _location(loc), NO_VALUE, "missing (a required field)"
-    return _location(loc), _shown(loc, e.get("input")), e["msg"]
+    return _location(loc), _shown(loc, e.get("input")), validation_message(e)
 
 
 def json_kind(data: Any) -> str:

@@ -26,6 +26,7 @@ from fangfan_rules.errors import (
     ParameterError,
     RuleError,
     UnsuppliedParameterError,
+    validation_message,
 )
 from fangfan_rules.rules.conditions import parameters_used, rules_referenced
 from fangfan_rules.rules.parameters import (
@@ -89,7 +90,8 @@ def _rules(name: str, path: Path, defaults: Mapping[str, Any]) -> list[Rule]:
 def _first_error(exc: ValidationError) -> str:
     error = exc.errors()[0]
     where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}" if where else str(error["msg"])
+    message = validation_message(error)
+    return f"{where}: {message}" if where else message
 
 
 class DocumentInfo(BaseModel):

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from fangfan_rules.dates import DateRange
-from fangfan_rules.errors import NotInForceError, ParameterError
+from fangfan_rules.errors import NotInForceError, ParameterError, validation_message
 from fangfan_rules.money import to_yuan
 
 ParameterType = Literal["money", "int", "date", "window", "text", "bool"]
@@ -174,7 +174,9 @@ def coerce_value(name: str, type_: ParameterType, raw: Any) -> Any:
             raise ValueError("expected text")
         return raw
     except (ValueError, TypeError, ValidationError) as exc:
-        reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+        reason = (
+            validation_message(exc.errors()[0]) if isinstance(exc, ValidationError) else str(exc)
+        )
         raise ParameterError(
             f"parameter {name!r}: invalid {type_} value {raw!r}: {reason}"
         ) from None

@@ -13,6 +13,7 @@ from fangfan_rules.cli.options import DATE, calendar_option, output_options, pro
 from fangfan_rules.cli.output import writer
 from fangfan_rules.cli.runtime import calendar, count_rows, runtime, tracked
 from fangfan_rules.csvrecords import UTF8_HINT, undecodable
+from fangfan_rules.errors import validation_message
 from fangfan_rules.packs import load_pack
 from fangfan_rules.timeline import Case, Step, worklist
 
@@ -51,7 +52,8 @@ def read_cases(path: Path) -> list[tuple[int, Case | None, str | None, str | Non
                 first = exc.errors(include_url=False)[0]
                 where = ".".join(str(p) for p in first["loc"])
                 # a problem of the whole line (a key twice) names its place in the message
-                problem = f"{where}: {first['msg']}" if where else str(first["msg"])
+                message = validation_message(first)
+                problem = f"{where}: {message}" if where else message
                 out.append((number, None, _hid(text), problem))
                 continue
             out.append((number, case, case.household_id, None))

@@ -15,8 +15,9 @@ from enum import Enum
 from functools import cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from fangfan_rules.errors import validation_message
 from fangfan_rules.facts import (
     Expenditure,
     Household,
@@ -155,6 +156,6 @@ def check_word_value(annotation: Any, value: Any) -> str | None:
         return None if value in allowed else f"{value!r} is not one of {allowed}"
     try:
         _adapter(annotation).validate_python(value, strict=True)
-    except Exception as exc:  # pydantic's ValidationError: only its first line is useful here
-        return f"{value!r}: {str(exc).splitlines()[-1].strip()}"
+    except ValidationError as exc:  # its first problem, without pydantic's type / input suffix
+        return f"{value!r}: {validation_message(exc.errors(include_url=False)[0])}"
     return None
