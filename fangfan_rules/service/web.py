@@ -8,23 +8,24 @@ every household, every answer is kept, ID numbers are masked.
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from fangfan_rules.errors import FangfanError
 from fangfan_rules.facts import Household
 from fangfan_rules.facts.forms import check_text, iso_date, shown
 from fangfan_rules.idnumber import scrub_id_numbers
-from fangfan_rules.io.readers import read_households
+from fangfan_rules.io.sheets import SpreadsheetError
 from fangfan_rules.results import BadRow, Identification
 from fangfan_rules.rules.wording import missing_facts_list
 from fangfan_rules.service.api import reveals, shown_text
 from fangfan_rules.service.settings import Settings
+from fangfan_rules.service.uploads import UploadedRow, is_spreadsheet, json_rows, spreadsheet_rows
 from fangfan_rules.store import AccessDenied, Principal, Store
 from fangfan_rules.templating import render
 from fangfan_rules.timeline import Case, CaseEvent, Step, worklist
@@ -135,6 +136,7 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
         as_of: Annotated[str, Form()],
         parameters: Annotated[str, Form()] = "",
         households: Annotated[str, Form()] = "",
+        income_period: Annotated[str, Form()] = "",
         upload: UploadFile | None = None,
     ) -> Response:
         principal = signed_in(request)
@@ -147,23 +149,26 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
             configured = chosen.with_parameters(**figures) if figures else chosen
         except (FangfanError, ValueError) as exc:
             return _error_page(principal, exc)
-        data = households.encode("utf-8", "surrogatepass")
-        if upload is not None and upload.filename:
-            data = await upload.read()  # bytes: what is not UTF-8 is a bad row saying so
+        try:
+            read = await _uploaded(households, upload, income_period)
+        except (FangfanError, ValueError) as exc:
+            return _error_page(principal, exc)
         rows: list[dict[str, Any]] = []
         good: list[Household] = []
-        for line, household, error in _records(data):
-            if household is None:
-                rows.append({"line": line, "error": error})
+        wheres: list[str] = []  # of each household in ``good``: its place in the file
+        for item in read:
+            if item.household is None:
+                rows.append({"where": item.where, "error": item.error})
                 continue
             try:
-                store.check_access(principal, household)
-                good.append(household)
+                store.check_access(principal, item.household)
+                good.append(item.household)
+                wheres.append(item.where)
             except AccessDenied as exc:
                 store.audit(
-                    principal.name, "ui.evaluate", household.id, "refused", {"why": str(exc)}
+                    principal.name, "ui.evaluate", item.household.id, "refused", {"why": str(exc)}
                 )
-                rows.append({"line": line, "error": scrub_id_numbers(str(exc))})
+                rows.append({"where": item.where, "error": scrub_id_numbers(str(exc))})
         try:
             results = configured.identify_many(good, as_of=day) if good else []
         except FangfanError as exc:
@@ -174,7 +179,7 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
         answered = []
         for household, result in zip(good, results, strict=True):
             if isinstance(result, BadRow):  # e.g. a household id given twice: both are bad rows
-                rows.append({"line": result.position + 1, "error": result.error})
+                rows.append({"where": wheres[result.position], "error": result.error})
             else:
                 answered.append((household, result))
         with store.transaction() as s:
@@ -356,19 +361,44 @@ def _stored_identification(store: Store, principal: Principal, text: str) -> Any
     return stored
 
 
-def _records(data: bytes) -> list[tuple[int, Household | None, str | None]]:
-    """Households from a JSON array or JSON Lines (one object is one line), read by the library's
-    strict reader (:func:`fangfan_rules.io.readers.read_households`): a key twice, bytes that are
-    not UTF-8, deep nesting, a malformed line or element — each is a bad row naming the line,
-    the rest are read; money may be an exact JSON number."""
-    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not head:
-        return []
-    fmt = "json" if head.startswith(b"[") else "jsonl"
-    return [
-        (row.line, row.household, row.error)
-        for row in read_households(io.BytesIO(data), format=fmt)
-    ]
+async def _uploaded(typed: str, upload: UploadFile | None, income_period: str) -> list[UploadedRow]:
+    """The households of the form: the uploaded file if there is one (a spreadsheet by its
+    name's ending, read off the event loop; otherwise JSON), else the typed JSON. A spreadsheet
+    that cannot be read at all raises :class:`SheetUnreadable`."""
+    if upload is None or not upload.filename:
+        return json_rows(typed.encode("utf-8", "surrogatepass"))
+    data = await upload.read()  # bytes: what is not UTF-8 is a bad row saying so
+    if not is_spreadsheet(upload.filename):
+        return json_rows(data)
+    period = _form_period("income_period", income_period) if income_period.strip() else None
+    try:
+        return await run_in_threadpool(spreadsheet_rows, upload.filename, data, period)
+    except SpreadsheetError as exc:
+        raise SheetUnreadable(str(exc), period_given=period is not None) from None
+
+
+class SheetUnreadable(ValueError):
+    """An uploaded spreadsheet that cannot be read at all: what the reader said, in a Chinese
+    sentence, with the 收入周期 hint when none was given."""
+
+    def __init__(self, detail: str, *, period_given: bool) -> None:
+        hint = (
+            ""
+            if period_given
+            else "表格含收入列时，请填写“收入周期”（如 2022-05-01..2023-04-30）。"
+        )
+        super().__init__(f"表格无法读取：{scrub_id_numbers(detail)}。{hint}")
+
+
+def _form_period(field: str, text: str) -> tuple[date, date]:
+    """A period typed in a form: ``YYYY-MM-DD..YYYY-MM-DD``, its end not before its start."""
+    start, sep, end = text.strip().partition("..")
+    if not sep:
+        raise FormError(field, text, "应写作 开始日期..结束日期，如 2022-05-01..2023-04-30")
+    first, last = _form_day(field, start.strip()), _form_day(field, end.strip())
+    if last < first:
+        raise FormError(field, text, "结束日期早于开始日期")
+    return first, last
 
 
 def _answer(result: Identification, household: Household, decision: int) -> dict[str, Any]:
