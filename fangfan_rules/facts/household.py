@@ -111,7 +111,10 @@ class MonitoringRecord(Fact):
     eliminated_on: Day | None = Field(None, description="风险消除")
     risk_resolved: Flag | None = Field(
         None,
-        description="officials' finding: the risk points of inclusion are stably or naturally gone",
+        description=(
+            "officials' finding: the risk points of inclusion are gone (稳定消除或自然消除 where the "
+            "document says so; rongan_2022 prints only 风险点是否消除)"
+        ),
     )
     new_risk: Flag | None = Field(None, description="officials' finding: a new risk has appeared")
     willing_to_develop: Flag | None = Field(

@@ -67,9 +67,11 @@ _ZH_STATEMENTS: dict[str, tuple[str, str]] = {
     "serious_difficulty_recorded": ("入户记录为生活陷入严重困难", "入户未记录生活陷入严重困难"),
     "under_monitoring": ("正在监测帮扶（风险未消除）", "不是正在监测帮扶的户"),
     "counted_in_household": ("计入家庭人口", "不计入家庭人口"),
+    # neutral: each document names the finding in its own words in the rule's title (稳定消除或
+    # 自然消除 in ewenki_2024 and puan_2025; rongan_2022 prints only 风险点是否消除)
     "risk_resolved": (
-        "纳入监测时的返贫致贫风险已稳定消除或自然消除",
-        "纳入监测时的返贫致贫风险尚未消除",
+        "经入户核实，纳入监测时的返贫致贫风险已消除",
+        "经入户核实，纳入监测时的返贫致贫风险尚未消除",
     ),
     "closed_clue_meets_criteria": (
         "经{channels}收到、已办结的监测预警信息记录为符合认定标准",

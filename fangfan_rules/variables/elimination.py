@@ -91,8 +91,8 @@ def _secure(ctx: Context) -> object:
 @variable(
     "risk_resolved",
     value_type="bool",
-    zh="纳入时的返贫致贫风险已稳定消除或自然消除",
-    en="the risk points of inclusion are stably or naturally gone",
+    zh="干部核实认定纳入时的返贫致贫风险已消除",
+    en="officials found the risk points of inclusion gone",
 )
 def _risk_resolved(ctx: Context) -> object:
     return _record_fact(ctx, "risk_resolved")
