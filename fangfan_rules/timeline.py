@@ -180,8 +180,22 @@ class DeadlineRule(_Spec):
             "from it and a late step is never asserted as a procedure violation"
         ),
     )
+    start_is_reading_before: date | None = Field(
+        None,
+        description=(
+            "a case triggered before this date is counted as start_is_reading (shown, never "
+            "asserted): the document may not have been issued yet on its trigger — e.g. an undated "
+            "document known to exist only from this date on — so when the period starts is a reading"
+        ),
+    )
     valid_from: date | None = Field(None, description="applies to cases triggered on/after")
     valid_to: date | None = Field(None, description="applies to cases triggered on/before")
+
+    def start_is_reading_on(self, trigger: date) -> bool:
+        """Is the start of this period the pack's reading for a case triggered on ``trigger``?"""
+        return self.start_is_reading or (
+            self.start_is_reading_before is not None and trigger < self.start_is_reading_before
+        )
 
 
 class OrderRule(_Spec):
@@ -332,7 +346,7 @@ def deadlines(
                     met_on=None,
                     status="closed",
                     normal_limit=rule.normal_limit,
-                    start_is_reading=rule.start_is_reading,
+                    start_is_reading=rule.start_is_reading_on(trigger),
                     citation=rule.citation,
                     note=f"case closed on {closed}",
                 )
@@ -349,7 +363,7 @@ def deadlines(
                     met_on=met_on,
                     as_of=as_of,
                     normal_limit=rule.normal_limit,
-                    start_is_reading=rule.start_is_reading,
+                    start_is_reading=rule.start_is_reading_on(trigger),
                     citation=rule.citation,
                     note=rule.interpretation,
                 )
@@ -366,7 +380,7 @@ def deadlines(
                 met_on=met_on,
                 as_of=as_of,
                 normal_limit=rule.normal_limit,
-                start_is_reading=rule.start_is_reading,
+                start_is_reading=rule.start_is_reading_on(trigger),
                 citation=rule.citation,
                 note=rule.interpretation,
                 calendar=calendar,
