@@ -319,7 +319,13 @@ def _met_on(case: Case, rule: DeadlineRule, trigger: date) -> date | None:
 def deadlines(
     pack: Pack, case: Case, *, as_of: date, calendar: cal.WorkingDayCalendar | None = None
 ) -> tuple[Deadline, ...]:
-    """Every deadline of ``pack`` that applies to ``case``, with its status on ``as_of``."""
+    """Every deadline of ``pack`` that applies to ``case``, with its status on ``as_of``.
+
+    ``as_of`` before the pack's first day raises :class:`~fangfan_rules.errors.NotInForceError`
+    (no deadline of a document that did not exist yet); after its last day the periods that
+    started within it still run."""
+    if as_of < pack.valid_from:
+        pack.check_in_force(as_of)
     out = []
     for rule in pack.timeline.deadlines:
         trigger = case.first(rule.start)
@@ -396,46 +402,63 @@ def check_procedure(
     as_of: date | None = None,
     calendar: cal.WorkingDayCalendar | None = None,
 ) -> tuple[Violation, ...]:
-    """Missing steps, steps out of order, missed deadlines and publicity that was too short."""
+    """Missing steps, steps out of order, missed deadlines and publicity that was too short.
+
+    Only what the document governs is checked: ``as_of`` before the pack is in force raises
+    :class:`~fangfan_rules.errors.NotInForceError`, and a step done before the document's first day
+    (``pack.valid_from``) is never the one a violation is asserted on — a missing step is reported
+    only when the step it should precede happened on or after that day, an order only when both
+    steps did, a publicity only when it started then. (A period that started within the pack's
+    validity still runs after its last day: a pack's ``valid_to`` does not end the check.)
+    """
+    since = pack.valid_from
+    if as_of is not None and as_of < since:
+        pack.check_in_force(as_of)
     found: list[Violation] = []
     for rule in pack.timeline.order:
         dates = [case.first((step,)) for step in rule.steps]
         last_present = max((i for i, d in enumerate(dates) if d is not None), default=-1)
         if last_present < 0:
             continue  # none of this procedure's steps happened (e.g. no elimination yet)
+        last_date = dates[last_present]
         for i, step in enumerate(rule.steps[:last_present]):
-            if dates[i] is None and rule.required:
+            if dates[i] is None and rule.required and last_date is not None and last_date >= since:
                 later = rule.steps[last_present]
                 found.append(
                     Violation(
                         kind="missing_step",
                         rule_id=rule.id,
                         citation=rule.citation,
-                        text_zh=f"缺少“{step.value}”步骤（已有后续步骤“{later.value}”）",
+                        text_zh=f"缺少“{step.zh}”步骤（已有后续步骤“{later.zh}”）",
                         text_en=f"step {step.value} is missing although {later.value} happened",
                     )
                 )
         present = [(d, s) for d, s in zip(dates, rule.steps, strict=True) if d is not None]
         for (d1, s1), (d2, s2) in itertools.pairwise(present):
-            if d2 < d1:
+            if d2 < d1 and d2 >= since:
                 found.append(
                     Violation(
                         kind="wrong_order",
                         rule_id=rule.id,
                         citation=rule.citation,
-                        text_zh=f"“{s2.value}”（{d2}）早于“{s1.value}”（{d1}）",
+                        text_zh=f"“{s2.zh}”（{d2}）早于“{s1.zh}”（{d1}）",
                         text_en=f"{s2.value} ({d2}) happened before {s1.value} ({d1})",
                     )
                 )
     for span in pack.timeline.spans:
         start, end = case.first((span.start,)), case.first((span.end,))
-        if start is not None and end is not None and (end - start).days < span.at_least_days:
+        if (
+            start is not None
+            and start >= since
+            and end is not None
+            and (end - start).days < span.at_least_days
+        ):
             found.append(
                 Violation(
                     kind="too_short",
                     rule_id=span.id,
                     citation=span.citation,
-                    text_zh=f"{span.title.zh}：{start}至{end}仅{(end - start).days}天，不少于{span.at_least_days}天",
+                    text_zh=f"{span.title.zh}：{start}至{end}仅{(end - start).days}天（开始当日不计入），应不少于{span.at_least_days}天",
                     text_en=f"{span.title.en}: {start} to {end} is {(end - start).days} days, "
                     f"at least {span.at_least_days} required",
                 )
