@@ -309,12 +309,13 @@ def _threshold_test(
 #: The key village that also has the non-poor village's population: one member for both sentences.
 _KEY_VILLAGE_READING = LocalText(
     zh=(
-        "重点村也是非脱贫村：两句均要求“配备”1名（在岗），本包解读为同一名驻村工作队员同时满足两项，"
-        "合计1名而非2名"
+        "重点村也是非脱贫村：两句均要求“配备”1名（在岗），两句是否叠加本方案未规定；本包解读为同一名"
+        "驻村工作队员同时满足两项，合计1名（也可能为2名），由县级确定"
     ),
     en=(
         "a key village is also a non-poor village: both sentences ask for one person 配备 (in "
-        "place); the pack reads one 驻村工作队员 as meeting both, so 1, not 2"
+        "place); whether they add up is not printed: the pack reads one 驻村工作队员 as meeting both"
+        " (1; 2 if they add up), the county decides"
     ),
 )
 
@@ -346,8 +347,11 @@ def _staff_area(reader: _Reader, area: PlanningArea, due: date) -> StaffingLine:
             reading = _KEY_VILLAGE_READING
             if citation not in citations:
                 citations.append(citation)
-            zh += f"，且{test.zh}（同一名驻村工作队员同时满足两项）"
-            en += f", and {test.en} (one team member meets both)"
+            zh += f"，且{test.zh}（两句是否叠加本方案未规定：本包按同一名驻村工作队员同时满足两项计，由县级确定）"
+            en += (
+                f", and {test.en} (whether the two sentences add up is not printed: the pack counts"
+                " one team member for both; the county decides)"
+            )
         met = staff > 0
     verb = _VERB[spec.action]
     adding = spec.action == StaffingAction.ADD

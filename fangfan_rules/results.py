@@ -48,7 +48,7 @@ class Outcome(StrEnum):
             "identify": "识别为监测对象",
             "needs_review": "需综合研判",
             "not_eligible": "未发现需纳入监测的情形",
-            "out_of_scope": "不在排查范围",
+            "out_of_scope": "不在本文件适用范围",
         }[self.value]
 
     @property
@@ -143,7 +143,7 @@ _RULE_STATUS_LABELS = {
     "not_fired": ("未触发", "not fired"),
     "unknown": ("未知（缺少事实）", "unknown (facts missing)"),
     "not_in_force": ("评估日未生效", "not in force on the date"),
-    "skipped": ("已跳过（不在排查范围）", "skipped (out of scope)"),
+    "skipped": ("已跳过（不在本文件适用范围）", "skipped (out of scope)"),
 }
 
 

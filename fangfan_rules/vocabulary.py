@@ -555,6 +555,10 @@ PARAMETER_LABELS: dict[str, tuple[str, str]] = {
     ),
     "key_village_monitored_since": ("重点村未识别监测户的起算日", "the key-village start date"),
     "required_helpers": ("应安排的帮扶联系人数", "the number of helpers required"),
+    "relocated_household_helpers": (
+        "易地安置区监测户应有的帮扶联系人数",
+        "the number of helpers a relocated monitored household needs",
+    ),
     "screening_lookback_start": ("风险事件回看起点", "the start of the look-back for risk events"),
     "rigid_spending_threshold": (
         "刚性支出较大的金额标准",

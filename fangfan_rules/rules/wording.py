@@ -104,9 +104,10 @@ _ZH_STATEMENTS: dict[str, tuple[str, str]] = {
     ),
     "phone_interview_recorded": ("电话访谈已做记载记录", "电话访谈未做记载记录"),
     "phone_interview": ("采用电话访谈采集", "未采用电话访谈采集"),
+    # the measure is the pack's reading (no document prints one): the text says how it was taken
     "income_stably_above": (
-        "家庭年人均纯收入稳定超过{line}且持续{months}个月以上",
-        "家庭年人均纯收入未能稳定超过{line}并持续{months}个月以上",
+        "评估日及此前{months}个月每月同日，前12个月人均纯收入均超过{line}（按本包测算）",
+        "评估日及此前{months}个月每月同日的前12个月人均纯收入并非均超过{line}（按本包测算）",
     ),
     "willing_to_develop": ("有劳动能力且有发展意愿", "并非有劳动能力且有发展意愿"),
     "development_confirmed": (

@@ -47,8 +47,10 @@ def _eliminated(ctx: Context) -> bool:
     "income_stably_above",
     value_type="bool",
     args={"line": "money", "months": "int"},
-    zh="家庭年人均纯收入稳定超过{line}且持续{months}个月以上",
-    en="annual per-capita net income stably above {line} for {months} months",
+    # the label says how "stably, for N months" was measured (the pack's reading, CLAUSES.md): no
+    # document prints the measure, so staff see the method, not the document's words as a finding
+    zh="评估日及此前{months}个月每月同日，前12个月人均纯收入均超过{line}（按本包测算）",
+    en="per-capita net income of the 12 months to the evaluation date and to each monthly date back {months} months all above {line} (the pack's measure)",
 )
 def _stably_above(ctx: Context, line: Decimal, months: int) -> object:
     # "Stably above for N months" (持续稳定半年以上 → N = 6): on as_of and on each monthly date
@@ -127,8 +129,9 @@ def _development(ctx: Context) -> bool:
 @variable(
     "safety_net_determined",
     value_type="bool",
-    zh="已认定为整户无劳动能力兜底保障户",
-    en="determined (认定) a whole household without labour under the safety net",
+    # neutral: ewenki_2024 gives the 认定 to 苏木乡镇嘎查两级, puan_2025 has it 标注 in the system
+    zh="已记录为整户无劳动能力兜底保障户（干部认定或在系统中标注）",
+    en="recorded as a whole household without labour under the safety net (determined or marked)",
 )
 def _safety_net_determined(ctx: Context) -> bool:
     # The 认定 is the officials' act (CONVENTIONS.md, "Who decides"): a recorded date is the fact;
