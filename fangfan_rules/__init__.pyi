@@ -75,6 +75,7 @@ from .idnumber import mask_id_number, reveal_ids, validate_id_number
 from .io import import_to_jsonl, load_mapping, read_spreadsheet
 from .ledger import LedgerError, ledger_rows, write_ledger
 from .letters import LetterError, written_answer
+from .messages_zh import fact_error_zh
 from .packs import DocumentInfo, Pack, available_packs, load_pack
 from .planning import PlanningArea, staffing_plan, visit_plan
 from .properties import PropertyViolation
@@ -224,6 +225,7 @@ __all__ = [
     "deadlines",
     "diff_packs",
     "disagreements",
+    "fact_error_zh",
     "household_json_schema",
     "import_to_jsonl",
     "is_working_day",

@@ -39,6 +39,7 @@ LAYERS: dict[str, int] = {
     "fangfan_rules.templating": 0,
     "fangfan_rules.rules.yamlload": 0,  # the safe YAML reader every data file goes through
     "fangfan_rules.facts": 1,
+    "fangfan_rules.messages_zh": 1,  # the facts' errors in Chinese for staff
     "fangfan_rules.variables": 2,
     "fangfan_rules.rules": 3,
     "fangfan_rules.results": 4,

@@ -267,16 +267,16 @@ def test_web_upload_reads_json_strictly(web):
         '"hukou": "rural"', '"hukou": "urban", "hukou": "rural"'
     )
     page = evaluate(client, dup)
-    assert page.status_code == 200 and "appears twice" in page.text
+    assert page.status_code == 200 and "同一对象中键&#39;hukou&#39;出现两次" in page.text
     money = json.dumps(facts("NUM1")).replace('"wage_income": "5000"', '"wage_income": 5000.50')
     page = evaluate(client, money)
     assert page.status_code == 200 and "NUM1" in page.text and "float" not in page.text
     deep = "[" + json.dumps(facts("A1")) + "," + "[" * 100000 + "]" * 100000 + "]"
     page = evaluate(client, deep)
-    assert page.status_code == 200 and "A1" in page.text and "nested too deeply" in page.text
+    assert page.status_code == 200 and "A1" in page.text and "嵌套过深" in page.text
     gbk = json.dumps(facts("张三家"), ensure_ascii=False).encode("gbk")
     page = evaluate(client, upload=gbk)
-    assert page.status_code == 200 and "not UTF-8" in page.text and "\ufffd" not in page.text
+    assert page.status_code == 200 and "不是UTF-8编码" in page.text and "\ufffd" not in page.text
     assert store.count_decisions() == 2  # NUM1 and A1
 
 

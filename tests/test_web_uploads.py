@@ -67,10 +67,13 @@ def test_an_uploaded_workbook_is_read_row_by_row(web, tmp_path):
     text = page.text
     assert "评估结果" in text and "共 2 户" in text and "另有 2 条无法读取" in text
     assert "H-1" in text and "H-4" in text
-    # the bad cell, where it is: sheet, row, column and value
-    assert "第4行：household H-2" in text
-    assert "row 4, column 出生日期 (J) = &#39;1964/13/1&#39;" in text
-    assert "第5行" in text and "西村" in text  # outside the token's area, named and audited
+    # the bad cell, where it is: sheet, row, column and value, in Chinese for the staff
+    assert "第4行：户H-2：1项信息有误" in text
+    assert (
+        "工作表“入户排查表”第4行，“出生日期”列（J列）（填写的是&#39;1964/13/1&#39;）：没有这一天"
+        in text
+    )
+    assert "第5行：令牌“east”" in text and "无权处理户H-3" in text and "西村" in text
     assert ID_NUMBER not in text
     assert store.count_decisions() == 2
 

@@ -40,6 +40,18 @@ class Row:
     household_id: str | None
     household: Household | None = None
     error: str | None = None
+    #: the error with its household, fields, values and reasons, when it is about the facts
+    fact_error: FactError | None = None
+
+    def error_text(self, lang: str = "en") -> str | None:
+        """The error as ``lang`` reads it: ``en`` the library's text (:attr:`error`), ``zh`` the
+        Chinese one for staff (:mod:`fangfan_rules.messages_zh`; a reason it does not know stays
+        as it is)."""
+        if self.error is None or lang != "zh":
+            return self.error
+        from fangfan_rules.messages_zh import fact_error_zh, reason_zh
+
+        return fact_error_zh(self.fact_error) if self.fact_error else reason_zh(self.error)
 
 
 def _row(line: int, data: Any) -> Row:
@@ -47,19 +59,23 @@ def _row(line: int, data: Any) -> Row:
         # a parsed JSON value that is not an object: a bad row saying so (a string is never
         # read again as a JSON document)
         problem = ("<household>", NO_VALUE, f"expected a JSON object, got {json_kind(data)}")
-        return Row(line, None, error=str(FactError(None, [problem])))
+        return _fact_row(line, None, FactError(None, [problem]))
     hid = household_id_of(data)
     try:
         return Row(line, hid, household=load_household(data))
     except FactError as exc:
-        return Row(line, hid, error=str(exc))
+        return _fact_row(line, hid, exc)
+
+
+def _fact_row(line: int, hid: str | None, error: FactError, prefix: str = "") -> Row:
+    return Row(line, hid, error=f"{prefix}{error}", fact_error=error)
 
 
 def _bad(line: int, hid: str | None, where: str, reason: str) -> Row:
     if where == "<line>":  # the record itself could not be read: say so, line first
         text = reason if hid is None else f"household {hid}: {reason}"
         return Row(line, hid, error=scrub_id_numbers(printable(text)))
-    return Row(line, hid, error=str(FactError(hid, [(where, NO_VALUE, reason)])))
+    return _fact_row(line, hid, FactError(hid, [(where, NO_VALUE, reason)]))
 
 
 def _detect(path: Path, head: bytes) -> str:
@@ -134,7 +150,7 @@ def _jsonl(lines: Iterable[bytes | str]) -> Iterator[Row]:
         try:
             data = parse_household_json(text)
         except FactError as exc:
-            yield Row(number, exc.household_id, error=f"line {number}: {exc}")
+            yield _fact_row(number, exc.household_id, exc, prefix=f"line {number}: ")
             continue
         yield _row(number, data)
 
@@ -153,7 +169,7 @@ def _json_document(text: str) -> Iterator[Row]:
         try:
             data = parse_household_json(text)
         except FactError as exc:
-            yield Row(1, exc.household_id, error=str(exc))
+            yield _fact_row(1, exc.household_id, exc)
             return
         yield _row(1, data)
         return

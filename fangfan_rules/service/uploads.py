@@ -31,7 +31,8 @@ MAPPING = "default"
 @dataclass(frozen=True)
 class UploadedRow:
     """One household read from an upload, or why it could not be: ``where`` says in Chinese
-    where it is in the file (第3条 of a JSON Lines file, 第3行 of a sheet)."""
+    where it is in the file (第3条 of a JSON Lines file, 第3行 of a sheet), ``error`` why, in
+    Chinese for the staff who read the page (:mod:`fangfan_rules.messages_zh`)."""
 
     where: str
     household: Household | None
@@ -52,7 +53,7 @@ def json_rows(data: bytes) -> list[UploadedRow]:
         return []
     fmt = "json" if head.startswith(b"[") else "jsonl"
     return [
-        UploadedRow(f"第{row.line}条", row.household, row.error)
+        UploadedRow(f"第{row.line}条", row.household, row.error_text("zh"))
         for row in read_households(io.BytesIO(data), format=fmt)
     ]
 
@@ -72,4 +73,4 @@ def spreadsheet_rows(
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(data)
         rows = read_spreadsheet(path, MAPPING, income_period=income_period)
-        return [UploadedRow(f"第{row.line}行", row.household, row.error) for row in rows]
+        return [UploadedRow(f"第{row.line}行", row.household, row.error_text("zh")) for row in rows]

@@ -21,6 +21,7 @@ from fangfan_rules.facts import Household
 from fangfan_rules.facts.forms import check_text, iso_date, shown
 from fangfan_rules.idnumber import scrub_id_numbers
 from fangfan_rules.io.sheets import SpreadsheetError
+from fangfan_rules.messages_zh import reason_zh
 from fangfan_rules.results import BadRow, Identification
 from fangfan_rules.rules.wording import missing_facts_list
 from fangfan_rules.service.api import reveals, shown_text
@@ -168,7 +169,7 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
                 store.audit(
                     principal.name, "ui.evaluate", item.household.id, "refused", {"why": str(exc)}
                 )
-                rows.append({"where": item.where, "error": scrub_id_numbers(str(exc))})
+                rows.append({"where": item.where, "error": reason_zh(scrub_id_numbers(str(exc)))})
         try:
             results = configured.identify_many(good, as_of=day) if good else []
         except FangfanError as exc:
@@ -179,7 +180,7 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
         answered = []
         for household, result in zip(good, results, strict=True):
             if isinstance(result, BadRow):  # e.g. a household id given twice: both are bad rows
-                rows.append({"where": wheres[result.position], "error": result.error})
+                rows.append({"where": wheres[result.position], "error": reason_zh(result.error)})
             else:
                 answered.append((household, result))
         with store.transaction() as s:

@@ -337,17 +337,17 @@ class SpreadsheetRows(Iterator[Row]):
         data["members"] = members
         checks = self._records(house, data, where, problems)
         if problems:
-            return Row(house.first_row, house.key, error=str(FactError(house.key, problems)))
+            return _bad_house(house.first_row, house.key, problems)
         try:
             household = load_household(data)
         except FactError as exc:
             located = [
                 (self._locate(path, where), value, message) for path, value, message in exc.problems
             ]
-            return Row(house.first_row, house.key, error=str(FactError(house.key, located)))
+            return _bad_house(house.first_row, house.key, located)
         problems = [p for check in checks if (p := check(household)) is not None]
         if problems:
-            return Row(house.first_row, house.key, error=str(FactError(house.key, problems)))
+            return _bad_house(house.first_row, house.key, problems)
         return Row(house.first_row, house.key, household=household)
 
     def _records(
@@ -464,6 +464,11 @@ class SpreadsheetRows(Iterator[Row]):
             cut = max(probe.rfind("."), probe.rfind("["))
             probe = probe[:cut] if cut > 0 else ""
         return f"sheet {self.sheet} ({path})"
+
+
+def _bad_house(row: int, key: str, problems: list[tuple[str, Any, str]]) -> Row:
+    error = FactError(key, problems)
+    return Row(row, key, error=str(error), fact_error=error)
 
 
 def read_spreadsheet(
