@@ -414,7 +414,8 @@ def test_trace_statuses_and_outcomes_in_chinese():
     pack = ff.load_pack("qianshan_2023").with_parameters(monitoring_income_line=7000)
     household = ff.load_household(
         {"id": "H", "area": {"county": "千山区", "town": "甘泉镇", "village": "东村"},
-         "hukou": "nongzhuanfei", "members": [{"id": "m1", "relation": "head"}]}
+         "hukou": "nongzhuanfei", "lifted_out_of_poverty": False,
+         "members": [{"id": "m1", "relation": "head"}]}
     )  # fmt: skip
     result = pack.identify(household, as_of=date(2023, 6, 5))
     text = result.explain("zh", trace=True)
