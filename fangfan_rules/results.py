@@ -48,7 +48,7 @@ class Outcome(StrEnum):
             "identify": "识别为监测对象",
             "needs_review": "需综合研判",
             "not_eligible": "未发现需纳入监测的情形",
-            "out_of_scope": "不在本文件适用范围",
+            "out_of_scope": "不在本文件规定的排查或识别范围",
         }[self.value]
 
     @property
@@ -143,7 +143,7 @@ _RULE_STATUS_LABELS = {
     "not_fired": ("未触发", "not fired"),
     "unknown": ("未知（缺少事实）", "unknown (facts missing)"),
     "not_in_force": ("评估日未生效", "not in force on the date"),
-    "skipped": ("已跳过（不在本文件适用范围）", "skipped (out of scope)"),
+    "skipped": ("已跳过（不在本文件规定的排查或识别范围）", "skipped (out of scope)"),
 }
 
 
@@ -285,8 +285,9 @@ class Deadline(_Value):
     start_is_reading: bool = Field(
         False,
         description=(
-            "the document prints no start for this period: counted from the pack's reading of it "
-            "(the label says which); a late step is shown, never a procedure violation"
+            "when this period starts is the pack's reading (the document prints no start, or may "
+            "not have been issued yet, or gives the same households another date): a late step is "
+            "shown, never a procedure violation"
         ),
     )
     citation: str
@@ -304,9 +305,11 @@ class Deadline(_Value):
         text = (_DEADLINE_STATUS_ZH if zh else _DEADLINE_STATUS_EN)[self.status]
         if self.start_is_reading and self.status in ("missed", "overdue"):
             text += (
-                "（按本包对起算日的解读，文件未规定起算日）"
+                "（按本包对何时起算的解读计算，不认定为违反时限）"
                 if zh
-                else (" (counted from the pack's reading of the start; the document prints none)")
+                else (
+                    " (counted on the pack's reading of when it starts; not asserted as a breach)"
+                )
             )
         return text
 

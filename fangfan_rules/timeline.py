@@ -188,14 +188,30 @@ class DeadlineRule(_Spec):
             "document known to exist only from this date on — so when the period starts is a reading"
         ),
     )
+    start_is_reading_if_step_before: dict[Step, date] = Field(
+        default_factory=dict,
+        description=(
+            "a case with one of these steps dated before its date is counted as start_is_reading "
+            "(shown, never asserted): e.g. a first-quarter list entry that another clause gives "
+            "until a fixed date, whichever channel started the period"
+        ),
+    )
     valid_from: date | None = Field(None, description="applies to cases triggered on/after")
     valid_to: date | None = Field(None, description="applies to cases triggered on/before")
 
-    def start_is_reading_on(self, trigger: date) -> bool:
-        """Is the start of this period the pack's reading for a case triggered on ``trigger``?"""
-        return self.start_is_reading or (
+    def start_is_reading_on(self, trigger: date, case: Case | None = None) -> bool:
+        """Is the start of this period the pack's reading for ``case``, triggered on ``trigger``?"""
+        if self.start_is_reading or (
             self.start_is_reading_before is not None and trigger < self.start_is_reading_before
-        )
+        ):
+            return True
+        if case is None:
+            return False
+        for step, before in self.start_is_reading_if_step_before.items():
+            day = case.first((step,))
+            if day is not None and day < before:
+                return True
+        return False
 
 
 class OrderRule(_Spec):
@@ -321,11 +337,10 @@ def deadlines(
 ) -> tuple[Deadline, ...]:
     """Every deadline of ``pack`` that applies to ``case``, with its status on ``as_of``.
 
-    ``as_of`` before the pack's first day raises :class:`~fangfan_rules.errors.NotInForceError`
-    (no deadline of a document that did not exist yet); after its last day the periods that
+    A deadline applies to a case triggered within its rule's validity (a pack's rules start on
+    its first day at the earliest): a day before the pack exists simply has none, so a worklist
+    across packs of different years answers for each; after a pack's last day the periods that
     started within it still run."""
-    if as_of < pack.valid_from:
-        pack.check_in_force(as_of)
     out = []
     for rule in pack.timeline.deadlines:
         trigger = case.first(rule.start)
@@ -352,7 +367,7 @@ def deadlines(
                     met_on=None,
                     status="closed",
                     normal_limit=rule.normal_limit,
-                    start_is_reading=rule.start_is_reading_on(trigger),
+                    start_is_reading=rule.start_is_reading_on(trigger, case),
                     citation=rule.citation,
                     note=f"case closed on {closed}",
                 )
@@ -369,7 +384,7 @@ def deadlines(
                     met_on=met_on,
                     as_of=as_of,
                     normal_limit=rule.normal_limit,
-                    start_is_reading=rule.start_is_reading_on(trigger),
+                    start_is_reading=rule.start_is_reading_on(trigger, case),
                     citation=rule.citation,
                     note=rule.interpretation,
                 )
@@ -386,7 +401,7 @@ def deadlines(
                 met_on=met_on,
                 as_of=as_of,
                 normal_limit=rule.normal_limit,
-                start_is_reading=rule.start_is_reading_on(trigger),
+                start_is_reading=rule.start_is_reading_on(trigger, case),
                 citation=rule.citation,
                 note=rule.interpretation,
                 calendar=calendar,
@@ -404,8 +419,9 @@ def check_procedure(
 ) -> tuple[Violation, ...]:
     """Missing steps, steps out of order, missed deadlines and publicity that was too short.
 
-    Only what the document governs is checked: ``as_of`` before the pack is in force raises
-    :class:`~fangfan_rules.errors.NotInForceError`, and a step done before the document's first day
+    Only what the document governs is checked: an ``as_of`` given before the pack is in force
+    raises :class:`~fangfan_rules.errors.NotInForceError` (without one, the case's last event is
+    the day and nothing before the pack is judged), and a step done before the document's first day
     (``pack.valid_from``) is never the one a violation is asserted on — a missing step is reported
     only when the step it should precede happened on or after that day, an order only when both
     steps did, a publicity only when it started then. (A period that started within the pack's

@@ -70,9 +70,20 @@ def test_check_procedure_reports_order_missing_steps_and_deadlines():
         (Step.SYSTEM_ENTRY, "2023-06-01"),
     )
     kinds = {v.kind for v in QIANSHAN.check_procedure(c, as_of=date(2023, 7, 1))}
-    # a plan before entry is allowed (二、(三)2), but not before the publicity ended; the measures
-    # were never declared (一、(一)4); no visit record is no missing step (required: false)
-    assert kinds == {"wrong_order", "deadline_missed"}
+    # a plan before entry, even before the publicity ended, is permitted (二、(三)2: 可…同步进行
+    # forbids nothing); the measures were never declared (一、(一)4)
+    assert kinds == {"deadline_missed"}
+    puan = ff.load_pack("puan_2025")
+    out_of_order = case(
+        (Step.HOME_VERIFICATION, "2025-06-03"),
+        (Step.DEMOCRATIC_EVALUATION, "2025-06-05"),
+        (Step.PUBLICITY_START, "2025-06-06"),
+        (Step.TOWN_REVIEW, "2025-06-09"),
+        (Step.PUBLICITY_END, "2025-06-12"),
+    )
+    wrong = [v for v in puan.check_procedure(out_of_order, as_of=date(2025, 6, 30))]
+    assert [v.kind for v in wrong] == ["wrong_order"]
+    assert wrong[0].text_zh == "“乡镇联合审核”（2025-06-09）早于“村级公示结束”（2025-06-12）"
     overdue = case((Step.HOME_VERIFICATION, "2023-05-20"), (Step.SYSTEM_ENTRY, "2023-06-01"))
     (violation,) = QIANSHAN.check_procedure(overdue, as_of=date(2023, 7, 1))
     assert violation.kind == "deadline_missed" and violation.normal_limit
@@ -190,8 +201,8 @@ def test_a_start_the_document_does_not_print_is_shown_but_never_a_breach():
     by_name = {d.name: d for d in jimo.deadlines(late, as_of=date(2022, 4, 13))}
     visit = by_name["jimo_2022.home_verification_time"]
     assert (visit.status, visit.due, visit.start_is_reading) == ("missed", date(2022, 4, 12), True)
-    assert visit.status_zh == "逾期完成（按本包对起算日的解读，文件未规定起算日）"
-    assert "pack's reading of the start" in visit.status_text("en")
+    assert visit.status_zh == "逾期完成（按本包对何时起算的解读计算，不认定为违反时限）"
+    assert "pack's reading of when it starts" in visit.status_text("en")
     assert jimo.check_procedure(late, as_of=date(2022, 4, 13)) == ()
     waiting = case((Step.CLUE_RECEIVED, "2022-04-07"))
     frame = worklist([waiting], jimo, as_of=date(2022, 4, 13))
@@ -200,3 +211,22 @@ def test_a_start_the_document_does_not_print_is_shown_but_never_a_breach():
     # a limit whose start the document prints keeps asserting the breach
     (plan,) = QIANSHAN.deadlines(case((Step.SYSTEM_ENTRY, "2023-06-01")), as_of=date(2023, 6, 13))
     assert (plan.status, plan.start_is_reading, plan.status_zh) == ("overdue", False, "已逾期")
+
+
+def test_a_case_before_a_pack_exists_has_no_deadline_and_no_violation():
+    """A day before the pack's first day has no deadline of it (a worklist across packs of
+    different years answers for each); without an as_of the case's own last day is used and
+    nothing before the pack is judged; an explicit as_of before it is refused."""
+    puan = ff.load_pack("puan_2025")
+    old = case(
+        (Step.APPLICATION, "2024-05-01"),
+        (Step.PUBLICITY_START, "2024-05-06"),
+        (Step.PUBLICITY_END, "2024-05-08"),
+    )
+    assert puan.deadlines(old, as_of=date(2024, 6, 1)) == ()
+    assert puan.check_procedure(old) == ()
+    assert puan.check_procedure(old, as_of=date(2025, 6, 1)) == ()
+    with pytest.raises(ff.NotInForceError):
+        puan.check_procedure(old, as_of=date(2024, 6, 1))
+    frame = worklist([old], [puan, QIANSHAN], as_of=date(2023, 6, 14), horizon=5)
+    assert len(frame) == 0

@@ -405,7 +405,7 @@ def test_values_as_offices_write_them():
 
 def test_trace_statuses_and_outcomes_in_chinese():
     statuses = {"fired": "已触发", "not_fired": "未触发", "unknown": "未知（缺少事实）",
-                "not_in_force": "评估日未生效", "skipped": "已跳过（不在本文件适用范围）"}  # fmt: skip
+                "not_in_force": "评估日未生效", "skipped": "已跳过（不在本文件规定的排查或识别范围）"}  # fmt: skip
     for status, zh in statuses.items():
         rule = RuleTrace(rule_id="p.r", kind="risk", citation="p:一、", status=status)
         assert rule.status_text("zh") == zh and "_" not in rule.status_text("en")
@@ -419,7 +419,11 @@ def test_trace_statuses_and_outcomes_in_chinese():
     )  # fmt: skip
     result = pack.identify(household, as_of=date(2023, 6, 5))
     text = result.explain("zh", trace=True)
-    assert "规则运行记录" in text and "已跳过（不在本文件适用范围）" in text and "未触发" in text
+    assert (
+        "规则运行记录" in text
+        and "已跳过（不在本文件规定的排查或识别范围）" in text
+        and "未触发" in text
+    )
     assert "fired" not in text and "skipped" not in text
     assert result.first_reason("zh").startswith("户籍为农转非，不是农村户籍")
     assert "（一、(一)1）" in text  # the clause as printed, after the reason

@@ -70,8 +70,8 @@ _ZH_STATEMENTS: dict[str, tuple[str, str]] = {
     # neutral: each document names the finding in its own words in the rule's title (稳定消除或
     # 自然消除 in ewenki_2024 and puan_2025; rongan_2022 prints only 风险点是否消除)
     "risk_resolved": (
-        "经入户核实，纳入监测时的返贫致贫风险已消除",
-        "经入户核实，纳入监测时的返贫致贫风险尚未消除",
+        "干部认定纳入监测时的返贫致贫风险已消除",
+        "干部认定纳入监测时的返贫致贫风险尚未消除",
     ),
     "closed_clue_meets_criteria": (
         "经{channels}收到、已办结的监测预警信息记录为符合认定标准",

@@ -51,7 +51,7 @@ def _event_not_closed(ctx: Context, window: DateRange, types: Sequence[RiskType]
     value_type="bool",
     args={"types": "enum_list"},
     enum=RiskType,
-    zh="最近一次风险消除之后发生风险事件（{types}）",
+    zh="在最近一次风险消除之后（从未消除过风险的户：任何时候）发生风险事件（{types}）",
     en="risk event ({types}) dated after the household's latest risk elimination (or never eliminated)",
 )
 def _event_since_elimination(ctx: Context, types: Sequence[RiskType]) -> bool:
