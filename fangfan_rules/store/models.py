@@ -15,7 +15,9 @@ What is kept, and why:
   it, and the database refuses to (triggers installed by the migration);
 - ``tokens`` — API tokens, stored only as sha256 hashes, each with a role and an area;
 - ``idempotency`` — the response of each request sent with an idempotency key, so a re-sent
-  batch is answered once and stored once.
+  batch is answered once and stored once;
+- ``commit_marks`` — a row written by each group transaction on SQLite, so a commit that raised
+  can be told apart from one that committed (:mod:`fangfan_rules.store.commitmark`).
 """
 
 from __future__ import annotations
@@ -145,3 +147,9 @@ class IdempotentResponse(Base):
     status: Mapped[int] = mapped_column(Integer)
     response: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CommitMark(Base):
+    __tablename__ = "commit_marks"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)

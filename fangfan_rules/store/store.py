@@ -39,6 +39,7 @@ from fangfan_rules.errors import FangfanError
 from fangfan_rules.facts import Household, load_household
 from fangfan_rules.store import models as m
 from fangfan_rules.store.access import Principal, Role, new_token, token_hash
+from fangfan_rules.store.commitmark import Mark, Marks
 from fangfan_rules.store.direct import first_row, insert_row
 
 DEFAULT_URL = "sqlite:///fangfan-rules.sqlite3"
@@ -55,6 +56,11 @@ class StoreError(FangfanError):
 
 class AccessDenied(StoreError):
     """The token's area does not cover the household (or the token may not do this)."""
+
+
+class CommitUncertain(StoreError):
+    """A group's commit failed and whether it was committed could not be learnt
+    (:mod:`fangfan_rules.store.commitmark`): its jobs are not run again."""
 
 
 class WriterBusy(Exception):
@@ -239,20 +245,46 @@ def decision_answer(decision_id: int, result_json: str) -> str:
 class PreparedGroup:
     """The jobs of :meth:`Store.prepare_together`, run in a transaction not yet committed."""
 
-    def __init__(self, connection: Connection, transaction: Any, results: list[Any]):
+    def __init__(
+        self, connection: Connection, transaction: Any, results: list[Any], marks: Marks,
+        mark: Mark,
+    ):  # fmt: skip
         self._connection = connection
         self._transaction = transaction
+        self._marks = marks
+        self._mark = mark
         #: the jobs' results, in order: valid once :meth:`commit` has returned
         self.results = results
 
     def commit(self) -> None:
         """Commit (on SQLite with ``synchronous=FULL``: the write-ahead log synced) and give the
-        connection back; an error of the commit is raised, the transaction rolled back."""
+        connection back. Returns once the transaction is committed — also when the commit
+        raised but the transaction's mark shows it committed all the same; raises the commit's
+        error when it was not committed (nothing of the group kept), :class:`CommitUncertain`
+        when that could not be learnt."""
+        failed: Exception | None = None
         try:
             self._transaction.commit()
+        except Exception as exc:
+            failed = exc
         finally:
             self._connection.info.pop(_GROUP_MEMO, None)
-            self._connection.close()
+            self._connection.close()  # rolls back what was not committed
+        if failed is None:
+            self._marks.settle(self._mark, committed=True)
+            return
+        # Asked on a fresh connection once the failed one is closed: a transaction left open
+        # there has been rolled back, so the mark's answer is final.
+        committed = self._marks.committed(self._mark)
+        self._marks.settle(self._mark, committed=committed is True)
+        if committed is None:
+            raise CommitUncertain(
+                "the database did not confirm or deny the commit of this request's rows "
+                f"({type(failed).__name__}); they may be stored: re-send it with the same "
+                "Idempotency-Key (answered once, stored once)"
+            ) from failed
+        if not committed:
+            raise failed
 
 
 @dataclass(frozen=True)
@@ -286,6 +318,8 @@ class Store:
             make_write_engine(url) if self.engine.dialect.name == "sqlite" else self.engine
         )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        #: each group transaction's mark, to learn the outcome of a commit that raised
+        self._marks = Marks(self.engine)
         self._write_sessions = sessionmaker(self._writes, expire_on_commit=False)
 
     def close(self) -> None:
@@ -303,7 +337,9 @@ class Store:
 
         Any error rolls the whole transaction back: nothing of any job is kept unless all are.
         An error of a job is raised as :class:`JobFailed` naming it (the error as its cause);
-        an error of the commit itself as it is."""
+        an error of the commit itself as it is if nothing was committed, none if the commit
+        raised but committed, :class:`CommitUncertain` if that is not known
+        (:meth:`PreparedGroup.commit`)."""
         group = self.prepare_together(jobs)
         group.commit()
         return group.results
@@ -327,11 +363,12 @@ class Store:
                     results.append(job(connection))
                 except Exception as exc:
                     raise JobFailed(index) from exc
+            mark = self._marks.mark(connection)  # the group's last statement
         except BaseException:
             connection.info.pop(_GROUP_MEMO, None)
             connection.close()  # rolls the transaction back
             raise
-        return PreparedGroup(connection, transaction, results)
+        return PreparedGroup(connection, transaction, results, self._marks, mark)
 
     def _begin_now(self, connection: Connection) -> Any:
         """Begin the write transaction if SQLite's write lock is free now, else
