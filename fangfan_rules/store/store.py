@@ -233,6 +233,8 @@ def migrate(engine: Engine) -> None:
 #: An idempotency record's response that names a decision instead of holding its answer (no JSON
 #: answer begins so).
 _DECISION_ANSWER = "decision:"
+#: the kind of a decision kept as one row of a batch (the batch engine's columns)
+BATCH_ROW = "identify_batch"
 _DECISIONS = cast(Table, m.Decision.__table__)
 _DECISION_RESULT = select(_DECISIONS.c.result).where(_DECISIONS.c.id == bindparam("id"))
 
@@ -645,7 +647,7 @@ class Store:
     ) -> int:
         """Keep one row of a batch evaluation (the engine's columns are its full result)."""
         record = m.Decision(
-            kind="identify_batch",
+            kind=BATCH_ROW,
             household_id=household.id,
             snapshot_id=snapshot_id,
             pack=pack.name,
@@ -878,6 +880,16 @@ class Store:
         )
 
 
+def _stored_result(kind: str, as_of: date, text: str) -> dict[str, Any]:
+    """A stored result as read. A batch row kept before its day was written ``YYYY-MM-DD`` has
+    ``as_of`` as pandas wrote the date, a timestamp at midnight: read back as the day it is (the
+    same value; a re-evaluation then compares like with like)."""
+    result: dict[str, Any] = json.loads(text)
+    if kind == BATCH_ROW and result.get("as_of") == f"{as_of.isoformat()}T00:00:00.000":
+        result["as_of"] = as_of.isoformat()
+    return result
+
+
 def _stored(row: m.Decision) -> StoredDecision:
     return StoredDecision(
         id=row.id,
@@ -890,7 +902,7 @@ def _stored(row: m.Decision) -> StoredDecision:
         parameters=dict(row.parameters),
         as_of=row.as_of,
         outcome=row.outcome,
-        result=json.loads(row.result),
+        result=_stored_result(row.kind, row.as_of, row.result),
         decided_by=row.decided_by,
         decided_at=row.decided_at,
     )
