@@ -37,6 +37,7 @@ from sqlalchemy.pool import QueuePool
 
 from fangfan_rules.errors import FangfanError
 from fangfan_rules.facts import Household, load_household
+from fangfan_rules.facts.forms import check_text
 from fangfan_rules.store import models as m
 from fangfan_rules.store.access import Principal, Role, new_token, token_hash
 from fangfan_rules.store.commitmark import Mark, Marks
@@ -743,6 +744,8 @@ class Store:
     def case_events(
         self, principal: Principal, household_id: str, pack: str
     ) -> list[tuple[str, date, str | None]]:
+        """A case's events (step, day, note) in order; each note as :func:`readable_note`
+        shows it."""
         with self._sessions() as s:
             self._check_stored(s, principal, household_id)
             rows = s.execute(
@@ -751,7 +754,7 @@ class Store:
                 .where(m.CaseRecord.household_id == household_id, m.CaseRecord.pack == pack)
                 .order_by(m.CaseEventRecord.date, m.CaseEventRecord.id)
             )
-            return [(r.step, r.date, r.note) for r in rows]
+            return [(r.step, r.date, readable_note(r.note)) for r in rows]
 
     def cases_in_area(
         self, principal: Principal, pack: str
@@ -878,6 +881,27 @@ class Store:
             response=response,
             created_at=_now(),
         )
+
+
+def readable_note(note: str | None) -> str | None:
+    """A stored note as the read model can hold it: as it is, or — a note kept before notes were
+    checked (older databases) — with each character a note cannot hold (a control character but
+    tab and line breaks, a lone surrogate: the facts' ``Text``) written as ``\\uXXXX``. The row
+    itself is kept as it is (the system of record); reading it never fails."""
+    if note is None:
+        return None
+    try:
+        return check_text(note)
+    except ValueError:
+        return "".join(ch if _holdable(ch) else f"\\u{ord(ch):04x}" for ch in note)
+
+
+def _holdable(ch: str) -> bool:
+    try:
+        check_text(ch)
+    except ValueError:
+        return False
+    return True
 
 
 def _stored_result(kind: str, as_of: date, text: str) -> dict[str, Any]:
