@@ -70,7 +70,9 @@ def _invalid_request(errors: list[tuple[Any, str]]) -> JSONResponse:
         "Invalid request",
         "the request body is malformed",
         errors=[
-            {"loc": [str(p) for p in loc], "msg": scrub_id_numbers(msg)} for loc, msg in errors
+            # a location may be a key the caller sent (an ID number as a parameter's name)
+            {"loc": [scrub_id_numbers(str(p)) for p in loc], "msg": scrub_id_numbers(msg)}
+            for loc, msg in errors
         ],
     )
 

@@ -182,7 +182,9 @@ def make_engine(url: str) -> Engine:
     # A ping before each checkout finds a PostgreSQL connection the server dropped; an SQLite
     # file has no server to drop it, and the ping was a statement more on every request.
     sqlite = normalise_url(url).startswith("sqlite")
-    engine = create_engine(normalise_url(url), pool_pre_ping=not sqlite)
+    # hide_parameters: a database error's message (raised, logged, shown in a traceback) names
+    # the statement but not its values — a household id or a stored fact may be an ID number.
+    engine = create_engine(normalise_url(url), pool_pre_ping=not sqlite, hide_parameters=True)
     if sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
