@@ -120,3 +120,20 @@ def test_an_identify_whose_commit_raised_after_committing_is_stored_once(
         assert answer.json()["decision_id"] == 1
         assert len(store.audit_entries(action="identify")) == 1
         store.close()
+
+
+def test_postgresql_before_13_is_asked_with_txid_status(tmp_path, monkeypatch):
+    """The statements a PostgreSQL 10-12 server has (``txid_current`` / ``txid_status``; still
+    present in later servers) tell the outcome the same way."""
+    with database_url("postgresql", tmp_path) as url:
+        store = Store(url)
+        try:
+            store._marks._pg = (
+                "SELECT txid_current()::text",
+                "SELECT txid_status(CAST(:xid AS bigint))",
+            )
+            faults = failing_commit(store, monkeypatch, commits=True)
+            assert burst(GroupCommit(store), 3) == [0, 1, 2] and faults == [1]
+            assert stored(store) == Counter(["0", "1", "2"])
+        finally:
+            store.close()

@@ -7,9 +7,11 @@ failed group again, one by one: after such a commit that stored each job's rows 
 decision sent without an Idempotency-Key kept two times, its audit entry too. So each group
 transaction leaves a mark that says, once the commit has failed, what became of it:
 
-- on PostgreSQL, the transaction's own id (``pg_current_xact_id()``, read in the transaction);
-  ``pg_xact_status`` then says ``committed``, ``aborted`` or ``in progress`` (the server may still
-  be committing when the client's connection is gone: asked again until it knows);
+- on PostgreSQL, the transaction's own id (``pg_current_xact_id()``, read in the transaction;
+  ``txid_current()`` before PostgreSQL 13); ``pg_xact_status`` (``txid_status``) then says
+  ``committed``, ``aborted`` or ``in progress`` (the server may still be committing when the
+  client's connection is gone: asked again until it knows). A server too old to say (before
+  PostgreSQL 10) leaves every failed commit uncertain;
 - on SQLite, which has no transaction ids, a row of ``commit_marks`` with a token of the group's
   own, written in the group's transaction: after the failed connection is closed (rolled back if
   it had not committed), the row is there if and only if the transaction committed. The rows of
@@ -56,6 +58,12 @@ class Marks:
         self.engine = engine
         self.patience = patience
         self._sqlite = engine.dialect.name == "sqlite"
+        # an in-memory SQLite database is one per connection: another cannot see the mark
+        database = engine.url.database if self._sqlite else "server"
+        self._knowable = bool(database) and database != ":memory:"
+        #: PostgreSQL: the statements that read a transaction's id and ask its status, by the
+        #: server's version (None: the server cannot say)
+        self._pg: tuple[str, str] | None = None
         #: tokens of committed groups, deleted by the next group's transaction (SQLite)
         self._settled: list[str] = []
         self._lock = threading.Lock()
@@ -63,7 +71,10 @@ class Marks:
     def mark(self, connection: Connection) -> Mark:
         """Leave this transaction's mark (the last statement of a group, after its jobs)."""
         if not self._sqlite:
-            xid = connection.exec_driver_sql("SELECT pg_current_xact_id()::text").scalar_one()
+            statements = self._pg_statements(connection)
+            if statements is None:
+                return Mark("")  # no way to ask: uncertain if the commit fails
+            xid = connection.exec_driver_sql(statements[0]).scalar_one()
             return Mark(str(xid))
         token = uuid.uuid4().hex
         with self._lock:
@@ -84,6 +95,18 @@ class Marks:
             cursor.close()
         return Mark(token, dropped)
 
+    def _pg_statements(self, connection: Connection) -> tuple[str, str] | None:
+        if self._pg is None:
+            version = connection.dialect.server_version_info or (0,)
+            self._pg = (
+                ("SELECT pg_current_xact_id()::text", "SELECT pg_xact_status(CAST(:xid AS xid8))")
+                if version >= (13,)
+                else ("SELECT txid_current()::text", "SELECT txid_status(CAST(:xid AS bigint))")
+                if version >= (10,)
+                else ("", "")
+            )
+        return self._pg if self._pg[0] else None
+
     def settle(self, mark: Mark, committed: bool) -> None:
         """The group's outcome is known (or given up on): its token may go; the tokens its
         transaction deleted are deleted again by the next one unless it committed."""
@@ -98,6 +121,8 @@ class Marks:
     def committed(self, mark: Mark) -> bool | None:
         """Whether the transaction that left ``mark`` committed; None: not known within the
         patience (the database unreachable, or a PostgreSQL transaction still in progress)."""
+        if not self._knowable or not mark.value:
+            return None
         deadline = time.monotonic() + self.patience
         while True:
             try:
@@ -115,8 +140,7 @@ class Marks:
                     "SELECT 1 FROM commit_marks WHERE token = ?", (mark.value,)
                 ).first()
                 return row is not None
-            status: Any = connection.execute(
-                text("SELECT pg_xact_status(CAST(:xid AS xid8))"), {"xid": mark.value}
-            ).scalar_one()
+            assert self._pg is not None  # set by mark()
+            status: Any = connection.execute(text(self._pg[1]), {"xid": mark.value}).scalar_one()
         # NULL: too old for the server to remember (never the case right after the commit)
         return {"committed": True, "aborted": False}.get(status)
