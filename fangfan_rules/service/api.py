@@ -30,6 +30,7 @@ from fangfan_rules.facts.forms import Day, Text
 from fangfan_rules.idnumber import scrub_id_numbers
 from fangfan_rules.packs import Pack
 from fangfan_rules.results import Deadline, Elimination, Identification
+from fangfan_rules.service.frames import json_records
 from fangfan_rules.service.settings import Settings
 from fangfan_rules.service.strict_body import BadElement, BatchJSONRoute, StrictJSONRoute
 from fangfan_rules.store import AccessDenied, Principal, Store, StoredDecision, token_hash
@@ -454,9 +455,7 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
         records: list[dict[str, Any]] = []
         if good:
             frame = pack.identify_frame([h for _, h in good], as_of=body.as_of, engine="vectorized")
-            records = json.loads(
-                frame.to_json(orient="records", date_format="iso", force_ascii=False)
-            )
+            records = json_records(frame)
             if len(records) != len(good):
                 raise RuntimeError(f"the batch engine gave {len(records)} rows for {len(good)} households")  # fmt: skip
 
@@ -548,9 +547,7 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
             )
         else:
             frame = pack.identify_frame([household], as_of=stored.as_of, engine="vectorized")
-            now = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))[
-                0
-            ]
+            now = json_records(frame)[0]
         differences = sorted(
             k for k in set(stored.result) | set(now) if stored.result.get(k) != now.get(k)
         )
@@ -629,9 +626,7 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
             for hid, events in store.cases_in_area(who, pack_name)
         ]
         frame = worklist(cases, pack, as_of=as_of, horizon=horizon)
-        return list(
-            json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
-        )
+        return json_records(frame)
 
     # -- the hot paths without FastAPI's request handling (fangfan_rules.service.fastpath) ------
     def checked(who: Principal, hashed: str, job: Callable[[Any], T]) -> Callable[[Any], T]:

@@ -18,7 +18,9 @@ parser or the model refuses, an unknown pack, a household outside the token's ar
 idempotency key re-used for another request, a failed write — is passed to the FastAPI app as it
 came (the body replayed), which answers it as it always has: problem document, audit entry and
 all. Passing it on never writes twice: a hot call's rows are written by its group-commit job, the
-last thing it does — an error raised by the job or its commit means nothing of it was kept — and
+last thing it does — an error raised by the job or its commit means nothing of it was kept (a
+commit whose outcome the database would not tell, ``CommitUncertain``, is the one exception: it is
+answered here, 503, never handed over) — and
 the answer is built and sent from the job's (status, text) outside the part that may hand over (an
 error there is the server's 500, never the request run again).
 
@@ -41,6 +43,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fangfan_rules import jsonparse
 from fangfan_rules.service.api import EventRequest, HotPaths, IdentifyRequest, StaleToken
+from fangfan_rules.service.problems import problem_for
+from fangfan_rules.store.store import CommitUncertain
 
 __all__ = ["FastPath"]
 
@@ -95,7 +99,12 @@ class FastPath:
         if body is None:  # the client went away, or something unexpected: as it came
             await self.app(scope, replay, send)
             return
-        answered = await self._answer(scope, replay, parts, event, token, key, body)
+        try:
+            answered = await self._answer(scope, replay, parts, event, token, key, body)
+        except CommitUncertain as exc:
+            # perhaps committed: handed over, the route could store the request a second time
+            await problem_for(exc)(scope, replay, send)
+            return
         if answered is None:
             await self.app(scope, _replaying(messages, receive), send)
             return
@@ -133,6 +142,8 @@ class FastPath:
         except StaleToken:
             self.hot.tokens.forget(token)
             return None
+        except CommitUncertain:  # perhaps written: never handed over (the caller answers it)
+            raise
         except Exception:  # the body refused, bad facts, outside the area, a failed write…
             # nothing was written (a hot call writes only when it succeeds): FastAPI answers it
             return None

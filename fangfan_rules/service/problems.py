@@ -23,6 +23,7 @@ from fangfan_rules.errors import (
 from fangfan_rules.idnumber import scrub_id_numbers
 from fangfan_rules.service.strict_body import InvalidBody
 from fangfan_rules.store import AccessDenied, StoreError
+from fangfan_rules.store.store import CommitUncertain
 
 PROBLEM = "application/problem+json"
 BASE = "https://fangfan-rules.example/problems/"
@@ -30,6 +31,7 @@ BASE = "https://fangfan-rules.example/problems/"
 #: exception class → (status, problem type slug, title); the first matching class wins.
 _STATUS: tuple[tuple[type[Exception], int, str, str], ...] = (
     (AccessDenied, 403, "forbidden", "Outside the token's area"),
+    (CommitUncertain, 503, "commit-uncertain", "The database did not confirm the write"),
     (StoreError, 409, "store", "The case store refused the request"),
     (FactError, 422, "invalid-facts", "Invalid household facts"),
     (MissingParameterError, 422, "missing-parameter", "A figure the caller must supply"),
@@ -68,7 +70,9 @@ def _invalid_request(errors: list[tuple[Any, str]]) -> JSONResponse:
         "Invalid request",
         "the request body is malformed",
         errors=[
-            {"loc": [str(p) for p in loc], "msg": scrub_id_numbers(msg)} for loc, msg in errors
+            # a location may be a key the caller sent (an ID number as a parameter's name)
+            {"loc": [scrub_id_numbers(str(p)) for p in loc], "msg": scrub_id_numbers(msg)}
+            for loc, msg in errors
         ],
     )
 

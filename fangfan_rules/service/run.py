@@ -35,7 +35,7 @@ def serve_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 #: Why uvicorn's line per request is off unless asked for: the audit log keeps every request
 #: already (who, what, on which household, the outcome, from where), and formatting and writing
 #: the line was 1.5 % of a worker's CPU under load (issue 16, ``benchmarks/service_load.py``).
-ACCESS_LOG_HELP = "log a line per request on stderr (off by default: the audit log keeps each)"
+ACCESS_LOG_HELP = "log a line per request on stdout (off by default: the audit log keeps each)"
 
 
 def token_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -117,10 +117,15 @@ def serve(args: argparse.Namespace) -> int:
 
     from fangfan_rules.service.app import create_app
     from fangfan_rules.service.collector import tune_for_serving
+    from fangfan_rules.service.logmask import mask_logs
 
     app = create_app(settings)
     tune_for_serving()
-    uvicorn.run(app, host=args.host, port=args.port, access_log=access_log)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=args.host, port=args.port, access_log=access_log)
+    )
+    mask_logs()  # after uvicorn's Config has set up its loggers' handlers
+    server.run()
     return 0
 
 
@@ -129,7 +134,10 @@ def app_from_environment():  # type: ignore[no-untyped-def]
     worker's garbage collector is set for serving (:mod:`fangfan_rules.service.collector`)."""
     from fangfan_rules.service.app import create_app
     from fangfan_rules.service.collector import tune_for_serving
+    from fangfan_rules.service.logmask import mask_logs
 
+    # uvicorn has configured its logging by now (its Config, before it loads the app)
+    mask_logs()
     config = os.environ.get("FANGFAN_SERVICE_CONFIG")
     database = os.environ.get("FANGFAN_SERVICE_DB", DEFAULT_URL)
     settings = Settings.read(Path(config), database=database) if config else Settings(database)

@@ -8,7 +8,6 @@ every household, every answer is kept, ID numbers are masked.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Annotated, Any
 
@@ -25,6 +24,7 @@ from fangfan_rules.messages_zh import reason_zh
 from fangfan_rules.results import BadRow, Identification
 from fangfan_rules.rules.wording import missing_facts_list
 from fangfan_rules.service.api import reveals, shown_text
+from fangfan_rules.service.frames import json_records
 from fangfan_rules.service.settings import Settings
 from fangfan_rules.service.uploads import UploadedRow, is_spreadsheet, json_rows, spreadsheet_rows
 from fangfan_rules.store import AccessDenied, Principal, Store
@@ -324,7 +324,7 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
             for hid, events in store.cases_in_area(principal, pack_name)
         ]
         frame = worklist(cases, pack, as_of=day, horizon=max(0, min(horizon, 60)))
-        items = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
+        items = json_records(frame)
         return _page("ui_worklist.html.j2", principal=principal, pack=pack, as_of=day,
                      horizon=horizon, items=items)  # fmt: skip
 

@@ -16,9 +16,13 @@ If a job of a group fails, the group's transaction is rolled back whole; the fai
 again alone, in its own transaction, and its outcome there is its answer (an idempotency key
 re-used for another request, a household outside the token's area… — or, when it failed only
 beside the others, e.g. a key stored meanwhile by another worker process, its success); the rest
-of the group is run again together. If the commit itself fails, each job is run alone. Jobs are
-therefore functions of their arguments and the database only: a job run again after a rollback
-leaves what running it once leaves.
+of the group is run again together. If the commit itself fails, the group's mark says whether it
+was committed all the same (:mod:`fangfan_rules.store.commitmark`: a connection lost after
+COMMIT was sent): if so its requests are answered, never run again (which stored a decision sent
+without an Idempotency-Key twice); if not, each job is run alone; if that cannot be learnt, each
+request fails with :class:`~fangfan_rules.store.store.CommitUncertain` and nothing is run again.
+Jobs are therefore functions of their arguments and the database only: a job run again after a
+rollback leaves what running it once leaves.
 
 The jobs run on the event loop's own thread, between requests: the work of a group is short
 statements (the evaluation, the long part of a request, is done before), and a thread of its own
@@ -53,6 +57,7 @@ from sqlalchemy import Connection
 
 from fangfan_rules.store.store import (
     BUSY_TIMEOUT_MS,
+    CommitUncertain,
     JobFailed,
     PreparedGroup,
     Store,
@@ -175,9 +180,8 @@ class GroupCommit:
     def _commit_here(self, group: list[_Entry], prepared: PreparedGroup) -> None:
         try:
             prepared.commit()
-        except Exception:  # the commit failed: each job alone, with its own outcome
-            for entry in group:
-                self._alone(entry)
+        except Exception as exc:
+            self._failed(group, exc)
             return
         self._answer(group, prepared.results)
 
@@ -190,13 +194,25 @@ class GroupCommit:
     ) -> None:
         """On the loop, once the commit thread has committed ``group`` (or failed to)."""
         self._committing.discard(loop)
-        if done.exception() is not None:  # the commit failed: each job alone
-            for entry in group:
-                self._alone(entry)
+        failed = done.exception()
+        if failed is not None:
+            self._failed(group, failed)
         else:
             self._answer(group, prepared.results)
         if self._pending.get(loop):
             loop.call_soon(self._flush, loop)
+
+    def _failed(self, group: list[_Entry], error: BaseException) -> None:
+        """The group's commit failed, nothing of it kept (its commit said so, or its mark):
+        each job alone, with its own outcome. Or perhaps kept (:class:`CommitUncertain`): each
+        request fails with that, nothing is run again."""
+        if not isinstance(error, CommitUncertain):
+            for entry in group:
+                self._alone(entry)
+            return
+        for _, future in group:
+            if not future.done():
+                future.set_exception(error)
 
     @staticmethod
     def _answer(group: list[_Entry], results: list[Any]) -> None:

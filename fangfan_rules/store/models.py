@@ -12,10 +12,21 @@ What is kept, and why:
   version and content hash and the caller's parameters: enough to re-evaluate and show that a past
   decision matches or differs;
 - ``audit_log`` — append-only (who, when, what, from where); the store never updates or deletes
-  it, and the database refuses to (triggers installed by the migration);
+  it, and the database refuses to (triggers installed by the migration). Its ``target`` (and a
+  refusal's ``detail``) names the household by its id *as given*: where that id is an ID number
+  (身份证) it is kept unmasked, as in ``households.id`` and every other key column — the store is
+  the system of record, and a masked target could not be traced back to its household (two ID
+  numbers may mask alike). It is never shown so: the service has no endpoint that reads the audit
+  log; every answer and problem document masks ID numbers (unless the token may reveal them, which
+  is itself audited); the server's log lines and tracebacks are masked
+  (:mod:`fangfan_rules.service.logmask`); and a database error names its statement, never its
+  values (``hide_parameters``, :func:`fangfan_rules.store.store.make_engine`). Reading it means
+  reading the database, with the database's own access control;
 - ``tokens`` — API tokens, stored only as sha256 hashes, each with a role and an area;
 - ``idempotency`` — the response of each request sent with an idempotency key, so a re-sent
-  batch is answered once and stored once.
+  batch is answered once and stored once;
+- ``commit_marks`` — a row written by each group transaction on SQLite, so a commit that raised
+  can be told apart from one that committed (:mod:`fangfan_rules.store.commitmark`).
 """
 
 from __future__ import annotations
@@ -145,3 +156,9 @@ class IdempotentResponse(Base):
     status: Mapped[int] = mapped_column(Integer)
     response: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CommitMark(Base):
+    __tablename__ = "commit_marks"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -37,8 +37,10 @@ from sqlalchemy.pool import QueuePool
 
 from fangfan_rules.errors import FangfanError
 from fangfan_rules.facts import Household, load_household
+from fangfan_rules.facts.forms import check_text
 from fangfan_rules.store import models as m
 from fangfan_rules.store.access import Principal, Role, new_token, token_hash
+from fangfan_rules.store.commitmark import Mark, Marks
 from fangfan_rules.store.direct import first_row, insert_row
 
 DEFAULT_URL = "sqlite:///fangfan-rules.sqlite3"
@@ -55,6 +57,11 @@ class StoreError(FangfanError):
 
 class AccessDenied(StoreError):
     """The token's area does not cover the household (or the token may not do this)."""
+
+
+class CommitUncertain(StoreError):
+    """A group's commit failed and whether it was committed could not be learnt
+    (:mod:`fangfan_rules.store.commitmark`): its jobs are not run again."""
 
 
 class WriterBusy(Exception):
@@ -175,7 +182,9 @@ def make_engine(url: str) -> Engine:
     # A ping before each checkout finds a PostgreSQL connection the server dropped; an SQLite
     # file has no server to drop it, and the ping was a statement more on every request.
     sqlite = normalise_url(url).startswith("sqlite")
-    engine = create_engine(normalise_url(url), pool_pre_ping=not sqlite)
+    # hide_parameters: a database error's message (raised, logged, shown in a traceback) names
+    # the statement but not its values — a household id or a stored fact may be an ID number.
+    engine = create_engine(normalise_url(url), pool_pre_ping=not sqlite, hide_parameters=True)
     if sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -227,6 +236,8 @@ def migrate(engine: Engine) -> None:
 #: An idempotency record's response that names a decision instead of holding its answer (no JSON
 #: answer begins so).
 _DECISION_ANSWER = "decision:"
+#: the kind of a decision kept as one row of a batch (the batch engine's columns)
+BATCH_ROW = "identify_batch"
 _DECISIONS = cast(Table, m.Decision.__table__)
 _DECISION_RESULT = select(_DECISIONS.c.result).where(_DECISIONS.c.id == bindparam("id"))
 
@@ -239,20 +250,46 @@ def decision_answer(decision_id: int, result_json: str) -> str:
 class PreparedGroup:
     """The jobs of :meth:`Store.prepare_together`, run in a transaction not yet committed."""
 
-    def __init__(self, connection: Connection, transaction: Any, results: list[Any]):
+    def __init__(
+        self, connection: Connection, transaction: Any, results: list[Any], marks: Marks,
+        mark: Mark,
+    ):  # fmt: skip
         self._connection = connection
         self._transaction = transaction
+        self._marks = marks
+        self._mark = mark
         #: the jobs' results, in order: valid once :meth:`commit` has returned
         self.results = results
 
     def commit(self) -> None:
         """Commit (on SQLite with ``synchronous=FULL``: the write-ahead log synced) and give the
-        connection back; an error of the commit is raised, the transaction rolled back."""
+        connection back. Returns once the transaction is committed — also when the commit
+        raised but the transaction's mark shows it committed all the same; raises the commit's
+        error when it was not committed (nothing of the group kept), :class:`CommitUncertain`
+        when that could not be learnt."""
+        failed: Exception | None = None
         try:
             self._transaction.commit()
+        except Exception as exc:
+            failed = exc
         finally:
             self._connection.info.pop(_GROUP_MEMO, None)
-            self._connection.close()
+            self._connection.close()  # rolls back what was not committed
+        if failed is None:
+            self._marks.settle(self._mark, committed=True)
+            return
+        # Asked on a fresh connection once the failed one is closed: a transaction left open
+        # there has been rolled back, so the mark's answer is final.
+        committed = self._marks.committed(self._mark)
+        self._marks.settle(self._mark, committed=committed is True)
+        if committed is None:
+            raise CommitUncertain(
+                "the database did not confirm or deny the commit of this request's rows "
+                f"({type(failed).__name__}); they may be stored: re-send it with the same "
+                "Idempotency-Key (answered once, stored once)"
+            ) from failed
+        if not committed:
+            raise failed
 
 
 @dataclass(frozen=True)
@@ -286,6 +323,8 @@ class Store:
             make_write_engine(url) if self.engine.dialect.name == "sqlite" else self.engine
         )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        #: each group transaction's mark, to learn the outcome of a commit that raised
+        self._marks = Marks(self.engine)
         self._write_sessions = sessionmaker(self._writes, expire_on_commit=False)
 
     def close(self) -> None:
@@ -303,7 +342,9 @@ class Store:
 
         Any error rolls the whole transaction back: nothing of any job is kept unless all are.
         An error of a job is raised as :class:`JobFailed` naming it (the error as its cause);
-        an error of the commit itself as it is."""
+        an error of the commit itself as it is if nothing was committed, none if the commit
+        raised but committed, :class:`CommitUncertain` if that is not known
+        (:meth:`PreparedGroup.commit`)."""
         group = self.prepare_together(jobs)
         group.commit()
         return group.results
@@ -327,11 +368,12 @@ class Store:
                     results.append(job(connection))
                 except Exception as exc:
                     raise JobFailed(index) from exc
+            mark = self._marks.mark(connection)  # the group's last statement
         except BaseException:
             connection.info.pop(_GROUP_MEMO, None)
             connection.close()  # rolls the transaction back
             raise
-        return PreparedGroup(connection, transaction, results)
+        return PreparedGroup(connection, transaction, results, self._marks, mark)
 
     def _begin_now(self, connection: Connection) -> Any:
         """Begin the write transaction if SQLite's write lock is free now, else
@@ -608,7 +650,7 @@ class Store:
     ) -> int:
         """Keep one row of a batch evaluation (the engine's columns are its full result)."""
         record = m.Decision(
-            kind="identify_batch",
+            kind=BATCH_ROW,
             household_id=household.id,
             snapshot_id=snapshot_id,
             pack=pack.name,
@@ -704,6 +746,8 @@ class Store:
     def case_events(
         self, principal: Principal, household_id: str, pack: str
     ) -> list[tuple[str, date, str | None]]:
+        """A case's events (step, day, note) in order; each note as :func:`readable_note`
+        shows it."""
         with self._sessions() as s:
             self._check_stored(s, principal, household_id)
             rows = s.execute(
@@ -712,7 +756,7 @@ class Store:
                 .where(m.CaseRecord.household_id == household_id, m.CaseRecord.pack == pack)
                 .order_by(m.CaseEventRecord.date, m.CaseEventRecord.id)
             )
-            return [(r.step, r.date, r.note) for r in rows]
+            return [(r.step, r.date, readable_note(r.note)) for r in rows]
 
     def cases_in_area(
         self, principal: Principal, pack: str
@@ -841,6 +885,37 @@ class Store:
         )
 
 
+def readable_note(note: str | None) -> str | None:
+    """A stored note as the read model can hold it: as it is, or — a note kept before notes were
+    checked (older databases) — with each character a note cannot hold (a control character but
+    tab and line breaks, a lone surrogate: the facts' ``Text``) written as ``\\uXXXX``. The row
+    itself is kept as it is (the system of record); reading it never fails."""
+    if note is None:
+        return None
+    try:
+        return check_text(note)
+    except ValueError:
+        return "".join(ch if _holdable(ch) else f"\\u{ord(ch):04x}" for ch in note)
+
+
+def _holdable(ch: str) -> bool:
+    try:
+        check_text(ch)
+    except ValueError:
+        return False
+    return True
+
+
+def _stored_result(kind: str, as_of: date, text: str) -> dict[str, Any]:
+    """A stored result as read. A batch row kept before its day was written ``YYYY-MM-DD`` has
+    ``as_of`` as pandas wrote the date, a timestamp at midnight: read back as the day it is (the
+    same value; a re-evaluation then compares like with like)."""
+    result: dict[str, Any] = json.loads(text)
+    if kind == BATCH_ROW and result.get("as_of") == f"{as_of.isoformat()}T00:00:00.000":
+        result["as_of"] = as_of.isoformat()
+    return result
+
+
 def _stored(row: m.Decision) -> StoredDecision:
     return StoredDecision(
         id=row.id,
@@ -853,7 +928,7 @@ def _stored(row: m.Decision) -> StoredDecision:
         parameters=dict(row.parameters),
         as_of=row.as_of,
         outcome=row.outcome,
-        result=json.loads(row.result),
+        result=_stored_result(row.kind, row.as_of, row.result),
         decided_by=row.decided_by,
         decided_at=row.decided_at,
     )
