@@ -12,6 +12,13 @@ fen, as the range checks already did): each of those seeds was checked to give t
 rows up to that name and the order of a household's lines. Regenerated again (2026-12-07) for the
 24 seeds whose batch is refused for a float money column: the refusal's message now says what
 works (pandas 'Int64' / Arrow dtypes) instead of "round at the source"; each is still refused.
+Regenerated again (2026-12-07, helper vec8) for the 191 seeds whose messages printed a problem
+without a value as ``= None``: a null required cell now reads ``field: missing (a required
+field)`` as the native loader words it, a rule between fields, an orphan table or a refusal
+names the field without a value, and a bad ID number shows its masked form as the native loader
+does (``= '110101********1234'``); each seed was checked to give the same rows, households,
+clean-table digests and messages up to exactly these words (the old and new outcomes compared
+after rewriting only them).
 """
 
 from __future__ import annotations

@@ -116,7 +116,7 @@ from fangfan_rules.engines.columnar_layout import (
 )
 from fangfan_rules.engines.columnar_validation import validate as validate_tables
 from fangfan_rules.engines.guard import engine_boundary
-from fangfan_rules.errors import FactError
+from fangfan_rules.errors import NO_VALUE, FactError
 from fangfan_rules.facts import Household
 from fangfan_rules.facts.forms import ASCII_BLANKS
 from fangfan_rules.facts.known import CLUE_LATER_DATES, MONITORING_LATER_DATES
@@ -563,7 +563,7 @@ def to_households(
         clean, errors = validate(tables)
         if errors.height:
             first = errors.row(0, named=True)
-            raise FactError(first["household_id"], [("<household>", None, first["error"])])
+            raise FactError(first["household_id"], [("<household>", NO_VALUE, first["error"])])
         tables = clean
     out = []
     for data in _household_dicts(_complete(tables), ids):
@@ -649,7 +649,8 @@ def as_tables(data: Any) -> dict[str, pl.DataFrame]:
         unknown = sorted(set(data) - set(TABLES))
         if unknown:
             raise FactError(
-                None, [(t, None, f"unknown table (tables: {', '.join(TABLES)})") for t in unknown]
+                None,
+                [(t, NO_VALUE, f"unknown table (tables: {', '.join(TABLES)})") for t in unknown],
             )
         return {t: as_polars(v) for t, v in data.items()}
     frame = as_polars(data)
@@ -764,7 +765,7 @@ def read_marked_tables(path: Path | str) -> tuple[dict[str, pl.DataFrame], marke
         elif (path / f"{t}.csv").exists():
             tables[t] = _read_csv(path / f"{t}.csv", t)
     if "households" not in tables:
-        raise FactError(None, [(str(path), None, "no households.parquet or households.csv")])
+        raise FactError(None, [(str(path), NO_VALUE, "no households.parquet or households.csv")])
     if len(parquet) < len(tables):
         return tables, marker.MarkerCheck(False, "CSV tables carry no marker")
     return tables, marker.check_marker(parquet)

@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from fangfan_rules.errors import FactError
+from fangfan_rules.errors import NO_VALUE, FactError
 from fangfan_rules.facts import AreaTag
 from fangfan_rules.vocabulary import (
     AssistanceMeasure,
@@ -275,7 +275,7 @@ def as_polars(frame: Any) -> pl.DataFrame:
         raise
     except BaseException as exc:  # polars / pyarrow conversion errors, a panic included
         problem = f"cannot be read as a table ({type(exc).__name__}: {str(exc)[:200]})"
-    raise FactError(None, [(type(frame).__name__, None, problem)])
+    raise FactError(None, [(type(frame).__name__, NO_VALUE, problem)])
 
 
 @dataclass(frozen=True)

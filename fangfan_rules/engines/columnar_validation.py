@@ -55,7 +55,7 @@ from fangfan_rules.engines.columnar_layout import (
     household_runs,
 )
 from fangfan_rules.engines.guard import engine_boundary
-from fangfan_rules.errors import DUPLICATED_HOUSEHOLD, FactError
+from fangfan_rules.errors import DUPLICATED_HOUSEHOLD, NO_VALUE, FactError
 from fangfan_rules.facts.forms import (
     ASCII_BLANKS,
     DATE_PATTERN,
@@ -63,7 +63,7 @@ from fangfan_rules.facts.forms import (
     TEXT_FORBIDDEN_RUST,
     WHOLE_NUMBER_PATTERN,
 )
-from fangfan_rules.idnumber import validate_id_number
+from fangfan_rules.idnumber import mask_id_number, validate_id_number
 
 #: The version of the checks: a Parquet marker (:mod:`~fangfan_rules.engines.columnar_marker`)
 #: written under another version is not used. Raise it whenever a check is added or changed.
@@ -475,7 +475,7 @@ def validate(
     # Only a table of many small chunks is copied into one (see the module docstring, "Chunks").
     raw = {t: _few_chunks(as_polars(f)) for t, f in tables.items()}
     if "households" not in raw:
-        raise FactError(None, [("households", None, "the households table is required")])
+        raise FactError(None, [("households", NO_VALUE, "the households table is required")])
     checks = _Checks()
     typed: dict[str, pl.DataFrame] = {}
     runs: dict[str, HouseholdRuns] = {}  # the child tables' household runs, for household_keys
@@ -486,7 +486,10 @@ def validate(
         if unknown:
             raise FactError(
                 None,
-                [(f"{t}.{c}", None, "unknown column (see the columnar layout)") for c in unknown],
+                [
+                    (f"{t}.{c}", NO_VALUE, "unknown column (see the columnar layout)")
+                    for c in unknown
+                ],
             )
         if "household_id" not in frame.columns and LINE_ERROR in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=S).alias("household_id"))
@@ -513,7 +516,9 @@ def validate(
                     unreadable.append(broken.select(pl.col("household_id").cast(S), "__hrow"))
         missing = [c for c in REQUIRED[t] if c not in frame.columns]
         if missing and frame.height:
-            raise FactError(None, [(f"{t}.{c}", None, "required column missing") for c in missing])
+            raise FactError(
+                None, [(f"{t}.{c}", NO_VALUE, "required column missing") for c in missing]
+            )
         frame = frame.with_columns(
             pl.lit(None, dtype=SCHEMAS[t][c]).alias(c) for c in SCHEMAS[t] if c not in frame.columns
         )
@@ -653,11 +658,21 @@ def _final(typed: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     return out
 
 
+#: A required fact not given (a null cell): the native loader's words for a missing field
+#: (:mod:`fangfan_rules.facts.loading`), so that both engines say the same of the same household.
+MISSING = "missing (a required field)"
+#: A required text given empty.
+EMPTY = "required fact is missing"
+
+
 def _messages(bad: pl.DataFrame) -> pl.DataFrame:
+    """One error row per bad household. A problem without a value (a null: a fact not given, a
+    rule between several fields, a record the reader could not give) names its field only, as
+    the native loader does (:data:`~fangfan_rules.errors.NO_VALUE`), never ``= None``."""
     rows = []
     for (hid, hrow), group in bad.group_by(["household_id", "__hrow"], maintain_order=True):
         problems = [
-            (r["path"], r["value"], r["message"])
+            (r["path"], NO_VALUE if r["value"] is None else r["value"], r["message"])
             for r in group.unique(["path", "message"], maintain_order=True).iter_rows(named=True)
         ]
         label = hid if hid else (f"<row {hrow}>" if hrow is not None else None)
@@ -706,7 +721,10 @@ def _column_checks(t: str, frame: pl.DataFrame, checks: _Checks) -> None:
                 t, frame, mask, pl.lit(f"{t}.household_id"), pl.col(c), "household id is missing"
             )
         else:
-            checks.add(t, frame, mask, _path(t, c), pl.col(c), "required fact is missing")
+            # a null cell is a fact not given: worded as the native loader words a missing
+            # field (no value shown, see _messages); an empty text is shown as given
+            words = pl.when(pl.col(c).is_null()).then(pl.lit(MISSING)).otherwise(pl.lit(EMPTY))
+            checks.add(t, frame, mask, _path(t, c), pl.col(c), words)
     money = [c for c in SCHEMAS[t] if c.endswith("_fen")]
     bounds = (
         frame.select(
@@ -1013,7 +1031,9 @@ def _id_number_checks(m: pl.DataFrame, checks: _Checks) -> bool:
         try:
             validate_id_number(given)
         except ValueError as exc:
-            rows.append((hid, hrow, f"members[{mid}].id_number", None, str(exc)))
+            # the number as the native loader shows it: masked (facts/loading.py)
+            shown = mask_id_number(given)
+            rows.append((hid, hrow, f"members[{mid}].id_number", shown, str(exc)))
     if rows:
         checks.add_rows(pl.DataFrame(rows, schema=_PROBLEM_SCHEMA, orient="row"))
     return normalize

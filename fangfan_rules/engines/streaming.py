@@ -47,7 +47,7 @@ from fangfan_rules.engines.vectorized import (
     compile_pack,
     progress_steps,
 )
-from fangfan_rules.errors import FactError
+from fangfan_rules.errors import NO_VALUE, FactError
 from fangfan_rules.facts.forms import ASCII_BLANKS
 from fangfan_rules.results import Identification
 
@@ -79,7 +79,7 @@ def source_of(path: Path | str) -> Source:
                 t: path / f"{t}{suffix}" for t in col.CHILDREN if (path / f"{t}{suffix}").exists()
             }
             return Source(path, nested=False, suffix=suffix, children=children)
-    raise FactError(None, [(str(path), None, "no households.parquet / households.csv here")])
+    raise FactError(None, [(str(path), NO_VALUE, "no households.parquet / households.csv here")])
 
 
 @contextmanager
@@ -228,7 +228,7 @@ def _orphans(source: Source, hashes: np.ndarray) -> pl.DataFrame:
                 FactError(
                     hid,
                     [
-                        (t, None, f"rows in {t} refer to no row of the households table")
+                        (t, NO_VALUE, f"rows in {t} refer to no row of the households table")
                         for t in tables
                     ],
                 )
@@ -329,7 +329,7 @@ def explain_parquet(
             bad = errors.filter(pl.col("household_id") == household_id)
             if bad.height:
                 message = bad.get_column("error")[0]
-                error = FactError(household_id, [("<household>", None, message)])
+                error = FactError(household_id, [("<household>", NO_VALUE, message)])
                 break
         else:
             raise KeyError(f"no household {household_id!r} in {path}")

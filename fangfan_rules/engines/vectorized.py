@@ -113,6 +113,7 @@ from fangfan_rules.engines.guard import engine_boundary
 from fangfan_rules.engines.native import KIND_ORDER
 from fangfan_rules.errors import (
     DUPLICATED_HOUSEHOLD,
+    NO_VALUE,
     FactError,
     RuleError,
     UnsuppliedParameterError,
@@ -1576,7 +1577,9 @@ class VectorizedBatch:
         if not found:
             bad = self.errors.filter(pl.col("household_id") == household_id)
             if bad.height:
-                raise FactError(household_id, [("<household>", None, bad.get_column("error")[0])])
+                raise FactError(
+                    household_id, [("<household>", NO_VALUE, bad.get_column("error")[0])]
+                )
             raise KeyError(f"no household {household_id!r} in the batch")
         household = found[0]
         population = self.compiled.native_population(household, self.population)
