@@ -693,11 +693,20 @@ class CompiledPack:
         return out
 
     def _columns(self, ctx: VarContext, level: str) -> list[pl.Expr]:
+        specs = [s for s in self.specs.values() if s.level == level]
+        impls = [get_columnar(s.name) for s in specs]
+        # the per-capita incomes every variable of this level reads, computed together first
+        # (one polars call for all their windows: VarContext.prefetch_per_capita)
+        ctx.prefetch_per_capita(
+            [
+                window
+                for spec, impl in zip(specs, impls, strict=True)
+                if impl is not None and impl.windows is not None
+                for window in impl.windows(ctx, **spec.kwargs)
+            ]
+        )
         exprs = []
-        for spec in self.specs.values():
-            if spec.level != level:
-                continue
-            impl = get_columnar(spec.name)
+        for spec, impl in zip(specs, impls, strict=True):
             assert impl is not None
             value: Value = impl.compute(ctx, **spec.kwargs)
             exprs.append(value.value.alias(spec.column))
