@@ -35,7 +35,7 @@ def _service() -> object:
 @click.option(
     "--access-log",
     is_flag=True,
-    help="Log a line per request on stderr (off by default: the audit log keeps each).",
+    help="Log a line per request on stdout (off by default: the audit log keeps each).",
 )
 def serve(
     db: str | None,
