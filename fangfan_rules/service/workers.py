@@ -92,7 +92,7 @@ def _worker(app: str, host: str, port: int, parent: int, access_log: bool) -> No
 def run_workers(app: str, host: str, port: int, workers: int, *, access_log: bool = False) -> int:
     """Serve the app factory named ``app`` (``module:function``) from ``workers`` processes on
     ``host:port`` until SIGINT or SIGTERM; the exit status (1 if the port is taken or a worker
-    could not start); ``access_log``: uvicorn's line per request on stderr. Where the kernel
+    could not start); ``access_log``: uvicorn's line per request on stdout. Where the kernel
     does not spread a port's connections over its sockets (``SO_REUSEPORT`` as Linux has it),
     uvicorn's own workers serve, on one shared socket."""
     if sys.platform != "linux":
