@@ -9,6 +9,8 @@
    every case becomes one test item; per pack, one item checks CLAUSES.md and one checks the
    pack's quotes, figures and deciding words against its document in ``../shared/seeds``.
 3. The ``store`` fixture: an empty case store on each backend, shared by the store's test files.
+4. The ``web`` fixture: the web page signed in with a village token (东村), on a SQLite store,
+   shared by the web page's test files.
 """
 
 from __future__ import annotations
@@ -46,3 +48,29 @@ def store(request, tmp_path):
             yield opened
         finally:
             opened.close()
+
+
+@pytest.fixture
+def web(tmp_path):
+    """(client, store, token): the service with the mini pack and its caller figures, a client
+    signed in to the web page with a village token of 千山区/甘泉镇/东村."""
+    from fastapi.testclient import TestClient
+
+    import fangfan_rules as ff
+    from fangfan_rules.service import Settings, create_app
+    from fangfan_rules.store import Store
+    from tests import mini_pack
+    from tests.test_service import WINDOW
+
+    pack = ff.Pack.from_directory(mini_pack.write_pack(tmp_path / "mini"))
+    url = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    store = Store(url)
+    east = store.create_token("east", "village", "千山区", "甘泉镇", "东村")
+    app = create_app(
+        Settings(database=url, parameters={"mini_pack": WINDOW}, packs={"mini_pack": pack}),
+        store=store,
+    )
+    with TestClient(app, raise_server_exceptions=False) as client:
+        client.post("/ui/login", data={"token": east})
+        yield client, store, east
+    store.close()

@@ -55,6 +55,14 @@ def _income(households: list[list[tuple[int, int, int]]], aligned: bool) -> pl.D
     return pl.DataFrame(rows, schema=SCHEMA, orient="row")
 
 
+def _income_in_order(
+    households: list[list[tuple[int, int, int]]], aligned: bool, shuffle: bool
+) -> pl.DataFrame:
+    """:func:`_income`, shuffled when asked (not grouped by household: the group-by path)."""
+    income = _income(households, aligned)
+    return income.sample(fraction=1.0, shuffle=True, seed=1) if shuffle else income
+
+
 def _exact(income: pl.DataFrame, window: DateRange) -> dict[int, tuple[Fraction, int]]:
     out: dict[int, tuple[Fraction, int]] = {}
     for r in income.iter_rows(named=True):
@@ -100,9 +108,7 @@ def test_cut_or_not_the_sums_are_exact(
     aligned: bool,
     shuffle: bool,
 ) -> None:
-    income = _income(households, aligned)
-    if shuffle:  # not grouped by household: the group-by path
-        income = income.sample(fraction=1.0, shuffle=True, seed=1)
+    income = _income_in_order(households, aligned, shuffle)
     frame = cv.prorata({"income": income}, window, AMOUNTS)
     assert frame.schema == EXPECTED_SCHEMA
     exact = _exact(income, window)

@@ -236,20 +236,7 @@ def test_bad_deployment_figures_are_refused_at_start(tmp_path):
 
 
 # -- findings 3, 10, 15, 16: the web page --------------------------------------------------------
-@pytest.fixture
-def web(tmp_path):
-    pack = ff.Pack.from_directory(mini_pack.write_pack(tmp_path / "mini"))
-    url = f"sqlite:///{tmp_path / 's.sqlite3'}"
-    store = Store(url)
-    east = store.create_token("east", "village", "千山区", "甘泉镇", "东村")
-    app = create_app(
-        Settings(database=url, parameters={"mini_pack": WINDOW}, packs={"mini_pack": pack}),
-        store=store,
-    )
-    with TestClient(app, raise_server_exceptions=False) as client:
-        client.post("/ui/login", data={"token": east})
-        yield client, store, east
-    store.close()
+# the web page fixture ``web`` is in conftest.py (shared with tests/test_web_uploads.py)
 
 
 def evaluate(client, text: str = "", upload: bytes | None = None, as_of: str = "2024-06-01"):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from fangfan_rules.dates import DateRange
 from fangfan_rules.engines import columnar_variables as cv
-from tests.test_columnar_prorata_uncut import RECORD, WINDOWS, _income
+from tests.test_columnar_prorata_uncut import RECORD, WINDOWS, _income, _income_in_order
 
 AMOUNTS = ("net", "wage", "transfer")
 
@@ -35,10 +35,7 @@ def test_many_windows_together_equal_one_by_one(
     aligned: bool,
     shuffle: bool,
 ) -> None:
-    income = _income(households, aligned)
-    if shuffle:  # not grouped by household: the group-by path
-        income = income.sample(fraction=1.0, shuffle=True, seed=1)
-    tables = {"income": income}
+    tables = {"income": _income_in_order(households, aligned, shuffle)}
     together = cv.prorata_many(tables, windows, AMOUNTS)
     assert list(together) == list(dict.fromkeys(windows))  # each window once, in order
     for window in windows:

@@ -8,14 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-import fangfan_rules as ff
 from fangfan_rules.idnumber import check_digit, mask_id_number
-from fangfan_rules.service import Settings, create_app
 from fangfan_rules.service.uploads import is_spreadsheet
-from fangfan_rules.store import Store
-from tests import mini_pack
 from tests.test_service import WINDOW, facts
 from tests.test_spreadsheet import HEADERS, child, head, write_csv, write_xlsx
 
@@ -24,20 +19,7 @@ ID_NUMBER = "210311196403019770"
 ID_NUMBER = ID_NUMBER[:17] + check_digit(ID_NUMBER[:17])
 
 
-@pytest.fixture
-def web(tmp_path):
-    pack = ff.Pack.from_directory(mini_pack.write_pack(tmp_path / "mini"))
-    url = f"sqlite:///{tmp_path / 's.sqlite3'}"
-    store = Store(url)
-    east = store.create_token("east", "village", "千山区", "甘泉镇", "东村")
-    app = create_app(
-        Settings(database=url, parameters={"mini_pack": WINDOW}, packs={"mini_pack": pack}),
-        store=store,
-    )
-    with TestClient(app, raise_server_exceptions=False) as client:
-        client.post("/ui/login", data={"token": east})
-        yield client, store
-    store.close()
+# ``web`` (client, store, token): the signed-in page, tests/conftest.py
 
 
 def upload(client, path: Path, period: str = PERIOD, text: str = ""):
@@ -61,7 +43,7 @@ def sheet_rows() -> list[list]:
 
 
 def test_an_uploaded_workbook_is_read_row_by_row(web, tmp_path):
-    client, store = web
+    client, store, _ = web
     page = upload(client, write_xlsx(tmp_path / "排查表.xlsx", sheet_rows()))
     assert page.status_code == 200, page.text
     text = page.text
@@ -79,7 +61,7 @@ def test_an_uploaded_workbook_is_read_row_by_row(web, tmp_path):
 
 
 def test_a_gbk_csv_is_read_like_the_import_command(web, tmp_path):
-    client, store = web
+    client, store, _ = web
     path = write_csv(tmp_path / "排查表.CSV", [HEADERS, head("H-1"), child("H-1")], "gbk")
     page = upload(client, path)
     assert page.status_code == 200 and "共 1 户" in page.text and "无法读取" not in page.text
@@ -87,7 +69,7 @@ def test_a_gbk_csv_is_read_like_the_import_command(web, tmp_path):
 
 
 def test_the_income_period_is_never_assumed(web, tmp_path):
-    client, store = web
+    client, store, _ = web
     page = upload(client, write_xlsx(tmp_path / "排查表.xlsx", sheet_rows()), period="")
     assert "表格无法读取" in page.text and "收入周期" in page.text
     assert "评估结果" not in page.text
@@ -100,14 +82,14 @@ def test_the_income_period_is_never_assumed(web, tmp_path):
      ("2023-6-1..2024-05-31", "YYYY-MM-DD")],
 )  # fmt: skip
 def test_a_bad_income_period_is_named(web, tmp_path, period, why):
-    client, store = web
+    client, store, _ = web
     page = upload(client, write_xlsx(tmp_path / "排查表.xlsx", sheet_rows()), period=period)
     assert "income_period" in page.text and why in page.text
     assert store.count_decisions() == 0
 
 
 def test_a_sheet_without_the_key_column_is_refused_in_chinese(web, tmp_path):
-    client, store = web
+    client, store, _ = web
     page = upload(
         client, write_xlsx(tmp_path / "x.xlsx", [["姓名", "出生日期"], ["张三", "1964/3/1"]])
     )
@@ -116,7 +98,7 @@ def test_a_sheet_without_the_key_column_is_refused_in_chinese(web, tmp_path):
 
 
 def test_a_json_upload_is_still_read_as_json(web, tmp_path):
-    client, store = web
+    client, store, _ = web
     path = tmp_path / "h.jsonl"
     path.write_text(json.dumps(facts("J-1")) + "\n", encoding="utf-8")
     page = upload(client, path, period="")
@@ -127,7 +109,7 @@ def test_a_json_upload_is_still_read_as_json(web, tmp_path):
 def test_a_duplicated_household_is_named_by_its_own_line(web, tmp_path):
     """A batch's bad row for a household id given twice names the household's line in the file,
     not its place among the households that were read (a bad line before it shifted it)."""
-    client, _ = web
+    client, _, _ = web
     lines = [
         "{not json",
         json.dumps(facts("D-1")),
