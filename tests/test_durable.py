@@ -494,7 +494,7 @@ def test_exceptions_in_actions_are_surfaced():
 def test_missing_parameter_is_raised_like_native():
     pack = ff.load_pack("qianshan_2023")  # monitoring_income_line not supplied
     in_scope = household(id="I")
-    urban = household(id="O", hukou="urban")
+    urban = household(id="O", hukou="urban", lifted_out_of_poverty=False)
     with DurableEngine(pack, as_of=AS_OF) as engine:
         # out of scope: no other rule is evaluated, so nothing is missing
         assert engine.identify_many([urban]).outcome[0] == "out_of_scope"

@@ -287,7 +287,12 @@ def test_every_household_gets_a_result_and_scope_is_hukou(household, as_of, line
     rural = known.hukou == ff.HukouKind.RURAL or any(
         m.hukou == ff.HukouKind.RURAL for m in known.members
     )  # 农村户籍人口 are persons: the household's or a member's own hukou
-    assert (result.outcome == ff.Outcome.OUT_OF_SCOPE) == (not rural)
+    # a household under monitoring or a 脱贫户 stays in scope whatever its hukou (⑧'s 一兜了之
+    # check, 一、(一)4's 10日, ① and ② name them without one); whether it is a 脱贫户 unknown →
+    # scope unknown, never out of scope
+    monitored = any(r.eliminated_on is None for r in known.monitoring)
+    kept = monitored or known.lifted_out_of_poverty is not False
+    assert (result.outcome == ff.Outcome.OUT_OF_SCOPE) == (not rural and not kept)
     if result.outcome != ff.Outcome.OUT_OF_SCOPE:
         assert result.reforms == (f"monitoring_income_line={line} (caller)",)
     json.loads(result.model_dump_json())

@@ -282,9 +282,13 @@ def test_calm_profile_has_no_risk_but_income(household):
 def test_green_channel_profile_reaches_the_green_channel_once_confirmed(household, as_of):
     record = household.green_channel
     confirmed = record.town_confirmed_on is not None and record.village_confirmed_on is not None
+    known, _ = ff.known_at(household, as_of)
+    # a household already under monitoring is in the system already: no green channel, its
+    # hardship serves its assistance (outcome.already_monitored)
+    monitored = any(r.eliminated_on is None for r in known.monitoring)
     result = PACK.identify(household, as_of=as_of)
-    assert result.green_channel.applies == confirmed
-    if confirmed:  # help now; the identification follows the procedure (qianshan 一、(一)4)
+    assert result.green_channel.applies == (confirmed and not monitored)
+    if confirmed:  # entered, helped at once; identification by the procedure (qianshan 一、(一)4)
         assert result.outcome == ff.Outcome.NEEDS_REVIEW
 
 

@@ -99,7 +99,7 @@ def test_a_village_cadre_evaluates_follows_a_case_and_prints_the_list(browser, t
         assert "共 2 户，另有 1 条无法读取" in results
         assert "识别为监测对象" in results and "〔一、(二)〕" in results
         # the line that is not JSON, as the library's strict reader reports it
-        assert "第3条：line 3:" in results and "not valid JSON" in results
+        assert "第3条：" in results and "不是有效的JSON" in results
         # Village staff read words, never a fact path or code (mini_pack is the pack's name).
         assert not re.search(r"\b[a-z]+(?:[._][a-z]+)+\b", results.replace("mini_pack", "")), (
             results

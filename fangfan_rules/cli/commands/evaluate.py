@@ -25,7 +25,7 @@ from fangfan_rules.cli.tables import render
 from fangfan_rules.errors import FangfanError
 from fangfan_rules.io.writers import RESULT_COLUMNS, result_row
 from fangfan_rules.results import BadRow, Identification, Outcome
-from fangfan_rules.rules.wording import reform_text
+from fangfan_rules.rules.wording import missing_facts_list, reform_text
 
 TABLE_KEYS = (
     "line",
@@ -202,10 +202,8 @@ def trace_table(result: Identification, lang: str, width: int, pack: Any = None)
     records = []
     for rule in result.trace.rules:
         checks = [c.text_zh if lang == "zh" else c.text_en for c in rule.checks]
-        if rule.missing_facts:
-            checks.append(
-                ("缺少：" if lang == "zh" else "missing: ") + "; ".join(rule.missing_facts)
-            )
+        if rule.missing_facts:  # in the words of the answer's own "find out" line
+            checks.append(missing_facts_list(rule.missing_facts, lang))
         records.append(
             {
                 "rule": rule.rule_id.split(".", 1)[1],
