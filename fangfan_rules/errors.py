@@ -53,7 +53,7 @@ def shown_value(value: object) -> str:
 
 def validation_message(item: Mapping[str, Any]) -> str:
     """The message of one pydantic error item as the library shows it: a validator's own
-    sentence without pydantic's ``Value error, `` / ``Assertion failed, `` prefix (what the
+    sentence without pydantic's "Value error," / "Assertion failed," prefix (what the
     library raised says what is wrong; the prefix names a Python exception class to town staff)."""
     message = str(item["msg"])
     if item.get("type") in _PREFIXED_TYPES:
