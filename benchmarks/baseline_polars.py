@@ -122,9 +122,16 @@ def identify_outcome(
         .unique()
         .with_columns(pl.lit(True).alias("under"))
     )
+    # the latest 风险消除 on or before as_of: a 2.(2) event counts only after it
+    last_elimination = (
+        monitoring.filter(pl.col("eliminated_on") <= day)
+        .group_by("household_id")
+        .agg(pl.col("eliminated_on").max().alias("last_elimination"))
+    )
     frame = h.select(
         "household_id",
         "hukou",
+        "lifted_out_of_poverty",
         "housing_grade",
         "drinking_water_safe",
         "compulsory_education_ok",
@@ -137,16 +144,24 @@ def identify_outcome(
         "green_channel_town_confirmed_on",
         "green_channel_village_confirmed_on",
     )
-    for part in (earned, counted, rural_member, open_spell, *latest):
+    for part in (earned, counted, rural_member, open_spell, last_elimination, *latest):
         frame = frame.join(part, on="household_id", how="left", maintain_order="left")
 
     def recent(risk: str) -> pl.Expr:
         types, kinds = EVENT_RISKS[risk]
-        parts = [
-            _recent(pl.col(f"{p}_{risk}").is_not_null(), pl.col(f"{p}_{risk}"), lookback)
-            for p, used in (("ev", types), ("sp", kinds))
-            if used
-        ]
+        parts = []
+        if types:  # an event, and one after the latest elimination (the latest one is, if any)
+            latest_event = pl.col(f"ev_{risk}")
+            since = pl.col("last_elimination").is_null() | (
+                latest_event > pl.col("last_elimination")
+            )
+            parts.append(
+                _recent(latest_event.is_not_null(), latest_event, lookback) & since.fill_null(False)
+            )
+        if kinds:
+            parts.append(
+                _recent(pl.col(f"sp_{risk}").is_not_null(), pl.col(f"sp_{risk}"), lookback)
+            )
         return parts[0] if len(parts) == 1 else parts[0] | parts[1]
 
     per_capita = pl.col("net") / pl.col("size")  # null when not covered or nobody counted
@@ -184,33 +199,49 @@ def identify_outcome(
     serious = pl.col("serious_difficulty") == True  # noqa: E712
     not_under = ~pl.col("under")
     all_risks = ["income", *GUARANTEE_RISKS, *EVENT_RISKS]
-    frame = frame.with_columns(
-        (pl.col("sudden") & serious & urgent_clear & pl.col("confirmed")).alias("gc_sudden"),
-        (pl.col("sudden") & serious & urgent_clear & ~pl.col("confirmed")).alias("gc_waiting"),
-        (~pl.col("sudden") & pl.col("ill") & pl.col("serious_recorded") & urgent_clear).alias(
-            "gc_other"
+    frame = frame.with_columns(  # the green channel is not for a household already monitored
+        (pl.col("sudden") & serious & urgent_clear & pl.col("confirmed") & not_under).alias(
+            "gc_sudden"
         ),
+        (pl.col("sudden") & serious & urgent_clear & ~pl.col("confirmed") & not_under).alias(
+            "gc_waiting"
+        ),
+        (
+            ~pl.col("sudden")
+            & pl.col("ill")
+            & pl.col("serious_recorded")
+            & urgent_clear
+            & not_under
+        ).alias("gc_other"),
     )
     reviews = [
         pl.col("gc_sudden"),
         pl.col("gc_waiting"),
         pl.col("gc_other"),
-        pl.col("under") & any_risk(*all_risks),
+        pl.col("under") & (any_risk(*all_risks) | pl.col("serious_recorded")),
         any_risk(*GUARANTEE_RISKS) & (pl.col("self_coping") == False) & not_under,  # noqa: E712
         any_risk("income") & (pl.col("self_coping") == False) & not_under,  # noqa: E712
         any_risk(*EVENT_RISKS),
         any_risk("income", *GUARANTEE_RISKS) & (pl.col("self_coping") == True) & not_under,  # noqa: E712
         pl.col("serious_recorded")
-        & ~(pl.col("gc_sudden") | pl.col("gc_waiting") | pl.col("gc_other")),
+        & ~(pl.col("gc_sudden") | pl.col("gc_waiting") | pl.col("gc_other"))
+        & not_under,
     ]
     review = pl.any_horizontal([r.fill_null(True) for r in reviews])  # fired or unknown
     # any member: false without members, unknown when a member's hukou is unknown
     any_rural_member = pl.when(pl.col("has_members").is_null()).then(False).otherwise(pl.col("rm"))
-    in_scope = (pl.col("hukou") == "rural") | any_rural_member
+    # a household under monitoring or a 脱贫户 stays in scope whatever its hukou (unknown
+    # whether a 脱贫户 → scope unknown: answered as any other, with the question noted)
+    in_scope = (
+        (pl.col("hukou") == "rural")
+        | any_rural_member
+        | pl.col("under")
+        | pl.col("lifted_out_of_poverty")
+    )
     outcome = (
         pl.when(in_scope.not_())
         .then(pl.lit("out_of_scope"))
-        .when(review | in_scope.is_null())
+        .when(review)
         .then(pl.lit("needs_review"))
         .otherwise(pl.lit("not_eligible"))
     )

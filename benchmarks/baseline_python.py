@@ -80,10 +80,17 @@ def per_capita_below_line(household: dict[str, Any], members: list[dict[str, Any
 def outcome(household: dict[str, Any]) -> str:
     """qianshan_2023's identification outcome for one household (as a dict), on AS_OF."""
     members = [m for m in household.get("members", ()) if (m.get("birth_date") or "") <= AS_OF]
-    # Scope (一、(一)1): rural hukou, the household's or a member's own.
+    spells = [r for r in household.get("monitoring", ()) if r["identified_on"] <= AS_OF]
+    monitored = any((r.get("eliminated_on") or "9999") > AS_OF for r in spells)
+    # Scope (一、(一)1): rural hukou, the household's or a member's own; or under monitoring or a
+    # 脱贫户 whatever the hukou (unknown whether a 脱贫户: scope unknown, answered as any other).
     hukou = household.get("hukou")
-    if not (hukou == "rural" or any((m.get("hukou") or hukou) == "rural" for m in members)):
+    rural = hukou == "rural" or any((m.get("hukou") or hukou) == "rural" for m in members)
+    if k_or(rural, monitored, household.get("lifted_out_of_poverty")) is False:
         return "out_of_scope"
+    # a 2.(2) event counts only after the latest 风险消除 on or before as_of
+    eliminated = [r["eliminated_on"] for r in spells if (r.get("eliminated_on") or "9999") <= AS_OF]
+    last_elimination = max(eliminated, default="")
 
     guarantees = household.get("guarantees") or {}
     events = [e for e in household.get("risk_events", ()) if e["date"] <= AS_OF]
@@ -95,6 +102,12 @@ def outcome(household: dict[str, Any]) -> str:
 
     def event_on_record(*types: str) -> bool:
         return any(e["type"] in types for e in events)
+
+    def event_since_elimination(*types: str) -> bool:
+        return any(e["type"] in types and e["date"] > last_elimination for e in events)
+
+    def event_risk(*types: str) -> Truth:
+        return k_and(in_lookback(event_on_record(*types)), event_since_elimination(*types))
 
     def in_lookback(on_record: bool) -> Truth:
         # "on record, and since the caller's look-back start": the start is not supplied, so a
@@ -113,22 +126,16 @@ def outcome(household: dict[str, Any]) -> str:
     water = equals(guarantees.get("drinking_water_safe"), False)
     education = equals(guarantees.get("compulsory_education_ok"), False)
     medical = equals(guarantees.get("basic_medical_insured"), False)
-    illness = k_or(in_lookback(event_on_record("illness")), in_lookback(spending("medical")))
+    illness = k_or(event_risk("illness"), in_lookback(spending("medical")))
     schooling = in_lookback(spending("schooling"))
-    disaster = k_or(
-        in_lookback(event_on_record("natural_disaster")), in_lookback(spending("disaster"))
-    )
-    accident = k_or(in_lookback(event_on_record("accident")), in_lookback(spending("accident")))
-    employment = in_lookback(event_on_record("unstable_employment"))
-    industry = in_lookback(event_on_record("industry_failure"))
+    disaster = k_or(event_risk("natural_disaster"), in_lookback(spending("disaster")))
+    accident = k_or(event_risk("accident"), in_lookback(spending("accident")))
+    employment = event_risk("unstable_employment")
+    industry = event_risk("industry_failure")
 
     coping = household.get("self_coping")
     cannot_cope = equals(coping, False)
     can_cope = equals(coping, True)
-    monitored = any(
-        r["identified_on"] <= AS_OF and (r.get("eliminated_on") or "9999") > AS_OF
-        for r in household.get("monitoring", ())
-    )
     serious = household.get("serious_difficulty")
     serious_recorded = serious is True
     green = household.get("green_channel")
@@ -142,18 +149,28 @@ def outcome(household: dict[str, Any]) -> str:
     sudden = event_on_record("natural_disaster", "accident")
 
     guarantee_risk = k_or(housing, water, education, medical)
-    green_confirmed = k_and(sudden, equals(serious, True), clear, urgent, confirmed)
-    green_waiting = k_and(sudden, equals(serious, True), clear, urgent, not confirmed)
-    green_other = k_and(not sudden, event_on_record("illness"), serious_recorded, clear, urgent)
+    # the green channel is not for a household already monitored
+    green_confirmed = k_and(not monitored, sudden, equals(serious, True), clear, urgent, confirmed)
+    green_waiting = k_and(
+        not monitored, sudden, equals(serious, True), clear, urgent, not confirmed
+    )
+    green_other = k_and(
+        not monitored, not sudden, event_on_record("illness"), serious_recorded, clear, urgent
+    )
     rules = (
         k_and(income_risk, cannot_cope, not monitored),
         k_and(guarantee_risk, cannot_cope, not monitored),
         k_and(k_or(income_risk, guarantee_risk), can_cope, not monitored),
         k_or(illness, schooling, disaster, accident, employment, industry),
-        k_and(serious_recorded, k_not(k_or(green_confirmed, green_waiting, green_other))),
+        k_and(
+            serious_recorded,
+            k_not(k_or(green_confirmed, green_waiting, green_other)),
+            not monitored,
+        ),
         k_and(
             monitored,
             k_or(
+                serious_recorded,
                 income_risk,
                 guarantee_risk,
                 illness,
