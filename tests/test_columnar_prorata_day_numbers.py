@@ -6,7 +6,6 @@ any Int32 difference of day numbers in between) — exact sums checked with frac
 from __future__ import annotations
 
 from datetime import date
-from fractions import Fraction
 
 import polars as pl
 from hypothesis import given, settings
@@ -14,7 +13,7 @@ from hypothesis import strategies as st
 
 from fangfan_rules.dates import DateRange
 from fangfan_rules.engines import columnar_variables as cv
-from tests.test_columnar_prorata_uncut import AMOUNTS, SCHEMA, _exact
+from tests.test_columnar_prorata_uncut import AMOUNTS, SCHEMA, assert_exact_sums
 
 _DAYS = st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31))
 
@@ -29,9 +28,4 @@ def test_day_counts_over_any_span_are_exact(records, first, last) -> None:
     ]
     income = pl.DataFrame(rows, schema=SCHEMA, orient="row")
     frame = cv.prorata({"income": income}, window, AMOUNTS)
-    exact = _exact(income, window)
-    got = {r["household_id"]: r for r in frame.iter_rows(named=True)}
-    assert set(got) == set(exact)
-    for key, row in got.items():
-        assert Fraction(row["net"], row["den"]) == exact[key][0]
-        assert row["known"] == (exact[key][1] >= window.days)
+    assert_exact_sums(frame, income, window)

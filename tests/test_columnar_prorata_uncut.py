@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from fractions import Fraction
+from typing import Any
 
 import polars as pl
 import pytest
@@ -53,6 +54,21 @@ def _income(households: list[list[tuple[int, int, int]]], aligned: bool) -> pl.D
             rows.append((key, start, end, amount, amount // 3, -amount // 7, amount % 5, 5, None))
             day = end + timedelta(days=1)
     return pl.DataFrame(rows, schema=SCHEMA, orient="row")
+
+
+def assert_exact_sums(
+    frame: pl.DataFrame, income: pl.DataFrame, window: DateRange
+) -> list[dict[str, Any]]:
+    """Each household's row of ``prorata``'s ``frame`` holds the exact pro-rata sum of its
+    ``income`` over ``window`` (net / den) and says whether the records cover every day of it;
+    returns the rows checked."""
+    exact = _exact(income, window)
+    got = {r["household_id"]: r for r in frame.iter_rows(named=True)}
+    assert set(got) == set(exact)
+    for key, row in got.items():
+        assert Fraction(row["net"], row["den"]) == exact[key][0]
+        assert row["known"] == (exact[key][1] >= window.days)
+    return list(got.values())
 
 
 def _income_in_order(
@@ -111,12 +127,7 @@ def test_cut_or_not_the_sums_are_exact(
     income = _income_in_order(households, aligned, shuffle)
     frame = cv.prorata({"income": income}, window, AMOUNTS)
     assert frame.schema == EXPECTED_SCHEMA
-    exact = _exact(income, window)
-    got = {r["household_id"]: r for r in frame.iter_rows(named=True)}
-    assert set(got) == set(exact)
-    for key, row in got.items():
-        assert Fraction(row["net"], row["den"]) == exact[key][0]
-        assert row["known"] == (exact[key][1] >= window.days)
+    for row in assert_exact_sums(frame, income, window):
         if aligned and window.start.month == 1 and window.end.month == 12:
             assert row["den"] == 1  # whole records only
 
