@@ -180,34 +180,23 @@ class DeadlineRule(_Spec):
             "from it and a late step is never asserted as a procedure violation"
         ),
     )
-    start_is_reading_before: date | None = Field(
-        None,
-        description=(
-            "a case triggered before this date is counted as start_is_reading (shown, never "
-            "asserted): the document may not have been issued yet on its trigger — e.g. an undated "
-            "document known to exist only from this date on — so when the period starts is a reading"
-        ),
-    )
-    start_is_reading_if_step_before: dict[Step, date] = Field(
+    start_is_reading_before: dict[Step, date] = Field(
         default_factory=dict,
         description=(
             "a case with one of these steps dated before its date is counted as start_is_reading "
-            "(shown, never asserted): e.g. a first-quarter list entry that another clause gives "
-            "until a fixed date, whichever channel started the period"
+            "(shown, never asserted): the start steps before the day an undated document is known "
+            "to exist (the period may have started before it), or a step another clause gives "
+            "until a fixed date (a first-quarter list entry, whichever channel came first)"
         ),
     )
     valid_from: date | None = Field(None, description="applies to cases triggered on/after")
     valid_to: date | None = Field(None, description="applies to cases triggered on/before")
 
-    def start_is_reading_on(self, trigger: date, case: Case | None = None) -> bool:
-        """Is the start of this period the pack's reading for ``case``, triggered on ``trigger``?"""
-        if self.start_is_reading or (
-            self.start_is_reading_before is not None and trigger < self.start_is_reading_before
-        ):
+    def start_is_reading_for(self, case: Case) -> bool:
+        """Is the start of this period the pack's reading for ``case``?"""
+        if self.start_is_reading:
             return True
-        if case is None:
-            return False
-        for step, before in self.start_is_reading_if_step_before.items():
+        for step, before in self.start_is_reading_before.items():
             day = case.first((step,))
             if day is not None and day < before:
                 return True
@@ -367,7 +356,7 @@ def deadlines(
                     met_on=None,
                     status="closed",
                     normal_limit=rule.normal_limit,
-                    start_is_reading=rule.start_is_reading_on(trigger, case),
+                    start_is_reading=rule.start_is_reading_for(case),
                     citation=rule.citation,
                     note=f"case closed on {closed}",
                 )
@@ -384,7 +373,7 @@ def deadlines(
                     met_on=met_on,
                     as_of=as_of,
                     normal_limit=rule.normal_limit,
-                    start_is_reading=rule.start_is_reading_on(trigger, case),
+                    start_is_reading=rule.start_is_reading_for(case),
                     citation=rule.citation,
                     note=rule.interpretation,
                 )
@@ -401,7 +390,7 @@ def deadlines(
                 met_on=met_on,
                 as_of=as_of,
                 normal_limit=rule.normal_limit,
-                start_is_reading=rule.start_is_reading_on(trigger, case),
+                start_is_reading=rule.start_is_reading_for(case),
                 citation=rule.citation,
                 note=rule.interpretation,
                 calendar=calendar,
