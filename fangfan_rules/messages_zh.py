@@ -275,7 +275,7 @@ def problems_zh(problems: Iterable[tuple[str, object, str]]) -> list[str]:
     """Each (field, value, reason) of a fact error as one Chinese line."""
     lines = []
     for field, value, reason in problems:
-        shown = "" if value is NO_VALUE else f"（填写的是{_value(value)}）"
+        shown = "" if value is NO_VALUE else f"（填写的是{shown_value(value)}）"
         lines.append(f"{field_zh(field)}{shown}：{reason_zh(reason)}")
     return lines
 
@@ -315,7 +315,3 @@ def _problem_line_zh(line: str) -> str:
     field, sep, value = left.partition(" = ")
     shown = f"（填写的是{value}）" if sep else ""
     return f"{field_zh(field)}{shown}：{reason_zh(reason)}"
-
-
-def _value(value: object) -> str:
-    return value if isinstance(value, str) and value.startswith("'") else shown_value(value)
