@@ -7,25 +7,20 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 import fangfan_rules as ff
-from fangfan_rules.analysis.compare import results_frame
 from fangfan_rules.dates import DateRange
-from fangfan_rules.engines import vectorized as vz
 from fangfan_rules.facts import known_at
 from fangfan_rules.logic import Missing
-from fangfan_rules.testing.cases import read_case_file
 from fangfan_rules.variables import Context, get_variable
 from fangfan_rules.vocabulary import CareType, Channel, ClueKind
 from tests.helpers import medical_stay
 
 AS_OF = date(2022, 5, 10)
 APRIL = DateRange(start=date(2022, 4, 1), end=AS_OF)
-CASES = Path(__file__).parent / "cases" / "jimo_2022"
 
 
 def _v(name: str, args: dict[str, Any], as_of: date = AS_OF, **household: Any) -> Any:
@@ -183,27 +178,3 @@ def test_appraisal_date_identified_in_and_the_recorded_difficulty():
     assert _v("serious_difficulty_recorded", {}, serious_difficulty=True) is True
     assert _v("serious_difficulty_recorded", {}) is False  # not recorded: no finding
     assert _v("serious_difficulty_recorded", {}, serious_difficulty=False) is False
-
-
-def _identification_cases() -> list[tuple[str, dict[str, Any]]]:
-    out = []
-    for path in sorted(CASES.glob("*.yaml")):
-        for case in read_case_file(path).cases:
-            if case.get("question", "identify") == "identify" and "error" not in case["expect"]:
-                out.append((f"{path.name}: {case['name']}", case))
-    return out
-
-
-@pytest.mark.parametrize(("name", "case"), _identification_cases(), ids=lambda v: str(v)[:60])
-def test_vectorized_answers_every_jimo_case_as_native(name, case):
-    """The columnar twins agree with the row variables on every household of the jimo cases."""
-    pack = ff.load_pack("jimo_2022")
-    if case.get("parameters"):
-        pack = pack.with_parameters(**case["parameters"])
-    household = ff.load_household(case["household"])
-    native = results_frame(pack.identify_many([household], as_of=case["as_of"]))
-    got = vz.VectorizedBatch(pack, [household], as_of=case["as_of"]).frame
-    for column in vz.EXACT_COLUMNS:
-        a, b = got.iloc[0][column], native.iloc[0][column]
-        same = ((a is None or a != a) and (b is None or b != b)) or a == b
-        assert same, f"{name}: {column} vectorized={a!r} native={b!r}"

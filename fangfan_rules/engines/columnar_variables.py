@@ -705,12 +705,34 @@ def _has_event(ctx: VarContext, window: DateRange, types: Sequence[Any]) -> Valu
 
 @columnar("social_assistance_since")
 def _assistance_since(ctx: VarContext, since: date, kinds: Sequence[Any]) -> Value:
-    return Value(
-        ctx.has(
-            "social_assistance",
-            pl.col("kind").is_in(_values(kinds)) & (pl.col("start") >= _lit_date(since)),
-        )
+    # As native: a spell continuing an earlier one of the same kind (begun before it, running at
+    # least to its eve) is a renewal, not 新识别 (variables.household.renews). Spells are few per
+    # household, so the pairs come from a self-join on (household, kind).
+    spells = (
+        ctx.tables["social_assistance"]
+        .filter(pl.col("kind").is_in(_values(kinds)))
+        .select("household_id", "kind", "start", "end")
+        .with_row_index("_spell")
     )
+    renewed = (
+        spells.join(spells, on=["household_id", "kind"], suffix="_earlier")
+        .filter(
+            (pl.col("start_earlier") < pl.col("start"))
+            & (
+                pl.col("end_earlier").is_null()
+                | (pl.col("end_earlier") >= pl.col("start") - pl.duration(days=1))
+            )
+        )
+        .get_column("_spell")
+    )
+    ids = (
+        spells.filter(
+            (pl.col("start") >= _lit_date(since)) & ~pl.col("_spell").is_in(renewed.implode())
+        )
+        .get_column("household_id")
+        .unique()
+    )
+    return Value(pl.col("household_id").is_in(ids.implode()))
 
 
 @columnar("social_assistance_started")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from fangfan_rules.dates import DateRange
-from fangfan_rules.facts import AreaTag
+from fangfan_rules.facts import AreaTag, SocialAssistance
 from fangfan_rules.logic import Missing
 from fangfan_rules.variables import income
 from fangfan_rules.variables.registry import Context, known, variable
@@ -111,8 +111,24 @@ def _has_event(ctx: Context, window: DateRange, types: Sequence[RiskType]) -> bo
     en="newly receiving {kinds} since {since}",
 )
 def _assistance_since(ctx: Context, since: date, kinds: Sequence[DibaoKind]) -> bool:
+    # 新识别 / 新纳入: a spell that continues one of the same kind (it starts while the earlier one
+    # runs or the day after it ends) is a renewal — the yearly 动态管理 re-approval — not a new
+    # identification (qianshan_2023 ⑧, ewenki_2024 二、(二); a labelled reading in both packs).
     wanted = frozenset(kinds)
-    return any(a.kind in wanted and a.start >= since for a in ctx.household.social_assistance)
+    spells = ctx.household.social_assistance
+    return any(a.kind in wanted and a.start >= since and not renews(a, spells) for a in spells)
+
+
+def renews(spell: SocialAssistance, spells: Sequence[SocialAssistance]) -> bool:
+    """Does ``spell`` continue an earlier spell of the same kind in ``spells`` (one that began
+    before it and ran at least to the day before it began)?"""
+    eve = spell.start - timedelta(days=1)
+    return any(
+        other.kind == spell.kind
+        and other.start < spell.start
+        and (other.end is None or other.end >= eve)
+        for other in spells
+    )
 
 
 @variable(
