@@ -257,6 +257,7 @@ _DEADLINE_STATUS_ZH = {
     "overdue": "已逾期",
     "calendar_unknown": "日历未收录该年，无法计算",
     "closed": "已办结销号，不再计时",
+    "closed_overdue": "逾期未完成，已办结销号",
 }
 
 
@@ -267,6 +268,7 @@ _DEADLINE_STATUS_EN = {
     "overdue": "overdue",
     "calendar_unknown": "the calendar does not cover the year",
     "closed": "case closed, no longer timed",
+    "closed_overdue": "overdue when the case was closed",
 }
 
 
@@ -280,7 +282,14 @@ class Deadline(_Value):
     count: Literal["natural", "working"]
     due: date | None = Field(None, description="None if the calendar cannot answer for the year")
     met_on: date | None = None
-    status: Literal["met", "missed", "pending", "overdue", "calendar_unknown", "closed"]
+    status: Literal[
+        "met", "missed", "pending", "overdue", "calendar_unknown", "closed", "closed_overdue"
+    ] = Field(
+        description=(
+            "closed: the case was closed (办结销号) before the step was due; closed_overdue: "
+            "closed after the due date without the step — the limit was missed"
+        )
+    )
     normal_limit: bool = Field(False, description="原则上: a norm, exceptions are possible")
     start_is_reading: bool = Field(
         False,
@@ -303,7 +312,7 @@ class Deadline(_Value):
         says so (it is the pack's reading, not a breach the document defines)."""
         zh = lang == "zh"
         text = (_DEADLINE_STATUS_ZH if zh else _DEADLINE_STATUS_EN)[self.status]
-        if self.start_is_reading and self.status in ("missed", "overdue"):
+        if self.start_is_reading and self.status in ("missed", "overdue", "closed_overdue"):
             text += (
                 "（按本包对何时起算的解读计算，不认定为违反时限）"
                 if zh

@@ -306,6 +306,13 @@ def load_timeline(pack: str, path: Path) -> Timeline:
     return timeline
 
 
+def known_on(case: Case, day: date) -> Case:
+    """``case`` as known on ``day``: its events dated after it left out."""
+    if all(e.date <= day for e in case.events):
+        return case
+    return case.model_copy(update={"events": tuple(e for e in case.events if e.date <= day)})
+
+
 def _resolve(pack: Pack, value: int | dict[str, str], day: date) -> Any:
     if isinstance(value, dict):
         return pack.stated_value(value["param"], day).value
@@ -330,6 +337,7 @@ def deadlines(
     its first day at the earliest): a day before the pack exists simply has none, so a worklist
     across packs of different years answers for each; after a pack's last day the periods that
     started within it still run."""
+    case = known_on(case, as_of)
     out = []
     for rule in pack.timeline.deadlines:
         trigger = case.first(rule.start)
@@ -341,12 +349,49 @@ def deadlines(
             continue
         met_on = _met_on(case, rule, trigger)
         met_on = met_on if met_on is not None and met_on <= as_of else None
+        reading = rule.start_is_reading_for(case)
+        if rule.due is not None:
+            deadline = Deadline.compute(
+                name=rule.id,
+                label=rule.title,
+                start=trigger,
+                due=_resolve(pack, rule.due, trigger),
+                met_on=met_on,
+                as_of=as_of,
+                normal_limit=rule.normal_limit,
+                start_is_reading=reading,
+                citation=rule.citation,
+                note=rule.interpretation,
+            )
+        else:
+            assert rule.days is not None and rule.count is not None
+            deadline = Deadline.compute(
+                name=rule.id,
+                label=rule.title,
+                start=trigger,
+                days=int(_resolve(pack, rule.days, trigger)),  # the value in force when triggered
+                count=rule.count,
+                met_on=met_on,
+                as_of=as_of,
+                normal_limit=rule.normal_limit,
+                start_is_reading=reading,
+                citation=rule.citation,
+                note=rule.interpretation,
+                calendar=calendar,
+            )
         closed = case.first((Step.CASE_CLOSED,), not_before=trigger)
-        if met_on is None and closed is not None and closed <= as_of:
-            # The case was closed (e.g. found not eligible, 办结销号) before the step was due to
-            # happen: the time limit no longer runs. Reported, never counted as overdue.
-            out.append(
-                Deadline(
+        if met_on is None and closed is not None:
+            if deadline.due is not None and closed > deadline.due:
+                # Closed (办结销号) after the day the step was due, without it: the limit was
+                # already missed when the case was closed, and closing does not undo that.
+                deadline = deadline.model_copy(
+                    update={"status": "closed_overdue", "note": f"case closed on {closed}"}
+                )
+            else:
+                # Closed (e.g. found not eligible) before the step was due to happen: the time
+                # limit no longer runs. Reported, never counted as overdue. (A calendar that cannot
+                # say when it was due cannot say it was missed either.)
+                deadline = Deadline(
                     name=rule.id,
                     label=rule.title,
                     start=trigger,
@@ -356,46 +401,11 @@ def deadlines(
                     met_on=None,
                     status="closed",
                     normal_limit=rule.normal_limit,
-                    start_is_reading=rule.start_is_reading_for(case),
+                    start_is_reading=reading,
                     citation=rule.citation,
                     note=f"case closed on {closed}",
                 )
-            )
-            continue
-        if rule.due is not None:
-            fixed = _resolve(pack, rule.due, trigger)
-            out.append(
-                Deadline.compute(
-                    name=rule.id,
-                    label=rule.title,
-                    start=trigger,
-                    due=fixed,
-                    met_on=met_on,
-                    as_of=as_of,
-                    normal_limit=rule.normal_limit,
-                    start_is_reading=rule.start_is_reading_for(case),
-                    citation=rule.citation,
-                    note=rule.interpretation,
-                )
-            )
-            continue
-        assert rule.days is not None and rule.count is not None
-        out.append(
-            Deadline.compute(
-                name=rule.id,
-                label=rule.title,
-                start=trigger,
-                days=int(_resolve(pack, rule.days, trigger)),  # the value in force when triggered
-                count=rule.count,
-                met_on=met_on,
-                as_of=as_of,
-                normal_limit=rule.normal_limit,
-                start_is_reading=rule.start_is_reading_for(case),
-                citation=rule.citation,
-                note=rule.interpretation,
-                calendar=calendar,
-            )
-        )
+        out.append(deadline)
     return tuple(out)
 
 
@@ -417,8 +427,12 @@ def check_procedure(
     validity still runs after its last day: a pack's ``valid_to`` does not end the check.)
     """
     since = pack.valid_from
-    if as_of is not None and as_of < since:
-        pack.check_in_force(as_of)
+    if as_of is not None:
+        if as_of < since:
+            pack.check_in_force(as_of)
+        # A step recorded for a later day had not happened on as_of: it neither completes a
+        # procedure nor shows a missing or misordered step yet.
+        case = known_on(case, as_of)
     found: list[Violation] = []
     for rule in pack.timeline.order:
         dates = [case.first((step,)) for step in rule.steps]
@@ -472,16 +486,25 @@ def check_procedure(
     for d in deadlines(pack, case, as_of=day, calendar=calendar):
         # A limit counted from a start the document does not print is the pack's reading: the
         # deadline shows it (late under that reading), but no breach is asserted on it.
-        if d.status in ("missed", "overdue") and not d.start_is_reading:
+        if d.status in ("missed", "overdue", "closed_overdue") and not d.start_is_reading:
+            closed = d.status == "closed_overdue"
             found.append(
                 Violation(
                     kind="deadline_missed",
                     rule_id=d.name,
                     citation=d.citation,
                     text_zh=f"{d.label.zh}：应于{d.due}前完成"
-                    + (f"，实际{d.met_on}" if d.met_on else "，尚未完成"),
+                    + (
+                        f"，实际{d.met_on}"
+                        if d.met_on
+                        else ("，办结销号时仍未完成" if closed else "，尚未完成")
+                    ),
                     text_en=f"{d.label.en}: due {d.due}"
-                    + (f", done {d.met_on}" if d.met_on else ", not done"),
+                    + (
+                        f", done {d.met_on}"
+                        if d.met_on
+                        else (", not done when the case was closed" if closed else ", not done")
+                    ),
                     normal_limit=d.normal_limit,
                 )
             )

@@ -59,6 +59,7 @@ STATUS_COLOURS = {
     "missed": "#e67e22",
     "overdue": "#c0392b",
     "closed": "#7f8c8d",
+    "closed_overdue": "#8e44ad",
     "calendar_unknown": "#95a5a6",
 }
 STATUS_ZH = {
@@ -67,6 +68,7 @@ STATUS_ZH = {
     "missed": "逾期完成",
     "overdue": "已逾期",
     "closed": "已办结销号",
+    "closed_overdue": "逾期未完成即办结销号",
     "calendar_unknown": "日历未收录",
 }
 #: The words of the plots, by language.
@@ -526,7 +528,7 @@ def plot_deadlines(
             _text("due", lang, due=d.due.isoformat()) if d.due else _text("calendar_unknown", lang)
         )
         status = _status_label(d.status, lang)
-        if d.start_is_reading and d.status in ("missed", "overdue"):
+        if d.start_is_reading and d.status in ("missed", "overdue", "closed_overdue"):
             # late only under the pack's reading of an unprinted start: never shown as a plain breach
             status += "（起算日为本包解读）" if _use_zh(lang) else " (start: the pack's reading)"
         ax.text(max(date2num(end), date2num(d.met_on or end)) + 1.6, y,
