@@ -110,7 +110,7 @@ def test_the_pending_fact_is_worded_for_the_officials() -> None:
     zh = fact_text(PENDING, "zh")
     assert zh == (
         "2022年5月的“失学辍学”预警信息是否已反馈到镇街（应于2022年6月7日前反馈；"
-        "收到后录入该部门预警即可判断，逾期未收到的按已反馈处理）"
+        "收到后录入该部门预警即可判断；过期未收到的，本包解读为已反馈）"
     )
     assert "have reached the town (due by 7 June 2022;" in fact_text(PENDING, "en")
 

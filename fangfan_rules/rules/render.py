@@ -90,9 +90,18 @@ def _month_text(day: date, lang: str) -> str:
     )
 
 
+#: The start a rule gives a window the document leaves open ("any recorded event up to as_of",
+#: written ``{from: 1900-01-01, to: as_of}``): never shown as a date (see :func:`window_text`).
+OPEN_START = date(1900, 1, 1)
+
+
 def window_text(window: DateRange, lang: str = "zh") -> str:
     """A period as the documents name it: ``2022年``, ``2022年5月至2023年4月``, or the two days."""
     start, end = window.start, window.end
+    if start <= OPEN_START:
+        # A look-back the document does not bound (a rule's "any recorded event" window): the
+        # placeholder start is no date of the document's, so only the end is shown.
+        return f"截至{date_text(end, lang)}" if lang == "zh" else f"up to {date_text(end, lang)}"
     whole_months = start.day == 1 and (end + timedelta(days=1)).day == 1
     if whole_months and start.month == 1 and end.month == 12 and start.year == end.year:
         return f"{start.year}年" if lang == "zh" else str(start.year)

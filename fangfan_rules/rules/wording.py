@@ -414,12 +414,12 @@ def fact_text(fact: str, lang: str = "zh") -> str:
         if zh:
             return (
                 f"{year}年{int(month)}月的“{kind_text}”预警信息是否已反馈到镇街（应于{due_text}前反馈；"
-                "收到后录入该部门预警即可判断，逾期未收到的按已反馈处理）"
+                "收到后录入该部门预警即可判断；过期未收到的，本包解读为已反馈）"
             )
         return (
             f'whether the "{kind_text}" warnings of {year}-{month} have reached the town (due by'
-            f" {due_text}; record the department warning when it arrives — after the due day they"
-            " count as received)"
+            f" {due_text}; record the department warning when it arrives — after the due day the pack"
+            " reads them as received)"
         )
     if match := _POPULATION.match(fact):
         # The batch figure is named without its arguments: they were never read.
