@@ -358,8 +358,14 @@ def test_diff_shows_parameters_rules_and_both_citations(qianshan, ewenki):
     assert {"parameter", "key_attention", "green_channel", "deadline", "document"} <= set(
         d.sections
     )
-    deadline = frame[frame["section"] == "deadline"]
+    deadline = frame[(frame["section"] == "deadline") & ~frame["key"].str.startswith("timeline.")]
     assert deadline["status"].tolist() == ["only_a"] and "10" in deadline["a"].item()
+    # the case time limits of timeline.yaml are compared too, beside the deadline rules
+    timeline = frame[frame["key"].str.startswith("timeline.")].set_index("key")
+    assert timeline.loc["timeline.campaign_data_entry", "status"] == "differs"
+    assert timeline.loc["timeline.plan_and_measures", "status"] == "only_a"
+    assert "10" in timeline.loc["timeline.plan_and_measures", "a"]
+    assert timeline.loc["timeline.campaign_screening", "status"] == "only_b"
     green = frame[frame["section"] == "green_channel"]
     assert set(green["status"]) == {"only_a", "only_b"}
     assert green["a_quote"].str.contains("绿色通道").any()
@@ -383,6 +389,9 @@ def test_diff_of_a_reform_names_what_changed(ewenki):
     assert "value" in row.fields and "source" in row.fields
     assert row.b.citation == "reform: 9000" and "8,300元" in row.a.value
     assert d.a.endswith("2024.1") and d.b.endswith("2024.1+reform")
+    # a reform keeps the pack's case time limits and its elimination spec
+    assert higher.timeline == ewenki.timeline and higher.timeline.deadlines
+    assert higher.elimination == ewenki.elimination
     removed = fa.reform(ewenki, remove_rules=["note.dibao_is_no_substitute"])
     d2 = fa.diff_packs(ewenki, removed)
     assert [(r.section, r.status) for r in d2] == [("note", "only_a")]

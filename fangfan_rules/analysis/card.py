@@ -188,12 +188,42 @@ def deadline_days_text(pack: Pack, rule: Rule) -> str:
     spec = rule.effect.deadline
     if spec is None:
         return ""
-    if isinstance(spec.days, dict):
-        name = spec.days.get("param", "?")
+    return _limit_text(pack, spec.days)
+
+
+def _limit_text(pack: Pack, limit: int | dict[str, str]) -> str:
+    """A period of N days, or the parameter it is read from with its dated values."""
+    if isinstance(limit, dict):
+        name = limit.get("param", "?")
         values = parameter_values(pack, name) if name in pack.parameters else ()
         shown = "; ".join(value_text(v, "en") for v in values) or "?"
         return f"{shown} ({name})"
-    return str(spec.days)
+    return str(limit)
+
+
+def _timeline_deadlines(pack: Pack, notes: _Footnotes, lang: str | None) -> list[dict[str, Any]]:
+    """The case time limits of the pack's timeline (timeline.yaml) as card rows: a pack whose
+    limits run on a case's dated steps has them there, not among its rules."""
+    rows = []
+    for d in pack.timeline.deadlines:
+        if d.days is not None:
+            limit = _limit_text(pack, d.days)
+        else:
+            limit = _label("fixed_due", lang) + " " + _limit_text(pack, d.due or {})
+        met_by = ", ".join(step.value for step in d.met_by)
+        rows.append(
+            {
+                "name": d.id,
+                "label": _pick(d.title, lang),
+                "limit": limit,
+                "counted": d.count or "",
+                "normally": _label("normally", lang) if d.normal_limit else "",
+                "start": ", ".join(step.value for step in d.start),
+                "met_by": met_by + (" (all)" if d.met_when == "all" else ""),
+                "cite": _cite(notes, d.citation, d.quote),
+            }
+        )
+    return rows
 
 
 def rules_by_kind(pack: Pack) -> dict[str, list[Rule]]:
@@ -358,6 +388,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "from": ("起算", "from"),
     "met_by": ("完成标志", "met by"),
     "normally": ("原则上", "normally"),
+    "fixed_due": ("截止日期", "due on"),
     "no_rule": ("本规则包无此类规则。", "No rule of this kind in the pack."),
     "quoted": ("条款原文", "Clauses quoted"),
     "generated": ("由规则包数据生成", "Generated from the data of"),
@@ -470,7 +501,7 @@ def pack_card_model(pack: Pack, lang: str | None = None) -> dict[str, Any]:
                 for r in rules
                 for d in [r.effect.deadline]
                 if d is not None
-            ]
+            ] + _timeline_deadlines(pack, notes, lang)
         section["rules"] = [
             {
                 "key": rule_key(pack.name, r),

@@ -30,6 +30,7 @@ from fangfan_rules.analysis.card import (
     _CSS,
     SECTIONS,
     _HtmlNotes,
+    _limit_text,
     clause,
     condition_text,
     deadline_days_text,
@@ -345,6 +346,42 @@ def _rule_items(pack: Pack) -> dict[str, dict[str, _Item]]:
     return sections
 
 
+def _timeline_items(pack: Pack) -> dict[str, _Item]:
+    """The case time limits of the pack's timeline (timeline.yaml), keyed by their id, for the
+    deadline section beside the deadline rules."""
+    items = {}
+    for d in pack.timeline.deadlines:
+        limit = (
+            _limit_text(pack, d.days)
+            if d.days is not None
+            else f"due {_limit_text(pack, d.due or {})}"
+        )
+        compared = {
+            "title": d.title.model_dump(),
+            "limit": limit,
+            "count": d.count,
+            "normal_limit": d.normal_limit,
+            "start": [step.value for step in d.start],
+            "met_by": [step.value for step in d.met_by],
+            "met_when": d.met_when,
+            "clause": clause(d.citation),
+            "quote": d.quote,
+            "validity": validity_text(d.valid_from, d.valid_to) if d.valid_from else "",
+        }
+        counted = f" {d.count} days" if d.count else ""
+        items["timeline." + d.id.partition(".")[2]] = _Item(
+            compared,
+            Side(
+                value=f"{d.title.zh} / {d.title.en} — {limit}{counted}",
+                detail=f"from {', '.join(s.value for s in d.start)} to "
+                f"{', '.join(s.value for s in d.met_by)}",
+                citation=clause(d.citation),
+                quote=d.quote or "",
+            ),
+        )
+    return items
+
+
 def _compare(section: str, a: dict[str, _Item], b: dict[str, _Item]) -> list[DiffRow]:
     rows = []
     for key in sorted(set(a) | set(b)):
@@ -379,6 +416,9 @@ def diff_packs(
     rows += _compare("document", _document_items(pa), _document_items(pb))
     rows += _compare("parameter", _parameter_items(pa), _parameter_items(pb))
     rules_a, rules_b = _rule_items(pa), _rule_items(pb)
+    for pack, rules in ((pa, rules_a), (pb, rules_b)):
+        if timeline := _timeline_items(pack):
+            rules.setdefault("deadline", {}).update(timeline)
     known = [k for k, _, _ in SECTIONS]
     for kind in sorted(
         {*rules_a, *rules_b}, key=lambda k: (known.index(k) if k in known else len(known), k)

@@ -167,6 +167,9 @@ def reform(
         category_precedence=pack.category_precedence,
         overrides=overrides,
         directory=pack.directory,
+        # a reform changes figures or rules, never the case time limits or the elimination spec
+        timeline=pack.timeline,
+        elimination=pack.elimination,
         **extra,
     )
 
