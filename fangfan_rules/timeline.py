@@ -519,7 +519,10 @@ def worklist(
     horizon: int = 5,
     calendar: cal.WorkingDayCalendar | None = None,
 ) -> pd.DataFrame:
-    """What is overdue, or falls due within ``horizon`` working days after ``as_of``, per case."""
+    """What is overdue, or falls due within ``horizon`` working days after ``as_of``, per case.
+
+    ``status_zh`` is the status as staff read it: a limit counted from the pack's reading of an
+    unprinted start says so (never shown as a plain 已逾期)."""
     import pandas as pd  # here, not at import: evaluating a household needs no data frame
 
     pack_list = [packs] if not isinstance(packs, Iterable) else list(packs)
@@ -539,6 +542,7 @@ def worklist(
                             "start": d.start,
                             "due": d.due,
                             "status": d.status,
+                            "status_zh": d.status_text("zh"),
                             "normal_limit": d.normal_limit,
                             "start_is_reading": d.start_is_reading,
                             "citation": d.citation,
@@ -554,6 +558,7 @@ def worklist(
             "start",
             "due",
             "status",
+            "status_zh",
             "normal_limit",
             "start_is_reading",
             "citation",
