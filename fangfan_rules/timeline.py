@@ -350,33 +350,25 @@ def deadlines(
         met_on = _met_on(case, rule, trigger)
         met_on = met_on if met_on is not None and met_on <= as_of else None
         reading = rule.start_is_reading_for(case)
+        shared: dict[str, Any] = dict(
+            name=rule.id,
+            label=rule.title,
+            start=trigger,
+            met_on=met_on,
+            as_of=as_of,
+            normal_limit=rule.normal_limit,
+            start_is_reading=reading,
+            citation=rule.citation,
+            note=rule.interpretation,
+        )
         if rule.due is not None:
-            deadline = Deadline.compute(
-                name=rule.id,
-                label=rule.title,
-                start=trigger,
-                due=_resolve(pack, rule.due, trigger),
-                met_on=met_on,
-                as_of=as_of,
-                normal_limit=rule.normal_limit,
-                start_is_reading=reading,
-                citation=rule.citation,
-                note=rule.interpretation,
-            )
+            deadline = Deadline.compute(**shared, due=_resolve(pack, rule.due, trigger))
         else:
             assert rule.days is not None and rule.count is not None
             deadline = Deadline.compute(
-                name=rule.id,
-                label=rule.title,
-                start=trigger,
+                **shared,
                 days=int(_resolve(pack, rule.days, trigger)),  # the value in force when triggered
                 count=rule.count,
-                met_on=met_on,
-                as_of=as_of,
-                normal_limit=rule.normal_limit,
-                start_is_reading=reading,
-                citation=rule.citation,
-                note=rule.interpretation,
                 calendar=calendar,
             )
         closed = case.first((Step.CASE_CLOSED,), not_before=trigger)
