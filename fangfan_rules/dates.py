@@ -31,8 +31,11 @@ class DateRange(BaseModel):
 
     @classmethod
     def months_back(cls, end: date, months: int) -> DateRange:
-        """The ``months`` months ending on ``end`` (e.g. 12 months back from a home visit)."""
-        return cls(start=end - relativedelta(months=months) + relativedelta(days=1), end=end)
+        """The ``months`` months ending on ``end`` (e.g. 12 months back from a home visit): they
+        start ``months`` months before the day after ``end``, so a window ending on a month's last
+        day is whole calendar months (12 months to 2025-02-28 are 2024-03-01 … 2025-02-28, not
+        from 2024-02-29: counting back from the end itself would clamp 02-28 and add a day)."""
+        return cls(start=end + relativedelta(days=1) - relativedelta(months=months), end=end)
 
     def shifted_years(self, years: int) -> DateRange:
         """The same window ``years`` years earlier (negative) or later (year-on-year change)."""

@@ -126,9 +126,12 @@ def test_per_capita_income_of_the_months_ending_on_as_of():
     h = household(id="i", members=_members("able", "able"), income=_income(INCOME))
     # 12 months ending 2024-06-30 = 2023-07-01..2024-06-30: 366 days at 100 → 36,600 → 18,300 a head.
     assert _native("per_capita_net_income_months_back", h, months=12) == Decimal("18300.00")
-    # 3 months ending 2024-06-30 start the day after 2024-03-30 (2024-06-30 − 3 months):
-    # 2024-03-31..2024-06-30 = 92 days → 9,200 → 4,600 a head.
-    assert _native("per_capita_net_income_months_back", h, months=3) == Decimal("4600.00")
+    # 3 months ending 2024-06-30 are April to June (they start 3 months before the day after,
+    # 2024-07-01): 2024-04-01..2024-06-30 = 91 days → 9,100 → 4,550 a head. (Counted back from
+    # the 30th they began on 03-31, a day too many: elimination audit E3.)
+    assert _native("per_capita_net_income_months_back", h, months=3) == Decimal("4550.00")
+    got3 = _columnar("per_capita_net_income_months_back", [h], months=3)
+    assert got3["i"] == Fraction(4550)
     got = _columnar("per_capita_net_income_months_back", [h], months=12)
     assert got["i"] == Fraction(18300)
     # The same window income_stably_above checks on as_of (months 0 = as_of's window only).
