@@ -57,6 +57,23 @@ def _event_until_elimination(ctx: VarContext, types: Sequence[Any]) -> Value:
     )
 
 
+@columnar("risk_event_since_identification")
+def _event_since_identification(ctx: VarContext, types: Sequence[Any]) -> Value:
+    day = _lit_date(ctx.as_of)
+    spells = ctx.tables["monitoring"].filter(pl.col("identified_on") <= day)
+    latest = spells.group_by("household_id").agg(pl.col("identified_on").max().alias("__latest"))
+    found = (
+        ctx.tables["risk_events"]
+        .filter(pl.col("type").is_in(_values(types)) & (pl.col("date") <= day))
+        .join(latest, on="household_id", how="inner")  # never identified: no row, False
+        .filter(pl.col("date") > pl.col("__latest"))
+        .get_column("household_id")
+        .unique()
+        .implode()
+    )
+    return Value(pl.col("household_id").is_in(found))
+
+
 def _eliminations(ctx: VarContext) -> pl.DataFrame:
     """The spells eliminated on or before as_of."""
     return ctx.tables["monitoring"].filter(pl.col("eliminated_on") <= _lit_date(ctx.as_of))

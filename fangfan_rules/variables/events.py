@@ -102,6 +102,25 @@ def _event_until_elimination(ctx: Context, types: Sequence[RiskType]) -> bool:
     return any(e.type in wanted and e.date <= last for e in ctx.household.risk_events)
 
 
+@variable(
+    "risk_event_since_identification",
+    value_type="bool",
+    args={"types": "enum_list"},
+    enum=RiskType,
+    zh="最近一次纳入监测（识别）之后发生风险事件（{types}）",
+    en="risk event ({types}) dated after the household's latest identification for monitoring",
+)
+def _event_since_identification(ctx: Context, types: Sequence[RiskType]) -> bool:
+    # The officials' finding that no new risk exists (不存在新增返贫致贫风险, puan_2025 四、(二)③) is
+    # recorded without a date: an event after the latest identification is one it may not have
+    # weighed. False for a household never identified (no spell on or before as_of).
+    identified = [r.identified_on for r in ctx.household.monitoring if r.identified_on <= ctx.as_of]
+    if not identified:
+        return False
+    as_of = ctx.as_of
+    return _event_after(ctx, types, max(identified), lambda day: day <= as_of)
+
+
 def _latest_elimination(ctx: Context) -> date | None:
     """The household's latest 风险消除 on or before as_of (None: never eliminated)."""
     ended = [
