@@ -43,6 +43,7 @@ from dateutil.relativedelta import relativedelta
 
 from fangfan_rules.dates import DateRange
 from fangfan_rules.engines.columnar_attach import attach
+from fangfan_rules.engines.columnar_layout import IN_MEMORY
 from fangfan_rules.errors import FangfanError
 from fangfan_rules.money import format_yuan, fraction_to_yuan
 from fangfan_rules.vocabulary import SchoolingStage
@@ -355,7 +356,7 @@ def prorata_many(
     distinct = list(dict.fromkeys(windows))
     grouped = _keys_grouped(tables["income"])
     plans = [_prorata_plans(tables, w, amounts, grouped) for w in distinct]
-    done = pl.collect_all([plan for pair in plans for plan in pair])
+    done = pl.collect_all([plan for pair in plans for plan in pair], engine=IN_MEMORY)
     return {
         w: _prorata_finish(done[2 * i], done[2 * i + 1], w, amounts) for i, w in enumerate(distinct)
     }
@@ -527,7 +528,7 @@ def per_capita_many(
             net.lazy()
             .filter(pl.col("known") & pl.col("size").is_not_null())
             .select("household_id", "num", (pl.col("den") * pl.col("size").cast(I128)).alias("den"))
-            .collect()
+            .collect(engine=IN_MEMORY)
         )
     return out
 
