@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, Final
 
 import polars as pl
 
@@ -253,7 +253,7 @@ MAX_FEN = 10**18
 #: time (about 0.2 against 0.1 ms for a small plan), and at 100,000 households the evaluation's
 #: lazy plans (pro rata sums, outcome) took about a quarter more CPU time in all, the streaming
 #: executor's threads still busy after the query (polars 2.2, measured: benchmarks/bench.py).
-IN_MEMORY = "in-memory"
+IN_MEMORY: Final = "in-memory"
 
 #: The column a CSV table reader adds for a record it could not read (its reason; see
 #: :func:`csv_table_batches`); validation reports such a row in its household's place.
