@@ -250,9 +250,8 @@ MAX_FEN = 10**18
 #: The polars engine of every lazy plan the batch engine collects on tables in memory. Polars 2.2's
 #: default (``engine="auto"``) is the streaming engine, made for data larger than memory: on
 #: tables already in memory each of its collects cost about twice the in-memory engine's fixed
-#: time (about 0.2 against 0.1 ms for a small plan), and at 100,000 households the evaluation's
-#: lazy plans (pro rata sums, outcome) took about a quarter more CPU time in all, the streaming
-#: executor's threads still busy after the query (polars 2.2, measured: benchmarks/bench.py).
+#: time (about 0.23 against 0.10 ms for a small plan), and at 100,000 households the evaluation
+#: took about a quarter more CPU time (0.20–0.22 against 0.15–0.16 s, in-process, polars 2.2).
 IN_MEMORY: Final = "in-memory"
 
 #: The column a CSV table reader adds for a record it could not read (its reason; see
