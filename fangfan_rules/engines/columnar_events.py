@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 
 from fangfan_rules.dates import DateRange
+from fangfan_rules.engines.columnar_layout import IN_MEMORY
 from fangfan_rules.engines.columnar_variables import (
     Value,
     VarContext,
@@ -74,13 +75,17 @@ def _event_since_identification(ctx: VarContext, types: Sequence[Any]) -> Value:
     return Value(pl.col("household_id").is_in(found))
 
 
-def _eliminations(ctx: VarContext) -> pl.DataFrame:
-    """The spells eliminated on or before as_of."""
-    return ctx.tables["monitoring"].filter(pl.col("eliminated_on") <= _lit_date(ctx.as_of))
+def _eliminations(ctx: VarContext) -> pl.LazyFrame:
+    """The spells eliminated on or before as_of (a plan: read with the variable's own)."""
+    return ctx.tables["monitoring"].lazy().filter(pl.col("eliminated_on") <= _lit_date(ctx.as_of))
 
 
 def _event_after(
-    ctx: VarContext, types: Sequence[Any], dated: pl.Expr, marks: pl.DataFrame, column: str
+    ctx: VarContext,
+    types: Sequence[Any],
+    dated: pl.Expr,
+    marks: pl.DataFrame | pl.LazyFrame,
+    column: str,
 ) -> Value:
     """True where the household has an event of ``types`` passing ``dated`` and dated after its
     latest ``column`` in ``marks`` (any such event, when it has no row there)."""
@@ -91,7 +96,7 @@ def _against_latest(
     ctx: VarContext,
     types: Sequence[Any],
     dated: pl.Expr,
-    marks: pl.DataFrame,
+    marks: pl.DataFrame | pl.LazyFrame,
     column: str,
     *,
     after: bool,
@@ -99,9 +104,10 @@ def _against_latest(
     """True where the household has an event of ``types`` passing ``dated`` and dated after its
     latest ``column`` in ``marks`` (``after``; any such event when it has no row there), or on or
     before it (not ``after``; none when it has no row there)."""
-    latest = marks.group_by("household_id").agg(pl.col(column).max().alias("__latest"))
+    latest = marks.lazy().group_by("household_id").agg(pl.col(column).max().alias("__latest"))
     joined = (
         ctx.tables["risk_events"]
+        .lazy()
         .filter(pl.col("type").is_in(_values(types)) & dated)
         .join(latest, on="household_id", how="left")
     )
@@ -110,5 +116,10 @@ def _against_latest(
         if after
         else pl.col("date") <= pl.col("__latest")
     )
-    found = joined.filter(kept).get_column("household_id").unique().implode()
-    return Value(pl.col("household_id").is_in(found))
+    if ctx.level == "household":  # a lazy frame of the households that have one (ctx.join)
+        found = joined.filter(kept).select(
+            pl.col("household_id").unique(), pl.lit(True).alias("has")
+        )
+        return Value(ctx.join(found, fill={"has": False})["has"])
+    ids = joined.filter(kept).select(pl.col("household_id").unique()).collect(engine=IN_MEMORY)
+    return Value(pl.col("household_id").is_in(ids.to_series().implode()))

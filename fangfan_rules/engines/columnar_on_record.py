@@ -13,6 +13,7 @@ from fangfan_rules.engines.columnar_variables import Value, VarContext, _lit_dat
 def _latest(ctx: VarContext, table: str, mask: pl.Expr) -> Value:
     frame = (
         ctx.tables[table]
+        .lazy()
         .filter(mask & (pl.col("date") <= _lit_date(ctx.as_of)))
         .group_by("household_id")
         .agg(pl.col("date").max().alias("latest"))

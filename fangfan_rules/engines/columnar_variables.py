@@ -43,6 +43,7 @@ from dateutil.relativedelta import relativedelta
 
 from fangfan_rules.dates import DateRange
 from fangfan_rules.engines.columnar_attach import attach
+from fangfan_rules.engines.columnar_layout import IN_MEMORY
 from fangfan_rules.errors import FangfanError
 from fangfan_rules.money import format_yuan, fraction_to_yuan
 from fangfan_rules.vocabulary import SchoolingStage
@@ -79,7 +80,7 @@ class VarContext:
         self.as_of = as_of
         self.level = level
         self.keys = ["household_id"] if level == "household" else ["household_id", "member_id"]
-        self.joins: list[pl.DataFrame] = []
+        self.joins: list[pl.DataFrame | pl.LazyFrame] = []
         self.population = population or {}
         #: (ok expression over the level frame, what) pairs the engine checks after evaluation
         self.guards: list[tuple[pl.Expr, str]] = []
@@ -139,15 +140,18 @@ class VarContext:
         return self._memo["counted_members"]
 
     def join(
-        self, frame: pl.DataFrame, fill: Mapping[str, Any] | None = None
+        self, frame: pl.DataFrame | pl.LazyFrame, fill: Mapping[str, Any] | None = None
     ) -> dict[str, pl.Expr]:
         """Attach ``frame`` (keyed by this level's keys) and return its columns as expressions.
 
-        Rows of the level frame missing from ``frame`` get ``fill[column]`` (else null).
+        Rows of the level frame missing from ``frame`` get ``fill[column]`` (else null). A lazy
+        frame is collected by :meth:`apply`, with every other lazy frame joined at this level,
+        in one polars call (see there).
         """
         fill = fill or {}
         renamed = {}
-        for column in frame.columns:
+        names = frame.collect_schema().names() if isinstance(frame, pl.LazyFrame) else frame.columns
+        for column in names:
             if column not in self.keys:
                 self._n += 1
                 renamed[column] = f"__{self.level[0]}j{id(self)}_{self._n}"
@@ -161,6 +165,14 @@ class VarContext:
         """``base`` with every joined frame attached (left joins on the level's keys; by
         position on the household level, :func:`~fangfan_rules.engines.columnar_attach.attach`)."""
         frames, self.joins = self.joins, []
+        # The lazy frames all at once: one polars call instead of a few per variable (a filter,
+        # a group-by…, each paying polars' fixed cost of a query), run side by side on the
+        # cores, and a table filtered the same way for several variables read once.
+        deferred = [i for i, f in enumerate(frames) if isinstance(f, pl.LazyFrame)]
+        if deferred:
+            done = pl.collect_all([frames[i] for i in deferred], engine=IN_MEMORY)
+            for i, frame in zip(deferred, done, strict=True):
+                frames[i] = frame
         if self.level == "household":
             return attach(base, frames, "household_id")
         for frame in frames:
@@ -169,6 +181,14 @@ class VarContext:
 
     def has(self, table: str, mask: pl.Expr) -> pl.Expr:
         """True where the household has a row of ``table`` matching ``mask`` (never null)."""
+        if self.level == "household":  # a lazy frame of the households that have one
+            found = (
+                self.tables[table]
+                .lazy()
+                .filter(mask)
+                .select(pl.col("household_id").unique(), pl.lit(True).alias("has"))
+            )
+            return self.join(found, fill={"has": False})["has"]
         ids = self.tables[table].filter(mask).get_column("household_id").unique()
         return pl.col("household_id").is_in(ids.implode())
 
@@ -355,7 +375,7 @@ def prorata_many(
     distinct = list(dict.fromkeys(windows))
     grouped = _keys_grouped(tables["income"])
     plans = [_prorata_plans(tables, w, amounts, grouped) for w in distinct]
-    done = pl.collect_all([plan for pair in plans for plan in pair])
+    done = pl.collect_all([plan for pair in plans for plan in pair], engine=IN_MEMORY)
     return {
         w: _prorata_finish(done[2 * i], done[2 * i + 1], w, amounts) for i, w in enumerate(distinct)
     }
@@ -527,7 +547,7 @@ def per_capita_many(
             net.lazy()
             .filter(pl.col("known") & pl.col("size").is_not_null())
             .select("household_id", "num", (pl.col("den") * pl.col("size").cast(I128)).alias("den"))
-            .collect()
+            .collect(engine=IN_MEMORY)
         )
     return out
 

@@ -102,6 +102,7 @@ from fangfan_rules.engines import columnar as col
 from fangfan_rules.engines import columnar_marker as marker
 from fangfan_rules.engines.columnar import to_tables, write_parquet
 from fangfan_rules.engines.columnar_attach import attach
+from fangfan_rules.engines.columnar_layout import IN_MEMORY
 from fangfan_rules.engines.columnar_variables import (
     SAFE_MAGNITUDE,
     ColumnarOverflowError,
@@ -648,7 +649,7 @@ class CompiledPack:
                     if rule_values and s.level == "household"
                 ),
             )
-            .collect()
+            .collect(engine=IN_MEMORY)
         )
 
     def _variables(
