@@ -7,6 +7,11 @@ import polars as pl
 from fangfan_rules.engines.columnar_variables import Value, VarContext, columnar
 
 
+@columnar("able_member_recorded")
+def _able_member_recorded(ctx: VarContext) -> Value:
+    return Value(ctx.has("members", pl.col("counted_in_household") & (pl.col("labour") == "able")))
+
+
 @columnar("has_able_member")
 def _has_able_member(ctx: VarContext) -> Value:
     counted = ctx.tables["members"].filter(pl.col("counted_in_household"))

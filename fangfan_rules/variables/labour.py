@@ -13,6 +13,21 @@ from fangfan_rules.vocabulary import LabourCapacity
 
 
 @variable(
+    "able_member_recorded",
+    value_type="bool",
+    zh="有成员记录为有劳动能力",
+    en="a member counted in the household is recorded able to work",
+)
+def _able_member_recorded(ctx: Context) -> bool:
+    # What the record says, never unknown: a class a document presumes without labour (a dispersed
+    # 特困 person, puan_2025 四、(一)①) is contradicted only by a member recorded able; labour not
+    # recorded contradicts nothing (has_able_member asks for it instead).
+    return any(
+        m.counted_in_household and m.labour == LabourCapacity.ABLE for m in ctx.household.members
+    )
+
+
+@variable(
     "has_able_member",
     value_type="bool",
     zh="家庭有劳动能力成员",
