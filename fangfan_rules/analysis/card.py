@@ -216,7 +216,7 @@ def _timeline_deadlines(pack: Pack, notes: _Footnotes, lang: str | None) -> list
                 "name": d.id,
                 "label": _pick(d.title, lang),
                 "limit": limit,
-                "counted": d.count or "",
+                "counted": d.count or "—",  # a fixed due date: no count
                 "normally": _label("normally", lang) if d.normal_limit else "",
                 "start": ", ".join(step.value for step in d.start),
                 "met_by": met_by + (" (all)" if d.met_when == "all" else ""),
