@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, create_model, mo
 from fangfan_rules.errors import DUPLICATED_HOUSEHOLD
 from fangfan_rules.facts import ExcludedFact
 from fangfan_rules.facts.base import masked_json, masked_value
-from fangfan_rules.idnumber import ids_revealed, masked
+from fangfan_rules.idnumber import ids_revealed, masked, scrub_id_numbers
 from fangfan_rules.rules.parameters import LocalText, ParameterValue
 from fangfan_rules.rules.render import format_value
 from fangfan_rules.rules.wording import (
@@ -410,8 +410,9 @@ class Identification(_Value):
     _pending: dict[str, Callable[[], Any]] | None = PrivateAttr(None)
     #: (rule id, kind, status) of every rule, from what evaluation recorded (no trace built).
     _statuses: tuple[tuple[str, str, str], ...] | None = PrivateAttr(None)
-    #: Writes the deferred trace's JSON text (given the dump's context) without building it.
-    _trace_json: Callable[[Any], str] | None = PrivateAttr(None)
+    #: Writes the deferred trace's JSON text (given the dump's context) without building it: the
+    #: text, or (text, whether an ID number is in it) as ``trace_json.Written`` is.
+    _trace_json: Callable[[Any], str | tuple[str, bool]] | None = PrivateAttr(None)
 
     def rule_statuses(self) -> tuple[tuple[str, str, str], ...]:
         """``(rule id, kind, status)`` of every rule in trace order — the trace's statuses
@@ -428,7 +429,7 @@ class Identification(_Value):
         builders: Mapping[str, Callable[[], Any]],
         *,
         trusted: bool = False,
-        trace_json: Callable[[Any], str] | None = None,
+        trace_json: Callable[[Any], str | tuple[str, bool]] | None = None,
         **fields: Any,
     ) -> Identification:
         """An answer whose ``reasons`` and ``trace`` are built by ``builders[name]()`` when first
@@ -441,7 +442,9 @@ class Identification(_Value):
         fields set and private state as validation gives (a test compares the two).
         ``trace_json(context)``, if given, returns the JSON text pydantic would write for the
         built trace with that serialization context: a dump of an answer whose trace is not
-        built yet writes it without building it (the trace is still built when read).
+        built yet writes it without building it (the trace is still built when read); or that
+        text and whether :func:`~fangfan_rules.idnumber.scrub_id_numbers` would change it
+        (the dump then reads for ID numbers only the rest of the answer).
         """
         pending = {name: builders[name] for name in cls._DEFERRED}
         if not trusted:
@@ -520,17 +523,24 @@ class Identification(_Value):
         if options.keys() - {"context"}:
             return super().model_dump_json(**options)
         context = options.get("context")
-        text = self._written_unbuilt(context)
-        if text is None:
+        written = self._written_unbuilt(context)
+        if written is None:
             self._materialise()
             plain = _plain_answer().model_construct(self.model_fields_set, **self.__dict__)
-            text = plain.model_dump_json(context=context)
+            return masked_json(plain.model_dump_json(context=context), options)
+        text, holds_id = written
+        if holds_id is False:  # nothing to mask: what masked_json would return, not read again
+            return text
         return masked_json(text, options)
 
-    def _written_unbuilt(self, context: Any) -> str | None:
+    def _written_unbuilt(self, context: Any) -> tuple[str, bool | None] | None:
         """The answer's JSON text with its trace written by ``trace_json`` rather than built
         (the trace is the last field: the rest of the answer is written by pydantic, then the
-        trace's text), or None when the trace is built or cannot be written so."""
+        trace's text), or None when the trace is built or cannot be written so; and whether
+        :func:`~fangfan_rules.idnumber.scrub_id_numbers` would change the text (None: not known,
+        when the writer gives the trace's text alone). The trace's text begins with a brace,
+        which no ID number's match spans or looks at: the whole text holds one exactly when the
+        rest of the answer or the trace does."""
         private = self.__pydantic_private__
         if not private or private.get("_trace_json") is None:
             return None
@@ -544,7 +554,12 @@ class Identification(_Value):
             head = _answer_without_trace().model_construct(
                 self.model_fields_set - {"trace"}, **fields
             )
-            return f'{head.model_dump_json(context=context)[:-1]},"trace":{write(context)}}}'
+            start = f'{head.model_dump_json(context=context)[:-1]},"trace":'
+            trace = write(context)
+            if isinstance(trace, str):
+                return f"{start}{trace}}}", None
+            text, holds_id = trace
+            return f"{start}{text}}}", holds_id or scrub_id_numbers(start) != start
 
     def __eq__(self, other: object) -> bool:
         self._materialise()

@@ -31,7 +31,7 @@ from fangfan_rules.engines.native_program import (
     RuleRun,
     unsupplied_fact,
 )
-from fangfan_rules.engines.trace_json import trace_json
+from fangfan_rules.engines.trace_json import Written, trace_written
 from fangfan_rules.errors import DUPLICATED_HOUSEHOLD, BatchTypeError, FactError, RuleError
 from fangfan_rules.facts import Household, known_at
 from fangfan_rules.facts.known import LeftOut, excluded_facts, known_view
@@ -732,11 +732,12 @@ class _TraceRecord:
             population=_figures_read(population, self.replay.ev, self.view) if population else (),
         )
 
-    def json(self, context: Any) -> str:
-        """The JSON text of :meth:`build`'s trace, written without building it."""
+    def json(self, context: Any) -> Written:
+        """The JSON text of :meth:`build`'s trace, written without building it, and whether it
+        holds an ID number (:class:`~fangfan_rules.engines.trace_json.Written`)."""
         records = self.replay.records()  # first: replaying completes the parameters read
         population = self.population
-        return trace_json(
+        return trace_written(
             records,
             check_of,
             parameters=tuple(self.params_read[k] for k in sorted(self.params_read)),

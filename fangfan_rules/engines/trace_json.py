@@ -9,35 +9,83 @@ as its words are) by pydantic's own serializer, and each rule's entry around its
 (rule, status, missing facts, parameters): the text is the one pydantic writes for the built
 trace, byte for byte (tested over generated households of every pack). A check without an
 exact key is written afresh each time.
+
+Each text kept also says whether it holds something :func:`~fangfan_rules.idnumber.scrub_id_numbers`
+would mask (looked at once, when the text is first written): the answer's dump then knows
+whether its trace needs masking without reading the 28 KB again (:class:`Written`). Every
+piece ends and begins at a JSON delimiter (a brace, bracket or comma), which no match of the
+scrubber spans or looks at, so the whole text holds one exactly when a piece does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from fangfan_rules.engines.native_program import Recorded, RuleRun
 from fangfan_rules.facts import ExcludedFact
+from fangfan_rules.idnumber import scrub_id_numbers
 from fangfan_rules.results import Check, PopulationFigure, RuleTrace, Trace
-from fangfan_rules.rules.exact_keys import BoundedMemo, check_key
+from fangfan_rules.rules.exact_keys import _SELF_KEYED, BoundedMemo, exact_key
 from fangfan_rules.rules.parameters import ParameterValue
 from fangfan_rules.rules.rule import Rule
 
-__all__ = ["trace_json"]
+__all__ = ["Written", "fast_check_key", "holds_id_number", "trace_json", "trace_written"]
 
-#: Each distinct check's JSON text, once per process (the words of a check are memoised by the
-#: same key in the native engine).
+#: Each distinct check's (JSON text, holds an ID number), once per process (the words of a check
+#: are memoised by the same key in the native engine).
 _CHECK_TEXTS = BoundedMemo(maxsize=50_000)
-#: Each rule entry's text before and after its checks, by (rule id, kind, citation, status,
-#: missing facts, parameters): all strings, so equal keys are equal texts.
-_RULE_TEXTS = BoundedMemo(maxsize=20_000)
+#: Each rule's entry texts before and after its checks, by the rule (the rule itself kept with
+#: them: its id is not reused meanwhile) and then by (status, missing facts, parameters).
+_RULE_TEXTS: dict[int, tuple[Rule, dict[Hashable, tuple[str, str, bool]]]] = {}
+_RULE_TEXTS_KEPT = 20_000
 
 _CHECKS_EMPTY = ',"checks":[]'
 _RULES_EMPTY = '{"rules":[]'
 
 
+class Written(NamedTuple):
+    """A text and whether :func:`~fangfan_rules.idnumber.scrub_id_numbers` would change it."""
+
+    text: str
+    holds_id: bool
+
+
+def holds_id_number(text: str) -> bool:
+    """Would :func:`~fangfan_rules.idnumber.scrub_id_numbers` change ``text``?"""
+    return scrub_id_numbers(text) != text
+
+
 #: A rule as it went (``native.RuleRecord``): the rule, its status, its recorded run if it ran.
 _Record = tuple[Rule, str, RuleRun | None]
+
+#: ``exact_key({})``: the arguments of most checks (a variable read without any)
+_EMPTY_ARGS: Hashable = (dict, ())
+
+
+def fast_check_key(
+    variable: str,
+    args: Mapping[str, Any],
+    member: str | None,
+    value: Any,
+    op: str | None,
+    right: Any,
+    result: Any,
+    parameter: str | None,
+) -> Hashable | None:
+    """:func:`~fangfan_rules.rules.exact_keys.check_key`, the same key, with its common cases
+    (no arguments; a value, operand and result of a type keyed by itself) made without a call
+    (a test compares the two)."""
+    args_key = _EMPTY_ARGS if type(args) is dict and not args else exact_key(args)
+    kind = type(value)
+    value_key = (kind, value) if kind in _SELF_KEYED else exact_key(value)
+    kind = type(right)
+    right_key = (kind, right) if kind in _SELF_KEYED else exact_key(right)
+    kind = type(result)
+    result_key = (kind, result) if kind in _SELF_KEYED else exact_key(result)
+    if args_key is None or value_key is None or right_key is None or result_key is None:
+        return None
+    return (variable, member, op, parameter, args_key, value_key, right_key, result_key)
 
 
 def _written(model: Any, context: Any) -> str:
@@ -46,25 +94,34 @@ def _written(model: Any, context: Any) -> str:
     return str(model.__pydantic_serializer__.to_json(model, context=context).decode())
 
 
-def _check_text(recorded: Recorded, check_of: Callable[[Recorded], Check]) -> str:
+def _check_text(recorded: Recorded, check_of: Callable[[Recorded], Check]) -> Written:
     # Written without the dump's context: a check's and a rule entry's fields are plain text,
     # none serialised by context (as an IdNumber field is), so one text serves every dump.
-    key = check_key(*recorded)
+    key = fast_check_key(*recorded)
     if key is None:
-        return _written(check_of(recorded), None)
-    text = _CHECK_TEXTS.get(key)
-    if text is None:
         text = _written(check_of(recorded), None)
-        _CHECK_TEXTS.put(key, text)
-    return str(text)
+        return Written(text, holds_id_number(text))
+    written = _CHECK_TEXTS._data.get(key)
+    if written is None:
+        text = _written(check_of(recorded), None)
+        written = Written(text, holds_id_number(text))
+        _CHECK_TEXTS.put(key, written)
+    return written  # type: ignore[no-any-return]
 
 
 def _rule_parts(
     rule: Rule, status: str, missing: Sequence[str], parameters: Sequence[str]
-) -> tuple[str, str]:
-    """The rule entry's text before its first check and after its last."""
-    key = (rule.id, rule.kind.value, rule.citation, status, tuple(missing), tuple(parameters))
-    parts = _RULE_TEXTS.get(key)
+) -> tuple[str, str, bool]:
+    """The rule entry's text before its first check and after its last, and whether they hold
+    an ID number."""
+    kept = _RULE_TEXTS.get(id(rule))
+    if kept is None or kept[0] is not rule:
+        if len(_RULE_TEXTS) >= _RULE_TEXTS_KEPT:
+            _RULE_TEXTS.clear()
+        kept = _RULE_TEXTS[id(rule)] = (rule, {})
+    by_run = kept[1]
+    key = (status, tuple(missing), tuple(parameters)) if missing or parameters else status
+    parts = by_run.get(key)
     if parts is None:
         empty = RuleTrace(
             rule_id=rule.id,
@@ -78,18 +135,54 @@ def _rule_parts(
         # The field name with its quotes and colon can only be the key: a quote inside a string
         # value is always escaped.
         at = text.index(_CHECKS_EMPTY) + len(_CHECKS_EMPTY) - 1
-        parts = (text[:at], text[at:])
-        _RULE_TEXTS.put(key, parts)
-    return parts  # type: ignore[no-any-return]
+        parts = by_run[key] = (text[:at], text[at:], holds_id_number(text))
+    return parts
 
 
-def _rule_text(record: _Record, check_of: Callable[[Recorded], Check]) -> str:
-    rule, status, run = record
-    if run is None:
-        head, tail = _rule_parts(rule, status, (), ())
-        return head + tail
-    head, tail = _rule_parts(rule, status, run.missing, run.parameters)
-    return head + ",".join([_check_text(c, check_of) for c in run.checks]) + tail
+def trace_written(
+    records: Iterable[_Record],
+    check_of: Callable[[Recorded], Check],
+    *,
+    parameters: tuple[ParameterValue, ...],
+    excluded_facts: tuple[ExcludedFact, ...],
+    population: tuple[PopulationFigure, ...],
+    context: Any = None,
+) -> Written:
+    """The JSON text pydantic writes for the :class:`~fangfan_rules.results.Trace` of these
+    records (``check_of`` words a recorded check), without building the trace; and whether
+    :func:`~fangfan_rules.idnumber.scrub_id_numbers` would change it."""
+    rest = Trace.model_construct(
+        rules=(), parameters=parameters, excluded_facts=excluded_facts, population=population
+    )
+    tail = _written(rest, context)[len(_RULES_EMPTY) :]
+    holds = holds_id_number(tail)
+    pieces = ['{"rules":[']
+    add = pieces.append
+    first = True
+    for rule, status, run in records:
+        if first:
+            first = False
+        else:
+            add(",")
+        if run is None:
+            head, end, held = _rule_parts(rule, status, (), ())
+            add(head)
+        else:
+            head, end, held = _rule_parts(rule, status, run.missing, run.parameters)
+            add(head)
+            checks = run.checks
+            if checks:
+                for i, recorded in enumerate(checks):
+                    text, held_here = _check_text(recorded, check_of)
+                    if i:
+                        add(",")
+                    add(text)
+                    held = held or held_here
+        add(end)
+        holds = holds or held
+    add("]")
+    add(tail)
+    return Written("".join(pieces), holds)
 
 
 def trace_json(
@@ -103,9 +196,11 @@ def trace_json(
 ) -> str:
     """The JSON text pydantic writes for the :class:`~fangfan_rules.results.Trace` of these
     records (``check_of`` words a recorded check), without building the trace."""
-    rest = Trace.model_construct(
-        rules=(), parameters=parameters, excluded_facts=excluded_facts, population=population
-    )
-    text = _written(rest, context)
-    rules = ",".join([_rule_text(record, check_of) for record in records])
-    return '{"rules":[' + rules + "]" + text[len(_RULES_EMPTY) :]
+    return trace_written(
+        records,
+        check_of,
+        parameters=parameters,
+        excluded_facts=excluded_facts,
+        population=population,
+        context=context,
+    ).text
