@@ -83,8 +83,18 @@ def to_yuan(value: Any) -> Decimal:
     return result.quantize(FEN) if result.as_tuple().exponent != -2 else result  # type: ignore[operator]
 
 
+#: A plain amount in fen as most records give it ("30345.90", "-12.00"): read as it is, the very
+#: Decimal :func:`to_yuan` gives (no blank, comma or 元 to strip, two decimals, at most 16 digits
+#: before the point: below 10^16); every other form takes :func:`to_yuan`'s way.
+_PLAIN_FEN = re.compile(r"-?[0-9]{1,16}\.[0-9]{2}")
+
+
 def fact_yuan(value: Any) -> Decimal:
     """:func:`to_yuan` for facts: a float is refused (JSON numbers arrive as exact Decimals)."""
+    if type(value) is str and _PLAIN_FEN.fullmatch(value):
+        amount = Decimal(value)
+        if amount or not amount.is_signed():  # negative zero: refused below, as to_yuan says
+            return amount
     if isinstance(value, float):
         raise ValueError(
             f"money cannot be a float ({value!r}): give a decimal string or an exact number"

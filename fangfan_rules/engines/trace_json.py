@@ -4,8 +4,8 @@ The service stores and returns every answer's full trace (about a hundred checks
 JSON). Building it as pydantic values first (one :class:`~fangfan_rules.results.Check` and
 :class:`~fangfan_rules.results.RuleTrace` each, validated) cost most of a request's CPU; yet
 nearly every check of a pack's trace is one a process has written before. So each distinct
-check is written once per process (keyed exactly by :func:`~fangfan_rules.rules.exact_keys.check_key`,
-as its words are) by pydantic's own serializer, and each rule's entry around its checks once per
+check is written once per process (keyed exactly, as its words are by
+:func:`~fangfan_rules.rules.exact_keys.check_key`: :func:`check_text_key`) by pydantic's own serializer, and each rule's entry around its checks once per
 (rule, status, missing facts, parameters): the text is the one pydantic writes for the built
 trace, byte for byte (tested over generated households of every pack). A check without an
 exact key is written afresh each time.
@@ -30,7 +30,7 @@ from fangfan_rules.rules.exact_keys import _SELF_KEYED, BoundedMemo, exact_key
 from fangfan_rules.rules.parameters import ParameterValue
 from fangfan_rules.rules.rule import Rule
 
-__all__ = ["Written", "fast_check_key", "holds_id_number", "trace_json", "trace_written"]
+__all__ = ["Written", "check_text_key", "holds_id_number", "trace_json", "trace_written"]
 
 #: Each distinct check's (JSON text, holds an ID number), once per process (the words of a check
 #: are memoised by the same key in the native engine).
@@ -61,9 +61,11 @@ _Record = tuple[Rule, str, RuleRun | None]
 
 #: ``exact_key({})``: the arguments of most checks (a variable read without any)
 _EMPTY_ARGS: Hashable = (dict, ())
+#: In a check's key, in place of a type: the value that follows is its ``exact_key``.
+_KEYED = object()
 
 
-def fast_check_key(
+def check_text_key(
     variable: str,
     args: Mapping[str, Any],
     member: str | None,
@@ -73,19 +75,37 @@ def fast_check_key(
     result: Any,
     parameter: str | None,
 ) -> Hashable | None:
-    """:func:`~fangfan_rules.rules.exact_keys.check_key`, the same key, with its common cases
-    (no arguments; a value, operand and result of a type keyed by itself) made without a call
-    (a test compares the two)."""
-    args_key = _EMPTY_ARGS if type(args) is dict and not args else exact_key(args)
-    kind = type(value)
-    value_key = (kind, value) if kind in _SELF_KEYED else exact_key(value)
-    kind = type(right)
-    right_key = (kind, right) if kind in _SELF_KEYED else exact_key(right)
-    kind = type(result)
-    result_key = (kind, result) if kind in _SELF_KEYED else exact_key(result)
-    if args_key is None or value_key is None or right_key is None or result_key is None:
-        return None
-    return (variable, member, op, parameter, args_key, value_key, right_key, result_key)
+    """The key of one recorded check in this module's memo: as exact as
+    :func:`~fangfan_rules.rules.exact_keys.check_key` (equal keys, equal arguments exactly), made
+    with fewer calls and tuples (it is made for every check of every answer written). The
+    value, the operand and the result each take two places: the type and the value itself
+    (a type whose equal values are the same value), or :data:`_KEYED` and its ``exact_key``;
+    None when one has no exact key."""
+    if type(args) is dict and not args:
+        args_key: Hashable | None = _EMPTY_ARGS
+    else:
+        args_key = exact_key(args)
+        if args_key is None:
+            return None
+    value_kind: object = type(value)
+    if value_kind not in _SELF_KEYED:
+        value, value_kind = exact_key(value), _KEYED
+        if value is None:
+            return None
+    right_kind: object = type(right)
+    if right_kind not in _SELF_KEYED:
+        right, right_kind = exact_key(right), _KEYED
+        if right is None:
+            return None
+    result_kind: object = type(result)
+    if result_kind not in _SELF_KEYED:
+        result, result_kind = exact_key(result), _KEYED
+        if result is None:
+            return None
+    return (
+        variable, member, op, parameter, args_key,
+        value_kind, value, right_kind, right, result_kind, result,
+    )  # fmt: skip
 
 
 def _written(model: Any, context: Any) -> str:
@@ -97,7 +117,7 @@ def _written(model: Any, context: Any) -> str:
 def _check_text(recorded: Recorded, check_of: Callable[[Recorded], Check]) -> Written:
     # Written without the dump's context: a check's and a rule entry's fields are plain text,
     # none serialised by context (as an IdNumber field is), so one text serves every dump.
-    key = fast_check_key(*recorded)
+    key = check_text_key(*recorded)
     if key is None:
         text = _written(check_of(recorded), None)
         return Written(text, holds_id_number(text))
