@@ -31,11 +31,18 @@ class DateRange(BaseModel):
 
     @classmethod
     def months_back(cls, end: date, months: int) -> DateRange:
-        """The ``months`` months ending on ``end`` (e.g. 12 months back from a home visit): they
-        start ``months`` months before the day after ``end``, so a window ending on a month's last
-        day is whole calendar months (12 months to 2025-02-28 are 2024-03-01 … 2025-02-28, not
-        from 2024-02-29: counting back from the end itself would clamp 02-28 and add a day)."""
-        return cls(start=end + relativedelta(days=1) - relativedelta(months=months), end=end)
+        """The ``months`` months ending on ``end`` (e.g. 12 months back from a home visit).
+
+        They start on the day after the same day ``months`` months earlier, unless that day does
+        not exist there (clamped to a month's end), in which case they start ``months`` months
+        before the day after ``end``: the later of the two, so no window is a day too long. 12
+        months to 2025-02-28 are 2024-03-01 … 2025-02-28 (not from 02-29); to 2024-02-28,
+        2023-03-01 … 2024-02-28 (not from 02-28); 6 months to 2025-08-30, 2025-03-01 … 08-30."""
+        one = relativedelta(days=1)
+        start = max(
+            end - relativedelta(months=months) + one, end + one - relativedelta(months=months)
+        )
+        return cls(start=start, end=end)
 
     def shifted_years(self, years: int) -> DateRange:
         """The same window ``years`` years earlier (negative) or later (year-on-year change)."""
