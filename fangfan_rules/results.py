@@ -256,8 +256,8 @@ _DEADLINE_STATUS_ZH = {
     "pending": "待办",
     "overdue": "已逾期",
     "calendar_unknown": "日历未收录该年，无法计算",
-    "closed": "已办结销号，不再计时",
-    "closed_overdue": "逾期未完成，已办结销号",
+    "closed": "已办结，不再计时",
+    "closed_overdue": "逾期未完成，已办结",
 }
 
 

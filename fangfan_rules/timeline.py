@@ -189,6 +189,15 @@ class DeadlineRule(_Spec):
             "until a fixed date (a first-quarter list entry, whichever channel came first)"
         ),
     )
+    closing_ends_it: bool = Field(
+        False,
+        description=(
+            "the period concerns a step only some cases owe (e.g. the publicity of an identified "
+            "household): a closure (case_closed) without the step ends it whenever it comes — "
+            "status closed, never closed_overdue or a breach. Otherwise a closure after the due "
+            "date leaves the limit missed (closed_overdue)"
+        ),
+    )
     valid_from: date | None = Field(None, description="applies to cases triggered on/after")
     valid_to: date | None = Field(None, description="applies to cases triggered on/before")
 
@@ -372,17 +381,22 @@ def deadlines(
                 calendar=calendar,
             )
         closed = case.first((Step.CASE_CLOSED,), not_before=trigger)
-        if met_on is None and closed is not None:
-            if deadline.due is not None and closed > deadline.due:
+        if met_on is None and closed is not None and deadline.status == "calendar_unknown":
+            # when it was due cannot be said, so neither whether the closure came in time
+            deadline = deadline.model_copy(
+                update={"note": f"{deadline.note}; case closed on {closed}"}
+            )
+        elif met_on is None and closed is not None:
+            if deadline.due is not None and closed > deadline.due and not rule.closing_ends_it:
                 # Closed (办结销号) after the day the step was due, without it: the limit was
                 # already missed when the case was closed, and closing does not undo that.
                 deadline = deadline.model_copy(
                     update={"status": "closed_overdue", "note": f"case closed on {closed}"}
                 )
             else:
-                # Closed (e.g. found not eligible) before the step was due to happen: the time
-                # limit no longer runs. Reported, never counted as overdue. (A calendar that cannot
-                # say when it was due cannot say it was missed either.)
+                # Closed (e.g. found not eligible) before the step was due to happen, or a limit
+                # only some cases owe (closing_ends_it): the time limit no longer runs. Reported,
+                # never counted as overdue.
                 deadline = Deadline(
                     name=rule.id,
                     label=rule.title,
@@ -489,7 +503,7 @@ def check_procedure(
                     + (
                         f"，实际{d.met_on}"
                         if d.met_on
-                        else ("，办结销号时仍未完成" if closed else "，尚未完成")
+                        else ("，办结时仍未完成" if closed else "，尚未完成")
                     ),
                     text_en=f"{d.label.en}: due {d.due}"
                     + (

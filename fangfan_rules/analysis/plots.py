@@ -67,8 +67,8 @@ STATUS_ZH = {
     "pending": "待办",
     "missed": "逾期完成",
     "overdue": "已逾期",
-    "closed": "已办结销号",
-    "closed_overdue": "逾期未完成即办结销号",
+    "closed": "已办结",
+    "closed_overdue": "逾期未完成即办结",
     "calendar_unknown": "日历未收录",
 }
 #: The words of the plots, by language.
