@@ -738,10 +738,7 @@ def _assistance_since(ctx: VarContext, since: date, kinds: Sequence[Any]) -> Val
         spells.join(spells, on=["household_id", "kind"], suffix="_earlier")
         .filter(
             (pl.col("start_earlier") < pl.col("start"))
-            & (
-                pl.col("end_earlier").is_null()
-                | (pl.col("end_earlier") >= pl.col("start") - pl.duration(days=1))
-            )
+            & (pl.col("end_earlier") >= pl.col("start") - pl.duration(days=1))  # null: still runs
         )
         .get_column("_spell")
     )

@@ -111,8 +111,8 @@ def _has_event(ctx: Context, window: DateRange, types: Sequence[RiskType]) -> bo
     en="newly receiving {kinds} since {since}",
 )
 def _assistance_since(ctx: Context, since: date, kinds: Sequence[DibaoKind]) -> bool:
-    # 新识别 / 新纳入: a spell that continues one of the same kind (it starts while the earlier one
-    # runs or the day after it ends) is a renewal — the yearly 动态管理 re-approval — not a new
+    # 新识别 / 新纳入: a spell that continues one of the same kind (it starts by the day after the
+    # earlier one's recorded end) is a renewal — the yearly 动态管理 re-approval — not a new
     # identification (qianshan_2023 ⑧, ewenki_2024 二、(二); a labelled reading in both packs).
     wanted = frozenset(kinds)
     spells = ctx.household.social_assistance
@@ -121,12 +121,15 @@ def _assistance_since(ctx: Context, since: date, kinds: Sequence[DibaoKind]) -> 
 
 def renews(spell: SocialAssistance, spells: Sequence[SocialAssistance]) -> bool:
     """Does ``spell`` continue an earlier spell of the same kind in ``spells`` (one that began
-    before it and ran at least to the day before it began)?"""
+    before it and ended no earlier than the day before it began)? An earlier spell with no end
+    still runs: a second spell of its kind beside it is another person's, 新识别 (no fact says
+    whose a spell is)."""
     eve = spell.start - timedelta(days=1)
     return any(
         other.kind == spell.kind
         and other.start < spell.start
-        and (other.end is None or other.end >= eve)
+        and other.end is not None
+        and other.end >= eve
         for other in spells
     )
 
