@@ -762,7 +762,7 @@ class EliminationOutcome(StrEnum):
             "hold_safety_net": "兜底保障户，暂不消除风险",
             "rollback": "应按程序申请“风险回退”",
             "reidentify": "应按监测对象认定程序重新识别",
-            "remains_eliminated": "已标注风险消除，未发现需回退或重新识别的情形",
+            "remains_eliminated": "已标注风险消除",
             "not_monitored": "非监测对象",
             "not_covered": "文件未规定风险消除规则",
         }[self.value]
@@ -776,7 +776,7 @@ class EliminationOutcome(StrEnum):
             "hold_safety_net": "safety-net household: risk not eliminated",
             "rollback": "apply for 风险回退 by the procedure",
             "reidentify": "identify again by the monitoring procedure",
-            "remains_eliminated": "risk marked eliminated; nothing found to roll back or re-identify",
+            "remains_eliminated": "risk marked eliminated",
             "not_monitored": "not a monitored household",
             "not_covered": "the document states no elimination rule",
         }[self.value]

@@ -218,7 +218,12 @@ def _timeline_deadlines(pack: Pack, notes: _Footnotes, lang: str | None) -> list
                 "limit": limit,
                 "counted": d.count or "—",  # a fixed due date: no count
                 "normally": _label("normally", lang) if d.normal_limit else "",
-                "start": ", ".join(step.value for step in d.start),
+                "start": ", ".join(step.value for step in d.start)
+                + (
+                    f" ({_label('start_reading', lang)})"
+                    if d.start_is_reading or d.start_is_reading_before
+                    else ""
+                ),
                 "met_by": met_by + (" (all)" if d.met_when == "all" else ""),
                 "cite": _cite(notes, d.citation, d.quote),
             }
@@ -227,10 +232,13 @@ def _timeline_deadlines(pack: Pack, notes: _Footnotes, lang: str | None) -> list
 
 
 def rules_by_kind(pack: Pack) -> dict[str, list[Rule]]:
-    """The pack's rules grouped by kind, in card order, each group sorted by key and id."""
+    """The pack's rules grouped by kind, in card order, each group sorted by key and id; the
+    rules of its ``elimination.yaml`` (whatever their kind) are the elimination section."""
     grouped: dict[str, list[Rule]] = {}
     for rule in pack.rules:
         grouped.setdefault(str(rule.kind.value), []).append(rule)
+    for rule in pack.elimination:
+        grouped.setdefault("elimination", []).append(rule)
     order = [k for k, _, _ in SECTIONS] + sorted(set(grouped) - {k for k, _, _ in SECTIONS})
     return {
         kind: sorted(grouped.get(kind, []), key=lambda r: (rule_key(pack.name, r), r.id))
@@ -389,6 +397,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "met_by": ("完成标志", "met by"),
     "normally": ("原则上", "normally"),
     "fixed_due": ("截止日期", "due on"),
+    "start_reading": ("起算日为本包读法", "start: the pack's reading"),
     "no_rule": ("本规则包无此类规则。", "No rule of this kind in the pack."),
     "quoted": ("条款原文", "Clauses quoted"),
     "generated": ("由规则包数据生成", "Generated from the data of"),
