@@ -6,7 +6,7 @@ import itertools
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_serializer, model_validator
 
 from fangfan_rules.facts.base import Fact
 from fangfan_rules.facts.forms import Day, Flag, Identifier, Text, WholeNumber
@@ -58,6 +58,12 @@ class Area(Fact):
     town: Annotated[Identifier, Field(min_length=1)]
     village: Annotated[Identifier, Field(min_length=1)]
     tags: frozenset[AreaTag] = frozenset()
+
+    @field_serializer("tags")
+    def _tags_in_order(self, tags: frozenset[AreaTag]) -> list[AreaTag]:
+        # A set's order follows the process's string hashes: written sorted, the same facts are
+        # the same text (and the same snapshot hash) in every process.
+        return sorted(tags)
 
 
 class Guarantees(Fact):
