@@ -30,7 +30,7 @@ from fangfan_rules.rules.exact_keys import _SELF_KEYED, BoundedMemo, exact_key
 from fangfan_rules.rules.parameters import ParameterValue
 from fangfan_rules.rules.rule import Rule
 
-__all__ = ["Written", "check_text_key", "holds_id_number", "trace_json", "trace_written"]
+__all__ = ["Written", "check_text_key", "holds_id_number", "trace_written"]
 
 #: Each distinct check's (JSON text, holds an ID number), once per process (the words of a check
 #: are memoised by the same key in the native engine).
@@ -203,24 +203,3 @@ def trace_written(
     add("]")
     add(tail)
     return Written("".join(pieces), holds)
-
-
-def trace_json(
-    records: Iterable[_Record],
-    check_of: Callable[[Recorded], Check],
-    *,
-    parameters: tuple[ParameterValue, ...],
-    excluded_facts: tuple[ExcludedFact, ...],
-    population: tuple[PopulationFigure, ...],
-    context: Any = None,
-) -> str:
-    """The JSON text pydantic writes for the :class:`~fangfan_rules.results.Trace` of these
-    records (``check_of`` words a recorded check), without building the trace."""
-    return trace_written(
-        records,
-        check_of,
-        parameters=parameters,
-        excluded_facts=excluded_facts,
-        population=population,
-        context=context,
-    ).text
