@@ -61,18 +61,11 @@ def _event_until_elimination(ctx: VarContext, types: Sequence[Any]) -> Value:
 @columnar("risk_event_since_identification")
 def _event_since_identification(ctx: VarContext, types: Sequence[Any]) -> Value:
     day = _lit_date(ctx.as_of)
-    spells = ctx.tables["monitoring"].filter(pl.col("identified_on") <= day)
-    latest = spells.group_by("household_id").agg(pl.col("identified_on").max().alias("__latest"))
-    found = (
-        ctx.tables["risk_events"]
-        .filter(pl.col("type").is_in(_values(types)) & (pl.col("date") <= day))
-        .join(latest, on="household_id", how="inner")  # never identified: no row, False
-        .filter(pl.col("date") > pl.col("__latest"))
-        .get_column("household_id")
-        .unique()
-        .implode()
+    spells = ctx.tables["monitoring"].lazy().filter(pl.col("identified_on") <= day)
+    # never identified (no spell on or before as_of): False, as native
+    return _against_latest(
+        ctx, types, pl.col("date") <= day, spells, "identified_on", after=True, unmarked=False
     )
-    return Value(pl.col("household_id").is_in(found))
 
 
 def _eliminations(ctx: VarContext) -> pl.LazyFrame:
@@ -100,10 +93,11 @@ def _against_latest(
     column: str,
     *,
     after: bool,
+    unmarked: bool = True,
 ) -> Value:
     """True where the household has an event of ``types`` passing ``dated`` and dated after its
-    latest ``column`` in ``marks`` (``after``; any such event when it has no row there), or on or
-    before it (not ``after``; none when it has no row there)."""
+    latest ``column`` in ``marks`` (``after``; any such event when it has no row there, unless
+    not ``unmarked``), or on or before it (not ``after``; none when it has no row there)."""
     latest = marks.lazy().group_by("household_id").agg(pl.col(column).max().alias("__latest"))
     joined = (
         ctx.tables["risk_events"]
@@ -111,11 +105,12 @@ def _against_latest(
         .filter(pl.col("type").is_in(_values(types)) & dated)
         .join(latest, on="household_id", how="left")
     )
-    kept = (
-        pl.col("__latest").is_null() | (pl.col("date") > pl.col("__latest"))
-        if after
-        else pl.col("date") <= pl.col("__latest")
-    )
+    if not after:
+        kept = pl.col("date") <= pl.col("__latest")
+    elif unmarked:
+        kept = pl.col("__latest").is_null() | (pl.col("date") > pl.col("__latest"))
+    else:
+        kept = pl.col("date") > pl.col("__latest")  # a null mark: null, not kept
     if ctx.level == "household":  # a lazy frame of the households that have one (ctx.join)
         found = joined.filter(kept).select(
             pl.col("household_id").unique(), pl.lit(True).alias("has")
