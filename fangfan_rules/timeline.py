@@ -349,15 +349,14 @@ def deadlines(
     case = known_on(case, as_of)
     out = []
     for rule in pack.timeline.deadlines:
-        trigger = case.first(rule.start)
-        if trigger is None or trigger > as_of:
+        trigger = case.first(rule.start)  # the case as known on as_of: never after it
+        if trigger is None:
             continue
         if (rule.valid_from and trigger < rule.valid_from) or (
             rule.valid_to and trigger > rule.valid_to
         ):
             continue
         met_on = _met_on(case, rule, trigger)
-        met_on = met_on if met_on is not None and met_on <= as_of else None
         reading = rule.start_is_reading_for(case)
         shared: dict[str, Any] = dict(
             name=rule.id,
@@ -397,19 +396,14 @@ def deadlines(
                 # Closed (e.g. found not eligible) before the step was due to happen, or a limit
                 # only some cases owe (closing_ends_it): the time limit no longer runs. Reported,
                 # never counted as overdue.
-                deadline = Deadline(
-                    name=rule.id,
-                    label=rule.title,
-                    start=trigger,
-                    days=0,
-                    count=rule.count or "natural",
-                    due=None,
-                    met_on=None,
-                    status="closed",
-                    normal_limit=rule.normal_limit,
-                    start_is_reading=reading,
-                    citation=rule.citation,
-                    note=f"case closed on {closed}",
+                deadline = deadline.model_copy(
+                    update={
+                        "days": 0,
+                        "count": rule.count or "natural",
+                        "due": None,
+                        "status": "closed",
+                        "note": f"case closed on {closed}",
+                    }
                 )
         out.append(deadline)
     return tuple(out)
