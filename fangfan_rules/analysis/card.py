@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from fangfan_rules.packs import Pack
     from fangfan_rules.results import Identification, Trace
+    from fangfan_rules.timeline import DeadlineRule as TimelineDeadline
 
 CALLER_SUPPLIED = "caller-supplied"
 
@@ -201,19 +202,27 @@ def _limit_text(pack: Pack, limit: int | dict[str, str]) -> str:
     return str(limit)
 
 
+def timeline_limit_text(pack: Pack, limit: TimelineDeadline, due_word: str = "due") -> str:
+    """A case time limit's period (N days, or its parameter) or fixed due date (``due_word``
+    first): the card and ``diff_packs`` word it alike."""
+    if limit.days is not None:
+        return _limit_text(pack, limit.days)
+    return f"{due_word} {_limit_text(pack, limit.due or {})}"
+
+
 def _timeline_deadlines(pack: Pack, notes: _Footnotes, lang: str | None) -> list[dict[str, Any]]:
     """The case time limits of the pack's timeline (timeline.yaml) as card rows: a pack whose
-    limits run on a case's dated steps has them there, not among its rules."""
+    limits run on a case's dated steps has them there, not among its rules. A limit a pack also
+    states as a deadline rule on household dates (qianshan's 10日) shows twice, once per kind of
+    input, and the "on" column says which."""
     rows = []
     for d in pack.timeline.deadlines:
-        if d.days is not None:
-            limit = _limit_text(pack, d.days)
-        else:
-            limit = _label("fixed_due", lang) + " " + _limit_text(pack, d.due or {})
+        limit = timeline_limit_text(pack, d, _label("fixed_due", lang))
         met_by = ", ".join(step.value for step in d.met_by)
         rows.append(
             {
                 "name": d.id,
+                "on": _label("on_case", lang),
                 "label": _pick(d.title, lang),
                 "limit": limit,
                 "counted": d.count or "—",  # a fixed due date: no count
@@ -397,6 +406,9 @@ _LABELS: dict[str, tuple[str, str]] = {
     "met_by": ("完成标志", "met by"),
     "normally": ("原则上", "normally"),
     "fixed_due": ("截止日期", "due on"),
+    "on": ("依据", "on"),
+    "on_facts": ("户信息日期", "household dates"),
+    "on_case": ("案件步骤", "case steps"),
     "start_reading": ("起算日为本包读法", "start: the pack's reading"),
     "no_rule": ("本规则包无此类规则。", "No rule of this kind in the pack."),
     "quoted": ("条款原文", "Clauses quoted"),
@@ -499,6 +511,7 @@ def pack_card_model(pack: Pack, lang: str | None = None) -> dict[str, Any]:
             section["deadlines"] = [
                 {
                     "name": d.name,
+                    "on": _label("on_facts", lang),
                     "label": _pick(d.label, lang),
                     "limit": deadline_days_text(pack, r),
                     "counted": d.count,

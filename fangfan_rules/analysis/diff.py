@@ -30,7 +30,6 @@ from fangfan_rules.analysis.card import (
     _CSS,
     SECTIONS,
     _HtmlNotes,
-    _limit_text,
     clause,
     condition_text,
     deadline_days_text,
@@ -40,6 +39,7 @@ from fangfan_rules.analysis.card import (
     rule_key,
     rules_by_kind,
     section_heading,
+    timeline_limit_text,
     validity_text,
     value_text,
 )
@@ -351,11 +351,7 @@ def _timeline_items(pack: Pack) -> dict[str, _Item]:
     deadline section beside the deadline rules."""
     items = {}
     for d in pack.timeline.deadlines:
-        limit = (
-            _limit_text(pack, d.days)
-            if d.days is not None
-            else f"due {_limit_text(pack, d.due or {})}"
-        )
+        limit = timeline_limit_text(pack, d)
         compared = {
             "title": d.title.model_dump(),
             "limit": limit,
