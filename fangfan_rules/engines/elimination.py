@@ -126,7 +126,7 @@ def assess_elimination(pack: Pack, household: Household, *, as_of: date) -> Elim
             outcome = EliminationOutcome.NEEDS_REVIEW
             for r, run in open_questions:
                 note(run)
-                review.append(r.title)
+                review.append(_open_text(r.title))
         else:
             outcome = EliminationOutcome.REMAINS_ELIMINATED
     else:
@@ -147,13 +147,17 @@ def assess_elimination(pack: Pack, household: Household, *, as_of: date) -> Elim
             or any(v is UNKNOWN for _, v, _ in net)
         ):
             outcome = EliminationOutcome.NEEDS_REVIEW
-            for r, v, run in [*conditions, *net]:
+            for r, v, run in conditions:
                 if v is UNKNOWN:
                     note(run)
-                    review.append(r.title)
+                    review.append(_open_text(r.title, condition=True))
+            for r, v, run in net:
+                if v is UNKNOWN:
+                    note(run)
+                    review.append(_open_text(r.title))
             for r, run in undecided:
                 note(run)
-                review.append(r.title)
+                review.append(_open_text(r.title))
             # A checklist point is the officials' to weigh: say what holds and what fails.
             for r, v, run in points:
                 if v is UNKNOWN:
@@ -185,6 +189,19 @@ def assess_elimination(pack: Pack, household: Household, *, as_of: date) -> Elim
             parameters=tuple(ev.params_read[k] for k in sorted(ev.params_read)),
             excluded_facts=excluded,
         ),
+    )
+
+
+def _open_text(title: LocalText, condition: bool = False) -> LocalText:
+    """A rule whose facts are not all known, as a question: its title states what would hold if
+    it applied ("整户无劳动能力…", "各项要点均满足…"), which the facts have not shown, so staff must
+    not read it as a finding (ewenki audit 2026-12-08 F3)."""
+    if condition:
+        return LocalText(
+            zh=f"是否满足待核实：{title.zh}", en=f"not yet known whether it holds: {title.en}"
+        )
+    return LocalText(
+        zh=f"是否适用待核实：{title.zh}", en=f"not yet known whether it applies: {title.en}"
     )
 
 
