@@ -725,8 +725,8 @@ def _has_event(ctx: VarContext, window: DateRange, types: Sequence[Any]) -> Valu
 
 @columnar("social_assistance_since")
 def _assistance_since(ctx: VarContext, since: date, kinds: Sequence[Any]) -> Value:
-    # As native: a spell continuing an earlier one of the same kind (begun before it, running at
-    # least to its eve) is a renewal, not 新识别 (variables.household.renews). Spells are few per
+    # As native: a spell continuing an earlier one of the same kind (begun before it, ended on its
+    # eve) is a renewal, not 新识别 (variables.household.renews). Spells are few per
     # household, so the pairs come from a self-join on (household, kind).
     spells = (
         ctx.tables["social_assistance"]
@@ -738,7 +738,7 @@ def _assistance_since(ctx: VarContext, since: date, kinds: Sequence[Any]) -> Val
         spells.join(spells, on=["household_id", "kind"], suffix="_earlier")
         .filter(
             (pl.col("start_earlier") < pl.col("start"))
-            & (pl.col("end_earlier") >= pl.col("start") - pl.duration(days=1))  # null: still runs
+            & (pl.col("end_earlier") == pl.col("start") - pl.duration(days=1))  # null: still runs
         )
         .get_column("_spell")
     )

@@ -111,7 +111,7 @@ def _has_event(ctx: Context, window: DateRange, types: Sequence[RiskType]) -> bo
     en="newly receiving {kinds} since {since}",
 )
 def _assistance_since(ctx: Context, since: date, kinds: Sequence[DibaoKind]) -> bool:
-    # 新识别 / 新纳入: a spell that continues one of the same kind (it starts by the day after the
+    # 新识别 / 新纳入: a spell that continues one of the same kind (it starts the day after the
     # earlier one's recorded end) is a renewal — the yearly 动态管理 re-approval — not a new
     # identification (qianshan_2023 ⑧, ewenki_2024 二、(二); a labelled reading in both packs).
     wanted = frozenset(kinds)
@@ -121,15 +121,13 @@ def _assistance_since(ctx: Context, since: date, kinds: Sequence[DibaoKind]) -> 
 
 def renews(spell: SocialAssistance, spells: Sequence[SocialAssistance]) -> bool:
     """Does ``spell`` continue an earlier spell of the same kind in ``spells`` (one that began
-    before it and ended no earlier than the day before it began)? An earlier spell with no end
-    still runs: a second spell of its kind beside it is another person's, 新识别 (no fact says
-    whose a spell is)."""
+    before it and ended the day before it began)? A spell that begins while an earlier one of its
+    kind still runs — with no end, or an end on or after its first day — stands beside it: it is
+    another person's, 新识别 (no fact says whose a spell is). So the answer never changes with the
+    evaluation date (audit 2026-12-08 F5: an overlap with a recorded end had been a renewal)."""
     eve = spell.start - timedelta(days=1)
     return any(
-        other.kind == spell.kind
-        and other.start < spell.start
-        and other.end is not None
-        and other.end >= eve
+        other.kind == spell.kind and other.start < spell.start and other.end == eve
         for other in spells
     )
 
