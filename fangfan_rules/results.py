@@ -258,6 +258,7 @@ _DEADLINE_STATUS_ZH = {
     "calendar_unknown": "日历未收录该年，无法计算",
     "closed": "已办结，不再计时",
     "closed_overdue": "逾期未完成，已办结",
+    "done_date_unknown": "已完成（已有后续步骤），完成日期未记录，无法判断是否按时",
 }
 
 
@@ -269,6 +270,7 @@ _DEADLINE_STATUS_EN = {
     "calendar_unknown": "the calendar does not cover the year",
     "closed": "case closed, no longer timed",
     "closed_overdue": "overdue when the case was closed",
+    "done_date_unknown": "done (a later step is recorded) on a date not recorded: in time or not cannot be said",
 }
 
 
@@ -283,11 +285,20 @@ class Deadline(_Value):
     due: date | None = Field(None, description="None if the calendar cannot answer for the year")
     met_on: date | None = None
     status: Literal[
-        "met", "missed", "pending", "overdue", "calendar_unknown", "closed", "closed_overdue"
+        "met",
+        "missed",
+        "pending",
+        "overdue",
+        "calendar_unknown",
+        "closed",
+        "closed_overdue",
+        "done_date_unknown",
     ] = Field(
         description=(
             "closed: the case was closed (办结销号) before the step was due; closed_overdue: "
-            "closed after the due date without the step — the limit was missed"
+            "closed after the due date without the step — the limit was missed; "
+            "done_date_unknown: the step is not recorded but a later step that presupposes it is, "
+            "after the due date — it was done, whether in time cannot be said"
         )
     )
     normal_limit: bool = Field(False, description="原则上: a norm, exceptions are possible")

@@ -170,6 +170,15 @@ class DeadlineRule(_Spec):
             "with the other steps, qianshan_2023 二、(三)2); otherwise only steps on or after it"
         ),
     )
+    implied_by: tuple[Step, ...] = Field(
+        (),
+        description=(
+            "later steps that presuppose the step (a town review presupposes the village's report): "
+            "when no met_by step is recorded, the step was done on or before the first of these — "
+            "met if that is within the limit, else done on a date not recorded "
+            "(done_date_unknown), never reported as not done or late"
+        ),
+    )
     days: int | dict[str, str] | None = Field(None, description="N, or {param: NAME}")
     count: Literal["natural", "working"] | None = None
     due: dict[str, str] | None = Field(None, description="a fixed due date: {param: NAME}")
@@ -374,6 +383,31 @@ def _met_on(case: Case, rule: DeadlineRule, trigger: date) -> date | None:
     return None if any(d is None for d in done) else max(d for d in done if d is not None)
 
 
+def _implied(case: Case, rule: DeadlineRule, trigger: date, deadline: Deadline) -> Deadline | None:
+    """``deadline`` when no met_by step is recorded but a later step that presupposes it is
+    (``rule.implied_by``): the step was done on or before that day, on a date not recorded."""
+    not_before = None if rule.met_before_start else trigger
+    hits = [
+        (d, step)
+        for step in rule.implied_by
+        if (d := case.first((step,), not_before=not_before)) is not None
+    ]
+    if not hits:
+        return None
+    day, step = min(hits)
+    note = (
+        f"完成日期未记录：不晚于{day}（已有后续步骤“{step.zh}”）; the date it was done is not "
+        f"recorded: on or before {day} ({step.value} is recorded)"
+    )
+    if deadline.due is not None:
+        certain = day <= deadline.due
+    else:  # the calendar cannot date the end; a period never ends before start + N days
+        certain = day <= deadline.start + dt.timedelta(days=deadline.days)
+    if certain:
+        return deadline.model_copy(update={"status": "met", "note": note})
+    return deadline.model_copy(update={"status": "done_date_unknown", "note": note})
+
+
 def deadlines(
     pack: Pack, case: Case, *, as_of: date, calendar: cal.WorkingDayCalendar | None = None
 ) -> tuple[Deadline, ...]:
@@ -417,6 +451,12 @@ def deadlines(
                 count=rule.count,
                 calendar=calendar,
             )
+        implied = (
+            _implied(case, rule, trigger, deadline) if met_on is None and rule.implied_by else None
+        )
+        if implied is not None:
+            out.append(implied)
+            continue
         closed = case.first((Step.CASE_CLOSED,), not_before=trigger)
         if met_on is None and closed is not None and deadline.status == "calendar_unknown":
             # when it was due cannot be said, so neither whether the closure came in time

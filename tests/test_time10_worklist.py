@@ -146,3 +146,33 @@ def test_due_help_says_a_case_is_one_procedure(capsys, monkeypatch) -> None:
     assert main(["due", "--help"]) == EXIT_OK
     text = " ".join(capsys.readouterr().out.split())
     assert "A case is one procedure" in text and "opens a new case" in text
+
+
+# --- TA-2: a later step presupposes the step (implied_by) -----------------------------------------
+
+
+def test_a_presupposed_step_is_met_or_done_on_a_date_not_recorded_never_not_done() -> None:
+    rongan = ff.load_pack("rongan_2022")
+    late = case(
+        "H1",
+        (Step.CLUE_RECEIVED, "2022-05-05"),
+        (Step.HOME_VERIFICATION, "2022-05-06"),
+        (Step.TOWN_REVIEW, "2022-05-20"),
+    )
+    by_name = {d.name: d for d in rongan.deadlines(late, as_of=date(2022, 6, 30))}
+    response = by_name["rongan_2022.suspected_response"]
+    assert response.status == "done_date_unknown" and response.met_on is None
+    assert response.status_text("zh").startswith("已完成") and "无法判断" in response.status_text()
+    assert response.note is not None and "2022-05-20" in response.note
+    assert rongan.check_procedure(late, as_of=date(2022, 6, 30)) == ()
+    frame = worklist([late], rongan, as_of=date(2022, 5, 30))
+    assert "rongan_2022.suspected_response" not in set(frame["deadline"])
+    # a recorded response still decides: late → missed and asserted, as before
+    answered = case(
+        "H2",
+        (Step.CLUE_RECEIVED, "2022-05-05"),
+        (Step.RESPONSE, "2022-05-13"),
+        (Step.TOWN_REVIEW, "2022-05-20"),
+    )
+    by_name = {d.name: d for d in rongan.deadlines(answered, as_of=date(2022, 6, 30))}
+    assert by_name["rongan_2022.suspected_response"].status == "missed"
