@@ -30,7 +30,7 @@ from fangfan_rules.errors import PackError, RuleError
 from fangfan_rules.facts.base import Fact
 from fangfan_rules.facts.forms import Day, Identifier, Text
 from fangfan_rules.idnumber import masked
-from fangfan_rules.results import Deadline
+from fangfan_rules.results import NORMAL_LIMIT_EN, NORMAL_LIMIT_ZH, Deadline
 from fangfan_rules.rules.parameters import LocalText
 from fangfan_rules.rules.yamlload import load_yaml
 
@@ -187,7 +187,8 @@ class DeadlineRule(_Spec):
         False,
         description=(
             "the document prints the period but not when it starts: ``start`` is the pack's "
-            "reading (named in the title and interpretation), so the deadline is shown as counted "
+            "reading (named in the interpretation; the status text and the card say so), so the "
+            "deadline is shown as counted "
             "from it and a late step is never asserted as a procedure violation"
         ),
     )
@@ -577,13 +578,15 @@ def check_procedure(
                         f"，实际{d.met_on}"
                         if d.met_on
                         else ("，办结时仍未完成" if closed else "，尚未完成")
-                    ),
+                    )
+                    + (NORMAL_LIMIT_ZH if d.normal_limit else ""),
                     text_en=f"{d.label.en}: due {d.due}"
                     + (
                         f", done {d.met_on}"
                         if d.met_on
                         else (", not done when the case was closed" if closed else ", not done")
-                    ),
+                    )
+                    + (NORMAL_LIMIT_EN if d.normal_limit else ""),
                     normal_limit=d.normal_limit,
                 )
             )
