@@ -6,7 +6,7 @@ import functools
 import html
 import threading
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
@@ -250,6 +250,11 @@ class GreenChannel(_Value):
     citation: str | None = None
 
 
+#: Said of a late step on a normal limit (原则上 / 一般): exceeding it is a breach of the normal
+#: limit, exceptions being possible — not proof of a violation (CONVENTIONS.md).
+NORMAL_LIMIT_ZH = "（原则上的期限）"
+NORMAL_LIMIT_EN = " (a normal limit: 原则上 / 一般, exceptions possible)"
+
 _DEADLINE_STATUS_ZH = {
     "met": "按时完成",
     "missed": "逾期完成",
@@ -258,6 +263,7 @@ _DEADLINE_STATUS_ZH = {
     "calendar_unknown": "日历未收录该年，无法计算",
     "closed": "已办结，不再计时",
     "closed_overdue": "逾期未完成，已办结",
+    "done_date_unknown": "已完成（已有后续步骤），完成日期未记录，无法判断是否按时",
 }
 
 
@@ -269,6 +275,7 @@ _DEADLINE_STATUS_EN = {
     "calendar_unknown": "the calendar does not cover the year",
     "closed": "case closed, no longer timed",
     "closed_overdue": "overdue when the case was closed",
+    "done_date_unknown": "done (a later step is recorded) on a date not recorded: in time or not cannot be said",
 }
 
 
@@ -283,11 +290,20 @@ class Deadline(_Value):
     due: date | None = Field(None, description="None if the calendar cannot answer for the year")
     met_on: date | None = None
     status: Literal[
-        "met", "missed", "pending", "overdue", "calendar_unknown", "closed", "closed_overdue"
+        "met",
+        "missed",
+        "pending",
+        "overdue",
+        "calendar_unknown",
+        "closed",
+        "closed_overdue",
+        "done_date_unknown",
     ] = Field(
         description=(
             "closed: the case was closed (办结销号) before the step was due; closed_overdue: "
-            "closed after the due date without the step — the limit was missed"
+            "closed after the due date without the step — the limit was missed; "
+            "done_date_unknown: the step is not recorded but a later step that presupposes it is, "
+            "after the due date — it was done, whether in time cannot be said"
         )
     )
     normal_limit: bool = Field(False, description="原则上: a norm, exceptions are possible")
@@ -312,6 +328,9 @@ class Deadline(_Value):
         says so (it is the pack's reading, not a breach the document defines)."""
         zh = lang == "zh"
         text = (_DEADLINE_STATUS_ZH if zh else _DEADLINE_STATUS_EN)[self.status]
+        if self.normal_limit and self.status in ("missed", "overdue", "closed_overdue"):
+            # 原则上 / 一般: a breach of the normal limit, not proof of a violation (CONVENTIONS)
+            text += NORMAL_LIMIT_ZH if zh else NORMAL_LIMIT_EN
         if self.start_is_reading and self.status in ("missed", "overdue", "closed_overdue"):
             text += (
                 "（按本包对何时起算的解读计算，不认定为违反时限）"
@@ -365,6 +384,11 @@ class Deadline(_Value):
                     else cal.natural_day_deadline(start, days, calendar=calendar)
                 )
             except CalendarError as exc:
+                # A period never ends before start + N days (natural: start + N, moved only
+                # later past a rest day; working: N working days take at least N days), so a step
+                # done by then is in time on any calendar (audit TA-10).
+                if met_on is not None and met_on <= start + timedelta(days=days):
+                    return cls(**fields, due=None, status="met", note=note)
                 return cls(**fields, due=None, status="calendar_unknown", note=str(exc))
         if met_on is not None:
             status = "met" if met_on <= due else "missed"

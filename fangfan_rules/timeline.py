@@ -30,7 +30,7 @@ from fangfan_rules.errors import PackError, RuleError
 from fangfan_rules.facts.base import Fact
 from fangfan_rules.facts.forms import Day, Identifier, Text
 from fangfan_rules.idnumber import masked
-from fangfan_rules.results import Deadline
+from fangfan_rules.results import NORMAL_LIMIT_EN, NORMAL_LIMIT_ZH, Deadline
 from fangfan_rules.rules.parameters import LocalText
 from fangfan_rules.rules.yamlload import load_yaml
 
@@ -126,8 +126,10 @@ class CaseEvent(Fact):
 
 
 class Case(Fact):
-    """A household's procedure record; ``household_id`` is an id as in the household facts (no
-    control, zero-width or other invisible characters, no space at either end)."""
+    """A household's procedure record — one procedure, from its clue (or application) to its
+    end: a new clue after a closure (case_closed) opens a new case, and a case holding one is
+    refused (:func:`check_one_procedure`). ``household_id`` is an id as in the household facts
+    (no control, zero-width or other invisible characters, no space at either end)."""
 
     household_id: Annotated[Identifier, Field(min_length=1)]
     events: tuple[CaseEvent, ...] = ()
@@ -168,6 +170,15 @@ class DeadlineRule(_Spec):
             "with the other steps, qianshan_2023 二、(三)2); otherwise only steps on or after it"
         ),
     )
+    implied_by: tuple[Step, ...] = Field(
+        (),
+        description=(
+            "later steps that presuppose the step (a town review presupposes the village's report): "
+            "when no met_by step is recorded, the step was done on or before the first of these — "
+            "met if that is within the limit, else done on a date not recorded "
+            "(done_date_unknown), never reported as not done or late"
+        ),
+    )
     days: int | dict[str, str] | None = Field(None, description="N, or {param: NAME}")
     count: Literal["natural", "working"] | None = None
     due: dict[str, str] | None = Field(None, description="a fixed due date: {param: NAME}")
@@ -176,7 +187,8 @@ class DeadlineRule(_Spec):
         False,
         description=(
             "the document prints the period but not when it starts: ``start`` is the pack's "
-            "reading (named in the title and interpretation), so the deadline is shown as counted "
+            "reading (named in the interpretation; the status text and the card say so), so the "
+            "deadline is shown as counted "
             "from it and a late step is never asserted as a procedure violation"
         ),
     )
@@ -315,6 +327,41 @@ def load_timeline(pack: str, path: Path) -> Timeline:
     return timeline
 
 
+#: Steps that open a procedure: a clue, a department list entry, an application, a risk. A case is
+#: one procedure (:class:`Case`), so one of them dated after a closure (case_closed) is a new
+#: procedure that belongs in a new case.
+OPENING_STEPS = frozenset(
+    {Step.RISK_OCCURRED, Step.CLUE_RECEIVED, Step.DEPARTMENT_LIST_RECEIVED, Step.APPLICATION}
+)
+
+
+def check_one_procedure(case: Case) -> None:
+    """Refuse a case holding a second procedure: a step that opens one (:data:`OPENING_STEPS`)
+    dated after a closure (case_closed). Only the first start of a limit is counted, so the later
+    clue's limits would silently never run; a new clue after a closure opens a new case.
+
+    Raises :class:`~fangfan_rules.errors.FactError` naming the household, the step and its date.
+    """
+    closed = case.first((Step.CASE_CLOSED,))
+    if closed is None:
+        return
+    problems: list[tuple[str, object, str]] = [
+        (
+            f"events[{i}].step",
+            e.step.value,
+            f"dated {e.date}, after the case was closed (case_closed {closed}): a case is one "
+            "procedure — a new clue or application after a closure opens a new case "
+            "(一个案件为一次程序，办结后的新线索应另立案件)",
+        )
+        for i, e in enumerate(case.events)
+        if e.step in OPENING_STEPS and e.date > closed
+    ]
+    if problems:
+        from fangfan_rules.errors import FactError
+
+        raise FactError(case.household_id, problems)
+
+
 def known_on(case: Case, day: date) -> Case:
     """``case`` as known on ``day``: its events dated after it left out."""
     if all(e.date <= day for e in case.events):
@@ -337,6 +384,31 @@ def _met_on(case: Case, rule: DeadlineRule, trigger: date) -> date | None:
     return None if any(d is None for d in done) else max(d for d in done if d is not None)
 
 
+def _implied(case: Case, rule: DeadlineRule, trigger: date, deadline: Deadline) -> Deadline | None:
+    """``deadline`` when no met_by step is recorded but a later step that presupposes it is
+    (``rule.implied_by``): the step was done on or before that day, on a date not recorded."""
+    not_before = None if rule.met_before_start else trigger
+    hits = [
+        (d, step)
+        for step in rule.implied_by
+        if (d := case.first((step,), not_before=not_before)) is not None
+    ]
+    if not hits:
+        return None
+    day, step = min(hits)
+    note = (
+        f"完成日期未记录：不晚于{day}（已有后续步骤“{step.zh}”）; the date it was done is not "
+        f"recorded: on or before {day} ({step.value} is recorded)"
+    )
+    if deadline.due is not None:
+        certain = day <= deadline.due
+    else:  # the calendar cannot date the end; a period never ends before start + N days
+        certain = day <= deadline.start + dt.timedelta(days=deadline.days)
+    if certain:
+        return deadline.model_copy(update={"status": "met", "note": note})
+    return deadline.model_copy(update={"status": "done_date_unknown", "note": note})
+
+
 def deadlines(
     pack: Pack, case: Case, *, as_of: date, calendar: cal.WorkingDayCalendar | None = None
 ) -> tuple[Deadline, ...]:
@@ -347,6 +419,7 @@ def deadlines(
     across packs of different years answers for each; after a pack's last day the periods that
     started within it still run."""
     case = known_on(case, as_of)
+    check_one_procedure(case)
     out = []
     for rule in pack.timeline.deadlines:
         trigger = case.first(rule.start)  # the case as known on as_of: never after it
@@ -379,6 +452,12 @@ def deadlines(
                 count=rule.count,
                 calendar=calendar,
             )
+        implied = (
+            _implied(case, rule, trigger, deadline) if met_on is None and rule.implied_by else None
+        )
+        if implied is not None:
+            out.append(implied)
+            continue
         closed = case.first((Step.CASE_CLOSED,), not_before=trigger)
         if met_on is None and closed is not None and deadline.status == "calendar_unknown":
             # when it was due cannot be said, so neither whether the closure came in time
@@ -433,6 +512,7 @@ def check_procedure(
         # A step recorded for a later day had not happened on as_of: it neither completes a
         # procedure nor shows a missing or misordered step yet.
         case = known_on(case, as_of)
+    check_one_procedure(case)
     found: list[Violation] = []
     for rule in pack.timeline.order:
         dates = [case.first((step,)) for step in rule.steps]
@@ -498,17 +578,60 @@ def check_procedure(
                         f"，实际{d.met_on}"
                         if d.met_on
                         else ("，办结时仍未完成" if closed else "，尚未完成")
-                    ),
+                    )
+                    + (NORMAL_LIMIT_ZH if d.normal_limit else ""),
                     text_en=f"{d.label.en}: due {d.due}"
                     + (
                         f", done {d.met_on}"
                         if d.met_on
                         else (", not done when the case was closed" if closed else ", not done")
-                    ),
+                    )
+                    + (NORMAL_LIMIT_EN if d.normal_limit else ""),
                     normal_limit=d.normal_limit,
                 )
             )
     return tuple(found)
+
+
+_WORKLIST_COLUMNS = [
+    "household_id",
+    "pack",
+    "deadline",
+    "label",
+    "start",
+    "due",
+    "status",
+    "status_zh",
+    "normal_limit",
+    "start_is_reading",
+    "citation",
+]
+
+
+def _due_within(
+    as_of: date, due: date, horizon: int, calendar: cal.WorkingDayCalendar | None
+) -> bool | None:
+    """Is ``due`` (on or after ``as_of``) no later than ``horizon`` working days after ``as_of``
+    (:func:`~fangfan_rules.calendar.add_working_days`)? None when the calendar cannot tell.
+
+    Asked only when the horizon's last day is beyond the calendar: the days the calendar knows
+    still answer (``due`` is within iff fewer than ``horizon`` working days lie strictly between
+    ``as_of`` and ``due``; with ``horizon`` 0, iff none lies in ``[as_of, due)``)."""
+    from fangfan_rules.errors import CalendarError
+
+    day = as_of if horizon == 0 else as_of + dt.timedelta(days=1)
+    needed = max(horizon, 1)
+    counted = 0
+    try:
+        while day < due:
+            if cal.is_working_day(day, calendar=calendar):
+                counted += 1
+                if counted >= needed:
+                    return False
+            day += dt.timedelta(days=1)
+    except CalendarError:
+        return None
+    return True
 
 
 def worklist(
@@ -522,49 +645,89 @@ def worklist(
     """What is overdue, or falls due within ``horizon`` working days after ``as_of``, per case.
 
     ``status_zh`` is the status as staff read it: a limit counted from the pack's reading of an
-    unprinted start says so (never shown as a plain 已逾期)."""
+    unprinted start says so (never shown as a plain 已逾期), a normal limit (原则上 / 一般) too.
+
+    A horizon running past the calendar's last known day loses nothing that is known: the overdue
+    and calendar_unknown rows are listed as ever, a pending limit is listed when the known days
+    show it due within the horizon, and one they cannot place is a ``calendar_unknown`` row (its
+    due date shown, "due soon" not computed — no working day is guessed); the frame's
+    ``attrs["warnings"]`` says so. A case holding a second procedure (a clue after its closure,
+    :func:`check_one_procedure`) is an ``error`` row with the reason in ``status_zh`` (and in
+    ``attrs["errors"]``); the other cases are answered."""
     import pandas as pd  # here, not at import: evaluating a household needs no data frame
 
+    from fangfan_rules.errors import CalendarError, FactError
+
     pack_list = [packs] if not isinstance(packs, Iterable) else list(packs)
-    limit = cal.add_working_days(as_of, horizon, calendar=calendar)
-    rows = []
+    warnings: list[str] = []
+    errors: list[str] = []
+    limit: date | None
+    try:
+        limit = cal.add_working_days(as_of, horizon, calendar=calendar)
+    except CalendarError as exc:
+        limit = None
+        warnings.append(
+            f"the horizon ({horizon} working days after {as_of}) runs past the calendar: what "
+            "falls due within it is listed only where the known days show it; a pending limit they "
+            f"cannot place is a calendar_unknown row (观察期超出日历已收录的年份，无法计算哪些事项将在"
+            f"{horizon}个工作日内到期；已逾期事项照常列出). {exc}"
+        )
+    rows: list[dict[str, Any]] = []
     for case in cases:
-        for pack in pack_list:
-            for d in deadlines(pack, case, as_of=as_of, calendar=calendar):
-                due_soon = d.status == "pending" and d.due is not None and d.due <= limit
-                if d.status == "overdue" or due_soon or d.status == "calendar_unknown":
-                    rows.append(
-                        {
-                            "household_id": masked(case.household_id),
-                            "pack": pack.name,
-                            "deadline": d.name,
-                            "label": d.label.zh,
-                            "start": d.start,
-                            "due": d.due,
-                            "status": d.status,
-                            "status_zh": d.status_text("zh"),
-                            "normal_limit": d.normal_limit,
-                            "start_is_reading": d.start_is_reading,
-                            "citation": d.citation,
-                        }
+        try:
+            found = [
+                (pack, d)
+                for pack in pack_list
+                for d in deadlines(pack, case, as_of=as_of, calendar=calendar)
+            ]
+        except FactError as exc:
+            errors.append(str(exc))
+            rows.append(
+                {
+                    "household_id": masked(case.household_id),
+                    "pack": ", ".join(p.name for p in pack_list),
+                    "status": "error",
+                    "status_zh": str(exc),
+                }
+            )
+            continue
+        for pack, d in found:
+            status, status_zh = d.status, d.status_text("zh")
+            if d.status == "pending" and d.due is not None:
+                soon = (
+                    d.due <= limit
+                    if limit is not None
+                    else _due_within(as_of, d.due, horizon, calendar)
+                )
+                if soon is False:
+                    continue
+                if soon is None:
+                    status = "calendar_unknown"
+                    status_zh = (
+                        f"待办，{d.due}到期；日历未收录该年，无法计算是否在{horizon}个工作日内到期"
                     )
-    frame = pd.DataFrame(
-        rows,
-        columns=[
-            "household_id",
-            "pack",
-            "deadline",
-            "label",
-            "start",
-            "due",
-            "status",
-            "status_zh",
-            "normal_limit",
-            "start_is_reading",
-            "citation",
-        ],
-    )
-    return frame.sort_values(["due", "household_id"], na_position="first").reset_index(drop=True)
+            elif d.status not in ("overdue", "calendar_unknown"):
+                continue
+            rows.append(
+                {
+                    "household_id": masked(case.household_id),
+                    "pack": pack.name,
+                    "deadline": d.name,
+                    "label": d.label.zh,
+                    "start": d.start,
+                    "due": d.due,
+                    "status": status,
+                    "status_zh": status_zh,
+                    "normal_limit": d.normal_limit,
+                    "start_is_reading": d.start_is_reading,
+                    "citation": d.citation,
+                }
+            )
+    frame = pd.DataFrame(rows, columns=_WORKLIST_COLUMNS)
+    frame = frame.sort_values(["due", "household_id"], na_position="first").reset_index(drop=True)
+    frame.attrs["warnings"] = tuple(warnings)
+    frame.attrs["errors"] = tuple(errors)
+    return frame
 
 
 def monthly_due_dates(

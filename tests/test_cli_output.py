@@ -326,8 +326,14 @@ def test_due_across_2027_needs_a_schedule(tmp_path, capsys, monkeypatch):
         encoding="utf-8",
     )
     argv = ["due", "--pack", "jimo_2022", "--as-of", "2026-12-28", "--format", "json", str(cases)]
-    assert main(argv) == EXIT_CANNOT_RUN  # 5 working days ahead of 2026-12-28 are not known
-    assert "does not know whether 2026-12-29 is a working day" in capsys.readouterr().err
+    # 5 working days ahead of 2026-12-28 are not known: the row is listed as calendar_unknown
+    # (never guessed) and a warning says the horizon runs past the calendar (audit TA-5)
+    assert main(argv) == EXIT_OK
+    captured = capsys.readouterr()
+    assert "does not know whether 2026-12-29 is a working day" in captured.err
+    assert "warning: the horizon" in captured.err
+    (row,) = json.loads(captured.out)
+    assert (row["status"], row["due"]) == ("calendar_unknown", None)
     assert main([*argv, "--calendar", str(FICTITIOUS_2027)]) == EXIT_OK
     (row,) = json.loads(capsys.readouterr().out)
     # 3 working days after 2026-12-28 on the (fictitious) schedule: 12-29, 12-30, 12-31

@@ -208,9 +208,14 @@ def test_a_start_the_document_does_not_print_is_shown_but_never_a_breach():
     frame = worklist([waiting], jimo, as_of=date(2022, 4, 13))
     row = frame[frame.deadline == "jimo_2022.home_verification_time"].iloc[0]
     assert (row.status, bool(row.start_is_reading)) == ("overdue", True)
-    # a limit whose start the document prints keeps asserting the breach
+    # a limit whose start the document prints keeps asserting the breach (of a normal limit, 原则上:
+    # it says so, audit TA-6)
     (plan,) = QIANSHAN.deadlines(case((Step.SYSTEM_ENTRY, "2023-06-01")), as_of=date(2023, 6, 13))
-    assert (plan.status, plan.start_is_reading, plan.status_zh) == ("overdue", False, "已逾期")
+    assert (plan.status, plan.start_is_reading, plan.status_zh) == (
+        "overdue",
+        False,
+        "已逾期（原则上的期限）",
+    )
 
 
 def test_a_case_before_a_pack_exists_has_no_deadline_and_no_violation():

@@ -28,4 +28,4 @@ def test_a_reading_is_never_shown_as_a_plain_overdue() -> None:
     assert reading["status_zh"] == "已逾期（按本包对何时起算的解读计算，不认定为违反时限）"
     plain = frame.loc["H2"]
     assert plain["status"] == "overdue" and not bool(plain["start_is_reading"])
-    assert plain["status_zh"] == "已逾期"
+    assert plain["status_zh"] == "已逾期（原则上的期限）"  # 原则上不超过15天: a normal limit (TA-6)

@@ -227,17 +227,65 @@ def _timeline_deadlines(pack: Pack, notes: _Footnotes, lang: str | None) -> list
                 "limit": limit,
                 "counted": d.count or "—",  # a fixed due date: no count
                 "normally": _label("normally", lang) if d.normal_limit else "",
-                "start": ", ".join(step.value for step in d.start)
+                "start": ", ".join(step.value for step in d.start) + _start_reading(d, lang),
+                "met_by": met_by
+                + (" (all)" if d.met_when == "all" else "")
                 + (
-                    f" ({_label('start_reading', lang)})"
-                    if d.start_is_reading or d.start_is_reading_before
+                    f" ({_label('implied', lang)}: {', '.join(s.value for s in d.implied_by)})"
+                    if d.implied_by
                     else ""
                 ),
-                "met_by": met_by + (" (all)" if d.met_when == "all" else ""),
                 "cite": _cite(notes, d.citation, d.quote),
             }
         )
+    for span in pack.timeline.spans:  # e.g. puan's 其中村内公示不少于5天
+        rows.append(
+            {
+                "name": span.id,
+                "on": _label("on_case", lang),
+                "label": _pick(span.title, lang),
+                "limit": f"{_label('at_least', lang)} {span.at_least_days}",
+                "counted": "natural",
+                "normally": "",
+                "start": span.start.value,
+                "met_by": span.end.value,
+                "cite": _cite(notes, span.citation, span.quote),
+            }
+        )
+    for task in pack.timeline.monthly:  # e.g. jimo's 每月4日前 / 每月30日前
+        rows.append(
+            {
+                "name": task.id,
+                "on": _label("on_month", lang),
+                "label": _pick(task.title, lang),
+                "limit": f"{_label('monthly_by', lang)} {task.day}",
+                "counted": "—",
+                "normally": "",
+                "start": task.covers,
+                "met_by": "",
+                "cite": _cite(notes, task.citation, task.quote),
+            }
+        )
     return rows
+
+
+def _start_reading(d: TimelineDeadline, lang: str | None) -> str:
+    """When the start of a case limit is the pack's reading: always (start_is_reading), or only
+    for a case whose step came before a date (start_is_reading_before: rongan's limits are
+    asserted for later cases, so the card says which)."""
+    if d.start_is_reading:
+        return f" ({_label('start_reading', lang)})"
+    if not d.start_is_reading_before:
+        return ""
+    zh = "、".join(f"{step.value}早于{day}" for step, day in d.start_is_reading_before.items())
+    en = ", ".join(f"{step.value} before {day}" for step, day in d.start_is_reading_before.items())
+    zh_text = f"{zh}时起算日为本包读法"
+    en_text = f"start: the pack's reading when {en}"
+    if lang == "zh":
+        return f" ({zh_text})"
+    if lang == "en":
+        return f" ({en_text})"
+    return f" ({zh_text} {en_text})"
 
 
 def rules_by_kind(pack: Pack) -> dict[str, list[Rule]]:
@@ -410,6 +458,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "on_facts": ("户信息日期", "household dates"),
     "on_case": ("案件步骤", "case steps"),
     "start_reading": ("起算日为本包读法", "start: the pack's reading"),
+    "at_least": ("不少于（天）", "at least (days)"),
+    "implied": ("未记录时由后续步骤推定已完成", "else presupposed by"),
+    "on_month": ("每月任务", "monthly task"),
+    "monthly_by": ("每月截止日", "by day of each month"),
     "no_rule": ("本规则包无此类规则。", "No rule of this kind in the pack."),
     "quoted": ("条款原文", "Clauses quoted"),
     "generated": ("由规则包数据生成", "Generated from the data of"),

@@ -274,6 +274,9 @@ def _parameter_items(pack: Pack) -> dict[str, _Item]:
         parameter = pack.parameters[name]
         values = parameter_values(pack, name)
         compared = {
+            # what the figure counts: two packs' parameters of one name may measure different
+            # things (jimo's 15天 runs 入户核实→公示结束, puan's 线索→完成识别认定; audit TA-8)
+            "description": parameter.description.model_dump(),
             "type": parameter.type,
             "unit": parameter.unit,
             "value": [value_text(v, "en") for v in values],
@@ -359,6 +362,7 @@ def _timeline_items(pack: Pack) -> dict[str, _Item]:
             "normal_limit": d.normal_limit,
             "start": [step.value for step in d.start],
             "met_by": [step.value for step in d.met_by],
+            "implied_by": [step.value for step in d.implied_by],
             "met_when": d.met_when,
             "clause": clause(d.citation),
             "quote": d.quote,
@@ -373,6 +377,40 @@ def _timeline_items(pack: Pack) -> dict[str, _Item]:
                 f"{', '.join(s.value for s in d.met_by)}",
                 citation=clause(d.citation),
                 quote=d.quote or "",
+            ),
+        )
+    for span in pack.timeline.spans:  # e.g. puan's 其中村内公示不少于5天
+        items["timeline." + span.id.partition(".")[2]] = _Item(
+            {
+                "title": span.title.model_dump(),
+                "at_least_days": span.at_least_days,
+                "start": span.start.value,
+                "end": span.end.value,
+                "clause": clause(span.citation),
+                "quote": span.quote,
+            },
+            Side(
+                value=f"{span.title.zh} / {span.title.en} — at least {span.at_least_days} days",
+                detail=f"from {span.start.value} to {span.end.value}",
+                citation=clause(span.citation),
+                quote=span.quote or "",
+            ),
+        )
+    for task in pack.timeline.monthly:  # e.g. jimo's 每月4日前 … 每月30日前
+        items["timeline." + task.id.partition(".")[2]] = _Item(
+            {
+                "title": task.title.model_dump(),
+                "day": task.day,
+                "covers": task.covers,
+                "extend_past_rest_day": task.extend_past_rest_day,
+                "clause": clause(task.citation),
+                "quote": task.quote,
+            },
+            Side(
+                value=f"{task.title.zh} / {task.title.en} — by day {task.day} of each month",
+                detail=f"covers the {task.covers.replace('_', ' ')}",
+                citation=clause(task.citation),
+                quote=task.quote or "",
             ),
         )
     return items

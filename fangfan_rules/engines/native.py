@@ -49,7 +49,7 @@ from fangfan_rules.results import (
     RuleTrace,
     Trace,
 )
-from fangfan_rules.rules.conditions import Compare, Param, VarRef
+from fangfan_rules.rules.conditions import Compare, VarRef
 from fangfan_rules.rules.exact_keys import BoundedMemo, check_key
 from fangfan_rules.rules.parameters import LocalText, ParameterValue
 from fangfan_rules.rules.rule import Rule, RuleKind
@@ -200,7 +200,12 @@ def _deadline(ev: Recorder, rule: Rule, calendar: cal.WorkingDayCalendar | None)
         return None
     days = spec.days
     if isinstance(days, dict):
-        days = int(ev.resolve(Param(days["param"])))
+        # The period in force on the day it starts, not on as_of (CONVENTIONS: "the parameter in
+        # force is chosen by the date of the triggering event"; timeline.deadlines does the same).
+        name = days["param"]
+        value = ev.pack.stated_value(name, start, rule.id)
+        ev._note_params([(name, value)])  # recorded as a read, as resolve does
+        days = int(value.value)
     met_on = get_variable(spec.met_by)(ctx) if spec.met_by else None
     met_on = met_on if isinstance(met_on, date) else None
     if calendar is not None:  # the caller's calendar: asked every time (it is the caller's)

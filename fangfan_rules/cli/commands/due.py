@@ -13,9 +13,9 @@ from fangfan_rules.cli.options import DATE, calendar_option, output_options, pro
 from fangfan_rules.cli.output import writer
 from fangfan_rules.cli.runtime import calendar, count_rows, runtime, tracked
 from fangfan_rules.csvrecords import UTF8_HINT, undecodable
-from fangfan_rules.errors import validation_message
+from fangfan_rules.errors import FactError, validation_message
 from fangfan_rules.packs import load_pack
-from fangfan_rules.timeline import Case, Step, worklist
+from fangfan_rules.timeline import Case, Step, check_one_procedure, worklist
 
 KEYS = (
     "line",
@@ -113,7 +113,15 @@ def due(
     """Deadlines overdue or due within --horizon working days.
 
     FILE holds one case per line (JSON Lines): {"household_id": ..., "events": [{"step": ...,
-    "date": "YYYY-MM-DD"}]}. A bad case line is a row with status "error" and its reason."""
+    "date": "YYYY-MM-DD"}]}. A case is one procedure: a new clue or application after a closure
+    (case_closed) opens a new case, on a line of its own (the same household_id may appear on
+    several lines). A bad case line — a clue after its case's closure among them — is a row with
+    status "error" and its reason; the other lines are answered.
+
+    When the horizon runs past the calendar's last known year, overdue rows are listed as ever;
+    what falls due within the horizon is computed only from the days the calendar knows (a pending
+    limit it cannot place is a calendar_unknown row) and a warning says so on standard error:
+    no working day is guessed."""
     rt = runtime()
     loaded = [load_pack(name) for name in packs]
     cal = calendar(calendars)
@@ -121,16 +129,25 @@ def due(
     cases = read_cases(file)
     records: list[dict[str, Any]] = []
     bad = 0
+    warnings: list[str] = []
     for line, case, hid, error in tracked(
         cases, rt, show_progress, "checking cases", count_rows(file)
     ):
+        if case is not None:
+            try:
+                check_one_procedure(case)
+            except FactError as exc:
+                case, error = None, str(exc)
         if case is None:
             bad += 1
             rt.bad_row(line, error, "bad case")
             records.append({"line": line, "household_id": hid, "status": "error", "error": error})
             continue
         frame = worklist([case], loaded, as_of=as_of, horizon=horizon, calendar=cal)
+        warnings.extend(w for w in frame.attrs.get("warnings", ()) if w not in warnings)
         records.extend({"line": line, **rec, "error": None} for rec in frame.to_dict("records"))
+    for warning in warnings:
+        rt.note(f"warning: {warning}")
     records.sort(key=lambda r: (r["status"] != "error", str(r.get("due") or ""), r["line"]))
     title = f"due by {horizon} working days after {as_of}"
     with writer(target, KEYS, console=rt.out, lang="en", title=title) as w:
