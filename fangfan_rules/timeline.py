@@ -362,6 +362,26 @@ def check_one_procedure(case: Case) -> None:
         raise FactError(case.household_id, problems)
 
 
+def procedures(case: Case) -> tuple[Case, ...]:
+    """``case``'s events split into the procedures they record, in date order: a step that opens
+    one (:data:`OPENING_STEPS`) dated after the current procedure's closure (case_closed) begins
+    the next. Each part passes :func:`check_one_procedure`; a case of one procedure is returned
+    whole. For a record kept per household (the service's case store), where a new clue after a
+    closure is written beside the old ones: the last part is the procedure that runs now."""
+    parts: list[list[CaseEvent]] = [[]]
+    closed: date | None = None
+    for event in sorted(case.events, key=lambda e: e.date):
+        if closed is not None and event.step in OPENING_STEPS and event.date > closed:
+            parts.append([])
+            closed = None
+        parts[-1].append(event)
+        if event.step == Step.CASE_CLOSED and closed is None:
+            closed = event.date
+    if len(parts) == 1:
+        return (case,)
+    return tuple(case.model_copy(update={"events": tuple(part)}) for part in parts)
+
+
 def known_on(case: Case, day: date) -> Case:
     """``case`` as known on ``day``: its events dated after it left out."""
     if all(e.date <= day for e in case.events):
