@@ -61,6 +61,7 @@ STATUS_COLOURS = {
     "closed": "#7f8c8d",
     "closed_overdue": "#8e44ad",
     "calendar_unknown": "#95a5a6",
+    "done_date_unknown": "#16a085",
 }
 STATUS_ZH = {
     "met": "按时完成",
@@ -70,6 +71,7 @@ STATUS_ZH = {
     "closed": "已办结",
     "closed_overdue": "逾期未完成即办结",
     "calendar_unknown": "日历未收录",
+    "done_date_unknown": "已完成，完成日期未记录",
 }
 #: The words of the plots, by language.
 TEXTS = {
@@ -528,6 +530,9 @@ def plot_deadlines(
             _text("due", lang, due=d.due.isoformat()) if d.due else _text("calendar_unknown", lang)
         )
         status = _status_label(d.status, lang)
+        if d.normal_limit and d.status in ("missed", "overdue", "closed_overdue"):
+            # 原则上 / 一般: a breach of the normal limit, not proof of a violation (CONVENTIONS)
+            status += "（原则上的期限）" if _use_zh(lang) else " (a normal limit)"
         if d.start_is_reading and d.status in ("missed", "overdue", "closed_overdue"):
             # late only under the pack's reading of an unprinted start: never shown as a plain breach
             status += "（起算日为本包解读）" if _use_zh(lang) else " (start: the pack's reading)"
