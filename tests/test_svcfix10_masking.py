@@ -25,7 +25,7 @@ from fangfan_rules.facts import load_household
 from fangfan_rules.idnumber import mask_id_number
 from fangfan_rules.service import Settings, create_app
 from fangfan_rules.service.logmask import MaskIdNumbers, masked_path
-from fangfan_rules.store import Store
+from fangfan_rules.store import Store, StoreError
 from tests import mini_pack
 from tests.store_backends import BACKENDS, database_url
 from tests.test_service import WINDOW, auth, facts
@@ -380,3 +380,56 @@ def test_a_path_without_an_id_number_is_logged_as_it_came():
         assert masked_path(path) == path
     # a line break decoded from the path is written encoded again, never into the log
     assert masked_path("/a%0Ab/" + ID) == f"/a%0Ab/{MASKED}"
+
+
+# -- finding 7, second part: idempotency keys per token ------------------------------------------
+def test_a_key_is_per_token(service):
+    client, store, tokens = service
+    body = {"household": facts("H1"), "as_of": "2024-06-01", "parameters": WINDOW}
+    other = {**body, "household": facts("H2")}
+    path = "/packs/mini_pack/identify"
+    first = client.post(
+        path, json=body, headers=auth(tokens["county"], **{"Idempotency-Key": "k1"})
+    )
+    # another token's request with the same key is its own: answered, not told of the first
+    second = client.post(path, json=other, headers=auth(tokens["revealer"], **{"Idempotency-Key": "k1"}))  # fmt: skip
+    assert first.status_code == second.status_code == 200, second.text
+    assert first.json()["decision_id"] != second.json()["decision_id"]
+    again = client.post(path, json=other, headers=auth(tokens["revealer"], **{"Idempotency-Key": "k1"}))  # fmt: skip
+    assert again.json()["decision_id"] == second.json()["decision_id"]  # each token's replay
+    clash = client.post(path, json=other, headers=auth(tokens["county"], **{"Idempotency-Key": "k1"}))  # fmt: skip
+    assert clash.status_code == 409  # the same token, another request: refused
+    assert store.count_decisions(request_key="k1") == 2
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_per_token_migration_keeps_the_remembered_answers(backend, tmp_path):
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    from fangfan_rules.store.store import MIGRATIONS, normalise_url
+
+    with database_url(backend, tmp_path) as url:
+        engine = create_engine(normalise_url(url))
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0002")
+            connection.execute(
+                text("INSERT INTO idempotency (key, token_name, request_sha256, status, response, "
+                     "created_at) VALUES ('k1', 'east', 'abc', 200, '{}', CURRENT_TIMESTAMP)")
+            )  # fmt: skip
+        engine.dispose()
+        store = Store(url)  # upgrades to the newest
+        try:
+            assert store.remembered("k1", "east", "abc") == (200, "{}")
+            assert store.remembered("k1", "west", "abc") is None  # another token's key
+            with store.transaction() as s:
+                store.remember(s, "k1", "west", "def", 200, "[]")
+            assert store.remembered("k1", "west", "def") == (200, "[]")
+            with pytest.raises(StoreError, match="was used for another request"):
+                store.remembered("k1", "east", "def")
+        finally:
+            store.close()

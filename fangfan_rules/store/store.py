@@ -156,7 +156,9 @@ _REMEMBERED = select(
     _IDEMPOTENCY.c.request_sha256,
     _IDEMPOTENCY.c.status,
     _IDEMPOTENCY.c.response,
-).where(_IDEMPOTENCY.c.key == bindparam("key"))
+).where(_IDEMPOTENCY.c.token_name == bindparam("token"), _IDEMPOTENCY.c.key == bindparam("key"))
+
+_REMEMBER = insert(cast(Table, _IDEMPOTENCY))
 
 
 def _connection(s: Executor) -> Connection:
@@ -867,8 +869,9 @@ class Store:
 
     # -- idempotency -------------------------------------------------------------------------
     def remembered(self, key: str, token_name: str, request_sha256: str) -> tuple[int, str] | None:
-        """The stored response of an earlier request with this key (None: not seen). The same key
-        with another request body, or from another token, is refused."""
+        """The stored response of this token's earlier request with this key (None: not seen).
+        The same key with another request body is refused; keys are per token (another token's
+        use of a key is neither refused nor told)."""
         # One Core SELECT on a pooled connection: this runs on every POST (the ORM's identity-map
         # load was an eighth of a request's time under load, benchmarks/service_load.py).
         with self.engine.connect() as connection:
@@ -879,11 +882,11 @@ class Store:
     ) -> tuple[int, str] | None:
         """:meth:`remembered` inside the caller's transaction: a write that checks the key in
         the transaction that stores it answers two concurrent requests with one key once."""
-        row = first_row(_connection(s), _REMEMBERED, {"key": key})
+        row = first_row(_connection(s), _REMEMBERED, {"token": token_name, "key": key})
         if row is None:
             return None
-        stored_token, stored_sha256, status, response = row
-        if stored_token != token_name or stored_sha256 != request_sha256:
+        _, stored_sha256, status, response = row
+        if stored_sha256 != request_sha256:
             raise StoreError(
                 f"idempotency key {quoted(key)} was used for another request; use a new key per request"
             )
@@ -912,15 +915,18 @@ class Store:
         status: int,
         response: str,
     ) -> None:
-        _insert(
-            s,
-            m.IdempotentResponse,
-            key=key,
-            token_name=token_name,
-            request_sha256=request_sha256,
-            status=status,
-            response=response,
-            created_at=_now(),
+        # through SQLAlchemy, not the store's direct insert (which returns a one-column key):
+        # the record's key is (token, key), per token
+        _connection(s).execute(
+            _REMEMBER,
+            {
+                "key": key,
+                "token_name": token_name,
+                "request_sha256": request_sha256,
+                "status": status,
+                "response": response,
+                "created_at": _now(),
+            },
         )
 
 
