@@ -63,10 +63,11 @@ def test_rows_inserted_directly_are_the_rows_sqlalchemy_inserts(store):
         insert_row(connection, audit, {"at": WHEN, "actor": "east", "action": "identify",
                                        "target": "H1", "outcome": "ok", "detail": detail,
                                        "remote": None})  # fmt: skip
-        key = insert_row(connection, cast(Table, m.IdempotentResponse.__table__),
-                         {"key": "k-1", "token_name": "east", "request_sha256": "d",
-                          "status": 200, "response": "decision:2", "created_at": WHEN})  # fmt: skip
-    assert first is not None and second == first[0] + 1 and key == "k-1"
+        # a key the row is given is that value (the idempotency record's key is two columns,
+        # token and key, since migration 0003: it is written through SQLAlchemy)
+        key = insert_row(connection, households, {"id": "H3", "county": "千山区", "town": "甘泉镇",
+                                                  "village": "东村", "created_at": WHEN})  # fmt: skip
+    assert first is not None and second == first[0] + 1 and key == "H3"
     (by_sqlalchemy, direct) = _rows(store, "decisions")
     assert by_sqlalchemy[0] + 1 == direct[0]
     assert by_sqlalchemy[1:] == direct[1:]
@@ -96,16 +97,16 @@ def test_rows_read_directly_are_the_rows_sqlalchemy_reads(store):
                        {"household_id": "H1", "version": version, "facts": "{}",
                         "sha256": f"s{version}", "submitted_by": "east",
                         "submitted_at": WHEN})  # fmt: skip
-        insert_row(connection, cast(Table, m.IdempotentResponse.__table__),
-                   {"key": "k", "token_name": "east", "request_sha256": "d", "status": 201,
-                    "response": "{}", "created_at": WHEN})  # fmt: skip
+        connection.execute(insert(cast(Table, m.IdempotentResponse.__table__)),
+                           {"key": "k", "token_name": "east", "request_sha256": "d",
+                            "status": 201, "response": "{}", "created_at": WHEN})  # fmt: skip
     from fangfan_rules.store import token_hash
 
     with store.engine.connect() as connection:
         for statement, params in (
             (_AREA_AND_LATEST, {"hid": "H1"}),
             (_AREA_AND_LATEST, {"hid": "H9"}),
-            (_REMEMBERED, {"key": "k"}),
+            (_REMEMBERED, {"token": "east", "key": "k"}),
             (_TOKEN_BY_HASH, {"hash": token_hash(token)}),
         ):
             expected = connection.execute(statement, params).first()

@@ -24,7 +24,7 @@ from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from fangfan_rules.engines.native import identify as identify_recorded
-from fangfan_rules.errors import FactError, FangfanError
+from fangfan_rules.errors import DUPLICATED_HOUSEHOLD, FactError, FangfanError, printable
 from fangfan_rules.facts import Household, household_json_schema, load_household
 from fangfan_rules.facts.forms import Day, Text
 from fangfan_rules.idnumber import scrub_id_numbers
@@ -426,7 +426,7 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
             hid = str(ids[index]) if ids[index] is not None else None
             if isinstance(raw, BadElement):
                 rows.append(BatchRow(index=index, household_id=None,
-                                     error=shown(f"households[{index}]: {raw.reason}")))  # fmt: skip
+                                     error=_printed(shown, f"households[{index}]: {raw.reason}")))  # fmt: skip
                 continue
             if not isinstance(raw, dict):  # a string is not read as JSON text here
                 kind = "null" if raw is None else type(raw).__name__
@@ -434,20 +434,23 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
                                      error=f"households[{index}]: expected a JSON object (a household), got {kind}"))  # fmt: skip
                 continue
             if isinstance(raw_id := ids[index], str) and counts[raw_id] > 1:
-                rows.append(BatchRow(index=index, household_id=shown(hid or ""),
-                                     error=shown(f"household id {hid!r} appears more than once in the batch")))  # fmt: skip
+                # the engines' error for a repeated id (masked before it is quoted, with its
+                # Chinese reason), never the id's repr, whose escapes can hide an ID number
+                duplicated = FactError(raw_id, [("id", raw_id, DUPLICATED_HOUSEHOLD)])
+                rows.append(BatchRow(index=index, household_id=_shown_id(shown, hid),
+                                     error=_printed(shown, str(duplicated))))  # fmt: skip
                 continue
             try:
                 household = load_household(raw)
                 store.check_access(who, household)
             except FactError as exc:
                 rows.append(BatchRow(index=index, household_id=_shown_id(shown, hid),
-                                     error=shown(str(exc))))  # fmt: skip
+                                     error=_printed(shown, str(exc))))  # fmt: skip
                 continue
             except AccessDenied as exc:
                 refuse(request, who, exc, hid)
                 rows.append(BatchRow(index=index, household_id=_shown_id(shown, hid),
-                                     error=shown(str(exc))))  # fmt: skip
+                                     error=_printed(shown, str(exc))))  # fmt: skip
                 continue
             good.append((index, household))
         # The engine's rows, by position: the frame has one row per household given, in order
@@ -463,15 +466,15 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
             out = list(rows)
             for (index, household), record in zip(good, records, strict=True):
                 if record.get("error"):
-                    out.append(BatchRow(index=index, household_id=shown(household.id),
-                                        error=shown(str(record["error"]))))  # fmt: skip
+                    out.append(BatchRow(index=index, household_id=_shown_id(shown, household.id),
+                                        error=_printed(shown, str(record["error"]))))  # fmt: skip
                     continue
                 snapshot = store.submit(s, household, who)
                 decision = store.record_batch_row(
                     s, snapshot_id=snapshot, household=household, pack=pack, as_of=body.as_of,
                     row=record, parameters=figures, principal=who, request_key=idempotency_key,
                 )  # fmt: skip
-                out.append(BatchRow(index=index, household_id=shown(household.id), decision_id=decision,
+                out.append(BatchRow(index=index, household_id=_shown_id(shown, household.id), decision_id=decision,
                                     outcome=record.get("outcome"), row=record))  # fmt: skip
             out.sort(key=lambda r: r.index)
             shown_ids = [r.household_id for r in out if r.household_id is not None]
@@ -750,8 +753,16 @@ def reveals(who: Principal, *texts: str) -> bool:
     return who.reveal_ids and any(scrub_id_numbers(text) != text for text in texts)
 
 
+def _printed(shown: Callable[[str], str], text: str) -> str:
+    """``text`` as an answer shows it: ID numbers masked first (unless revealed), then a lone
+    surrogate written as its escape — in that order, so an escape's digits never join an ID
+    number's and hide it from the mask; and any answer can be written as UTF-8 (a batch row
+    that could not be is a batch lost: attack 2026-12-08, findings 2 and 3)."""
+    return printable(shown(text))
+
+
 def _shown_id(shown: Callable[[str], str], hid: str | None) -> str | None:
-    return None if hid is None else shown(hid)
+    return None if hid is None else _printed(shown, hid)
 
 
 def _shown_event(shown: Callable[[str], str], event: CaseEvent) -> CaseEvent:

@@ -19,6 +19,7 @@ from fangfan_rules.errors import (
     PackError,
     ParameterError,
     RuleError,
+    printable,
 )
 from fangfan_rules.idnumber import scrub_id_numbers
 from fangfan_rules.service.strict_body import InvalidBody
@@ -49,7 +50,7 @@ def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> JS
         "type": BASE + slug,
         "title": title,
         "status": status,
-        "detail": scrub_id_numbers(detail),
+        "detail": _shown(detail),
         **extra,
     }
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
@@ -71,7 +72,7 @@ def _invalid_request(errors: list[tuple[Any, str]]) -> JSONResponse:
         "the request body is malformed",
         errors=[
             # a location may be a key the caller sent (an ID number as a parameter's name)
-            {"loc": [scrub_id_numbers(str(p)) for p in loc], "msg": scrub_id_numbers(msg)}
+            {"loc": [_shown(str(p)) for p in loc], "msg": _shown(msg)}
             for loc, msg in errors
         ],
     )
@@ -81,8 +82,17 @@ def _message(error: Any) -> str:
     """A request error's message; an unknown key is named (a misspelt key is never dropped)."""
     loc = error.get("loc", ())
     if error.get("type") == "extra_forbidden" and loc:
-        return f"unknown field {str(loc[-1])!r}: not part of this request (misspelt?)"
+        # masked before it is quoted: repr's escapes (\u3000…) would join an ID number's digits
+        key = scrub_id_numbers(str(loc[-1]))
+        return f"unknown field {key!r}: not part of this request (misspelt?)"
     return str(error.get("msg"))
+
+
+def _shown(text: str) -> str:
+    """A problem's text: ID numbers masked, then a lone surrogate written as its escape (in that
+    order: masked first, so an escape's digits never hide an ID number; escaped, so the document
+    can be written as UTF-8 at all)."""
+    return printable(scrub_id_numbers(text))
 
 
 def install(app: FastAPI) -> None:

@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fangfan_rules.errors import PackError, ParameterError
+from fangfan_rules.idnumber import scrub_id_numbers
 from fangfan_rules.rules.yamlload import load_yaml
 from fangfan_rules.store import DEFAULT_URL
+from fangfan_rules.store.store import quoted
 
 if TYPE_CHECKING:
     from fangfan_rules.packs import Pack
@@ -37,9 +39,13 @@ class Settings:
         if self.packs is None:
             from fangfan_rules.packs import load_pack
 
+            if scrub_id_numbers(name) != name:  # never a pack; the loader's message quotes it raw
+                raise PackError(f"no policy pack named {quoted(name)}")
             return load_pack(name)
         if name not in self.packs:
-            raise PackError(f"no policy pack named {name!r} (available: {sorted(self.packs)})")
+            raise PackError(
+                f"no policy pack named {quoted(name)} (available: {sorted(self.packs)})"
+            )
         return self.packs[name]
 
     def pack_names(self) -> list[str]:

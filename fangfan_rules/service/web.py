@@ -251,6 +251,91 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
         principal = signed_in(request)
         if not isinstance(principal, Principal):
             return principal
+        return case_page(principal, household_id, pack_name, as_of)
+
+    # The results page and the worklist link a case by a handle the store resolves (a decision's
+    # number, a case's number), never by the household id: the page shows that id masked when it
+    # is an ID number, and a link to the masked id is dead — or opens the case of another
+    # household whose id masks alike (attack 2026-12-08, finding 11).
+    @web.get("/decisions/{decision_id}/case")
+    def decision_case(request: Request, decision_id: int, as_of: str | None = None) -> Response:
+        principal = signed_in(request)
+        if not isinstance(principal, Principal):
+            return principal
+        try:
+            household_id, pack_name = decided_case(principal, decision_id)
+        except AccessDenied as exc:
+            return refused_page(principal, "ui.case", str(decision_id), exc)
+        except FangfanError as exc:
+            return _error_page(principal, exc)
+        return case_page(principal, household_id, pack_name, as_of)
+
+    @web.post("/decisions/{decision_id}/case")
+    def decision_case_event(
+        request: Request,
+        decision_id: int,
+        step: Annotated[str, Form()],
+        day: Annotated[str, Form()],
+        note: Annotated[str, Form()] = "",
+    ) -> Response:
+        principal = signed_in(request)
+        if not isinstance(principal, Principal):
+            return principal
+        try:
+            household_id, pack_name = decided_case(principal, decision_id)
+        except AccessDenied as exc:
+            return refused_page(principal, "ui.case.event", str(decision_id), exc)
+        except FangfanError as exc:
+            return _error_page(principal, exc)
+        return event_added(principal, household_id, pack_name, step, day, note,
+                           f"/ui/decisions/{decision_id}/case")  # fmt: skip
+
+    @web.get("/case/{case_id}")
+    def numbered_case(request: Request, case_id: int, as_of: str | None = None) -> Response:
+        principal = signed_in(request)
+        if not isinstance(principal, Principal):
+            return principal
+        try:
+            household_id, pack_name = store.case_of(principal, case_id)
+        except AccessDenied as exc:
+            return refused_page(principal, "ui.case", str(case_id), exc)
+        except FangfanError as exc:
+            return _error_page(principal, exc)
+        return case_page(principal, household_id, pack_name, as_of)
+
+    @web.post("/case/{case_id}")
+    def numbered_case_event(
+        request: Request,
+        case_id: int,
+        step: Annotated[str, Form()],
+        day: Annotated[str, Form()],
+        note: Annotated[str, Form()] = "",
+    ) -> Response:
+        principal = signed_in(request)
+        if not isinstance(principal, Principal):
+            return principal
+        try:
+            household_id, pack_name = store.case_of(principal, case_id)
+        except AccessDenied as exc:
+            return refused_page(principal, "ui.case.event", str(case_id), exc)
+        except FangfanError as exc:
+            return _error_page(principal, exc)
+        return event_added(principal, household_id, pack_name, step, day, note,
+                           f"/ui/case/{case_id}")  # fmt: skip
+
+    def decided_case(principal: Principal, decision_id: int) -> tuple[str, str]:
+        stored = store.decision(principal, decision_id)  # the token's area is checked
+        return stored.household_id, stored.pack
+
+    def refused_page(
+        principal: Principal, action: str, target: str, exc: AccessDenied
+    ) -> HTMLResponse:
+        store.audit(principal.name, action, target, "refused", {"why": str(exc)})
+        return _page("ui_error.html.j2", principal=principal, message=str(exc))
+
+    def case_page(
+        principal: Principal, household_id: str, pack_name: str, as_of: str | None
+    ) -> Response:
         try:
             day = _form_day("as_of", as_of) if as_of is not None else date.today()
         except FormError as exc:
@@ -293,6 +378,18 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
         principal = signed_in(request)
         if not isinstance(principal, Principal):
             return principal
+        return event_added(principal, household_id, pack_name, step, day, note,
+                           f"/ui/cases/{household_id}/{pack_name}")  # fmt: skip
+
+    def event_added(
+        principal: Principal,
+        household_id: str,
+        pack_name: str,
+        step: str,
+        day: str,
+        note: str,
+        page: str,
+    ) -> Response:
         try:
             pack_named(pack_name)
             chosen, on, text = _form_step(step), _form_day("day", day), _form_note(note)
@@ -303,9 +400,7 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
         except AccessDenied as exc:
             store.audit(principal.name, "ui.case.event", household_id, "refused", {"why": str(exc)})
             return _page("ui_error.html.j2", principal=principal, message=str(exc))
-        return RedirectResponse(
-            f"/ui/cases/{household_id}/{pack_name}?as_of={on.isoformat()}", status_code=303
-        )
+        return RedirectResponse(f"{page}?as_of={on.isoformat()}", status_code=303)
 
     @web.get("/worklist/{pack_name}")
     def due(
@@ -319,12 +414,24 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
         except FormError as exc:
             return _error_page(principal, exc)
         pack = pack_named(pack_name)
+        # Each case goes into the worklist under a label that sorts as its masked id does; the
+        # label then gives the row its masked id and its link, the case's number (a masked id
+        # cannot be linked: finding 11 of the attack of 2026-12-08).
+        numbered = sorted(
+            (scrub_id_numbers(hid), hid, number, events)
+            for number, hid, events in store.numbered_cases_in_area(principal, pack_name)
+        )
+        labels = {f"{rank:012d}": (shown_id, number)
+                  for rank, (shown_id, _, number, _) in enumerate(numbered)}  # fmt: skip
         cases = [
-            Case(household_id=hid, events=tuple(CaseEvent(step=Step(s), date=d) for s, d in events))
-            for hid, events in store.cases_in_area(principal, pack_name)
-        ]
+            Case(household_id=label,
+                 events=tuple(CaseEvent(step=Step(s), date=d) for s, d in numbered[rank][3]))
+            for rank, label in enumerate(labels)
+        ]  # fmt: skip
         frame = worklist(cases, pack, as_of=day, horizon=max(0, min(horizon, 60)))
         items = json_records(frame)
+        for item in items:
+            item["household_id"], item["case"] = labels[item["household_id"]]
         return _page("ui_worklist.html.j2", principal=principal, pack=pack, as_of=day,
                      horizon=horizon, items=items)  # fmt: skip
 
@@ -406,7 +513,7 @@ def _answer(result: Identification, household: Household, decision: int) -> dict
     return {
         "decision": decision,
         "household_id": scrub_id_numbers(result.household_id),
-        "village": household.area.village,
+        "village": scrub_id_numbers(household.area.village),  # masked like the id beside it
         "outcome": result.outcome.zh,
         "outcome_code": result.outcome.value,
         "category": result.category.zh if result.category else "",

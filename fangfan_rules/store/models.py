@@ -150,8 +150,10 @@ class Token(Base):
 class IdempotentResponse(Base):
     __tablename__ = "idempotency"
 
+    # per token (migration 0003): one token's key is not another's, and no token learns that
+    # another used a key
+    token_name: Mapped[str] = mapped_column(String(200), primary_key=True)
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    token_name: Mapped[str] = mapped_column(String(200))
     request_sha256: Mapped[str] = mapped_column(String(64))
     status: Mapped[int] = mapped_column(Integer)
     response: Mapped[str] = mapped_column(Text)

@@ -51,6 +51,15 @@ _SQLITE_BUSY = 5
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+def quoted(text: str) -> str:
+    """``text`` quoted in a message: ID numbers masked *before* ``repr`` — its escapes
+    (``\\u3000``, ``\\x85``…) end in digits that join an ID number's and hide it from a mask
+    applied afterwards (attack 2026-12-08, findings 3 and 7)."""
+    from fangfan_rules.idnumber import scrub_id_numbers
+
+    return repr(scrub_id_numbers(text))
+
+
 class StoreError(FangfanError):
     """The store refused an operation (unknown record, conflicting idempotency key…)."""
 
@@ -95,6 +104,8 @@ _CASES = cast(Table, m.CaseRecord.__table__)
 _HOUSEHOLD_AREA = select(_HOUSEHOLDS.c.county, _HOUSEHOLDS.c.town, _HOUSEHOLDS.c.village).where(
     _HOUSEHOLDS.c.id == bindparam("hid")
 )
+#: a case's household and pack by its number (a page's link to a case: Store.case_of)
+_CASE_OF = select(_CASES.c.household_id, _CASES.c.pack).where(_CASES.c.id == bindparam("id"))
 # A stored household's area and its latest snapshot in one statement (every decision reads both).
 _VERSIONS = _SNAPSHOTS.alias("versions")
 _AREA_AND_LATEST = (
@@ -145,7 +156,9 @@ _REMEMBERED = select(
     _IDEMPOTENCY.c.request_sha256,
     _IDEMPOTENCY.c.status,
     _IDEMPOTENCY.c.response,
-).where(_IDEMPOTENCY.c.key == bindparam("key"))
+).where(_IDEMPOTENCY.c.token_name == bindparam("token"), _IDEMPOTENCY.c.key == bindparam("key"))
+
+_REMEMBER = insert(cast(Table, _IDEMPOTENCY))
 
 
 def _connection(s: Executor) -> Connection:
@@ -437,7 +450,7 @@ class Store:
         token = new_token()
         with self.transaction() as s:
             if s.scalar(select(m.Token).where(m.Token.name == name)) is not None:
-                raise StoreError(f"a token named {name!r} exists already")
+                raise StoreError(f"a token named {quoted(name)} exists already")
             s.add(
                 m.Token(
                     name=name,
@@ -458,7 +471,7 @@ class Store:
         with self.transaction() as s:
             row = s.scalar(select(m.Token).where(m.Token.name == name))
             if row is None:
-                raise StoreError(f"no token named {name!r}")
+                raise StoreError(f"no token named {quoted(name)}")
             row.revoked_at = _now()
             self._audit(s, name, "token.revoke", name, "ok", {})
 
@@ -501,14 +514,20 @@ class Store:
         area = household.area
         if not principal.covers(area.county, area.town, area.village):
             raise AccessDenied(
-                f"token {principal.name!r} ({principal.role} {principal.area}) does not cover "
-                f"household {household.id!r} ({area.county}/{area.town}/{area.village})"
+                f"token {quoted(principal.name)} ({principal.role} {principal.area}) does not "
+                f"cover household {quoted(household.id)} ({area.county}/{area.town}/{area.village})"
             )
 
     def _check_stored(self, s: Executor, principal: Principal, household_id: str) -> None:
-        row = first_row(_connection(s), _HOUSEHOLD_AREA, {"hid": household_id})
+        # a NUL is never in a stored id (ids with one are refused), and PostgreSQL cannot be
+        # asked about one (a query error, not "no household")
+        row = (
+            None
+            if "\x00" in household_id
+            else first_row(_connection(s), _HOUSEHOLD_AREA, {"hid": household_id})
+        )
         if row is None:
-            raise StoreError(f"no household {household_id!r} in the store")
+            raise StoreError(f"no household {quoted(household_id)} in the store")
         self._check_area(principal, household_id, *row)
 
     @staticmethod
@@ -517,8 +536,8 @@ class Store:
     ) -> None:
         if not principal.covers(county, town, village):
             raise AccessDenied(
-                f"token {principal.name!r} ({principal.role} {principal.area}) does not cover "
-                f"household {household_id!r}"
+                f"token {quoted(principal.name)} ({principal.role} {principal.area}) does not "
+                f"cover household {quoted(household_id)}"
             )
 
     def submit(
@@ -762,9 +781,21 @@ class Store:
         self, principal: Principal, pack: str
     ) -> list[tuple[str, list[tuple[str, date]]]]:
         """Every case of ``pack`` in the token's area: household id and its (step, date) events."""
+        return [(hid, events) for _, hid, events in self.numbered_cases_in_area(principal, pack)]
+
+    def numbered_cases_in_area(
+        self, principal: Principal, pack: str
+    ) -> list[tuple[int, str, list[tuple[str, date]]]]:
+        """:meth:`cases_in_area` with each case's number (what :meth:`case_of` resolves: a page
+        links a case by it, never by a household id that it shows masked)."""
         with self._sessions() as s:
             query = (
-                select(m.CaseRecord.household_id, m.CaseEventRecord.step, m.CaseEventRecord.date)
+                select(
+                    m.CaseRecord.id,
+                    m.CaseRecord.household_id,
+                    m.CaseEventRecord.step,
+                    m.CaseEventRecord.date,
+                )
                 .join(m.CaseEventRecord, m.CaseEventRecord.case_id == m.CaseRecord.id)
                 .join(m.Household, m.Household.id == m.CaseRecord.household_id)
                 .where(m.CaseRecord.pack == pack, m.Household.county == principal.county)
@@ -773,10 +804,20 @@ class Store:
                 query = query.where(m.Household.town == principal.town)
             if principal.role == "village":
                 query = query.where(m.Household.village == principal.village)
-            out: dict[str, list[tuple[str, date]]] = {}
-            for hid, step, day in s.execute(query.order_by(m.CaseRecord.household_id)):
-                out.setdefault(hid, []).append((step, day))
-            return sorted(out.items())
+            out: dict[tuple[str, int], list[tuple[str, date]]] = {}
+            for number, hid, step, day in s.execute(query.order_by(m.CaseRecord.household_id)):
+                out.setdefault((hid, number), []).append((step, day))
+            return [(number, hid, events) for (hid, number), events in sorted(out.items())]
+
+    def case_of(self, principal: Principal, case_id: int) -> tuple[str, str]:
+        """The household id and pack of case number ``case_id`` (the token's area is checked)."""
+        with self._sessions() as s:
+            row = first_row(_connection(s), _CASE_OF, {"id": case_id})
+            if row is None:
+                raise StoreError(f"no case {case_id}")
+            household_id, pack = row
+            self._check_stored(s, principal, household_id)
+            return str(household_id), str(pack)
 
     # -- audit log ---------------------------------------------------------------------------
     def _audit(
@@ -828,8 +869,9 @@ class Store:
 
     # -- idempotency -------------------------------------------------------------------------
     def remembered(self, key: str, token_name: str, request_sha256: str) -> tuple[int, str] | None:
-        """The stored response of an earlier request with this key (None: not seen). The same key
-        with another request body, or from another token, is refused."""
+        """The stored response of this token's earlier request with this key (None: not seen).
+        The same key with another request body is refused; keys are per token (another token's
+        use of a key is neither refused nor told)."""
         # One Core SELECT on a pooled connection: this runs on every POST (the ORM's identity-map
         # load was an eighth of a request's time under load, benchmarks/service_load.py).
         with self.engine.connect() as connection:
@@ -840,13 +882,13 @@ class Store:
     ) -> tuple[int, str] | None:
         """:meth:`remembered` inside the caller's transaction: a write that checks the key in
         the transaction that stores it answers two concurrent requests with one key once."""
-        row = first_row(_connection(s), _REMEMBERED, {"key": key})
+        row = first_row(_connection(s), _REMEMBERED, {"token": token_name, "key": key})
         if row is None:
             return None
-        stored_token, stored_sha256, status, response = row
-        if stored_token != token_name or stored_sha256 != request_sha256:
+        _, stored_sha256, status, response = row
+        if stored_sha256 != request_sha256:
             raise StoreError(
-                f"idempotency key {key!r} was used for another request; use a new key per request"
+                f"idempotency key {quoted(key)} was used for another request; use a new key per request"
             )
         if response.startswith(_DECISION_ANSWER):
             # Kept as a reference (remember_decision): the answer is rebuilt from the decision.
@@ -873,15 +915,18 @@ class Store:
         status: int,
         response: str,
     ) -> None:
-        _insert(
-            s,
-            m.IdempotentResponse,
-            key=key,
-            token_name=token_name,
-            request_sha256=request_sha256,
-            status=status,
-            response=response,
-            created_at=_now(),
+        # through SQLAlchemy, not the store's direct insert (which returns a one-column key):
+        # the record's key is (token, key), per token
+        _connection(s).execute(
+            _REMEMBER,
+            {
+                "key": key,
+                "token_name": token_name,
+                "request_sha256": request_sha256,
+                "status": status,
+                "response": response,
+                "created_at": _now(),
+            },
         )
 
 
