@@ -382,6 +382,12 @@ def procedures(case: Case) -> tuple[Case, ...]:
     return tuple(case.model_copy(update={"events": tuple(part)}) for part in parts)
 
 
+def procedures_known_on(case: Case, day: date) -> tuple[Case, ...]:
+    """:func:`procedures` of ``case`` as known on ``day`` (a clue recorded for a later day opens
+    no procedure yet)."""
+    return procedures(known_on(case, day))
+
+
 def known_on(case: Case, day: date) -> Case:
     """``case`` as known on ``day``: its events dated after it left out."""
     if all(e.date <= day for e in case.events):

@@ -36,7 +36,7 @@ from fangfan_rules.service.strict_body import BadElement, BatchJSONRoute, Strict
 from fangfan_rules.store import AccessDenied, Principal, Store, StoredDecision, token_hash
 from fangfan_rules.store.groupcommit import GroupCommit
 from fangfan_rules.store.store import decision_answer
-from fangfan_rules.timeline import Case, CaseEvent, Step, worklist
+from fangfan_rules.timeline import Case, CaseEvent, Step, procedures_known_on, worklist
 
 JSON = "application/json"
 T = TypeVar("T")
@@ -603,13 +603,18 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
         if reveals(who, household_id, *(e.note or "" for e in record.events)):
             store.audit(who.name, "reveal_ids", household_id, "ok", {"case": pack_name},
                         _remote(request))  # fmt: skip
+        # the store keeps one event list per household: a clue after a closure is the next
+        # procedure, each timed on its own (timeline.procedures)
+        parts = procedures_known_on(record, as_of)
         return CaseAnswer(
             household_id=shown(household_id),
             pack=pack_name,
             events=[_shown_event(shown, e) for e in record.events],
-            deadlines=list(pack.deadlines(record, as_of=as_of)),
+            deadlines=[d for part in parts for d in pack.deadlines(part, as_of=as_of)],
             violations=[
-                v.model_dump(mode="json") for v in pack.check_procedure(record, as_of=as_of)
+                v.model_dump(mode="json")
+                for part in parts
+                for v in pack.check_procedure(part, as_of=as_of)
             ],
         )
 
@@ -625,9 +630,14 @@ def build_router(settings: Settings, store: Store) -> APIRouter:
     ) -> list[dict[str, Any]]:
         pack = pack_named(pack_name)
         cases = [
-            Case(household_id=hid, events=tuple(CaseEvent(step=Step(s), date=d) for s, d in events))
+            part
             for hid, events in store.cases_in_area(who, pack_name)
-        ]
+            for part in procedures_known_on(
+                Case(household_id=hid,
+                     events=tuple(CaseEvent(step=Step(s), date=d) for s, d in events)),
+                as_of,
+            )
+        ]  # fmt: skip
         frame = worklist(cases, pack, as_of=as_of, horizon=horizon)
         return json_records(frame)
 

@@ -29,7 +29,7 @@ from fangfan_rules.service.settings import Settings
 from fangfan_rules.service.uploads import UploadedRow, is_spreadsheet, json_rows, spreadsheet_rows
 from fangfan_rules.store import AccessDenied, Principal, Store
 from fangfan_rules.templating import render
-from fangfan_rules.timeline import Case, CaseEvent, Step, worklist
+from fangfan_rules.timeline import Case, CaseEvent, Step, procedures_known_on, worklist
 
 COOKIE = "ffr_token"
 
@@ -361,8 +361,17 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
             events=[
                 e.model_copy(update={"note": show(e.note)}) if e.note else e for e in record.events
             ],
-            deadlines=pack.deadlines(record, as_of=day),
-            violations=pack.check_procedure(record, as_of=day),
+            # one event list per household: each procedure timed on its own (timeline.procedures)
+            deadlines=[
+                d
+                for part in procedures_known_on(record, day)
+                for d in pack.deadlines(part, as_of=day)
+            ],
+            violations=[
+                v
+                for part in procedures_known_on(record, day)
+                for v in pack.check_procedure(part, as_of=day)
+            ],
             steps=list(Step),
         )
 
@@ -424,9 +433,13 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
         labels = {f"{rank:012d}": (shown_id, number)
                   for rank, (shown_id, _, number, _) in enumerate(numbered)}  # fmt: skip
         cases = [
-            Case(household_id=label,
-                 events=tuple(CaseEvent(step=Step(s), date=d) for s, d in numbered[rank][3]))
+            part
             for rank, label in enumerate(labels)
+            for part in procedures_known_on(
+                Case(household_id=label,
+                     events=tuple(CaseEvent(step=Step(s), date=d) for s, d in numbered[rank][3])),
+                day,
+            )
         ]  # fmt: skip
         frame = worklist(cases, pack, as_of=day, horizon=max(0, min(horizon, 60)))
         items = json_records(frame)
