@@ -73,3 +73,13 @@ def test_a_number_given_for_an_id_number_is_shown_as_a_number_masked():
         ff.load_household(data)
     assert "= 110105*******1109:" in str(info.value)
     assert "'110105" not in str(info.value) and "1949123" not in str(info.value)
+
+
+def test_a_sheet_cells_refused_value_is_shown_as_the_sheet_gave_it(tmp_path):
+    from fangfan_rules.io.sheets.reader import read_spreadsheet
+    from tests.test_spreadsheet import HEADERS, head, write_xlsx
+
+    path = write_xlsx(tmp_path / "s.xlsx", [HEADERS, head("B-1", 工资性收入="-5")])
+    (row,) = read_spreadsheet(path, income_period=("2022-05-01", "2023-04-30"))
+    assert row.error is not None and "= '-5': amount cannot be negative here" in row.error
+    assert "（填写的是'-5'）" in (row.error_text("zh") or "")
