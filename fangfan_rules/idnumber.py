@@ -116,6 +116,10 @@ def _other_digit(text: str, encoded: bytes) -> bool:
 # character as ``repr`` or ``printable`` writes it): its hex digits are no part of a number beside
 # it, and it separates the groups of a spaced number as the character it stands for would.
 _ESCAPE = re.compile(r"\\(?:[tnrfv]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
+#: An escape right before a digit: only then can reading it as one character change a match.
+_ESCAPE_THEN_DIGIT = re.compile(
+    r"\\(?:[tnrfv]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})[0-9]"
+)
 # A cheap first look (most texts hold no run of 15 digits): every digit made 0, then a substring
 # search, on bytes — about ten times faster than any regular expression here.
 _ZEROS = bytes.maketrans(b"123456789", b"000000000")
@@ -252,7 +256,7 @@ def scrub_id_numbers(text: str) -> str:
     encoded = text.encode("utf-8", "surrogatepass")
     if len(encoded) != len(text) and _other_digit(text, encoded):
         folded = text.translate(_fold_table())
-    elif "\\" not in text:
+    elif "\\" not in text or _ESCAPE_THEN_DIGIT.search(text) is None:
         return _ANYWHERE.sub(_mask_match, text) if _may_hold_one(text, encoded) else text
     elif not _may_hold_one(text, encoded) and not _may_hold_one(_ESCAPE.sub(_neutral, text)):
         return text
