@@ -73,6 +73,16 @@ DUPLICATED_HOUSEHOLD = (
 )
 
 
+class _Masked(str):
+    """A value that is not text (a number) whose written form held an ID number: masked, and
+    shown as it was written (``110105*******1109``, not quoted as if it were text)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str.__str__(self)
+
+
 class FangfanError(Exception):
     """Base class of every error raised by fangfan-rules.
 
@@ -98,13 +108,15 @@ class FactError(FangfanError, ValueError):
             if isinstance(value, str):
                 return scrub_id_numbers(value)
             text = shown_value(value)  # a number given where an ID number belongs, say
-            return value if scrub_id_numbers(text) == text else scrub_id_numbers(text)
+            return value if scrub_id_numbers(text) == text else _Masked(scrub_id_numbers(text))
 
         # ID numbers are masked in the message and in the attributes, wherever they appear (a
         # number, a household id that is one, a typo'd key): an error is logged and shown.
         #: The household id as given (masked if it is an ID number), None if unknown.
+        #: Masked first, then escaped (:func:`printable`): an escape's hex digits (``\\ud800``)
+        #: never join the ID number after it.
         self.household_id: str | None = (
-            scrub_id_numbers(household_id) if household_id is not None else None
+            printable(scrub_id_numbers(household_id)) if household_id is not None else None
         )
         #: (field path, offending value, message), masked like the message.
         self.problems = [(str(masked(f)), masked(v), str(masked(m))) for f, v, m in problems]

@@ -12,8 +12,12 @@ Masking keeps the area code and the last four characters (``110105********002X``
 anything that validates as a 15- or 18-digit number — and any 18-character number of the shape,
 and any run of 17 (an 18-digit number missing a character), a typo being personal data too —
 wherever it appears: an ID number, a household or member id that is itself an ID number, free
-text; written in full-width digits, or spaced as officials type them
-(``110105 19491231 002X``, ``110105-1949-1231-002X``, ``210311 640301 977``), it is masked alike. The one switch that reveals them in outputs is
+text; written in any script's decimal digits (full-width ``１１０１０５…``, Arabic-Indic
+``١١٠١٠٥…``, Devanagari …), or spaced as officials type them (``110105 19491231 002X``,
+``110105-1949-1231-002X``, ``210311 640301 977``: any run of blanks — NBSP, U+2007, U+202F,
+U+3000, tabs, zero-width ones —, hyphens and dashes ``－ — –``, ``· . / _ , 、`` between the
+groups), it is masked alike; and after a backslash escape (``\\ud800``, ``\\x85`` as ``repr``
+writes them) as without it. The one switch that reveals them in outputs is
 :func:`reveal_ids` (``with ff.reveal_ids(): ...``; ``--reveal-ids`` on the command line;
 ``model_dump(context={"reveal_ids": True})`` and ``ledger_rows(reveal_ids=True)`` are the same
 switch). Error messages and exceptions never reveal them.
@@ -40,27 +44,92 @@ _FIFTEEN = re.compile(r"[0-9]{15}")
 #: The documented forms (JSON Schema of ``id_number``; lower-case x is read as X).
 PATTERN = "^([0-9]{17}[0-9Xx]|[0-9]{15})$"
 
+#: What may stand between the groups of a spaced ID number (``110105 19491231 002X``): blanks
+#: (any Unicode space: NBSP from a web page, U+2007, U+202F, U+3000, tabs; the invisible
+#: zero-width ones), hyphens and dashes (``-``, full-width ``－``, ``—`` and the dash family),
+#: and ``·`` ``.`` ``/`` ``_`` ``,`` ``、`` in their ASCII and full-width forms — one or more
+#: of them, mixed or not. Code point ranges, one list for Python and for polars (Rust).
+_SEPARATORS: tuple[tuple[int, int], ...] = (
+    (0x09, 0x0D),  # tab, line feed, vertical tab, form feed, carriage return
+    (0x20, 0x20),
+    (0x2C, 0x2F),  # , - . /
+    (0x5F, 0x5F),  # _
+    (0x85, 0x85),
+    (0xA0, 0xA0),
+    (0xB7, 0xB7),  # ·
+    (0x1680, 0x1680),
+    (0x2000, 0x200D),  # the typographic spaces, zero-width space / joiners
+    (0x2010, 0x2015),  # hyphen … horizontal bar (the dash family)
+    (0x2027, 0x2029),  # hyphenation point, line / paragraph separator
+    (0x202F, 0x202F),
+    (0x205F, 0x2060),
+    (0x2212, 0x2212),  # minus sign
+    (0x2E3A, 0x2E3B),  # two- and three-em dash
+    (0x3000, 0x3002),  # ideographic space, comma, full stop
+    (0x30FB, 0x30FB),  # katakana middle dot
+    (0xFE58, 0xFE58),
+    (0xFE63, 0xFE63),
+    (0xFEFF, 0xFEFF),
+    (0xFF0C, 0xFF0F),  # full-width , - . /
+    (0xFF3F, 0xFF3F),  # full-width _
+)
+
+
+def _class(escape: str) -> str:
+    return "".join(
+        escape.format(a) if a == b else f"{escape.format(a)}-{escape.format(b)}"
+        for a, b in _SEPARATORS
+    )
+
+
+_SEP = f"[{_class(chr(92) + 'U{:08x}')}]+"
 # In free text (after folding every script's digits to ASCII, one character for one): runs of
 # exactly 18 characters of the shape, or 15 digits, not inside a longer run of digits; runs of 17
 # (17 digits, or 16 and X) not inside a longer run nor after a decimal point (an exact quotient's
-# decimals); the shapes spaced as people type them, one separator used throughout.
+# decimals); the shapes spaced as people type them (any run of separators between the groups).
 _ANYWHERE = re.compile(
     r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])"
     r"|(?<![0-9.])(?:[0-9]{17}|[0-9]{16}[Xx])(?![0-9])"
-    r"|(?<![0-9])[0-9]{6}([ \-\u3000])(?:[0-9]{8}\1[0-9]{3}[0-9Xx]"
-    r"|[0-9]{4}\1[0-9]{4}\1[0-9]{3}[0-9Xx]|[0-9]{6}\1[0-9]{3})(?![0-9])"
+    rf"|(?<![0-9])[0-9]{{6}}{_SEP}(?:[0-9]{{8}}{_SEP}[0-9]{{3}}[0-9Xx]"
+    rf"|[0-9]{{4}}{_SEP}[0-9]{{4}}{_SEP}[0-9]{{3}}[0-9Xx]|[0-9]{{6}}{_SEP}[0-9]{{3}})(?![0-9])"
 )
 #: A regular expression (Rust / polars syntax) true of every text :func:`scrub_id_numbers` may
-#: change: a run of 15 ASCII digits, a spaced number's start, a full-width digit.
-MAY_HOLD_PATTERN = r"[0-9]{15}|[0-9]{6}[ \-\x{3000}][0-9]{4}|[\x{FF10}-\x{FF19}]"
-#: A full-width digit (０-９) in UTF-8: such texts are folded first (every script's digits).
+#: change: a run of 15 ASCII digits, a spaced number's start, a decimal digit of another script.
+MAY_HOLD_PATTERN = r"[0-9]{15}|[0-9]{6}[" + _class(r"\x{{{:X}}}") + r"]+[0-9]{4}|[\d&&[^0-9]]"
+#: A decimal digit of another script (Unicode ``Nd``, not ASCII): such texts are folded first.
+_OTHER_DIGIT = re.compile(r"[^\x00-\x7f](?<=\d)")
+#: The UTF-8 lead bytes of every such digit (Arabic-Indic, Devanagari …, full-width ０-９, the
+#: digits beyond the BMP): a cheap first look on bytes, Chinese text has none of them (checked
+#: against every ``Nd`` character by the tests).
+_NOT_LEAD = bytes(b for b in range(256) if b not in b"\xd9\xdb\xdf\xe0\xe1\xea\xf0")
 _WIDE_DIGIT = re.compile(rb"\xef\xbc[\x90-\x99]")
+
+
+def _other_digit(text: str, encoded: bytes) -> bool:
+    """Does ``text`` (UTF-8 ``encoded``, not ASCII) hold a decimal digit of another script?"""
+    if encoded.translate(None, _NOT_LEAD) or _WIDE_DIGIT.search(encoded):
+        return _OTHER_DIGIT.search(text) is not None
+    return False
+
+
+# A backslash escape (``\ud800``, ``\x85``, ``\u3000``, ``\t``: a lone surrogate or a control
+# character as ``repr`` or ``printable`` writes it): its hex digits are no part of a number beside
+# it, and it separates the groups of a spaced number as the character it stands for would.
+_ESCAPE = re.compile(r"\\(?:[tnrfv]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
+#: An escape right before a digit: only then can reading it as one character change a match.
+_ESCAPE_THEN_DIGIT = re.compile(
+    r"\\(?:[tnrfv]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})[0-9]"
+)
 # A cheap first look (most texts hold no run of 15 digits): every digit made 0, then a substring
 # search, on bytes — about ten times faster than any regular expression here.
 _ZEROS = bytes.maketrans(b"123456789", b"000000000")
 _RUN = b"0" * 15
-#: The start of a spaced number (digits made 0): six digits, a separator, four digits.
-_SPACED = re.compile(b"000000(?:[ \\-]|\xe3\x80\x80)0000")
+#: The start of a spaced number (digits made 0): six digits, separators, four digits.
+_SPACED = re.compile(
+    b"000000(?:"
+    + b"|".join(re.escape(chr(c).encode("utf-8")) for a, b in _SEPARATORS for c in range(a, b + 1))
+    + b")+0000"
+)
 
 
 _ZERO, _X = ord("0"), frozenset(b"Xx")
@@ -147,34 +216,74 @@ def is_id_number(text: str) -> bool:
     return bool(_FIFTEEN.fullmatch(text)) and _birth_date_valid(text)
 
 
+_NOT_DIGIT = re.compile(r"[^0-9Xx]")
+
+
+def _is_one(found: str) -> bool:
+    """Is a match of the pattern masked? Fifteen digits (run together or spaced) only with a
+    real birth date: else an amount, a code."""
+    digits = found if len(found) <= 18 and found[6:7].isdigit() else _NOT_DIGIT.sub("", found)
+    return len(digits) != 15 or _birth_date_valid(digits)
+
+
 def _mask_match(match: re.Match[str]) -> str:
     found = match.group(0)
-    if len(found) == 15 and not _birth_date_valid(found):
-        return found  # fifteen digits that are not a 15-digit ID number (an amount, a code)
-    return mask_id_number(found)
+    return mask_id_number(found) if _is_one(found) else found
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _ANYWHERE.finditer(text) if _is_one(m.group(0))]
+
+
+def _neutral(match: re.Match[str]) -> str:
+    """An escape as a run of as many characters that are no digit: blanks if it stands for a
+    separator (``repr`` writes NBSP as ``\\xa0``), else letters."""
+    escape = match.group(0)
+    if len(escape) == 2:  # \\t \\n \\r \\f \\v
+        return "  "
+    code = int(escape[2:], 16)
+    return ("g", " ")[any(a <= code <= b for a, b in _SEPARATORS)] * len(escape)
 
 
 def scrub_id_numbers(text: str) -> str:
     """``text`` with every 15- or 18-digit ID number in it masked (messages, logs, outputs), in
-    any script's digits and spaced as people type them (see the module docstring)."""
+    any script's digits and spaced as people type them (see the module docstring). A text whose
+    odd characters were already written as escapes (``\\ud800``, ``\\x85``, ``\\u3000``: by
+    ``repr``, :func:`~fangfan_rules.errors.printable`) is masked as the text before escaping:
+    the escape's hex digits never join the number after it."""
     if len(text) < 15:
         return text
     encoded = text.encode("utf-8", "surrogatepass")
-    if len(encoded) != len(text) and _WIDE_DIGIT.search(encoded):
+    if len(encoded) != len(text) and _other_digit(text, encoded):
         folded = text.translate(_fold_table())
-        parts, at = [], 0
-        for match in _ANYWHERE.finditer(folded):
-            masked_text = _mask_match(match)
-            if masked_text != match.group(0):
-                parts += [
-                    text[at : match.start()],
-                    mask_id_number(text[match.start() : match.end()]),
-                ]
-                at = match.end()
-        return "".join([*parts, text[at:]])
-    if not _may_hold_one(text, encoded):
+    elif "\\" not in text or _ESCAPE_THEN_DIGIT.search(text) is None:
+        return _ANYWHERE.sub(_mask_match, text) if _may_hold_one(text, encoded) else text
+    elif not _may_hold_one(text, encoded) and not _may_hold_one(_ESCAPE.sub(_neutral, text)):
         return text
-    return _ANYWHERE.sub(_mask_match, text)
+    else:
+        folded = text
+    spans = _spans(folded)
+    if "\\" in folded:
+        neutral = _ESCAPE.sub(_neutral, folded)
+        if neutral != folded:
+            # a number right after an escape is masked over its own span; a match of the
+            # escaped text that overlaps one is kept only if it is itself a valid ID number
+            # (a backslash that escapes nothing, "\\x" then the number): both are masked then
+            first = _spans(neutral)
+            spans = first + [
+                (a, b)
+                for a, b in spans
+                if all(b <= c or d <= a for c, d in first)
+                or is_id_number(_NOT_DIGIT.sub("", folded[a:b]))
+            ]
+    if not spans:
+        return text
+    out = list(text)
+    for start, end in spans:
+        for at, ch in enumerate(mask_id_number(text[start:end]), start=start):
+            if ch == "*":
+                out[at] = "*"
+    return "".join(out)
 
 
 def masked(text: str) -> str:

@@ -87,12 +87,32 @@ FIELD_ZH: dict[str, str] = {
     "department": "部门",
     "renovations": "危房改造",
     "provenance": "数据来源",
+    # the columnar tables' money columns, in fen (分): named as the yuan fact, the value shown
+    # in yuan beside the fen given (:func:`problems_zh`)
+    **{
+        f"{name}_fen": zh
+        for name, zh in (
+            ("wage_income", "工资性收入"),
+            ("business_income", "生产经营性收入"),
+            ("property_income", "财产性收入"),
+            ("transfer_income", "转移性收入"),
+            ("policy_transfer_income", "政策性转移收入"),
+            ("business_expense", "生产经营性支出"),
+            ("total", "总额"),
+            ("reimbursed", "报销金额"),
+            ("compliant_self_paid", "合规自付"),
+            ("estimated_value", "估值"),
+        )
+    },
 }
 
 _INDEXED_ZH = {"members": "人", "income": "条", "expenditures": "条", "monitoring": "条"}
 
+# a workbook names a cell's column by its letter, ``(K)``; a CSV sheet by its number,
+# ``(column 11)``; the fact the cell feeds may follow, ``(income[0].business_income)``
 _SHEET = re.compile(
-    r"^sheet (?P<sheet>.+?) row (?P<row>\d+), column (?P<column>.+?) \((?P<letter>[A-Z]{1,3})\)"
+    r"^sheet (?P<sheet>.+?) row (?P<row>\d+), column (?P<column>.+?) "
+    r"\((?:(?P<letter>[A-Z]{1,3})|column (?P<number>\d+))\)"
     r"(?: \((?P<path>[^()]*)\))?$"
 )
 _SHEET_ROW = re.compile(r"^sheet (?P<sheet>.+?) row (?P<row>\d+) \((?P<path>[^()]*)\)$")
@@ -101,15 +121,27 @@ _STEP = re.compile(r"\.|(\[\d+\])")
 
 
 def field_zh(path: str) -> str:
-    """A fact path (``members[0].birth_date``) or a sheet cell as staff read it."""
+    """A fact path (``members[0].birth_date``) or a sheet cell as staff read it (the fact the
+    cell feeds named after it: which of a household's missing facts it is)."""
     for pattern, text in (
-        (_SHEET, "工作表“{sheet}”第{row}行，“{column}”列（{letter}列）"),
+        (_SHEET, "工作表“{sheet}”第{row}行，“{column}”列（{where}）"),
         (_SHEET_ROW, "工作表“{sheet}”第{row}行"),
         (_SHEET_ONLY, "工作表“{sheet}”"),
     ):
         found = pattern.match(path)
         if found:
-            return text.format(**{k: v for k, v in found.groupdict().items() if v is not None})
+            groups = {k: v for k, v in found.groupdict().items() if v is not None}
+            if "letter" in groups:
+                groups["where"] = f"{groups['letter']}列"
+            elif "number" in groups:
+                groups["where"] = f"第{groups['number']}列"
+            shown = text.format(**groups)
+            fact = groups.get("path")
+            return f"{shown}，对应“{_path_zh(fact)}”" if fact else shown
+    return _path_zh(path)
+
+
+def _path_zh(path: str) -> str:
     if path in ("<household>", "<json>", ""):
         return "整户信息"
     out: list[str] = []
@@ -132,6 +164,9 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"Extra inputs are not permitted", "不是已知的字段（请检查拼写）"),
         (r"no such day: (?P<v>.+)", "没有这一天：{v}"),
         (r"no such date \((?P<why>.+)\)", "没有这一天（{why}）"),
+        (r"day is out of range for month", "该月没有这一天"),
+        (r"month must be in 1\.\.12", "月份应在1至12之间"),
+        (r"year (?P<y>-?\d+) is out of range", "年份{y}超出范围"),
         (r"expected a date as YYYY-MM-DD, got (?P<v>.+)", "日期应写作YYYY-MM-DD，填写的是{v}"),
         (
             r"expected a date \(YYYY-MM-DD\), got a datetime (?P<v>.+)",
@@ -205,12 +240,24 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"money cannot be negative zero: (?P<v>.+)", "金额不能是负零：{v}"),
         (r"money amount out of range: (?P<v>.+)", "金额超出范围：{v}"),
         (r"amount cannot be negative here: (?P<v>.+)", "此处金额不能为负：{v}"),
+        (r"amount cannot be negative here", "此处金额不能为负"),
+        (
+            r"not an amount in yuan in a declared form \((?P<f>.+)\)",
+            "不是映射允许的金额写法（应写作{f}）",
+        ),
+        (r"(?P<f>.+?) must be in (?P<a>\d+)\.\.(?P<b>\d+)", "{f}应在{a}至{b}之间"),
         (r"a money amount cannot be a boolean.*", "金额不能填是/否"),
         (r"Input should be (?P<v>'.+)", "应为以下之一：{v}"),
         (r"Input should be a valid boolean.*", "应为是/否（true / false）"),
         (r"Input should be a valid integer.*", "应为整数"),
         (r"Input should be a valid string.*", "应为文字"),
         (r"Input should be a valid list.*", "应为列表"),
+        (r"Input should be a valid tuple.*", "应为列表"),
+        (r"Value should have at least 1 item after validation, not 0", "不能为空"),
+        (
+            r"Value should have at least (?P<n>\d+) items after validation, not (?P<m>\d+)",
+            "至少应有{n}项，填写的只有{m}项",
+        ),
         (r"Input should be a valid (dictionary|object).*", "应为对象（{…}）"),
         (r"Input should be greater than or equal to (?P<n>\S+)", "应不小于{n}"),
         (r"Input should be less than or equal to (?P<n>\S+)", "应不大于{n}"),
@@ -261,7 +308,11 @@ def reason_zh(reason: str) -> str:
     for pattern, zh in _REASONS:
         found = pattern.fullmatch(reason)
         if found:
-            groups = {k: _listed(v) for k, v in found.groupdict().items() if v is not None}
+            groups = {
+                k: reason_zh(v) if k == "why" else _listed(v)
+                for k, v in found.groupdict().items()
+                if v is not None
+            }
             return zh.format(**groups)
     return reason
 
@@ -275,9 +326,23 @@ def problems_zh(problems: Iterable[tuple[str, object, str]]) -> list[str]:
     """Each (field, value, reason) of a fact error as one Chinese line."""
     lines = []
     for field, value, reason in problems:
-        shown = "" if value is NO_VALUE else f"（填写的是{shown_value(value)}）"
+        shown = "" if value is NO_VALUE else _given(field, shown_value(value))
         lines.append(f"{field_zh(field)}{shown}：{reason_zh(reason)}")
     return lines
+
+
+_FEN = re.compile(r"'?(?P<fen>-?\d{1,30})'?")
+
+
+def _given(field: str, value: str) -> str:
+    """``（填写的是…）``; a columnar table's money in fen (``wage_income_fen``, named as the
+    yuan fact) also in yuan, so that staff do not read fen as yuan."""
+    found = _FEN.fullmatch(value) if field.endswith("_fen") else None
+    if found is None:
+        return f"（填写的是{value}）"
+    fen = int(found["fen"])
+    sign = "-" if fen < 0 else ""
+    return f"（表中填写的是{found['fen']}分，即{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}元）"
 
 
 def fact_error_zh(error: FactError) -> str:
@@ -313,5 +378,5 @@ def _problem_line_zh(line: str) -> str:
     chosen = next((i for i in cuts if reason_zh(line[i + 2 :]) != line[i + 2 :]), cuts[0])
     left, reason = line[:chosen], line[chosen + 2 :]
     field, sep, value = left.partition(" = ")
-    shown = f"（填写的是{value}）" if sep else ""
+    shown = _given(field, value) if sep else ""
     return f"{field_zh(field)}{shown}：{reason_zh(reason)}"

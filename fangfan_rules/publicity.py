@@ -114,7 +114,7 @@ def publicity_rows(
         rows.append(
             PublicityRow(
                 number=number,
-                village=village,
+                village=scrub_id_numbers(village),
                 head=mask_name(_head_name(household)),
                 category=category,
                 reason=reason,
@@ -133,12 +133,17 @@ def publicity_html(
     return render(
         "publicity.html.j2",
         title=TITLE,
-        place=place,
+        place=scrub_id_numbers(place),
         as_of=as_of,
-        pack_title=pack_title,
+        pack_title=scrub_id_numbers(pack_title),
         columns=COLUMNS,
-        rows=[r.cells() for r in rows],
+        rows=[_posted(r) for r in rows],
     )
+
+
+def _posted(row: PublicityRow) -> tuple[str | int, ...]:
+    """A row's cells as posted: never an ID number, whoever built the row."""
+    return tuple(scrub_id_numbers(c) if isinstance(c, str) else c for c in row.cells())
 
 
 def write_publicity(
@@ -160,8 +165,8 @@ def write_publicity(
     if kind == "xlsx":
         from fangfan_rules.io.xlsx import write_table
 
-        heading = f"{place} {TITLE}（{as_of.isoformat()}，依据：{pack_title}）"
+        heading = scrub_id_numbers(f"{place} {TITLE}（{as_of.isoformat()}，依据：{pack_title}）")
         return write_table(
-            path, COLUMNS, (r.cells() for r in rows), title="公示名单", heading=heading
+            path, COLUMNS, (_posted(r) for r in rows), title="公示名单", heading=heading
         )
     raise PublicityError(f"the publicity list is written as .xlsx or .html, not {path.suffix!r}")

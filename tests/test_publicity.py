@@ -76,3 +76,42 @@ def test_the_page_and_the_workbook_carry_no_id_number_and_no_formula(evaluated, 
     assert formula_like.data_type == "s"
     with pytest.raises(ff.errors.FangfanError, match=r"\.xlsx or \.html"):
         write_publicity(rows, tmp_path / "list.csv", place="", as_of=AS_OF, pack_title="")
+
+
+def test_an_id_number_in_the_village_or_the_place_is_masked(tmp_path):
+    """attack10 finding 4: the village and the place were posted as given."""
+    from openpyxl import load_workbook
+
+    pack = ff.Pack.from_directory(mini_pack.write_pack(tmp_path / "mini")).with_parameters(
+        income_window="2023-06-01..2024-05-31", spending_lookback_start="2023-06-01"
+    )
+    spaced = "110105 19491231 002X"
+    households = [
+        household(
+            id=hid,
+            area={"county": "千山区", "town": "甘泉镇", "village": village},
+            members=[{"id": "m1", "relation": "head", "name": "王五", "id_number": NUMBER}],
+            income=[record("2023-06-01", "2024-05-31", wage="5000")],
+            self_coping=False,
+        )
+        for hid, village in (("H1", "西村" + NUMBER), ("H2", "东村" + spaced))
+    ]
+    results = pack.identify_many(households, as_of=AS_OF)
+    rows = publicity_rows(results, households)
+    assert sorted(r.village for r in rows) == ["东村110105**********002X", "西村110105********002X"]
+    place = "甘泉镇" + NUMBER
+    page = publicity_html(rows, place=place, as_of=AS_OF, pack_title=pack.document.title)
+    assert "19491231" not in page and "甘泉镇110105********002X" in page
+    # rows built by hand are posted masked too
+    by_hand = [ff.publicity.PublicityRow(1, "北村" + NUMBER, "王*", "x", "y", "z")]
+    assert "19491231" not in publicity_html(by_hand, place="", as_of=AS_OF, pack_title="")
+    for name in ("list.html", "list.xlsx"):
+        path = write_publicity(
+            rows + by_hand, tmp_path / name, place=place, as_of=AS_OF, pack_title="t"
+        )
+        if name.endswith("html"):
+            text = path.read_text("utf-8")
+        else:
+            sheet = load_workbook(path).active
+            text = " ".join(str(c.value) for row in sheet.iter_rows() for c in row)
+        assert "19491231" not in text and "110105********002X" in text

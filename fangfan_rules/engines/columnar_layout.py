@@ -277,12 +277,60 @@ def as_polars(frame: Any) -> pl.DataFrame:
             result = pl.from_arrow(frame)
             if isinstance(result, pl.DataFrame):
                 return result
-        return pl.from_pandas(frame)
+        try:
+            return pl.from_pandas(frame)
+        except UnicodeEncodeError:
+            # a lone surrogate in a text cell: its rows become bad rows, not the whole table
+            readable = _unencodable_as_line_errors(frame)
+            if readable is None:
+                raise
+            return pl.from_pandas(readable)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # polars / pyarrow conversion errors, a panic included
         problem = f"cannot be read as a table ({type(exc).__name__}: {str(exc)[:200]})"
     raise FactError(None, [(type(frame).__name__, NO_VALUE, problem)])
+
+
+def _unencodable_as_line_errors(frame: Any) -> Any:
+    """A copy of a pandas ``frame`` whose text cells that are not valid Unicode (a lone
+    surrogate) are shown as their escapes, each such row carrying its reason in
+    :data:`LINE_ERROR` (validation reports it as a bad row of its household, naming the table);
+    None if there is no such cell (the table itself cannot be read)."""
+    from fangfan_rules.errors import printable
+    from fangfan_rules.idnumber import scrub_id_numbers
+
+    if LINE_ERROR in frame.columns:
+        return None
+    reasons: dict[int, str] = {}
+    fixed = {}
+    for name in frame.columns:
+        cells = frame[name].tolist()
+        changed = False
+        for at, cell in enumerate(cells):
+            if isinstance(cell, str) and not cell.isascii():
+                try:
+                    cell.encode("utf-8")
+                except UnicodeEncodeError:
+                    cells[at] = printable(cell)  # an id too: its household named by the escape
+                    changed = True
+                    value = repr(scrub_id_numbers(cell))  # masked, then escaped
+                    reasons.setdefault(
+                        at,
+                        f"column {printable(str(name))}, row {at} = {value}: text that is not "
+                        "valid Unicode (a lone surrogate, shown as its escape)",
+                    )
+        if changed:
+            fixed[name] = cells
+    if not reasons:
+        return None
+    out = frame.copy()
+    for name, cells in fixed.items():
+        out[name] = frame[name].__class__(cells, index=frame.index, dtype=object)
+    out[LINE_ERROR] = frame[frame.columns[0]].__class__(
+        [reasons.get(at) for at in range(len(frame))], index=frame.index, dtype=object
+    )
+    return out
 
 
 @dataclass(frozen=True)

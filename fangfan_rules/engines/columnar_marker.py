@@ -13,7 +13,11 @@ What the marker is tied to, and why:
 
 * **the content**: the digest (BLAKE2b) covers the bytes of every column chunk of every file
   (everything between the Parquet header and its footer): one value changed and the file written
-  again, with the old metadata copied over, no longer matches. A table added, removed or swapped
+  again, with the old metadata copied over, no longer matches. It covers the footer too, all of
+  it that says what the bytes mean — the schema as polars reads it (column names, order and
+  dtypes), the Parquet schema, each column chunk's place, size, counts, encodings and
+  statistics, every key-value entry but the marker's own: two columns' names swapped in the
+  footer (every value then read as the other fact) no longer match either. A table added, removed or swapped
   for another dataset's breaks the set of digests. Reading the bytes costs far less than the
   checks (hashing the decoded columns, ``hash_rows``, cost about as much as validating them);
 * **the validation**: a marker of another validation version (the checks changed), library or
@@ -83,12 +87,48 @@ def _versions() -> dict[str, str]:
         library = metadata.version("fangfan-rules")
     except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
         library = "unknown"
-    return {"validation": str(VALIDATION_VERSION), "library": library, "polars": pl.__version__}
+    return {
+        "validation": str(VALIDATION_VERSION),
+        "library": library,
+        "polars": pl.__version__,
+        "digest": "data+footer",  # markers of data-only digests (before 2026-12-08) are not used
+    }
+
+
+def _footer_meaning(source: Path | IO[bytes]) -> bytes:
+    """What a Parquet file's footer says of its bytes, the marker's own entry left out: the
+    schema as polars reads it, the Parquet schema, every column chunk's metadata, the other
+    key-value entries (``ARROW:schema``)."""
+    import pyarrow.parquet as pq
+
+    if not isinstance(source, Path):
+        source.seek(0)
+    schema = pl.read_parquet_schema(source)
+    if not isinstance(source, Path):
+        source.seek(0)
+    meta = pq.read_metadata(source)
+    entries = {
+        k.decode("utf-8", "backslashreplace"): v.decode("utf-8", "backslashreplace")
+        for k, v in (meta.metadata or {}).items()
+        if k != MARKER_KEY.encode()
+    }
+    described = {
+        "schema": [[name, str(dtype)] for name, dtype in schema.items()],
+        "parquet": str(meta.schema).partition("\n")[2],  # the first line names the object
+        "rows": meta.num_rows,
+        "row_groups": [
+            [meta.row_group(g).column(c).to_dict() for c in range(meta.num_columns)]
+            for g in range(meta.num_row_groups)
+        ],
+        "entries": entries,
+    }
+    return json.dumps(described, sort_keys=True, default=repr).encode()
 
 
 def data_digest(source: Path | IO[bytes]) -> str:
-    """BLAKE2b of a Parquet file's column chunks: its bytes between the ``PAR1`` header and the
-    footer (which holds the marker itself, so it cannot be covered)."""
+    """BLAKE2b of a Parquet file's column chunks — its bytes between the ``PAR1`` header and the
+    footer — and of what its footer says of them (:func:`_footer_meaning`: all of the footer
+    but the marker itself, which cannot be covered)."""
     handle = source.open("rb") if isinstance(source, Path) else source
     try:
         handle.seek(0, io.SEEK_END)
@@ -107,6 +147,12 @@ def data_digest(source: Path | IO[bytes]) -> str:
                 break
             digest.update(block)
             left -= len(block)
+        try:
+            digest.update(_footer_meaning(handle))
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception:  # a footer that cannot be read: no digest matches it
+            return ""
         return digest.hexdigest()
     finally:
         if isinstance(source, Path):
@@ -170,7 +216,8 @@ def check_marker(paths: Mapping[str, Path]) -> MarkerCheck:
     if set(files) != set(paths):
         return MarkerCheck(False, "the marker names other files than those read")
     for name, path in paths.items():
-        if data_digest(path) != files[name]:
+        digest = data_digest(path)
+        if not digest or digest != files[name]:
             return MarkerCheck(False, f"{path.name} does not match its marker (changed)")
     return MarkerCheck(True, "marker matches")
 

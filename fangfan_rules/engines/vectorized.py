@@ -1445,8 +1445,28 @@ class VectorizedBatch:
             # list of Python strings only when a row is explained (:attr:`_ids`)
             self._id_column = _ids_in_order(results, self.errors)
             advance(1)
-            if reasons:
-                self._fill_reasons(given, results, advance, prepared, shared)
+            try:
+                if reasons:
+                    self._fill_reasons(given, results, advance, prepared, shared)
+            except FactError:
+                if self.validation != marker.BY_MARKER:
+                    raise
+                refused = True  # files the marker vouched for hold refused facts
+            else:
+                refused = False
+        if refused:  # validated in full: their households are bad rows, never a raise
+            marker.log.warning("%s: marker matched, yet facts are refused; validated in full", data)
+            VectorizedBatch.__init__(
+                self,
+                pack,
+                data,
+                as_of=as_of,
+                also_duplicated=also_duplicated,
+                reasons=reasons,
+                progress=progress,
+                validate="always",
+            )
+            return
         self.frame.attrs["validation"] = self.validation
 
     @functools.cached_property

@@ -67,13 +67,21 @@ def json_kind(data: Any) -> str:
     return "a number" if isinstance(data, int | float | Decimal) else f"a {type(data).__name__}"
 
 
-def household_id_of(data: Any) -> str | None:
-    """The household id as given in raw input (for error rows and messages), or None; a lone
-    surrogate in it is shown as its escape (so that any output can write it)."""
+def raw_household_id_of(data: Any) -> str | None:
+    """The household id as given in raw input, as text (a lone surrogate kept), or None: what a
+    :class:`FactError` is given — it masks ID numbers first, then escapes."""
     hid = data.get("id") if isinstance(data, Mapping) else None
     if hid is None:
         return None
-    return printable(hid) if isinstance(hid, str) else shown(hid)
+    return hid if isinstance(hid, str) else shown(hid)
+
+
+def household_id_of(data: Any) -> str | None:
+    """The household id as given in raw input (for error rows and messages), or None; a lone
+    surrogate in it is shown as its escape (so that any output can write it; the scrubber masks
+    an ID number after such an escape as before it)."""
+    hid = raw_household_id_of(data)
+    return None if hid is None else printable(hid)
 
 
 def fact_error(data: Any, error: ValidationError) -> FactError:
@@ -81,7 +89,7 @@ def fact_error(data: Any, error: ValidationError) -> FactError:
     missing field is named as missing, a problem of a whole object names the object (no stand-in
     value)."""
     problems = [_problem(e) for e in error.errors(include_url=False)]
-    return FactError(household_id_of(data), problems)
+    return FactError(raw_household_id_of(data), problems)
 
 
 def parse_household_json(text: str | bytes) -> Any:
@@ -103,7 +111,7 @@ def _id_in_text(text: str | bytes) -> str | None:
     if isinstance(text, bytes):
         text = text[:512].decode("utf-8", "replace")
     found = _LEADING_ID.match(text[:512])
-    return printable(found.group(1)) if found else None
+    return found.group(1) if found else None  # FactError masks it, then escapes
 
 
 def load_household(data: Mapping[str, Any] | str | bytes) -> Household:

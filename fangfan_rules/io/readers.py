@@ -74,7 +74,7 @@ def _fact_row(line: int, hid: str | None, error: FactError, prefix: str = "") ->
 def _bad(line: int, hid: str | None, where: str, reason: str) -> Row:
     if where == "<line>":  # the record itself could not be read: say so, line first
         text = reason if hid is None else f"household {hid}: {reason}"
-        return Row(line, hid, error=scrub_id_numbers(printable(text)))
+        return Row(line, hid, error=printable(scrub_id_numbers(text)))  # mask, then escape
     return _fact_row(line, hid, FactError(hid, [(where, NO_VALUE, reason)]))
 
 

@@ -66,8 +66,9 @@ def import_(
             reveal_ids=reveal_ids,
         )
     for error in summary.errors:
-        rt.bad_row(None, error, what="bad household")  # each names its sheet and rows
-    rt.note(summary.text())
+        # "bad household H1: …" naming its sheet and rows; a row of no household: "bad row sheet …"
+        rt.bad_row(None, error, what="bad" if error.startswith("household ") else "bad row")
+    rt.note(summary.text(errors=False))  # each bad row once, above
     return EXIT_BAD_ROWS if summary.bad_rows else EXIT_OK
 
 

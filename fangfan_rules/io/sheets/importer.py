@@ -36,8 +36,9 @@ class ImportSummary:
     ignored_columns: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
-    def text(self) -> str:
-        """The summary as the command prints it."""
+    def text(self, *, errors: bool = True) -> str:
+        """The summary as the command prints it (``errors=False``: without the bad rows, which
+        the command has printed one by one already)."""
         lines = [
             f"{self.source} (sheet {self.sheet}"
             + (f", encoding {self.encoding}" if self.encoding else "")
@@ -58,7 +59,8 @@ class ImportSummary:
         ):
             if names:
                 lines.append(f"  {label}: {', '.join(names)}")
-        lines += self.errors
+        if errors:
+            lines += self.errors
         return "\n".join(lines)
 
 

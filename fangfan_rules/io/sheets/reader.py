@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from fangfan_rules.dates import DateRange
-from fangfan_rules.errors import FactError
+from fangfan_rules.errors import NO_VALUE, FactError
 from fangfan_rules.facts import Household, load_household
 from fangfan_rules.facts.forms import ASCII_BLANKS, check_identifier
 from fangfan_rules.idnumber import scrub_id_numbers
@@ -342,7 +342,8 @@ class SpreadsheetRows(Iterator[Row]):
             household = load_household(data)
         except FactError as exc:
             located = [
-                (self._locate(path, where), value, message) for path, value, message in exc.problems
+                (self._locate(path, where), _as_given(path, value, where), message)
+                for path, value, message in exc.problems
             ]
             return _bad_house(house.first_row, house.key, located)
         problems = [p for check in checks if (p := check(household)) is not None]
@@ -464,6 +465,15 @@ class SpreadsheetRows(Iterator[Row]):
             cut = max(probe.rfind("."), probe.rfind("["))
             probe = probe[:cut] if cut > 0 else ""
         return f"sheet {self.sheet} ({path})"
+
+
+def _as_given(path: str, value: Any, where: dict[str, _Cell | int]) -> Any:
+    """The value of a refused fact as the sheet gave it (``'-5'``, not the ``-5.00`` read from
+    it), when the fact is one cell's; else as validation saw it."""
+    found = where.get(path)
+    if value is NO_VALUE or not isinstance(found, _Cell) or is_blank(found.raw):
+        return value
+    return shown(found.raw, found.column)
 
 
 def _bad_house(row: int, key: str, problems: list[tuple[str, Any, str]]) -> Row:
