@@ -22,14 +22,19 @@ from datetime import date
 
 import polars as pl
 
-#: The eleven risk rules of qianshan_2023 (rules.yaml), by the facts each reads.
+#: The twelve risk rules of qianshan_2023 (rules.yaml), by the facts each reads.
 EVENT_RISKS = {  # risk: (risk-event types, self-paid spending kinds)
     "illness": (("illness",), ("medical",)),
     "disaster": (("natural_disaster",), ("disaster",)),
     "accident": (("accident",), ("accident",)),
     "industry_failure": (("industry_failure",), ()),
     "unstable_employment": (("unstable_employment",), ()),
-    "schooling_spending": ((), ("schooling",)),
+    "schooling_spending": (("schooling",), ("schooling",)),
+    # 等方面: the event types the sentence does not name (no spending kind)
+    "other_difficulty": (
+        ("disability", "lack_of_labour", "housing_safety", "drinking_water", "other"),
+        (),
+    ),
 }
 GUARANTEE_RISKS = ("housing", "drinking_water", "compulsory_education", "basic_medical")
 
@@ -221,7 +226,7 @@ def identify_outcome(
         pl.col("under") & (any_risk(*all_risks) | pl.col("serious_recorded")),
         any_risk(*GUARANTEE_RISKS) & (pl.col("self_coping") == False) & not_under,  # noqa: E712
         any_risk("income") & (pl.col("self_coping") == False) & not_under,  # noqa: E712
-        any_risk(*EVENT_RISKS),
+        any_risk(*EVENT_RISKS) & not_under,  # a monitored household: already_monitored's
         any_risk("income", *GUARANTEE_RISKS) & (pl.col("self_coping") == True) & not_under,  # noqa: E712
         pl.col("serious_recorded")
         & ~(pl.col("gc_sudden") | pl.col("gc_waiting") | pl.col("gc_other"))

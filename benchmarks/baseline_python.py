@@ -127,7 +127,8 @@ def outcome(household: dict[str, Any]) -> str:
     education = equals(guarantees.get("compulsory_education_ok"), False)
     medical = equals(guarantees.get("basic_medical_insured"), False)
     illness = k_or(event_risk("illness"), in_lookback(spending("medical")))
-    schooling = in_lookback(spending("schooling"))
+    schooling = k_or(event_risk("schooling"), in_lookback(spending("schooling")))
+    other = event_risk("disability", "lack_of_labour", "housing_safety", "drinking_water", "other")
     disaster = k_or(event_risk("natural_disaster"), in_lookback(spending("disaster")))
     accident = k_or(event_risk("accident"), in_lookback(spending("accident")))
     employment = event_risk("unstable_employment")
@@ -161,7 +162,9 @@ def outcome(household: dict[str, Any]) -> str:
         k_and(income_risk, cannot_cope, not monitored),
         k_and(guarantee_risk, cannot_cope, not monitored),
         k_and(k_or(income_risk, guarantee_risk), can_cope, not monitored),
-        k_or(illness, schooling, disaster, accident, employment, industry),
+        k_and(
+            k_or(illness, schooling, disaster, accident, employment, industry, other), not monitored
+        ),
         k_and(
             serious_recorded,
             k_not(k_or(green_confirmed, green_waiting, green_other)),
