@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from fangfan_rules.packs import Pack
     from fangfan_rules.results import Identification, Trace
-    from fangfan_rules.timeline import DeadlineRule as TimelineDeadline
+    from fangfan_rules.timeline import DeadlineRule
 
 CALLER_SUPPLIED = "caller-supplied"
 
@@ -202,7 +202,7 @@ def _limit_text(pack: Pack, limit: int | dict[str, str]) -> str:
     return str(limit)
 
 
-def timeline_limit_text(pack: Pack, limit: TimelineDeadline, due_word: str = "due") -> str:
+def timeline_limit_text(pack: Pack, limit: DeadlineRule, due_word: str = "due") -> str:
     """A case time limit's period (N days, or its parameter) or fixed due date (``due_word``
     first): the card and ``diff_packs`` word it alike."""
     if limit.days is not None:

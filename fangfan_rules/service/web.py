@@ -8,6 +8,7 @@ every household, every answer is kept, ID numbers are masked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -259,16 +260,8 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
     # household whose id masks alike (attack 2026-12-08, finding 11).
     @web.get("/decisions/{decision_id}/case")
     def decision_case(request: Request, decision_id: int, as_of: str | None = None) -> Response:
-        principal = signed_in(request)
-        if not isinstance(principal, Principal):
-            return principal
-        try:
-            household_id, pack_name = decided_case(principal, decision_id)
-        except AccessDenied as exc:
-            return refused_page(principal, "ui.case", str(decision_id), exc)
-        except FangfanError as exc:
-            return _error_page(principal, exc)
-        return case_page(principal, household_id, pack_name, as_of)
+        return handled_case(request, "ui.case", decision_id, decided_case,
+                            lambda who, hid, pack: case_page(who, hid, pack, as_of))  # fmt: skip
 
     @web.post("/decisions/{decision_id}/case")
     def decision_case_event(
@@ -278,30 +271,16 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
         day: Annotated[str, Form()],
         note: Annotated[str, Form()] = "",
     ) -> Response:
-        principal = signed_in(request)
-        if not isinstance(principal, Principal):
-            return principal
-        try:
-            household_id, pack_name = decided_case(principal, decision_id)
-        except AccessDenied as exc:
-            return refused_page(principal, "ui.case.event", str(decision_id), exc)
-        except FangfanError as exc:
-            return _error_page(principal, exc)
-        return event_added(principal, household_id, pack_name, step, day, note,
-                           f"/ui/decisions/{decision_id}/case")  # fmt: skip
+        return handled_case(
+            request, "ui.case.event", decision_id, decided_case,
+            lambda who, hid, pack: event_added(who, hid, pack, step, day, note,
+                                               f"/ui/decisions/{decision_id}/case"),
+        )  # fmt: skip
 
     @web.get("/case/{case_id}")
     def numbered_case(request: Request, case_id: int, as_of: str | None = None) -> Response:
-        principal = signed_in(request)
-        if not isinstance(principal, Principal):
-            return principal
-        try:
-            household_id, pack_name = store.case_of(principal, case_id)
-        except AccessDenied as exc:
-            return refused_page(principal, "ui.case", str(case_id), exc)
-        except FangfanError as exc:
-            return _error_page(principal, exc)
-        return case_page(principal, household_id, pack_name, as_of)
+        return handled_case(request, "ui.case", case_id, store.case_of,
+                            lambda who, hid, pack: case_page(who, hid, pack, as_of))  # fmt: skip
 
     @web.post("/case/{case_id}")
     def numbered_case_event(
@@ -311,17 +290,32 @@ def build_web(settings: Settings, store: Store) -> APIRouter:
         day: Annotated[str, Form()],
         note: Annotated[str, Form()] = "",
     ) -> Response:
+        return handled_case(
+            request, "ui.case.event", case_id, store.case_of,
+            lambda who, hid, pack: event_added(who, hid, pack, step, day, note,
+                                               f"/ui/case/{case_id}"),
+        )  # fmt: skip
+
+    def handled_case(
+        request: Request,
+        action: str,
+        handle: int,
+        resolve: Callable[[Principal, int], tuple[str, str]],
+        then: Callable[[Principal, str, str], Response],
+    ) -> Response:
+        """A case page or step reached by a handle (``resolve``: a decision's or a case's number
+        to its household and pack, the token's area checked), then ``then``; a refused or
+        unknown handle is the error page."""
         principal = signed_in(request)
         if not isinstance(principal, Principal):
             return principal
         try:
-            household_id, pack_name = store.case_of(principal, case_id)
+            household_id, pack_name = resolve(principal, handle)
         except AccessDenied as exc:
-            return refused_page(principal, "ui.case.event", str(case_id), exc)
+            return refused_page(principal, action, str(handle), exc)
         except FangfanError as exc:
             return _error_page(principal, exc)
-        return event_added(principal, household_id, pack_name, step, day, note,
-                           f"/ui/case/{case_id}")  # fmt: skip
+        return then(principal, household_id, pack_name)
 
     def decided_case(principal: Principal, decision_id: int) -> tuple[str, str]:
         stored = store.decision(principal, decision_id)  # the token's area is checked
